@@ -1,0 +1,179 @@
+//! The predecoded instruction: what `decode` makes once and `execute` runs many times.
+//!
+//! Compressed instructions are expanded to the base operation they stand for (`c.addi` becomes
+//! `Addi`), so the executor knows only base operations; `len` says how far the pc advances and
+//! `raw` keeps the original bits for `tval` and for tracing.
+//!
+//! Register fields are indices into the register file. A write to `x0` is redirected at decode
+//! time to [`SINK`], a register nobody reads, so the executor never tests for `rd == 0`.
+
+/// The register that absorbs writes to `x0`.
+pub const SINK: u8 = 32;
+
+/// One operation per instruction the hart executes, plus the decoder's own markers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+#[allow(missing_docs)] // the names are the spec's mnemonics
+pub enum Op {
+    /// Not yet decoded: the slot is filled on first execution.
+    Undecoded = 0,
+    /// A 32-bit instruction whose upper half is on the next page: fetched and decoded each time.
+    CrossPage,
+    /// An illegal or unsupported encoding: raises illegal-instruction with `raw` in `tval`.
+    Illegal,
+
+    // RV64I
+    Lui,
+    Auipc,
+    Jal,
+    Jalr,
+    Beq,
+    Bne,
+    Blt,
+    Bge,
+    Bltu,
+    Bgeu,
+    Lb,
+    Lh,
+    Lw,
+    Ld,
+    Lbu,
+    Lhu,
+    Lwu,
+    Sb,
+    Sh,
+    Sw,
+    Sd,
+    Addi,
+    Slti,
+    Sltiu,
+    Xori,
+    Ori,
+    Andi,
+    Slli,
+    Srli,
+    Srai,
+    Add,
+    Sub,
+    Sll,
+    Slt,
+    Sltu,
+    Xor,
+    Srl,
+    Sra,
+    Or,
+    And,
+    Addiw,
+    Slliw,
+    Srliw,
+    Sraiw,
+    Addw,
+    Subw,
+    Sllw,
+    Srlw,
+    Sraw,
+    Fence,
+    FenceI,
+    Ecall,
+    Ebreak,
+
+    // M
+    Mul,
+    Mulh,
+    Mulhsu,
+    Mulhu,
+    Div,
+    Divu,
+    Rem,
+    Remu,
+    Mulw,
+    Divw,
+    Divuw,
+    Remw,
+    Remuw,
+
+    // A
+    LrW,
+    ScW,
+    AmoswapW,
+    AmoaddW,
+    AmoxorW,
+    AmoandW,
+    AmoorW,
+    AmominW,
+    AmomaxW,
+    AmominuW,
+    AmomaxuW,
+    LrD,
+    ScD,
+    AmoswapD,
+    AmoaddD,
+    AmoxorD,
+    AmoandD,
+    AmoorD,
+    AmominD,
+    AmomaxD,
+    AmominuD,
+    AmomaxuD,
+
+    // Zicsr: `imm` holds the CSR number; for the immediate forms `rs1` holds the 5-bit uimm.
+    Csrrw,
+    Csrrs,
+    Csrrc,
+    Csrrwi,
+    Csrrsi,
+    Csrrci,
+
+    // Privileged
+    Mret,
+    Sret,
+    Wfi,
+    SfenceVma,
+}
+
+/// A decoded instruction, 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct Insn {
+    /// What to do.
+    pub op: Op,
+    /// Destination register (or [`SINK`] for `x0`).
+    pub rd: u8,
+    /// First source register (or the CSR uimm).
+    pub rs1: u8,
+    /// Second source register.
+    pub rs2: u8,
+    /// Sign-extended immediate (branch/jump offsets, shift amounts, CSR numbers).
+    pub imm: i32,
+    /// The instruction bits as fetched (16 significant bits for compressed forms).
+    pub raw: u32,
+    /// Length in bytes: 2 or 4.
+    pub len: u8,
+    _pad: [u8; 3],
+}
+
+impl Insn {
+    /// A slot that has not been decoded yet.
+    pub const UNDECODED: Insn = Insn::new(Op::Undecoded, 0, 0, 0, 0, 0, 0);
+
+    /// Builds an instruction; `rd == 0` is redirected to [`SINK`].
+    pub const fn new(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32, raw: u32, len: u8) -> Insn {
+        Insn {
+            op,
+            rd: if rd == 0 { SINK } else { rd },
+            rs1,
+            rs2,
+            imm,
+            raw,
+            len,
+            _pad: [0; 3],
+        }
+    }
+
+    /// An illegal instruction of `len` bytes whose bits are `raw`.
+    pub const fn illegal(raw: u32, len: u8) -> Insn {
+        Insn::new(Op::Illegal, 0, 0, 0, 0, raw, len)
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<Insn>() == 16);

@@ -1,0 +1,293 @@
+//! Executing one decoded instruction: the one `match` the hot loop runs.
+//!
+//! Each arm is the unprivileged or privileged spec's definition of the operation. On success
+//! the pc moves to the next instruction (or the branch/jump target) and the caller retires the
+//! instruction; on a trap nothing architectural has changed except what the spec allows (the
+//! walker's A/D updates).
+//!
+//! LR/SC follow QEMU: the reservation remembers the address and the value loaded, and an SC
+//! succeeds when the address matches and memory still holds that value. AMOs and LR/SC must
+//! be naturally aligned (misaligned LR raises a load address-misaligned exception, SC and AMOs a
+//! store/AMO one).
+
+use crate::hart::csr::{Privilege, mstatus};
+use crate::hart::insn::{Insn, Op};
+use crate::trap::{Access, Exception, Trap};
+
+use super::Machine;
+
+/// Sign-extends the low 32 bits.
+#[inline(always)]
+fn sext32(v: u64) -> u64 {
+    v as i32 as i64 as u64
+}
+
+/// Which CSR instruction form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CsrOp {
+    /// CSRRW/CSRRWI.
+    Write,
+    /// CSRRS/CSRRSI.
+    Set,
+    /// CSRRC/CSRRCI.
+    Clear,
+}
+
+impl Machine {
+    /// Executes `i` at the current pc.
+    #[inline(always)]
+    pub(crate) fn execute(&mut self, i: Insn) -> Result<(), Trap> {
+        let pc = self.hart.pc;
+        let mut npc = pc.wrapping_add(i.len as u64);
+        let a = self.hart.reg(i.rs1);
+        let b = self.hart.reg(i.rs2);
+        let imm = i.imm as i64 as u64;
+        let rd = i.rd;
+        macro_rules! set {
+            ($v:expr) => {{
+                let v = $v;
+                self.hart.set_reg(rd, v)
+            }};
+        }
+        macro_rules! branch {
+            ($cond:expr) => {
+                if $cond {
+                    npc = pc.wrapping_add(imm);
+                }
+            };
+        }
+        match i.op {
+            Op::Addi => set!(a.wrapping_add(imm)),
+            Op::Add => set!(a.wrapping_add(b)),
+            Op::Ld => set!(self.load::<8>(a.wrapping_add(imm))?),
+            Op::Sd => self.store::<8>(a.wrapping_add(imm), b)?,
+            Op::Lw => set!(sext32(self.load::<4>(a.wrapping_add(imm))?)),
+            Op::Sw => self.store::<4>(a.wrapping_add(imm), b)?,
+            Op::Beq => branch!(a == b),
+            Op::Bne => branch!(a != b),
+            Op::Blt => branch!((a as i64) < (b as i64)),
+            Op::Bge => branch!((a as i64) >= (b as i64)),
+            Op::Bltu => branch!(a < b),
+            Op::Bgeu => branch!(a >= b),
+            Op::Jal => {
+                set!(npc);
+                npc = pc.wrapping_add(imm);
+            }
+            Op::Jalr => {
+                set!(npc);
+                npc = a.wrapping_add(imm) & !1;
+            }
+            Op::Lui => set!(imm),
+            Op::Auipc => set!(pc.wrapping_add(imm)),
+            Op::Lb => set!(self.load::<1>(a.wrapping_add(imm))? as i8 as i64 as u64),
+            Op::Lh => set!(self.load::<2>(a.wrapping_add(imm))? as i16 as i64 as u64),
+            Op::Lbu => set!(self.load::<1>(a.wrapping_add(imm))?),
+            Op::Lhu => set!(self.load::<2>(a.wrapping_add(imm))?),
+            Op::Lwu => set!(self.load::<4>(a.wrapping_add(imm))?),
+            Op::Sb => self.store::<1>(a.wrapping_add(imm), b)?,
+            Op::Sh => self.store::<2>(a.wrapping_add(imm), b)?,
+            Op::Slti => set!(((a as i64) < (imm as i64)) as u64),
+            Op::Sltiu => set!((a < imm) as u64),
+            Op::Xori => set!(a ^ imm),
+            Op::Ori => set!(a | imm),
+            Op::Andi => set!(a & imm),
+            Op::Slli => set!(a << (imm & 63)),
+            Op::Srli => set!(a >> (imm & 63)),
+            Op::Srai => set!(((a as i64) >> (imm & 63)) as u64),
+            Op::Sub => set!(a.wrapping_sub(b)),
+            Op::Sll => set!(a << (b & 63)),
+            Op::Slt => set!(((a as i64) < (b as i64)) as u64),
+            Op::Sltu => set!((a < b) as u64),
+            Op::Xor => set!(a ^ b),
+            Op::Srl => set!(a >> (b & 63)),
+            Op::Sra => set!(((a as i64) >> (b & 63)) as u64),
+            Op::Or => set!(a | b),
+            Op::And => set!(a & b),
+            Op::Addiw => set!(sext32(a.wrapping_add(imm))),
+            Op::Slliw => set!(sext32(((a as u32) << (imm & 31)) as u64)),
+            Op::Srliw => set!(sext32(((a as u32) >> (imm & 31)) as u64)),
+            Op::Sraiw => set!(((a as i32) >> (imm & 31)) as i64 as u64),
+            Op::Addw => set!(sext32(a.wrapping_add(b))),
+            Op::Subw => set!(sext32(a.wrapping_sub(b))),
+            Op::Sllw => set!(sext32(((a as u32) << (b & 31)) as u64)),
+            Op::Srlw => set!(sext32(((a as u32) >> (b & 31)) as u64)),
+            Op::Sraw => set!(((a as i32) >> (b & 31)) as i64 as u64),
+
+            Op::Mul => set!(a.wrapping_mul(b)),
+            Op::Mulh => set!(((a as i64 as i128 * b as i64 as i128) >> 64) as u64),
+            Op::Mulhsu => set!(((a as i64 as i128).wrapping_mul(b as i128) >> 64) as u64),
+            Op::Mulhu => set!(((a as u128 * b as u128) >> 64) as u64),
+            // Division by zero gives all ones (quotient) or the dividend (remainder); signed
+            // overflow gives the dividend (quotient) or zero (remainder): spec table 7.1.
+            Op::Div => set!(if b == 0 {
+                u64::MAX
+            } else {
+                (a as i64).wrapping_div(b as i64) as u64
+            }),
+            Op::Divu => set!(a.checked_div(b).unwrap_or(u64::MAX)),
+            Op::Rem => set!(if b == 0 {
+                a
+            } else {
+                (a as i64).wrapping_rem(b as i64) as u64
+            }),
+            Op::Remu => set!(if b == 0 { a } else { a % b }),
+            Op::Mulw => set!((a as i32).wrapping_mul(b as i32) as i64 as u64),
+            Op::Divw => set!(if b as i32 == 0 {
+                u64::MAX
+            } else {
+                (a as i32).wrapping_div(b as i32) as i64 as u64
+            }),
+            Op::Divuw => set!(sext32(
+                (a as u32).checked_div(b as u32).unwrap_or(u32::MAX) as u64
+            )),
+            Op::Remw => set!(if b as i32 == 0 {
+                sext32(a)
+            } else {
+                (a as i32).wrapping_rem(b as i32) as i64 as u64
+            }),
+            Op::Remuw => set!(if b as u32 == 0 {
+                sext32(a)
+            } else {
+                sext32(((a as u32) % (b as u32)) as u64)
+            }),
+
+            Op::LrW => set!(sext32(self.load_reserved::<4>(a)?)),
+            Op::LrD => set!(self.load_reserved::<8>(a)?),
+            Op::ScW => set!(self.store_conditional::<4>(a, b)?),
+            Op::ScD => set!(self.store_conditional::<8>(a, b)?),
+            Op::AmoswapW => set!(sext32(self.amo::<4>(a, |_| b)?)),
+            Op::AmoaddW => set!(sext32(self.amo::<4>(a, |m| m.wrapping_add(b))?)),
+            Op::AmoxorW => set!(sext32(self.amo::<4>(a, |m| m ^ b)?)),
+            Op::AmoandW => set!(sext32(self.amo::<4>(a, |m| m & b)?)),
+            Op::AmoorW => set!(sext32(self.amo::<4>(a, |m| m | b)?)),
+            Op::AmominW => set!(sext32(
+                self.amo::<4>(a, |m| (m as i32).min(b as i32) as u64)?
+            )),
+            Op::AmomaxW => set!(sext32(
+                self.amo::<4>(a, |m| (m as i32).max(b as i32) as u64)?
+            )),
+            Op::AmominuW => set!(sext32(
+                self.amo::<4>(a, |m| (m as u32).min(b as u32) as u64)?
+            )),
+            Op::AmomaxuW => set!(sext32(
+                self.amo::<4>(a, |m| (m as u32).max(b as u32) as u64)?
+            )),
+            Op::AmoswapD => set!(self.amo::<8>(a, |_| b)?),
+            Op::AmoaddD => set!(self.amo::<8>(a, |m| m.wrapping_add(b))?),
+            Op::AmoxorD => set!(self.amo::<8>(a, |m| m ^ b)?),
+            Op::AmoandD => set!(self.amo::<8>(a, |m| m & b)?),
+            Op::AmoorD => set!(self.amo::<8>(a, |m| m | b)?),
+            Op::AmominD => set!(self.amo::<8>(a, |m| (m as i64).min(b as i64) as u64)?),
+            Op::AmomaxD => set!(self.amo::<8>(a, |m| (m as i64).max(b as i64) as u64)?),
+            Op::AmominuD => set!(self.amo::<8>(a, |m| m.min(b))?),
+            Op::AmomaxuD => set!(self.amo::<8>(a, |m| m.max(b))?),
+
+            Op::Csrrw => set!(self.csr_instruction(&i, a, CsrOp::Write)?),
+            Op::Csrrs => set!(self.csr_instruction(&i, a, CsrOp::Set)?),
+            Op::Csrrc => set!(self.csr_instruction(&i, a, CsrOp::Clear)?),
+            Op::Csrrwi => set!(self.csr_instruction(&i, i.rs1 as u64, CsrOp::Write)?),
+            Op::Csrrsi => set!(self.csr_instruction(&i, i.rs1 as u64, CsrOp::Set)?),
+            Op::Csrrci => set!(self.csr_instruction(&i, i.rs1 as u64, CsrOp::Clear)?),
+
+            Op::Fence => {}
+            Op::FenceI => self.fetch = super::fetch::FetchState::INVALID,
+            Op::Ecall => {
+                let cause = match self.hart.privilege {
+                    Privilege::User => Exception::EcallFromU,
+                    Privilege::Supervisor => Exception::EcallFromS,
+                    Privilege::Machine => Exception::EcallFromM,
+                };
+                return Err(Trap::new(cause, 0));
+            }
+            // tval = 0 on a breakpoint, as QEMU 7.2 (the spec also allows the pc).
+            Op::Ebreak => return Err(Trap::new(Exception::Breakpoint, 0)),
+            Op::Mret => {
+                if self.hart.privilege != Privilege::Machine {
+                    return Err(Trap::illegal(i.raw));
+                }
+                self.mret();
+                return Ok(());
+            }
+            Op::Sret => {
+                let p = self.hart.privilege;
+                let tsr = self.hart.csr.mstatus & mstatus::TSR != 0;
+                if p == Privilege::User || (p == Privilege::Supervisor && tsr) {
+                    return Err(Trap::illegal(i.raw));
+                }
+                self.sret();
+                return Ok(());
+            }
+            Op::Wfi => {
+                let p = self.hart.privilege;
+                let tw = self.hart.csr.mstatus & mstatus::TW != 0;
+                if p == Privilege::User || (p == Privilege::Supervisor && tw) {
+                    return Err(Trap::illegal(i.raw));
+                }
+                self.waiting = true;
+                self.stop_slice();
+            }
+            Op::SfenceVma => {
+                let p = self.hart.privilege;
+                let tvm = self.hart.csr.mstatus & mstatus::TVM != 0;
+                if p == Privilege::User || (p == Privilege::Supervisor && tvm) {
+                    return Err(Trap::illegal(i.raw));
+                }
+                self.htlb.flush();
+                self.fetch = super::fetch::FetchState::INVALID;
+            }
+            Op::Illegal => return Err(Trap::illegal(i.raw)),
+            Op::Undecoded => return self.execute_undecoded(),
+            Op::CrossPage => return self.execute_cross_page(i.raw),
+        }
+        self.hart.pc = npc;
+        Ok(())
+    }
+
+    /// [`Machine::execute`] out of line, for the cold paths that decode on the fly.
+    #[inline(never)]
+    pub(crate) fn execute_cold(&mut self, i: Insn) -> Result<(), Trap> {
+        self.execute(i)
+    }
+
+    /// Checks natural alignment for LR/SC/AMOs.
+    #[inline]
+    fn check_aligned(addr: u64, size: u64, access: Access) -> Result<(), Trap> {
+        if addr & (size - 1) != 0 {
+            Err(access.misaligned(addr))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// LR: load and reserve.
+    fn load_reserved<const N: usize>(&mut self, addr: u64) -> Result<u64, Trap> {
+        Self::check_aligned(addr, N as u64, Access::Load)?;
+        let v = self.load::<N>(addr)?;
+        self.hart.reservation = Some((addr, v));
+        Ok(v)
+    }
+
+    /// SC: store if the reservation holds; returns 0 on success, 1 on failure. The reservation
+    /// is gone afterwards either way.
+    fn store_conditional<const N: usize>(&mut self, addr: u64, value: u64) -> Result<u64, Trap> {
+        Self::check_aligned(addr, N as u64, Access::Store)?;
+        let Some((raddr, rval)) = self.hart.reservation.take() else {
+            return Ok(1);
+        };
+        if raddr != addr {
+            return Ok(1);
+        }
+        let mut stored = false;
+        self.read_modify_write::<N>(addr, |current| {
+            stored = current == rval;
+            if stored { value } else { current }
+        })?;
+        Ok(u64::from(!stored))
+    }
+
+    /// An AMO: read, apply `f`, write back; returns the old value (zero-extended from N bytes).
+    fn amo<const N: usize>(&mut self, addr: u64, f: impl FnOnce(u64) -> u64) -> Result<u64, Trap> {
+        Self::check_aligned(addr, N as u64, Access::Store)?;
+        self.read_modify_write::<N>(addr, f)
+    }
+}

@@ -1,0 +1,282 @@
+//! Data accesses: the fast path through the host TLB, and the slow path that translates
+//! (Sv39 walk or bare), applies PMP, fills the host TLB, splits page-crossing accesses and
+//! reaches devices.
+//!
+//! Misaligned loads and stores are performed, as QEMU does for ordinary loads and stores; an
+//! access that crosses a page is translated page by page, both pages before any byte moves, so
+//! a fault on the second page (reported at the page boundary) leaves memory untouched.
+//! AMOs and LR/SC require natural alignment (see `execute`).
+//!
+//! Every write into RAM that is not a guest fast-path store goes through [`Machine::write_phys`]
+//! or [`Machine::write_host`], which keep the decode cache coherent and notice HTIF's `tohost`.
+
+use crate::bus::page_flag;
+use crate::hart::Privilege;
+use crate::hart::csr::{mstatus, satp};
+use crate::memmap::{CLINT_BASE, CLINT_SIZE, PAGE_MASK, PAGE_SIZE, TEST_BASE, TEST_SIZE};
+use crate::mmu::htlb::{HostTlb, slot};
+use crate::mmu::sv39::{self, PteMemory};
+use crate::trap::{Access, Trap};
+
+use super::Machine;
+
+/// `N` little-endian bytes as a `u64`.
+#[inline(always)]
+fn from_le<const N: usize>(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a[..N].copy_from_slice(&b[..N]);
+    u64::from_le_bytes(a)
+}
+
+/// The walker's view of physical memory: PTEs live in RAM, PMP-checked as S-mode accesses
+/// (privileged spec §3.7.1: implicit page-table accesses have effective privilege S).
+struct Walker<'a>(&'a mut Machine);
+
+impl PteMemory for Walker<'_> {
+    fn read_pte(&mut self, addr: u64) -> Option<u64> {
+        let m = &mut *self.0;
+        if !m.pmp.check(addr, 8, Access::Load, Privilege::Supervisor) {
+            return None;
+        }
+        let off = m.bus.ram_offset(addr, 8)?;
+        Some(m.bus.ram_read(off, 8))
+    }
+
+    fn write_pte(&mut self, addr: u64, pte: u64) -> Option<()> {
+        let m = &mut *self.0;
+        if !m.pmp.check(addr, 8, Access::Store, Privilege::Supervisor) {
+            return None;
+        }
+        m.bus.ram_offset(addr, 8)?;
+        m.write_phys(addr, 8, pte)
+    }
+}
+
+impl Machine {
+    /// The privilege data accesses are translated and protected with: MPP when M-mode has
+    /// `mstatus.MPRV` set, else the current privilege.
+    pub(crate) fn data_privilege(&self) -> Privilege {
+        let p = self.hart.privilege;
+        let status = self.hart.csr.mstatus;
+        if p == Privilege::Machine && status & mstatus::MPRV != 0 {
+            Privilege::from_bits(status >> mstatus::MPP_SHIFT)
+        } else {
+            p
+        }
+    }
+
+    /// Loads `N` bytes at virtual `vaddr`.
+    #[inline(always)]
+    pub(crate) fn load<const N: usize>(&mut self, vaddr: u64) -> Result<u64, Trap> {
+        let e = self.htlb.read[self.dmode][slot(vaddr)];
+        let off = vaddr & PAGE_MASK;
+        if e.tag == self.htlb.tag(vaddr) && off + N as u64 <= PAGE_SIZE {
+            let i = (e.value + off) as usize;
+            if let Some(b) = self.bus.ram.get(i..i + N) {
+                return Ok(from_le::<N>(b));
+            }
+        }
+        self.load_slow(vaddr, N as u64)
+    }
+
+    /// Stores the low `N` bytes of `value` at virtual `vaddr`.
+    #[inline(always)]
+    pub(crate) fn store<const N: usize>(&mut self, vaddr: u64, value: u64) -> Result<(), Trap> {
+        let e = self.htlb.write[self.dmode][slot(vaddr)];
+        let off = vaddr & PAGE_MASK;
+        if e.tag == self.htlb.tag(vaddr) && off + N as u64 <= PAGE_SIZE {
+            let i = (e.value + off) as usize;
+            if let Some(b) = self.bus.ram.get_mut(i..i + N) {
+                b.copy_from_slice(&value.to_le_bytes()[..N]);
+                return Ok(());
+            }
+        }
+        self.store_slow(vaddr, N as u64, value)
+    }
+
+    /// Reads `N` naturally aligned bytes at `vaddr`, writes back `f(old)`, returns `old`: the
+    /// body of AMOs and SC. Needs store permission; takes the write fast path when it can.
+    pub(crate) fn read_modify_write<const N: usize>(
+        &mut self,
+        vaddr: u64,
+        f: impl FnOnce(u64) -> u64,
+    ) -> Result<u64, Trap> {
+        let e = self.htlb.write[self.dmode][slot(vaddr)];
+        if e.tag == self.htlb.tag(vaddr) {
+            let i = (e.value + (vaddr & PAGE_MASK)) as usize;
+            if let Some(b) = self.bus.ram.get_mut(i..i + N) {
+                let old = from_le::<N>(b);
+                b.copy_from_slice(&f(old).to_le_bytes()[..N]);
+                return Ok(old);
+            }
+        }
+        let paddr = self.translate_data(vaddr, N as u64, Access::Store)?;
+        let fault = Access::Store.access_fault(vaddr);
+        let old = self.read_phys(paddr, N as u64).ok_or(fault)?;
+        self.write_phys(paddr, N as u64, f(old)).ok_or(fault)?;
+        Ok(old)
+    }
+
+    #[inline(never)]
+    fn load_slow(&mut self, vaddr: u64, size: u64) -> Result<u64, Trap> {
+        let fault = Access::Load.access_fault(vaddr);
+        if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
+            let (p1, n1, p2) = self.translate_split(vaddr, size, Access::Load)?;
+            let mut v = 0;
+            for k in 0..size {
+                let pa = if k < n1 { p1 + k } else { p2 + (k - n1) };
+                v |= self.read_phys(pa, 1).ok_or(fault)? << (8 * k);
+            }
+            return Ok(v);
+        }
+        let paddr = self.translate_data(vaddr, size, Access::Load)?;
+        self.read_phys(paddr, size).ok_or(fault)
+    }
+
+    #[inline(never)]
+    fn store_slow(&mut self, vaddr: u64, size: u64, value: u64) -> Result<(), Trap> {
+        let fault = Access::Store.access_fault(vaddr);
+        if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
+            let (p1, n1, p2) = self.translate_split(vaddr, size, Access::Store)?;
+            for k in 0..size {
+                let pa = if k < n1 { p1 + k } else { p2 + (k - n1) };
+                self.write_phys(pa, 1, value >> (8 * k)).ok_or(fault)?;
+            }
+            return Ok(());
+        }
+        let paddr = self.translate_data(vaddr, size, Access::Store)?;
+        self.write_phys(paddr, size, value).ok_or(fault)
+    }
+
+    /// Translates both pages of a page-crossing access: the physical address of the first
+    /// part, its length, and the physical address of the rest.
+    fn translate_split(
+        &mut self,
+        vaddr: u64,
+        size: u64,
+        access: Access,
+    ) -> Result<(u64, u64, u64), Trap> {
+        let n1 = PAGE_SIZE - (vaddr & PAGE_MASK);
+        let p1 = self.translate_data(vaddr, n1, access)?;
+        let v2 = vaddr.wrapping_add(n1);
+        let p2 = self.translate_data(v2, size - n1, access)?;
+        Ok((p1, n1, p2))
+    }
+
+    /// Translates a data access of `size` bytes within one page, checks PMP, and fills the
+    /// host TLB when the page qualifies. Faults carry `vaddr`.
+    pub(crate) fn translate_data(
+        &mut self,
+        vaddr: u64,
+        size: u64,
+        access: Access,
+    ) -> Result<u64, Trap> {
+        let mode = self.data_privilege();
+        let paddr = self.translate(vaddr, access, mode)?;
+        let page = paddr & !PAGE_MASK;
+        match self.pmp.page_permission(page, access, mode) {
+            Some(false) => return Err(access.access_fault(vaddr)),
+            Some(true) => {
+                if let Some(off) = self.bus.ram_offset(page, PAGE_SIZE) {
+                    let cacheable = access != Access::Store || self.bus.page_flags(off) == 0;
+                    if cacheable {
+                        let tag = self.htlb.tag(vaddr);
+                        let table = match access {
+                            Access::Store => &mut self.htlb.write,
+                            _ => &mut self.htlb.read,
+                        };
+                        HostTlb::fill(table, tag, self.dmode, vaddr, off as u64);
+                    }
+                }
+            }
+            None => {
+                if !self.pmp.check(paddr, size, access, mode) {
+                    return Err(access.access_fault(vaddr));
+                }
+            }
+        }
+        Ok(paddr)
+    }
+
+    /// Virtual to physical for an access in privilege `mode`: bare in M-mode or when
+    /// `satp.MODE` is Bare, else the Sv39 walk (which sets A/D).
+    pub(crate) fn translate(
+        &mut self,
+        vaddr: u64,
+        access: Access,
+        mode: Privilege,
+    ) -> Result<u64, Trap> {
+        let satp = self.hart.csr.satp;
+        if mode == Privilege::Machine || satp >> satp::MODE_SHIFT == satp::MODE_BARE {
+            return Ok(vaddr);
+        }
+        let status = self.hart.csr.mstatus;
+        let ctx = sv39::Context {
+            satp,
+            mode,
+            sum: status & mstatus::SUM != 0,
+            mxr: status & mstatus::MXR != 0,
+            update_ad: true,
+        };
+        sv39::walk(&mut Walker(self), vaddr, access, &ctx, |_| {}).map(|t| t.paddr)
+    }
+
+    /// Reads `size` bytes at physical `paddr` from RAM or a device.
+    pub(crate) fn read_phys(&mut self, paddr: u64, size: u64) -> Option<u64> {
+        if let Some(off) = self.bus.ram_offset(paddr, size) {
+            return Some(self.bus.ram_read(off, size));
+        }
+        let v = self.bus.mmio_read(paddr, size, self.cycles);
+        self.after_mmio(paddr, false);
+        v
+    }
+
+    /// Writes `size` bytes at physical `paddr` to RAM or a device, keeping the decode cache
+    /// coherent and passing `tohost` writes to HTIF.
+    pub(crate) fn write_phys(&mut self, paddr: u64, size: u64, value: u64) -> Option<()> {
+        if let Some(off) = self.bus.ram_offset(paddr, size) {
+            let flags = self.bus.page_flags(off) | self.bus.page_flags(off + size as usize - 1);
+            if flags & page_flag::CODE != 0 {
+                self.invalidate_code(off);
+                self.invalidate_code(off + size as usize - 1);
+            }
+            self.bus.ram_write(off, size, value);
+            if flags & page_flag::WATCH != 0 {
+                self.htif_store(paddr, size);
+            }
+            return Some(());
+        }
+        let r = self.bus.mmio_write(paddr, size, value, self.cycles);
+        self.after_mmio(paddr, true);
+        r
+    }
+
+    /// Copies `data` into RAM at physical `paddr` on the host's behalf (loader, HTIF,
+    /// debugger), keeping the decode cache coherent. Bytes outside RAM are dropped.
+    pub fn write_host(&mut self, paddr: u64, data: &[u8]) {
+        let Some(off) = self.bus.ram_offset(paddr, data.len() as u64) else {
+            return;
+        };
+        let mut page = off & !(PAGE_MASK as usize);
+        while page < off + data.len() {
+            if self.bus.page_flags(page) & page_flag::CODE != 0 {
+                self.invalidate_code(page);
+            }
+            page += PAGE_SIZE as usize;
+        }
+        self.bus.ram[off..off + data.len()].copy_from_slice(data);
+    }
+
+    /// Device state may have changed: resample the interrupt lines, and end the slice if they
+    /// changed, or if the write went to the CLINT (the timer deadline may have moved) or the
+    /// finisher (the guest may have asked to exit). Both are handled between slices.
+    fn after_mmio(&mut self, paddr: u64, write: bool) {
+        let before = self.mip_hw;
+        self.sample_irqs();
+        let control = (CLINT_BASE..CLINT_BASE + CLINT_SIZE).contains(&paddr)
+            || (TEST_BASE..TEST_BASE + TEST_SIZE).contains(&paddr);
+        if self.mip_hw != before || (write && control) {
+            self.stop_slice();
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! The machine: one hart, the bus, and the caches that make it fast.
+//!
+//! Execution runs in *slices*. A slice executes instructions back to back until the cycle count
+//! reaches `stop_cycle`; nothing else is checked per instruction. Everything that can change what
+//! the hart should do next — a timer deadline, a device interrupt, a CSR write that enables an
+//! interrupt, `wfi`, an exit request — either is the slice's `stop_cycle` or sets it to zero.
+//! Between slices, [`Machine::run`] services devices, takes interrupts and handles idleness.
+//!
+//! Time is the cycle count. For now every instruction costs one cycle, so `mcycle` equals
+//! `minstret` except for the cycles a `wfi` spends idle waiting for the timer, which count as
+//! cycles (as on real cores) but retire nothing. `mtime` derives from cycles (see `clint`), and
+//! nothing reads the host clock, so a run with script input is reproducible to the cycle.
+
+mod csr;
+mod execute;
+mod fetch;
+mod htif;
+mod memory;
+mod trap;
+
+use std::time::Duration;
+
+use crate::bus::{Bus, page_flag};
+use crate::devices::clint::Clint;
+use crate::devices::console::{Input, Output};
+use crate::devices::finisher::Finish;
+use crate::devices::uart::Uart;
+use crate::fdt::{self, DtbConfig};
+use crate::hart::csr::irq;
+use crate::hart::{Hart, Privilege};
+use crate::loader::{ElfImage, LoadError};
+use crate::memmap::*;
+use crate::mmu::htlb::{HostTlb, mode_index};
+use crate::mmu::pmp::Pmp;
+
+pub use fetch::DecodeCache;
+use fetch::FetchState;
+use htif::Htif;
+
+/// Longest slice, in cycles: bounds how long live input and console output wait.
+const SLICE_CYCLES: u64 = 1 << 20;
+
+/// How a machine is put together.
+pub struct Config {
+    /// RAM size in bytes (a multiple of 4 KiB, at least 1 MiB).
+    pub ram_size: u64,
+    /// Bytes to load as the initrd.
+    pub initrd: Option<Vec<u8>>,
+    /// `/chosen/bootargs`.
+    pub bootargs: Option<String>,
+    /// Console input.
+    pub input: Input,
+    /// Console output.
+    pub output: Output,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            ram_size: DEFAULT_RAM_SIZE,
+            initrd: None,
+            bootargs: None,
+            input: Input::None,
+            output: Output::Discard,
+        }
+    }
+}
+
+/// Why a machine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum MachineError {
+    /// The ELF was refused.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Bad RAM size.
+    #[error(
+        "RAM size {0:#x} is not usable: it must be a multiple of 4 KiB between 1 MiB and 16 GiB"
+    )]
+    RamSize(u64),
+    /// The initrd does not fit.
+    #[error("the initrd ({size} bytes at {base:#x}) {why}; try a larger --mem")]
+    Initrd {
+        /// Its size.
+        size: u64,
+        /// Where it would go.
+        base: u64,
+        /// What it collides with.
+        why: &'static str,
+    },
+    /// The DTB could not be built or placed.
+    #[error("the device tree could not be built: {0}")]
+    Dtb(String),
+}
+
+/// Why [`Machine::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The guest asked to exit with this status (test finisher or HTIF).
+    Status(u32),
+    /// The guest asked the test finisher for a reset; klab ends the run instead.
+    Reset,
+    /// The instruction limit given to `run` was reached.
+    InstructionLimit,
+    /// The hart executed `wfi` and nothing can ever wake it: no timer armed, no input to come.
+    Stuck,
+}
+
+/// A klab machine.
+pub struct Machine {
+    /// The hart's architectural state.
+    pub hart: Hart,
+    /// RAM and devices.
+    pub bus: Bus,
+    /// Physical memory protection.
+    pub pmp: Pmp,
+    /// Cycles elapsed (the source of `mcycle` and `mtime`).
+    pub cycles: u64,
+    /// Instructions retired (the source of `minstret`).
+    pub retired: u64,
+    /// The loaded image's symbols.
+    pub symbols: Vec<crate::loader::Symbol>,
+    /// Where the DTB was placed.
+    pub dtb_addr: u64,
+    pub(crate) htlb: HostTlb,
+    pub(crate) icache: DecodeCache,
+    pub(crate) fetch: FetchState,
+    /// Host-TLB row for data accesses: the effective privilege (MPRV-aware).
+    pub(crate) dmode: usize,
+    /// `mip` bits driven by devices, as of the last time they were sampled.
+    pub(crate) mip_hw: u64,
+    pub(crate) stop_cycle: u64,
+    pub(crate) exit: Option<Exit>,
+    /// Set by `wfi`: the hart idles until an interrupt is pending.
+    pub(crate) waiting: bool,
+    /// Cycle count when console output was last flushed to the host.
+    last_flush: u64,
+    htif: Option<Htif>,
+}
+
+impl Machine {
+    /// Builds a machine running `image`, with the DTB in `a1` as QEMU's `-bios none` does.
+    pub fn new(config: Config, image: &ElfImage) -> Result<Machine, MachineError> {
+        let ram_size = config.ram_size;
+        if ram_size % PAGE_SIZE != 0 || !(1 << 20..=MAX_RAM_SIZE).contains(&ram_size) {
+            return Err(MachineError::RamSize(ram_size));
+        }
+        let ram_end = RAM_BASE + ram_size;
+        image.check_fits(RAM_BASE, ram_end)?;
+        let uart = Uart::new(config.input, config.output);
+        let bus = Bus::new(ram_size, uart, Clint::new(CPU_HZ / TIMEBASE_HZ));
+        let mut m = Machine {
+            hart: Hart::new(image.entry),
+            bus,
+            pmp: Pmp::default(),
+            cycles: 0,
+            retired: 0,
+            symbols: image.symbols.clone(),
+            dtb_addr: 0,
+            htlb: HostTlb::default(),
+            icache: DecodeCache::default(),
+            fetch: FetchState::INVALID,
+            dmode: mode_index(Privilege::Machine),
+            mip_hw: 0,
+            stop_cycle: 0,
+            exit: None,
+            waiting: false,
+            last_flush: 0,
+            htif: None,
+        };
+        for s in &image.segments {
+            m.write_host(s.paddr, &s.data);
+        }
+
+        let initrd = match &config.initrd {
+            Some(data) => {
+                let base = initrd_base(ram_size);
+                let end = base + data.len() as u64;
+                let err = |why| MachineError::Initrd {
+                    size: data.len() as u64,
+                    base,
+                    why,
+                };
+                if end > ram_end {
+                    return Err(err("does not fit in RAM"));
+                }
+                if image
+                    .segments
+                    .iter()
+                    .any(|s| s.paddr < end && base < s.paddr + s.memsz)
+                {
+                    return Err(err("overlaps the kernel image"));
+                }
+                m.write_host(base, data);
+                Some((base, end))
+            }
+            None => None,
+        };
+
+        let dtb = fdt::build(&DtbConfig {
+            ram_size,
+            bootargs: config.bootargs.clone(),
+            initrd,
+            timebase_hz: TIMEBASE_HZ,
+            isa: fdt::ISA.into(),
+        })
+        .map_err(|e| MachineError::Dtb(e.to_string()))?;
+        let dtb_addr = dtb_base(ram_size, dtb.len() as u64);
+        if let Some((base, end)) = initrd
+            && dtb_addr < end
+        {
+            return Err(MachineError::Initrd {
+                size: end - base,
+                base,
+                why: "overlaps the device tree",
+            });
+        }
+        m.write_host(dtb_addr, &dtb);
+        m.dtb_addr = dtb_addr;
+        m.hart.set_reg(10, m.hart.hartid); // a0
+        m.hart.set_reg(11, dtb_addr); // a1
+
+        if let Some(tohost) = image.symbol("tohost")
+            && let Some(off) = m.bus.ram_offset(tohost, 8)
+        {
+            m.bus.set_page_flags(off, page_flag::WATCH);
+            m.htif = Some(Htif {
+                tohost,
+                fromhost: image.symbol("fromhost"),
+            });
+        }
+        Ok(m)
+    }
+
+    /// Runs until the guest exits, the hart is stuck, or `max_insns` instructions have retired
+    /// in total. Calling `run` again continues where it stopped.
+    pub fn run(&mut self, max_insns: Option<u64>) -> Exit {
+        let exit = loop {
+            if let Some(exit) = self.between_slices() {
+                break exit;
+            }
+            if max_insns.is_some_and(|max| self.retired >= max) {
+                break Exit::InstructionLimit;
+            }
+            let mut stop = self.cycles + SLICE_CYCLES;
+            if let Some(deadline) = self.next_timer_event() {
+                stop = stop.min(deadline);
+            }
+            if let Some(max) = max_insns {
+                // Every instruction costs at least one cycle, so this cannot overshoot.
+                stop = stop.min(self.cycles + (max - self.retired));
+            }
+            self.stop_cycle = stop;
+            while self.cycles < self.stop_cycle {
+                self.step();
+            }
+        };
+        self.bus.uart.flush();
+        exit
+    }
+
+    /// Executes one instruction, or takes the trap it raises.
+    #[inline(always)]
+    fn step(&mut self) {
+        let pc = self.hart.pc;
+        let off = pc.wrapping_sub(self.fetch.vbase);
+        let insn = if off < PAGE_SIZE {
+            self.icache.slot(self.fetch.block, off)
+        } else {
+            match self.fetch_slow(pc) {
+                Ok(insn) => insn,
+                Err(t) => return self.take_trap(t),
+            }
+        };
+        match self.execute(insn) {
+            Ok(()) => {
+                self.retired += 1;
+                self.cycles += 1;
+            }
+            Err(t) => self.take_trap(t),
+        }
+    }
+
+    /// Ends the current slice after this instruction.
+    #[inline]
+    pub(crate) fn stop_slice(&mut self) {
+        self.stop_cycle = 0;
+    }
+
+    /// The cycle at which MTIP will rise, if it is clear now and will rise.
+    fn next_timer_event(&self) -> Option<u64> {
+        if self.mip_hw & irq::MTI != 0 {
+            return None;
+        }
+        self.bus.clint.timer_deadline().filter(|&d| d > self.cycles)
+    }
+
+    /// Samples device interrupt lines into `mip_hw`.
+    pub(crate) fn sample_irqs(&mut self) {
+        self.bus.sync_irq_lines();
+        self.mip_hw = self.bus.irq_lines(self.cycles);
+    }
+
+    /// Work between slices: devices, exits, idleness, interrupts.
+    fn between_slices(&mut self) -> Option<Exit> {
+        if let Some(finish) = self.bus.finisher.finished.take() {
+            self.exit = Some(match finish {
+                Finish::Exit(code) => Exit::Status(code),
+                Finish::Reset => Exit::Reset,
+            });
+        }
+        if let Some(exit) = self.exit.take() {
+            return Some(exit);
+        }
+        self.bus.uart.poll();
+        self.sample_irqs();
+        if self.waiting {
+            if let Some(exit) = self.idle() {
+                return Some(exit);
+            }
+        }
+        if let Some(i) = self.pending_interrupt() {
+            self.take_interrupt(i);
+        }
+        if self.cycles.wrapping_sub(self.last_flush) >= SLICE_CYCLES {
+            self.bus.uart.flush();
+            self.last_flush = self.cycles;
+        }
+        None
+    }
+
+    /// The hart is in `wfi`: wait until an interrupt is pending in `mip & mie` (whatever the
+    /// global enables say), skipping the idle cycles up to the timer deadline. Returns
+    /// [`Exit::Stuck`] when nothing can ever wake the hart.
+    ///
+    /// With live (terminal) input the wait is in real time, bounded by the guest's timer, so an
+    /// idle shell costs no host CPU; script input never waits on the host clock.
+    fn idle(&mut self) -> Option<Exit> {
+        self.bus.uart.flush();
+        loop {
+            self.bus.uart.refill();
+            self.bus.uart.poll();
+            self.sample_irqs();
+            let mie = self.hart.csr.mie;
+            if self.mip() & mie != 0 {
+                self.waiting = false;
+                return None;
+            }
+            let timer = if mie & irq::MTI != 0 {
+                self.next_timer_event()
+            } else {
+                None
+            };
+            let live = self.bus.uart.input.is_live()
+                && self.bus.uart.can_wake()
+                && mie & (irq::MEI | irq::SEI) != 0;
+            match (timer, live) {
+                (Some(deadline), false) => self.cycles = deadline,
+                (Some(deadline), true) => {
+                    let nanos = (deadline - self.cycles).saturating_mul(1_000_000_000 / CPU_HZ);
+                    if !self.bus.uart.await_live(Some(Duration::from_nanos(nanos))) {
+                        self.cycles = deadline;
+                    }
+                }
+                (None, true) => {
+                    self.bus.uart.await_live(None);
+                }
+                (None, false) => return Some(Exit::Stuck),
+            }
+        }
+    }
+
+    /// The value of `mip`: software-written bits and device lines.
+    #[inline]
+    pub(crate) fn mip(&self) -> u64 {
+        self.hart.csr.mip_sw | self.mip_hw
+    }
+
+    /// Recomputes the data-access row after a privilege or `mstatus` change.
+    pub(crate) fn update_dmode(&mut self) {
+        self.dmode = mode_index(self.data_privilege());
+    }
+
+    /// The exit the machine has recorded, if any (for callers stepping by hand).
+    pub fn pending_exit(&self) -> Option<Exit> {
+        self.exit
+    }
+
+    /// The name of the function symbol containing `addr`, for messages.
+    pub fn symbolize(&self, addr: u64) -> Option<&str> {
+        let i = self
+            .symbols
+            .partition_point(|s| s.addr <= addr)
+            .checked_sub(1)?;
+        let s = &self.symbols[i];
+        (s.size == 0 || addr < s.addr + s.size).then_some(s.name.as_str())
+    }
+}

@@ -1,0 +1,37 @@
+//! `klab` — run, compare and debug kernels on the klab machine.
+//!
+//! This file is the command line (clap) and nothing else; each subcommand lives in its own
+//! module. Errors reach the user through `anyhow` with one line saying what was wrong.
+
+mod run;
+mod size;
+
+use clap::{Parser, Subcommand};
+
+/// klab: a RISC-V laboratory for measuring what operating-system structure costs.
+#[derive(Parser)]
+#[command(name = "klab", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Boot an ELF on the klab machine (QEMU `virt`-compatible, `-bios none` style).
+    Run(run::RunArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+    };
+    match result {
+        Ok(status) => std::process::exit(status),
+        Err(e) => {
+            eprintln!("klab: {e:#}");
+            std::process::exit(run::STATUS_KLAB_ERROR);
+        }
+    }
+}
