@@ -37,7 +37,7 @@ pub struct RunArgs {
     /// The kernel command line (/chosen/bootargs), like QEMU's -append.
     #[arg(long, value_name = "STRING")]
     append: Option<String>,
-    /// Stop after this many retired instructions (exit status 124).
+    /// Stop after this many instructions executed, retired or trapped (exit status 124).
     #[arg(long, value_name = "N")]
     max_insns: Option<u64>,
     /// Print retired instructions, cycles, host time and MIPS to stderr at exit.
@@ -74,8 +74,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     if args.stats {
         let mips = machine.retired as f64 / seconds.max(1e-9) / 1e6;
         eprintln!(
-            "klab: {} instructions retired, {} cycles, {seconds:.3} s host time, {mips:.1} MIPS",
-            machine.retired, machine.cycles
+            "klab: {} instructions retired, {} exceptions, {} interrupts, {} cycles, {seconds:.3} s host time, {mips:.1} MIPS",
+            machine.retired, machine.exceptions, machine.interrupts, machine.cycles
         );
     }
     let pc = machine.hart.pc;
@@ -92,7 +92,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Exit::InstructionLimit => {
             eprintln!(
                 "klab: stopped after {} instructions (--max-insns); the guest was still running at {place}",
-                machine.retired
+                machine.executed()
             );
             STATUS_INSTRUCTION_LIMIT
         }

@@ -1,2 +1,197 @@
 //! Helpers shared by the host integration tests: finding guest binaries, running them on klab
-//! (in process) and on QEMU.
+//! (in process, through the `emu` library, or through the `klab` binary) and on QEMU.
+//!
+//! Guests are built by `make guests` into `tests/guests/target/…`; a missing guest is a test
+//! failure that says so, never a silent skip. QEMU is installed by `make deps`; a missing QEMU is
+//! likewise a failure naming the fix.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use emu::{Config, ElfImage, Exit, Input, Machine, Output};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The path of bare-metal test guest `name` (from `tests/guests`), which must have been built.
+pub fn guest(name: &str) -> PathBuf {
+    let p = repo_root()
+        .join("tests/guests/target/riscv64imac-unknown-none-elf/release")
+        .join(name);
+    assert!(
+        p.is_file(),
+        "guest {name} is not built ({}): run `make guests`",
+        p.display()
+    );
+    p
+}
+
+/// How to run a guest.
+#[derive(Clone, Debug, Default)]
+pub struct RunOpts {
+    /// Console input, delivered as a script.
+    pub stdin: Vec<u8>,
+    /// `/chosen/bootargs`.
+    pub bootargs: Option<String>,
+    /// An initrd file.
+    pub initrd: Option<PathBuf>,
+    /// Instruction limit (default 200 million).
+    pub max_insns: Option<u64>,
+}
+
+/// How a run ended and what it printed.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The guest's exit status, or `None` if it did not exit by itself.
+    pub status: Option<u32>,
+    /// klab's exit reason (klab runs only).
+    pub exit: Option<Exit>,
+    /// Console output.
+    pub output: String,
+    /// Instructions retired (klab runs only).
+    pub retired: u64,
+    /// Cycles (klab runs only).
+    pub cycles: u64,
+}
+
+/// Builds a klab machine for `elf` with `opts`, capturing the console.
+pub fn klab_machine(
+    elf: &Path,
+    opts: &RunOpts,
+) -> (Machine, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    let bytes = std::fs::read(elf).unwrap_or_else(|e| panic!("cannot read {}: {e}", elf.display()));
+    let image = ElfImage::parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
+    let (output, buf) = Output::capture();
+    let config = Config {
+        initrd: opts
+            .initrd
+            .as_ref()
+            .map(|p| std::fs::read(p).expect("initrd")),
+        bootargs: opts.bootargs.clone(),
+        input: Input::bytes(opts.stdin.clone()),
+        output,
+        ..Config::default()
+    };
+    let machine = Machine::new(config, &image).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
+    (machine, buf)
+}
+
+/// Runs `elf` on klab in process.
+pub fn run_klab(elf: &Path, opts: &RunOpts) -> Outcome {
+    let (mut m, buf) = klab_machine(elf, opts);
+    let exit = m.run(Some(opts.max_insns.unwrap_or(200_000_000)));
+    let output = String::from_utf8_lossy(&buf.lock().unwrap()).into_owned();
+    let status = match exit {
+        Exit::Status(s) => Some(s),
+        _ => None,
+    };
+    Outcome {
+        status,
+        exit: Some(exit),
+        output,
+        retired: m.retired,
+        cycles: m.cycles,
+    }
+}
+
+/// The QEMU binary, which `make deps` installs.
+pub fn qemu() -> &'static str {
+    let q = "qemu-system-riscv64";
+    let found = Command::new(q)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    assert!(
+        found.is_ok_and(|s| s.success()),
+        "{q} is not installed: run `make deps`"
+    );
+    q
+}
+
+/// Runs `elf` on `qemu-system-riscv64 -machine virt -bios none` with a timeout.
+pub fn run_qemu(elf: &Path, opts: &RunOpts) -> Outcome {
+    let mut cmd = Command::new(qemu());
+    cmd.args([
+        "-machine",
+        "virt",
+        "-bios",
+        "none",
+        "-m",
+        "128M",
+        "-nographic",
+        "-monitor",
+        "none",
+    ])
+    .args(["-serial", "stdio", "-kernel"])
+    .arg(elf);
+    if let Some(a) = &opts.bootargs {
+        cmd.args(["-append", a]);
+    }
+    if let Some(i) = &opts.initrd {
+        cmd.arg("-initrd").arg(i);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn qemu");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = opts.stdin.clone();
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+        // Keep the pipe open a while: QEMU treats EOF on stdio as nothing special, but a guest
+        // polling for input should see bytes before the test gives up.
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait qemu") {
+            break s.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = child.wait_with_output().expect("qemu output");
+    Outcome {
+        status: status.map(|s| s as u32),
+        exit: None,
+        output: String::from_utf8_lossy(&out.stdout).into_owned(),
+        retired: 0,
+        cycles: 0,
+    }
+}
+
+/// The `klab` binary of this build, built on demand.
+pub fn klab_bin() -> PathBuf {
+    // Integration tests run from target/<profile>/deps/.
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let bin = profile_dir.join("klab");
+    if !bin.is_file() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "lab", "--bin", "klab"])
+            .current_dir(repo_root())
+            .status()
+            .expect("cargo build klab");
+        assert!(status.success(), "building klab failed");
+    }
+    assert!(bin.is_file(), "klab binary missing at {}", bin.display());
+    bin
+}

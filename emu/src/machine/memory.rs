@@ -28,6 +28,30 @@ fn from_le<const N: usize>(b: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
+/// A page-crossing access, translated: `n1` bytes at `p1`, the rest at `p2` (virtual `v2`).
+struct SplitAccess {
+    p1: u64,
+    n1: u64,
+    v2: u64,
+    p2: u64,
+    size: u64,
+}
+
+impl SplitAccess {
+    /// Each byte's index, physical address and virtual address of its part (for faults).
+    fn bytes(&self) -> impl Iterator<Item = (u64, u64, u64)> + use<> {
+        let (p1, n1, v2, p2, size) = (self.p1, self.n1, self.v2, self.p2, self.size);
+        let v1 = v2.wrapping_sub(n1);
+        (0..size).map(move |k| {
+            if k < n1 {
+                (k, p1 + k, v1)
+            } else {
+                (k, p2 + (k - n1), v2)
+            }
+        })
+    }
+}
+
 /// The walker's view of physical memory: PTEs live in RAM, PMP-checked as S-mode accesses
 /// (privileged spec §3.7.1: implicit page-table accesses have effective privilege S).
 struct Walker<'a>(&'a mut Machine);
@@ -119,48 +143,54 @@ impl Machine {
 
     #[inline(never)]
     fn load_slow(&mut self, vaddr: u64, size: u64) -> Result<u64, Trap> {
-        let fault = Access::Load.access_fault(vaddr);
         if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
-            let (p1, n1, p2) = self.translate_split(vaddr, size, Access::Load)?;
+            let parts = self.translate_split(vaddr, size, Access::Load)?;
             let mut v = 0;
-            for k in 0..size {
-                let pa = if k < n1 { p1 + k } else { p2 + (k - n1) };
-                v |= self.read_phys(pa, 1).ok_or(fault)? << (8 * k);
+            for (k, pa, va) in parts.bytes() {
+                v |= self.read_phys(pa, 1).ok_or(Access::Load.access_fault(va))? << (8 * k);
             }
             return Ok(v);
         }
         let paddr = self.translate_data(vaddr, size, Access::Load)?;
-        self.read_phys(paddr, size).ok_or(fault)
+        self.read_phys(paddr, size)
+            .ok_or(Access::Load.access_fault(vaddr))
     }
 
     #[inline(never)]
     fn store_slow(&mut self, vaddr: u64, size: u64, value: u64) -> Result<(), Trap> {
-        let fault = Access::Store.access_fault(vaddr);
         if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
-            let (p1, n1, p2) = self.translate_split(vaddr, size, Access::Store)?;
-            for k in 0..size {
-                let pa = if k < n1 { p1 + k } else { p2 + (k - n1) };
-                self.write_phys(pa, 1, value >> (8 * k)).ok_or(fault)?;
+            // Byte by byte, in address order, as QEMU stores a page-crossing access.
+            let parts = self.translate_split(vaddr, size, Access::Store)?;
+            for (k, pa, va) in parts.bytes() {
+                self.write_phys(pa, 1, value >> (8 * k))
+                    .ok_or(Access::Store.access_fault(va))?;
             }
             return Ok(());
         }
         let paddr = self.translate_data(vaddr, size, Access::Store)?;
-        self.write_phys(paddr, size, value).ok_or(fault)
+        self.write_phys(paddr, size, value)
+            .ok_or(Access::Store.access_fault(vaddr))
     }
 
-    /// Translates both pages of a page-crossing access: the physical address of the first
-    /// part, its length, and the physical address of the rest.
+    /// Translates both pages of a page-crossing access. A fault in the second part reports
+    /// the address where that part starts (the page boundary), as QEMU does.
     fn translate_split(
         &mut self,
         vaddr: u64,
         size: u64,
         access: Access,
-    ) -> Result<(u64, u64, u64), Trap> {
+    ) -> Result<SplitAccess, Trap> {
         let n1 = PAGE_SIZE - (vaddr & PAGE_MASK);
         let p1 = self.translate_data(vaddr, n1, access)?;
         let v2 = vaddr.wrapping_add(n1);
         let p2 = self.translate_data(v2, size - n1, access)?;
-        Ok((p1, n1, p2))
+        Ok(SplitAccess {
+            p1,
+            n1,
+            v2,
+            p2,
+            size,
+        })
     }
 
     /// Translates a data access of `size` bytes within one page, checks PMP, and fills the

@@ -7,8 +7,9 @@
 //! Between slices, [`Machine::run`] services devices, takes interrupts and handles idleness.
 //!
 //! Time is the cycle count. For now every instruction costs one cycle, so `mcycle` equals
-//! `minstret` except for the cycles a `wfi` spends idle waiting for the timer, which count as
-//! cycles (as on real cores) but retire nothing. `mtime` derives from cycles (see `clint`), and
+//! `minstret` except for two things that take time but retire nothing: trap entry (one cycle,
+//! so a guest in a fault loop still advances time) and the cycles a `wfi` spends idle waiting
+//! for the timer (counted, as on real cores). `mtime` derives from cycles (see `clint`), and
 //! nothing reads the host clock, so a run with script input is reproducible to the cycle.
 
 mod csr;
@@ -117,6 +118,10 @@ pub struct Machine {
     pub cycles: u64,
     /// Instructions retired (the source of `minstret`).
     pub retired: u64,
+    /// Exceptions taken (instructions that trapped instead of retiring).
+    pub exceptions: u64,
+    /// Interrupts taken.
+    pub interrupts: u64,
     /// The loaded image's symbols.
     pub symbols: Vec<crate::loader::Symbol>,
     /// Where the DTB was placed.
@@ -154,6 +159,8 @@ impl Machine {
             pmp: Pmp::default(),
             cycles: 0,
             retired: 0,
+            exceptions: 0,
+            interrupts: 0,
             symbols: image.symbols.clone(),
             dtb_addr: 0,
             htlb: HostTlb::default(),
@@ -205,6 +212,16 @@ impl Machine {
         })
         .map_err(|e| MachineError::Dtb(e.to_string()))?;
         let dtb_addr = dtb_base(ram_size, dtb.len() as u64);
+        let dtb_end = dtb_addr + dtb.len() as u64;
+        if image
+            .segments
+            .iter()
+            .any(|s| s.paddr < dtb_end && dtb_addr < s.paddr + s.memsz)
+        {
+            return Err(MachineError::Dtb(format!(
+                "it would go at {dtb_addr:#x}, over the kernel image; use a larger --mem"
+            )));
+        }
         if let Some((base, end)) = initrd
             && dtb_addr < end
         {
@@ -231,14 +248,20 @@ impl Machine {
         Ok(m)
     }
 
-    /// Runs until the guest exits, the hart is stuck, or `max_insns` instructions have retired
-    /// in total. Calling `run` again continues where it stopped.
+    /// Instructions executed so far: retired, plus those that raised an exception.
+    pub fn executed(&self) -> u64 {
+        self.retired + self.exceptions
+    }
+
+    /// Runs until the guest exits, the hart is stuck, or `max_insns` instructions have been
+    /// executed in total (retired or trapped, so a guest in a fault loop is stopped too).
+    /// Calling `run` again continues where it stopped.
     pub fn run(&mut self, max_insns: Option<u64>) -> Exit {
         let exit = loop {
             if let Some(exit) = self.between_slices() {
                 break exit;
             }
-            if max_insns.is_some_and(|max| self.retired >= max) {
+            if max_insns.is_some_and(|max| self.executed() >= max) {
                 break Exit::InstructionLimit;
             }
             let mut stop = self.cycles + SLICE_CYCLES;
@@ -246,8 +269,9 @@ impl Machine {
                 stop = stop.min(deadline);
             }
             if let Some(max) = max_insns {
-                // Every instruction costs at least one cycle, so this cannot overshoot.
-                stop = stop.min(self.cycles + (max - self.retired));
+                // Every instruction, retired or trapped, costs at least one cycle, so this
+                // cannot overshoot.
+                stop = stop.min(self.cycles + (max - self.executed()));
             }
             self.stop_cycle = stop;
             while self.cycles < self.stop_cycle {
@@ -380,6 +404,15 @@ impl Machine {
         self.dmode = mode_index(self.data_privilege());
     }
 
+    /// Tells the machine that the host changed hart state directly (privilege, CSRs, PMP,
+    /// memory mappings): drops every cached translation and re-derives what depends on state.
+    pub fn state_changed(&mut self) {
+        self.flush_translations();
+        self.update_dmode();
+        self.sample_irqs();
+        self.stop_slice();
+    }
+
     /// The exit the machine has recorded, if any (for callers stepping by hand).
     pub fn pending_exit(&self) -> Option<Exit> {
         self.exit
@@ -393,5 +426,17 @@ impl Machine {
             .checked_sub(1)?;
         let s = &self.symbols[i];
         (s.size == 0 || addr < s.addr + s.size).then_some(s.name.as_str())
+    }
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine")
+            .field("pc", &format_args!("{:#x}", self.hart.pc))
+            .field("privilege", &self.hart.privilege)
+            .field("retired", &self.retired)
+            .field("cycles", &self.cycles)
+            .field("ram", &format_args!("{} MiB", self.bus.ram.len() >> 20))
+            .finish_non_exhaustive()
     }
 }

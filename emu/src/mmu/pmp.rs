@@ -107,7 +107,7 @@ impl Pmp {
                 let lo = if i == 0 { 0 } else { self.addr[i - 1] << 2 };
                 (lo, a << 2)
             }
-            cfg::A_NA4 => (a << 2, (a << 2) + 4),
+            cfg::A_NA4 => (a << 2, (a << 2).saturating_add(4)),
             cfg::A_NAPOT => {
                 let ones = a.trailing_ones();
                 let base = (a & !((1u64 << ones) - 1)) << 2;
@@ -151,7 +151,7 @@ impl Pmp {
     /// The verdict for every access of kind `access` in `mode` within the 4 KiB page at
     /// `page`, if it is the same for the whole page (`None` when an entry boundary cuts it).
     pub fn page_permission(&self, page: u64, access: Access, mode: Privilege) -> Option<bool> {
-        let end = page + crate::memmap::PAGE_SIZE;
+        let end = page.saturating_add(crate::memmap::PAGE_SIZE);
         for i in 0..PMP_ENTRIES {
             let Some((lo, hi)) = self.range(i) else {
                 continue;

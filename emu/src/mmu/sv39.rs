@@ -10,7 +10,7 @@
 //!
 //! A and D are managed by hardware, as QEMU does: a walk that finds A clear (or D clear on a
 //! store) sets it in the PTE in memory. Bits 63:54 must be zero (no Svnapot, no Svpbmt), otherwise
-//! the PTE is invalid. The walker reads PTEs through [`PteMemory`], which applies PMP and the
+//! the PTE is invalid; so is a non-leaf PTE with D, A or U set (reserved there; QEMU 7.2 faults). The walker reads PTEs through [`PteMemory`], which applies PMP and the
 //! bus map; the modeled TLB and caches (a later layer) sit in front of it.
 
 use crate::hart::Privilege;
@@ -158,9 +158,10 @@ pub fn walk(
         if p & pte::V == 0 || (p & pte::R == 0 && p & pte::W != 0) || p & pte::RESERVED != 0 {
             return Err(access.page_fault(vaddr));
         }
-        // Step 4: a pointer to the next level unless R or X is set.
+        // Step 4: a pointer to the next level unless R or X is set. D, A and U are reserved in
+        // a pointer; QEMU 7.2 treats a pointer with any of them set as invalid, and so do we.
         if p & (pte::R | pte::X) == 0 {
-            if i == 0 {
+            if i == 0 || p & (pte::D | pte::A | pte::U) != 0 {
                 return Err(access.page_fault(vaddr));
             }
             i -= 1;

@@ -1,0 +1,33 @@
+//! Helpers for the emulator's integration tests: machines built from raw code bytes.
+
+use emu::loader::{ElfImage, Segment};
+use emu::memmap::RAM_BASE;
+use emu::{Config, Machine, Output};
+
+/// A machine with `code` at the start of RAM, entered in M-mode, console captured.
+pub fn machine_with_code(
+    code: &[u8],
+    ram_size: u64,
+) -> (Machine, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    let image = ElfImage {
+        entry: RAM_BASE,
+        segments: vec![Segment {
+            paddr: RAM_BASE,
+            data: code.to_vec(),
+            memsz: code.len() as u64,
+        }],
+        symbols: vec![],
+    };
+    let (output, buf) = Output::capture();
+    let config = Config {
+        ram_size,
+        output,
+        ..Config::default()
+    };
+    (Machine::new(config, &image).expect("machine"), buf)
+}
+
+/// Little-endian bytes of a sequence of 32-bit instructions.
+pub fn words(insns: &[u32]) -> Vec<u8> {
+    insns.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
