@@ -75,7 +75,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         let mips = machine.retired as f64 / seconds.max(1e-9) / 1e6;
         eprintln!(
             "klab: {} instructions retired, {} exceptions, {} interrupts, {} cycles, {seconds:.3} s host time, {mips:.1} MIPS",
-            machine.retired, machine.exceptions, machine.interrupts, machine.cycles
+            machine.retired,
+            machine.exceptions,
+            machine.interrupts,
+            machine.cycles()
         );
     }
     let pc = machine.hart.pc;

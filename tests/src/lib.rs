@@ -97,7 +97,7 @@ pub fn run_klab(elf: &Path, opts: &RunOpts) -> Outcome {
         exit: Some(exit),
         output,
         retired: m.retired,
-        cycles: m.cycles,
+        cycles: m.cycles(),
     }
 }
 

@@ -15,10 +15,8 @@ pub const SINK: u8 = 32;
 #[repr(u8)]
 #[allow(missing_docs)] // the names are the spec's mnemonics
 pub enum Op {
-    /// Not yet decoded: the slot is filled on first execution.
-    Undecoded = 0,
     /// A 32-bit instruction whose upper half is on the next page: fetched and decoded each time.
-    CrossPage,
+    CrossPage = 0,
     /// An illegal or unsupported encoding: raises illegal-instruction with `raw` in `tval`.
     Illegal,
 
@@ -131,6 +129,123 @@ pub enum Op {
     SfenceVma,
 }
 
+impl Op {
+    /// Number of operations.
+    pub const COUNT: usize = 100;
+
+    /// Every operation, indexed by its discriminant.
+    pub const ALL: [Op; Op::COUNT] = [
+        Op::CrossPage,
+        Op::Illegal,
+        Op::Lui,
+        Op::Auipc,
+        Op::Jal,
+        Op::Jalr,
+        Op::Beq,
+        Op::Bne,
+        Op::Blt,
+        Op::Bge,
+        Op::Bltu,
+        Op::Bgeu,
+        Op::Lb,
+        Op::Lh,
+        Op::Lw,
+        Op::Ld,
+        Op::Lbu,
+        Op::Lhu,
+        Op::Lwu,
+        Op::Sb,
+        Op::Sh,
+        Op::Sw,
+        Op::Sd,
+        Op::Addi,
+        Op::Slti,
+        Op::Sltiu,
+        Op::Xori,
+        Op::Ori,
+        Op::Andi,
+        Op::Slli,
+        Op::Srli,
+        Op::Srai,
+        Op::Add,
+        Op::Sub,
+        Op::Sll,
+        Op::Slt,
+        Op::Sltu,
+        Op::Xor,
+        Op::Srl,
+        Op::Sra,
+        Op::Or,
+        Op::And,
+        Op::Addiw,
+        Op::Slliw,
+        Op::Srliw,
+        Op::Sraiw,
+        Op::Addw,
+        Op::Subw,
+        Op::Sllw,
+        Op::Srlw,
+        Op::Sraw,
+        Op::Fence,
+        Op::FenceI,
+        Op::Ecall,
+        Op::Ebreak,
+        Op::Mul,
+        Op::Mulh,
+        Op::Mulhsu,
+        Op::Mulhu,
+        Op::Div,
+        Op::Divu,
+        Op::Rem,
+        Op::Remu,
+        Op::Mulw,
+        Op::Divw,
+        Op::Divuw,
+        Op::Remw,
+        Op::Remuw,
+        Op::LrW,
+        Op::ScW,
+        Op::AmoswapW,
+        Op::AmoaddW,
+        Op::AmoxorW,
+        Op::AmoandW,
+        Op::AmoorW,
+        Op::AmominW,
+        Op::AmomaxW,
+        Op::AmominuW,
+        Op::AmomaxuW,
+        Op::LrD,
+        Op::ScD,
+        Op::AmoswapD,
+        Op::AmoaddD,
+        Op::AmoxorD,
+        Op::AmoandD,
+        Op::AmoorD,
+        Op::AmominD,
+        Op::AmomaxD,
+        Op::AmominuD,
+        Op::AmomaxuD,
+        Op::Csrrw,
+        Op::Csrrs,
+        Op::Csrrc,
+        Op::Csrrwi,
+        Op::Csrrsi,
+        Op::Csrrci,
+        Op::Mret,
+        Op::Sret,
+        Op::Wfi,
+        Op::SfenceVma,
+    ];
+}
+
+const _: () = {
+    let mut i = 0;
+    while i < Op::COUNT {
+        assert!(Op::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 /// A decoded instruction, 16 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
@@ -153,9 +268,6 @@ pub struct Insn {
 }
 
 impl Insn {
-    /// A slot that has not been decoded yet.
-    pub const UNDECODED: Insn = Insn::new(Op::Undecoded, 0, 0, 0, 0, 0, 0);
-
     /// Builds an instruction; `rd == 0` is redirected to [`SINK`].
     pub const fn new(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32, raw: u32, len: u8) -> Insn {
         Insn {

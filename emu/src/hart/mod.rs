@@ -13,8 +13,8 @@ pub use csr::{CsrFile, Privilege};
 pub use insn::{Insn, Op};
 
 /// Number of slots in the register file: `x0..x31`, the write sink at 32, and padding so that
-/// any `u8 & 63` index is in bounds without a check.
-pub const REG_SLOTS: usize = 64;
+/// any `u8` index is in bounds without a check or a mask.
+pub const REG_SLOTS: usize = 256;
 
 /// ABI names of `x0..x31`, for messages and traces.
 pub const ABI_NAMES: [&str; 32] = [
@@ -57,13 +57,13 @@ impl Hart {
     /// Reads `x[i]` for `i` in `0..32`.
     #[inline(always)]
     pub fn reg(&self, i: u8) -> u64 {
-        self.x[(i & 63) as usize]
+        self.x[i as usize]
     }
 
     /// Writes `x[i]` (writes to the sink are discarded by construction).
     #[inline(always)]
     pub fn set_reg(&mut self, i: u8, v: u64) {
-        self.x[(i & 63) as usize] = v;
+        self.x[i as usize] = v;
     }
 }
 

@@ -15,7 +15,6 @@ use crate::hart::csr::{
     CsrFile, ENVCFG_FIOM, MEDELEG_WRITABLE, MISA_VALUE, Privilege, counteren, irq, mstatus, num,
     satp,
 };
-use crate::hart::insn::Insn;
 use crate::mmu::pmp::PMP_ENTRIES;
 use crate::trap::Trap;
 
@@ -27,12 +26,19 @@ use super::fetch::FetchState;
 const COUNTEREN_MASK: u64 = 0xffff_ffff;
 
 impl Machine {
-    /// Executes a CSR instruction with source operand `src`; returns the old value for `rd`.
-    pub(crate) fn csr_instruction(&mut self, i: &Insn, src: u64, op: CsrOp) -> Result<u64, Trap> {
-        let csr = i.imm as u16;
-        let illegal = Trap::illegal(i.raw);
+    /// Executes a CSR instruction on `csr` with source operand `src`; `rs1` is the instruction's
+    /// rs1/uimm field and `raw` its bits. Returns the old value for `rd`.
+    pub(crate) fn csr_instruction(
+        &mut self,
+        csr: u16,
+        rs1: u8,
+        raw: u32,
+        src: u64,
+        op: CsrOp,
+    ) -> Result<u64, Trap> {
+        let illegal = Trap::illegal(raw);
         // The register forms test rs1 = x0; the immediate forms uimm = 0. Both live in `rs1`.
-        let writes = op == CsrOp::Write || i.rs1 != 0;
+        let writes = op == CsrOp::Write || rs1 != 0;
         if !self.csr_accessible(csr, writes) {
             return Err(illegal);
         }
@@ -79,8 +85,8 @@ impl Machine {
     fn csr_read(&self, csr: u16) -> Option<u64> {
         let c = &self.hart.csr;
         Some(match csr {
-            num::CYCLE | num::MCYCLE => c.mcycle.read(self.cycles),
-            num::TIME => self.bus.clint.mtime(self.cycles),
+            num::CYCLE | num::MCYCLE => c.mcycle.read(self.cycles()),
+            num::TIME => self.bus.clint.mtime(self.cycles()),
             num::INSTRET | num::MINSTRET => c.minstret.read(self.retired),
             num::HPMCOUNTER3..=num::HPMCOUNTER31 => {
                 c.mhpmcounter[(csr - num::HPMCOUNTER3) as usize]
@@ -140,9 +146,11 @@ impl Machine {
     /// Writes `value` to `csr` (already checked accessible), applying WARL rules and side
     /// effects; `None` if there is no such CSR.
     fn csr_write(&mut self, csr: u16, value: u64) -> Option<()> {
+        // Counter writes take effect for the next instruction: this one's count is included.
+        let next_cycle = self.cycles() + 1;
         let c: &mut CsrFile = &mut self.hart.csr;
         match csr {
-            num::MCYCLE => c.mcycle.write(self.cycles + 1, value),
+            num::MCYCLE => c.mcycle.write(next_cycle, value),
             num::MINSTRET => c.minstret.write(self.retired + 1, value),
             num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => {
                 c.mhpmcounter[(csr - num::MHPMCOUNTER3) as usize] = value
@@ -154,7 +162,7 @@ impl Machine {
                 // Bit 1 (TM) is hardwired to zero: time cannot be inhibited.
                 let v = value & COUNTEREN_MASK & !counteren::TM;
                 c.mcountinhibit = v;
-                c.mcycle.inhibit(self.cycles + 1, v & counteren::CY != 0);
+                c.mcycle.inhibit(next_cycle, v & counteren::CY != 0);
                 c.minstret.inhibit(self.retired + 1, v & counteren::IR != 0);
             }
 

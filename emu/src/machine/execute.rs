@@ -22,6 +22,66 @@ fn sext32(v: u64) -> u64 {
     v as i32 as i64 as u64
 }
 
+/// Why [`Machine::execute`] did not complete an instruction.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Stop {
+    /// It raised a trap.
+    Trap(Trap),
+    /// In `FAST` mode: it needs the slow path (nothing was changed).
+    Slow,
+}
+
+impl From<Trap> for Stop {
+    fn from(t: Trap) -> Stop {
+        Stop::Trap(t)
+    }
+}
+
+/// Whether `op` can run in `FAST` mode: everything whose only call is the memory slow path.
+pub(crate) const fn is_simple(op: Op) -> bool {
+    use Op::*;
+    !matches!(
+        op,
+        CrossPage
+            | Illegal
+            | FenceI
+            | Ecall
+            | Ebreak
+            | LrW
+            | ScW
+            | AmoswapW
+            | AmoaddW
+            | AmoxorW
+            | AmoandW
+            | AmoorW
+            | AmominW
+            | AmomaxW
+            | AmominuW
+            | AmomaxuW
+            | LrD
+            | ScD
+            | AmoswapD
+            | AmoaddD
+            | AmoxorD
+            | AmoandD
+            | AmoorD
+            | AmominD
+            | AmomaxD
+            | AmominuD
+            | AmomaxuD
+            | Csrrw
+            | Csrrs
+            | Csrrc
+            | Csrrwi
+            | Csrrsi
+            | Csrrci
+            | Mret
+            | Sret
+            | Wfi
+            | SfenceVma
+    )
+}
+
 /// Which CSR instruction form.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CsrOp {
@@ -34,13 +94,31 @@ pub(crate) enum CsrOp {
 }
 
 impl Machine {
-    /// Executes `i` at the current pc.
+    /// Executes `i`, whose operation is `op` (a constant where this is inlined into a
+    /// handler), at `pc`; returns the next pc.
+    ///
+    /// With `FAST`, loads and stores try only the host-TLB fast path and give up with
+    /// [`Stop::Slow`] (having changed nothing) when it misses, so that a handler's fast path makes
+    /// no calls; only the operations [`is_simple`] accepts may be executed with `FAST`.
     #[inline(always)]
-    pub(crate) fn execute(&mut self, i: Insn) -> Result<(), Trap> {
-        let pc = self.hart.pc;
+    pub(crate) fn execute<const FAST: bool>(
+        &mut self,
+        op: Op,
+        i: Insn,
+        pc: u64,
+    ) -> Result<u64, Stop> {
         let mut npc = pc.wrapping_add(i.len as u64);
-        let a = self.hart.reg(i.rs1);
-        let b = self.hart.reg(i.rs2);
+        // Operands are read by the arms that use them, not before the dispatch.
+        macro_rules! a {
+            () => {
+                self.hart.reg(i.rs1)
+            };
+        }
+        macro_rules! b {
+            () => {
+                self.hart.reg(i.rs2)
+            };
+        }
         let imm = i.imm as i64 as u64;
         let rd = i.rd;
         macro_rules! set {
@@ -56,138 +134,152 @@ impl Machine {
                 }
             };
         }
-        match i.op {
-            Op::Addi => set!(a.wrapping_add(imm)),
-            Op::Add => set!(a.wrapping_add(b)),
-            Op::Ld => set!(self.load::<8>(a.wrapping_add(imm))?),
-            Op::Sd => self.store::<8>(a.wrapping_add(imm), b)?,
-            Op::Lw => set!(sext32(self.load::<4>(a.wrapping_add(imm))?)),
-            Op::Sw => self.store::<4>(a.wrapping_add(imm), b)?,
-            Op::Beq => branch!(a == b),
-            Op::Bne => branch!(a != b),
-            Op::Blt => branch!((a as i64) < (b as i64)),
-            Op::Bge => branch!((a as i64) >= (b as i64)),
-            Op::Bltu => branch!(a < b),
-            Op::Bgeu => branch!(a >= b),
+        match op {
+            Op::Addi => set!(a!().wrapping_add(imm)),
+            Op::Add => set!(a!().wrapping_add(b!())),
+            Op::Ld => set!(self.ld::<FAST, 8>(a!().wrapping_add(imm))?),
+            Op::Sd => self.st::<FAST, 8>(a!().wrapping_add(imm), b!())?,
+            Op::Lw => set!(sext32(self.ld::<FAST, 4>(a!().wrapping_add(imm))?)),
+            Op::Sw => self.st::<FAST, 4>(a!().wrapping_add(imm), b!())?,
+            Op::Beq => branch!(a!() == b!()),
+            Op::Bne => branch!(a!() != b!()),
+            Op::Blt => branch!((a!() as i64) < (b!() as i64)),
+            Op::Bge => branch!((a!() as i64) >= (b!() as i64)),
+            Op::Bltu => branch!(a!() < b!()),
+            Op::Bgeu => branch!(a!() >= b!()),
             Op::Jal => {
                 set!(npc);
                 npc = pc.wrapping_add(imm);
             }
             Op::Jalr => {
+                // Read rs1 before writing rd: they may be the same register.
+                let target = a!().wrapping_add(imm) & !1;
                 set!(npc);
-                npc = a.wrapping_add(imm) & !1;
+                npc = target;
             }
             Op::Lui => set!(imm),
             Op::Auipc => set!(pc.wrapping_add(imm)),
-            Op::Lb => set!(self.load::<1>(a.wrapping_add(imm))? as i8 as i64 as u64),
-            Op::Lh => set!(self.load::<2>(a.wrapping_add(imm))? as i16 as i64 as u64),
-            Op::Lbu => set!(self.load::<1>(a.wrapping_add(imm))?),
-            Op::Lhu => set!(self.load::<2>(a.wrapping_add(imm))?),
-            Op::Lwu => set!(self.load::<4>(a.wrapping_add(imm))?),
-            Op::Sb => self.store::<1>(a.wrapping_add(imm), b)?,
-            Op::Sh => self.store::<2>(a.wrapping_add(imm), b)?,
-            Op::Slti => set!(((a as i64) < (imm as i64)) as u64),
-            Op::Sltiu => set!((a < imm) as u64),
-            Op::Xori => set!(a ^ imm),
-            Op::Ori => set!(a | imm),
-            Op::Andi => set!(a & imm),
-            Op::Slli => set!(a << (imm & 63)),
-            Op::Srli => set!(a >> (imm & 63)),
-            Op::Srai => set!(((a as i64) >> (imm & 63)) as u64),
-            Op::Sub => set!(a.wrapping_sub(b)),
-            Op::Sll => set!(a << (b & 63)),
-            Op::Slt => set!(((a as i64) < (b as i64)) as u64),
-            Op::Sltu => set!((a < b) as u64),
-            Op::Xor => set!(a ^ b),
-            Op::Srl => set!(a >> (b & 63)),
-            Op::Sra => set!(((a as i64) >> (b & 63)) as u64),
-            Op::Or => set!(a | b),
-            Op::And => set!(a & b),
-            Op::Addiw => set!(sext32(a.wrapping_add(imm))),
-            Op::Slliw => set!(sext32(((a as u32) << (imm & 31)) as u64)),
-            Op::Srliw => set!(sext32(((a as u32) >> (imm & 31)) as u64)),
-            Op::Sraiw => set!(((a as i32) >> (imm & 31)) as i64 as u64),
-            Op::Addw => set!(sext32(a.wrapping_add(b))),
-            Op::Subw => set!(sext32(a.wrapping_sub(b))),
-            Op::Sllw => set!(sext32(((a as u32) << (b & 31)) as u64)),
-            Op::Srlw => set!(sext32(((a as u32) >> (b & 31)) as u64)),
-            Op::Sraw => set!(((a as i32) >> (b & 31)) as i64 as u64),
+            Op::Lb => set!(self.ld::<FAST, 1>(a!().wrapping_add(imm))? as i8 as i64 as u64),
+            Op::Lh => set!(self.ld::<FAST, 2>(a!().wrapping_add(imm))? as i16 as i64 as u64),
+            Op::Lbu => set!(self.ld::<FAST, 1>(a!().wrapping_add(imm))?),
+            Op::Lhu => set!(self.ld::<FAST, 2>(a!().wrapping_add(imm))?),
+            Op::Lwu => set!(self.ld::<FAST, 4>(a!().wrapping_add(imm))?),
+            Op::Sb => self.st::<FAST, 1>(a!().wrapping_add(imm), b!())?,
+            Op::Sh => self.st::<FAST, 2>(a!().wrapping_add(imm), b!())?,
+            Op::Slti => set!(((a!() as i64) < (imm as i64)) as u64),
+            Op::Sltiu => set!((a!() < imm) as u64),
+            Op::Xori => set!(a!() ^ imm),
+            Op::Ori => set!(a!() | imm),
+            Op::Andi => set!(a!() & imm),
+            Op::Slli => set!(a!() << (imm & 63)),
+            Op::Srli => set!(a!() >> (imm & 63)),
+            Op::Srai => set!(((a!() as i64) >> (imm & 63)) as u64),
+            Op::Sub => set!(a!().wrapping_sub(b!())),
+            Op::Sll => set!(a!() << (b!() & 63)),
+            Op::Slt => set!(((a!() as i64) < (b!() as i64)) as u64),
+            Op::Sltu => set!((a!() < b!()) as u64),
+            Op::Xor => set!(a!() ^ b!()),
+            Op::Srl => set!(a!() >> (b!() & 63)),
+            Op::Sra => set!(((a!() as i64) >> (b!() & 63)) as u64),
+            Op::Or => set!(a!() | b!()),
+            Op::And => set!(a!() & b!()),
+            Op::Addiw => set!(sext32(a!().wrapping_add(imm))),
+            Op::Slliw => set!(sext32(((a!() as u32) << (imm & 31)) as u64)),
+            Op::Srliw => set!(sext32(((a!() as u32) >> (imm & 31)) as u64)),
+            Op::Sraiw => set!(((a!() as i32) >> (imm & 31)) as i64 as u64),
+            Op::Addw => set!(sext32(a!().wrapping_add(b!()))),
+            Op::Subw => set!(sext32(a!().wrapping_sub(b!()))),
+            Op::Sllw => set!(sext32(((a!() as u32) << (b!() & 31)) as u64)),
+            Op::Srlw => set!(sext32(((a!() as u32) >> (b!() & 31)) as u64)),
+            Op::Sraw => set!(((a!() as i32) >> (b!() & 31)) as i64 as u64),
 
-            Op::Mul => set!(a.wrapping_mul(b)),
-            Op::Mulh => set!(((a as i64 as i128 * b as i64 as i128) >> 64) as u64),
-            Op::Mulhsu => set!(((a as i64 as i128).wrapping_mul(b as i128) >> 64) as u64),
-            Op::Mulhu => set!(((a as u128 * b as u128) >> 64) as u64),
+            Op::Mul => set!(a!().wrapping_mul(b!())),
+            Op::Mulh => set!(((a!() as i64 as i128 * b!() as i64 as i128) >> 64) as u64),
+            Op::Mulhsu => set!(((a!() as i64 as i128).wrapping_mul(b!() as i128) >> 64) as u64),
+            Op::Mulhu => set!(((a!() as u128 * b!() as u128) >> 64) as u64),
             // Division by zero gives all ones (quotient) or the dividend (remainder); signed
             // overflow gives the dividend (quotient) or zero (remainder): spec table 7.1.
-            Op::Div => set!(if b == 0 {
+            Op::Div => set!(if b!() == 0 {
                 u64::MAX
             } else {
-                (a as i64).wrapping_div(b as i64) as u64
+                (a!() as i64).wrapping_div(b!() as i64) as u64
             }),
-            Op::Divu => set!(a.checked_div(b).unwrap_or(u64::MAX)),
-            Op::Rem => set!(if b == 0 {
-                a
+            Op::Divu => set!(a!().checked_div(b!()).unwrap_or(u64::MAX)),
+            Op::Rem => set!(if b!() == 0 {
+                a!()
             } else {
-                (a as i64).wrapping_rem(b as i64) as u64
+                (a!() as i64).wrapping_rem(b!() as i64) as u64
             }),
-            Op::Remu => set!(if b == 0 { a } else { a % b }),
-            Op::Mulw => set!((a as i32).wrapping_mul(b as i32) as i64 as u64),
-            Op::Divw => set!(if b as i32 == 0 {
+            Op::Remu => set!(if b!() == 0 { a!() } else { a!() % b!() }),
+            Op::Mulw => set!((a!() as i32).wrapping_mul(b!() as i32) as i64 as u64),
+            Op::Divw => set!(if b!() as i32 == 0 {
                 u64::MAX
             } else {
-                (a as i32).wrapping_div(b as i32) as i64 as u64
+                (a!() as i32).wrapping_div(b!() as i32) as i64 as u64
             }),
             Op::Divuw => set!(sext32(
-                (a as u32).checked_div(b as u32).unwrap_or(u32::MAX) as u64
+                (a!() as u32).checked_div(b!() as u32).unwrap_or(u32::MAX) as u64
             )),
-            Op::Remw => set!(if b as i32 == 0 {
-                sext32(a)
+            Op::Remw => set!(if b!() as i32 == 0 {
+                sext32(a!())
             } else {
-                (a as i32).wrapping_rem(b as i32) as i64 as u64
+                (a!() as i32).wrapping_rem(b!() as i32) as i64 as u64
             }),
-            Op::Remuw => set!(if b as u32 == 0 {
-                sext32(a)
+            Op::Remuw => set!(if b!() as u32 == 0 {
+                sext32(a!())
             } else {
-                sext32(((a as u32) % (b as u32)) as u64)
+                sext32(((a!() as u32) % (b!() as u32)) as u64)
             }),
 
-            Op::LrW => set!(sext32(self.load_reserved::<4>(a)?)),
-            Op::LrD => set!(self.load_reserved::<8>(a)?),
-            Op::ScW => set!(self.store_conditional::<4>(a, b)?),
-            Op::ScD => set!(self.store_conditional::<8>(a, b)?),
-            Op::AmoswapW => set!(sext32(self.amo::<4>(a, |_| b)?)),
-            Op::AmoaddW => set!(sext32(self.amo::<4>(a, |m| m.wrapping_add(b))?)),
-            Op::AmoxorW => set!(sext32(self.amo::<4>(a, |m| m ^ b)?)),
-            Op::AmoandW => set!(sext32(self.amo::<4>(a, |m| m & b)?)),
-            Op::AmoorW => set!(sext32(self.amo::<4>(a, |m| m | b)?)),
-            Op::AmominW => set!(sext32(
-                self.amo::<4>(a, |m| (m as i32).min(b as i32) as u64)?
-            )),
-            Op::AmomaxW => set!(sext32(
-                self.amo::<4>(a, |m| (m as i32).max(b as i32) as u64)?
-            )),
-            Op::AmominuW => set!(sext32(
-                self.amo::<4>(a, |m| (m as u32).min(b as u32) as u64)?
-            )),
-            Op::AmomaxuW => set!(sext32(
-                self.amo::<4>(a, |m| (m as u32).max(b as u32) as u64)?
-            )),
-            Op::AmoswapD => set!(self.amo::<8>(a, |_| b)?),
-            Op::AmoaddD => set!(self.amo::<8>(a, |m| m.wrapping_add(b))?),
-            Op::AmoxorD => set!(self.amo::<8>(a, |m| m ^ b)?),
-            Op::AmoandD => set!(self.amo::<8>(a, |m| m & b)?),
-            Op::AmoorD => set!(self.amo::<8>(a, |m| m | b)?),
-            Op::AmominD => set!(self.amo::<8>(a, |m| (m as i64).min(b as i64) as u64)?),
-            Op::AmomaxD => set!(self.amo::<8>(a, |m| (m as i64).max(b as i64) as u64)?),
-            Op::AmominuD => set!(self.amo::<8>(a, |m| m.min(b))?),
-            Op::AmomaxuD => set!(self.amo::<8>(a, |m| m.max(b))?),
+            Op::LrW => set!(sext32(self.load_reserved::<4>(a!())?)),
+            Op::LrD => set!(self.load_reserved::<8>(a!())?),
+            Op::ScW => set!(self.store_conditional::<4>(a!(), b!())?),
+            Op::ScD => set!(self.store_conditional::<8>(a!(), b!())?),
+            Op::AmoswapW
+            | Op::AmoaddW
+            | Op::AmoxorW
+            | Op::AmoandW
+            | Op::AmoorW
+            | Op::AmominW
+            | Op::AmomaxW
+            | Op::AmominuW
+            | Op::AmomaxuW
+            | Op::AmoswapD
+            | Op::AmoaddD
+            | Op::AmoxorD
+            | Op::AmoandD
+            | Op::AmoorD
+            | Op::AmominD
+            | Op::AmomaxD
+            | Op::AmominuD
+            | Op::AmomaxuD => set!(self.execute_amo(op, a!(), b!())?),
 
-            Op::Csrrw => set!(self.csr_instruction(&i, a, CsrOp::Write)?),
-            Op::Csrrs => set!(self.csr_instruction(&i, a, CsrOp::Set)?),
-            Op::Csrrc => set!(self.csr_instruction(&i, a, CsrOp::Clear)?),
-            Op::Csrrwi => set!(self.csr_instruction(&i, i.rs1 as u64, CsrOp::Write)?),
-            Op::Csrrsi => set!(self.csr_instruction(&i, i.rs1 as u64, CsrOp::Set)?),
-            Op::Csrrci => set!(self.csr_instruction(&i, i.rs1 as u64, CsrOp::Clear)?),
+            Op::Csrrw => {
+                set!(self.csr_instruction(i.imm as u16, i.rs1, i.raw, a!(), CsrOp::Write)?)
+            }
+            Op::Csrrs => {
+                set!(self.csr_instruction(i.imm as u16, i.rs1, i.raw, a!(), CsrOp::Set)?)
+            }
+            Op::Csrrc => {
+                set!(self.csr_instruction(i.imm as u16, i.rs1, i.raw, a!(), CsrOp::Clear)?)
+            }
+            Op::Csrrwi => set!(self.csr_instruction(
+                i.imm as u16,
+                i.rs1,
+                i.raw,
+                i.rs1 as u64,
+                CsrOp::Write
+            )?),
+            Op::Csrrsi => {
+                set!(self.csr_instruction(i.imm as u16, i.rs1, i.raw, i.rs1 as u64, CsrOp::Set)?)
+            }
+            Op::Csrrci => set!(self.csr_instruction(
+                i.imm as u16,
+                i.rs1,
+                i.raw,
+                i.rs1 as u64,
+                CsrOp::Clear
+            )?),
 
             Op::Fence => {}
             Op::FenceI => self.fetch = super::fetch::FetchState::INVALID,
@@ -197,31 +289,31 @@ impl Machine {
                     Privilege::Supervisor => Exception::EcallFromS,
                     Privilege::Machine => Exception::EcallFromM,
                 };
-                return Err(Trap::new(cause, 0));
+                return Err(Trap::new(cause, 0).into());
             }
-            // tval = 0 on a breakpoint, as QEMU 7.2 (the spec also allows the pc).
-            Op::Ebreak => return Err(Trap::new(Exception::Breakpoint, 0)),
+            // tval = 0 on a!() breakpoint, as QEMU 7.2 (the spec also allows the pc).
+            Op::Ebreak => return Err(Trap::new(Exception::Breakpoint, 0).into()),
             Op::Mret => {
                 if self.hart.privilege != Privilege::Machine {
-                    return Err(Trap::illegal(i.raw));
+                    return Err(Trap::illegal(i.raw).into());
                 }
                 self.mret();
-                return Ok(());
+                return Ok(self.hart.pc);
             }
             Op::Sret => {
                 let p = self.hart.privilege;
                 let tsr = self.hart.csr.mstatus & mstatus::TSR != 0;
                 if p == Privilege::User || (p == Privilege::Supervisor && tsr) {
-                    return Err(Trap::illegal(i.raw));
+                    return Err(Trap::illegal(i.raw).into());
                 }
                 self.sret();
-                return Ok(());
+                return Ok(self.hart.pc);
             }
             Op::Wfi => {
                 let p = self.hart.privilege;
                 let tw = self.hart.csr.mstatus & mstatus::TW != 0;
                 if p == Privilege::User || (p == Privilege::Supervisor && tw) {
-                    return Err(Trap::illegal(i.raw));
+                    return Err(Trap::illegal(i.raw).into());
                 }
                 self.waiting = true;
                 self.stop_slice();
@@ -230,23 +322,74 @@ impl Machine {
                 let p = self.hart.privilege;
                 let tvm = self.hart.csr.mstatus & mstatus::TVM != 0;
                 if p == Privilege::User || (p == Privilege::Supervisor && tvm) {
-                    return Err(Trap::illegal(i.raw));
+                    return Err(Trap::illegal(i.raw).into());
                 }
                 self.htlb.flush();
                 self.fetch = super::fetch::FetchState::INVALID;
             }
-            Op::Illegal => return Err(Trap::illegal(i.raw)),
-            Op::Undecoded => return self.execute_undecoded(),
-            Op::CrossPage => return self.execute_cross_page(i.raw),
+            Op::Illegal => return Err(Trap::illegal(i.raw).into()),
+            Op::CrossPage => return Ok(self.execute_cross_page(i.raw, pc)?),
         }
-        self.hart.pc = npc;
-        Ok(())
+        Ok(npc)
     }
 
     /// [`Machine::execute`] out of line, for the cold paths that decode on the fly.
     #[inline(never)]
-    pub(crate) fn execute_cold(&mut self, i: Insn) -> Result<(), Trap> {
-        self.execute(i)
+    pub(crate) fn execute_cold(&mut self, i: Insn, pc: u64) -> Result<u64, Trap> {
+        self.execute::<false>(i.op, i, pc).map_err(|s| match s {
+            Stop::Trap(t) => t,
+            Stop::Slow => unreachable!("the slow path does not give up"),
+        })
+    }
+
+    /// A load of `N` bytes: the fast path only (`FAST`), or the full one.
+    #[inline(always)]
+    fn ld<const FAST: bool, const N: usize>(&mut self, vaddr: u64) -> Result<u64, Stop> {
+        if FAST {
+            self.load_fast::<N>(vaddr).ok_or(Stop::Slow)
+        } else {
+            Ok(self.load::<N>(vaddr)?)
+        }
+    }
+
+    /// A store of `N` bytes: the fast path only (`FAST`), or the full one.
+    #[inline(always)]
+    fn st<const FAST: bool, const N: usize>(&mut self, vaddr: u64, value: u64) -> Result<(), Stop> {
+        if FAST {
+            self.store_fast::<N>(vaddr, value)
+                .then_some(())
+                .ok_or(Stop::Slow)
+        } else {
+            Ok(self.store::<N>(vaddr, value)?)
+        }
+    }
+
+    /// The AMOs: `addr` from rs1, `b` from rs2; returns the value for rd (the old memory value,
+    /// sign-extended for the .W forms).
+    #[inline(never)]
+    fn execute_amo(&mut self, op: Op, addr: u64, b: u64) -> Result<u64, Trap> {
+        let a = addr;
+        Ok(match op {
+            Op::AmoswapW => sext32(self.amo::<4>(a, |_| b)?),
+            Op::AmoaddW => sext32(self.amo::<4>(a, |m| m.wrapping_add(b))?),
+            Op::AmoxorW => sext32(self.amo::<4>(a, |m| m ^ b)?),
+            Op::AmoandW => sext32(self.amo::<4>(a, |m| m & b)?),
+            Op::AmoorW => sext32(self.amo::<4>(a, |m| m | b)?),
+            Op::AmominW => sext32(self.amo::<4>(a, |m| (m as i32).min(b as i32) as u64)?),
+            Op::AmomaxW => sext32(self.amo::<4>(a, |m| (m as i32).max(b as i32) as u64)?),
+            Op::AmominuW => sext32(self.amo::<4>(a, |m| (m as u32).min(b as u32) as u64)?),
+            Op::AmomaxuW => sext32(self.amo::<4>(a, |m| (m as u32).max(b as u32) as u64)?),
+            Op::AmoswapD => self.amo::<8>(a, |_| b)?,
+            Op::AmoaddD => self.amo::<8>(a, |m| m.wrapping_add(b))?,
+            Op::AmoxorD => self.amo::<8>(a, |m| m ^ b)?,
+            Op::AmoandD => self.amo::<8>(a, |m| m & b)?,
+            Op::AmoorD => self.amo::<8>(a, |m| m | b)?,
+            Op::AmominD => self.amo::<8>(a, |m| (m as i64).min(b as i64) as u64)?,
+            Op::AmomaxD => self.amo::<8>(a, |m| (m as i64).max(b as i64) as u64)?,
+            Op::AmominuD => self.amo::<8>(a, |m| m.min(b))?,
+            Op::AmomaxuD => self.amo::<8>(a, |m| m.max(b))?,
+            _ => unreachable!("execute_amo called with {op:?}"),
+        })
     }
 
     /// Checks natural alignment for LR/SC/AMOs.

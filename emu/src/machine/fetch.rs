@@ -1,19 +1,27 @@
 //! Instruction fetch and the decode cache.
 //!
-//! Decoded instructions are cached by physical page: a *block* holds one [`Insn`] slot per
-//! halfword of a 4 KiB RAM page, filled lazily the first time each slot executes. The hart keeps
-//! the block of the page it is executing from (`FetchState`), so fetching the next instruction
-//! is a subtraction, a compare and an array index; a jump to another page goes through the host
-//! TLB's fetch table to find that page's block.
+//! Decoded instructions are cached by physical page, as *blocks*: runs of consecutive
+//! instructions decoded once into a contiguous array, ending at the first instruction that
+//! always changes control flow or may change privilege or translation (jumps, system
+//! instructions, CSR instructions, `fence.i`), at the end of the page, or after [`MAX_BLOCK`]
+//! instructions. A conditional branch leaves its block only when taken. (Following likely paths
+//! further — jumps and loop-closing branches into their targets — was measured and gave
+//! nothing on the compute benchmark, so blocks stay simple.) Each
+//! code page has an entry table mapping the halfword where a block starts to the block. Running
+//! a block touches consecutive array elements, so the host can fetch ahead without waiting for
+//! the previous instruction's length.
 //!
-//! Coherence: a page with a block is flagged `CODE`, and stores to `CODE` pages never take the
-//! fast path; the slow path releases the page's block (all its slots) before writing. So the
-//! cache is always coherent with memory, which is more than `fence.i` requires; `fence.i` only
-//! drops the fetch state. Released blocks are recycled, so memory use is bounded by the code
-//! pages in use, not by the pages ever executed.
+//! The hart keeps the page it executes from (`FetchState`); a jump to another page looks the
+//! page up through the host TLB's fetch table.
 //!
-//! Block 0 is a dummy whose slots stay undecoded: the invalid fetch state points at it, so a
-//! stale fetch state costs nothing on the hot path and lands in the slow path by itself.
+//! Coherence: a page with decoded instructions is flagged `CODE`, and stores to `CODE` pages
+//! never take the fast path; the slow path drops the page's blocks before writing and ends the
+//! slice, so no stale instruction runs. The cache is therefore always coherent with memory, which
+//! is more than `fence.i` requires; `fence.i` only drops the fetch state. Freed pages are
+//! recycled, so memory use is bounded by the code pages in use, not by the pages ever executed.
+//!
+//! Page 0 is a dummy with no blocks: the invalid fetch state points at it, so a stale fetch state
+//! costs nothing on the hot path and lands in the slow path by itself.
 
 use crate::bus::page_flag;
 use crate::hart::decode::decode32;
@@ -24,137 +32,231 @@ use crate::mmu::htlb::{HostTlb, mode_index};
 use crate::trap::{Access, Trap};
 
 use super::Machine;
+use super::threaded::Decoded;
 
-/// Slots per block: one per halfword of a page.
+/// Halfword slots per page.
 pub const SLOTS: usize = (PAGE_SIZE / 2) as usize;
+/// Longest block, in instructions.
+pub const MAX_BLOCK: usize = 64;
 
 /// The page the hart is executing from.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FetchState {
     /// Virtual address of the page.
     pub vbase: u64,
-    /// Its block.
-    pub block: usize,
+    /// Its code page in the decode cache.
+    pub page: usize,
 }
 
 impl FetchState {
-    /// Points at the dummy block: the next fetch takes the slow path.
-    pub const INVALID: FetchState = FetchState { vbase: 0, block: 0 };
+    /// Points at the dummy page: the next fetch takes the slow path.
+    pub const INVALID: FetchState = FetchState { vbase: 0, page: 0 };
+}
+
+/// The decoded blocks of one RAM page.
+struct CodePage {
+    /// The RAM page number.
+    ram_page: usize,
+    /// For each halfword slot: 0, or the block starting there as `start << 8 | len`.
+    entry: Box<[u32; SLOTS]>,
+    /// The blocks' instructions, back to back.
+    insns: Vec<Decoded>,
+}
+
+impl CodePage {
+    fn new(ram_page: usize) -> CodePage {
+        CodePage {
+            ram_page,
+            entry: Box::new([0; SLOTS]),
+            insns: Vec::new(),
+        }
+    }
 }
 
 /// Decoded instructions by physical page.
 pub struct DecodeCache {
-    blocks: Vec<[Insn; SLOTS]>,
-    /// RAM page number of each block (unused for the dummy and free blocks).
-    page_of_block: Vec<usize>,
-    /// Block of each RAM page, 0 for none.
-    block_of_page: Vec<u32>,
+    pages: Vec<CodePage>,
+    /// Code page of each RAM page, 0 for none.
+    page_of_ram: Vec<u32>,
     free: Vec<u32>,
 }
 
 impl Default for DecodeCache {
     fn default() -> Self {
         DecodeCache {
-            blocks: vec![[Insn::UNDECODED; SLOTS]],
-            page_of_block: vec![0],
-            block_of_page: Vec::new(),
+            pages: vec![CodePage::new(0)],
+            page_of_ram: Vec::new(),
             free: Vec::new(),
         }
     }
 }
 
 impl DecodeCache {
-    /// The slot at byte offset `off` (< PAGE_SIZE) of `block`.
+    /// The block entry for byte offset `off` (< PAGE_SIZE) of code page `page`.
     #[inline(always)]
-    pub(crate) fn slot(&self, block: usize, off: u64) -> Insn {
-        self.blocks[block][(off >> 1) as usize & (SLOTS - 1)]
+    pub(crate) fn entry(&self, page: usize, off: u64) -> u32 {
+        self.pages[page].entry[(off >> 1) as usize & (SLOTS - 1)]
     }
 
-    /// Number of blocks in use (for statistics and tests).
-    pub fn blocks_in_use(&self) -> usize {
-        self.blocks.len() - 1 - self.free.len()
+    /// The entry and the first element of the block starting at byte offset `off` (< PAGE_SIZE)
+    /// of code page `page`, if there is one.
+    #[inline(always)]
+    pub(crate) fn block_at(&self, page: usize, off: u64) -> Option<(u32, *const Decoded)> {
+        let p = self.pages.get(page)?;
+        let entry = p.entry[(off >> 1) as usize & (SLOTS - 1)];
+        let first = p.insns.get((entry >> 8) as usize)?;
+        (entry != 0).then_some((entry, first as *const Decoded))
+    }
+
+    /// The first instruction of the block whose entry is `entry` on code page `page`.
+    pub(crate) fn first_insn(&self, page: usize, entry: u32) -> Insn {
+        self.pages[page].insns[(entry >> 8) as usize].insn
+    }
+
+    /// Number of code pages in use (for statistics and tests).
+    pub fn pages_in_use(&self) -> usize {
+        self.pages.len() - 1 - self.free.len()
     }
 }
 
+/// Whether executing `op` may change what the next instruction is or how it is fetched.
+/// Conditional branches do not end a block: not taken, they go on in it; taken, they leave it
+/// from the middle (see `threaded`).
+fn ends_block(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Jal | Jalr
+            | Ecall
+            | Ebreak
+            | Mret
+            | Sret
+            | Wfi
+            | SfenceVma
+            | FenceI
+            | Csrrw
+            | Csrrs
+            | Csrrc
+            | Csrrwi
+            | Csrrsi
+            | Csrrci
+            | Illegal
+            | CrossPage
+    )
+}
+
 impl Machine {
-    /// The block of the RAM page holding RAM offset `ram_off`, allocating one (and flagging the
-    /// page `CODE`) if needed.
-    fn block_for(&mut self, ram_off: usize) -> usize {
-        let page = ram_off >> PAGE_SHIFT;
+    /// The code page of the RAM page holding RAM offset `ram_off`, allocating one (and flagging
+    /// the page `CODE`) if needed.
+    fn code_page_for(&mut self, ram_off: usize) -> usize {
+        let ram_page = ram_off >> PAGE_SHIFT;
         let c = &mut self.icache;
-        if c.block_of_page.len() <= page {
-            c.block_of_page.resize(self.bus.ram.len() >> PAGE_SHIFT, 0);
+        if c.page_of_ram.len() <= ram_page {
+            c.page_of_ram.resize(self.bus.ram.len() >> PAGE_SHIFT, 0);
         }
-        if c.block_of_page[page] != 0 {
-            return c.block_of_page[page] as usize;
+        if c.page_of_ram[ram_page] != 0 {
+            return c.page_of_ram[ram_page] as usize;
         }
-        let block = match c.free.pop() {
-            Some(b) => b as usize,
+        let page = match c.free.pop() {
+            Some(p) => {
+                c.pages[p as usize].ram_page = ram_page;
+                p as usize
+            }
             None => {
-                c.blocks.push([Insn::UNDECODED; SLOTS]);
-                c.page_of_block.push(0);
-                c.blocks.len() - 1
+                c.pages.push(CodePage::new(ram_page));
+                c.pages.len() - 1
             }
         };
-        c.page_of_block[block] = page;
-        c.block_of_page[page] = block as u32;
+        c.page_of_ram[ram_page] = page as u32;
         self.bus.set_page_flags(ram_off, page_flag::CODE);
         // Stores to this page may have fast-path entries: drop them.
         self.htlb.flush();
-        block
+        page
     }
 
     /// Forgets the decoded instructions of the RAM page holding `ram_off`, before it is
-    /// written.
+    /// written, and ends the slice so that no block of it keeps running.
     pub(crate) fn invalidate_code(&mut self, ram_off: usize) {
-        let page = ram_off >> PAGE_SHIFT;
+        let ram_page = ram_off >> PAGE_SHIFT;
         let c = &mut self.icache;
-        let Some(&block) = c.block_of_page.get(page) else {
+        let Some(&page) = c.page_of_ram.get(ram_page) else {
             return;
         };
-        if block == 0 {
+        if page == 0 {
             return;
         }
-        c.blocks[block as usize] = [Insn::UNDECODED; SLOTS];
-        c.block_of_page[page] = 0;
-        c.free.push(block);
+        let p = &mut c.pages[page as usize];
+        p.entry.fill(0);
+        p.insns.clear();
+        c.page_of_ram[ram_page] = 0;
+        c.free.push(page);
         self.bus.clear_page_flags(ram_off, page_flag::CODE);
-        // Fetch-table entries and the fetch state may name the block.
+        // Fetch-table entries and the fetch state may name the page.
         self.htlb.flush();
         self.fetch = FetchState::INVALID;
+        self.stop_slice();
     }
 
-    /// Decodes slot `slot` of `block` from RAM and caches it.
-    fn decode_slot(&mut self, block: usize, slot: usize) -> Insn {
-        let off = (self.icache.page_of_block[block] << PAGE_SHIFT) + 2 * slot;
+    /// Decodes the instruction at halfword `slot` of RAM page `ram_page`.
+    fn decode_at(&self, ram_page: usize, slot: usize) -> Insn {
+        let off = (ram_page << PAGE_SHIFT) + 2 * slot;
         let lo = self.bus.ram_read(off, 2) as u32;
-        let insn = if lo & 3 != 3 {
+        if lo & 3 != 3 {
             decode16(lo)
         } else if slot == SLOTS - 1 {
-            // The upper half is on the next page, which may map anywhere: decode each time.
+            // The upper half is on the next page, which may map anywhere: fetched each time.
             Insn::new(Op::CrossPage, 0, 0, 0, 0, lo, 4)
         } else {
             decode32(lo | (self.bus.ram_read(off + 2, 2) as u32) << 16)
-        };
-        self.icache.blocks[block][slot] = insn;
-        insn
+        }
     }
 
-    /// Fetches the instruction at `pc` the slow way: find (or make) the block of its page,
-    /// point the fetch state at it, and decode the slot if needed.
+    /// Decodes the block starting at byte offset `off` of code page `page` and returns its
+    /// entry.
+    fn build_block(&mut self, page: usize, off: u64) -> u32 {
+        let ram_page = self.icache.pages[page].ram_page;
+        let first = (off >> 1) as usize;
+        let start = self.icache.pages[page].insns.len();
+        let mut slot = first;
+        let mut len = 0;
+        loop {
+            let insn = self.decode_at(ram_page, slot);
+            len += 1;
+            slot += insn.len as usize / 2;
+            let last = ends_block(insn.op) || slot >= SLOTS || len == MAX_BLOCK;
+            self.icache.pages[page].insns.push(Decoded::new(insn, last));
+            if last {
+                break;
+            }
+        }
+        let entry = ((start as u32) << 8) | len as u32;
+        self.icache.pages[page].entry[first] = entry;
+        entry
+    }
+
+    /// Builds the block starting at `pc`, which the (real, not dummy) fetch state covers.
+    #[cold]
     #[inline(never)]
-    pub(crate) fn fetch_slow(&mut self, pc: u64) -> Result<Insn, Trap> {
+    pub(crate) fn block_miss(&mut self, pc: u64) -> u32 {
+        let off = pc.wrapping_sub(self.fetch.vbase);
+        self.build_block(self.fetch.page, off)
+    }
+
+    /// Points the fetch state at the page of `pc` the slow way: find (or make) its code page
+    /// through the host TLB or a translation. Returns `None` when the fast path can now fetch
+    /// `pc`, or the instruction itself when its page cannot be cached (a PMP boundary cuts it).
+    #[inline(never)]
+    pub(crate) fn fetch_slow(&mut self, pc: u64) -> Result<Option<Insn>, Trap> {
         let mode = self.hart.privilege;
         let row = mode_index(mode);
-        let slot = ((pc & PAGE_MASK) >> 1) as usize;
-        let block = match self.htlb.lookup(&self.htlb.fetch, row, pc) {
-            Some(b) => b as usize,
+        let page = match self.htlb.lookup(&self.htlb.fetch, row, pc) {
+            Some(p) => p as usize,
             None => {
                 let paddr = self.translate(pc, Access::Fetch, mode)?;
-                let page = paddr & !PAGE_MASK;
+                let page_addr = paddr & !PAGE_MASK;
                 let fault = Access::Fetch.access_fault(pc);
-                let off = self.bus.ram_offset(page, PAGE_SIZE).ok_or(fault)?;
-                match self.pmp.page_permission(page, Access::Fetch, mode) {
+                let off = self.bus.ram_offset(page_addr, PAGE_SIZE).ok_or(fault)?;
+                match self.pmp.page_permission(page_addr, Access::Fetch, mode) {
                     Some(true) => {}
                     Some(false) => return Err(fault),
                     None => {
@@ -162,52 +264,33 @@ impl Machine {
                         if !self.pmp.check(paddr, 2, Access::Fetch, mode) {
                             return Err(fault);
                         }
-                        let block = self.block_for(off);
+                        self.code_page_for(off);
                         self.fetch = FetchState::INVALID;
-                        return Ok(self.decode_slot(block, slot));
+                        return Ok(Some(
+                            self.decode_at(off >> PAGE_SHIFT, ((pc & PAGE_MASK) >> 1) as usize),
+                        ));
                     }
                 }
-                let block = self.block_for(off);
+                let page = self.code_page_for(off);
                 let tag = self.htlb.tag(pc);
-                HostTlb::fill(&mut self.htlb.fetch, tag, row, pc, block as u64);
-                block
+                HostTlb::fill(&mut self.htlb.fetch, tag, row, pc, page as u64);
+                page
             }
         };
         self.fetch = FetchState {
             vbase: pc & !PAGE_MASK,
-            block,
+            page,
         };
-        let insn = self.icache.blocks[block][slot];
-        Ok(if insn.op == Op::Undecoded {
-            self.decode_slot(block, slot)
-        } else {
-            insn
-        })
+        Ok(None)
     }
 
-    /// Executes an `Undecoded` slot: decode it (fetching properly if the fetch state was the
-    /// dummy) and run it.
+    /// Executes a 32-bit instruction at `pc` whose upper half is on the next page: fetch that
+    /// half through translation (a fault reports the address of the upper half, as the
+    /// privileged spec says for variable-length instructions), decode, run.
     #[cold]
     #[inline(never)]
-    pub(crate) fn execute_undecoded(&mut self) -> Result<(), Trap> {
-        let pc = self.hart.pc;
-        let off = pc.wrapping_sub(self.fetch.vbase);
-        let insn = if self.fetch.block == 0 || off >= PAGE_SIZE {
-            self.fetch_slow(pc)?
-        } else {
-            self.decode_slot(self.fetch.block, (off >> 1) as usize)
-        };
-        debug_assert_ne!(insn.op, Op::Undecoded);
-        self.execute_cold(insn)
-    }
-
-    /// Executes a 32-bit instruction whose upper half is on the next page: fetch that half
-    /// through translation (a fault reports the address of the upper half, as the privileged
-    /// spec says for variable-length instructions), decode, run.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn execute_cross_page(&mut self, lo: u32) -> Result<(), Trap> {
-        let hi_va = self.hart.pc.wrapping_add(2);
+    pub(crate) fn execute_cross_page(&mut self, lo: u32, pc: u64) -> Result<u64, Trap> {
+        let hi_va = pc.wrapping_add(2);
         let mode = self.hart.privilege;
         let paddr = self.translate(hi_va, Access::Fetch, mode)?;
         let fault = Access::Fetch.access_fault(hi_va);
@@ -216,6 +299,6 @@ impl Machine {
         }
         let off = self.bus.ram_offset(paddr, 2).ok_or(fault)?;
         let hi = self.bus.ram_read(off, 2) as u32;
-        self.execute_cold(decode32(lo | hi << 16))
+        self.execute_cold(decode32(lo | hi << 16), pc)
     }
 }

@@ -89,33 +89,52 @@ impl Machine {
         }
     }
 
-    /// Loads `N` bytes at virtual `vaddr`.
+    /// Loads `N` bytes at virtual `vaddr` through the host TLB, if it has the page and the
+    /// access stays within it.
     #[inline(always)]
-    pub(crate) fn load<const N: usize>(&mut self, vaddr: u64) -> Result<u64, Trap> {
-        let e = self.htlb.read[self.dmode][slot(vaddr)];
+    pub(crate) fn load_fast<const N: usize>(&self, vaddr: u64) -> Option<u64> {
+        let e = self.htlb.read[self.dmode & 3][slot(vaddr)];
         let off = vaddr & PAGE_MASK;
         if e.tag == self.htlb.tag(vaddr) && off + N as u64 <= PAGE_SIZE {
             let i = (e.value + off) as usize;
-            if let Some(b) = self.bus.ram.get(i..i + N) {
-                return Ok(from_le::<N>(b));
-            }
+            return self.bus.ram.get(i..i + N).map(from_le::<N>);
         }
-        self.load_slow(vaddr, N as u64)
+        None
     }
 
-    /// Stores the low `N` bytes of `value` at virtual `vaddr`.
+    /// Stores the low `N` bytes of `value` at virtual `vaddr` through the host TLB, if it has
+    /// the page and the access stays within it; returns whether it did.
     #[inline(always)]
-    pub(crate) fn store<const N: usize>(&mut self, vaddr: u64, value: u64) -> Result<(), Trap> {
-        let e = self.htlb.write[self.dmode][slot(vaddr)];
+    pub(crate) fn store_fast<const N: usize>(&mut self, vaddr: u64, value: u64) -> bool {
+        let e = self.htlb.write[self.dmode & 3][slot(vaddr)];
         let off = vaddr & PAGE_MASK;
         if e.tag == self.htlb.tag(vaddr) && off + N as u64 <= PAGE_SIZE {
             let i = (e.value + off) as usize;
             if let Some(b) = self.bus.ram.get_mut(i..i + N) {
                 b.copy_from_slice(&value.to_le_bytes()[..N]);
-                return Ok(());
+                return true;
             }
         }
-        self.store_slow(vaddr, N as u64, value)
+        false
+    }
+
+    /// Loads `N` bytes at virtual `vaddr`.
+    #[inline(always)]
+    pub(crate) fn load<const N: usize>(&mut self, vaddr: u64) -> Result<u64, Trap> {
+        match self.load_fast::<N>(vaddr) {
+            Some(v) => Ok(v),
+            None => self.load_slow(vaddr, N as u64),
+        }
+    }
+
+    /// Stores the low `N` bytes of `value` at virtual `vaddr`.
+    #[inline(always)]
+    pub(crate) fn store<const N: usize>(&mut self, vaddr: u64, value: u64) -> Result<(), Trap> {
+        if self.store_fast::<N>(vaddr, value) {
+            Ok(())
+        } else {
+            self.store_slow(vaddr, N as u64, value)
+        }
     }
 
     /// Reads `N` naturally aligned bytes at `vaddr`, writes back `f(old)`, returns `old`: the
@@ -125,7 +144,7 @@ impl Machine {
         vaddr: u64,
         f: impl FnOnce(u64) -> u64,
     ) -> Result<u64, Trap> {
-        let e = self.htlb.write[self.dmode][slot(vaddr)];
+        let e = self.htlb.write[self.dmode & 3][slot(vaddr)];
         if e.tag == self.htlb.tag(vaddr) {
             let i = (e.value + (vaddr & PAGE_MASK)) as usize;
             if let Some(b) = self.bus.ram.get_mut(i..i + N) {
@@ -256,7 +275,7 @@ impl Machine {
         if let Some(off) = self.bus.ram_offset(paddr, size) {
             return Some(self.bus.ram_read(off, size));
         }
-        let v = self.bus.mmio_read(paddr, size, self.cycles);
+        let v = self.bus.mmio_read(paddr, size, self.cycles());
         self.after_mmio(paddr, false);
         v
     }
@@ -276,7 +295,7 @@ impl Machine {
             }
             return Some(());
         }
-        let r = self.bus.mmio_write(paddr, size, value, self.cycles);
+        let r = self.bus.mmio_write(paddr, size, value, self.cycles());
         self.after_mmio(paddr, true);
         r
     }

@@ -1,9 +1,9 @@
 //! The machine: one hart, the bus, and the caches that make it fast.
 //!
 //! Execution runs in *slices*. A slice executes instructions back to back until the cycle count
-//! reaches `stop_cycle`; nothing else is checked per instruction. Everything that can change what
+//! reaches the slice's stop cycle; nothing else is checked per instruction. Everything that can change what
 //! the hart should do next — a timer deadline, a device interrupt, a CSR write that enables an
-//! interrupt, `wfi`, an exit request — either is the slice's `stop_cycle` or sets it to zero.
+//! interrupt, `wfi`, an exit request — either is the slice's stop cycle or ends the slice at once.
 //! Between slices, [`Machine::run`] services devices, takes interrupts and handles idleness.
 //!
 //! Time is the cycle count. For now every instruction costs one cycle, so `mcycle` equals
@@ -17,6 +17,7 @@ mod execute;
 mod fetch;
 mod htif;
 mod memory;
+mod threaded;
 mod trap;
 
 use std::time::Duration;
@@ -40,6 +41,9 @@ use htif::Htif;
 
 /// Longest slice, in cycles: bounds how long live input and console output wait.
 const SLICE_CYCLES: u64 = 1 << 20;
+/// Instructions a chain of blocks may run before returning to the slice loop (bounds the stack
+/// depth where the compiler does not turn the chaining calls into jumps).
+const CHAIN_INSNS: u64 = 1024;
 
 /// How a machine is put together.
 pub struct Config {
@@ -114,10 +118,10 @@ pub struct Machine {
     pub bus: Bus,
     /// Physical memory protection.
     pub pmp: Pmp,
-    /// Cycles elapsed (the source of `mcycle` and `mtime`).
-    pub cycles: u64,
     /// Instructions retired (the source of `minstret`).
     pub retired: u64,
+    /// Cycles that retired nothing: trap entry and idle time. `cycles() = retired + extra`.
+    pub(crate) extra_cycles: u64,
     /// Exceptions taken (instructions that trapped instead of retiring).
     pub exceptions: u64,
     /// Interrupts taken.
@@ -133,7 +137,10 @@ pub struct Machine {
     pub(crate) dmode: usize,
     /// `mip` bits driven by devices, as of the last time they were sampled.
     pub(crate) mip_hw: u64,
-    pub(crate) stop_cycle: u64,
+    /// The slice ends when `retired` reaches this (the stop cycle, less `extra_cycles`).
+    pub(crate) stop_retired: u64,
+    /// A chain may enter another block only if the block ends at or before this count.
+    pub(crate) chain_limit: u64,
     pub(crate) exit: Option<Exit>,
     /// Set by `wfi`: the hart idles until an interrupt is pending.
     pub(crate) waiting: bool,
@@ -157,8 +164,8 @@ impl Machine {
             hart: Hart::new(image.entry),
             bus,
             pmp: Pmp::default(),
-            cycles: 0,
             retired: 0,
+            extra_cycles: 0,
             exceptions: 0,
             interrupts: 0,
             symbols: image.symbols.clone(),
@@ -168,7 +175,8 @@ impl Machine {
             fetch: FetchState::INVALID,
             dmode: mode_index(Privilege::Machine),
             mip_hw: 0,
-            stop_cycle: 0,
+            stop_retired: 0,
+            chain_limit: 0,
             exit: None,
             waiting: false,
             last_flush: 0,
@@ -264,50 +272,103 @@ impl Machine {
             if max_insns.is_some_and(|max| self.executed() >= max) {
                 break Exit::InstructionLimit;
             }
-            let mut stop = self.cycles + SLICE_CYCLES;
+            // Until the timer deadline, the slice length, or the instruction limit. Every
+            // instruction, retired or trapped, costs at least one cycle, so none overshoots.
+            let now = self.cycles();
+            let mut stop = now + SLICE_CYCLES;
             if let Some(deadline) = self.next_timer_event() {
                 stop = stop.min(deadline);
             }
             if let Some(max) = max_insns {
-                // Every instruction, retired or trapped, costs at least one cycle, so this
-                // cannot overshoot.
-                stop = stop.min(self.cycles + (max - self.executed()));
+                stop = stop.min(now + (max - self.executed()));
             }
-            self.stop_cycle = stop;
-            while self.cycles < self.stop_cycle {
-                self.step();
-            }
+            self.stop_retired = stop - self.extra_cycles;
+            self.run_slice();
         };
         self.bus.uart.flush();
         exit
     }
 
-    /// Executes one instruction, or takes the trap it raises.
-    #[inline(always)]
-    fn step(&mut self) {
-        let pc = self.hart.pc;
-        let off = pc.wrapping_sub(self.fetch.vbase);
-        let insn = if off < PAGE_SIZE {
-            self.icache.slot(self.fetch.block, off)
-        } else {
-            match self.fetch_slow(pc) {
-                Ok(insn) => insn,
-                Err(t) => return self.take_trap(t),
+    /// Executes instructions, block by block, until `retired` reaches `stop_retired`.
+    ///
+    /// Only the pc and the retired count are carried from one instruction to the next, in
+    /// registers; the count is stored back after every instruction
+    /// (a store nothing waits for) so that code off the fast path sees it exact. A trap reloads
+    /// what it may have changed. The stop test runs after every instruction, so deadlines and
+    /// stop requests act exactly.
+    #[inline(never)]
+    fn run_slice(&mut self) {
+        let mut pc = self.hart.pc;
+        while self.retired < self.stop_retired {
+            let off = pc.wrapping_sub(self.fetch.vbase);
+            if off >= PAGE_SIZE || self.fetch.page == 0 {
+                let result = match self.fetch_slow(pc) {
+                    Ok(None) => continue, // the fetch state now covers pc
+                    Ok(Some(insn)) => self.execute_cold(insn, pc),
+                    Err(t) => Err(t),
+                };
+                match result {
+                    Ok(npc) => {
+                        pc = npc;
+                        self.retired += 1;
+                    }
+                    Err(t) => {
+                        self.hart.pc = pc;
+                        self.take_trap(t);
+                        pc = self.hart.pc;
+                    }
+                }
+                continue;
             }
-        };
-        match self.execute(insn) {
-            Ok(()) => {
-                self.retired += 1;
-                self.cycles += 1;
+            let page = self.fetch.page;
+            if self.icache.entry(page, off) == 0 {
+                self.block_miss(pc);
             }
-            Err(t) => self.take_trap(t),
+            let Some((entry, ip)) = self.icache.block_at(page, off) else {
+                unreachable!("block_miss built the block")
+            };
+            let retired = self.retired;
+            if retired + u64::from(entry & 0xff) <= self.stop_retired {
+                self.chain_limit = (retired + CHAIN_INSNS).min(self.stop_retired);
+                pc = threaded::run_block(self, ip, pc);
+            } else {
+                // The block would run past the stop: step its first instruction alone.
+                let insn = self.icache.first_insn(page, entry);
+                match self.execute_cold(insn, pc) {
+                    Ok(npc) => {
+                        pc = npc;
+                        self.retired += 1;
+                    }
+                    Err(t) => {
+                        self.hart.pc = pc;
+                        self.take_trap(t);
+                        pc = self.hart.pc;
+                    }
+                }
+            }
         }
+        self.hart.pc = pc;
     }
 
     /// Ends the current slice after this instruction.
     #[inline]
     pub(crate) fn stop_slice(&mut self) {
-        self.stop_cycle = 0;
+        self.stop_retired = 0;
+        self.chain_limit = 0;
+    }
+
+    /// Cycles elapsed: the source of `mcycle` and `mtime`.
+    #[inline]
+    pub fn cycles(&self) -> u64 {
+        self.retired + self.extra_cycles
+    }
+
+    /// Spends `n` cycles that retire nothing (trap entry, idling), keeping the slice's stop
+    /// cycle where it was.
+    pub(crate) fn spend_cycles(&mut self, n: u64) {
+        self.extra_cycles += n;
+        self.stop_retired = self.stop_retired.saturating_sub(n);
+        self.chain_limit = self.chain_limit.min(self.stop_retired);
     }
 
     /// The cycle at which MTIP will rise, if it is clear now and will rise.
@@ -315,13 +376,16 @@ impl Machine {
         if self.mip_hw & irq::MTI != 0 {
             return None;
         }
-        self.bus.clint.timer_deadline().filter(|&d| d > self.cycles)
+        self.bus
+            .clint
+            .timer_deadline()
+            .filter(|&d| d > self.cycles())
     }
 
     /// Samples device interrupt lines into `mip_hw`.
     pub(crate) fn sample_irqs(&mut self) {
         self.bus.sync_irq_lines();
-        self.mip_hw = self.bus.irq_lines(self.cycles);
+        self.mip_hw = self.bus.irq_lines(self.cycles());
     }
 
     /// Work between slices: devices, exits, idleness, interrupts.
@@ -345,9 +409,9 @@ impl Machine {
         if let Some(i) = self.pending_interrupt() {
             self.take_interrupt(i);
         }
-        if self.cycles.wrapping_sub(self.last_flush) >= SLICE_CYCLES {
+        if self.cycles().wrapping_sub(self.last_flush) >= SLICE_CYCLES {
             self.bus.uart.flush();
-            self.last_flush = self.cycles;
+            self.last_flush = self.cycles();
         }
         None
     }
@@ -378,11 +442,11 @@ impl Machine {
                 && self.bus.uart.can_wake()
                 && mie & (irq::MEI | irq::SEI) != 0;
             match (timer, live) {
-                (Some(deadline), false) => self.cycles = deadline,
+                (Some(deadline), false) => self.spend_cycles(deadline - self.cycles()),
                 (Some(deadline), true) => {
-                    let nanos = (deadline - self.cycles).saturating_mul(1_000_000_000 / CPU_HZ);
+                    let nanos = (deadline - self.cycles()).saturating_mul(1_000_000_000 / CPU_HZ);
                     if !self.bus.uart.await_live(Some(Duration::from_nanos(nanos))) {
-                        self.cycles = deadline;
+                        self.spend_cycles(deadline - self.cycles());
                     }
                 }
                 (None, true) => {
@@ -435,7 +499,7 @@ impl std::fmt::Debug for Machine {
             .field("pc", &format_args!("{:#x}", self.hart.pc))
             .field("privilege", &self.hart.privilege)
             .field("retired", &self.retired)
-            .field("cycles", &self.cycles)
+            .field("cycles", &self.cycles())
             .field("ram", &format_args!("{} MiB", self.bus.ram.len() >> 20))
             .finish_non_exhaustive()
     }

@@ -24,14 +24,14 @@ impl Machine {
     /// but costs a cycle, so that a guest stuck in a fault loop still advances time.
     pub(crate) fn take_trap(&mut self, t: Trap) {
         self.exceptions += 1;
-        self.cycles += 1;
+        self.spend_cycles(1);
         self.enter_trap(t.cause.code(), false, t.tval);
     }
 
     /// Takes interrupt `i` before the instruction at the current pc (one cycle).
     pub(crate) fn take_interrupt(&mut self, i: Interrupt) {
         self.interrupts += 1;
-        self.cycles += 1;
+        self.spend_cycles(1);
         self.enter_trap(i.code(), true, 0);
     }
 

@@ -29,8 +29,9 @@ pub struct Entry {
     pub value: u64,
 }
 
-/// One table per effective privilege level (U, S, M).
-type Tables = [[Entry; HTLB_ENTRIES]; 3];
+/// One table per effective privilege level (U, S, M), and a fourth so that a row index masked
+/// with 3 needs no bounds check.
+type Tables = [[Entry; HTLB_ENTRIES]; 4];
 
 /// The read, write and fetch fast-path tables.
 pub struct HostTlb {
@@ -45,7 +46,7 @@ pub struct HostTlb {
 
 impl Default for HostTlb {
     fn default() -> Self {
-        let empty = || Box::new([[Entry::default(); HTLB_ENTRIES]; 3]);
+        let empty = || Box::new([[Entry::default(); HTLB_ENTRIES]; 4]);
         HostTlb {
             epoch: 1,
             read: empty(),
@@ -91,7 +92,7 @@ impl HostTlb {
         self.epoch += 1;
         if self.epoch > EPOCH_MASK {
             for t in [&mut self.read, &mut self.write, &mut self.fetch] {
-                **t = [[Entry::default(); HTLB_ENTRIES]; 3];
+                **t = [[Entry::default(); HTLB_ENTRIES]; 4];
             }
             self.epoch = 1;
         }
