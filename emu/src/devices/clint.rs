@@ -29,11 +29,12 @@ pub struct Clint {
 
 impl Clint {
     /// A CLINT whose `mtime` advances once every `cycles_per_tick` cycles. `mtimecmp` resets to
-    /// all ones (no timer interrupt until software programs it).
+    /// 0, as on QEMU's `virt` (the spec leaves it open), so MTIP is pending from the start until
+    /// software programs the timer.
     pub fn new(cycles_per_tick: u64) -> Clint {
         Clint {
             msip: false,
-            mtimecmp: u64::MAX,
+            mtimecmp: 0,
             offset: 0,
             cycles_per_tick: cycles_per_tick.max(1),
         }
@@ -106,7 +107,9 @@ mod tests {
     fn mtime_follows_cycles_and_the_deadline_is_exact() {
         let mut c = Clint::new(100);
         assert_eq!(c.read(MTIME, 8, 12_345), Some(123));
-        assert_eq!(c.timer_deadline(), None, "reset mtimecmp never fires");
+        assert!(c.mtip(0), "mtimecmp resets to 0, as QEMU's: MTIP is pending at boot");
+        c.write(MTIMECMP, 8, u64::MAX, 0);
+        assert_eq!(c.timer_deadline(), None, "all ones never fires");
         c.write(MTIMECMP, 8, 200, 12_345);
         assert_eq!(c.timer_deadline(), Some(20_000));
         assert!(!c.mtip(19_999));
