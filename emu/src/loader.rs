@@ -199,3 +199,33 @@ impl ElfImage {
         Ok(())
     }
 }
+
+/// Wraps raw RV64 code in a minimal ELF64 executable: one PT_LOAD segment at `paddr` holding
+/// `code` followed by `bss` zero bytes, entered at `paddr`. Tests and tools use it to run a few
+/// hand-assembled instructions.
+pub fn minimal_elf(paddr: u64, code: &[u8], bss: u64) -> Vec<u8> {
+    const EHDR: u64 = 64;
+    const PHDR: u64 = 56;
+    let mut f = Vec::with_capacity((EHDR + PHDR) as usize + code.len());
+    f.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.extend_from_slice(&header::ET_EXEC.to_le_bytes());
+    f.extend_from_slice(&header::EM_RISCV.to_le_bytes());
+    f.extend_from_slice(&1u32.to_le_bytes()); // e_version
+    f.extend_from_slice(&paddr.to_le_bytes()); // e_entry
+    f.extend_from_slice(&EHDR.to_le_bytes()); // e_phoff
+    f.extend_from_slice(&0u64.to_le_bytes()); // e_shoff
+    f.extend_from_slice(&0u32.to_le_bytes()); // e_flags
+    for v in [EHDR as u16, PHDR as u16, 1, 64, 0, 0] {
+        f.extend_from_slice(&v.to_le_bytes()); // ehsize, phentsize, phnum, shentsize, shnum, shstrndx
+    }
+    f.extend_from_slice(&program_header::PT_LOAD.to_le_bytes());
+    f.extend_from_slice(&(program_header::PF_R | program_header::PF_X).to_le_bytes());
+    f.extend_from_slice(&(EHDR + PHDR).to_le_bytes()); // p_offset
+    f.extend_from_slice(&paddr.to_le_bytes()); // p_vaddr
+    f.extend_from_slice(&paddr.to_le_bytes()); // p_paddr
+    f.extend_from_slice(&(code.len() as u64).to_le_bytes()); // p_filesz
+    f.extend_from_slice(&(code.len() as u64 + bss).to_le_bytes()); // p_memsz
+    f.extend_from_slice(&8u64.to_le_bytes()); // p_align
+    f.extend_from_slice(code);
+    f
+}

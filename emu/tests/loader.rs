@@ -13,32 +13,9 @@ use proptest::test_runner::FileFailurePersistence;
 /// `lui t0, 0x100; lui t1, 0x5; addi t1, t1, 0x555; sw t1, 0(t0)`: finisher pass.
 const PASS: [u32; 4] = [0x0010_02b7, 0x0000_5337, 0x5553_0313, 0x0062_a023];
 
-/// A minimal ELF64 executable: header, one PT_LOAD at `paddr`, the code.
+/// A minimal ELF64 executable with 64 bytes of .bss.
 fn elf(paddr: u64, code: &[u8]) -> Vec<u8> {
-    let mut f = Vec::new();
-    f.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0]);
-    f.extend_from_slice(&[0; 8]);
-    f.extend_from_slice(&2u16.to_le_bytes()); // e_type = ET_EXEC
-    f.extend_from_slice(&243u16.to_le_bytes()); // e_machine = EM_RISCV
-    f.extend_from_slice(&1u32.to_le_bytes()); // e_version
-    f.extend_from_slice(&paddr.to_le_bytes()); // e_entry
-    f.extend_from_slice(&64u64.to_le_bytes()); // e_phoff
-    f.extend_from_slice(&0u64.to_le_bytes()); // e_shoff
-    f.extend_from_slice(&0u32.to_le_bytes()); // e_flags
-    for v in [64u16, 56, 1, 64, 0, 0] {
-        f.extend_from_slice(&v.to_le_bytes()); // ehsize, phentsize, phnum, shentsize, shnum, shstrndx
-    }
-    f.extend_from_slice(&1u32.to_le_bytes()); // p_type = PT_LOAD
-    f.extend_from_slice(&5u32.to_le_bytes()); // p_flags = R X
-    f.extend_from_slice(&120u64.to_le_bytes()); // p_offset
-    f.extend_from_slice(&paddr.to_le_bytes()); // p_vaddr
-    f.extend_from_slice(&paddr.to_le_bytes()); // p_paddr
-    f.extend_from_slice(&(code.len() as u64).to_le_bytes()); // p_filesz
-    f.extend_from_slice(&(code.len() as u64 + 64).to_le_bytes()); // p_memsz: 64 bytes of .bss
-    f.extend_from_slice(&8u64.to_le_bytes()); // p_align
-    assert_eq!(f.len(), 120);
-    f.extend_from_slice(code);
-    f
+    emu::loader::minimal_elf(paddr, code, 64)
 }
 
 fn boot(bytes: &[u8]) -> Result<Machine, String> {

@@ -173,25 +173,3 @@ pub fn run_qemu(elf: &Path, opts: &RunOpts) -> Outcome {
         cycles: 0,
     }
 }
-
-/// The `klab` binary of this build, built on demand.
-pub fn klab_bin() -> PathBuf {
-    // Integration tests run from target/<profile>/deps/.
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    let bin = profile_dir.join("klab");
-    if !bin.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "lab", "--bin", "klab"])
-            .current_dir(repo_root())
-            .status()
-            .expect("cargo build klab");
-        assert!(status.success(), "building klab failed");
-    }
-    assert!(bin.is_file(), "klab binary missing at {}", bin.display());
-    bin
-}

@@ -107,7 +107,10 @@ mod tests {
     fn mtime_follows_cycles_and_the_deadline_is_exact() {
         let mut c = Clint::new(100);
         assert_eq!(c.read(MTIME, 8, 12_345), Some(123));
-        assert!(c.mtip(0), "mtimecmp resets to 0, as QEMU's: MTIP is pending at boot");
+        assert!(
+            c.mtip(0),
+            "mtimecmp resets to 0, as QEMU's: MTIP is pending at boot"
+        );
         c.write(MTIMECMP, 8, u64::MAX, 0);
         assert_eq!(c.timer_deadline(), None, "all ones never fires");
         c.write(MTIMECMP, 8, 200, 12_345);

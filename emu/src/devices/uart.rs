@@ -93,10 +93,10 @@ impl Uart {
 
     /// For script input: when the receiver is empty, fetch the next byte (see `console`).
     pub fn refill(&mut self) {
-        if self.rx.is_empty() {
-            if let Some(b) = self.input.next_scripted() {
-                self.rx.push_back(b);
-            }
+        if self.rx.is_empty()
+            && let Some(b) = self.input.next_scripted()
+        {
+            self.rx.push_back(b);
         }
     }
 

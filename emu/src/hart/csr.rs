@@ -143,13 +143,18 @@ pub mod irq {
 pub const MEDELEG_WRITABLE: u64 = 0xb3ff;
 
 /// `misa`: MXL = 2 (64-bit) and the extensions A, C, I, M, S, U.
-pub const MISA_VALUE: u64 = (2 << 62)
-    | (1 << (b'A' - b'A'))
-    | (1 << (b'C' - b'A'))
-    | (1 << (b'I' - b'A'))
-    | (1 << (b'M' - b'A'))
-    | (1 << (b'S' - b'A'))
-    | (1 << (b'U' - b'A'));
+pub const MISA_VALUE: u64 = (2 << 62) | misa_bits(b"ACIMSU");
+
+/// The `misa` extension bits of the letters in `exts`.
+const fn misa_bits(exts: &[u8]) -> u64 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < exts.len() {
+        bits |= 1 << (exts[i] - b'A');
+        i += 1;
+    }
+    bits
+}
 
 /// `satp` fields for RV64.
 pub mod satp {

@@ -294,14 +294,14 @@ mod tests {
     #[test]
     fn reserved_encodings_are_illegal() {
         for raw in [
-            0x0000_0000u32 | 0x7f, // opcode with bits 6:0 all ones (a 48-bit+ prefix) is not ours
-            0x0000_2067,           // jalr with funct3 = 2
-            0x0000_7003,           // load funct3 = 7
-            0x4000_1013,           // slli with funct6 = 0x10
-            0x0200_101b,           // slliw with shamt[5] set
-            0x0010_0173,           // ebreak with rd != 0
-            0x0000_4073,           // SYSTEM funct3 = 4
-            0x0000_0007,           // flw: no F extension
+            0x0000_007fu32, // opcode with bits 6:0 all ones (a 48-bit+ prefix) is not ours
+            0x0000_2067,    // jalr with funct3 = 2
+            0x0000_7003,    // load funct3 = 7
+            0x4000_1013,    // slli with funct6 = 0x10
+            0x0200_101b,    // slliw with shamt[5] set
+            0x0010_0173,    // ebreak with rd != 0
+            0x0000_4073,    // SYSTEM funct3 = 4
+            0x0000_0007,    // flw: no F extension
         ] {
             assert_eq!(decode32(raw).op, Op::Illegal, "{raw:#010x}");
         }

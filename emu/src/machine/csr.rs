@@ -127,7 +127,7 @@ impl Machine {
             num::PMPCFG0..=num::PMPCFG15 => {
                 let n = (csr - num::PMPCFG0) as usize;
                 // RV64 has only the even pmpcfg registers; 16 entries need pmpcfg0 and 2.
-                if n % 2 != 0 || n * 4 >= PMP_ENTRIES {
+                if !n.is_multiple_of(2) || n * 4 >= PMP_ENTRIES {
                     return None;
                 }
                 self.pmp.read_cfg(n)

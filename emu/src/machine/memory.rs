@@ -94,9 +94,9 @@ impl Machine {
     #[inline(always)]
     pub(crate) fn load_fast<const N: usize>(&self, vaddr: u64) -> Option<u64> {
         let e = self.htlb.read[self.dmode & 3][slot(vaddr)];
-        let off = vaddr & PAGE_MASK;
-        if e.tag == self.htlb.tag(vaddr) && off + N as u64 <= PAGE_SIZE {
-            let i = (e.value + off) as usize;
+        // A naturally aligned access stays within its page; others take the slow path.
+        if e.tag == self.htlb.tag(vaddr) && vaddr & (N as u64 - 1) == 0 {
+            let i = (e.value + (vaddr & PAGE_MASK)) as usize;
             return self.bus.ram.get(i..i + N).map(from_le::<N>);
         }
         None
@@ -107,9 +107,8 @@ impl Machine {
     #[inline(always)]
     pub(crate) fn store_fast<const N: usize>(&mut self, vaddr: u64, value: u64) -> bool {
         let e = self.htlb.write[self.dmode & 3][slot(vaddr)];
-        let off = vaddr & PAGE_MASK;
-        if e.tag == self.htlb.tag(vaddr) && off + N as u64 <= PAGE_SIZE {
-            let i = (e.value + off) as usize;
+        if e.tag == self.htlb.tag(vaddr) && vaddr & (N as u64 - 1) == 0 {
+            let i = (e.value + (vaddr & PAGE_MASK)) as usize;
             if let Some(b) = self.bus.ram.get_mut(i..i + N) {
                 b.copy_from_slice(&value.to_le_bytes()[..N]);
                 return true;

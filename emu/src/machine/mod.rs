@@ -153,7 +153,7 @@ impl Machine {
     /// Builds a machine running `image`, with the DTB in `a1` as QEMU's `-bios none` does.
     pub fn new(config: Config, image: &ElfImage) -> Result<Machine, MachineError> {
         let ram_size = config.ram_size;
-        if ram_size % PAGE_SIZE != 0 || !(1 << 20..=MAX_RAM_SIZE).contains(&ram_size) {
+        if !ram_size.is_multiple_of(PAGE_SIZE) || !(1 << 20..=MAX_RAM_SIZE).contains(&ram_size) {
             return Err(MachineError::RamSize(ram_size));
         }
         let ram_end = RAM_BASE + ram_size;
@@ -401,10 +401,10 @@ impl Machine {
         }
         self.bus.uart.poll();
         self.sample_irqs();
-        if self.waiting {
-            if let Some(exit) = self.idle() {
-                return Some(exit);
-            }
+        if self.waiting
+            && let Some(exit) = self.idle()
+        {
+            return Some(exit);
         }
         if let Some(i) = self.pending_interrupt() {
             self.take_interrupt(i);

@@ -1,4 +1,5 @@
 //! Helpers for the emulator's integration tests: machines built from raw code bytes.
+#![allow(dead_code)] // each test binary uses only some of these helpers
 
 use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;

@@ -1,0 +1,78 @@
+# klab — the front door. `make bench` and `make test` do all the set-up they need.
+#
+#   make deps     the pinned Rust toolchain and the RISC-V target; QEMU and gdb-multiarch (Debian)
+#   make guests   every guest workspace (RISC-V, no_std): tests/guests
+#   make build    guests + the host workspace (klab, emu) in release mode
+#   make run      boot a guest on the terminal (for now the bare-metal hello; RUN=path to choose)
+#   make bench    build everything, then the speed comparison against QEMU
+#   make speed    the speed comparison only (scripts/speed-vs-qemu.sh)
+#   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
+#   make lint     rustfmt and clippy -D warnings on the host and guest workspaces
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Pinned in rust-toolchain.toml; installed explicitly because rustup may not auto-install.
+TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+GUEST_TARGET := riscv64imac-unknown-none-elf
+# The guest workspaces, built with the same toolchain and flags.
+GUEST_WORKSPACES := tests/guests
+GUEST_BIN := tests/guests/target/$(GUEST_TARGET)/release
+KLAB := target/release/klab
+RUN ?= $(GUEST_BIN)/hello
+
+# Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger.
+APT_PACKAGES := qemu-system-misc gdb-multiarch
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps guests build run bench speed test lint fmt clean
+
+all: build
+
+deps:
+	@rustup toolchain list | grep -q "^$(TOOLCHAIN)" || \
+		rustup toolchain install $(TOOLCHAIN) --profile minimal -c rustfmt -c clippy
+	@rustup target list --installed --toolchain $(TOOLCHAIN) | grep -qx $(GUEST_TARGET) || \
+		rustup target add --toolchain $(TOOLCHAIN) $(GUEST_TARGET)
+	@missing=""; \
+	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
+	command -v gdb-multiarch >/dev/null || missing="$$missing gdb-multiarch"; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+guests: deps
+	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && cargo build --release --quiet); done
+
+build: guests
+	cargo build --release --workspace
+
+run: build
+	$(KLAB) run $(RUN)
+
+bench: build
+	@echo "klab bench: the kernel benchmarks arrive with the kernels (issues 4-6); until then, the"
+	@echo "emulator's own speed next to QEMU's on the same guests:"
+	scripts/speed-vs-qemu.sh
+
+speed: build
+	scripts/speed-vs-qemu.sh
+
+test: deps guests lint
+	cargo test --workspace
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	@for ws in $(GUEST_WORKSPACES); do \
+		(cd $$ws && cargo fmt --all -- --check && cargo clippy --release --quiet -- -D warnings); \
+	done
+
+fmt:
+	cargo fmt --all
+	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && cargo fmt --all); done
+
+clean:
+	cargo clean
+	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && cargo clean); done

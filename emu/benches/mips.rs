@@ -1,0 +1,49 @@
+//! Guest instructions per second on the two speed guests of `tests/guests/speed`: `compute`
+//! (CPU-bound integer code) and `ecall` (a U-mode loop of system calls into an S-mode handler).
+//! Criterion reports the throughput in elements per second; an element is one retired guest
+//! instruction. The guests must be built first (`make guests`).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use emu::{Config, ElfImage, Exit, Machine};
+
+fn image(name: &str) -> ElfImage {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/guests/target/riscv64imac-unknown-none-elf/release")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the guests first with `make guests`",
+            path.display()
+        )
+    });
+    ElfImage::parse(&bytes).expect("a valid guest")
+}
+
+/// Runs `image` with bootargs `n` to its exit; returns the instructions retired.
+fn run(image: &ElfImage, n: &str) -> u64 {
+    let config = Config {
+        ram_size: 16 << 20,
+        bootargs: Some(n.into()),
+        ..Config::default()
+    };
+    let mut m = Machine::new(config, image).expect("machine");
+    assert_eq!(m.run(Some(1 << 32)), Exit::Status(0));
+    m.retired
+}
+
+fn guests(c: &mut Criterion) {
+    let mut group = c.benchmark_group("functional");
+    for (name, n) in [("compute", "300"), ("ecall", "30")] {
+        let image = image(name);
+        group.throughput(Throughput::Elements(run(&image, n)));
+        group.bench_function(name, |b| b.iter(|| run(&image, n)));
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = guests
+}
+criterion_main!(benches);

@@ -1,0 +1,166 @@
+//! Does `klab run` keep its contract with the shell? The guest's exit status becomes klab's; a
+//! runaway guest is stopped by `--max-insns` (status 124), a guest waiting for an interrupt that
+//! can never come is reported (125); `--stats` reports instructions, time and MIPS; every bad
+//! input — a missing file, a text file, a 32-bit ELF, a RAM too small — is one line on stderr and
+//! status 1, and a malformed argument is clap's usage error (status 2); never a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use emu::loader::minimal_elf;
+use emu::memmap::RAM_BASE;
+use klab_tests::guest;
+
+/// The `klab` binary, built fresh by Cargo for these tests.
+fn klab_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_klab")
+}
+
+/// `lui t0, 0x100` (t0 = the test finisher).
+const LUI_T0_FINISHER: u32 = 0x0010_02b7;
+/// `sw t1, 0(t0)`.
+const SW_T1_T0: u32 = 0x0062_a023;
+/// `wfi`.
+const WFI: u32 = 0x1050_0073;
+/// `j .`
+const SPIN: u32 = 0x0000_006f;
+
+fn code(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// A guest that writes `value` to the test finisher.
+fn finisher_guest(value: u32) -> Vec<u8> {
+    let hi = (value.wrapping_add(0x800) >> 12) << 12;
+    let lo = value.wrapping_sub(hi) & 0xfff;
+    let lui_t1 = hi | (6 << 7) | 0x37;
+    let addi_t1 = (lo << 20) | (6 << 15) | (6 << 7) | 0x13;
+    code(&[LUI_T0_FINISHER, lui_t1, addi_t1, SW_T1_T0, SPIN])
+}
+
+/// Writes `bytes` to a fresh file named `name` and returns its path.
+fn file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("klab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn klab(args: &[&str], elf: &Path) -> Output {
+    Command::new(klab_bin())
+        .arg("run")
+        .args(args)
+        .arg(elf)
+        .output()
+        .expect("run klab")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts a one-line error mentioning `what`, status 1, and no panic.
+fn assert_clean_error(o: &Output, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(what), "expected {what:?} in: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn the_guests_exit_status_becomes_klabs() {
+    let pass = file(
+        "pass.elf",
+        &minimal_elf(RAM_BASE, &finisher_guest(0x5555), 0),
+    );
+    assert_eq!(klab(&[], &pass).status.code(), Some(0));
+    let fail7 = file(
+        "fail7.elf",
+        &minimal_elf(RAM_BASE, &finisher_guest((7 << 16) | 0x3333), 0),
+    );
+    assert_eq!(klab(&[], &fail7).status.code(), Some(7));
+    // A status that does not fit the shell's 8 bits must not read as success.
+    let big = file(
+        "fail300.elf",
+        &minimal_elf(RAM_BASE, &finisher_guest((300 << 16) | 0x3333), 0),
+    );
+    let o = klab(&[], &big);
+    assert_eq!(o.status.code(), Some(255));
+    assert!(stderr(&o).contains("status 300"), "{}", stderr(&o));
+}
+
+#[test]
+fn max_insns_stops_a_runaway_guest_with_a_message() {
+    let spin = file("spin.elf", &minimal_elf(RAM_BASE, &code(&[SPIN]), 0));
+    let o = klab(&["--max-insns", "1000"], &spin);
+    assert_eq!(o.status.code(), Some(124), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("stopped after 1000 instructions (--max-insns)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_guest_waiting_for_an_impossible_interrupt_is_reported() {
+    let wfi = file("wfi.elf", &minimal_elf(RAM_BASE, &code(&[WFI, SPIN]), 0));
+    let o = klab(&[], &wfi);
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing can deliver"), "{}", stderr(&o));
+}
+
+#[test]
+fn stats_report_instructions_host_time_and_mips() {
+    let o = klab(&["--stats"], &guest("hello"));
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("instructions retired"))
+        .unwrap_or_else(|| panic!("{err}"));
+    let retired: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(retired > 1000, "{line}");
+    assert!(
+        line.contains(" s host time") && line.ends_with("MIPS"),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_inputs_are_one_line_errors() {
+    assert_clean_error(
+        &klab(&[], Path::new("/nonexistent/kernel.elf")),
+        "cannot read",
+    );
+    assert_clean_error(
+        &klab(&[], &file("text.elf", b"not an elf at all\n")),
+        "not a valid ELF",
+    );
+    let mut elf32 = std::fs::read(guest("hello")).unwrap();
+    elf32[4] = 1; // ELFCLASS32
+    assert_clean_error(&klab(&[], &file("elf32.elf", &elf32)), "32-bit");
+    let mut x86 = std::fs::read(guest("hello")).unwrap();
+    x86[18] = 62; // EM_X86_64
+    assert_clean_error(&klab(&[], &file("x86.elf", &x86)), "not RISC-V");
+    let truncated = std::fs::read(guest("hello")).unwrap();
+    let cut = &truncated[..truncated.len().min(0x1100)];
+    assert_clean_error(&klab(&[], &file("cut.elf", cut)), "cannot load");
+    let low = file("low.elf", &minimal_elf(0x1000, &code(&[SPIN]), 0));
+    assert_clean_error(&klab(&[], &low), "outside RAM");
+    assert_clean_error(&klab(&["--mem", "1M"], &guest("hello")), "larger --mem");
+}
+
+#[test]
+fn a_malformed_argument_is_a_usage_error_naming_it() {
+    let o = klab(&["--mem", "12Q"], &guest("hello"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("'12Q'") && err.contains("not a size"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
