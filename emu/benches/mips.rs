@@ -33,7 +33,7 @@ fn run(image: &ElfImage, n: &str) -> u64 {
 
 fn guests(c: &mut Criterion) {
     let mut group = c.benchmark_group("functional");
-    for (name, n) in [("compute", "300"), ("ecall", "30")] {
+    for (name, n) in [("compute", "300"), ("ecall", "300")] {
         let image = image(name);
         group.throughput(Throughput::Elements(run(&image, n)));
         group.bench_function(name, |b| b.iter(|| run(&image, n)));
