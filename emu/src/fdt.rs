@@ -40,7 +40,7 @@ pub struct DtbConfig {
 }
 
 /// The ISA string of the hart.
-pub const ISA: &str = "rv64imac_zicntr_zicsr_zifencei_zihpm";
+pub const ISA: &str = "rv64imac_zicntr_zicsr_zifencei_zihpm_sscofpmf";
 
 fn reg(base: u64, size: u64) -> [u64; 2] {
     [base, size]

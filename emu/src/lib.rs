@@ -21,6 +21,9 @@ pub mod loader;
 pub mod machine;
 pub mod memmap;
 pub mod mmu;
+pub mod model;
+pub mod profile;
+pub mod stats;
 pub mod trap;
 
 pub use devices::console::{Input, Output};

@@ -81,18 +81,21 @@ pub enum Interrupt {
     SupervisorExternal = 9,
     /// Machine external interrupt.
     MachineExternal = 11,
+    /// Local counter-overflow interrupt (Sscofpmf).
+    CounterOverflow = 13,
 }
 
 impl Interrupt {
     /// Decreasing priority order for interrupts taken into one mode (privileged spec §3.1.9):
-    /// MEI, MSI, MTI, SEI, SSI, STI.
-    pub const PRIORITY: [Interrupt; 6] = [
+    /// MEI, MSI, MTI, SEI, SSI, STI, then Sscofpmf's LCOFI.
+    pub const PRIORITY: [Interrupt; 7] = [
         Interrupt::MachineExternal,
         Interrupt::MachineSoftware,
         Interrupt::MachineTimer,
         Interrupt::SupervisorExternal,
         Interrupt::SupervisorSoftware,
         Interrupt::SupervisorTimer,
+        Interrupt::CounterOverflow,
     ];
 
     /// The cause code (without the interrupt bit).

@@ -72,6 +72,9 @@ pub mod num {
     pub const MINSTRET: u16 = 0xb02;
     pub const MHPMCOUNTER3: u16 = 0xb03;
     pub const MHPMCOUNTER31: u16 = 0xb1f;
+
+    // Sscofpmf.
+    pub const SCOUNTOVF: u16 = 0xda0;
 }
 
 /// `mstatus` / `sstatus` fields.
@@ -130,12 +133,16 @@ pub mod irq {
     pub const SEI: u64 = 1 << 9;
     /// Machine external interrupt.
     pub const MEI: u64 = 1 << 11;
+    /// Local counter-overflow interrupt (Sscofpmf).
+    pub const LCOFI: u64 = 1 << 13;
     /// All implemented interrupts (the writable bits of `mie`).
-    pub const ALL: u64 = SSI | MSI | STI | MTI | SEI | MEI;
+    pub const ALL: u64 = SSI | MSI | STI | MTI | SEI | MEI | LCOFI;
     /// Interrupts that may be delegated to S-mode (the writable bits of `mideleg`).
-    pub const DELEGABLE: u64 = SSI | STI | SEI;
+    pub const DELEGABLE: u64 = SSI | STI | SEI | LCOFI;
     /// `mip` bits M-mode software may write; MSIP, MTIP and MEIP come from the CLINT and PLIC.
-    pub const MIP_WRITABLE: u64 = SSI | STI | SEI;
+    pub const MIP_WRITABLE: u64 = SSI | STI | SEI | LCOFI;
+    /// `sip` bits S-mode software may write (when delegated).
+    pub const SIP_WRITABLE: u64 = SSI | LCOFI;
 }
 
 /// Exceptions that `medeleg` can delegate: all but environment call from M-mode and the
@@ -287,8 +294,6 @@ pub struct CsrFile {
     pub satp: u64,
     pub mcycle: Counter,
     pub minstret: Counter,
-    pub mhpmevent: [u64; 29],
-    pub mhpmcounter: [u64; 29],
 }
 
 impl Default for CsrFile {
@@ -317,8 +322,6 @@ impl Default for CsrFile {
             satp: 0,
             mcycle: Counter::default(),
             minstret: Counter::default(),
-            mhpmevent: [0; 29],
-            mhpmcounter: [0; 29],
         }
     }
 }

@@ -127,11 +127,14 @@ pub enum Op {
     Sret,
     Wfi,
     SfenceVma,
+
+    /// A klab marker: the HINT `slti x0, rs1, imm12` with `imm12` in 1..=4 (see `stats`).
+    Marker,
 }
 
 impl Op {
     /// Number of operations.
-    pub const COUNT: usize = 100;
+    pub const COUNT: usize = 101;
 
     /// Every operation, indexed by its discriminant.
     pub const ALL: [Op; Op::COUNT] = [
@@ -235,6 +238,7 @@ impl Op {
         Op::Sret,
         Op::Wfi,
         Op::SfenceVma,
+        Op::Marker,
     ];
 }
 

@@ -16,6 +16,7 @@ use crate::hart::csr::{
     satp,
 };
 use crate::mmu::pmp::PMP_ENTRIES;
+use crate::stats::Event;
 use crate::trap::Trap;
 
 use super::Machine;
@@ -88,12 +89,9 @@ impl Machine {
             num::CYCLE | num::MCYCLE => c.mcycle.read(self.cycles()),
             num::TIME => self.bus.clint.mtime(self.cycles()),
             num::INSTRET | num::MINSTRET => c.minstret.read(self.retired),
-            num::HPMCOUNTER3..=num::HPMCOUNTER31 => {
-                c.mhpmcounter[(csr - num::HPMCOUNTER3) as usize]
-            }
-            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => {
-                c.mhpmcounter[(csr - num::MHPMCOUNTER3) as usize]
-            }
+            num::HPMCOUNTER3..=num::HPMCOUNTER31 => self.hpm_value((csr - num::HPMCOUNTER3) as usize),
+            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => self.hpm_value((csr - num::MHPMCOUNTER3) as usize),
+            num::SCOUNTOVF => self.scountovf(),
 
             num::SSTATUS => c.mstatus & mstatus::SSTATUS_VISIBLE,
             num::SIE => c.mie & c.mideleg,
@@ -118,7 +116,7 @@ impl Machine {
             num::MCOUNTEREN => c.mcounteren,
             num::MENVCFG => c.menvcfg,
             num::MCOUNTINHIBIT => c.mcountinhibit,
-            num::MHPMEVENT3..=num::MHPMEVENT31 => c.mhpmevent[(csr - num::MHPMEVENT3) as usize],
+            num::MHPMEVENT3..=num::MHPMEVENT31 => self.hpm[(csr - num::MHPMEVENT3) as usize].event,
             num::MSCRATCH => c.mscratch,
             num::MEPC => c.mepc,
             num::MCAUSE => c.mcause,
@@ -152,18 +150,15 @@ impl Machine {
         match csr {
             num::MCYCLE => c.mcycle.write(next_cycle, value),
             num::MINSTRET => c.minstret.write(self.retired + 1, value),
-            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => {
-                c.mhpmcounter[(csr - num::MHPMCOUNTER3) as usize] = value
-            }
-            num::MHPMEVENT3..=num::MHPMEVENT31 => {
-                c.mhpmevent[(csr - num::MHPMEVENT3) as usize] = value
-            }
+            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => self.hpm_write((csr - num::MHPMCOUNTER3) as usize, value),
+            num::MHPMEVENT3..=num::MHPMEVENT31 => self.hpm_event((csr - num::MHPMEVENT3) as usize, value),
             num::MCOUNTINHIBIT => {
                 // Bit 1 (TM) is hardwired to zero: time cannot be inhibited.
                 let v = value & COUNTEREN_MASK & !counteren::TM;
                 c.mcountinhibit = v;
                 c.mcycle.inhibit(next_cycle, v & counteren::CY != 0);
                 c.minstret.inhibit(self.retired + 1, v & counteren::IR != 0);
+                self.hpm_inhibit(v);
             }
 
             num::SSTATUS => {
@@ -188,7 +183,7 @@ impl Machine {
                 self.recheck_interrupts();
             }
             num::SIP => {
-                let writable = irq::SSI & c.mideleg;
+                let writable = irq::SIP_WRITABLE & c.mideleg;
                 c.mip_sw = (c.mip_sw & !writable) | (value & writable);
                 self.recheck_interrupts();
             }
@@ -225,6 +220,9 @@ impl Machine {
                     // No ASIDs are implemented: ASIDLEN = 0, the field reads as zero.
                     c.satp = value & !(0xffff << satp::ASID_SHIFT);
                     self.flush_translations();
+                    self.stats.count(Event::SatpWrite);
+                    let (root, asid) = self.address_space();
+                    self.stats.set_space(root, asid, self.retired, self.cycles());
                 }
             }
             num::MISA => {} // WARL: the extensions cannot be switched off

@@ -79,6 +79,7 @@ pub(crate) const fn is_simple(op: Op) -> bool {
             | Sret
             | Wfi
             | SfenceVma
+            | Marker
     )
 }
 
@@ -326,7 +327,9 @@ impl Machine {
                 }
                 self.htlb.flush();
                 self.fetch = super::fetch::FetchState::INVALID;
+                self.stats.count(crate::stats::Event::SfenceVma);
             }
+            Op::Marker => self.marker(i.imm, a!()),
             Op::Illegal => return Err(Trap::illegal(i.raw).into()),
             Op::CrossPage => return Ok(self.execute_cross_page(i.raw, pc)?),
         }

@@ -142,6 +142,7 @@ fn ends_block(op: Op) -> bool {
             | Csrrci
             | Illegal
             | CrossPage
+            | Marker
     )
 }
 

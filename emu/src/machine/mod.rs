@@ -15,7 +15,9 @@
 mod csr;
 mod execute;
 mod fetch;
+mod hpm;
 mod htif;
+mod observe;
 mod memory;
 mod threaded;
 mod trap;
@@ -128,6 +130,10 @@ pub struct Machine {
     pub interrupts: u64,
     /// The loaded image's symbols.
     pub symbols: Vec<crate::loader::Symbol>,
+    /// Host-side statistics by mode, address space and region.
+    pub stats: crate::stats::Stats,
+    /// `mhpmcounter3..31` and their events.
+    pub(crate) hpm: [hpm::HpmCounter; 29],
     /// Where the DTB was placed.
     pub dtb_addr: u64,
     pub(crate) htlb: HostTlb,
@@ -169,6 +175,8 @@ impl Machine {
             exceptions: 0,
             interrupts: 0,
             symbols: image.symbols.clone(),
+            stats: crate::stats::Stats::default(),
+            hpm: [hpm::HpmCounter::default(); 29],
             dtb_addr: 0,
             htlb: HostTlb::default(),
             icache: DecodeCache::default(),
@@ -275,7 +283,8 @@ impl Machine {
             // Until the timer deadline, the slice length, or the instruction limit. Every
             // instruction, retired or trapped, costs at least one cycle, so none overshoots.
             let now = self.cycles();
-            let mut stop = now + SLICE_CYCLES;
+            let slice = if self.hpm_armed() { hpm::ARMED_SLICE_CYCLES } else { SLICE_CYCLES };
+            let mut stop = now + slice;
             if let Some(deadline) = self.next_timer_event() {
                 stop = stop.min(deadline);
             }
@@ -286,6 +295,7 @@ impl Machine {
             self.run_slice();
         };
         self.bus.uart.flush();
+        self.stats.flush(self.retired, self.cycles());
         exit
     }
 
@@ -401,6 +411,7 @@ impl Machine {
         }
         self.bus.uart.poll();
         self.sample_irqs();
+        self.check_counter_overflows();
         if self.waiting
             && let Some(exit) = self.idle()
         {

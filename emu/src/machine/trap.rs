@@ -14,6 +14,7 @@
 //! spec permits it and it makes a context switch safe without an explicit SC).
 
 use crate::hart::csr::{Privilege, mstatus, tvec};
+use crate::stats::Event;
 use crate::trap::{Interrupt, Trap};
 
 use super::Machine;
@@ -24,6 +25,7 @@ impl Machine {
     /// but costs a cycle, so that a guest stuck in a fault loop still advances time.
     pub(crate) fn take_trap(&mut self, t: Trap) {
         self.exceptions += 1;
+        self.stats.count(Event::Exception);
         self.spend_cycles(1);
         self.enter_trap(t.cause.code(), false, t.tval);
     }
@@ -31,6 +33,7 @@ impl Machine {
     /// Takes interrupt `i` before the instruction at the current pc (one cycle).
     pub(crate) fn take_interrupt(&mut self, i: Interrupt) {
         self.interrupts += 1;
+        self.stats.count(Event::Interrupt);
         self.spend_cycles(1);
         self.enter_trap(i.code(), true, 0);
     }
@@ -77,11 +80,11 @@ impl Machine {
             )
         };
         csr.mstatus = new_status;
-        self.hart.privilege = if to_supervisor {
-            Privilege::Supervisor
-        } else {
-            Privilege::Machine
-        };
+        let to = if to_supervisor { Privilege::Supervisor } else { Privilege::Machine };
+        if to != from {
+            self.stats.set_mode(to, self.retired, self.cycles());
+        }
+        self.hart.privilege = to;
         let base = base_vector & !3;
         self.hart.pc = if interrupt && base_vector & 3 == tvec::VECTORED {
             base + 4 * code
@@ -163,6 +166,9 @@ impl Machine {
     }
 
     fn return_to(&mut self, to: Privilege) {
+        if to != self.hart.privilege {
+            self.stats.set_mode(to, self.retired, self.cycles());
+        }
         self.hart.privilege = to;
         // As QEMU does on every privilege change: xRET breaks any LR reservation.
         self.hart.reservation = None;

@@ -1,0 +1,236 @@
+//! The programmable counters `mhpmcounter3..31`, selected by `mhpmevent3..31` (Zihpm), with
+//! Sscofpmf's per-mode inhibit bits and overflow interrupt.
+//!
+//! ```text
+//! mhpmevent:  63  62    61    60    59     58     ..  7:0
+//!            ┌──┬─────┬─────┬─────┬──────┬──────┬───┬───────┐
+//!            │OF│MINH │SINH │UINH │VSINH │VUINH │ 0 │ event │   VS bits read as zero (no H)
+//!            └──┴─────┴─────┴─────┴──────┴──────┴───┴───────┘
+//! ```
+//!
+//! A counter is not incremented event by event: its value is computed when read, as the value
+//! last written plus the events (from `stats`) counted since then in the modes it does not
+//! inhibit. Changing the event, the inhibit bits or `mcountinhibit` rebases it. An overflow (the
+//! value passing 2^64 - 1) sets OF and raises the local counter-overflow interrupt (LCOFI,
+//! cause 13) unless OF was already set; it is noticed between slices, and while any counter is
+//! armed slices are kept short (`ARMED_SLICE_CYCLES`), so the interrupt arrives within that many
+//! cycles of the event. Events not modeled in the current mode (cache events in functional mode)
+//! never advance.
+
+use crate::hart::csr::irq;
+use crate::stats::EVENTS;
+
+/// Overflow.
+pub const OF: u64 = 1 << 63;
+/// Do not count in M-mode.
+pub const MINH: u64 = 1 << 62;
+/// Do not count in S-mode.
+pub const SINH: u64 = 1 << 61;
+/// Do not count in U-mode.
+pub const UINH: u64 = 1 << 60;
+/// The event field.
+pub const EVENT_MASK: u64 = 0xff;
+/// Longest slice while a counter may overflow.
+pub const ARMED_SLICE_CYCLES: u64 = 4096;
+
+/// One programmable counter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HpmCounter {
+    /// The `mhpmevent` register.
+    pub event: u64,
+    /// The value at the last rebase.
+    base: u64,
+    /// The event total (in the counted modes) at the last rebase.
+    snap: u64,
+    /// Frozen by `mcountinhibit`.
+    inhibited: bool,
+}
+
+impl HpmCounter {
+    /// The modes this counter counts in: bit 0 U, 1 S, 2 M.
+    fn modes(&self) -> u8 {
+        let mut m = 0b111;
+        if self.event & UINH != 0 {
+            m &= !0b001;
+        }
+        if self.event & SINH != 0 {
+            m &= !0b010;
+        }
+        if self.event & MINH != 0 {
+            m &= !0b100;
+        }
+        m
+    }
+
+    fn selector(&self) -> usize {
+        let e = (self.event & EVENT_MASK) as usize;
+        if e < EVENTS { e } else { 0 }
+    }
+
+    /// The counter's value, given `total(event, modes)`.
+    pub fn value(&self, total: &impl Fn(usize, u8) -> u64) -> u64 {
+        if self.inhibited || self.selector() == 0 {
+            return self.base;
+        }
+        self.base.wrapping_add(total(self.selector(), self.modes()) - self.snap)
+    }
+
+    fn rebase(&mut self, value: u64, total: &impl Fn(usize, u8) -> u64) {
+        self.base = value;
+        self.snap = match self.selector() {
+            0 => 0,
+            e => total(e, self.modes()),
+        };
+    }
+
+    /// Writes the counter.
+    pub fn write_value(&mut self, value: u64, total: &impl Fn(usize, u8) -> u64) {
+        self.rebase(value, total);
+    }
+
+    /// Writes `mhpmevent` (WARL: unknown events select nothing; the VS inhibit bits read as 0).
+    pub fn write_event(&mut self, value: u64, total: &impl Fn(usize, u8) -> u64) {
+        let now = self.value(total);
+        let event = value & EVENT_MASK;
+        let event = if (event as usize) < EVENTS { event } else { 0 };
+        self.event = (value & (OF | MINH | SINH | UINH)) | event;
+        self.rebase(now, total);
+    }
+
+    /// Applies `mcountinhibit`'s bit for this counter.
+    pub fn set_inhibited(&mut self, inhibited: bool, total: &impl Fn(usize, u8) -> u64) {
+        if inhibited != self.inhibited {
+            let now = self.value(total);
+            self.inhibited = inhibited;
+            self.rebase(now, total);
+        }
+    }
+
+    /// Whether an overflow could be signalled (counting, and OF clear).
+    pub fn armed(&self) -> bool {
+        !self.inhibited && self.selector() != 0 && self.event & OF == 0
+    }
+
+    /// Checks for an overflow since the last rebase; on one, rebases to the wrapped value,
+    /// sets OF and returns true if an interrupt must be raised.
+    pub fn check_overflow(&mut self, total: &impl Fn(usize, u8) -> u64) -> bool {
+        if self.inhibited || self.selector() == 0 {
+            return false;
+        }
+        let delta = total(self.selector(), self.modes()) - self.snap;
+        if self.base.checked_add(delta).is_some() {
+            return false;
+        }
+        let raise = self.event & OF == 0;
+        let now = self.base.wrapping_add(delta);
+        self.event |= OF;
+        self.rebase(now, total);
+        raise
+    }
+}
+
+/// The LCOFI bit of `mip`/`mie`.
+pub const LCOFI: u64 = irq::LCOFI;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_counter_counts_its_event_in_the_modes_it_does_not_inhibit() {
+        // Event 15 (loads): 10 in U, 20 in S, 40 in M so far.
+        let totals = Cell::new([10u64, 20, 40]);
+        let total = |_e: usize, modes: u8| (0..3).filter(|m| modes & (1 << m) != 0).map(|m| totals.get()[m]).sum();
+        let mut c = HpmCounter::default();
+        c.write_event(15 | MINH, &total);
+        c.write_value(100, &total);
+        assert_eq!(c.value(&total), 100);
+        totals.set([11, 25, 1000]);
+        assert_eq!(c.value(&total), 106, "M-mode events are inhibited");
+        c.set_inhibited(true, &total);
+        totals.set([50, 50, 5000]);
+        assert_eq!(c.value(&total), 106, "frozen by mcountinhibit");
+        c.set_inhibited(false, &total);
+        totals.set([51, 50, 5000]);
+        assert_eq!(c.value(&total), 107);
+    }
+
+    #[test]
+    fn an_overflow_sets_of_once_and_the_counter_wraps() {
+        let totals = Cell::new(0u64);
+        let total = |_e: usize, _m: u8| totals.get();
+        let mut c = HpmCounter::default();
+        c.write_event(4, &total);
+        c.write_value(u64::MAX - 2, &total);
+        totals.set(2);
+        assert!(!c.check_overflow(&total));
+        totals.set(5);
+        assert!(c.check_overflow(&total), "passed 2^64 - 1: interrupt");
+        assert_eq!(c.value(&total), 2);
+        assert!(c.event & OF != 0 && !c.armed());
+        assert!(!c.check_overflow(&total));
+    }
+}
+
+impl super::Machine {
+    /// `total(event, modes)` as of now, for the counters.
+    fn event_totals(&self) -> impl Fn(usize, u8) -> u64 + '_ {
+        |e, modes| self.stats.event_total(e, modes)
+    }
+
+    /// The value of `mhpmcounter(3 + n)`.
+    pub(crate) fn hpm_value(&self, n: usize) -> u64 {
+        self.hpm[n].value(&self.event_totals())
+    }
+
+    /// Writes `mhpmcounter(3 + n)`; takes effect for the next instruction.
+    pub(crate) fn hpm_write(&mut self, n: usize, value: u64) {
+        let mut c = self.hpm[n];
+        c.write_value(value, &self.event_totals());
+        self.hpm[n] = c;
+    }
+
+    /// Writes `mhpmevent(3 + n)`.
+    pub(crate) fn hpm_event(&mut self, n: usize, value: u64) {
+        let mut c = self.hpm[n];
+        c.write_event(value, &self.event_totals());
+        self.hpm[n] = c;
+    }
+
+    /// Applies `mcountinhibit` bits 3..31.
+    pub(crate) fn hpm_inhibit(&mut self, mcountinhibit: u64) {
+        for n in 0..self.hpm.len() {
+            let mut c = self.hpm[n];
+            c.set_inhibited(mcountinhibit & (1 << (n + 3)) != 0, &self.event_totals());
+            self.hpm[n] = c;
+        }
+    }
+
+    /// `scountovf`: the OF bits of counters 3..31, masked by `mcounteren` below M-mode.
+    pub(crate) fn scountovf(&self) -> u64 {
+        let of = self
+            .hpm
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.event & OF != 0)
+            .fold(0, |v, (n, _)| v | (1 << (n + 3)));
+        if self.hart.privilege == crate::hart::Privilege::Machine { of } else { of & self.hart.csr.mcounteren }
+    }
+
+    /// Whether any counter could overflow (slices are then kept short).
+    pub(crate) fn hpm_armed(&self) -> bool {
+        self.hpm.iter().any(HpmCounter::armed)
+    }
+
+    /// Notices counter overflows: sets OF and raises LCOFI for each new one.
+    pub(crate) fn check_counter_overflows(&mut self) {
+        for n in 0..self.hpm.len() {
+            let mut c = self.hpm[n];
+            if c.armed() && c.check_overflow(&self.event_totals()) {
+                self.hart.csr.mip_sw |= LCOFI;
+            }
+            self.hpm[n] = c;
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! Host-side statistics: every event counted per privilege mode × address space × region.
+//!
+//! Events are added to the bucket of the current attribution (one indexed increment). Whenever
+//! the attribution changes — a trap or xRET changes the mode, a `satp` write the address space, a
+//! marker the region — the instructions and cycles since the last change are booked to the old
+//! bucket: they are never counted one by one, only as differences of the machine's counters. A
+//! switch finds its bucket in a short memo before a hash map, so a system call's two switches cost
+//! a few dozen host instructions.
+//!
+//! An address space is identified by the `satp` root page number and ASID (0 for bare
+//! translation); kernels may name it with the name-the-address-space marker. A region is the
+//! innermost open `begin region` marker (0 outside any region).
+//!
+//! The event numbers double as the `mhpmevent` selectors the guest programs (see the README's
+//! event table); event 0 counts nothing.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::hart::Privilege;
+
+/// Events, numbered as `mhpmevent` selects them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Event {
+    /// L1 instruction cache accesses (one per block entry and per line crossing).
+    L1iAccess = 1,
+    /// L1 instruction cache misses.
+    L1iMiss = 2,
+    /// L1 data cache accesses (loads, stores, AMOs, page-walk reads).
+    L1dAccess = 3,
+    /// L1 data cache misses.
+    L1dMiss = 4,
+    /// L2 cache accesses.
+    L2Access = 5,
+    /// L2 cache misses.
+    L2Miss = 6,
+    /// Instruction TLB misses.
+    ItlbMiss = 7,
+    /// Data TLB misses.
+    DtlbMiss = 8,
+    /// L2 TLB misses.
+    L2tlbMiss = 9,
+    /// Memory accesses made by the page walker.
+    WalkAccess = 10,
+    /// Exceptions taken.
+    Exception = 11,
+    /// Interrupts taken.
+    Interrupt = 12,
+    /// `satp` writes.
+    SatpWrite = 13,
+    /// `sfence.vma` instructions.
+    SfenceVma = 14,
+    /// Loads retired (including LR and AMOs).
+    Load = 15,
+    /// Stores retired (including SC and AMOs).
+    Store = 16,
+    /// Conditional branches taken.
+    TakenBranch = 17,
+    /// Dirty lines written back from L1D.
+    L1dWriteback = 18,
+    /// Dirty lines written back from L2.
+    L2Writeback = 19,
+}
+
+/// Number of event slots (index 0 is unused).
+pub const EVENTS: usize = 20;
+
+/// Index of a privilege mode in per-mode arrays: U 0, S 1, M 2.
+pub const fn mode_index(p: Privilege) -> usize {
+    (p as usize + 1) / 2
+}
+
+impl Event {
+    /// Every event, in number order.
+    pub const ALL: [Event; EVENTS - 1] = [
+        Event::L1iAccess,
+        Event::L1iMiss,
+        Event::L1dAccess,
+        Event::L1dMiss,
+        Event::L2Access,
+        Event::L2Miss,
+        Event::ItlbMiss,
+        Event::DtlbMiss,
+        Event::L2tlbMiss,
+        Event::WalkAccess,
+        Event::Exception,
+        Event::Interrupt,
+        Event::SatpWrite,
+        Event::SfenceVma,
+        Event::Load,
+        Event::Store,
+        Event::TakenBranch,
+        Event::L1dWriteback,
+        Event::L2Writeback,
+    ];
+
+    /// The name used in reports and JSON.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Event::L1iAccess => "l1i_accesses",
+            Event::L1iMiss => "l1i_misses",
+            Event::L1dAccess => "l1d_accesses",
+            Event::L1dMiss => "l1d_misses",
+            Event::L2Access => "l2_accesses",
+            Event::L2Miss => "l2_misses",
+            Event::ItlbMiss => "itlb_misses",
+            Event::DtlbMiss => "dtlb_misses",
+            Event::L2tlbMiss => "l2tlb_misses",
+            Event::WalkAccess => "walk_accesses",
+            Event::Exception => "exceptions",
+            Event::Interrupt => "interrupts",
+            Event::SatpWrite => "satp_writes",
+            Event::SfenceVma => "sfence_vmas",
+            Event::Load => "loads",
+            Event::Store => "stores",
+            Event::TakenBranch => "taken_branches",
+            Event::L1dWriteback => "l1d_writebacks",
+            Event::L2Writeback => "l2_writebacks",
+        }
+    }
+}
+
+/// Counts attributed to one mode × address space × region.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Instructions retired.
+    pub instructions: u64,
+    /// Cycles.
+    pub cycles: u64,
+    /// Event counts, indexed by event number.
+    pub events: [u64; EVENTS],
+}
+
+impl Counts {
+    /// Adds `other` into `self`.
+    pub fn add(&mut self, other: &Counts) {
+        self.instructions += other.instructions;
+        self.cycles += other.cycles;
+        for (a, b) in self.events.iter_mut().zip(other.events.iter()) {
+            *a += b;
+        }
+    }
+
+    /// The count of `e`.
+    pub fn get(&self, e: Event) -> u64 {
+        self.events[e as usize]
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2 + Event::ALL.len()))?;
+        m.serialize_entry("instructions", &self.instructions)?;
+        m.serialize_entry("cycles", &self.cycles)?;
+        for e in Event::ALL {
+            m.serialize_entry(e.name(), &self.get(e))?;
+        }
+        m.end()
+    }
+}
+
+/// An address space as the statistics know it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddressSpace {
+    /// Physical address of the root page table (0 for bare translation).
+    pub root: u64,
+    /// ASID.
+    pub asid: u16,
+    /// The name the guest gave it with a marker, if any.
+    pub name: Option<String>,
+}
+
+/// What a bucket's counts are attributed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// Privilege mode.
+    pub mode: Privilege,
+    /// Index into the address-space table.
+    pub space: usize,
+    /// Region id (0 outside any region).
+    pub region: u64,
+}
+
+/// A snapshot taken by the snapshot marker.
+#[derive(Clone, Debug, Serialize)]
+pub struct Snapshot {
+    /// The marker's tag.
+    pub tag: u64,
+    /// Instructions retired so far.
+    pub instructions: u64,
+    /// Cycles so far.
+    pub cycles: u64,
+    /// Totals by mode so far.
+    pub by_mode: Vec<(String, Counts)>,
+}
+
+/// All statistics of a run.
+#[derive(Debug)]
+pub struct Stats {
+    keys: Vec<Key>,
+    buckets: Vec<Counts>,
+    index: HashMap<Key, usize>,
+    current: usize,
+    spaces: Vec<AddressSpace>,
+    space_index: HashMap<(u64, u16), usize>,
+    regions: Vec<u64>,
+    /// `(instructions, cycles)` at the last switch.
+    mark: (u64, u64),
+    /// The last buckets used, checked before the map: a system call switches between two.
+    recent: [(Key, usize); 4],
+    /// Snapshots taken by markers.
+    pub snapshots: Vec<Snapshot>,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        let mut s = Stats {
+            keys: Vec::new(),
+            buckets: Vec::new(),
+            index: HashMap::new(),
+            current: 0,
+            spaces: Vec::new(),
+            space_index: HashMap::new(),
+            regions: Vec::new(),
+            mark: (0, 0),
+            recent: [(Key { mode: Privilege::Machine, space: usize::MAX, region: 0 }, 0); 4],
+            snapshots: Vec::new(),
+        };
+        let space = s.space(0, 0);
+        s.current = s.bucket(Key { mode: Privilege::Machine, space, region: 0 });
+        s
+    }
+}
+
+impl Stats {
+    fn bucket(&mut self, key: Key) -> usize {
+        if let Some(&(_, i)) = self.recent.iter().find(|(k, _)| *k == key) {
+            return i;
+        }
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                self.keys.push(key);
+                self.buckets.push(Counts::default());
+                self.index.insert(key, self.buckets.len() - 1);
+                self.buckets.len() - 1
+            }
+        };
+        self.recent.rotate_right(1);
+        self.recent[0] = (key, i);
+        i
+    }
+
+    fn space(&mut self, root: u64, asid: u16) -> usize {
+        if let Some(&i) = self.space_index.get(&(root, asid)) {
+            return i;
+        }
+        self.spaces.push(AddressSpace { root, asid, name: None });
+        self.space_index.insert((root, asid), self.spaces.len() - 1);
+        self.spaces.len() - 1
+    }
+
+    /// Counts one event `e` in the current attribution.
+    #[inline]
+    pub fn count(&mut self, e: Event) {
+        self.buckets[self.current].events[e as usize] += 1;
+    }
+
+    /// Counts `n` events `e` in the current attribution (`n` may be negative, to take back
+    /// events counted ahead for a block that was left early).
+    #[inline]
+    pub fn add(&mut self, e: Event, n: i64) {
+        let c = &mut self.buckets[self.current].events[e as usize];
+        *c = c.wrapping_add_signed(n);
+    }
+
+    /// Books the instructions and cycles since the last switch to the current bucket.
+    pub fn flush(&mut self, instructions: u64, cycles: u64) {
+        let b = &mut self.buckets[self.current];
+        b.instructions += instructions - self.mark.0;
+        b.cycles += cycles - self.mark.1;
+        self.mark = (instructions, cycles);
+    }
+
+    /// How many `e` events happened so far in the modes of `modes` (bit 0 U, 1 S, 2 M).
+    pub fn event_total(&self, e: usize, modes: u8) -> u64 {
+        self.keys
+            .iter()
+            .zip(&self.buckets)
+            .filter(|(k, _)| modes & (1 << mode_index(k.mode)) != 0)
+            .map(|(_, c)| c.events[e])
+            .sum()
+    }
+
+    /// The current attribution.
+    pub fn key(&self) -> Key {
+        self.keys[self.current]
+    }
+
+    /// Switches the attribution to privilege `mode`, flushing first.
+    pub fn set_mode(&mut self, mode: Privilege, instructions: u64, cycles: u64) {
+        self.flush(instructions, cycles);
+        let Key { space, region, .. } = self.key();
+        self.current = self.bucket(Key { mode, space, region });
+    }
+
+    /// Switches the attribution to the address space `(root, asid)`, flushing first.
+    pub fn set_space(&mut self, root: u64, asid: u16, instructions: u64, cycles: u64) {
+        self.flush(instructions, cycles);
+        let space = self.space(root, asid);
+        let Key { mode, region, .. } = self.key();
+        self.current = self.bucket(Key { mode, space, region });
+    }
+
+    /// Opens region `id` (regions nest; the innermost one is current).
+    pub fn begin_region(&mut self, id: u64, instructions: u64, cycles: u64) {
+        self.flush(instructions, cycles);
+        self.regions.push(id);
+        let Key { mode, space, .. } = self.key();
+        self.current = self.bucket(Key { mode, space, region: id });
+    }
+
+    /// Closes the innermost region `id` (a mismatched id closes nothing: the guest's mistake
+    /// must not corrupt the statistics).
+    pub fn end_region(&mut self, id: u64, instructions: u64, cycles: u64) {
+        if self.regions.last() != Some(&id) {
+            return;
+        }
+        self.flush(instructions, cycles);
+        self.regions.pop();
+        let Key { mode, space, .. } = self.key();
+        let region = self.regions.last().copied().unwrap_or(0);
+        self.current = self.bucket(Key { mode, space, region });
+    }
+
+    /// Names the current address space.
+    pub fn name_space(&mut self, name: String) {
+        let space = self.key().space;
+        self.spaces[space].name = Some(name);
+    }
+
+    /// Totals by privilege mode, including what is still live.
+    pub fn by_mode(&self, instructions: u64, cycles: u64) -> [(Privilege, Counts); 3] {
+        let mut out = [Privilege::User, Privilege::Supervisor, Privilege::Machine].map(|m| (m, Counts::default()));
+        for (key, counts) in self.keys.iter().zip(&self.buckets) {
+            out[mode_index(key.mode)].1.add(counts);
+        }
+        let cur = &mut out[mode_index(self.key().mode)].1;
+        cur.instructions += instructions - self.mark.0;
+        cur.cycles += cycles - self.mark.1;
+        out
+    }
+
+    /// Records a snapshot with `tag`.
+    pub fn snapshot(&mut self, tag: u64, instructions: u64, cycles: u64) {
+        let by_mode = self.by_mode(instructions, cycles).map(|(m, c)| (m.letter().to_string(), c)).to_vec();
+        self.snapshots.push(Snapshot { tag, instructions, cycles, by_mode });
+    }
+
+    /// Every bucket with its attribution (after a `flush`).
+    pub fn buckets(&self) -> impl Iterator<Item = (Key, &Counts)> {
+        self.keys.iter().copied().zip(self.buckets.iter())
+    }
+
+    /// The address spaces seen.
+    pub fn spaces(&self) -> &[AddressSpace] {
+        &self.spaces
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_attribute_instructions_cycles_and_events_to_the_right_bucket() {
+        let mut s = Stats::default();
+        s.add(Event::Load, 5);
+        s.set_mode(Privilege::Supervisor, 100, 150);
+        s.set_space(0x8000_1000, 0, 100, 150);
+        s.add(Event::Load, 2);
+        s.begin_region(7, 130, 200);
+        s.count(Event::Store);
+        s.end_region(7, 140, 230);
+        s.flush(160, 260);
+        let b: Vec<(Key, Counts)> = s.buckets().map(|(k, c)| (k, c.clone())).collect();
+        let m = &b[0].1;
+        assert_eq!((b[0].0.mode, m.instructions, m.cycles, m.get(Event::Load)), (Privilege::Machine, 100, 150, 5));
+        let sv = b.iter().find(|(k, _)| k.mode == Privilege::Supervisor && k.space == 1 && k.region == 0).unwrap();
+        assert_eq!((sv.1.instructions, sv.1.cycles, sv.1.get(Event::Load)), (30 + 20, 50 + 30, 2));
+        let r = b.iter().find(|(k, _)| k.region == 7).unwrap();
+        assert_eq!((r.1.instructions, r.1.cycles, r.1.get(Event::Store)), (10, 30, 1));
+    }
+
+    #[test]
+    fn by_mode_includes_unbooked_work_and_a_wrong_end_marker_changes_nothing() {
+        let mut s = Stats::default();
+        s.begin_region(1, 0, 0);
+        s.end_region(2, 5, 5);
+        assert_eq!(s.key().region, 1);
+        s.add(Event::Exception, 3);
+        let by = s.by_mode(10, 12);
+        assert_eq!((by[2].1.instructions, by[2].1.cycles, by[2].1.get(Event::Exception)), (10, 12, 3));
+        assert_eq!(s.event_total(Event::Exception as usize, 0b100), 3);
+        assert_eq!(s.event_total(Event::Exception as usize, 0b011), 0);
+    }
+}
