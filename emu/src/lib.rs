@@ -23,6 +23,7 @@ pub mod memmap;
 pub mod mmu;
 pub mod model;
 pub mod profile;
+pub mod report;
 pub mod stats;
 pub mod trap;
 

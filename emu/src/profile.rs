@@ -1,1 +1,425 @@
-//! (being written)
+//! Machine profiles: the parameters of the cycle model (DESIGN.md §2 "Memory hierarchy", "Time").
+//!
+//! A [`Profile`] names a core: its clock and timebase, its ASID width, the base cost of each
+//! instruction class, the penalties of misses, walks, traps and fences, and the geometry of its
+//! caches and TLBs. Profiles are TOML files; three are embedded in the binary (`default`, `tiny`,
+//! `big`, see `emu/profiles/`) and any other can be loaded from a path. Spike-style overrides
+//! (`--l1d 32K:8:64`, `--dtlb 32:32`, `--asid on`) and the dotted keys of parameter sweeps
+//! (`tlb.entries=64`) change a loaded profile; every change is validated before it takes effect.
+//! [`Profile::to_toml`] writes the effective profile and [`Profile::hash`] names it in reports.
+//!
+//! On disk:
+//! ```text
+//!   name, description, timing            top-level keys
+//!   [core]     clock_hz, timebase_hz, asid_bits
+//!   [cost]     alu branch_not_taken branch_taken jump load store mul div csr fence amo system
+//!   [penalty]  l2_hit memory tlb_walk l2_tlb_hit writeback trap xret satp_write sfence_vma fence_i
+//!   [l1i] [l1d] [l2]     size ways line replacement [seed]   (a missing table: not modeled)
+//!   [itlb] [dtlb]        entries ways replacement [seed]     (required)
+//!   [l2tlb]              entries ways replacement [seed]     (a missing table: none)
+//! ```
+//! Every key is required except `seed` (default 0); unknown keys are errors.
+//!
+//! Left out: the models themselves (`model::cache`, `model::tlb`, whose `validate` this module
+//! reuses so that a valid profile always builds), how the machine charges the costs
+//! (`machine::timing`), and the command-line flags (the `klab` binary maps them onto the
+//! overrides here).
+
+mod file;
+mod overrides;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::cache::CacheConfig;
+use crate::model::tlb::TlbConfig;
+
+pub use overrides::{CacheLevel, TlbLevel};
+
+/// The embedded profiles, by name, in the order `embedded_names` lists them.
+const EMBEDDED: [(&str, &str); 3] = [
+    ("default", include_str!("../profiles/default.toml")),
+    ("tiny", include_str!("../profiles/tiny.toml")),
+    ("big", include_str!("../profiles/big.toml")),
+];
+
+/// The names of the embedded profiles: `["default", "tiny", "big"]`.
+pub fn embedded_names() -> &'static [&'static str] {
+    const NAMES: [&str; EMBEDDED.len()] = [EMBEDDED[0].0, EMBEDDED[1].0, EMBEDDED[2].0];
+    &NAMES
+}
+
+/// The widest ASID an Sv39 `satp` holds (its ASID field is 16 bits).
+pub const MAX_ASID_BITS: u8 = 16;
+
+/// The largest base cost of an instruction class. A decoded block (at most 64 instructions)
+/// books its static extra cycles as one 16-bit sum, which this bound keeps exact.
+pub const MAX_COST: u32 = 1 << 10;
+
+/// The largest cache a profile may model (1 GiB): the model keeps a tag word per line.
+pub const MAX_CACHE_SIZE: u64 = 1 << 30;
+
+/// The most entries a modeled TLB may have.
+pub const MAX_TLB_ENTRIES: u32 = 1 << 16;
+
+/// Why a profile could not be read, was invalid, or could not be changed. Every message names
+/// the file or setting and the field.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The TOML is malformed, has a value of the wrong type, lacks a key or has an unknown one
+    /// (the message is toml's, which shows the line).
+    #[error("{origin}: {message}")]
+    Parse {
+        /// The file or embedded profile read.
+        origin: String,
+        /// What toml reported.
+        message: String,
+    },
+    /// The profile parsed but breaks a rule, e.g. `l1d.ways = 3 is not a power of two`.
+    #[error("{context}: {message}")]
+    Invalid {
+        /// The file, or "profile `NAME`" for a profile already in memory.
+        context: String,
+        /// The rule broken, naming the field by its full path.
+        message: String,
+    },
+    /// An override or sweep setting that could not be applied; the profile is unchanged.
+    #[error("bad setting `{setting}`: {message}")]
+    BadSetting {
+        /// The setting as given, e.g. `--l2 abc:1:64` or `l1d.size=3K`.
+        setting: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A sweep key that names no parameter.
+    #[error("unknown profile key `{key}`; the keys are: {valid}")]
+    UnknownKey {
+        /// The key given.
+        key: String,
+        /// Every valid key, comma-separated.
+        valid: String,
+    },
+    /// `Profile::embedded` was given a name that is not embedded.
+    #[error("no embedded profile `{name}`; the embedded profiles are: {names}")]
+    UnknownEmbedded {
+        /// The name given.
+        name: String,
+        /// The embedded names, comma-separated.
+        names: String,
+    },
+    /// `Profile::load` was given neither an embedded name nor an existing file.
+    #[error("`{name}` is neither an embedded profile ({names}) nor an existing profile file")]
+    NotFound {
+        /// The name or path given.
+        name: String,
+        /// The embedded names, comma-separated.
+        names: String,
+    },
+    /// The profile file exists but could not be read.
+    #[error("cannot read profile file {path}: {source}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Defines a table of named `u32` cycle counts (`[cost]`, `[penalty]`), with by-name access for
+/// validation and sweeps.
+macro_rules! cycle_table {
+    ($(#[$meta:meta])* $table:ident { $($(#[doc = $doc:literal])* $field:ident,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $table {
+            $($(#[doc = $doc])* pub $field: u32,)*
+        }
+
+        impl $table {
+            /// The field names, in file order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// Every field with its value, in file order.
+            pub fn iter(&self) -> impl Iterator<Item = (&'static str, u32)> {
+                [$((stringify!($field), self.$field)),*].into_iter()
+            }
+
+            /// The field called `name`, if there is one.
+            pub fn field_mut(&mut self, name: &str) -> Option<&mut u32> {
+                match name {
+                    $(stringify!($field) => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+cycle_table! {
+    /// Base cycles of each instruction class (`[cost]`); each at least 1. A load or store's cost
+    /// is that of an L1 hit: misses add penalties.
+    Costs {
+        /// Integer register-register and register-immediate operations, `lui`, `auipc`.
+        alu,
+        /// A conditional branch that falls through.
+        branch_not_taken,
+        /// A conditional branch that is taken.
+        branch_taken,
+        /// `jal` and `jalr`.
+        jump,
+        /// A load that hits in L1D.
+        load,
+        /// A store that hits in L1D.
+        store,
+        /// `mul`, `mulh*`, `mulw`.
+        mul,
+        /// `div*`, `rem*` (a representative constant: real dividers vary with the operands).
+        div,
+        /// Zicsr instructions.
+        csr,
+        /// `fence` and `fence.i` (whose extra work is `penalty.fence_i`).
+        fence,
+        /// AMOs and LR/SC.
+        amo,
+        /// `ecall`, `ebreak`, `mret`, `sret`, `wfi`, `sfence.vma` (their extra work is a penalty).
+        system,
+    }
+}
+
+cycle_table! {
+    /// Extra cycles of dynamic events (`[penalty]`); any may be 0.
+    Penalties {
+        /// An L1 miss that hits in L2.
+        l2_hit,
+        /// An L2 miss, an L1 miss without an L2, or an uncached (device) access.
+        memory,
+        /// The fixed cost of a page walk, on top of its PTE reads through L1D and L2.
+        tlb_walk,
+        /// An L1 TLB miss that hits in the L2 TLB.
+        l2_tlb_hit,
+        /// Each dirty line written back.
+        writeback,
+        /// Trap entry (exceptions and interrupts).
+        trap,
+        /// `mret` and `sret`.
+        xret,
+        /// A write to `satp`.
+        satp_write,
+        /// `sfence.vma`.
+        sfence_vma,
+        /// `fence.i`.
+        fence_i,
+    }
+}
+
+/// A machine profile: everything the cycle model needs (see the module note for the file).
+/// Serialized, it takes the file's layout, so reports can embed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "file::ProfileFile", into = "file::ProfileFile")]
+pub struct Profile {
+    /// Short name, e.g. `default`.
+    pub name: String,
+    /// One line saying what core it models.
+    pub description: String,
+    /// Timing mode; false is the functional mode (no cache or TLB models, `mcycle == minstret`).
+    pub timing: bool,
+    /// Core clock in Hz (`[core] clock_hz`).
+    pub clock_hz: u64,
+    /// `mtime` frequency in Hz (`[core] timebase_hz`); divides `clock_hz`.
+    pub timebase_hz: u64,
+    /// Implemented `satp.ASID` bits (`[core] asid_bits`), 0..=16; 0 = no ASIDs, so a `satp`
+    /// write flushes the TLBs.
+    pub asid_bits: u8,
+    /// Base cycles per instruction class.
+    pub cost: Costs,
+    /// Extra cycles of misses, walks, traps and fences.
+    pub penalty: Penalties,
+    /// L1 instruction cache (`None`: not modeled).
+    pub l1i: Option<CacheConfig>,
+    /// L1 data cache (`None`: not modeled).
+    pub l1d: Option<CacheConfig>,
+    /// Unified L2 cache (`None`: not modeled; L1 misses go to memory).
+    pub l2: Option<CacheConfig>,
+    /// Instruction TLB.
+    pub itlb: TlbConfig,
+    /// Data TLB.
+    pub dtlb: TlbConfig,
+    /// Unified L2 TLB behind both (`None`: none).
+    pub l2tlb: Option<TlbConfig>,
+}
+
+impl Default for Profile {
+    /// The embedded `default` profile.
+    fn default() -> Profile {
+        // The embedded files are checked by the tests: failing here is a broken build.
+        Profile::embedded("default").expect("the embedded default profile is valid")
+    }
+}
+
+impl Profile {
+    /// The embedded profile `name` (one of `embedded_names()`).
+    pub fn embedded(name: &str) -> Result<Profile, ProfileError> {
+        match EMBEDDED.iter().find(|(n, _)| *n == name) {
+            Some((n, text)) => Profile::from_toml(text, &format!("embedded profile `{n}`")),
+            None => Err(ProfileError::UnknownEmbedded {
+                name: name.to_string(),
+                names: embedded_names().join(", "),
+            }),
+        }
+    }
+
+    /// Parses and validates a profile; `origin` (a path, or a description) prefixes errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = toml::from_str(text).map_err(|e| {
+            // toml shows the line; name the table too, since `ways = 3` is in five of them.
+            let table = e.span().and_then(|span| {
+                let before = text.get(..span.end)?;
+                let header = before
+                    .lines()
+                    .rev()
+                    .map(str::trim)
+                    .find(|l| l.starts_with('['))?;
+                Some(format!("in {header}: "))
+            });
+            ProfileError::Parse {
+                origin: origin.to_string(),
+                message: format!("{}{}", table.unwrap_or_default(), e.to_string().trim_end()),
+            }
+        })?;
+        profile.check().map_err(|message| ProfileError::Invalid {
+            context: origin.to_string(),
+            message,
+        })?;
+        Ok(profile)
+    }
+
+    /// An embedded profile by name, or else the profile file at that path.
+    pub fn load(name_or_path: &str) -> Result<Profile, ProfileError> {
+        if embedded_names().contains(&name_or_path) {
+            return Profile::embedded(name_or_path);
+        }
+        match std::fs::read_to_string(Path::new(name_or_path)) {
+            Ok(text) => Profile::from_toml(&text, name_or_path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ProfileError::NotFound {
+                name: name_or_path.to_string(),
+                names: embedded_names().join(", "),
+            }),
+            Err(source) => Err(ProfileError::Io {
+                path: name_or_path.to_string(),
+                source,
+            }),
+        }
+    }
+
+    /// Checks every rule: cache and TLB geometry (powers of two, line >= 8, size >= ways * line,
+    /// TLB ways <= entries, and the size limits), costs >= 1, a timebase that divides the clock,
+    /// and at most 16 ASID bits. The error names the field by its full path.
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        self.check().map_err(|message| ProfileError::Invalid {
+            context: format!("profile `{}`", self.name),
+            message,
+        })
+    }
+
+    /// `validate`, with the bare message.
+    fn check(&self) -> Result<(), String> {
+        if self.clock_hz == 0 {
+            return Err("core.clock_hz must be at least 1".into());
+        }
+        if self.timebase_hz == 0 {
+            return Err("core.timebase_hz must be at least 1".into());
+        }
+        if !self.clock_hz.is_multiple_of(self.timebase_hz) {
+            return Err(format!(
+                "core.timebase_hz = {} does not divide core.clock_hz = {}: mtime must advance \
+                 every whole number of cycles",
+                self.timebase_hz, self.clock_hz
+            ));
+        }
+        if self.asid_bits > MAX_ASID_BITS {
+            return Err(format!(
+                "core.asid_bits = {} is more than {MAX_ASID_BITS} (the width of satp.ASID)",
+                self.asid_bits
+            ));
+        }
+        for (field, cycles) in self.cost.iter() {
+            if cycles == 0 {
+                return Err(format!("cost.{field} must be at least 1"));
+            }
+            if cycles > MAX_COST {
+                return Err(format!(
+                    "cost.{field} = {cycles} is more than {MAX_COST}, the most one instruction \
+                     may cost"
+                ));
+            }
+        }
+        for level in CacheLevel::ALL {
+            if let Some(c) = self.cache(level) {
+                let name = level.name();
+                c.validate().map_err(|e| format!("{name}.{e}"))?;
+                if c.size > MAX_CACHE_SIZE {
+                    return Err(format!(
+                        "{name}.size = {} is more than the {} the model allows",
+                        c.size,
+                        file::format_size(MAX_CACHE_SIZE)
+                    ));
+                }
+            }
+        }
+        for level in TlbLevel::ALL {
+            if let Some(t) = self.tlb(level) {
+                let name = level.name();
+                t.validate().map_err(|e| format!("{name}.{e}"))?;
+                if t.entries > MAX_TLB_ENTRIES {
+                    return Err(format!(
+                        "{name}.entries = {} is more than {MAX_TLB_ENTRIES}",
+                        t.entries
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The effective profile as a complete TOML file: `from_toml(&p.to_toml(), ..) == p`.
+    pub fn to_toml(&self) -> String {
+        // Serializing plain integers, strings and tables into TOML cannot fail.
+        toml::to_string(&file::ProfileFile::from(self.clone()))
+            .expect("a profile serializes to TOML")
+    }
+
+    /// The profile's identity in reports: the first 16 hex digits of the SHA-256 of `to_toml()`.
+    /// It depends only on the effective parameters, so it is the same on every run and host.
+    pub fn hash(&self) -> String {
+        let digest = Sha256::digest(self.to_toml().as_bytes());
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Cycles per `mtime` tick: `clock_hz / timebase_hz` (exact in a valid profile).
+    pub fn cycles_per_tick(&self) -> u64 {
+        (self.clock_hz / self.timebase_hz.max(1)).max(1)
+    }
+
+    /// The configuration of cache `level` (`None`: not modeled).
+    pub fn cache(&self, level: CacheLevel) -> Option<&CacheConfig> {
+        match level {
+            CacheLevel::L1i => self.l1i.as_ref(),
+            CacheLevel::L1d => self.l1d.as_ref(),
+            CacheLevel::L2 => self.l2.as_ref(),
+        }
+    }
+
+    /// The configuration of TLB `level` (`None`: an absent L2 TLB).
+    pub fn tlb(&self, level: TlbLevel) -> Option<&TlbConfig> {
+        match level {
+            TlbLevel::Itlb => Some(&self.itlb),
+            TlbLevel::Dtlb => Some(&self.dtlb),
+            TlbLevel::L2tlb => self.l2tlb.as_ref(),
+        }
+    }
+}

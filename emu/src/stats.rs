@@ -226,11 +226,22 @@ impl Default for Stats {
             space_index: HashMap::new(),
             regions: Vec::new(),
             mark: (0, 0),
-            recent: [(Key { mode: Privilege::Machine, space: usize::MAX, region: 0 }, 0); 4],
+            recent: [(
+                Key {
+                    mode: Privilege::Machine,
+                    space: usize::MAX,
+                    region: 0,
+                },
+                0,
+            ); 4],
             snapshots: Vec::new(),
         };
         let space = s.space(0, 0);
-        s.current = s.bucket(Key { mode: Privilege::Machine, space, region: 0 });
+        s.current = s.bucket(Key {
+            mode: Privilege::Machine,
+            space,
+            region: 0,
+        });
         s
     }
 }
@@ -258,7 +269,11 @@ impl Stats {
         if let Some(&i) = self.space_index.get(&(root, asid)) {
             return i;
         }
-        self.spaces.push(AddressSpace { root, asid, name: None });
+        self.spaces.push(AddressSpace {
+            root,
+            asid,
+            name: None,
+        });
         self.space_index.insert((root, asid), self.spaces.len() - 1);
         self.spaces.len() - 1
     }
@@ -304,7 +319,11 @@ impl Stats {
     pub fn set_mode(&mut self, mode: Privilege, instructions: u64, cycles: u64) {
         self.flush(instructions, cycles);
         let Key { space, region, .. } = self.key();
-        self.current = self.bucket(Key { mode, space, region });
+        self.current = self.bucket(Key {
+            mode,
+            space,
+            region,
+        });
     }
 
     /// Switches the attribution to the address space `(root, asid)`, flushing first.
@@ -312,7 +331,11 @@ impl Stats {
         self.flush(instructions, cycles);
         let space = self.space(root, asid);
         let Key { mode, region, .. } = self.key();
-        self.current = self.bucket(Key { mode, space, region });
+        self.current = self.bucket(Key {
+            mode,
+            space,
+            region,
+        });
     }
 
     /// Opens region `id` (regions nest; the innermost one is current).
@@ -320,7 +343,11 @@ impl Stats {
         self.flush(instructions, cycles);
         self.regions.push(id);
         let Key { mode, space, .. } = self.key();
-        self.current = self.bucket(Key { mode, space, region: id });
+        self.current = self.bucket(Key {
+            mode,
+            space,
+            region: id,
+        });
     }
 
     /// Closes the innermost region `id` (a mismatched id closes nothing: the guest's mistake
@@ -333,7 +360,11 @@ impl Stats {
         self.regions.pop();
         let Key { mode, space, .. } = self.key();
         let region = self.regions.last().copied().unwrap_or(0);
-        self.current = self.bucket(Key { mode, space, region });
+        self.current = self.bucket(Key {
+            mode,
+            space,
+            region,
+        });
     }
 
     /// Names the current address space.
@@ -344,7 +375,8 @@ impl Stats {
 
     /// Totals by privilege mode, including what is still live.
     pub fn by_mode(&self, instructions: u64, cycles: u64) -> [(Privilege, Counts); 3] {
-        let mut out = [Privilege::User, Privilege::Supervisor, Privilege::Machine].map(|m| (m, Counts::default()));
+        let mut out = [Privilege::User, Privilege::Supervisor, Privilege::Machine]
+            .map(|m| (m, Counts::default()));
         for (key, counts) in self.keys.iter().zip(&self.buckets) {
             out[mode_index(key.mode)].1.add(counts);
         }
@@ -356,8 +388,16 @@ impl Stats {
 
     /// Records a snapshot with `tag`.
     pub fn snapshot(&mut self, tag: u64, instructions: u64, cycles: u64) {
-        let by_mode = self.by_mode(instructions, cycles).map(|(m, c)| (m.letter().to_string(), c)).to_vec();
-        self.snapshots.push(Snapshot { tag, instructions, cycles, by_mode });
+        let by_mode = self
+            .by_mode(instructions, cycles)
+            .map(|(m, c)| (m.letter().to_string(), c))
+            .to_vec();
+        self.snapshots.push(Snapshot {
+            tag,
+            instructions,
+            cycles,
+            by_mode,
+        });
     }
 
     /// Every bucket with its attribution (after a `flush`).
@@ -388,11 +428,23 @@ mod tests {
         s.flush(160, 260);
         let b: Vec<(Key, Counts)> = s.buckets().map(|(k, c)| (k, c.clone())).collect();
         let m = &b[0].1;
-        assert_eq!((b[0].0.mode, m.instructions, m.cycles, m.get(Event::Load)), (Privilege::Machine, 100, 150, 5));
-        let sv = b.iter().find(|(k, _)| k.mode == Privilege::Supervisor && k.space == 1 && k.region == 0).unwrap();
-        assert_eq!((sv.1.instructions, sv.1.cycles, sv.1.get(Event::Load)), (30 + 20, 50 + 30, 2));
+        assert_eq!(
+            (b[0].0.mode, m.instructions, m.cycles, m.get(Event::Load)),
+            (Privilege::Machine, 100, 150, 5)
+        );
+        let sv = b
+            .iter()
+            .find(|(k, _)| k.mode == Privilege::Supervisor && k.space == 1 && k.region == 0)
+            .unwrap();
+        assert_eq!(
+            (sv.1.instructions, sv.1.cycles, sv.1.get(Event::Load)),
+            (30 + 20, 50 + 30, 2)
+        );
         let r = b.iter().find(|(k, _)| k.region == 7).unwrap();
-        assert_eq!((r.1.instructions, r.1.cycles, r.1.get(Event::Store)), (10, 30, 1));
+        assert_eq!(
+            (r.1.instructions, r.1.cycles, r.1.get(Event::Store)),
+            (10, 30, 1)
+        );
     }
 
     #[test]
@@ -403,7 +455,14 @@ mod tests {
         assert_eq!(s.key().region, 1);
         s.add(Event::Exception, 3);
         let by = s.by_mode(10, 12);
-        assert_eq!((by[2].1.instructions, by[2].1.cycles, by[2].1.get(Event::Exception)), (10, 12, 3));
+        assert_eq!(
+            (
+                by[2].1.instructions,
+                by[2].1.cycles,
+                by[2].1.get(Event::Exception)
+            ),
+            (10, 12, 3)
+        );
         assert_eq!(s.event_total(Event::Exception as usize, 0b100), 3);
         assert_eq!(s.event_total(Event::Exception as usize, 0b011), 0);
     }

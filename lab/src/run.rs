@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use emu::profile::Profile;
 use emu::{Config, ElfImage, Exit, Input, Machine, Output};
 
 use crate::size::parse_size;
@@ -43,6 +44,100 @@ pub struct RunArgs {
     /// Print retired instructions, cycles, host time and MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
+    /// Write the run's statistics (by mode, address space, region; events; snapshots) as JSON.
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<PathBuf>,
+    #[command(flatten)]
+    machine: ProfileArgs,
+    /// Report every use of a modeled TLB entry that the page tables no longer hold (a missing
+    /// sfence.vma), without changing the run.
+    #[arg(long)]
+    check_tlb: bool,
+}
+
+/// How the machine is modeled: a profile and Spike-style overrides.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ProfileArgs {
+    /// Machine profile: an embedded name (default, tiny, big) or a TOML file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    pub profile: String,
+    /// L1 instruction cache: SIZE:WAYS:LINE (e.g. 32K:4:64) or none.
+    #[arg(long, value_name = "S:W:B")]
+    pub l1i: Option<String>,
+    /// L1 data cache: SIZE:WAYS:LINE or none.
+    #[arg(long, value_name = "S:W:B")]
+    pub l1d: Option<String>,
+    /// L2 cache: SIZE:WAYS:LINE or none.
+    #[arg(long, value_name = "S:W:B")]
+    pub l2: Option<String>,
+    /// Instruction TLB: ENTRIES:WAYS.
+    #[arg(long, value_name = "ENTRIES:WAYS")]
+    pub itlb: Option<String>,
+    /// Data TLB: ENTRIES:WAYS.
+    #[arg(long, value_name = "ENTRIES:WAYS")]
+    pub dtlb: Option<String>,
+    /// L2 TLB: ENTRIES:WAYS or none.
+    #[arg(long, value_name = "ENTRIES:WAYS")]
+    pub l2tlb: Option<String>,
+    /// ASIDs: on (16 bits) or off (a satp write flushes the TLBs).
+    #[arg(long, value_name = "on|off", value_parser = on_off)]
+    pub asid: Option<bool>,
+    /// Timing model: off is the functional mode (mcycle == minstret, no cache or TLB models).
+    #[arg(long, value_name = "on|off", value_parser = on_off)]
+    pub timing: Option<bool>,
+    /// Set any profile key, e.g. --set penalty.memory=150 (repeatable; `KEY=VALUE`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Print the effective profile (TOML) and its hash to stderr before running.
+    #[arg(long)]
+    pub print_profile: bool,
+}
+
+fn on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("`{s}` is neither on nor off")),
+    }
+}
+
+impl ProfileArgs {
+    /// The profile with every override applied.
+    pub fn profile(&self) -> anyhow::Result<Profile> {
+        use emu::profile::{CacheLevel, TlbLevel};
+        let mut p = Profile::load(&self.profile)?;
+        for (level, spec) in [
+            (CacheLevel::L1i, &self.l1i),
+            (CacheLevel::L1d, &self.l1d),
+            (CacheLevel::L2, &self.l2),
+        ] {
+            if let Some(spec) = spec {
+                p.set_cache(level, spec)?;
+            }
+        }
+        for (level, spec) in [
+            (TlbLevel::Itlb, &self.itlb),
+            (TlbLevel::Dtlb, &self.dtlb),
+            (TlbLevel::L2tlb, &self.l2tlb),
+        ] {
+            if let Some(spec) = spec {
+                p.set_tlb(level, spec)?;
+            }
+        }
+        if let Some(on) = self.asid {
+            p.set_asid(on)?;
+        }
+        if let Some(on) = self.timing {
+            p.set_timing(on)?;
+        }
+        for kv in &self.set {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--set {kv}: expected KEY=VALUE"))?;
+            p.set(k.trim(), v.trim())?;
+        }
+        Ok(p)
+    }
 }
 
 /// Runs the command; returns klab's exit status.
@@ -57,12 +152,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         }
         None => None,
     };
+    let profile = args.machine.profile()?;
+    if args.machine.print_profile {
+        eprintln!(
+            "klab: profile {} (hash {})\n{}",
+            profile.name,
+            profile.hash(),
+            profile.to_toml()
+        );
+    }
+    if args.check_tlb && !profile.timing {
+        anyhow::bail!("--check-tlb needs the modeled TLBs: drop --timing off");
+    }
     let config = Config {
         ram_size: args.mem,
         initrd,
         bootargs: args.append.clone(),
         input: Input::stdin(),
         output: Output::stdout(),
+        profile,
+        check_tlb: args.check_tlb,
     };
     let mut machine = Machine::new(config, &image)
         .with_context(|| format!("cannot boot {}", args.elf.display()))?;
@@ -80,6 +189,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             machine.interrupts,
             machine.cycles()
         );
+    }
+    for s in machine.stale_uses() {
+        let now = s
+            .fresh_paddr
+            .map_or("no mapping".to_string(), |p| format!("{p:#x}"));
+        eprintln!(
+            "klab: check-tlb: pc {:#x} used a stale translation of {:#x}: the TLB gave {:#x}, the page tables now give {now} (a missing sfence.vma?)",
+            s.pc, s.vaddr, s.stale_paddr
+        );
+    }
+    if let Some(path) = &args.stats_json {
+        let report = emu::report::RunReport::of(&mut machine);
+        std::fs::write(path, report.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let pc = machine.hart.pc;
     let place = match machine.symbolize(pc) {

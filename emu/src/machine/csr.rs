@@ -89,8 +89,12 @@ impl Machine {
             num::CYCLE | num::MCYCLE => c.mcycle.read(self.cycles()),
             num::TIME => self.bus.clint.mtime(self.cycles()),
             num::INSTRET | num::MINSTRET => c.minstret.read(self.retired),
-            num::HPMCOUNTER3..=num::HPMCOUNTER31 => self.hpm_value((csr - num::HPMCOUNTER3) as usize),
-            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => self.hpm_value((csr - num::MHPMCOUNTER3) as usize),
+            num::HPMCOUNTER3..=num::HPMCOUNTER31 => {
+                self.hpm_value((csr - num::HPMCOUNTER3) as usize)
+            }
+            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => {
+                self.hpm_value((csr - num::MHPMCOUNTER3) as usize)
+            }
             num::SCOUNTOVF => self.scountovf(),
 
             num::SSTATUS => c.mstatus & mstatus::SSTATUS_VISIBLE,
@@ -150,8 +154,12 @@ impl Machine {
         match csr {
             num::MCYCLE => c.mcycle.write(next_cycle, value),
             num::MINSTRET => c.minstret.write(self.retired + 1, value),
-            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => self.hpm_write((csr - num::MHPMCOUNTER3) as usize, value),
-            num::MHPMEVENT3..=num::MHPMEVENT31 => self.hpm_event((csr - num::MHPMEVENT3) as usize, value),
+            num::MHPMCOUNTER3..=num::MHPMCOUNTER31 => {
+                self.hpm_write((csr - num::MHPMCOUNTER3) as usize, value)
+            }
+            num::MHPMEVENT3..=num::MHPMEVENT31 => {
+                self.hpm_event((csr - num::MHPMEVENT3) as usize, value)
+            }
             num::MCOUNTINHIBIT => {
                 // Bit 1 (TM) is hardwired to zero: time cannot be inhibited.
                 let v = value & COUNTEREN_MASK & !counteren::TM;
@@ -217,12 +225,15 @@ impl Machine {
                 let mode = value >> satp::MODE_SHIFT;
                 // A write with an unsupported MODE has no effect at all (spec §4.1.11).
                 if mode == satp::MODE_BARE || mode == satp::MODE_SV39 {
-                    // No ASIDs are implemented: ASIDLEN = 0, the field reads as zero.
-                    c.satp = value & !(0xffff << satp::ASID_SHIFT);
+                    // ASIDLEN is the profile's: unimplemented ASID bits read as zero.
+                    let unimplemented = u64::from(!self.asid_mask) << satp::ASID_SHIFT;
+                    c.satp = value & !unimplemented;
                     self.flush_translations();
+                    self.satp_written();
                     self.stats.count(Event::SatpWrite);
                     let (root, asid) = self.address_space();
-                    self.stats.set_space(root, asid, self.retired, self.cycles());
+                    self.stats
+                        .set_space(root, asid, self.retired, self.cycles());
                 }
             }
             num::MISA => {} // WARL: the extensions cannot be switched off

@@ -102,7 +102,7 @@ impl Machine {
     /// [`Stop::Slow`] (having changed nothing) when it misses, so that a handler's fast path makes
     /// no calls; only the operations [`is_simple`] accepts may be executed with `FAST`.
     #[inline(always)]
-    pub(crate) fn execute<const FAST: bool>(
+    pub(crate) fn execute<const FAST: bool, const TIMING: bool>(
         &mut self,
         op: Op,
         i: Insn,
@@ -138,10 +138,10 @@ impl Machine {
         match op {
             Op::Addi => set!(a!().wrapping_add(imm)),
             Op::Add => set!(a!().wrapping_add(b!())),
-            Op::Ld => set!(self.ld::<FAST, 8>(a!().wrapping_add(imm))?),
-            Op::Sd => self.st::<FAST, 8>(a!().wrapping_add(imm), b!())?,
-            Op::Lw => set!(sext32(self.ld::<FAST, 4>(a!().wrapping_add(imm))?)),
-            Op::Sw => self.st::<FAST, 4>(a!().wrapping_add(imm), b!())?,
+            Op::Ld => set!(self.ld::<FAST, TIMING, 8>(a!().wrapping_add(imm))?),
+            Op::Sd => self.st::<FAST, TIMING, 8>(a!().wrapping_add(imm), b!())?,
+            Op::Lw => set!(sext32(self.ld::<FAST, TIMING, 4>(a!().wrapping_add(imm))?)),
+            Op::Sw => self.st::<FAST, TIMING, 4>(a!().wrapping_add(imm), b!())?,
             Op::Beq => branch!(a!() == b!()),
             Op::Bne => branch!(a!() != b!()),
             Op::Blt => branch!((a!() as i64) < (b!() as i64)),
@@ -160,13 +160,15 @@ impl Machine {
             }
             Op::Lui => set!(imm),
             Op::Auipc => set!(pc.wrapping_add(imm)),
-            Op::Lb => set!(self.ld::<FAST, 1>(a!().wrapping_add(imm))? as i8 as i64 as u64),
-            Op::Lh => set!(self.ld::<FAST, 2>(a!().wrapping_add(imm))? as i16 as i64 as u64),
-            Op::Lbu => set!(self.ld::<FAST, 1>(a!().wrapping_add(imm))?),
-            Op::Lhu => set!(self.ld::<FAST, 2>(a!().wrapping_add(imm))?),
-            Op::Lwu => set!(self.ld::<FAST, 4>(a!().wrapping_add(imm))?),
-            Op::Sb => self.st::<FAST, 1>(a!().wrapping_add(imm), b!())?,
-            Op::Sh => self.st::<FAST, 2>(a!().wrapping_add(imm), b!())?,
+            Op::Lb => set!(self.ld::<FAST, TIMING, 1>(a!().wrapping_add(imm))? as i8 as i64 as u64),
+            Op::Lh => {
+                set!(self.ld::<FAST, TIMING, 2>(a!().wrapping_add(imm))? as i16 as i64 as u64)
+            }
+            Op::Lbu => set!(self.ld::<FAST, TIMING, 1>(a!().wrapping_add(imm))?),
+            Op::Lhu => set!(self.ld::<FAST, TIMING, 2>(a!().wrapping_add(imm))?),
+            Op::Lwu => set!(self.ld::<FAST, TIMING, 4>(a!().wrapping_add(imm))?),
+            Op::Sb => self.st::<FAST, TIMING, 1>(a!().wrapping_add(imm), b!())?,
+            Op::Sh => self.st::<FAST, TIMING, 2>(a!().wrapping_add(imm), b!())?,
             Op::Slti => set!(((a!() as i64) < (imm as i64)) as u64),
             Op::Sltiu => set!((a!() < imm) as u64),
             Op::Xori => set!(a!() ^ imm),
@@ -232,8 +234,8 @@ impl Machine {
                 sext32(((a!() as u32) % (b!() as u32)) as u64)
             }),
 
-            Op::LrW => set!(sext32(self.load_reserved::<4>(a!())?)),
-            Op::LrD => set!(self.load_reserved::<8>(a!())?),
+            Op::LrW => set!(sext32(self.load_reserved::<TIMING, 4>(a!())?)),
+            Op::LrD => set!(self.load_reserved::<TIMING, 8>(a!())?),
             Op::ScW => set!(self.store_conditional::<4>(a!(), b!())?),
             Op::ScD => set!(self.store_conditional::<8>(a!(), b!())?),
             Op::AmoswapW
@@ -283,7 +285,10 @@ impl Machine {
             )?),
 
             Op::Fence => {}
-            Op::FenceI => self.fetch = super::fetch::FetchState::INVALID,
+            Op::FenceI => {
+                self.fetch = super::fetch::FetchState::INVALID;
+                self.penalize(|p| p.fence_i);
+            }
             Op::Ecall => {
                 let cause = match self.hart.privilege {
                     Privilege::User => Exception::EcallFromU,
@@ -328,6 +333,10 @@ impl Machine {
                 self.htlb.flush();
                 self.fetch = super::fetch::FetchState::INVALID;
                 self.stats.count(crate::stats::Event::SfenceVma);
+                let vaddr = (i.rs1 != 0).then(|| a!());
+                let asid = (i.rs2 != 0).then(|| b!());
+                self.fence_tlbs(vaddr, asid);
+                self.penalize(|p| p.sfence_vma);
             }
             Op::Marker => self.marker(i.imm, a!()),
             Op::Illegal => return Err(Trap::illegal(i.raw).into()),
@@ -339,31 +348,52 @@ impl Machine {
     /// [`Machine::execute`] out of line, for the cold paths that decode on the fly.
     #[inline(never)]
     pub(crate) fn execute_cold(&mut self, i: Insn, pc: u64) -> Result<u64, Trap> {
-        self.execute::<false>(i.op, i, pc).map_err(|s| match s {
+        let r = if self.timing.is_some() {
+            self.execute::<false, true>(i.op, i, pc)
+        } else {
+            self.execute::<false, false>(i.op, i, pc)
+        };
+        r.map_err(|s| match s {
             Stop::Trap(t) => t,
             Stop::Slow => unreachable!("the slow path does not give up"),
         })
     }
 
-    /// A load of `N` bytes: the fast path only (`FAST`), or the full one.
+    /// A load of `N` bytes: the fast path only (`FAST`), or the full one; in timing mode
+    /// (`TIMING`) the fast path is the one that proves no modeled state changes.
     #[inline(always)]
-    fn ld<const FAST: bool, const N: usize>(&mut self, vaddr: u64) -> Result<u64, Stop> {
-        if FAST {
-            self.load_fast::<N>(vaddr).ok_or(Stop::Slow)
+    fn ld<const FAST: bool, const TIMING: bool, const N: usize>(
+        &mut self,
+        vaddr: u64,
+    ) -> Result<u64, Stop> {
+        let fast = if TIMING {
+            self.timed_load_fast::<N>(vaddr)
         } else {
-            Ok(self.load::<N>(vaddr)?)
+            self.load_fast::<N>(vaddr)
+        };
+        match fast {
+            Some(v) => Ok(v),
+            None if FAST => Err(Stop::Slow),
+            None => Ok(self.load_slow(vaddr, N as u64)?),
         }
     }
 
-    /// A store of `N` bytes: the fast path only (`FAST`), or the full one.
+    /// A store of `N` bytes: the fast path only (`FAST`), or the full one (see `ld`).
     #[inline(always)]
-    fn st<const FAST: bool, const N: usize>(&mut self, vaddr: u64, value: u64) -> Result<(), Stop> {
-        if FAST {
-            self.store_fast::<N>(vaddr, value)
-                .then_some(())
-                .ok_or(Stop::Slow)
+    fn st<const FAST: bool, const TIMING: bool, const N: usize>(
+        &mut self,
+        vaddr: u64,
+        value: u64,
+    ) -> Result<(), Stop> {
+        let done = if TIMING {
+            self.timed_store_fast::<N>(vaddr, value)
         } else {
-            Ok(self.store::<N>(vaddr, value)?)
+            self.store_fast::<N>(vaddr, value)
+        };
+        match done {
+            true => Ok(()),
+            false if FAST => Err(Stop::Slow),
+            false => Ok(self.store_slow(vaddr, N as u64, value)?),
         }
     }
 
@@ -406,9 +436,16 @@ impl Machine {
     }
 
     /// LR: load and reserve.
-    fn load_reserved<const N: usize>(&mut self, addr: u64) -> Result<u64, Trap> {
+    fn load_reserved<const TIMING: bool, const N: usize>(
+        &mut self,
+        addr: u64,
+    ) -> Result<u64, Trap> {
         Self::check_aligned(addr, N as u64, Access::Load)?;
-        let v = self.load::<N>(addr)?;
+        let v = match self.ld::<false, TIMING, N>(addr) {
+            Ok(v) => v,
+            Err(Stop::Trap(t)) => return Err(t),
+            Err(Stop::Slow) => unreachable!("the slow path does not give up"),
+        };
         self.hart.reservation = Some((addr, v));
         Ok(v)
     }

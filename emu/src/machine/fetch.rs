@@ -32,7 +32,7 @@ use crate::mmu::htlb::{HostTlb, mode_index};
 use crate::trap::{Access, Trap};
 
 use super::Machine;
-use super::threaded::Decoded;
+use super::threaded::{Decoded, Suffix, own_cost};
 
 /// Halfword slots per page.
 pub const SLOTS: usize = (PAGE_SIZE / 2) as usize;
@@ -106,6 +106,11 @@ impl DecodeCache {
         let entry = p.entry[(off >> 1) as usize & (SLOTS - 1)];
         let first = p.insns.get((entry >> 8) as usize)?;
         (entry != 0).then_some((entry, first as *const Decoded))
+    }
+
+    /// What element `i` of code page `page`'s block array books (timing mode).
+    pub(crate) fn suffix(&self, page: usize, i: usize) -> Suffix {
+        self.pages[page].insns[i].suffix
     }
 
     /// The first instruction of the block whose entry is `entry` on code page `page`.
@@ -219,16 +224,33 @@ impl Machine {
         let first = (off >> 1) as usize;
         let start = self.icache.pages[page].insns.len();
         let mut slot = first;
-        let mut len = 0;
+        let mut insns: Vec<(Insn, usize, bool)> = Vec::with_capacity(MAX_BLOCK);
         loop {
             let insn = self.decode_at(ram_page, slot);
-            len += 1;
+            let at = slot;
             slot += insn.len as usize / 2;
-            let last = ends_block(insn.op) || slot >= SLOTS || len == MAX_BLOCK;
-            self.icache.pages[page].insns.push(Decoded::new(insn, last));
+            let last = ends_block(insn.op) || slot >= SLOTS || insns.len() + 1 == MAX_BLOCK;
+            insns.push((insn, at, last));
             if last {
                 break;
             }
+        }
+        // Timing mode: what each instruction and the rest of the block after it book.
+        let timing = self.timing.as_deref();
+        let mut suffix = Suffix::default();
+        let mut suffixes = vec![Suffix::default(); insns.len()];
+        if let Some(t) = timing {
+            let line_slots = (t.fetch_line / 2) as usize;
+            for (k, &(insn, at, _)) in insns.iter().enumerate().rev() {
+                let fetch_access = k == 0 || insns[k - 1].1 / line_slots != at / line_slots;
+                suffix = suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access);
+                suffixes[k] = suffix;
+            }
+        }
+        let len = insns.len();
+        let code = &mut self.icache.pages[page].insns;
+        for ((insn, _, last), suffix) in insns.into_iter().zip(suffixes) {
+            code.push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
         let entry = ((start as u32) << 8) | len as u32;
         self.icache.pages[page].entry[first] = entry;
@@ -250,10 +272,19 @@ impl Machine {
     pub(crate) fn fetch_slow(&mut self, pc: u64) -> Result<Option<Insn>, Trap> {
         let mode = self.hart.privilege;
         let row = mode_index(mode);
-        let page = match self.htlb.lookup(&self.htlb.fetch, row, pc) {
+        // In timing mode every change of fetch page goes through the modeled ITLB.
+        let cached = if self.timing.is_some() {
+            None
+        } else {
+            self.htlb.lookup(&self.htlb.fetch, row, pc)
+        };
+        let page = match cached {
             Some(p) => p as usize,
             None => {
-                let paddr = self.translate(pc, Access::Fetch, mode)?;
+                let (paddr, _) = self.translate(pc, Access::Fetch, mode)?;
+                if let Some(t) = self.timing.as_deref_mut() {
+                    t.fetch_pbase = paddr & !PAGE_MASK;
+                }
                 let page_addr = paddr & !PAGE_MASK;
                 let fault = Access::Fetch.access_fault(pc);
                 let off = self.bus.ram_offset(page_addr, PAGE_SIZE).ok_or(fault)?;
@@ -293,7 +324,8 @@ impl Machine {
     pub(crate) fn execute_cross_page(&mut self, lo: u32, pc: u64) -> Result<u64, Trap> {
         let hi_va = pc.wrapping_add(2);
         let mode = self.hart.privilege;
-        let paddr = self.translate(hi_va, Access::Fetch, mode)?;
+        let (paddr, _) = self.translate(hi_va, Access::Fetch, mode)?;
+        // The fetch page stays the one of the lower half (the ITLB now holds the upper page).
         let fault = Access::Fetch.access_fault(hi_va);
         if !self.pmp.check(paddr, 2, Access::Fetch, mode) {
             return Err(fault);

@@ -72,7 +72,8 @@ impl HpmCounter {
         if self.inhibited || self.selector() == 0 {
             return self.base;
         }
-        self.base.wrapping_add(total(self.selector(), self.modes()) - self.snap)
+        self.base
+            .wrapping_add(total(self.selector(), self.modes()) - self.snap)
     }
 
     fn rebase(&mut self, value: u64, total: &impl Fn(usize, u8) -> u64) {
@@ -141,7 +142,12 @@ mod tests {
     fn a_counter_counts_its_event_in_the_modes_it_does_not_inhibit() {
         // Event 15 (loads): 10 in U, 20 in S, 40 in M so far.
         let totals = Cell::new([10u64, 20, 40]);
-        let total = |_e: usize, modes: u8| (0..3).filter(|m| modes & (1 << m) != 0).map(|m| totals.get()[m]).sum();
+        let total = |_e: usize, modes: u8| {
+            (0..3)
+                .filter(|m| modes & (1 << m) != 0)
+                .map(|m| totals.get()[m])
+                .sum()
+        };
         let mut c = HpmCounter::default();
         c.write_event(15 | MINH, &total);
         c.write_value(100, &total);
@@ -215,7 +221,11 @@ impl super::Machine {
             .enumerate()
             .filter(|(_, c)| c.event & OF != 0)
             .fold(0, |v, (n, _)| v | (1 << (n + 3)));
-        if self.hart.privilege == crate::hart::Privilege::Machine { of } else { of & self.hart.csr.mcounteren }
+        if self.hart.privilege == crate::hart::Privilege::Machine {
+            of
+        } else {
+            of & self.hart.csr.mcounteren
+        }
     }
 
     /// Whether any counter could overflow (slices are then kept short).

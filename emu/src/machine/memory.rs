@@ -16,13 +16,15 @@ use crate::hart::csr::{mstatus, satp};
 use crate::memmap::{CLINT_BASE, CLINT_SIZE, PAGE_MASK, PAGE_SIZE, TEST_BASE, TEST_SIZE};
 use crate::mmu::htlb::{HostTlb, slot};
 use crate::mmu::sv39::{self, PteMemory};
+
+use super::timing::slot_tag;
 use crate::trap::{Access, Trap};
 
 use super::Machine;
 
 /// `N` little-endian bytes as a `u64`.
 #[inline(always)]
-fn from_le<const N: usize>(b: &[u8]) -> u64 {
+pub(crate) fn from_le<const N: usize>(b: &[u8]) -> u64 {
     let mut a = [0u8; 8];
     a[..N].copy_from_slice(&b[..N]);
     u64::from_le_bytes(a)
@@ -53,8 +55,9 @@ impl SplitAccess {
 }
 
 /// The walker's view of physical memory: PTEs live in RAM, PMP-checked as S-mode accesses
-/// (privileged spec §3.7.1: implicit page-table accesses have effective privilege S).
-struct Walker<'a>(&'a mut Machine);
+/// (privileged spec §3.7.1: implicit page-table accesses have effective privilege S). In timing
+/// mode each PTE access also goes through the modeled L1D and L2.
+pub(crate) struct Walker<'a>(pub &'a mut Machine);
 
 impl PteMemory for Walker<'_> {
     fn read_pte(&mut self, addr: u64) -> Option<u64> {
@@ -63,6 +66,7 @@ impl PteMemory for Walker<'_> {
             return None;
         }
         let off = m.bus.ram_offset(addr, 8)?;
+        m.model_data_access(addr, false, true);
         Some(m.bus.ram_read(off, 8))
     }
 
@@ -72,6 +76,7 @@ impl PteMemory for Walker<'_> {
             return None;
         }
         m.bus.ram_offset(addr, 8)?;
+        m.model_data_access(addr, true, true);
         m.write_phys(addr, 8, pte)
     }
 }
@@ -117,25 +122,6 @@ impl Machine {
         false
     }
 
-    /// Loads `N` bytes at virtual `vaddr`.
-    #[inline(always)]
-    pub(crate) fn load<const N: usize>(&mut self, vaddr: u64) -> Result<u64, Trap> {
-        match self.load_fast::<N>(vaddr) {
-            Some(v) => Ok(v),
-            None => self.load_slow(vaddr, N as u64),
-        }
-    }
-
-    /// Stores the low `N` bytes of `value` at virtual `vaddr`.
-    #[inline(always)]
-    pub(crate) fn store<const N: usize>(&mut self, vaddr: u64, value: u64) -> Result<(), Trap> {
-        if self.store_fast::<N>(vaddr, value) {
-            Ok(())
-        } else {
-            self.store_slow(vaddr, N as u64, value)
-        }
-    }
-
     /// Reads `N` naturally aligned bytes at `vaddr`, writes back `f(old)`, returns `old`: the
     /// body of AMOs and SC. Needs store permission; takes the write fast path when it can.
     pub(crate) fn read_modify_write<const N: usize>(
@@ -144,7 +130,7 @@ impl Machine {
         f: impl FnOnce(u64) -> u64,
     ) -> Result<u64, Trap> {
         let e = self.htlb.write[self.dmode & 3][slot(vaddr)];
-        if e.tag == self.htlb.tag(vaddr) {
+        if self.timing.is_none() && e.tag == self.htlb.tag(vaddr) {
             let i = (e.value + (vaddr & PAGE_MASK)) as usize;
             if let Some(b) = self.bus.ram.get_mut(i..i + N) {
                 let old = from_le::<N>(b);
@@ -153,6 +139,7 @@ impl Machine {
             }
         }
         let paddr = self.translate_data(vaddr, N as u64, Access::Store)?;
+        self.model_data_access(paddr, true, false);
         let fault = Access::Store.access_fault(vaddr);
         let old = self.read_phys(paddr, N as u64).ok_or(fault)?;
         self.write_phys(paddr, N as u64, f(old)).ok_or(fault)?;
@@ -160,7 +147,7 @@ impl Machine {
     }
 
     #[inline(never)]
-    fn load_slow(&mut self, vaddr: u64, size: u64) -> Result<u64, Trap> {
+    pub(crate) fn load_slow(&mut self, vaddr: u64, size: u64) -> Result<u64, Trap> {
         if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
             let parts = self.translate_split(vaddr, size, Access::Load)?;
             let mut v = 0;
@@ -170,12 +157,13 @@ impl Machine {
             return Ok(v);
         }
         let paddr = self.translate_data(vaddr, size, Access::Load)?;
+        self.model_data_access(paddr, false, false);
         self.read_phys(paddr, size)
             .ok_or(Access::Load.access_fault(vaddr))
     }
 
     #[inline(never)]
-    fn store_slow(&mut self, vaddr: u64, size: u64, value: u64) -> Result<(), Trap> {
+    pub(crate) fn store_slow(&mut self, vaddr: u64, size: u64, value: u64) -> Result<(), Trap> {
         if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
             // Byte by byte, in address order, as QEMU stores a page-crossing access.
             let parts = self.translate_split(vaddr, size, Access::Store)?;
@@ -186,6 +174,7 @@ impl Machine {
             return Ok(());
         }
         let paddr = self.translate_data(vaddr, size, Access::Store)?;
+        self.model_data_access(paddr, true, false);
         self.write_phys(paddr, size, value)
             .ok_or(Access::Store.access_fault(vaddr))
     }
@@ -202,6 +191,9 @@ impl Machine {
         let p1 = self.translate_data(vaddr, n1, access)?;
         let v2 = vaddr.wrapping_add(n1);
         let p2 = self.translate_data(v2, size - n1, access)?;
+        // Each part is one access to the data hierarchy.
+        self.model_data_access(p1, access == Access::Store, false);
+        self.model_data_access(p2, access == Access::Store, false);
         Ok(SplitAccess {
             p1,
             n1,
@@ -212,7 +204,8 @@ impl Machine {
     }
 
     /// Translates a data access of `size` bytes within one page, checks PMP, and fills the
-    /// host TLB when the page qualifies. Faults carry `vaddr`.
+    /// host TLB when the page qualifies (never under `--check-tlb`, which must see every use).
+    /// Faults carry `vaddr`.
     pub(crate) fn translate_data(
         &mut self,
         vaddr: u64,
@@ -220,21 +213,22 @@ impl Machine {
         access: Access,
     ) -> Result<u64, Trap> {
         let mode = self.data_privilege();
-        let paddr = self.translate(vaddr, access, mode)?;
+        let (paddr, slot) = self.translate(vaddr, access, mode)?;
         let page = paddr & !PAGE_MASK;
         match self.pmp.page_permission(page, access, mode) {
             Some(false) => return Err(access.access_fault(vaddr)),
             Some(true) => {
-                if let Some(off) = self.bus.ram_offset(page, PAGE_SIZE) {
-                    let cacheable = access != Access::Store || self.bus.page_flags(off) == 0;
-                    if cacheable {
-                        let tag = self.htlb.tag(vaddr);
-                        let table = match access {
-                            Access::Store => &mut self.htlb.write,
-                            _ => &mut self.htlb.read,
-                        };
-                        HostTlb::fill(table, tag, self.dmode, vaddr, off as u64);
-                    }
+                let checking = self.timing.as_deref().is_some_and(|t| t.check_tlb);
+                if let Some(off) = self.bus.ram_offset(page, PAGE_SIZE)
+                    && !checking
+                    && (access != Access::Store || self.bus.page_flags(off) == 0)
+                {
+                    let tag = self.htlb.tag(vaddr);
+                    let table = match access {
+                        Access::Store => &mut self.htlb.write,
+                        _ => &mut self.htlb.read,
+                    };
+                    HostTlb::fill(table, tag, self.dmode, vaddr, off as u64 | slot_tag(slot));
                 }
             }
             None => {
@@ -247,16 +241,17 @@ impl Machine {
     }
 
     /// Virtual to physical for an access in privilege `mode`: bare in M-mode or when
-    /// `satp.MODE` is Bare, else the Sv39 walk (which sets A/D).
+    /// `satp.MODE` is Bare, else the Sv39 walk (which sets A/D) — in timing mode through the
+    /// modeled TLBs, whose slot is returned too.
     pub(crate) fn translate(
         &mut self,
         vaddr: u64,
         access: Access,
         mode: Privilege,
-    ) -> Result<u64, Trap> {
+    ) -> Result<(u64, Option<usize>), Trap> {
         let satp = self.hart.csr.satp;
         if mode == Privilege::Machine || satp >> satp::MODE_SHIFT == satp::MODE_BARE {
-            return Ok(vaddr);
+            return Ok((vaddr, None));
         }
         let status = self.hart.csr.mstatus;
         let ctx = sv39::Context {
@@ -266,7 +261,10 @@ impl Machine {
             mxr: status & mstatus::MXR != 0,
             update_ad: true,
         };
-        sv39::walk(&mut Walker(self), vaddr, access, &ctx, |_| {}).map(|t| t.paddr)
+        if self.timing.is_some() {
+            return self.translate_timed(vaddr, access, &ctx);
+        }
+        sv39::walk(&mut Walker(self), vaddr, access, &ctx, |_| {}).map(|t| (t.paddr, None))
     }
 
     /// Reads `size` bytes at physical `paddr` from RAM or a device.

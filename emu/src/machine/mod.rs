@@ -17,10 +17,13 @@ mod execute;
 mod fetch;
 mod hpm;
 mod htif;
-mod observe;
 mod memory;
+mod observe;
 mod threaded;
+mod timing;
 mod trap;
+
+pub use timing::StaleUse;
 
 use std::time::Duration;
 
@@ -59,6 +62,10 @@ pub struct Config {
     pub input: Input,
     /// Console output.
     pub output: Output,
+    /// The machine profile: clock, timebase, ASIDs, and in timing mode the cycle model.
+    pub profile: crate::profile::Profile,
+    /// Compare every use of a modeled TLB entry with the page tables (`--check-tlb`).
+    pub check_tlb: bool,
 }
 
 impl Default for Config {
@@ -69,6 +76,8 @@ impl Default for Config {
             bootargs: None,
             input: Input::None,
             output: Output::Discard,
+            profile: crate::profile::Profile::default(),
+            check_tlb: false,
         }
     }
 }
@@ -97,6 +106,9 @@ pub enum MachineError {
     /// The DTB could not be built or placed.
     #[error("the device tree could not be built: {0}")]
     Dtb(String),
+    /// The profile is not valid.
+    #[error(transparent)]
+    Profile(#[from] crate::profile::ProfileError),
 }
 
 /// Why [`Machine::run`] returned.
@@ -143,8 +155,19 @@ pub struct Machine {
     pub(crate) dmode: usize,
     /// `mip` bits driven by devices, as of the last time they were sampled.
     pub(crate) mip_hw: u64,
-    /// The slice ends when `retired` reaches this (the stop cycle, less `extra_cycles`).
+    /// The slice's deadline in cycles (0 once something asked it to stop).
+    pub(crate) stop_cycle: u64,
+    /// The slice must end when `retired` reaches this (the instruction limit).
+    pub(crate) insn_limit: u64,
+    /// The slice ends when `retired` reaches this: the smaller of `insn_limit` and
+    /// `stop_cycle - extra_cycles` (see `refresh_stop`).
     pub(crate) stop_retired: u64,
+    /// Timing mode's models and costs (`None`: functional mode).
+    pub(crate) timing: Option<Box<timing::Timing>>,
+    /// The ASID bits the profile implements (0 without ASIDs).
+    pub(crate) asid_mask: u16,
+    /// The machine profile it was built with.
+    pub profile: crate::profile::Profile,
     /// A chain may enter another block only if the block ends at or before this count.
     pub(crate) chain_limit: u64,
     pub(crate) exit: Option<Exit>,
@@ -164,8 +187,10 @@ impl Machine {
         }
         let ram_end = RAM_BASE + ram_size;
         image.check_fits(RAM_BASE, ram_end)?;
+        let profile = config.profile;
+        profile.validate()?;
         let uart = Uart::new(config.input, config.output);
-        let bus = Bus::new(ram_size, uart, Clint::new(CPU_HZ / TIMEBASE_HZ));
+        let bus = Bus::new(ram_size, uart, Clint::new(profile.cycles_per_tick()));
         let mut m = Machine {
             hart: Hart::new(image.entry),
             bus,
@@ -183,7 +208,16 @@ impl Machine {
             fetch: FetchState::INVALID,
             dmode: mode_index(Privilege::Machine),
             mip_hw: 0,
+            stop_cycle: 0,
+            insn_limit: 0,
             stop_retired: 0,
+            timing: profile.timing.then(|| {
+                let mut t = timing::Timing::new(&profile);
+                t.check_tlb = config.check_tlb;
+                Box::new(t)
+            }),
+            asid_mask: ((1u32 << profile.asid_bits) - 1) as u16,
+            profile: profile.clone(),
             chain_limit: 0,
             exit: None,
             waiting: false,
@@ -223,7 +257,7 @@ impl Machine {
             ram_size,
             bootargs: config.bootargs.clone(),
             initrd,
-            timebase_hz: TIMEBASE_HZ,
+            timebase_hz: profile.timebase_hz,
             isa: fdt::ISA.into(),
         })
         .map_err(|e| MachineError::Dtb(e.to_string()))?;
@@ -283,15 +317,26 @@ impl Machine {
             // Until the timer deadline, the slice length, or the instruction limit. Every
             // instruction, retired or trapped, costs at least one cycle, so none overshoots.
             let now = self.cycles();
-            let slice = if self.hpm_armed() { hpm::ARMED_SLICE_CYCLES } else { SLICE_CYCLES };
+            let slice = if self.hpm_armed() {
+                hpm::ARMED_SLICE_CYCLES
+            } else {
+                SLICE_CYCLES
+            };
             let mut stop = now + slice;
             if let Some(deadline) = self.next_timer_event() {
                 stop = stop.min(deadline);
             }
             if let Some(max) = max_insns {
+                // Every instruction, retired or trapped, costs at least one cycle: this also
+                // bounds a fault loop, which retires nothing.
                 stop = stop.min(now + (max - self.executed()));
             }
-            self.stop_retired = stop - self.extra_cycles;
+            self.stop_cycle = stop;
+            self.insn_limit = match max_insns {
+                Some(max) => self.retired + (max - self.executed()),
+                None => u64::MAX,
+            };
+            self.refresh_stop();
             self.run_slice();
         };
         self.bus.uart.flush();
@@ -338,31 +383,85 @@ impl Machine {
                 unreachable!("block_miss built the block")
             };
             let retired = self.retired;
-            if retired + u64::from(entry & 0xff) <= self.stop_retired {
+            let start = (entry >> 8) as usize;
+            let static_extra = if self.timing.is_some() {
+                u64::from(self.icache.suffix(page, start).extra)
+            } else {
+                0
+            };
+            if retired + u64::from(entry & 0xff) + static_extra <= self.stop_retired {
                 self.chain_limit = (retired + CHAIN_INSNS).min(self.stop_retired);
                 pc = threaded::run_block(self, ip, pc);
             } else {
                 // The block would run past the stop: step its first instruction alone.
-                let insn = self.icache.first_insn(page, entry);
-                match self.execute_cold(insn, pc) {
-                    Ok(npc) => {
-                        pc = npc;
-                        self.retired += 1;
-                    }
-                    Err(t) => {
-                        self.hart.pc = pc;
-                        self.take_trap(t);
-                        pc = self.hart.pc;
-                    }
-                }
+                pc = self.step_first(page, start, entry & 0xff == 1, pc);
             }
         }
         self.hart.pc = pc;
     }
 
+    /// Steps the first instruction of the block at element `start` of code page `page` (`last`
+    /// if it is the whole block) at `pc`, with the same accounting a handler would do; returns
+    /// the next pc.
+    fn step_first(&mut self, page: usize, start: usize, last: bool, pc: u64) -> u64 {
+        let insn = self.icache.first_insn(page, (start as u32) << 8);
+        let own = if self.timing.is_some() {
+            let s = self.icache.suffix(page, start);
+            let rest = if last {
+                threaded::Suffix::default()
+            } else {
+                self.icache.suffix(page, start + 1)
+            };
+            let own = s.minus(&rest);
+            self.book_suffix(&own);
+            if s.fetch_access && !self.fetch_line_is_mru(pc) {
+                self.fetch_line_access(pc);
+            }
+            Some(own)
+        } else {
+            None
+        };
+        self.hart.pc = pc;
+        match self.execute_cold(insn, pc) {
+            Ok(npc) => {
+                self.retired += 1;
+                if own.is_some()
+                    && threaded::is_branch(insn.op)
+                    && npc != pc.wrapping_add(u64::from(insn.len))
+                {
+                    self.stats.count(crate::stats::Event::TakenBranch);
+                    if let Some(t) = self.timing.as_deref() {
+                        let extra =
+                            u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
+                        self.spend_cycles(extra);
+                    }
+                }
+                npc
+            }
+            Err(t) => {
+                if let Some(own) = own {
+                    self.unbook_suffix(&own);
+                }
+                self.take_trap(t);
+                self.hart.pc
+            }
+        }
+    }
+
+    /// Recomputes the retired count at which the slice must stop: the instruction limit, or
+    /// the stop cycle less the cycles that retired nothing, whichever comes first.
+    #[inline]
+    pub(crate) fn refresh_stop(&mut self) {
+        self.stop_retired = self
+            .insn_limit
+            .min(self.stop_cycle.saturating_sub(self.extra_cycles));
+        self.chain_limit = self.chain_limit.min(self.stop_retired);
+    }
+
     /// Ends the current slice after this instruction.
     #[inline]
     pub(crate) fn stop_slice(&mut self) {
+        self.stop_cycle = 0;
         self.stop_retired = 0;
         self.chain_limit = 0;
     }
@@ -377,8 +476,7 @@ impl Machine {
     /// cycle where it was.
     pub(crate) fn spend_cycles(&mut self, n: u64) {
         self.extra_cycles += n;
-        self.stop_retired = self.stop_retired.saturating_sub(n);
-        self.chain_limit = self.chain_limit.min(self.stop_retired);
+        self.refresh_stop();
     }
 
     /// The cycle at which MTIP will rise, if it is clear now and will rise.
@@ -455,7 +553,9 @@ impl Machine {
             match (timer, live) {
                 (Some(deadline), false) => self.spend_cycles(deadline - self.cycles()),
                 (Some(deadline), true) => {
-                    let nanos = (deadline - self.cycles()).saturating_mul(1_000_000_000 / CPU_HZ);
+                    let cycles = u128::from(deadline - self.cycles());
+                    let nanos = (cycles * 1_000_000_000 / u128::from(self.profile.clock_hz))
+                        .min(u128::from(u64::MAX)) as u64;
                     if !self.bus.uart.await_live(Some(Duration::from_nanos(nanos))) {
                         self.spend_cycles(deadline - self.cycles());
                     }

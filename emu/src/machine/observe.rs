@@ -18,7 +18,7 @@ use super::Machine;
 pub const MAX_NAME: usize = 64;
 
 /// Page-table reads that change nothing.
-struct Peek<'a>(&'a Bus);
+pub(crate) struct Peek<'a>(pub &'a Bus);
 
 impl PteMemory for Peek<'_> {
     fn read_pte(&mut self, addr: u64) -> Option<u64> {
@@ -39,7 +39,10 @@ impl Machine {
         if s >> satp::MODE_SHIFT == satp::MODE_BARE {
             return (0, 0);
         }
-        ((s & satp::PPN_MASK) << 12, ((s >> satp::ASID_SHIFT) & 0xffff) as u16)
+        (
+            (s & satp::PPN_MASK) << 12,
+            ((s >> satp::ASID_SHIFT) & 0xffff) as u16,
+        )
     }
 
     /// Translates virtual `vaddr` as a load by the current data privilege would, changing
@@ -58,7 +61,9 @@ impl Machine {
             mxr: status & mstatus::MXR != 0,
             update_ad: false,
         };
-        sv39::walk(&mut Peek(&self.bus), vaddr, Access::Load, &ctx, |_| {}).ok().map(|t| t.paddr)
+        sv39::walk(&mut Peek(&self.bus), vaddr, Access::Load, &ctx, |_| {})
+            .ok()
+            .map(|t| t.paddr)
     }
 
     /// Reads `buf.len()` bytes of RAM at virtual `vaddr`, page by page, changing nothing; false
@@ -68,8 +73,12 @@ impl Machine {
         while done < buf.len() {
             let va = vaddr.wrapping_add(done as u64);
             let chunk = ((PAGE_MASK + 1 - (va & PAGE_MASK)) as usize).min(buf.len() - done);
-            let Some(pa) = self.peek_translate(va) else { return false };
-            let Some(off) = self.bus.ram_offset(pa, chunk as u64) else { return false };
+            let Some(pa) = self.peek_translate(va) else {
+                return false;
+            };
+            let Some(off) = self.bus.ram_offset(pa, chunk as u64) else {
+                return false;
+            };
             buf[done..done + chunk].copy_from_slice(&self.bus.ram[off..off + chunk]);
             done += chunk;
         }
@@ -85,10 +94,14 @@ impl Machine {
             3 => {
                 let mut name = Vec::new();
                 let mut byte = [0u8];
-                while name.len() < MAX_NAME && self.peek_virtual(value + name.len() as u64, &mut byte) && byte[0] != 0 {
+                while name.len() < MAX_NAME
+                    && self.peek_virtual(value + name.len() as u64, &mut byte)
+                    && byte[0] != 0
+                {
                     name.push(byte[0]);
                 }
-                self.stats.name_space(String::from_utf8_lossy(&name).into_owned());
+                self.stats
+                    .name_space(String::from_utf8_lossy(&name).into_owned());
             }
             4 => self.stats.snapshot(value, n, c),
             _ => {}

@@ -22,6 +22,12 @@
 //! Simple operations (see `is_simple`) run their fast path without any call that is not a tail
 //! call, so they need no stack frame; a miss or a trap goes to a cold continuation.
 //!
+//! Each handler comes in a functional and a timing variant (`TIMING`). The timing variant makes
+//! the block's L1I accesses, books the block's static costs and counts (its `Suffix`) when the
+//! block is entered and takes back what an early exit leaves unexecuted, and charges taken
+//! branches; its memory accesses stay on the fast path only when they change no modeled state
+//! (see `timing`).
+//!
 //! A chain goes on into the next block when that block is already decoded on the page the hart
 //! executes from (loops, mostly) and ends before `chain_limit`, which is at most `CHAIN_INSNS`
 //! past the chain's start. Every next call is in tail position; where the compiler does not make
@@ -33,36 +39,159 @@
 //! ends the chain before the next instruction is read.
 #![allow(unsafe_code)]
 
+use seq_macro::seq;
+
 use crate::hart::insn::{Insn, Op};
 use crate::memmap::PAGE_SIZE;
+use crate::stats::Event;
 use crate::trap::Trap;
-
-use seq_macro::seq;
 
 use super::Machine;
 use super::execute::{Stop, is_simple};
+use super::timing::Costs;
 
 /// Executes the instruction at `ip` (at guest address `pc`) and those after it; `n` is the
 /// retired count before it. Returns the pc to continue from, with `Machine::retired` exact.
 pub(crate) type Handler = fn(&mut Machine, *const Decoded, u64, u64) -> u64;
+
+/// What an instruction and the rest of its block after it book in timing mode: extra cycles
+/// beyond one per instruction, loads, stores, data-cache accesses, and L1I accesses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Suffix {
+    /// Static cycles beyond one per instruction (saturating).
+    pub extra: u16,
+    /// Loads (LR and AMOs included).
+    pub loads: u8,
+    /// Stores (SC and AMOs included).
+    pub stores: u8,
+    /// Data-cache accesses (an AMO is one).
+    pub data: u8,
+    /// L1I accesses.
+    pub fetches: u8,
+    /// Whether this instruction itself makes an L1I access (first of its block or first of a line).
+    pub fetch_access: bool,
+}
+
+impl Suffix {
+    /// What `self` books beyond `rest` (the suffix of the next instruction).
+    pub fn minus(&self, rest: &Suffix) -> Suffix {
+        Suffix {
+            extra: self.extra - rest.extra,
+            loads: self.loads - rest.loads,
+            stores: self.stores - rest.stores,
+            data: self.data - rest.data,
+            fetches: self.fetches - rest.fetches,
+            fetch_access: self.fetch_access,
+        }
+    }
+
+    /// This suffix extended by an instruction of `op` costing `cost` cycles in front of it.
+    pub fn with(self, cost: u32, op: Op, fetch_access: bool) -> Suffix {
+        let (load, store) = memory_kind(op);
+        Suffix {
+            extra: self
+                .extra
+                .saturating_add(cost.saturating_sub(1).min(u32::from(u16::MAX)) as u16),
+            loads: self.loads + u8::from(load),
+            stores: self.stores + u8::from(store),
+            data: self.data + u8::from(load || store),
+            fetches: self.fetches + u8::from(fetch_access),
+            fetch_access,
+        }
+    }
+}
+
+/// Whether `op` loads and whether it stores.
+const fn memory_kind(op: Op) -> (bool, bool) {
+    use Op::*;
+    match op {
+        Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu | LrW | LrD => (true, false),
+        Sb | Sh | Sw | Sd | ScW | ScD => (false, true),
+        AmoswapW | AmoaddW | AmoxorW | AmoandW | AmoorW | AmominW | AmomaxW | AmominuW
+        | AmomaxuW | AmoswapD | AmoaddD | AmoxorD | AmoandD | AmoorD | AmominD | AmomaxD
+        | AmominuD | AmomaxuD => (true, true),
+        _ => (false, false),
+    }
+}
+
+/// The static cost of an instruction of `op` (a conditional branch as not taken).
+pub(crate) fn own_cost(c: &Costs, op: Op) -> u32 {
+    use Op::*;
+    match op {
+        Beq | Bne | Blt | Bge | Bltu | Bgeu => c.branch_not_taken,
+        Jal | Jalr => c.jump,
+        Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => c.load,
+        Sb | Sh | Sw | Sd => c.store,
+        Mul | Mulh | Mulhsu | Mulhu | Mulw => c.mul,
+        Div | Divu | Rem | Remu | Divw | Divuw | Remw | Remuw => c.div,
+        Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => c.csr,
+        Fence | FenceI => c.fence,
+        op if memory_kind(op).0 || memory_kind(op).1 => c.amo,
+        Ecall | Ebreak | Mret | Sret | Wfi | SfenceVma => c.system,
+        _ => c.alu,
+    }
+}
 
 /// A decoded instruction with its handler, as stored in a block.
 #[derive(Clone, Copy)]
 pub(crate) struct Decoded {
     /// The instruction.
     pub insn: Insn,
-    /// Its operation's handler, the `LAST` variant if it ends its block.
+    /// Its operation's handler: the `LAST` variant if it ends its block, the `TIMING` one in
+    /// timing mode.
     pub handler: Handler,
+    /// What it and the rest of its block book (timing mode).
+    pub suffix: Suffix,
 }
 
 impl Decoded {
     /// Attaches the handler of `insn`'s operation; `last` if `insn` ends its block.
-    pub fn new(insn: Insn, last: bool) -> Decoded {
-        let table = if last { &LAST_HANDLERS } else { &HANDLERS };
+    pub fn new(insn: Insn, last: bool, timing: bool, suffix: Suffix) -> Decoded {
+        let table = match (timing, last) {
+            (false, false) => &HANDLERS,
+            (false, true) => &LAST_HANDLERS,
+            (true, false) => &TIMING_HANDLERS,
+            (true, true) => &TIMING_LAST_HANDLERS,
+        };
         Decoded {
             insn,
             handler: table[insn.op as usize],
+            suffix,
         }
+    }
+}
+
+impl Machine {
+    /// Books `s` (entering a block, timing mode): its static cycles and counts.
+    #[inline(always)]
+    pub(crate) fn book_suffix(&mut self, s: &Suffix) {
+        self.book(s);
+    }
+
+    /// Takes back `s`.
+    pub(crate) fn unbook_suffix(&mut self, s: &Suffix) {
+        self.unbook(s);
+    }
+
+    #[inline(always)]
+    fn book(&mut self, s: &Suffix) {
+        self.stats.add(Event::Load, i64::from(s.loads));
+        self.stats.add(Event::Store, i64::from(s.stores));
+        self.stats.add(Event::L1dAccess, i64::from(s.data));
+        self.stats.add(Event::L1iAccess, i64::from(s.fetches));
+        self.extra_cycles += u64::from(s.extra);
+        self.refresh_stop();
+    }
+
+    /// Takes back `s` (a block left before the instructions it covers).
+    #[cold]
+    fn unbook(&mut self, s: &Suffix) {
+        self.stats.add(Event::Load, -i64::from(s.loads));
+        self.stats.add(Event::Store, -i64::from(s.stores));
+        self.stats.add(Event::L1dAccess, -i64::from(s.data));
+        self.stats.add(Event::L1iAccess, -i64::from(s.fetches));
+        self.extra_cycles -= u64::from(s.extra);
+        self.refresh_stop();
     }
 }
 
@@ -71,15 +200,18 @@ impl Decoded {
 #[inline(always)]
 pub(crate) fn run_block(m: &mut Machine, ip: *const Decoded, pc: u64) -> u64 {
     // Safety: `ip` points at an existing element (the caller got it from `block_at`).
-    let first = unsafe { (*ip).handler };
-    first(m, ip, pc, m.retired)
+    let d = unsafe { &*ip };
+    if m.timing.is_some() {
+        m.book(&d.suffix);
+    }
+    (d.handler)(m, ip, pc, m.retired)
 }
 
 /// The end of a block (`m.retired == n`): if the next block is already decoded on the page the
 /// hart executes from and ends before the chain limit, jump straight into it; otherwise return
 /// `npc` to the slice loop. (The invalid fetch state's dummy page has no blocks.)
 #[inline(always)]
-fn chain(m: &mut Machine, npc: u64, n: u64) -> u64 {
+fn chain<const TIMING: bool>(m: &mut Machine, npc: u64, n: u64) -> u64 {
     let off = npc.wrapping_sub(m.fetch.vbase);
     if off >= PAGE_SIZE {
         return npc;
@@ -87,18 +219,22 @@ fn chain(m: &mut Machine, npc: u64, n: u64) -> u64 {
     let Some((entry, ip)) = m.icache.block_at(m.fetch.page, off) else {
         return npc;
     };
-    if n + u64::from(entry & 0xff) > m.chain_limit {
+    // Safety: `block_at` returned a pointer to an existing element.
+    let d = unsafe { &*ip };
+    let static_extra = if TIMING { u64::from(d.suffix.extra) } else { 0 };
+    if n + u64::from(entry & 0xff) + static_extra > m.chain_limit {
         return npc;
     }
-    // Safety: `block_at` returned a pointer to an existing element.
-    let first = unsafe { (*ip).handler };
-    first(m, ip, npc, n)
+    if TIMING {
+        m.book(&d.suffix);
+    }
+    (d.handler)(m, ip, npc, n)
 }
 
 /// The instruction at `ip` retired (`n` now counts it) and the next one is at `npc`: go on.
 /// `CHECK`: something may have asked the slice to stop, so look first.
 #[inline(always)]
-fn proceed<const LAST: bool, const CHECK: bool>(
+fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
     m: &mut Machine,
     ip: *const Decoded,
     npc: u64,
@@ -106,22 +242,58 @@ fn proceed<const LAST: bool, const CHECK: bool>(
 ) -> u64 {
     if LAST {
         m.retired = n;
-        return chain(m, npc, n);
-    }
-    if CHECK && n >= m.stop_retired {
-        m.retired = n;
-        return npc;
+        return chain::<TIMING>(m, npc, n);
     }
     // Safety: the element at `ip` is not its block's last (`LAST` is false), so the next
     // element exists and belongs to the same block.
     let next = unsafe { ip.add(1) };
+    if CHECK && n >= m.stop_retired {
+        m.retired = n;
+        if TIMING {
+            // Safety: as above.
+            m.unbook(unsafe { &(*next).suffix });
+        }
+        return npc;
+    }
     // Safety: as above.
     let h = unsafe { (*next).handler };
     h(m, next, npc, n)
 }
 
-/// The handler of operation number `OP`; `LAST` if its instruction ends the block.
-fn handler<const OP: usize, const LAST: bool>(
+/// A conditional branch at `ip` was taken to `npc` (`n` counts it): leave the block.
+#[inline(always)]
+fn taken<const LAST: bool, const TIMING: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    npc: u64,
+    n: u64,
+) -> u64 {
+    m.retired = n;
+    if TIMING {
+        taken_costs::<LAST>(m, ip);
+    }
+    chain::<TIMING>(m, npc, n)
+}
+
+/// Timing mode's work for a taken branch: its extra cycles, its count, and taking back the rest
+/// of the block.
+#[cold]
+#[inline(never)]
+fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded) {
+    m.stats.count(Event::TakenBranch);
+    if let Some(t) = m.timing.as_deref() {
+        let extra = u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
+        m.spend_cycles(extra);
+    }
+    if !LAST {
+        // Safety: not the block's last element, so the next one exists.
+        m.unbook(unsafe { &(*ip.add(1)).suffix });
+    }
+}
+
+/// The handler of operation number `OP`; `LAST` if its instruction ends the block; `TIMING` in
+/// timing mode.
+fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     m: &mut Machine,
     ip: *const Decoded,
     pc: u64,
@@ -129,32 +301,36 @@ fn handler<const OP: usize, const LAST: bool>(
 ) -> u64 {
     // Safety: `ip` points at an element of the running block (module note), initialised and
     // not written while the block runs.
-    let insn = unsafe { (*ip).insn };
+    let d = unsafe { &*ip };
+    let insn = d.insn;
+    if TIMING && d.suffix.fetch_access && !m.fetch_line_is_mru(pc) {
+        m.fetch_line_access(pc);
+    }
     let op = Op::ALL[OP];
     if is_simple(op) {
-        match m.execute::<true>(op, insn, pc) {
+        match m.execute::<true, TIMING>(op, insn, pc) {
             // A taken conditional branch leaves the block from the middle.
             Ok(npc) if is_branch(op) && npc != pc.wrapping_add(u64::from(insn.len)) => {
-                m.retired = n + 1;
-                chain(m, npc, n + 1)
+                taken::<LAST, TIMING>(m, ip, npc, n + 1)
             }
-            Ok(npc) => proceed::<LAST, false>(m, ip, npc, n + 1),
-            Err(Stop::Slow) => slow::<LAST>(m, ip, pc, n),
-            Err(Stop::Trap(t)) => trap(m, pc, n, t),
+            Ok(npc) => proceed::<LAST, false, TIMING>(m, ip, npc, n + 1),
+            Err(Stop::Slow) => slow::<LAST, TIMING>(m, ip, pc, n),
+            Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
         }
     } else {
-        // Complex operations may read the counters, and may ask the slice to stop.
+        // Complex operations may read the counters and the pc, and may ask the slice to stop.
         m.retired = n;
-        match m.execute::<false>(op, insn, pc) {
-            Ok(npc) => proceed::<LAST, true>(m, ip, npc, n + 1),
-            Err(Stop::Trap(t)) => trap(m, pc, n, t),
+        m.hart.pc = pc;
+        match m.execute::<false, TIMING>(op, insn, pc) {
+            Ok(npc) => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
+            Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
             Err(Stop::Slow) => unreachable!("the slow path does not give up"),
         }
     }
 }
 
 /// Whether `op` is a conditional branch.
-const fn is_branch(op: Op) -> bool {
+pub(crate) const fn is_branch(op: Op) -> bool {
     matches!(
         op,
         Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
@@ -164,29 +340,49 @@ const fn is_branch(op: Op) -> bool {
 /// The instruction at `ip` needs the memory slow path: run it fully, then go on.
 #[cold]
 #[inline(never)]
-fn slow<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
+fn slow<const LAST: bool, const TIMING: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    n: u64,
+) -> u64 {
     // Safety: as in `handler`.
     let insn = unsafe { (*ip).insn };
     m.retired = n;
-    match m.execute::<false>(insn.op, insn, pc) {
-        Ok(npc) => proceed::<LAST, true>(m, ip, npc, n + 1),
-        Err(Stop::Trap(t)) => trap(m, pc, n, t),
+    m.hart.pc = pc;
+    match m.execute::<false, TIMING>(insn.op, insn, pc) {
+        Ok(npc) => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
+        Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
         Err(Stop::Slow) => unreachable!("the slow path does not give up"),
     }
 }
 
-/// The instruction at `pc` trapped after `n` retired: take the trap and end the chain.
+/// The instruction at `ip` (guest `pc`) trapped after `n` retired: take back what the block
+/// booked for it and after it, take the trap, and end the chain.
 #[cold]
 #[inline(never)]
-fn trap(m: &mut Machine, pc: u64, n: u64, t: Trap) -> u64 {
+fn trap<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64, t: Trap) -> u64 {
     m.retired = n;
+    if TIMING {
+        // Safety: as in `handler`.
+        m.unbook(unsafe { &(*ip).suffix });
+    }
     m.hart.pc = pc;
     m.take_trap(t);
     m.hart.pc
 }
 
 /// The handler of each operation, indexed by its discriminant, for instructions inside a block.
-const HANDLERS: [Handler; Op::COUNT] = seq!(OP in 0..101 { [#(handler::<OP, false>,)*] });
+const HANDLERS: [Handler; Op::COUNT] = seq!(OP in 0..101 { [#(handler::<OP, false, false>,)*] });
 
 /// The handler of each operation, for the last instruction of a block.
-const LAST_HANDLERS: [Handler; Op::COUNT] = seq!(OP in 0..101 { [#(handler::<OP, true>,)*] });
+const LAST_HANDLERS: [Handler; Op::COUNT] =
+    seq!(OP in 0..101 { [#(handler::<OP, true, false>,)*] });
+
+/// Timing mode's handlers for instructions inside a block.
+const TIMING_HANDLERS: [Handler; Op::COUNT] =
+    seq!(OP in 0..101 { [#(handler::<OP, false, true>,)*] });
+
+/// Timing mode's handlers for the last instruction of a block.
+const TIMING_LAST_HANDLERS: [Handler; Op::COUNT] =
+    seq!(OP in 0..101 { [#(handler::<OP, true, true>,)*] });

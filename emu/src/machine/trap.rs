@@ -26,7 +26,7 @@ impl Machine {
     pub(crate) fn take_trap(&mut self, t: Trap) {
         self.exceptions += 1;
         self.stats.count(Event::Exception);
-        self.spend_cycles(1);
+        self.spend_trap_cycles();
         self.enter_trap(t.cause.code(), false, t.tval);
     }
 
@@ -34,8 +34,14 @@ impl Machine {
     pub(crate) fn take_interrupt(&mut self, i: Interrupt) {
         self.interrupts += 1;
         self.stats.count(Event::Interrupt);
-        self.spend_cycles(1);
+        self.spend_trap_cycles();
         self.enter_trap(i.code(), true, 0);
+    }
+
+    /// Trap entry takes a cycle (so a fault loop advances time), or the profile's penalty.
+    fn spend_trap_cycles(&mut self) {
+        let cost = self.timing.as_deref().map_or(1, |t| t.penalty.trap.max(1));
+        self.spend_cycles(cost);
     }
 
     fn enter_trap(&mut self, code: u64, interrupt: bool, tval: u64) {
@@ -80,7 +86,11 @@ impl Machine {
             )
         };
         csr.mstatus = new_status;
-        let to = if to_supervisor { Privilege::Supervisor } else { Privilege::Machine };
+        let to = if to_supervisor {
+            Privilege::Supervisor
+        } else {
+            Privilege::Machine
+        };
         if to != from {
             self.stats.set_mode(to, self.retired, self.cycles());
         }
@@ -166,6 +176,7 @@ impl Machine {
     }
 
     fn return_to(&mut self, to: Privilege) {
+        self.penalize(|p| p.xret);
         if to != self.hart.privilege {
             self.stats.set_mode(to, self.retired, self.cycles());
         }

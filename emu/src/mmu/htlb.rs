@@ -31,7 +31,7 @@ pub struct Entry {
 
 /// One table per effective privilege level (U, S, M), and a fourth so that a row index masked
 /// with 3 needs no bounds check.
-type Tables = [[Entry; HTLB_ENTRIES]; 4];
+pub type Tables = [[Entry; HTLB_ENTRIES]; 4];
 
 /// The read, write and fetch fast-path tables.
 pub struct HostTlb {

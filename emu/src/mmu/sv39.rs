@@ -83,6 +83,8 @@ pub struct Translation {
     pub pte_addr: u64,
     /// The leaf's level: 0 = 4 KiB page, 1 = 2 MiB megapage, 2 = 1 GiB gigapage.
     pub level: usize,
+    /// Whether the mapping is global: G set in the leaf or in any PTE above it.
+    pub global: bool,
 }
 
 /// One step of a walk, for the debugger's `monitor walk`.
@@ -115,7 +117,7 @@ pub fn ppn(pte: u64) -> u64 {
 }
 
 /// Whether a leaf PTE grants `access` under `ctx` (step 5).
-fn permits(p: u64, access: Access, ctx: &Context) -> bool {
+pub fn permits(p: u64, access: Access, ctx: &Context) -> bool {
     let user_page = p & pte::U != 0;
     let mode_ok = match ctx.mode {
         Privilege::User => user_page,
@@ -144,6 +146,7 @@ pub fn walk(
     // Step 1: a = satp.ppn × PAGESIZE, i = LEVELS − 1.
     let mut a = (ctx.satp & crate::hart::csr::satp::PPN_MASK) << 12;
     let mut i = LEVELS - 1;
+    let mut global = false;
     loop {
         // Step 2: pte = mem[a + va.vpn[i] × PTESIZE]; a PMP or bus failure is an access fault.
         let pte_addr = a + vpn(vaddr, i) * PTE_SIZE;
@@ -154,6 +157,7 @@ pub fn walk(
             pte: read,
         });
         let mut p = read.ok_or(access.access_fault(vaddr))?;
+        global |= p & pte::G != 0;
         // Step 3: invalid, W without R, or reserved bits set: page fault.
         if p & pte::V == 0 || (p & pte::R == 0 && p & pte::W != 0) || p & pte::RESERVED != 0 {
             return Err(access.page_fault(vaddr));
@@ -196,6 +200,7 @@ pub fn walk(
             pte: p,
             pte_addr,
             level: i,
+            global,
         });
     }
 }

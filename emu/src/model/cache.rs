@@ -1,1 +1,498 @@
-//! (being written)
+//! A modeled set-associative cache: tags, dirty bits and replacement state only, for the cycle
+//! model. Write-back, write-allocate; physical addresses.
+//!
+//! Data always stays in RAM: an access reports only whether it hit and which dirty line it pushed
+//! out. Left out: coherence, inclusion between levels (the machine chains L1 and L2 itself),
+//! prefetching, sub-line validity, and per-line invalidation.
+//!
+//! ```text
+//!   addr:      | line address = the tag  (addr & !(line - 1)) | offset < line |
+//!   set index: (addr / line) % sets        (the low bits of the line number)
+//!   tag word of a way: line address | DIRTY (bit 1) | VALID (bit 0)        (0 = invalid)
+//!   MRU word of a set: the tag word of the line used last in the set       (0 = none)
+//! ```
+//! Lines are at least 8 bytes, so the low bits of a line address are free for the flags.
+
+use super::replacement::{Replacement, ReplacementState};
+
+/// Bit of a tag word: the way holds a line.
+const VALID: u64 = 1 << 0;
+/// Bit of a tag word: the line was written since it was filled.
+const DIRTY: u64 = 1 << 1;
+/// The flag bits of a tag word.
+const FLAGS: u64 = VALID | DIRTY;
+/// The smallest line size: the flags must fit below the line offset.
+pub const MIN_LINE: u32 = 8;
+
+/// The geometry and policy of a cache (a `[l1i]`, `[l1d]` or `[l2]` table of a profile).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CacheConfig {
+    /// Total capacity in bytes (a power of two).
+    pub size: u64,
+    /// Associativity (a power of two).
+    pub ways: u32,
+    /// Line size in bytes (a power of two, at least `MIN_LINE`).
+    pub line: u32,
+    /// Which way a miss evicts.
+    pub replacement: Replacement,
+    /// Seed of `Replacement::Random` (0 if omitted).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl CacheConfig {
+    /// Checks the geometry: size, ways and line are powers of two, line >= 8, and
+    /// sets = size / (ways * line) is at least 1. The error names the field and why.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.size.is_power_of_two() {
+            return Err(format!("size = {} is not a power of two", self.size));
+        }
+        if !self.ways.is_power_of_two() {
+            return Err(format!("ways = {} is not a power of two", self.ways));
+        }
+        if !self.line.is_power_of_two() {
+            return Err(format!("line = {} is not a power of two", self.line));
+        }
+        if self.line < MIN_LINE {
+            return Err(format!(
+                "line = {} is less than {MIN_LINE} bytes",
+                self.line
+            ));
+        }
+        let way_bytes = u64::from(self.ways) * u64::from(self.line);
+        if self.size < way_bytes {
+            return Err(format!(
+                "size = {} is less than ways * line = {way_bytes}: no set fits",
+                self.size
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of `Cache::access`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheAccess {
+    /// The line was present.
+    pub hit: bool,
+    /// The line address of the dirty line the miss evicted (to be written back), if any.
+    pub writeback: Option<u64>,
+}
+
+/// Event counts of one cache (`is_mru` counts nothing: its caller counts those hits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CacheStats {
+    /// Calls of `access`.
+    pub accesses: u64,
+    /// Accesses that found their line.
+    pub hits: u64,
+    /// Accesses that allocated their line.
+    pub misses: u64,
+    /// Dirty lines evicted by misses.
+    pub writebacks: u64,
+}
+
+/// A modeled cache (see the module note).
+///
+/// Invariant: `mru[set]` is the tag word (flags included) of the line accessed or filled last in
+/// `set`, and that line is still valid there; 0 when there is none. It is what makes `is_mru` O(1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cache {
+    config: CacheConfig,
+    ways: usize,
+    line_shift: u32,
+    set_mask: u64,
+    /// Tag words, `set * ways + way`.
+    tags: Vec<u64>,
+    /// The tag word of the most recently used line of each set, or 0.
+    mru: Vec<u64>,
+    repl: ReplacementState,
+    stats: CacheStats,
+}
+
+impl Cache {
+    /// An empty cache of geometry `config`, which must pass `CacheConfig::validate`.
+    pub fn new(config: &CacheConfig) -> Cache {
+        debug_assert_eq!(config.validate(), Ok(()));
+        let ways = config.ways as usize;
+        let sets = config.size / (u64::from(config.ways) * u64::from(config.line));
+        let sets_usize = usize::try_from(sets).expect("set count fits the host");
+        Cache {
+            config: config.clone(),
+            ways,
+            line_shift: config.line.trailing_zeros(),
+            set_mask: sets - 1,
+            tags: vec![0; sets_usize * ways],
+            mru: vec![0; sets_usize],
+            repl: ReplacementState::new(sets_usize, ways, config.replacement, config.seed),
+            stats: CacheStats::default(),
+        }
+    }
+
+    /// The geometry it was built with.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The number of sets.
+    pub fn sets(&self) -> u64 {
+        self.set_mask + 1
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// The line address of `addr`.
+    #[inline]
+    fn line_of(&self, addr: u64) -> u64 {
+        addr & !((1u64 << self.line_shift) - 1)
+    }
+
+    /// The set index of `addr`.
+    #[inline]
+    fn set_of(&self, addr: u64) -> usize {
+        ((addr >> self.line_shift) & self.set_mask) as usize
+    }
+
+    /// The way of `set` holding `line`, if any.
+    #[inline]
+    fn find(&self, set: usize, line: u64) -> Option<usize> {
+        let ways = &self.tags[set * self.ways..(set + 1) * self.ways];
+        ways.iter().position(|&t| t & !DIRTY == line | VALID)
+    }
+
+    /// True iff `access(addr, write)` would be a hit that changes no state at all: `addr`'s line
+    /// is the most recently used line of its set and, for a write, already dirty. O(1); counts
+    /// nothing and changes nothing.
+    #[inline]
+    pub fn is_mru(&self, addr: u64, write: bool) -> bool {
+        let want = self.line_of(addr) | VALID;
+        let mru = self.mru[self.set_of(addr)];
+        if write {
+            mru == want | DIRTY
+        } else {
+            mru & !DIRTY == want
+        }
+    }
+
+    /// An access to `addr`: a hit touches the line (and dirties it on a write); a miss allocates
+    /// it in the victim way, reporting the evicted line if it was dirty. O(ways).
+    pub fn access(&mut self, addr: u64, write: bool) -> CacheAccess {
+        self.stats.accesses += 1;
+        let line = self.line_of(addr);
+        let set = self.set_of(addr);
+        let dirty = if write { DIRTY } else { 0 };
+        if let Some(way) = self.find(set, line) {
+            self.stats.hits += 1;
+            self.repl.touch(set, way);
+            let tag = &mut self.tags[set * self.ways + way];
+            *tag |= dirty;
+            self.mru[set] = *tag;
+            return CacheAccess {
+                hit: true,
+                writeback: None,
+            };
+        }
+        self.stats.misses += 1;
+        let base = set * self.ways;
+        let tags = &self.tags[base..base + self.ways];
+        let way = self.repl.victim(set, |w| tags[w] & VALID != 0);
+        let old = self.tags[base + way];
+        let writeback = if old & DIRTY != 0 {
+            self.stats.writebacks += 1;
+            Some(old & !FLAGS)
+        } else {
+            None
+        };
+        let tag = line | VALID | dirty;
+        self.tags[base + way] = tag;
+        self.repl.fill(set, way);
+        self.mru[set] = tag;
+        CacheAccess {
+            hit: false,
+            writeback,
+        }
+    }
+
+    /// Whether `addr`'s line is present (no state change, no counting).
+    pub fn contains(&self, addr: u64) -> bool {
+        self.find(self.set_of(addr), self.line_of(addr)).is_some()
+    }
+
+    /// Drops every line, dirty ones included, without writing anything back (the data is in RAM
+    /// anyway). Replacement state is kept: invalid ways are always filled first.
+    pub fn invalidate_all(&mut self) {
+        self.tags.fill(0);
+        self.mru.fill(0);
+    }
+
+    /// The number of valid lines.
+    pub fn valid_lines(&self) -> usize {
+        self.tags.iter().filter(|&&t| t & VALID != 0).count()
+    }
+
+    /// The valid lines as (set, way, line address, dirty), by set then way, for a debugger.
+    pub fn lines(&self) -> impl Iterator<Item = (u64, u32, u64, bool)> + '_ {
+        self.tags
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| *t & VALID != 0)
+            .map(|(i, &t)| {
+                let (set, way) = (i / self.ways, i % self.ways);
+                (set as u64, way as u32, t & !FLAGS, t & DIRTY != 0)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cache(size: u64, ways: u32, line: u32, replacement: Replacement, seed: u64) -> Cache {
+        let config = CacheConfig {
+            size,
+            ways,
+            line,
+            replacement,
+            seed,
+        };
+        config.validate().unwrap();
+        Cache::new(&config)
+    }
+
+    /// Line address of the n-th distinct line of a 1-set cache with 64-byte lines.
+    fn l(n: u64) -> u64 {
+        0x8000_0000 + n * 64
+    }
+
+    /// Replays `seq` (line numbers, reads; line n is letter A + n) and returns what each step
+    /// did: `+` for a hit, else the letter of the line it evicted (`-` for an invalid way).
+    fn replay(c: &mut Cache, seq: &[u64]) -> String {
+        let mut out = String::new();
+        for &n in seq {
+            let before: Vec<_> = c.lines().map(|(_, _, a, _)| a).collect();
+            if c.access(l(n), false).hit {
+                out.push('+');
+                continue;
+            }
+            let after: Vec<_> = c.lines().map(|(_, _, a, _)| a).collect();
+            match before.iter().find(|a| !after.contains(a)) {
+                Some(&gone) => out.push(char::from(b'A' + ((gone - l(0)) / 64) as u8)),
+                None => out.push('-'),
+            }
+        }
+        out
+    }
+
+    // Which line does each policy evict for the classic A B C D A E in one 4-way set?
+    // - LRU: after A B C D A, the least recent is B.
+    // - FIFO: A was filled first; its hit does not count, so A goes.
+    // - PLRU (nodes: 1 = root, 2 = ways 0-1, 3 = ways 2-3; a bit points to the victim side):
+    //   fill A/w0 → n2 right, n1 right; B/w1 → n2 left, n1 right; C/w2 → n3 right, n1 left;
+    //   D/w3 → n3 left, n1 left; hit A/w0 → n2 right, n1 right. Victim: n1 right → n3 left → w2,
+    //   so C goes (PLRU is not LRU).
+    #[test]
+    fn classic_sequence_per_policy() {
+        let seq = [0, 1, 2, 3, 0, 4];
+        for (policy, want) in [
+            (Replacement::Lru, "----+B"),
+            (Replacement::Fifo, "----+A"),
+            (Replacement::Plru, "----+C"),
+        ] {
+            let mut c = cache(256, 4, 64, policy, 0);
+            assert_eq!(c.sets(), 1);
+            assert_eq!(replay(&mut c, &seq), want, "{policy}");
+            assert_eq!(
+                c.stats(),
+                CacheStats {
+                    accesses: 6,
+                    hits: 1,
+                    misses: 5,
+                    writebacks: 0
+                }
+            );
+        }
+    }
+
+    // Do longer sequences keep each policy's order? LRU: A B C D, then B A hits, E evicts C,
+    // F evicts D, C (refetched) evicts B. FIFO: E evicts A, F evicts B, C hits, A evicts C.
+    #[test]
+    fn longer_sequences() {
+        let mut lru = cache(256, 4, 64, Replacement::Lru, 0);
+        assert_eq!(replay(&mut lru, &[0, 1, 2, 3, 1, 0, 4, 5, 2]), "----++CDB");
+        let mut fifo = cache(256, 4, 64, Replacement::Fifo, 0);
+        assert_eq!(
+            replay(&mut fifo, &[0, 1, 2, 3, 1, 0, 4, 5, 2, 0]),
+            "----++AB+C"
+        );
+    }
+
+    // Does a fixed seed give a fixed victim sequence, the same in two caches?
+    #[test]
+    fn random_is_deterministic() {
+        let seq: Vec<u64> = (0..4).chain((4..40).map(|i| i % 9)).collect();
+        let mut a = cache(256, 4, 64, Replacement::Random, 42);
+        let mut b = cache(256, 4, 64, Replacement::Random, 42);
+        let got = replay(&mut a, &seq);
+        assert_eq!(got, replay(&mut b, &seq));
+        // Once all 4 ways are full, xorshift64* from 42 ^ 0x9E3779B97F4A7C15 draws ways
+        // 0 0 0 3 3 2 _ 3 ... (computed apart, in Python): E evicts A (way 0), F evicts E, G
+        // evicts F, H evicts D (way 3), I evicts H, A evicts C (way 2), B hits, C evicts I.
+        assert_eq!(&got[..12], "----AEFDHC+I");
+        assert_eq!(got, "----AEFDHC+IGCEDAHBFBGCIEFAIHB+CE+GAIFA+");
+        let mut z = cache(256, 4, 64, Replacement::Random, 0);
+        assert_ne!(replay(&mut z, &seq), got, "another seed, other victims");
+    }
+
+    // Are dirty victims written back exactly once, with their line address, and clean ones not?
+    #[test]
+    fn write_back_counting() {
+        let mut c = cache(128, 2, 64, Replacement::Lru, 0); // 1 set, 2 ways
+        assert_eq!(
+            c.access(l(0) + 8, true),
+            CacheAccess {
+                hit: false,
+                writeback: None
+            }
+        );
+        assert_eq!(
+            c.access(l(1), false),
+            CacheAccess {
+                hit: false,
+                writeback: None
+            }
+        );
+        assert_eq!(
+            c.access(l(2), false),
+            CacheAccess {
+                hit: false,
+                writeback: Some(l(0))
+            }
+        );
+        assert_eq!(
+            c.access(l(3), false),
+            CacheAccess {
+                hit: false,
+                writeback: None
+            }
+        );
+        assert!(c.access(l(3) + 63, true).hit);
+        assert_eq!(
+            c.lines().collect::<Vec<_>>(),
+            [(0, 0, l(2), false), (0, 1, l(3), true)]
+        );
+        assert_eq!(
+            c.access(l(4), false).writeback,
+            None,
+            "evicts the clean l(2)"
+        );
+        assert_eq!(c.access(l(5), false).writeback, Some(l(3)));
+        assert_eq!(
+            c.stats(),
+            CacheStats {
+                accesses: 7,
+                hits: 1,
+                misses: 6,
+                writebacks: 2
+            }
+        );
+        c.invalidate_all();
+        assert_eq!(c.valid_lines(), 0);
+        assert_eq!(
+            c.access(l(5), false).writeback,
+            None,
+            "invalidation drops dirty lines"
+        );
+    }
+
+    // Do addresses map to the documented set, and does `contains` change nothing?
+    #[test]
+    fn indexing() {
+        let mut c = cache(32 * 1024, 8, 64, Replacement::Plru, 0);
+        assert_eq!(c.sets(), 64);
+        c.access(0x8000_1234, false);
+        let (set, _, line, dirty) = c.lines().next().unwrap();
+        assert_eq!(
+            (set, line, dirty),
+            ((0x8000_1234 / 64) % 64, 0x8000_1200, false)
+        );
+        let before = c.clone();
+        assert!(c.contains(0x8000_123f) && !c.contains(0x8000_1240));
+        assert_eq!(c, before);
+        assert_eq!(c.valid_lines(), 1);
+    }
+
+    // Does `validate` name the bad field?
+    #[test]
+    fn config_errors() {
+        let ok = CacheConfig {
+            size: 1024,
+            ways: 2,
+            line: 64,
+            replacement: Replacement::Lru,
+            seed: 0,
+        };
+        assert_eq!(ok.validate(), Ok(()));
+        let bad = |f: fn(&mut CacheConfig)| {
+            let mut c = ok.clone();
+            f(&mut c);
+            c.validate().unwrap_err()
+        };
+        assert_eq!(bad(|c| c.ways = 3), "ways = 3 is not a power of two");
+        assert_eq!(bad(|c| c.size = 1000), "size = 1000 is not a power of two");
+        assert_eq!(bad(|c| c.size = 0), "size = 0 is not a power of two");
+        assert_eq!(bad(|c| c.line = 48), "line = 48 is not a power of two");
+        assert_eq!(bad(|c| c.line = 4), "line = 4 is less than 8 bytes");
+        assert!(bad(|c| c.size = 64).starts_with("size = 64 is less than ways * line = 128"));
+    }
+
+    // Does a profile table parse, with "plru" and an omitted seed?
+    #[test]
+    fn config_from_toml() {
+        let c: CacheConfig =
+            toml::from_str("size = 32768\nways = 8\nline = 64\nreplacement = \"plru\"").unwrap();
+        assert_eq!((c.replacement, c.seed), (Replacement::Plru, 0));
+    }
+
+    /// `c` after `access(addr, write)`, stats aside: does the access change any state?
+    fn access_changes_state(c: &Cache, addr: u64, write: bool) -> bool {
+        let mut after = c.clone();
+        after.access(addr, write);
+        after.stats = c.stats;
+        after != *c
+    }
+
+    proptest! {
+        // Is `is_mru(a, w)` true exactly when `access(a, w)` would change no state (tags, dirty
+        // bits, replacement state, MRU words), after every step of a random run, for every
+        // policy? And does it count nothing?
+        #[test]
+        fn is_mru_is_exact(
+            policy in 0..4usize,
+            seed in any::<u64>(),
+            ops in prop::collection::vec((0..12u64, any::<bool>(), 0..64u8), 1..300),
+        ) {
+            // 2 sets x 4 ways x 16-byte lines; 12 lines over 2 sets so both hits and misses.
+            let mut c = cache(128, 4, 16, Replacement::ALL[policy], seed);
+            for (n, write, op) in ops {
+                let addr = 0x8000_0000 + n * 16 + u64::from(op % 16);
+                for probe in 0..12u64 {
+                    for w in [false, true] {
+                        let a = 0x8000_0000 + probe * 16;
+                        let stats = c.stats();
+                        prop_assert_eq!(c.is_mru(a, w), !access_changes_state(&c, a, w));
+                        prop_assert_eq!(c.stats(), stats);
+                    }
+                }
+                if op == 0 {
+                    c.invalidate_all();
+                } else {
+                    c.access(addr, write);
+                }
+            }
+        }
+    }
+}

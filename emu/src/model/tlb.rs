@@ -1,1 +1,584 @@
-//! (being written)
+//! A modeled set-associative TLB of Sv39 translations, with ASIDs, global pages and superpages.
+//!
+//! The TLB is *architectural*: the machine uses a stored leaf PTE instead of walking again, so an
+//! entry stays in use, even if the page tables changed, until `flush` (`sfence.vma`) removes it.
+//! `flush` follows privileged spec 1.12 §4.2.1 exactly.
+//!
+//! ```text
+//!   Sv39 vaddr: | VPN[2] 38..30 | VPN[1] 29..21 | VPN[0] 20..12 | offset 11..0 |
+//!   an entry of level L (0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB) maps the page
+//!       vpn = vaddr >> (12 + 9 * L),   kept in set  vpn % sets
+//!   slot id = set * ways + way
+//! ```
+//! Left out: the walk itself (see `mmu::sv39`), permission checks (the machine checks the stored
+//! PTE), A/D updates, and Svnapot/Svpbmt.
+
+use super::replacement::{Replacement, ReplacementState};
+
+/// Sv39 page offset bits (4 KiB pages).
+const PAGE_SHIFT: u32 = 12;
+/// Sv39 VPN bits per level.
+const VPN_BITS: u32 = 9;
+/// Sv39 levels: 0 (4 KiB), 1 (2 MiB), 2 (1 GiB).
+const LEVELS: u8 = 3;
+
+/// The shift from a virtual address to the page number of its level-`level` page.
+#[inline]
+fn vpn_shift(level: u8) -> u32 {
+    PAGE_SHIFT + VPN_BITS * u32::from(level)
+}
+
+/// The geometry and policy of a TLB (an `[itlb]`, `[dtlb]` or `[l2tlb]` table of a profile).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TlbConfig {
+    /// Total entries (a power of two).
+    pub entries: u32,
+    /// Associativity (a power of two, at most `entries`; `ways == entries` is fully associative).
+    pub ways: u32,
+    /// Which entry an insertion evicts.
+    pub replacement: Replacement,
+    /// Seed of `Replacement::Random` (0 if omitted).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl TlbConfig {
+    /// Checks the geometry: entries and ways powers of two, ways <= entries. The error names the
+    /// field and why.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.entries.is_power_of_two() {
+            return Err(format!("entries = {} is not a power of two", self.entries));
+        }
+        if !self.ways.is_power_of_two() {
+            return Err(format!("ways = {} is not a power of two", self.ways));
+        }
+        if self.ways > self.entries {
+            return Err(format!(
+                "ways = {} is more than entries = {}",
+                self.ways, self.entries
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One cached translation: the leaf PTE of a walk and the page it maps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TlbEntry {
+    /// Virtual page number of the *page* this entry maps: `vaddr >> (12 + 9 * level)`.
+    pub vpn: u64,
+    /// Page level: 0 = 4 KiB, 1 = 2 MiB (megapage), 2 = 1 GiB (gigapage).
+    pub level: u8,
+    /// The ASID it was walked under (ignored if `global`).
+    pub asid: u16,
+    /// PTE.G: the entry matches every ASID.
+    pub global: bool,
+    /// The leaf PTE as walked (PPN, permission and A/D bits).
+    pub pte: u64,
+}
+
+impl TlbEntry {
+    /// Whether this entry translates `vaddr` for `asid`.
+    #[inline]
+    fn matches(&self, vaddr: u64, asid: u16) -> bool {
+        self.vpn == vaddr >> vpn_shift(self.level) && (self.global || self.asid == asid)
+    }
+
+    /// Whether this entry's page contains `vaddr` (any ASID).
+    #[inline]
+    fn contains(&self, vaddr: u64) -> bool {
+        self.vpn == vaddr >> vpn_shift(self.level)
+    }
+}
+
+/// Event counts of one TLB (`probe` and `touch` count nothing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TlbStats {
+    /// Calls of `lookup`.
+    pub lookups: u64,
+    /// Lookups that found a translation.
+    pub hits: u64,
+    /// Lookups that found none.
+    pub misses: u64,
+    /// Entries invalidated by `flush` calls.
+    pub flushes: u64,
+    /// Valid entries evicted by `insert`.
+    pub evictions: u64,
+}
+
+/// A modeled TLB (see the module note).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tlb {
+    config: TlbConfig,
+    ways: usize,
+    sets: u64,
+    /// Entries by slot (`set * ways + way`); `None` = invalid.
+    slots: Vec<Option<TlbEntry>>,
+    repl: ReplacementState,
+    /// The slot touched or filled last, while it stays valid.
+    last: Option<usize>,
+    stats: TlbStats,
+}
+
+impl Tlb {
+    /// An empty TLB of geometry `config`, which must pass `TlbConfig::validate`.
+    pub fn new(config: &TlbConfig) -> Tlb {
+        debug_assert_eq!(config.validate(), Ok(()));
+        let ways = config.ways as usize;
+        let sets = config.entries / config.ways;
+        Tlb {
+            config: config.clone(),
+            ways,
+            sets: u64::from(sets),
+            slots: vec![None; config.entries as usize],
+            repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
+            last: None,
+            stats: TlbStats::default(),
+        }
+    }
+
+    /// The geometry it was built with.
+    pub fn config(&self) -> &TlbConfig {
+        &self.config
+    }
+
+    /// The number of sets (`entries / ways`).
+    pub fn sets(&self) -> u64 {
+        self.sets
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> TlbStats {
+        self.stats
+    }
+
+    /// The set a page of number `vpn` (at any level) lives in.
+    #[inline]
+    fn set_of(&self, vpn: u64) -> usize {
+        (vpn % self.sets) as usize
+    }
+
+    /// The slot of the entry translating `vaddr` for `asid`, lowest level first.
+    fn find(&self, vaddr: u64, asid: u16) -> Option<usize> {
+        (0..LEVELS).find_map(|level| {
+            let base = self.set_of(vaddr >> vpn_shift(level)) * self.ways;
+            (base..base + self.ways).find(|&slot| {
+                self.slots[slot].is_some_and(|e| e.level == level && e.matches(vaddr, asid))
+            })
+        })
+    }
+
+    /// Looks `vaddr` up for `asid`: a hit touches the entry and returns it with its slot. If
+    /// several entries match (only through software misuse), the lowest level wins. O(ways).
+    pub fn lookup(&mut self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
+        self.stats.lookups += 1;
+        match self.find(vaddr, asid) {
+            Some(slot) => {
+                self.stats.hits += 1;
+                self.touch(slot);
+                self.slots[slot].map(|e| (slot, e))
+            }
+            None => {
+                self.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// `lookup` without any state change or counting (debugger, checks).
+    pub fn probe(&self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
+        self.find(vaddr, asid)
+            .and_then(|slot| self.slots[slot].map(|e| (slot, e)))
+    }
+
+    /// Marks `slot` (a valid entry) used, for hits the machine found without `lookup`. O(1)
+    /// except PLRU (O(log ways)); touching `last_touched()` again changes nothing. Counts nothing.
+    #[inline]
+    pub fn touch(&mut self, slot: usize) {
+        debug_assert!(self.slots[slot].is_some(), "touch of invalid slot {slot}");
+        self.repl.touch(slot / self.ways, slot % self.ways);
+        self.last = Some(slot);
+    }
+
+    /// The slot touched or filled most recently, if it is still valid.
+    #[inline]
+    pub fn last_touched(&self) -> Option<usize> {
+        self.last
+    }
+
+    /// Places `entry` in its set: over an entry for the same page, level, ASID and globalness if
+    /// there is one, else in an invalid way, else in the policy's victim. Returns the slot and the
+    /// valid entry evicted (counted), if any.
+    pub fn insert(&mut self, entry: TlbEntry) -> (usize, Option<TlbEntry>) {
+        let set = self.set_of(entry.vpn);
+        let base = set * self.ways;
+        let same = |e: &TlbEntry| {
+            (e.vpn, e.level, e.asid, e.global) == (entry.vpn, entry.level, entry.asid, entry.global)
+        };
+        let slots = &self.slots[base..base + self.ways];
+        let way = match slots.iter().position(|s| s.as_ref().is_some_and(same)) {
+            Some(way) => way,
+            None => self.repl.victim(set, |w| slots[w].is_some()),
+        };
+        let slot = base + way;
+        let evicted = self.slots[slot].replace(entry).filter(|e| !same(e));
+        if evicted.is_some() {
+            self.stats.evictions += 1;
+        }
+        self.repl.fill(set, way);
+        self.last = Some(slot);
+        (slot, evicted)
+    }
+
+    /// `sfence.vma` (privileged spec 1.12 §4.2.1) on this TLB; returns how many entries it
+    /// invalidated:
+    /// - `(None, None)` (rs1 = rs2 = x0): every entry, global ones included;
+    /// - `(None, Some(a))` (rs1 = x0): every entry for ASID `a` except global ones;
+    /// - `(Some(v), None)` (rs2 = x0): every entry whose page contains `v`, any ASID, global
+    ///   ones included;
+    /// - `(Some(v), Some(a))`: every entry whose page contains `v` for ASID `a`, except global ones.
+    pub fn flush(&mut self, vaddr: Option<u64>, asid: Option<u16>) -> usize {
+        let hit = |e: &TlbEntry| match (vaddr, asid) {
+            (None, None) => true,
+            (None, Some(a)) => !e.global && e.asid == a,
+            (Some(v), None) => e.contains(v),
+            (Some(v), Some(a)) => !e.global && e.asid == a && e.contains(v),
+        };
+        let mut count = 0;
+        let mut clear = |slots: &mut [Option<TlbEntry>], last: &mut Option<usize>, slot: usize| {
+            if slots[slot].as_ref().is_some_and(hit) {
+                slots[slot] = None;
+                count += 1;
+                if *last == Some(slot) {
+                    *last = None;
+                }
+            }
+        };
+        match vaddr {
+            // A page that contains v has vpn = v >> shift(level): only one set per level to scan.
+            Some(v) => {
+                for level in 0..LEVELS {
+                    let base = self.set_of(v >> vpn_shift(level)) * self.ways;
+                    for slot in base..base + self.ways {
+                        if self.slots[slot].is_some_and(|e| e.level == level) {
+                            clear(&mut self.slots, &mut self.last, slot);
+                        }
+                    }
+                }
+            }
+            None => {
+                for slot in 0..self.slots.len() {
+                    clear(&mut self.slots, &mut self.last, slot);
+                }
+            }
+        }
+        self.stats.flushes += count as u64;
+        count
+    }
+
+    /// The valid entries with their slots, in slot order, for a debugger.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, TlbEntry)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, e)| e.map(|e| (slot, e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tlb(entries: u32, ways: u32, replacement: Replacement) -> Tlb {
+        let config = TlbConfig {
+            entries,
+            ways,
+            replacement,
+            seed: 7,
+        };
+        config.validate().unwrap();
+        Tlb::new(&config)
+    }
+
+    /// The entry for the level-`level` page containing `vaddr`.
+    fn entry(vaddr: u64, level: u8, asid: u16, global: bool) -> TlbEntry {
+        TlbEntry {
+            vpn: vaddr >> vpn_shift(level),
+            level,
+            asid,
+            global,
+            pte: vaddr >> 2 | 0xcf,
+        }
+    }
+
+    const KIB4: u64 = 1 << 12;
+    const MIB2: u64 = 1 << 21;
+    const GIB1: u64 = 1 << 30;
+
+    // Does a superpage entry translate every address in its page, and only those?
+    #[test]
+    fn superpage_lookup() {
+        let mut t = tlb(16, 4, Replacement::Lru);
+        let mega = entry(0x4020_0000, 1, 1, false);
+        let giga = entry(0x8000_0000, 2, 1, false);
+        let (mslot, _) = t.insert(mega);
+        let (gslot, _) = t.insert(giga);
+        assert_eq!(t.lookup(0x4020_0000 + MIB2 - 1, 1), Some((mslot, mega)));
+        assert_eq!(t.lookup(0x4020_0000 + MIB2, 1), None, "past the megapage");
+        assert_eq!(t.lookup(0x4020_0000 - 1, 1), None, "before it");
+        assert_eq!(t.lookup(0x8000_0000 + GIB1 - 8, 1), Some((gslot, giga)));
+        assert_eq!(t.lookup(0x8000_0000 + 0x1234_5678, 1), Some((gslot, giga)));
+        assert_eq!(t.lookup(0x4000_0000 + GIB1 * 3, 1), None);
+        // A 4 KiB entry inside the gigapage wins over it (lowest level first).
+        let small = entry(0x8000_5000, 0, 1, false);
+        let (sslot, _) = t.insert(small);
+        assert_eq!(t.lookup(0x8000_5008, 1), Some((sslot, small)));
+        assert_eq!(t.lookup(0x8000_6008, 1), Some((gslot, giga)));
+        assert_eq!(
+            t.stats(),
+            TlbStats {
+                lookups: 8,
+                hits: 5,
+                misses: 3,
+                flushes: 0,
+                evictions: 0
+            }
+        );
+    }
+
+    // Does an ASID see only its own entries and the global ones?
+    #[test]
+    fn asid_isolation() {
+        let mut t = tlb(8, 8, Replacement::Lru);
+        t.insert(entry(0x1000, 0, 1, false));
+        t.insert(entry(0x2000, 0, 2, false));
+        t.insert(entry(0x3000, 0, 1, true));
+        assert!(t.lookup(0x1000, 1).is_some());
+        assert!(
+            t.lookup(0x1000, 2).is_none(),
+            "ASID 1's page is not ASID 2's"
+        );
+        assert!(t.lookup(0x2000, 1).is_none());
+        assert!(t.lookup(0x2000, 2).is_some());
+        assert!(
+            t.lookup(0x3000, 9).is_some(),
+            "global pages match every ASID"
+        );
+        let before = t.clone();
+        assert_eq!(t.probe(0x2abc, 2).map(|(_, e)| e.asid), Some(2));
+        assert_eq!(t, before, "probe changes and counts nothing");
+    }
+
+    /// A TLB holding, for ASIDs 1 and 2, a private and a global page at P and Q.
+    fn populated() -> Tlb {
+        let mut t = tlb(32, 4, Replacement::Lru);
+        for (va, asid, global) in [
+            (0x1000, 1, false),
+            (0x1000, 2, false),
+            (0x2000, 1, false),
+            (0x2000, 2, false),
+            (0x1000, 0, true),
+            (0x20_0000, 3, true), // megapage global
+        ] {
+            t.insert(entry(va, u8::from(va >= MIB2), asid, global));
+        }
+        t
+    }
+
+    /// The valid entries as (page address, ASID, global).
+    fn left(t: &Tlb) -> Vec<(u64, u16, bool)> {
+        let mut v: Vec<_> = t
+            .entries()
+            .map(|(_, e)| (e.vpn << vpn_shift(e.level), e.asid, e.global))
+            .collect();
+        v.sort();
+        v
+    }
+
+    // Do the four `sfence.vma` forms invalidate exactly what §4.2.1 says, global entries included?
+    #[test]
+    fn flush_combinations() {
+        let mut t = populated();
+        assert_eq!(t.flush(None, None), 6, "rs1 = rs2 = x0: everything");
+        assert!(left(&t).is_empty());
+
+        let mut t = populated();
+        assert_eq!(t.flush(None, Some(1)), 2, "rs1 = x0: ASID 1, not global");
+        assert_eq!(
+            left(&t),
+            [
+                (0x1000, 0, true),
+                (0x1000, 2, false),
+                (0x2000, 2, false),
+                (0x20_0000, 3, true)
+            ]
+        );
+
+        let mut t = populated();
+        assert_eq!(
+            t.flush(Some(0x1ff8), None),
+            3,
+            "rs2 = x0: the page, any ASID, global too"
+        );
+        assert_eq!(
+            left(&t),
+            [(0x2000, 1, false), (0x2000, 2, false), (0x20_0000, 3, true)]
+        );
+        assert_eq!(
+            t.flush(Some(0x3f_f000), None),
+            1,
+            "a megapage containing the address"
+        );
+
+        let mut t = populated();
+        assert_eq!(
+            t.flush(Some(0x1234), Some(2)),
+            1,
+            "the page for ASID 2, not global"
+        );
+        assert_eq!(
+            left(&t),
+            [
+                (0x1000, 0, true),
+                (0x1000, 1, false),
+                (0x2000, 1, false),
+                (0x2000, 2, false),
+                (0x20_0000, 3, true)
+            ]
+        );
+        assert_eq!(
+            t.flush(Some(0x20_1000), Some(3)),
+            0,
+            "a global megapage survives"
+        );
+        assert_eq!(t.stats().flushes, 1);
+    }
+
+    // Does a full set report the entry it evicts, per policy, and count it?
+    #[test]
+    fn eviction_reporting() {
+        for p in Replacement::ALL {
+            let mut t = tlb(4, 2, p); // 2 sets: even and odd 4 KiB pages
+            let a = entry(0, 0, 1, false);
+            let b = entry(2 * KIB4, 0, 1, false);
+            let c = entry(4 * KIB4, 0, 1, false);
+            assert_eq!(t.insert(a), (0, None), "{p}");
+            assert_eq!(t.insert(b), (1, None), "{p}");
+            assert_eq!(
+                t.insert(entry(KIB4, 0, 1, false)).0,
+                2,
+                "odd pages go to set 1"
+            );
+            t.lookup(0, 1); // touch a
+            let (slot, evicted) = t.insert(c);
+            let want = match p {
+                Replacement::Lru | Replacement::Plru => b,
+                Replacement::Fifo => a,
+                Replacement::Random => evicted.unwrap(),
+            };
+            assert_eq!(evicted, Some(want), "{p}");
+            assert!(slot < 2 && t.slots[slot] == Some(c), "{p}");
+            assert_eq!(t.stats().evictions, 1, "{p}");
+            // Re-inserting the same page for the same ASID replaces it in place.
+            assert_eq!(t.insert(c), (slot, None), "{p}");
+        }
+    }
+
+    // Does touching the last-touched slot change nothing, and does a flush forget it?
+    #[test]
+    fn last_touched_is_mru() {
+        for p in Replacement::ALL {
+            let mut t = tlb(8, 4, p);
+            for i in 0..8 {
+                t.insert(entry(i * KIB4, 0, 1, false));
+            }
+            let (slot, _) = t.lookup(3 * KIB4, 1).unwrap();
+            assert_eq!(t.last_touched(), Some(slot));
+            let before = t.clone();
+            t.touch(slot);
+            assert_eq!(t, before, "{p}");
+            t.touch(0);
+            assert_eq!(t.last_touched(), Some(0));
+            t.flush(Some(0), None);
+            assert_eq!(t.last_touched(), None, "{p}");
+        }
+    }
+
+    /// What §4.2.1 says `flush(vaddr, asid)` removes, written from the spec text.
+    fn spec_flushes(e: &TlbEntry, vaddr: Option<u64>, asid: Option<u16>) -> bool {
+        let page = |v: u64| e.vpn == v >> (12 + 9 * u32::from(e.level));
+        vaddr.is_none_or(page) && asid.is_none_or(|a| !e.global && e.asid == a)
+    }
+
+    proptest! {
+        // Through random inserts, lookups, touches and flushes, for every policy: does `probe`
+        // agree with a brute-force scan (lowest level first), does `flush` remove exactly what
+        // the spec says, does `last_touched` name a valid slot, and does touching it change
+        // nothing?
+        #[test]
+        fn random_runs_keep_invariants(
+            policy in 0..4usize,
+            ops in prop::collection::vec((0..4u8, 0..6u64, 0..3u8, 0..3u16, any::<bool>()), 1..200),
+        ) {
+            let mut t = tlb(8, 2, Replacement::ALL[policy]);
+            for (op, page, level, asid, flag) in ops {
+                let vaddr = page * (KIB4 + MIB2 + GIB1) + 0x18;
+                match op {
+                    0 | 1 => {
+                        let e = entry(vaddr, level, asid, flag && asid == 0);
+                        let (slot, _) = t.insert(e);
+                        prop_assert_eq!(t.slots[slot], Some(e));
+                    }
+                    2 => {
+                        let scan = t
+                            .entries()
+                            .filter(|(_, e)| e.matches(vaddr, asid))
+                            .min_by_key(|&(slot, e)| (e.level, slot));
+                        prop_assert_eq!(t.probe(vaddr, asid), scan);
+                        prop_assert_eq!(t.lookup(vaddr, asid), scan);
+                    }
+                    _ => {
+                        let v = flag.then_some(vaddr);
+                        let a = (level > 0).then_some(asid);
+                        let before: Vec<_> = t.entries().collect();
+                        let want: Vec<_> =
+                            before.iter().copied().filter(|(_, e)| !spec_flushes(e, v, a)).collect();
+                        prop_assert_eq!(t.flush(v, a), before.len() - want.len());
+                        prop_assert_eq!(t.entries().collect::<Vec<_>>(), want);
+                    }
+                }
+                if let Some(slot) = t.last_touched() {
+                    prop_assert!(t.slots[slot].is_some());
+                    let before = t.clone();
+                    t.touch(slot);
+                    prop_assert_eq!(&t, &before);
+                }
+            }
+        }
+    }
+
+    // Does `validate` name the bad field?
+    #[test]
+    fn config_errors() {
+        let c = |entries, ways| TlbConfig {
+            entries,
+            ways,
+            replacement: Replacement::Plru,
+            seed: 0,
+        };
+        assert_eq!(c(32, 32).validate(), Ok(()));
+        assert_eq!(
+            c(24, 4).validate().unwrap_err(),
+            "entries = 24 is not a power of two"
+        );
+        assert_eq!(
+            c(32, 0).validate().unwrap_err(),
+            "ways = 0 is not a power of two"
+        );
+        assert_eq!(
+            c(16, 32).validate().unwrap_err(),
+            "ways = 32 is more than entries = 16"
+        );
+    }
+}

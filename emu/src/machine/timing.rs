@@ -1,0 +1,500 @@
+//! The cycle model: the modeled TLBs and caches, the cost of each instruction class, and the
+//! penalties of misses, walks, traps and fences (DESIGN.md §2 "Memory hierarchy", "Time").
+//!
+//! Time is `retired + extra_cycles`; in timing mode `extra_cycles` gathers everything beyond one
+//! cycle per instruction:
+//! - the *static* extra cost of each instruction (its class's cost minus one), booked a block at a
+//!   time from the suffix sums in `Decoded` when the block is entered, and taken back for the
+//!   instructions a block leaves unexecuted (a taken branch, a trap, a stop request);
+//! - the *dynamic* costs, added where they happen: a taken branch, cache misses and write-backs,
+//!   TLB misses and their walks (whose PTE reads go through L1D and L2), uncached device accesses,
+//!   trap entry, xRET, `satp` writes, `sfence.vma`, `fence.i`.
+//!
+//! The modeled TLB is architectural: a translation it holds is used, permissions and all, until a
+//! fence (or, without ASIDs, a `satp` write) removes it, even if the page tables changed. With
+//! `--check-tlb`, every use of a TLB entry is compared with a fresh walk that changes nothing, and
+//! each use of a translation the tables no longer hold is recorded with its pc and address.
+//!
+//! Fetch makes an L1I access at each block entry and each time it crosses into another line
+//! within a block; consecutive instructions in one line are served from the fetch buffer. A
+//! 32-bit instruction that straddles two lines is fetched with one access (to its first line).
+
+use crate::model::cache::Cache;
+use crate::model::tlb::{Tlb, TlbEntry};
+use crate::profile::Profile;
+use crate::stats::Event;
+
+use super::Machine;
+
+/// Base cost, in cycles, of each instruction class (from the profile).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Costs {
+    pub alu: u32,
+    pub branch_not_taken: u32,
+    pub branch_taken: u32,
+    pub jump: u32,
+    pub load: u32,
+    pub store: u32,
+    pub mul: u32,
+    pub div: u32,
+    pub csr: u32,
+    pub fence: u32,
+    pub amo: u32,
+    pub system: u32,
+}
+
+/// Extra cycles of dynamic events (from the profile).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Penalties {
+    pub l2_hit: u64,
+    pub memory: u64,
+    pub tlb_walk: u64,
+    pub l2_tlb_hit: u64,
+    pub writeback: u64,
+    pub trap: u64,
+    pub xret: u64,
+    pub satp_write: u64,
+    pub sfence_vma: u64,
+    pub fence_i: u64,
+}
+
+/// A use of a translation that the page tables no longer hold (`--check-tlb`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StaleUse {
+    /// The pc of the instruction that used it.
+    pub pc: u64,
+    /// The virtual address translated.
+    pub vaddr: u64,
+    /// The physical address the stale entry gave.
+    pub stale_paddr: u64,
+    /// What the page tables give now (`None`: they fault).
+    pub fresh_paddr: Option<u64>,
+}
+
+/// The models and costs of timing mode.
+pub(crate) struct Timing {
+    pub cost: Costs,
+    pub penalty: Penalties,
+    pub l1i: Option<Cache>,
+    pub l1d: Option<Cache>,
+    pub l2: Option<Cache>,
+    pub itlb: Tlb,
+    pub dtlb: Tlb,
+    pub l2tlb: Option<Tlb>,
+    /// Line size of L1I (for fetch accesses), or 64 without an L1I.
+    pub fetch_line: u64,
+    /// Physical address of the page fetch is in (set when the fetch state is).
+    pub fetch_pbase: u64,
+    /// The ITLB slot used last (a fetch through it changes no replacement state).
+    pub itlb_mru: usize,
+    /// The DTLB slot used last.
+    pub dtlb_mru: usize,
+    /// Compare every TLB use with a fresh walk.
+    pub check_tlb: bool,
+    /// What `check_tlb` found.
+    pub stale: Vec<StaleUse>,
+}
+
+impl Timing {
+    /// The models and costs of `profile` (which must be valid and have timing on).
+    pub fn new(profile: &Profile) -> Timing {
+        let c = &profile.cost;
+        let p = &profile.penalty;
+        Timing {
+            cost: Costs {
+                alu: c.alu,
+                branch_not_taken: c.branch_not_taken,
+                branch_taken: c.branch_taken,
+                jump: c.jump,
+                load: c.load,
+                store: c.store,
+                mul: c.mul,
+                div: c.div,
+                csr: c.csr,
+                fence: c.fence,
+                amo: c.amo,
+                system: c.system,
+            },
+            penalty: Penalties {
+                l2_hit: u64::from(p.l2_hit),
+                memory: u64::from(p.memory),
+                tlb_walk: u64::from(p.tlb_walk),
+                l2_tlb_hit: u64::from(p.l2_tlb_hit),
+                writeback: u64::from(p.writeback),
+                trap: u64::from(p.trap),
+                xret: u64::from(p.xret),
+                satp_write: u64::from(p.satp_write),
+                sfence_vma: u64::from(p.sfence_vma),
+                fence_i: u64::from(p.fence_i),
+            },
+            l1i: profile.l1i.as_ref().map(Cache::new),
+            l1d: profile.l1d.as_ref().map(Cache::new),
+            l2: profile.l2.as_ref().map(Cache::new),
+            itlb: Tlb::new(&profile.itlb),
+            dtlb: Tlb::new(&profile.dtlb),
+            l2tlb: profile.l2tlb.as_ref().map(Tlb::new),
+            fetch_line: profile.l1i.as_ref().map_or(64, |c| u64::from(c.line)),
+            fetch_pbase: 0,
+            itlb_mru: usize::MAX,
+            dtlb_mru: usize::MAX,
+            check_tlb: false,
+            stale: Vec::new(),
+        }
+    }
+
+    /// Flushes the modeled TLBs as `sfence.vma` would (see `Tlb::flush`).
+    pub fn flush_tlbs(&mut self, vaddr: Option<u64>, asid: Option<u16>) {
+        self.itlb.flush(vaddr, asid);
+        self.dtlb.flush(vaddr, asid);
+        if let Some(t) = &mut self.l2tlb {
+            t.flush(vaddr, asid);
+        }
+    }
+}
+
+/// The L2 (or memory, without an L2) side of an access that missed in L1 or bypassed it:
+/// counts events and returns the cycles it costs.
+fn below_l1(t: &mut Timing, stats: &mut crate::stats::Stats, paddr: u64, write: bool) -> u64 {
+    let Some(l2) = &mut t.l2 else {
+        return t.penalty.memory;
+    };
+    stats.count(Event::L2Access);
+    let a = l2.access(paddr, write);
+    let mut cost = if a.hit {
+        t.penalty.l2_hit
+    } else {
+        t.penalty.memory
+    };
+    if !a.hit {
+        stats.count(Event::L2Miss);
+    }
+    if a.writeback.is_some() {
+        stats.count(Event::L2Writeback);
+        cost += t.penalty.writeback;
+    }
+    cost
+}
+
+impl Machine {
+    /// An L1I access for the fetch of the instruction at `pc` in the current fetch page.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn fetch_line_access(&mut self, pc: u64) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
+        let line = (t.fetch_pbase + (pc & crate::memmap::PAGE_MASK)) & !(t.fetch_line - 1);
+        let cost = match &mut t.l1i {
+            Some(l1i) if l1i.is_mru(line, false) => 0,
+            Some(l1i) => {
+                if l1i.access(line, false).hit {
+                    0
+                } else {
+                    self.stats.count(Event::L1iMiss);
+                    below_l1(t, &mut self.stats, line, false)
+                }
+            }
+            None => below_l1(t, &mut self.stats, line, false),
+        };
+        self.spend_cycles(cost);
+    }
+
+    /// Models a data access of physical `paddr` (after translation) through L1D and L2:
+    /// counts misses and write-backs and spends their cycles. `walk` marks page-walk reads.
+    pub(crate) fn model_data_access(&mut self, paddr: u64, write: bool, walk: bool) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
+        if walk {
+            self.stats.count(Event::WalkAccess);
+            self.stats.count(Event::L1dAccess);
+        }
+        let ram = self.bus.ram_offset(paddr, 1).is_some();
+        let cost = if !ram {
+            t.penalty.memory // devices are uncached
+        } else {
+            match &mut t.l1d {
+                Some(l1d) if l1d.is_mru(paddr, write) => 0,
+                Some(l1d) => {
+                    let a = l1d.access(paddr, write);
+                    let mut cost = 0;
+                    if !a.hit {
+                        self.stats.count(Event::L1dMiss);
+                        cost += below_l1(t, &mut self.stats, paddr, false);
+                    }
+                    if let Some(victim) = a.writeback {
+                        // The dirty victim goes to L2 (with whatever that evicts in turn), but
+                        // through a write buffer: the access waits only the write-back penalty.
+                        self.stats.count(Event::L1dWriteback);
+                        below_l1(t, &mut self.stats, victim, true);
+                        cost += t.penalty.writeback;
+                    }
+                    cost
+                }
+                None => below_l1(t, &mut self.stats, paddr, write),
+            }
+        };
+        self.spend_cycles(cost);
+    }
+}
+
+/// Builds the modeled TLB entry for a walk's translation of `vaddr`.
+pub(crate) fn tlb_entry(vaddr: u64, asid: u16, t: &crate::mmu::sv39::Translation) -> TlbEntry {
+    TlbEntry {
+        vpn: vaddr >> (12 + 9 * t.level as u32),
+        level: t.level as u8,
+        asid,
+        global: t.global,
+        pte: t.pte,
+    }
+}
+
+/// A host-TLB value carries the modeled TLB slot it came from in its top 16 bits (slot + 1;
+/// 0 when no modeled TLB entry is involved), so a fast-path hit can check that the slot is the
+/// most recently used one. RAM offsets are far below 2^48.
+pub(crate) const SLOT_SHIFT: u32 = 48;
+/// Mask of the RAM offset in a host-TLB value.
+pub(crate) const OFFSET_MASK: u64 = (1 << SLOT_SHIFT) - 1;
+
+/// Encodes a modeled TLB slot for a host-TLB value.
+pub(crate) fn slot_tag(slot: Option<usize>) -> u64 {
+    slot.map_or(0, |s| (s as u64 + 1) << SLOT_SHIFT)
+}
+
+impl Machine {
+    /// The ASID translations are tagged with: `satp.ASID` masked to the profile's width.
+    pub(crate) fn current_asid(&self) -> u16 {
+        let asid = (self.hart.csr.satp >> crate::hart::csr::satp::ASID_SHIFT) as u16;
+        asid & self.asid_mask
+    }
+
+    /// Translates `vaddr` for `access` in `mode` through the modeled TLBs (timing mode, Sv39
+    /// active): a hit uses the cached translation, stale or not; a miss tries the L2 TLB, then
+    /// walks with its PTE reads through the caches, and fills the TLBs. Returns the physical
+    /// address and the L1 TLB slot used.
+    pub(crate) fn translate_timed(
+        &mut self,
+        vaddr: u64,
+        access: crate::trap::Access,
+        ctx: &crate::mmu::sv39::Context,
+    ) -> Result<(u64, Option<usize>), crate::trap::Trap> {
+        use crate::mmu::sv39::{self, pte};
+        use crate::trap::Access;
+        let asid = self.current_asid();
+        let fetch = access == Access::Fetch;
+        let t = self.timing.as_deref_mut().expect("timing mode");
+        let tlb = if fetch { &mut t.itlb } else { &mut t.dtlb };
+        if let Some((slot, e)) = tlb.lookup(vaddr, asid) {
+            let needed_ad = pte::A | if access == Access::Store { pte::D } else { 0 };
+            if sv39::permits(e.pte, access, ctx)
+                && e.pte & needed_ad == needed_ad
+                && sv39::is_canonical(vaddr)
+            {
+                if fetch {
+                    t.itlb_mru = slot
+                } else {
+                    t.dtlb_mru = slot
+                }
+                let paddr = entry_paddr(&e, vaddr);
+                if t.check_tlb {
+                    self.check_stale(vaddr, access, ctx, paddr, e.pte);
+                }
+                return Ok((paddr, Some(slot)));
+            }
+            // A hit that does not allow the access (or lacks A/D): walk again, as the tables
+            // may have changed; the result replaces the entry.
+            tlb.flush(Some(vaddr), None);
+        } else {
+            self.stats.count(if fetch {
+                Event::ItlbMiss
+            } else {
+                Event::DtlbMiss
+            });
+            let t = self.timing.as_deref_mut().expect("timing mode");
+            if let Some(l2) = &mut t.l2tlb {
+                if let Some((_, e)) = l2.lookup(vaddr, asid) {
+                    let needed_ad = pte::A | if access == Access::Store { pte::D } else { 0 };
+                    if sv39::permits(e.pte, access, ctx) && e.pte & needed_ad == needed_ad {
+                        let cost = t.penalty.l2_tlb_hit;
+                        let slot = self.fill_l1_tlb(fetch, e);
+                        self.spend_cycles(cost);
+                        return Ok((entry_paddr(&e, vaddr), Some(slot)));
+                    }
+                } else {
+                    self.stats.count(Event::L2tlbMiss);
+                }
+            }
+        }
+        let cost = self.timing.as_deref().map_or(0, |t| t.penalty.tlb_walk);
+        self.spend_cycles(cost);
+        let tr = sv39::walk(&mut super::memory::Walker(self), vaddr, access, ctx, |_| {})?;
+        let e = tlb_entry(vaddr, asid, &tr);
+        if let Some(l2) = &mut self.timing.as_deref_mut().expect("timing mode").l2tlb {
+            l2.insert(e);
+        }
+        let slot = self.fill_l1_tlb(fetch, e);
+        Ok((tr.paddr, Some(slot)))
+    }
+
+    /// Puts `e` in the ITLB or DTLB; an eviction drops every host-TLB entry (they may come from
+    /// the evicted entry).
+    fn fill_l1_tlb(&mut self, fetch: bool, e: TlbEntry) -> usize {
+        let t = self.timing.as_deref_mut().expect("timing mode");
+        let (slot, evicted) = if fetch {
+            t.itlb.insert(e)
+        } else {
+            t.dtlb.insert(e)
+        };
+        if fetch {
+            t.itlb_mru = slot
+        } else {
+            t.dtlb_mru = slot
+        }
+        if evicted.is_some() {
+            self.htlb.flush();
+        }
+        slot
+    }
+
+    /// `--check-tlb`: compares a TLB translation with what the page tables say now.
+    fn check_stale(
+        &mut self,
+        vaddr: u64,
+        access: crate::trap::Access,
+        ctx: &crate::mmu::sv39::Context,
+        paddr: u64,
+        pte: u64,
+    ) {
+        use crate::mmu::sv39;
+        let peek_ctx = sv39::Context {
+            update_ad: false,
+            ..*ctx
+        };
+        let fresh = sv39::walk(
+            &mut super::observe::Peek(&self.bus),
+            vaddr,
+            access,
+            &peek_ctx,
+            |_| {},
+        )
+        .ok();
+        let same = fresh.is_some_and(|f| f.paddr == paddr && (f.pte ^ pte) & 0x1f == 0);
+        if !same {
+            let use_ = StaleUse {
+                pc: self.hart.pc,
+                vaddr,
+                stale_paddr: paddr,
+                fresh_paddr: fresh.map(|f| f.paddr),
+            };
+            if let Some(t) = self.timing.as_deref_mut() {
+                t.stale.push(use_);
+            }
+        }
+    }
+
+    /// Timing mode's load fast path: the host TLB has the page, its modeled DTLB entry is the
+    /// most recently used, and the line is the most recently used of its L1D set — so the access
+    /// changes no modeled state. `None` otherwise, with nothing changed.
+    #[inline(always)]
+    pub(crate) fn timed_load_fast<const N: usize>(&self, vaddr: u64) -> Option<u64> {
+        let off = self.timed_fast_offset::<N>(&self.htlb.read, vaddr, false)?;
+        self.bus
+            .ram
+            .get(off..off + N)
+            .map(super::memory::from_le::<N>)
+    }
+
+    /// Timing mode's store fast path (see `timed_load_fast`); returns whether it stored.
+    #[inline(always)]
+    pub(crate) fn timed_store_fast<const N: usize>(&mut self, vaddr: u64, value: u64) -> bool {
+        let Some(off) = self.timed_fast_offset::<N>(&self.htlb.write, vaddr, true) else {
+            return false;
+        };
+        match self.bus.ram.get_mut(off..off + N) {
+            Some(b) => {
+                b.copy_from_slice(&value.to_le_bytes()[..N]);
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[inline(always)]
+    fn timed_fast_offset<const N: usize>(
+        &self,
+        table: &crate::mmu::htlb::Tables,
+        vaddr: u64,
+        write: bool,
+    ) -> Option<usize> {
+        let e = table[self.dmode & 3][crate::mmu::htlb::slot(vaddr)];
+        if e.tag != self.htlb.tag(vaddr) || vaddr & (N as u64 - 1) != 0 {
+            return None;
+        }
+        let t = self.timing.as_deref()?;
+        let slot = e.value >> SLOT_SHIFT;
+        if slot != 0 && slot - 1 != t.dtlb_mru as u64 {
+            return None;
+        }
+        let off = (e.value & OFFSET_MASK) + (vaddr & crate::memmap::PAGE_MASK);
+        if let Some(l1d) = &t.l1d
+            && !l1d.is_mru(crate::memmap::RAM_BASE + off, write)
+        {
+            return None;
+        }
+        Some(off as usize)
+    }
+
+    /// Whether the fetch of the instruction at `pc` hits the most recently used L1I line of its
+    /// set (no modeled state changes).
+    #[inline(always)]
+    pub(crate) fn fetch_line_is_mru(&self, pc: u64) -> bool {
+        let Some(t) = self.timing.as_deref() else {
+            return true;
+        };
+        let Some(l1i) = &t.l1i else { return false };
+        let line = (t.fetch_pbase + (pc & crate::memmap::PAGE_MASK)) & !(t.fetch_line - 1);
+        l1i.is_mru(line, false)
+    }
+}
+
+/// The physical address a TLB entry gives `vaddr`.
+pub(crate) fn entry_paddr(e: &TlbEntry, vaddr: u64) -> u64 {
+    let page_mask = (1u64 << (12 + 9 * u32::from(e.level))) - 1;
+    ((crate::mmu::sv39::ppn(e.pte) << 12) & !page_mask) | (vaddr & page_mask)
+}
+
+impl Machine {
+    /// Spends the penalty `which` picks, in timing mode.
+    pub(crate) fn penalize(&mut self, which: fn(&Penalties) -> u64) {
+        if let Some(t) = self.timing.as_deref() {
+            let cost = which(&t.penalty);
+            self.spend_cycles(cost);
+        }
+    }
+
+    /// `sfence.vma` on the modeled TLBs: `vaddr` from a nonzero rs1, `asid` from a nonzero rs2.
+    pub(crate) fn fence_tlbs(&mut self, vaddr: Option<u64>, asid: Option<u64>) {
+        let mask = self.asid_mask;
+        if let Some(t) = self.timing.as_deref_mut() {
+            t.flush_tlbs(vaddr, asid.map(|a| a as u16 & mask));
+        }
+    }
+
+    /// A `satp` write: without ASIDs the modeled TLBs cannot tell address spaces apart, so
+    /// they are flushed, as on hardware without ASIDs.
+    pub(crate) fn satp_written(&mut self) {
+        if self.asid_mask == 0
+            && let Some(t) = self.timing.as_deref_mut()
+        {
+            t.flush_tlbs(None, None);
+        }
+        self.penalize(|p| p.satp_write);
+    }
+}
+
+impl Machine {
+    /// The stale translations `--check-tlb` found so far.
+    pub fn stale_uses(&self) -> &[StaleUse] {
+        self.timing.as_deref().map_or(&[], |t| &t.stale)
+    }
+}
