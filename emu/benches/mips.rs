@@ -1,9 +1,11 @@
 //! Guest instructions per second on the two speed guests of `tests/guests/speed`: `compute`
-//! (CPU-bound integer code) and `ecall` (a U-mode loop of system calls into an S-mode handler).
-//! Criterion reports the throughput in elements per second; an element is one retired guest
-//! instruction. The guests must be built first (`make guests`).
+//! (CPU-bound integer code) and `ecall` (a U-mode loop of system calls into an S-mode handler),
+//! in functional mode (`--timing off`) and with the default profile's timing model. Criterion
+//! reports the throughput in elements per second; an element is one retired guest instruction.
+//! The guests must be built first (`make guests`).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use emu::profile::Profile;
 use emu::{Config, ElfImage, Exit, Machine};
 
 fn image(name: &str) -> ElfImage {
@@ -20,10 +22,13 @@ fn image(name: &str) -> ElfImage {
 }
 
 /// Runs `image` with bootargs `n` to its exit; returns the instructions retired.
-fn run(image: &ElfImage, n: &str) -> u64 {
+fn run(image: &ElfImage, n: &str, timing: bool) -> u64 {
+    let mut profile = Profile::default();
+    profile.set_timing(timing).expect("timing switch");
     let config = Config {
         ram_size: 16 << 20,
         bootargs: Some(n.into()),
+        profile,
         ..Config::default()
     };
     let mut m = Machine::new(config, image).expect("machine");
@@ -32,13 +37,15 @@ fn run(image: &ElfImage, n: &str) -> u64 {
 }
 
 fn guests(c: &mut Criterion) {
-    let mut group = c.benchmark_group("functional");
-    for (name, n) in [("compute", "300"), ("ecall", "300")] {
-        let image = image(name);
-        group.throughput(Throughput::Elements(run(&image, n)));
-        group.bench_function(name, |b| b.iter(|| run(&image, n)));
+    for (mode, timing) in [("functional", false), ("timing", true)] {
+        let mut group = c.benchmark_group(mode);
+        for (name, n) in [("compute", "300"), ("ecall", "300")] {
+            let image = image(name);
+            group.throughput(Throughput::Elements(run(&image, n, timing)));
+            group.bench_function(name, |b| b.iter(|| run(&image, n, timing)));
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group! {

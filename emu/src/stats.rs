@@ -69,7 +69,7 @@ pub const EVENTS: usize = 20;
 
 /// Index of a privilege mode in per-mode arrays: U 0, S 1, M 2.
 pub const fn mode_index(p: Privilege) -> usize {
-    (p as usize + 1) / 2
+    p.index()
 }
 
 impl Event {

@@ -164,3 +164,91 @@ fn a_malformed_argument_is_a_usage_error_naming_it() {
     assert!(err.contains("'12Q'") && err.contains("not a size"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn stats_json_has_the_documented_top_level_fields() {
+    let path = std::env::temp_dir().join(format!("klab-stats-{}.json", std::process::id()));
+    let o = klab(&["--stats-json", path.to_str().unwrap()], &guest("markers"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("JSON");
+    std::fs::remove_file(&path).ok();
+    for key in ["instructions", "cycles", "profile", "by_mode", "regions"] {
+        assert!(v.get(key).is_some(), "no {key}: {v}");
+    }
+    assert_eq!(v["profile"]["name"], "default");
+    assert_eq!(v["profile"]["hash"].as_str().map(str::len), Some(16));
+    assert!(v["by_mode"]["M"]["instructions"].as_u64().unwrap() > 0);
+    assert!(
+        v["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["region"] == 7)
+    );
+}
+
+#[test]
+fn every_run_can_print_its_effective_profile_and_hash() {
+    let o = klab(&["--print-profile"], &guest("hello"));
+    let err = stderr(&o);
+    assert!(err.contains("klab: profile default (hash "), "{err}");
+    assert!(
+        err.contains("[l1d]") && err.contains("[dtlb]"),
+        "the TOML follows: {err}"
+    );
+    let tiny = stderr(&klab(
+        &["--print-profile", "--profile", "tiny"],
+        &guest("hello"),
+    ));
+    let over = stderr(&klab(
+        &["--print-profile", "--l1d", "16K:4:64"],
+        &guest("hello"),
+    ));
+    let hash = |s: &str| s.split("(hash ").nth(1).map(|h| h[..16].to_string());
+    assert_ne!(hash(&err), hash(&tiny));
+    assert_ne!(hash(&err), hash(&over), "an override changes the hash");
+}
+
+#[test]
+fn timing_off_is_the_functional_mode_where_cycles_equal_instructions() {
+    let o = klab(&["--timing", "off", "--stats"], &guest("hello"));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("instructions retired"))
+        .unwrap_or_else(|| panic!("{err}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let cycles = words
+        .iter()
+        .position(|w| *w == "cycles,")
+        .map(|i| words[i - 1]);
+    assert_eq!(Some(words[1]), cycles, "{line}");
+}
+
+#[test]
+fn a_malformed_profile_or_override_is_an_error_naming_the_field() {
+    assert_clean_error(&klab(&["--profile", "nope"], &guest("hello")), "default");
+    assert_clean_error(&klab(&["--l1d", "32K:3:64"], &guest("hello")), "l1d.ways");
+    assert_clean_error(&klab(&["--dtlb", "32"], &guest("hello")), "32");
+    assert_clean_error(
+        &klab(&["--set", "penalty.nope=3"], &guest("hello")),
+        "penalty.nope",
+    );
+    assert_clean_error(
+        &klab(&["--check-tlb", "--timing", "off"], &guest("hello")),
+        "--check-tlb",
+    );
+    // A malformed profile file gets toml's diagnostic (a few lines, pointing at the value).
+    let bad = file("bad.toml", b"name = \"x\"\n[core]\nclock_hz = \"fast\"\n");
+    let o = klab(&["--profile", bad.to_str().unwrap()], &guest("hello"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("[core]") && err.contains("clock_hz"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let o = klab(&["--asid", "maybe"], &guest("hello"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

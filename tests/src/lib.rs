@@ -33,6 +33,13 @@ pub fn guest(name: &str) -> PathBuf {
     p
 }
 
+/// An embedded profile, with `timing` set as asked.
+pub fn profile(name: &str, timing: bool) -> emu::profile::Profile {
+    let mut p = emu::profile::Profile::embedded(name).expect("embedded profile");
+    p.set_timing(timing).expect("timing switch");
+    p
+}
+
 /// How to run a guest.
 #[derive(Clone, Debug, Default)]
 pub struct RunOpts {
@@ -44,6 +51,10 @@ pub struct RunOpts {
     pub initrd: Option<PathBuf>,
     /// Instruction limit (default 200 million).
     pub max_insns: Option<u64>,
+    /// Machine profile (default: the embedded `default`, timing on).
+    pub profile: Option<emu::profile::Profile>,
+    /// `--check-tlb`.
+    pub check_tlb: bool,
 }
 
 /// How a run ended and what it printed.
@@ -59,6 +70,8 @@ pub struct Outcome {
     pub retired: u64,
     /// Cycles (klab runs only).
     pub cycles: u64,
+    /// The statistics (klab runs only).
+    pub report: Option<emu::report::RunReport>,
 }
 
 /// Builds a klab machine for `elf` with `opts`, capturing the console.
@@ -77,6 +90,8 @@ pub fn klab_machine(
         bootargs: opts.bootargs.clone(),
         input: Input::bytes(opts.stdin.clone()),
         output,
+        profile: opts.profile.clone().unwrap_or_default(),
+        check_tlb: opts.check_tlb,
         ..Config::default()
     };
     let machine = Machine::new(config, &image).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
@@ -92,12 +107,14 @@ pub fn run_klab(elf: &Path, opts: &RunOpts) -> Outcome {
         Exit::Status(s) => Some(s),
         _ => None,
     };
+    let report = emu::report::RunReport::of(&mut m);
     Outcome {
         status,
         exit: Some(exit),
         output,
         retired: m.retired,
         cycles: m.cycles(),
+        report: Some(report),
     }
 }
 
@@ -171,5 +188,6 @@ pub fn run_qemu(elf: &Path, opts: &RunOpts) -> Outcome {
         output: String::from_utf8_lossy(&out.stdout).into_owned(),
         retired: 0,
         cycles: 0,
+        report: None,
     }
 }

@@ -7,7 +7,7 @@
 //! deviation is real and still there. A last test checks that the table, the guests' MANIFEST
 //! and the built binaries name the same programs, so none can be forgotten.
 
-use klab_tests::{RunOpts, guest, repo_root, run_klab, run_qemu};
+use klab_tests::{RunOpts, guest, profile, repo_root, run_klab, run_qemu};
 
 /// What each test program expects on the console input.
 fn stdin_for(name: &str) -> Vec<u8> {
@@ -25,15 +25,22 @@ fn opts(name: &str) -> RunOpts {
     }
 }
 
-/// Runs `name` on klab and asserts that it passed.
+/// Runs `name` on klab, with the default profile's timing model and in functional mode, and
+/// asserts that it passed in both.
 fn on_klab(name: &str) {
-    let out = run_klab(&guest(name), &opts(name));
-    assert!(
-        out.status == Some(0) && !out.output.contains("FAIL"),
-        "{name} on klab: {:?}, console:\n{}",
-        out.exit,
-        out.output
-    );
+    for timing in [true, false] {
+        let o = RunOpts {
+            profile: Some(profile("default", timing)),
+            ..opts(name)
+        };
+        let out = run_klab(&guest(name), &o);
+        assert!(
+            out.status == Some(0) && !out.output.contains("FAIL"),
+            "{name} on klab (timing {timing}): {:?}, console:\n{}",
+            out.exit,
+            out.output
+        );
+    }
 }
 
 /// Runs `name` on QEMU and asserts that it passed (`expect_pass`) or failed.
@@ -108,6 +115,7 @@ isa_tests! {
     klab_priv_spec: klab_only,
     klab_irq_priority: klab_only,
     klab_pmp_none: klab_only,
+    klab_hpm: klab_only,
 }
 
 #[test]

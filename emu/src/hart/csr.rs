@@ -220,6 +220,12 @@ impl Privilege {
         }
     }
 
+    /// The index of this level in per-mode arrays: U 0, S 1, M 2.
+    #[inline(always)]
+    pub const fn index(self) -> usize {
+        (self as usize).div_ceil(2)
+    }
+
     /// The one-letter name used in traces: U, S or M.
     pub const fn letter(self) -> char {
         match self {

@@ -133,52 +133,6 @@ impl HpmCounter {
 /// The LCOFI bit of `mip`/`mie`.
 pub const LCOFI: u64 = irq::LCOFI;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::cell::Cell;
-
-    #[test]
-    fn a_counter_counts_its_event_in_the_modes_it_does_not_inhibit() {
-        // Event 15 (loads): 10 in U, 20 in S, 40 in M so far.
-        let totals = Cell::new([10u64, 20, 40]);
-        let total = |_e: usize, modes: u8| {
-            (0..3)
-                .filter(|m| modes & (1 << m) != 0)
-                .map(|m| totals.get()[m])
-                .sum()
-        };
-        let mut c = HpmCounter::default();
-        c.write_event(15 | MINH, &total);
-        c.write_value(100, &total);
-        assert_eq!(c.value(&total), 100);
-        totals.set([11, 25, 1000]);
-        assert_eq!(c.value(&total), 106, "M-mode events are inhibited");
-        c.set_inhibited(true, &total);
-        totals.set([50, 50, 5000]);
-        assert_eq!(c.value(&total), 106, "frozen by mcountinhibit");
-        c.set_inhibited(false, &total);
-        totals.set([51, 50, 5000]);
-        assert_eq!(c.value(&total), 107);
-    }
-
-    #[test]
-    fn an_overflow_sets_of_once_and_the_counter_wraps() {
-        let totals = Cell::new(0u64);
-        let total = |_e: usize, _m: u8| totals.get();
-        let mut c = HpmCounter::default();
-        c.write_event(4, &total);
-        c.write_value(u64::MAX - 2, &total);
-        totals.set(2);
-        assert!(!c.check_overflow(&total));
-        totals.set(5);
-        assert!(c.check_overflow(&total), "passed 2^64 - 1: interrupt");
-        assert_eq!(c.value(&total), 2);
-        assert!(c.event & OF != 0 && !c.armed());
-        assert!(!c.check_overflow(&total));
-    }
-}
-
 impl super::Machine {
     /// `total(event, modes)` as of now, for the counters.
     fn event_totals(&self) -> impl Fn(usize, u8) -> u64 + '_ {
@@ -242,5 +196,51 @@ impl super::Machine {
             }
             self.hpm[n] = c;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_counter_counts_its_event_in_the_modes_it_does_not_inhibit() {
+        // Event 15 (loads): 10 in U, 20 in S, 40 in M so far.
+        let totals = Cell::new([10u64, 20, 40]);
+        let total = |_e: usize, modes: u8| {
+            (0..3)
+                .filter(|m| modes & (1 << m) != 0)
+                .map(|m| totals.get()[m])
+                .sum()
+        };
+        let mut c = HpmCounter::default();
+        c.write_event(15 | MINH, &total);
+        c.write_value(100, &total);
+        assert_eq!(c.value(&total), 100);
+        totals.set([11, 25, 1000]);
+        assert_eq!(c.value(&total), 106, "M-mode events are inhibited");
+        c.set_inhibited(true, &total);
+        totals.set([50, 50, 5000]);
+        assert_eq!(c.value(&total), 106, "frozen by mcountinhibit");
+        c.set_inhibited(false, &total);
+        totals.set([51, 50, 5000]);
+        assert_eq!(c.value(&total), 107);
+    }
+
+    #[test]
+    fn an_overflow_sets_of_once_and_the_counter_wraps() {
+        let totals = Cell::new(0u64);
+        let total = |_e: usize, _m: u8| totals.get();
+        let mut c = HpmCounter::default();
+        c.write_event(4, &total);
+        c.write_value(u64::MAX - 2, &total);
+        totals.set(2);
+        assert!(!c.check_overflow(&total));
+        totals.set(5);
+        assert!(c.check_overflow(&total), "passed 2^64 - 1: interrupt");
+        assert_eq!(c.value(&total), 2);
+        assert!(c.event & OF != 0 && !c.armed());
+        assert!(!c.check_overflow(&total));
     }
 }

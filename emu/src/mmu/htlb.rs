@@ -59,7 +59,7 @@ impl Default for HostTlb {
 /// The table row for a privilege level: U → 0, S → 1, M → 2.
 #[inline(always)]
 pub const fn mode_index(p: Privilege) -> usize {
-    (p as usize + 1) >> 1
+    p.index()
 }
 
 /// The slot of virtual address `vaddr`.
