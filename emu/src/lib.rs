@@ -25,6 +25,7 @@ pub mod model;
 pub mod profile;
 pub mod report;
 pub mod stats;
+pub mod symbols;
 pub mod trap;
 
 pub use devices::console::{Input, Output};

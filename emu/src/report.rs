@@ -4,7 +4,7 @@
 //! Top-level fields: `instructions`, `cycles`, `profile` (name, hash, the effective profile as
 //! TOML), `by_mode` (U, S, M), `address_spaces`, `regions` (every bucket whose region is not 0),
 //! `buckets` (every mode × address space × region), `snapshots`, `tlb_check` (stale translations
-//! found by `--check-tlb`). Counts are those of `stats::Counts`: `instructions`, `cycles` and one
+//! found by `--check-tlb`), `symbols` (cycles per symbol from deterministic pc samples). Counts are those of `stats::Counts`: `instructions`, `cycles` and one
 //! field per event.
 
 use serde::Serialize;
@@ -61,6 +61,68 @@ pub struct RunReport {
     pub snapshots: Vec<Snapshot>,
     /// Stale translations used (`--check-tlb`).
     pub tlb_check: Vec<StaleUse>,
+    /// Cycles per symbol, from pc samples (empty without sampling), most first.
+    pub symbols: Vec<SymbolCycles>,
+}
+
+/// The cycles spent in one symbol, estimated from samples.
+#[derive(Clone, Debug, Serialize)]
+pub struct SymbolCycles {
+    /// The symbol (`?` when no table covers the pc).
+    pub symbol: String,
+    /// The table it comes from (`kernel`, a program's name, or `?`).
+    pub table: String,
+    /// `U`, `S` or `M`.
+    pub mode: String,
+    /// Samples that landed in it.
+    pub samples: u64,
+    /// `samples × period`.
+    pub cycles: u64,
+}
+
+/// Aggregates the samples of `m` by symbol.
+fn symbol_cycles(m: &Machine) -> Vec<SymbolCycles> {
+    use std::collections::BTreeMap;
+    let Some(sampler) = &m.sampler else {
+        return Vec::new();
+    };
+    let spaces = m.stats.spaces();
+    let kernel = m.symbol_tables.iter().find(|t| t.name == "kernel");
+    let mut by: BTreeMap<(String, String, usize), u64> = BTreeMap::new();
+    for (&(mode, space, pc), &n) in &sampler.samples {
+        let table = if mode == 0 {
+            let named = spaces.get(space).and_then(|s| s.name.as_deref());
+            m.symbol_tables
+                .iter()
+                .find(|t| Some(t.name.as_str()) == named && t.covers(pc))
+                .or_else(|| {
+                    m.symbol_tables
+                        .iter()
+                        .find(|t| t.name != "kernel" && t.covers(pc))
+                })
+        } else {
+            kernel
+        };
+        let symbol = table.and_then(|t| t.lookup(pc)).unwrap_or("?").to_string();
+        let table = table.map_or("?".to_string(), |t| t.name.clone());
+        *by.entry((table, symbol, mode)).or_default() += n;
+    }
+    let mut out: Vec<SymbolCycles> = by
+        .into_iter()
+        .map(|((table, symbol, mode), samples)| SymbolCycles {
+            symbol,
+            table,
+            mode: ["U", "S", "M"][mode].to_string(),
+            samples,
+            cycles: samples * sampler.period,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.cycles
+            .cmp(&a.cycles)
+            .then_with(|| a.symbol.cmp(&b.symbol))
+    });
+    out
 }
 
 impl RunReport {
@@ -104,6 +166,7 @@ impl RunReport {
             buckets,
             snapshots: m.stats.snapshots.clone(),
             tlb_check: m.stale_uses().to_vec(),
+            symbols: symbol_cycles(m),
         }
     }
 

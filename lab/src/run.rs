@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use emu::profile::Profile;
+use emu::symbols::SymbolTable;
 use emu::{Config, ElfImage, Exit, Input, Machine, Output};
 
 use crate::size::parse_size;
@@ -44,9 +45,17 @@ pub struct RunArgs {
     /// Print retired instructions, cycles, host time and MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
-    /// Write the run's statistics (by mode, address space, region; events; snapshots) as JSON.
+    /// Write the run's statistics (by mode, address space, region; events; snapshots; cycles
+    /// per symbol) as JSON.
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
+    /// With --stats-json: sample the pc every N cycles for cycles per symbol (0: no sampling).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    sample_period: u64,
+    /// An ELF whose symbols name user-mode pcs (repeatable); it matches the address space the
+    /// guest names like the file (without extension).
+    #[arg(long, value_name = "FILE")]
+    symbols: Vec<PathBuf>,
     #[command(flatten)]
     machine: ProfileArgs,
     /// Report every use of a modeled TLB entry that the page tables no longer hold (a missing
@@ -164,6 +173,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     if args.check_tlb && !profile.timing {
         anyhow::bail!("--check-tlb needs the modeled TLBs: drop --timing off");
     }
+    let sampling = args.stats_json.is_some() && args.sample_period > 0;
+    let mut symbols = Vec::new();
+    if sampling {
+        symbols.push(SymbolTable::from_elf("kernel", &bytes).map_err(anyhow::Error::msg)?);
+        for path in &args.symbols {
+            let data = std::fs::read(path)
+                .with_context(|| format!("cannot read symbols {}", path.display()))?;
+            let name = path
+                .file_stem()
+                .map_or("?".into(), |s| s.to_string_lossy().into_owned());
+            symbols.push(SymbolTable::from_elf(&name, &data).map_err(anyhow::Error::msg)?);
+        }
+    }
     let config = Config {
         ram_size: args.mem,
         initrd,
@@ -172,6 +194,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         output: Output::stdout(),
         profile,
         check_tlb: args.check_tlb,
+        sample_period: sampling.then_some(args.sample_period),
+        symbols,
     };
     let mut machine = Machine::new(config, &image)
         .with_context(|| format!("cannot boot {}", args.elf.display()))?;

@@ -252,3 +252,68 @@ fn a_malformed_profile_or_override_is_an_error_naming_the_field() {
     let o = klab(&["--asid", "maybe"], &guest("hello"));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Runs `compute` with sampling every `period` cycles and returns the JSON report.
+fn sampled_compute(period: &str, tag: &str) -> serde_json::Value {
+    let path = std::env::temp_dir().join(format!("klab-sym-{tag}-{}.json", std::process::id()));
+    let o = klab(
+        &[
+            "--append",
+            "50",
+            "--sample-period",
+            period,
+            "--stats-json",
+            path.to_str().unwrap(),
+        ],
+        &guest("compute"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("JSON");
+    std::fs::remove_file(&path).ok();
+    v
+}
+
+#[test]
+fn sampled_cycles_per_symbol_name_the_hot_function_and_add_up() {
+    let v = sampled_compute("1000", "a");
+    let symbols = v["symbols"].as_array().expect("symbols");
+    let cycles = v["cycles"].as_u64().unwrap();
+    let total: u64 = symbols.iter().map(|s| s["cycles"].as_u64().unwrap()).sum();
+    // One sample per 1000 cycles: the samples account for every whole period.
+    assert_eq!(total, cycles / 1000 * 1000, "{symbols:?}");
+    // compute's kernels are inlined into `main`, which must dominate; names are demangled.
+    assert_eq!(symbols[0]["symbol"], "main", "{symbols:?}");
+    assert!(
+        symbols[0]["cycles"].as_u64().unwrap() * 10 > total * 8,
+        "{symbols:?}"
+    );
+    assert!(
+        symbols
+            .iter()
+            .all(|s| !s["symbol"].as_str().unwrap().starts_with("_ZN"))
+    );
+    assert!(
+        symbols
+            .windows(2)
+            .all(|w| w[0]["cycles"].as_u64() >= w[1]["cycles"].as_u64()),
+        "not sorted by cycles: {symbols:?}"
+    );
+    // Sampling reads no host clock: a second run attributes exactly the same cycles.
+    assert_eq!(sampled_compute("1000", "b")["symbols"], v["symbols"]);
+}
+
+#[test]
+fn a_symbols_file_that_is_not_an_elf_is_an_error_naming_it() {
+    let text = file("notes.txt", b"not an ELF\n");
+    let path = std::env::temp_dir().join(format!("klab-sym-bad-{}.json", std::process::id()));
+    let o = klab(
+        &[
+            "--stats-json",
+            path.to_str().unwrap(),
+            "--symbols",
+            text.to_str().unwrap(),
+        ],
+        &guest("hello"),
+    );
+    assert_clean_error(&o, "notes");
+}

@@ -66,6 +66,10 @@ pub struct Config {
     pub profile: crate::profile::Profile,
     /// Compare every use of a modeled TLB entry with the page tables (`--check-tlb`).
     pub check_tlb: bool,
+    /// Sample the pc every this many cycles, for cycles per symbol (`None`: no sampling).
+    pub sample_period: Option<u64>,
+    /// Symbol tables for the samples: the kernel's (named `kernel`) and programs'.
+    pub symbols: Vec<crate::symbols::SymbolTable>,
 }
 
 impl Default for Config {
@@ -78,6 +82,8 @@ impl Default for Config {
             output: Output::Discard,
             profile: crate::profile::Profile::default(),
             check_tlb: false,
+            sample_period: None,
+            symbols: Vec::new(),
         }
     }
 }
@@ -168,6 +174,10 @@ pub struct Machine {
     pub(crate) asid_mask: u16,
     /// The machine profile it was built with.
     pub profile: crate::profile::Profile,
+    /// The pc sampler, when sampling.
+    pub sampler: Option<crate::symbols::Sampler>,
+    /// Symbol tables for the samples.
+    pub symbol_tables: Vec<crate::symbols::SymbolTable>,
     /// A chain may enter another block only if the block ends at or before this count.
     pub(crate) chain_limit: u64,
     pub(crate) exit: Option<Exit>,
@@ -218,6 +228,8 @@ impl Machine {
             }),
             asid_mask: ((1u32 << profile.asid_bits) - 1) as u16,
             profile: profile.clone(),
+            sampler: config.sample_period.map(crate::symbols::Sampler::new),
+            symbol_tables: config.symbols,
             chain_limit: 0,
             exit: None,
             waiting: false,
@@ -325,6 +337,9 @@ impl Machine {
             let mut stop = now + slice;
             if let Some(deadline) = self.next_timer_event() {
                 stop = stop.min(deadline);
+            }
+            if let Some(s) = &self.sampler {
+                stop = stop.min(s.next);
             }
             if let Some(max) = max_insns {
                 // Every instruction, retired or trapped, costs at least one cycle: this also
@@ -510,6 +525,15 @@ impl Machine {
         self.bus.uart.poll();
         self.sample_irqs();
         self.check_counter_overflows();
+        if let Some(s) = &mut self.sampler {
+            let key = self.stats.key();
+            s.sample(
+                self.retired + self.extra_cycles,
+                key.mode.index(),
+                key.space,
+                self.hart.pc,
+            );
+        }
         if self.waiting
             && let Some(exit) = self.idle()
         {
