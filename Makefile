@@ -1,9 +1,11 @@
 # klab — the front door. `make bench` and `make test` do all the set-up they need.
 #
 #   make deps     the pinned Rust toolchain and the RISC-V target; QEMU and gdb-multiarch (Debian)
-#   make guests   every guest workspace (RISC-V, no_std): tests/guests
-#   make build    guests + the host workspace (klab, emu) in release mode
-#   make run      boot a guest on the terminal (for now the bare-metal hello; RUN=path to choose)
+#   make guests   every guest workspace (RISC-V, no_std): tests/guests, userland (+ the initrd),
+#                 kernels
+#   make build    guests + the host workspace (klab, emu) in release mode; klab embeds the
+#                 kernels and the initrd
+#   make run      boot mono to the shell on the terminal (KERNEL=micro for the other one)
 #   make bench    build everything, then the speed comparison against QEMU
 #   make speed    the speed comparison only (scripts/speed-vs-qemu.sh)
 #   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
@@ -16,10 +18,9 @@ SHELL := bash
 TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 GUEST_TARGET := riscv64imac-unknown-none-elf
 # The guest workspaces, built with the same toolchain and flags.
-GUEST_WORKSPACES := tests/guests
-GUEST_BIN := tests/guests/target/$(GUEST_TARGET)/release
+GUEST_WORKSPACES := tests/guests userland kernels
 KLAB := target/release/klab
-RUN ?= $(GUEST_BIN)/hello
+KERNEL ?= mono
 
 # Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger.
 APT_PACKAGES := qemu-system-misc gdb-multiarch
@@ -31,7 +32,9 @@ all: build
 
 deps:
 	@rustup toolchain list | grep -q "^$(TOOLCHAIN)" || \
-		rustup toolchain install $(TOOLCHAIN) --profile minimal -c rustfmt -c clippy
+		rustup toolchain install $(TOOLCHAIN) --profile minimal -c rustfmt -c clippy -c llvm-tools
+	@rustup component list --installed --toolchain $(TOOLCHAIN) | grep -q '^llvm-tools' || \
+		rustup component add --toolchain $(TOOLCHAIN) llvm-tools
 	@rustup target list --installed --toolchain $(TOOLCHAIN) | grep -qx $(GUEST_TARGET) || \
 		rustup target add --toolchain $(TOOLCHAIN) $(GUEST_TARGET)
 	@missing=""; \
@@ -44,12 +47,13 @@ deps:
 
 guests: deps
 	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && cargo build --release --quiet); done
+	scripts/mkinitrd.sh
 
 build: guests
 	cargo build --release --workspace
 
 run: build
-	$(KLAB) run $(RUN)
+	$(KLAB) run $(KERNEL)
 
 bench: build
 	@echo "klab bench: the kernel benchmarks arrive with the kernels (issues 4-6); until then, the"
@@ -60,6 +64,7 @@ speed: build
 	scripts/speed-vs-qemu.sh
 
 test: deps guests lint
+	cd kernels && cargo test --quiet -p services --target x86_64-unknown-linux-gnu
 	cargo test --workspace
 
 lint:

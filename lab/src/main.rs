@@ -3,8 +3,10 @@
 //! This file is the command line (clap) and nothing else; each subcommand lives in its own
 //! module. Errors reach the user through `anyhow` with one line saying what was wrong.
 
+mod images;
 mod run;
 mod size;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 
@@ -18,7 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Boot an ELF on the klab machine (QEMU `virt`-compatible, `-bios none` style).
+    /// Boot a kernel (mono, micro) or any ELF on the klab machine (QEMU `virt`-compatible,
+    /// `-bios none` style).
     Run(run::RunArgs),
 }
 

@@ -11,9 +11,11 @@ use anyhow::Context;
 use clap::Args;
 use emu::profile::Profile;
 use emu::symbols::SymbolTable;
-use emu::{Config, ElfImage, Exit, Input, Machine, Output};
+use emu::{Config, ElfImage, Exit, Machine, Output};
 
+use crate::images;
 use crate::size::parse_size;
+use crate::terminal::RawTerminal;
 
 /// klab itself failed (bad arguments, unreadable or malformed files).
 pub const STATUS_KLAB_ERROR: i32 = 1;
@@ -27,10 +29,21 @@ pub const STATUS_RESET: i32 = 126;
 /// Arguments of `klab run`.
 #[derive(Args)]
 pub struct RunArgs {
-    /// The ELF to boot: RV64, loaded at its physical addresses, entered in M-mode with
-    /// a0 = hartid and a1 = the device tree.
-    elf: PathBuf,
-    /// A file to load as the initrd (described in /chosen of the device tree).
+    /// The kernel to boot: `mono` or `micro` (embedded, with the embedded initrd), or the path
+    /// of any RV64 ELF, loaded at its physical addresses and entered in M-mode with a0 = hartid
+    /// and a1 = the device tree.
+    #[arg(value_name = "KERNEL|ELF")]
+    elf: String,
+    /// The first program and its arguments (the kernel command line, /chosen/bootargs): for
+    /// mono and micro, e.g. `usertests` or `echo hi`; with none they boot /bin/init (the shell).
+    #[arg(
+        value_name = "PROGRAM",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    program: Vec<String>,
+    /// A file to load as the initrd (described in /chosen of the device tree); for mono and
+    /// micro it replaces the embedded one.
     #[arg(long, value_name = "FILE")]
     initrd: Option<PathBuf>,
     /// RAM size (e.g. 128M, 1G).
@@ -151,15 +164,31 @@ impl ProfileArgs {
 
 /// Runs the command; returns klab's exit status.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let bytes =
-        std::fs::read(&args.elf).with_context(|| format!("cannot read {}", args.elf.display()))?;
-    let image =
-        ElfImage::parse(&bytes).with_context(|| format!("cannot load {}", args.elf.display()))?;
+    let (bytes, embedded_initrd) = match images::kernel(&args.elf) {
+        Some(Some(kernel)) => (kernel.to_vec(), images::initrd()),
+        Some(None) => anyhow::bail!(
+            "the {} kernel was not built into this klab: run `make guests`, then rebuild klab (`make build`)",
+            args.elf
+        ),
+        None => (
+            std::fs::read(&args.elf).with_context(|| format!("cannot read {}", args.elf))?,
+            None,
+        ),
+    };
+    let image = ElfImage::parse(&bytes).with_context(|| format!("cannot load {}", args.elf))?;
     let initrd = match &args.initrd {
         Some(p) => {
             Some(std::fs::read(p).with_context(|| format!("cannot read initrd {}", p.display()))?)
         }
-        None => None,
+        None => embedded_initrd.map(<[u8]>::to_vec),
+    };
+    let bootargs = match (&args.append, args.program.is_empty()) {
+        (Some(_), false) => {
+            anyhow::bail!("give the command line either as PROGRAM ARGS or with --append, not both")
+        }
+        (Some(a), true) => Some(a.clone()),
+        (None, false) => Some(args.program.join(" ")),
+        (None, true) => None,
     };
     let profile = args.machine.profile()?;
     if args.machine.print_profile {
@@ -186,23 +215,25 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             symbols.push(SymbolTable::from_elf(&name, &data).map_err(anyhow::Error::msg)?);
         }
     }
+    let (terminal, input) = RawTerminal::open();
     let config = Config {
         ram_size: args.mem,
         initrd,
-        bootargs: args.append.clone(),
-        input: Input::stdin(),
+        bootargs,
+        input,
         output: Output::stdout(),
         profile,
         check_tlb: args.check_tlb,
         sample_period: sampling.then_some(args.sample_period),
         symbols,
     };
-    let mut machine = Machine::new(config, &image)
-        .with_context(|| format!("cannot boot {}", args.elf.display()))?;
+    let mut machine =
+        Machine::new(config, &image).with_context(|| format!("cannot boot {}", args.elf))?;
 
     let start = Instant::now();
     let exit = machine.run(args.max_insns);
     let seconds = start.elapsed().as_secs_f64();
+    drop(terminal);
 
     if args.stats {
         let mips = machine.retired as f64 / seconds.max(1e-9) / 1e6;

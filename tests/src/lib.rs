@@ -33,6 +33,45 @@ pub fn guest(name: &str) -> PathBuf {
     p
 }
 
+/// A kernel ELF (`mono`, `micro`) from the `kernels` guest workspace, which must have been built.
+pub fn kernel(name: &str) -> PathBuf {
+    let p = repo_root()
+        .join("kernels/target/riscv64imac-unknown-none-elf/release")
+        .join(name);
+    assert!(
+        p.is_file(),
+        "kernel {name} is not built ({}): run `make guests`",
+        p.display()
+    );
+    p
+}
+
+/// The initrd (`userland/target/initrd.tar`, the ustar archive of /bin), which must have been
+/// built.
+pub fn initrd() -> PathBuf {
+    let p = repo_root().join("userland/target/initrd.tar");
+    assert!(
+        p.is_file(),
+        "the initrd is not built ({}): run `make guests`",
+        p.display()
+    );
+    p
+}
+
+/// The names of the user programs (`userland/bin/src/bin/*.rs`), sorted.
+pub fn programs() -> Vec<String> {
+    let dir = repo_root().join("userland/bin/src/bin");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".rs").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// An embedded profile, with `timing` set as asked.
 pub fn profile(name: &str, timing: bool) -> emu::profile::Profile {
     let mut p = emu::profile::Profile::embedded(name).expect("embedded profile");

@@ -8,11 +8,19 @@
 //!   arrives is therefore a function of the guest's own execution, never of host timing.
 //! * **Live** (stdin is a terminal): a thread reads keystrokes and the machine polls for them
 //!   between instruction slices. Interactive runs are not reproducible, and need not be.
+//!
+//! A script read from the host's stdin ends the way a user at a terminal ends input: with one
+//! ^D ([`SCRIPT_END`]) after its last byte, so a guest shell in canonical mode sees an end of file
+//! and a piped session (`echo ls | klab run mono`) finishes instead of waiting forever. Scripts
+//! made with [`Input::bytes`] end with nothing.
 
 use std::collections::VecDeque;
 use std::io::{self, IsTerminal, Read, Write};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
+
+/// The byte typed after the last byte of a stdin script: ^D, the terminal's end-of-file key.
+pub const SCRIPT_END: u8 = 0x04;
 
 /// Where the guest's console input comes from.
 pub enum Input {
@@ -24,6 +32,8 @@ pub enum Input {
         reader: Box<dyn Read + Send>,
         /// Set once the source is exhausted.
         eof: bool,
+        /// A byte delivered once after the source's last byte.
+        end: Option<u8>,
     },
     /// Keystrokes from a terminal, gathered by a reader thread.
     Live(Receiver<u8>),
@@ -35,6 +45,7 @@ impl Input {
         Input::Script {
             reader: Box::new(io::Cursor::new(data.into())),
             eof: false,
+            end: None,
         }
     }
 
@@ -56,6 +67,7 @@ impl Input {
             Input::Script {
                 reader: Box::new(io::stdin()),
                 eof: false,
+                end: Some(SCRIPT_END),
             }
         }
     }
@@ -76,7 +88,7 @@ impl Input {
 
     /// The next byte of a script, waiting for it; `None` at the end.
     pub fn next_scripted(&mut self) -> Option<u8> {
-        let Input::Script { reader, eof } = self else {
+        let Input::Script { reader, eof, end } = self else {
             return None;
         };
         if *eof {
@@ -89,7 +101,7 @@ impl Input {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 _ => {
                     *eof = true;
-                    return None;
+                    return end.take();
                 }
             }
         }

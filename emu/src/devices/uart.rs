@@ -247,6 +247,22 @@ mod tests {
     }
 
     #[test]
+    fn a_stdin_script_ends_with_one_ctrl_d_and_then_nothing() {
+        let input = Input::Script {
+            reader: Box::new(std::io::Cursor::new(b"a".to_vec())),
+            eof: false,
+            end: Some(crate::devices::console::SCRIPT_END),
+        };
+        let (out, _) = Output::capture();
+        let mut u = Uart::new(input, out);
+        u.write(1, 1, u64::from(IER_RDI), 0);
+        assert_eq!(u.read(0, 1, 0), Some(b'a' as u64));
+        assert_eq!(u.read(0, 1, 0), Some(0x04));
+        assert_eq!(u.read(5, 1, 0).unwrap() as u8 & LSR_DR, 0);
+        assert!(!u.can_wake());
+    }
+
+    #[test]
     fn thri_is_raised_on_enable_and_acknowledged_by_reading_iir() {
         let (mut u, _) = uart("");
         u.write(1, 1, u64::from(IER_THRI), 0);

@@ -1,0 +1,39 @@
+//! The user address space (Sv39), the same under both kernels; programs are linked at
+//! [`PROGRAM_BASE`] (`userland/ulib/user.ld`).
+//!
+//! ```text
+//! 0x0000_0000 .. 0x4000_0000   kernel only: devices (identity-mapped, no U bit)
+//! 0x4000_0000 .. 0x4001_0000   unmapped: null-ish pointers fault
+//! 0x4001_0000                  PROGRAM_BASE: text, rodata, data, bss of the ELF
+//!   ...                        heap: from the page after the bss, grown by brk, up to HEAP_LIMIT
+//! 0x6000_0000 .. 0x7000_0000   MMAP_BASE..MMAP_LIMIT: anonymous mmap regions
+//!   ...                        unmapped
+//! 0x7fef_f000 .. 0x7ff0_0000   the stack guard page: never mapped
+//! 0x7ff0_0000 .. 0x8000_0000   the stack, demand-zero, growing down from STACK_TOP
+//! 0x8000_0000 ..               kernel only: RAM (identity-mapped, no U bit)
+//! ```
+//!
+//! A user pointer outside `USER_BASE..USER_TOP` is `EFAULT` before anything else is looked at.
+
+/// Bytes in a page.
+pub const PAGE_SIZE: usize = 4096;
+/// Lowest user address.
+pub const USER_BASE: usize = 0x4000_0000;
+/// One past the highest user address.
+pub const USER_TOP: usize = 0x8000_0000;
+/// Where programs are linked: the first byte of their lowest segment.
+pub const PROGRAM_BASE: usize = 0x4001_0000;
+/// The heap may not grow beyond this address.
+pub const HEAP_LIMIT: usize = MMAP_BASE;
+/// Lowest address `mmap` returns.
+pub const MMAP_BASE: usize = 0x6000_0000;
+/// One past the highest address `mmap` returns.
+pub const MMAP_LIMIT: usize = 0x7000_0000;
+/// One past the stack's highest byte: the initial `sp` is just below (the arguments sit there).
+pub const STACK_TOP: usize = USER_TOP;
+/// The stack's largest size; one page below it is the guard.
+pub const STACK_SIZE: usize = 1 << 20;
+/// Lowest stack address.
+pub const STACK_BASE: usize = STACK_TOP - STACK_SIZE;
+/// The guard page below the stack: touching it kills the process.
+pub const STACK_GUARD: usize = STACK_BASE - PAGE_SIZE;

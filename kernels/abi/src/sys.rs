@@ -1,0 +1,130 @@
+//! System call numbers and arguments: the table both kernels implement and `ulib` stubs.
+//!
+//! [`for_each_syscall!`] holds the table once — number, name, arguments, meaning — and hands it to a
+//! macro of the caller's: this module makes [`Sys`] from it, `ulib` makes its `ecall` stubs (the
+//! way xv6's `usys.pl` makes `usys.S`). Pointers are user virtual addresses; strings are passed as
+//! pointer + length (no NUL); a file descriptor is a small non-negative integer. Unless a line says
+//! otherwise a call returns 0 on success.
+//!
+//! Blocking calls (`read` of an empty pipe or console, `write` to a full pipe, `wait`,
+//! `thread_join`, `sleep`) put only the calling thread to sleep.
+
+/// Calls `$callback! { … }` with the system-call table, one entry per call:
+/// `$(#[doc])* Variant = number => name(arg, …);`.
+#[macro_export]
+macro_rules! for_each_syscall {
+    ($callback:ident) => {
+        $callback! {
+            /// `exit(status)`: ends the process (every thread) with `status`; never returns.
+            Exit = 1 => exit(status);
+            /// `getpid()` → the process id.
+            Getpid = 2 => getpid();
+            /// `yield()`: lets other runnable threads run first.
+            Yield = 3 => yield_now();
+            /// `sleep(nanoseconds)`: blocks the thread for at least that long.
+            Sleep = 4 => sleep(nanoseconds);
+            /// `clock()` → nanoseconds since boot (from `time`, i.e. from modeled cycles on klab).
+            Clock = 5 => clock();
+            /// `read(fd, buf, len)` → bytes read, 0 at end of file; blocks on an empty pipe or
+            /// console until there is data or no writer.
+            Read = 6 => read(fd, buf, len);
+            /// `write(fd, buf, len)` → bytes written (maybe fewer than `len` on a pipe); blocks on
+            /// a full pipe; `EPIPE` if nobody can read.
+            Write = 7 => write(fd, buf, len);
+            /// `open(path, path_len, flags)` → a new fd; `flags` from [`crate::types::open`].
+            Open = 8 => open(path, path_len, flags);
+            /// `close(fd)`.
+            Close = 9 => close(fd);
+            /// `dup(fd)` → the lowest free fd, sharing `fd`'s open file (and offset).
+            Dup = 10 => dup(fd);
+            /// `pipe(fds)`: writes `[read_fd, write_fd]` (two `i32`) at `fds`.
+            Pipe = 11 => pipe(fds);
+            /// `seek(fd, offset, whence)` → the new offset; `whence` from [`crate::types::seek`].
+            Seek = 12 => seek(fd, offset, whence);
+            /// `fstat(fd, stat)`: writes a [`crate::types::Stat`] at `stat`.
+            Fstat = 13 => fstat(fd, stat);
+            /// `unlink(path, path_len)`: removes a file or an empty directory.
+            Unlink = 14 => unlink(path, path_len);
+            /// `mkdir(path, path_len)`.
+            Mkdir = 15 => mkdir(path, path_len);
+            /// `readdir(fd, entry)` → 1 after writing the directory's next
+            /// [`crate::types::DirEntry`] at `entry`, 0 at the end.
+            Readdir = 16 => readdir(fd, entry);
+            /// `spawn(path, path_len, argv, argc, stdio)` → the child's pid: a new process running
+            /// the program at `path` with `argc` arguments (`argv` points to `argc`
+            /// [`crate::types::Str`]). Its fds 0, 1, 2 are the caller's `stdio[i]` (a pointer to
+            /// three `i32`; -1 or a null pointer: the caller's own fd `i`); it inherits no other fd.
+            Spawn = 17 => spawn(path, path_len, argv, argc, stdio);
+            /// `wait(pid, status)` → the pid of an exited child (`pid` = -1: any child), writing its
+            /// exit status (`i32`) at `status` unless null; blocks until one exits; `ECHILD` if none.
+            Wait = 18 => wait(pid, status);
+            /// `kill(pid)`: ends process `pid` with status [`crate::types::exit::KILLED`].
+            Kill = 19 => kill(pid);
+            /// `brk(end)` → the heap's end after the call: `end` = 0 asks, otherwise the heap grows or
+            /// shrinks to `end` (`ENOMEM` beyond [`crate::layout::HEAP_LIMIT`]).
+            Brk = 20 => brk(end);
+            /// `mmap(len, prot)` → the address of `len` bytes (rounded up to pages) of fresh zeroed
+            /// anonymous memory with `prot` from [`crate::types::prot`].
+            Mmap = 21 => mmap(len, prot);
+            /// `munmap(addr, len)`: unmaps the pages of a range `mmap` returned (or part of it).
+            Munmap = 22 => munmap(addr, len);
+            /// `thread_spawn(entry, arg, stack_top)` → the new thread's id; it starts at `entry`
+            /// with `a0 = arg` and `sp = stack_top` in the caller's process.
+            ThreadSpawn = 23 => thread_spawn(entry, arg, stack_top);
+            /// `thread_exit(status)`: ends the calling thread; the last thread's end ends the
+            /// process with `status`. Never returns.
+            ThreadExit = 24 => thread_exit(status);
+            /// `thread_join(tid)` → the status of thread `tid` of the caller's process, once it has
+            /// ended; each thread can be joined once.
+            ThreadJoin = 25 => thread_join(tid);
+        }
+    };
+}
+
+macro_rules! define_sys {
+    ($( $(#[$doc:meta])* $variant:ident = $nr:literal => $name:ident ( $($arg:ident),* ); )*) => {
+        /// A system call, by number (`a7`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[repr(usize)]
+        pub enum Sys {
+            $( $(#[$doc])* $variant = $nr, )*
+        }
+
+        impl Sys {
+            /// Every system call, in number order.
+            pub const ALL: &'static [Sys] = &[$(Sys::$variant),*];
+
+            /// The call with number `nr`, if there is one.
+            pub const fn from_number(nr: usize) -> Option<Sys> {
+                match nr {
+                    $( $nr => Some(Sys::$variant), )*
+                    _ => None,
+                }
+            }
+
+            /// The number (`a7`).
+            pub const fn number(self) -> usize {
+                self as usize
+            }
+
+            /// The call's name, as `ulib` spells its stub.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( Sys::$variant => stringify!($name), )*
+                }
+            }
+
+            /// How many of `a0..a5` the call reads.
+            pub const fn arg_count(self) -> usize {
+                match self {
+                    $( Sys::$variant => {
+                        const ARGS: &[&str] = &[$(stringify!($arg)),*];
+                        ARGS.len()
+                    } )*
+                }
+            }
+        }
+    };
+}
+
+for_each_syscall!(define_sys);

@@ -1,0 +1,157 @@
+//! The structures and flag values system calls exchange. Every structure is `#[repr(C)]` with
+//! explicit padding, so kernel and program agree on each byte.
+
+/// A string or byte slice in the caller's memory: `spawn`'s argument vector, and the arguments a
+/// program finds at start (`a0` = count, `a1` = pointer to that many `Str`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Str {
+    /// User virtual address of the first byte.
+    pub ptr: u64,
+    /// Length in bytes.
+    pub len: u64,
+}
+
+/// What `fstat` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Stat {
+    /// The kind of object, one of [`kind`].
+    pub kind: u32,
+    /// Padding, zero.
+    pub _pad: u32,
+    /// Size in bytes (a directory: its number of entries; a pipe: bytes waiting).
+    pub size: u64,
+    /// The inode number (0 for pipes).
+    pub ino: u64,
+}
+
+/// Longest file name (one path component), in bytes.
+pub const NAME_MAX: usize = 56;
+
+/// Longest path, in bytes.
+pub const PATH_MAX: usize = 256;
+
+/// One directory entry, as `readdir` writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct DirEntry {
+    /// The inode number.
+    pub ino: u64,
+    /// The kind of object, one of [`kind`].
+    pub kind: u32,
+    /// How many bytes of `name` are the name.
+    pub name_len: u32,
+    /// The name (not NUL-terminated).
+    pub name: [u8; NAME_MAX],
+}
+
+impl Default for DirEntry {
+    fn default() -> Self {
+        DirEntry {
+            ino: 0,
+            kind: 0,
+            name_len: 0,
+            name: [0; NAME_MAX],
+        }
+    }
+}
+
+impl DirEntry {
+    /// The name as bytes.
+    pub fn name(&self) -> &[u8] {
+        &self.name[..(self.name_len as usize).min(NAME_MAX)]
+    }
+}
+
+/// Object kinds in [`Stat::kind`] and [`DirEntry::kind`].
+pub mod kind {
+    /// A regular file.
+    pub const FILE: u32 = 1;
+    /// A directory.
+    pub const DIR: u32 = 2;
+    /// A device (`/dev/console`, `/dev/null`, `/dev/zero`).
+    pub const DEVICE: u32 = 3;
+    /// One end of a pipe.
+    pub const PIPE: u32 = 4;
+}
+
+/// `open` flags (Linux's values).
+pub mod open {
+    /// Open for reading only.
+    pub const RDONLY: usize = 0;
+    /// Open for writing only.
+    pub const WRONLY: usize = 1;
+    /// Open for reading and writing.
+    pub const RDWR: usize = 2;
+    /// The access-mode bits (`RDONLY`, `WRONLY`, `RDWR`).
+    pub const ACCMODE: usize = 3;
+    /// Create the file if it does not exist.
+    pub const CREAT: usize = 0o100;
+    /// Truncate the file to 0 bytes.
+    pub const TRUNC: usize = 0o1000;
+    /// Every write goes to the end of the file.
+    pub const APPEND: usize = 0o2000;
+    /// Every flag a kernel accepts; others are `EINVAL`.
+    pub const ALL: usize = ACCMODE | CREAT | TRUNC | APPEND;
+}
+
+/// `seek` origins.
+pub mod seek {
+    /// From the start of the file.
+    pub const SET: usize = 0;
+    /// From the current offset.
+    pub const CUR: usize = 1;
+    /// From the end of the file.
+    pub const END: usize = 2;
+}
+
+/// `mmap` protections.
+pub mod prot {
+    /// Readable.
+    pub const READ: usize = 1;
+    /// Writable.
+    pub const WRITE: usize = 2;
+    /// Executable.
+    pub const EXEC: usize = 4;
+}
+
+/// The standard file descriptors.
+pub mod fd {
+    /// Standard input.
+    pub const STDIN: usize = 0;
+    /// Standard output.
+    pub const STDOUT: usize = 1;
+    /// Standard error.
+    pub const STDERR: usize = 2;
+}
+
+/// Exit statuses the kernel gives a process it ends (the shell's 128 + signal convention).
+pub mod exit {
+    /// Ended by `kill`.
+    pub const KILLED: i32 = 128 + 9;
+    /// Ended by a page fault or an access fault it could not be given memory for.
+    pub const FAULT: i32 = 128 + 11;
+    /// Ended by an illegal instruction.
+    pub const ILLEGAL: i32 = 128 + 4;
+    /// Ended by a misaligned access the hardware refused, or another exception.
+    pub const EXCEPTION: i32 = 128 + 7;
+    /// Ended by `ebreak`.
+    pub const BREAKPOINT: i32 = 128 + 5;
+}
+
+/// Limits both kernels enforce, so a program sees the same resources on each.
+pub mod limits {
+    /// Processes alive or not yet waited for, system-wide (`spawn` then fails with `EAGAIN`).
+    pub const PROCESSES: usize = 64;
+    /// Threads per process, the first included (`thread_spawn` then fails with `EAGAIN`).
+    pub const THREADS: usize = 16;
+    /// Open file descriptors per process (`open` then fails with `EMFILE`).
+    pub const FDS: usize = 16;
+    /// Arguments to `spawn`.
+    pub const ARGS: usize = 32;
+    /// Total bytes of `spawn`'s argument strings.
+    pub const ARG_BYTES: usize = 4096;
+    /// Bytes a pipe holds.
+    pub const PIPE_BUFFER: usize = 4096;
+}

@@ -1,0 +1,64 @@
+//! [`Global`]: a kernel global on a single hart whose kernel runs with interrupts off.
+//!
+//! Nothing preempts the kernel, so mutual exclusion is only about re-entrancy: a borrow flag
+//! turns an accidental nested borrow (a kernel bug) into a panic with the global's name instead of
+//! aliasing `&mut`.
+
+use core::cell::UnsafeCell;
+use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// A named global cell, borrowed with [`Global::lock`].
+pub struct Global<T> {
+    name: &'static str,
+    busy: AtomicBool,
+    value: UnsafeCell<T>,
+}
+
+// Safety: one hart, kernel code not preempted; the borrow flag rules out two live `&mut T`.
+unsafe impl<T> Sync for Global<T> {}
+
+impl<T> Global<T> {
+    /// A global named `name` (for the panic message) holding `value`.
+    pub const fn new(name: &'static str, value: T) -> Global<T> {
+        Global {
+            name,
+            busy: AtomicBool::new(false),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Borrows the value; panics if it is borrowed already.
+    pub fn lock(&self) -> GlobalGuard<'_, T> {
+        if self.busy.swap(true, Ordering::Acquire) {
+            panic!("kernel global `{}` borrowed twice", self.name);
+        }
+        GlobalGuard { global: self }
+    }
+}
+
+/// A borrow of a [`Global`]; released on drop.
+pub struct GlobalGuard<'a, T> {
+    global: &'a Global<T>,
+}
+
+impl<T> Deref for GlobalGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // Safety: the flag is ours until drop, so no other reference exists.
+        unsafe { &*self.global.value.get() }
+    }
+}
+
+impl<T> DerefMut for GlobalGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // Safety: as in `deref`; `&mut self` makes this the only live borrow through the guard.
+        unsafe { &mut *self.global.value.get() }
+    }
+}
+
+impl<T> Drop for GlobalGuard<'_, T> {
+    fn drop(&mut self) {
+        self.global.busy.store(false, Ordering::Release);
+    }
+}

@@ -1,0 +1,142 @@
+//! File system calls: user buffers are checked and used in place (no kernel copy), then the
+//! shared `services::files` does the work. The console device is served here through the line
+//! discipline and the UART.
+//!
+//! A single `read` or `write` moves at most [`IO_MAX`] bytes (a short count, as POSIX allows), so
+//! one call never pins or faults in an unbounded amount of user memory.
+
+use alloc::vec::Vec;
+
+use abi::Errno;
+use abi::types::{DirEntry, PATH_MAX, Stat};
+use kcore::console;
+use kcore::uaccess::{self, Access, UserMemory, UserRange};
+use services::files::Io;
+use services::{Error, Pid, Wait, Wakes};
+
+use crate::kernel::Kernel;
+use crate::syscall::Outcome;
+
+/// Most bytes one `read` or `write` moves.
+pub const IO_MAX: usize = 64 * 1024;
+
+/// A path argument: at most `PATH_MAX` bytes.
+pub fn read_path(mem: &mut impl UserMemory, ptr: usize, len: usize) -> Result<Vec<u8>, Errno> {
+    if len > PATH_MAX {
+        return Err(Errno::NameTooLong);
+    }
+    uaccess::with_bytes(mem, ptr, len, |b| b.to_vec())
+}
+
+impl Kernel {
+    /// `read(fd, buf, len)`.
+    pub fn sys_read(&mut self, pid: Pid, fd: usize, buf: usize, len: usize) -> Outcome {
+        let len = len.min(IO_MAX);
+        let mut wakes = Wakes::new();
+        let mut console_read = false;
+        let r = self.with_user(pid, |mem, files, tty| {
+            uaccess::with_bytes_mut(mem, buf, len, |out| {
+                match files.read(pid, fd, out, &mut wakes)? {
+                    Io::Done(n) => Ok(n),
+                    Io::Console => {
+                        console_read = true;
+                        tty.read(out).ok_or(Error::WouldBlock(Wait::Console))
+                    }
+                }
+            })
+        })?;
+        self.wake_all(&wakes);
+        if console_read {
+            // If the read blocks, `syscall` parks the thread and listens to the UART again.
+            self.console_listen();
+        }
+        r?
+    }
+
+    /// `write(fd, buf, len)`.
+    pub fn sys_write(&mut self, pid: Pid, fd: usize, buf: usize, len: usize) -> Outcome {
+        let len = len.min(IO_MAX);
+        let mut wakes = Wakes::new();
+        let r = self.with_user(pid, |mem, files, _| {
+            uaccess::with_bytes(mem, buf, len, |data| {
+                match files.write(pid, fd, data, &mut wakes)? {
+                    Io::Done(n) => Ok(n),
+                    Io::Console => {
+                        console::write_bytes(data);
+                        Ok(data.len())
+                    }
+                }
+            })
+        })?;
+        self.wake_all(&wakes);
+        r?
+    }
+
+    /// `open(path, path_len, flags)`.
+    pub fn sys_open(&mut self, pid: Pid, path: usize, path_len: usize, flags: usize) -> Outcome {
+        let path = self.with_user(pid, |mem, _, _| read_path(mem, path, path_len))??;
+        Ok(self.files.open(pid, &path, flags)?)
+    }
+
+    /// `close(fd)`.
+    pub fn sys_close(&mut self, pid: Pid, fd: usize) -> Outcome {
+        let mut wakes = Wakes::new();
+        let r = self.files.close(pid, fd, &mut wakes);
+        self.wake_all(&wakes);
+        r?;
+        Ok(0)
+    }
+
+    /// `pipe(fds)`: the user array is checked before the pipe is made, so a bad pointer leaks
+    /// nothing.
+    pub fn sys_pipe(&mut self, pid: Pid, fds: usize) -> Outcome {
+        self.with_user(pid, |mem, _, _| {
+            UserRange::new(fds, 8)?.check(mem, Access::Write)
+        })??;
+        let (r, w) = self.files.pipe(pid)?;
+        let pair = [r as i32, w as i32];
+        self.with_user(pid, |mem, _, _| uaccess::write(mem, fds, &pair))??;
+        Ok(0)
+    }
+
+    /// `seek(fd, offset, whence)`.
+    pub fn sys_seek(&mut self, pid: Pid, fd: usize, offset: usize, whence: usize) -> Outcome {
+        Ok(self.files.seek(pid, fd, offset as i64, whence)?)
+    }
+
+    /// `fstat(fd, stat)`.
+    pub fn sys_fstat(&mut self, pid: Pid, fd: usize, stat: usize) -> Outcome {
+        let st: Stat = self.files.fstat(pid, fd)?;
+        self.with_user(pid, |mem, _, _| uaccess::write(mem, stat, &st))??;
+        Ok(0)
+    }
+
+    /// `unlink(path, path_len)`.
+    pub fn sys_unlink(&mut self, pid: Pid, path: usize, path_len: usize) -> Outcome {
+        let path = self.with_user(pid, |mem, _, _| read_path(mem, path, path_len))??;
+        self.files.unlink(&path)?;
+        Ok(0)
+    }
+
+    /// `mkdir(path, path_len)`.
+    pub fn sys_mkdir(&mut self, pid: Pid, path: usize, path_len: usize) -> Outcome {
+        let path = self.with_user(pid, |mem, _, _| read_path(mem, path, path_len))??;
+        self.files.mkdir(&path)?;
+        Ok(0)
+    }
+
+    /// `readdir(fd, entry)`: the entry pointer is checked first, so a bad one consumes nothing.
+    pub fn sys_readdir(&mut self, pid: Pid, fd: usize, entry: usize) -> Outcome {
+        let size = core::mem::size_of::<DirEntry>();
+        self.with_user(pid, |mem, _, _| {
+            UserRange::new(entry, size)?.check(mem, Access::Write)
+        })??;
+        match self.files.readdir(pid, fd)? {
+            Some(e) => {
+                self.with_user(pid, |mem, _, _| uaccess::write(mem, entry, &e))??;
+                Ok(1)
+            }
+            None => Ok(0),
+        }
+    }
+}

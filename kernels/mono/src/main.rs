@@ -1,0 +1,31 @@
+//! mono: the monolithic kernel (DESIGN.md §3). Every system call is a trap into one privileged
+//! program that links the shared policy code (`services`) and calls it directly: the baseline the
+//! microkernel is measured against.
+//!
+//! Shape of the kernel (see the modules):
+//! - [`boot`]: from `kmain` to the first process — memory, devices, the file system.
+//! - [`kernel`]: the one global [`kernel::Kernel`] and the trap handler: every trap from a user
+//!   thread enters `kernel_trap_handler` on the single kernel stack, is handled to completion and
+//!   ends by resuming some thread; the kernel never blocks inside a call. A call that must wait
+//!   parks its thread with `sepc` still on the `ecall`, so it runs again when woken.
+//! - [`process`]: processes (address space, memory policy, threads), spawn, exit, kill, faults.
+//! - [`syscall`]: the system-call table; [`files`] and [`memory`] hold the calls' bodies.
+//! - [`sched`]: the run queue, the timer tick, sleeping, idling and interrupts.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+mod boot;
+mod console;
+mod files;
+mod kernel;
+mod memory;
+mod proc_calls;
+mod process;
+mod sched;
+mod syscall;
+
+/// The kernel's name in its messages.
+pub const NAME: &str = "mono";

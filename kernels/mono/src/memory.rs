@@ -1,0 +1,116 @@
+//! Memory system calls (`brk`, `mmap`, `munmap`) and the kernel's view of user memory for
+//! checked copies ([`UserSpace`], kcore's `UserMemory`): a page the program may use but has not
+//! touched yet is faulted in on the kernel's behalf, so a system call on a fresh buffer works.
+
+use abi::Errno;
+use abi::layout::PAGE_SIZE;
+use kcore::frame::FrameAllocator;
+use kcore::uaccess::{Access, UserMemory};
+use kcore::vm::{AddressSpace, PteFlags};
+use services::Pid;
+use services::mm::Vm;
+
+use crate::kernel::Kernel;
+use crate::process::{flags_for, mm_access};
+
+/// The current process's memory, as system calls see it.
+pub struct UserSpace<'a> {
+    /// Page tables.
+    pub space: &'a mut AddressSpace,
+    /// Policy.
+    pub vm: &'a Vm,
+    /// Frames for demand-zero pages.
+    pub frames: &'a mut FrameAllocator,
+    /// For fences.
+    pub asids: &'a kcore::asid::Asids,
+}
+
+impl UserMemory for UserSpace<'_> {
+    fn prepare(&mut self, page: usize, access: Access) -> Result<(), Errno> {
+        if let Some((_, flags)) = self.space.lookup(page) {
+            let need = match access {
+                Access::Read => PteFlags::R,
+                Access::Write => PteFlags::W,
+                Access::Execute => PteFlags::X,
+            };
+            return if flags.contains(need | PteFlags::U) {
+                Ok(())
+            } else {
+                Err(Errno::Fault)
+            };
+        }
+        let perms = self.vm.fault(page, mm_access(access)).ok_or(Errno::Fault)?;
+        let frame = self.frames.alloc().ok_or(Errno::NoMem)?;
+        if let Err(e) = self.space.map(self.frames, page, frame, flags_for(perms)) {
+            // Safety: the frame was never mapped.
+            unsafe { self.frames.free(frame) };
+            return Err(e);
+        }
+        self.space.fence(page, self.asids);
+        Ok(())
+    }
+}
+
+impl Kernel {
+    /// Runs `f` with process `pid`'s memory and the rest of the kernel's state borrowed apart.
+    pub fn with_user<R>(
+        &mut self,
+        pid: Pid,
+        f: impl FnOnce(
+            &mut UserSpace<'_>,
+            &mut services::files::Files<'static>,
+            &mut services::tty::Tty,
+        ) -> R,
+    ) -> Result<R, Errno> {
+        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+        let mut mem = UserSpace {
+            space: &mut p.space,
+            vm: &p.vm,
+            frames: &mut self.frames,
+            asids: &self.asids,
+        };
+        Ok(f(&mut mem, &mut self.files, &mut self.tty))
+    }
+
+    /// Unmaps and frees the pages of `range` in `pid` (those that were faulted in).
+    fn release(&mut self, pid: Pid, range: core::ops::Range<usize>) {
+        let Some(p) = self.processes.get_mut(&pid) else {
+            return;
+        };
+        let mut page = range.start;
+        while page < range.end {
+            if let Some(frame) = p.space.unmap(page) {
+                p.space.fence(page, &self.asids);
+                // Safety: the frame was this address space's and is unmapped now.
+                unsafe { self.frames.free(frame) };
+            }
+            page += PAGE_SIZE;
+        }
+    }
+
+    /// `brk(end)`.
+    pub fn brk(&mut self, pid: Pid, end: usize) -> Result<usize, Errno> {
+        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+        let (now, freed) = p.vm.set_brk(end)?;
+        if let Some(r) = freed {
+            self.release(pid, r);
+        }
+        Ok(now)
+    }
+
+    /// `mmap(len, prot)`.
+    pub fn mmap(&mut self, pid: Pid, len: usize, prot: usize) -> Result<usize, Errno> {
+        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+        p.vm.mmap(len, prot)
+    }
+
+    /// `munmap(addr, len)`.
+    pub fn munmap(&mut self, pid: Pid, addr: usize, len: usize) -> Result<usize, Errno> {
+        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+        let ranges = p.vm.munmap(addr, len)?;
+        for r in ranges {
+            self.release(pid, r);
+        }
+        Ok(0)
+    }
+}

@@ -1,0 +1,41 @@
+//! Embeds the guest images `make guests` built — the kernels and the initrd — into `klab`, so
+//! `klab run mono` needs no paths. A missing image is embedded as `None` and `klab` says to run
+//! `make guests`; Cargo rebuilds `klab` whenever an image changes.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = "riscv64imac-unknown-none-elf";
+    let images = [
+        (
+            "MONO",
+            root.join(format!("kernels/target/{target}/release/mono")),
+        ),
+        (
+            "MICRO",
+            root.join(format!("kernels/target/{target}/release/micro")),
+        ),
+        ("INITRD", root.join("userland/target/initrd.tar")),
+    ];
+    let mut code = String::new();
+    for (name, path) in &images {
+        println!("cargo:rerun-if-changed={}", path.display());
+        if path.is_file() {
+            let path = path
+                .canonicalize()
+                .expect("an existing file has a canonical path");
+            writeln!(
+                code,
+                "pub const {name}: Option<&[u8]> = Some(include_bytes!({:?}));",
+                path.display().to_string()
+            )
+            .unwrap();
+        } else {
+            writeln!(code, "pub const {name}: Option<&[u8]> = None;").unwrap();
+        }
+    }
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(Path::new(&out).join("images.rs"), code).expect("OUT_DIR is writable");
+}

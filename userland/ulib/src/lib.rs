@@ -1,0 +1,33 @@
+//! ulib: the runtime every user program links, on both kernels.
+//!
+//! - [`entry!`] names the program's `main(args) -> i32`; `_start` ([`start`]) sets up the heap,
+//!   calls it and exits with its value.
+//! - [`sys`]: one safe function per system call; [`raw`]: the `ecall` stubs themselves, generated
+//!   from `abi`'s table (for tests that must pass bad arguments).
+//! - [`print!`], [`println!`], [`eprint!`], [`eprintln!`] and [`io`]: formatted output, one
+//!   `write` per line.
+//! - [`heap`]: the global allocator, grown with `brk`.
+//! - [`thread`]: threads with `mmap`ed stacks, joined for their status.
+//! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
+//!
+//! Programs are linked at `abi::layout::PROGRAM_BASE` (their build script passes
+//! `--image-base`). Nothing here knows which kernel it runs on.
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+pub mod counters;
+pub mod env;
+pub mod heap;
+pub mod io;
+pub mod marker;
+pub mod raw;
+pub mod start;
+pub mod sync;
+pub mod sys;
+pub mod thread;
+
+pub use abi;
+pub use abi::Errno;
+pub use env::Args;

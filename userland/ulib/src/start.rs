@@ -1,0 +1,60 @@
+//! Process start: `_start` receives `a0` = argc and `a1` = a pointer to argc `abi::types::Str`
+//! (on the stack the kernel set up); it calls the program's `main` (named with [`crate::entry!`])
+//! and exits with its value. A panic prints `panic: …` on stderr and exits with status 101.
+
+use core::panic::PanicInfo;
+
+use crate::env::Args;
+use crate::sys;
+
+/// The status a panicking program exits with (as Rust's `std` does).
+pub const PANIC_STATUS: i32 = 101;
+
+// The entry point: the kernel starts the first thread here with sp 16-byte aligned.
+core::arch::global_asm!(
+    r#"
+    .section .text._start, "ax", @progbits
+    .globl _start
+_start:
+    mv fp, zero
+    mv ra, zero
+    call {start}
+1:  j 1b
+"#,
+    start = sym ulib_start,
+);
+
+unsafe extern "Rust" {
+    /// The program's main, defined by [`crate::entry!`].
+    fn __ulib_main(args: Args) -> i32;
+}
+
+/// Called by `_start`.
+///
+/// # Safety
+/// `argv` must point to `argc` `Str`s, each naming readable bytes, all alive for the whole run —
+/// which is what the kernel provides at process start.
+unsafe extern "C" fn ulib_start(argc: usize, argv: *const abi::types::Str) -> ! {
+    // Safety: the caller's contract is `Args::from_raw`'s.
+    let args = unsafe { Args::from_raw(argc, argv) };
+    // Safety: `entry!` defines `__ulib_main` with this signature.
+    let status = unsafe { __ulib_main(args) };
+    sys::exit(status)
+}
+
+/// Names the program's `fn main(args: ulib::Args) -> i32`.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        #[unsafe(no_mangle)]
+        fn __ulib_main(args: $crate::Args) -> i32 {
+            $main(args)
+        }
+    };
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    crate::eprintln!("panic: {}", info);
+    sys::exit(PANIC_STATUS)
+}

@@ -1,0 +1,197 @@
+//! Safe system calls: each wraps its [`crate::raw`] stub, passing slices and strings as the
+//! pointer + length pairs `abi` describes and turning `-errno` into `Err`.
+
+use abi::Errno;
+use abi::types::{DirEntry, Stat, Str, limits};
+
+use crate::raw;
+
+fn check(ret: isize) -> Result<usize, Errno> {
+    Errno::check(ret)
+}
+
+/// Ends the process with `status`.
+pub fn exit(status: i32) -> ! {
+    // Safety: no pointers; the kernel does not return.
+    unsafe { raw::exit(status as usize) };
+    unreachable_end()
+}
+
+/// Ends the calling thread with `status` (the process, if it is the last thread).
+pub fn thread_exit(status: i32) -> ! {
+    // Safety: no pointers; the kernel does not return.
+    unsafe { raw::thread_exit(status as usize) };
+    unreachable_end()
+}
+
+/// Where a call that cannot return went on anyway: a kernel bug. Spin rather than run on.
+fn unreachable_end() -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// The process id.
+pub fn getpid() -> usize {
+    // Safety: no pointers.
+    unsafe { raw::getpid() as usize }
+}
+
+/// Lets other runnable threads run first.
+pub fn yield_now() {
+    // Safety: no pointers.
+    unsafe { raw::yield_now() };
+}
+
+/// Sleeps for at least `nanoseconds`.
+pub fn sleep(nanoseconds: u64) {
+    // Safety: no pointers.
+    unsafe { raw::sleep(nanoseconds as usize) };
+}
+
+/// Nanoseconds since boot.
+pub fn clock() -> u64 {
+    // Safety: no pointers.
+    unsafe { raw::clock() as u64 }
+}
+
+/// Reads up to `buf.len()` bytes; 0 at end of file.
+pub fn read(fd: usize, buf: &mut [u8]) -> Result<usize, Errno> {
+    // Safety: `buf` is writable for its length.
+    check(unsafe { raw::read(fd, buf.as_mut_ptr() as usize, buf.len()) })
+}
+
+/// Writes up to `buf.len()` bytes; returns how many were written.
+pub fn write(fd: usize, buf: &[u8]) -> Result<usize, Errno> {
+    // Safety: `buf` is readable for its length.
+    check(unsafe { raw::write(fd, buf.as_ptr() as usize, buf.len()) })
+}
+
+/// Opens `path` with `abi::types::open` flags.
+pub fn open(path: &str, flags: usize) -> Result<usize, Errno> {
+    // Safety: `path` is readable for its length.
+    check(unsafe { raw::open(path.as_ptr() as usize, path.len(), flags) })
+}
+
+/// Closes `fd`.
+pub fn close(fd: usize) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::close(fd) }).map(drop)
+}
+
+/// A second descriptor for `fd`'s open file.
+pub fn dup(fd: usize) -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::dup(fd) })
+}
+
+/// A new pipe: `(read end, write end)`.
+pub fn pipe() -> Result<(usize, usize), Errno> {
+    let mut fds = [0i32; 2];
+    // Safety: `fds` is writable, two i32.
+    check(unsafe { raw::pipe(fds.as_mut_ptr() as usize) })?;
+    Ok((fds[0] as usize, fds[1] as usize))
+}
+
+/// Moves `fd`'s offset (`abi::types::seek` origins); returns the new offset.
+pub fn seek(fd: usize, offset: i64, whence: usize) -> Result<u64, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::seek(fd, offset as usize, whence) }).map(|o| o as u64)
+}
+
+/// What `fd` is.
+pub fn fstat(fd: usize) -> Result<Stat, Errno> {
+    let mut st = Stat::default();
+    // Safety: `st` is writable, one Stat.
+    check(unsafe { raw::fstat(fd, &mut st as *mut Stat as usize) })?;
+    Ok(st)
+}
+
+/// Removes a file or an empty directory.
+pub fn unlink(path: &str) -> Result<(), Errno> {
+    // Safety: `path` is readable for its length.
+    check(unsafe { raw::unlink(path.as_ptr() as usize, path.len()) }).map(drop)
+}
+
+/// Makes a directory.
+pub fn mkdir(path: &str) -> Result<(), Errno> {
+    // Safety: `path` is readable for its length.
+    check(unsafe { raw::mkdir(path.as_ptr() as usize, path.len()) }).map(drop)
+}
+
+/// The directory's next entry, `None` at the end.
+pub fn readdir(fd: usize) -> Result<Option<DirEntry>, Errno> {
+    let mut e = DirEntry::default();
+    // Safety: `e` is writable, one DirEntry.
+    let n = check(unsafe { raw::readdir(fd, &mut e as *mut DirEntry as usize) })?;
+    Ok((n == 1).then_some(e))
+}
+
+/// Starts the program at `path` with `args` (by convention `args[0]` is its name). `stdio[i]`,
+/// when given and not -1, is the caller's fd that becomes the child's fd `i`.
+pub fn spawn(path: &str, args: &[&str], stdio: Option<[i32; 3]>) -> Result<usize, Errno> {
+    if args.len() > limits::ARGS {
+        return Err(Errno::TooBig);
+    }
+    let mut argv = [Str::default(); limits::ARGS];
+    for (slot, a) in argv.iter_mut().zip(args) {
+        *slot = Str {
+            ptr: a.as_ptr() as u64,
+            len: a.len() as u64,
+        };
+    }
+    let stdio_ptr = stdio.as_ref().map_or(0, |s| s.as_ptr() as usize);
+    // Safety: every pointer is to live memory of the stated length.
+    check(unsafe {
+        raw::spawn(
+            path.as_ptr() as usize,
+            path.len(),
+            argv.as_ptr() as usize,
+            args.len(),
+            stdio_ptr,
+        )
+    })
+}
+
+/// Waits for child `pid` (or any child, with `None`) to exit: `(pid, status)`.
+pub fn wait(pid: Option<usize>) -> Result<(usize, i32), Errno> {
+    let mut status = 0i32;
+    let which = pid.map_or(usize::MAX, |p| p);
+    // Safety: `status` is writable, one i32.
+    let pid = check(unsafe { raw::wait(which, &mut status as *mut i32 as usize) })?;
+    Ok((pid, status))
+}
+
+/// Ends process `pid`.
+pub fn kill(pid: usize) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::kill(pid) }).map(drop)
+}
+
+/// Sets the heap's end (0: just report it); returns the end after the call.
+pub fn brk(end: usize) -> Result<usize, Errno> {
+    // Safety: no pointers; the heap's new pages are the kernel's to provide.
+    check(unsafe { raw::brk(end) })
+}
+
+/// Maps `len` bytes of zeroed memory with `abi::types::prot` bits; returns its address.
+pub fn mmap(len: usize, prot: usize) -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::mmap(len, prot) })
+}
+
+/// Unmaps `len` bytes at `addr`.
+///
+/// # Safety
+/// Nothing may use the memory afterwards.
+pub unsafe fn munmap(addr: usize, len: usize) -> Result<(), Errno> {
+    // Safety: the caller gives the memory up.
+    check(unsafe { raw::munmap(addr, len) }).map(drop)
+}
+
+/// Joins thread `tid` of this process: its exit status.
+pub fn thread_join(tid: usize) -> Result<i32, Errno> {
+    // A status travels as its 32-bit pattern, so a negative status survives the trip.
+    // Safety: no pointers.
+    check(unsafe { raw::thread_join(tid) }).map(|s| s as u32 as i32)
+}
