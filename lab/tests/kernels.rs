@@ -1,7 +1,8 @@
 //! Does `mono` run the userland, through the real `klab` binary with the embedded kernel and
 //! initrd? `usertests` passes; shell sessions typed on stdin give the expected transcripts; the
-//! first program's exit status is klab's; and the same kernel and initrd files pass `usertests`
-//! on QEMU with the same console output, apart from lines that print times or counters.
+//! first program's exit status is klab's; `usertests` passes with ASIDs on and on the small
+//! `tiny` machine too; and the same kernel and initrd files pass `usertests` on QEMU with the same
+//! console output, apart from lines that print times or counters.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -74,6 +75,22 @@ fn usertests_pass_on_mono() {
         .filter(|l| l.ends_with(": ok") || l.contains(": FAILED"))
         .count();
     assert_eq!(lines, passed, "one line per test");
+}
+
+#[test]
+fn usertests_pass_with_asids_and_on_the_tiny_profile() {
+    for flags in [["--asid", "on"], ["--profile", "tiny"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_klab"))
+            .args(["run", "--max-insns", MAX_INSNS])
+            .args(flags)
+            .args(["mono", "usertests"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run klab");
+        let stdout = text(&out.stdout);
+        assert_eq!(usertests_summary(&stdout).1, 0, "{flags:?}:\n{stdout}");
+        assert_eq!(out.status.code(), Some(0), "{flags:?}");
+    }
 }
 
 #[test]
