@@ -3,7 +3,6 @@
 //! next. The kernel holds all its state in one [`Kernel`] behind a [`Global`]; it runs with
 //! interrupts off on a single hart, so a trap is handled start to finish before the next.
 
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 
 use abi::Errno;
@@ -170,9 +169,4 @@ extern "C" fn kernel_trap_handler(_frame: *mut TrapFrame) -> ! {
     };
     // Safety: as in `run`.
     unsafe { trap::resume(next) }
-}
-
-/// Boxes a frame so that its address stays fixed while its thread runs.
-pub fn boxed(frame: TrapFrame) -> Box<TrapFrame> {
-    Box::new(frame)
 }

@@ -60,7 +60,7 @@ impl Thread {
     fn new(pid: Pid, frame: TrapFrame) -> Thread {
         Thread {
             pid,
-            frame: crate::kernel::boxed(frame),
+            frame: Box::new(frame),
             blocked_on: None,
             sleep_until: None,
             ended: None,
@@ -68,7 +68,8 @@ impl Thread {
     }
 }
 
-fn perms_flags(p: Perms) -> PteFlags {
+/// The `PteFlags` for pages of a region with `perms` (W implies R: Sv39 reserves W without R).
+pub fn flags_for(p: Perms) -> PteFlags {
     let mut f = PteFlags::empty();
     if p.read {
         f |= PteFlags::R;
@@ -80,11 +81,6 @@ fn perms_flags(p: Perms) -> PteFlags {
         f |= PteFlags::X;
     }
     f
-}
-
-/// The `PteFlags` for pages of a region with `perms`.
-pub fn flags_for(perms: Perms) -> PteFlags {
-    perms_flags(perms)
 }
 
 impl Kernel {
@@ -287,7 +283,6 @@ impl Kernel {
         }
         p.space.destroy(&mut self.frames);
         if pid == 1 {
-            kcore::console::write_bytes(b"");
             kcore::power::exit(status);
         }
         if let Some(parent) = self.procs.exit(pid, status) {
