@@ -39,6 +39,14 @@ impl UserMemory for UserSpace<'_> {
                 Err(Errno::Fault)
             };
         }
+        self.fault_in(page, access)
+    }
+}
+
+impl UserSpace<'_> {
+    /// Maps a fresh zeroed frame at the unmapped `page` if the memory policy allows `access`
+    /// there (`EFAULT` if not, `ENOMEM` without frames).
+    pub fn fault_in(&mut self, page: usize, access: Access) -> Result<(), Errno> {
         let perms = self.vm.fault(page, mm_access(access)).ok_or(Errno::Fault)?;
         let frame = self.frames.alloc().ok_or(Errno::NoMem)?;
         if let Err(e) = self.space.map(self.frames, page, frame, flags_for(perms)) {

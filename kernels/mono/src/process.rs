@@ -319,23 +319,17 @@ impl Kernel {
         addr: usize,
         access: Access,
     ) -> Result<(), &'static str> {
-        let p = self.processes.get_mut(&pid).ok_or("no process")?;
         let page = addr & !(PAGE_SIZE - 1);
-        let perms = p.vm.fault(addr, mm_access(access)).ok_or("")?;
+        let p = self.processes.get_mut(&pid).ok_or("no process")?;
         if p.space.lookup(page).is_some() {
+            // Mapped already: the access itself is not allowed.
             return Err("");
         }
-        let frame = self.frames.alloc().ok_or("out of memory")?;
-        if p.space
-            .map(&mut self.frames, page, frame, flags_for(perms))
-            .is_err()
-        {
-            // Safety: the frame was never mapped.
-            unsafe { self.frames.free(frame) };
-            return Err("out of memory");
+        match self.with_user(pid, |mem, _, _| mem.fault_in(page, access)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(Errno::NoMem)) => Err("out of memory"),
+            _ => Err(""),
         }
-        p.space.fence(page, &self.asids);
-        Ok(())
     }
 
     /// Any other user exception: the process dies.

@@ -408,6 +408,20 @@ impl<'a> Fs<'a> {
             .ok_or(Errno::NoEnt)
     }
 
+    /// The bytes of writable file `ino`: `EROFS` for a read-only file, `EISDIR` for a
+    /// directory, `EINVAL` for a device.
+    fn owned_data(&mut self, ino: Ino) -> Result<&mut Vec<u8>, Errno> {
+        let node = self.inode_mut(ino)?;
+        let readonly = node.readonly;
+        match &mut node.body {
+            Body::Dir(_) => Err(Errno::IsDir),
+            Body::Device(_) => Err(Errno::Inval),
+            Body::File(_) if readonly => Err(Errno::RoFs),
+            Body::File(Data::Archive(_)) => Err(Errno::RoFs),
+            Body::File(Data::Owned(v)) => Ok(v),
+        }
+    }
+
     fn inode_mut(&mut self, ino: Ino) -> Result<&mut Inode<'a>, Errno> {
         self.inodes
             .get_mut(ino)
@@ -639,15 +653,7 @@ impl<'a> Fs<'a> {
     /// directory, `EINVAL` for a device, `ENOMEM` if the kernel heap cannot hold the growth.
     pub fn write(&mut self, ino: Ino, offset: usize, data: &[u8]) -> Result<usize, Errno> {
         let room = self.max_bytes.saturating_sub(self.bytes);
-        let node = self.inode_mut(ino)?;
-        let readonly = node.readonly;
-        let v = match &mut node.body {
-            Body::Dir(_) => return Err(Errno::IsDir),
-            Body::Device(_) => return Err(Errno::Inval),
-            Body::File(_) if readonly => return Err(Errno::RoFs),
-            Body::File(Data::Archive(_)) => return Err(Errno::RoFs),
-            Body::File(Data::Owned(v)) => v,
-        };
+        let v = self.owned_data(ino)?;
         if data.is_empty() {
             return Ok(0);
         }
@@ -672,15 +678,7 @@ impl<'a> Fs<'a> {
     /// Makes file `ino` empty, giving its bytes back. `EROFS` for a read-only file, `EISDIR` for
     /// a directory, `EINVAL` for a device.
     pub fn truncate(&mut self, ino: Ino) -> Result<(), Errno> {
-        let node = self.inode_mut(ino)?;
-        let readonly = node.readonly;
-        let v = match &mut node.body {
-            Body::Dir(_) => return Err(Errno::IsDir),
-            Body::Device(_) => return Err(Errno::Inval),
-            Body::File(_) if readonly => return Err(Errno::RoFs),
-            Body::File(Data::Archive(_)) => return Err(Errno::RoFs),
-            Body::File(Data::Owned(v)) => v,
-        };
+        let v = self.owned_data(ino)?;
         let freed = v.len();
         *v = Vec::new();
         self.bytes -= freed;
