@@ -47,6 +47,8 @@ pub enum Errno {
     RoFs = 30,
     /// Writing to a pipe nobody reads.
     Pipe = 32,
+    /// The call would deadlock (an IPC call against the deadlock rule).
+    Deadlk = 35,
     /// A name is too long.
     NameTooLong = 36,
     /// There is no system call with this number.
@@ -57,7 +59,7 @@ pub enum Errno {
 
 impl Errno {
     /// Every error number, for tables and tests.
-    pub const ALL: [Errno; 24] = [
+    pub const ALL: [Errno; 25] = [
         Errno::Perm,
         Errno::NoEnt,
         Errno::Srch,
@@ -79,6 +81,7 @@ impl Errno {
         Errno::SPipe,
         Errno::RoFs,
         Errno::Pipe,
+        Errno::Deadlk,
         Errno::NameTooLong,
         Errno::NoSys,
         Errno::NotEmpty,
@@ -136,6 +139,7 @@ impl Errno {
             Errno::SPipe => "ESPIPE",
             Errno::RoFs => "EROFS",
             Errno::Pipe => "EPIPE",
+            Errno::Deadlk => "EDEADLK",
             Errno::NameTooLong => "ENAMETOOLONG",
             Errno::NoSys => "ENOSYS",
             Errno::NotEmpty => "ENOTEMPTY",
@@ -166,6 +170,7 @@ impl Errno {
             Errno::SPipe => "illegal seek",
             Errno::RoFs => "read-only file system",
             Errno::Pipe => "broken pipe",
+            Errno::Deadlk => "resource deadlock avoided",
             Errno::NameTooLong => "name too long",
             Errno::NoSys => "no such system call",
             Errno::NotEmpty => "directory not empty",

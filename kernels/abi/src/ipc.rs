@@ -1,16 +1,37 @@
-//! The IPC message layout of the microkernel (DESIGN.md §3): synchronous rendezvous with short
-//! messages in registers and bulk data in leases of the sender's memory.
+//! The microkernel's calls and message layout (DESIGN.md §3): synchronous rendezvous on
+//! endpoints, short messages in registers, bulk data in leases of the caller's memory (Hubris),
+//! notifications for interrupts, and the kernel calls its user-mode servers use. `mono` answers
+//! every number here with `ENOSYS`.
 //!
-//! In registers, at `call`, `recv`, `reply` and `reply_recv`:
+//! # Registers
 //! ```text
-//! a0  capability / endpoint (call, reply_recv: where to; recv: which endpoint)
-//! a1  tag: label (bits 0..32) | words (bits 32..36) | leases (bits 36..40)
-//! a2..a5  message words 0..3 (MAX_WORDS)
-//! a6  pointer to `leases` Lease descriptors, when the tag says there are any
+//!             in                                         out
+//! CALL        a0 endpoint, a1 tag, a2..a5 words 0..3,    a0 0 or -errno, a1 reply tag,
+//!             a6 -> `tag.leases()` Lease descriptors      a2..a5 reply words 0..3
+//! RECV        a0 endpoint                                a0 badge, a1 tag, a2..a7 words 0..5
+//! REPLY       a0 badge, a1 tag, a2..a5 words 0..3        a0 0 or -errno
+//! REPLY_RECV  as REPLY, a6 endpoint (badge 0: no reply)  as RECV
 //! ```
+//! A message received carries up to six words: a forwarded system call arrives with the caller's
+//! `a0..a5` as words 0..5 and its number as the label; a `CALL` carries at most [`MAX_WORDS`].
+//! The **badge** names the sender: its thread id in bits 0..32 and its process id in bits
+//! 32..64 ([`Badge`]; process id 0 is a server or the kernel). A reply goes to a badge; the
+//! kernel accepts it only while that thread waits for this replier's answer.
+//!
+//! A reply to any request of the server protocols below, and to a forwarded system call, has
+//! label 0 and carries the result in word 0: a value ≥ 0 or `-errno`.
+//!
+//! # Deadlock rule
+//! A thread may only `CALL` an endpoint of a higher [level](level) than its own (Hubris' "send
+//! only uphill"): programs (level 0) call any server; `proc` calls `fs` and `mem`; `fs` calls
+//! `console`; `mem` and `console` call nobody. Calls form no cycle, so no set of servers can wait
+//! for each other. The kernel refuses a downhill or level call from a server with `EDEADLK`.
+//! Notifications never block and go in any direction.
 
-/// Message words carried in registers.
+/// Message words a `CALL`, `REPLY` or `REPLY_RECV` carries in registers (`a2..a5`).
 pub const MAX_WORDS: usize = 4;
+/// Message words a received message carries (`a2..a7`).
+pub const MAX_RECV_WORDS: usize = 6;
 /// Leases one message may carry.
 pub const MAX_LEASES: usize = 4;
 
@@ -22,7 +43,11 @@ pub struct Tag(pub u64);
 impl Tag {
     /// A tag with `label`, `words` register words and `leases` leases (each clamped to its maximum).
     pub const fn new(label: u32, words: usize, leases: usize) -> Tag {
-        let w = if words > MAX_WORDS { MAX_WORDS } else { words };
+        let w = if words > MAX_RECV_WORDS {
+            MAX_RECV_WORDS
+        } else {
+            words
+        };
         let l = if leases > MAX_LEASES {
             MAX_LEASES
         } else {
@@ -31,7 +56,7 @@ impl Tag {
         Tag(label as u64 | (w as u64) << 32 | (l as u64) << 36)
     }
 
-    /// The label: the operation a request asks for, or a reply's status.
+    /// The label: the operation a request asks for, or 0 in a reply.
     pub const fn label(self) -> u32 {
         self.0 as u32
     }
@@ -47,6 +72,28 @@ impl Tag {
     }
 }
 
+/// Who sent a message: thread id and process id (0 for servers and the kernel).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct Badge(pub u64);
+
+impl Badge {
+    /// The badge of thread `tid` of process `pid`.
+    pub const fn new(tid: usize, pid: usize) -> Badge {
+        Badge((tid as u64 & 0xffff_ffff) | (pid as u64) << 32)
+    }
+
+    /// The sending thread.
+    pub const fn tid(self) -> usize {
+        (self.0 & 0xffff_ffff) as usize
+    }
+
+    /// The sending process (0: a server or the kernel).
+    pub const fn pid(self) -> usize {
+        (self.0 >> 32) as usize
+    }
+}
+
 /// Lease access bits.
 pub mod lease {
     /// The receiver may read the leased bytes.
@@ -55,14 +102,238 @@ pub mod lease {
     pub const WRITE: u64 = 2;
 }
 
-/// A lease: the receiver may copy from or to this part of the sender's memory until it replies.
+/// A lease: the receiver may copy from or to this part of the caller's memory until it replies.
+/// The kernel checks the range when the call is made (every page mapped, or faulted in by the
+/// pager, with the access the lease grants) and revokes the lease at the reply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct Lease {
-    /// User virtual address in the sender.
+    /// User virtual address in the caller.
     pub addr: u64,
     /// Length in bytes.
     pub len: u64,
     /// [`lease`] bits.
     pub access: u64,
+}
+
+/// Kernel call numbers (`a7`), beside the system-call table of [`crate::sys`].
+pub mod kcall {
+    /// `call(endpoint, tag, w0..w3, leases)`: send and wait for the reply.
+    pub const CALL: usize = 64;
+    /// `recv(endpoint)`: wait for a message or notification on an endpoint the caller owns.
+    pub const RECV: usize = 65;
+    /// `reply(badge, tag, w0..w3)`.
+    pub const REPLY: usize = 66;
+    /// `reply_recv(badge, tag, w0..w3, endpoint)`: reply, then receive (the server loop's call).
+    pub const REPLY_RECV: usize = 67;
+    /// `ep_create()` → a new endpoint the caller's process owns (it alone may receive on it).
+    pub const EP_CREATE: usize = 68;
+    /// `notify(endpoint, bits)`: ORs `bits` into the endpoint's notification word; never blocks.
+    pub const NOTIFY: usize = 69;
+    /// `lease_info(badge, index)` → the lease's length; `a1` = its access bits.
+    pub const LEASE_INFO: usize = 70;
+    /// `lease_read(badge, index, offset, dst, len)` → bytes copied from the lease to `dst`.
+    pub const LEASE_READ: usize = 71;
+    /// `lease_write(badge, index, offset, src, len)` → bytes copied from `src` to the lease.
+    pub const LEASE_WRITE: usize = 72;
+    /// `inject(server)`: a debugging aid — the kernel sends [`super::label::CRASH`] to the
+    /// server at endpoint `server` ([`super::level`]), which crashes while handling it; the
+    /// caller gets `EIO` once the supervisor has restarted the server.
+    pub const INJECT: usize = 73;
+
+    /// Server only: `space_new(pid, elf, elf_len, argv, argc, info)` → the first thread's id: a
+    /// new address space for process `pid` with the program `elf` loaded and `argc`
+    /// [`crate::types::Str`] arguments (in the caller's memory) on its stack; the thread is not
+    /// started. Writes a [`super::ImageInfo`] at `info`.
+    pub const SPACE_NEW: usize = 80;
+    /// Server only: `space_kill(pid)`: ends every thread of `pid` and frees its address space.
+    pub const SPACE_KILL: usize = 81;
+    /// Server only: `space_read(pid, addr, dst, len)`: copies `len` bytes of `pid`'s user memory
+    /// (mapped, readable) to `dst`.
+    pub const SPACE_READ: usize = 82;
+    /// Server only: `thread_new(pid, entry, arg, sp)` → the id of a new, started thread of `pid`.
+    pub const THREAD_NEW: usize = 83;
+    /// Server only: `thread_start(tid)`.
+    pub const THREAD_START: usize = 84;
+    /// Server only: `thread_kill(tid)`: ends one thread.
+    pub const THREAD_KILL: usize = 85;
+    /// Server only: `map_new(pid, page, prot)`: maps a fresh zeroed frame at `page` of `pid`
+    /// with [`crate::types::prot`] bits.
+    pub const MAP_NEW: usize = 86;
+    /// Server only: `unmap(pid, start, end)`: unmaps and frees `pid`'s pages in `start..end`.
+    pub const UNMAP: usize = 87;
+    /// Server only: `grant(page, pid, dst, prot)`: moves the frame at the caller's `page` to
+    /// `dst` of `pid`.
+    pub const GRANT: usize = 88;
+    /// Server only: `irq_ack(source)`: completes an interrupt notified to the caller.
+    pub const IRQ_ACK: usize = 89;
+    /// Server only: `halt(status)`: powers the machine off with `status`.
+    pub const HALT: usize = 90;
+    /// Server only: `debug_write(ptr, len)`: writes bytes straight to the console.
+    pub const DEBUG_WRITE: usize = 91;
+}
+
+/// What `SPACE_NEW` reports about the loaded program: what the memory server needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct ImageInfo {
+    /// One past the highest loaded byte (the heap starts on the next page).
+    pub end: u64,
+    /// How many of `segments` are used.
+    pub count: u64,
+    /// Loaded segments: start, end, [`crate::types::prot`] bits.
+    pub segments: [[u64; 3]; 8],
+}
+
+/// The servers' endpoints, fixed at boot; each server's level in the deadlock rule is its
+/// endpoint number (programs are level 0).
+pub mod level {
+    /// The process server.
+    pub const PROC: usize = 1;
+    /// The file server (files, pipes, fd tables).
+    pub const FS: usize = 2;
+    /// The memory server and pager.
+    pub const MEM: usize = 3;
+    /// The console server (the UART driver).
+    pub const CONSOLE: usize = 4;
+    /// Endpoints up to this one are servers'.
+    pub const SERVERS: usize = 4;
+}
+
+/// Notification bits.
+pub mod bits {
+    /// On the console endpoint: the UART interrupt fired (acknowledge with `IRQ_ACK`).
+    pub const IRQ: u64 = 1;
+    /// On the file server's endpoint: the console has a line (retry waiting console reads).
+    pub const CONSOLE_READY: u64 = 2;
+}
+
+/// Message labels beside the system-call numbers.
+pub mod label {
+    /// A notification: word 0 holds the bits (the badge is 0).
+    pub const NOTIFICATION: u32 = u32::MAX;
+    /// Any server: crash now, on purpose (sent by the kernel for `INJECT`).
+    pub const CRASH: u32 = 0xdead;
+    /// fs, from proc: lease 0 = path (read), lease 1 = buffer (write) → the program file's size,
+    /// its bytes copied into the buffer when they fit (`ENOEXEC` if not a regular file).
+    pub const FS_PROGRAM: u32 = 0x100;
+    /// fs, from proc: words = child pid, parent pid (0: the first process, on the console),
+    /// stdio\[0..3\] as the `spawn` call gives them.
+    pub const FS_SPAWN: u32 = 0x101;
+    /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
+    pub const FS_EXIT: u32 = 0x102;
+    /// mem, from the kernel on behalf of the faulting thread: words = address, access (0 read,
+    /// 1 write, 2 execute). Reply word 0 = 0: mapped, resume; `-errno`: refused.
+    pub const MEM_FAULT: u32 = 0x200;
+    /// mem, from proc: word 0 = pid; lease 0 = its [`super::ImageInfo`] (read).
+    pub const MEM_NEW: u32 = 0x201;
+    /// mem, from proc: word 0 = pid: forget an ended process's memory policy.
+    pub const MEM_DROP: u32 = 0x202;
+    /// console, from fs: lease 0 = bytes to write (read) → bytes written.
+    pub const CON_WRITE: u32 = 0x300;
+    /// console, from fs: lease 0 = buffer (write) → bytes of a completed line, or `-EAGAIN`
+    /// (then [`super::bits::CONSOLE_READY`] is notified to fs when a line is ready).
+    pub const CON_READ: u32 = 0x301;
+}
+
+/// Where `micro` sends a system call of [`crate::sys`]'s table, and the leases it makes of the
+/// call's pointer arguments — one table, read by the kernel that forwards and the servers that
+/// serve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Forward {
+    /// The server's endpoint ([`level`]), or 0 when the kernel itself serves the call (`yield`,
+    /// `sleep`, `clock`: scheduling and time are kernel objects).
+    pub endpoint: usize,
+    /// The leases, by index; a lease of length 0 is a placeholder (no memory, nothing checked).
+    pub leases: [Lease; MAX_LEASES],
+    /// How many lease slots the message carries.
+    pub count: usize,
+}
+
+/// The forwarding table. Lease lengths are clamped the way `mono` bounds the same arguments, so
+/// a call that `mono` refuses for its size before touching memory is refused the same way by the
+/// server (`ENAMETOOLONG`, `E2BIG`), not with `EFAULT`:
+///
+/// | call | server | leases |
+/// |---|---|---|
+/// | `exit getpid kill spawn wait thread_*` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
+/// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
+/// | `brk mmap munmap` | mem | — |
+/// | `yield sleep clock` | the kernel | — |
+///
+/// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
+/// `proc` reads them with its `SPACE_READ` right.
+pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
+    use crate::Sys;
+    use crate::types::{DirEntry, PATH_MAX, Stat, Str, limits};
+    const R: u64 = lease::READ;
+    const W: u64 = lease::WRITE;
+    let l = |addr: usize, len: usize, access: u64| Lease {
+        addr: addr as u64,
+        len: len as u64,
+        access,
+    };
+    let path = |addr: usize, len: usize| {
+        if len <= PATH_MAX {
+            l(addr, len, R)
+        } else {
+            Lease::default()
+        }
+    };
+    let mut f = Forward::default();
+    let mut lease = |lease: Lease| {
+        f.leases[f.count] = lease;
+        f.count += 1;
+    };
+    let endpoint = match sys {
+        Sys::Yield | Sys::Sleep | Sys::Clock => 0,
+        Sys::Exit | Sys::Getpid | Sys::Kill => level::PROC,
+        Sys::ThreadSpawn | Sys::ThreadExit | Sys::ThreadJoin => level::PROC,
+        Sys::Spawn => {
+            lease(path(a[0], a[1]));
+            if a[3] <= limits::ARGS {
+                lease(l(a[2], a[3] * size_of::<Str>(), R));
+            } else {
+                lease(Lease::default());
+            }
+            if a[4] != 0 {
+                lease(l(a[4], 3 * size_of::<i32>(), R));
+            }
+            level::PROC
+        }
+        Sys::Wait => {
+            if a[1] != 0 {
+                lease(l(a[1], size_of::<i32>(), W));
+            }
+            level::PROC
+        }
+        Sys::Read => {
+            lease(l(a[1], a[2].min(limits::IO_MAX), W));
+            level::FS
+        }
+        Sys::Write => {
+            lease(l(a[1], a[2].min(limits::IO_MAX), R));
+            level::FS
+        }
+        Sys::Open | Sys::Unlink | Sys::Mkdir => {
+            lease(path(a[0], a[1]));
+            level::FS
+        }
+        Sys::Pipe => {
+            lease(l(a[0], 2 * size_of::<i32>(), W));
+            level::FS
+        }
+        Sys::Fstat => {
+            lease(l(a[1], size_of::<Stat>(), W));
+            level::FS
+        }
+        Sys::Readdir => {
+            lease(l(a[1], size_of::<DirEntry>(), W));
+            level::FS
+        }
+        Sys::Close | Sys::Dup | Sys::Seek => level::FS,
+        Sys::Brk | Sys::Mmap | Sys::Munmap => level::MEM,
+    };
+    f.endpoint = endpoint;
+    f
 }

@@ -37,3 +37,17 @@ pub const STACK_SIZE: usize = 1 << 20;
 pub const STACK_BASE: usize = STACK_TOP - STACK_SIZE;
 /// The guard page below the stack: touching it kills the process.
 pub const STACK_GUARD: usize = STACK_BASE - PAGE_SIZE;
+
+/// `micro`'s servers: the same layout as programs (linked at [`PROGRAM_BASE`], stack below
+/// [`STACK_TOP`]), plus these. The kernel maps a server's stack and heap pages on first touch
+/// (servers are not paged by the memory server, which is one of them).
+pub mod server {
+    /// The server heap: demand-zero, from here ...
+    pub const HEAP_BASE: usize = super::MMAP_BASE;
+    /// ... to here.
+    pub const HEAP_END: usize = super::MMAP_LIMIT;
+    /// The console server: the UART's registers (one page).
+    pub const DEVICE: usize = 0x5fff_0000;
+    /// The file server: the initrd, read-only.
+    pub const INITRD: usize = super::MMAP_LIMIT;
+}

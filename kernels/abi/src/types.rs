@@ -154,4 +154,7 @@ pub mod limits {
     pub const ARG_BYTES: usize = 4096;
     /// Bytes a pipe holds.
     pub const PIPE_BUFFER: usize = 4096;
+    /// Most bytes one `read` or `write` moves (a short count beyond, as POSIX allows), so one
+    /// call never pins or faults in an unbounded amount of user memory.
+    pub const IO_MAX: usize = 64 * 1024;
 }

@@ -1,5 +1,5 @@
 //! kcore: what both kernels share below the policy line (DESIGN.md §3) — the M-mode start and
-//! timer firmware ([`machine`]), DTB parsing ([`dtb`]), the console and power-off ([`console`],
+//! timer firmware ([`machine`]), the S-mode start ([`boot`]), DTB parsing ([`dtb`]), the console and power-off ([`console`],
 //! [`power`]), trap entry and exit ([`trap`]), Sv39 address spaces with the kernel mapped in each
 //! ([`vm`]) and ASIDs ([`asid`]), physical frames ([`frame`]) and the kernel heap ([`heap`]),
 //! the ELF loader for user programs ([`loader`]), checked user memory access ([`uaccess`]),
@@ -14,6 +14,7 @@
 extern crate alloc;
 
 pub mod asid;
+pub mod boot;
 pub mod console;
 pub mod csr;
 pub mod dtb;

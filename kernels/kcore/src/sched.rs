@@ -48,3 +48,70 @@ impl RunQueue {
         self.queue.len()
     }
 }
+
+/// The timer as both kernels program it: a periodic tick of [`TIMESLICE_NS`] while a thread runs,
+/// and the earliest sleeper's deadline. The timer is reprogrammed (an SBI call to M-mode) only
+/// when the earliest thing to wake for changes, so a system call that returns to its caller costs
+/// no timer work.
+#[derive(Debug)]
+pub struct Ticker {
+    /// The tick after which the running thread is preempted.
+    next_tick: u64,
+    /// The deadline last given to M-mode (`u64::MAX`: none).
+    armed: u64,
+    /// No sleeper wakes before this (it may be early: a stale value only makes the timer fire
+    /// once for nothing, and the kernel recomputes it at the tick).
+    pub next_wake: u64,
+}
+
+impl Ticker {
+    /// No tick yet, no sleeper.
+    pub const fn new() -> Ticker {
+        Ticker {
+            next_tick: 0,
+            armed: u64::MAX,
+            next_wake: u64::MAX,
+        }
+    }
+
+    /// Programs the timer for the earlier of the next tick (if a thread is `running`) and the
+    /// first sleeper's deadline.
+    pub fn arm(&mut self, running: bool) {
+        let now = crate::timer::now();
+        if self.next_tick <= now {
+            self.next_tick = now + crate::timer::ns_to_ticks(TIMESLICE_NS);
+        }
+        let want = if running {
+            self.next_tick.min(self.next_wake)
+        } else {
+            self.next_wake
+        };
+        if want != self.armed {
+            self.armed = want;
+            crate::timer::set_deadline(want);
+        }
+    }
+
+    /// The timer fired at `now`: the deadline is spent (STIP stays raised until the next SBI
+    /// call), so the next [`Ticker::arm`] programs it again. Returns whether the time slice is
+    /// over (the running thread goes to the back of the queue).
+    pub fn fired(&mut self, now: u64) -> bool {
+        self.armed = 0;
+        if now >= self.next_tick {
+            self.next_tick = now + crate::timer::ns_to_ticks(TIMESLICE_NS);
+            return true;
+        }
+        false
+    }
+
+    /// A thread sleeps until `deadline`.
+    pub fn sleep_until(&mut self, deadline: u64) {
+        self.next_wake = self.next_wake.min(deadline);
+    }
+}
+
+impl Default for Ticker {
+    fn default() -> Ticker {
+        Ticker::new()
+    }
+}

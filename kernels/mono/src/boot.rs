@@ -1,83 +1,22 @@
-//! From reset to the first process: `kcore`'s M-mode start drops to S-mode at [`kmain`], which
-//! reads the device tree, carves RAM into the kernel heap and the frame pool (keeping clear of the
-//! kernel image, the DTB and the initrd), builds the kernel page-table template, probes ASIDs,
-//! populates the file system from the initrd, turns on the timer and UART interrupts, and starts
-//! the first process: the boot command line (`/chosen/bootargs`, e.g. `usertests` or
+//! From reset to the first process: kcore's [`boot::init`](kcore::boot::init) brings the machine
+//! up (the same code as `micro`'s); then the kernel populates the file system from the initrd and
+//! starts the first process: the boot command line (`/chosen/bootargs`, e.g. `usertests` or
 //! `echo hi`), or `/bin/init` when it is empty.
 
-use alloc::string::String;
 use alloc::vec::Vec;
-use core::ops::Range;
 
-use kcore::frame::FrameAllocator;
-use kcore::{asid, console, dtb, kprintln, power, timer, trap, vm};
+use kcore::{boot, kprintln, power};
 
 use crate::kernel::{self, Kernel};
-
-unsafe extern "C" {
-    static __kernel_start: u8;
-    static __kernel_end: u8;
-}
-
-/// The kernel heap's share of RAM (a quarter, at most this much).
-const HEAP_MAX: usize = 32 << 20;
 
 /// The kernel's entry in S-mode, on the kernel stack, with paging off.
 #[unsafe(no_mangle)]
 extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
-    let info = match dtb::parse(hartid, dtb_addr) {
-        Ok(info) => info,
-        Err(e) => {
-            kprintln!("{}: {e}", crate::NAME);
-            power::exit(254)
-        }
-    };
-    console::init();
-    timer::init(info.timebase_hz);
-    let kernel_image =
-        core::ptr::addr_of!(__kernel_start) as usize..core::ptr::addr_of!(__kernel_end) as usize;
-    let initrd = info.initrd.clone().unwrap_or(0..0);
-    // No allocation before the heap exists: the free ranges are computed in fixed arrays.
-    let reserved = [kernel_image.clone(), info.dtb.clone(), initrd.clone()];
-    let heap_size = (info.ram.len() / 4).min(HEAP_MAX) & !0xfff;
-    let free = FreeRanges::of(info.ram.clone(), &reserved);
-    let Some(heap) = free
-        .iter()
-        .find(|r| r.len() >= heap_size)
-        .map(|r| r.start..r.start + heap_size)
-    else {
-        kprintln!(
-            "{}: no room for a {} KiB kernel heap",
-            crate::NAME,
-            heap_size >> 10
-        );
-        power::exit(254)
-    };
-    // Safety: `heap` is RAM outside the kernel image, the DTB and the initrd, used for nothing else.
-    unsafe { kcore::heap::init(heap.start, heap.len()) };
-    let mut frames = FrameAllocator::new();
-    for r in FreeRanges::of(
-        info.ram.clone(),
-        &[kernel_image, info.dtb.clone(), initrd, heap],
-    )
-    .iter()
-    {
-        // Safety: RAM that is neither kernel, DTB, initrd nor heap.
-        unsafe { frames.add(r.clone()) };
-    }
-    if vm::init_kernel(&mut frames, info.ram.clone()).is_err() {
-        kprintln!("{}: no frame for the kernel page table", crate::NAME);
-        power::exit(254)
-    }
-    vm::activate_kernel();
-    let asids = asid::Asids::probe(vm::kernel_satp());
-    trap::init();
-    // Safety: enables the timer and external interrupt sources (taken from U-mode only, since the
-    // kernel runs with sstatus.SIE off) and lets programs read every counter.
-    unsafe {
-        kcore::csr::set_sie(crate::sched::STIP | crate::sched::SEIP);
-        kcore::csr::write_scounteren(u64::from(u32::MAX));
-    }
+    let boot::Boot {
+        info,
+        frames,
+        asids,
+    } = boot::init(crate::NAME, hartid, dtb_addr);
     let mut k = match Kernel::new(&info, frames, asids) {
         Ok(k) => k,
         Err(e) => {
@@ -85,20 +24,9 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
             power::exit(254)
         }
     };
-    let bootargs = info.bootargs().trim();
-    let command = if bootargs.is_empty() {
-        "/bin/init"
-    } else {
-        bootargs
-    };
-    let words: Vec<&str> = command.split_ascii_whitespace().collect();
-    let program: String = if words[0].contains('/') {
-        words[0].into()
-    } else {
-        alloc::format!("/bin/{}", words[0])
-    };
-    let args: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    match k.spawn_first(&program, &args) {
+    let (program, args) = services::proc::first_command(info.bootargs());
+    let argv: Vec<&[u8]> = args.iter().map(|w| w.as_bytes()).collect();
+    match k.spawn_first(&program, &argv) {
         Ok(_) => {}
         Err(e) => {
             kprintln!("{}: cannot run {program}: {}", crate::NAME, e.message());
@@ -107,53 +35,4 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
     }
     kernel::install(k);
     kernel::run()
-}
-
-/// RAM minus some reserved ranges, without allocating.
-struct FreeRanges {
-    ranges: [Range<usize>; 8],
-    len: usize,
-}
-
-impl FreeRanges {
-    /// `ram` minus `reserved` (at most 7 ranges), in address order.
-    fn of(ram: Range<usize>, reserved: &[Range<usize>]) -> FreeRanges {
-        let mut cuts: [Range<usize>; 7] = Default::default();
-        let mut n = 0;
-        for r in reserved
-            .iter()
-            .filter(|r| !r.is_empty() && r.start < ram.end && ram.start < r.end)
-            .take(7)
-        {
-            cuts[n] = r.start.max(ram.start)..r.end.min(ram.end);
-            n += 1;
-        }
-        cuts[..n].sort_unstable_by_key(|r| r.start);
-        let mut out = FreeRanges {
-            ranges: Default::default(),
-            len: 0,
-        };
-        let mut at = ram.start;
-        for c in &cuts[..n] {
-            if c.start > at {
-                out.push(at..c.start);
-            }
-            at = at.max(c.end);
-        }
-        if at < ram.end {
-            out.push(at..ram.end);
-        }
-        out
-    }
-
-    fn push(&mut self, r: Range<usize>) {
-        if let Some(slot) = self.ranges.get_mut(self.len) {
-            *slot = r;
-            self.len += 1;
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Range<usize>> {
-        self.ranges[..self.len].iter()
-    }
 }

@@ -10,7 +10,7 @@ use kcore::asid::Asids;
 use kcore::dtb::BootInfo;
 use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
-use kcore::sched::RunQueue;
+use kcore::sched::{RunQueue, Ticker};
 use kcore::sync::Global;
 use kcore::trap::{self, Cause, TrapFrame};
 use services::files::Files;
@@ -52,14 +52,8 @@ pub struct Kernel {
     pub current: Option<usize>,
     /// The process whose address space is in `satp`.
     pub active: Option<Pid>,
-    /// The timer: the tick after which the running thread is preempted, and the deadline
-    /// programmed last.
-    pub next_tick: u64,
-    /// The deadline last given to M-mode (`u64::MAX`: none).
-    pub armed: u64,
-    /// No sleeper wakes before this tick (it may be early: a stale value only makes the timer
-    /// fire once for nothing, and the tick recomputes it).
-    pub next_wake: u64,
+    /// The timer.
+    pub ticker: Ticker,
     /// Whether the UART's receive interrupt is on (see `console`).
     pub rx_on: bool,
 }
@@ -91,9 +85,7 @@ impl Kernel {
             runq: RunQueue::new(),
             current: None,
             active: None,
-            next_tick: 0,
-            armed: u64::MAX,
-            next_wake: u64::MAX,
+            ticker: Ticker::new(),
             rx_on: false,
         })
     }

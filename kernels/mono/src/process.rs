@@ -22,9 +22,6 @@ use services::{Pid, Wait, Wakes};
 
 use crate::kernel::Kernel;
 
-/// Most pages one process may commit (32 MiB).
-pub const MAX_PAGES: usize = 8192;
-
 /// A process.
 pub struct Process {
     /// Its program's name (argv\[0\]).
@@ -139,7 +136,7 @@ impl Kernel {
         let mut space = AddressSpace::new(&mut self.frames)?;
         let made = (|| {
             let image = loader::load(&mut space, &mut self.frames, bytes)?;
-            let mut mv = Vm::new(image.end, MAX_PAGES);
+            let mut mv = Vm::new(image.end, mm::MAX_PAGES);
             for s in image.segments() {
                 mv.add_image(
                     s.start,

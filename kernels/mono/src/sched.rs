@@ -1,22 +1,16 @@
-//! Scheduling: kcore's round-robin [`RunQueue`](kcore::sched::RunQueue) with a periodic tick of
-//! [`TIMESLICE_NS`]: at each tick the running thread goes to the back of the queue. Sleepers
-//! wake at their deadline. The timer is reprogrammed (an SBI call to M-mode) only when the
-//! earliest thing to wake for changes, so a system call that returns to its caller costs no timer
-//! work. With nothing runnable the kernel idles in `wfi` (interrupts still off) and handles what
-//! arrives by polling `sip`.
+//! Scheduling: kcore's round-robin [`RunQueue`](kcore::sched::RunQueue) and
+//! [`Ticker`](kcore::sched::Ticker) (a periodic tick of `TIMESLICE_NS`: at each tick the running
+//! thread goes to the back of the queue; sleepers wake at their deadline). With nothing runnable
+//! the kernel idles in `wfi` (interrupts still off) and handles what arrives by polling `sip`.
 
+use kcore::boot::{SEIP, STIP};
 use kcore::csr;
-use kcore::sched::TIMESLICE_NS;
 use kcore::trap::TrapFrame;
 use kcore::{kprintln, power, timer};
 use services::Wait;
 
 use crate::kernel::Kernel;
 use crate::process::Thread;
-
-/// `sip`/`sie` bits.
-pub const STIP: u64 = 1 << 5;
-pub const SEIP: u64 = 1 << 9;
 
 impl Kernel {
     /// Picks the thread to run, activates its address space and returns its frame. Idles while
@@ -48,30 +42,15 @@ impl Kernel {
         }
     }
 
-    /// Programs the timer for the earlier of the next tick and the first sleeper's deadline.
+    /// Programs the timer for what comes next.
     fn arm(&mut self) {
-        let now = timer::now();
-        if self.next_tick <= now {
-            self.next_tick = now + timer::ns_to_ticks(TIMESLICE_NS);
-        }
-        let sleeper = self.next_wake;
-        let want = if self.current.is_some() {
-            self.next_tick.min(sleeper)
-        } else {
-            sleeper
-        };
-        if want != self.armed {
-            self.armed = want;
-            timer::set_deadline(want);
-        }
+        self.ticker.arm(self.current.is_some());
     }
 
     /// The timer fired: wake sleepers; at a tick, preempt the running thread.
     pub fn tick(&mut self) {
         let now = timer::now();
-        // The fired deadline is spent (STIP stays raised until the next SBI call): make `arm`
-        // program the timer again whatever it wants next.
-        self.armed = 0;
+        let slice_over = self.ticker.fired(now);
         let due: alloc::vec::Vec<usize> = self
             .threads
             .iter()
@@ -84,14 +63,13 @@ impl Kernel {
             }
             self.runq.push(tid);
         }
-        self.next_wake = self
+        self.ticker.next_wake = self
             .threads
             .values()
             .filter_map(|t| t.sleep_until)
             .min()
             .unwrap_or(u64::MAX);
-        if now >= self.next_tick {
-            self.next_tick = now + timer::ns_to_ticks(TIMESLICE_NS);
+        if slice_over {
             if let Some(tid) = self.current.take() {
                 self.runq.push(tid);
             }

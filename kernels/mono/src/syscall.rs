@@ -65,7 +65,7 @@ fn dispatch(k: &mut Kernel, pid: Pid, tid: usize, nr: usize, a: [usize; 6]) -> O
             if let Some(t) = k.threads.get_mut(&tid) {
                 t.sleep_until = Some(until);
             }
-            k.next_wake = k.next_wake.min(until);
+            k.ticker.sleep_until(until);
             k.runq.remove(tid);
             Ok(0)
         }

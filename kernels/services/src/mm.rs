@@ -24,6 +24,9 @@ use abi::types::prot;
 use alloc::vec::Vec;
 use core::ops::Range;
 
+/// Most pages one process may commit (32 MiB), under both kernels.
+pub const MAX_PAGES: usize = 8192;
+
 /// What a region allows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Perms {

@@ -13,6 +13,7 @@ use crate::Pid;
 use abi::Errno;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The largest pid handed out; after it, pids start again at 1, skipping those in use.
 pub const PID_MAX: Pid = i32::MAX as Pid;
@@ -193,6 +194,23 @@ impl ProcTable {
             .filter(move |(_, e)| e.parent == Some(pid))
             .map(|(&p, _)| p)
     }
+}
+
+/// The first program's path and arguments from the boot command line (`/chosen/bootargs`):
+/// its first word names the program (in `/bin` unless it holds a `/`), every word is an
+/// argument; an empty line runs `/bin/init`.
+pub fn first_command(bootargs: &str) -> (String, Vec<&str>) {
+    let command = match bootargs.trim() {
+        "" => "/bin/init",
+        c => c,
+    };
+    let words: Vec<&str> = command.split_ascii_whitespace().collect();
+    let program: String = if words[0].contains('/') {
+        words[0].into()
+    } else {
+        alloc::format!("/bin/{}", words[0])
+    };
+    (program, words)
 }
 
 #[cfg(test)]
