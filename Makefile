@@ -46,6 +46,8 @@ deps:
 	fi
 
 guests: deps
+	@# micro embeds its servers' ELFs, so they are built before the rest of kernels/.
+	cd kernels && cargo build --release --quiet -p servers
 	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && cargo build --release --quiet); done
 	scripts/mkinitrd.sh
 

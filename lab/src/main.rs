@@ -23,12 +23,15 @@ enum Command {
     /// Boot a kernel (mono, micro) or any ELF on the klab machine (QEMU `virt`-compatible,
     /// `-bios none` style).
     Run(run::RunArgs),
+    /// List the embedded guest images (kernels and initrd) with their hashes and sizes.
+    Images,
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Images => Ok(images::list()),
     };
     match result {
         Ok(status) => std::process::exit(status),

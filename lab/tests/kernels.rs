@@ -1,8 +1,10 @@
-//! Does `mono` run the userland, through the real `klab` binary with the embedded kernel and
-//! initrd? `usertests` passes; shell sessions typed on stdin give the expected transcripts; the
-//! first program's exit status is klab's; `usertests` passes with ASIDs on and on the small
-//! `tiny` machine too; and the same kernel and initrd files pass `usertests` on QEMU with the same
-//! console output, apart from lines that print times or counters.
+//! Do both kernels run the userland, through the real `klab` binary with the embedded kernels
+//! and initrd? On `mono` and on `micro`: `usertests` passes; shell sessions typed on stdin give
+//! the expected transcripts, the same on both; the first program's exit status is klab's;
+//! `usertests` passes with ASIDs on and on the small `tiny` machine too; and the same kernel and
+//! initrd files pass `usertests` on QEMU with the same console output, apart from lines that print
+//! times or counters. `micro` alone: the IPC test program, and a server crash injected on
+//! purpose that the supervisor survives.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -11,6 +13,9 @@ use klab_tests::{RunOpts, initrd, kernel, programs, run_qemu};
 
 /// Instruction limit for every run here: generous, but a hung kernel fails instead of hanging.
 const MAX_INSNS: &str = "3000000000";
+
+/// The kernels under test.
+const KERNELS: [&str; 2] = ["mono", "micro"];
 
 /// `klab run KERNEL ARGS…` with `stdin` piped in.
 fn klab(kernel: &str, args: &[&str], stdin: &str) -> Output {
@@ -41,7 +46,7 @@ fn comparable(output: &str) -> Vec<String> {
     output
         .lines()
         .map(|l| l.trim_end_matches('\r').to_string())
-        .filter(|l| !l.starts_with("mono: boot") && !l.contains(" ns") && !l.contains("cycles"))
+        .filter(|l| !l.contains(" ns") && !l.contains("cycles"))
         .collect()
 }
 
@@ -58,15 +63,15 @@ fn usertests_summary(output: &str) -> (usize, usize) {
     (nums[0], nums[1])
 }
 
-#[test]
-fn usertests_pass_on_mono() {
-    let out = klab("mono", &["usertests"], "");
+/// `usertests` on `kernel`: every test passes, one line each; returns the output.
+fn usertests_pass_on(kernel: &str) -> String {
+    let out = klab(kernel, &["usertests"], "");
     let stdout = text(&out.stdout);
     let (passed, failed) = usertests_summary(&stdout);
     assert_eq!(
         (failed, out.status.code()),
         (0, Some(0)),
-        "usertests failed:\n{stdout}\n{}",
+        "usertests failed on {kernel}:\n{stdout}\n{}",
         text(&out.stderr)
     );
     assert!(passed >= 30, "only {passed} tests ran:\n{stdout}");
@@ -75,56 +80,123 @@ fn usertests_pass_on_mono() {
         .filter(|l| l.ends_with(": ok") || l.contains(": FAILED"))
         .count();
     assert_eq!(lines, passed, "one line per test");
+    stdout
+}
+
+#[test]
+fn usertests_pass_on_mono() {
+    usertests_pass_on("mono");
+}
+
+#[test]
+fn usertests_pass_on_micro_with_the_same_output_as_on_mono() {
+    let micro = usertests_pass_on("micro");
+    let mono = usertests_pass_on("mono");
+    let same = |s: &str| -> Vec<String> {
+        comparable(s)
+            .into_iter()
+            .map(|l| {
+                l.replace("micro: ", "KERNEL: ")
+                    .replace("mono: ", "KERNEL: ")
+            })
+            .collect()
+    };
+    assert_eq!(same(&micro), same(&mono));
+}
+
+#[test]
+fn both_kernels_boot_the_same_initrd_bytes() {
+    // klab embeds one initrd and gives it to either kernel; the hash of the file the kernels
+    // were tested with is the one `klab run` embeds.
+    let bytes = std::fs::read(initrd()).expect("initrd");
+    let out = Command::new(env!("CARGO_BIN_EXE_klab"))
+        .args(["images"])
+        .output()
+        .expect("klab images");
+    let listing = text(&out.stdout);
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
+    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        listing.contains(&format!("initrd {hash}")),
+        "klab images:\n{listing}\nexpected initrd {hash}"
+    );
+    for k in KERNELS {
+        assert!(listing.contains(&format!("{k} ")), "{listing}");
+    }
 }
 
 #[test]
 fn usertests_pass_with_asids_and_on_the_tiny_profile() {
-    for flags in [["--asid", "on"], ["--profile", "tiny"]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_klab"))
-            .args(["run", "--max-insns", MAX_INSNS])
-            .args(flags)
-            .args(["mono", "usertests"])
-            .stdin(Stdio::null())
-            .output()
-            .expect("run klab");
-        let stdout = text(&out.stdout);
-        assert_eq!(usertests_summary(&stdout).1, 0, "{flags:?}:\n{stdout}");
-        assert_eq!(out.status.code(), Some(0), "{flags:?}");
+    for kernel in KERNELS {
+        for flags in [["--asid", "on"], ["--profile", "tiny"]] {
+            let out = Command::new(env!("CARGO_BIN_EXE_klab"))
+                .args(["run", "--max-insns", MAX_INSNS])
+                .args(flags)
+                .args([kernel, "usertests"])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run klab");
+            let stdout = text(&out.stdout);
+            assert_eq!(
+                usertests_summary(&stdout).1,
+                0,
+                "{kernel} {flags:?}:\n{stdout}"
+            );
+            assert_eq!(out.status.code(), Some(0), "{kernel} {flags:?}");
+        }
     }
 }
 
 #[test]
 fn a_program_given_on_the_command_line_is_the_first_process_and_its_status_is_klabs() {
-    let out = klab("mono", &["echo", "hi", "there"], "");
-    assert_eq!(text(&out.stdout), "hi there\n");
-    assert_eq!(out.status.code(), Some(0));
-    let out = klab("mono", &["sh"], "exit 7\n");
-    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stdout));
+    for kernel in KERNELS {
+        let out = klab(kernel, &["echo", "hi", "there"], "");
+        assert_eq!(text(&out.stdout), "hi there\n", "{kernel}");
+        assert_eq!(out.status.code(), Some(0), "{kernel}");
+        let out = klab(kernel, &["sh"], "exit 7\n");
+        assert_eq!(
+            out.status.code(),
+            Some(7),
+            "{kernel}: {}",
+            text(&out.stdout)
+        );
+    }
 }
 
 #[test]
 fn a_missing_first_program_is_one_line_and_status_127() {
-    let out = klab("mono", &["no-such-program"], "");
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("cannot run /bin/no-such-program: no such file or directory"),
-        "{stdout}"
-    );
-    assert_eq!(out.status.code(), Some(127));
+    for kernel in KERNELS {
+        let out = klab(kernel, &["no-such-program"], "");
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "{kernel}: cannot run /bin/no-such-program: no such file or directory"
+            )),
+            "{stdout}"
+        );
+        assert_eq!(out.status.code(), Some(127), "{kernel}");
+    }
 }
 
-/// Runs a shell session (the default first process, init → sh), which must end with `status`
-/// (the last command's), and returns its transcript.
+/// Runs a shell session (the default first process, init → sh) on both kernels; each must end
+/// with `status` (the last command's) and both must give the same transcript, which is returned.
 fn session_ending(input: &str, status: i32) -> String {
-    let out = klab("mono", &[], input);
-    assert_eq!(
-        out.status.code(),
-        Some(status),
-        "the session did not end cleanly:\n{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+    let transcripts: Vec<String> = KERNELS
+        .iter()
+        .map(|kernel| {
+            let out = klab(kernel, &[], input);
+            assert_eq!(
+                out.status.code(),
+                Some(status),
+                "the session did not end cleanly on {kernel}:\n{}\n{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            );
+            text(&out.stdout)
+        })
+        .collect();
+    assert_eq!(transcripts[0], transcripts[1], "mono and micro differ");
+    transcripts[0].clone()
 }
 
 /// A shell session whose last command succeeds.
@@ -164,24 +236,74 @@ fn ls_lists_every_program_in_bin() {
 
 #[test]
 fn runs_are_deterministic() {
-    let a = klab("mono", &[], "echo hi | wc\nls /bin\n");
-    let b = klab("mono", &[], "echo hi | wc\nls /bin\n");
-    assert_eq!(a.stdout, b.stdout);
+    for kernel in KERNELS {
+        let a = klab(kernel, &[], "echo hi | wc\nls /bin\n");
+        let b = klab(kernel, &[], "echo hi | wc\nls /bin\n");
+        assert_eq!(a.stdout, b.stdout, "{kernel}");
+    }
 }
 
 #[test]
 fn usertests_pass_on_qemu_with_the_same_output() {
-    let opts = RunOpts {
-        bootargs: Some("usertests".into()),
-        initrd: Some(initrd()),
-        ..RunOpts::default()
+    for name in KERNELS {
+        let opts = RunOpts {
+            bootargs: Some("usertests".into()),
+            initrd: Some(initrd()),
+            ..RunOpts::default()
+        };
+        let q = run_qemu(&kernel(name), &opts);
+        let (_, failed) = usertests_summary(&q.output);
+        assert_eq!(
+            failed, 0,
+            "usertests failed on QEMU ({name}):\n{}",
+            q.output
+        );
+        assert_eq!(q.status, Some(0), "{name}: {}", q.output);
+        let k = klab(name, &["usertests"], "");
+        assert_eq!(
+            comparable(&q.output),
+            comparable(&text(&k.stdout)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn ipctest_passes_on_micro_and_says_no_ipc_on_mono() {
+    let out = klab("micro", &["ipctest"], "");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let checks: usize = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ipctest: ")?.strip_suffix(" checks passed"))
+        .unwrap_or_else(|| panic!("no summary:\n{stdout}"))
+        .parse()
+        .expect("a count");
+    assert!(checks >= 100, "only {checks} checks:\n{stdout}");
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    let out = klab("mono", &["ipctest"], "");
+    assert!(text(&out.stdout).contains("ipctest: no IPC on this kernel"));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_injected_server_crash_is_survived_the_call_fails_and_later_calls_work() {
+    let out = klab("micro", &["crashtest"], "");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in:\n{stdout}"))
     };
-    let q = run_qemu(&kernel("mono"), &opts);
-    let (_, failed) = usertests_summary(&q.output);
-    assert_eq!(failed, 0, "usertests failed on QEMU:\n{}", q.output);
-    assert_eq!(q.status, Some(0), "{}", q.output);
-    let k = klab("mono", &["usertests"], "");
-    assert_eq!(comparable(&q.output), comparable(&text(&k.stdout)));
+    let before = at("crashtest: before");
+    let failed = at("micro: server console failed");
+    let eio = at("crashtest: inject -> EIO");
+    let after = at("crashtest: after");
+    assert!(before < failed && failed < eio && eio < after, "{stdout}");
+    assert!(stdout.contains("crashtest: ok"), "{stdout}");
 }
 
 /// The guest profile block of a workspace manifest.

@@ -148,8 +148,8 @@ pub mod kcall {
     pub const SPACE_NEW: usize = 80;
     /// Server only: `space_kill(pid)`: ends every thread of `pid` and frees its address space.
     pub const SPACE_KILL: usize = 81;
-    /// Server only: `space_read(pid, addr, dst, len)`: copies `len` bytes of `pid`'s user memory
-    /// (mapped, readable) to `dst`.
+    /// Server only: `space_read(pid, addr, dst, len)` → `len`: copies `len` bytes of `pid`'s user
+    /// memory (mapped, readable) to `dst`.
     pub const SPACE_READ: usize = 82;
     /// Server only: `thread_new(pid, entry, arg, sp)` → the id of a new, started thread of `pid`.
     pub const THREAD_NEW: usize = 83;
@@ -165,7 +165,8 @@ pub mod kcall {
     /// Server only: `grant(page, pid, dst, prot)`: moves the frame at the caller's `page` to
     /// `dst` of `pid`.
     pub const GRANT: usize = 88;
-    /// Server only: `irq_ack(source)`: completes an interrupt notified to the caller.
+    /// Server only: `irq_ack()`: completes the interrupt last notified to the caller (the UART's,
+    /// for the console server), so the interrupt controller may raise it again.
     pub const IRQ_ACK: usize = 89;
     /// Server only: `halt(status)`: powers the machine off with `status`.
     pub const HALT: usize = 90;
@@ -218,7 +219,9 @@ pub mod label {
     /// its bytes copied into the buffer when they fit (`ENOEXEC` if not a regular file).
     pub const FS_PROGRAM: u32 = 0x100;
     /// fs, from proc: words = child pid, parent pid (0: the first process, on the console),
-    /// stdio\[0..3\] as the `spawn` call gives them.
+    /// then `spawn`'s three stdio fds (-1: the parent's own fd) as their 32 bits each, two to a
+    /// word since a `CALL` carries four: word 2 = stdio\[0\] | stdio\[1\] << 32, word 3 =
+    /// stdio\[2\] (`servers::proto`).
     pub const FS_SPAWN: u32 = 0x101;
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;

@@ -38,6 +38,11 @@ pub fn set_rx_interrupt(on: bool) {
     uart().set_rx_interrupt(on);
 }
 
+/// Whether the receive interrupt is on (whoever drives the UART turned it on).
+pub fn rx_interrupt_enabled() -> bool {
+    uart().rx_interrupt_enabled()
+}
+
 /// Sends one byte, waiting for room.
 pub fn putc(byte: u8) {
     uart().putc(byte);

@@ -132,6 +132,23 @@ impl Cause {
         }
     }
 
+    /// What a fatal user exception is called in the kill message, and the exit status it gives.
+    pub fn fatal(self) -> (&'static str, i32) {
+        use abi::types::exit;
+        match self {
+            Cause::PageFault(Access::Execute) => ("instruction page fault", exit::FAULT),
+            Cause::PageFault(Access::Read) => ("load page fault", exit::FAULT),
+            Cause::PageFault(Access::Write) => ("store page fault", exit::FAULT),
+            Cause::AccessFault(Access::Execute) => ("instruction access fault", exit::FAULT),
+            Cause::AccessFault(Access::Read) => ("load access fault", exit::FAULT),
+            Cause::AccessFault(Access::Write) => ("store access fault", exit::FAULT),
+            Cause::IllegalInstruction => ("illegal instruction", exit::ILLEGAL),
+            Cause::Breakpoint => ("breakpoint", exit::BREAKPOINT),
+            Cause::Misaligned => ("misaligned access", exit::FAULT),
+            _ => ("unexpected exception", exit::EXCEPTION),
+        }
+    }
+
     /// This trap's cause.
     pub fn current() -> Cause {
         Cause::from_scause(csr::scause())
@@ -273,6 +290,34 @@ pub fn wait_for_interrupt() {
     while csr::sip() & csr::sie() == 0 {
         csr::wfi();
     }
+}
+
+/// Prints the one line a kernel (`kernel`, its name) says when it kills process `pid` (`name`)
+/// for the fatal exception `cause` at `addr` (`stval`) and `pc`, with an optional reason `why`;
+/// returns the exit status the process ends with.
+pub fn report_kill(
+    kernel: &str,
+    pid: usize,
+    name: &str,
+    cause: Cause,
+    addr: usize,
+    pc: u64,
+    why: &str,
+) -> i32 {
+    let (what, status) = cause.fatal();
+    let sep = if why.is_empty() { "" } else { ": " };
+    match cause {
+        Cause::IllegalInstruction => crate::kprintln!(
+            "{kernel}: pid {pid} ({name}) killed: {what} {addr:#010x} at pc {pc:#x}"
+        ),
+        Cause::Breakpoint => {
+            crate::kprintln!("{kernel}: pid {pid} ({name}) killed: {what} at pc {pc:#x}")
+        }
+        _ => crate::kprintln!(
+            "{kernel}: pid {pid} ({name}) killed: {what} at {addr:#x}, pc {pc:#x}{sep}{why}"
+        ),
+    }
+    status
 }
 
 /// A trap from S-mode: a kernel bug. Report and power off.

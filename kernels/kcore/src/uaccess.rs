@@ -147,6 +147,8 @@ unsafe impl Plain for abi::types::Str {}
 unsafe impl Plain for abi::types::Stat {}
 // Safety: as above.
 unsafe impl Plain for abi::types::DirEntry {}
+// Safety: as above.
+unsafe impl Plain for abi::ipc::ImageInfo {}
 // Safety: an array of plain values is plain.
 unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 

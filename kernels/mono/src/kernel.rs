@@ -21,9 +21,6 @@ use services::{Pid, Wait};
 
 use crate::process::{Process, Thread};
 
-/// Most inodes in the file system.
-const INODES: usize = 1024;
-
 /// Everything the kernel knows.
 pub struct Kernel {
     /// Free physical frames.
@@ -64,9 +61,9 @@ impl Kernel {
     /// The kernel for the machine `info` describes.
     pub fn new(info: &BootInfo, frames: FrameAllocator, asids: Asids) -> Result<Kernel, Errno> {
         let fs = if info.initrd.is_some() {
-            Fs::from_ustar(info.initrd_bytes(), INODES)?
+            Fs::from_ustar(info.initrd_bytes(), services::fs::INODES)?
         } else {
-            Fs::new(INODES)
+            Fs::new(services::fs::INODES)
         };
         let plic = Plic::new(info.plic, info.hartid);
         plic.enable(info.uart_irq);

@@ -13,7 +13,6 @@ use alloc::vec::Vec;
 use abi::Errno;
 use abi::layout::PAGE_SIZE;
 use abi::types::{exit, limits};
-use kcore::kprintln;
 use kcore::loader;
 use kcore::trap::{Access, Cause, TrapFrame};
 use kcore::vm::{self, AddressSpace, PteFlags};
@@ -342,39 +341,8 @@ impl Kernel {
         let pid = t.pid;
         let pc = t.frame.pc;
         let name = self.processes.get(&pid).map_or("?", |p| p.name.as_str());
-        let (what, status) = describe(cause);
-        let sep = if why.is_empty() { "" } else { ": " };
-        match cause {
-            Cause::IllegalInstruction => kprintln!(
-                "{}: pid {pid} ({name}) killed: {what} {addr:#010x} at pc {pc:#x}",
-                crate::NAME
-            ),
-            Cause::Breakpoint => kprintln!(
-                "{}: pid {pid} ({name}) killed: {what} at pc {pc:#x}",
-                crate::NAME
-            ),
-            _ => kprintln!(
-                "{}: pid {pid} ({name}) killed: {what} at {addr:#x}, pc {pc:#x}{sep}{why}",
-                crate::NAME
-            ),
-        }
+        let status = kcore::trap::report_kill(crate::NAME, pid, name, cause, addr, pc, why);
         self.exit_process(pid, status);
-    }
-}
-
-/// The message and exit status for a fatal user exception.
-fn describe(cause: Cause) -> (&'static str, i32) {
-    match cause {
-        Cause::PageFault(Access::Execute) => ("instruction page fault", exit::FAULT),
-        Cause::PageFault(Access::Read) => ("load page fault", exit::FAULT),
-        Cause::PageFault(Access::Write) => ("store page fault", exit::FAULT),
-        Cause::AccessFault(Access::Execute) => ("instruction access fault", exit::FAULT),
-        Cause::AccessFault(Access::Read) => ("load access fault", exit::FAULT),
-        Cause::AccessFault(Access::Write) => ("store access fault", exit::FAULT),
-        Cause::IllegalInstruction => ("illegal instruction", exit::ILLEGAL),
-        Cause::Breakpoint => ("breakpoint", exit::BREAKPOINT),
-        Cause::Misaligned => ("misaligned access", exit::FAULT),
-        _ => ("unexpected exception", exit::EXCEPTION),
     }
 }
 

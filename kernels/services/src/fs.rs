@@ -53,6 +53,9 @@ use alloc::vec::Vec;
 use core::fmt;
 use tar_no_std::{TarArchiveRef, TypeFlag};
 
+/// Most inodes in the file system, under both kernels.
+pub const INODES: usize = 1024;
+
 /// An inode number: an index into the inode table.
 pub type Ino = usize;
 

@@ -76,6 +76,11 @@ impl Uart {
         self.write(IER, if on { IER_RDI } else { 0 });
     }
 
+    /// Whether the receive interrupt is on.
+    pub fn rx_interrupt_enabled(&self) -> bool {
+        self.read(IER) & IER_RDI != 0
+    }
+
     /// Sends one byte, waiting for room.
     pub fn putc(&self, byte: u8) {
         while self.read(LSR) & LSR_THRE == 0 {

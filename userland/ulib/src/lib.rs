@@ -9,6 +9,7 @@
 //! - [`heap`]: the global allocator, grown with `brk`.
 //! - [`thread`]: threads with `mmap`ed stacks, joined for their status.
 //! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
+//! - [`ipc`]: endpoints, `call`/`recv`/`reply` and leases — `micro`'s IPC (`ENOSYS` on `mono`).
 //!
 //! Programs are linked at `abi::layout::PROGRAM_BASE` (their build script passes
 //! `--image-base`). Nothing here knows which kernel it runs on.
@@ -21,6 +22,7 @@ pub mod counters;
 pub mod env;
 pub mod heap;
 pub mod io;
+pub mod ipc;
 pub mod marker;
 pub mod raw;
 pub mod start;

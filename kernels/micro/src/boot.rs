@@ -1,0 +1,111 @@
+//! From reset to the servers: kcore's [`boot::init`](kcore::boot::init) brings the machine up
+//! (the same code as mono's); then the kernel makes the servers' endpoints and starts each
+//! server from its embedded image, in its own address space:
+//! - `proc` with the boot command line as its arguments (it starts the first program);
+//! - `fs` with the initrd mapped read-only at `abi::layout::server::INITRD` and its length as
+//!   its second argument;
+//! - `mem`;
+//! - `console` with the UART's registers mapped at `abi::layout::server::DEVICE`; the UART's
+//!   interrupt is notified to it.
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use abi::Errno;
+use abi::ipc::level;
+use abi::layout::{PAGE_SIZE, server};
+use kcore::plic::Plic;
+use kcore::sched::{RunQueue, Ticker};
+use kcore::vm::PteFlags;
+use kcore::{boot, console, kprintln, power};
+
+use crate::images;
+use crate::kernel::{self, Endpoint, Kernel, SERVER_SPACES, State};
+
+/// The kernel's entry in S-mode, on the kernel stack, with paging off.
+#[unsafe(no_mangle)]
+extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
+    let boot::Boot {
+        info,
+        frames,
+        asids,
+    } = boot::init(crate::NAME, hartid, dtb_addr);
+    let plic = Plic::new(info.plic, info.hartid);
+    plic.enable(info.uart_irq);
+    console::set_rx_interrupt(false);
+    let mut k = Kernel {
+        frames,
+        asids,
+        spaces: BTreeMap::new(),
+        threads: BTreeMap::new(),
+        next_tid: 1,
+        endpoints: BTreeMap::new(),
+        next_endpoint: level::SERVERS + 1,
+        runq: RunQueue::new(),
+        current: None,
+        active: None,
+        ticker: Ticker::new(),
+        plic,
+        uart_irq: info.uart_irq,
+        initrd: info.initrd.clone().unwrap_or(0..0),
+        bootargs: info.bootargs().trim().to_string(),
+        restarts: [0; 5],
+    };
+    for s in &images::SERVERS {
+        if let Err(e) = k.start_server(s.endpoint) {
+            kprintln!(
+                "{}: cannot start server {}: {}",
+                crate::NAME,
+                s.name,
+                e.message()
+            );
+            power::exit(254);
+        }
+    }
+    kernel::install(k);
+    kernel::run()
+}
+
+impl Kernel {
+    /// Starts (or restarts) the server of endpoint `ep` from its image.
+    pub fn start_server(&mut self, ep: usize) -> Result<(), Errno> {
+        let image = images::server(ep).ok_or(Errno::Inval)?;
+        let sid = SERVER_SPACES + ep;
+        let mut args: Vec<String> = alloc::vec![image.name.into()];
+        match ep {
+            level::PROC => args.extend(self.bootargs.split_ascii_whitespace().map(String::from)),
+            level::FS => args.push(self.initrd.len().to_string()),
+            _ => {}
+        }
+        let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        let (frame, _) = self.load(sid, 0, image.name.into(), Some(ep), image.elf, &argv)?;
+        let mapped = match ep {
+            level::CONSOLE => {
+                let uart = console::base();
+                self.map_foreign(
+                    sid,
+                    server::DEVICE,
+                    uart..uart + PAGE_SIZE,
+                    PteFlags::R | PteFlags::W,
+                )
+            }
+            level::FS if !self.initrd.is_empty() => {
+                let initrd = self.initrd.clone();
+                self.map_foreign(sid, server::INITRD, initrd, PteFlags::R)
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = mapped {
+            self.destroy_space(sid);
+            return Err(e);
+        }
+        self.endpoints
+            .entry(ep)
+            .or_insert_with(Endpoint::default)
+            .owner = sid;
+        let tid = self.new_thread(sid, frame, State::Created)?;
+        self.make_ready(tid);
+        Ok(())
+    }
+}

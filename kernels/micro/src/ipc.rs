@@ -1,0 +1,233 @@
+//! IPC: synchronous rendezvous on endpoints (DESIGN.md §3, abi::ipc).
+//!
+//! A sender meets a receiver: if one waits in `recv` the message is copied into its registers
+//! and, when the sender was the running thread, the kernel switches to the receiver directly —
+//! the caller blocks, the receiver runs, the run queue is not touched (the L4/seL4 lesson: an IPC
+//! round trip is two direct switches). Otherwise the sender queues on the endpoint, in order. A
+//! reply completes the caller's call; `reply_recv` whose receive must wait switches directly to
+//! the caller it just answered. Notifications are bits ORed into an endpoint's word, delivered to
+//! its receiver as a message with badge 0; they never block.
+
+use abi::Errno;
+use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
+use kcore::trap::reg;
+
+use crate::kernel::{CallKind, Kernel, Msg, State};
+
+impl Kernel {
+    /// Thread `tid` sends `msg` (a `kind` call) to endpoint `ep` and waits for the reply. `EINVAL`
+    /// if there is no such endpoint.
+    pub fn send(&mut self, tid: usize, ep: usize, msg: Msg, kind: CallKind) -> Result<(), Errno> {
+        let receiver = {
+            let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+            let r = e.receiver.take();
+            if r.is_none() {
+                e.senders.push_back(tid);
+            }
+            r
+        };
+        {
+            let t = self.thread(tid);
+            t.msg = msg;
+            t.kind = kind;
+        }
+        match receiver {
+            Some(r) => {
+                self.deliver(r, tid);
+                let direct = self.current == Some(tid);
+                self.block_current(tid, State::Calling(r));
+                if direct {
+                    self.thread(r).state = State::Ready;
+                    self.current = Some(r);
+                } else {
+                    self.make_ready(r);
+                }
+            }
+            None => self.block_current(tid, State::Sending(ep)),
+        }
+        Ok(())
+    }
+
+    /// Copies the message of `from` into the registers of receiver `to`; `from` now waits for
+    /// `to`'s reply. The caller decides when `to` runs.
+    fn deliver(&mut self, to: usize, from: usize) {
+        let badge = Badge::new(from, self.pid_of(from));
+        let msg = self.thread(from).msg;
+        self.thread(from).state = State::Calling(to);
+        let f = &mut self.thread(to).frame;
+        f.regs[reg::A0] = badge.0;
+        f.regs[reg::A0 + 1] = msg.tag.0;
+        for (i, w) in msg.words.iter().enumerate() {
+            f.regs[reg::A0 + 2 + i] = *w;
+        }
+    }
+
+    /// Puts a notification (`bits`) into the registers of receiver `to`.
+    fn deliver_bits(&mut self, to: usize, bits: u64) {
+        let f = &mut self.thread(to).frame;
+        f.regs[reg::A0] = 0;
+        f.regs[reg::A0 + 1] = Tag::new(label::NOTIFICATION, 1, 0).0;
+        f.regs[reg::A0 + 2] = bits;
+    }
+
+    /// Thread `tid` receives on `ep`: a pending notification first, then the first queued
+    /// sender; otherwise it waits. Returns whether it got something now (it runs on).
+    pub fn recv(&mut self, tid: usize, ep: usize) -> Result<bool, Errno> {
+        let space = self.space_of(tid).ok_or(Errno::Srch)?;
+        let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+        if e.owner != space {
+            return Err(Errno::Perm);
+        }
+        if e.bits != 0 {
+            let bits = core::mem::take(&mut e.bits);
+            self.deliver_bits(tid, bits);
+            return Ok(true);
+        }
+        if let Some(s) = e.senders.pop_front() {
+            self.deliver(tid, s);
+            return Ok(true);
+        }
+        e.receiver = Some(tid);
+        self.block_current(tid, State::Receiving(ep));
+        Ok(false)
+    }
+
+    /// Server thread `tid` answers `badge` with `tag` and `words`. Returns the thread that may
+    /// run now (none if the answer turned into another message, see [`CallKind::Fault`]);
+    /// `ESRCH` if that thread is not waiting for `tid`'s reply.
+    pub fn reply(
+        &mut self,
+        tid: usize,
+        badge: Badge,
+        tag: Tag,
+        words: [u64; MAX_WORDS],
+    ) -> Result<Option<usize>, Errno> {
+        let target = badge.tid();
+        match self.threads.get(&target) {
+            Some(t) if t.state == State::Calling(tid) => {}
+            _ => return Err(Errno::Srch),
+        }
+        Ok(self.complete(target, Ok((tag, words))))
+    }
+
+    /// Ends the call of `target` with `answer` (a reply, or an error when the server failed)
+    /// as its kind says. Returns `target` if it may run now.
+    pub fn complete(
+        &mut self,
+        target: usize,
+        answer: Result<(Tag, [u64; MAX_WORDS]), Errno>,
+    ) -> Option<usize> {
+        let kind = self.thread(target).kind;
+        let result = match answer {
+            Ok((_, w)) => w[0] as i64 as isize,
+            Err(e) => e.ret(),
+        };
+        let t = self.thread(target);
+        t.state = State::Ready;
+        match kind {
+            CallKind::Raw => {
+                let f = &mut t.frame;
+                match answer {
+                    Ok((tag, words)) => {
+                        f.regs[reg::A0] = 0;
+                        f.regs[reg::A0 + 1] = tag.0;
+                        for (i, w) in words.iter().enumerate() {
+                            f.regs[reg::A0 + 2 + i] = *w;
+                        }
+                    }
+                    Err(e) => f.set_return(e.ret()),
+                }
+            }
+            CallKind::Syscall => t.frame.set_return(result),
+            CallKind::LeasePage => {
+                // Mapped: the system call runs again from its `ecall`. Refused: it fails.
+                if result != 0 {
+                    t.frame.set_return(Errno::Fault.ret());
+                    t.frame.pc += 4;
+                }
+            }
+            CallKind::Fault { cause, addr } => {
+                if result != 0 {
+                    let why = if result == Errno::NoMem.ret() {
+                        "out of memory"
+                    } else if answer.is_err() {
+                        "the pager failed"
+                    } else {
+                        ""
+                    };
+                    self.kill_thread_process(target, cause, addr, why);
+                    return None;
+                }
+            }
+        }
+        Some(target)
+    }
+
+    /// `reply_recv`: answers `badge` (unless 0), then receives on `ep`. If the receive must wait
+    /// and the answered caller may run, the kernel switches to it directly.
+    pub fn reply_recv(
+        &mut self,
+        tid: usize,
+        badge: Badge,
+        tag: Tag,
+        words: [u64; MAX_WORDS],
+        ep: usize,
+    ) -> Result<(), Errno> {
+        let woken = if badge.0 != 0 {
+            self.reply(tid, badge, tag, words).ok().flatten()
+        } else {
+            None
+        };
+        let got = self.recv(tid, ep);
+        match (got, woken) {
+            (Ok(false), Some(w)) => {
+                self.thread(w).state = State::Ready;
+                self.current = Some(w);
+            }
+            (_, Some(w)) => self.make_ready(w),
+            _ => {}
+        }
+        got.map(drop)
+    }
+
+    /// ORs `bits` into endpoint `ep`'s notification word, delivering them at once to a waiting
+    /// receiver (which becomes runnable).
+    pub fn notify(&mut self, ep: usize, bits: u64) -> Result<(), Errno> {
+        let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+        e.bits |= bits;
+        if let Some(r) = e.receiver.take() {
+            let bits = core::mem::take(&mut e.bits);
+            self.deliver_bits(r, bits);
+            self.make_ready(r);
+        }
+        Ok(())
+    }
+
+    /// Whether thread `tid` may call endpoint `ep` under the deadlock rule (abi::ipc): programs
+    /// may call anything; a server only servers of a higher level.
+    pub fn may_call(&self, tid: usize, ep: usize) -> bool {
+        match self.server_of(tid) {
+            None => true,
+            Some(mine) => ep <= level::SERVERS && ep > mine,
+        }
+    }
+
+    /// Takes thread `tid` out of every endpoint queue it is in.
+    pub fn unqueue(&mut self, tid: usize) {
+        match self.threads.get(&tid).map(|t| t.state) {
+            Some(State::Sending(ep)) => {
+                if let Some(e) = self.endpoints.get_mut(&ep) {
+                    e.senders.retain(|&s| s != tid);
+                }
+            }
+            Some(State::Receiving(ep)) => {
+                if let Some(e) = self.endpoints.get_mut(&ep)
+                    && e.receiver == Some(tid)
+                {
+                    e.receiver = None;
+                }
+            }
+            _ => {}
+        }
+    }
+}

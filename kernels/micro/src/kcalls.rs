@@ -1,0 +1,242 @@
+//! The kernel calls only servers may make: what the process server needs to make and end
+//! processes and threads, what the memory server needs to map and unmap pages, the console
+//! server's interrupt acknowledgement, and power-off. The kernel checks each argument (a bad one
+//! is `-errno`, never a kernel fault) but applies no policy: that is the servers'.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use abi::Errno;
+use abi::ipc::{ImageInfo, kcall};
+use abi::types::{Str, limits, prot};
+use kcore::trap::TrapFrame;
+use kcore::uaccess;
+use kcore::vm::AddressSpace;
+use kcore::{console, loader, power};
+
+use crate::kernel::{Kernel, Space, SpaceId, State, Thread};
+use crate::syscall::Own;
+
+/// Server call `nr` of thread `tid` with arguments `a`.
+pub fn server_call(k: &mut Kernel, tid: usize, nr: usize, a: [usize; 6]) -> Result<usize, Errno> {
+    let me = k.space_of(tid).ok_or(Errno::Srch)?;
+    match nr {
+        kcall::SPACE_NEW => k.space_new(me, a),
+        kcall::SPACE_KILL => {
+            k.space_kill(pid_space(a[0])?);
+            Ok(0)
+        }
+        kcall::SPACE_READ => {
+            let from = pid_space(a[0])?;
+            if !k.spaces.contains_key(&from) {
+                return Err(Errno::Srch);
+            }
+            k.copy(from, a[1], me, a[2], a[3])?;
+            Ok(a[3])
+        }
+        kcall::THREAD_NEW => {
+            let sid = pid_space(a[0])?;
+            let t = k.new_thread(sid, TrapFrame::new(a[1], a[3], a[2], 0), State::Created)?;
+            k.make_ready(t);
+            Ok(t)
+        }
+        kcall::THREAD_START => match k.threads.get(&a[0]).map(|t| t.state) {
+            Some(State::Created) => {
+                k.make_ready(a[0]);
+                Ok(0)
+            }
+            Some(_) => Err(Errno::Inval),
+            None => Err(Errno::Srch),
+        },
+        kcall::THREAD_KILL => {
+            if !k.threads.contains_key(&a[0]) {
+                return Err(Errno::Srch);
+            }
+            k.remove_thread(a[0]);
+            Ok(0)
+        }
+        kcall::MAP_NEW => {
+            k.map_new(
+                pid_space(a[0])?,
+                a[1],
+                a[2] & (prot::READ | prot::WRITE | prot::EXEC),
+            )?;
+            Ok(0)
+        }
+        kcall::UNMAP => {
+            k.unmap(pid_space(a[0])?, a[1], a[2])?;
+            Ok(0)
+        }
+        kcall::GRANT => {
+            k.grant(me, a[0], pid_space(a[1])?, a[2], a[3])?;
+            Ok(0)
+        }
+        kcall::IRQ_ACK => {
+            k.plic.complete(k.uart_irq);
+            Ok(0)
+        }
+        kcall::HALT => power::exit(a[0] as i32),
+        kcall::DEBUG_WRITE => {
+            let mut own = Own { k, sid: me };
+            uaccess::with_bytes(&mut own, a[0], a[1].min(4096), console::write_bytes)?;
+            Ok(0)
+        }
+        _ => Err(Errno::NoSys),
+    }
+}
+
+/// The space of process `pid` (processes are named by pid; 0 is nobody).
+fn pid_space(pid: usize) -> Result<SpaceId, Errno> {
+    if pid == 0 || pid >= crate::kernel::SERVER_SPACES {
+        return Err(Errno::Srch);
+    }
+    Ok(pid)
+}
+
+impl Kernel {
+    /// A new thread of space `sid` in `state` (not queued).
+    pub fn new_thread(
+        &mut self,
+        sid: SpaceId,
+        frame: TrapFrame,
+        state: State,
+    ) -> Result<usize, Errno> {
+        let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
+        let tid = self.next_tid;
+        self.next_tid += 1;
+        space.threads.push(tid);
+        self.threads.insert(tid, Thread::new(sid, frame, state));
+        Ok(tid)
+    }
+
+    /// Ends thread `tid` wherever it is: out of the run queue and the endpoint queues. A
+    /// server later answering its call finds it gone (`ESRCH`).
+    pub fn remove_thread(&mut self, tid: usize) {
+        self.unqueue(tid);
+        self.runq.remove(tid);
+        if self.current == Some(tid) {
+            self.current = None;
+        }
+        if let Some(t) = self.threads.remove(&tid)
+            && let Some(s) = self.spaces.get_mut(&t.space)
+        {
+            s.threads.retain(|&x| x != tid);
+        }
+    }
+
+    /// Ends every thread of `sid`, the endpoints it owns, and the space itself.
+    pub fn space_kill(&mut self, sid: SpaceId) {
+        let Some(space) = self.spaces.get(&sid) else {
+            return;
+        };
+        for tid in space.threads.clone() {
+            self.remove_thread(tid);
+        }
+        let owned: Vec<usize> = self
+            .endpoints
+            .iter()
+            .filter(|(_, e)| e.owner == sid)
+            .map(|(&id, _)| id)
+            .collect();
+        for id in owned {
+            if let Some(e) = self.endpoints.remove(&id) {
+                for s in e.senders {
+                    self.complete(s, Err(Errno::Srch))
+                        .map(|t| self.make_ready(t));
+                }
+            }
+        }
+        self.destroy_space(sid);
+    }
+
+    /// `space_new(pid, elf, elf_len, argv, argc, info)` by server space `me`.
+    fn space_new(&mut self, me: SpaceId, a: [usize; 6]) -> Result<usize, Errno> {
+        let [pid, elf, elf_len, argv, argc, info] = a;
+        let sid = pid_space(pid)?;
+        if self.spaces.contains_key(&sid) {
+            return Err(Errno::Exist);
+        }
+        if argc > limits::ARGS {
+            return Err(Errno::TooBig);
+        }
+        let mut own = Own { k: self, sid: me };
+        let bytes = {
+            let mut v = Vec::new();
+            uaccess::read_vec(&mut own, elf, elf_len, usize::MAX, Errno::TooBig, &mut v)?;
+            v
+        };
+        let mut args: Vec<Vec<u8>> = Vec::with_capacity(argc);
+        for i in 0..argc {
+            let s: Str = uaccess::read(&mut own, argv + i * size_of::<Str>())?;
+            let mut v = Vec::new();
+            uaccess::read_vec(
+                &mut own,
+                s.ptr as usize,
+                s.len as usize,
+                limits::ARG_BYTES,
+                Errno::TooBig,
+                &mut v,
+            )?;
+            args.push(v);
+        }
+        let argv: Vec<&[u8]> = args.iter().map(|v| v.as_slice()).collect();
+        let name = String::from_utf8_lossy(argv.first().copied().unwrap_or(b"?")).into_owned();
+        let (frame, image) = self.load(sid, pid, name, None, &bytes, &argv)?;
+        let mut out = ImageInfo {
+            end: image.end as u64,
+            count: image.count as u64,
+            ..ImageInfo::default()
+        };
+        for (o, s) in out.segments.iter_mut().zip(image.segments()) {
+            let bits = (if s.read { prot::READ } else { 0 })
+                | (if s.write { prot::WRITE } else { 0 })
+                | (if s.exec { prot::EXEC } else { 0 });
+            *o = [s.start as u64, s.end as u64, bits as u64];
+        }
+        let mut own = Own { k: self, sid: me };
+        if let Err(e) = uaccess::write(&mut own, info, &out) {
+            self.space_kill(sid);
+            return Err(e);
+        }
+        self.new_thread(sid, frame, State::Created)
+    }
+
+    /// Makes space `sid` (pid `pid`, server endpoint `server`) with the program `bytes` and its
+    /// arguments; returns its first thread's frame and what was loaded.
+    pub fn load(
+        &mut self,
+        sid: SpaceId,
+        pid: usize,
+        name: String,
+        server: Option<usize>,
+        bytes: &[u8],
+        args: &[&[u8]],
+    ) -> Result<(TrapFrame, loader::Image), Errno> {
+        let mut vm = AddressSpace::new(&mut self.frames)?;
+        let made = (|| {
+            let image = loader::load(&mut vm, &mut self.frames, bytes)?;
+            let (sp, argv) = loader::push_args(&mut vm, &mut self.frames, args)?;
+            Ok((TrapFrame::new(image.entry, sp, args.len(), argv), image))
+        })();
+        match made {
+            Ok(v) => {
+                self.spaces.insert(
+                    sid,
+                    Space {
+                        pid,
+                        name,
+                        vm,
+                        threads: Vec::new(),
+                        server,
+                        foreign: Vec::new(),
+                    },
+                );
+                Ok(v)
+            }
+            Err(e) => {
+                vm.destroy(&mut self.frames);
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! console: `micro`'s console driver — the UART (the `uart` crate, at the page the kernel maps
+//! for us at `abi::layout::server::DEVICE`) and the line discipline (`services::tty`), as
+//! `mono`'s `console.rs` drives them from its kernel.
+//!
+//! Only `fs` talks to it (process id 0): `CON_WRITE` sends bytes to the UART; `CON_READ` hands
+//! out a completed line, or answers `-EAGAIN` and remembers that fs waits — then, when the UART
+//! interrupt (a notification) completes a line, fs is notified with `CONSOLE_READY` and retries.
+//!
+//! Input is taken a line at a time and only while somebody waits (mono's rule): the receive
+//! interrupt is on exactly when fs waits for input and the tty has no completed line, so bytes
+//! typed ahead wait unechoed in the UART. The console calls nobody.
+
+#![no_std]
+#![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+use abi::Errno;
+use abi::ipc::{Badge, bits, label, level};
+use abi::layout::server::DEVICE;
+use servers::serve;
+use servers::{Args, Outcome, Pending, Server, kernel, lease};
+use services::Wakes;
+use services::tty::Tty;
+use uart::Uart;
+use ucall::Message;
+
+servers::entry!(c"console", main);
+
+/// Bytes moved per lease copy: a whole line with its `\n` (a read never returns more).
+const CHUNK: usize = Tty::LINE_MAX + 1;
+
+/// The server's state.
+struct Console {
+    /// The line discipline: the line being edited and the completed input.
+    tty: Tty,
+    /// The UART's registers.
+    uart: Uart,
+    /// fs has a read parked on us (we answered `-EAGAIN` and have not notified since).
+    fs_waits: bool,
+    /// Whether the receive interrupt is on.
+    rx_on: bool,
+    /// Always empty: the console never parks a request (fs does).
+    pending: Pending,
+}
+
+fn main(_args: Args) -> ! {
+    // Safety: the kernel maps the UART's registers at `DEVICE` for this server, read/write.
+    let uart = unsafe { Uart::new(DEVICE) };
+    uart.set_rx_interrupt(false);
+    let mut console = Console {
+        tty: Tty::new(),
+        uart,
+        fs_waits: false,
+        rx_on: false,
+        pending: Pending::new(),
+    };
+    serve::serve(level::CONSOLE, &mut console)
+}
+
+impl Server for Console {
+    fn pending(&mut self) -> &mut Pending {
+        &mut self.pending
+    }
+
+    fn perform(&mut self, msg: &Message, _wakes: &mut Wakes) -> Outcome {
+        let label = msg.tag.label();
+        if !matches!(label, label::CON_WRITE | label::CON_READ) {
+            return Err(Errno::NoSys.into());
+        }
+        if msg.badge.pid() != 0 {
+            return Err(Errno::Perm.into());
+        }
+        if label == label::CON_WRITE {
+            self.write(msg.badge)
+        } else {
+            let r = self.read(msg.badge);
+            self.listen();
+            r
+        }
+    }
+
+    fn notified(&mut self, bits: u64, _wakes: &mut Wakes) {
+        if bits & bits::IRQ != 0 {
+            self.input();
+            kernel::irq_ack();
+        }
+    }
+}
+
+impl Console {
+    /// `CON_WRITE`: lease 0's bytes to the UART, a chunk at a time; the count.
+    fn write(&mut self, badge: Badge) -> Outcome {
+        let (len, _) = lease::info(badge, 0)?;
+        let mut chunk = [0u8; CHUNK];
+        let mut done = 0;
+        while done < len {
+            let n = lease::read(badge, 0, done, &mut chunk[..(len - done).min(CHUNK)])?;
+            if n == 0 {
+                break;
+            }
+            self.uart.write_bytes(&chunk[..n]);
+            done += n;
+        }
+        Ok(done)
+    }
+
+    /// `CON_READ`: up to lease 0's length of the first completed line, or `-EAGAIN` (fs parks
+    /// the read until we notify `CONSOLE_READY`).
+    fn read(&mut self, badge: Badge) -> Outcome {
+        let (len, _) = lease::info(badge, 0)?;
+        let mut chunk = [0u8; CHUNK];
+        let buf = &mut chunk[..len.min(CHUNK)];
+        match self.tty.read(buf) {
+            Some(n) => {
+                lease::write_all(badge, 0, &buf[..n])?;
+                Ok(n)
+            }
+            None => {
+                self.fs_waits = true;
+                Err(Errno::Again.into())
+            }
+        }
+    }
+
+    /// The UART has input: feed the line discipline until a line is complete, echoing through
+    /// the UART (`mono`'s `console_input`); tell a waiting fs.
+    fn input(&mut self) {
+        let uart = self.uart;
+        while !self.tty.has_input() {
+            let Some(b) = uart.getc() else { break };
+            self.tty.input(b, &mut |echo| uart.write_bytes(echo));
+        }
+        if self.fs_waits && self.tty.has_input() {
+            self.fs_waits = false;
+            kernel::notify(level::FS, bits::CONSOLE_READY);
+        }
+        self.listen();
+    }
+
+    /// Turns the receive interrupt on or off by the rule in the module note.
+    fn listen(&mut self) {
+        let want = self.fs_waits && !self.tty.has_input();
+        if want != self.rx_on {
+            self.rx_on = want;
+            self.uart.set_rx_interrupt(want);
+        }
+    }
+}

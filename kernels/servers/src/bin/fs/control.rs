@@ -1,0 +1,52 @@
+//! The requests of `proc` (process id 0; anyone else gets `EPERM`): a program's bytes for
+//! `spawn` (`FS_PROGRAM`), a new process's fd table (`FS_SPAWN`) and an ended process's
+//! (`FS_EXIT`) — `mono`'s `spawn` and `exit_process` do the same with `Files` directly.
+
+use abi::Errno;
+use abi::ipc::Badge;
+use servers::{Outcome, lease, proto};
+use services::{Pid, Wakes};
+
+use crate::FileServer;
+
+impl FileServer {
+    /// `FS_PROGRAM`: the size of the regular file at the path in lease 0, its bytes copied into
+    /// lease 1 when they fit (else nothing is copied: proc grows its buffer and asks again).
+    /// `ENOEXEC` for anything but a regular file.
+    pub fn program(&mut self, badge: Badge) -> Outcome {
+        let (len, _) = lease::info(badge, 0)?;
+        let path = lease::path(badge, 0, len)?;
+        let fs = self.files.fs();
+        let ino = fs.lookup(path.as_bytes())?;
+        let bytes = fs.file_bytes(ino).ok_or(Errno::NoExec)?;
+        let (room, _) = lease::info(badge, 1)?;
+        if bytes.len() <= room {
+            lease::write_all(badge, 1, bytes)?;
+        }
+        Ok(bytes.len())
+    }
+
+    /// `FS_SPAWN`: words = child pid, parent pid (0: the first process, whose fds 0–2 are the
+    /// console), stdio packed by [`proto::pack_stdio`].
+    pub fn spawn(&mut self, a: &[usize; 6]) -> Outcome {
+        let (child, parent) = (a[0], a[1]);
+        if parent == 0 {
+            self.files.new_console_process(child)?;
+        } else {
+            let stdio = proto::unpack_stdio([a[2] as u64, a[3] as u64]);
+            self.files.spawn(child, parent, stdio)?;
+        }
+        Ok(0)
+    }
+
+    /// `FS_EXIT`: closes every fd of ended process `pid` (waking whom closed pipe ends wake)
+    /// and drops its parked requests.
+    pub fn exit(&mut self, pid: Pid, wakes: &mut Wakes) -> Outcome {
+        if pid == 0 {
+            return Err(Errno::Inval.into());
+        }
+        self.files.exit_process(pid, wakes);
+        self.pending.drop_process(pid);
+        Ok(0)
+    }
+}

@@ -1,0 +1,163 @@
+//! fs: `micro`'s file server. It owns the file system built from the initrd, the pipes and every
+//! process's fd table (`services::files`, the code `mono` calls from its kernel) and answers
+//! `read` … `readdir` for the process named by the badge, as `mono`'s `files.rs` does — user
+//! memory through the caller's leases, which the kernel checked before the call reached us.
+//!
+//! - [`io`]: `read` and `write`, and the console device through the console server;
+//! - [`control`]: `FS_PROGRAM`, `FS_SPAWN`, `FS_EXIT`, the requests of `proc` (process id 0);
+//! - here: start-up, the dispatch and the calls that move no bulk data.
+//!
+//! A `read` or `write` that would block (an empty or full pipe, the console without a line) is
+//! parked and performed again when its wait happens; before that, its caller is checked to be
+//! still there, so no pipe data or console line is consumed for a process that was killed.
+
+#![no_std]
+#![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+mod control;
+mod io;
+
+use alloc::format;
+use alloc::vec::Vec;
+
+use abi::Errno;
+use abi::ipc::{Badge, bits, label, level};
+use abi::layout::server::INITRD;
+use abi::sys::Sys;
+use abi::types::limits;
+use servers::serve::{self, args};
+use servers::{Args, Fail, Outcome, Pending, Server, kernel, lease};
+use services::files::Files;
+use services::fs::{self, Fs};
+use services::{Wait, Wakes};
+use ucall::Message;
+
+servers::entry!(c"fs", main);
+
+/// The server's state.
+pub struct FileServer {
+    /// The file system, pipes and fd tables.
+    files: Files<'static>,
+    /// Parked reads and writes.
+    pending: Pending,
+    /// Bytes in transit between a lease and `files` (or the console): [`limits::IO_MAX`].
+    buf: Vec<u8>,
+}
+
+fn main(args: Args) -> ! {
+    // argv = ["fs", the initrd's length in decimal]
+    let len: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let fs = if len == 0 {
+        Fs::new(fs::INODES)
+    } else {
+        // Safety: the kernel maps the initrd read-only at `INITRD`, `len` bytes, for as long as
+        // this server runs, and nothing writes it.
+        let archive: &'static [u8] =
+            unsafe { core::slice::from_raw_parts(INITRD as *const u8, len) };
+        match Fs::from_ustar(archive, fs::INODES) {
+            Ok(fs) => fs,
+            Err(e) => {
+                let line = format!("micro: cannot read the initrd: {}\n", e.message());
+                kernel::debug_write(line.as_bytes());
+                kernel::halt(254)
+            }
+        }
+    };
+    let mut server = FileServer {
+        files: Files::new(fs),
+        pending: Pending::new(),
+        buf: alloc::vec![0; limits::IO_MAX],
+    };
+    serve::serve(level::FS, &mut server)
+}
+
+impl Server for FileServer {
+    fn pending(&mut self) -> &mut Pending {
+        &mut self.pending
+    }
+
+    fn perform(&mut self, msg: &Message, wakes: &mut Wakes) -> Outcome {
+        let (badge, a) = (msg.badge, args(msg));
+        match msg.tag.label() {
+            label::FS_PROGRAM | label::FS_SPAWN | label::FS_EXIT if badge.pid() != 0 => {
+                Err(Errno::Perm.into())
+            }
+            label::FS_PROGRAM => self.program(badge),
+            label::FS_SPAWN => self.spawn(&a),
+            label::FS_EXIT => self.exit(a[0], wakes),
+            l => match Sys::from_number(l as usize) {
+                Some(sys) => self.syscall(sys, badge, &a, wakes),
+                None => Err(Errno::NoSys.into()),
+            },
+        }
+    }
+
+    fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
+        if bits & bits::CONSOLE_READY != 0 {
+            wakes.push(Wait::Console);
+        }
+    }
+
+    fn still_waiting(&mut self, msg: &Message) -> bool {
+        // Every parked request (a read or write) has lease 0.
+        !matches!(lease::info(msg.badge, 0), Err(Fail::Gone))
+    }
+}
+
+impl FileServer {
+    /// A forwarded system call `sys` with arguments `a` from thread `badge`.
+    fn syscall(&mut self, sys: Sys, badge: Badge, a: &[usize; 6], wakes: &mut Wakes) -> Outcome {
+        let pid = badge.pid();
+        let files = &mut self.files;
+        match sys {
+            Sys::Read => self.read(badge, a[0], a[2].min(limits::IO_MAX), wakes),
+            Sys::Write => self.write(badge, a[0], a[2].min(limits::IO_MAX), wakes),
+            Sys::Open => {
+                let path = lease::path(badge, 0, a[1])?;
+                Ok(files.open(pid, path.as_bytes(), a[2])?)
+            }
+            Sys::Close => {
+                files.close(pid, a[0], wakes)?;
+                Ok(0)
+            }
+            Sys::Dup => Ok(files.dup(pid, a[0])?),
+            Sys::Pipe => {
+                let (r, w) = files.pipe(pid)?;
+                if let Err(e) = lease::write_value(badge, 0, &[r as i32, w as i32]) {
+                    // Never seen by the caller: take the pipe back.
+                    let _ = files.close(pid, r, wakes);
+                    let _ = files.close(pid, w, wakes);
+                    return Err(e);
+                }
+                Ok(0)
+            }
+            Sys::Seek => Ok(files.seek(pid, a[0], a[1] as i64, a[2])?),
+            Sys::Fstat => {
+                let st = files.fstat(pid, a[0])?;
+                lease::write_value(badge, 0, &st)?;
+                Ok(0)
+            }
+            Sys::Unlink => {
+                let path = lease::path(badge, 0, a[1])?;
+                files.unlink(path.as_bytes())?;
+                Ok(0)
+            }
+            Sys::Mkdir => {
+                let path = lease::path(badge, 0, a[1])?;
+                files.mkdir(path.as_bytes())?;
+                Ok(0)
+            }
+            Sys::Readdir => match files.readdir(pid, a[0])? {
+                Some(entry) => {
+                    lease::write_value(badge, 0, &entry)?;
+                    Ok(1)
+                }
+                None => Ok(0),
+            },
+            _ => Err(Errno::NoSys.into()),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! mem: `micro`'s memory server and pager. It keeps each process's memory policy — a
+//! `services::mm::Vm`, the very policy `mono` keeps per process — and answers `brk`, `mmap`,
+//! `munmap` and the page faults the kernel forwards, as `mono`'s `memory.rs` and `process.rs`
+//! do; the kernel does the page-table work it decides on (`MAP_NEW`, `UNMAP`).
+//!
+//! Requests: the forwarded calls and `MEM_FAULT` name their process by the badge; `MEM_NEW` and
+//! `MEM_DROP` come from `proc` (process id 0) only. Nothing here blocks, and mem calls nobody.
+
+#![no_std]
+#![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+
+use abi::Errno;
+use abi::ipc::{ImageInfo, label, level};
+use abi::layout::PAGE_SIZE;
+use abi::sys::Sys;
+use abi::types::prot;
+use servers::serve::{self, args};
+use servers::{Args, Outcome, Pending, Server, kernel, lease};
+use services::mm::{self, Access, Perms, Vm};
+use services::{Pid, Wakes};
+use ucall::Message;
+
+servers::entry!(c"mem", main);
+
+/// The server's state: one policy per live process.
+struct Mem {
+    /// The memory policy of each process, from `MEM_NEW` to `MEM_DROP`.
+    vms: BTreeMap<Pid, Vm>,
+    /// Always empty: nothing here blocks.
+    pending: Pending,
+}
+
+fn main(_args: Args) -> ! {
+    let mut mem = Mem {
+        vms: BTreeMap::new(),
+        pending: Pending::new(),
+    };
+    serve::serve(level::MEM, &mut mem)
+}
+
+impl Server for Mem {
+    fn pending(&mut self) -> &mut Pending {
+        &mut self.pending
+    }
+
+    fn perform(&mut self, msg: &Message, _wakes: &mut Wakes) -> Outcome {
+        let pid = msg.badge.pid();
+        let a = args(msg);
+        match msg.tag.label() {
+            label::MEM_FAULT => self.fault(pid, a[0], a[1]),
+            label::MEM_NEW if pid == 0 => self.new_process(msg, a[0]),
+            label::MEM_DROP if pid == 0 => {
+                self.vms.remove(&a[0]);
+                Ok(0)
+            }
+            label::MEM_NEW | label::MEM_DROP => Err(Errno::Perm.into()),
+            l => match Sys::from_number(l as usize) {
+                Some(Sys::Brk) => self.brk(pid, a[0]),
+                Some(Sys::Mmap) => Ok(self.vm(pid)?.mmap(a[0], a[1])?),
+                Some(Sys::Munmap) => self.munmap(pid, a[0], a[1]),
+                _ => Err(Errno::NoSys.into()),
+            },
+        }
+    }
+}
+
+impl Mem {
+    /// The policy of process `pid`.
+    fn vm(&mut self, pid: Pid) -> Result<&mut Vm, Errno> {
+        self.vms.get_mut(&pid).ok_or(Errno::Srch)
+    }
+
+    /// `MEM_FAULT`: a thread of `pid` touched `addr` with `access` (0 read, 1 write, 2 execute).
+    /// A page the policy allows is mapped fresh and zeroed (`mono`'s `fault_in`); anything else
+    /// is `EFAULT`, and the kernel kills the process.
+    fn fault(&mut self, pid: Pid, addr: usize, access: usize) -> Outcome {
+        let access = match access {
+            0 => Access::Read,
+            1 => Access::Write,
+            2 => Access::Execute,
+            _ => return Err(Errno::Inval.into()),
+        };
+        let page = addr & !(PAGE_SIZE - 1);
+        let vm = self.vms.get(&pid).ok_or(Errno::Fault)?;
+        let perms = vm.fault(page, access).ok_or(Errno::Fault)?;
+        kernel::map_new(pid, page, prot_bits(perms))?;
+        Ok(0)
+    }
+
+    /// `MEM_NEW`: the policy of new process `pid` from its `ImageInfo` (lease 0), as `mono`'s
+    /// `build` makes it: the heap after the image, the stack, and each loaded segment.
+    fn new_process(&mut self, msg: &Message, pid: Pid) -> Outcome {
+        if self.vms.contains_key(&pid) {
+            return Err(Errno::Exist.into());
+        }
+        let info: ImageInfo = lease::read_value(msg.badge, 0)?;
+        let mut vm = Vm::new(info.end as usize, mm::MAX_PAGES);
+        for [start, end, bits] in info.segments.iter().take(info.count as usize) {
+            let bits = *bits as usize;
+            let perms = Perms {
+                read: bits & prot::READ != 0,
+                write: bits & prot::WRITE != 0,
+                exec: bits & prot::EXEC != 0,
+            };
+            vm.add_image(*start as usize, *end as usize, perms)?;
+        }
+        self.vms.insert(pid, vm);
+        Ok(0)
+    }
+
+    /// `brk(end)`: pages the heap gives back are unmapped.
+    fn brk(&mut self, pid: Pid, end: usize) -> Outcome {
+        let (now, freed) = self.vm(pid)?.set_brk(end)?;
+        if let Some(r) = freed {
+            release(pid, r.start, r.end);
+        }
+        Ok(now)
+    }
+
+    /// `munmap(addr, len)`: the removed ranges are unmapped.
+    fn munmap(&mut self, pid: Pid, addr: usize, len: usize) -> Outcome {
+        for r in self.vm(pid)?.munmap(addr, len)? {
+            release(pid, r.start, r.end);
+        }
+        Ok(0)
+    }
+}
+
+/// Unmaps (and frees) what was faulted in of `pid`'s `start..end`. The policy has let the range
+/// go already, so the call's result changes nothing for the client (`mono`'s `release` cannot
+/// fail either): a process that is gone takes its pages with it.
+fn release(pid: Pid, start: usize, end: usize) {
+    let _ = kernel::unmap(pid, start, end);
+}
+
+/// The `prot` bits for pages of a region with `perms` (W implies R: Sv39 reserves W without R,
+/// as `mono`'s `flags_for`).
+fn prot_bits(p: Perms) -> usize {
+    let mut bits = 0;
+    if p.read || p.write {
+        bits |= prot::READ;
+    }
+    if p.write {
+        bits |= prot::WRITE;
+    }
+    if p.exec {
+        bits |= prot::EXEC;
+    }
+    bits
+}

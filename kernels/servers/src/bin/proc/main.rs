@@ -1,0 +1,164 @@
+//! proc: `micro`'s process server. It owns the process table (`services::proc`) and each
+//! process's threads, and answers `exit`, `getpid`, `kill`, `spawn`, `wait` and the thread
+//! calls as `mono`'s `process.rs` and `proc_calls.rs` do; the kernel makes the address spaces
+//! and threads it asks for, `fs` the fd tables and `mem` the memory policies (proc calls both:
+//! they sit above it in the deadlock rule).
+//!
+//! - [`spawn`]: starting a process (and the first one, from the boot command line);
+//! - [`threads`]: `thread_spawn`, `thread_exit`, `thread_join` and `wait`;
+//! - here: the state, the dispatch, `kill` and the end of a process.
+//!
+//! A process ends by `exit`, `kill`, the end of its last thread, or a fatal fault (which the
+//! kernel reports as an `exit` from the faulting thread, with the status to give). Its end is
+//! one sequence, [`Proc::end_process`]: the kernel ends its threads, fs closes its fds, mem
+//! forgets its memory, its parked requests are dropped, and its parent's `wait`s are retried.
+//! A thread of an ended process is never answered.
+
+#![no_std]
+#![no_main]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+mod spawn;
+mod threads;
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use abi::Errno;
+use abi::ipc::{label, level};
+use abi::sys::Sys;
+use abi::types::{exit, limits};
+use servers::serve::{self, args};
+use servers::{Args, Fail, Outcome, Pending, Server, kernel};
+use services::proc::ProcTable;
+use services::{Pid, Wait, Wakes};
+use ucall::Message;
+
+servers::entry!(c"proc", main);
+
+/// A thread the server knows of: live, or ended and not yet joined.
+#[derive(Clone, Copy, Debug)]
+struct Thread {
+    /// Its process.
+    pid: Pid,
+    /// Its status once ended (waiting to be joined).
+    ended: Option<i32>,
+}
+
+/// The server's state.
+pub struct Proc {
+    /// Process ids, parents, exit statuses.
+    procs: ProcTable,
+    /// Live processes, each with its threads (live, or ended and not joined), oldest first.
+    processes: BTreeMap<Pid, Vec<usize>>,
+    /// Every thread of a live process, by the kernel's thread id.
+    threads: BTreeMap<usize, Thread>,
+    /// Parked `wait`s and `thread_join`s.
+    pending: Pending,
+    /// Where programs are copied from fs to be loaded; grown to the largest one.
+    image: Vec<u8>,
+}
+
+fn main(args: Args) -> ! {
+    let mut proc = Proc {
+        procs: ProcTable::new(limits::PROCESSES),
+        processes: BTreeMap::new(),
+        threads: BTreeMap::new(),
+        pending: Pending::new(),
+        image: alloc::vec![0; spawn::IMAGE_START],
+    };
+    // argv = ["proc", the boot command line's words…]
+    let words: Vec<&str> = (1..args.len()).filter_map(|i| args.get(i)).collect();
+    let line: String = words.join(" ");
+    let (program, argv) = services::proc::first_command(&line);
+    if let Err(e) = proc.spawn_first(&program, &argv) {
+        kernel::debug_write(format!("micro: cannot run {program}: {}\n", e.message()).as_bytes());
+        kernel::halt(127);
+    }
+    serve::serve(level::PROC, &mut proc)
+}
+
+impl Server for Proc {
+    fn pending(&mut self) -> &mut Pending {
+        &mut self.pending
+    }
+
+    fn perform(&mut self, msg: &Message, wakes: &mut Wakes) -> Outcome {
+        let Some(sys) = Sys::from_number(msg.tag.label() as usize) else {
+            return Err(Errno::NoSys.into());
+        };
+        let (pid, tid) = (msg.badge.pid(), msg.badge.tid());
+        if !self.processes.contains_key(&pid) {
+            // Servers make no system calls; a thread of an ended process gets no answer.
+            return Err(if pid == 0 {
+                Errno::Perm.into()
+            } else {
+                Fail::Gone
+            });
+        }
+        let a = args(msg);
+        let r = match sys {
+            Sys::Exit => {
+                self.end_process(pid, a[0] as i32, wakes);
+                Ok(0)
+            }
+            Sys::Getpid => Ok(pid),
+            Sys::Kill => self.kill(a[0], wakes),
+            Sys::Spawn => self.sys_spawn(msg.badge, &a),
+            Sys::Wait => self.wait(msg.badge, a[0], a[1]),
+            Sys::ThreadSpawn => self.thread_spawn(pid, a[0], a[1], a[2]),
+            Sys::ThreadExit => self.thread_exit(pid, tid, a[0] as i32, wakes),
+            Sys::ThreadJoin => self.thread_join(pid, tid, a[0]),
+            _ => Err(Errno::NoSys.into()),
+        };
+        // The caller's process may have ended meanwhile (exit, or kill of itself).
+        if self.processes.contains_key(&pid) {
+            r
+        } else {
+            Err(Fail::Gone)
+        }
+    }
+}
+
+impl Proc {
+    /// `kill(pid)`: ends a live process with status `KILLED`.
+    fn kill(&mut self, pid: Pid, wakes: &mut Wakes) -> Outcome {
+        if !self.processes.contains_key(&pid) {
+            return Err(Errno::Srch.into());
+        }
+        self.end_process(pid, exit::KILLED, wakes);
+        Ok(0)
+    }
+
+    /// Ends process `pid` with `status`: its threads, fds, memory and parked requests; powers
+    /// off if it is the first process; else it becomes a zombie and its parent's `wait`s are
+    /// retried (through `wakes`). Nothing happens if `pid` is not live.
+    fn end_process(&mut self, pid: Pid, status: i32, wakes: &mut Wakes) {
+        let Some(threads) = self.processes.remove(&pid) else {
+            return;
+        };
+        for tid in threads {
+            self.threads.remove(&tid);
+        }
+        let _ = kernel::space_kill(pid);
+        forget(pid);
+        self.pending.drop_process(pid);
+        if pid == 1 {
+            kernel::halt(status);
+        }
+        if let Some(parent) = self.procs.exit(pid, status) {
+            wakes.push(Wait::Child(parent));
+        }
+    }
+}
+
+/// Tells fs and mem that process `pid` is gone (or never got going): close its fds, forget its
+/// memory. Each may know nothing of it yet; a failed call leaves nothing we could undo.
+fn forget(pid: Pid) {
+    let _ = kernel::call(level::FS, label::FS_EXIT, &[pid as u64], &mut []);
+    let _ = kernel::call(level::MEM, label::MEM_DROP, &[pid as u64], &mut []);
+}

@@ -1,0 +1,216 @@
+//! The request loop every server runs ([`serve`]), and deferred replies.
+//!
+//! A server implements [`Server`]: [`Server::perform`] handles one request to completion and
+//! says what became of it ([`Outcome`]). The loop replies at once with the value or `-errno`
+//! (label 0, word 0 — `abi::ipc`'s reply convention); a request that would block
+//! ([`Fail::Block`], from `services::Error::WouldBlock`) gets no reply and is parked in the
+//! server's [`Pending`] list with what it waits for. When a call reports in its `Wakes` that a
+//! `Wait` happened, every request parked on it is performed again — exactly as `mono` retries
+//! the system call of a woken thread — and the retries' own wake-ups are followed in turn. A
+//! request whose caller is gone ([`Fail::Gone`]) is dropped without a reply.
+//!
+//! Notifications (badge 0, `label::NOTIFICATION`) go to [`Server::notified`]; `label::CRASH`
+//! crashes the server on the spot ([`crate::rt::crash`]).
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+use abi::Errno;
+use abi::ipc::{Badge, Tag, label};
+use services::{Error, Wait, Wakes};
+use ucall::Message;
+
+use crate::rt;
+
+/// Why a request got no value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fail {
+    /// It failed: the caller gets `-errno`.
+    Errno(Errno),
+    /// It cannot go on now: park it until the `Wait` happens, then perform it again.
+    Block(Wait),
+    /// The caller is gone (its process ended): drop the request, reply nothing.
+    Gone,
+}
+
+impl From<Errno> for Fail {
+    fn from(e: Errno) -> Self {
+        Fail::Errno(e)
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Errno(e) => Fail::Errno(e),
+            Error::WouldBlock(w) => Fail::Block(w),
+        }
+    }
+}
+
+/// What performing a request came to: the reply's value, or why there is none.
+pub type Outcome = Result<usize, Fail>;
+
+/// A request's six words as the caller's `a0..a5` (a forwarded system call's arguments).
+pub fn args(msg: &Message) -> [usize; 6] {
+    msg.words.map(|w| w as usize)
+}
+
+/// Requests waiting for something, in arrival order.
+#[derive(Debug, Default)]
+pub struct Pending {
+    parked: Vec<(Message, Wait)>,
+}
+
+impl Pending {
+    /// None parked.
+    pub const fn new() -> Pending {
+        Pending { parked: Vec::new() }
+    }
+
+    /// Parks `msg` until `wait` happens.
+    pub fn park(&mut self, msg: Message, wait: Wait) {
+        self.parked.push((msg, wait));
+    }
+
+    /// Unparks every request waiting for `wait`, in arrival order.
+    pub fn take(&mut self, wait: Wait) -> Vec<Message> {
+        self.parked
+            .extract_if(.., |(_, w)| *w == wait)
+            .map(|(m, _)| m)
+            .collect()
+    }
+
+    /// Everything some request waits for, each once.
+    pub fn waits(&self) -> Vec<Wait> {
+        let mut v: Vec<Wait> = Vec::new();
+        for (_, w) in &self.parked {
+            if !v.contains(w) {
+                v.push(*w);
+            }
+        }
+        v
+    }
+
+    /// Forgets the requests of the threads of process `pid` (it has ended).
+    pub fn drop_process(&mut self, pid: usize) {
+        self.parked.retain(|(m, _)| m.badge.pid() != pid);
+    }
+
+    /// How many requests are parked.
+    pub fn len(&self) -> usize {
+        self.parked.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.parked.is_empty()
+    }
+}
+
+/// A server's side of the loop.
+pub trait Server {
+    /// The requests it has parked.
+    fn pending(&mut self) -> &mut Pending;
+
+    /// Performs request `msg` — the first time, or again after its wait happened — noting in
+    /// `wakes` the waits it makes happen. Must not panic on anything a client sends.
+    fn perform(&mut self, msg: &Message, wakes: &mut Wakes) -> Outcome;
+
+    /// A notification with `bits` arrived; note in `wakes` the waits it makes happen.
+    fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
+        let _ = (bits, wakes);
+    }
+
+    /// Whether the caller of parked request `msg` still waits for the answer; checked before
+    /// the request is performed again, so nothing is consumed for a caller that is gone.
+    fn still_waiting(&mut self, msg: &Message) -> bool {
+        let _ = msg;
+        true
+    }
+}
+
+/// The tag of every reply: label 0, one word.
+const REPLY: Tag = Tag::new(0, 1, 0);
+
+/// Replies `value` (≥ 0, or `-errno`) to `badge`; a caller that is gone is ignored.
+pub fn answer(badge: Badge, value: isize) {
+    // Safety: no memory is passed.
+    unsafe { ucall::reply(badge, REPLY, [value as u64, 0, 0, 0]) };
+}
+
+/// Receives on `endpoint` and performs every message for `s`, forever.
+pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
+    let mut reply: Option<(Badge, isize)> = None;
+    loop {
+        let msg = match reply.take() {
+            // Safety: no memory is passed.
+            Some((badge, v)) => unsafe {
+                ucall::reply_recv(badge, REPLY, [v as u64, 0, 0, 0], endpoint)
+            },
+            // Safety: no memory is passed.
+            None => unsafe { ucall::recv(endpoint) },
+        };
+        let mut wakes = Wakes::new();
+        let value = match msg.tag.label() {
+            label::CRASH => rt::crash(),
+            label::NOTIFICATION if msg.badge.0 == 0 => {
+                s.notified(msg.words[0], &mut wakes);
+                None
+            }
+            _ => {
+                let outcome = s.perform(&msg, &mut wakes);
+                settle(s, &msg, outcome)
+            }
+        };
+        wake(s, &wakes);
+        reply = value.map(|v| (msg.badge, v));
+    }
+}
+
+/// The reply value for `outcome` of `msg`, parking it if it blocked.
+fn settle<S: Server>(s: &mut S, msg: &Message, outcome: Outcome) -> Option<isize> {
+    match outcome {
+        Ok(v) => Some(v as isize),
+        Err(Fail::Errno(e)) => Some(e.ret()),
+        Err(Fail::Block(w)) => {
+            s.pending().park(*msg, w);
+            None
+        }
+        Err(Fail::Gone) => None,
+    }
+}
+
+/// Performs again every request parked on a wait in `wakes`, then on the waits those retries
+/// make happen, until none is left; answers each that completes. A `Wakes` that overflowed
+/// wakes every parked request (as `mono` wakes every blocked thread).
+pub fn wake<S: Server>(s: &mut S, wakes: &Wakes) {
+    let mut todo: VecDeque<Wait> = VecDeque::new();
+    note(s, wakes, &mut todo);
+    while let Some(w) = todo.pop_front() {
+        for msg in s.pending().take(w) {
+            if !s.still_waiting(&msg) {
+                continue;
+            }
+            let mut more = Wakes::new();
+            let outcome = s.perform(&msg, &mut more);
+            if let Some(v) = settle(s, &msg, outcome) {
+                answer(msg.badge, v);
+            }
+            note(s, &more, &mut todo);
+        }
+    }
+}
+
+/// Adds the waits of `wakes` (all parked ones on overflow) to `todo`, each once.
+fn note<S: Server>(s: &mut S, wakes: &Wakes, todo: &mut VecDeque<Wait>) {
+    let mut add = |w: Wait| {
+        if !todo.contains(&w) {
+            todo.push_back(w);
+        }
+    };
+    wakes.iter().for_each(&mut add);
+    if wakes.overflowed() {
+        s.pending().waits().into_iter().for_each(add);
+    }
+}
