@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Boot a kernel (mono, micro) or any ELF on the klab machine (QEMU `virt`-compatible,
     /// `-bios none` style).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List the embedded guest images (kernels and initrd) with their hashes and sizes.
     Images,
 }
@@ -30,7 +30,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Images => Ok(images::list()),
     };
     match result {

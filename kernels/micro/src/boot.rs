@@ -102,7 +102,7 @@ impl Kernel {
         }
         self.endpoints
             .entry(ep)
-            .or_insert_with(Endpoint::default)
+            .or_default()
             .owner = sid;
         let tid = self.new_thread(sid, frame, State::Created)?;
         self.make_ready(tid);

@@ -141,8 +141,9 @@ impl Kernel {
         for id in owned {
             if let Some(e) = self.endpoints.remove(&id) {
                 for s in e.senders {
-                    self.complete(s, Err(Errno::Srch))
-                        .map(|t| self.make_ready(t));
+                    if let Some(t) = self.complete(s, Err(Errno::Srch)) {
+                        self.make_ready(t);
+                    }
                 }
             }
         }

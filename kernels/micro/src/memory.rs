@@ -40,7 +40,7 @@ fn needs(access: Access) -> PteFlags {
 
 /// A user page.
 fn user_page(page: usize) -> Result<usize, Errno> {
-    if page % PAGE_SIZE != 0 || !(USER_BASE..USER_TOP).contains(&page) {
+    if !page.is_multiple_of(PAGE_SIZE) || !(USER_BASE..USER_TOP).contains(&page) {
         return Err(Errno::Inval);
     }
     Ok(page)
@@ -128,7 +128,7 @@ impl Kernel {
 
     /// Unmaps and frees the pages of `sid` in `start..end`.
     pub fn unmap(&mut self, sid: SpaceId, start: usize, end: usize) -> Result<(), Errno> {
-        if start % PAGE_SIZE != 0 || start < USER_BASE || end > USER_TOP {
+        if !start.is_multiple_of(PAGE_SIZE) || start < USER_BASE || end > USER_TOP {
             return Err(Errno::Inval);
         }
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
@@ -157,9 +157,8 @@ impl Kernel {
         if !self.spaces.contains_key(&to) {
             return Err(Errno::Srch);
         }
-        match self.spaces.get_mut(&to).and_then(|s| s.vm.lookup(dst)) {
-            Some(_) => return Err(Errno::Exist),
-            None => {}
+        if self.spaces.get_mut(&to).and_then(|s| s.vm.lookup(dst)).is_some() {
+            return Err(Errno::Exist);
         }
         let src = self.spaces.get_mut(&from).ok_or(Errno::Srch)?;
         let frame = src.vm.unmap(page).ok_or(Errno::Fault)?;

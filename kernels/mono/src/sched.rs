@@ -69,10 +69,8 @@ impl Kernel {
             .filter_map(|t| t.sleep_until)
             .min()
             .unwrap_or(u64::MAX);
-        if slice_over {
-            if let Some(tid) = self.current.take() {
-                self.runq.push(tid);
-            }
+        if slice_over && let Some(tid) = self.current.take() {
+            self.runq.push(tid);
         }
     }
 
