@@ -66,7 +66,7 @@ speed: build
 	scripts/speed-vs-qemu.sh
 
 test: deps guests lint
-	cd kernels && cargo test --quiet -p services --target x86_64-unknown-linux-gnu
+	cd kernels && cargo test --quiet -p abi -p services --target x86_64-unknown-linux-gnu
 	cargo test --workspace
 
 lint:

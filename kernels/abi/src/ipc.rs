@@ -253,6 +253,22 @@ pub struct Forward {
     pub count: usize,
 }
 
+/// The server of `sys` (0: the kernel itself) and whether the call may lend memory: the first
+/// half of [`forward`], without building the leases (the kernel's fast path asks this).
+pub const fn route(sys: crate::Sys) -> (usize, bool) {
+    use crate::Sys;
+    match sys {
+        Sys::Yield | Sys::Sleep | Sys::Clock => (0, false),
+        Sys::Exit | Sys::Getpid | Sys::Kill => (level::PROC, false),
+        Sys::ThreadSpawn | Sys::ThreadExit | Sys::ThreadJoin => (level::PROC, false),
+        Sys::Spawn | Sys::Wait => (level::PROC, true),
+        Sys::Close | Sys::Dup | Sys::Seek => (level::FS, false),
+        Sys::Read | Sys::Write | Sys::Open | Sys::Unlink | Sys::Mkdir => (level::FS, true),
+        Sys::Pipe | Sys::Fstat | Sys::Readdir => (level::FS, true),
+        Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
+    }
+}
+
 /// The forwarding table. Lease lengths are clamped the way `mono` bounds the same arguments, so
 /// a call that `mono` refuses for its size before touching memory is refused the same way by the
 /// server (`ENAMETOOLONG`, `E2BIG`), not with `EFAULT`:
@@ -288,10 +304,7 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         f.leases[f.count] = lease;
         f.count += 1;
     };
-    let endpoint = match sys {
-        Sys::Yield | Sys::Sleep | Sys::Clock => 0,
-        Sys::Exit | Sys::Getpid | Sys::Kill => level::PROC,
-        Sys::ThreadSpawn | Sys::ThreadExit | Sys::ThreadJoin => level::PROC,
+    match sys {
         Sys::Spawn => {
             lease(path(a[0], a[1]));
             if a[3] <= limits::ARGS {
@@ -302,41 +315,83 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
             if a[4] != 0 {
                 lease(l(a[4], 3 * size_of::<i32>(), R));
             }
-            level::PROC
         }
         Sys::Wait => {
             if a[1] != 0 {
                 lease(l(a[1], size_of::<i32>(), W));
             }
-            level::PROC
         }
-        Sys::Read => {
-            lease(l(a[1], a[2].min(limits::IO_MAX), W));
-            level::FS
-        }
-        Sys::Write => {
-            lease(l(a[1], a[2].min(limits::IO_MAX), R));
-            level::FS
-        }
-        Sys::Open | Sys::Unlink | Sys::Mkdir => {
-            lease(path(a[0], a[1]));
-            level::FS
-        }
-        Sys::Pipe => {
-            lease(l(a[0], 2 * size_of::<i32>(), W));
-            level::FS
-        }
-        Sys::Fstat => {
-            lease(l(a[1], size_of::<Stat>(), W));
-            level::FS
-        }
-        Sys::Readdir => {
-            lease(l(a[1], size_of::<DirEntry>(), W));
-            level::FS
-        }
-        Sys::Close | Sys::Dup | Sys::Seek => level::FS,
-        Sys::Brk | Sys::Mmap | Sys::Munmap => level::MEM,
-    };
-    f.endpoint = endpoint;
+        Sys::Read => lease(l(a[1], a[2].min(limits::IO_MAX), W)),
+        Sys::Write => lease(l(a[1], a[2].min(limits::IO_MAX), R)),
+        Sys::Open | Sys::Unlink | Sys::Mkdir => lease(path(a[0], a[1])),
+        Sys::Pipe => lease(l(a[0], 2 * size_of::<i32>(), W)),
+        Sys::Fstat => lease(l(a[1], size_of::<Stat>(), W)),
+        Sys::Readdir => lease(l(a[1], size_of::<DirEntry>(), W)),
+        _ => {}
+    }
+    f.endpoint = route(sys).0;
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sys;
+
+    /// Argument vectors that exercise every lease rule: null and non-null pointers, lengths
+    /// below and above the limits.
+    fn argument_vectors() -> Vec<[usize; 6]> {
+        let mut v = Vec::new();
+        for p in [0, 0x4001_0000] {
+            for n in [0, 1, 300, 100_000] {
+                v.push([p, n, p, n, p, n]);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn route_agrees_with_the_forwarding_table() {
+        // The kernel's fast path trusts `route`: a call it says lends nothing must never get a
+        // lease from `forward`, and both must name the same server.
+        for &sys in Sys::ALL {
+            let (endpoint, lends) = route(sys);
+            for a in argument_vectors() {
+                let f = forward(sys, &a);
+                assert_eq!(f.endpoint, endpoint, "{sys:?}");
+                if !lends {
+                    assert_eq!(f.count, 0, "{sys:?} {a:?}");
+                }
+                assert!(f.count <= MAX_LEASES);
+            }
+        }
+    }
+
+    #[test]
+    fn leases_are_clamped_as_mono_bounds_the_same_arguments() {
+        let a = [3, 0x4001_0000, 1 << 30, 0, 0, 0];
+        let read = forward(Sys::Read, &a);
+        assert_eq!(read.leases[0].len as usize, crate::types::limits::IO_MAX);
+        assert_eq!(read.leases[0].access, lease::WRITE);
+        let long_path = forward(
+            Sys::Open,
+            &[0x4001_0000, crate::types::PATH_MAX + 1, 0, 0, 0, 0],
+        );
+        assert_eq!((long_path.count, long_path.leases[0].len), (1, 0));
+        let spawn = forward(Sys::Spawn, &[0x4001_0000, 4, 0x4002_0000, 2, 0, 0]);
+        assert_eq!(spawn.count, 2, "no stdio lease for a null stdio pointer");
+        assert_eq!(spawn.leases[1].len, 32);
+        assert_eq!(forward(Sys::Getpid, &[0; 6]).endpoint, level::PROC);
+    }
+
+    #[test]
+    fn tags_and_badges_round_trip() {
+        let t = Tag::new(0x1234, 9, 9);
+        assert_eq!(
+            (t.label(), t.words(), t.leases()),
+            (0x1234, MAX_RECV_WORDS, MAX_LEASES)
+        );
+        let b = Badge::new(77, 5);
+        assert_eq!((b.tid(), b.pid()), (77, 5));
+    }
 }

@@ -6,7 +6,7 @@
 //! The calling convention is `ecall` with `a7` = the number, `a0..a5` = the arguments and `a0` = the
 //! result: a value ≥ 0, or `-errno`. Both kernels implement exactly this table; `ulib` generates its
 //! stubs from it ([`for_each_syscall`]). Nothing here is privileged or allocates.
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 pub mod errno;

@@ -21,7 +21,7 @@ use kcore::vm::PteFlags;
 use kcore::{boot, console, kprintln, power};
 
 use crate::images;
-use crate::kernel::{self, Endpoint, Kernel, SERVER_SPACES, State};
+use crate::kernel::{self, Kernel, SERVER_SPACES, State};
 
 /// The kernel's entry in S-mode, on the kernel stack, with paging off.
 #[unsafe(no_mangle)]
@@ -100,10 +100,7 @@ impl Kernel {
             self.destroy_space(sid);
             return Err(e);
         }
-        self.endpoints
-            .entry(ep)
-            .or_default()
-            .owner = sid;
+        self.endpoints.entry(ep).or_default().owner = sid;
         let tid = self.new_thread(sid, frame, State::Created)?;
         self.make_ready(tid);
         Ok(())

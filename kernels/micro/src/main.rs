@@ -11,6 +11,7 @@
 //!   some thread.
 //! - [`ipc`]: `call`, `recv`, `reply`, `reply_recv` and notifications; a call to a waiting
 //!   receiver and a reply to a waiting caller switch to it directly, without the run queue.
+//!   [`fastpath`] does the register-only cases in one short path.
 //! - [`lease`]: the leases a call lends and the server's checked copies from and to them.
 //! - [`syscall`]: the system-call table — the POSIX-like calls of the identical user binaries are
 //!   forwarded to their servers (abi's forwarding table); the rest are kernel calls
@@ -26,6 +27,7 @@
 extern crate alloc;
 
 mod boot;
+mod fastpath;
 mod fault;
 mod images;
 mod ipc;

@@ -157,7 +157,12 @@ impl Kernel {
         if !self.spaces.contains_key(&to) {
             return Err(Errno::Srch);
         }
-        if self.spaces.get_mut(&to).and_then(|s| s.vm.lookup(dst)).is_some() {
+        if self
+            .spaces
+            .get_mut(&to)
+            .and_then(|s| s.vm.lookup(dst))
+            .is_some()
+        {
             return Err(Errno::Exist);
         }
         let src = self.spaces.get_mut(&from).ok_or(Errno::Srch)?;

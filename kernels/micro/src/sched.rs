@@ -18,19 +18,22 @@ impl Kernel {
     /// nothing is runnable.
     pub fn schedule(&mut self) -> *const TrapFrame {
         loop {
-            let tid = match self.current.take() {
-                Some(t)
-                    if self
-                        .threads
-                        .get(&t)
-                        .is_some_and(|t| t.state == State::Ready) =>
-                {
-                    Some(t)
-                }
-                _ => self.runq.pop(),
+            // The thread that trapped runs on if it still may (one lookup on the IPC fast path,
+            // which leaves the thread to switch to in `current`); else the queue's first.
+            let ready = |k: &Kernel, tid: usize| {
+                k.threads
+                    .get(&tid)
+                    .filter(|t| t.state == State::Ready)
+                    .map(|t| (tid, t.space, &*t.frame as *const TrapFrame))
             };
-            if let Some(tid) = tid {
-                let sid = self.threads[&tid].space;
+            let mut next = self.current.take().and_then(|t| ready(self, t));
+            while next.is_none() {
+                match self.runq.pop() {
+                    Some(t) => next = ready(self, t),
+                    None => break,
+                }
+            }
+            if let Some((tid, sid, frame)) = next {
                 if self.active != Some(sid) {
                     let s = self.spaces.get_mut(&sid).expect("a thread's space is live");
                     s.vm.activate(&mut self.asids);
@@ -38,8 +41,7 @@ impl Kernel {
                 }
                 self.current = Some(tid);
                 self.ticker.arm(true);
-                let frame: &TrapFrame = &self.threads[&tid].frame;
-                return frame as *const TrapFrame;
+                return frame;
             }
             self.idle();
         }

@@ -21,14 +21,26 @@ use crate::lease::Unlendable;
 
 /// Handles the `ecall` of thread `tid`.
 pub fn syscall(k: &mut Kernel, tid: usize) {
-    let (nr, a) = {
+    let (nr, regs) = {
         let f = &mut k.thread(tid).frame;
         f.pc += 4;
         (
             f.regs[reg::A7] as usize,
-            [f.arg(0), f.arg(1), f.arg(2), f.arg(3), f.arg(4), f.arg(5)],
+            [
+                f.arg(0),
+                f.arg(1),
+                f.arg(2),
+                f.arg(3),
+                f.arg(4),
+                f.arg(5),
+                f.arg(6),
+            ],
         )
     };
+    if k.fastpath(tid, nr, &regs) {
+        return;
+    }
+    let a = [regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]];
     let result = match Sys::from_number(nr) {
         Some(Sys::Yield) => {
             k.runq.push(tid);
