@@ -316,11 +316,7 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
                 lease(l(a[4], 3 * size_of::<i32>(), R));
             }
         }
-        Sys::Wait => {
-            if a[1] != 0 {
-                lease(l(a[1], size_of::<i32>(), W));
-            }
-        }
+        Sys::Wait if a[1] != 0 => lease(l(a[1], size_of::<i32>(), W)),
         Sys::Read => lease(l(a[1], a[2].min(limits::IO_MAX), W)),
         Sys::Write => lease(l(a[1], a[2].min(limits::IO_MAX), R)),
         Sys::Open | Sys::Unlink | Sys::Mkdir => lease(path(a[0], a[1])),
