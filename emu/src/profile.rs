@@ -261,6 +261,13 @@ impl Default for Profile {
     }
 }
 
+/// How klab names bytes in listings and reports (a profile, a guest image): the first 16 hex
+/// digits of their SHA-256.
+pub fn short_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Profile {
     /// The embedded profile `name` (one of `embedded_names()`).
     pub fn embedded(name: &str) -> Result<Profile, ProfileError> {
@@ -393,11 +400,10 @@ impl Profile {
             .expect("a profile serializes to TOML")
     }
 
-    /// The profile's identity in reports: the first 16 hex digits of the SHA-256 of `to_toml()`.
-    /// It depends only on the effective parameters, so it is the same on every run and host.
+    /// The profile's identity in reports: the [`short_hash`] of `to_toml()`. It depends only on
+    /// the effective parameters, so it is the same on every run and host.
     pub fn hash(&self) -> String {
-        let digest = Sha256::digest(self.to_toml().as_bytes());
-        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+        short_hash(self.to_toml().as_bytes())
     }
 
     /// Cycles per `mtime` tick: `clock_hz / timebase_hz` (exact in a valid profile).

@@ -28,20 +28,16 @@ pub fn all() -> [(&'static str, Option<&'static [u8]>); 3] {
     ]
 }
 
-/// An image's identity in listings and reports: the first 16 hex digits of its SHA-256 (as a
-/// profile's hash).
-pub fn hash(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `klab images`: one line per embedded image — name, hash, size — so a run can be tied to
 /// the exact kernel and initrd bytes (both kernels get the same initrd).
 pub fn list() -> i32 {
     for (name, bytes) in all() {
         match bytes {
-            Some(b) => println!("{name:<7}{} {:>9} bytes", hash(b), b.len()),
+            Some(b) => println!(
+                "{name:<7}{} {:>9} bytes",
+                emu::profile::short_hash(b),
+                b.len()
+            ),
             None => println!("{name:<7}(not built: run `make guests`)"),
         }
     }

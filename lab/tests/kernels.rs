@@ -114,8 +114,7 @@ fn both_kernels_boot_the_same_initrd_bytes() {
         .output()
         .expect("klab images");
     let listing = text(&out.stdout);
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = emu::profile::short_hash(&bytes);
     assert!(
         listing.contains(&format!("initrd {hash}")),
         "klab images:\n{listing}\nexpected initrd {hash}"

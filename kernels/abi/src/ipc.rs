@@ -209,6 +209,16 @@ pub mod bits {
     pub const CONSOLE_READY: u64 = 2;
 }
 
+/// `MEM_FAULT`'s word 1: the kind of access that faulted.
+pub mod access {
+    /// A load.
+    pub const READ: u64 = 0;
+    /// A store or AMO.
+    pub const WRITE: u64 = 1;
+    /// An instruction fetch.
+    pub const EXECUTE: u64 = 2;
+}
+
 /// Message labels beside the system-call numbers.
 pub mod label {
     /// A notification: word 0 holds the bits (the badge is 0).
@@ -225,8 +235,7 @@ pub mod label {
     pub const FS_SPAWN: u32 = 0x101;
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;
-    /// mem, from the kernel on behalf of the faulting thread: words = address, access (0 read,
-    /// 1 write, 2 execute). Reply word 0 = 0: mapped, resume; `-errno`: refused.
+    /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`]. Reply word 0 = 0: mapped, resume; `-errno`: refused.
     pub const MEM_FAULT: u32 = 0x200;
     /// mem, from proc: word 0 = pid; lease 0 = its [`super::ImageInfo`] (read).
     pub const MEM_NEW: u32 = 0x201;

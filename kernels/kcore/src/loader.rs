@@ -16,6 +16,7 @@ use elf::endian::LittleEndian;
 use elf::file::Class;
 
 use crate::frame::FrameAllocator;
+use crate::trap::TrapFrame;
 use crate::vm::{AddressSpace, PteFlags};
 
 /// Most loadable segments a program may have.
@@ -34,6 +35,16 @@ pub struct Segment {
     pub write: bool,
     /// Executable.
     pub exec: bool,
+}
+
+impl Segment {
+    /// The segment's permissions as [`abi::types::prot`] bits, exactly as the ELF gives them.
+    pub fn prot(&self) -> usize {
+        use abi::types::prot;
+        (if self.read { prot::READ } else { 0 })
+            | (if self.write { prot::WRITE } else { 0 })
+            | (if self.exec { prot::EXEC } else { 0 })
+    }
 }
 
 /// What the loader made.
@@ -161,6 +172,29 @@ fn map_segment(
         page += PAGE_SIZE;
     }
     Ok(())
+}
+
+/// A new address space with the executable `bytes` loaded and `args` on its stack: the space,
+/// what was loaded, and the frame its first thread starts with (`a0` = argc, `a1` = argv). On
+/// failure nothing stays allocated. Both kernels make every process this way.
+pub fn new_space(
+    frames: &mut FrameAllocator,
+    bytes: &[u8],
+    args: &[&[u8]],
+) -> Result<(AddressSpace, Image, TrapFrame), Errno> {
+    let mut space = AddressSpace::new(frames)?;
+    let made = (|| {
+        let image = load(&mut space, frames, bytes)?;
+        let (sp, argv) = push_args(&mut space, frames, args)?;
+        Ok((TrapFrame::new(image.entry, sp, args.len(), argv), image))
+    })();
+    match made {
+        Ok((frame, image)) => Ok((space, image, frame)),
+        Err(e) => {
+            space.destroy(frames);
+            Err(e)
+        }
+    }
 }
 
 /// Puts `args` on top of the stack of `space` (mapping the pages it needs, read/write): the

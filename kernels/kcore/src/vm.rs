@@ -119,6 +119,23 @@ pub fn activate_kernel() {
     csr::sfence_vma_all();
 }
 
+/// The leaf flags for pages mapped with [`abi::types::prot`] bits (WRITE implies READ: Sv39
+/// reserves W without R).
+pub fn prot_flags(bits: usize) -> PteFlags {
+    use abi::types::prot;
+    let mut f = PteFlags::empty();
+    if bits & (prot::READ | prot::WRITE) != 0 {
+        f |= PteFlags::R;
+    }
+    if bits & prot::WRITE != 0 {
+        f |= PteFlags::W;
+    }
+    if bits & prot::EXEC != 0 {
+        f |= PteFlags::X;
+    }
+    f
+}
+
 /// A user address space: its root table and its ASID.
 pub struct AddressSpace {
     root: usize,

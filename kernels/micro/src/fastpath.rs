@@ -8,10 +8,11 @@
 //! receiver, pending notifications or senders, a refused call — falls back to the general path
 //! ([`crate::ipc`]), which gives the same result.
 
-use abi::ipc::{self, Badge, MAX_RECV_WORDS, Tag, kcall, level};
+use abi::ipc::{self, Badge, MAX_RECV_WORDS, Tag, kcall};
 use abi::sys::Sys;
 use kcore::trap::reg;
 
+use crate::ipc::put;
 use crate::kernel::{CallKind, Kernel, State};
 
 impl Kernel {
@@ -67,7 +68,7 @@ impl Kernel {
         let Some((pid, server)) = self.spaces.get(&sid).map(|s| (s.pid, s.server)) else {
             return false;
         };
-        if server.is_some_and(|mine| !(ep <= level::SERVERS && ep > mine)) {
+        if !crate::ipc::may_call(server, ep) {
             return false;
         }
         let Some(r) = self.endpoints.get_mut(&ep).and_then(|e| e.receiver.take()) else {
@@ -82,10 +83,7 @@ impl Kernel {
             .get_mut(&r)
             .expect("a waiting receiver is live");
         rt.state = State::Ready;
-        let f = &mut rt.frame.regs;
-        f[reg::A0] = Badge::new(tid, pid).0;
-        f[reg::A0 + 1] = tag.0;
-        f[reg::A0 + 2..reg::A0 + 2 + MAX_RECV_WORDS].copy_from_slice(&words);
+        put(&mut rt.frame, Badge::new(tid, pid).0, tag, &words);
         self.current = Some(r);
         true
     }
@@ -127,13 +125,10 @@ impl Kernel {
             .state = State::Receiving(ep);
         let t = self.threads.get_mut(&target).expect("checked above");
         t.state = State::Ready;
-        let f = &mut t.frame.regs;
         if t.kind == CallKind::Raw {
-            f[reg::A0] = 0;
-            f[reg::A0 + 1] = tag.0;
-            f[reg::A0 + 2..reg::A0 + 2 + ipc::MAX_WORDS].copy_from_slice(&words);
+            put(&mut t.frame, 0, tag, &words);
         } else {
-            f[reg::A0] = words[0];
+            t.frame.regs[reg::A0] = words[0];
         }
         self.current = Some(target);
         true

@@ -10,7 +10,7 @@ use abi::layout::PAGE_SIZE;
 use abi::sys::Sys;
 use kcore::trap::{Access, Cause};
 
-use crate::kernel::{CallKind, Kernel, Msg, access_code};
+use crate::kernel::{CallKind, Kernel, Msg};
 
 impl Kernel {
     /// A page fault of thread `tid`.
@@ -36,13 +36,13 @@ impl Kernel {
             self.kill_thread_process(tid, cause, addr, "");
             return;
         }
-        let msg = Msg {
-            tag: Tag::new(abi::ipc::label::MEM_FAULT, 2, 0),
-            words: [addr as u64, access_code(access), 0, 0, 0, 0],
-            ..Msg::default()
-        };
         if self
-            .send(tid, level::MEM, msg, CallKind::Fault { cause, addr })
+            .send(
+                tid,
+                level::MEM,
+                pager_msg(addr, access),
+                CallKind::Fault { cause, addr },
+            )
             .is_err()
         {
             self.kill_thread_process(tid, cause, addr, "no pager");
@@ -78,5 +78,19 @@ impl Kernel {
         if self.send(tid, level::PROC, msg, CallKind::Syscall).is_err() {
             self.space_kill(sid);
         }
+    }
+}
+
+/// The message asking the pager to map the page of `addr` for `access` (`MEM_FAULT`).
+pub fn pager_msg(addr: usize, access: Access) -> Msg {
+    let code = match access {
+        Access::Read => abi::ipc::access::READ,
+        Access::Write => abi::ipc::access::WRITE,
+        Access::Execute => abi::ipc::access::EXECUTE,
+    };
+    Msg {
+        tag: Tag::new(abi::ipc::label::MEM_FAULT, 2, 0),
+        words: [addr as u64, code, 0, 0, 0, 0],
+        ..Msg::default()
     }
 }

@@ -10,7 +10,7 @@
 
 use abi::Errno;
 use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
-use kcore::trap::reg;
+use kcore::trap::{TrapFrame, reg};
 
 use crate::kernel::{CallKind, Kernel, Msg, State};
 
@@ -54,20 +54,13 @@ impl Kernel {
         let badge = Badge::new(from, self.pid_of(from));
         let msg = self.thread(from).msg;
         self.thread(from).state = State::Calling(to);
-        let f = &mut self.thread(to).frame;
-        f.regs[reg::A0] = badge.0;
-        f.regs[reg::A0 + 1] = msg.tag.0;
-        for (i, w) in msg.words.iter().enumerate() {
-            f.regs[reg::A0 + 2 + i] = *w;
-        }
+        put(&mut self.thread(to).frame, badge.0, msg.tag, &msg.words);
     }
 
     /// Puts a notification (`bits`) into the registers of receiver `to`.
     fn deliver_bits(&mut self, to: usize, bits: u64) {
-        let f = &mut self.thread(to).frame;
-        f.regs[reg::A0] = 0;
-        f.regs[reg::A0 + 1] = Tag::new(label::NOTIFICATION, 1, 0).0;
-        f.regs[reg::A0 + 2] = bits;
+        let tag = Tag::new(label::NOTIFICATION, 1, 0);
+        put(&mut self.thread(to).frame, 0, tag, &[bits]);
     }
 
     /// Thread `tid` receives on `ep`: a pending notification first, then the first queued
@@ -125,19 +118,10 @@ impl Kernel {
         let t = self.thread(target);
         t.state = State::Ready;
         match kind {
-            CallKind::Raw => {
-                let f = &mut t.frame;
-                match answer {
-                    Ok((tag, words)) => {
-                        f.regs[reg::A0] = 0;
-                        f.regs[reg::A0 + 1] = tag.0;
-                        for (i, w) in words.iter().enumerate() {
-                            f.regs[reg::A0 + 2 + i] = *w;
-                        }
-                    }
-                    Err(e) => f.set_return(e.ret()),
-                }
-            }
+            CallKind::Raw => match answer {
+                Ok((tag, words)) => put(&mut t.frame, 0, tag, &words),
+                Err(e) => t.frame.set_return(e.ret()),
+            },
             CallKind::Syscall => t.frame.set_return(result),
             CallKind::LeasePage => {
                 // Mapped: the system call runs again from its `ecall`. Refused: it fails.
@@ -203,13 +187,9 @@ impl Kernel {
         Ok(())
     }
 
-    /// Whether thread `tid` may call endpoint `ep` under the deadlock rule (abi::ipc): programs
-    /// may call anything; a server only servers of a higher level.
+    /// Whether thread `tid` may call endpoint `ep` under the deadlock rule.
     pub fn may_call(&self, tid: usize, ep: usize) -> bool {
-        match self.server_of(tid) {
-            None => true,
-            Some(mine) => ep <= level::SERVERS && ep > mine,
-        }
+        may_call(self.server_of(tid), ep)
     }
 
     /// Takes thread `tid` out of every endpoint queue it is in.
@@ -230,4 +210,18 @@ impl Kernel {
             _ => {}
         }
     }
+}
+
+/// The deadlock rule (abi::ipc): programs (`server` = None) may call any endpoint; a server only
+/// servers of a higher level.
+pub fn may_call(server: Option<usize>, ep: usize) -> bool {
+    server.is_none_or(|mine| ep <= level::SERVERS && ep > mine)
+}
+
+/// Loads a message into a thread's registers as `recv` returns it (and a raw reply as `call`
+/// returns it, with `a0` = 0): `a0` = `badge`, `a1` = `tag`, the words from `a2` on.
+pub fn put(frame: &mut TrapFrame, badge: u64, tag: Tag, words: &[u64]) {
+    frame.regs[reg::A0] = badge;
+    frame.regs[reg::A0 + 1] = tag.0;
+    frame.regs[reg::A0 + 2..reg::A0 + 2 + words.len()].copy_from_slice(words);
 }

@@ -11,7 +11,6 @@ use abi::ipc::{ImageInfo, kcall};
 use abi::types::{Str, limits, prot};
 use kcore::trap::TrapFrame;
 use kcore::uaccess;
-use kcore::vm::AddressSpace;
 use kcore::{console, loader, power};
 
 use crate::kernel::{Kernel, Space, SpaceId, State, Thread};
@@ -189,10 +188,7 @@ impl Kernel {
             ..ImageInfo::default()
         };
         for (o, s) in out.segments.iter_mut().zip(image.segments()) {
-            let bits = (if s.read { prot::READ } else { 0 })
-                | (if s.write { prot::WRITE } else { 0 })
-                | (if s.exec { prot::EXEC } else { 0 });
-            *o = [s.start as u64, s.end as u64, bits as u64];
+            *o = [s.start as u64, s.end as u64, s.prot() as u64];
         }
         let mut own = Own { k: self, sid: me };
         if let Err(e) = uaccess::write(&mut own, info, &out) {
@@ -213,31 +209,18 @@ impl Kernel {
         bytes: &[u8],
         args: &[&[u8]],
     ) -> Result<(TrapFrame, loader::Image), Errno> {
-        let mut vm = AddressSpace::new(&mut self.frames)?;
-        let made = (|| {
-            let image = loader::load(&mut vm, &mut self.frames, bytes)?;
-            let (sp, argv) = loader::push_args(&mut vm, &mut self.frames, args)?;
-            Ok((TrapFrame::new(image.entry, sp, args.len(), argv), image))
-        })();
-        match made {
-            Ok(v) => {
-                self.spaces.insert(
-                    sid,
-                    Space {
-                        pid,
-                        name,
-                        vm,
-                        threads: Vec::new(),
-                        server,
-                        foreign: Vec::new(),
-                    },
-                );
-                Ok(v)
-            }
-            Err(e) => {
-                vm.destroy(&mut self.frames);
-                Err(e)
-            }
-        }
+        let (vm, image, frame) = loader::new_space(&mut self.frames, bytes, args)?;
+        self.spaces.insert(
+            sid,
+            Space {
+                pid,
+                name,
+                vm,
+                threads: Vec::new(),
+                server,
+                foreign: Vec::new(),
+            },
+        );
+        Ok((frame, image))
     }
 }

@@ -22,7 +22,7 @@ use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
 use kcore::sched::{RunQueue, Ticker};
 use kcore::sync::Global;
-use kcore::trap::{self, Access, Cause, TrapFrame};
+use kcore::trap::{self, Cause, TrapFrame};
 use kcore::vm::AddressSpace;
 
 /// An address space's id: a process's pid, or [`SERVER_SPACES`] + endpoint for a server.
@@ -260,13 +260,4 @@ extern "C" fn kernel_trap_handler(_frame: *mut TrapFrame) -> ! {
     };
     // Safety: as in `run`.
     unsafe { trap::resume(next) }
-}
-
-/// kcore's access kind as the number the pager's protocol uses (0 read, 1 write, 2 execute).
-pub fn access_code(a: Access) -> u64 {
-    match a {
-        Access::Read => 0,
-        Access::Write => 1,
-        Access::Execute => 2,
-    }
 }

@@ -10,24 +10,9 @@ use abi::Errno;
 use abi::layout::{PAGE_SIZE, STACK_BASE, STACK_TOP, USER_BASE, USER_TOP, server};
 use abi::types::prot;
 use kcore::trap::Access;
-use kcore::vm::PteFlags;
+use kcore::vm::{PteFlags, prot_flags};
 
 use crate::kernel::{Kernel, SpaceId};
-
-/// The page-table flags for [`abi::types::prot`] bits (W implies R: Sv39 reserves W without R).
-pub fn flags_for(bits: usize) -> PteFlags {
-    let mut f = PteFlags::empty();
-    if bits & prot::READ != 0 {
-        f |= PteFlags::R;
-    }
-    if bits & prot::WRITE != 0 {
-        f |= PteFlags::W | PteFlags::R;
-    }
-    if bits & prot::EXEC != 0 {
-        f |= PteFlags::X;
-    }
-    f
-}
 
 /// The flag an access needs.
 fn needs(access: Access) -> PteFlags {
@@ -117,7 +102,10 @@ impl Kernel {
         let page = user_page(page)?;
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
         let frame = self.frames.alloc().ok_or(Errno::NoMem)?;
-        if let Err(e) = space.vm.map(&mut self.frames, page, frame, flags_for(bits)) {
+        if let Err(e) = space
+            .vm
+            .map(&mut self.frames, page, frame, prot_flags(bits))
+        {
             // Safety: the frame was never mapped.
             unsafe { self.frames.free(frame) };
             return Err(e);
@@ -169,7 +157,10 @@ impl Kernel {
         let frame = src.vm.unmap(page).ok_or(Errno::Fault)?;
         src.vm.fence(page, &self.asids);
         let target = self.spaces.get_mut(&to).ok_or(Errno::Srch)?;
-        if let Err(e) = target.vm.map(&mut self.frames, dst, frame, flags_for(bits)) {
+        if let Err(e) = target
+            .vm
+            .map(&mut self.frames, dst, frame, prot_flags(bits))
+        {
             // Safety: the frame was unmapped from `from` and never mapped in `to`.
             unsafe { self.frames.free(frame) };
             return Err(e);

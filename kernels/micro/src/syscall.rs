@@ -16,7 +16,7 @@ use kcore::timer;
 use kcore::trap::{Access, reg};
 use kcore::uaccess::{self, UserMemory};
 
-use crate::kernel::{CallKind, Endpoint, Kernel, Msg, SpaceId, State, access_code};
+use crate::kernel::{CallKind, Endpoint, Kernel, Msg, SpaceId, State};
 use crate::lease::Unlendable;
 
 /// Handles the `ecall` of thread `tid`.
@@ -181,11 +181,7 @@ impl Kernel {
             }
             Err(Unlendable::Missing(page, access)) => {
                 self.thread(tid).frame.pc -= 4;
-                let msg = Msg {
-                    tag: Tag::new(label::MEM_FAULT, 2, 0),
-                    words: [page as u64, access_code(access), 0, 0, 0, 0],
-                    ..Msg::default()
-                };
+                let msg = crate::fault::pager_msg(page, access);
                 if let Err(e) = self.send(tid, level::MEM, msg, CallKind::LeasePage) {
                     let f = &mut self.thread(tid).frame;
                     f.pc += 4;

@@ -11,7 +11,7 @@ use services::Pid;
 use services::mm::Vm;
 
 use crate::kernel::Kernel;
-use crate::process::{flags_for, mm_access};
+use crate::process::mm_access;
 
 /// The current process's memory, as system calls see it.
 pub struct UserSpace<'a> {
@@ -49,7 +49,12 @@ impl UserSpace<'_> {
     pub fn fault_in(&mut self, page: usize, access: Access) -> Result<(), Errno> {
         let perms = self.vm.fault(page, mm_access(access)).ok_or(Errno::Fault)?;
         let frame = self.frames.alloc().ok_or(Errno::NoMem)?;
-        if let Err(e) = self.space.map(self.frames, page, frame, flags_for(perms)) {
+        if let Err(e) = self.space.map(
+            self.frames,
+            page,
+            frame,
+            kcore::vm::prot_flags(perms.prot()),
+        ) {
             // Safety: the frame was never mapped.
             unsafe { self.frames.free(frame) };
             return Err(e);

@@ -15,7 +15,7 @@ use abi::layout::PAGE_SIZE;
 use abi::types::{exit, limits};
 use kcore::loader;
 use kcore::trap::{Access, Cause, TrapFrame};
-use kcore::vm::{self, AddressSpace, PteFlags};
+use kcore::vm::{self, AddressSpace};
 use services::mm::{self, Perms, Vm};
 use services::{Pid, Wait, Wakes};
 
@@ -62,21 +62,6 @@ impl Thread {
             ended: None,
         }
     }
-}
-
-/// The `PteFlags` for pages of a region with `perms` (W implies R: Sv39 reserves W without R).
-pub fn flags_for(p: Perms) -> PteFlags {
-    let mut f = PteFlags::empty();
-    if p.read {
-        f |= PteFlags::R;
-    }
-    if p.write {
-        f |= PteFlags::W | PteFlags::R;
-    }
-    if p.exec {
-        f |= PteFlags::X;
-    }
-    f
 }
 
 impl Kernel {
@@ -132,25 +117,12 @@ impl Kernel {
         args: &[&[u8]],
         stdio: [i32; 3],
     ) -> Result<(), Errno> {
-        let mut space = AddressSpace::new(&mut self.frames)?;
-        let made = (|| {
-            let image = loader::load(&mut space, &mut self.frames, bytes)?;
-            let mut mv = Vm::new(image.end, mm::MAX_PAGES);
-            for s in image.segments() {
-                mv.add_image(
-                    s.start,
-                    s.end,
-                    Perms {
-                        read: s.read,
-                        write: s.write,
-                        exec: s.exec,
-                    },
-                )?;
-            }
-            let (sp, argv) = loader::push_args(&mut space, &mut self.frames, args)?;
-            Ok((image.entry, sp, argv, mv))
-        })();
-        let (entry, sp, argv, mv) = match made {
+        let (space, image, frame) = loader::new_space(&mut self.frames, bytes, args)?;
+        let segments = image
+            .segments()
+            .iter()
+            .map(|s| (s.start, s.end, Perms::from_bits(s.prot())));
+        let mv = match Vm::for_image(image.end, segments) {
             Ok(v) => v,
             Err(e) => {
                 space.destroy(&mut self.frames);
@@ -165,7 +137,7 @@ impl Kernel {
             space.destroy(&mut self.frames);
             return Err(e);
         }
-        let tid = self.new_thread(pid, TrapFrame::new(entry, sp, args.len(), argv));
+        let tid = self.new_thread(pid, frame);
         self.processes.insert(
             pid,
             Process {

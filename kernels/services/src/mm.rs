@@ -69,12 +69,37 @@ impl Perms {
         if bits & !(prot::READ | prot::WRITE | prot::EXEC) != 0 {
             return None;
         }
-        let write = bits & prot::WRITE != 0;
+        let p = Perms::from_bits(bits);
         Some(Perms {
-            read: bits & prot::READ != 0 || write,
-            write,
-            exec: bits & prot::EXEC != 0,
+            read: p.read || p.write,
+            ..p
         })
+    }
+
+    /// Exactly the [`prot`] bits set in `bits` (others ignored): how a loaded segment's
+    /// permissions travel between servers.
+    pub fn from_bits(bits: usize) -> Perms {
+        Perms {
+            read: bits & prot::READ != 0,
+            write: bits & prot::WRITE != 0,
+            exec: bits & prot::EXEC != 0,
+        }
+    }
+
+    /// The [`prot`] bits pages with these permissions are mapped with: WRITE implies READ
+    /// (Sv39 reserves W without R).
+    pub fn prot(self) -> usize {
+        let mut bits = 0;
+        if self.read || self.write {
+            bits |= prot::READ;
+        }
+        if self.write {
+            bits |= prot::WRITE;
+        }
+        if self.exec {
+            bits |= prot::EXEC;
+        }
+        bits
     }
 
     /// Whether these permissions allow `access`.
@@ -191,6 +216,19 @@ impl Vm {
             max_pages,
             committed: stack.pages(),
         }
+    }
+
+    /// The policy of a program loaded up to `image_end` with `segments` (start, end,
+    /// permissions), at the commit limit [`MAX_PAGES`]: what both kernels make at `spawn`.
+    pub fn for_image(
+        image_end: usize,
+        segments: impl IntoIterator<Item = (usize, usize, Perms)>,
+    ) -> Result<Vm, Errno> {
+        let mut vm = Vm::new(image_end, MAX_PAGES);
+        for (start, end, perms) in segments {
+            vm.add_image(start, end, perms)?;
+        }
+        Ok(vm)
     }
 
     /// Adds a loaded ELF segment `start..end` (rounded outward to pages) with `perms`. It must lie

@@ -15,13 +15,12 @@ extern crate alloc;
 use alloc::collections::BTreeMap;
 
 use abi::Errno;
-use abi::ipc::{ImageInfo, label, level};
+use abi::ipc::{ImageInfo, access, label, level};
 use abi::layout::PAGE_SIZE;
 use abi::sys::Sys;
-use abi::types::prot;
 use servers::serve::{self, args};
 use servers::{Args, Outcome, Pending, Server, kernel, lease};
-use services::mm::{self, Access, Perms, Vm};
+use services::mm::{Access, Perms, Vm};
 use services::{Pid, Wakes};
 use ucall::Message;
 
@@ -75,20 +74,20 @@ impl Mem {
         self.vms.get_mut(&pid).ok_or(Errno::Srch)
     }
 
-    /// `MEM_FAULT`: a thread of `pid` touched `addr` with `access` (0 read, 1 write, 2 execute).
+    /// `MEM_FAULT`: a thread of `pid` touched `addr` with access `kind` ([`abi::ipc::access`]).
     /// A page the policy allows is mapped fresh and zeroed (`mono`'s `fault_in`); anything else
     /// is `EFAULT`, and the kernel kills the process.
-    fn fault(&mut self, pid: Pid, addr: usize, access: usize) -> Outcome {
-        let access = match access {
-            0 => Access::Read,
-            1 => Access::Write,
-            2 => Access::Execute,
+    fn fault(&mut self, pid: Pid, addr: usize, kind: usize) -> Outcome {
+        let access = match kind as u64 {
+            access::READ => Access::Read,
+            access::WRITE => Access::Write,
+            access::EXECUTE => Access::Execute,
             _ => return Err(Errno::Inval.into()),
         };
         let page = addr & !(PAGE_SIZE - 1);
         let vm = self.vms.get(&pid).ok_or(Errno::Fault)?;
         let perms = vm.fault(page, access).ok_or(Errno::Fault)?;
-        kernel::map_new(pid, page, prot_bits(perms))?;
+        kernel::map_new(pid, page, perms.prot())?;
         Ok(0)
     }
 
@@ -99,17 +98,12 @@ impl Mem {
             return Err(Errno::Exist.into());
         }
         let info: ImageInfo = lease::read_value(msg.badge, 0)?;
-        let mut vm = Vm::new(info.end as usize, mm::MAX_PAGES);
-        for [start, end, bits] in info.segments.iter().take(info.count as usize) {
-            let bits = *bits as usize;
-            let perms = Perms {
-                read: bits & prot::READ != 0,
-                write: bits & prot::WRITE != 0,
-                exec: bits & prot::EXEC != 0,
-            };
-            vm.add_image(*start as usize, *end as usize, perms)?;
-        }
-        self.vms.insert(pid, vm);
+        let segments = info.segments.iter().take(info.count as usize).map(|s| {
+            let [start, end, bits] = s.map(|w| w as usize);
+            (start, end, Perms::from_bits(bits))
+        });
+        self.vms
+            .insert(pid, Vm::for_image(info.end as usize, segments)?);
         Ok(0)
     }
 
@@ -136,20 +130,4 @@ impl Mem {
 /// fail either): a process that is gone takes its pages with it.
 fn release(pid: Pid, start: usize, end: usize) {
     let _ = kernel::unmap(pid, start, end);
-}
-
-/// The `prot` bits for pages of a region with `perms` (W implies R: Sv39 reserves W without R,
-/// as `mono`'s `flags_for`).
-fn prot_bits(p: Perms) -> usize {
-    let mut bits = 0;
-    if p.read || p.write {
-        bits |= prot::READ;
-    }
-    if p.write {
-        bits |= prot::WRITE;
-    }
-    if p.exec {
-        bits |= prot::EXEC;
-    }
-    bits
 }
