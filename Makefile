@@ -6,8 +6,10 @@
 #   make build    guests + the host workspace (klab, emu) in release mode; klab embeds the
 #                 kernels and the initrd
 #   make run      boot mono to the shell on the terminal (KERNEL=micro for the other one)
-#   make bench    build everything, then the speed comparison against QEMU
-#   make speed    the speed comparison only (scripts/speed-vs-qemu.sh)
+#   make bench    build everything, run every benchmark on both kernels, print the comparison and
+#                 write report/report.{json,md,html}
+#   make sweep    the benchmarks over TLB entries x ASIDs off/on (report-sweep/)
+#   make speed    the emulator's speed next to QEMU's (scripts/speed-vs-qemu.sh)
 #   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
 #   make lint     rustfmt and clippy -D warnings on the host and guest workspaces
 
@@ -22,11 +24,14 @@ GUEST_WORKSPACES := tests/guests userland kernels
 KLAB := target/release/klab
 KERNEL ?= mono
 
-# Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger.
-APT_PACKAGES := qemu-system-misc gdb-multiarch
+# Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger,
+# Chromium renders the benchmark report.
+APT_PACKAGES := qemu-system-misc gdb-multiarch chromium
+# The sweep `make sweep` runs: when do ASIDs close the gap between the kernels?
+SWEEP ?= --param tlb.entries=8,16,32,64 --param asid=off,on --only getpid,ipc,ipc-4k,pipe-rt,process-switch,ring-8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps guests build run bench speed test lint fmt clean
+.PHONY: all deps guests build run bench sweep speed test lint fmt clean
 
 all: build
 
@@ -40,6 +45,7 @@ deps:
 	@missing=""; \
 	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
 	command -v gdb-multiarch >/dev/null || missing="$$missing gdb-multiarch"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
@@ -58,9 +64,10 @@ run: build
 	$(KLAB) run $(KERNEL)
 
 bench: build
-	@echo "klab bench: the kernel benchmarks arrive with the kernels (issues 4-6); until then, the"
-	@echo "emulator's own speed next to QEMU's on the same guests:"
-	scripts/speed-vs-qemu.sh
+	$(KLAB) bench
+
+sweep: build
+	$(KLAB) sweep $(SWEEP)
 
 speed: build
 	scripts/speed-vs-qemu.sh

@@ -1,6 +1,7 @@
 //! Embeds the guest images `make guests` built — the kernels and the initrd — into `klab`, so
 //! `klab run mono` needs no paths. A missing image is embedded as `None` and `klab` says to run
-//! `make guests`; Cargo rebuilds `klab` whenever an image changes.
+//! `make guests`; Cargo rebuilds `klab` whenever an image changes. It also records the git commit
+//! (`KLAB_COMMIT`) for benchmark reports.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,6 +36,19 @@ fn main() {
         } else {
             writeln!(code, "pub const {name}: Option<&[u8]> = None;").unwrap();
         }
+    }
+    // The source tree's commit, recorded in benchmark reports.
+    let commit = std::process::Command::new("git")
+        .args(["describe", "--always", "--dirty", "--abbrev=12"])
+        .current_dir(&root)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=KLAB_COMMIT={commit}");
+    for git in [".git/HEAD", ".git/index"] {
+        println!("cargo:rerun-if-changed={}", root.join(git).display());
     }
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&out).join("images.rs"), code).expect("OUT_DIR is writable");

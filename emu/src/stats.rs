@@ -62,10 +62,13 @@ pub enum Event {
     L1dWriteback = 18,
     /// Dirty lines written back from L2.
     L2Writeback = 19,
+    /// Context switches the kernel reported (the switch marker with a thread other than the
+    /// one it named last).
+    ContextSwitch = 20,
 }
 
 /// Number of event slots (index 0 is unused).
-pub const EVENTS: usize = 20;
+pub const EVENTS: usize = 21;
 
 /// Index of a privilege mode in per-mode arrays: U 0, S 1, M 2.
 pub const fn mode_index(p: Privilege) -> usize {
@@ -94,6 +97,7 @@ impl Event {
         Event::TakenBranch,
         Event::L1dWriteback,
         Event::L2Writeback,
+        Event::ContextSwitch,
     ];
 
     /// The name used in reports and JSON.
@@ -118,6 +122,7 @@ impl Event {
             Event::TakenBranch => "taken_branches",
             Event::L1dWriteback => "l1d_writebacks",
             Event::L2Writeback => "l2_writebacks",
+            Event::ContextSwitch => "context_switches",
         }
     }
 }

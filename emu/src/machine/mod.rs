@@ -176,6 +176,8 @@ pub struct Machine {
     pub profile: crate::profile::Profile,
     /// The pc sampler, when sampling.
     pub sampler: Option<crate::symbols::Sampler>,
+    /// The thread the last switch marker named (`observe`: context switches).
+    pub(crate) last_thread: Option<u64>,
     /// Symbol tables for the samples.
     pub symbol_tables: Vec<crate::symbols::SymbolTable>,
     /// A chain may enter another block only if the block ends at or before this count.
@@ -229,6 +231,7 @@ impl Machine {
             asid_mask: ((1u32 << profile.asid_bits) - 1) as u16,
             profile: profile.clone(),
             sampler: config.sample_period.map(crate::symbols::Sampler::new),
+            last_thread: None,
             symbol_tables: config.symbols,
             chain_limit: 0,
             exit: None,

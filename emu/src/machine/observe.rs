@@ -3,7 +3,9 @@
 //!
 //! Markers are the HINT `slti x0, rs1, imm12` (DESIGN.md §2): 1 begins region `rs1`, 2 ends it,
 //! 3 names the current address space with the NUL-terminated string at virtual address `rs1`
-//! (at most [`MAX_NAME`] bytes), 4 takes a snapshot of the statistics tagged `rs1`.
+//! (at most [`MAX_NAME`] bytes), 4 takes a snapshot of the statistics tagged `rs1`, 5 says the
+//! kernel is about to resume thread `rs1` (any number naming the thread, e.g. its register frame's
+//! address): a value other than the last one counts a context switch (event 20).
 
 use crate::bus::Bus;
 use crate::hart::Privilege;
@@ -104,6 +106,10 @@ impl Machine {
                     .name_space(String::from_utf8_lossy(&name).into_owned());
             }
             4 => self.stats.snapshot(value, n, c),
+            5 if self.last_thread != Some(value) => {
+                self.last_thread = Some(value);
+                self.stats.count(crate::stats::Event::ContextSwitch);
+            }
             _ => {}
         }
     }

@@ -11,6 +11,9 @@ pub const END: i32 = 2;
 pub const NAME: i32 = 3;
 /// `imm12`: snapshot every statistic now, tagged `rs1`.
 pub const SNAPSHOT: i32 = 4;
+/// `imm12`: the kernel resumes thread `rs1` (a number naming it); klab counts a context switch
+/// when it differs from the last one named.
+pub const SWITCH: i32 = 5;
 
 /// First region id reserved for the kernels.
 pub const KERNEL_REGIONS: usize = 0x100;

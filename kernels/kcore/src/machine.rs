@@ -184,9 +184,9 @@ fn program_hpm_events() {
             $( csrw!(concat!("mhpmevent", stringify!($k)), ($k - 2) as u64); )*
         };
     }
-    // Counters 3..=21: events 1..=19.
+    // Counters 3..=22: events 1..=20.
     events!(
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22
     );
 }
 

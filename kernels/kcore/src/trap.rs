@@ -281,6 +281,12 @@ pub fn init() {
 /// `frame` must stay valid, at this address, until the thread traps again (the entry writes the
 /// registers into it), and describe a U-mode context of the current address space.
 pub unsafe fn resume(frame: *const TrapFrame) -> ! {
+    // Tell klab which thread runs next, so it counts context switches (a HINT elsewhere).
+    // Safety: a HINT: it writes x0 only.
+    unsafe {
+        core::arch::asm!("slti x0, {0}, {op}", in(reg) frame as usize, op = const abi::marker::SWITCH,
+            options(nomem, nostack))
+    };
     // Safety: forwarded to the caller.
     unsafe { kcore_resume(frame) }
 }

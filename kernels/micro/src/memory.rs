@@ -89,9 +89,16 @@ impl Kernel {
             let n = (PAGE_SIZE - (s % PAGE_SIZE))
                 .min(PAGE_SIZE - (d % PAGE_SIZE))
                 .min(len - done);
-            // Safety: `s..s + n` and `d..d + n` lie inside frames mapped (checked just now) in
-            // the two spaces, and RAM is mapped 1:1 in the kernel.
-            unsafe { core::ptr::copy(s as *const u8, d as *mut u8, n) };
+            // The same `memcpy` mono's user copies use (a frame mapped in both spaces, the only
+            // way the ranges can overlap, takes `memmove`).
+            if s + n <= d || d + n <= s {
+                // Safety: `s..s + n` and `d..d + n` lie inside frames mapped (checked just now)
+                // in the two spaces, RAM is mapped 1:1 in the kernel, and they do not overlap.
+                unsafe { core::ptr::copy_nonoverlapping(s as *const u8, d as *mut u8, n) };
+            } else {
+                // Safety: as above; `copy` allows the overlap.
+                unsafe { core::ptr::copy(s as *const u8, d as *mut u8, n) };
+            }
             done += n;
         }
         Ok(())

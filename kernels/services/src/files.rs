@@ -418,6 +418,21 @@ impl<'a> Files<'a> {
         }
     }
 
+    /// At most how many bytes a `write` on `fd` would take now, so that a server copying the
+    /// data from its caller first copies only that much: a pipe's free space, at least 1 (a
+    /// full pipe's write blocks, and must see a byte to do so); `None` for files and devices,
+    /// which take everything (or fail alike whatever the length).
+    pub fn write_limit(&self, pid: Pid, fd: usize) -> Option<usize> {
+        let id = self.open_id(pid, fd).ok()?;
+        match self.object(id).ok()? {
+            Object::PipeWriter(p) => {
+                let pipe = self.pipes.get(p).and_then(Option::as_ref)?;
+                Some(pipe.room().max(1))
+            }
+            _ => None,
+        }
+    }
+
     /// `seek(fd, offset, whence)` for `pid`: the new offset of a file (or a directory, in
     /// entries). `ESPIPE` for a pipe or device, `EINVAL` for an unknown `whence` or a result
     /// below 0 or above `i64::MAX`. Seeking past the end is allowed: a write there leaves a hole.

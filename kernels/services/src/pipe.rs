@@ -77,6 +77,11 @@ impl Pipe {
         Ok(Some(n))
     }
 
+    /// Bytes a write could add now.
+    pub fn room(&self) -> usize {
+        PIPE_BUFFER - self.len
+    }
+
     /// Bytes waiting to be read.
     pub fn len(&self) -> usize {
         self.len

@@ -1,13 +1,16 @@
 //! Code the programs of `/bin` share: how a command name becomes a path ([`program_path`]), the
-//! one-line error report every tool prints ([`report`]), and the shell's parser ([`shell`], kept
-//! here so it is plain code apart from the process plumbing in `sh`).
+//! one-line error report every tool prints ([`report`]), the shell's parser ([`shell`], kept
+//! here so it is plain code apart from the process plumbing in `sh`), and the benchmarks of
+//! `/bin/bench` ([`bench`], one file per theme; `src/bin/bench.rs` only calls it).
 //!
-//! Left out: anything that needs a particular kernel — this is ordinary `ulib` code.
+//! Left out: anything that needs a particular kernel — this is ordinary `ulib` code (`bench ipc`
+//! asks `ulib::ipc::available` and falls back to pipes where there is no IPC).
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 extern crate alloc;
 
+pub mod bench;
 pub mod shell;
 
 use alloc::string::String;

@@ -1,13 +1,14 @@
 //! ulib: the runtime every user program links, on both kernels.
 //!
-//! - [`entry!`] names the program's `main(args) -> i32`; `_start` ([`start`]) sets up the heap,
-//!   calls it and exits with its value.
+//! - [`entry!`] names the program's `main(args) -> i32`; `_start` ([`start`]) names the address
+//!   space after the program, calls it and exits with its value.
 //! - [`sys`]: one safe function per system call; [`raw`]: the `ecall` stubs themselves, generated
 //!   from `abi`'s table (for tests that must pass bad arguments).
 //! - [`print!`], [`println!`], [`eprint!`], [`eprintln!`] and [`io`]: formatted output, one
 //!   `write` per line.
 //! - [`heap`]: the global allocator, grown with `brk`.
 //! - [`thread`]: threads with `mmap`ed stacks, joined for their status.
+//! - [`coro`]: stackful coroutines switched in user mode (no kernel involved).
 //! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
 //! - [`ipc`]: endpoints, `call`/`recv`/`reply` and leases — `micro`'s IPC (`ENOSYS` on `mono`).
 //!
@@ -18,6 +19,7 @@
 
 extern crate alloc;
 
+pub mod coro;
 pub mod counters;
 pub mod env;
 pub mod heap;

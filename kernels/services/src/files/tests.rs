@@ -379,6 +379,30 @@ fn a_full_pipe_blocks_a_writer_and_no_readers_is_epipe() {
 }
 
 #[test]
+fn the_write_limit_is_a_pipes_free_space_and_at_least_one() {
+    let mut f = plain();
+    let (r, w) = f.pipe(1).unwrap();
+    assert_eq!(f.write_limit(1, w), Some(limits::PIPE_BUFFER));
+    assert_eq!(wr(&mut f, 1, w, &[1; 100]), Ok(Io::Done(100)));
+    assert_eq!(f.write_limit(1, w), Some(limits::PIPE_BUFFER - 100));
+    let rest = vec![2; limits::PIPE_BUFFER];
+    assert_eq!(
+        wr(&mut f, 1, w, &rest),
+        Ok(Io::Done(limits::PIPE_BUFFER - 100))
+    );
+    assert_eq!(f.write_limit(1, w), Some(1), "full: one byte, to block on");
+    assert_eq!(
+        f.write_limit(1, r),
+        None,
+        "a read end is not limited (it fails)"
+    );
+    assert_eq!(f.write_limit(1, 99), None, "nor is a bad fd");
+    assert_eq!(f.write_limit(1, 1), None, "nor the console");
+    let file = f.open(1, b"/tmp/a", CREATE_RW).unwrap();
+    assert_eq!(f.write_limit(1, file), None, "nor a file");
+}
+
+#[test]
 fn exit_closes_every_fd_and_wakes_the_other_ends_of_pipes() {
     let mut f = plain();
     let (r, w) = f.pipe(1).unwrap();

@@ -7,8 +7,6 @@
 //!   server then prints what the kernel answered to out-of-bounds and refused lease accesses,
 //!   `ipctest: client exited with status 0` and `ipctest: N checks passed`. Any mismatch prints
 //!   `ipctest: FAIL …` and the status is 1.
-//! - `ipctest bench [N]` measures the raw round trip (`ipctest/bench.rs`), N times each way
-//!   (default 10000), like `nullcall`; regions 2 and 3.
 //! - On a kernel without IPC (`mono`: `ep_create` is `ENOSYS`) it prints
 //!   `ipctest: no IPC on this kernel` and exits with status 2 — not 0, since nothing was tested.
 //!
@@ -25,8 +23,6 @@ extern crate alloc;
 #[path = "../ipctest/proto.rs"]
 mod proto;
 
-#[path = "../ipctest/bench.rs"]
-mod bench;
 #[path = "../ipctest/client.rs"]
 mod client;
 #[path = "../ipctest/server.rs"]
@@ -39,25 +35,14 @@ use ulib::{Errno, println, sys, thread};
 
 use proto::{FAILED, NO_IPC, PASSED, SELF, label};
 
-const USAGE: &str = "usage: ipctest [bench [N]]";
+const USAGE: &str = "usage: ipctest";
 
 fn main(args: ulib::Args) -> i32 {
     let number = |i: usize| args.get(i).and_then(|a| a.parse::<u64>().ok());
     match args.get(1) {
-        None => parent(false, 0),
-        Some("bench") if args.len() <= 3 => match args.get(2) {
-            None => parent(true, bench::DEFAULT_ROUNDS),
-            Some(_) => match number(2) {
-                Some(n) if n > 0 => parent(true, n),
-                _ => usage(),
-            },
-        },
+        None => parent(),
         Some("client") if args.len() == 4 => match (number(2), number(3)) {
             (Some(ep), Some(aux)) => client::run(ep as usize, aux as usize),
-            _ => usage(),
-        },
-        Some("bench-client") if args.len() == 4 => match (number(2), number(3)) {
-            (Some(ep), Some(n)) if n > 0 => bench::client(ep as usize, n),
             _ => usage(),
         },
         Some(_) => usage(),
@@ -69,8 +54,8 @@ fn usage() -> i32 {
     FAILED
 }
 
-/// Creates the endpoint, starts the client (the tests' or the benchmark's) and serves it.
-fn parent(bench: bool, rounds: u64) -> i32 {
+/// Creates the endpoint, starts the client and serves it.
+fn parent() -> i32 {
     let ep = match ipc::ep_create() {
         Ok(ep) => ep,
         Err(Errno::NoSys) => {
@@ -83,19 +68,15 @@ fn parent(bench: bool, rounds: u64) -> i32 {
         }
     };
     let ep_arg = format!("{ep}");
-    let argv: &[&str] = if bench {
-        &["ipctest", "bench-client", &ep_arg, &format!("{rounds}")]
-    } else {
-        // A second endpoint, never received on: the client's forbidden `recv` tries it.
-        let aux = match ipc::ep_create() {
-            Ok(aux) => aux,
-            Err(e) => {
-                println!("ipctest: FAIL a second ep_create: {}", e.name());
-                return FAILED;
-            }
-        };
-        &["ipctest", "client", &ep_arg, &format!("{aux}")]
+    // A second endpoint, never received on: the client's forbidden `recv` tries it.
+    let aux = match ipc::ep_create() {
+        Ok(aux) => aux,
+        Err(e) => {
+            println!("ipctest: FAIL a second ep_create: {}", e.name());
+            return FAILED;
+        }
     };
+    let argv: &[&str] = &["ipctest", "client", &ep_arg, &format!("{aux}")];
     let child = match sys::spawn(SELF, argv, None) {
         Ok(pid) => pid,
         Err(e) => {
@@ -105,11 +86,7 @@ fn parent(bench: bool, rounds: u64) -> i32 {
     };
     // Both ids fit in 32 bits (endpoints are small integers, pids are below `limits::PROCESSES`).
     let watcher = thread::spawn(watch, child | ep << 32).ok();
-    let status = if bench {
-        bench::serve(ep, child, watcher.is_some())
-    } else {
-        server::serve(ep, child, watcher.is_some())
-    };
+    let status = server::serve(ep, child, watcher.is_some());
     // After a failure the watcher may still be blocked (in `wait`, or calling an endpoint
     // nobody serves any more); exiting ends it.
     if status == PASSED

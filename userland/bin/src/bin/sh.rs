@@ -1,6 +1,8 @@
 //! sh: the shell. Prints the prompt `$ ` on standard error, reads a line from standard input,
 //! runs it, and repeats; at end of input it prints a newline on standard error (ending the prompt
-//! line) and exits with the last command's status.
+//! line) and exits with the last command's status. `sh -c LINE` runs the one command line `LINE`
+//! instead (no prompt, standard input left to the commands) and exits with its status, as POSIX
+//! `sh -c` does; arguments after `LINE` are ignored (there are no variables to give them to).
 //!
 //! The language is `bin::shell`'s: pipelines `a | b | c`, redirections `< f`, `> f`, `>> f`,
 //! `'quotes'`, `# comments`. A command without `/` runs `/bin/NAME`, with `argv[0]` = `NAME` as
@@ -51,7 +53,30 @@ fn next_line() -> Option<Vec<u8>> {
     }
 }
 
-fn main(_args: ulib::Args) -> i32 {
+/// Usage of the one form with arguments.
+const USAGE: &str = "usage: sh [-c LINE]";
+
+fn main(args: ulib::Args) -> i32 {
+    match args.get(1) {
+        None => interactive(),
+        Some("-c") => match args.get(2) {
+            Some(line) => match run_line(line, 0) {
+                Next::Continue(status) | Next::Exit(status) => status,
+            },
+            None => {
+                eprintln!("sh: -c: no command line\n{USAGE}");
+                SYNTAX
+            }
+        },
+        Some(other) => {
+            eprintln!("sh: {other}: unknown option\n{USAGE}");
+            SYNTAX
+        }
+    }
+}
+
+/// Reads and runs lines until end of input; the last command's status.
+fn interactive() -> i32 {
     let mut status = 0;
     loop {
         eprint!("$ ");
@@ -61,24 +86,40 @@ fn main(_args: ulib::Args) -> i32 {
             status = 1;
             continue;
         };
-        let commands = match shell::parse(line) {
-            Ok(Some(c)) => c,
-            Ok(None) => continue,
-            Err(e) => {
-                eprintln!("sh: {e}");
-                status = SYNTAX;
-                continue;
-            }
-        };
-        if let [only] = commands.as_slice()
-            && only.argv[0] == "exit"
-        {
-            return exit_status(only, status);
+        match run_line(line, status) {
+            Next::Continue(s) => status = s,
+            Next::Exit(s) => return s,
         }
-        status = run_pipeline(&commands);
     }
     eprintln!();
     status
+}
+
+/// What follows a line.
+enum Next {
+    /// Read the next line; the status so far.
+    Continue(i32),
+    /// `exit` ran: end the shell with this status.
+    Exit(i32),
+}
+
+/// Parses and runs one line (`last`: the status before it, for `exit` without a number); an
+/// empty line or a comment leaves the status as it was.
+fn run_line(line: &str, last: i32) -> Next {
+    let commands = match shell::parse(line) {
+        Ok(Some(c)) => c,
+        Ok(None) => return Next::Continue(last),
+        Err(e) => {
+            eprintln!("sh: {e}");
+            return Next::Continue(SYNTAX);
+        }
+    };
+    if let [only] = commands.as_slice()
+        && only.argv[0] == "exit"
+    {
+        return Next::Exit(exit_status(only, last));
+    }
+    Next::Continue(run_pipeline(&commands))
 }
 
 /// The status `exit [N]` exits with; a bad N is reported and exits 2.

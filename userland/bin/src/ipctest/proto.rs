@@ -43,12 +43,6 @@ pub mod label {
     /// Watcher thread → server: the client has exited. Word 0 = 0 and word 1 = its status, or
     /// word 0 = 1 and word 1 = the errno `wait` failed with.
     pub const EXITED: u32 = 4;
-    /// Bench client → server: a round trip with no words and no leases.
-    pub const BENCH_NULL: u32 = 0x10;
-    /// Bench client → server: a round trip with one read lease, which the server copies.
-    pub const BENCH_LEASE: u32 = 0x11;
-    /// Bench client → server: the measurements are over.
-    pub const BENCH_DONE: u32 = 0x12;
 
     /// Reply label: the server found everything as expected.
     pub const OK: u32 = 0;

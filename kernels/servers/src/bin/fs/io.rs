@@ -31,6 +31,13 @@ impl FileServer {
 
     /// `write(fd, buf, len)` by thread `badge`, `len` already clamped to the lease's length.
     pub fn write(&mut self, badge: Badge, fd: usize, len: usize, wakes: &mut Wakes) -> Outcome {
+        // Copy in only what the write can take: a pipe write that takes part of the data is
+        // called again for the rest, and must not copy it all again each time (mono's write
+        // reads the caller's memory in place, so it copies only what the pipe takes).
+        let len = self
+            .files
+            .write_limit(badge.pid(), fd)
+            .map_or(len, |limit| limit.min(len));
         let data = &mut self.buf[..len];
         lease::read_exact(badge, 0, data)?;
         match self.files.write(badge.pid(), fd, data, wakes)? {

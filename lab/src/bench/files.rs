@@ -1,0 +1,53 @@
+//! A report directory: `report.json` (the data, schema `model::SCHEMA`), `report.md` and
+//! `report.html` (both regenerated from the data).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use super::model::{Report, SCHEMA};
+use crate::report;
+
+/// The three files written into a report directory.
+pub const FILES: [&str; 3] = ["report.json", "report.md", "report.html"];
+
+/// Writes the three files into `dir` (created if missing); returns their paths.
+pub fn write(dir: &Path, r: &Report) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let json = serde_json::to_string_pretty(r).context("cannot serialize the report")?;
+    let contents = [json + "\n", report::markdown(r), report::html(r)];
+    let mut paths = Vec::new();
+    for (name, text) in FILES.iter().zip(contents) {
+        let path = dir.join(name);
+        // Write to a temporary name first, so an interrupted run never leaves half a report.
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        paths.push(path);
+    }
+    Ok(paths)
+}
+
+/// Reads `dir/report.json` (or `dir` itself if it is a file).
+pub fn read(dir: &Path) -> anyhow::Result<Report> {
+    let path = if dir.is_dir() {
+        dir.join(FILES[0])
+    } else {
+        dir.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let schema = serde_json::from_str::<serde_json::Value>(&text)
+        .with_context(|| format!("{} is not JSON", path.display()))?
+        .get("schema")
+        .and_then(serde_json::Value::as_u64);
+    if schema != Some(u64::from(SCHEMA)) {
+        bail!(
+            "{} has schema {}, this klab reads schema {SCHEMA}",
+            path.display(),
+            schema.map_or("none".to_string(), |s| s.to_string())
+        );
+    }
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} does not follow the report schema", path.display()))
+}

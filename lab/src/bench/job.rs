@@ -1,0 +1,227 @@
+//! One benchmark run: boot a kernel with `bench CASE N ARGS…` as its first program, in-process,
+//! console captured; read the program's result line and the emulator's statistics of region 1,
+//! split by where the time went.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context;
+use emu::profile::Profile;
+use emu::report::{Bucket, RunReport};
+use emu::{Config, ElfImage, Exit, Input, Machine, Output};
+
+use super::catalog::Bench;
+use super::model::{BenchResult, Counters, GuestFigures, Part};
+
+/// The region every benchmark measures in (`bench`'s harness).
+pub const REGION: u64 = 1;
+/// A run still going after this many instructions is reported as hung.
+pub const MAX_INSNS: u64 = 20_000_000_000;
+
+/// What a job needs besides its benchmark: the guest images and the machine.
+pub struct Guests<'a> {
+    /// Kernel name → ELF bytes.
+    pub kernels: BTreeMap<String, &'a [u8]>,
+    /// The initrd both kernels get.
+    pub initrd: &'a [u8],
+    /// Names of the programs in the initrd's `/bin` (their address spaces count as `user`).
+    pub programs: BTreeSet<String>,
+    /// `short_hash` of `/bin/bench` in the initrd.
+    pub program_hash: String,
+}
+
+/// One run to do.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The benchmark.
+    pub bench: &'static Bench,
+    /// The kernel.
+    pub kernel: String,
+    /// The machine profile.
+    pub profile: Profile,
+    /// The sweep point (empty for `klab bench`).
+    pub point: BTreeMap<String, String>,
+    /// Operations to ask for.
+    pub n: u64,
+}
+
+impl Job {
+    /// `KERNEL NAME` plus the point, for messages.
+    pub fn label(&self) -> String {
+        let mut s = format!("{} {}", self.kernel, self.bench.name);
+        for (k, v) in &self.point {
+            s.push_str(&format!(" {k}={v}"));
+        }
+        s
+    }
+
+    /// Runs the job; an error says what went wrong, with the console's last lines.
+    pub fn run(&self, guests: &Guests) -> anyhow::Result<BenchResult> {
+        let elf = guests
+            .kernels
+            .get(&self.kernel)
+            .with_context(|| format!("no kernel `{}`", self.kernel))?;
+        let image = ElfImage::parse(elf).context("cannot load the kernel")?;
+        let command = self.bench.command(self.n).join(" ");
+        let (output, console) = Output::capture();
+        let config = Config {
+            ram_size: 128 << 20,
+            initrd: Some(guests.initrd.to_vec()),
+            bootargs: Some(command.clone()),
+            input: Input::None,
+            output,
+            profile: self.profile.clone(),
+            ..Config::default()
+        };
+        let mut machine = Machine::new(config, &image).context("cannot boot")?;
+        let exit = machine.run(Some(MAX_INSNS));
+        let text = {
+            let bytes = console.lock().map(|b| b.clone()).unwrap_or_default();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        let fail = |why: String| -> anyhow::Error {
+            let tail: Vec<&str> = text.lines().rev().take(6).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            anyhow::anyhow!("`{command}` {why}; console:\n    {}", tail.join("\n    "))
+        };
+        match exit {
+            Exit::Status(0) => {}
+            Exit::Status(s) => return Err(fail(format!("exited with status {s}"))),
+            Exit::InstructionLimit => {
+                return Err(fail(format!("still ran after {MAX_INSNS} instructions")));
+            }
+            other => return Err(fail(format!("stopped: {other:?}"))),
+        }
+        let line = parse_result(&text, self.bench.case)
+            .ok_or_else(|| fail("printed no result line".into()))?;
+        let report = RunReport::of(&mut machine);
+        let parts = parts(&report.regions, &guests.programs);
+        if parts.is_empty() {
+            return Err(fail("left no statistics in region 1".into()));
+        }
+        let mut total = Counters::default();
+        for p in &parts {
+            total.add(&p.counters);
+        }
+        Ok(BenchResult {
+            bench: self.bench.name.to_string(),
+            family: self.bench.family.to_string(),
+            title: self.bench.title.to_string(),
+            unit: self.bench.unit.to_string(),
+            kernel: self.kernel.clone(),
+            profile: report.profile.hash,
+            point: self.point.clone(),
+            command,
+            ops: line.ops,
+            note: line.note,
+            program_hash: guests.program_hash.clone(),
+            guest: line.guest,
+            total,
+            parts,
+        })
+    }
+}
+
+/// The program's result line: `bench CASE: ops=N cycles=C instructions=I[ note=TEXT]`.
+#[derive(Debug, PartialEq)]
+pub struct ResultLine {
+    /// Operations measured.
+    pub ops: u64,
+    /// Its own counter readings.
+    pub guest: GuestFigures,
+    /// The note, if any.
+    pub note: Option<String>,
+}
+
+/// Finds and parses the result line of `case` in the console text (the last one wins).
+pub fn parse_result(text: &str, case: &str) -> Option<ResultLine> {
+    let prefix = format!("bench {case}: ");
+    let line = text.lines().rev().find_map(|l| l.strip_prefix(&prefix))?;
+    let (fields, note) = match line.split_once(" note=") {
+        Some((f, n)) => (f, Some(n.trim().to_string())),
+        None => (line, None),
+    };
+    let mut map = BTreeMap::new();
+    for kv in fields.split_whitespace() {
+        let (k, v) = kv.split_once('=')?;
+        map.insert(k, v.parse::<u64>().ok()?);
+    }
+    Some(ResultLine {
+        ops: *map.get("ops")?,
+        guest: GuestFigures {
+            cycles: *map.get("cycles")?,
+            instructions: *map.get("instructions")?,
+        },
+        note,
+    })
+}
+
+/// The counters of one emulator bucket.
+pub fn counters(b: &Bucket) -> Counters {
+    let c = &b.counts;
+    use emu::stats::Event as E;
+    Counters {
+        cycles: c.cycles,
+        instructions: c.instructions,
+        traps: c.get(E::Exception) + c.get(E::Interrupt),
+        context_switches: c.get(E::ContextSwitch),
+        satp_writes: c.get(E::SatpWrite),
+        tlb_misses: c.get(E::ItlbMiss) + c.get(E::DtlbMiss),
+        l1i_misses: c.get(E::L1iMiss),
+        l1d_misses: c.get(E::L1dMiss),
+        l2_misses: c.get(E::L2Miss),
+    }
+}
+
+/// Region [`REGION`]'s buckets by place: `user` (U-mode in a program's or an unnamed address
+/// space), `kernel` (S and M modes), then every other named U-mode space (the servers), by name.
+pub fn parts(regions: &[Bucket], programs: &BTreeSet<String>) -> Vec<Part> {
+    let mut user = None::<Counters>;
+    let mut kernel = None::<Counters>;
+    let mut servers: BTreeMap<String, Counters> = BTreeMap::new();
+    for b in regions.iter().filter(|b| b.region == REGION) {
+        let slot = match (b.mode.as_str(), &b.space_name) {
+            ("U", Some(name)) if !programs.contains(name) => {
+                servers.entry(name.clone()).or_default()
+            }
+            ("U", _) => user.get_or_insert_default(),
+            _ => kernel.get_or_insert_default(),
+        };
+        slot.add(&counters(b));
+    }
+    let mut out = Vec::new();
+    for (place, c) in [("user", user), ("kernel", kernel)] {
+        if let Some(counters) = c {
+            out.push(Part {
+                place: place.to_string(),
+                counters,
+            });
+        }
+    }
+    out.extend(
+        servers
+            .into_iter()
+            .map(|(place, counters)| Part { place, counters }),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_parse_with_and_without_note() {
+        let t =
+            "boot\nbench ipc: ops=10 cycles=2000 instructions=1500 note=pipe round trip: no IPC\n";
+        let r = parse_result(t, "ipc").unwrap();
+        assert_eq!(r.ops, 10);
+        assert_eq!(r.guest.cycles, 2000);
+        assert_eq!(r.guest.instructions, 1500);
+        assert_eq!(r.note.as_deref(), Some("pipe round trip: no IPC"));
+        let r = parse_result("bench getpid: ops=5 cycles=9 instructions=7\n", "getpid").unwrap();
+        assert_eq!(r.note, None);
+        assert!(parse_result("bench getpid: ops=5 cycles=x instructions=7", "getpid").is_none());
+        assert!(parse_result("bench getpid: ops=5 cycles=9", "getpid").is_none());
+        assert!(parse_result("bench fstat: ops=5 cycles=9 instructions=7", "getpid").is_none());
+    }
+}

@@ -1,0 +1,117 @@
+//! `klab report DIR…`: merges the `report.json` of independent runs (other machines, a batch
+//! scheduler's jobs, a rerun of one benchmark) into one report and regenerates its files.
+//!
+//! Results are keyed by benchmark × kernel × profile hash × sweep point. A key present in more
+//! than one input must carry the same result (the emulator is deterministic, so a difference
+//! means different klab builds or guest images); otherwise the merge stops and says which.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+
+use super::files;
+use super::model::{Report, SCHEMA};
+
+/// Arguments of `klab report`.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Report directories (or report.json files) to merge.
+    #[arg(value_name = "DIR", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the merged report.
+    #[arg(long, value_name = "DIR", default_value = "report")]
+    pub out: PathBuf,
+}
+
+/// Merges `reports` in order.
+pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
+    let mut out = Report {
+        schema: SCHEMA,
+        ..Report::default()
+    };
+    for r in reports {
+        if out.klab.version.is_empty() {
+            out.klab = r.klab.clone();
+        } else if out.klab != r.klab {
+            eprintln!(
+                "klab report: merging results of different klab builds ({} {} and {} {})",
+                out.klab.version, out.klab.commit, r.klab.version, r.klab.commit
+            );
+        }
+        for (name, hash) in r.images {
+            if let Some(old) = out.images.get(&name)
+                && *old != hash
+            {
+                bail!("the inputs ran different {name} images ({old} and {hash})");
+            }
+            out.images.insert(name, hash);
+        }
+        for p in r.profiles {
+            if !out.profiles.iter().any(|q| q.hash == p.hash) {
+                out.profiles.push(p);
+            }
+        }
+        for key in r.sweep {
+            if !out.sweep.contains(&key) {
+                out.sweep.push(key);
+            }
+        }
+        for result in r.results {
+            match out.find(
+                &result.bench,
+                &result.kernel,
+                &result.profile,
+                &result.point,
+            ) {
+                Some(old) if *old == result => {}
+                Some(_) => bail!(
+                    "two different results for {} on {} (profile {}, point {:?})",
+                    result.bench,
+                    result.kernel,
+                    result.profile,
+                    result.point
+                ),
+                None => out.results.push(result),
+            }
+        }
+    }
+    // Catalogue order, then the sweep point, then the kernel (mono first).
+    let order = |name: &str| {
+        super::catalog::BENCHES
+            .iter()
+            .position(|b| b.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    out.results.sort_by(|a, b| {
+        (order(&a.bench), &a.profile, &a.point, &a.kernel).cmp(&(
+            order(&b.bench),
+            &b.profile,
+            &b.point,
+            &b.kernel,
+        ))
+    });
+    Ok(out)
+}
+
+/// `klab report`.
+pub fn report(args: ReportArgs) -> anyhow::Result<i32> {
+    let reports = args
+        .inputs
+        .iter()
+        .map(|d| files::read(d))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let merged = merge(reports)?;
+    print!("{}", crate::report::table(&merged));
+    let paths = files::write(&args.out, &merged)?;
+    eprintln!(
+        "klab: merged {} results; wrote {}",
+        merged.results.len(),
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(0)
+}

@@ -1,0 +1,177 @@
+//! `klab bench`: every benchmark on both kernels, the comparison table and the report files;
+//! `klab sweep` (a grid of profiles, `sweep`) and `klab report` (merging, `merge`) share it.
+
+pub mod catalog;
+pub mod files;
+pub mod guests;
+pub mod job;
+pub mod merge;
+pub mod model;
+pub mod pool;
+pub mod sweep;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+use emu::profile::Profile;
+
+use crate::run::ProfileArgs;
+use catalog::Bench;
+use job::Job;
+use model::{Build, ProfileRecord, Report};
+
+/// What to run and where to put it: the options `klab bench` and `klab sweep` share.
+#[derive(Args, Clone, Debug)]
+pub struct Selection {
+    /// The kernels to compare.
+    #[arg(
+        long,
+        value_name = "K,K",
+        value_delimiter = ',',
+        default_value = "mono,micro"
+    )]
+    pub kernels: Vec<String>,
+    /// Run only these benchmarks (names as in the report; repeatable or comma-separated).
+    #[arg(long, value_name = "NAME", value_delimiter = ',', num_args = 1..)]
+    pub only: Vec<String>,
+    /// The report directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Host threads running machines in parallel (default: every core).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Few operations per benchmark (the tests' setting): checks that everything runs, in
+    /// seconds; the figures include more warm-up noise.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// Arguments of `klab bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub select: Selection,
+    #[command(flatten)]
+    pub machine: ProfileArgs,
+}
+
+/// The klab that is running.
+pub fn build() -> Build {
+    Build {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: env!("KLAB_COMMIT").to_string(),
+    }
+}
+
+impl Selection {
+    /// The benchmarks selected, in catalogue order.
+    pub fn benches(&self) -> anyhow::Result<Vec<&'static Bench>> {
+        for name in &self.only {
+            if catalog::find(name).is_none() {
+                let all: Vec<&str> = catalog::BENCHES.iter().map(|b| b.name).collect();
+                bail!("no benchmark `{name}`; there are: {}", all.join(", "));
+            }
+        }
+        Ok(catalog::BENCHES
+            .iter()
+            .filter(|b| self.only.is_empty() || self.only.iter().any(|n| n == b.name))
+            .collect())
+    }
+
+    /// The jobs for every selected benchmark × kernel at each (profile, point).
+    pub fn jobs(&self, points: &[(Profile, BTreeMap<String, String>)]) -> anyhow::Result<Vec<Job>> {
+        let benches = self.benches()?;
+        let mut jobs = Vec::new();
+        for bench in benches {
+            for (profile, point) in points {
+                for kernel in &self.kernels {
+                    jobs.push(Job {
+                        bench,
+                        kernel: kernel.clone(),
+                        profile: profile.clone(),
+                        point: point.clone(),
+                        n: if self.quick { bench.quick } else { bench.n },
+                    });
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Runs the jobs at `points`, prints the table, writes the report into the output directory
+    /// (`default_out` unless `--out`); returns klab's exit status (1 if any run failed — the
+    /// report then holds the others).
+    pub fn execute(
+        &self,
+        points: &[(Profile, BTreeMap<String, String>)],
+        sweep: Vec<String>,
+        default_out: &str,
+    ) -> anyhow::Result<i32> {
+        let guests = guests::embedded(&self.kernels)?;
+        let jobs = self.jobs(points)?;
+        let threads = self.jobs.unwrap_or_else(pool::default_jobs);
+        let start = std::time::Instant::now();
+        let outcomes = pool::run_all(&jobs, &guests, threads, std::io::stderr().is_terminal());
+        let seconds = start.elapsed().as_secs_f64();
+        let mut results = Vec::new();
+        let mut failures = 0;
+        for (job, outcome) in jobs.iter().zip(outcomes) {
+            match outcome {
+                Ok(r) => results.push(r),
+                Err(e) => {
+                    failures += 1;
+                    eprintln!("klab: {} failed: {e:#}", job.label());
+                }
+            }
+        }
+        let mut profiles: Vec<ProfileRecord> = Vec::new();
+        for (p, _) in points {
+            let hash = p.hash();
+            if !profiles.iter().any(|r| r.hash == hash) {
+                profiles.push(ProfileRecord {
+                    name: p.name.clone(),
+                    hash,
+                    toml: p.to_toml(),
+                });
+            }
+        }
+        let report = Report {
+            schema: model::SCHEMA,
+            klab: build(),
+            profiles,
+            images: guests::image_hashes(),
+            sweep,
+            results,
+        };
+        print!("{}", crate::report::table(&report));
+        let dir = self
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_out));
+        let paths = files::write(&dir, &report)?;
+        eprintln!(
+            "klab: {} runs on {threads} threads in {seconds:.1} s; wrote {}",
+            jobs.len(),
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if failures > 0 {
+            eprintln!("klab: {failures} of {} runs failed", jobs.len());
+            return Ok(1);
+        }
+        Ok(0)
+    }
+}
+
+/// `klab bench`.
+pub fn bench(args: BenchArgs) -> anyhow::Result<i32> {
+    let profile = args.machine.profile()?;
+    args.select
+        .execute(&[(profile, BTreeMap::new())], Vec::new(), "report")
+}

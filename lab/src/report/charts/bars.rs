@@ -1,0 +1,180 @@
+//! Horizontal bar charts on a log axis: one row per benchmark (names on the left, first at the
+//! top), a mono bar and a micro bar side by side in each row, and one panel per metric sharing
+//! the rows. Per-operation values span seven decades, hence the log axis: every bar starts at the
+//! axis's lowest power of ten, so lengths compare as ratios.
+//!
+//! A single-panel chart also prints each value at its bar's end. A zero is marked `0` and a
+//! missing result `–` at the axis start.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
+
+use super::{
+    Area, BAND, CAPTION_SIZE, CHAR_W, DrawResult, FONT, GRID, KERNEL_COLORS, LABEL_SIZE,
+    LegendItem, MUTED, WIDTH, decades, legend, legend_height, log_span, render, text_style,
+    text_width,
+};
+use crate::report::data::KERNELS;
+use crate::report::format::{self, MISSING};
+
+/// One metric: its caption and, per row, the mono and micro values.
+pub struct Panel<'a> {
+    /// The caption above the panel (`traps / op`).
+    pub title: &'a str,
+    /// Per row, the values in [`KERNELS`] order.
+    pub values: Vec<[Option<f64>; 2]>,
+}
+
+/// Pixels per row (two bars and a gap).
+const ROW_H: u32 = 26;
+
+/// Pixels for the x-axis ticks and description.
+const AXIS_H: u32 = 46;
+
+/// Pixels for a panel caption.
+const CAPTION_H: u32 = 30;
+
+/// Where in a row (in row units from its top) each kernel's bar starts and ends.
+const BAR_SPAN: [(f64, f64); 2] = [(0.10, 0.48), (0.52, 0.90)];
+
+/// Left plus right margin of a panel, wide enough that neighbouring panels' end ticks do not
+/// touch.
+const MARGINS: u32 = 42;
+
+/// Plotters font size of the values printed at bar ends.
+const VALUE_SIZE: f64 = LABEL_SIZE * 0.85;
+
+/// Estimated pixel width of one character at [`VALUE_SIZE`].
+const VALUE_CHAR_W: f64 = CHAR_W * 0.85;
+
+/// The axis end that leaves room after the longest bar for its printed value, on a log axis
+/// from `lo` across `width` pixels: with the bars spanning `d` decades and the label `l`
+/// pixels, the room `h` decades satisfies `h / (d + h) · width = l`.
+fn label_room(lo: f64, values: impl Iterator<Item = f64>, width: u32) -> f64 {
+    let (mut max, mut chars) = (lo, 1);
+    for v in values.filter(|v| v.is_finite() && *v > 0.0) {
+        max = max.max(v);
+        chars = chars.max(format::num(v).chars().count());
+    }
+    let l = chars as f64 * VALUE_CHAR_W + 12.0;
+    let w = f64::from(width).max(2.0 * l);
+    let d = (max / lo).log10().max(0.5);
+    max * 10f64.powf(l * d / (w - l))
+}
+
+/// The chart: `rows` names the rows (top first), `panels` the metrics; `x_desc` labels each
+/// x axis.
+pub fn log_bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str) -> String {
+    let name_w = rows
+        .iter()
+        .map(|r| text_width(r))
+        .max()
+        .unwrap_or(0)
+        .clamp(60, 300)
+        + 16;
+    let items: Vec<LegendItem<'_>> = KERNELS
+        .iter()
+        .zip(KERNEL_COLORS)
+        .map(|(label, color)| LegendItem { label, color })
+        .collect();
+    let legend_h = legend_height(&items, WIDTH - name_w);
+    let height = legend_h + CAPTION_H + rows.len().max(1) as u32 * ROW_H + AXIS_H;
+    render(WIDTH, height, |root| {
+        legend(root, (name_w as i32, 4), WIDTH - name_w, &items)?;
+        let (_, body) = root.split_vertically(legend_h);
+        let (_, plots) = body.split_horizontally(name_w);
+        let areas = plots.split_evenly((1, panels.len().max(1)));
+        for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
+            draw_panel(
+                root,
+                area,
+                rows,
+                panel,
+                x_desc,
+                panels.len() == 1,
+                (i == 0).then_some(name_w),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Draws one panel in `area`; with `names`, also the row names right-aligned at that x on
+/// `root`.
+fn draw_panel(
+    root: &Area<'_>,
+    area: &Area<'_>,
+    rows: &[String],
+    panel: &Panel<'_>,
+    x_desc: &str,
+    value_labels: bool,
+    names: Option<u32>,
+) -> DrawResult {
+    let values = || panel.values.iter().flatten().flatten().copied();
+    let (lo, mut hi) = log_span(values()).unwrap_or((0.1, 1.0));
+    if value_labels {
+        hi = label_room(lo, values(), area.dim_in_pixel().0.saturating_sub(MARGINS));
+    }
+    let n = rows.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .caption(panel.title, (FONT, CAPTION_SIZE))
+        .margin_left(MARGINS / 3)
+        .margin_right(MARGINS - MARGINS / 3)
+        .x_label_area_size(AXIS_H)
+        .build_cartesian_2d(
+            (lo..hi).log_scale().with_key_points(decades(lo, hi)),
+            0f64..n,
+        )?;
+    chart.draw_series((0..rows.len()).step_by(2).map(|r| {
+        let top = n - r as f64;
+        Rectangle::new([(lo, top), (hi, top - 1.0)], BAND.filled())
+    }))?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .bold_line_style(GRID)
+        .x_label_formatter(&|v| format::tick(*v))
+        .x_label_style((FONT, LABEL_SIZE))
+        .x_desc(x_desc)
+        .axis_desc_style((FONT, LABEL_SIZE))
+        .draw()?;
+    let muted = text_style(VALUE_SIZE, &MUTED, HPos::Left);
+    for (r, values) in panel.values.iter().enumerate() {
+        let top = n - r as f64;
+        for (k, value) in values.iter().enumerate() {
+            let (a, b) = BAR_SPAN[k];
+            let (y0, y1) = (top - a, top - b);
+            let end = match value {
+                Some(v) if *v > 0.0 && v.is_finite() => {
+                    let v = v.clamp(lo, hi);
+                    chart.draw_series([Rectangle::new(
+                        [(lo, y0), (v, y1)],
+                        KERNEL_COLORS[k].filled(),
+                    )])?;
+                    v
+                }
+                _ => lo,
+            };
+            let label = match value {
+                None => MISSING.to_string(),
+                Some(v) if *v <= 0.0 => format::num(*v),
+                Some(v) if value_labels => format::num(*v),
+                Some(_) => continue,
+            };
+            let (x, y) = chart.backend_coord(&(end, (y0 + y1) / 2.0));
+            root.draw(&Text::new(label, (x + 4, y), muted.clone()))?;
+        }
+    }
+    if let Some(right) = names {
+        let style = text_style(LABEL_SIZE, &BLACK, HPos::Right);
+        for (r, name) in rows.iter().enumerate() {
+            let (_, y) = chart.backend_coord(&(lo, n - r as f64 - 0.5));
+            root.draw(&Text::new(
+                name.clone(),
+                (right as i32 - 8, y),
+                style.clone(),
+            ))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Rendering a benchmark [`Report`](crate::bench::model::Report): the terminal table, `report.md`
+//! and the self-contained `report.html` with SVG charts (plotters).
+//!
+//! The renderings share one view of the report ([`data`], [`sweep`]) and one number format
+//! ([`format`]); they read results only and never fail: a missing result prints `–`, and a chart
+//! that cannot be drawn becomes a message in its place.
+
+mod charts;
+mod data;
+mod format;
+mod html;
+mod markdown;
+mod sections;
+mod sweep;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use crate::bench::model::Report;
+
+/// The terminal table: one row per benchmark, mono and micro side by side with their ratio.
+pub fn table(report: &Report) -> String {
+    table::render(report)
+}
+
+/// `report.md`.
+pub fn markdown(report: &Report) -> String {
+    markdown::render(report)
+}
+
+/// `report.html`.
+pub fn html(report: &Report) -> String {
+    html::render(report)
+}

@@ -1,0 +1,563 @@
+//! Tests of the renderings on a synthetic report: a few benchmarks on both kernels with parts,
+//! a note, a missing kernel result, an unknown benchmark whose title needs escaping, and
+//! optionally a 2 × 2 sweep.
+
+use std::collections::BTreeMap;
+
+use crate::bench::catalog::LADDER;
+use crate::bench::model::{
+    BenchResult, Build, Counters, GuestFigures, Part, ProfileRecord, Report, SCHEMA,
+};
+
+use super::charts;
+use super::format;
+
+/// Operations in every synthetic result.
+const OPS: u64 = 1000;
+
+/// The benchmarks of the sample: (name, family, title, unit, mono cycles/op, micro cycles/op).
+/// `0` cycles means "not measured on that kernel".
+const SAMPLE: [(&str, &str, &str, &str, u64, u64); 9] = [
+    ("call", "ladder", "function call", "call", 5, 5),
+    ("coroutine", "ladder", "coroutine switch", "switch", 40, 40),
+    (
+        "thread-switch",
+        "ladder",
+        "thread switch",
+        "switch",
+        900,
+        2100,
+    ),
+    (
+        "process-switch",
+        "ladder",
+        "process switch",
+        "switch",
+        1500,
+        3600,
+    ),
+    ("getpid", "syscall", "null system call", "call", 100, 407),
+    ("ipc", "ipc", "IPC round trip", "round trip", 2500, 1800),
+    (
+        "pipe-rt",
+        "pipe",
+        "pipe round trip",
+        "round trip",
+        4000,
+        16000,
+    ),
+    (
+        "file-0k",
+        "file",
+        "create + delete of an empty file",
+        "file",
+        52_000,
+        0,
+    ),
+    (
+        "custom",
+        "macro",
+        "a <b> & c | d",
+        "run",
+        9_000_000,
+        30_000_000,
+    ),
+];
+
+/// The counters of `cycles` cycles per op, the other metrics scaled from it.
+fn counters(cycles: u64) -> Counters {
+    let c = cycles * OPS;
+    Counters {
+        cycles: c,
+        instructions: c * 7 / 10,
+        traps: OPS * 2,
+        context_switches: if cycles > 500 { OPS * 2 } else { 0 },
+        satp_writes: if cycles > 1000 { OPS } else { 0 },
+        tlb_misses: c / 200,
+        l1i_misses: c / 50,
+        l1d_misses: c / 80,
+        l2_misses: c / 1000,
+    }
+}
+
+/// `counters(cycles)` split into places: half user, the rest kernel (mono) or kernel and the
+/// `proc` and `fs` servers (micro).
+fn parts(kernel: &str, cycles: u64) -> Vec<Part> {
+    let shares: &[(&str, u64)] = if kernel == "mono" {
+        &[("user", 50), ("kernel", 50)]
+    } else {
+        &[("user", 40), ("kernel", 20), ("proc", 25), ("fs", 15)]
+    };
+    shares
+        .iter()
+        .map(|(place, pct)| Part {
+            place: place.to_string(),
+            counters: counters(cycles * pct / 100),
+        })
+        .collect()
+}
+
+/// One result.
+fn result(
+    sample: (&str, &str, &str, &str, u64, u64),
+    kernel: &str,
+    cycles: u64,
+    profile: &str,
+    point: &BTreeMap<String, String>,
+) -> BenchResult {
+    let (bench, family, title, unit, _, _) = sample;
+    BenchResult {
+        bench: bench.to_string(),
+        family: family.to_string(),
+        title: title.to_string(),
+        unit: unit.to_string(),
+        kernel: kernel.to_string(),
+        profile: profile.to_string(),
+        point: point.clone(),
+        command: format!("bench {bench} {OPS}"),
+        ops: OPS,
+        note: (bench == "ipc" && kernel == "mono")
+            .then(|| "pipe round trip: this kernel has no IPC".to_string()),
+        program_hash: "0badc0de".to_string(),
+        guest: GuestFigures {
+            cycles: cycles * OPS,
+            instructions: cycles * OPS / 2,
+        },
+        total: counters(cycles),
+        parts: parts(kernel, cycles),
+    }
+}
+
+/// The synthetic report; with `sweep`, over `tlb.entries` ∈ {16, 64} × `asid` ∈ {on, off},
+/// micro's cost shrinking with more entries and with ASIDs on.
+pub fn sample(sweep: bool) -> Report {
+    let points: Vec<BTreeMap<String, String>> = if sweep {
+        let mut v = Vec::new();
+        for entries in ["16", "64"] {
+            for asid in ["on", "off"] {
+                v.push(BTreeMap::from([
+                    ("tlb.entries".to_string(), entries.to_string()),
+                    ("asid".to_string(), asid.to_string()),
+                ]));
+            }
+        }
+        v
+    } else {
+        vec![BTreeMap::new()]
+    };
+    let profile_of = |p: &BTreeMap<String, String>| {
+        if p.is_empty() {
+            "d1f2a3b4".to_string()
+        } else {
+            format!("p{}", data_label(p))
+        }
+    };
+    let mut results = Vec::new();
+    for s in SAMPLE {
+        for point in &points {
+            let slow = match (point.get("tlb.entries"), point.get("asid")) {
+                (Some(e), Some(a)) => {
+                    let e = if e == "16" { 130 } else { 100 };
+                    let a = if a == "off" { 125 } else { 100 };
+                    e * a / 100
+                }
+                _ => 100,
+            };
+            for (kernel, cycles) in [("mono", s.4), ("micro", s.5 * slow / 100)] {
+                if cycles > 0 {
+                    results.push(result(s, kernel, cycles, &profile_of(point), point));
+                }
+            }
+        }
+    }
+    Report {
+        schema: SCHEMA,
+        klab: Build {
+            version: "0.1.0".to_string(),
+            commit: "abc1234-dirty".to_string(),
+        },
+        profiles: points
+            .iter()
+            .map(|p| ProfileRecord {
+                name: if p.is_empty() {
+                    "default".to_string()
+                } else {
+                    data_label(p)
+                },
+                hash: profile_of(p),
+                toml: "[tlb]\nentries = 16 # <default>\n".to_string(),
+            })
+            .collect(),
+        images: BTreeMap::from([
+            ("mono".to_string(), "11112222".to_string()),
+            ("micro".to_string(), "33334444".to_string()),
+            ("initrd".to_string(), "55556666".to_string()),
+        ]),
+        sweep: if sweep {
+            vec!["tlb.entries".to_string(), "asid".to_string()]
+        } else {
+            Vec::new()
+        },
+        results,
+    }
+}
+
+/// A compact name for a point (`16-on`).
+fn data_label(p: &BTreeMap<String, String>) -> String {
+    p.values().cloned().collect::<Vec<_>>().join("-")
+}
+
+/// The table line of `bench` (the first line starting with its name and a space).
+fn row<'a>(table: &'a str, bench: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.starts_with(&format!("{bench} ")))
+        .unwrap_or_else(|| panic!("no row for {bench} in\n{table}"))
+}
+
+/// Does every benchmark get a row, with micro/mono as `N.NN×` and `–` where a kernel is
+/// missing?
+#[test]
+fn table_has_a_row_per_benchmark_with_the_ratio() {
+    let t = super::table(&sample(false));
+    for s in SAMPLE {
+        row(&t, s.0);
+    }
+    assert!(row(&t, "getpid").contains("4.07×"), "{t}");
+    assert!(row(&t, "thread-switch").contains("2.33×"), "{t}");
+    let missing = row(&t, "file-0k");
+    assert!(
+        missing.contains("52000") && missing.contains(format::MISSING),
+        "{t}"
+    );
+    assert!(row(&t, "ipc").ends_with("*1"), "{t}");
+    assert!(
+        t.contains("*1 mono: pipe round trip: this kernel has no IPC (ipc)"),
+        "{t}"
+    );
+}
+
+/// Are the table's columns aligned: does every row of a group put the ratio at the same
+/// character position?
+#[test]
+fn table_columns_are_aligned() {
+    let t = super::table(&sample(false));
+    let header = t.lines().nth(1).unwrap_or_default();
+    let end = header
+        .find("micro/mono")
+        .map(|i| header[..i].chars().count() + 10);
+    for s in SAMPLE.iter().filter(|s| s.5 > 0) {
+        let line = row(&t, s.0);
+        let at = line.find('×').map(|i| line[..i].chars().count() + 1);
+        assert_eq!(at, end, "{t}");
+    }
+}
+
+/// Does a sweep print one block per grid point?
+#[test]
+fn table_prints_every_sweep_point() {
+    let t = super::table(&sample(true));
+    for point in [
+        "asid=on, tlb.entries=16",
+        "asid=off, tlb.entries=16",
+        "asid=on, tlb.entries=64",
+        "asid=off, tlb.entries=64",
+    ] {
+        assert!(t.contains(point), "{point} missing:\n{t}");
+    }
+    assert_eq!(t.matches("\ngetpid ").count(), 4, "{t}");
+}
+
+/// Does report.md hold the cost ladder with every step in order, and the other parts?
+#[test]
+fn markdown_has_the_ladder_table() {
+    let md = super::markdown(&sample(false));
+    let ladder = md
+        .split("### Cost ladder")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no ladder in\n{md}"));
+    assert!(
+        ladder.contains("| step | benchmark | what | mono cycles/op |"),
+        "{md}"
+    );
+    for (i, name) in LADDER.iter().enumerate() {
+        assert!(
+            ladder.contains(&format!("| {} | {name}", i + 1)),
+            "{name}: {md}"
+        );
+    }
+    assert!(ladder.contains("| 4000 | 16000 | 4.00× |"), "{md}");
+    for part in [
+        "klab 0.1.0, commit `abc1234-dirty`",
+        "- profile default: `d1f2a3b4`",
+        "initrd `55556666`",
+        "### syscall (per operation)",
+        "### Cycles per operation by place",
+        "## Notes",
+    ] {
+        assert!(md.contains(part), "{part} missing:\n{md}");
+    }
+    // A `|` in a title must not split the cell.
+    assert!(md.contains("a \\<b\\> & c \\| d"), "{md}");
+    assert!(!md.contains("## Sweep"), "{md}");
+}
+
+/// Does a sweep's report.md tabulate the ratio at every point?
+#[test]
+fn markdown_has_the_sweep_ratios() {
+    let md = super::markdown(&sample(true));
+    let sweep = md
+        .split("## Sweep: micro/mono cycles ratio per point")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no sweep in\n{md}"));
+    assert!(
+        sweep.contains("| benchmark | asid=on, tlb.entries=16 | asid=off, tlb.entries=16 |"),
+        "{md}"
+    );
+    // getpid: 407 × 1.30 → 529 and 407 × 1.62 → 659 over mono's 100.
+    assert!(
+        sweep.contains("| getpid | 5.29× | 6.59× | 4.07× | 5.08× |"),
+        "{md}"
+    );
+}
+
+/// The `<section …>…</section>` chunks of a page.
+fn sections(page: &str) -> Vec<&str> {
+    page.split("<section")
+        .skip(1)
+        .map(|s| s.split("</section>").next().unwrap_or(""))
+        .collect()
+}
+
+/// Does every section of the page hold exactly one chart, and are all sections there?
+#[test]
+fn html_has_one_svg_per_section() {
+    for sweep in [false, true] {
+        let page = super::html(&sample(sweep));
+        let chunks = sections(&page);
+        // 5 metric families, the ladder, one breakdown per benchmark, one per swept parameter.
+        let expected = 5 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
+        assert_eq!(chunks.len(), expected);
+        assert_eq!(page.matches("</section>").count(), expected);
+        for chunk in chunks {
+            assert_eq!(chunk.matches("<svg").count(), 1, "{chunk}");
+            assert_eq!(chunk.matches("</svg>").count(), 1, "{chunk}");
+            assert_eq!(chunk.matches("<h2>").count(), 1, "{chunk}");
+            assert!(chunk.contains("<table>"), "{chunk}");
+        }
+        assert!(!page.contains("could not be drawn"), "a chart failed");
+    }
+}
+
+/// Does the page reference nothing outside itself (the SVG namespace aside)?
+#[test]
+fn html_is_self_contained() {
+    let page = super::html(&sample(true));
+    let rest = page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!rest.contains("http://") && !rest.contains("https://"));
+    assert!(!rest.contains("<script") && !rest.contains("<link") && !rest.contains("<img"));
+}
+
+/// Is every title escaped, in the tables and in the charts?
+#[test]
+fn html_escapes_report_text() {
+    let page = super::html(&sample(false));
+    assert!(!page.contains("<b>"), "unescaped title");
+    assert!(
+        page.contains("a &lt;b&gt; &amp; c | d"),
+        "escaped title missing"
+    );
+    assert!(
+        page.contains("entries = 16 # &lt;default&gt;"),
+        "escaped profile missing"
+    );
+}
+
+/// Void HTML elements, which have no closing tag.
+const VOID: [&str; 3] = ["meta", "br", "hr"];
+
+/// Checks that tags nest: every opened element is closed in order (self-closing and void
+/// elements aside). Returns the first mismatch.
+fn check_nesting(page: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start + 1..];
+        let end = rest.find('>').ok_or("unclosed tag")?;
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            match stack.pop() {
+                Some(open) if open == name.trim() => {}
+                other => return Err(format!("</{name}> closes {other:?}")),
+            }
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect();
+        if !tag.ends_with('/') && !VOID.contains(&name.as_str()) {
+            stack.push(name);
+        }
+    }
+    if stack.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("left open: {stack:?}"))
+    }
+}
+
+/// Do the page's tags nest properly (sections closed, charts closed)?
+#[test]
+fn html_is_well_formed() {
+    for sweep in [false, true] {
+        let page = super::html(&sample(sweep));
+        assert_eq!(check_nesting(&page), Ok(()));
+        assert!(page.starts_with("<!doctype html>"));
+        assert!(page.trim_end().ends_with("</html>"));
+    }
+}
+
+/// Does an empty report render everywhere without panicking?
+#[test]
+fn an_empty_report_renders() {
+    let report = Report::default();
+    assert_eq!(super::table(&report), "no results\n");
+    assert!(super::markdown(&report).contains("No results."));
+    let page = super::html(&report);
+    assert_eq!(sections(&page).len(), 0);
+    assert_eq!(check_nesting(&page), Ok(()));
+}
+
+/// Does a result with zero operations or zero counters draw (no log of zero, no NaN)?
+#[test]
+fn zero_values_draw() {
+    let mut report = sample(false);
+    for r in &mut report.results {
+        if r.bench == "call" {
+            r.ops = 0;
+        }
+        if r.bench == "getpid" {
+            r.total = Counters::default();
+            r.parts.clear();
+        }
+    }
+    let page = super::html(&report);
+    assert!(!page.contains("could not be drawn"));
+    assert!(!page.contains("NaN") && !page.contains("inf"));
+}
+
+/// Does a sweep whose parameter took a single value (or three) still draw?
+#[test]
+fn a_sweep_of_one_or_three_values_draws() {
+    let mut one = sample(true);
+    one.results
+        .retain(|r| r.point.get("tlb.entries").map(String::as_str) == Some("16"));
+    let mut three = sample(true);
+    let extra: Vec<BenchResult> = three
+        .results
+        .iter()
+        .filter(|r| r.point.get("tlb.entries").map(String::as_str) == Some("64"))
+        .map(|r| {
+            let mut r = r.clone();
+            r.point.insert("tlb.entries".to_string(), "256".to_string());
+            r
+        })
+        .collect();
+    three.results.extend(extra);
+    for report in [one, three] {
+        let page = super::html(&report);
+        assert!(!page.contains("could not be drawn"));
+        assert_eq!(check_nesting(&page), Ok(()));
+    }
+}
+
+/// Does the log axis leave room on both sides of the values, powers of ten included?
+#[test]
+fn log_axes_start_below_the_smallest_value() {
+    assert_eq!(charts::log_span([1.0, 2.0]), Some((0.1, 10.0)));
+    assert_eq!(charts::log_span([2.0, 10.0]), Some((1.0, 100.0)));
+    assert_eq!(charts::log_span([0.0, 3e-4, 9e6]), Some((1e-4, 1e7)));
+    assert_eq!(charts::log_span([0.0]), None);
+    assert_eq!(charts::decades(0.1, 25.0), vec![0.1, 1.0, 10.0]);
+}
+
+/// Does a chart that fails — by error or by panic — become a message in an `<svg>`?
+#[test]
+fn a_failing_chart_becomes_a_message() {
+    let by_error = charts::render(400, 100, |_| Err("no data <here>".into()));
+    assert!(by_error.starts_with("<svg") && by_error.ends_with("</svg>"));
+    assert!(by_error.contains("could not be drawn: no data &lt;here&gt;"));
+    let by_panic = charts::render(400, 100, |_| panic!("deliberate panic in a test"));
+    assert!(by_panic.contains("could not be drawn"));
+    assert_eq!(by_panic.matches("<svg").count(), 1);
+}
+
+/// Do numbers print with the documented precision?
+#[test]
+fn numbers_format_consistently() {
+    let cases = [
+        (0.0, "0"),
+        (4.25, "4.2"),
+        (42.46, "42.5"),
+        (123.6, "124"),
+        (12_345_678.0, "12345678"),
+        (0.52, "0.52"),
+        (0.052, "0.052"),
+        (0.0002, "2.0e-4"),
+    ];
+    for (v, s) in cases {
+        assert_eq!(format::num(v), s);
+    }
+    assert_eq!(
+        format::ratio(format::ratio_of(Some(100.0), Some(407.0))),
+        "4.07×"
+    );
+    assert_eq!(
+        format::ratio(format::ratio_of(Some(0.0), Some(1.0))),
+        format::MISSING
+    );
+    assert_eq!(
+        format::ratio(format::ratio_of(None, Some(1.0))),
+        format::MISSING
+    );
+    assert_eq!(format::tick(1e6), "1M");
+    assert_eq!(format::tick(0.01), "0.01");
+}
+
+/// A report of every catalogue benchmark on both kernels (no sweep), with made-up costs
+/// from 5 to 10^7 cycles: the real report's size and spread.
+fn catalogue_report() -> Report {
+    let mut report = sample(false);
+    report.results.clear();
+    let point = BTreeMap::new();
+    for (i, b) in crate::bench::catalog::BENCHES.iter().enumerate() {
+        let mono = (5.0 * 1.7f64.powi(i as i32)) as u64;
+        let micro = mono * (10 + (i as u64 * 7) % 40) / 10;
+        let s = (b.name, b.family, b.title, b.unit, mono, micro);
+        for (kernel, cycles) in [("mono", mono), ("micro", micro)] {
+            report
+                .results
+                .push(result(s, kernel, cycles, "d1f2a3b4", &point));
+        }
+    }
+    report
+}
+
+/// Writes the sample sweep report's HTML to /tmp/klab-report-sample.html, and a whole-catalogue
+/// one to /tmp/klab-report-catalogue.html, to look at (render with `chromium --headless
+/// --screenshot`).
+#[test]
+#[ignore = "writes a file for a human to look at"]
+fn write_sample_html() -> std::io::Result<()> {
+    std::fs::write("/tmp/klab-report-sample.html", super::html(&sample(true)))?;
+    let catalogue = catalogue_report();
+    std::fs::write("/tmp/klab-report-catalogue.html", super::html(&catalogue))?;
+    std::fs::write("/tmp/klab-report-catalogue.txt", super::table(&catalogue))?;
+    std::fs::write("/tmp/klab-report-sample.md", super::markdown(&sample(true)))?;
+    std::fs::write("/tmp/klab-report-sample.txt", super::table(&sample(false)))
+}

@@ -1,0 +1,430 @@
+//! `klab bench`, `klab sweep` and `klab report` through the real binary: every benchmark runs on
+//! both kernels with the same program bytes; reruns give identical counters; the orderings that
+//! hold by construction hold; the report files are well formed and Chromium renders the HTML;
+//! merging independent runs gives the same results as one run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+fn klab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_klab"))
+        .args(args)
+        .output()
+        .expect("run klab")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("klab-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Runs `klab ARGS… --out DIR` and returns the parsed report.json; panics with klab's output on
+/// failure.
+fn run_report(args: &[&str], dir: &Path) -> Value {
+    let mut all: Vec<&str> = args.to_vec();
+    let d = dir.to_string_lossy().into_owned();
+    all.extend(["--out", &d]);
+    let out = klab(&all);
+    assert!(
+        out.status.success(),
+        "klab {all:?} failed:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    read_json(dir)
+}
+
+fn read_json(dir: &Path) -> Value {
+    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
+    serde_json::from_str(&json).expect("report.json is JSON")
+}
+
+/// Every benchmark, quick, on both kernels: run once and shared by the tests that look at it.
+fn full() -> &'static (PathBuf, Value) {
+    static FULL: OnceLock<(PathBuf, Value)> = OnceLock::new();
+    FULL.get_or_init(|| {
+        let dir = scratch("full");
+        let report = run_report(&["bench", "--quick"], &dir);
+        (dir, report)
+    })
+}
+
+fn results(r: &Value) -> &Vec<Value> {
+    r["results"].as_array().expect("results is an array")
+}
+
+fn result<'a>(r: &'a Value, bench: &str, kernel: &str) -> &'a Value {
+    results(r)
+        .iter()
+        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
+        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"))
+}
+
+fn per_op(x: &Value, metric: &str) -> f64 {
+    x["total"][metric].as_f64().expect("a counter") / x["ops"].as_f64().expect("ops")
+}
+
+/// The benchmark names `klab bench --only nosuch` lists as valid.
+fn catalogue() -> Vec<String> {
+    let out = klab(&["bench", "--only", "nosuch"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unknown benchmark is an error"
+    );
+    let err = text(&out.stderr);
+    let list = err
+        .split("there are: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no list in: {err}"));
+    list.trim().split(", ").map(str::to_string).collect()
+}
+
+#[test]
+fn every_benchmark_runs_on_both_kernels_with_the_same_program() {
+    let (_, r) = full();
+    let names = catalogue();
+    assert!(names.len() >= 29, "the catalogue: {names:?}");
+    let initrd = std::fs::read(klab_tests::initrd()).expect("the initrd");
+    let bench = tar_file(&initrd, "bin/bench").expect("/bin/bench in the initrd");
+    let hash = emu::profile::short_hash(&bench);
+    for name in &names {
+        for kernel in ["mono", "micro"] {
+            let x = result(r, name, kernel);
+            assert_eq!(x["program_hash"], hash.as_str(), "{name} on {kernel}");
+            assert!(x["ops"].as_u64().unwrap() > 0, "{name} on {kernel}");
+            assert!(
+                x["total"]["cycles"].as_u64().unwrap() > 0,
+                "{name} on {kernel}"
+            );
+        }
+    }
+    assert_eq!(results(r).len(), names.len() * 2);
+    assert_eq!(
+        r["images"]["initrd"],
+        emu::profile::short_hash(&initrd).as_str()
+    );
+}
+
+/// The bytes of `path` in a ustar archive.
+fn tar_file(archive: &[u8], path: &str) -> Option<Vec<u8>> {
+    let mut at = 0;
+    while at + 512 <= archive.len() {
+        let h = &archive[at..at + 512];
+        let name_end = h[..100].iter().position(|&b| b == 0).unwrap_or(100);
+        let name = std::str::from_utf8(&h[..name_end]).ok()?;
+        if name.is_empty() {
+            return None;
+        }
+        let size_text = std::str::from_utf8(&h[124..136]).ok()?;
+        let size =
+            usize::from_str_radix(size_text.trim_matches(|c| c == '\0' || c == ' '), 8).ok()?;
+        let data = at + 512;
+        if name.trim_start_matches("./") == path {
+            return archive.get(data..data + size).map(<[u8]>::to_vec);
+        }
+        at = data + size.div_ceil(512) * 512;
+    }
+    None
+}
+
+#[test]
+fn the_programs_own_counters_agree_with_the_region() {
+    // The program reads rdcycle/rdinstret just inside its markers: the region may differ by the
+    // few instructions between a marker and the counter read, never by more.
+    let (_, r) = full();
+    for x in results(r) {
+        for (guest, region) in [("cycles", "cycles"), ("instructions", "instructions")] {
+            let g = x["guest"][guest].as_i64().unwrap();
+            let t = x["total"][region].as_i64().unwrap();
+            assert!(
+                (g - t).abs() <= 64,
+                "{} on {}: the program counted {g} {guest}, the region {t}",
+                x["bench"],
+                x["kernel"]
+            );
+        }
+    }
+}
+
+#[test]
+fn parts_add_up_and_name_the_servers() {
+    let (_, r) = full();
+    for x in results(r) {
+        let places: Vec<&str> = x["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["place"].as_str().unwrap())
+            .collect();
+        for metric in ["cycles", "instructions", "context_switches", "tlb_misses"] {
+            let sum: u64 = x["parts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["counters"][metric].as_u64().unwrap())
+                .sum();
+            assert_eq!(sum, x["total"][metric].as_u64().unwrap(), "{}", x["bench"]);
+        }
+        if x["kernel"] == "mono" {
+            assert!(
+                places.iter().all(|p| *p == "user" || *p == "kernel"),
+                "mono has no servers: {places:?}"
+            );
+        }
+    }
+    // getpid on micro is answered by the proc server.
+    let g = result(r, "getpid", "micro");
+    let places: BTreeSet<&str> = g["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["place"].as_str().unwrap())
+        .collect();
+    assert!(places.contains("proc"), "{places:?}");
+}
+
+#[test]
+fn orderings_that_hold_by_construction() {
+    let (_, r) = full();
+    let (mono, micro) = (result(r, "getpid", "mono"), result(r, "getpid", "micro"));
+    assert!(per_op(micro, "cycles") > per_op(mono, "cycles"));
+    assert!(per_op(micro, "context_switches") > per_op(mono, "context_switches"));
+    for kernel in ["mono", "micro"] {
+        let small = per_op(result(r, "ring-2", kernel), "cycles");
+        let big = per_op(result(r, "ring-16-16k", kernel), "cycles");
+        assert!(
+            big > small,
+            "{kernel}: ring-16-16k {big} vs ring-2 {small} cycles per pass"
+        );
+        // The ladder's first rungs.
+        let call = per_op(result(r, "call", kernel), "cycles");
+        let getpid = per_op(result(r, "getpid", kernel), "cycles");
+        assert!(
+            call < getpid,
+            "{kernel}: a call {call} vs a system call {getpid}"
+        );
+    }
+    assert!(
+        result(r, "ipc", "mono")["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("pipe")),
+        "mono's IPC stand-in is labelled"
+    );
+    assert!(result(r, "ipc", "micro")["note"].is_null());
+}
+
+#[test]
+fn reruns_give_identical_counters() {
+    let a = run_report(
+        &["bench", "--quick", "--only", "getpid,ipc,page-fault"],
+        &scratch("det-a"),
+    );
+    let b = run_report(
+        &[
+            "bench",
+            "--quick",
+            "--only",
+            "getpid,ipc,page-fault",
+            "--jobs",
+            "1",
+        ],
+        &scratch("det-b"),
+    );
+    assert_eq!(a["results"], b["results"]);
+    // And the same results as inside the full run.
+    let (_, full) = full();
+    for x in results(&a) {
+        let same = result(
+            full,
+            x["bench"].as_str().unwrap(),
+            x["kernel"].as_str().unwrap(),
+        );
+        assert_eq!(x, same);
+    }
+}
+
+#[test]
+fn report_files_are_well_formed() {
+    let (dir, r) = full();
+    assert_eq!(r["schema"], 1);
+    for key in ["klab", "profiles", "images", "sweep", "results"] {
+        assert!(r.get(key).is_some(), "report.json lacks {key}");
+    }
+    assert!(r["klab"]["version"].is_string() && r["klab"]["commit"].is_string());
+    let p = &r["profiles"][0];
+    assert_eq!(p["name"], "default");
+    assert_eq!(p["hash"].as_str().unwrap().len(), 16);
+    for x in results(r) {
+        for key in [
+            "bench",
+            "family",
+            "title",
+            "unit",
+            "kernel",
+            "profile",
+            "point",
+            "command",
+            "ops",
+            "note",
+            "program_hash",
+            "guest",
+            "total",
+            "parts",
+        ] {
+            assert!(x.get(key).is_some(), "a result lacks {key}");
+        }
+        assert_eq!(x["profile"], p["hash"]);
+    }
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("getpid") && md.contains("micro"));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let sections: Vec<&str> = html.split("<section").skip(1).collect();
+    assert!(sections.len() >= 3, "sections: {}", sections.len());
+    for s in &sections {
+        let s = s.split("</section>").next().unwrap();
+        assert_eq!(
+            s.matches("<svg").count(),
+            1,
+            "a section without exactly one chart"
+        );
+    }
+    chromium_renders(&dir.join("report.html"), html.matches("<svg").count());
+}
+
+/// Headless Chromium loads the page without console errors and sees every chart.
+fn chromium_renders(page: &Path, svgs: usize) {
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok())
+        .expect("chromium is not installed: run `make deps`");
+    let profile = scratch("chromium-profile");
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {err}");
+    let dom = text(&out.stdout);
+    assert_eq!(
+        dom.matches("<svg").count(),
+        svgs,
+        "chromium's DOM lost charts"
+    );
+    let console: Vec<&str> = err.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+}
+
+#[test]
+fn asids_cut_tlb_misses_per_ipc_round_trip() {
+    let r = run_report(
+        &[
+            "sweep",
+            "--param",
+            "asid=off,on",
+            "--only",
+            "ipc",
+            "--kernels",
+            "micro",
+            "--quick",
+        ],
+        &scratch("sweep"),
+    );
+    assert_eq!(r["sweep"], serde_json::json!(["asid"]));
+    let at = |v: &str| {
+        results(&r)
+            .iter()
+            .find(|x| x["point"]["asid"] == v)
+            .unwrap_or_else(|| panic!("no point asid={v}"))
+    };
+    let (off, on) = (
+        per_op(at("off"), "tlb_misses"),
+        per_op(at("on"), "tlb_misses"),
+    );
+    assert!(
+        on < off,
+        "TLB misses per round trip: asid on {on}, off {off}"
+    );
+    assert_ne!(at("off")["profile"], at("on")["profile"]);
+}
+
+#[test]
+fn merging_independent_runs_gives_the_combined_report() {
+    let a = scratch("merge-a");
+    let b = scratch("merge-b");
+    let c = scratch("merge-c");
+    run_report(
+        &["bench", "--quick", "--only", "fstat", "--kernels", "mono"],
+        &a,
+    );
+    run_report(
+        &["bench", "--quick", "--only", "fstat", "--kernels", "micro"],
+        &b,
+    );
+    let merged = run_report(&["report", &a.to_string_lossy(), &b.to_string_lossy()], &c);
+    let (_, full) = full();
+    assert_eq!(results(&merged).len(), 2);
+    for kernel in ["mono", "micro"] {
+        assert_eq!(
+            result(&merged, "fstat", kernel),
+            result(full, "fstat", kernel)
+        );
+    }
+    // A result that differs between inputs is refused, not silently picked.
+    let mut forged = read_json(&b);
+    forged["results"][0]["total"]["cycles"] = serde_json::json!(1);
+    let d = scratch("merge-d");
+    std::fs::write(d.join("report.json"), forged.to_string()).unwrap();
+    let out = klab(&[
+        "report",
+        &b.to_string_lossy(),
+        &d.to_string_lossy(),
+        "--out",
+        &c.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("two different results"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A file that is not a report is refused with its name.
+    std::fs::write(d.join("report.json"), "{\"schema\": 99}").unwrap();
+    let out = klab(&[
+        "report",
+        &d.to_string_lossy(),
+        "--out",
+        &c.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("schema 99"),
+        "{}",
+        text(&out.stderr)
+    );
+}
