@@ -22,6 +22,11 @@ GUEST_TARGET := riscv64imac-unknown-none-elf
 # The guest workspaces, built with the same toolchain and flags.
 GUEST_WORKSPACES := tests/guests userland kernels
 KLAB := target/release/klab
+# Guest binaries must not depend on where the checkout or the Cargo home is: the paths compiled
+# into them (panic locations, debug info) are made relative, so every checkout builds the same
+# bytes and the same benchmark figures (the reports record the images' hashes).
+CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
+GUEST_RUSTFLAGS := --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo
 KERNEL ?= mono
 
 # Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger,
@@ -53,8 +58,8 @@ deps:
 
 guests: deps
 	@# micro embeds its servers' ELFs, so they are built before the rest of kernels/.
-	cd kernels && cargo build --release --quiet -p servers
-	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && cargo build --release --quiet); done
+	cd kernels && RUSTFLAGS="$(GUEST_RUSTFLAGS)" cargo build --release --quiet -p servers
+	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && RUSTFLAGS="$(GUEST_RUSTFLAGS)" cargo build --release --quiet); done
 	scripts/mkinitrd.sh
 
 build: guests
