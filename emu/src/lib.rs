@@ -6,7 +6,8 @@
 //! - [`mmu`]: the Sv39 walk, PMP and the host translation fast path;
 //! - [`devices`] and [`bus`]: UART, CLINT, PLIC, test finisher, RAM;
 //! - [`loader`] and [`fdt`]: ELF loading (goblin) and the device tree (vm-fdt);
-//! - [`machine`]: the execution engine that ties them together.
+//! - [`machine`]: the execution engine that ties them together, with what a debugger needs
+//!   (breakpoints, watchpoints, single steps, reads that change nothing; the protocol is `lab`'s).
 //!
 //! The emulator reads no host clock: time is the cycle count, so runs are reproducible.
 //! Nothing a guest does can panic the host: traps are values ([`trap::Trap`]) and every
@@ -30,4 +31,4 @@ pub mod trap;
 
 pub use devices::console::{Input, Output};
 pub use loader::{ElfImage, LoadError};
-pub use machine::{Config, Exit, Machine, MachineError};
+pub use machine::{Config, DebugStop, Exit, Machine, MachineError, WatchKind};

@@ -405,6 +405,22 @@ impl Stats {
         });
     }
 
+    /// Every bucket with its attribution, including what is still live (the instructions and
+    /// cycles since the last flush, given the machine's counts now), without flushing: for a
+    /// debugger looking at a halted run.
+    pub fn live_buckets(&self, instructions: u64, cycles: u64) -> Vec<(Key, Counts)> {
+        let mut out: Vec<(Key, Counts)> = self
+            .keys
+            .iter()
+            .copied()
+            .zip(self.buckets.iter().cloned())
+            .collect();
+        let cur = &mut out[self.current].1;
+        cur.instructions += instructions - self.mark.0;
+        cur.cycles += cycles - self.mark.1;
+        out
+    }
+
     /// Every bucket with its attribution (after a `flush`).
     pub fn buckets(&self) -> impl Iterator<Item = (Key, &Counts)> {
         self.keys.iter().copied().zip(self.buckets.iter())

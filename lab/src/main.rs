@@ -4,11 +4,13 @@
 //! module. Errors reach the user through `anyhow` with one line saying what was wrong.
 
 mod bench;
+mod gdb;
 mod images;
 mod report;
 mod run;
 mod size;
 mod terminal;
+mod trace;
 
 use clap::{Parser, Subcommand};
 

@@ -13,9 +13,11 @@ use emu::profile::Profile;
 use emu::symbols::SymbolTable;
 use emu::{Config, ElfImage, Exit, Machine, Output};
 
+use crate::gdb;
 use crate::images;
 use crate::size::parse_size;
 use crate::terminal::RawTerminal;
+use crate::trace;
 
 /// klab itself failed (bad arguments, unreadable or malformed files).
 pub const STATUS_KLAB_ERROR: i32 = 1;
@@ -25,6 +27,8 @@ pub const STATUS_INSTRUCTION_LIMIT: i32 = 124;
 pub const STATUS_STUCK: i32 = 125;
 /// The guest asked the test finisher for a reset, which klab does not model.
 pub const STATUS_RESET: i32 = 126;
+/// GDB killed the run (`kill`): 128 + SIGKILL, as for a killed process.
+pub const STATUS_KILLED: i32 = 137;
 
 /// Arguments of `klab run`.
 #[derive(Args)]
@@ -75,6 +79,23 @@ pub struct RunArgs {
     /// sfence.vma), without changing the run.
     #[arg(long)]
     check_tlb: bool,
+    /// Serve the GDB remote protocol on [ADDR:]PORT (address 127.0.0.1 by default, port 0 for
+    /// any free one); the machine waits, halted before its first instruction, for gdb.
+    #[arg(long, value_name = "[ADDR:]PORT", value_parser = gdb::parse_addr)]
+    gdb: Option<std::net::SocketAddr>,
+    /// Write a commit log in Spike's --log-commits format (one line per retired instruction:
+    /// privilege, pc, bits, register written, memory access). Slow; counts are unchanged.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Start the trace when the pc reaches 0xADDR, or after N instructions (decimal).
+    #[arg(long, value_name = "0xPC|N", value_parser = trace::parse_edge, requires = "trace")]
+    trace_from: Option<trace::Edge>,
+    /// Stop the trace when the pc reaches 0xADDR, or after N instructions (decimal).
+    #[arg(long, value_name = "0xPC|N", value_parser = trace::parse_edge, requires = "trace")]
+    trace_to: Option<trace::Edge>,
+    /// End each trace line with the operation's name.
+    #[arg(long, requires = "trace")]
+    trace_disasm: bool,
 }
 
 /// How the machine is modeled: a profile and Spike-style overrides.
@@ -202,6 +223,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     if args.check_tlb && !profile.timing {
         anyhow::bail!("--check-tlb needs the modeled TLBs: drop --timing off");
     }
+    if args.gdb.is_some() && args.trace.is_some() {
+        anyhow::bail!("--gdb and --trace cannot be used together: choose one");
+    }
     let sampling = args.stats_json.is_some() && args.sample_period > 0;
     let mut symbols = Vec::new();
     if sampling {
@@ -231,7 +255,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Machine::new(config, &image).with_context(|| format!("cannot boot {}", args.elf))?;
 
     let start = Instant::now();
-    let exit = machine.run(args.max_insns);
+    let exit = match (args.gdb, &args.trace) {
+        (Some(addr), _) => match gdb::serve(&mut machine, addr, args.max_insns)? {
+            gdb::Outcome::Ended(exit) => exit,
+            gdb::Outcome::Killed => return Ok(STATUS_KILLED),
+        },
+        (None, Some(file)) => trace::run(
+            &mut machine,
+            &trace::Options {
+                file,
+                from: args.trace_from,
+                to: args.trace_to,
+                disasm: args.trace_disasm,
+                limit: args.max_insns,
+            },
+        )?,
+        (None, None) => machine.run(args.max_insns),
+    };
     let seconds = start.elapsed().as_secs_f64();
     drop(terminal);
 
@@ -288,6 +328,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
                 "klab: the guest asked for a reset, which klab does not model; stopping at {place}"
             );
             STATUS_RESET
+        }
+        // Only a debugger sets breakpoints, and `gdb::serve` runs on past them.
+        Exit::Debug(stop) => {
+            eprintln!("klab: the run stopped for a debugger ({stop:?}) at {place}");
+            STATUS_KLAB_ERROR
         }
     })
 }

@@ -83,7 +83,7 @@ impl Machine {
     }
 
     /// The value of `csr`, or `None` if there is no such CSR.
-    fn csr_read(&self, csr: u16) -> Option<u64> {
+    pub(crate) fn csr_read(&self, csr: u16) -> Option<u64> {
         let c = &self.hart.csr;
         Some(match csr {
             num::CYCLE | num::MCYCLE => c.mcycle.read(self.cycles()),
@@ -147,7 +147,7 @@ impl Machine {
 
     /// Writes `value` to `csr` (already checked accessible), applying WARL rules and side
     /// effects; `None` if there is no such CSR.
-    fn csr_write(&mut self, csr: u16, value: u64) -> Option<()> {
+    pub(crate) fn csr_write(&mut self, csr: u16, value: u64) -> Option<()> {
         // Counter writes take effect for the next instruction: this one's count is included.
         let next_cycle = self.cycles() + 1;
         let c: &mut CsrFile = &mut self.hart.csr;
@@ -158,7 +158,9 @@ impl Machine {
                 self.hpm_write((csr - num::MHPMCOUNTER3) as usize, value)
             }
             num::MHPMEVENT3..=num::MHPMEVENT31 => {
-                self.hpm_event((csr - num::MHPMEVENT3) as usize, value)
+                self.hpm_event((csr - num::MHPMEVENT3) as usize, value);
+                // A counter may have become armed: overflow checks start from a fixed point.
+                self.stop_slice();
             }
             num::MCOUNTINHIBIT => {
                 // Bit 1 (TM) is hardwired to zero: time cannot be inhibited.
@@ -167,6 +169,7 @@ impl Machine {
                 c.mcycle.inhibit(next_cycle, v & counteren::CY != 0);
                 c.minstret.inhibit(self.retired + 1, v & counteren::IR != 0);
                 self.hpm_inhibit(v);
+                self.stop_slice();
             }
 
             num::SSTATUS => {

@@ -454,12 +454,17 @@ impl Machine {
     /// is gone afterwards either way.
     fn store_conditional<const N: usize>(&mut self, addr: u64, value: u64) -> Result<u64, Trap> {
         Self::check_aligned(addr, N as u64, Access::Store)?;
-        let Some((raddr, rval)) = self.hart.reservation.take() else {
+        let Some((raddr, rval)) = self.hart.reservation else {
             return Ok(1);
         };
         if raddr != addr {
+            self.hart.reservation = None;
             return Ok(1);
         }
+        if self.debug.watching() {
+            self.watch_before(addr, N as u64, false, true)?;
+        }
+        self.hart.reservation = None;
         let mut stored = false;
         self.read_modify_write::<N>(addr, |current| {
             stored = current == rval;
@@ -471,6 +476,9 @@ impl Machine {
     /// An AMO: read, apply `f`, write back; returns the old value (zero-extended from N bytes).
     fn amo<const N: usize>(&mut self, addr: u64, f: impl FnOnce(u64) -> u64) -> Result<u64, Trap> {
         Self::check_aligned(addr, N as u64, Access::Store)?;
+        if self.debug.watching() {
+            self.watch_before(addr, N as u64, true, true)?;
+        }
         self.read_modify_write::<N>(addr, f)
     }
 }

@@ -79,6 +79,9 @@ pub struct DecodeCache {
     /// Code page of each RAM page, 0 for none.
     page_of_ram: Vec<u32>,
     free: Vec<u32>,
+    /// Bumped whenever a page's blocks are dropped: element indices of older generations may
+    /// name other instructions.
+    generation: u64,
 }
 
 impl Default for DecodeCache {
@@ -87,8 +90,27 @@ impl Default for DecodeCache {
             pages: vec![CodePage::new(0)],
             page_of_ram: Vec::new(),
             free: Vec::new(),
+            generation: 0,
         }
     }
+}
+
+/// A block cut short after some of its instructions, by the end of a slice: the next slice goes
+/// on with the same block's remaining elements instead of decoding a new block from the middle.
+/// So the place where a slice ends (an instruction limit, a debugger's step) changes nothing the
+/// cycle model sees: the same handlers run and the block books what it would have booked whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Resume {
+    /// The pc of the first instruction not executed.
+    pub pc: u64,
+    /// Its code page and element index.
+    pub page: usize,
+    pub idx: usize,
+    /// `retired`, `exceptions` and `interrupts` at the cut: anything executed or taken since
+    /// makes the record stale.
+    pub counts: (u64, u64, u64),
+    /// The decode cache's generation at the cut.
+    pub generation: u64,
 }
 
 impl DecodeCache {
@@ -113,9 +135,31 @@ impl DecodeCache {
         self.pages[page].insns[i].suffix
     }
 
-    /// The first instruction of the block whose entry is `entry` on code page `page`.
-    pub(crate) fn first_insn(&self, page: usize, entry: u32) -> Insn {
-        self.pages[page].insns[(entry >> 8) as usize].insn
+    /// The instruction of element `i` of code page `page`'s block array.
+    pub(crate) fn insn(&self, page: usize, i: usize) -> Insn {
+        self.pages[page].insns[i].insn
+    }
+
+    /// A pointer to element `i` of code page `page`'s block array, if it exists.
+    pub(crate) fn element(&self, page: usize, i: usize) -> Option<*const Decoded> {
+        self.pages
+            .get(page)?
+            .insns
+            .get(i)
+            .map(|d| d as *const Decoded)
+    }
+
+    /// The index of the element `ip` points at in code page `page`'s block array, if it is one.
+    pub(crate) fn index_of(&self, page: usize, ip: *const Decoded) -> Option<usize> {
+        let insns = &self.pages.get(page)?.insns;
+        let size = std::mem::size_of::<Decoded>();
+        let off = (ip as usize).checked_sub(insns.as_ptr() as usize)?;
+        (off.is_multiple_of(size) && off / size < insns.len()).then_some(off / size)
+    }
+
+    /// The current generation (see the field).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Number of code pages in use (for statistics and tests).
@@ -194,6 +238,7 @@ impl Machine {
         let p = &mut c.pages[page as usize];
         p.entry.fill(0);
         p.insns.clear();
+        c.generation += 1;
         c.page_of_ram[ram_page] = 0;
         c.free.push(page);
         self.bus.clear_page_flags(ram_off, page_flag::CODE);
@@ -235,17 +280,21 @@ impl Machine {
                 break;
             }
         }
-        // Timing mode: what each instruction and the rest of the block after it book.
+        // What each instruction and the rest of the block after it book (timing mode), and how
+        // many instructions that is (both modes).
         let timing = self.timing.as_deref();
         let mut suffix = Suffix::default();
         let mut suffixes = vec![Suffix::default(); insns.len()];
-        if let Some(t) = timing {
-            let line_slots = (t.fetch_line / 2) as usize;
-            for (k, &(insn, at, _)) in insns.iter().enumerate().rev() {
-                let fetch_access = k == 0 || insns[k - 1].1 / line_slots != at / line_slots;
-                suffix = suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access);
-                suffixes[k] = suffix;
-            }
+        for (k, &(insn, at, _)) in insns.iter().enumerate().rev() {
+            suffix = match timing {
+                Some(t) => {
+                    let line_slots = (t.fetch_line / 2) as usize;
+                    let fetch_access = k == 0 || insns[k - 1].1 / line_slots != at / line_slots;
+                    suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access)
+                }
+                None => suffix.counting(),
+            };
+            suffixes[k] = suffix;
         }
         let len = insns.len();
         let code = &mut self.icache.pages[page].insns;

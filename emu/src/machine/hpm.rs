@@ -12,10 +12,12 @@
 //! last written plus the events (from `stats`) counted since then in the modes it does not
 //! inhibit. Changing the event, the inhibit bits or `mcountinhibit` rebases it. An overflow (the
 //! value passing 2^64 - 1) sets OF and raises the local counter-overflow interrupt (LCOFI,
-//! cause 13) unless OF was already set; it is noticed between slices, and while any counter is
-//! armed slices are kept short (`ARMED_SLICE_CYCLES`), so the interrupt arrives within that many
-//! cycles of the event. Events not modeled in the current mode (cache events in functional mode)
-//! never advance.
+//! cause 13) unless OF was already set; it is noticed between slices, at the first instruction
+//! boundary past each multiple of `ARMED_SLICE_CYCLES` while any counter is armed, so the
+//! interrupt arrives within that many cycles of the event. Those check points depend only on
+//! what the guest executes (a write that may arm a counter ends the slice, and the first check
+//! is scheduled from there), not on where else the host happens to stop the machine. Events not
+//! modeled in the current mode (cache events in functional mode) never advance.
 
 use crate::hart::csr::irq;
 use crate::stats::EVENTS;
@@ -187,8 +189,32 @@ impl super::Machine {
         self.hpm.iter().any(HpmCounter::armed)
     }
 
+    /// Between slices: schedules the overflow checks while a counter is armed, and makes them
+    /// when their cycle has come (see the module note), or at once if `now` (the hart is about
+    /// to idle in `wfi`, which only the guest's own instructions decide).
+    pub(crate) fn overflow_checkpoint(&mut self, now: bool) {
+        if !self.hpm_armed() {
+            self.next_overflow_check = None;
+            return;
+        }
+        let cycles = self.cycles();
+        let next = (cycles / ARMED_SLICE_CYCLES + 1) * ARMED_SLICE_CYCLES;
+        match self.next_overflow_check {
+            Some(due) if now || cycles >= due => {
+                self.check_counter_overflows();
+                self.next_overflow_check = self.hpm_armed().then_some(next);
+            }
+            None if now => {
+                self.check_counter_overflows();
+                self.next_overflow_check = self.hpm_armed().then_some(next);
+            }
+            None => self.next_overflow_check = Some(next),
+            Some(_) => {}
+        }
+    }
+
     /// Notices counter overflows: sets OF and raises LCOFI for each new one.
-    pub(crate) fn check_counter_overflows(&mut self) {
+    fn check_counter_overflows(&mut self) {
         for n in 0..self.hpm.len() {
             let mut c = self.hpm[n];
             if c.armed() && c.check_overflow(&self.event_totals()) {

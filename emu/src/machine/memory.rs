@@ -148,6 +148,9 @@ impl Machine {
 
     #[inline(never)]
     pub(crate) fn load_slow(&mut self, vaddr: u64, size: u64) -> Result<u64, Trap> {
+        if self.debug.watching() {
+            self.watch_before(vaddr, size, true, false)?;
+        }
         if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
             let parts = self.translate_split(vaddr, size, Access::Load)?;
             let mut v = 0;
@@ -164,6 +167,9 @@ impl Machine {
 
     #[inline(never)]
     pub(crate) fn store_slow(&mut self, vaddr: u64, size: u64, value: u64) -> Result<(), Trap> {
+        if self.debug.watching() {
+            self.watch_before(vaddr, size, false, true)?;
+        }
         if (vaddr & PAGE_MASK) + size > PAGE_SIZE {
             // Byte by byte, in address order, as QEMU stores a page-crossing access.
             let parts = self.translate_split(vaddr, size, Access::Store)?;
@@ -219,9 +225,14 @@ impl Machine {
             Some(false) => return Err(access.access_fault(vaddr)),
             Some(true) => {
                 let checking = self.timing.as_deref().is_some_and(|t| t.check_tlb);
+                // Stores to CODE and WATCH pages, and loads from WATCH pages while a debugger
+                // watches loads, must take the slow path.
                 if let Some(off) = self.bus.ram_offset(page, PAGE_SIZE)
                     && !checking
                     && (access != Access::Store || self.bus.page_flags(off) == 0)
+                    && (access != Access::Load
+                        || !self.debug.watch_loads
+                        || self.bus.page_flags(off) & page_flag::WATCH == 0)
                 {
                     let tag = self.htlb.tag(vaddr);
                     let table = match access {

@@ -13,16 +13,19 @@
 //! nothing reads the host clock, so a run with script input is reproducible to the cycle.
 
 mod csr;
+mod debug;
 mod execute;
 mod fetch;
 mod hpm;
 mod htif;
+mod inspect;
 mod memory;
 mod observe;
 mod threaded;
 mod timing;
 mod trap;
 
+pub use debug::{DebugStop, MAX_WATCH_LEN, WatchKind};
 pub use timing::StaleUse;
 
 use std::time::Duration;
@@ -128,6 +131,8 @@ pub enum Exit {
     InstructionLimit,
     /// The hart executed `wfi` and nothing can ever wake it: no timer armed, no input to come.
     Stuck,
+    /// A debugger's breakpoint or watchpoint, or a pause it asked for; `run` again goes on.
+    Debug(DebugStop),
 }
 
 /// A klab machine.
@@ -188,6 +193,12 @@ pub struct Machine {
     /// Cycle count when console output was last flushed to the host.
     last_flush: u64,
     htif: Option<Htif>,
+    /// A block the last slice cut short, to be continued by the next one.
+    pub(crate) resume: Option<fetch::Resume>,
+    /// While a counter may overflow: the cycle at or after which overflows are next checked.
+    next_overflow_check: Option<u64>,
+    /// Breakpoints, watchpoints and the debugger's stop.
+    pub(crate) debug: debug::Debug,
 }
 
 impl Machine {
@@ -238,6 +249,9 @@ impl Machine {
             waiting: false,
             last_flush: 0,
             htif: None,
+            resume: None,
+            next_overflow_check: None,
+            debug: debug::Debug::default(),
         };
         for s in &image.segments {
             m.write_host(s.paddr, &s.data);
@@ -318,26 +332,29 @@ impl Machine {
         self.retired + self.exceptions
     }
 
-    /// Runs until the guest exits, the hart is stuck, or `max_insns` instructions have been
-    /// executed in total (retired or trapped, so a guest in a fault loop is stopped too).
-    /// Calling `run` again continues where it stopped.
+    /// Runs until the guest exits, the hart is stuck, `max_insns` instructions have been
+    /// executed in total (retired or trapped, so a guest in a fault loop is stopped too), or a
+    /// debugger's breakpoint or watchpoint stops it. Calling `run` again continues where it
+    /// stopped, and however a run is cut into calls, it counts the same.
     pub fn run(&mut self, max_insns: Option<u64>) -> Exit {
         let exit = loop {
+            if let Some(stop) = self.debug.hit.take() {
+                break Exit::Debug(stop);
+            }
             if let Some(exit) = self.between_slices() {
                 break exit;
             }
             if max_insns.is_some_and(|max| self.executed() >= max) {
                 break Exit::InstructionLimit;
             }
-            // Until the timer deadline, the slice length, or the instruction limit. Every
-            // instruction, retired or trapped, costs at least one cycle, so none overshoots.
+            // Until the timer deadline, the slice length, the next overflow check or the
+            // instruction limit. Every instruction, retired or trapped, costs at least one
+            // cycle, so none overshoots.
             let now = self.cycles();
-            let slice = if self.hpm_armed() {
-                hpm::ARMED_SLICE_CYCLES
-            } else {
-                SLICE_CYCLES
-            };
-            let mut stop = now + slice;
+            let mut stop = now + SLICE_CYCLES;
+            if let Some(check) = self.next_overflow_check {
+                stop = stop.min(check);
+            }
             if let Some(deadline) = self.next_timer_event() {
                 stop = stop.min(deadline);
             }
@@ -347,11 +364,11 @@ impl Machine {
             if let Some(max) = max_insns {
                 // Every instruction, retired or trapped, costs at least one cycle: this also
                 // bounds a fault loop, which retires nothing.
-                stop = stop.min(now + (max - self.executed()));
+                stop = stop.min(now.saturating_add(max - self.executed()));
             }
             self.stop_cycle = stop;
             self.insn_limit = match max_insns {
-                Some(max) => self.retired + (max - self.executed()),
+                Some(max) => self.retired.saturating_add(max - self.executed()),
                 None => u64::MAX,
             };
             self.refresh_stop();
@@ -369,12 +386,21 @@ impl Machine {
     /// (a store nothing waits for) so that code off the fast path sees it exact. A trap reloads
     /// what it may have changed. The stop test runs after every instruction, so deadlines and
     /// stop requests act exactly.
+    ///
+    /// Where a slice ends changes nothing that is measured: a block cut short is continued by
+    /// the next slice where it was cut (`Resume`), and a slice ends at the first instruction
+    /// boundary where the cycle count has reached the stop cycle (or `retired` the instruction
+    /// limit), whichever way the instructions before it were run. So a run in many short calls of
+    /// [`Machine::run`] counts exactly what a run in one call counts.
     #[inline(never)]
     fn run_slice(&mut self) {
         let mut pc = self.hart.pc;
         while self.retired < self.stop_retired {
             let off = pc.wrapping_sub(self.fetch.vbase);
             if off >= PAGE_SIZE || self.fetch.page == 0 {
+                if self.debug_stops_at(pc) {
+                    break;
+                }
                 let result = match self.fetch_slow(pc) {
                     Ok(None) => continue, // the fetch state now covers pc
                     Ok(Some(insn)) => self.execute_cold(insn, pc),
@@ -394,41 +420,53 @@ impl Machine {
                 continue;
             }
             let page = self.fetch.page;
-            if self.icache.entry(page, off) == 0 {
-                self.block_miss(pc);
+            let stepping = self.debug.code_page_watched(pc);
+            if stepping && self.debug_stops_at(pc) {
+                break;
             }
-            let Some((entry, ip)) = self.icache.block_at(page, off) else {
+            // The rest of a block cut short at pc, or the block starting at pc.
+            let idx = match self.resume_at(pc) {
+                Some(idx) => idx,
+                None => {
+                    if self.icache.entry(page, off) == 0 {
+                        self.block_miss(pc);
+                    }
+                    (self.icache.entry(page, off) >> 8) as usize
+                }
+            };
+            let Some(ip) = self.icache.element(page, idx) else {
                 unreachable!("block_miss built the block")
             };
-            let retired = self.retired;
-            let start = (entry >> 8) as usize;
+            let s = self.icache.suffix(page, idx);
             let static_extra = if self.timing.is_some() {
-                u64::from(self.icache.suffix(page, start).extra)
+                u64::from(s.extra)
             } else {
                 0
             };
-            if retired + u64::from(entry & 0xff) + static_extra <= self.stop_retired {
-                self.chain_limit = (retired + CHAIN_INSNS).min(self.stop_retired);
+            if !stepping && self.retired + u64::from(s.insns) + static_extra <= self.stop_retired {
+                self.chain_limit = (self.retired + CHAIN_INSNS).min(self.stop_retired);
                 pc = threaded::run_block(self, ip, pc);
             } else {
-                // The block would run past the stop: step its first instruction alone.
-                pc = self.step_first(page, start, entry & 0xff == 1, pc);
+                // The block would run past the stop (or a breakpoint may be in it): step its
+                // next instruction alone.
+                pc = self.step_element(page, idx, pc);
             }
         }
         self.hart.pc = pc;
     }
 
-    /// Steps the first instruction of the block at element `start` of code page `page` (`last`
-    /// if it is the whole block) at `pc`, with the same accounting a handler would do; returns
-    /// the next pc.
-    fn step_first(&mut self, page: usize, start: usize, last: bool, pc: u64) -> u64 {
-        let insn = self.icache.first_insn(page, (start as u32) << 8);
+    /// Steps the instruction of element `idx` of code page `page`'s blocks, at `pc`, with the
+    /// same accounting a handler would do; returns the next pc. If the block goes on after it,
+    /// the rest is left to be resumed.
+    fn step_element(&mut self, page: usize, idx: usize, pc: u64) -> u64 {
+        let insn = self.icache.insn(page, idx);
+        let s = self.icache.suffix(page, idx);
+        let last = s.insns == 1;
         let own = if self.timing.is_some() {
-            let s = self.icache.suffix(page, start);
             let rest = if last {
                 threaded::Suffix::default()
             } else {
-                self.icache.suffix(page, start + 1)
+                self.icache.suffix(page, idx + 1)
             };
             let own = s.minus(&rest);
             self.book_suffix(&own);
@@ -443,10 +481,8 @@ impl Machine {
         match self.execute_cold(insn, pc) {
             Ok(npc) => {
                 self.retired += 1;
-                if own.is_some()
-                    && threaded::is_branch(insn.op)
-                    && npc != pc.wrapping_add(u64::from(insn.len))
-                {
+                let next = pc.wrapping_add(u64::from(insn.len));
+                if own.is_some() && threaded::is_branch(insn.op) && npc != next {
                     self.stats.count(crate::stats::Event::TakenBranch);
                     if let Some(t) = self.timing.as_deref() {
                         let extra =
@@ -454,16 +490,46 @@ impl Machine {
                         self.spend_cycles(extra);
                     }
                 }
+                if !last && npc == next {
+                    self.cut_block(npc, idx + 1);
+                }
                 npc
             }
             Err(t) => {
                 if let Some(own) = own {
                     self.unbook_suffix(&own);
                 }
+                if self.debug.cancel {
+                    // A watchpoint cancelled the instruction: resume the block with it.
+                    self.cut_block(pc, idx);
+                }
                 self.take_trap(t);
                 self.hart.pc
             }
         }
+    }
+
+    /// Records that the block of the fetch page was left before element `idx`, at `pc`.
+    pub(crate) fn cut_block(&mut self, pc: u64, idx: usize) {
+        let page = self.fetch.page;
+        self.resume = (page != 0).then_some(fetch::Resume {
+            pc,
+            page,
+            idx,
+            counts: (self.retired, self.exceptions, self.interrupts),
+            generation: self.icache.generation(),
+        });
+    }
+
+    /// The element to continue from at `pc`, if a block was cut there and nothing has happened
+    /// since (consumes the record).
+    fn resume_at(&mut self, pc: u64) -> Option<usize> {
+        let r = self.resume.take()?;
+        let valid = r.pc == pc
+            && r.page == self.fetch.page
+            && r.counts == (self.retired, self.exceptions, self.interrupts)
+            && r.generation == self.icache.generation();
+        valid.then_some(r.idx)
     }
 
     /// Recomputes the retired count at which the slice must stop: the instruction limit, or
@@ -527,7 +593,7 @@ impl Machine {
         }
         self.bus.uart.poll();
         self.sample_irqs();
-        self.check_counter_overflows();
+        self.overflow_checkpoint(self.waiting);
         if let Some(s) = &mut self.sampler {
             let key = self.stats.key();
             s.sample(
@@ -583,12 +649,19 @@ impl Machine {
                     let cycles = u128::from(deadline - self.cycles());
                     let nanos = (cycles * 1_000_000_000 / u128::from(self.profile.clock_hz))
                         .min(u128::from(u64::MAX)) as u64;
-                    if !self.bus.uart.await_live(Some(Duration::from_nanos(nanos))) {
+                    let wait = Duration::from_nanos(nanos);
+                    let limit = self.debug.live_wait.filter(|&l| l < wait);
+                    if !self.bus.uart.await_live(Some(limit.unwrap_or(wait))) {
+                        if limit.is_some() {
+                            return Some(Exit::Debug(DebugStop::Paused));
+                        }
                         self.spend_cycles(deadline - self.cycles());
                     }
                 }
                 (None, true) => {
-                    self.bus.uart.await_live(None);
+                    if !self.bus.uart.await_live(self.debug.live_wait) {
+                        return Some(Exit::Debug(DebugStop::Paused));
+                    }
                 }
                 (None, false) => return Some(Exit::Stuck),
             }
@@ -609,6 +682,7 @@ impl Machine {
     /// Tells the machine that the host changed hart state directly (privilege, CSRs, PMP,
     /// memory mappings): drops every cached translation and re-derives what depends on state.
     pub fn state_changed(&mut self) {
+        self.resume = None;
         self.flush_translations();
         self.update_dmode();
         self.sample_irqs();

@@ -16,8 +16,11 @@
 //!   `Machine::retired` wherever something can look at it: before a complex operation, in the
 //!   slow-path and trap continuations, and when a chain ends.
 //! - It does not test whether the slice must stop: a block is entered only if it ends before the
-//!   slice's stop (`run_slice` steps the others one instruction at a time), and requests to stop
-//!   early can come only from a memory slow path or a complex operation, which check.
+//!   slice's stop (`run_slice` steps the others one instruction at a time), and what can move the
+//!   stop or the block's end — a stop request, or a dynamic cost: a memory slow path, a complex
+//!   operation, an L1I access that is not an MRU hit — is followed by a check that the rest of
+//!   the block still ends by the stop. If it does not, the block is cut there and the next slice
+//!   goes on with its remaining elements (`Resume`), so where slices end changes nothing counted.
 //!
 //! Simple operations (see `is_simple`) run their fast path without any call that is not a tail
 //! call, so they need no stack frame; a miss or a trap goes to a cold continuation.
@@ -55,7 +58,8 @@ use super::timing::Costs;
 pub(crate) type Handler = fn(&mut Machine, *const Decoded, u64, u64) -> u64;
 
 /// What an instruction and the rest of its block after it book in timing mode: extra cycles
-/// beyond one per instruction, loads, stores, data-cache accesses, and L1I accesses.
+/// beyond one per instruction, loads, stores, data-cache accesses, and L1I accesses; and, in
+/// both modes, how many instructions that is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Suffix {
     /// Static cycles beyond one per instruction (saturating).
@@ -70,6 +74,8 @@ pub(crate) struct Suffix {
     pub fetches: u8,
     /// Whether this instruction itself makes an L1I access (first of its block or first of a line).
     pub fetch_access: bool,
+    /// Instructions from this one to the end of its block (1 for the last).
+    pub insns: u8,
 }
 
 impl Suffix {
@@ -82,6 +88,7 @@ impl Suffix {
             data: self.data - rest.data,
             fetches: self.fetches - rest.fetches,
             fetch_access: self.fetch_access,
+            insns: self.insns - rest.insns,
         }
     }
 
@@ -97,6 +104,15 @@ impl Suffix {
             data: self.data + u8::from(load || store),
             fetches: self.fetches + u8::from(fetch_access),
             fetch_access,
+            insns: self.insns + 1,
+        }
+    }
+
+    /// This suffix extended by one instruction that books nothing (functional mode).
+    pub fn counting(self) -> Suffix {
+        Suffix {
+            insns: self.insns + 1,
+            ..Suffix::default()
         }
     }
 }
@@ -247,17 +263,31 @@ fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
     // Safety: the element at `ip` is not its block's last (`LAST` is false), so the next
     // element exists and belongs to the same block.
     let next = unsafe { ip.add(1) };
-    if CHECK && n >= m.stop_retired {
-        m.retired = n;
-        if TIMING {
-            // Safety: as above.
-            m.unbook(unsafe { &(*next).suffix });
-        }
+    // Something may have moved the stop (a stop request) or the block's end (a dynamic cost):
+    // go on only if the rest of the block still ends by the stop, as when entering a block.
+    // Safety: as above.
+    if CHECK && n + u64::from(unsafe { (*next).suffix.insns }) > m.stop_retired {
+        cut::<TIMING>(m, next, npc, n);
         return npc;
     }
     // Safety: as above.
     let h = unsafe { (*next).handler };
     h(m, next, npc, n)
+}
+
+/// The slice must stop before the element at `next` (guest `npc`; `n` retired): take back what
+/// the block booked for the rest and leave it to be resumed there.
+#[cold]
+#[inline(never)]
+fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u64) {
+    m.retired = n;
+    if TIMING {
+        // Safety: `next` is an element of the running block (see `proceed`).
+        m.unbook(unsafe { &(*next).suffix });
+    }
+    if let Some(idx) = m.icache.index_of(m.fetch.page, next) {
+        m.cut_block(npc, idx);
+    }
 }
 
 /// A conditional branch at `ip` was taken to `npc` (`n` counts it): leave the block.
@@ -303,7 +333,10 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     // not written while the block runs.
     let d = unsafe { &*ip };
     let insn = d.insn;
-    if TIMING && d.suffix.fetch_access && !m.fetch_line_is_mru(pc) {
+    // An L1I access that is not an MRU hit may cost cycles: the slice may have to stop after
+    // this instruction, so the next one checks.
+    let fetched = TIMING && d.suffix.fetch_access && !m.fetch_line_is_mru(pc);
+    if fetched {
         m.fetch_line_access(pc);
     }
     let op = Op::ALL[OP];
@@ -313,6 +346,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
             Ok(npc) if is_branch(op) && npc != pc.wrapping_add(u64::from(insn.len)) => {
                 taken::<LAST, TIMING>(m, ip, npc, n + 1)
             }
+            Ok(npc) if fetched => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
             Ok(npc) => proceed::<LAST, false, TIMING>(m, ip, npc, n + 1),
             Err(Stop::Slow) => slow::<LAST, TIMING>(m, ip, pc, n),
             Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
@@ -368,6 +402,12 @@ fn trap<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64
         m.unbook(unsafe { &(*ip).suffix });
     }
     m.hart.pc = pc;
+    if m.debug.cancel {
+        // A watchpoint cancelled the instruction: the block goes on from it later.
+        if let Some(idx) = m.icache.index_of(m.fetch.page, ip) {
+            m.cut_block(pc, idx);
+        }
+    }
     m.take_trap(t);
     m.hart.pc
 }

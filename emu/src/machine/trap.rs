@@ -22,8 +22,13 @@ use super::fetch::FetchState;
 
 impl Machine {
     /// Takes a synchronous trap at the current pc. The faulting instruction retires nothing
-    /// but costs a cycle, so that a guest stuck in a fault loop still advances time.
+    /// but costs a cycle, so that a guest stuck in a fault loop still advances time. (A
+    /// debugger's watchpoint cancels an instruction by unwinding it like a trap; that one is not
+    /// taken: nothing happens and the pc stays on the instruction.)
     pub(crate) fn take_trap(&mut self, t: Trap) {
+        if self.cancelled() {
+            return;
+        }
         self.exceptions += 1;
         self.stats.count(Event::Exception);
         self.spend_trap_cycles();

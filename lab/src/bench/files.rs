@@ -11,9 +11,19 @@ use crate::report;
 /// The three files written into a report directory.
 pub const FILES: [&str; 3] = ["report.json", "report.md", "report.html"];
 
+/// Creates `dir` if missing and checks that files can be written in it.
+pub fn prepare(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let probe = dir.join(".klab-write-test");
+    std::fs::write(&probe, b"").with_context(|| format!("cannot write in {}", dir.display()))?;
+    // Best effort: a probe left behind is harmless.
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Writes the three files into `dir` (created if missing); returns their paths.
 pub fn write(dir: &Path, r: &Report) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    prepare(dir)?;
     let json = serde_json::to_string_pretty(r).context("cannot serialize the report")?;
     let contents = [json + "\n", report::markdown(r), report::html(r)];
     let mut paths = Vec::new();

@@ -102,6 +102,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<i32> {
         .map(|d| files::read(d))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = merge(reports)?;
+    files::prepare(&args.out)?;
     print!("{}", crate::report::table(&merged));
     let paths = files::write(&args.out, &merged)?;
     eprintln!(

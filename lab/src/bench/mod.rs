@@ -113,6 +113,15 @@ impl Selection {
         let guests = guests::embedded(&self.kernels)?;
         let jobs = self.jobs(points)?;
         let threads = self.jobs.unwrap_or_else(pool::default_jobs);
+        if threads == 0 {
+            bail!("--jobs 0: at least one thread is needed");
+        }
+        // The output directory first: a run must not end with its results unwritable.
+        let dir = self
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_out));
+        files::prepare(&dir)?;
         let start = std::time::Instant::now();
         let outcomes = pool::run_all(&jobs, &guests, threads, std::io::stderr().is_terminal());
         let seconds = start.elapsed().as_secs_f64();

@@ -1,0 +1,291 @@
+//! `klab run --trace FILE`: a commit log in Spike's `--log-commits` format, one line per retired
+//! instruction:
+//!
+//! ```text
+//! core   0: 3 0x0000000080000000 (0x00000297) x5  0x0000000080000000
+//! core   0: 1 0x0000000080001234 (0x00b53023) mem 0x0000000080003000 0x0000000000000001
+//! core   0: 0 0x0000000040010abc (0x0005b503) x10 0x0000000000000007 mem 0x000000004001f000
+//! ```
+//!
+//! privilege (0 U, 1 S, 3 M), pc, instruction bits (4 hex digits for a compressed one), the
+//! integer register written (`xN` and its new value; CSR writes are not logged, unlike Spike),
+//! and the memory access: `mem ADDR` for a
+//! load, `mem ADDR VALUE` for a store (an AMO has both; a failed SC none). An instruction that
+//! traps retires nothing and has no line. With `--trace-disasm` each line ends with `; OP`, the
+//! operation's name.
+//!
+//! The window: `--trace-from` and `--trace-to` take a pc (`0x…`) or an instruction count
+//! (decimal: instructions executed, retired or trapped). Tracing starts when the pc first reaches
+//! the `from` pc (or the count reaches `from`) and stops before the pc next reaches the `to` pc
+//! (or the count reaches `to`). Outside the window the machine runs at full speed.
+//!
+//! Tracing runs the machine one instruction at a time, which is slow but changes nothing it
+//! counts (a slice may end anywhere without effect), so `--stats-json` is the same with and
+//! without `--trace`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use emu::hart::decode::decode32;
+use emu::hart::decode_c::decode16;
+use emu::hart::insn::{Insn, Op, SINK};
+use emu::{DebugStop, Exit, Machine};
+
+/// A window edge: a pc or an instruction count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// The pc reaches this address.
+    Pc(u64),
+    /// This many instructions have executed.
+    Count(u64),
+}
+
+/// Parses `0xADDR` (a pc) or `N` (an instruction count).
+pub fn parse_edge(s: &str) -> Result<Edge, String> {
+    let bad = || format!("`{s}` is neither a pc (0x…) nor an instruction count");
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16)
+            .map(Edge::Pc)
+            .map_err(|_| bad()),
+        None => s
+            .replace('_', "")
+            .parse()
+            .map(Edge::Count)
+            .map_err(|_| bad()),
+    }
+}
+
+/// What to trace.
+pub struct Options<'a> {
+    /// The log file.
+    pub file: &'a Path,
+    /// Where tracing starts (`None`: at the first instruction).
+    pub from: Option<Edge>,
+    /// Where it stops (`None`: at the end of the run).
+    pub to: Option<Edge>,
+    /// Append the operation's name.
+    pub disasm: bool,
+    /// `--max-insns`.
+    pub limit: Option<u64>,
+}
+
+/// Runs `m` to its end, logging the window; how the run ended.
+pub fn run(m: &mut Machine, o: &Options<'_>) -> anyhow::Result<Exit> {
+    let file =
+        File::create(o.file).with_context(|| format!("cannot write {}", o.file.display()))?;
+    let mut out = BufWriter::new(file);
+    let limit = o.limit.unwrap_or(u64::MAX);
+    if let Some(from) = o.from
+        && let Some(exit) = run_until(m, from, o.limit)
+    {
+        return Ok(exit);
+    }
+    let exit = loop {
+        if m.executed() >= limit {
+            break Exit::InstructionLimit;
+        }
+        match o.to {
+            Some(Edge::Pc(pc)) if m.hart.pc == pc => break run_rest(m, o.limit),
+            Some(Edge::Count(n)) if m.executed() >= n => break run_rest(m, o.limit),
+            _ => {}
+        }
+        match step(m, o.disasm, &mut out).context("cannot write the trace")? {
+            Some(exit) => break exit,
+            None => continue,
+        }
+    };
+    out.flush().context("cannot write the trace")?;
+    Ok(exit)
+}
+
+/// Runs at full speed until `edge`; `Some(exit)` if the run ended first.
+fn run_until(m: &mut Machine, edge: Edge, limit: Option<u64>) -> Option<Exit> {
+    match edge {
+        Edge::Count(n) => match m.run(Some(limit.map_or(n, |l| n.min(l)))) {
+            Exit::InstructionLimit if limit.is_none_or(|l| n <= l) => None,
+            exit => Some(exit),
+        },
+        Edge::Pc(pc) => {
+            if m.hart.pc == pc {
+                return None;
+            }
+            m.add_breakpoint(pc);
+            let exit = loop {
+                match m.run(limit) {
+                    Exit::Debug(DebugStop::Breakpoint { .. }) => break None,
+                    Exit::Debug(_) => continue,
+                    exit => break Some(exit),
+                }
+            };
+            m.remove_breakpoint(pc);
+            exit
+        }
+    }
+}
+
+/// Runs the rest of the run untraced.
+fn run_rest(m: &mut Machine, limit: Option<u64>) -> Exit {
+    loop {
+        match m.run(limit) {
+            Exit::Debug(_) => continue,
+            exit => return exit,
+        }
+    }
+}
+
+/// The instruction at the pc: its bits and decoded form, if its bytes are readable.
+fn fetch(m: &Machine) -> Option<(u32, Insn)> {
+    let mut b = [0u8; 4];
+    let n = m.debug_read(m.hart.pc, &mut b);
+    let lo = u32::from(u16::from_le_bytes([b[0], b[1]]));
+    if n >= 2 && lo & 3 != 3 {
+        return Some((lo, decode16(lo)));
+    }
+    (n == 4).then(|| {
+        let w = u32::from_le_bytes(b);
+        (w, decode32(w))
+    })
+}
+
+/// Whether `op` writes `rd`.
+fn writes_rd(op: Op) -> bool {
+    use Op::*;
+    !matches!(
+        op,
+        Sb | Sh
+            | Sw
+            | Sd
+            | Beq
+            | Bne
+            | Blt
+            | Bge
+            | Bltu
+            | Bgeu
+            | Fence
+            | FenceI
+            | Ecall
+            | Ebreak
+            | Mret
+            | Sret
+            | Wfi
+            | SfenceVma
+            | Marker
+            | Illegal
+            | CrossPage
+    )
+}
+
+/// The bytes a load or store of `op` moves, and whether it loads and stores.
+fn access(op: Op) -> Option<(u64, bool, bool)> {
+    use Op::*;
+    Some(match op {
+        Lb | Lbu => (1, true, false),
+        Lh | Lhu => (2, true, false),
+        Lw | Lwu => (4, true, false),
+        Ld => (8, true, false),
+        Sb => (1, false, true),
+        Sh => (2, false, true),
+        Sw => (4, false, true),
+        Sd => (8, false, true),
+        LrW => (4, true, false),
+        LrD => (8, true, false),
+        ScW => (4, false, true),
+        ScD => (8, false, true),
+        AmoswapW | AmoaddW | AmoxorW | AmoandW | AmoorW | AmominW | AmomaxW | AmominuW
+        | AmomaxuW => (4, true, true),
+        AmoswapD | AmoaddD | AmoxorD | AmoandD | AmoorD | AmominD | AmomaxD | AmominuD
+        | AmomaxuD => (8, true, true),
+        _ => return None,
+    })
+}
+
+/// Executes one instruction and logs it if it retires; `Some(exit)` if the run ended.
+fn step(m: &mut Machine, disasm: bool, out: &mut impl Write) -> std::io::Result<Option<Exit>> {
+    // Take whatever interrupt is due first, so the instruction logged is the one that runs.
+    match m.run(Some(m.executed())) {
+        Exit::InstructionLimit | Exit::Debug(_) => {}
+        exit => return Ok(Some(exit)),
+    }
+    let (pc, privilege, retired) = (m.hart.pc, m.hart.privilege as u8, m.retired);
+    let decoded = fetch(m);
+    let (addr, store_value) = match decoded.and_then(|(_, i)| access(i.op).map(|a| (i, a))) {
+        Some((i, (size, _, _))) => {
+            let base = m.hart.reg(i.rs1);
+            let addr = if matches!(i.op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
+                || access(i.op).is_some_and(|a| a.1 && a.2)
+            {
+                base
+            } else {
+                base.wrapping_add(i.imm as i64 as u64)
+            };
+            let mask = if size == 8 {
+                u64::MAX
+            } else {
+                (1 << (8 * size)) - 1
+            };
+            (Some(addr), m.hart.reg(i.rs2) & mask)
+        }
+        None => (None, 0),
+    };
+    let exit = match m.step() {
+        Exit::InstructionLimit | Exit::Debug(_) => None,
+        exit => Some(exit),
+    };
+    if m.retired == retired {
+        return Ok(exit); // it trapped (or nothing ran)
+    }
+    let Some((bits, insn)) = decoded else {
+        writeln!(out, "core   0: {privilege} {pc:#018x} (unreadable)")?;
+        return Ok(exit);
+    };
+    // As Spike prints them: as many hex digits as the instruction has bits / 4.
+    let shown = if insn.len == 2 {
+        format!("{:#06x}", bits & 0xffff)
+    } else {
+        format!("{bits:#010x}")
+    };
+    write!(out, "core   0: {privilege} {pc:#018x} ({shown})")?;
+    if writes_rd(insn.op) && insn.rd != 0 && insn.rd != SINK {
+        let rd = format!("x{}", insn.rd);
+        write!(out, " {rd:<3} {:#018x}", m.hart.reg(insn.rd))?;
+    }
+    if let (Some(addr), Some((size, load, store))) = (addr, access(insn.op)) {
+        let sc_failed =
+            matches!(insn.op, Op::ScW | Op::ScD) && insn.rd != SINK && m.hart.reg(insn.rd) != 0;
+        if load {
+            write!(out, " mem {addr:#018x}")?;
+        }
+        if store && !sc_failed {
+            let mut b = [0u8; 8];
+            let value = if load && m.debug_read(addr, &mut b[..size as usize]) == size as usize {
+                u64::from_le_bytes(b) // an AMO: what it left in memory
+            } else {
+                store_value
+            };
+            write!(
+                out,
+                " mem {addr:#018x} {value:#0w$x}",
+                w = 2 + 2 * size as usize
+            )?;
+        }
+    }
+    if disasm {
+        write!(out, " ; {:?}", insn.op)?;
+    }
+    writeln!(out)?;
+    Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edges_are_pcs_in_hex_and_counts_in_decimal() {
+        assert_eq!(parse_edge("0x8000_0000"), Ok(Edge::Pc(0x8000_0000)));
+        assert_eq!(parse_edge("1_000"), Ok(Edge::Count(1000)));
+        assert!(parse_edge("0xzz").is_err() && parse_edge("ten").is_err());
+    }
+}
