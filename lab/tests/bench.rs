@@ -141,16 +141,21 @@ fn tar_file(archive: &[u8], path: &str) -> Option<Vec<u8>> {
 
 #[test]
 fn the_programs_own_counters_agree_with_the_region() {
-    // The program reads rdcycle/rdinstret just inside its markers: the region may differ by the
-    // few instructions between a marker and the counter read, never by more.
+    // The program reads rdcycle/rdinstret just inside its markers: the region holds the few
+    // instructions between a marker and a counter read more (at most 8), and their cycles — a
+    // handful, unless a benchmark with a large working set has evicted the harness's code, when
+    // fetching it again costs up to an L2 hit plus a memory access (the default profile's
+    // `l2_hit` 20 + `memory` 100) on each side of the loop.
+    const INSTRUCTIONS: i64 = 8;
+    const CYCLES: i64 = 64 + 2 * (20 + 100);
     let (_, r) = full();
     for x in results(r) {
-        for (guest, region) in [("cycles", "cycles"), ("instructions", "instructions")] {
-            let g = x["guest"][guest].as_i64().unwrap();
-            let t = x["total"][region].as_i64().unwrap();
+        for (field, bound) in [("cycles", CYCLES), ("instructions", INSTRUCTIONS)] {
+            let g = x["guest"][field].as_i64().unwrap();
+            let t = x["total"][field].as_i64().unwrap();
             assert!(
-                (g - t).abs() <= 64,
-                "{} on {}: the program counted {g} {guest}, the region {t}",
+                (0..=bound).contains(&(t - g)),
+                "{} on {}: the program counted {g} {field}, the region {t}",
                 x["bench"],
                 x["kernel"]
             );

@@ -19,18 +19,7 @@ use abi::types::Str;
 use crate::{heap, kernel};
 
 // The entry point: the kernel starts the server's thread here with sp 16-byte aligned.
-core::arch::global_asm!(
-    r#"
-    .section .text._start, "ax", @progbits
-    .globl _start
-_start:
-    mv fp, zero
-    mv ra, zero
-    call {start}
-1:  j 1b
-"#,
-    start = sym server_start,
-);
+ucall::entry_point!(server_start);
 
 unsafe extern "Rust" {
     /// The server's main, defined by [`crate::entry!`].
@@ -87,49 +76,7 @@ pub fn name() -> &'static str {
     unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("server")
 }
 
-/// The argument vector the kernel gave the server: `get(0)` is its name.
-#[derive(Clone, Copy, Debug)]
-pub struct Args {
-    argv: &'static [Str],
-}
-
-impl Args {
-    /// Wraps the vector the kernel passed.
-    ///
-    /// # Safety
-    /// `argv` must point to `argc` `Str`s whose bytes stay readable and unchanged for the whole
-    /// run (the kernel puts them at the top of the stack, which `_start` never pops).
-    pub unsafe fn from_raw(argc: usize, argv: *const Str) -> Args {
-        let argv = if argc == 0 || argv.is_null() {
-            &[][..]
-        } else {
-            // Safety: the caller vouches for `argc` entries at `argv`.
-            unsafe { core::slice::from_raw_parts(argv, argc) }
-        };
-        Args { argv }
-    }
-
-    /// How many arguments there are.
-    pub fn len(&self) -> usize {
-        self.argv.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.argv.is_empty()
-    }
-
-    /// Argument `i` as text (`None` if missing or not UTF-8).
-    pub fn get(&self, i: usize) -> Option<&'static str> {
-        let s = self.argv.get(i)?;
-        if s.len == 0 {
-            return Some("");
-        }
-        // Safety: `from_raw`'s contract covers every entry's bytes.
-        let bytes = unsafe { core::slice::from_raw_parts(s.ptr as *const u8, s.len as usize) };
-        core::str::from_utf8(bytes).ok()
-    }
-}
+pub use ucall::Args;
 
 /// Crashes the server on purpose, at once: an illegal instruction, which the kernel's
 /// supervisor answers by restarting the server (and failing its current caller with `EIO`).

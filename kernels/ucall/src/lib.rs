@@ -1,5 +1,6 @@
 //! ucall: the `ecall` stubs of user mode, shared by `ulib` (every program) and `micro`'s
-//! servers, so both make their calls with the same instructions.
+//! servers, so both make their calls with the same instructions — and, for the same reason,
+//! how a process starts: `_start` ([`entry_point!`]) and its arguments ([`Args`], `start.rs`).
 //!
 //! - [`syscall`]: `a7` = number, up to six arguments in `a0..a5`, `a0` back — the system calls of
 //!   `abi`'s table and the simple kernel calls.
@@ -10,6 +11,10 @@
 //! arguments are passed on unchecked and some calls end the calling thread.
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
+
+mod start;
+
+pub use start::Args;
 
 use core::arch::asm;
 

@@ -17,18 +17,7 @@ pub const PANIC_STATUS: i32 = 101;
 pub const NAME_MAX: usize = 31;
 
 // The entry point: the kernel starts the first thread here with sp 16-byte aligned.
-core::arch::global_asm!(
-    r#"
-    .section .text._start, "ax", @progbits
-    .globl _start
-_start:
-    mv fp, zero
-    mv ra, zero
-    call {start}
-1:  j 1b
-"#,
-    start = sym ulib_start,
-);
+ucall::entry_point!(ulib_start);
 
 unsafe extern "Rust" {
     /// The program's main, defined by [`crate::entry!`].
