@@ -291,6 +291,31 @@ pub unsafe fn resume(frame: *const TrapFrame) -> ! {
     unsafe { kcore_resume(frame) }
 }
 
+/// What the shared kernel entry ([`enter`]) asks of a kernel: handle the trap the current thread
+/// took, and pick the thread to run next (activating its address space).
+pub trait Dispatch {
+    /// Handles a trap of the current thread.
+    fn trap(&mut self);
+    /// The frame of the thread to run next, of the address space now active.
+    fn schedule(&mut self) -> *const TrapFrame;
+}
+
+/// Enters the kernel in `global` — after a trap (`trapped`: handle it first) or at the end of
+/// boot — and resumes the thread it schedules. Both kernels come and go through here.
+pub fn enter<K: Dispatch>(global: &crate::sync::Global<Option<K>>, trapped: bool) -> ! {
+    let next = {
+        let mut guard = global.lock();
+        let k = guard.as_mut().expect("kernel installed");
+        if trapped {
+            k.trap();
+        }
+        k.schedule()
+    };
+    // Safety: `next` is the frame of a live thread of the address space `schedule` activated;
+    // it stays put (boxed) until that thread traps again.
+    unsafe { resume(next) }
+}
+
 /// Waits (in `wfi`, interrupts still off) until one of the interrupts enabled in `sie` is pending.
 pub fn wait_for_interrupt() {
     while csr::sip() & csr::sie() == 0 {

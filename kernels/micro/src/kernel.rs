@@ -239,25 +239,21 @@ pub fn install(k: Kernel) {
 
 /// Starts scheduling (after boot).
 pub fn run() -> ! {
-    let next = {
-        let mut guard = KERNEL.lock();
-        let k = guard.as_mut().expect("kernel installed");
-        k.schedule()
-    };
-    // Safety: `next` is the frame of a live thread of the address space `schedule` activated;
-    // it stays put (boxed) until that thread traps again.
-    unsafe { trap::resume(next) }
+    trap::enter(&KERNEL, false)
 }
 
 /// Every trap from U-mode ends up here (kcore's `trap_entry`), on the kernel stack.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_trap_handler(_frame: *mut TrapFrame) -> ! {
-    let next = {
-        let mut guard = KERNEL.lock();
-        let k = guard.as_mut().expect("kernel installed");
-        k.trap();
-        k.schedule()
-    };
-    // Safety: as in `run`.
-    unsafe { trap::resume(next) }
+    trap::enter(&KERNEL, true)
+}
+
+impl trap::Dispatch for Kernel {
+    fn trap(&mut self) {
+        Kernel::trap(self);
+    }
+
+    fn schedule(&mut self) -> *const TrapFrame {
+        Kernel::schedule(self)
+    }
 }
