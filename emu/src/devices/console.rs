@@ -9,10 +9,12 @@
 //! * **Live** (stdin is a terminal): a thread reads keystrokes and the machine polls for them
 //!   between instruction slices. Interactive runs are not reproducible, and need not be.
 //!
-//! A script read from the host's stdin ends the way a user at a terminal ends input: with one
-//! ^D ([`SCRIPT_END`]) after its last byte, so a guest shell in canonical mode sees an end of file
-//! and a piped session (`echo ls | klab run mono`) finishes instead of waiting forever. Scripts
-//! made with [`Input::bytes`] end with nothing.
+//! A script read from the host's stdin ends the way a user at a terminal ends input: with ^D
+//! ([`SCRIPT_END`]) after its last byte — one after a finished line, two after an unfinished one
+//! (a last line without `\n`: the first ^D hands the line to the reader, the second is the end of
+//! file) — so a guest in canonical mode sees an end of file and a piped session
+//! (`echo ls | klab run mono`, `printf abc | klab run mono wc`) finishes instead of waiting
+//! forever. Scripts made with [`Input::bytes`] end with nothing.
 
 use std::collections::VecDeque;
 use std::io::{self, IsTerminal, Read, Write};
@@ -32,8 +34,10 @@ pub enum Input {
         reader: Box<dyn Read + Send>,
         /// Set once the source is exhausted.
         eof: bool,
-        /// A byte delivered once after the source's last byte.
+        /// A byte delivered after the source's last byte: once, or twice if `line_open`.
         end: Option<u8>,
+        /// The last byte delivered left a line unfinished (see the module note).
+        line_open: bool,
     },
     /// Keystrokes from a terminal, gathered by a reader thread.
     Live(Receiver<u8>),
@@ -46,6 +50,7 @@ impl Input {
             reader: Box::new(io::Cursor::new(data.into())),
             eof: false,
             end: None,
+            line_open: false,
         }
     }
 
@@ -68,6 +73,7 @@ impl Input {
                 reader: Box::new(io::stdin()),
                 eof: false,
                 end: Some(SCRIPT_END),
+                line_open: false,
             }
         }
     }
@@ -88,7 +94,13 @@ impl Input {
 
     /// The next byte of a script, waiting for it; `None` at the end.
     pub fn next_scripted(&mut self) -> Option<u8> {
-        let Input::Script { reader, eof, end } = self else {
+        let Input::Script {
+            reader,
+            eof,
+            end,
+            line_open,
+        } = self
+        else {
             return None;
         };
         if *eof {
@@ -97,9 +109,18 @@ impl Input {
         let mut byte = [0u8; 1];
         loop {
             match reader.read(&mut byte) {
-                Ok(1) => return Some(byte[0]),
+                Ok(1) => {
+                    // A line ends with `\n` (or `\r`), ^D or ^U (which erases it).
+                    *line_open = !matches!(byte[0], b'\n' | b'\r' | SCRIPT_END | 0x15);
+                    return Some(byte[0]);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 _ => {
+                    if *line_open && end.is_some() {
+                        // The first of two: it finishes the line; the next read ends input.
+                        *line_open = false;
+                        return *end;
+                    }
                     *eof = true;
                     return end.take();
                 }

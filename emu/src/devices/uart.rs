@@ -246,17 +246,37 @@ mod tests {
         assert!(!u.can_wake());
     }
 
-    #[test]
-    fn a_stdin_script_ends_with_one_ctrl_d_and_then_nothing() {
-        let input = Input::Script {
-            reader: Box::new(std::io::Cursor::new(b"a".to_vec())),
+    /// A script as `Input::stdin` makes it for a pipe, over `bytes`.
+    fn stdin_script(bytes: &[u8]) -> Input {
+        Input::Script {
+            reader: Box::new(std::io::Cursor::new(bytes.to_vec())),
             eof: false,
             end: Some(crate::devices::console::SCRIPT_END),
-        };
+            line_open: false,
+        }
+    }
+
+    #[test]
+    fn a_stdin_script_ending_a_line_ends_with_one_ctrl_d_and_then_nothing() {
         let (out, _) = Output::capture();
-        let mut u = Uart::new(input, out);
+        let mut u = Uart::new(stdin_script(b"a\n"), out);
         u.write(1, 1, u64::from(IER_RDI), 0);
         assert_eq!(u.read(0, 1, 0), Some(b'a' as u64));
+        assert_eq!(u.read(0, 1, 0), Some(b'\n' as u64));
+        assert_eq!(u.read(0, 1, 0), Some(0x04));
+        assert_eq!(u.read(5, 1, 0).unwrap() as u8 & LSR_DR, 0);
+        assert!(!u.can_wake());
+    }
+
+    #[test]
+    fn a_stdin_script_with_an_unfinished_last_line_ends_with_two_ctrl_d_and_then_nothing() {
+        // The first ^D hands `a` to the reader, the second is its end of file.
+        let (out, _) = Output::capture();
+        let mut u = Uart::new(stdin_script(b"a"), out);
+        u.write(1, 1, u64::from(IER_RDI), 0);
+        assert_eq!(u.read(0, 1, 0), Some(b'a' as u64));
+        assert!(u.can_wake(), "more input is coming");
+        assert_eq!(u.read(0, 1, 0), Some(0x04));
         assert_eq!(u.read(0, 1, 0), Some(0x04));
         assert_eq!(u.read(5, 1, 0).unwrap() as u8 & LSR_DR, 0);
         assert!(!u.can_wake());

@@ -4,6 +4,14 @@
 //!
 //! A single `read` or `write` moves at most [`IO_MAX`] bytes (a short count, as POSIX allows), so
 //! one call never pins or faults in an unbounded amount of user memory.
+//!
+//! The kernel runs a call with interrupts off (`kcore::trap`), so a long copy is a stall: file
+//! data moves a page ([`services::fs::PAGE`]) at a time and console output a [`CONSOLE_PIECE`] at
+//! a time, and between pieces the call stops short if an interrupt is pending
+//! ([`interrupt_pending`], the [`services::Preempt`] mono passes). Returning to user mode then
+//! takes the interrupt (a timer tick may switch threads) before the caller's write loop asks for
+//! the rest. So once an interrupt is due it waits for at most one piece of copying; a pipe copy
+//! is at most `PIPE_BUFFER` bytes (one page) and a console line at most `Tty::LINE_MAX + 1`.
 
 use alloc::vec::Vec;
 
@@ -19,6 +27,29 @@ use crate::syscall::Outcome;
 
 /// Most bytes one `read` or `write` moves.
 pub const IO_MAX: usize = 64 * 1024;
+
+/// Most console output bytes written between two looks at pending interrupts.
+pub const CONSOLE_PIECE: usize = services::fs::PAGE;
+
+/// Whether an interrupt the kernel takes is pending: a long copy stops short then (see the module
+/// note).
+pub fn interrupt_pending() -> bool {
+    kcore::csr::sip() & kcore::csr::sie() != 0
+}
+
+/// Writes `data` to the console a [`CONSOLE_PIECE`] at a time, stopping short when an interrupt
+/// is pending: the count written (at least one piece).
+fn console_write(data: &[u8]) -> usize {
+    let mut done = 0;
+    for piece in data.chunks(CONSOLE_PIECE) {
+        console::write_bytes(piece);
+        done += piece.len();
+        if done < data.len() && interrupt_pending() {
+            break;
+        }
+    }
+    done
+}
 
 /// A path argument: at most `PATH_MAX` bytes.
 pub fn read_path(mem: &mut impl UserMemory, ptr: usize, len: usize) -> Result<Vec<u8>, Errno> {
@@ -36,7 +67,7 @@ impl Kernel {
         let mut console_read = false;
         let r = self.with_user(pid, |mem, files, tty| {
             uaccess::with_bytes_mut(mem, buf, len, |out| {
-                match files.read(pid, fd, out, &mut wakes)? {
+                match files.read_with(pid, fd, out, &mut wakes, &mut interrupt_pending)? {
                     Io::Done(n) => Ok(n),
                     Io::Console => {
                         console_read = true;
@@ -59,12 +90,9 @@ impl Kernel {
         let mut wakes = Wakes::new();
         let r = self.with_user(pid, |mem, files, _| {
             uaccess::with_bytes(mem, buf, len, |data| {
-                match files.write(pid, fd, data, &mut wakes)? {
+                match files.write_with(pid, fd, data, &mut wakes, &mut interrupt_pending)? {
                     Io::Done(n) => Ok(n),
-                    Io::Console => {
-                        console::write_bytes(data);
-                        Ok(data.len())
-                    }
+                    Io::Console => Ok(console_write(data)),
                 }
             })
         })?;

@@ -85,12 +85,13 @@ impl Kernel {
         let bytes: &[u8] = match self.files.fs().archive_bytes(ino) {
             Some(b) => b,
             None => {
-                copy = self
-                    .files
-                    .fs()
-                    .file_bytes(ino)
-                    .ok_or(Errno::NoExec)?
-                    .to_vec();
+                let fs = self.files.fs();
+                let chunks = fs.file_chunks(ino).ok_or(Errno::NoExec)?;
+                let mut v = Vec::new();
+                v.try_reserve_exact(fs.size(ino)?)
+                    .map_err(|_| Errno::NoMem)?;
+                chunks.for_each(|c| v.extend_from_slice(c));
+                copy = v;
                 &copy
             }
         };

@@ -21,7 +21,8 @@
 //!   `APPEND` writes at the end. A directory opens read-only only (`EISDIR` for writing, `CREAT`
 //!   or `TRUNC`); a read-only file opens for writing never (`EROFS`).
 //! - **I/O**: reading or writing against the access mode is `EBADF`. Files advance the shared
-//!   offset. `/dev/null` reads end of file and swallows writes, `/dev/zero` reads zeros and
+//!   offset; a long file read or write may stop short between pages of the file when the
+//!   caller's `preempt` asks ([`Files::read_with`], [`Files::write_with`]). `/dev/null` reads end of file and swallows writes, `/dev/zero` reads zeros and
 //!   swallows writes; the console answers [`Io::Console`]: the kernel (or console server) does
 //!   that I/O itself with its [`crate::tty::Tty`].
 //! - **Pipes**: a read of an empty pipe with a writer blocks (`WouldBlock(PipeReadable)`), without
@@ -334,6 +335,20 @@ impl<'a> Files<'a> {
         buf: &mut [u8],
         wakes: &mut Wakes,
     ) -> Result<Io, Error> {
+        self.read_with(pid, fd, buf, wakes, &mut crate::never)
+    }
+
+    /// [`Files::read`] that may stop short between the pages of a file when `preempt` says so
+    /// ([`crate::Preempt`]). A pipe read copies at most [`limits::PIPE_BUFFER`] bytes and is
+    /// never split.
+    pub fn read_with(
+        &mut self,
+        pid: Pid,
+        fd: usize,
+        buf: &mut [u8],
+        wakes: &mut Wakes,
+        preempt: crate::Preempt<'_>,
+    ) -> Result<Io, Error> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { read: false, .. } | Object::PipeWriter(_) => Err(Errno::BadF.into()),
@@ -347,7 +362,7 @@ impl<'a> Files<'a> {
                         Ok(Io::Done(buf.len()))
                     }
                     None => {
-                        let n = self.fs.read(ino, offset, buf)?;
+                        let n = self.fs.read_with(ino, offset, buf, preempt)?;
                         self.advance(id, offset + n);
                         Ok(Io::Done(n))
                     }
@@ -381,6 +396,20 @@ impl<'a> Files<'a> {
         data: &[u8],
         wakes: &mut Wakes,
     ) -> Result<Io, Error> {
+        self.write_with(pid, fd, data, wakes, &mut crate::never)
+    }
+
+    /// [`Files::write`] that may stop short between the pages of a file when `preempt` says so
+    /// ([`crate::Preempt`]). A pipe write copies at most [`limits::PIPE_BUFFER`] bytes and is
+    /// never split; the console's output is the caller's to split.
+    pub fn write_with(
+        &mut self,
+        pid: Pid,
+        fd: usize,
+        data: &[u8],
+        wakes: &mut Wakes,
+        preempt: crate::Preempt<'_>,
+    ) -> Result<Io, Error> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { write: false, .. } | Object::PipeReader(_) => Err(Errno::BadF.into()),
@@ -394,7 +423,7 @@ impl<'a> Files<'a> {
                 Some(Device::Null | Device::Zero) => Ok(Io::Done(data.len())),
                 None => {
                     let at = if append { self.fs.size(ino)? } else { offset };
-                    let n = self.fs.write(ino, at, data)?;
+                    let n = self.fs.write_with(ino, at, data, preempt)?;
                     self.advance(id, at + n);
                     Ok(Io::Done(n))
                 }

@@ -25,6 +25,10 @@
 //!   archive for `'a`; the kernel keeps the initrd forever, so `Fs<'static>`). Only bytes written
 //!   into new files count against `max_bytes` ([`DEFAULT_MAX_BYTES`]); beyond it a write is
 //!   partial, and `ENOSPC` when nothing fits.
+//! - **Written data is paged** (`data`): a written file's bytes live in pages of [`PAGE`] bytes,
+//!   so a write copies only its own bytes whatever the file's size (appending N bytes costs
+//!   O(N)), and a long read or write goes a page at a time, asking its caller between pages
+//!   whether to stop short ([`crate::Preempt`]).
 //! - **Paths**: there is no working directory, so a relative path is taken from the root. Split at
 //!   `/`; empty and `.` components are skipped (so `//bin/./sh/` is `/bin/sh`); `..` goes to the
 //!   parent (the root's parent is the root). An empty path is `ENOENT`; a path longer than
@@ -52,6 +56,11 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 use tar_no_std::{TarArchiveRef, TypeFlag};
+
+mod data;
+
+pub use data::PAGE;
+use data::Pages;
 
 /// Most inodes in the file system, under both kernels.
 pub const INODES: usize = 1024;
@@ -93,17 +102,30 @@ impl Device {
     }
 }
 
-/// A file's bytes: borrowed from the archive, or owned (and counted against `max_bytes`).
+/// A file's bytes: borrowed from the archive, or owned in pages (and counted against
+/// `max_bytes`).
 enum Data<'a> {
     Archive(&'a [u8]),
-    Owned(Vec<u8>),
+    Owned(Pages),
 }
 
 impl Data<'_> {
-    fn bytes(&self) -> &[u8] {
+    fn len(&self) -> usize {
         match self {
-            Data::Archive(b) => b,
-            Data::Owned(v) => v,
+            Data::Archive(b) => b.len(),
+            Data::Owned(p) => p.len(),
+        }
+    }
+
+    fn read(&self, offset: usize, buf: &mut [u8]) -> usize {
+        match self {
+            Data::Archive(b) => {
+                let src = b.get(offset..).unwrap_or_default();
+                let n = src.len().min(buf.len());
+                buf[..n].copy_from_slice(&src[..n]);
+                n
+            }
+            Data::Owned(p) => p.read(offset, buf),
         }
     }
 }
@@ -112,7 +134,7 @@ impl fmt::Debug for Data<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Data::Archive(b) => write!(f, "Archive({} bytes)", b.len()),
-            Data::Owned(v) => write!(f, "Owned({} bytes)", v.len()),
+            Data::Owned(p) => write!(f, "Owned({} bytes)", p.len()),
         }
     }
 }
@@ -413,7 +435,7 @@ impl<'a> Fs<'a> {
 
     /// The bytes of writable file `ino`: `EROFS` for a read-only file, `EISDIR` for a
     /// directory, `EINVAL` for a device.
-    fn owned_data(&mut self, ino: Ino) -> Result<&mut Vec<u8>, Errno> {
+    fn owned_data(&mut self, ino: Ino) -> Result<&mut Pages, Errno> {
         let node = self.inode_mut(ino)?;
         let readonly = node.readonly;
         match &mut node.body {
@@ -483,7 +505,7 @@ impl<'a> Fs<'a> {
     /// Makes an empty writable file at `path` (`EEXIST` if the name exists, `EROFS` in a
     /// read-only directory, `ENOSPC` without a free inode).
     pub fn create_file(&mut self, path: &[u8]) -> Result<Ino, Errno> {
-        self.create(path, Body::File(Data::Owned(Vec::new())))
+        self.create(path, Body::File(Data::Owned(Pages::new())))
     }
 
     /// Makes an empty writable directory at `path` (errors as [`Fs::create_file`]).
@@ -569,8 +591,8 @@ impl<'a> Fs<'a> {
             && let Some(node) = slot.take()
         {
             self.live -= 1;
-            if let Body::File(Data::Owned(v)) = node.body {
-                self.bytes -= v.len();
+            if let Body::File(Data::Owned(p)) = node.body {
+                self.bytes -= p.len();
             }
         }
     }
@@ -587,7 +609,7 @@ impl<'a> Fs<'a> {
     /// The size of `ino`: a file's bytes, a directory's entries, 0 for a device.
     pub fn size(&self, ino: Ino) -> Result<usize, Errno> {
         Ok(match &self.inode(ino)?.body {
-            Body::File(data) => data.bytes().len(),
+            Body::File(data) => data.len(),
             Body::Dir(d) => d.entries.len(),
             Body::Device(_) => 0,
         })
@@ -616,17 +638,27 @@ impl<'a> Fs<'a> {
         }
     }
 
-    /// The whole content of file `ino` (for the ELF loader); `None` if it is not a file.
-    pub fn file_bytes(&self, ino: Ino) -> Option<&[u8]> {
-        match &self.inode(ino).ok()?.body {
-            Body::File(data) => Some(data.bytes()),
-            _ => None,
-        }
+    /// The content of file `ino`, a piece at a time (one piece for an archive file, one per
+    /// page for a written one: the ELF loader copies a written program out of these); `None` if
+    /// `ino` is not a file.
+    pub fn file_chunks(&self, ino: Ino) -> Option<impl Iterator<Item = &[u8]>> {
+        let Body::File(data) = &self.inode(ino).ok()?.body else {
+            return None;
+        };
+        let (archive, pages) = match data {
+            Data::Archive(b) => (Some(*b), None),
+            Data::Owned(p) => (None, Some(p)),
+        };
+        Some(
+            archive
+                .into_iter()
+                .chain(pages.into_iter().flat_map(Pages::chunks)),
+        )
     }
 
     /// The content of file `ino` if it comes from the archive, borrowed for as long as the
     /// archive lives (so a kernel can load a program without copying it); `None` for written
-    /// files (use [`Fs::file_bytes`]) and non-files.
+    /// files (use [`Fs::file_chunks`]) and non-files.
     pub fn archive_bytes(&self, ino: Ino) -> Option<&'a [u8]> {
         match &self.inode(ino).ok()?.body {
             Body::File(Data::Archive(b)) => Some(b),
@@ -637,53 +669,100 @@ impl<'a> Fs<'a> {
     /// Copies bytes of file `ino` from `offset` into `buf`: how many (0 at or past the end).
     /// `EISDIR` for a directory, `EINVAL` for a device.
     pub fn read(&self, ino: Ino, offset: usize, buf: &mut [u8]) -> Result<usize, Errno> {
-        let bytes = match &self.inode(ino)?.body {
-            Body::File(data) => data.bytes(),
+        self.read_with(ino, offset, buf, &mut crate::never)
+    }
+
+    /// [`Fs::read`] a page of the file at a time, stopping early with a short count when
+    /// `preempt` says so between pages (see [`crate::Preempt`]).
+    pub fn read_with(
+        &self,
+        ino: Ino,
+        offset: usize,
+        buf: &mut [u8],
+        preempt: crate::Preempt<'_>,
+    ) -> Result<usize, Errno> {
+        let data = match &self.inode(ino)?.body {
+            Body::File(data) => data,
             Body::Dir(_) => return Err(Errno::IsDir),
             Body::Device(_) => return Err(Errno::Inval),
         };
-        let Some(src) = bytes.get(offset..) else {
-            return Ok(0);
-        };
-        let n = src.len().min(buf.len());
-        buf[..n].copy_from_slice(&src[..n]);
-        Ok(n)
+        let mut done = 0;
+        while done < buf.len() {
+            let at = offset.saturating_add(done);
+            let k = (buf.len() - done).min(PAGE - at % PAGE);
+            let n = data.read(at, &mut buf[done..done + k]);
+            done += n;
+            if n < k || (done < buf.len() && preempt()) {
+                break;
+            }
+        }
+        Ok(done)
     }
 
     /// Writes `data` into file `ino` at `offset`, growing it and filling a hole before `offset`
     /// with zeros: how many bytes were written. Fewer than `data.len()` if the byte limit is
     /// reached, `ENOSPC` if not one byte fits; `EROFS` for a read-only file, `EISDIR` for a
-    /// directory, `EINVAL` for a device, `ENOMEM` if the kernel heap cannot hold the growth.
+    /// directory, `EINVAL` for a device, `ENOMEM` if the kernel heap cannot hold the growth
+    /// (fewer bytes if some fitted). A write copies only its own bytes, whatever the file's size.
     pub fn write(&mut self, ino: Ino, offset: usize, data: &[u8]) -> Result<usize, Errno> {
+        self.write_with(ino, offset, data, &mut crate::never)
+    }
+
+    /// [`Fs::write`] a page of the file at a time, stopping early with a short count when
+    /// `preempt` says so between pages (see [`crate::Preempt`]).
+    pub fn write_with(
+        &mut self,
+        ino: Ino,
+        offset: usize,
+        data: &[u8],
+        preempt: crate::Preempt<'_>,
+    ) -> Result<usize, Errno> {
+        let mut done = 0;
+        loop {
+            let at = offset.saturating_add(done);
+            let k = (data.len() - done).min(PAGE - at % PAGE);
+            match self.write_piece(ino, at, &data[done..done + k]) {
+                Ok(n) => {
+                    done += n;
+                    if n < k {
+                        break;
+                    }
+                }
+                Err(e) if done == 0 => return Err(e),
+                Err(_) => break,
+            }
+            if done == data.len() || preempt() {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// [`Fs::write`] of a piece that stays within one page of the file.
+    fn write_piece(&mut self, ino: Ino, offset: usize, data: &[u8]) -> Result<usize, Errno> {
         let room = self.max_bytes.saturating_sub(self.bytes);
-        let v = self.owned_data(ino)?;
+        let pages = self.owned_data(ino)?;
         if data.is_empty() {
             return Ok(0);
         }
         // The file may grow to `limit` bytes.
-        let limit = v.len().saturating_add(room);
+        let limit = pages.len().saturating_add(room);
         if offset >= limit {
             return Err(Errno::NoSpc);
         }
         let n = data.len().min(limit - offset);
-        let end = offset + n;
-        let old = v.len();
-        if end > old {
-            v.try_reserve_exact(end - old).map_err(|_| Errno::NoMem)?;
-            v.resize(end, 0);
-        }
-        v[offset..end].copy_from_slice(&data[..n]);
-        let grown = v.len() - old;
-        self.bytes += grown;
-        Ok(n)
+        let old = pages.len();
+        let written = pages.write(offset, &data[..n]);
+        self.bytes += pages.len() - old;
+        written
     }
 
     /// Makes file `ino` empty, giving its bytes back. `EROFS` for a read-only file, `EISDIR` for
     /// a directory, `EINVAL` for a device.
     pub fn truncate(&mut self, ino: Ino) -> Result<(), Errno> {
-        let v = self.owned_data(ino)?;
-        let freed = v.len();
-        *v = Vec::new();
+        let pages = self.owned_data(ino)?;
+        let freed = pages.len();
+        pages.clear();
         self.bytes -= freed;
         Ok(())
     }

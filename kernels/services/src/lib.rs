@@ -26,6 +26,19 @@ pub mod tty;
 use abi::Errno;
 use abi::types::limits;
 
+/// Asked between the pieces of a long copy (a page of a file, [`fs::PAGE`] bytes, at a time):
+/// whether to stop there and return a short count, as POSIX allows a `read` or `write` to. `mono`
+/// runs a system call with interrupts off, so it answers "an interrupt is pending": the call
+/// returns and the interrupt is taken before the caller makes its next call, and no call keeps
+/// interrupts off for longer than one piece once one is due. It is never asked before the first
+/// piece, so every call makes progress. `micro`'s servers run preemptibly and pass [`never`].
+pub type Preempt<'p> = &'p mut dyn FnMut() -> bool;
+
+/// The [`Preempt`] of a caller that is never in a hurry.
+pub fn never() -> bool {
+    false
+}
+
 /// A process id (≥ 1).
 pub type Pid = usize;
 

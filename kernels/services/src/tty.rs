@@ -8,10 +8,23 @@
 //! - ^D (0x04, EOF): on an empty line, an end of file for one read; otherwise the line so far
 //!   becomes readable without a newline.
 //! - Printable bytes (0x20..=0x7e) and tab are appended and echoed; other control bytes are ignored.
-//! - A line holds at most [`Tty::LINE_MAX`] bytes; further bytes are dropped (not echoed) until
-//!   the line ends. Completed input waits in a queue of at most [`Tty::QUEUE_MAX`] bytes (each
-//!   end of file counts as one); bytes that would not fit are dropped, so a completed line always
-//!   fits with its `\n`.
+//! - **Long lines**: a line holds at most [`Tty::LINE_MAX`] bytes (4095: with its `\n`, the
+//!   4096 bytes of Linux's canonical-mode buffer). Further bytes are dropped, not echoed, until
+//!   the line ends, and the first dropped byte of a line echoes one BEL (0x07), as Linux does
+//!   (it acts as if IMAXBEL were always set), so whoever types or pipes the line is told it was
+//!   cut — once per line rather than once per byte (a 1 MiB line rings once; after an erase it
+//!   may ring again). The line keeps its `\n`, and the editing keys and ^D work on a full line as
+//!   on any other. Why cut rather than hand out the first 4095 bytes and go on: in canonical mode
+//!   a line may be erased until it ends, so no part of it may reach a reader before; a program
+//!   that wants input of any length reads a file or a pipe.
+//! - **End of file is always delivered**: completed input waits in a queue of at most
+//!   [`Tty::QUEUE_MAX`] bytes (each end of file counts as one); a byte is appended to the line only
+//!   while the queue keeps room for the line, its `\n` and one end of file, so a completed line
+//!   always fits with its `\n` and a ^D after it is never lost. Only bytes are ever dropped.
+//!
+//! A line without a newline needs two ^D, as at a Unix terminal: the first makes the line
+//! readable, the second (on the now empty line) is the end of file. (klab ends piped input that
+//! way: two ^D after an unfinished last line, one after a `\n`.)
 //!
 //! Left out: raw mode, signals (^C), output processing (ONLCR is the UART writer's business), job
 //! control and UTF-8-aware erasing.
@@ -28,6 +41,8 @@ const KILL: u8 = 0x15;
 const EOF: u8 = 0x04;
 /// What erasing one byte echoes: back, blank, back.
 const ERASE_ECHO: &[u8] = b"\x08 \x08";
+/// BEL: echoed when a line overflows (see the module note).
+pub const BEL: u8 = 0x07;
 
 /// The console's line discipline.
 #[derive(Debug)]
@@ -41,13 +56,16 @@ pub struct Tty {
     records: VecDeque<usize>,
     /// Bytes and end-of-file marks queued, against [`Tty::QUEUE_MAX`].
     queued: usize,
+    /// The line being edited has lost a byte (its BEL is echoed).
+    overflowed: bool,
 }
 
 impl Tty {
-    /// Longest line, in bytes, before its `\n`.
-    pub const LINE_MAX: usize = 255;
-    /// Most completed input (bytes, plus one per end of file) waiting for readers.
-    pub const QUEUE_MAX: usize = 4096;
+    /// Longest line, in bytes, before its `\n` (Linux's 4096-byte line with its `\n`).
+    pub const LINE_MAX: usize = 4095;
+    /// Most completed input (bytes, plus one per end of file) waiting for readers: two longest
+    /// lines.
+    pub const QUEUE_MAX: usize = 2 * (Tty::LINE_MAX + 1);
 
     /// A console with nothing typed.
     pub fn new() -> Tty {
@@ -57,6 +75,7 @@ impl Tty {
             data: VecDeque::with_capacity(Tty::QUEUE_MAX),
             records: VecDeque::new(),
             queued: 0,
+            overflowed: false,
         }
     }
 
@@ -73,6 +92,7 @@ impl Tty {
             DEL | BS => {
                 if self.line_len > 0 {
                     self.line_len -= 1;
+                    self.overflowed = false;
                     echo(ERASE_ECHO);
                 }
                 false
@@ -82,6 +102,7 @@ impl Tty {
                     self.line_len -= 1;
                     echo(ERASE_ECHO);
                 }
+                self.overflowed = false;
                 false
             }
             EOF => {
@@ -98,6 +119,9 @@ impl Tty {
             b'\t' | 0x20..=0x7e => {
                 if self.append(byte) {
                     echo(&[byte]);
+                } else if !self.overflowed {
+                    self.overflowed = true;
+                    echo(&[BEL]);
                 }
                 false
             }
@@ -105,10 +129,10 @@ impl Tty {
         }
     }
 
-    /// Appends a byte to the line being edited if the line and the queue have room for it and
-    /// the line's eventual `\n`.
+    /// Appends a byte to the line being edited if the line has room for it, and the queue for
+    /// it, the line's eventual `\n` and an end of file after it.
     fn append(&mut self, byte: u8) -> bool {
-        let room_in_queue = self.queued + self.line_len + 2 <= Tty::QUEUE_MAX;
+        let room_in_queue = self.queued + self.line_len + 3 <= Tty::QUEUE_MAX;
         match self.line.get_mut(self.line_len) {
             Some(slot) if room_in_queue => {
                 *slot = byte;
@@ -120,16 +144,17 @@ impl Tty {
     }
 
     /// Moves the line being edited to the queue, with a `\n` if `newline`; whether that queued
-    /// anything. Room for the `\n` is kept by [`Tty::append`], so only an empty line typed into a
-    /// full queue is lost.
+    /// anything. Room for the `\n` and an end of file after it is kept by [`Tty::append`], so
+    /// only an empty line typed into a full queue is lost (it would take the end of file's room).
     fn complete(&mut self, newline: bool) -> bool {
         let mut len = self.line_len;
         self.data.extend(&self.line[..self.line_len]);
-        if newline && self.queued + len < Tty::QUEUE_MAX {
+        if newline && self.queued + len + 2 <= Tty::QUEUE_MAX {
             self.data.push_back(b'\n');
             len += 1;
         }
         self.line_len = 0;
+        self.overflowed = false;
         if len == 0 {
             return false;
         }
@@ -277,15 +302,101 @@ mod tests {
     }
 
     #[test]
-    fn a_line_longer_than_line_max_drops_the_excess_but_keeps_its_newline() {
+    fn a_line_longer_than_line_max_drops_the_excess_rings_once_and_keeps_its_newline() {
         let mut t = Tty::new();
-        let long = vec![b'x'; Tty::LINE_MAX + 10];
-        let (echo, _) = type_in(&mut t, &long);
-        assert_eq!(echo.len(), Tty::LINE_MAX);
-        type_in(&mut t, b"\n");
-        let line = read_all(&mut t, 1000).unwrap();
+        assert_eq!(
+            Tty::LINE_MAX,
+            4095,
+            "Linux's line: 4096 bytes with the newline"
+        );
+        // A 5000-byte line: 4095 kept and echoed, one BEL for the 905 dropped.
+        let long: Vec<u8> = (0..5000).map(|i| b'a' + (i % 26) as u8).collect();
+        let (echo, ready) = type_in(&mut t, &long);
+        assert!(!ready);
+        assert_eq!(echo.len(), Tty::LINE_MAX + 1);
+        assert_eq!(&echo[..Tty::LINE_MAX], &long[..Tty::LINE_MAX]);
+        assert_eq!(echo[Tty::LINE_MAX], BEL);
+        let (echo, ready) = type_in(&mut t, b"\n");
+        assert!(ready);
+        assert_eq!(echo, b"\n");
+        let line = read_all(&mut t, 10_000).unwrap();
         assert_eq!(line.len(), Tty::LINE_MAX + 1);
+        assert_eq!(&line[..Tty::LINE_MAX], &long[..Tty::LINE_MAX]);
         assert_eq!(line.last(), Some(&b'\n'));
+        // The next line starts afresh, and rings again only if it overflows too.
+        let (echo, _) = type_in(&mut t, b"ok\n");
+        assert_eq!(echo, b"ok\n");
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"ok\n");
+    }
+
+    #[test]
+    fn an_erase_on_a_full_line_makes_room_and_the_next_overflow_rings_again() {
+        let mut t = Tty::new();
+        type_in(&mut t, &vec![b'x'; Tty::LINE_MAX + 3]);
+        let (echo, _) = type_in(&mut t, b"\x7fyz");
+        assert_eq!(echo, [&ERASE_ECHO[..], b"y", &[BEL]].concat());
+        let (echo, _) = type_in(&mut t, b"\x15");
+        assert_eq!(
+            echo.len(),
+            Tty::LINE_MAX * ERASE_ECHO.len(),
+            "KILL erases it all"
+        );
+        let (echo, _) = type_in(&mut t, b"k\n");
+        assert_eq!(echo, b"k\n");
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"k\n");
+    }
+
+    #[test]
+    fn a_megabyte_line_without_newline_then_two_ctrl_d_is_its_first_bytes_then_end_of_file() {
+        // What klab sends for `head -c 1M /dev/zero | tr '\0' x | klab run KERNEL wc`.
+        let mut t = Tty::new();
+        let mut echoed = 0;
+        let mut bells = 0;
+        for _ in 0..(1 << 20) {
+            t.input(b'x', &mut |e| {
+                echoed += e.len();
+                bells += e.iter().filter(|&&b| b == BEL).count();
+            });
+        }
+        assert_eq!((echoed, bells), (Tty::LINE_MAX + 1, 1));
+        assert!(
+            type_in(&mut t, b"\x04").1,
+            "the first ^D makes the line readable"
+        );
+        assert!(type_in(&mut t, b"\x04").1, "the second is an end of file");
+        assert_eq!(
+            read_all(&mut t, 1 << 16).unwrap(),
+            vec![b'x'; Tty::LINE_MAX]
+        );
+        assert_eq!(t.read(&mut [0; 8]), Some(0));
+        assert_eq!(t.read(&mut [0; 8]), None);
+    }
+
+    #[test]
+    fn an_end_of_file_after_a_line_always_fits_even_in_a_full_queue() {
+        let mut t = Tty::new();
+        // Fill the queue with completed lines nobody reads.
+        loop {
+            type_in(&mut t, &vec![b'q'; Tty::LINE_MAX + 10]);
+            let before = t.queued;
+            type_in(&mut t, b"\n");
+            if t.queued == before {
+                break;
+            }
+        }
+        assert!(t.queued + 3 > Tty::QUEUE_MAX, "the queue is full");
+        // A last unfinished line, ^D, ^D: whatever fit of it (here nothing: the line stays
+        // empty, so both ^D are ends of file), and at least one end of file.
+        let (echo, _) = type_in(&mut t, b"tail\x04\x04");
+        assert_eq!(echo, [BEL], "the dropped bytes are reported");
+        let mut eofs = 0;
+        let mut buf = [0; Tty::QUEUE_MAX];
+        while let Some(n) = t.read(&mut buf) {
+            if n == 0 {
+                eofs += 1;
+            }
+        }
+        assert!(eofs >= 1, "the end of file was lost");
     }
 
     #[test]

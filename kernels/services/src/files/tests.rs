@@ -592,3 +592,32 @@ fn dev_null_reads_nothing_and_dev_zero_reads_zeros_and_both_swallow_writes() {
     let ro = f.open(1, b"/dev/null", open::RDONLY).unwrap();
     assert_eq!(wr(&mut f, 1, ro, b"x"), Err(Error::Errno(Errno::BadF)));
 }
+
+#[test]
+fn a_preempted_append_returns_a_short_count_and_the_next_call_carries_on() {
+    // mono's `write` passes "an interrupt is pending": the caller's write loop takes the rest.
+    let mut f = plain();
+    let fd = f.open(1, b"/tmp/log", CREATE_RW | open::APPEND).unwrap();
+    let data: Vec<u8> = (0..3 * crate::fs::PAGE).map(|i| (i % 249) as u8).collect();
+    let mut rest = &data[..];
+    let mut calls = 0;
+    while !rest.is_empty() {
+        let io = f.write_with(1, fd, rest, &mut Wakes::new(), &mut || true);
+        let Ok(Io::Done(n)) = io else {
+            panic!("append: {io:?}")
+        };
+        assert!(n > 0 && n <= crate::fs::PAGE);
+        rest = &rest[n..];
+        calls += 1;
+    }
+    assert_eq!(calls, 3, "one page per call");
+    let mut buf = vec![0; data.len() + 1];
+    assert_eq!(f.seek(1, fd, 0, seek::SET), Ok(0));
+    let io = f.read_with(1, fd, &mut buf, &mut Wakes::new(), &mut || true);
+    assert_eq!(io, Ok(Io::Done(crate::fs::PAGE)), "a read stops short too");
+    assert_eq!(
+        rd(&mut f, 1, fd, data.len()).unwrap(),
+        &data[crate::fs::PAGE..]
+    );
+    assert_eq!(&buf[..crate::fs::PAGE], &data[..crate::fs::PAGE]);
+}

@@ -98,6 +98,11 @@ fn names(fs: &Fs, ino: Ino) -> Vec<String> {
         .collect()
 }
 
+/// A file's content joined from [`Fs::file_chunks`]; `None` if `ino` is no file.
+fn file_bytes(fs: &Fs, ino: Ino) -> Option<Vec<u8>> {
+    Some(fs.file_chunks(ino)?.flatten().copied().collect())
+}
+
 fn read_all(fs: &Fs, ino: Ino) -> Vec<u8> {
     let mut buf = vec![0; fs.size(ino).unwrap() + 10];
     let n = fs.read(ino, 0, &mut buf).unwrap();
@@ -152,8 +157,8 @@ fn archive_files_and_their_directories_appear_with_their_contents() {
     );
     assert_eq!(read_all(&fs, ino), sh);
     assert_eq!(
-        fs.file_bytes(fs.lookup(b"/bin/hello").unwrap()),
-        Some(&b"hello"[..])
+        file_bytes(&fs, fs.lookup(b"/bin/hello").unwrap()),
+        Some(b"hello".to_vec())
     );
     assert_eq!(
         fs.kind(fs.lookup(b"/lib/deep").unwrap()),
@@ -161,10 +166,10 @@ fn archive_files_and_their_directories_appear_with_their_contents() {
         "made though not listed"
     );
     assert_eq!(
-        fs.file_bytes(fs.lookup(b"/lib/deep/x").unwrap()),
-        Some(&b"x"[..])
+        file_bytes(&fs, fs.lookup(b"/lib/deep/x").unwrap()),
+        Some(b"x".to_vec())
     );
-    assert_eq!(fs.file_bytes(bin), None);
+    assert_eq!(file_bytes(&fs, bin), None);
     assert_eq!(fs.inodes_used(), 5 + 6);
 }
 
@@ -173,7 +178,7 @@ fn archive_bytes_are_borrowed_not_copied() {
     let sh = sh_bytes();
     let ar = sample(&sh);
     let fs = Fs::from_ustar(&ar, 64).unwrap();
-    let bytes = fs.file_bytes(fs.lookup(b"/bin/sh").unwrap()).unwrap();
+    let bytes = fs.archive_bytes(fs.lookup(b"/bin/sh").unwrap()).unwrap();
     assert!(
         ar.as_ptr_range().contains(&bytes.as_ptr()),
         "the file is a slice of the archive"
@@ -192,7 +197,7 @@ fn a_name_longer_than_100_bytes_is_found_through_the_ustar_prefix() {
     let ar = ustar(&[(&long, Entry::File(b"p"))]);
     let fs = Fs::from_ustar(&ar, 64).unwrap();
     let ino = fs.lookup(format!("/{long}").as_bytes()).unwrap();
-    assert_eq!(fs.file_bytes(ino), Some(&b"p"[..]));
+    assert_eq!(file_bytes(&fs, ino), Some(b"p".to_vec()));
 }
 
 #[test]
@@ -211,8 +216,8 @@ fn links_devices_and_pax_headers_in_the_archive_are_skipped() {
     assert_eq!(fs.lookup(b"/bin/tty"), Err(Errno::NoEnt));
     assert_eq!(fs.lookup(b"/PaxHeader"), Err(Errno::NoEnt));
     assert_eq!(
-        fs.file_bytes(fs.lookup(b"/bin/sh").unwrap()),
-        Some(&b"sh"[..])
+        file_bytes(&fs, fs.lookup(b"/bin/sh").unwrap()),
+        Some(b"sh".to_vec())
     );
 }
 
@@ -398,7 +403,7 @@ fn a_new_file_reads_back_what_was_written_and_truncates_to_nothing() {
     fs.truncate(f).unwrap();
     assert_eq!(fs.size(f), Ok(0));
     assert_eq!(fs.bytes_used(), 0);
-    assert_eq!(fs.file_bytes(f), Some(&b""[..]));
+    assert_eq!(file_bytes(&fs, f), Some(b"".to_vec()));
 }
 
 #[test]
@@ -659,8 +664,75 @@ fn file_operations_on_a_directory_or_a_device_are_refused() {
     assert_eq!(fs.read(null, 0, &mut buf), Err(Errno::Inval));
     assert_eq!(fs.write(null, 0, b"x"), Err(Errno::Inval));
     assert_eq!(fs.truncate(null), Err(Errno::Inval));
-    assert_eq!(fs.file_bytes(null), None);
+    assert_eq!(file_bytes(&fs, null), None);
     assert_eq!(fs.read(999, 0, &mut buf), Err(Errno::NoEnt));
     assert_eq!(fs.kind(0), Err(Errno::NoEnt));
     assert!(fs.is_readonly(999));
+}
+
+#[test]
+fn appending_never_moves_the_bytes_already_stored() {
+    // What makes appending O(N): no write copies the file, so a page, once full, stays put.
+    let mut fs = Fs::new(16);
+    let f = fs.create_file(b"/big").unwrap();
+    let piece: Vec<u8> = (0..1000).map(|i| (i % 251) as u8).collect();
+    let mut first_page = None;
+    for _ in 0..1100 {
+        let at = fs.size(f).unwrap();
+        assert_eq!(fs.write(f, at, &piece), Ok(piece.len()));
+        let page = fs.file_chunks(f).unwrap().next().unwrap();
+        if page.len() == PAGE {
+            let p = page.as_ptr();
+            assert_eq!(*first_page.get_or_insert(p), p, "the first page moved");
+        }
+    }
+    assert_eq!(fs.size(f), Ok(1_100_000));
+    assert_eq!(fs.bytes_used(), 1_100_000);
+    let back = read_all(&fs, f);
+    assert!(back.chunks(1000).all(|c| c == &piece[..]));
+}
+
+#[test]
+fn a_long_write_or_read_stops_short_at_a_page_boundary_when_preempted() {
+    let mut fs = Fs::new(16);
+    let f = fs.create_file(b"/f").unwrap();
+    let data: Vec<u8> = (0..3 * PAGE + 10).map(|i| (i % 253) as u8).collect();
+    let mut asked = 0;
+    let mut stop = || {
+        asked += 1;
+        true
+    };
+    // From offset 10, the first piece ends at the first page boundary.
+    assert_eq!(fs.write_with(f, 10, &data, &mut stop), Ok(PAGE - 10));
+    assert_eq!(asked, 1, "asked once, after the first piece");
+    let mut at = PAGE;
+    while at < 10 + data.len() {
+        let n = fs
+            .write_with(f, at, &data[at - 10..], &mut || true)
+            .unwrap();
+        assert!(n > 0 && n <= PAGE, "progress, at most a page: {n}");
+        at += n;
+    }
+    let mut never_asked = || panic!("a write that fits in one piece asks nothing");
+    assert_eq!(fs.write_with(f, 0, &data[..10], &mut never_asked), Ok(10));
+    let mut want = data[..10].to_vec();
+    want.extend_from_slice(&data);
+    assert_eq!(read_all(&fs, f), want);
+    let mut buf = vec![0; 2 * PAGE];
+    assert_eq!(fs.read_with(f, 5, &mut buf, &mut || true), Ok(PAGE - 5));
+    assert_eq!(&buf[..PAGE - 5], &want[5..PAGE]);
+    assert_eq!(fs.read_with(f, 0, &mut buf, &mut || false), Ok(2 * PAGE));
+    assert_eq!(&buf[..], &want[..2 * PAGE]);
+}
+
+#[test]
+fn a_preempted_write_still_reports_errors_before_any_byte() {
+    let mut fs = Fs::with_limits(16, 10);
+    let f = fs.create_file(b"/f").unwrap();
+    assert_eq!(fs.write_with(f, 0, &[1; 20], &mut || true), Ok(10));
+    assert_eq!(
+        fs.write_with(f, 10, &[1; 20], &mut || true),
+        Err(Errno::NoSpc)
+    );
+    assert_eq!(fs.write_with(ROOT, 0, b"", &mut || true), Err(Errno::IsDir));
 }

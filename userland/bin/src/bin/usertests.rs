@@ -25,6 +25,8 @@ extern crate alloc;
 #[path = "../usertests/harness.rs"]
 mod harness;
 
+#[path = "../usertests/append.rs"]
+mod append;
 #[path = "../usertests/badptr.rs"]
 mod badptr;
 #[path = "../usertests/faults.rs"]
@@ -66,6 +68,7 @@ const GROUPS: &[&[Test]] = &[
     threads::TESTS,
     fs::TESTS,
     fs_errors::TESTS,
+    append::TESTS,
     memory::TESTS,
     faults::TESTS,
     tools::TESTS,

@@ -18,12 +18,20 @@ impl FileServer {
         let path = lease::path(badge, 0, len)?;
         let fs = self.files.fs();
         let ino = fs.lookup(path.as_bytes())?;
-        let bytes = fs.file_bytes(ino).ok_or(Errno::NoExec)?;
+        let chunks = fs.file_chunks(ino).ok_or(Errno::NoExec)?;
+        let size = fs.size(ino)?;
         let (room, _) = lease::info(badge, 1)?;
-        if bytes.len() <= room {
-            lease::write_all(badge, 1, bytes)?;
+        if size <= room {
+            // One piece for a program from the initrd, one per page for a written one.
+            let mut at = 0;
+            for c in chunks {
+                if lease::write(badge, 1, at, c)? < c.len() {
+                    return Err(Errno::Fault.into());
+                }
+                at += c.len();
+            }
         }
-        Ok(bytes.len())
+        Ok(size)
     }
 
     /// `FS_SPAWN`: words = child pid, parent pid (0: the first process, whose fds 0–2 are the

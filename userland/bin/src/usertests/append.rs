@@ -1,0 +1,101 @@
+//! Appending to a file costs what is appended, whatever the file's size (issue 13, finding 4: it
+//! once copied the whole file on every write, so 2 MiB cost four times 1 MiB). Counted with
+//! `rdinstret`, which is exact on klab: the bounds hold with room on both kernels and on QEMU.
+//! Each append runs inside a marker region ([`REGION_1M`], [`REGION_2M`]), so `klab run …
+//! --stats-json` reports the same figures.
+
+use alloc::format;
+use alloc::vec::Vec;
+
+use abi::types::open;
+use ulib::{counters, io, marker, sys};
+
+use crate::harness::{Outcome, Test, fresh_dir, ok};
+
+/// Bytes per `write`: a page, a common buffer size.
+const PIECE: usize = 4096;
+/// The marker region around the 1 MiB append.
+pub const REGION_1M: usize = 0x131;
+/// The marker region around the 2 MiB append.
+pub const REGION_2M: usize = 0x132;
+/// Writes whose cost is compared at the start and at the end of an append.
+const SAMPLE: usize = 64;
+
+/// What one append of `kib` KiB in [`PIECE`]-byte writes cost, in instructions.
+struct Cost {
+    /// All the writes together.
+    total: u64,
+    /// The median write among the first [`SAMPLE`] after the first.
+    early: u64,
+    /// The median write among the last [`SAMPLE`].
+    late: u64,
+}
+
+fn median(mut v: Vec<u64>) -> u64 {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// Appends `kib` KiB to a new file at `path` in [`PIECE`]-byte writes inside region `region`,
+/// reads it back to check it, and removes it.
+fn append(path: &str, kib: usize, region: usize) -> Result<Cost, alloc::string::String> {
+    let f = ok(
+        sys::open(path, open::WRONLY | open::CREAT | open::APPEND),
+        format_args!("create {path}"),
+    )?;
+    let writes = kib * 1024 / PIECE;
+    let piece: Vec<u8> = (0..PIECE).map(|i| (i % 251) as u8).collect();
+    let mut each = Vec::with_capacity(writes);
+    marker::begin(region);
+    let start = counters::instret();
+    for _ in 0..writes {
+        let before = counters::instret();
+        ok(io::write_all(f, &piece), format_args!("append to {path}"))?;
+        each.push(counters::instret() - before);
+    }
+    let total = counters::instret() - start;
+    marker::end(region);
+    ok(sys::close(f), "close")?;
+    let f = ok(sys::open(path, open::RDONLY), format_args!("reopen {path}"))?;
+    let back = ok(io::read_to_end(f), format_args!("read {path}"))?;
+    ok(sys::close(f), "close")?;
+    ensure!(
+        back.len() == writes * PIECE && back.chunks(PIECE).all(|c| c == &piece[..]),
+        "{path} read back {} bytes, not the {} appended",
+        back.len(),
+        writes * PIECE
+    );
+    ok(sys::unlink(path), format_args!("unlink {path}"))?;
+    Ok(Cost {
+        total,
+        early: median(each[1..=SAMPLE].to_vec()),
+        late: median(each[writes - SAMPLE..].to_vec()),
+    })
+}
+
+fn cost() -> Outcome {
+    let dir = fresh_dir("ut.append")?;
+    let one = append(&format!("{dir}/1m"), 1024, REGION_1M)?;
+    let two = append(&format!("{dir}/2m"), 2048, REGION_2M)?;
+    ensure!(
+        two.total * 10 <= one.total * 22,
+        "appending 2 MiB took {} instructions, more than 2.2 times the {} of 1 MiB",
+        two.total,
+        one.total
+    );
+    ensure!(
+        two.late <= 2 * two.early,
+        "a {PIECE}-byte append to a 2 MiB file took {} instructions, more than twice the {} \
+         to a small one",
+        two.late,
+        two.early
+    );
+    ok(sys::unlink(&dir), "remove the directory")
+}
+
+/// The tests of this file.
+pub const TESTS: &[Test] = &[Test {
+    name: "append_cost",
+    question: "does appending to a file cost what is appended, whatever the file's size?",
+    run: cost,
+}];
