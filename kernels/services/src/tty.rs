@@ -334,7 +334,7 @@ mod tests {
         let mut t = Tty::new();
         type_in(&mut t, &vec![b'x'; Tty::LINE_MAX + 3]);
         let (echo, _) = type_in(&mut t, b"\x7fyz");
-        assert_eq!(echo, [&ERASE_ECHO[..], b"y", &[BEL]].concat());
+        assert_eq!(echo, [ERASE_ECHO, b"y", &[BEL]].concat());
         let (echo, _) = type_in(&mut t, b"\x15");
         assert_eq!(
             echo.len(),
