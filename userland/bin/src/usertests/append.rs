@@ -35,6 +35,8 @@ struct Cost {
     early: u64,
     /// The median write among the last [`SAMPLE`].
     late: u64,
+    /// The longest write.
+    longest: u64,
 }
 
 fn median(mut v: Vec<u64>) -> u64 {
@@ -76,6 +78,7 @@ fn append(path: &str, kib: usize, region: usize) -> Result<Cost, alloc::string::
         total,
         early: median(each[1..=SAMPLE].to_vec()),
         late: median(each[writes - SAMPLE..].to_vec()),
+        longest: each.iter().copied().max().unwrap_or(0),
     })
 }
 
@@ -98,6 +101,15 @@ fn cost() -> Outcome {
         "a {PIECE}-byte append to a 2 MiB file took {} instructions, more than twice the {} \
          to a small one",
         two.late,
+        two.early
+    );
+    // The longest write is what `mono` spends with interrupts off in one call: it must not grow
+    // with the file either (it was 15 times the early median at 2 MiB, about 2 times now).
+    ensure!(
+        two.longest <= 5 * two.early,
+        "the longest {PIECE}-byte append to a 2 MiB file took {} instructions, more than five \
+         times the {} of a median one to a small file",
+        two.longest,
         two.early
     );
     Ok(())
