@@ -74,8 +74,12 @@ impl Pages {
 
     /// Writes `data` at `offset`, growing the file (a hole before `offset` reads as zeros): how
     /// many bytes of `data` were written — all of them, or fewer if the heap ran out part way;
-    /// `ENOMEM` if not one byte could be written (the file is then as it was).
+    /// `ENOMEM` if not one byte could be written (the file is then as it was). An empty `data`
+    /// changes nothing, wherever `offset` is.
     pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<usize, Errno> {
+        if data.is_empty() {
+            return Ok(0);
+        }
         let old = self.len;
         if offset > self.len
             && let Err(e) = self.append(None, offset - self.len)
@@ -310,6 +314,8 @@ mod tests {
         check(&p);
         assert!(p.len() == 0 && p.pages.is_empty());
         assert_eq!(p.write(0, b""), Ok(0));
+        assert_eq!(p.write(3 * PAGE, b""), Ok(0));
         assert!(p.pages.is_empty(), "an empty write allocates nothing");
+        assert_eq!(p.len(), 0, "an empty write past the end makes no hole");
     }
 }

@@ -5,6 +5,8 @@
 //!   so there the appends are checked for their contents only (QEMU is told apart by its hpm
 //!   counters, which read 0). Each append runs inside a marker region ([`REGION_1M`],
 //!   [`REGION_2M`]), so `klab run … --stats-json` reports the same figures;
+//! - filling the file system ends in `ENOSPC` (its 16 MiB limit) or `ENOMEM` (a kernel heap
+//!   smaller than that: `klab run --mem 32M`), and the space comes back with the file;
 //! - a program copied into a written file (many pages) runs like the original (the loader
 //!   gathers its pages).
 
@@ -153,12 +155,54 @@ fn copied_program() -> Outcome {
     ok(sys::unlink(&dir), "remove the directory")
 }
 
+fn fill() -> Outcome {
+    let dir = fresh_dir("ut.fill")?;
+    let path = format!("{dir}/big");
+    let f = ok(
+        sys::open(&path, open::WRONLY | open::CREAT),
+        format_args!("create {path}"),
+    )?;
+    let chunk = alloc::vec![0x5a_u8; 64 * 1024];
+    let mut total = 0usize;
+    let err = loop {
+        match sys::write(f, &chunk) {
+            Ok(0) => break None,
+            Ok(n) => total += n,
+            Err(e) => break Some(e),
+        }
+    };
+    ensure!(
+        matches!(err, Some(ulib::Errno::NoSpc) | Some(ulib::Errno::NoMem)),
+        "filling the file system ended with {:?} after {total} bytes, not ENOSPC or ENOMEM",
+        err.map(|e| e.name())
+    );
+    let size = ok(sys::fstat(f), "fstat")?.size as usize;
+    ensure!(
+        size == total,
+        "the full file says {size} bytes, {total} were written"
+    );
+    ok(sys::close(f), "close")?;
+    ok(sys::unlink(&path), format_args!("unlink {path}"))?;
+    // The space is back: a new file takes a megabyte again.
+    let f = ok(sys::open(&path, open::RDWR | open::CREAT), "create again")?;
+    ok(io::write_all(f, &chunk), "write after the unlink")?;
+    ok(sys::close(f), "close")?;
+    ok(sys::unlink(&path), "unlink")?;
+    ok(sys::unlink(&dir), "remove the directory")?;
+    Ok(())
+}
+
 /// The tests of this file.
 pub const TESTS: &[Test] = &[
     Test {
         name: "append_cost",
         question: "does appending to a file cost what is appended, whatever the file's size?",
         run: cost,
+    },
+    Test {
+        name: "fill_fs",
+        question: "does filling the file system end in ENOSPC or ENOMEM, and give the space back?",
+        run: fill,
     },
     Test {
         name: "copied_program",
