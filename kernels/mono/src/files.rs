@@ -10,8 +10,9 @@
 //! a time, and between pieces the call stops short if an interrupt is pending
 //! ([`interrupt_pending`], the [`services::Preempt`] mono passes). Returning to user mode then
 //! takes the interrupt (a timer tick may switch threads) before the caller's write loop asks for
-//! the rest. So once an interrupt is due it waits for at most one piece of copying; a pipe copy
-//! is at most `PIPE_BUFFER` bytes (one page) and a console line at most `Tty::LINE_MAX + 1`.
+//! the rest. So once an interrupt is due it waits for at most two pieces of copying (a call of
+//! up to one piece is never split); a pipe copy is at most `PIPE_BUFFER` bytes (one page) and a
+//! console line at most `Tty::LINE_MAX + 1`.
 
 use alloc::vec::Vec;
 

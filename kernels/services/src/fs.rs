@@ -673,7 +673,7 @@ impl<'a> Fs<'a> {
     }
 
     /// [`Fs::read`] a page of the file at a time, stopping early with a short count when
-    /// `preempt` says so between pages (see [`crate::Preempt`]).
+    /// `preempt` says so between pages, once a page's worth is copied (see [`crate::Preempt`]).
     pub fn read_with(
         &self,
         ino: Ino,
@@ -692,7 +692,7 @@ impl<'a> Fs<'a> {
             let k = (buf.len() - done).min(PAGE - at % PAGE);
             let n = data.read(at, &mut buf[done..done + k]);
             done += n;
-            if n < k || (done < buf.len() && preempt()) {
+            if n < k || (done < buf.len() && done >= PAGE && preempt()) {
                 break;
             }
         }
@@ -709,7 +709,7 @@ impl<'a> Fs<'a> {
     }
 
     /// [`Fs::write`] a page of the file at a time, stopping early with a short count when
-    /// `preempt` says so between pages (see [`crate::Preempt`]).
+    /// `preempt` says so between pages, once a page's worth is copied (see [`crate::Preempt`]).
     pub fn write_with(
         &mut self,
         ino: Ino,
@@ -731,7 +731,7 @@ impl<'a> Fs<'a> {
                 Err(e) if done == 0 => return Err(e),
                 Err(_) => break,
             }
-            if done == data.len() || preempt() {
+            if done == data.len() || (done >= PAGE && preempt()) {
                 break;
             }
         }

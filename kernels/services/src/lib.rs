@@ -26,12 +26,13 @@ pub mod tty;
 use abi::Errno;
 use abi::types::limits;
 
-/// Asked between the pieces of a long copy (a page of a file, [`fs::PAGE`] bytes, at a time):
-/// whether to stop there and return a short count, as POSIX allows a `read` or `write` to. `mono`
-/// runs a system call with interrupts off, so it answers "an interrupt is pending": the call
-/// returns and the interrupt is taken before the caller makes its next call, and no call keeps
-/// interrupts off for longer than one piece once one is due. It is never asked before the first
-/// piece, so every call makes progress. `micro`'s servers run preemptibly and pass [`never`].
+/// Asked between the pieces of a long copy (a file's pages, [`fs::PAGE`] bytes each): whether to
+/// stop there and return a short count, as POSIX allows a `read` or `write` to. `mono` runs a
+/// system call with interrupts off, so it answers "an interrupt is pending": the call returns and
+/// the interrupt is taken before the caller makes its next call. It is asked only once a page's
+/// worth of bytes is copied, so every call makes progress, a call of at most a page is never
+/// split, and once an interrupt is due it waits for at most two pages of copying. `micro`'s
+/// servers run preemptibly and pass [`never`].
 pub type Preempt<'p> = &'p mut dyn FnMut() -> bool;
 
 /// The [`Preempt`] of a caller that is never in a hurry.

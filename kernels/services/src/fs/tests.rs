@@ -693,7 +693,7 @@ fn appending_never_moves_the_bytes_already_stored() {
 }
 
 #[test]
-fn a_long_write_or_read_stops_short_at_a_page_boundary_when_preempted() {
+fn a_long_write_or_read_stops_short_at_a_page_boundary_once_a_page_is_copied_when_preempted() {
     let mut fs = Fs::new(16);
     let f = fs.create_file(b"/f").unwrap();
     let data: Vec<u8> = (0..3 * PAGE + 10).map(|i| (i % 253) as u8).collect();
@@ -702,27 +702,34 @@ fn a_long_write_or_read_stops_short_at_a_page_boundary_when_preempted() {
         asked += 1;
         true
     };
-    // From offset 10, the first piece ends at the first page boundary.
-    assert_eq!(fs.write_with(f, 10, &data, &mut stop), Ok(PAGE - 10));
-    assert_eq!(asked, 1, "asked once, after the first piece");
-    let mut at = PAGE;
+    // From offset 10: the piece to the first page boundary is not a page's worth, so it goes
+    // on to the second boundary before asking.
+    assert_eq!(fs.write_with(f, 10, &data, &mut stop), Ok(2 * PAGE - 10));
+    assert_eq!(asked, 1, "asked once, after a page's worth");
+    let mut at = 2 * PAGE;
     while at < 10 + data.len() {
         let n = fs
             .write_with(f, at, &data[at - 10..], &mut || true)
             .unwrap();
-        assert!(n > 0 && n <= PAGE, "progress, at most a page: {n}");
+        assert!(n > 0 && n <= 2 * PAGE, "progress, at most two pages: {n}");
         at += n;
     }
-    let mut never_asked = || panic!("a write that fits in one piece asks nothing");
+    let mut never_asked = || panic!("a write of at most a page asks nothing");
     assert_eq!(fs.write_with(f, 0, &data[..10], &mut never_asked), Ok(10));
+    assert_eq!(
+        fs.write_with(f, PAGE - 5, &data[..PAGE], &mut never_asked),
+        Ok(PAGE),
+        "a page's worth across a page boundary is not split"
+    );
     let mut want = data[..10].to_vec();
     want.extend_from_slice(&data);
+    want[PAGE - 5..2 * PAGE - 5].copy_from_slice(&data[..PAGE]);
     assert_eq!(read_all(&fs, f), want);
-    let mut buf = vec![0; 2 * PAGE];
-    assert_eq!(fs.read_with(f, 5, &mut buf, &mut || true), Ok(PAGE - 5));
-    assert_eq!(&buf[..PAGE - 5], &want[5..PAGE]);
-    assert_eq!(fs.read_with(f, 0, &mut buf, &mut || false), Ok(2 * PAGE));
-    assert_eq!(&buf[..], &want[..2 * PAGE]);
+    let mut buf = vec![0; 3 * PAGE];
+    assert_eq!(fs.read_with(f, 5, &mut buf, &mut || true), Ok(2 * PAGE - 5));
+    assert_eq!(&buf[..2 * PAGE - 5], &want[5..2 * PAGE]);
+    assert_eq!(fs.read_with(f, 0, &mut buf, &mut || false), Ok(3 * PAGE));
+    assert_eq!(&buf[..], &want[..3 * PAGE]);
 }
 
 #[test]
