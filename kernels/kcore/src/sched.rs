@@ -49,6 +49,9 @@ impl RunQueue {
     }
 }
 
+/// [`Ticker`]'s `next_tick` while no slice runs (idle, or before the first thread).
+const NO_SLICE: u64 = u64::MAX;
+
 /// The timer as both kernels program it: a periodic tick of [`TIMESLICE_NS`] while a thread runs,
 /// and the earliest sleeper's deadline. The timer is reprogrammed (an SBI call to M-mode) only
 /// when the earliest thing to wake for changes, so a system call that returns to its caller costs
@@ -68,17 +71,22 @@ impl Ticker {
     /// No tick yet, no sleeper.
     pub const fn new() -> Ticker {
         Ticker {
-            next_tick: 0,
+            next_tick: NO_SLICE,
             armed: u64::MAX,
             next_wake: u64::MAX,
         }
     }
 
     /// Programs the timer for the earlier of the next tick (if a thread is `running`) and the
-    /// first sleeper's deadline.
+    /// first sleeper's deadline. A tick that fell due while the kernel ran (with interrupts
+    /// off) stays due: the deadline stays in the past, so the timer interrupt is taken as soon
+    /// as the thread resumes and the slice ends as it should. While idle (`running` false) no
+    /// slice runs; the next one starts when a thread runs again.
     pub fn arm(&mut self, running: bool) {
         let now = crate::timer::now();
-        if self.next_tick <= now {
+        if !running {
+            self.next_tick = NO_SLICE;
+        } else if self.next_tick == NO_SLICE {
             self.next_tick = now + crate::timer::ns_to_ticks(TIMESLICE_NS);
         }
         let want = if running {
