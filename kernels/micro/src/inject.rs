@@ -8,8 +8,8 @@
 //! time while a thread runs), never on the system-call or IPC paths, so an injection costs those
 //! nothing; the crash comes at the first tick at or after `N`. It is delivered like a
 //! notification, at a message boundary: at once if the server waits in `recv`, else at its next
-//! `recv` (a kernel-only bit of its endpoint's notification word, [`CRASH_BIT`], that `notify`
-//! cannot set). The server then crashes on purpose and the supervisor restarts it. Runs are
+//! `recv` (a kernel-only bit of the server endpoint's notification word, [`CRASH_BIT`], that
+//! `notify` cannot set there). The server then crashes on purpose and the supervisor restarts it. Runs are
 //! deterministic: the same arguments crash the same server at the same instruction.
 //!
 //! Injections must lead the command line (`inject=fs@5000000 usertests`): words after the first
@@ -26,10 +26,19 @@ use kcore::kprintln;
 use crate::images;
 use crate::kernel::Kernel;
 
-/// The bit of an endpoint's notification word that stands for a pending crash request. Only the
-/// kernel sets it ([`Kernel::notify`] clears it from what callers pass); `recv` turns it into a
-/// `label::CRASH` message with badge 0.
+/// The bit of a server endpoint's notification word that stands for a pending crash request.
+/// Only the kernel sets it ([`Kernel::notify`] clears it from what callers pass); `recv` turns it
+/// into a `label::CRASH` message with badge 0. On any other endpoint it is an ordinary bit.
 pub const CRASH_BIT: u64 = 1 << 63;
+
+/// [`CRASH_BIT`] on a server's endpoint `ep`, else no bit.
+pub fn crash_bit(ep: usize) -> u64 {
+    if (1..=level::SERVERS).contains(&ep) {
+        CRASH_BIT
+    } else {
+        0
+    }
+}
 
 /// One planned crash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use abi::Errno;
 use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
 use kcore::trap::{TrapFrame, reg};
 
-use crate::inject::CRASH_BIT;
+use crate::inject::{CRASH_BIT, crash_bit};
 use crate::kernel::{CallKind, Kernel, Msg, State};
 
 impl Kernel {
@@ -77,7 +77,7 @@ impl Kernel {
             return Err(Errno::Perm);
         }
         if e.bits != 0 {
-            if e.bits & CRASH_BIT != 0 {
+            if e.bits & crash_bit(ep) != 0 {
                 e.bits &= !CRASH_BIT;
                 self.deliver_crash(tid);
             } else {
@@ -185,10 +185,11 @@ impl Kernel {
     }
 
     /// ORs `bits` into endpoint `ep`'s notification word, delivering them at once to a waiting
-    /// receiver (which becomes runnable). The kernel's [`CRASH_BIT`] is not a caller's to set.
+    /// receiver (which becomes runnable). On a server's endpoint the kernel's [`CRASH_BIT`] is
+    /// not a caller's to set.
     pub fn notify(&mut self, ep: usize, bits: u64) -> Result<(), Errno> {
         let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
-        e.bits |= bits & !CRASH_BIT;
+        e.bits |= bits & !crash_bit(ep);
         if let Some(r) = e.receiver.take() {
             let bits = core::mem::take(&mut e.bits);
             self.deliver_bits(r, bits);

@@ -51,8 +51,6 @@ pub struct Supervised {
     pub entry: usize,
     /// `instret` at its failures within the last [`WINDOW`], oldest first.
     recent: Vec<u64>,
-    /// Restarts so far.
-    pub restarts: u32,
 }
 
 impl Supervised {
@@ -117,7 +115,6 @@ impl Kernel {
             self.bury(ep);
             return;
         }
-        self.supervised[ep].restarts += 1;
         if let Err(e) = self.revive(ep) {
             kprintln!(
                 "{}: cannot restart server {name}: {}; declared dead",
