@@ -73,7 +73,11 @@ mod tests {
             })
         );
         assert!(parse("fs").unwrap_err().contains("SERVER@N"));
-        assert!(parse("disk@5").unwrap_err().contains("proc, fs, mem, console"));
+        assert!(
+            parse("disk@5")
+                .unwrap_err()
+                .contains("proc, fs, mem, console")
+        );
         assert!(parse("mem@soon").unwrap_err().contains("instruction count"));
     }
 
@@ -81,7 +85,10 @@ mod tests {
     fn injections_lead_the_command_line_and_only_micro_takes_them() {
         let i = [parse("proc@10").unwrap(), parse("fs@20").unwrap()];
         let line = bootargs("micro", &i, Some("echo inject=x".into())).unwrap();
-        assert_eq!(line.as_deref(), Some("inject=proc@10 inject=fs@20 echo inject=x"));
+        assert_eq!(
+            line.as_deref(),
+            Some("inject=proc@10 inject=fs@20 echo inject=x")
+        );
         assert_eq!(
             bootargs("micro", &i[..1], None).unwrap().as_deref(),
             Some("inject=proc@10")

@@ -57,7 +57,10 @@ fn no_program_can_crash_a_server() {
     let out = klab(&["micro", "crashtest", "forge"]);
     let text = both(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("crashtest: every crash request refused"), "{text}");
+    assert!(
+        text.contains("crashtest: every crash request refused"),
+        "{text}"
+    );
     assert!(!text.contains("failed"), "a server failed:\n{text}");
     let out = klab(&["mono", "crashtest", "forge"]);
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
@@ -108,10 +111,22 @@ fn a_server_failing_in_a_burst_is_declared_dead_and_the_machine_runs_on() {
     // Four console crashes within the supervisor's window: it is declared dead; writing to the
     // console then fails with EIO while files still work, and the program's own status is
     // klab's (crashtest cannot print any more: its status says whether it saw all that).
-    let at = [FIRST, FIRST + 6_000_000, FIRST + 12_000_000, FIRST + 18_000_000];
+    let at = [
+        FIRST,
+        FIRST + 6_000_000,
+        FIRST + 12_000_000,
+        FIRST + 18_000_000,
+    ];
     let mut args = injections("console", &at);
     args.extend(
-        ["micro", "crashtest", "dead", &at[0].to_string(), &at[3].to_string()].map(String::from),
+        [
+            "micro",
+            "crashtest",
+            "dead",
+            &at[0].to_string(),
+            &at[3].to_string(),
+        ]
+        .map(String::from),
     );
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = klab(&args);
@@ -120,7 +135,8 @@ fn a_server_failing_in_a_burst_is_declared_dead_and_the_machine_runs_on() {
     assert_eq!(text.matches("server console failed").count(), 4, "{text}");
     assert_eq!(text.matches("restarting it").count(), 3, "{text}");
     assert_eq!(
-        text.matches("declared dead, its calls fail with EIO").count(),
+        text.matches("declared dead, its calls fail with EIO")
+            .count(),
         1,
         "{text}"
     );
@@ -173,9 +189,17 @@ fn inject_is_for_micro_only_and_a_bad_value_gets_one_line() {
             1,
             "--inject needs the micro kernel",
         ),
-        (&["--inject", "disk@5", "micro", "true"][..], 2, "no server `disk`"),
+        (
+            &["--inject", "disk@5", "micro", "true"][..],
+            2,
+            "no server `disk`",
+        ),
         (&["--inject", "fs", "micro", "true"][..], 2, "SERVER@N"),
-        (&["--inject", "fs@soon", "micro", "true"][..], 2, "instruction count"),
+        (
+            &["--inject", "fs@soon", "micro", "true"][..],
+            2,
+            "instruction count",
+        ),
     ] {
         let out = klab(args);
         let err = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -21,8 +21,8 @@ use kcore::sched::{RunQueue, Ticker};
 use kcore::vm::PteFlags;
 use kcore::{boot, console, kprintln, power};
 
-use crate::{images, inject};
 use crate::kernel::{self, Kernel, SERVER_SPACES, State};
+use crate::{images, inject};
 
 /// The kernel's entry in S-mode, on the kernel stack, with paging off.
 #[unsafe(no_mangle)]

@@ -73,7 +73,9 @@ fn main(args: ulib::Args) -> i32 {
         },
         _ => match num(1) {
             Some(first) => survive(first, num(2).unwrap_or(first)),
-            None => Err(fail!("usage: crashtest FIRST [LAST] | forge | dead FIRST LAST")),
+            None => Err(fail!(
+                "usage: crashtest FIRST [LAST] | forge | dead FIRST LAST"
+            )),
         },
     };
     match r {
@@ -157,7 +159,10 @@ fn survive(first: u64, last: u64) -> Result<(), Fail> {
     let mut back = vec![0u8; data.len() + 1];
     let n = ulib::io::read_full(fd, &mut back).map_err(|e| fail!("read: {}", e.name()))?;
     if back[..n] != data[..] {
-        return Err(fail!("{FILE} read back {n} bytes, not the {} written", data.len()));
+        return Err(fail!(
+            "{FILE} read back {n} bytes, not the {} written",
+            data.len()
+        ));
     }
     let by_name = sys::open(FILE, open::RDONLY)
         .and_then(ulib::io::read_to_end)
