@@ -85,9 +85,8 @@ impl Ticker {
     /// after [`Ticker::idle`] (or at the first).
     #[inline]
     pub fn arm(&mut self, running: bool) {
-        let now = crate::timer::now();
         if self.next_tick == NO_SLICE {
-            self.next_tick = now + crate::timer::ns_to_ticks(TIMESLICE_NS);
+            self.next_tick = crate::timer::now() + crate::timer::ns_to_ticks(TIMESLICE_NS);
         }
         let want = if running {
             self.next_tick.min(self.next_wake)
