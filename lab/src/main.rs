@@ -6,6 +6,7 @@
 mod bench;
 mod gdb;
 mod images;
+mod inject;
 mod report;
 mod run;
 mod size;

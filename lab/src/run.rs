@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// The kernel command line (/chosen/bootargs), like QEMU's -append.
     #[arg(long, value_name = "STRING")]
     append: Option<String>,
+    /// micro only: crash server SERVER (proc, fs, mem, console) at the first timer tick after N
+    /// retired instructions (repeatable; the kernel's `inject=` boot arguments).
+    #[arg(long, value_name = "SERVER@N", value_parser = crate::inject::parse)]
+    inject: Vec<crate::inject::Injection>,
     /// Stop after this many instructions executed, retired or trapped (exit status 124).
     #[arg(long, value_name = "N")]
     max_insns: Option<u64>,
@@ -211,6 +215,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         (None, false) => Some(args.program.join(" ")),
         (None, true) => None,
     };
+    let bootargs = crate::inject::bootargs(&args.elf, &args.inject, bootargs)?;
     let profile = args.machine.profile()?;
     if args.machine.print_profile {
         eprintln!(

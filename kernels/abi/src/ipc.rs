@@ -136,9 +136,9 @@ pub mod kcall {
     pub const LEASE_READ: usize = 71;
     /// `lease_write(badge, index, offset, src, len)` → bytes copied from `src` to the lease.
     pub const LEASE_WRITE: usize = 72;
-    /// `inject(server)`: a debugging aid — the kernel sends [`super::label::CRASH`] to the
-    /// server at endpoint `server` ([`super::level`]), which crashes while handling it; the
-    /// caller gets `EIO` once the supervisor has restarted the server.
+    /// Withdrawn: was `inject(server)`, which let any program crash a server. Every caller gets
+    /// `EPERM`; a crash is injected only by whoever boots the machine (`klab run micro --inject
+    /// SERVER@N`, the kernel's `inject=` boot argument), never by a program.
     pub const INJECT: usize = 73;
 
     /// Server only: `space_new(pid, elf, elf_len, argv, argc, info)` → the first thread's id: a
@@ -223,7 +223,9 @@ pub mod access {
 pub mod label {
     /// A notification: word 0 holds the bits (the badge is 0).
     pub const NOTIFICATION: u32 = u32::MAX;
-    /// Any server: crash now, on purpose (sent by the kernel for `INJECT`).
+    /// Any server: crash now, on purpose. Obeyed only with badge 0, which only the kernel sends
+    /// (a thread's badge always has a thread id ≥ 1): the kernel sends it for an `inject=` boot
+    /// argument. From anyone else it is refused with `EPERM`.
     pub const CRASH: u32 = 0xdead;
     /// fs, from proc: lease 0 = path (read), lease 1 = buffer (write) → the program file's size,
     /// its bytes copied into the buffer when they fit (`ENOEXEC` if not a regular file).

@@ -131,6 +131,15 @@ pub fn time() -> u64 {
     v
 }
 
+/// Reads `instret` (`rdinstret`): instructions retired since reset.
+#[inline(always)]
+pub fn instret() -> u64 {
+    let v: u64;
+    // Safety: reading this CSR has no side effects.
+    unsafe { asm!("csrr {0}, instret", out(reg) v, options(nomem, nostack)) };
+    v
+}
+
 /// `sfence.vma x0, x0`: orders every earlier page-table write before later translations, for
 /// every address and address space.
 #[inline(always)]

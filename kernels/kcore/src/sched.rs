@@ -49,6 +49,10 @@ impl RunQueue {
     }
 }
 
+/// [`Ticker`]'s `next_tick` while no slice runs (idle, or before the first thread): 0, the
+/// cheapest value to test for on the path of every system call.
+const NO_SLICE: u64 = 0;
+
 /// The timer as both kernels program it: a periodic tick of [`TIMESLICE_NS`] while a thread runs,
 /// and the earliest sleeper's deadline. The timer is reprogrammed (an SBI call to M-mode) only
 /// when the earliest thing to wake for changes, so a system call that returns to its caller costs
@@ -68,24 +72,38 @@ impl Ticker {
     /// No tick yet, no sleeper.
     pub const fn new() -> Ticker {
         Ticker {
-            next_tick: 0,
+            next_tick: NO_SLICE,
             armed: u64::MAX,
             next_wake: u64::MAX,
         }
     }
 
     /// Programs the timer for the earlier of the next tick (if a thread is `running`) and the
-    /// first sleeper's deadline.
+    /// first sleeper's deadline. A tick that fell due while the kernel ran (with interrupts
+    /// off) stays due: the deadline stays in the past, so the timer interrupt is taken as soon
+    /// as the thread resumes and its slice ends as it should. A slice starts when a thread runs
+    /// after [`Ticker::idle`] (or at the first).
+    #[inline]
     pub fn arm(&mut self, running: bool) {
-        let now = crate::timer::now();
-        if self.next_tick <= now {
-            self.next_tick = now + crate::timer::ns_to_ticks(TIMESLICE_NS);
+        if self.next_tick == NO_SLICE {
+            self.next_tick = crate::timer::now() + crate::timer::ns_to_ticks(TIMESLICE_NS);
         }
         let want = if running {
             self.next_tick.min(self.next_wake)
         } else {
             self.next_wake
         };
+        if want != self.armed {
+            self.armed = want;
+            crate::timer::set_deadline(want);
+        }
+    }
+
+    /// Nothing runs: no slice runs either (the next starts when a thread runs again); the timer
+    /// is programmed for the first sleeper only.
+    pub fn idle(&mut self) {
+        self.next_tick = NO_SLICE;
+        let want = self.next_wake;
         if want != self.armed {
             self.armed = want;
             crate::timer::set_deadline(want);

@@ -1,7 +1,9 @@
 //! From reset to the servers: kcore's [`boot::init`](kcore::boot::init) brings the machine up
-//! (the same code as mono's); then the kernel makes the servers' endpoints and starts each
-//! server from its embedded image, in its own address space:
-//! - `proc` with the boot command line as its arguments (it starts the first program);
+//! (the same code as mono's); then the kernel takes the leading `inject=` words off the boot
+//! command line ([`crate::inject`]), makes the servers' endpoints and starts each server from
+//! its embedded image, in its own address space:
+//! - `proc` with the rest of the boot command line as its arguments (it starts the first
+//!   program);
 //! - `fs` with the initrd mapped read-only at `abi::layout::server::INITRD` and its length as
 //!   its second argument;
 //! - `mem`;
@@ -9,7 +11,6 @@
 //!   interrupt is notified to it.
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use abi::Errno;
@@ -20,8 +21,8 @@ use kcore::sched::{RunQueue, Ticker};
 use kcore::vm::PteFlags;
 use kcore::{boot, console, kprintln, power};
 
-use crate::images;
 use crate::kernel::{self, Kernel, SERVER_SPACES, State};
+use crate::{images, inject};
 
 /// The kernel's entry in S-mode, on the kernel stack, with paging off.
 #[unsafe(no_mangle)]
@@ -34,6 +35,7 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
     let plic = Plic::new(info.plic, info.hartid);
     plic.enable(info.uart_irq);
     console::set_rx_interrupt(false);
+    let (injections, bootargs) = inject::split(info.bootargs());
     let mut k = Kernel {
         frames,
         asids,
@@ -49,8 +51,9 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         plic,
         uart_irq: info.uart_irq,
         initrd: info.initrd.clone().unwrap_or(0..0),
-        bootargs: info.bootargs().trim().to_string(),
-        restarts: [0; 5],
+        bootargs,
+        supervised: Default::default(),
+        injections,
     };
     for s in &images::SERVERS {
         if let Err(e) = k.start_server(s.endpoint) {
@@ -68,18 +71,15 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
 }
 
 impl Kernel {
-    /// Starts (or restarts) the server of endpoint `ep` from its image.
+    /// Starts the server of endpoint `ep` from its image (the supervisor restarts it in the
+    /// space it leaves).
     pub fn start_server(&mut self, ep: usize) -> Result<(), Errno> {
         let image = images::server(ep).ok_or(Errno::Inval)?;
         let sid = SERVER_SPACES + ep;
-        let mut args: Vec<String> = alloc::vec![image.name.into()];
-        match ep {
-            level::PROC => args.extend(self.bootargs.split_ascii_whitespace().map(String::from)),
-            level::FS => args.push(self.initrd.len().to_string()),
-            _ => {}
-        }
+        let args = self.server_args(ep);
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-        let (frame, _) = self.load(sid, 0, image.name.into(), Some(ep), image.elf, &argv)?;
+        let (frame, loaded) = self.load(sid, 0, image.name.into(), Some(ep), image.elf, &argv)?;
+        self.supervised[ep].entry = loaded.entry;
         let mapped = match ep {
             level::CONSOLE => {
                 let uart = console::base();

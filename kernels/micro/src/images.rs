@@ -1,5 +1,6 @@
 //! The servers' ELF images, embedded at build time (see build.rs), and where each one's endpoint
-//! is. The boot and the supervisor load them with kcore's loader, like any program.
+//! is. The boot loads them with kcore's loader, like any program (the supervisor restarts a
+//! server in the address space it left, at the entry recorded then).
 
 use abi::ipc::level;
 

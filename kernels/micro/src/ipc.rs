@@ -6,20 +6,25 @@
 //! round trip is two direct switches). Otherwise the sender queues on the endpoint, in order. A
 //! reply completes the caller's call; `reply_recv` whose receive must wait switches directly to
 //! the caller it just answered. Notifications are bits ORed into an endpoint's word, delivered to
-//! its receiver as a message with badge 0; they never block.
+//! its receiver as a message with badge 0; they never block. The kernel's crash request
+//! ([`crate::inject`]) travels the same way, as a bit no caller can set.
 
 use abi::Errno;
 use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
 use kcore::trap::{TrapFrame, reg};
 
+use crate::inject::{CRASH_BIT, crash_bit};
 use crate::kernel::{CallKind, Kernel, Msg, State};
 
 impl Kernel {
     /// Thread `tid` sends `msg` (a `kind` call) to endpoint `ep` and waits for the reply. `EINVAL`
-    /// if there is no such endpoint.
+    /// if there is no such endpoint, `EIO` if its server was declared dead.
     pub fn send(&mut self, tid: usize, ep: usize, msg: Msg, kind: CallKind) -> Result<(), Errno> {
         let receiver = {
             let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+            if e.dead {
+                return Err(Errno::Io);
+            }
             let r = e.receiver.take();
             if r.is_none() {
                 e.senders.push_back(tid);
@@ -72,8 +77,13 @@ impl Kernel {
             return Err(Errno::Perm);
         }
         if e.bits != 0 {
-            let bits = core::mem::take(&mut e.bits);
-            self.deliver_bits(tid, bits);
+            if e.bits & crash_bit(ep) != 0 {
+                e.bits &= !CRASH_BIT;
+                self.deliver_crash(tid);
+            } else {
+                let bits = core::mem::take(&mut e.bits);
+                self.deliver_bits(tid, bits);
+            }
             return Ok(true);
         }
         if let Some(s) = e.senders.pop_front() {
@@ -175,10 +185,11 @@ impl Kernel {
     }
 
     /// ORs `bits` into endpoint `ep`'s notification word, delivering them at once to a waiting
-    /// receiver (which becomes runnable).
+    /// receiver (which becomes runnable). On a server's endpoint the kernel's [`CRASH_BIT`] is
+    /// not a caller's to set.
     pub fn notify(&mut self, ep: usize, bits: u64) -> Result<(), Errno> {
         let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
-        e.bits |= bits;
+        e.bits |= bits & !crash_bit(ep);
         if let Some(r) = e.receiver.take() {
             let bits = core::mem::take(&mut e.bits);
             self.deliver_bits(r, bits);

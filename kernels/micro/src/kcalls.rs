@@ -101,6 +101,11 @@ impl Kernel {
         state: State,
     ) -> Result<usize, Errno> {
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
+        // A badge carries a thread id's low 32 bits, and badge 0 is the kernel's: no thread
+        // gets an id whose low 32 bits are 0.
+        if self.next_tid as u32 == 0 {
+            self.next_tid += 1;
+        }
         let tid = self.next_tid;
         self.next_tid += 1;
         space.threads.push(tid);

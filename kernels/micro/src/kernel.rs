@@ -16,7 +16,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use abi::ipc::{Lease, MAX_LEASES, MAX_RECV_WORDS, Tag};
+use abi::ipc::{Lease, MAX_LEASES, MAX_RECV_WORDS, Tag, level};
 use kcore::asid::Asids;
 use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
@@ -24,6 +24,9 @@ use kcore::sched::{RunQueue, Ticker};
 use kcore::sync::Global;
 use kcore::trap::{self, Cause, TrapFrame};
 use kcore::vm::AddressSpace;
+
+use crate::inject::Injection;
+use crate::supervisor::Supervised;
 
 /// An address space's id: a process's pid, or [`SERVER_SPACES`] + endpoint for a server.
 pub type SpaceId = usize;
@@ -131,8 +134,10 @@ pub struct Endpoint {
     pub senders: VecDeque<usize>,
     /// The thread waiting to receive.
     pub receiver: Option<usize>,
-    /// Pending notification bits.
+    /// Pending notification bits (and the kernel's [`crate::inject::CRASH_BIT`]).
     pub bits: u64,
+    /// Its server was declared dead: every call to it fails with `EIO`.
+    pub dead: bool,
 }
 
 /// Everything the kernel knows.
@@ -167,8 +172,10 @@ pub struct Kernel {
     pub initrd: core::ops::Range<usize>,
     /// The boot command line, the process server's arguments.
     pub bootargs: String,
-    /// How many times each server was restarted.
-    pub restarts: [u32; 5],
+    /// The supervisor's record of each server, by endpoint.
+    pub supervised: [Supervised; level::SERVERS + 1],
+    /// The crashes to inject (`inject=` boot arguments), in the order they fire.
+    pub injections: VecDeque<Injection>,
 }
 
 static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);

@@ -18,7 +18,8 @@
 //!   ([`kcalls`] for the servers' privileged ones).
 //! - [`fault`]: user page faults become messages to the memory server (the pager), fatal faults
 //!   an `exit` on the faulting thread's behalf to the process server; [`supervisor`] restarts a
-//!   server that faults.
+//!   server that faults, keeping its state, and declares one that keeps failing dead;
+//!   [`inject`] crashes a server when the boot arguments ask for it (klab's `--inject`).
 //! - [`sched`]: the run queue, the timer tick, sleeping, idling and interrupts (as mono's).
 #![no_std]
 #![no_main]
@@ -30,6 +31,7 @@ mod boot;
 mod fastpath;
 mod fault;
 mod images;
+mod inject;
 mod ipc;
 mod kcalls;
 mod kernel;

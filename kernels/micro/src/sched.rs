@@ -47,7 +47,8 @@ impl Kernel {
         }
     }
 
-    /// The timer fired: wake sleepers; at a tick, preempt the running thread.
+    /// The timer fired: wake sleepers; at a tick, preempt the running thread; send the crashes
+    /// that are due ([`crate::inject`]).
     pub fn tick(&mut self) {
         let now = timer::now();
         let slice_over = self.ticker.fired(now);
@@ -72,6 +73,7 @@ impl Kernel {
         if slice_over && let Some(tid) = self.current.take() {
             self.runq.push(tid);
         }
+        self.inject_due();
     }
 
     /// A PLIC interrupt: the UART's becomes a notification to the console server, which
@@ -102,7 +104,7 @@ impl Kernel {
             );
             power::exit(253);
         }
-        self.ticker.arm(false);
+        self.ticker.idle();
         // Safety: enabling S-level interrupt sources in `sie` only; `sstatus.SIE` stays off, so
         // they are seen by polling, not taken.
         unsafe { csr::set_sie(STIP | SEIP) };

@@ -4,13 +4,13 @@
 //!   forwarding table names the server and the leases it gets — and the caller resumes with the
 //!   server's answer in `a0`;
 //! - an IPC call of [`abi::ipc::kcall`] (`call`, `recv`, `reply`, `reply_recv`, endpoints,
-//!   notifications, lease copies, `inject`);
+//!   notifications, lease copies; the withdrawn `inject` is `EPERM` for everybody);
 //! - a server-only kernel call ([`crate::kcalls`]), refused with `EPERM` to programs.
 //!
 //! Anything else is `ENOSYS`. Errors come back as `-errno` in `a0`.
 
 use abi::Errno;
-use abi::ipc::{self, Badge, Lease, MAX_LEASES, MAX_WORDS, Tag, kcall, label, level};
+use abi::ipc::{self, Badge, Lease, MAX_LEASES, MAX_WORDS, Tag, kcall, level};
 use abi::sys::Sys;
 use kcore::timer;
 use kcore::trap::{Access, reg};
@@ -112,17 +112,8 @@ fn kernel_call(
         },
         kcall::LEASE_READ => k.lease_copy(tid, [a[0], a[1], a[2], a[3], a[4], 0], false),
         kcall::LEASE_WRITE => k.lease_copy(tid, [a[0], a[1], a[2], a[3], a[4], 0], true),
-        kcall::INJECT => {
-            if !(1..=level::SERVERS).contains(&a[0]) {
-                Err(Errno::Inval)
-            } else {
-                let msg = Msg {
-                    tag: Tag::new(label::CRASH, 0, 0),
-                    ..Msg::default()
-                };
-                return k.send(tid, a[0], msg, CallKind::Raw).err().map(Err);
-            }
-        }
+        // Withdrawn: crashing a server is not a program's power (crate::inject).
+        kcall::INJECT => Err(Errno::Perm),
         kcall::SPACE_NEW..=kcall::DEBUG_WRITE => {
             if k.server_of(tid).is_none() {
                 Err(Errno::Perm)

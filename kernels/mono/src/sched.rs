@@ -102,7 +102,7 @@ impl Kernel {
             );
             power::exit(253);
         }
-        self.arm();
+        self.ticker.idle();
         // Safety: enabling S-level interrupt sources in `sie` only; `sstatus.SIE` stays off, so
         // they are seen by polling, not taken.
         unsafe { csr::set_sie(STIP | SEIP) };

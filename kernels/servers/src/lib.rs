@@ -10,11 +10,13 @@
 //! | `console` | [`level::CONSOLE`] | `services::tty` + the UART | `CON_*`, the UART interrupt |
 //!
 //! The runtime here is what every server needs and nothing more:
-//! - [`rt`]: `_start`, the arguments, the panic handler, [`rt::crash`] and [`entry!`];
+//! - [`rt`]: `_start`, the arguments, the panic handler, [`rt::crash`], [`entry!`] and whether
+//!   this instance is a restart ([`rt::restarted`]);
 //! - [`heap`]: the global allocator over [`abi::layout::server`]'s heap;
 //! - [`kernel`]: typed wrappers of the kernel calls servers make, and [`kernel::call`];
 //! - [`lease`]: copying from and to a client's leased memory;
-//! - [`serve`]: the request loop, deferred replies and their retries;
+//! - [`serve`]: the request loop, deferred replies and their retries, and the state a restarted
+//!   instance takes over ([`serve::run`]);
 //! - [`proto`]: the few message encodings the servers agree on beyond `abi::ipc`.
 //!
 //! A server is single-threaded: it handles one message at a time to completion (calling

@@ -3,16 +3,19 @@
 //! calls the server's main, named with [`crate::entry!`]. The server names its address space to
 //! the emulator (marker [`abi::marker::NAME`]) before anything else.
 //!
-//! A server never exits. It ends only by crashing — on purpose ([`crash`], for
+//! A server never exits. It ends only by crashing — on purpose ([`crash`], for the kernel's
 //! `abi::ipc::label::CRASH`) or by a panic, which prints `<server>: panic: <info>` with
-//! `DEBUG_WRITE` first — and the kernel's supervisor then restarts it.
+//! `DEBUG_WRITE` first — and the kernel's supervisor then restarts it in the address space it
+//! left, at `_start` again with a fresh stack: [`restarted`] tells the new instance, which keeps
+//! the heap as it is (freeing a lock the old one may have held) and takes over its state
+//! ([`crate::serve::run`]).
 
 use core::arch::asm;
 use core::ffi::{CStr, c_char};
 use core::fmt::{self, Write};
 use core::panic::PanicInfo;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use abi::types::Str;
 
@@ -32,7 +35,11 @@ unsafe extern "Rust" {
 /// `argv` must point to `argc` `Str`s naming readable bytes that live for the whole run — what
 /// the kernel provides at server start.
 unsafe extern "C" fn server_start(argc: usize, argv: *const Str) -> ! {
-    heap::init();
+    if STARTS.fetch_add(1, Ordering::Relaxed) == 0 {
+        heap::init();
+    } else {
+        heap::reclaim();
+    }
     // Safety: the caller's contract is `Args::from_raw`'s.
     let args = unsafe { Args::from_raw(argc, argv) };
     // Safety: `entry!` defines `__server_main` with this signature.
@@ -50,6 +57,16 @@ macro_rules! entry {
             $main(args)
         }
     };
+}
+
+/// How many times this server's thread has started: the kernel's supervisor keeps `.bss` (and
+/// the heap) across a restart, so a count above 1 says the state of the previous instance is
+/// there to be taken over.
+static STARTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether this instance is a restart (a previous one failed and left its state behind).
+pub fn restarted() -> bool {
+    STARTS.load(Ordering::Relaxed) > 1
 }
 
 /// The server's name, for panic messages (null until [`set_name`]).

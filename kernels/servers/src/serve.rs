@@ -10,10 +10,18 @@
 //! request whose caller is gone ([`Fail::Gone`]) is dropped without a reply.
 //!
 //! Notifications (badge 0, `label::NOTIFICATION`) go to [`Server::notified`]; `label::CRASH`
-//! crashes the server on the spot ([`crate::rt::crash`]).
+//! with badge 0 — the kernel's, which no thread can send — crashes the server on the spot
+//! ([`crate::rt::crash`]); from anybody else it is refused with `EPERM`.
+//!
+//! A server's state lives in its heap, reached from one static ([`run`]), so that a restarted
+//! instance takes it over: the kernel's supervisor keeps the server's memory, and the new
+//! instance forgets only its parked requests, whose callers the kernel has answered with `EIO`.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use abi::Errno;
 use abi::ipc::{Badge, Tag, label};
@@ -92,6 +100,11 @@ impl Pending {
         v
     }
 
+    /// Forgets every parked request (after a restart: the kernel failed their calls).
+    pub fn clear(&mut self) {
+        self.parked.clear();
+    }
+
     /// Forgets the requests of the threads of process `pid` (it has ended).
     pub fn drop_process(&mut self, pid: usize) {
         self.parked.retain(|(m, _)| m.badge.pid() != pid);
@@ -122,6 +135,10 @@ pub trait Server {
         let _ = (bits, wakes);
     }
 
+    /// The server was restarted and took this state over (its parked requests are forgotten
+    /// already): drop whatever else refers to requests in flight.
+    fn restarted(&mut self) {}
+
     /// Whether the caller of parked request `msg` still waits for the answer; checked before
     /// the request is performed again, so nothing is consumed for a caller that is gone.
     fn still_waiting(&mut self, msg: &Message) -> bool {
@@ -139,6 +156,33 @@ pub fn answer(badge: Badge, value: isize) {
     unsafe { ucall::reply(badge, REPLY, [value as u64, 0, 0, 0]) };
 }
 
+/// The state of this server, in the heap: set at the first start, taken over after a restart.
+/// Each server binary calls [`run`] with one state type, so the pointer always names an `S`.
+static KEPT: AtomicPtr<()> = AtomicPtr::new(ptr::null_mut());
+
+/// Serves `endpoint` forever with the state `make` builds at the first start — or, after a
+/// restart ([`rt::restarted`]), with the state the failed instance left, which must then be
+/// consistent: true for an injected crash (it comes at a message boundary), not necessarily for
+/// a failure in the middle of an update (the supervisor's limit). `make` may do the server's
+/// one-time start-up work (proc starts the first program there): a restart never repeats it.
+pub fn run<S: Server>(endpoint: usize, make: impl FnOnce() -> S) -> ! {
+    let kept = KEPT.load(Ordering::Relaxed).cast::<S>();
+    let s: &mut S = if rt::restarted() && !kept.is_null() {
+        // Safety: `kept` came from `Box::leak` below in an earlier instance of this very server
+        // (one state type per binary, see `KEPT`); the kernel kept the heap it points into, and
+        // the thread that used it is gone, so this is the only reference.
+        let s = unsafe { &mut *kept };
+        s.pending().clear();
+        s.restarted();
+        s
+    } else {
+        let s = Box::leak(Box::new(make()));
+        KEPT.store((s as *mut S).cast(), Ordering::Relaxed);
+        s
+    };
+    serve(endpoint, s)
+}
+
 /// Receives on `endpoint` and performs every message for `s`, forever.
 pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
     let mut reply: Option<(Badge, isize)> = None;
@@ -153,7 +197,8 @@ pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
         };
         let mut wakes = Wakes::new();
         let value = match msg.tag.label() {
-            label::CRASH => rt::crash(),
+            label::CRASH if msg.badge.0 == 0 => rt::crash(),
+            label::CRASH => Some(Errno::Perm.ret()),
             label::NOTIFICATION if msg.badge.0 == 0 => {
                 s.notified(msg.words[0], &mut wakes);
                 None

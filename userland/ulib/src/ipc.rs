@@ -1,5 +1,5 @@
 //! Safe IPC for programs on `micro` (the calls and register layout of [`abi::ipc`]): endpoints,
-//! `call`/`recv`/`reply`, the lease copies a receiver makes, and the fault-injection aid. Each
+//! `call`/`recv`/`reply` and the lease copies a receiver makes. Each
 //! function wraps a [`ucall`] stub and turns `-errno` into `Err`; on `mono` every one of them
 //! fails with [`Errno::NoSys`] ([`available`] asks which kernel this is without side effects).
 //!
@@ -10,7 +10,8 @@
 //! [`Lease::from_raw`], which is `unsafe`.
 //!
 //! Left out: the server-only kernel calls (address spaces, threads, mappings) — servers make
-//! those through `ucall` directly.
+//! those through `ucall` directly — and crashing a server, which is not a program's power (the
+//! withdrawn `inject` call is `EPERM`; klab's `--inject` boots `micro` with planned crashes).
 
 use core::marker::PhantomData;
 
@@ -214,12 +215,4 @@ pub fn lease_write(badge: Badge, index: usize, offset: usize, src: &[u8]) -> Res
             ],
         )
     })
-}
-
-/// Makes the server at endpoint `server` ([`abi::ipc::level`]) crash on purpose, to show fault
-/// isolation: the kernel sends it [`abi::ipc::label::CRASH`], the supervisor restarts it, and
-/// the call fails with `EIO` — which is therefore the expected result, not `Ok`.
-pub fn inject(server: usize) -> Result<(), Errno> {
-    // Safety: no pointers.
-    Errno::check(unsafe { ucall::syscall(kcall::INJECT, [server]) }).map(drop)
 }

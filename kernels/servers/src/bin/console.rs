@@ -8,7 +8,8 @@
 //!
 //! Input is taken a line at a time and only while somebody waits (mono's rule): the receive
 //! interrupt is on exactly when fs waits for input and the tty has no completed line, so bytes
-//! typed ahead wait unechoed in the UART. The console calls nobody.
+//! typed ahead wait unechoed in the UART. The console calls nobody. Its state (the line being
+//! typed, whether fs waits, the interrupt's setting) outlives a restart (`servers::serve::run`).
 
 #![no_std]
 #![no_main]
@@ -46,17 +47,18 @@ struct Console {
 }
 
 fn main(_args: Args) -> ! {
-    // Safety: the kernel maps the UART's registers at `DEVICE` for this server, read/write.
-    let uart = unsafe { Uart::new(DEVICE) };
-    uart.set_rx_interrupt(false);
-    let mut console = Console {
-        tty: Tty::new(),
-        uart,
-        fs_waits: false,
-        rx_on: false,
-        pending: Pending::new(),
-    };
-    serve::serve(level::CONSOLE, &mut console)
+    serve::run(level::CONSOLE, || {
+        // Safety: the kernel maps the UART's registers at `DEVICE` for this server, read/write.
+        let uart = unsafe { Uart::new(DEVICE) };
+        uart.set_rx_interrupt(false);
+        Console {
+            tty: Tty::new(),
+            uart,
+            fs_waits: false,
+            rx_on: false,
+            pending: Pending::new(),
+        }
+    })
 }
 
 impl Server for Console {

@@ -5,6 +5,7 @@
 //!
 //! Requests: the forwarded calls and `MEM_FAULT` name their process by the badge; `MEM_NEW` and
 //! `MEM_DROP` come from `proc` (process id 0) only. Nothing here blocks, and mem calls nobody.
+//! The policies outlive a restart of the server (`servers::serve::run`).
 
 #![no_std]
 #![no_main]
@@ -35,11 +36,10 @@ struct Mem {
 }
 
 fn main(_args: Args) -> ! {
-    let mut mem = Mem {
+    serve::run(level::MEM, || Mem {
         vms: BTreeMap::new(),
         pending: Pending::new(),
-    };
-    serve::serve(level::MEM, &mut mem)
+    })
 }
 
 impl Server for Mem {

@@ -10,6 +10,9 @@
 //! A `read` or `write` that would block (an empty or full pipe, the console without a line) is
 //! parked and performed again when its wait happens; before that, its caller is checked to be
 //! still there, so no pipe data or console line is consumed for a process that was killed.
+//!
+//! Files, pipes and fd tables outlive a restart of the server (`servers::serve::run`); the
+//! parked reads and writes do not (the kernel failed them with `EIO`), and a pipe's data stays.
 
 #![no_std]
 #![no_main]
@@ -48,6 +51,11 @@ pub struct FileServer {
 }
 
 fn main(args: Args) -> ! {
+    serve::run(level::FS, || start(&args))
+}
+
+/// The file system from the initrd (the first start only: a restart keeps the files).
+fn start(args: &Args) -> FileServer {
     // argv = ["fs", the initrd's length in decimal]
     let len: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let fs = if len == 0 {
@@ -66,12 +74,11 @@ fn main(args: Args) -> ! {
             }
         }
     };
-    let mut server = FileServer {
+    FileServer {
         files: Files::new(fs),
         pending: Pending::new(),
         buf: alloc::vec![0; limits::IO_MAX],
-    };
-    serve::serve(level::FS, &mut server)
+    }
 }
 
 impl Server for FileServer {

@@ -13,6 +13,9 @@
 //! one sequence, [`Proc::end_process`]: the kernel ends its threads, fs closes its fds, mem
 //! forgets its memory, its parked requests are dropped, and its parent's `wait`s are retried.
 //! A thread of an ended process is never answered.
+//!
+//! The table outlives a restart of the server (`servers::serve::run`); parked `wait`s and
+//! `thread_join`s do not (the kernel failed them with `EIO`: the caller asks again).
 
 #![no_std]
 #![no_main]
@@ -64,6 +67,12 @@ pub struct Proc {
 }
 
 fn main(args: Args) -> ! {
+    serve::run(level::PROC, || start(&args))
+}
+
+/// The empty table and the first program (the first start only: a restart keeps the table and
+/// never runs the first program again).
+fn start(args: &Args) -> Proc {
     let mut proc = Proc {
         procs: ProcTable::new(limits::PROCESSES),
         processes: BTreeMap::new(),
@@ -79,7 +88,7 @@ fn main(args: Args) -> ! {
         kernel::debug_write(format!("micro: cannot run {program}: {}\n", e.message()).as_bytes());
         kernel::halt(127);
     }
-    serve::serve(level::PROC, &mut proc)
+    proc
 }
 
 impl Server for Proc {
