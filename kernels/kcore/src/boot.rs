@@ -66,7 +66,7 @@ pub fn init(name: &str, hartid: usize, dtb_addr: usize) -> Boot {
     };
     // Safety: `heap` is RAM outside the kernel image, the DTB and the initrd, used for nothing else.
     unsafe { crate::heap::init(heap.start, heap.len()) };
-    let mut frames = FrameAllocator::new();
+    let mut frames = FrameAllocator::new(info.ram.clone());
     for r in FreeRanges::of(
         info.ram.clone(),
         &[kernel_image, info.dtb.clone(), initrd, heap],

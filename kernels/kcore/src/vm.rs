@@ -9,7 +9,9 @@
 //! RAM (from 0x8000_0000) are global gigapages without the U bit, mapped 1:1, shared by all roots
 //! (copied from the kernel's template root at creation). A trap therefore needs no `satp` switch.
 //! User memory is `abi::layout::USER_BASE..USER_TOP`, root entry 1, in 4 KiB pages whose frames
-//! the address space owns: unmapping or destroying frees them. User leaf PTEs are written with A
+//! the address space owns: unmapping or destroying frees them. Every leaf PTE written or cleared
+//! is counted in the frame table ([`FrameAllocator::note_map`]), so a frame freed while mapped,
+//! or mapped twice, stops the kernel with a clear message instead of leaking memory. User leaf PTEs are written with A
 //! (and D when writable) already set, so no hardware A/D update is ever needed.
 //!
 //! Left out: shared user pages, copy-on-write, user superpages, and freeing intermediate tables
@@ -22,7 +24,7 @@ use bitflags::bitflags;
 
 use crate::asid::Asids;
 use crate::csr::{self, satp};
-use crate::frame::{FRAME_SIZE, FrameAllocator};
+use crate::frame::{FRAME_SIZE, FrameAllocator, FrameState};
 
 bitflags! {
     /// PTE flag bits.
@@ -224,6 +226,7 @@ impl AddressSpace {
         if *slot & PteFlags::V.bits() != 0 {
             return Err(Errno::Exist);
         }
+        frames.note_map(pa);
         *slot = make_pte(pa, flags);
         Ok(())
     }
@@ -242,15 +245,30 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Unmaps the page at `va`, returning its frame (now the caller's). The caller fences.
-    pub fn unmap(&mut self, va: usize) -> Option<usize> {
+    /// Unmaps the page at `va`, returning its frame (now the caller's: counted unmapped in
+    /// `frames`, not freed). `None` if the page was not mapped. The caller fences.
+    pub fn unmap(&mut self, frames: &mut FrameAllocator, va: usize) -> Option<usize> {
         let slot = self.slot(va, None).ok()??;
         if *slot & PteFlags::V.bits() == 0 {
             return None;
         }
         let pa = pte_addr(*slot);
         *slot = 0;
+        frames.note_unmap(pa);
         Some(pa)
+    }
+
+    /// Unmaps the page at `va` and frees its frame once no page table maps it any more (a frame
+    /// outside the pool is only unmapped). Whether the page was mapped. The caller fences.
+    pub fn release(&mut self, frames: &mut FrameAllocator, va: usize) -> bool {
+        let Some(pa) = self.unmap(frames, va) else {
+            return false;
+        };
+        if frames.state(pa) == FrameState::Used(0) {
+            // Safety: the frame was this space's page and nothing maps it any more.
+            unsafe { frames.free(pa) };
+        }
+        true
     }
 
     /// The frame and flags of the page at `va`, if mapped.
@@ -299,13 +317,16 @@ unsafe fn free_tree(frames: &mut FrameAllocator, pa: usize, level: usize) {
         if entry & PteFlags::V.bits() == 0 {
             continue;
         }
-        // Safety: every frame below a dead user tree belongs to it.
-        unsafe {
-            if level == 0 || is_leaf(entry) {
-                frames.free(pte_addr(entry));
-            } else {
-                free_tree(frames, pte_addr(entry), level - 1);
+        let pa = pte_addr(entry);
+        if level == 0 || is_leaf(entry) {
+            // A user page: freed once nothing maps it (frames outside the pool never are).
+            if frames.note_unmap(pa) == 0 && frames.state(pa) == FrameState::Used(0) {
+                // Safety: the frame was the dead space's page and nothing maps it any more.
+                unsafe { frames.free(pa) };
             }
+        } else {
+            // Safety: every table below a dead user tree belongs to it.
+            unsafe { free_tree(frames, pa, level - 1) };
         }
     }
     // Safety: the table itself is the tree's.

@@ -129,10 +129,8 @@ impl Kernel {
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
         let mut page = start;
         while page < end {
-            if let Some(frame) = space.vm.unmap(page) {
+            if space.vm.release(&mut self.frames, page) {
                 space.vm.fence(page, &self.asids);
-                // Safety: the frame was this space's and is unmapped now.
-                unsafe { self.frames.free(frame) };
             }
             page += PAGE_SIZE;
         }
@@ -161,7 +159,7 @@ impl Kernel {
             return Err(Errno::Exist);
         }
         let src = self.spaces.get_mut(&from).ok_or(Errno::Srch)?;
-        let frame = src.vm.unmap(page).ok_or(Errno::Fault)?;
+        let frame = src.vm.unmap(&mut self.frames, page).ok_or(Errno::Fault)?;
         src.vm.fence(page, &self.asids);
         let target = self.spaces.get_mut(&to).ok_or(Errno::Srch)?;
         if let Err(e) = target
@@ -213,7 +211,8 @@ impl Kernel {
         for r in core::mem::take(&mut space.foreign) {
             let mut va = r.start;
             while va < r.end {
-                space.vm.unmap(va);
+                // Foreign pages are never freed; one already gone is fine.
+                space.vm.unmap(&mut self.frames, va);
                 va += PAGE_SIZE;
             }
         }

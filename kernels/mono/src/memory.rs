@@ -92,10 +92,8 @@ impl Kernel {
         };
         let mut page = range.start;
         while page < range.end {
-            if let Some(frame) = p.space.unmap(page) {
+            if p.space.release(&mut self.frames, page) {
                 p.space.fence(page, &self.asids);
-                // Safety: the frame was this address space's and is unmapped now.
-                unsafe { self.frames.free(frame) };
             }
             page += PAGE_SIZE;
         }
