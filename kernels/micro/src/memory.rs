@@ -121,9 +121,15 @@ impl Kernel {
         Ok(())
     }
 
-    /// Unmaps and frees the pages of `sid` in `start..end`.
+    /// Unmaps and frees the pages of `sid` in `start..end` (page-aligned, in user memory; pages
+    /// never mapped are skipped).
     pub fn unmap(&mut self, sid: SpaceId, start: usize, end: usize) -> Result<(), Errno> {
-        if !start.is_multiple_of(PAGE_SIZE) || start < USER_BASE || end > USER_TOP {
+        if !start.is_multiple_of(PAGE_SIZE)
+            || !end.is_multiple_of(PAGE_SIZE)
+            || start < USER_BASE
+            || end > USER_TOP
+            || start > end
+        {
             return Err(Errno::Inval);
         }
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;

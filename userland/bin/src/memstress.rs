@@ -37,6 +37,8 @@ pub struct Config {
     pub rounds: usize,
     /// Most pages one region has.
     pub max_pages: usize,
+    /// A thread yields after a page one time in this many (0: never; the timer still preempts).
+    pub yield_every: usize,
 }
 
 /// A fresh page that was not zero.
@@ -192,7 +194,7 @@ fn worker(index: usize) -> i32 {
             // Safety: `page` lies in the region just mapped, which only this thread uses.
             unsafe { (at as *mut u64).write_volatile(tag(index, round, page)) };
             PAGES.fetch_add(1, Ordering::Relaxed);
-            if rng.below(8) == 0 {
+            if config.yield_every != 0 && rng.below(config.yield_every) == 0 {
                 sys::yield_now();
             }
         }

@@ -14,7 +14,12 @@
 //! It prints one summary line, `hostile: seed S: C calls (F forged), R regions, P pages, 0 stale,
 //! 0 secret: ok` (or `FAIL …` lines), and exits 0 only if every check held.
 //!
-//! `hostile maps SEED [THREADS ROUNDS PAGES]` runs the stress alone (the reproduction).
+//! `hostile maps SEED [THREADS ROUNDS PAGES YIELD]` runs the stress alone (the reproduction).
+//!
+//! `hostile soak FIRST COUNT` (for `make soak`) runs `hostile SEED` for COUNT seeds from FIRST,
+//! one child after the other in this one boot, then three children at once each touching
+//! [`TOUCH_PAGES`] pages — most of RAM — which only fits if the runs before gave every frame
+//! back. `hostile touch PAGES` is such a child.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -57,9 +62,12 @@ fn main(args: ulib::Args) -> i32 {
                 threads: number(&args, 3, 4) as usize,
                 rounds: number(&args, 4, 200) as usize,
                 max_pages: number(&args, 5, 8) as usize,
+                yield_every: number(&args, 6, 8) as usize,
             };
             maps_only(config)
         }
+        Some("soak") => soak(number(&args, 2, 1), number(&args, 3, 10)),
+        Some("touch") => touch(number(&args, 2, 1) as usize),
         Some(_) => {
             let seed = number(&args, 1, 1);
             let calls = number(&args, 2, 3000) as usize;
@@ -75,7 +83,7 @@ fn main(args: ulib::Args) -> i32 {
             }
         }
         None => {
-            println!("usage: hostile SEED [CALLS] | hostile maps SEED [THREADS ROUNDS PAGES]");
+            println!("usage: hostile SEED [CALLS] | hostile maps SEED [THREADS ROUNDS PAGES YIELD]");
             2
         }
     }
@@ -210,6 +218,7 @@ fn stress_thread(seed: usize) -> i32 {
         threads: 4,
         rounds: 120,
         max_pages: 8,
+        yield_every: 8,
     });
     *STRESS_RESULT.lock() = Some(r);
     0
@@ -275,6 +284,72 @@ fn fill_to_limit() -> Result<usize, String> {
         unsafe { sys::munmap(a, len) }.map_err(|e| alloc::format!("munmap: {}", e.name()))?;
     }
     result.map(|()| pages + brk.div_ceil(PAGE_SIZE))
+}
+
+/// Pages each of the three last children of `hostile soak` touches (3 × 23 MiB: more than the
+/// RAM a leak of a quarter of the frames would leave).
+const TOUCH_PAGES: usize = 6000;
+
+/// `hostile soak FIRST COUNT`: 0 if every run and the final touch succeeded.
+fn soak(first: u64, count: u64) -> i32 {
+    for seed in first..first + count {
+        let s = alloc::format!("{seed}");
+        let status = sys::spawn("/bin/hostile", &["hostile", &s], None)
+            .and_then(|pid| sys::wait(Some(pid)));
+        match status {
+            Ok((_, 0)) => {}
+            Ok((_, st)) => {
+                println!("hostile: soak: FAIL seed {seed} ended with status {st}");
+                return 1;
+            }
+            Err(e) => {
+                println!("hostile: soak: FAIL seed {seed}: {}", e.name());
+                return 1;
+            }
+        }
+    }
+    let pages = alloc::format!("{TOUCH_PAGES}");
+    let mut pids = Vec::new();
+    for _ in 0..3 {
+        match sys::spawn("/bin/hostile", &["hostile", "touch", &pages], None) {
+            Ok(pid) => pids.push(pid),
+            Err(e) => {
+                println!("hostile: soak: FAIL spawn a toucher: {}", e.name());
+                return 1;
+            }
+        }
+    }
+    for pid in pids {
+        if !matches!(sys::wait(Some(pid)), Ok((_, 0))) {
+            println!("hostile: soak: FAIL a toucher of {TOUCH_PAGES} pages did not end with 0");
+            return 1;
+        }
+    }
+    println!("hostile: soak: {count} runs and 3 x {TOUCH_PAGES} pages touched: ok");
+    0
+}
+
+/// `hostile touch PAGES`: maps and writes `pages` pages, checking each was zero; 0 if so.
+fn touch(pages: usize) -> i32 {
+    let len = pages * PAGE_SIZE;
+    let Ok(base) = sys::mmap(len, prot::READ | prot::WRITE) else {
+        return 1;
+    };
+    for p in 0..pages {
+        let at = (base + p * PAGE_SIZE) as *mut u64;
+        // Safety: inside the region just mapped, ours alone.
+        unsafe {
+            if at.read_volatile() != 0 {
+                return 1;
+            }
+            at.write_volatile(p as u64 + 1);
+        }
+        // Yield now and then so the three touchers interleave.
+        if p % 512 == 0 {
+            sys::yield_now();
+        }
+    }
+    0
 }
 
 /// The child: fills its secret pages, says it is ready, waits for standard input to close, and

@@ -31,6 +31,8 @@ mod badptr;
 mod faults;
 #[path = "../usertests/fs.rs"]
 mod fs;
+#[path = "../usertests/fresh_memory.rs"]
+mod fresh_memory;
 #[path = "../usertests/fs_errors.rs"]
 mod fs_errors;
 #[path = "../usertests/memory.rs"]
@@ -67,6 +69,7 @@ const GROUPS: &[&[Test]] = &[
     fs::TESTS,
     fs_errors::TESTS,
     memory::TESTS,
+    fresh_memory::TESTS,
     faults::TESTS,
     tools::TESTS,
 ];

@@ -60,7 +60,7 @@ const BAD_ADDRS: &[usize] = &[
     8,
     USER_BASE - 8,
     USER_TOP,
-    USER_TOP - 1,
+    USER_TOP + 1,
     0x8000_0000,
     0x8020_0000,
     0x1000_0000,
