@@ -24,6 +24,8 @@ use core::ops::Range;
 
 /// Bytes in a frame.
 pub const FRAME_SIZE: usize = 4096;
+/// log2 of [`FRAME_SIZE`].
+const FRAME_SHIFT: u32 = FRAME_SIZE.trailing_zeros();
 
 /// Frame-table entry of a frame on the free list.
 const FREE: u8 = u8::MAX;
@@ -84,25 +86,31 @@ impl FrameAllocator {
         let mut frame = end;
         while frame >= start + FRAME_SIZE {
             frame -= FRAME_SIZE;
-            let Some(i) = self.index(frame) else {
+            let Some(e) = self.entry(frame) else {
                 continue;
             };
-            self.table[i] = FREE;
+            *e = FREE;
             // Safety: the caller gives us the frame.
             unsafe { self.push(frame) };
             self.total += 1;
         }
     }
 
-    /// The frame table's index of `frame`, if it describes it.
-    fn index(&self, frame: usize) -> Option<usize> {
-        let i = frame.checked_sub(self.base)? / FRAME_SIZE;
-        (i < self.table.len()).then_some(i)
+    /// The frame table's entry for the frame holding `pa`, if the table describes it (one
+    /// subtraction, one shift, one bounds check: this is on the page-fault path).
+    #[inline(always)]
+    fn entry(&mut self, pa: usize) -> Option<&mut u8> {
+        self.table
+            .get_mut(pa.wrapping_sub(self.base) >> FRAME_SHIFT)
     }
 
     /// What the table says of the frame holding `pa`.
     pub fn state(&self, pa: usize) -> FrameState {
-        match self.index(pa & !(FRAME_SIZE - 1)).map(|i| self.table[i]) {
+        match self
+            .table
+            .get(pa.wrapping_sub(self.base) >> FRAME_SHIFT)
+            .copied()
+        {
             None | Some(OUTSIDE) => FrameState::Outside,
             Some(FREE) => FrameState::Free,
             Some(n) => FrameState::Used(n),
@@ -124,8 +132,8 @@ impl FrameAllocator {
             return None;
         }
         let frame = self.head;
-        match self.index(frame) {
-            Some(i) if self.table[i] == FREE => self.table[i] = 0,
+        match self.entry(frame) {
+            Some(e) if *e == FREE => *e = 0,
             _ => violation(frame, "is on the free list but not free", self.state(frame)),
         }
         // Safety: `frame` is on the free list and free, so it is ours; its first word links the
@@ -145,10 +153,9 @@ impl FrameAllocator {
     /// `frame` came from [`alloc`](Self::alloc) and nothing uses it any more (no mapping, no
     /// pointer).
     pub unsafe fn free(&mut self, frame: usize) {
-        match self.index(frame) {
-            Some(i) if frame.is_multiple_of(FRAME_SIZE) && self.table[i] == 0 => {
-                self.table[i] = FREE
-            }
+        let aligned = frame.is_multiple_of(FRAME_SIZE);
+        match self.entry(frame) {
+            Some(e) if aligned && *e == 0 => *e = FREE,
             _ => violation(frame, "is freed", self.state(frame)),
         }
         // Safety: forwarded to the caller; the table says nothing maps it.
@@ -158,11 +165,12 @@ impl FrameAllocator {
     /// Counts a new user mapping of the frame at `pa`, which must be a pool frame in use that no
     /// page table maps yet (or a frame outside the pool, which is not counted). Panics
     /// otherwise: a kernel bug.
+    #[inline]
     pub fn note_map(&mut self, pa: usize) {
-        if let Some(i) = self.index(pa) {
-            match self.table[i] {
+        if let Some(e) = self.entry(pa) {
+            match *e {
+                0 => *e = 1,
                 OUTSIDE => {}
-                0 => self.table[i] = 1,
                 _ => violation(pa, "is mapped", self.state(pa)),
             }
         }
@@ -170,16 +178,42 @@ impl FrameAllocator {
 
     /// Counts a user mapping of the frame at `pa` gone; returns the mappings left (0 for a
     /// frame outside the pool). Panics if the frame was not mapped: a kernel bug.
+    #[inline]
     pub fn note_unmap(&mut self, pa: usize) -> u8 {
-        let Some(i) = self.index(pa) else {
+        let Some(e) = self.entry(pa) else {
             return 0;
         };
-        match self.table[i] {
-            OUTSIDE => 0,
+        match *e {
             n @ 1..=MAX_MAPPINGS => {
-                self.table[i] = n - 1;
+                *e = n - 1;
                 n - 1
             }
+            OUTSIDE => 0,
+            _ => violation(pa, "is unmapped", self.state(pa)),
+        }
+    }
+
+    /// Unmaps a user page of frame `pa` and frees the frame if that was its last mapping;
+    /// whether it was freed (a frame outside the pool never is). Panics if the frame was not
+    /// mapped.
+    #[inline]
+    pub fn unmap_and_free(&mut self, pa: usize) -> bool {
+        let Some(e) = self.entry(pa) else {
+            return false;
+        };
+        match *e {
+            1 => {
+                *e = 0;
+                // Safety: the table says the page just unmapped was the frame's only mapping,
+                // and the frame is the pool's.
+                unsafe { self.free(pa) };
+                true
+            }
+            n @ 2..=MAX_MAPPINGS => {
+                *e = n - 1;
+                false
+            }
+            OUTSIDE => false,
             _ => violation(pa, "is unmapped", self.state(pa)),
         }
     }
@@ -205,8 +239,8 @@ fn violation(frame: usize, what: &str, state: FrameState) -> ! {
         FrameState::Outside => {
             panic!("frame invariant broken: frame {frame:#x} {what} but is not the pool's")
         }
-        FrameState::Used(n) => panic!(
-            "frame invariant broken: frame {frame:#x} {what} while in use, mapped {n} times"
-        ),
+        FrameState::Used(n) => {
+            panic!("frame invariant broken: frame {frame:#x} {what} while in use, mapped {n} times")
+        }
     }
 }

@@ -24,7 +24,7 @@ use bitflags::bitflags;
 
 use crate::asid::Asids;
 use crate::csr::{self, satp};
-use crate::frame::{FRAME_SIZE, FrameAllocator, FrameState};
+use crate::frame::{FRAME_SIZE, FrameAllocator};
 
 bitflags! {
     /// PTE flag bits.
@@ -258,17 +258,51 @@ impl AddressSpace {
         Some(pa)
     }
 
-    /// Unmaps the page at `va` and frees its frame once no page table maps it any more (a frame
-    /// outside the pool is only unmapped). Whether the page was mapped. The caller fences.
-    pub fn release(&mut self, frames: &mut FrameAllocator, va: usize) -> bool {
-        let Some(pa) = self.unmap(frames, va) else {
-            return false;
-        };
-        if frames.state(pa) == FrameState::Used(0) {
-            // Safety: the frame was this space's page and nothing maps it any more.
-            unsafe { frames.free(pa) };
+    /// Unmaps every mapped page of `range` (page-aligned), fencing each, and frees each frame
+    /// once no page table maps it (a frame outside the pool is only unmapped); the pages
+    /// unmapped. Pages never mapped cost a PTE load each, and a whole missing table is skipped
+    /// at once, so a large range that was hardly touched is cheap.
+    pub fn release_range(
+        &mut self,
+        frames: &mut FrameAllocator,
+        asids: &Asids,
+        range: core::ops::Range<usize>,
+    ) -> usize {
+        let mut released = 0;
+        let mut va = range.start;
+        while va < range.end {
+            // The level-0 table covering `va`, and where it stops covering.
+            let table_end = (va | ((1 << (12 + 9)) - 1))
+                .saturating_add(1)
+                .min(range.end);
+            // Safety: the root and the tables below it are this address space's.
+            let root = unsafe { table(self.root) }[vpn(va, 2)];
+            if root & PteFlags::V.bits() == 0 || is_leaf(root) {
+                // No user table here (or a kernel gigapage): nothing of the gigabyte is mapped.
+                va = (va | (GIGAPAGE - 1)).saturating_add(1);
+                continue;
+            }
+            // Safety: as above.
+            let mid = unsafe { table(pte_addr(root)) }[vpn(va, 1)];
+            if mid & PteFlags::V.bits() == 0 || is_leaf(mid) {
+                va = table_end;
+                continue;
+            }
+            // Safety: as above; the level-0 table is this address space's.
+            let leaves = unsafe { table(pte_addr(mid)) };
+            while va < table_end {
+                let slot = &mut leaves[vpn(va, 0)];
+                if *slot & PteFlags::V.bits() != 0 {
+                    let pa = pte_addr(*slot);
+                    *slot = 0;
+                    self.fence(va, asids);
+                    frames.unmap_and_free(pa);
+                    released += 1;
+                }
+                va += PAGE_SIZE;
+            }
         }
-        true
+        released
     }
 
     /// The frame and flags of the page at `va`, if mapped.
@@ -320,10 +354,7 @@ unsafe fn free_tree(frames: &mut FrameAllocator, pa: usize, level: usize) {
         let pa = pte_addr(entry);
         if level == 0 || is_leaf(entry) {
             // A user page: freed once nothing maps it (frames outside the pool never are).
-            if frames.note_unmap(pa) == 0 && frames.state(pa) == FrameState::Used(0) {
-                // Safety: the frame was the dead space's page and nothing maps it any more.
-                unsafe { frames.free(pa) };
-            }
+            frames.unmap_and_free(pa);
         } else {
             // Safety: every table below a dead user tree belongs to it.
             unsafe { free_tree(frames, pa, level - 1) };

@@ -133,13 +133,9 @@ impl Kernel {
             return Err(Errno::Inval);
         }
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
-        let mut page = start;
-        while page < end {
-            if space.vm.release(&mut self.frames, page) {
-                space.vm.fence(page, &self.asids);
-            }
-            page += PAGE_SIZE;
-        }
+        space
+            .vm
+            .release_range(&mut self.frames, &self.asids, start..end);
         Ok(())
     }
 

@@ -83,7 +83,9 @@ fn main(args: ulib::Args) -> i32 {
             }
         }
         None => {
-            println!("usage: hostile SEED [CALLS] | hostile maps SEED [THREADS ROUNDS PAGES YIELD]");
+            println!(
+                "usage: hostile SEED [CALLS] | hostile maps SEED [THREADS ROUNDS PAGES YIELD]"
+            );
             2
         }
     }
@@ -159,7 +161,9 @@ fn run(seed: u64, ncalls: usize) -> Result<String, String> {
             sys::yield_now();
         }
         if secret_in(&ctx.scratch[..]) {
-            problem = Some(String::from("the secret child's pattern is in our scratch buffer"));
+            problem = Some(String::from(
+                "the secret child's pattern is in our scratch buffer",
+            ));
             break;
         }
     }
@@ -174,7 +178,10 @@ fn run(seed: u64, ncalls: usize) -> Result<String, String> {
         (st, _) => return Err(alloc::format!("the stress thread ended with status {st}")),
     };
     if let Some(first) = s.first {
-        return Err(alloc::format!("{} stale fresh pages; first: {first}", s.stale));
+        return Err(alloc::format!(
+            "{} stale fresh pages; first: {first}",
+            s.stale
+        ));
     }
     let _ = sys::close(file);
     let _ = sys::unlink(&path);
@@ -191,7 +198,9 @@ fn run(seed: u64, ncalls: usize) -> Result<String, String> {
     // Its frames are free now; fresh memory must not show them.
     let (pages, secret) = scan_fresh(SCAN_PAGES)?;
     if secret != 0 {
-        return Err(alloc::format!("{secret} fresh pages held the secret child's pattern"));
+        return Err(alloc::format!(
+            "{secret} fresh pages held the secret child's pattern"
+        ));
     }
     let after = fill_to_limit()?;
     if after != before {
@@ -294,8 +303,8 @@ const TOUCH_PAGES: usize = 6000;
 fn soak(first: u64, count: u64) -> i32 {
     for seed in first..first + count {
         let s = alloc::format!("{seed}");
-        let status = sys::spawn("/bin/hostile", &["hostile", &s], None)
-            .and_then(|pid| sys::wait(Some(pid)));
+        let status =
+            sys::spawn("/bin/hostile", &["hostile", &s], None).and_then(|pid| sys::wait(Some(pid)));
         match status {
             Ok((_, 0)) => {}
             Ok((_, st)) => {

@@ -29,10 +29,10 @@ mod harness;
 mod badptr;
 #[path = "../usertests/faults.rs"]
 mod faults;
-#[path = "../usertests/fs.rs"]
-mod fs;
 #[path = "../usertests/fresh_memory.rs"]
 mod fresh_memory;
+#[path = "../usertests/fs.rs"]
+mod fs;
 #[path = "../usertests/fs_errors.rs"]
 mod fs_errors;
 #[path = "../usertests/memory.rs"]

@@ -88,7 +88,11 @@ impl Ctx {
 
     /// A huge length over the scratch buffer: the range runs off what is mapped.
     fn overlong(&mut self, rng: &mut Rng) -> Nasty {
-        let lens = [usize::MAX, 1 << 40, usize::MAX - self.scratch.as_ptr() as usize];
+        let lens = [
+            usize::MAX,
+            1 << 40,
+            usize::MAX - self.scratch.as_ptr() as usize,
+        ];
         Nasty {
             addr: self.scratch.as_mut_ptr() as usize + rng.below(8),
             len: lens[rng.below(lens.len())],
@@ -140,9 +144,17 @@ pub fn one(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
 /// kernel may refuse that or clamp it: what follows the buffer is ours too); calls that write
 /// our memory never are.
 fn pointer_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
-    let fd = if rng.below(2) == 0 { ctx.file } else { ctx.fd(rng) };
+    let fd = if rng.below(2) == 0 {
+        ctx.file
+    } else {
+        ctx.fd(rng)
+    };
     let reads_ours = rng.below(2) == 0;
-    let n = if reads_ours { ctx.bad(rng) } else { ctx.nasty(rng) };
+    let n = if reads_ours {
+        ctx.bad(rng)
+    } else {
+        ctx.nasty(rng)
+    };
     // Safety (every call below): the pointers are ones no program may use, or (for calls that
     // only read our memory) the scratch buffer with a length running past it; nothing is
     // written to memory of ours.
@@ -197,7 +209,7 @@ fn plain_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
                 let _ = raw::clock();
             }
             2 => {
-                let _ = raw::seek(fd, rng.next() as usize, rng.below(5));
+                let _ = raw::seek(fd, rng.bits() as usize, rng.below(5));
             }
             3 => {
                 if fd > 2 && fd != ctx.file {
@@ -220,16 +232,22 @@ fn plain_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
             8 => {
                 let len = [0, 1, PAGE_SIZE - 1, usize::MAX, 1 << 40, 3 * PAGE_SIZE][rng.below(6)];
                 let r = raw::mmap(len, rng.below(16));
-                if let Ok(addr) = Errno::check(r) {
-                    if let Err(e) = Errno::check(raw::munmap(addr, len)) {
-                        return Err(format!("munmap of a fresh mmap: {}", e.name()));
-                    }
+                if let Ok(addr) = Errno::check(r)
+                    && let Err(e) = Errno::check(raw::munmap(addr, len))
+                {
+                    return Err(format!("munmap of a fresh mmap: {}", e.name()));
                 }
             }
             _ => {
                 // Outside the mmap window, misaligned, or wrapping: refused.
-                let addr = [0, USER_BASE, STACK_GUARD, MMAP_LIMIT, MMAP_LIMIT - 1, usize::MAX]
-                    [rng.below(6)];
+                let addr = [
+                    0,
+                    USER_BASE,
+                    STACK_GUARD,
+                    MMAP_LIMIT,
+                    MMAP_LIMIT - 1,
+                    usize::MAX,
+                ][rng.below(6)];
                 let len = [0, 1, usize::MAX, PAGE_SIZE][rng.below(4)];
                 expect_err("munmap", raw::munmap(addr, len))?;
             }
@@ -241,12 +259,12 @@ fn plain_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
 /// Numbers outside the table, and the server-only kernel calls.
 fn number_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
     let args = [
-        rng.next() as usize,
-        rng.next() as usize,
-        rng.next() as usize,
-        rng.next() as usize,
-        rng.next() as usize,
-        rng.next() as usize,
+        rng.bits() as usize,
+        rng.bits() as usize,
+        rng.bits() as usize,
+        rng.bits() as usize,
+        rng.bits() as usize,
+        rng.bits() as usize,
     ];
     match rng.below(3) {
         0 => {
@@ -264,8 +282,12 @@ fn number_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
         }
         _ => {
             // IPC calls that cannot block: endpoints and badges that do not exist.
-            let nr = [kcall::REPLY, kcall::NOTIFY, kcall::LEASE_INFO, kcall::LEASE_READ]
-                [rng.below(4)];
+            let nr = [
+                kcall::REPLY,
+                kcall::NOTIFY,
+                kcall::LEASE_INFO,
+                kcall::LEASE_READ,
+            ][rng.below(4)];
             let mut a = args;
             a[0] = Ctx::nobody(rng) << 8;
             // Safety: nothing of ours is named (the badge and endpoint are nobody's; a lease copy
@@ -295,7 +317,7 @@ fn forged(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
     let mut words = [0u64; MAX_WORDS];
     for w in &mut words {
         *w = match rng.below(3) {
-            0 => rng.next(),
+            0 => rng.bits(),
             1 => rng.below(64) as u64,
             _ => BAD_ADDRS[rng.below(BAD_ADDRS.len())] as u64,
         };
@@ -314,7 +336,10 @@ fn forged(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
     match r {
         _ if ctx.ipc => Ok(()),
         Err(Errno::NoSys) => Ok(()),
-        Err(e) => Err(format!("a forged IPC call without IPC: got {}, want ENOSYS", e.name())),
+        Err(e) => Err(format!(
+            "a forged IPC call without IPC: got {}, want ENOSYS",
+            e.name()
+        )),
         Ok(_) => Err(String::from("a forged IPC call succeeded without IPC")),
     }
 }
@@ -349,7 +374,7 @@ fn forged_label(rng: &mut Rng) -> u32 {
         0 => PROTOCOL[rng.below(PROTOCOL.len())],
         1 => SYSCALLS[rng.below(SYSCALLS.len())].number() as u32,
         _ => loop {
-            let l = rng.next() as u32;
+            let l = rng.bits() as u32;
             if l != label::CRASH && Sys::from_number(l as usize).is_none() {
                 break l;
             }

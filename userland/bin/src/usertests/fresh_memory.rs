@@ -15,7 +15,10 @@ use crate::harness::{Outcome, Test, ok};
 fn stress(config: Config) -> Outcome {
     let s = ok(memstress::run(config), "the stress")?;
     if let Some(first) = s.first {
-        return Err(alloc::format!("{} stale fresh pages; first: {first}", s.stale));
+        return Err(alloc::format!(
+            "{} stale fresh pages; first: {first}",
+            s.stale
+        ));
     }
     ensure!(
         s.regions == config.threads * config.rounds,
@@ -88,7 +91,10 @@ fn shared_first_touch() -> Outcome {
         ensure!(v == THREADS, "page {k} counted {v} touches, want {THREADS}");
     }
     // Safety: nothing refers to the region any more.
-    ok(unsafe { sys::munmap(base, SHARED_PAGES * PAGE_SIZE) }, "munmap")
+    ok(
+        unsafe { sys::munmap(base, SHARED_PAGES * PAGE_SIZE) },
+        "munmap",
+    )
 }
 
 pub const TESTS: &[Test] = &[
