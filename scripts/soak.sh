@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-klab=$root/target/release/klab
+klab=${KLAB:-$root/target/release/klab}
 min=${SOAK_MIN:-1000000000}
 seeds=${SOAK_SEEDS:-12}
 log=$(mktemp)

@@ -19,7 +19,6 @@
 //! Left out: shared user pages — the count is there for them, but today a pool frame is mapped
 //! at most once.
 
-use alloc::vec::Vec;
 use core::ops::Range;
 
 /// Bytes in a frame.
@@ -55,22 +54,36 @@ pub struct FrameAllocator {
     /// The first frame the table describes.
     base: usize,
     /// One entry per frame from `base`: [`FREE`], [`OUTSIDE`] or a mapping count.
-    table: Vec<u8>,
+    table: &'static mut [u8],
 }
 
 impl FrameAllocator {
+    /// Bytes of frame table that [`new`](Self::new) needs for `ram`: one per frame.
+    pub fn table_bytes(ram: Range<usize>) -> usize {
+        ram.end
+            .saturating_sub(ram.start & !(FRAME_SIZE - 1))
+            .div_ceil(FRAME_SIZE)
+    }
+
     /// An allocator with no frames, whose frame table covers `ram` (every frame outside the
-    /// pool until [`add`](Self::add) gives it). Allocates the table on the kernel heap: one byte
-    /// per frame.
-    pub fn new(ram: Range<usize>) -> FrameAllocator {
+    /// pool until [`add`](Self::add) gives it). The table lives at `table_at`, RAM set aside at
+    /// boot (not the kernel heap, whose layout stays what it was without the table).
+    ///
+    /// # Safety
+    /// `table_at..table_at + table_bytes(ram)` is RAM that nothing else uses, now or later (and
+    /// that is never given to [`add`](Self::add)).
+    pub unsafe fn new(ram: Range<usize>, table_at: usize) -> FrameAllocator {
         let base = ram.start & !(FRAME_SIZE - 1);
-        let frames = ram.end.saturating_sub(base).div_ceil(FRAME_SIZE);
+        let len = Self::table_bytes(ram);
+        // Safety: the caller gives us these bytes for good; RAM is mapped 1:1.
+        let table = unsafe { core::slice::from_raw_parts_mut(table_at as *mut u8, len) };
+        table.fill(OUTSIDE);
         FrameAllocator {
             head: 0,
             free: 0,
             total: 0,
             base,
-            table: alloc::vec![OUTSIDE; frames],
+            table,
         }
     }
 

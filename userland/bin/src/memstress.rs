@@ -10,7 +10,6 @@
 //!
 //! Left out: checking other processes' memory (`hostile` does that with a secret-holding child).
 
-use alloc::vec::Vec;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -39,6 +38,9 @@ pub struct Config {
     pub max_pages: usize,
     /// A thread yields after a page one time in this many (0: never; the timer still preempts).
     pub yield_every: usize,
+    /// Workers in all, over time (at least `threads`): whenever one is joined (in the order they
+    /// were started) the next is started, so threads end and begin while others map and unmap.
+    pub workers: usize,
 }
 
 /// A fresh page that was not zero.
@@ -136,19 +138,22 @@ pub fn run(config: Config) -> Result<Summary, Errno> {
     REGIONS.store(0, Ordering::Relaxed);
     STALE.store(0, Ordering::Relaxed);
     *FIRST.lock() = None;
-    let mut threads = Vec::new();
+    let mut threads = alloc::collections::VecDeque::new();
     let mut failed = None;
-    for i in 0..config.threads.min(63) {
-        match thread::spawn(worker, i) {
-            Ok(t) => threads.push(t),
+    let total = config.workers.max(config.threads);
+    let mut next = 0;
+    while next < config.threads.min(63) {
+        match thread::spawn(worker, next) {
+            Ok(t) => threads.push_back(t),
             Err(e) => {
                 failed = Some(e);
                 STOP.store(true, Ordering::Relaxed);
                 break;
             }
         }
+        next += 1;
     }
-    for t in threads {
+    while let Some(t) = threads.pop_front() {
         match t.join() {
             Ok(0) => {}
             Ok(status) => {
@@ -157,6 +162,16 @@ pub fn run(config: Config) -> Result<Summary, Errno> {
             Err(e) => {
                 failed.get_or_insert(e);
             }
+        }
+        if next < total && failed.is_none() {
+            match thread::spawn(worker, next) {
+                Ok(t) => threads.push_back(t),
+                Err(e) => {
+                    failed = Some(e);
+                    STOP.store(true, Ordering::Relaxed);
+                }
+            }
+            next += 1;
         }
     }
     if let Some(e) = failed {
@@ -222,4 +237,58 @@ fn check_zero(page: usize, found_by: (usize, usize)) {
             return;
         }
     }
+}
+
+/// The tag the regression check writes.
+const NEIGHBOUR: u64 = 0x6e65_6967_6862_6f72;
+
+fn quick(_: usize) -> i32 {
+    0
+}
+
+/// Issue 13's root cause, checked directly: a thread is made (its stack region has an unmapped
+/// guard page below it), a one-page region is mapped — in a process whose mmap window was empty
+/// that page is the guard's hole, the lowest free page — and written, the thread is joined, and
+/// another page is mapped. The first region must still hold its word, and the second must be
+/// fresh. When `join` unmapped the guard page along with the stack, the join took the first
+/// region's page away behind its owner's back: the next `mmap` got the same page, and the
+/// owner's next store landed in it — a fresh page holding a word written into an earlier region.
+/// Returns what went wrong, if anything.
+pub fn join_spares_neighbours() -> Result<(), alloc::string::String> {
+    use alloc::format;
+    let t = thread::spawn(quick, 0).map_err(|e| format!("spawn: {}", e.name()))?;
+    let a = sys::mmap(PAGE_SIZE, prot::READ | prot::WRITE)
+        .map_err(|e| format!("mmap: {}", e.name()))?;
+    let pa = a as *mut u64;
+    // Safety: `a` is a page of ours, just mapped.
+    unsafe { pa.write_volatile(NEIGHBOUR) };
+    t.join().map_err(|e| format!("join: {}", e.name()))?;
+    let b = sys::mmap(PAGE_SIZE, prot::READ | prot::WRITE)
+        .map_err(|e| format!("mmap: {}", e.name()))?;
+    // The owner of `a` goes on using it, as it may.
+    // Safety: `a` is still ours: we never unmapped it.
+    let kept = unsafe {
+        let v = pa.read_volatile();
+        pa.add(1).write_volatile(NEIGHBOUR);
+        v
+    };
+    // Safety: `b` was just mapped.
+    let fresh = unsafe { (b as *const u64).add(1).read_volatile() };
+    // Safety: both regions are ours and unused from here on.
+    unsafe {
+        let _ = sys::munmap(a, PAGE_SIZE);
+        let _ = sys::munmap(b, PAGE_SIZE);
+    }
+    if kept != NEIGHBOUR {
+        return Err(format!(
+            "a page written before a join read {kept:#x} after it: joining a thread unmapped \
+             another region's page"
+        ));
+    }
+    if fresh != 0 {
+        return Err(format!(
+            "a fresh page held {fresh:#x}, written into an earlier region"
+        ));
+    }
+    Ok(())
 }

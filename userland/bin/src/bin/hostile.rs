@@ -14,7 +14,10 @@
 //! It prints one summary line, `hostile: seed S: C calls (F forged), R regions, P pages, 0 stale,
 //! 0 secret: ok` (or `FAIL …` lines), and exits 0 only if every check held.
 //!
-//! `hostile maps SEED [THREADS ROUNDS PAGES YIELD]` runs the stress alone (the issue's reproduction).
+//! `hostile maps SEED [THREADS ROUNDS PAGES YIELD WORKERS]` runs the stress alone (the issue's reproduction).
+//!
+//! `hostile join` checks that joining a thread spares a region mapped into its stack's guard hole
+//! (issue 13's root cause; `usertests` has it as `thread_join_spares_neighbours`).
 //!
 //! `hostile soak FIRST COUNT` (for `make soak`) runs `hostile SEED` for COUNT seeds from FIRST,
 //! one child after the other in this one boot, then three children at once each touching
@@ -63,11 +66,22 @@ fn main(args: ulib::Args) -> i32 {
                 rounds: number(&args, 4, 200) as usize,
                 max_pages: number(&args, 5, 8) as usize,
                 yield_every: number(&args, 6, 8) as usize,
+                workers: number(&args, 7, 0) as usize,
             };
             maps_only(config)
         }
         Some("soak") => soak(number(&args, 2, 1), number(&args, 3, 10)),
         Some("touch") => touch(number(&args, 2, 1) as usize),
+        Some("join") => match memstress::join_spares_neighbours() {
+            Ok(()) => {
+                println!("hostile: join: ok");
+                0
+            }
+            Err(why) => {
+                println!("hostile: join: FAIL {why}");
+                1
+            }
+        },
         Some(_) => {
             let seed = number(&args, 1, 1);
             let calls = number(&args, 2, 3000) as usize;
@@ -84,7 +98,7 @@ fn main(args: ulib::Args) -> i32 {
         }
         None => {
             println!(
-                "usage: hostile SEED [CALLS] | hostile maps SEED [THREADS ROUNDS PAGES YIELD]"
+                "usage: hostile SEED [CALLS] | hostile maps SEED [THREADS ROUNDS PAGES YIELD WORKERS]"
             );
             2
         }
@@ -225,9 +239,10 @@ fn stress_thread(seed: usize) -> i32 {
     let r = memstress::run(Config {
         seed: seed as u64,
         threads: 4,
-        rounds: 120,
+        rounds: 40,
         max_pages: 8,
         yield_every: 8,
+        workers: 12,
     });
     *STRESS_RESULT.lock() = Some(r);
     0

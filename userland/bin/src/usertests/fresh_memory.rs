@@ -1,6 +1,9 @@
 //! Fresh memory under threads (issue 13): several threads of one process mapping anonymous
 //! memory, checking every byte is zero, writing a tagged word per page and unmapping it, all at
-//! once — the fresh-memory stress of [`bin::memstress`], at two seeds and two region sizes.
+//! once — the fresh-memory stress of [`bin::memstress`], at two seeds and two region sizes, with
+//! threads ending and starting meanwhile (joining a thread once unmapped its stack's guard page
+//! too, which by then could be a page of another thread's region); and threads touching the
+//! same fresh pages at once.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -21,10 +24,10 @@ fn stress(config: Config) -> Outcome {
         ));
     }
     ensure!(
-        s.regions == config.threads * config.rounds,
+        s.regions == config.workers.max(config.threads) * config.rounds,
         "{} regions mapped, want {}",
         s.regions,
-        config.threads * config.rounds
+        config.workers.max(config.threads) * config.rounds
     );
     Ok(())
 }
@@ -33,9 +36,10 @@ fn small_regions() -> Outcome {
     stress(Config {
         seed: 13,
         threads: 6,
-        rounds: 60,
+        rounds: 20,
         max_pages: 4,
         yield_every: 4,
+        workers: 18,
     })
 }
 
@@ -46,6 +50,7 @@ fn large_regions() -> Outcome {
         rounds: 20,
         max_pages: 40,
         yield_every: 16,
+        workers: 4,
     })
 }
 
@@ -98,6 +103,12 @@ fn shared_first_touch() -> Outcome {
 }
 
 pub const TESTS: &[Test] = &[
+    Test {
+        name: "thread_join_spares_neighbours",
+        question: "Does joining a thread give back its stack only, never a page another region \
+                   took since?",
+        run: memstress::join_spares_neighbours,
+    },
     Test {
         name: "fresh_memory_threads",
         question: "With threads mapping, checking, writing and unmapping at once, is every fresh \
