@@ -11,6 +11,8 @@
 #   make sweep    the benchmarks over TLB entries x ASIDs off/on (report-sweep/)
 #   make speed    the emulator's speed next to QEMU's (scripts/speed-vs-qemu.sh)
 #   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
+#   make soak     10^9 instructions of mixed workload per kernel with the memory invariants checked
+#                 (scripts/soak.sh; not part of make test)
 #   make lint     rustfmt and clippy -D warnings on the host and guest workspaces
 
 SHELL := bash
@@ -36,7 +38,7 @@ APT_PACKAGES := qemu-system-misc gdb-multiarch chromium
 SWEEP ?= --param tlb.entries=8,16,32,64 --param asid=off,on --only getpid,ipc,ipc-4k,pipe-rt,process-switch,ring-8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps guests build run bench sweep speed test lint fmt clean
+.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean
 
 all: build
 
@@ -80,6 +82,9 @@ speed: build
 test: deps guests lint
 	cd kernels && cargo test --quiet -p abi -p services --target x86_64-unknown-linux-gnu
 	cargo test --workspace
+
+soak: build
+	scripts/soak.sh
 
 lint:
 	cargo fmt --all -- --check

@@ -66,14 +66,33 @@ pub fn init(name: &str, hartid: usize, dtb_addr: usize) -> Boot {
     };
     // Safety: `heap` is RAM outside the kernel image, the DTB and the initrd, used for nothing else.
     unsafe { crate::heap::init(heap.start, heap.len()) };
-    let mut frames = FrameAllocator::new();
+    // The frame table (one byte per frame of RAM) goes in RAM of its own, before the frames.
+    let table_len = FrameAllocator::table_bytes(info.ram.clone()).next_multiple_of(4096);
+    let Some(table) = FreeRanges::of(
+        info.ram.clone(),
+        &[
+            kernel_image.clone(),
+            info.dtb.clone(),
+            initrd.clone(),
+            heap.clone(),
+        ],
+    )
+    .iter()
+    .find(|r| r.len() >= table_len)
+    .map(|r| r.start..r.start + table_len) else {
+        kprintln!("{}: no room for the frame table", name);
+        power::exit(254)
+    };
+    // Safety: `table` is RAM outside the kernel image, the DTB, the initrd and the heap, and it
+    // is left out of the frames below.
+    let mut frames = unsafe { FrameAllocator::new(info.ram.clone(), table.start) };
     for r in FreeRanges::of(
         info.ram.clone(),
-        &[kernel_image, info.dtb.clone(), initrd, heap],
+        &[kernel_image, info.dtb.clone(), initrd, heap, table],
     )
     .iter()
     {
-        // Safety: RAM that is neither kernel, DTB, initrd nor heap.
+        // Safety: RAM that is neither kernel, DTB, initrd, heap nor frame table.
         unsafe { frames.add(r.clone()) };
     }
     if vm::init_kernel(&mut frames, info.ram.clone()).is_err() {

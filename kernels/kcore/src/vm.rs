@@ -9,7 +9,9 @@
 //! RAM (from 0x8000_0000) are global gigapages without the U bit, mapped 1:1, shared by all roots
 //! (copied from the kernel's template root at creation). A trap therefore needs no `satp` switch.
 //! User memory is `abi::layout::USER_BASE..USER_TOP`, root entry 1, in 4 KiB pages whose frames
-//! the address space owns: unmapping or destroying frees them. User leaf PTEs are written with A
+//! the address space owns: unmapping or destroying frees them. Every leaf PTE written or cleared
+//! is counted in the frame table ([`FrameAllocator::note_map`]), so a frame freed while mapped,
+//! or mapped twice, stops the kernel with a clear message instead of leaking memory. User leaf PTEs are written with A
 //! (and D when writable) already set, so no hardware A/D update is ever needed.
 //!
 //! Left out: shared user pages, copy-on-write, user superpages, and freeing intermediate tables
@@ -224,6 +226,7 @@ impl AddressSpace {
         if *slot & PteFlags::V.bits() != 0 {
             return Err(Errno::Exist);
         }
+        frames.note_map(pa);
         *slot = make_pte(pa, flags);
         Ok(())
     }
@@ -242,15 +245,64 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Unmaps the page at `va`, returning its frame (now the caller's). The caller fences.
-    pub fn unmap(&mut self, va: usize) -> Option<usize> {
+    /// Unmaps the page at `va`, returning its frame (now the caller's: counted unmapped in
+    /// `frames`, not freed). `None` if the page was not mapped. The caller fences.
+    pub fn unmap(&mut self, frames: &mut FrameAllocator, va: usize) -> Option<usize> {
         let slot = self.slot(va, None).ok()??;
         if *slot & PteFlags::V.bits() == 0 {
             return None;
         }
         let pa = pte_addr(*slot);
         *slot = 0;
+        frames.note_unmap(pa);
         Some(pa)
+    }
+
+    /// Unmaps every mapped page of `range` (page-aligned), fencing each, and frees each frame
+    /// once no page table maps it (a frame outside the pool is only unmapped); the pages
+    /// unmapped. Pages never mapped cost a PTE load each, and a whole missing table is skipped
+    /// at once, so a large range that was hardly touched is cheap.
+    pub fn release_range(
+        &mut self,
+        frames: &mut FrameAllocator,
+        asids: &Asids,
+        range: core::ops::Range<usize>,
+    ) -> usize {
+        let mut released = 0;
+        let mut va = range.start;
+        while va < range.end {
+            // The level-0 table covering `va`, and where it stops covering.
+            let table_end = (va | ((1 << (12 + 9)) - 1))
+                .saturating_add(1)
+                .min(range.end);
+            // Safety: the root and the tables below it are this address space's.
+            let root = unsafe { table(self.root) }[vpn(va, 2)];
+            if root & PteFlags::V.bits() == 0 || is_leaf(root) {
+                // No user table here (or a kernel gigapage): nothing of the gigabyte is mapped.
+                va = (va | (GIGAPAGE - 1)).saturating_add(1);
+                continue;
+            }
+            // Safety: as above.
+            let mid = unsafe { table(pte_addr(root)) }[vpn(va, 1)];
+            if mid & PteFlags::V.bits() == 0 || is_leaf(mid) {
+                va = table_end;
+                continue;
+            }
+            // Safety: as above; the level-0 table is this address space's.
+            let leaves = unsafe { table(pte_addr(mid)) };
+            while va < table_end {
+                let slot = &mut leaves[vpn(va, 0)];
+                if *slot & PteFlags::V.bits() != 0 {
+                    let pa = pte_addr(*slot);
+                    *slot = 0;
+                    self.fence(va, asids);
+                    frames.unmap_and_free(pa);
+                    released += 1;
+                }
+                va += PAGE_SIZE;
+            }
+        }
+        released
     }
 
     /// The frame and flags of the page at `va`, if mapped.
@@ -299,13 +351,13 @@ unsafe fn free_tree(frames: &mut FrameAllocator, pa: usize, level: usize) {
         if entry & PteFlags::V.bits() == 0 {
             continue;
         }
-        // Safety: every frame below a dead user tree belongs to it.
-        unsafe {
-            if level == 0 || is_leaf(entry) {
-                frames.free(pte_addr(entry));
-            } else {
-                free_tree(frames, pte_addr(entry), level - 1);
-            }
+        let pa = pte_addr(entry);
+        if level == 0 || is_leaf(entry) {
+            // A user page: freed once nothing maps it (frames outside the pool never are).
+            frames.unmap_and_free(pa);
+        } else {
+            // Safety: every table below a dead user tree belongs to it.
+            unsafe { free_tree(frames, pa, level - 1) };
         }
     }
     // Safety: the table itself is the tree's.

@@ -121,21 +121,21 @@ impl Kernel {
         Ok(())
     }
 
-    /// Unmaps and frees the pages of `sid` in `start..end`.
+    /// Unmaps and frees the pages of `sid` in `start..end` (page-aligned, in user memory; pages
+    /// never mapped are skipped).
     pub fn unmap(&mut self, sid: SpaceId, start: usize, end: usize) -> Result<(), Errno> {
-        if !start.is_multiple_of(PAGE_SIZE) || start < USER_BASE || end > USER_TOP {
+        if !start.is_multiple_of(PAGE_SIZE)
+            || !end.is_multiple_of(PAGE_SIZE)
+            || start < USER_BASE
+            || end > USER_TOP
+            || start > end
+        {
             return Err(Errno::Inval);
         }
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
-        let mut page = start;
-        while page < end {
-            if let Some(frame) = space.vm.unmap(page) {
-                space.vm.fence(page, &self.asids);
-                // Safety: the frame was this space's and is unmapped now.
-                unsafe { self.frames.free(frame) };
-            }
-            page += PAGE_SIZE;
-        }
+        space
+            .vm
+            .release_range(&mut self.frames, &self.asids, start..end);
         Ok(())
     }
 
@@ -161,7 +161,7 @@ impl Kernel {
             return Err(Errno::Exist);
         }
         let src = self.spaces.get_mut(&from).ok_or(Errno::Srch)?;
-        let frame = src.vm.unmap(page).ok_or(Errno::Fault)?;
+        let frame = src.vm.unmap(&mut self.frames, page).ok_or(Errno::Fault)?;
         src.vm.fence(page, &self.asids);
         let target = self.spaces.get_mut(&to).ok_or(Errno::Srch)?;
         if let Err(e) = target
@@ -213,7 +213,8 @@ impl Kernel {
         for r in core::mem::take(&mut space.foreign) {
             let mut va = r.start;
             while va < r.end {
-                space.vm.unmap(va);
+                // Foreign pages are never freed; one already gone is fine.
+                space.vm.unmap(&mut self.frames, va);
                 va += PAGE_SIZE;
             }
         }

@@ -3,7 +3,6 @@
 //! touched yet is faulted in on the kernel's behalf, so a system call on a fresh buffer works.
 
 use abi::Errno;
-use abi::layout::PAGE_SIZE;
 use kcore::frame::FrameAllocator;
 use kcore::uaccess::{Access, UserMemory};
 use kcore::vm::{AddressSpace, PteFlags};
@@ -90,15 +89,7 @@ impl Kernel {
         let Some(p) = self.processes.get_mut(&pid) else {
             return;
         };
-        let mut page = range.start;
-        while page < range.end {
-            if let Some(frame) = p.space.unmap(page) {
-                p.space.fence(page, &self.asids);
-                // Safety: the frame was this address space's and is unmapped now.
-                unsafe { self.frames.free(frame) };
-            }
-            page += PAGE_SIZE;
-        }
+        p.space.release_range(&mut self.frames, &self.asids, range);
     }
 
     /// `brk(end)`.

@@ -11,6 +11,7 @@
 extern crate alloc;
 
 pub mod bench;
+pub mod memstress;
 pub mod shell;
 
 use alloc::string::String;

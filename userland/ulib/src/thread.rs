@@ -1,6 +1,9 @@
 //! Threads: each gets a [`STACK_SIZE`] stack from `mmap` with an unmapped guard page below it,
 //! starts in [`trampoline`], runs its function and ends with its value as status. Joining
-//! returns the status and gives the stack back.
+//! returns the status and gives the stack back — the stack only: the guard page was given back
+//! when the thread was made, and by the time it is joined that address may belong to a region
+//! someone else has mapped since (issue 13: unmapping it again took a page out of another
+//! thread's region, whose next touch then landed in whatever was mapped there next).
 
 use alloc::boxed::Box;
 
@@ -24,6 +27,7 @@ struct Start {
 #[must_use = "a thread that is never joined keeps its stack"]
 pub struct Thread {
     tid: usize,
+    /// The lowest address of the stack proper (just above the guard page).
     stack: usize,
 }
 
@@ -36,8 +40,9 @@ impl Thread {
     /// Waits for the thread to end; its status.
     pub fn join(self) -> Result<i32, Errno> {
         let status = sys::thread_join(self.tid)?;
-        // Safety: the thread has ended, so nothing uses its stack any more.
-        unsafe { sys::munmap(self.stack, STACK_SIZE + PAGE_SIZE)? };
+        // Safety: the thread has ended, so nothing uses its stack any more; the guard page
+        // below it is not ours to unmap (it was given back at `spawn`).
+        unsafe { sys::munmap(self.stack, STACK_SIZE)? };
         Ok(status)
     }
 }
@@ -53,7 +58,10 @@ pub fn spawn(f: fn(usize) -> i32, arg: usize) -> Result<Thread, Errno> {
     // Safety: `trampoline` takes ownership of `start`; the stack is ours and unused.
     let ret = unsafe { raw::thread_spawn(trampoline as *const () as usize, start as usize, top) };
     match Errno::check(ret) {
-        Ok(tid) => Ok(Thread { tid, stack: base }),
+        Ok(tid) => Ok(Thread {
+            tid,
+            stack: base + PAGE_SIZE,
+        }),
         Err(e) => {
             // Safety: the thread never started, so `start` is still ours, and so is the stack.
             unsafe {

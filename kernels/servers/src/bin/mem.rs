@@ -87,8 +87,12 @@ impl Mem {
         let page = addr & !(PAGE_SIZE - 1);
         let vm = self.vms.get(&pid).ok_or(Errno::Fault)?;
         let perms = vm.fault(page, access).ok_or(Errno::Fault)?;
-        kernel::map_new(pid, page, perms.prot())?;
-        Ok(0)
+        match kernel::map_new(pid, page, perms.prot()) {
+            // Two threads faulted on the same page (or the process asked twice): the first
+            // request mapped it, with the region's permissions; the thread runs again.
+            Ok(()) | Err(Errno::Exist) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// `MEM_NEW`: the policy of new process `pid` from its `ImageInfo` (lease 0), as `mono`'s
@@ -111,23 +115,43 @@ impl Mem {
     fn brk(&mut self, pid: Pid, end: usize) -> Outcome {
         let (now, freed) = self.vm(pid)?.set_brk(end)?;
         if let Some(r) = freed {
-            release(pid, r.start, r.end);
+            release(pid, r.start, r.end)?;
         }
         Ok(now)
     }
 
     /// `munmap(addr, len)`: the removed ranges are unmapped.
     fn munmap(&mut self, pid: Pid, addr: usize, len: usize) -> Outcome {
+        let mut result = Ok(0);
         for r in self.vm(pid)?.munmap(addr, len)? {
-            release(pid, r.start, r.end);
+            if let Err(e) = release(pid, r.start, r.end) {
+                result = Err(e);
+            }
         }
-        Ok(0)
+        result
     }
 }
 
-/// Unmaps (and frees) what was faulted in of `pid`'s `start..end`. The policy has let the range
-/// go already, so the call's result changes nothing for the client (`mono`'s `release` cannot
-/// fail either): a process that is gone takes its pages with it.
-fn release(pid: Pid, start: usize, end: usize) {
-    let _ = kernel::unmap(pid, start, end);
+/// Unmaps (and frees) what was faulted in of `pid`'s `start..end`, which the policy has let go.
+/// `ESRCH` means the process is gone, and its pages went with its address space: nothing is
+/// left mapped, so that is success. Any other refusal means pages the policy calls free may
+/// still be mapped — the page tables and the policy disagree, and a later `mmap` could show a
+/// program stale memory — so it is reported on the console and the call fails with `EIO`
+/// rather than pretending the memory is gone.
+fn release(pid: Pid, start: usize, end: usize) -> Outcome {
+    match kernel::unmap(pid, start, end) {
+        Ok(()) | Err(Errno::Srch) => Ok(0),
+        Err(e) => {
+            let mut line = alloc::string::String::new();
+            let _ = core::fmt::write(
+                &mut line,
+                format_args!(
+                    "mem: unmap of process {pid}'s pages {start:#x}..{end:#x} refused: {}\n",
+                    e.name()
+                ),
+            );
+            kernel::debug_write(line.as_bytes());
+            Err(Errno::Io.into())
+        }
+    }
 }

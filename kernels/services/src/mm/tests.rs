@@ -361,3 +361,67 @@ fn an_image_end_beyond_the_heap_limit_leaves_an_empty_heap_that_cannot_grow() {
     );
     assert_eq!(vm.munmap(a, P), Ok(vec![a..a + P]));
 }
+
+/// A SplitMix64 generator for the model test.
+fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[test]
+fn random_mmap_and_munmap_agree_with_a_page_model() {
+    // Is every page `mmap` hands out one that no live region holds, and does `munmap` give back
+    // exactly the live pages of its range, whatever the order of whole, partial and
+    // hole-spanning calls? (A range handed out twice is fresh memory that is not fresh.)
+    use alloc::collections::BTreeSet;
+    for seed in 1..=4u64 {
+        let mut rng = seed;
+        let mut vm = vm(100_000);
+        let mut live: BTreeSet<usize> = BTreeSet::new();
+        let mut maps: Vec<(usize, usize)> = Vec::new();
+        for step in 0..3000 {
+            let r = next(&mut rng);
+            if r % 3 != 0 || maps.is_empty() {
+                let pages = 1 + (next(&mut rng) % 24) as usize;
+                let len = pages * P - (next(&mut rng) % 2) as usize * 100;
+                let a = vm.mmap(len, prot::READ | prot::WRITE).unwrap();
+                for p in (a..a + pages * P).step_by(P) {
+                    assert!(
+                        live.insert(p),
+                        "seed {seed} step {step}: {p:#x} handed out twice"
+                    );
+                }
+                maps.push((a, pages));
+            } else {
+                // Part of a region mapped before (maybe unmapped since, maybe merged with
+                // neighbours' holes), or a range reaching past it.
+                let (a, pages) = maps[(next(&mut rng) % maps.len() as u64) as usize];
+                let first = (next(&mut rng) % pages as u64) as usize;
+                let count = 1 + (next(&mut rng) % (pages + 4) as u64) as usize;
+                let start = a + first * P;
+                let removed = vm.munmap(start, count * P).unwrap();
+                let want: BTreeSet<usize> = live.range(start..start + count * P).copied().collect();
+                let got: BTreeSet<usize> = removed
+                    .iter()
+                    .flat_map(|r| (r.start..r.end).step_by(P))
+                    .collect();
+                assert_eq!(
+                    got, want,
+                    "seed {seed} step {step}: munmap gave back other pages"
+                );
+                for p in want {
+                    live.remove(&p);
+                }
+            }
+            let probe = MMAP_BASE + (next(&mut rng) % 2048) as usize * P;
+            assert_eq!(
+                vm.fault(probe, Access::Write).is_some(),
+                live.contains(&probe),
+                "seed {seed} step {step}: fault at {probe:#x}"
+            );
+        }
+    }
+}

@@ -31,6 +31,8 @@ mod append;
 mod badptr;
 #[path = "../usertests/faults.rs"]
 mod faults;
+#[path = "../usertests/fresh_memory.rs"]
+mod fresh_memory;
 #[path = "../usertests/fs.rs"]
 mod fs;
 #[path = "../usertests/fs_errors.rs"]
@@ -70,6 +72,7 @@ const GROUPS: &[&[Test]] = &[
     fs_errors::TESTS,
     append::TESTS,
     memory::TESTS,
+    fresh_memory::TESTS,
     faults::TESTS,
     tools::TESTS,
 ];
