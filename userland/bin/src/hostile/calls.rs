@@ -266,7 +266,14 @@ fn number_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
         rng.bits() as usize,
         rng.bits() as usize,
     ];
-    match rng.below(3) {
+    match rng.below(4) {
+        3 => {
+            // Fault injection is klab's (`--inject`), never a program's.
+            // Safety: the call is refused before it does anything.
+            let r = unsafe { syscall(kcall::INJECT, args) };
+            let e = if ctx.ipc { Errno::Perm } else { Errno::NoSys };
+            want(r, e, "inject from a program")
+        }
         0 => {
             let nr = [0, 26, 63, 74, 79, 92, 1000, usize::MAX][rng.below(8)];
             // Safety: no call has this number.
@@ -347,9 +354,9 @@ fn forged(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
 /// A label for a forged call: the protocol's, random ones, and system calls that cannot end or
 /// block us.
 fn forged_label(rng: &mut Rng) -> u32 {
-    // TODO(merge): enable once servers refuse CRASH from users — add `label::CRASH` here (and
-    // `kcall::INJECT` to `number_call`); today either takes a server down on `micro`.
+    // `CRASH` is the kernel's alone (badge 0): from us a server must refuse it and live on.
     const PROTOCOL: &[u32] = &[
+        label::CRASH,
         label::MEM_FAULT,
         label::MEM_NEW,
         label::MEM_DROP,
@@ -375,7 +382,7 @@ fn forged_label(rng: &mut Rng) -> u32 {
         1 => SYSCALLS[rng.below(SYSCALLS.len())].number() as u32,
         _ => loop {
             let l = rng.bits() as u32;
-            if l != label::CRASH && Sys::from_number(l as usize).is_none() {
+            if Sys::from_number(l as usize).is_none() {
                 break l;
             }
         },
