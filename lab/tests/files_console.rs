@@ -184,9 +184,9 @@ fn filling_a_small_machines_file_system_is_enomem_and_mono_lives_on() {
     fill_small_machine("mono");
 }
 
+/// On micro the file server's heap grows only through `heap_grow`, which fails cleanly when RAM
+/// runs out, so `fs` answers `ENOMEM` instead of faulting (and being restarted).
 #[test]
-#[ignore = "micro's fs server has a demand-paged heap: the allocation succeeds and the page \
-            fault behind it finds no frame, so fs crashes instead of answering ENOMEM"]
 fn filling_a_small_machines_file_system_is_enomem_and_micro_lives_on() {
     fill_small_machine("micro");
 }

@@ -172,6 +172,12 @@ pub mod kcall {
     pub const HALT: usize = 90;
     /// Server only: `debug_write(ptr, len)`: writes bytes straight to the console.
     pub const DEBUG_WRITE: usize = 91;
+    /// Server only, and the last server call: `heap_grow(start, end)`: maps fresh zeroed
+    /// read-write pages at the caller's own `start..end` (page-aligned, inside
+    /// [`crate::layout::server::HEAP_BASE`]..[`crate::layout::server::HEAP_END`], none mapped
+    /// yet) — all of them, or none with `ENOMEM` when RAM runs out, so a server's allocator can
+    /// report exhaustion instead of faulting on a page that cannot be had.
+    pub const HEAP_GROW: usize = 92;
 }
 
 /// What `SPACE_NEW` reports about the loaded program: what the memory server needs.

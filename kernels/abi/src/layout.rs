@@ -39,10 +39,12 @@ pub const STACK_BASE: usize = STACK_TOP - STACK_SIZE;
 pub const STACK_GUARD: usize = STACK_BASE - PAGE_SIZE;
 
 /// `micro`'s servers: the same layout as programs (linked at [`PROGRAM_BASE`], stack below
-/// [`STACK_TOP`]), plus these. The kernel maps a server's stack and heap pages on first touch
-/// (servers are not paged by the memory server, which is one of them).
+/// [`STACK_TOP`]), plus these. The kernel maps a server's stack pages on first touch and its
+/// heap pages when the server asks (`heap_grow`), so that running out of RAM is an error the
+/// server can answer rather than a fault (servers are not paged by the memory server, which is
+/// one of them).
 pub mod server {
-    /// The server heap: demand-zero, from here ...
+    /// The server heap, grown from here by `heap_grow` ...
     pub const HEAP_BASE: usize = super::MMAP_BASE;
     /// ... to here.
     pub const HEAP_END: usize = super::MMAP_LIMIT;

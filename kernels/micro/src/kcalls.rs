@@ -70,6 +70,10 @@ pub fn server_call(k: &mut Kernel, tid: usize, nr: usize, a: [usize; 6]) -> Resu
             k.grant(me, a[0], pid_space(a[1])?, a[2], a[3])?;
             Ok(0)
         }
+        kcall::HEAP_GROW => {
+            k.heap_grow(me, a[0], a[1])?;
+            Ok(0)
+        }
         kcall::IRQ_ACK => {
             k.plic.complete(k.uart_irq);
             Ok(0)

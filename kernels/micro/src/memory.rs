@@ -1,7 +1,7 @@
 //! Memory as the kernel handles it: pages of a space looked up for checked copies between
-//! spaces (leases, `space_read`), the servers' demand-zero stack and heap (servers are not paged
-//! by the memory server, which is one of them), and the page operations the memory server asks
-//! for (map a fresh page, unmap, grant).
+//! spaces (leases, `space_read`), the servers' demand-zero stack and the heap pages they ask for
+//! (`heap_grow`; servers are not paged by the memory server, which is one of them), and the page
+//! operations the memory server asks for (map a fresh page, unmap, grant).
 //!
 //! Copies go frame to frame through the kernel's 1:1 map of RAM, so neither space needs to be
 //! the current one.
@@ -32,14 +32,38 @@ fn user_page(page: usize) -> Result<usize, Errno> {
 }
 
 impl Kernel {
-    /// Whether `page` of server space `sid` is one the kernel maps on first touch.
+    /// Whether `page` of server space `sid` is one the kernel maps on first touch: its stack
+    /// (its heap grows only through [`Kernel::heap_grow`]).
     fn server_demand_page(&self, sid: SpaceId, page: usize) -> bool {
         self.spaces.get(&sid).is_some_and(|s| s.server.is_some())
-            && ((server::HEAP_BASE..server::HEAP_END).contains(&page)
-                || (STACK_BASE..STACK_TOP).contains(&page))
+            && (STACK_BASE..STACK_TOP).contains(&page)
     }
 
-    /// A server touched an unmapped page: a fresh zeroed one if it is stack or heap.
+    /// `HEAP_GROW`: maps fresh zeroed read-write pages at `start..end` of server space `sid`'s
+    /// heap, all or none: on the first page that cannot be mapped (`ENOMEM`, or `EEXIST` for a
+    /// page the server mapped already) the pages this call mapped are released again.
+    pub fn heap_grow(&mut self, sid: SpaceId, start: usize, end: usize) -> Result<(), Errno> {
+        // Only servers reach here (`syscall`: server-only calls).
+        if !start.is_multiple_of(PAGE_SIZE)
+            || !end.is_multiple_of(PAGE_SIZE)
+            || start > end
+            || start < server::HEAP_BASE
+            || end > server::HEAP_END
+        {
+            return Err(Errno::Inval);
+        }
+        let mut page = start;
+        while page < end {
+            if let Err(e) = self.map_new(sid, page, prot::READ | prot::WRITE) {
+                self.unmap(sid, start, page)?;
+                return Err(e);
+            }
+            page += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
+    /// A server touched an unmapped page: a fresh zeroed one if it is its stack.
     pub fn server_fault_in(&mut self, sid: SpaceId, page: usize) -> Result<(), Errno> {
         if !self.server_demand_page(sid, page) {
             return Err(Errno::Fault);

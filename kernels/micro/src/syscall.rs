@@ -114,7 +114,7 @@ fn kernel_call(
         kcall::LEASE_WRITE => k.lease_copy(tid, [a[0], a[1], a[2], a[3], a[4], 0], true),
         // Withdrawn: crashing a server is not a program's power (crate::inject).
         kcall::INJECT => Err(Errno::Perm),
-        kcall::SPACE_NEW..=kcall::DEBUG_WRITE => {
+        kcall::SPACE_NEW..=kcall::HEAP_GROW => {
             if k.server_of(tid).is_none() {
                 Err(Errno::Perm)
             } else {
@@ -125,8 +125,8 @@ fn kernel_call(
     })
 }
 
-/// A thread's own memory, for reading its call's arguments (a server's stack and heap are
-/// mapped on first touch; a program's must be mapped already).
+/// A thread's own memory, for reading its call's arguments (a server's stack is mapped on first
+/// touch; a program's memory must be mapped already).
 pub struct Own<'a> {
     /// The kernel.
     pub k: &'a mut Kernel,

@@ -143,6 +143,12 @@ pub fn unmap(pid: usize, start: usize, end: usize) -> Result<(), Errno> {
     check(unsafe { ucall::syscall::<3>(kcall::UNMAP, [pid, start, end]) }).map(drop)
 }
 
+/// `HEAP_GROW`: maps fresh zeroed pages at our own heap's `start..end`, all or none (`ENOMEM`).
+pub fn heap_grow(start: usize, end: usize) -> Result<(), Errno> {
+    // Safety: the kernel maps pages of our heap region that nothing of ours uses yet.
+    check(unsafe { ucall::syscall::<2>(kcall::HEAP_GROW, [start, end]) }).map(drop)
+}
+
 /// `IRQ_ACK`: completes the interrupt last notified to us.
 pub fn irq_ack() {
     // Safety: no memory is passed.
