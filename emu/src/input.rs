@@ -13,7 +13,8 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
-/// How many characters of user input a message quotes; longer input is cut and ends with `…`.
+/// How many characters of user input a message quotes at most; longer input is cut to this
+/// many, the last being `…`.
 pub const ECHO_CHARS: usize = 64;
 
 /// The largest file [`read_file`] accepts for one use, and what a user can do about it.
@@ -31,7 +32,7 @@ pub struct Bound {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// Nothing is at the path.
-    #[error("{what} {path} does not exist: check the path")]
+    #[error("cannot read {what} {path}: no such file (check the path)")]
     NotFound {
         /// What the file was to be, e.g. "the initrd".
         what: &'static str,
@@ -80,14 +81,14 @@ pub enum InputError {
         advice: &'static str,
     },
     /// The file could not be opened or read.
-    #[error("cannot read {what} {path}: {source}")]
+    #[error("cannot read {what} {path}: {cause}")]
     Io {
         /// What the file was to be.
         what: &'static str,
         /// The path, shortened.
         path: String,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message, not a `source()`, so it is said once).
+        cause: std::io::Error,
     },
     /// A text file (a profile, a report) that is not UTF-8.
     #[error("{what} {path} is not UTF-8 text: give a text file")]
@@ -106,16 +107,18 @@ impl InputError {
     }
 }
 
-/// `s`, or its first [`ECHO_CHARS`] characters and `…` if it is longer; control characters
-/// (a newline in a value) are shown as `?`, so a message stays one line.
+/// `s` if it has at most [`ECHO_CHARS`] characters, else its first `ECHO_CHARS - 1` and `…`;
+/// control characters (a newline in a value) are shown as `?`, so a message stays one line.
+/// Shortening twice changes nothing more.
 pub fn shorten(s: &str) -> Cow<'_, str> {
     let fits = s.chars().nth(ECHO_CHARS).is_none();
     if fits && !s.chars().any(char::is_control) {
         return Cow::Borrowed(s);
     }
+    let keep = if fits { ECHO_CHARS } else { ECHO_CHARS - 1 };
     let mut out: String = s
         .chars()
-        .take(ECHO_CHARS)
+        .take(keep)
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
     if !fits {
@@ -125,15 +128,23 @@ pub fn shorten(s: &str) -> Cow<'_, str> {
 }
 
 /// `message` with everything in it that may be user input shortened: each quoted part (between
-/// backticks, single or double quotes) and each word longer than [`ECHO_CHARS`] is cut as
-/// [`shorten`] cuts, and control characters become `?`. For messages formed by other code
-/// (toml's, clap's) that quote what the user gave.
+/// backticks, single or double quotes) is cut as [`shorten`] cuts, and so is each unquoted word
+/// longer than twice [`ECHO_CHARS`] (a shortened path followed by `:` is left alone); control
+/// characters become `?`. For messages formed by other code (toml's, clap's, serde's) that quote
+/// what the user gave, and as the last guard before klab prints an error.
 pub fn shorten_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(1024));
     let mut rest = message;
+    let word = |w: &str| {
+        if w.chars().nth(2 * ECHO_CHARS).is_some() {
+            shorten(w).into_owned()
+        } else {
+            w.replace(char::is_control, "?")
+        }
+    };
     while let Some(start) = rest.find(['`', '\'', '"', ' ']) {
         let (before, from) = rest.split_at(start);
-        out.push_str(&shorten(before));
+        out.push_str(&word(before));
         let delim = from.chars().next().unwrap_or(' ');
         out.push(delim);
         let after = &from[delim.len_utf8()..];
@@ -150,7 +161,7 @@ pub fn shorten_quoted(message: &str) -> String {
             None => rest = after,
         }
     }
-    out.push_str(&shorten(rest));
+    out.push_str(&word(rest));
     out
 }
 
@@ -194,7 +205,7 @@ pub fn read_file(path: &Path, what: &'static str, bound: Bound) -> Result<Vec<u8
             InputError::Io {
                 what,
                 path: shown(path),
-                source,
+                cause: source,
             }
         }
     };
@@ -340,7 +351,7 @@ mod tests {
         let e = read_file(Path::new(&long), "the kernel", SMALL).unwrap_err();
         let msg = e.to_string();
         assert!(msg.chars().count() < 200, "{msg}");
-        assert!(msg.contains(&format!("{}…", "x".repeat(ECHO_CHARS))), "{msg}");
+        assert!(msg.contains(&format!(" {}…:", "x".repeat(ECHO_CHARS - 1))), "{msg}");
     }
 
     #[test]
@@ -349,24 +360,28 @@ mod tests {
         let exact = "y".repeat(ECHO_CHARS);
         assert_eq!(shorten(&exact), exact);
         let over = "é".repeat(ECHO_CHARS + 1);
-        assert_eq!(shorten(&over), format!("{}…", "é".repeat(ECHO_CHARS)));
+        let cut = format!("{}…", "é".repeat(ECHO_CHARS - 1));
+        assert_eq!(shorten(&over), cut);
+        assert_eq!(shorten(&cut), cut);
         assert_eq!(shorten("a\nb"), "a?b");
     }
 
     #[test]
     fn shorten_quoted_cuts_each_quoted_part_and_long_word() {
         let long = "k".repeat(100_000);
-        let cut = format!("{}…", "k".repeat(ECHO_CHARS));
+        let cut = format!("{}…", "k".repeat(ECHO_CHARS - 1));
         assert_eq!(
             shorten_quoted(&format!("unknown field `{long}`, expected `a`")),
             format!("unknown field `{cut}`, expected `a`")
         );
         assert_eq!(
             shorten_quoted(&format!("value '{long} {long}' is bad")),
-            format!("value '{}…' is bad", format!("{long} {long}").chars().take(ECHO_CHARS).collect::<String>())
+            format!("value '{cut}' is bad")
         );
         assert_eq!(shorten_quoted(&format!("bare {long} word")), format!("bare {cut} word"));
         assert_eq!(shorten_quoted("it's \"fine\" as `is`"), "it's \"fine\" as `is`");
         assert_eq!(shorten_quoted("two\nlines"), "two?lines");
+        let once = shorten_quoted(&format!("`{long}` and {long}"));
+        assert_eq!(shorten_quoted(&once), once);
     }
 }

@@ -12,7 +12,8 @@ mod size;
 mod terminal;
 mod trace;
 
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// klab: a RISC-V laboratory for measuring what operating-system structure costs.
 #[derive(Parser)]
@@ -38,8 +39,22 @@ enum Command {
     Images,
 }
 
+/// A malformed command line (clap's status): an unknown or missing argument, a bad value.
+/// Every other error klab reports is `run::STATUS_KLAB_ERROR` (1).
+const STATUS_USAGE: i32 = 2;
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match e.kind() {
+            // Asked for: printed whole, on stdout, with status 0.
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => e.exit(),
+            _ => {
+                eprintln!("klab: {}", usage_error(&e));
+                std::process::exit(STATUS_USAGE);
+            }
+        },
+    };
     let result = match cli.command {
         Command::Run(args) => run::run(*args),
         Command::Bench(args) => bench::bench(*args),
@@ -50,8 +65,55 @@ fn main() {
     match result {
         Ok(status) => std::process::exit(status),
         Err(e) => {
-            eprintln!("klab: {e:#}");
+            // One line whatever the error: quoted user input shortened, no control characters.
+            eprintln!("klab: {}", emu::input::shorten_quoted(&format!("{e:#}")));
             std::process::exit(run::STATUS_KLAB_ERROR);
         }
+    }
+}
+
+/// A clap error as one line: what was wrong (with clap's tip, if any) and which help to read.
+/// clap's own rendering is several lines (the error, a tip, the usage, a pointer to --help).
+fn usage_error(e: &clap::Error) -> String {
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        return format!(
+            "no command given: the commands are {}; see `klab --help`",
+            names.join(", ")
+        );
+    }
+    let text = e.render().to_string();
+    let mut what = Vec::new();
+    let mut tips = Vec::new();
+    // The subcommand whose help to read: from clap's usage line, else the command line.
+    let mut command = std::env::args()
+        .skip(1)
+        .find(|a| Cli::command().find_subcommand(a).is_some())
+        .map_or("klab".to_string(), |sub| format!("klab {sub}"));
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            // `klab run [OPTIONS] <KERNEL|ELF>` → `klab run`.
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            command = words.join(" ");
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            tips.push(tip.to_string());
+        } else if !line.starts_with("For more information") {
+            what.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+        }
+    }
+    let what = emu::input::shorten_quoted(&what.join(" "));
+    let tips = emu::input::shorten_quoted(&tips.join("; "));
+    // A tip repeats what was typed: it is left out when it would make the line long.
+    if tips.is_empty() || what.chars().count() + tips.chars().count() > 120 {
+        format!("{what}; see `{command} --help`")
+    } else {
+        format!("{what} ({tips}); see `{command} --help`")
     }
 }
