@@ -8,6 +8,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use emu::loader::minimal_elf;
@@ -23,9 +24,11 @@ fn dir() -> PathBuf {
     d
 }
 
-/// A valid ELF that exits at once (`j .` would do too: it is never run in these tests).
+/// A valid ELF (`j .`; it is never run in these tests), in a file of its own: tests run in
+/// parallel.
 fn elf() -> PathBuf {
-    let p = dir().join("ok.elf");
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let p = dir().join(format!("ok-{}.elf", NEXT.fetch_add(1, Ordering::Relaxed)));
     let spin = 0x0000_006f_u32.to_le_bytes();
     std::fs::write(&p, minimal_elf(RAM_BASE, &spin, 0)).unwrap();
     p
@@ -190,7 +193,7 @@ fn long_input_is_echoed_shortened() {
     one_line(&klab(&["run", "--mem", &long, elf]), 2, "not a size");
     one_line(&klab(&["run", &format!("--{long}"), elf]), 2, "unexpected");
     one_line(&klab(&["run", &long]), 1, "File name too long");
-    one_line(&klab(&["run", "--profile", &long, elf]), 1, "embedded profile");
+    one_line(&klab(&["run", "--profile", &long, elf]), 1, "cannot read the profile kkk");
 }
 
 #[test]
