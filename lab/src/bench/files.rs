@@ -52,9 +52,13 @@ pub fn read(dir: &Path) -> anyhow::Result<Report> {
     } else {
         dir.to_path_buf()
     };
-    let shown = emu::input::shorten(&path.to_string_lossy()).into_owned();
     let text = emu::input::read_text(&path, "the report", MAX_REPORT_FILE)?;
-    let schema = serde_json::from_str::<serde_json::Value>(&text)
+    parse(&text, &emu::input::shorten(&path.to_string_lossy()))
+}
+
+/// Parses a report.json's text; `shown` names it in errors.
+pub fn parse(text: &str, shown: &str) -> anyhow::Result<Report> {
+    let schema = serde_json::from_str::<serde_json::Value>(text)
         .with_context(|| format!("{shown} is not JSON"))?
         .get("schema")
         .and_then(serde_json::Value::as_u64);
@@ -64,5 +68,5 @@ pub fn read(dir: &Path) -> anyhow::Result<Report> {
             schema.map_or("none".to_string(), |s| s.to_string())
         );
     }
-    serde_json::from_str(&text).with_context(|| format!("{shown} does not follow the report schema"))
+    serde_json::from_str(text).with_context(|| format!("{shown} does not follow the report schema"))
 }
