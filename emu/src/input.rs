@@ -188,7 +188,11 @@ fn kind_of(t: std::fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if t.is_dir() { "a directory" } else { "not a file" }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
 }
 
 /// Reads the regular file at `path`, at most `bound.bytes` of it; `what` names it in errors
@@ -283,18 +287,21 @@ mod tests {
     fn a_file_within_the_bound_is_read_whole() {
         let p = temp("ok");
         std::fs::write(&p, b"0123456789abcdef").unwrap();
-        assert_eq!(read_file(&p, "the file", SMALL).unwrap(), b"0123456789abcdef");
-        assert_eq!(read_text(&p, "the file", SMALL).unwrap(), "0123456789abcdef");
+        assert_eq!(
+            read_file(&p, "the file", SMALL).unwrap(),
+            b"0123456789abcdef"
+        );
+        assert_eq!(
+            read_text(&p, "the file", SMALL).unwrap(),
+            "0123456789abcdef"
+        );
     }
 
     #[test]
     fn a_file_over_the_bound_is_refused_from_its_size() {
         // Sparse: 1 TiB that the check must never read (reading would take minutes).
         let p = temp("huge");
-        std::fs::File::create(&p)
-            .unwrap()
-            .set_len(1 << 40)
-            .unwrap();
+        std::fs::File::create(&p).unwrap().set_len(1 << 40).unwrap();
         let e = read_file(&p, "the file", SMALL).unwrap_err();
         assert!(
             matches!(e, InputError::TooLarge { size, limit: 16, .. } if size == 1 << 40),
@@ -324,14 +331,26 @@ mod tests {
             "the initrd /dev/zero is a character device, not a regular file: give the path of a file"
         );
         let e = read_file(&std::env::temp_dir(), "the initrd", SMALL).unwrap_err();
-        assert!(matches!(e, InputError::NotRegular { kind: "a directory", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                InputError::NotRegular {
+                    kind: "a directory",
+                    ..
+                }
+            ),
+            "{e}"
+        );
         // Opening a FIFO for reading would block until a writer comes: it must not be opened.
         let fifo = temp("fifo");
         let _ = std::fs::remove_file(&fifo);
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|s| s.success()) {
             let e = read_file(&fifo, "the profile", SMALL).unwrap_err();
-            assert!(matches!(e, InputError::NotRegular { kind: "a FIFO", .. }), "{e}");
+            assert!(
+                matches!(e, InputError::NotRegular { kind: "a FIFO", .. }),
+                "{e}"
+            );
         }
     }
 
@@ -351,7 +370,10 @@ mod tests {
         let e = read_file(Path::new(&long), "the kernel", SMALL).unwrap_err();
         let msg = e.to_string();
         assert!(msg.chars().count() < 200, "{msg}");
-        assert!(msg.contains(&format!(" {}…:", "x".repeat(ECHO_CHARS - 1))), "{msg}");
+        assert!(
+            msg.contains(&format!(" {}…:", "x".repeat(ECHO_CHARS - 1))),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -378,8 +400,14 @@ mod tests {
             shorten_quoted(&format!("value '{long} {long}' is bad")),
             format!("value '{cut}' is bad")
         );
-        assert_eq!(shorten_quoted(&format!("bare {long} word")), format!("bare {cut} word"));
-        assert_eq!(shorten_quoted("it's \"fine\" as `is`"), "it's \"fine\" as `is`");
+        assert_eq!(
+            shorten_quoted(&format!("bare {long} word")),
+            format!("bare {cut} word")
+        );
+        assert_eq!(
+            shorten_quoted("it's \"fine\" as `is`"),
+            "it's \"fine\" as `is`"
+        );
         assert_eq!(shorten_quoted("two\nlines"), "two?lines");
         let once = shorten_quoted(&format!("`{long}` and {long}"));
         assert_eq!(shorten_quoted(&once), once);

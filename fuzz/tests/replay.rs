@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 fn corpus(target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -41,11 +43,17 @@ fn the_seeds_reach_past_the_parsers() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/gdb");
     let sent = lab::fuzz::gdb_session(&std::fs::read(dir.join("session.txt")).unwrap());
     let sent = String::from_utf8_lossy(&sent);
-    assert!(sent.contains(";swbreak:;") && sent.contains(";watch:"), "{sent}");
+    assert!(
+        sent.contains(";swbreak:;") && sent.contains(";watch:"),
+        "{sent}"
+    );
     let report = corpus("report")
         .into_iter()
         .find_map(|f| lab::fuzz::report_merge(&std::fs::read(f).unwrap()));
-    assert!(report.is_some_and(|n| n > 0), "a seed report merges with results");
+    assert!(
+        report.is_some_and(|n| n > 0),
+        "a seed report merges with results"
+    );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let profile = std::fs::read_to_string(dir.join("profile/tiny.toml")).unwrap();
     assert!(emu::profile::Profile::from_toml(&profile, "seed").is_ok());

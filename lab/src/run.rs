@@ -192,11 +192,9 @@ impl ProfileArgs {
             p.set_timing(on)?;
         }
         for kv in &self.set {
-            let (k, v) = kv
-                .split_once('=')
-                .ok_or_else(|| {
-                    anyhow::anyhow!("--set {}: expected KEY=VALUE", input::shorten(kv))
-                })?;
+            let (k, v) = kv.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!("--set {}: expected KEY=VALUE", input::shorten(kv))
+            })?;
             p.set(k.trim(), v.trim())?;
         }
         Ok(p)

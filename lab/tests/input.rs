@@ -87,7 +87,11 @@ fn one_line_within(r: &Ran, status: i32, what: &str, max: usize) -> String {
     assert_eq!(lines.len(), 1, "not one line: {:?}", r.stderr);
     let line = lines[0];
     assert!(line.starts_with("klab: "), "{line}");
-    assert!(line.chars().count() < max, "{} chars: {line}", line.chars().count());
+    assert!(
+        line.chars().count() < max,
+        "{} chars: {line}",
+        line.chars().count()
+    );
     assert!(line.contains(what), "expected {what:?} in: {line}");
     assert_eq!(r.status, Some(status), "{line}");
     line.to_string()
@@ -106,7 +110,14 @@ fn dev_zero_as_any_input_file_is_refused_at_once() {
         vec!["run", "--initrd", "/dev/zero", elf],
         vec!["run", "--profile", "/dev/zero", elf],
         vec!["run", "--symbols", "/dev/zero", elf],
-        vec!["run", "--stats-json", "/dev/null", "--symbols", "/dev/zero", elf],
+        vec![
+            "run",
+            "--stats-json",
+            "/dev/null",
+            "--symbols",
+            "/dev/zero",
+            elf,
+        ],
         vec!["report", "/dev/zero"],
     ] {
         let r = klab(&args);
@@ -124,7 +135,11 @@ fn an_initrd_or_kernel_larger_than_ram_is_refused_unread() {
         .unwrap();
     let elf = elf();
     let r = klab(&["run", "--initrd", path(&big), path(&elf)]);
-    one_line(&r, 1, "is 68719476736 bytes, more than the guest RAM (--mem");
+    one_line(
+        &r,
+        1,
+        "is 68719476736 bytes, more than the guest RAM (--mem",
+    );
     let r = klab(&["run", "--mem", "1G", path(&big)]);
     one_line(&r, 1, "the kernel ELF");
     std::fs::remove_file(&big).unwrap();
@@ -171,7 +186,10 @@ fn clap_errors_are_one_line_with_status_2() {
         (vec!["run", "--mem", "12Q", elf], "not a size"),
         (vec!["run", "--asid", "maybe", elf], "neither on nor off"),
         (vec!["run", "--mem"], "a value is required for '--mem"),
-        (vec!["bench", "--jobs", "x"], "invalid value 'x' for '--jobs"),
+        (
+            vec!["bench", "--jobs", "x"],
+            "invalid value 'x' for '--jobs",
+        ),
     ] {
         let line = one_line(&klab(&args), 2, what);
         assert!(line.ends_with("--help`"), "no pointer to the help: {line}");
@@ -186,19 +204,36 @@ fn long_input_is_echoed_shortened() {
     let elf = elf();
     let elf = path(&elf);
     let set = format!("{long}=1");
-    one_line(&klab(&["run", "--set", &set, elf]), 1, "unknown profile key `kkk");
-    one_line(&klab(&["run", "--set", &long, elf]), 1, "expected KEY=VALUE");
+    one_line(
+        &klab(&["run", "--set", &set, elf]),
+        1,
+        "unknown profile key `kkk",
+    );
+    one_line(
+        &klab(&["run", "--set", &long, elf]),
+        1,
+        "expected KEY=VALUE",
+    );
     let set = format!("l1d.size={long}");
     one_line_within(&klab(&["run", "--set", &set, elf]), 1, "bad setting", 300);
     one_line(&klab(&["run", "--mem", &long, elf]), 2, "not a size");
     one_line(&klab(&["run", &format!("--{long}"), elf]), 2, "unexpected");
     one_line(&klab(&["run", &long]), 1, "File name too long");
-    one_line(&klab(&["run", "--profile", &long, elf]), 1, "cannot read the profile kkk");
+    one_line(
+        &klab(&["run", "--profile", &long, elf]),
+        1,
+        "cannot read the profile kkk",
+    );
 }
 
 #[test]
 fn help_and_version_still_print_normally() {
-    for args in [vec!["--help"], vec!["run", "--help"], vec!["help", "run"], vec!["--version"]] {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["help", "run"],
+        vec!["--version"],
+    ] {
         let o = Command::new(env!("CARGO_BIN_EXE_klab"))
             .args(&args)
             .output()
@@ -206,12 +241,18 @@ fn help_and_version_still_print_normally() {
         assert_eq!(o.status.code(), Some(0), "{args:?}");
         assert!(o.stderr.is_empty(), "{args:?}");
         let out = String::from_utf8_lossy(&o.stdout);
-        assert!(out.lines().count() >= 1 && out.contains("klab") || out.contains("Usage"), "{out}");
+        assert!(
+            out.lines().count() >= 1 && out.contains("klab") || out.contains("Usage"),
+            "{out}"
+        );
     }
     let o = Command::new(env!("CARGO_BIN_EXE_klab"))
         .args(["run", "--help"])
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("Usage: klab run") && out.lines().count() > 10, "{out}");
+    assert!(
+        out.contains("Usage: klab run") && out.lines().count() > 10,
+        "{out}"
+    );
 }

@@ -219,7 +219,10 @@ fn profile_files_are_read_with_a_bound() {
         .unwrap();
     let e = err(Profile::load(path.to_str().unwrap()));
     std::fs::remove_file(&path).unwrap();
-    assert!(e.contains("more than the profile limit (1048576 bytes)"), "{e}");
+    assert!(
+        e.contains("more than the profile limit (1048576 bytes)"),
+        "{e}"
+    );
 }
 
 // Does TOML that is not TOML name the file?
@@ -423,7 +426,10 @@ fn bad_sweep_settings_are_errors() {
     );
     assert!(e.contains("`--print-profile` shows all"), "{e}");
     let e = err(p.set("penalty.fence", "64"));
-    assert!(e.contains("close to it: penalty.l2_hit,") && e.contains(", … ("), "{e}");
+    assert!(
+        e.contains("close to it: penalty.l2_hit,") && e.contains(", … ("),
+        "{e}"
+    );
     let e = err(p.set("nothing", "1"));
     assert!(e.contains("e.g. penalty.memory"), "{e}");
     let long = "k".repeat(100_000);
