@@ -132,8 +132,7 @@ pub fn gdb_session(data: &[u8]) -> Vec<u8> {
         drop(w);
         m.clear_debug();
     }
-    let sent = std::mem::take(&mut wire.0.borrow_mut().sent);
-    sent
+    std::mem::take(&mut wire.0.borrow_mut().sent)
 }
 
 /// Parses `data` as up to four report.json texts separated by NUL bytes, merges those that
