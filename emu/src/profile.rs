@@ -284,6 +284,39 @@ pub fn short_hash(bytes: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// toml's error about `text` as one line: the table (`ways = 3` is in five of them), the key
+/// (when toml's message does not name it), toml's message, and the line number; whatever it
+/// quotes from the file shortened.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    use crate::input::{shorten, shorten_quoted};
+    let message = shorten_quoted(e.message().trim_end()).replace('\n', "; ");
+    let Some((before, through)) = e
+        .span()
+        .and_then(|span| Some((text.get(..span.start)?, text.get(..span.end)?)))
+    else {
+        return message;
+    };
+    let table = through
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|h| format!("in {}: ", shorten(h)))
+        .unwrap_or_default();
+    let number = before.matches('\n').count() + 1;
+    let line = text[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .lines()
+        .next()
+        .unwrap_or("");
+    let key = match line.split_once('=') {
+        Some((k, _)) if !k.trim().is_empty() && !message.contains(&*shorten(k.trim())) => {
+            format!("`{}`: ", shorten(k.trim()))
+        }
+        _ => String::new(),
+    };
+    format!("{table}{key}{message} (line {number})")
+}
+
 impl Profile {
     /// The embedded profile `name` (one of `embedded_names()`).
     pub fn embedded(name: &str) -> Result<Profile, ProfileError> {
@@ -298,29 +331,9 @@ impl Profile {
 
     /// Parses and validates a profile; `origin` (a path, or a description) prefixes errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let profile: Profile = toml::from_str(text).map_err(|e| {
-            // One line: the table (`ways = 3` is in five of them), toml's message with what it
-            // quotes from the file shortened, and the line number.
-            let place = e.span().and_then(|span| {
-                let before = text.get(..span.start)?;
-                let table = text
-                    .get(..span.end)?
-                    .lines()
-                    .rev()
-                    .map(str::trim)
-                    .find(|l| l.starts_with('['))
-                    .map(|h| format!("in {}: ", crate::input::shorten(h)));
-                let number = before.matches('\n').count() + 1;
-                Some((table.unwrap_or_default(), format!(" (line {number})")))
-            });
-            let (table, line) = place.unwrap_or_default();
-            ProfileError::Parse {
-                origin: origin.to_string(),
-                message: format!(
-                    "{table}{}{line}",
-                    crate::input::shorten_quoted(e.message().trim_end()).replace('\n', "; ")
-                ),
-            }
+        let profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Parse {
+            origin: origin.to_string(),
+            message: toml_error(text, &e),
         })?;
         profile.check().map_err(|message| ProfileError::Invalid {
             context: origin.to_string(),

@@ -160,7 +160,7 @@ fn a_toml_error_is_one_line() {
     let line = one_line(
         &klab(&["run", "--profile", path(&p), path(&elf())]),
         1,
-        "in [core]: invalid type",
+        "in [core]: `clock_hz`: invalid type",
     );
     assert!(line.ends_with("(line 3)"), "{line}");
     let p = dir().join("long.toml");
