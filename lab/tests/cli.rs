@@ -243,7 +243,11 @@ fn a_malformed_profile_or_override_is_an_error_naming_the_field() {
     let bad = file("bad.toml", b"name = \"x\"\n[core]\nclock_hz = \"fast\"\n");
     let o = klab(&["--profile", bad.to_str().unwrap()], &guest("hello"));
     assert_clean_error(&o, "bad.toml: in [core]: `clock_hz`: invalid type");
-    assert!(stderr(&o).trim_end().ends_with("(line 3)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).trim_end().ends_with("(line 3)"),
+        "{}",
+        stderr(&o)
+    );
     let o = klab(&["--asid", "maybe"], &guest("hello"));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
