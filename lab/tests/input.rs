@@ -227,6 +227,31 @@ fn long_input_is_echoed_shortened() {
 }
 
 #[test]
+fn a_malformed_report_is_one_line() {
+    let long = "k".repeat(100_000);
+    for (name, text, what) in [
+        ("not-json.json", "{\"schema\":".to_string(), "is not JSON"),
+        ("schema.json", "{\"schema\": 7}".to_string(), "has schema 7"),
+        (
+            "shape.json",
+            format!("{{\"schema\": 1, \"klab\": \"{long}\"}}"),
+            "does not follow the report schema",
+        ),
+        (
+            "bad-key.json",
+            format!("{{\"schema\": 1, \"{long}\": 1}}"),
+            "does not follow the report schema",
+        ),
+    ] {
+        let p = dir().join(name);
+        std::fs::write(&p, text).unwrap();
+        let out = dir().join(format!("{name}.out"));
+        let r = klab(&["report", path(&p), "--out", path(&out)]);
+        one_line_within(&r, 1, what, 300);
+    }
+}
+
+#[test]
 fn help_and_version_still_print_normally() {
     for args in [
         vec!["--help"],
