@@ -82,8 +82,10 @@ fn usage_error(e: &clap::Error) -> String {
     let mut what = Vec::new();
     let mut tips = Vec::new();
     // The subcommand whose help to read: from clap's usage line, else the command line.
-    let mut command = std::env::args()
+    // (`args_os`: an argument that is not UTF-8 must not panic here.)
+    let mut command = std::env::args_os()
         .skip(1)
+        .filter_map(|a| a.into_string().ok())
         .find(|a| Cli::command().find_subcommand(a).is_some())
         .map_or("klab".to_string(), |sub| format!("klab {sub}"));
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {

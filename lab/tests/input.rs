@@ -196,6 +196,23 @@ fn clap_errors_are_one_line_with_status_2() {
     }
     let line = one_line(&klab(&["run", "--mem", "1Q", elf]), 2, "--mem");
     assert!(line.ends_with("see `klab run --help`"), "{line}");
+    // Arguments that are not UTF-8, before and after the subcommand.
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"--mem=\xff\xfe");
+    for args in [
+        vec![bad, "run".as_ref()],
+        vec!["run".as_ref(), bad, elf.as_ref()],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_klab"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let r = Ran {
+            status: o.status.code(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        };
+        one_line(&r, 2, "--help`");
+    }
 }
 
 #[test]
