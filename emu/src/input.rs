@@ -213,6 +213,7 @@ pub fn read_file(path: &Path, what: &'static str, bound: Bound) -> Result<Vec<u8
             }
         }
     };
+    // The size, once the type and size are known to be right.
     let check = |meta: std::fs::Metadata| {
         if !meta.file_type().is_file() {
             return Err(InputError::NotRegular {
@@ -221,14 +222,13 @@ pub fn read_file(path: &Path, what: &'static str, bound: Bound) -> Result<Vec<u8
                 kind: kind_of(meta.file_type()),
             });
         }
-        too_large(path, what, bound, meta.len())
+        too_large(path, what, bound, meta.len()).map(|()| meta.len())
     };
     check(std::fs::metadata(path).map_err(io)?)?;
     let file = std::fs::File::open(path).map_err(io)?;
     // The path may have been replaced between the two calls: check what was opened.
-    check(file.metadata().map_err(io)?)?;
-    let expected = file.metadata().map_or(0, |m| m.len());
-    let mut data = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    let size = check(file.metadata().map_err(io)?)?;
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(bound.bytes.saturating_add(1))
         .read_to_end(&mut data)
         .map_err(io)?;
