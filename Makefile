@@ -14,6 +14,8 @@
 #   make soak     10^9 instructions of mixed workload per kernel with the memory invariants checked
 #                 (scripts/soak.sh; not part of make test)
 #   make lint     rustfmt and clippy -D warnings on the host and guest workspaces
+#   make fuzz     every fuzz target under AFL++ for FUZZ_SECONDS each (cargo afl, installed if
+#                 missing); findings land in target/fuzz/TARGET (`make test` replays fuzz/corpus)
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -38,7 +40,12 @@ APT_PACKAGES := qemu-system-misc gdb-multiarch chromium
 SWEEP ?= --param tlb.entries=8,16,32,64 --param asid=off,on --only getpid,ipc,ipc-4k,pipe-rt,process-switch,ring-8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean
+# `make fuzz`: seconds per target, and the targets (fuzz/src/lib.rs; corpora in fuzz/corpus).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= elf initrd profile gdb report
+FUZZ_BIN := fuzz/afl/target/release/klab-fuzz-afl
+
+.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean fuzz
 
 all: build
 
@@ -81,13 +88,37 @@ speed: build
 
 test: deps guests lint
 	cd kernels && cargo test --quiet -p abi -p services --target x86_64-unknown-linux-gnu
+	@# The workspace includes fuzz/ (klab-fuzz), whose tests replay every committed corpus file.
 	cargo test --workspace
 
 soak: build
 	scripts/soak.sh
 
+# AFL++ through cargo-afl, on the pinned stable toolchain: cargo-afl from crates.io builds its
+# own AFL++ (C, with gcc) for this toolchain. Each target runs FUZZ_SECONDS, then its figures
+# are printed; a crash or hang fails the target with the inputs' paths.
+fuzz: deps
+	@command -v cargo-afl >/dev/null || cargo install cargo-afl --locked
+	@cargo afl config --build >/dev/null 2>&1 || true
+	cd fuzz/afl && cargo afl build --release --quiet
+	@mkdir -p target/fuzz; failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+		echo "make fuzz: $$t for $(FUZZ_SECONDS) s"; rm -rf target/fuzz/$$t; \
+		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1 \
+			cargo afl fuzz -V $(FUZZ_SECONDS) -i fuzz/corpus/$$t -o target/fuzz/$$t \
+			-- $(FUZZ_BIN) $$t >target/fuzz/$$t.log 2>&1 || { tail -5 target/fuzz/$$t.log; failed="$$failed $$t"; continue; }; \
+		stats=target/fuzz/$$t/default/fuzzer_stats; \
+		get() { sed -n "s/^$$1 *: //p" $$stats; }; \
+		echo "make fuzz: $$t: $$(get execs_done) executions in $$(get run_time) s, $$(get corpus_count) inputs in the queue, $$(get saved_crashes) crashes, $$(get saved_hangs) hangs"; \
+		if [ "$$(get saved_crashes)" != 0 ] || [ "$$(get saved_hangs)" != 0 ]; then \
+			ls target/fuzz/$$t/default/crashes target/fuzz/$$t/default/hangs; failed="$$failed $$t"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: findings or errors in:$$failed"; exit 1; fi
+
 lint:
 	cargo fmt --all -- --check
+	cd fuzz/afl && cargo fmt -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	@for ws in $(GUEST_WORKSPACES); do \
 		(cd $$ws && cargo fmt --all -- --check && cargo clippy --release --quiet -- -D warnings); \

@@ -6,6 +6,7 @@
 //! - [`mmu`]: the Sv39 walk, PMP and the host translation fast path;
 //! - [`devices`] and [`bus`]: UART, CLINT, PLIC, test finisher, RAM;
 //! - [`loader`] and [`fdt`]: ELF loading (goblin) and the device tree (vm-fdt);
+//! - [`input`]: reading the files a user names with a bound, and quoting user input shortened;
 //! - [`machine`]: the execution engine that ties them together, with what a debugger needs
 //!   (breakpoints, watchpoints, single steps, reads that change nothing; the protocol is `lab`'s).
 //!
@@ -18,6 +19,7 @@ pub mod bus;
 pub mod devices;
 pub mod fdt;
 pub mod hart;
+pub mod input;
 pub mod loader;
 pub mod machine;
 pub mod memmap;

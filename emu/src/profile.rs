@@ -63,6 +63,13 @@ pub const MAX_COST: u32 = 1 << 10;
 /// The largest cache a profile may model (1 GiB): the model keeps a tag word per line.
 pub const MAX_CACHE_SIZE: u64 = 1 << 30;
 
+/// The largest profile file read (1 MiB; the embedded ones are about 2 KiB).
+pub const MAX_PROFILE_FILE: crate::input::Bound = crate::input::Bound {
+    bytes: 1 << 20,
+    why: "the profile limit",
+    advice: "a profile is a short TOML file (see emu/profiles/default.toml)",
+};
+
 /// The most entries a modeled TLB may have.
 pub const MAX_TLB_ENTRIES: u32 = 1 << 16;
 
@@ -88,23 +95,33 @@ pub enum ProfileError {
         message: String,
     },
     /// An override or sweep setting that could not be applied; the profile is unchanged.
-    #[error("bad setting `{setting}`: {message}")]
+    #[error(
+        "bad setting `{}`: {}",
+        crate::input::shorten(setting),
+        crate::input::shorten_quoted(message)
+    )]
     BadSetting {
         /// The setting as given, e.g. `--l2 abc:1:64` or `l1d.size=3K`.
         setting: String,
         /// What is wrong with it.
         message: String,
     },
-    /// A sweep key that names no parameter.
-    #[error("unknown profile key `{key}`; the keys are: {valid}")]
+    /// A sweep or `--set` key that names no parameter.
+    #[error(
+        "unknown profile key `{}`; {near} (`--print-profile` shows all)",
+        crate::input::shorten(key)
+    )]
     UnknownKey {
         /// The key given.
         key: String,
-        /// Every valid key, comma-separated.
-        valid: String,
+        /// A few valid keys close to it (same table or same field), or a few examples.
+        near: String,
     },
     /// `Profile::embedded` was given a name that is not embedded.
-    #[error("no embedded profile `{name}`; the embedded profiles are: {names}")]
+    #[error(
+        "no embedded profile `{}`; the embedded profiles are: {names}",
+        crate::input::shorten(name)
+    )]
     UnknownEmbedded {
         /// The name given.
         name: String,
@@ -112,21 +129,20 @@ pub enum ProfileError {
         names: String,
     },
     /// `Profile::load` was given neither an embedded name nor an existing file.
-    #[error("`{name}` is neither an embedded profile ({names}) nor an existing profile file")]
+    #[error(
+        "`{}` is neither an embedded profile ({names}) nor an existing profile file",
+        crate::input::shorten(name)
+    )]
     NotFound {
         /// The name or path given.
         name: String,
         /// The embedded names, comma-separated.
         names: String,
     },
-    /// The profile file exists but could not be read.
-    #[error("cannot read profile file {path}: {source}")]
-    Io {
-        /// The path given.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// The profile file exists but could not be read: not a regular file, too large (over
+    /// [`MAX_PROFILE_FILE`]), not UTF-8, or an I/O error.
+    #[error(transparent)]
+    Input(crate::input::InputError),
 }
 
 /// Defines a table of named `u32` cycle counts (`[cost]`, `[penalty]`), with by-name access for
@@ -268,6 +284,39 @@ pub fn short_hash(bytes: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// toml's error about `text` as one line: the table (`ways = 3` is in five of them), the key
+/// (when toml's message does not name it), toml's message, and the line number; whatever it
+/// quotes from the file shortened.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    use crate::input::{shorten, shorten_quoted};
+    let message = shorten_quoted(e.message().trim_end()).replace('\n', "; ");
+    let Some((before, through)) = e
+        .span()
+        .and_then(|span| Some((text.get(..span.start)?, text.get(..span.end)?)))
+    else {
+        return message;
+    };
+    let table = through
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|h| format!("in {}: ", shorten(h)))
+        .unwrap_or_default();
+    let number = before.matches('\n').count() + 1;
+    let line = text[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .lines()
+        .next()
+        .unwrap_or("");
+    let key = match line.split_once('=') {
+        Some((k, _)) if !k.trim().is_empty() && !message.contains(&*shorten(k.trim())) => {
+            format!("`{}`: ", shorten(k.trim()))
+        }
+        _ => String::new(),
+    };
+    format!("{table}{key}{message} (line {number})")
+}
+
 impl Profile {
     /// The embedded profile `name` (one of `embedded_names()`).
     pub fn embedded(name: &str) -> Result<Profile, ProfileError> {
@@ -282,21 +331,9 @@ impl Profile {
 
     /// Parses and validates a profile; `origin` (a path, or a description) prefixes errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let profile: Profile = toml::from_str(text).map_err(|e| {
-            // toml shows the line; name the table too, since `ways = 3` is in five of them.
-            let table = e.span().and_then(|span| {
-                let before = text.get(..span.end)?;
-                let header = before
-                    .lines()
-                    .rev()
-                    .map(str::trim)
-                    .find(|l| l.starts_with('['))?;
-                Some(format!("in {header}: "))
-            });
-            ProfileError::Parse {
-                origin: origin.to_string(),
-                message: format!("{}{}", table.unwrap_or_default(), e.to_string().trim_end()),
-            }
+        let profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Parse {
+            origin: origin.to_string(),
+            message: toml_error(text, &e),
         })?;
         profile.check().map_err(|message| ProfileError::Invalid {
             context: origin.to_string(),
@@ -310,16 +347,13 @@ impl Profile {
         if embedded_names().contains(&name_or_path) {
             return Profile::embedded(name_or_path);
         }
-        match std::fs::read_to_string(Path::new(name_or_path)) {
-            Ok(text) => Profile::from_toml(&text, name_or_path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ProfileError::NotFound {
+        match crate::input::read_text(Path::new(name_or_path), "the profile", MAX_PROFILE_FILE) {
+            Ok(text) => Profile::from_toml(&text, &crate::input::shorten(name_or_path)),
+            Err(e) if e.is_not_found() => Err(ProfileError::NotFound {
                 name: name_or_path.to_string(),
                 names: embedded_names().join(", "),
             }),
-            Err(source) => Err(ProfileError::Io {
-                path: name_or_path.to_string(),
-                source,
-            }),
+            Err(e) => Err(ProfileError::Input(e)),
         }
     }
 

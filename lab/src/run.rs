@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use emu::input::{self, Bound};
 use emu::profile::Profile;
 use emu::symbols::SymbolTable;
 use emu::{Config, ElfImage, Exit, Machine, Output};
@@ -29,6 +30,23 @@ pub const STATUS_STUCK: i32 = 125;
 pub const STATUS_RESET: i32 = 126;
 /// GDB killed the run (`kill`): 128 + SIGKILL, as for a killed process.
 pub const STATUS_KILLED: i32 = 137;
+
+/// The largest `--symbols` ELF read: symbols are host-side only, but a program's ELF with its
+/// debug information is a few MiB.
+const MAX_SYMBOLS_FILE: Bound = Bound {
+    bytes: 256 << 20,
+    why: "the symbols-file limit",
+    advice: "give the program's own ELF",
+};
+
+/// The bound of a file loaded into guest RAM (the kernel ELF, the initrd): the RAM size.
+fn ram_bound(ram: u64) -> Bound {
+    Bound {
+        bytes: ram,
+        why: "the guest RAM (--mem)",
+        advice: "give the right file, or a larger --mem",
+    }
+}
 
 /// Arguments of `klab run`.
 #[derive(Args)]
@@ -144,7 +162,7 @@ fn on_off(s: &str) -> Result<bool, String> {
     match s {
         "on" => Ok(true),
         "off" => Ok(false),
-        _ => Err(format!("`{s}` is neither on nor off")),
+        _ => Err("neither on nor off".to_string()),
     }
 }
 
@@ -178,9 +196,9 @@ impl ProfileArgs {
             p.set_timing(on)?;
         }
         for kv in &self.set {
-            let (k, v) = kv
-                .split_once('=')
-                .ok_or_else(|| anyhow::anyhow!("--set {kv}: expected KEY=VALUE"))?;
+            let (k, v) = kv.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!("--set {}: expected KEY=VALUE", input::shorten(kv))
+            })?;
             p.set(k.trim(), v.trim())?;
         }
         Ok(p)
@@ -196,17 +214,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             args.elf
         ),
         None => (
-            std::fs::read(&args.elf).with_context(|| format!("cannot read {}", args.elf))?,
+            input::read_file(args.elf.as_ref(), "the kernel ELF", ram_bound(args.mem))?,
             None,
         ),
     };
-    let image = ElfImage::parse(&bytes).with_context(|| format!("cannot load {}", args.elf))?;
+    let image = ElfImage::parse(&bytes)
+        .with_context(|| format!("cannot load {}", input::shorten(&args.elf)))?;
     let initrd = match &args.initrd {
-        Some(p) => {
-            Some(std::fs::read(p).with_context(|| format!("cannot read initrd {}", p.display()))?)
-        }
+        Some(p) => Some(input::read_file(p, "the initrd", ram_bound(args.mem))?),
         None => embedded_initrd.map(<[u8]>::to_vec),
     };
+    // Read (bounded) even when unused, so a bad path is reported whatever the other flags.
+    let symbol_files = args
+        .symbols
+        .iter()
+        .map(|p| Ok((p, input::read_file(p, "the symbols ELF", MAX_SYMBOLS_FILE)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let bootargs = match (&args.append, args.program.is_empty()) {
         (Some(_), false) => {
             anyhow::bail!("give the command line either as PROGRAM ARGS or with --append, not both")
@@ -235,13 +258,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let mut symbols = Vec::new();
     if sampling {
         symbols.push(SymbolTable::from_elf("kernel", &bytes).map_err(anyhow::Error::msg)?);
-        for path in &args.symbols {
-            let data = std::fs::read(path)
-                .with_context(|| format!("cannot read symbols {}", path.display()))?;
+        for (path, data) in &symbol_files {
             let name = path
                 .file_stem()
                 .map_or("?".into(), |s| s.to_string_lossy().into_owned());
-            symbols.push(SymbolTable::from_elf(&name, &data).map_err(anyhow::Error::msg)?);
+            symbols.push(SymbolTable::from_elf(&name, data).map_err(anyhow::Error::msg)?);
         }
     }
     let (terminal, input) = RawTerminal::open();

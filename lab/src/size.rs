@@ -16,9 +16,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     };
     let n: u64 = digits
         .parse()
-        .map_err(|_| format!("`{s}` is not a size: use a number of bytes or a K, M or G suffix"))?;
+        .map_err(|_| "not a size: use a number of bytes or a K, M or G suffix".to_string())?;
     n.checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("`{s}` is too large"))
+        .ok_or_else(|| "too large for 64 bits".to_string())
 }
 
 #[cfg(test)]

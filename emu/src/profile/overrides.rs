@@ -150,7 +150,7 @@ impl Profile {
         if !Profile::keys().iter().any(|k| k == key) {
             return Err(ProfileError::UnknownKey {
                 key: key.to_string(),
-                valid: Profile::keys().join(", "),
+                near: near_keys(key),
             });
         }
         self.change(format!("{key}={value}"), |p| p.put(key, value))
@@ -337,4 +337,26 @@ fn parse_replacement(text: &str) -> Result<Replacement, String> {
         .into_iter()
         .find(|r| r.name() == t)
         .ok_or_else(|| format!("`{text}` is not a replacement policy (lru, plru, fifo, random)"))
+}
+
+/// Up to five valid keys in the same table as `key` or with the same field, for an error
+/// message that stays one short line (all the keys would be 600 characters).
+fn near_keys(key: &str) -> String {
+    const SHOWN: usize = 5;
+    let (table, field) = key.split_once('.').unwrap_or((key, ""));
+    let keys = Profile::keys();
+    let split = |k: &str| -> (String, String) {
+        let (t, f) = k.split_once('.').unwrap_or((k, ""));
+        (t.to_string(), f.to_string())
+    };
+    let same_table = keys.iter().filter(|k| split(k).0 == table);
+    let same_field = keys
+        .iter()
+        .filter(|k| split(k).0 != table && !field.is_empty() && split(k).1 == field);
+    let near: Vec<&str> = same_table.chain(same_field).map(String::as_str).collect();
+    match near.len() {
+        0 => "keys are TABLE.FIELD, e.g. penalty.memory, l1d.size, tlb.entries".to_string(),
+        n if n <= SHOWN => format!("close to it: {}", near.join(", ")),
+        _ => format!("close to it: {}, …", near[..SHOWN].join(", ")),
+    }
 }

@@ -127,7 +127,7 @@ fn wrong_type_names_the_field() {
         "my.toml",
     ));
     assert!(e.starts_with("my.toml: in [l1d]: "), "{e}");
-    assert!(e.contains("ways = \"eight\""), "{e}");
+    assert!(e.contains("\"eight\"") && e.ends_with("(line 88)"), "{e}");
     let e = err(Profile::from_toml(
         &edited("size = \"32K\"", "size = \"32Q\""),
         "my.toml",
@@ -183,6 +183,45 @@ fn missing_keys_and_optional_tables() {
     assert_eq!(
         Profile::from_toml(&text, "t").unwrap(),
         default_with(|p| p.l2tlb = None)
+    );
+}
+
+// Is every TOML error one short line, with the line number and text, however long the key?
+#[test]
+fn toml_errors_are_one_short_line() {
+    let e = err(Profile::from_toml(
+        &edited("ways = 8", "ways = \"eight\""),
+        "my.toml",
+    ));
+    assert!(!e.contains('\n'), "{e}");
+    assert!(e.contains("in [l1d]: ") && e.contains("(line "), "{e}");
+    let long = "k".repeat(100_000);
+    for text in [
+        edited("alu = 1", &format!("alu = 1\n{long} = 1")),
+        format!("name = \"{long}"),
+        format!("[{long}]\nx = 1"),
+    ] {
+        let e = err(Profile::from_toml(&text, "my.toml"));
+        assert!(!e.contains('\n'), "{e}");
+        assert!(e.chars().count() < 300, "{} chars: {e}", e.chars().count());
+    }
+}
+
+// Is a profile path that is a device, or too large, refused before it is read?
+#[test]
+fn profile_files_are_read_with_a_bound() {
+    let e = err(Profile::load("/dev/zero"));
+    assert!(e.contains("/dev/zero is a character device"), "{e}");
+    let path = std::env::temp_dir().join(format!("emu-big-profile-{}", std::process::id()));
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(MAX_PROFILE_FILE.bytes + 1)
+        .unwrap();
+    let e = err(Profile::load(path.to_str().unwrap()));
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        e.contains("more than the profile limit (1048576 bytes)"),
+        "{e}"
     );
 }
 
@@ -376,16 +415,26 @@ fn sweep_keys() {
     }
 }
 
-// Do unknown keys and bad values fail, listing the valid keys, and leave the profile unchanged?
+// Do unknown keys and bad values fail, naming valid keys close to it, and leave the profile unchanged?
 #[test]
 fn bad_sweep_settings_are_errors() {
     let mut p = Profile::default();
     let e = err(p.set("tlb.size", "64"));
     assert!(
-        e.contains("tlb.size") && e.contains("tlb.entries") && e.contains("cost.div"),
+        e.contains("tlb.size") && e.contains("close to it: tlb.entries"),
         "{e}"
     );
-    assert!(e.contains("penalty.fence_i"), "{e}");
+    assert!(e.contains("`--print-profile` shows all"), "{e}");
+    let e = err(p.set("penalty.fence", "64"));
+    assert!(
+        e.contains("close to it: penalty.l2_hit,") && e.contains(", … ("),
+        "{e}"
+    );
+    let e = err(p.set("nothing", "1"));
+    assert!(e.contains("e.g. penalty.memory"), "{e}");
+    let long = "k".repeat(100_000);
+    let e = err(p.set(&long, "1"));
+    assert!(e.chars().count() < 200, "{e}");
     let e = err(p.set("cost.div", "0"));
     assert!(
         e.contains("cost.div=0") && e.contains("cost.div must be at least 1"),

@@ -8,6 +8,13 @@ use anyhow::{Context, bail};
 use super::model::{Report, SCHEMA};
 use crate::report;
 
+/// The largest report.json read (a full sweep's is well under 1 MiB).
+const MAX_REPORT_FILE: emu::input::Bound = emu::input::Bound {
+    bytes: 64 << 20,
+    why: "the report limit",
+    advice: "give a report.json written by klab",
+};
+
 /// The three files written into a report directory.
 pub const FILES: [&str; 3] = ["report.json", "report.md", "report.html"];
 
@@ -45,19 +52,21 @@ pub fn read(dir: &Path) -> anyhow::Result<Report> {
     } else {
         dir.to_path_buf()
     };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let schema = serde_json::from_str::<serde_json::Value>(&text)
-        .with_context(|| format!("{} is not JSON", path.display()))?
+    let text = emu::input::read_text(&path, "the report", MAX_REPORT_FILE)?;
+    parse(&text, &emu::input::shorten(&path.to_string_lossy()))
+}
+
+/// Parses a report.json's text; `shown` names it in errors.
+pub fn parse(text: &str, shown: &str) -> anyhow::Result<Report> {
+    let schema = serde_json::from_str::<serde_json::Value>(text)
+        .with_context(|| format!("{shown} is not JSON"))?
         .get("schema")
         .and_then(serde_json::Value::as_u64);
     if schema != Some(u64::from(SCHEMA)) {
         bail!(
-            "{} has schema {}, this klab reads schema {SCHEMA}",
-            path.display(),
+            "{shown} has schema {}, this klab reads schema {SCHEMA}",
             schema.map_or("none".to_string(), |s| s.to_string())
         );
     }
-    serde_json::from_str(&text)
-        .with_context(|| format!("{} does not follow the report schema", path.display()))
+    serde_json::from_str(text).with_context(|| format!("{shown} does not follow the report schema"))
 }

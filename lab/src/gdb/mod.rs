@@ -21,11 +21,12 @@ mod monitor;
 mod resume;
 mod target;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 use anyhow::Context;
 use emu::{Exit, Machine};
+use gdbstub::conn::ConnectionExt;
 use gdbstub::stub::{DisconnectReason, GdbStub};
 
 use resume::EventLoop;
@@ -116,11 +117,11 @@ pub fn serve(m: &mut Machine, addr: SocketAddr, limit: Option<u64>) -> anyhow::R
     }
 }
 
-/// Runs one session on `stream`: how it ended (or why it failed), and how the run ended if it
-/// did.
-fn session(
+/// Runs one session on `stream` (a TCP stream, or an in-memory one for the fuzz targets): how
+/// it ended (or why it failed), and how the run ended if it did.
+pub(crate) fn session<C: ConnectionExt<Error = std::io::Error>>(
     m: &mut Machine,
-    stream: TcpStream,
+    stream: C,
     limit: Option<u64>,
 ) -> (Result<DisconnectReason, String>, Option<Exit>) {
     let mut target = KlabTarget {
@@ -129,14 +130,14 @@ fn session(
         limit,
         ended: None,
     };
-    let gdb = match GdbStub::<KlabTarget<'_>, TcpStream>::builder(stream)
+    let gdb = match GdbStub::<KlabTarget<'_>, C>::builder(stream)
         .packet_buffer_size(PACKET_SIZE)
         .build()
     {
         Ok(gdb) => gdb,
         Err(e) => return (Err(e.to_string()), None),
     };
-    let r = gdb.run_blocking::<EventLoop<'_>>(&mut target);
+    let r = gdb.run_blocking::<EventLoop<'_, C>>(&mut target);
     (r.map_err(|e| e.to_string()), target.ended)
 }
 

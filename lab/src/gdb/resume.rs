@@ -150,18 +150,19 @@ impl KlabTarget<'_> {
     }
 }
 
-/// `gdbstub`'s blocking event loop for a klab machine.
-pub struct EventLoop<'m>(PhantomData<&'m ()>);
+/// `gdbstub`'s blocking event loop for a klab machine, over connection `C` (a TCP stream, or
+/// the fuzz targets' in-memory one).
+pub struct EventLoop<'m, C = std::net::TcpStream>(PhantomData<(&'m (), C)>);
 
-impl<'m> BlockingEventLoop for EventLoop<'m> {
+impl<'m, C: ConnectionExt<Error = std::io::Error>> BlockingEventLoop for EventLoop<'m, C> {
     type Target = KlabTarget<'m>;
-    type Connection = std::net::TcpStream;
+    type Connection = C;
     type StopReason = StopReason;
 
     #[allow(clippy::type_complexity)]
     fn wait_for_stop_reason(
         target: &mut KlabTarget<'m>,
-        conn: &mut std::net::TcpStream,
+        conn: &mut C,
     ) -> Result<
         Event<StopReason>,
         WaitForStopReasonError<<KlabTarget<'m> as Target>::Error, std::io::Error>,
