@@ -29,7 +29,9 @@
 //! Left out: raw mode, signals (^C), output processing (ONLCR is the UART writer's business), job
 //! control and UTF-8-aware erasing.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::vec;
 
 /// DEL: what most terminals send for Backspace.
 const DEL: u8 = 0x7f;
@@ -47,8 +49,10 @@ pub const BEL: u8 = 0x07;
 /// The console's line discipline.
 #[derive(Debug)]
 pub struct Tty {
-    /// The line being edited.
-    line: [u8; Tty::LINE_MAX],
+    /// The line being edited, [`Tty::LINE_MAX`] bytes on the heap: inline, 4 KiB would push
+    /// every field after it in an enclosing kernel state out of reach of a load's 12-bit offset
+    /// (mono's null system call paid 20 instructions for that).
+    line: Box<[u8]>,
     line_len: usize,
     /// Completed input, in order; `records` says where each completed line ends.
     data: VecDeque<u8>,
@@ -70,7 +74,7 @@ impl Tty {
     /// A console with nothing typed.
     pub fn new() -> Tty {
         Tty {
-            line: [0; Tty::LINE_MAX],
+            line: vec![0; Tty::LINE_MAX].into_boxed_slice(),
             line_len: 0,
             data: VecDeque::with_capacity(Tty::QUEUE_MAX),
             records: VecDeque::new(),
