@@ -4,8 +4,9 @@
 # `klab run --check-tlb --stats` and must
 #   - end with status 0 (each program checks its own results: usertests, the hostile program's
 #     zero/secret/leak checks, the stress, the benchmarks' FAIL lines, the pipeline's count);
-#   - print no `check-tlb` line (no stale translation used) and no `kernel panic` (kcore's frame
-#     table panics on a frame freed while mapped, mapped twice, or freed twice);
+#   - print no `check-tlb` line (no stale translation used), no `kernel panic` (kcore's frame
+#     table panics on a frame freed while mapped, mapped twice, or freed twice) and no server
+#     failure (micro restarts a failed server, so a run could otherwise pass over one);
 # and the runs together must retire at least $SOAK_MIN instructions per kernel (10^9 unless set).
 # `hostile soak` runs many seeds as children of one boot and then has three processes touch
 # most of RAM at once, which only fits if every run gave its frames back.
@@ -37,6 +38,7 @@ run() {
     [ "$status" = 0 ] || fail "$kernel $*: status $status"
     ! grep -q "check-tlb" "$log" || fail "$kernel $*: a stale translation was used"
     ! grep -q "kernel panic" "$log" || fail "$kernel $*: kernel panic"
+    ! grep -q ": server .* failed: " "$log" || fail "$kernel $*: a server failed"
     ! grep -q "FAIL" "$log" || fail "$kernel $*: a check failed"
     insns=$(sed -n 's/^klab: \([0-9]*\) instructions retired.*/\1/p' "$log")
     [ -n "$insns" ] || fail "$kernel $*: no statistics"

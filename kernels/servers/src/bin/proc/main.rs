@@ -153,8 +153,7 @@ impl Proc {
         for tid in threads {
             self.threads.remove(&tid);
         }
-        let _ = kernel::space_kill(pid);
-        forget(pid);
+        end_space(pid);
         self.pending.drop_process(pid);
         if pid == 1 {
             kernel::halt(status);
@@ -163,6 +162,21 @@ impl Proc {
             wakes.push(Wait::Child(parent));
         }
     }
+}
+
+/// Ends process `pid`'s address space (every thread, every page) and tells fs and mem. The
+/// kernel refuses only a pid that cannot be a process's, which would be a bug here: reported on
+/// the console, never silently taken for success.
+fn end_space(pid: Pid) {
+    if let Err(e) = kernel::space_kill(pid) {
+        let mut line = alloc::string::String::new();
+        let _ = core::fmt::write(
+            &mut line,
+            format_args!("proc: space_kill of process {pid} refused: {}\n", e.name()),
+        );
+        kernel::debug_write(line.as_bytes());
+    }
+    forget(pid);
 }
 
 /// Tells fs and mem that process `pid` is gone (or never got going): close its fds, forget its

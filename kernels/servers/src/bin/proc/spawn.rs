@@ -18,7 +18,7 @@ use servers::kernel::{self, Loan};
 use servers::{Fail, Outcome, lease, proto};
 use services::Pid;
 
-use crate::{Proc, Thread, forget};
+use crate::{Proc, Thread, end_space};
 
 /// The program buffer's first size: most programs fit, so one `FS_PROGRAM` suffices.
 pub const IMAGE_START: usize = 256 * 1024;
@@ -149,8 +149,7 @@ impl Proc {
         if let Err(e) = started {
             self.processes.remove(&pid);
             self.threads.remove(&tid);
-            let _ = kernel::space_kill(pid);
-            forget(pid);
+            end_space(pid);
             return Err(e);
         }
         Ok(())
