@@ -243,7 +243,8 @@ pub mod label {
     pub const FS_SPAWN: u32 = 0x101;
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;
-    /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`]. Reply word 0 = 0: mapped, resume; `-errno`: refused.
+    /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`].
+    /// Reply word 0 = 0: mapped, resume; `-errno`: refused.
     pub const MEM_FAULT: u32 = 0x200;
     /// mem, from proc: word 0 = pid; lease 0 = its [`super::ImageInfo`] (read).
     pub const MEM_NEW: u32 = 0x201;

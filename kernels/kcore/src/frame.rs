@@ -4,15 +4,15 @@
 //! page tables so many times. Frames come out zeroed. RAM is mapped 1:1, so a frame's physical
 //! address is also where the kernel reads and writes it.
 //!
-//! The table makes the allocator's invariants checked rather than hoped for (issue 13): a frame
-//! on the free list is never mapped, and a frame is freed only once nothing maps it. `vm` counts
-//! every leaf PTE it writes or clears ([`FrameAllocator::note_map`],
-//! [`FrameAllocator::note_unmap`], [`FrameAllocator::unmap_and_free`]); allocating a frame the table does not call free, freeing one
-//! that is free or still mapped, mapping a free frame or a pool frame that is mapped already,
+//! The table makes the allocator's invariants checked rather than hoped for (issue 13): a frame on
+//! the free list is never mapped, and a frame is freed only once nothing maps it. `vm` counts every
+//! leaf PTE it writes or clears ([`FrameAllocator::note_map`], [`FrameAllocator::note_unmap`],
+//! [`FrameAllocator::unmap_and_free`]); allocating a frame the table does not call free, freeing
+//! one that is free or still mapped, mapping a free frame or a pool frame that is mapped already,
 //! and unmapping one that is not mapped are kernel bugs, and each panics with a line naming the
 //! frame and what was wrong — before the free list (threaded through the frames) or another
-//! process's memory is corrupted. One byte load and store per map, unmap, alloc and free. The
-//! table (32 KiB for 128 MiB) lives in RAM set aside at boot (`boot`), not on the kernel heap.
+//! process's memory is corrupted. One byte load and store per map, unmap, alloc and free. The table
+//! (32 KiB for 128 MiB) lives in RAM set aside at boot (`boot`), not on the kernel heap.
 //!
 //! Frames outside the pool (the kernel image, heap, DTB, initrd, devices) may be mapped (a
 //! server's UART page, the initrd) and are neither counted nor freed.

@@ -5,14 +5,14 @@
 //! PTE              | 53..10 PPN | 9..8 RSW | D | A | G | U | X | W | R | V |
 //! ```
 //!
-//! Every address space holds the kernel: the root's entries for VA 0..1 GiB (devices) and for
-//! RAM (from 0x8000_0000) are global gigapages without the U bit, mapped 1:1, shared by all roots
+//! Every address space holds the kernel: the root's entries for VA 0..1 GiB (devices) and for RAM
+//! (from 0x8000_0000) are global gigapages without the U bit, mapped 1:1, shared by all roots
 //! (copied from the kernel's template root at creation). A trap therefore needs no `satp` switch.
-//! User memory is `abi::layout::USER_BASE..USER_TOP`, root entry 1, in 4 KiB pages whose frames
-//! the address space owns: unmapping or destroying frees them. Every leaf PTE written or cleared
-//! is counted in the frame table ([`FrameAllocator::note_map`]), so a frame freed while mapped,
-//! or mapped twice, stops the kernel with a clear message instead of leaking memory. User leaf PTEs are written with A
-//! (and D when writable) already set, so no hardware A/D update is ever needed.
+//! User memory is `abi::layout::USER_BASE..USER_TOP`, root entry 1, in 4 KiB pages whose frames the
+//! address space owns: unmapping or destroying frees them. Every leaf PTE written or cleared is
+//! counted in the frame table ([`FrameAllocator::note_map`]), so a frame freed while mapped, or
+//! mapped twice, stops the kernel with a clear message instead of leaking memory. User leaf PTEs
+//! are written with A (and D when writable) already set, so no hardware A/D update is ever needed.
 //!
 //! Left out: shared user pages, copy-on-write, user superpages, and freeing intermediate tables
 //! before the address space dies.

@@ -9,8 +9,8 @@
 //! nothing; the crash comes at the first tick at or after `N`. It is delivered like a
 //! notification, at a message boundary: at once if the server waits in `recv`, else at its next
 //! `recv` (a kernel-only bit of the server endpoint's notification word, [`CRASH_BIT`], that
-//! `notify` cannot set there). The server then crashes on purpose and the supervisor restarts it. Runs are
-//! deterministic: the same arguments crash the same server at the same instruction.
+//! `notify` cannot set there). The server then crashes on purpose and the supervisor restarts
+//! it. Runs are deterministic: the same arguments crash the same server at the same instruction.
 //!
 //! Injections must lead the command line (`inject=fs@5000000 usertests`): words after the first
 //! that is not one are the first program's, so `echo inject=x` prints `inject=x`. A malformed
