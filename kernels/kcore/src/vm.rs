@@ -121,6 +121,20 @@ pub fn activate_kernel() {
     csr::sfence_vma_all();
 }
 
+/// Whether a user leaf with `flags` lets a user-mode `access` through: `U` and the access's own
+/// permission bit (privileged spec §4.3.2 step 5; neither kernel sets `SUM` nor `MXR`). The one
+/// check both kernels make before they touch user memory on a program's behalf.
+#[inline]
+pub fn user_allows(flags: PteFlags, access: crate::trap::Access) -> bool {
+    use crate::trap::Access;
+    let need = match access {
+        Access::Read => PteFlags::R,
+        Access::Write => PteFlags::W,
+        Access::Execute => PteFlags::X,
+    };
+    flags.contains(need | PteFlags::U)
+}
+
 /// The leaf flags for pages mapped with [`abi::types::prot`] bits (WRITE implies READ: Sv39
 /// reserves W without R).
 pub fn prot_flags(bits: usize) -> PteFlags {

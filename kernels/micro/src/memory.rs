@@ -14,15 +14,6 @@ use kcore::vm::{PteFlags, prot_flags};
 
 use crate::kernel::{Kernel, SpaceId};
 
-/// The flag an access needs.
-fn needs(access: Access) -> PteFlags {
-    match access {
-        Access::Read => PteFlags::R,
-        Access::Write => PteFlags::W,
-        Access::Execute => PteFlags::X,
-    }
-}
-
 /// A user page.
 fn user_page(page: usize) -> Result<usize, Errno> {
     if !page.is_multiple_of(PAGE_SIZE) || !(USER_BASE..USER_TOP).contains(&page) {
@@ -88,7 +79,7 @@ impl Kernel {
                 space.vm.lookup(page).ok_or(Errno::Fault)?
             }
         };
-        if !flags.contains(needs(access) | PteFlags::U) {
+        if !kcore::vm::user_allows(flags, access) {
             return Err(Errno::Fault);
         }
         Ok(frame + (va - page))

@@ -17,6 +17,7 @@
 use alloc::vec::Vec;
 
 use abi::Errno;
+use abi::types::limits::IO_MAX;
 use abi::types::{DirEntry, PATH_MAX, Stat};
 use kcore::console;
 use kcore::uaccess::{self, Access, UserMemory, UserRange};
@@ -25,9 +26,6 @@ use services::{Error, Pid, Wait, Wakes};
 
 use crate::kernel::Kernel;
 use crate::syscall::Outcome;
-
-/// Most bytes one `read` or `write` moves.
-pub const IO_MAX: usize = 64 * 1024;
 
 /// Most console output bytes written between two looks at pending interrupts.
 pub const CONSOLE_PIECE: usize = services::fs::PAGE;

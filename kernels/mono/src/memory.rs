@@ -5,7 +5,7 @@
 use abi::Errno;
 use kcore::frame::FrameAllocator;
 use kcore::uaccess::{Access, UserMemory};
-use kcore::vm::{AddressSpace, PteFlags};
+use kcore::vm::AddressSpace;
 use services::Pid;
 use services::mm::Vm;
 
@@ -27,12 +27,7 @@ pub struct UserSpace<'a> {
 impl UserMemory for UserSpace<'_> {
     fn prepare(&mut self, page: usize, access: Access) -> Result<(), Errno> {
         if let Some((_, flags)) = self.space.lookup(page) {
-            let need = match access {
-                Access::Read => PteFlags::R,
-                Access::Write => PteFlags::W,
-                Access::Execute => PteFlags::X,
-            };
-            return if flags.contains(need | PteFlags::U) {
+            return if kcore::vm::user_allows(flags, access) {
                 Ok(())
             } else {
                 Err(Errno::Fault)
