@@ -74,13 +74,18 @@ fn a_megabyte_line_without_a_newline_ends_cleanly_with_its_first_4095_bytes_and_
         let mut want = vec![b'x'; LINE_MAX];
         want.push(BEL);
         want.extend_from_slice(format!("0 1 {LINE_MAX}\n").as_bytes());
-        assert!(
-            out == want,
-            "{kernel}: got {} bytes ending {:?}",
-            out.len(),
-            text(&out[out.len().saturating_sub(40)..])
-        );
+        assert_output(kernel, &out, &want);
     }
+}
+
+/// `out` is exactly `want` (a long output is shown by its length and its last bytes).
+fn assert_output(kernel: &str, out: &[u8], want: &[u8]) {
+    assert!(
+        out == want,
+        "{kernel}: got {} bytes ending {:?}",
+        out.len(),
+        text(&out[out.len().saturating_sub(40)..])
+    );
 }
 
 #[test]
@@ -93,12 +98,7 @@ fn a_5000_byte_line_is_cut_to_4095_bytes_rings_once_and_keeps_its_newline() {
         want.push(BEL);
         want.push(b'\n');
         want.extend_from_slice(format!("1 1 {}\n", LINE_MAX + 1).as_bytes());
-        assert!(
-            out == want,
-            "{kernel}: got {} bytes ending {:?}",
-            out.len(),
-            text(&out[out.len().saturating_sub(40)..])
-        );
+        assert_output(kernel, &out, &want);
     }
 }
 

@@ -103,7 +103,7 @@ pub fn crash() -> ! {
     unsafe { asm!("unimp", options(noreturn, nostack)) }
 }
 
-/// A fixed buffer for a panic message: a panic must not allocate (the heap may be what failed).
+/// A fixed buffer for one console line ([`say`]): no allocation (the heap may be what failed).
 struct Line {
     bytes: [u8; 256],
     len: usize,
@@ -119,19 +119,31 @@ impl Write for Line {
     }
 }
 
-#[panic_handler]
-fn panic(info: &PanicInfo) -> ! {
+/// Writes one line to the console (`DEBUG_WRITE`): `args` and a newline, cut to 255 bytes.
+/// It does not allocate, so it works when the heap is what failed.
+pub fn say(args: fmt::Arguments<'_>) {
     let mut line = Line {
         bytes: [0; 256],
         len: 0,
     };
-    let _ = write!(line, "{}: panic: {}", name(), info.message());
-    if let Some(at) = info.location() {
-        let _ = write!(line, " at {}:{}", at.file(), at.line());
-    }
+    let _ = line.write_fmt(args);
     // Keep the newline even when the message was cut.
     line.len = line.len.min(line.bytes.len() - 1);
     line.bytes[line.len] = b'\n';
     kernel::debug_write(&line.bytes[..=line.len]);
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    match info.location() {
+        Some(at) => say(format_args!(
+            "{}: panic: {} at {}:{}",
+            name(),
+            info.message(),
+            at.file(),
+            at.line()
+        )),
+        None => say(format_args!("{}: panic: {}", name(), info.message())),
+    }
     crash()
 }

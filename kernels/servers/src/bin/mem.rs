@@ -142,15 +142,10 @@ fn release(pid: Pid, start: usize, end: usize) -> Outcome {
     match kernel::unmap(pid, start, end) {
         Ok(()) | Err(Errno::Srch) => Ok(0),
         Err(e) => {
-            let mut line = alloc::string::String::new();
-            let _ = core::fmt::write(
-                &mut line,
-                format_args!(
-                    "mem: unmap of process {pid}'s pages {start:#x}..{end:#x} refused: {}\n",
-                    e.name()
-                ),
-            );
-            kernel::debug_write(line.as_bytes());
+            servers::rt::say(format_args!(
+                "mem: unmap of process {pid}'s pages {start:#x}..{end:#x} refused: {}",
+                e.name()
+            ));
             Err(Errno::Io.into())
         }
     }

@@ -23,7 +23,6 @@ extern crate alloc;
 mod control;
 mod io;
 
-use alloc::format;
 use alloc::vec::Vec;
 
 use abi::Errno;
@@ -68,8 +67,10 @@ fn start(args: &Args) -> FileServer {
         match Fs::from_ustar(archive, fs::INODES) {
             Ok(fs) => fs,
             Err(e) => {
-                let line = format!("micro: cannot read the initrd: {}\n", e.message());
-                kernel::debug_write(line.as_bytes());
+                servers::rt::say(format_args!(
+                    "micro: cannot read the initrd: {}",
+                    e.message()
+                ));
                 kernel::halt(254)
             }
         }

@@ -27,7 +27,6 @@ mod spawn;
 mod threads;
 
 use alloc::collections::BTreeMap;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -85,7 +84,7 @@ fn start(args: &Args) -> Proc {
     let line: String = words.join(" ");
     let (program, argv) = services::proc::first_command(&line);
     if let Err(e) = proc.spawn_first(&program, &argv) {
-        kernel::debug_write(format!("micro: cannot run {program}: {}\n", e.message()).as_bytes());
+        servers::rt::say(format_args!("micro: cannot run {program}: {}", e.message()));
         kernel::halt(127);
     }
     proc
@@ -164,24 +163,18 @@ impl Proc {
     }
 }
 
-/// Ends process `pid`'s address space (every thread, every page) and tells fs and mem. The
-/// kernel refuses only a pid that cannot be a process's, which would be a bug here: reported on
-/// the console, never silently taken for success.
+/// Ends process `pid` (or one that never got going): its address space (every thread, every
+/// page), then its fds in fs and its memory records in mem. The kernel refuses only a pid that
+/// cannot be a process's, which would be a bug here: reported on the console, never silently
+/// taken for success. fs and mem may know nothing of `pid` yet; a failed call there leaves
+/// nothing we could undo.
 fn end_space(pid: Pid) {
     if let Err(e) = kernel::space_kill(pid) {
-        let mut line = alloc::string::String::new();
-        let _ = core::fmt::write(
-            &mut line,
-            format_args!("proc: space_kill of process {pid} refused: {}\n", e.name()),
-        );
-        kernel::debug_write(line.as_bytes());
+        servers::rt::say(format_args!(
+            "proc: space_kill of process {pid} refused: {}",
+            e.name()
+        ));
     }
-    forget(pid);
-}
-
-/// Tells fs and mem that process `pid` is gone (or never got going): close its fds, forget its
-/// memory. Each may know nothing of it yet; a failed call leaves nothing we could undo.
-fn forget(pid: Pid) {
     let _ = kernel::call(level::FS, label::FS_EXIT, &[pid as u64], &mut []);
     let _ = kernel::call(level::MEM, label::MEM_DROP, &[pid as u64], &mut []);
 }
