@@ -87,7 +87,7 @@ speed: build
 	scripts/speed-vs-qemu.sh
 
 test: deps guests lint
-	cd kernels && cargo test --quiet -p abi -p services --target x86_64-unknown-linux-gnu
+	cd kernels && cargo test --quiet -p abi -p ksched -p services --target x86_64-unknown-linux-gnu
 	@# The workspace includes fuzz/ (klab-fuzz), whose tests replay every committed corpus file.
 	cargo test --workspace
 

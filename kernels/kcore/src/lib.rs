@@ -1,10 +1,11 @@
-//! kcore: what both kernels share below the policy line (DESIGN.md §3) — the M-mode start and
-//! timer firmware ([`machine`]), the S-mode start ([`boot`]), DTB parsing ([`dtb`]), the console and power-off ([`console`],
-//! [`power`]), trap entry and exit ([`trap`]), Sv39 address spaces with the kernel mapped in each
-//! ([`vm`]) and ASIDs ([`asid`]), physical frames ([`frame`]) and the kernel heap ([`heap`]),
-//! the ELF loader for user programs ([`loader`]), checked user memory access ([`uaccess`]),
-//! the PLIC ([`plic`]), the timer ([`timer`]), the round-robin run queue ([`sched`]), the
-//! single-hart global cell ([`sync`]) and the panic report ([`panic`]).
+//! kcore: what both kernels share below the policy line (DESIGN.md §3) — the M-mode start and timer
+//! firmware ([`machine`]), the S-mode start ([`boot`]), DTB parsing ([`dtb`]), the console and
+//! power-off ([`console`], [`power`]), trap entry and exit ([`trap`]), Sv39 address spaces with the
+//! kernel mapped in each ([`vm`]) and ASIDs ([`asid`]), physical frames ([`frame`]) and the kernel
+//! heap ([`heap`]), the ELF loader for user programs ([`loader`]), checked user memory access
+//! ([`uaccess`]), the PLIC ([`plic`]), the timer ([`timer`]), the thread table, scheduler and
+//! kernel entry ([`sched`], with the `ksched` crate), the single-hart global cell ([`sync`]) and
+//! the panic report ([`panic`]).
 //!
 //! `mono` and `micro` link this crate unchanged: whatever differs between them is the
 //! architecture under test, and nothing here is part of that.

@@ -1,13 +1,21 @@
-//! The scheduling policy both kernels use: preemptive round robin over runnable threads with a
-//! fixed time slice. The kernels differ in what a thread is blocked on, never in who runs next.
+//! Scheduling as both kernels do it: the shared thread table and decision ([`ksched`], re-exported
+//! here: [`Threads`], [`ThreadId`], [`SpaceId`], [`Run`], [`NextTask`]), the timer's programming
+//! ([`Ticker`]), and the one kernel entry both kernels come and go through ([`enter`], [`start`],
+//! [`switch`]): a trap handler returns a [`NextTask`]; `Same` resumes the trapping thread at
+//! once — no decision, no address-space or timer work — and anything else picks the next thread,
+//! activates its address space if it differs from the active one and programs the timer.
+//!
+//! The kernels differ in what a thread is blocked on, never in who runs next.
+
+pub use ksched::{MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads};
+
+use crate::sync::Global;
+use crate::trap::{TrapFrame, resume};
 
 use alloc::collections::VecDeque;
 
-/// The time slice, in nanoseconds of guest time: a thread that runs this long without trapping
-/// for another reason is preempted by the timer and goes to the back of the queue.
-pub const TIMESLICE_NS: u64 = 5_000_000;
-
-/// Runnable threads in round-robin order (by the kernel's thread id).
+/// Runnable threads in round-robin order (by the kernel's thread id). Superseded by [`Threads`]:
+/// goes once both kernels schedule through it.
 #[derive(Debug, Default)]
 pub struct RunQueue {
     queue: VecDeque<usize>,
@@ -132,4 +140,110 @@ impl Default for Ticker {
     fn default() -> Ticker {
         Ticker::new()
     }
+}
+
+/// What a kernel keeps per thread, as far as the shared switch cares: where its registers are.
+pub trait Framed {
+    /// The thread's registers (boxed: they stay at this address while the thread lives).
+    fn frame(&self) -> *const TrapFrame;
+}
+
+/// The scheduling state of a kernel: the threads, the timer, and the address space in `satp`.
+#[derive(Debug)]
+pub struct Sched<T, B> {
+    /// The threads, the run queue and the current thread.
+    pub threads: Threads<T, B>,
+    /// The timer.
+    pub ticker: Ticker,
+    /// The address space in `satp` (`None`: the kernel's own, e.g. after the active one died).
+    pub active: Option<SpaceId>,
+}
+
+impl<T, B> Sched<T, B> {
+    /// No threads, no timer programmed, no space active.
+    pub const fn new() -> Sched<T, B> {
+        Sched {
+            threads: Threads::new(),
+            ticker: Ticker::new(),
+            active: None,
+        }
+    }
+}
+
+impl<T, B> Default for Sched<T, B> {
+    fn default() -> Self {
+        Sched::new()
+    }
+}
+
+/// What the shared entry and switch need of a kernel.
+pub trait Kernel {
+    /// What the kernel keeps per thread.
+    type Thread: Framed;
+    /// What a blocked thread waits for.
+    type Block: Copy;
+    /// Its scheduling state.
+    fn sched(&mut self) -> &mut Sched<Self::Thread, Self::Block>;
+    /// Handles a trap of the current thread, whose registers `frame` holds, and says what runs
+    /// next. `Same` only if that thread may run on and nothing the timer cares about changed
+    /// (no sleeper added, no tick taken): it is resumed without any further work.
+    fn trap(&mut self, frame: &mut TrapFrame) -> NextTask;
+    /// Makes `space` the address space in `satp`.
+    fn activate(&mut self, space: SpaceId);
+    /// Nothing may run: waits for an interrupt and handles it (or powers off when nothing could
+    /// ever wake a thread).
+    fn idle(&mut self);
+}
+
+/// Carries `next` out (see [`Threads::pick`]), idling while nothing may run: activates the
+/// chosen thread's address space if it is not the active one, programs the timer, and returns
+/// the thread's registers, to be [`resume`]d.
+pub fn switch<K: Kernel>(k: &mut K, mut next: NextTask) -> *const TrapFrame {
+    loop {
+        let s = k.sched();
+        if let Some(id) = s.threads.pick(next) {
+            let t = s.threads.get(id).expect("the picked thread is live");
+            let (space, frame) = (t.space, t.data.frame());
+            if s.active != Some(space) {
+                k.activate(space);
+                k.sched().active = Some(space);
+            }
+            k.sched().ticker.arm(true);
+            return frame;
+        }
+        k.idle();
+        next = NextTask::Other;
+    }
+}
+
+/// The kernel entry for a trap of the thread whose registers are at `frame` (the current one):
+/// handles it in the kernel held by `global` and resumes whichever thread runs next.
+///
+/// # Safety
+/// `frame` must be the frame `trap_entry` just filled, the current thread's (the argument of the
+/// kernel's `kernel_trap_handler`), which nothing else refers to while the kernel runs.
+pub unsafe fn enter<K: Kernel>(global: &Global<Option<K>>, frame: *mut TrapFrame) -> ! {
+    let next = {
+        let mut guard = global.lock();
+        let k = guard.as_mut().expect("kernel installed");
+        // Safety: the caller's promise: the current thread's frame, ours while the kernel runs.
+        match k.trap(unsafe { &mut *frame }) {
+            NextTask::Same => frame as *const TrapFrame,
+            next => switch(k, next),
+        }
+    };
+    // Safety: `next` is the frame of a live thread of the address space now active; it stays
+    // put (boxed) until that thread traps again.
+    unsafe { resume(next) }
+}
+
+/// Runs the first thread (the end of boot).
+pub fn start<K: Kernel>(global: &Global<Option<K>>) -> ! {
+    let next = {
+        let mut guard = global.lock();
+        let k = guard.as_mut().expect("kernel installed");
+        switch(k, NextTask::Other)
+    };
+    // Safety: as in `enter`.
+    unsafe { resume(next) }
 }

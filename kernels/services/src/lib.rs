@@ -1,7 +1,8 @@
 //! services: the privilege-free policy code both kernels share (DESIGN.md §3) — the in-memory file
 //! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), the console line discipline
-//! ([`tty`]), the process table ([`proc`]), the memory policy of an address space ([`mm`]) and the
-//! file-descriptor tables that tie files, pipes and devices together ([`files`]).
+//! ([`tty`]), the process table ([`proc`]), the thread lifecycle ([`threads`]), the memory policy
+//! of an address space ([`mm`]) and the file-descriptor tables that tie files, pipes and devices
+//! together ([`files`]).
 //!
 //! `mono` calls this code directly inside the kernel; `micro` runs the same code inside user-mode
 //! servers. So everything here is plain data with methods: no MMIO, no CSRs, no `unsafe`, no global
@@ -21,6 +22,7 @@ pub mod fs;
 pub mod mm;
 pub mod pipe;
 pub mod proc;
+pub mod threads;
 pub mod tty;
 
 use abi::Errno;

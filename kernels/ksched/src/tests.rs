@@ -1,0 +1,295 @@
+//! Host tests of the thread table: the operations against a simple model (a `Vec` run queue and
+//! a map of states), with the invariants checked after every step.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use proptest::prelude::*;
+
+use crate::{MAX_THREADS, NextTask, Run, SpaceId, ThreadId, Threads};
+
+type T = Threads<u32, u8>;
+
+fn space(n: u32) -> SpaceId {
+    SpaceId(n)
+}
+
+#[test]
+fn what_does_a_new_table_hold() {
+    let t = T::new();
+    assert!(t.is_empty());
+    assert_eq!(t.current(), None);
+    assert_eq!(t.queue().count(), 0);
+    t.check();
+}
+
+#[test]
+fn do_ready_threads_run_in_arrival_order() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 10).unwrap();
+    let b = t.insert(space(1), Run::Ready, 11).unwrap();
+    let c = t.insert(space(2), Run::Blocked(7), 12).unwrap();
+    t.check();
+    assert_eq!(t.queue().collect::<Vec<_>>(), [a, b]);
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    assert_eq!(t.current(), Some(a));
+    // The current thread runs on while it may.
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    assert_eq!(t.pick(NextTask::Same), Some(a));
+    t.preempt();
+    t.check();
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b, a]);
+    assert_eq!(t.pick(NextTask::Other), Some(b));
+    t.block(b, 3);
+    t.check();
+    assert_eq!(t.current(), None);
+    assert_eq!(t.pick(NextTask::Same), Some(a));
+    assert_eq!(t.wake(|&w| w == 7), 1);
+    assert_eq!(t.wake(|&w| w == 7), 0);
+    t.check();
+    assert_eq!(t.queue().collect::<Vec<_>>(), [c]);
+    assert_eq!(t.get(c).unwrap().data, 12);
+    assert_eq!(t.get(c).unwrap().space, space(2));
+}
+
+#[test]
+fn does_a_hand_off_skip_the_queue() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    let b = t.insert(space(1), Run::Ready, 0).unwrap();
+    let server = t.insert(space(9), Run::Blocked(1), 0).unwrap();
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    // a calls the server: a blocks, the server gets the processor directly.
+    t.block(a, 2);
+    t.get_mut(server).unwrap().data = 5;
+    assert!(t.ready(server));
+    assert_eq!(t.pick(NextTask::Specific(server)), Some(server));
+    t.check();
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
+    // The server replies and hands back to a while it stays ready itself: it queues behind b.
+    t.ready(a);
+    assert_eq!(t.pick(NextTask::Specific(a)), Some(a));
+    t.check();
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b, server]);
+}
+
+#[test]
+fn does_a_hand_off_to_a_thread_that_cannot_run_fall_back() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    let blocked = t.insert(space(1), Run::Blocked(1), 0).unwrap();
+    assert_eq!(t.pick(NextTask::Specific(blocked)), Some(a));
+    let gone = ThreadId::from_raw(blocked.raw() + (1 << 12));
+    assert_eq!(t.pick(NextTask::Specific(gone)), Some(a));
+    t.check();
+}
+
+#[test]
+fn do_sleepers_wake_at_their_deadline() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    let b = t.insert(space(1), Run::Ready, 0).unwrap();
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    t.sleep(a, 100);
+    assert_eq!(t.pick(NextTask::Same), Some(b));
+    t.sleep(b, 50);
+    assert!(t.any_sleeping());
+    assert_eq!(t.pick(NextTask::Same), None);
+    assert_eq!(t.tick(49), 50);
+    assert_eq!(t.tick(50), 100);
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
+    assert_eq!(t.tick(1000), u64::MAX);
+    assert!(!t.any_sleeping());
+    t.check();
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b, a]);
+}
+
+#[test]
+fn does_a_stale_id_find_nothing() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 1).unwrap();
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    assert_eq!(t.remove(a).map(|x| x.data), Some(1));
+    assert_eq!(t.current(), None);
+    let b = t.insert(space(1), Run::Ready, 2).unwrap();
+    assert_eq!(a.index(), b.index(), "the slot is reused");
+    assert_ne!(a, b);
+    assert!(t.get(a).is_none());
+    assert!(!t.ready(a));
+    t.block(a, 1);
+    assert!(t.remove(a).is_none());
+    assert_eq!(t.get(b).map(|x| x.data), Some(2));
+    t.check();
+}
+
+#[test]
+fn is_no_id_zero_in_its_low_half() {
+    let mut t = T::new();
+    for _ in 0..100 {
+        let id = t.insert(space(1), Run::Ready, 0).unwrap();
+        assert_ne!(id.raw() & 0xfff, 0);
+        t.remove(id);
+    }
+}
+
+#[test]
+fn does_the_table_stop_at_its_size() {
+    let mut t = T::new();
+    let ids: Vec<ThreadId> = (0..MAX_THREADS)
+        .map(|i| t.insert(space(1), Run::Blocked(0), i as u32).unwrap())
+        .collect();
+    assert!(t.insert(space(1), Run::Ready, 0).is_none());
+    t.remove(ids[17]);
+    assert!(t.insert(space(1), Run::Ready, 0).is_some());
+    t.check();
+}
+
+/// One step of the model test.
+#[derive(Clone, Debug)]
+enum Step {
+    Insert(bool),
+    Remove(usize),
+    Ready(usize),
+    Block(usize, u8),
+    Sleep(usize, u64),
+    Wake(u8),
+    Tick(u64),
+    Preempt,
+    Pick(u8, usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        any::<bool>().prop_map(Step::Insert),
+        (0..12usize).prop_map(Step::Remove),
+        (0..12usize).prop_map(Step::Ready),
+        (0..12usize, 0..3u8).prop_map(|(i, b)| Step::Block(i, b)),
+        (0..12usize, 0..100u64).prop_map(|(i, d)| Step::Sleep(i, d)),
+        (0..3u8).prop_map(Step::Wake),
+        (0..100u64).prop_map(Step::Tick),
+        Just(Step::Preempt),
+        (0..3u8, 0..12usize).prop_map(|(k, i)| Step::Pick(k, i)),
+    ]
+}
+
+proptest! {
+    /// Does the table decide exactly as a plain `Vec` queue would, whatever happens?
+    #[test]
+    fn does_it_agree_with_a_simple_model(steps in proptest::collection::vec(step(), 1..200)) {
+        let mut t = T::new();
+        // The model: ids ever made, live states, the queue, the current thread.
+        let mut ids: Vec<ThreadId> = Vec::new();
+        let mut state: BTreeMap<ThreadId, Run<u8>> = BTreeMap::new();
+        let mut queue: Vec<ThreadId> = Vec::new();
+        let mut current: Option<ThreadId> = None;
+        let pick = |i: usize, ids: &Vec<ThreadId>| ids.get(i % ids.len().max(1)).copied();
+        for s in steps {
+            match s {
+                Step::Insert(ready) => {
+                    let run = if ready { Run::Ready } else { Run::Blocked(0) };
+                    let id = t.insert(space(1), run, 0).unwrap();
+                    ids.push(id);
+                    state.insert(id, run);
+                    if ready { queue.push(id); }
+                }
+                Step::Remove(i) => if let Some(id) = pick(i, &ids) {
+                    let was = t.remove(id).is_some();
+                    prop_assert_eq!(was, state.remove(&id).is_some());
+                    queue.retain(|&q| q != id);
+                    if current == Some(id) { current = None; }
+                }
+                Step::Ready(i) => if let Some(id) = pick(i, &ids) {
+                    prop_assert_eq!(t.ready(id), state.contains_key(&id));
+                    if let Some(r) = state.get_mut(&id) {
+                        *r = Run::Ready;
+                        if current != Some(id) && !queue.contains(&id) { queue.push(id); }
+                    }
+                }
+                Step::Block(i, b) => if let Some(id) = pick(i, &ids) {
+                    t.block(id, b);
+                    if let Some(r) = state.get_mut(&id) {
+                        *r = Run::Blocked(b);
+                        queue.retain(|&q| q != id);
+                        if current == Some(id) { current = None; }
+                    }
+                }
+                Step::Sleep(i, d) => if let Some(id) = pick(i, &ids) {
+                    t.sleep(id, d);
+                    if let Some(r) = state.get_mut(&id) {
+                        *r = Run::Sleeping(d);
+                        queue.retain(|&q| q != id);
+                        if current == Some(id) { current = None; }
+                    }
+                }
+                Step::Wake(b) => {
+                    let mut n = 0;
+                    let mut by_slot: Vec<(&ThreadId, &mut Run<u8>)> = state.iter_mut().collect();
+                    by_slot.sort_by_key(|(id, _)| id.index());
+                    for (&id, r) in by_slot {
+                        if *r == Run::Blocked(b) {
+                            *r = Run::Ready;
+                            if current != Some(id) && !queue.contains(&id) { queue.push(id); }
+                            n += 1;
+                        }
+                    }
+                    prop_assert_eq!(t.wake(|&w| w == b), n);
+                }
+                Step::Tick(now) => {
+                    let mut next = u64::MAX;
+                    let mut by_slot: Vec<(&ThreadId, &mut Run<u8>)> = state.iter_mut().collect();
+                    by_slot.sort_by_key(|(id, _)| id.index());
+                    for (&id, r) in by_slot {
+                        if let Run::Sleeping(d) = *r {
+                            if d <= now {
+                                *r = Run::Ready;
+                                if current != Some(id) && !queue.contains(&id) { queue.push(id); }
+                            } else {
+                                next = next.min(d);
+                            }
+                        }
+                    }
+                    prop_assert_eq!(t.tick(now), next);
+                }
+                Step::Preempt => {
+                    t.preempt();
+                    if let Some(c) = current.take() && state.get(&c) == Some(&Run::Ready) {
+                        queue.push(c);
+                    }
+                }
+                Step::Pick(kind, i) => {
+                    let next = match kind {
+                        0 => NextTask::Same,
+                        1 => NextTask::Other,
+                        _ => match pick(i, &ids) { Some(id) => NextTask::Specific(id), None => NextTask::Other },
+                    };
+                    let ready = |id: &ThreadId| state.get(id) == Some(&Run::Ready);
+                    let want = match next {
+                        NextTask::Specific(id) if ready(&id) => {
+                            if current != Some(id) {
+                                if let Some(c) = current.take() && ready(&c) { queue.push(c); }
+                                queue.retain(|&q| q != id);
+                                current = Some(id);
+                            }
+                            Some(id)
+                        }
+                        _ => match current.filter(|c| ready(c)) {
+                            Some(c) => Some(c),
+                            None => {
+                                current = None;
+                                if queue.is_empty() { None } else { let id = queue.remove(0); current = Some(id); Some(id) }
+                            }
+                        },
+                    };
+                    prop_assert_eq!(t.pick(next), want);
+                }
+            }
+            t.check();
+            prop_assert_eq!(t.current(), current);
+            prop_assert_eq!(t.queue().collect::<Vec<_>>(), queue.clone());
+            prop_assert_eq!(t.len(), state.len());
+            for (&id, &r) in &state {
+                prop_assert_eq!(t.get(id).map(|x| x.run()), Some(r));
+            }
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! The thread table with its run queue.
+//!
+//! Invariants (checked by the host tests after every operation):
+//! - a thread is in the run queue iff it is [`Run::Ready`] and not the current thread;
+//! - the current thread, if any, is live and `Ready` (blocking or putting it to sleep makes
+//!   "no current thread" until the next [`Threads::pick`]);
+//! - the queue is a doubly linked list through the slots, in round-robin order.
+//!
+//! Every operation is O(1) except [`Threads::wake`] and [`Threads::tick`], which look at every
+//! slot (they run when something happened that a blocked or sleeping thread waits for, never on
+//! a system call's common path), and [`Threads::iter`].
+
+use alloc::vec::Vec;
+
+use crate::id::{MAX_THREADS, SpaceId, ThreadId};
+
+/// A thread's run state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run<B> {
+    /// Runnable: running, or in the run queue.
+    Ready,
+    /// Waiting for `B` (what the kernel's threads wait for).
+    Blocked(B),
+    /// Asleep until this timer deadline (in `time` ticks).
+    Sleeping(u64),
+}
+
+/// A live thread.
+#[derive(Debug)]
+pub struct Thread<T, B> {
+    id: ThreadId,
+    run: Run<B>,
+    /// Its address space.
+    pub space: SpaceId,
+    /// What the kernel keeps for it (its registers, among others).
+    pub data: T,
+}
+
+impl<T, B: Copy> Thread<T, B> {
+    /// Its id.
+    #[inline(always)]
+    pub fn id(&self) -> ThreadId {
+        self.id
+    }
+
+    /// Its run state.
+    #[inline(always)]
+    pub fn run(&self) -> Run<B> {
+        self.run
+    }
+
+    /// Whether it may run.
+    #[inline(always)]
+    pub fn is_ready(&self) -> bool {
+        matches!(self.run, Run::Ready)
+    }
+}
+
+/// "No slot" in the run-queue links.
+const NIL: u16 = 0;
+
+/// A slot: its generation and run-queue links live outside the thread, so they survive it.
+#[derive(Debug)]
+struct Slot<T, B> {
+    generation: u32,
+    next: u16,
+    prev: u16,
+    queued: bool,
+    thread: Option<Thread<T, B>>,
+}
+
+/// The threads of a kernel, the run queue and the current thread (see the module note).
+#[derive(Debug)]
+pub struct Threads<T, B> {
+    /// Slot 0 is never used (ids are never 0).
+    slots: Vec<Slot<T, B>>,
+    /// Free slot indices, reused last-freed first.
+    free: Vec<u16>,
+    head: u16,
+    tail: u16,
+    queued: usize,
+    live: usize,
+    current: Option<ThreadId>,
+}
+
+impl<T, B> Default for Threads<T, B> {
+    fn default() -> Self {
+        Threads::new()
+    }
+}
+
+impl<T, B> Threads<T, B> {
+    /// An empty table.
+    pub const fn new() -> Threads<T, B> {
+        Threads {
+            slots: Vec::new(),
+            free: Vec::new(),
+            head: NIL,
+            tail: NIL,
+            queued: 0,
+            live: 0,
+            current: None,
+        }
+    }
+}
+
+impl<T, B: Copy> Threads<T, B> {
+    /// Adds a thread of `space` in state `run` (queued at the back if `Ready`); `None` when
+    /// [`MAX_THREADS`] live already or memory is short.
+    pub fn insert(&mut self, space: SpaceId, run: Run<B>, data: T) -> Option<ThreadId> {
+        if self.slots.is_empty() {
+            self.slots.try_reserve(8).ok()?;
+            self.slots.push(Slot {
+                generation: 0,
+                next: NIL,
+                prev: NIL,
+                queued: false,
+                thread: None,
+            });
+        }
+        let index = match self.free.pop() {
+            Some(i) => i as usize,
+            None if self.slots.len() <= MAX_THREADS => {
+                self.slots.try_reserve(1).ok()?;
+                self.free.try_reserve(self.slots.len()).ok()?;
+                self.slots.push(Slot {
+                    generation: 0,
+                    next: NIL,
+                    prev: NIL,
+                    queued: false,
+                    thread: None,
+                });
+                self.slots.len() - 1
+            }
+            None => return None,
+        };
+        let slot = &mut self.slots[index];
+        let id = ThreadId::new(index, slot.generation);
+        slot.thread = Some(Thread {
+            id,
+            run,
+            space,
+            data,
+        });
+        self.live += 1;
+        if matches!(run, Run::Ready) {
+            self.enqueue(index);
+        }
+        Some(id)
+    }
+
+    /// Takes thread `id` out of the table (and the run queue; it is no longer current).
+    pub fn remove(&mut self, id: ThreadId) -> Option<Thread<T, B>> {
+        self.get(id)?;
+        let index = id.index();
+        self.dequeue(index);
+        if self.current == Some(id) {
+            self.current = None;
+        }
+        let slot = &mut self.slots[index];
+        let t = slot.thread.take();
+        slot.generation = (slot.generation + 1) & (u32::MAX >> crate::id::INDEX_BITS);
+        // Reserved at insert, so this never allocates.
+        self.free.push(index as u16);
+        self.live -= 1;
+        t
+    }
+
+    /// Thread `id`, if it lives.
+    #[inline(always)]
+    pub fn get(&self, id: ThreadId) -> Option<&Thread<T, B>> {
+        self.slots
+            .get(id.index())?
+            .thread
+            .as_ref()
+            .filter(|t| t.id == id)
+    }
+
+    /// Thread `id`, if it lives.
+    #[inline(always)]
+    pub fn get_mut(&mut self, id: ThreadId) -> Option<&mut Thread<T, B>> {
+        self.slots
+            .get_mut(id.index())?
+            .thread
+            .as_mut()
+            .filter(|t| t.id == id)
+    }
+
+    /// The thread that runs (or was running when the kernel was entered).
+    #[inline(always)]
+    pub fn current(&self) -> Option<ThreadId> {
+        self.current
+    }
+
+    /// How many threads live.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether none does.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// How many are in the run queue (the current thread is not).
+    pub fn queued(&self) -> usize {
+        self.queued
+    }
+
+    /// Every live thread, by slot.
+    pub fn iter(&self) -> impl Iterator<Item = &Thread<T, B>> {
+        self.slots.iter().filter_map(|s| s.thread.as_ref())
+    }
+
+    /// Every live thread, by slot.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Thread<T, B>> {
+        self.slots.iter_mut().filter_map(|s| s.thread.as_mut())
+    }
+
+    /// Makes `id` runnable: at the back of the queue, unless it is current or queued already.
+    /// False if it does not live.
+    pub fn ready(&mut self, id: ThreadId) -> bool {
+        let Some(t) = self.get_mut(id) else {
+            return false;
+        };
+        t.run = Run::Ready;
+        if self.current != Some(id) {
+            self.enqueue(id.index());
+        }
+        true
+    }
+
+    /// `id` waits for `b`: out of the queue; if it is current, nothing runs until the next pick.
+    pub fn block(&mut self, id: ThreadId, b: B) {
+        self.stop(id, Run::Blocked(b));
+    }
+
+    /// `id` sleeps until `deadline` (see [`Threads::tick`]).
+    pub fn sleep(&mut self, id: ThreadId, deadline: u64) {
+        self.stop(id, Run::Sleeping(deadline));
+    }
+
+    fn stop(&mut self, id: ThreadId, run: Run<B>) {
+        let Some(t) = self.get_mut(id) else {
+            return;
+        };
+        t.run = run;
+        self.dequeue(id.index());
+        if self.current == Some(id) {
+            self.current = None;
+        }
+    }
+
+    /// The current thread gives the processor up (`yield`, or its time slice ended): it goes
+    /// to the back of the queue if it may still run.
+    pub fn preempt(&mut self) {
+        if let Some(id) = self.current.take()
+            && self.get(id).is_some_and(Thread::is_ready)
+        {
+            self.enqueue(id.index());
+        }
+    }
+
+    /// Makes every thread blocked on something `pred` accepts runnable (at the back of the
+    /// queue, in slot order); returns how many.
+    pub fn wake(&mut self, mut pred: impl FnMut(&B) -> bool) -> usize {
+        let mut woken = 0;
+        for index in 1..self.slots.len() {
+            let wake = match &self.slots[index].thread {
+                Some(t) => matches!(&t.run, Run::Blocked(b) if pred(b)),
+                None => false,
+            };
+            if wake {
+                let id = self.slots[index].thread.as_ref().map(|t| t.id);
+                if let Some(id) = id {
+                    self.ready(id);
+                    woken += 1;
+                }
+            }
+        }
+        woken
+    }
+
+    /// The timer says it is `now`: every sleeper whose deadline has come is runnable. Returns
+    /// the earliest deadline still to come (`u64::MAX`: no sleeper).
+    pub fn tick(&mut self, now: u64) -> u64 {
+        let mut next = u64::MAX;
+        for index in 1..self.slots.len() {
+            let due = match &self.slots[index].thread {
+                Some(Thread {
+                    run: Run::Sleeping(d),
+                    id,
+                    ..
+                }) => {
+                    if *d <= now {
+                        Some(*id)
+                    } else {
+                        next = next.min(*d);
+                        None
+                    }
+                }
+                _ => None,
+            };
+            if let Some(id) = due {
+                self.ready(id);
+            }
+        }
+        next
+    }
+
+    /// Whether any thread sleeps.
+    pub fn any_sleeping(&self) -> bool {
+        self.iter().any(|t| matches!(t.run, Run::Sleeping(_)))
+    }
+
+    /// Decides who runs now, for [`NextTask`](crate::NextTask) `next`, and makes it current:
+    /// - `Same`: the current thread if it may run (else as `Other`);
+    /// - `Specific(id)`: `id` if it may run (else as `Other`); the thread it replaces goes to
+    ///   the back of the queue if it may still run;
+    /// - `Other`: the current thread if it may run, else the queue's first.
+    ///
+    /// `None` when nothing may run (the kernel idles, then asks again with `Other`).
+    pub fn pick(&mut self, next: crate::NextTask) -> Option<ThreadId> {
+        use crate::NextTask;
+        if let NextTask::Specific(id) = next
+            && self.get(id).is_some_and(Thread::is_ready)
+        {
+            if self.current != Some(id) {
+                self.preempt();
+                self.dequeue(id.index());
+                self.current = Some(id);
+            }
+            return Some(id);
+        }
+        if let Some(id) = self.current {
+            if self.get(id).is_some_and(Thread::is_ready) {
+                return Some(id);
+            }
+            self.current = None;
+        }
+        let index = self.head;
+        if index == NIL {
+            return None;
+        }
+        self.dequeue(index as usize);
+        let id = self.slots[index as usize].thread.as_ref().map(|t| t.id)?;
+        self.current = Some(id);
+        Some(id)
+    }
+
+    /// Puts slot `index` at the back of the queue unless it is queued.
+    fn enqueue(&mut self, index: usize) {
+        if self.slots[index].queued {
+            return;
+        }
+        let i = index as u16;
+        let tail = self.tail;
+        {
+            let s = &mut self.slots[index];
+            s.queued = true;
+            s.prev = tail;
+            s.next = NIL;
+        }
+        if tail == NIL {
+            self.head = i;
+        } else {
+            self.slots[tail as usize].next = i;
+        }
+        self.tail = i;
+        self.queued += 1;
+    }
+
+    /// Takes slot `index` out of the queue if it is queued.
+    fn dequeue(&mut self, index: usize) {
+        if !self.slots[index].queued {
+            return;
+        }
+        let (prev, next) = {
+            let s = &mut self.slots[index];
+            s.queued = false;
+            (core::mem::take(&mut s.prev), core::mem::take(&mut s.next))
+        };
+        if prev == NIL {
+            self.head = next;
+        } else {
+            self.slots[prev as usize].next = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            self.slots[next as usize].prev = prev;
+        }
+        self.queued -= 1;
+    }
+
+    /// The run queue in order (for tests and debugging).
+    pub fn queue(&self) -> impl Iterator<Item = ThreadId> + '_ {
+        let mut at = self.head;
+        core::iter::from_fn(move || {
+            if at == NIL {
+                return None;
+            }
+            let s = &self.slots[at as usize];
+            at = s.next;
+            s.thread.as_ref().map(|t| t.id)
+        })
+    }
+
+    /// Checks the invariants of the module note; panics with what broke (tests, debugging).
+    pub fn check(&self) {
+        let mut n = 0;
+        let mut prev = NIL;
+        let mut at = self.head;
+        while at != NIL {
+            let s = &self.slots[at as usize];
+            assert!(s.queued, "slot {at} linked but not marked queued");
+            assert_eq!(s.prev, prev, "slot {at}: broken back link");
+            let t = s.thread.as_ref().expect("a queued slot holds a thread");
+            assert!(t.is_ready(), "thread {} queued but not ready", t.id);
+            assert_ne!(
+                self.current,
+                Some(t.id),
+                "the current thread {} is queued",
+                t.id
+            );
+            n += 1;
+            assert!(n <= self.slots.len(), "run queue cycle");
+            prev = at;
+            at = s.next;
+        }
+        assert_eq!(self.tail, prev, "tail");
+        assert_eq!(self.queued, n, "queued count");
+        let marked = self.slots.iter().filter(|s| s.queued).count();
+        assert_eq!(marked, n, "slots marked queued but not linked");
+        for t in self.iter() {
+            let current = self.current == Some(t.id);
+            let queued = self.slots[t.id.index()].queued;
+            assert_eq!(
+                t.is_ready() && !current,
+                queued,
+                "thread {}: ready={} current={current} queued={queued}",
+                t.id,
+                t.is_ready()
+            );
+        }
+        if let Some(c) = self.current {
+            let t = self.get(c).expect("the current thread is live");
+            assert!(t.is_ready(), "the current thread {c} is not ready");
+        }
+        assert_eq!(self.iter().count(), self.live, "live count");
+    }
+}
