@@ -118,10 +118,11 @@ pub fn thread_switch(n: u64, _: &[u64]) -> Outcome<Report> {
     while !READY.load(Ordering::Acquire) {
         sys::yield_now();
     }
+    let warm = warmup(pairs);
     let mut seen = PARTNER_YIELDS.load(Ordering::Relaxed);
     let mut stalled = 0u64;
     let counts = measure(
-        warmup(pairs),
+        warm,
         pairs,
         #[inline(always)]
         || {
@@ -137,9 +138,10 @@ pub fn thread_switch(n: u64, _: &[u64]) -> Outcome<Report> {
     STOP.store(true, Ordering::Release);
     let status = ok(t.join(), "join the partner thread")?;
     ensure!(status == 0, "the partner thread ended with {status}");
+    let yields = warm + pairs;
     ensure!(
-        stalled <= stalls_allowed(pairs),
-        "{stalled} of {pairs} yields did not run the partner thread"
+        stalled <= stalls_allowed(yields),
+        "{stalled} of {yields} yields did not run the partner thread"
     );
     Ok(Report::new(ops, counts))
 }
