@@ -120,7 +120,8 @@ fn round_trips(n: u64, bytes: u64, via: Via) -> Outcome<Report> {
     let mut m = ok(ipc::recv(ep), format_args!("recv on endpoint {ep}"))?;
     let counts = match via {
         Via::Bare => {
-            // The loop keeps only the held call's badge; each call's tag is checked as it comes.
+            // The loop keeps only the held call's badge in `m`; each call's tag is checked as it
+            // comes, so `m.tag` (`want`) stays true of the call held after the loop too.
             let want = call_tag(bytes);
             if m.tag != want {
                 return Err(unexpected(m.badge, m.tag, [m.words[0], m.words[1]], want));
