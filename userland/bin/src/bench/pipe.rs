@@ -78,7 +78,7 @@ pub fn round_trips(n: u64, bytes: usize, via: Via) -> Outcome<Counts> {
     let counts = match via {
         Via::Bare => {
             let mut answer = [0u8; 1];
-            let msg = &mut msg;
+            let msg: &mut [u8] = &mut msg;
             measure(
                 warmup(n),
                 n,
