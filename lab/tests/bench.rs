@@ -95,7 +95,7 @@ fn catalogue() -> Vec<String> {
 fn every_benchmark_runs_on_both_kernels_with_the_same_program() {
     let (_, r) = full();
     let names = catalogue();
-    assert!(names.len() >= 29, "the catalogue: {names:?}");
+    assert!(names.len() >= 32, "the catalogue: {names:?}");
     let initrd = std::fs::read(klab_tests::initrd()).expect("the initrd");
     let bench = tar_file(&initrd, "bin/bench").expect("/bin/bench in the initrd");
     let hash = emu::profile::short_hash(&bench);
@@ -114,6 +114,92 @@ fn every_benchmark_runs_on_both_kernels_with_the_same_program() {
     assert_eq!(
         r["images"]["initrd"],
         emu::profile::short_hash(&initrd).as_str()
+    );
+}
+
+#[test]
+fn the_catalogue_runs_every_case_of_the_guest_program() {
+    let (_, r) = full();
+    let out = klab(&["run", "mono", "bench", "list"]);
+    assert!(out.status.success(), "bench list: {}", text(&out.stderr));
+    let listed: BTreeSet<String> = text(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert!(listed.contains("getpid-lib"), "bench list: {listed:?}");
+    let run: BTreeSet<String> = results(r)
+        .iter()
+        .map(|x| {
+            let command = x["command"].as_str().expect("a command line");
+            command.split(' ').nth(1).expect("a case").to_string()
+        })
+        .collect();
+    assert_eq!(
+        run, listed,
+        "cases the catalogue runs vs cases the program has"
+    );
+}
+
+/// User-mode instructions per operation of `bench` on `kernel`: the program and its children,
+/// not the kernel and not the servers.
+fn user_per_op(r: &Value, bench: &str, kernel: &str) -> f64 {
+    let x = result(r, bench, kernel);
+    let user: u64 = x["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["place"] == "user")
+        .map(|p| p["counters"]["instructions"].as_u64().unwrap())
+        .sum();
+    user as f64 / x["ops"].as_f64().unwrap()
+}
+
+#[test]
+fn thin_loops_leave_the_kernel_to_measure() {
+    // The ladder's kernel rungs make bare `ecall`s in thin loops: a handful of user instructions
+    // per operation around the kernel's work (counts are exact; the budgets leave a little room
+    // for the harness). Their `-lib` twins run the same operations through `ulib`, which costs
+    // more. (`ipc` on mono is a pipe round trip, as `pipe-rt`.)
+    let (_, r) = full();
+    let budgets = [
+        ("getpid", 8.0, 8.0),
+        ("thread-switch", 9.0, 9.0),
+        ("process-switch", 6.0, 6.0),
+        ("ipc", 64.0, 26.0),
+        ("pipe-rt", 64.0, 64.0),
+    ];
+    for (bench, mono, micro) in budgets {
+        for (kernel, budget) in [("mono", mono), ("micro", micro)] {
+            let user = user_per_op(r, bench, kernel);
+            assert!(
+                user <= budget,
+                "{bench} on {kernel}: {user} user instructions per op, budget {budget}"
+            );
+        }
+    }
+    for (thin, lib) in [
+        ("getpid", "getpid-lib"),
+        ("pipe-rt", "pipe-rt-lib"),
+        ("ipc", "ipc-lib"),
+    ] {
+        for kernel in ["mono", "micro"] {
+            let (t, l) = (user_per_op(r, thin, kernel), user_per_op(r, lib, kernel));
+            assert!(
+                t < l,
+                "{kernel}: {thin} {t} vs {lib} {l} user instructions per op"
+            );
+        }
+    }
+    // Library code was most of the user side of an IPC round trip.
+    let (t, l) = (
+        user_per_op(r, "ipc", "micro"),
+        user_per_op(r, "ipc-lib", "micro"),
+    );
+    assert!(
+        l > 4.0 * t,
+        "micro: ipc {t} vs ipc-lib {l} user instructions"
     );
 }
 
@@ -228,6 +314,13 @@ fn orderings_that_hold_by_construction() {
         "mono's IPC stand-in is labelled"
     );
     assert!(result(r, "ipc", "micro")["note"].is_null());
+    assert!(
+        result(r, "ipc-lib", "mono")["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("pipe")),
+        "mono's stand-in for ipc-lib is labelled too"
+    );
+    assert!(result(r, "ipc-lib", "micro")["note"].is_null());
 }
 
 #[test]

@@ -93,9 +93,19 @@ pub const BENCHES: &[Bench] = &[
     b(
         "getpid",
         "syscall",
-        "null system call (getpid)",
+        "null system call (getpid, a bare ecall)",
         "call",
         "getpid",
+        &[],
+        10_000,
+        200,
+    ),
+    b(
+        "getpid-lib",
+        "syscall",
+        "null system call through ulib (sys::getpid, checked at once)",
+        "call",
+        "getpid-lib",
         &[],
         10_000,
         200,
@@ -183,9 +193,19 @@ pub const BENCHES: &[Bench] = &[
     b(
         "pipe-rt",
         "pipe",
-        "pipe round trip between two processes (1 byte each way)",
+        "pipe round trip between two processes (1 byte each way, bare calls)",
         "round trip",
         "pipe-rt",
+        &[],
+        1000,
+        50,
+    ),
+    b(
+        "pipe-rt-lib",
+        "pipe",
+        "pipe round trip through ulib::io (1 byte each way)",
+        "round trip",
+        "pipe-rt-lib",
         &[],
         1000,
         50,
@@ -203,9 +223,19 @@ pub const BENCHES: &[Bench] = &[
     b(
         "ipc",
         "ipc",
-        "IPC round trip, 0 words",
+        "IPC round trip, 0 words (bare calls)",
         "round trip",
         "ipc",
+        &["0"],
+        2000,
+        50,
+    ),
+    b(
+        "ipc-lib",
+        "ipc",
+        "IPC round trip, 0 words, through ulib::ipc",
+        "round trip",
+        "ipc-lib",
         &["0"],
         2000,
         50,
@@ -342,7 +372,9 @@ pub const BENCHES: &[Bench] = &[
     ),
 ];
 
-/// The cost ladder, cheapest first: function call up to pipe round trip.
+/// The cost ladder, cheapest first: function call up to pipe round trip. Its system-call, IPC
+/// and pipe rungs run thin loops (bare `ecall`s); their `-lib` twins, outside the ladder, go
+/// through `ulib`.
 pub const LADDER: [&str; 7] = [
     "call",
     "coroutine",

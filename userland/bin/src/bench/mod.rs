@@ -9,13 +9,16 @@
 //! ([`ROLES`]); they never use markers and say `bench @ROLE: FAIL WHAT` on stderr (status 1)
 //! when something goes wrong, which their parent then reports.
 //!
-//! One file per theme: [`harness`] (warm-up, region, result line), [`syscall`], [`file`],
-//! [`pipe`], [`switch`] (call, coroutine, threads, processes), [`ring`], [`ipc`], [`memory`],
-//! [`process`] (spawn, pipeline).
+//! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
+//! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
+//! processes), [`ring`], [`ipc`], [`memory`], [`process`] (spawn, pipeline). The ladder's cases
+//! (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
+//! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
 #[macro_use]
 mod harness;
 
+mod bare;
 mod file;
 mod ipc;
 mod memory;
@@ -60,14 +63,17 @@ const CASES: &[Case] = &[
     case("thread-switch", &[], switch::thread_switch),
     case("process-switch", &[], switch::process_switch),
     case("getpid", &[], syscall::getpid),
+    case("getpid-lib", &[], syscall::getpid_lib),
     case("null-write", &[], syscall::null_write),
     case("zero-read", &[], syscall::zero_read),
     case("fstat", &[], syscall::fstat),
     case("open-close", &[], file::open_close),
     case("file", &["KIB"], file::create_delete),
     case("pipe-rt", &[], pipe::round_trip),
+    case("pipe-rt-lib", &[], pipe::round_trip_lib),
     case("pipe-bw", &[], pipe::bandwidth),
     case("ipc", &["LEASE_BYTES"], ipc::round_trip),
+    case("ipc-lib", &["LEASE_BYTES"], ipc::round_trip_lib),
     case("ring", &["PROCESSES", "KIB"], ring::ring),
     case("spawn", &[], process::spawn),
     case("page-fault", &[], memory::page_fault),
@@ -93,10 +99,12 @@ const fn role(name: &'static str, params: usize, run: fn(&[u64]) -> Outcome) -> 
 /// Every child role.
 const ROLES: &[Role] = &[
     role(pipe::ECHO, 1, pipe::echo),
+    role(pipe::ECHO_LIB, 1, pipe::echo_lib),
     role(pipe::WRITER, 1, pipe::writer),
     role(switch::YIELDER, 1, switch::yielder),
     role(ring::MEMBER, 1, ring::member),
     role(ipc::CLIENT, 3, ipc::client),
+    role(ipc::CLIENT_LIB, 3, ipc::client_lib),
 ];
 
 /// The usage line.
