@@ -45,6 +45,9 @@ pub struct Kernel {
     /// The threads (each a [`Thread`], blocked on a [`Wait`]), the run queue, the current
     /// thread, the timer and the active address space (kcore's shared scheduler).
     pub sched: Sched<Thread, Wait>,
+    /// The pid of the process whose address space is active (set with it, by
+    /// [`sched::Kernel::activate`]): whenever a thread trapped, its pid, one load away.
+    pub running: Pid,
     /// Whether the UART's receive interrupt is on (see `console`).
     pub rx_on: bool,
     /// The registers of the last thread that ended while it was the current one: the trap
@@ -86,6 +89,7 @@ impl Kernel {
             uart_irq: info.uart_irq,
             processes: Processes::new(),
             sched: Sched::new(),
+            running: 0,
             rx_on: false,
             retired: None,
         })
@@ -173,6 +177,7 @@ impl sched::Kernel for Kernel {
             .get_mut(space)
             .expect("a thread's process is live");
         p.space.activate(&mut self.asids);
+        self.running = p.pid;
     }
 
     fn idle(&mut self) {

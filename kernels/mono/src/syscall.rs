@@ -90,9 +90,10 @@ const fn entry(sys: Sys) -> Entry {
     }
 }
 
-/// `getpid()`: the null call, at the floor — the caller's pid, straight back.
+/// `getpid()`: the null call, at the floor — the caller's pid (its space is the active one),
+/// straight back.
 fn getpid(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
-    f.set_return(k.caller().pid as isize);
+    f.set_return(k.running as isize);
     NextTask::Same
 }
 
