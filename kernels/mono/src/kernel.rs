@@ -99,7 +99,11 @@ impl Kernel {
     #[inline(always)]
     pub fn caller(&self) -> Caller {
         let tid = self.sched.threads.current().expect("a thread trapped");
-        let t = self.sched.threads.get(tid).expect("the current thread lives");
+        let t = self
+            .sched
+            .threads
+            .get(tid)
+            .expect("the current thread lives");
         Caller {
             tid,
             pid: t.data.pid,

@@ -4,9 +4,9 @@
 
 use abi::Errno;
 use kcore::frame::FrameAllocator;
+use kcore::sched::SpaceId;
 use kcore::uaccess::{Access, UserMemory};
 use kcore::vm::AddressSpace;
-use kcore::sched::SpaceId;
 use services::mm::Vm;
 
 use crate::kernel::Kernel;

@@ -345,7 +345,10 @@ impl Kernel {
     }
 
     fn kill_for_fault(&mut self, me: Caller, cause: Cause, addr: usize, pc: u64, why: &str) {
-        let name = self.processes.get(me.space).map_or("?", |p| p.name.as_str());
+        let name = self
+            .processes
+            .get(me.space)
+            .map_or("?", |p| p.name.as_str());
         let status = kcore::trap::report_kill(crate::NAME, me.pid, name, cause, addr, pc, why);
         self.exit_process(me.space, status);
     }

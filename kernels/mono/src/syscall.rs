@@ -65,28 +65,54 @@ const fn entry(sys: Sys) -> Entry {
         Sys::Yield => yield_now,
         Sys::Sleep => sleep,
         Sys::Clock => |k, f| done(k, f, Ok(timer::now_ns() as usize)),
-        Sys::Read => |k, f| call(k, f, |k, me, a| k.sys_read(me, a[0], a[1], a[2])),
-        Sys::Write => |k, f| call(k, f, |k, me, a| k.sys_write(me, a[0], a[1], a[2])),
-        Sys::Open => |k, f| call(k, f, |k, me, a| k.sys_open(me, a[0], a[1], a[2])),
-        Sys::Close => |k, f| call(k, f, |k, me, a| k.sys_close(me, a[0])),
-        Sys::Dup => |k, f| call(k, f, |k, me, a| Ok(k.files.dup(me.pid, a[0])?)),
-        Sys::Pipe => |k, f| call(k, f, |k, me, a| k.sys_pipe(me, a[0])),
-        Sys::Seek => |k, f| call(k, f, |k, me, a| k.sys_seek(me, a[0], a[1], a[2])),
-        Sys::Fstat => |k, f| call(k, f, |k, me, a| k.sys_fstat(me, a[0], a[1])),
-        Sys::Unlink => |k, f| call(k, f, |k, me, a| k.sys_unlink(me, a[0], a[1])),
-        Sys::Mkdir => |k, f| call(k, f, |k, me, a| k.sys_mkdir(me, a[0], a[1])),
-        Sys::Readdir => |k, f| call(k, f, |k, me, a| k.sys_readdir(me, a[0], a[1])),
-        Sys::Spawn => |k, f| call(k, f, |k, me, a| k.sys_spawn(me, a[0], a[1], a[2], a[3], a[4])),
-        Sys::Wait => |k, f| call(k, f, |k, me, a| k.sys_wait(me, a[0], a[1])),
-        Sys::Kill => |k, f| call(k, f, |k, _, a| Ok(k.kill(a[0])?)),
-        Sys::Brk => |k, f| call(k, f, |k, me, a| Ok(k.brk(me.space, a[0])?)),
-        Sys::Mmap => |k, f| call(k, f, |k, me, a| Ok(k.mmap(me.space, a[0], a[1])?)),
-        Sys::Munmap => |k, f| call(k, f, |k, me, a| Ok(k.munmap(me.space, a[0], a[1])?)),
-        Sys::ThreadSpawn => {
-            |k, f| call(k, f, |k, me, a| Ok(k.thread_spawn(me, a[0], a[1], a[2])?))
-        }
+        Sys::Read => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_read(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Write => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_write(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Open => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_open(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Close => |k, f| call(k, f, |k, me, a| k.sys_close(me, a.arg(0))),
+        Sys::Dup => |k, f| call(k, f, |k, me, a| Ok(k.files.dup(me.pid, a.arg(0))?)),
+        Sys::Pipe => |k, f| call(k, f, |k, me, a| k.sys_pipe(me, a.arg(0))),
+        Sys::Seek => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_seek(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Fstat => |k, f| call(k, f, |k, me, a| k.sys_fstat(me, a.arg(0), a.arg(1))),
+        Sys::Unlink => |k, f| call(k, f, |k, me, a| k.sys_unlink(me, a.arg(0), a.arg(1))),
+        Sys::Mkdir => |k, f| call(k, f, |k, me, a| k.sys_mkdir(me, a.arg(0), a.arg(1))),
+        Sys::Readdir => |k, f| call(k, f, |k, me, a| k.sys_readdir(me, a.arg(0), a.arg(1))),
+        Sys::Spawn => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_spawn(me, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4))
+            })
+        },
+        Sys::Wait => |k, f| call(k, f, |k, me, a| k.sys_wait(me, a.arg(0), a.arg(1))),
+        Sys::Kill => |k, f| call(k, f, |k, _, a| Ok(k.kill(a.arg(0))?)),
+        Sys::Brk => |k, f| call(k, f, |k, me, a| Ok(k.brk(me.space, a.arg(0))?)),
+        Sys::Mmap => |k, f| call(k, f, |k, me, a| Ok(k.mmap(me.space, a.arg(0), a.arg(1))?)),
+        Sys::Munmap => |k, f| {
+            call(k, f, |k, me, a| {
+                Ok(k.munmap(me.space, a.arg(0), a.arg(1))?)
+            })
+        },
+        Sys::ThreadSpawn => |k, f| {
+            call(k, f, |k, me, a| {
+                Ok(k.thread_spawn(me, a.arg(0), a.arg(1), a.arg(2))?)
+            })
+        },
         Sys::ThreadExit => thread_exit,
-        Sys::ThreadJoin => |k, f| call(k, f, |k, me, a| k.thread_join(me, a[0])),
+        Sys::ThreadJoin => |k, f| call(k, f, |k, me, a| k.thread_join(me, a.arg(0))),
     }
 }
 
@@ -135,16 +161,16 @@ fn sleep(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     NextTask::Other
 }
 
-/// A call with a body `body(kernel, caller, [a0..a5])`: see [`done`].
+/// A call with a body `body(kernel, caller, frame)` that reads the arguments it takes from the
+/// frame: see [`done`].
 #[inline(always)]
 fn call(
     k: &mut Kernel,
     f: &mut TrapFrame,
-    body: impl FnOnce(&mut Kernel, Caller, [usize; 6]) -> Outcome,
+    body: impl FnOnce(&mut Kernel, Caller, &TrapFrame) -> Outcome,
 ) -> NextTask {
     let me = k.caller();
-    let a = [f.arg(0), f.arg(1), f.arg(2), f.arg(3), f.arg(4), f.arg(5)];
-    let result = body(k, me, a);
+    let result = body(k, me, f);
     if k.sched.threads.get(me.tid).is_none() {
         // The call ended its caller (e.g. `kill` of its own pid): `f` is no one's now.
         return NextTask::Other;
