@@ -35,7 +35,7 @@ impl<T> Global<T> {
     /// interrupt, never another hart), which sees its own stores in program order. On the path
     /// of every trap this is 4 instructions where a byte swap (an LR/SC loop on RV64IMAC) and
     /// its fences were 10.
-    #[inline(always)]
+    #[inline]
     pub fn lock(&self) -> GlobalGuard<'_, T> {
         if self.busy.load(Ordering::Relaxed) {
             self.twice();
