@@ -33,8 +33,8 @@ impl<T> Global<T> {
     /// A plain load and store of the flag, no atomic read-modify-write and no fence: the only
     /// other party that could borrow is this hart's own kernel code, re-entered (never an
     /// interrupt, never another hart), which sees its own stores in program order. On the path
-    /// of every trap this is 4 instructions where a byte swap (an LR/SC loop on RV64IMAC) and
-    /// its fences were 10.
+    /// of every trap: a load, a branch and a store, where a byte swap (a masked word AMO on
+    /// RV64IMAC) and a release fence cost twice as many instructions.
     #[inline]
     pub fn lock(&self) -> GlobalGuard<'_, T> {
         if self.busy.load(Ordering::Relaxed) {
