@@ -222,19 +222,24 @@ pub fn switch<K: Kernel>(k: &mut K, mut next: NextTask) -> *const TrapFrame {
 /// # Safety
 /// `frame` must be the frame `trap_entry` just filled, the current thread's (the argument of the
 /// kernel's `kernel_trap_handler`), which nothing else refers to while the kernel runs.
+#[inline(always)]
 pub unsafe fn enter<K: Kernel>(global: &Global<Option<K>>, frame: *mut TrapFrame) -> ! {
     let next = {
         let mut guard = global.lock();
         let k = guard.as_mut().expect("kernel installed");
         // Safety: the caller's promise: the current thread's frame, ours while the kernel runs.
         match k.trap(unsafe { &mut *frame }) {
-            NextTask::Same => frame as *const TrapFrame,
-            next => switch(k, next),
+            NextTask::Same => None,
+            next => Some(switch(k, next)),
         }
     };
-    // Safety: `next` is the frame of a live thread of the address space now active; it stays
-    // put (boxed) until that thread traps again.
-    unsafe { resume(next) }
+    match next {
+        // Safety: `next` is the frame of a live thread of the address space now active; it
+        // stays put (boxed) until that thread traps again.
+        Some(next) => unsafe { resume(next) },
+        // Safety: the trapping thread runs on, in its space, which is still the active one.
+        None => unsafe { crate::trap::resume_same(frame) },
+    }
 }
 
 /// Runs the first thread (the end of boot).

@@ -280,6 +280,7 @@ pub fn init() {
 /// # Safety
 /// `frame` must stay valid, at this address, until the thread traps again (the entry writes the
 /// registers into it), and describe a U-mode context of the current address space.
+#[inline(always)]
 pub unsafe fn resume(frame: *const TrapFrame) -> ! {
     // Tell klab which thread runs next, so it counts context switches (a HINT elsewhere).
     // Safety: a HINT: it writes x0 only.
@@ -287,6 +288,19 @@ pub unsafe fn resume(frame: *const TrapFrame) -> ! {
         core::arch::asm!("slti x0, {0}, {op}", in(reg) frame as usize, op = const abi::marker::SWITCH,
             options(nomem, nostack))
     };
+    // Safety: forwarded to the caller.
+    unsafe { kcore_resume(frame) }
+}
+
+/// Resumes the thread that trapped, whose registers are in `frame`, in the address space that
+/// is still active: [`resume`] without the `SWITCH` marker, since the same thread runs on (klab
+/// counts a switch only when the marker names another thread). The return of a system call that
+/// needs no scheduling (`NextTask::Same`).
+///
+/// # Safety
+/// As for [`resume`]; `frame` must be the frame of the thread that trapped last.
+#[inline(always)]
+pub unsafe fn resume_same(frame: *const TrapFrame) -> ! {
     // Safety: forwarded to the caller.
     unsafe { kcore_resume(frame) }
 }

@@ -9,6 +9,7 @@
 //! the shell reads it, after the previous command's output.
 
 use kcore::console;
+use kcore::sched::Run;
 use services::Wait;
 
 use crate::kernel::Kernel;
@@ -31,9 +32,10 @@ impl Kernel {
     pub fn console_listen(&mut self) {
         let want = !self.tty.has_input()
             && self
+                .sched
                 .threads
-                .values()
-                .any(|t| t.blocked_on == Some(Wait::Console));
+                .iter()
+                .any(|t| t.run() == Run::Blocked(Wait::Console));
         if want != self.rx_on {
             self.rx_on = want;
             console::set_rx_interrupt(want);

@@ -22,9 +22,9 @@ use abi::types::{DirEntry, PATH_MAX, Stat};
 use kcore::console;
 use kcore::uaccess::{self, Access, UserMemory, UserRange};
 use services::files::Io;
-use services::{Error, Pid, Wait, Wakes};
+use services::{Error, Wait, Wakes};
 
-use crate::kernel::Kernel;
+use crate::kernel::{Caller, Kernel};
 use crate::syscall::Outcome;
 
 /// Most console output bytes written between two looks at pending interrupts.
@@ -60,13 +60,13 @@ pub fn read_path(mem: &mut impl UserMemory, ptr: usize, len: usize) -> Result<Ve
 
 impl Kernel {
     /// `read(fd, buf, len)`.
-    pub fn sys_read(&mut self, pid: Pid, fd: usize, buf: usize, len: usize) -> Outcome {
+    pub fn sys_read(&mut self, me: Caller, fd: usize, buf: usize, len: usize) -> Outcome {
         let len = len.min(IO_MAX);
         let mut wakes = Wakes::new();
         let mut console_read = false;
-        let r = self.with_user(pid, |mem, files, tty| {
+        let r = self.with_user(me.space, |mem, files, tty| {
             uaccess::with_bytes_mut(mem, buf, len, |out| {
-                match files.read_with(pid, fd, out, &mut wakes, &mut interrupt_pending)? {
+                match files.read_with(me.pid, fd, out, &mut wakes, &mut interrupt_pending)? {
                     Io::Done(n) => Ok(n),
                     Io::Console => {
                         console_read = true;
@@ -84,12 +84,12 @@ impl Kernel {
     }
 
     /// `write(fd, buf, len)`.
-    pub fn sys_write(&mut self, pid: Pid, fd: usize, buf: usize, len: usize) -> Outcome {
+    pub fn sys_write(&mut self, me: Caller, fd: usize, buf: usize, len: usize) -> Outcome {
         let len = len.min(IO_MAX);
         let mut wakes = Wakes::new();
-        let r = self.with_user(pid, |mem, files, _| {
+        let r = self.with_user(me.space, |mem, files, _| {
             uaccess::with_bytes(mem, buf, len, |data| {
-                match files.write_with(pid, fd, data, &mut wakes, &mut interrupt_pending)? {
+                match files.write_with(me.pid, fd, data, &mut wakes, &mut interrupt_pending)? {
                     Io::Done(n) => Ok(n),
                     Io::Console => Ok(console_write(data)),
                 }
@@ -100,15 +100,15 @@ impl Kernel {
     }
 
     /// `open(path, path_len, flags)`.
-    pub fn sys_open(&mut self, pid: Pid, path: usize, path_len: usize, flags: usize) -> Outcome {
-        let path = self.with_user(pid, |mem, _, _| read_path(mem, path, path_len))??;
-        Ok(self.files.open(pid, &path, flags)?)
+    pub fn sys_open(&mut self, me: Caller, path: usize, path_len: usize, flags: usize) -> Outcome {
+        let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
+        Ok(self.files.open(me.pid, &path, flags)?)
     }
 
     /// `close(fd)`.
-    pub fn sys_close(&mut self, pid: Pid, fd: usize) -> Outcome {
+    pub fn sys_close(&mut self, me: Caller, fd: usize) -> Outcome {
         let mut wakes = Wakes::new();
-        let r = self.files.close(pid, fd, &mut wakes);
+        let r = self.files.close(me.pid, fd, &mut wakes);
         self.wake_all(&wakes);
         r?;
         Ok(0)
@@ -116,51 +116,51 @@ impl Kernel {
 
     /// `pipe(fds)`: the user array is checked before the pipe is made, so a bad pointer leaks
     /// nothing.
-    pub fn sys_pipe(&mut self, pid: Pid, fds: usize) -> Outcome {
-        self.with_user(pid, |mem, _, _| {
+    pub fn sys_pipe(&mut self, me: Caller, fds: usize) -> Outcome {
+        self.with_user(me.space, |mem, _, _| {
             UserRange::new(fds, 8)?.check(mem, Access::Write)
         })??;
-        let (r, w) = self.files.pipe(pid)?;
+        let (r, w) = self.files.pipe(me.pid)?;
         let pair = [r as i32, w as i32];
-        self.with_user(pid, |mem, _, _| uaccess::write(mem, fds, &pair))??;
+        self.with_user(me.space, |mem, _, _| uaccess::write(mem, fds, &pair))??;
         Ok(0)
     }
 
     /// `seek(fd, offset, whence)`.
-    pub fn sys_seek(&mut self, pid: Pid, fd: usize, offset: usize, whence: usize) -> Outcome {
-        Ok(self.files.seek(pid, fd, offset as i64, whence)?)
+    pub fn sys_seek(&mut self, me: Caller, fd: usize, offset: usize, whence: usize) -> Outcome {
+        Ok(self.files.seek(me.pid, fd, offset as i64, whence)?)
     }
 
     /// `fstat(fd, stat)`.
-    pub fn sys_fstat(&mut self, pid: Pid, fd: usize, stat: usize) -> Outcome {
-        let st: Stat = self.files.fstat(pid, fd)?;
-        self.with_user(pid, |mem, _, _| uaccess::write(mem, stat, &st))??;
+    pub fn sys_fstat(&mut self, me: Caller, fd: usize, stat: usize) -> Outcome {
+        let st: Stat = self.files.fstat(me.pid, fd)?;
+        self.with_user(me.space, |mem, _, _| uaccess::write(mem, stat, &st))??;
         Ok(0)
     }
 
     /// `unlink(path, path_len)`.
-    pub fn sys_unlink(&mut self, pid: Pid, path: usize, path_len: usize) -> Outcome {
-        let path = self.with_user(pid, |mem, _, _| read_path(mem, path, path_len))??;
+    pub fn sys_unlink(&mut self, me: Caller, path: usize, path_len: usize) -> Outcome {
+        let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
         self.files.unlink(&path)?;
         Ok(0)
     }
 
     /// `mkdir(path, path_len)`.
-    pub fn sys_mkdir(&mut self, pid: Pid, path: usize, path_len: usize) -> Outcome {
-        let path = self.with_user(pid, |mem, _, _| read_path(mem, path, path_len))??;
+    pub fn sys_mkdir(&mut self, me: Caller, path: usize, path_len: usize) -> Outcome {
+        let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
         self.files.mkdir(&path)?;
         Ok(0)
     }
 
     /// `readdir(fd, entry)`: the entry pointer is checked first, so a bad one consumes nothing.
-    pub fn sys_readdir(&mut self, pid: Pid, fd: usize, entry: usize) -> Outcome {
+    pub fn sys_readdir(&mut self, me: Caller, fd: usize, entry: usize) -> Outcome {
         let size = core::mem::size_of::<DirEntry>();
-        self.with_user(pid, |mem, _, _| {
+        self.with_user(me.space, |mem, _, _| {
             UserRange::new(entry, size)?.check(mem, Access::Write)
         })??;
-        match self.files.readdir(pid, fd)? {
+        match self.files.readdir(me.pid, fd)? {
             Some(e) => {
-                self.with_user(pid, |mem, _, _| uaccess::write(mem, entry, &e))??;
+                self.with_user(me.space, |mem, _, _| uaccess::write(mem, entry, &e))??;
                 Ok(1)
             }
             None => Ok(0),

@@ -1,25 +1,28 @@
 //! The kernel's state and its one entry: every trap from a user thread lands in
-//! [`kernel_trap_handler`], which handles it to completion and resumes whichever thread should run
-//! next. The kernel holds all its state in one [`Kernel`] behind a [`Global`]; it runs with
-//! interrupts off on a single hart, so a trap is handled start to finish before the next.
+//! [`kernel_trap_handler`], which hands it to kcore's shared entry ([`kcore::sched::enter`]): the
+//! handler here ([`Kernel::trap`]) handles it to completion and says which thread runs next (a
+//! [`NextTask`]); `Same` resumes the trapping thread at once. The kernel holds all its state in
+//! one [`Kernel`] behind a [`Global`]; it runs with interrupts off on a single hart, so a trap is
+//! handled start to finish before the next.
 
-use alloc::collections::BTreeMap;
+use alloc::boxed::Box;
 
 use abi::Errno;
 use kcore::asid::Asids;
+use kcore::csr;
 use kcore::dtb::BootInfo;
 use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
-use kcore::sched::{RunQueue, Ticker};
+use kcore::sched::{self, NextTask, Sched, SpaceId, ThreadId};
 use kcore::sync::Global;
-use kcore::trap::{self, Cause, TrapFrame};
+use kcore::trap::{Cause, TrapFrame};
 use services::files::Files;
 use services::fs::Fs;
 use services::proc::ProcTable;
 use services::tty::Tty;
 use services::{Pid, Wait};
 
-use crate::process::{Process, Thread};
+use crate::process::{Processes, Thread};
 
 /// Everything the kernel knows.
 pub struct Kernel {
@@ -37,22 +40,30 @@ pub struct Kernel {
     pub plic: Plic,
     /// The UART's PLIC source.
     pub uart_irq: u32,
-    /// Live processes by pid.
-    pub processes: BTreeMap<Pid, Process>,
-    /// Threads by id (ids are never reused).
-    pub threads: BTreeMap<usize, Thread>,
-    /// The next thread id.
-    pub next_tid: usize,
-    /// Runnable threads.
-    pub runq: RunQueue,
-    /// The thread that trapped (and runs next unless it blocks or is preempted).
-    pub current: Option<usize>,
-    /// The process whose address space is in `satp`.
-    pub active: Option<Pid>,
-    /// The timer.
-    pub ticker: Ticker,
+    /// Live processes, by address-space id.
+    pub processes: Processes,
+    /// The threads (each a [`Thread`], blocked on a [`Wait`]), the run queue, the current
+    /// thread, the timer and the active address space (kcore's shared scheduler).
+    pub sched: Sched<Thread, Wait>,
+    /// The pid of the process whose address space is active (set with it, by
+    /// [`sched::Kernel::activate`]): whenever a thread trapped, its pid, one load away.
+    pub running: Pid,
     /// Whether the UART's receive interrupt is on (see `console`).
     pub rx_on: bool,
+    /// The registers of the last thread that ended while it was the current one: the trap
+    /// entry still refers to them until the trap is handled, so they are freed at the next end.
+    retired: Option<Box<TrapFrame>>,
+}
+
+/// The thread that trapped, as a system call sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller {
+    /// Its thread.
+    pub tid: ThreadId,
+    /// Its process.
+    pub pid: Pid,
+    /// Its process's address space (the active one).
+    pub space: SpaceId,
 }
 
 static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);
@@ -76,57 +87,105 @@ impl Kernel {
             tty: Tty::new(),
             plic,
             uart_irq: info.uart_irq,
-            processes: BTreeMap::new(),
-            threads: BTreeMap::new(),
-            next_tid: 1,
-            runq: RunQueue::new(),
-            current: None,
-            active: None,
-            ticker: Ticker::new(),
+            processes: Processes::new(),
+            sched: Sched::new(),
+            running: 0,
             rx_on: false,
+            retired: None,
         })
     }
 
-    /// The frame of thread `tid` (which must exist).
-    pub fn frame(&mut self, tid: usize) -> &mut TrapFrame {
-        &mut self.threads.get_mut(&tid).expect("a live thread").frame
+    /// The thread that trapped (the current one), its process and address space.
+    #[inline(always)]
+    pub fn caller(&self) -> Caller {
+        let tid = self.sched.threads.current().expect("a thread trapped");
+        let t = self
+            .sched
+            .threads
+            .get(tid)
+            .expect("the current thread lives");
+        Caller {
+            tid,
+            pid: t.data.pid,
+            space: t.space,
+        }
+    }
+
+    /// Takes thread `tid` out of the table. The current thread's registers are kept until the
+    /// next thread ends (see `retired`).
+    pub fn remove_thread(&mut self, tid: ThreadId) {
+        let current = self.sched.threads.current() == Some(tid);
+        if let Some(t) = self.sched.threads.remove(tid)
+            && current
+        {
+            self.retired = Some(t.data.frame);
+        }
     }
 
     /// Makes every thread blocked on `wait` runnable (it retries its call).
     pub fn wake(&mut self, wait: Wait) {
-        for (tid, t) in self.threads.iter_mut() {
-            if t.blocked_on == Some(wait) {
-                t.blocked_on = None;
-                self.runq.push(*tid);
-            }
-        }
+        self.sched.threads.wake(|&b| b == wait);
     }
 
     /// Wakes everything in `wakes` (every blocked thread if it overflowed).
     pub fn wake_all(&mut self, wakes: &services::Wakes) {
-        if wakes.overflowed() {
-            let blocked: alloc::vec::Vec<Wait> =
-                self.threads.values().filter_map(|t| t.blocked_on).collect();
-            for w in blocked {
-                self.wake(w);
-            }
+        if wakes.is_empty() {
             return;
         }
-        for w in wakes.iter() {
-            self.wake(w);
+        if wakes.overflowed() {
+            self.sched.threads.wake(|_| true);
+            return;
         }
+        self.sched.threads.wake(|&b| wakes.iter().any(|w| w == b));
     }
 
-    /// Handles a trap of the current thread.
-    fn trap(&mut self) {
-        let Some(tid) = self.current else { return };
-        match Cause::current() {
-            Cause::Syscall => crate::syscall::syscall(self, tid),
+    /// Handles a trap other than a system call.
+    #[inline(never)]
+    fn exception(&mut self, cause: Cause, frame: &mut TrapFrame) -> NextTask {
+        match cause {
             Cause::Timer => self.tick(),
-            Cause::External => self.external(),
-            Cause::PageFault(access) => self.page_fault(tid, access),
-            cause => self.user_fault(tid, cause),
+            Cause::External => {
+                self.external();
+                NextTask::Same
+            }
+            Cause::PageFault(access) => self.page_fault(access, frame),
+            cause => self.user_fault(cause, frame),
         }
+    }
+}
+
+/// `scause` of an `ecall` from U-mode (privileged spec, table 4.2).
+const SCAUSE_ECALL_U: u64 = 8;
+
+impl sched::Kernel for Kernel {
+    type Thread = Thread;
+    type Block = Wait;
+
+    #[inline(always)]
+    fn sched(&mut self) -> &mut Sched<Thread, Wait> {
+        &mut self.sched
+    }
+
+    #[inline(always)]
+    fn trap(&mut self, frame: &mut TrapFrame) -> NextTask {
+        let scause = csr::scause();
+        if scause == SCAUSE_ECALL_U {
+            return crate::syscall::syscall(self, frame);
+        }
+        self.exception(Cause::from_scause(scause), frame)
+    }
+
+    fn activate(&mut self, space: SpaceId) {
+        let p = self
+            .processes
+            .get_mut(space)
+            .expect("a thread's process is live");
+        p.space.activate(&mut self.asids);
+        self.running = p.pid;
+    }
+
+    fn idle(&mut self) {
+        Kernel::idle(self);
     }
 }
 
@@ -137,21 +196,13 @@ pub fn install(k: Kernel) {
 
 /// Starts scheduling (after boot).
 pub fn run() -> ! {
-    trap::enter(&KERNEL, false)
+    sched::start(&KERNEL)
 }
 
 /// Every trap from U-mode ends up here (kcore's `trap_entry`), on the kernel stack.
 #[unsafe(no_mangle)]
-extern "C" fn kernel_trap_handler(_frame: *mut TrapFrame) -> ! {
-    trap::enter(&KERNEL, true)
-}
-
-impl trap::Dispatch for Kernel {
-    fn trap(&mut self) {
-        Kernel::trap(self);
-    }
-
-    fn schedule(&mut self) -> *const TrapFrame {
-        Kernel::schedule(self)
-    }
+extern "C" fn kernel_trap_handler(frame: *mut TrapFrame) -> ! {
+    // Safety: `trap_entry` passes the frame it just filled, the current thread's; nothing else
+    // refers to it while the kernel runs (`Kernel::remove_thread` keeps it alive to the end).
+    unsafe { sched::enter(&KERNEL, frame) }
 }

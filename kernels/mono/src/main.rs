@@ -9,8 +9,10 @@
 //!   ends by resuming some thread; the kernel never blocks inside a call. A call that must wait
 //!   parks its thread with `sepc` still on the `ecall`, so it runs again when woken.
 //! - [`process`]: processes (address space, memory policy, threads), spawn, exit, kill, faults.
-//! - [`syscall`]: the system-call table; [`files`] and [`memory`] hold the calls' bodies.
-//! - [`sched`]: the run queue, the timer tick, sleeping, idling and interrupts.
+//! - [`syscall`]: the system-call table; [`files`], [`memory`] and [`proc_calls`] hold the
+//!   calls' bodies.
+//! - [`sched`]: what is mono's in scheduling (the timer tick, interrupts, idling); the thread
+//!   table, run queue and the choice of the next thread are kcore's, shared with micro.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]

@@ -4,9 +4,9 @@
 
 use abi::Errno;
 use kcore::frame::FrameAllocator;
+use kcore::sched::SpaceId;
 use kcore::uaccess::{Access, UserMemory};
 use kcore::vm::AddressSpace;
-use services::Pid;
 use services::mm::Vm;
 
 use crate::kernel::Kernel;
@@ -59,17 +59,18 @@ impl UserSpace<'_> {
 }
 
 impl Kernel {
-    /// Runs `f` with process `pid`'s memory and the rest of the kernel's state borrowed apart.
+    /// Runs `f` with the memory of the process of address space `space` and the rest of the
+    /// kernel's state borrowed apart.
     pub fn with_user<R>(
         &mut self,
-        pid: Pid,
+        space: SpaceId,
         f: impl FnOnce(
             &mut UserSpace<'_>,
             &mut services::files::Files<'static>,
             &mut services::tty::Tty,
         ) -> R,
     ) -> Result<R, Errno> {
-        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+        let p = self.processes.get_mut(space).ok_or(Errno::Srch)?;
         let mut mem = UserSpace {
             space: &mut p.space,
             vm: &p.vm,
@@ -79,36 +80,36 @@ impl Kernel {
         Ok(f(&mut mem, &mut self.files, &mut self.tty))
     }
 
-    /// Unmaps and frees the pages of `range` in `pid` (those that were faulted in).
-    fn release(&mut self, pid: Pid, range: core::ops::Range<usize>) {
-        let Some(p) = self.processes.get_mut(&pid) else {
+    /// Unmaps and frees the pages of `range` in `space` (those that were faulted in).
+    fn release(&mut self, space: SpaceId, range: core::ops::Range<usize>) {
+        let Some(p) = self.processes.get_mut(space) else {
             return;
         };
         p.space.release_range(&mut self.frames, &self.asids, range);
     }
 
     /// `brk(end)`.
-    pub fn brk(&mut self, pid: Pid, end: usize) -> Result<usize, Errno> {
-        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+    pub fn brk(&mut self, space: SpaceId, end: usize) -> Result<usize, Errno> {
+        let p = self.processes.get_mut(space).ok_or(Errno::Srch)?;
         let (now, freed) = p.vm.set_brk(end)?;
         if let Some(r) = freed {
-            self.release(pid, r);
+            self.release(space, r);
         }
         Ok(now)
     }
 
     /// `mmap(len, prot)`.
-    pub fn mmap(&mut self, pid: Pid, len: usize, prot: usize) -> Result<usize, Errno> {
-        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+    pub fn mmap(&mut self, space: SpaceId, len: usize, prot: usize) -> Result<usize, Errno> {
+        let p = self.processes.get_mut(space).ok_or(Errno::Srch)?;
         p.vm.mmap(len, prot)
     }
 
     /// `munmap(addr, len)`.
-    pub fn munmap(&mut self, pid: Pid, addr: usize, len: usize) -> Result<usize, Errno> {
-        let p = self.processes.get_mut(&pid).ok_or(Errno::Srch)?;
+    pub fn munmap(&mut self, space: SpaceId, addr: usize, len: usize) -> Result<usize, Errno> {
+        let p = self.processes.get_mut(space).ok_or(Errno::Srch)?;
         let ranges = p.vm.munmap(addr, len)?;
         for r in ranges {
-            self.release(pid, r);
+            self.release(space, r);
         }
         Ok(0)
     }

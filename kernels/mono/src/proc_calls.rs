@@ -8,17 +8,17 @@ use alloc::vec::Vec;
 use abi::Errno;
 use abi::types::{Str, limits};
 use kcore::uaccess::{self, Access, UserRange};
-use services::{Error, Pid, Wait};
+use services::{Error, Wait};
 
 use crate::files::read_path;
-use crate::kernel::Kernel;
+use crate::kernel::{Caller, Kernel};
 use crate::syscall::Outcome;
 
 impl Kernel {
     /// `spawn(path, path_len, argv, argc, stdio)`.
     pub fn sys_spawn(
         &mut self,
-        pid: Pid,
+        me: Caller,
         path: usize,
         path_len: usize,
         argv: usize,
@@ -28,7 +28,7 @@ impl Kernel {
         if argc > limits::ARGS {
             return Err(Errno::TooBig.into());
         }
-        let (path, args, stdio) = self.with_user(pid, |mem, _, _| -> Result<_, Errno> {
+        let (path, args, stdio) = self.with_user(me.space, |mem, _, _| -> Result<_, Errno> {
             let path = read_path(mem, path, path_len)?;
             let mut args: Vec<Vec<u8>> = Vec::with_capacity(argc);
             let mut total = 0usize;
@@ -60,13 +60,13 @@ impl Kernel {
             Ok((path, args, fds))
         })??;
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-        Ok(self.spawn(Some(pid), &path, &argv, stdio)?)
+        Ok(self.spawn(Some(me.pid), &path, &argv, stdio)?)
     }
 
     /// `wait(pid, status)`.
-    pub fn sys_wait(&mut self, pid: Pid, which: usize, status: usize) -> Outcome {
+    pub fn sys_wait(&mut self, me: Caller, which: usize, status: usize) -> Outcome {
         if status != 0 {
-            self.with_user(pid, |mem, _, _| {
+            self.with_user(me.space, |mem, _, _| {
                 UserRange::new(status, 4)?.check(mem, Access::Write)
             })??;
         }
@@ -75,14 +75,14 @@ impl Kernel {
         } else {
             Some(which)
         };
-        match self.procs.wait(pid, which)? {
+        match self.procs.wait(me.pid, which)? {
             Some((child, code)) => {
                 if status != 0 {
-                    self.with_user(pid, |mem, _, _| uaccess::write(mem, status, &code))??;
+                    self.with_user(me.space, |mem, _, _| uaccess::write(mem, status, &code))??;
                 }
                 Ok(child)
             }
-            None => Err(Error::WouldBlock(Wait::Child(pid))),
+            None => Err(Error::WouldBlock(Wait::Child(me.pid))),
         }
     }
 }

@@ -2,9 +2,13 @@
 //! OS's fork+exec), ending it (`exit`, `kill`, a fault), and the threads inside it.
 //!
 //! A process is an address space (`kcore::vm`), its memory policy (`services::mm::Vm`), an entry
-//! in the process table and fd table (`services`), and one or more threads. Thread ids are
-//! global and never reused; an ended thread keeps its status until joined or until its process
-//! ends. A user fault kills only the faulting process, with one console line naming it.
+//! in the process table and fd table (`services`), and one or more threads. The processes live in
+//! [`Processes`], a table indexed by the process's address-space id ([`SpaceId`], a slot
+//! number), which is also the `space` of its threads in kcore's thread table: a thread reaches
+//! its process in O(1). The thread lifecycle (the thread limit, join once, the last live thread's
+//! end ends the process) is `services::threads`'s; user-visible thread ids are kcore's
+//! [`ThreadId`]s, which a reused slot never repeats. A user fault kills only the faulting process,
+//! with one console line naming it.
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -14,54 +18,98 @@ use abi::Errno;
 use abi::layout::PAGE_SIZE;
 use abi::types::{exit, limits};
 use kcore::loader;
+use kcore::sched::{Framed, NextTask, Run, SpaceId, ThreadId};
 use kcore::trap::{Access, Cause, TrapFrame};
 use kcore::vm::{self, AddressSpace};
 use services::mm::{self, Perms, Vm};
+use services::threads::{Exit, ProcThreads};
 use services::{Pid, Wait, Wakes};
 
-use crate::kernel::Kernel;
+use crate::kernel::{Caller, Kernel};
 
 /// A process.
 pub struct Process {
+    /// Its id.
+    pub pid: Pid,
     /// Its program's name (argv\[0\]).
     pub name: String,
     /// Its page tables.
     pub space: AddressSpace,
     /// Its memory policy.
     pub vm: Vm,
-    /// Its threads (live or ended and not yet joined).
-    pub threads: Vec<usize>,
+    /// Its threads (live, or ended and not yet joined), by raw [`ThreadId`].
+    pub threads: ProcThreads,
 }
 
-/// A thread.
+/// What mono keeps per thread (kcore's table keeps its id, address space and run state).
 pub struct Thread {
     /// Its process.
     pub pid: Pid,
     /// Its registers while it is not running.
     pub frame: Box<TrapFrame>,
-    /// What it waits for, if it is blocked.
-    pub blocked_on: Option<Wait>,
-    /// When it wakes, if it sleeps (timer ticks).
-    pub sleep_until: Option<u64>,
-    /// Its status once ended (waiting to be joined).
-    pub ended: Option<i32>,
 }
 
-impl Thread {
-    /// Whether the thread may run (not blocked, asleep or ended).
-    pub fn runnable(&self) -> bool {
-        self.blocked_on.is_none() && self.sleep_until.is_none() && self.ended.is_none()
+impl Framed for Thread {
+    #[inline(always)]
+    fn frame(&self) -> *const TrapFrame {
+        &*self.frame
     }
+}
 
-    fn new(pid: Pid, frame: TrapFrame) -> Thread {
-        Thread {
-            pid,
-            frame: Box::new(frame),
-            blocked_on: None,
-            sleep_until: None,
-            ended: None,
+/// The live processes, indexed by address-space id: [`limits::PROCESSES`] slots.
+pub struct Processes {
+    slots: Vec<Option<Process>>,
+}
+
+impl Processes {
+    /// No process.
+    pub fn new() -> Processes {
+        Processes {
+            slots: (0..limits::PROCESSES).map(|_| None).collect(),
         }
     }
+
+    /// The process of address space `space`.
+    #[inline(always)]
+    pub fn get(&self, space: SpaceId) -> Option<&Process> {
+        self.slots.get(space.0 as usize)?.as_ref()
+    }
+
+    /// The process of address space `space`.
+    #[inline(always)]
+    pub fn get_mut(&mut self, space: SpaceId) -> Option<&mut Process> {
+        self.slots.get_mut(space.0 as usize)?.as_mut()
+    }
+
+    /// A free slot (`EAGAIN` if none: never while the process table holds fewer processes).
+    fn free(&self) -> Result<SpaceId, Errno> {
+        let i = self.slots.iter().position(Option::is_none);
+        i.map(|i| SpaceId(i as u32)).ok_or(Errno::Again)
+    }
+
+    /// Puts `p` in the free slot `space`.
+    fn put(&mut self, space: SpaceId, p: Process) {
+        self.slots[space.0 as usize] = Some(p);
+    }
+
+    /// Takes the process of `space` out.
+    fn remove(&mut self, space: SpaceId) -> Option<Process> {
+        self.slots.get_mut(space.0 as usize)?.take()
+    }
+
+    /// The address space of process `pid`, if it lives (a scan: for `kill` only).
+    pub fn find(&self, pid: Pid) -> Option<SpaceId> {
+        let i = self
+            .slots
+            .iter()
+            .position(|p| p.as_ref().is_some_and(|p| p.pid == pid))?;
+        Some(SpaceId(i as u32))
+    }
+}
+
+/// A thread id as the user sees it.
+fn user_tid(tid: ThreadId) -> usize {
+    tid.raw() as usize
 }
 
 impl Kernel {
@@ -118,6 +166,7 @@ impl Kernel {
         args: &[&[u8]],
         stdio: [i32; 3],
     ) -> Result<(), Errno> {
+        let slot = self.processes.free()?;
         let (space, image, frame) = loader::new_space(&mut self.frames, bytes, args)?;
         let segments = image
             .segments()
@@ -130,125 +179,110 @@ impl Kernel {
                 return Err(e);
             }
         };
+        let tid = match self.new_thread(pid, slot, frame) {
+            Ok(t) => t,
+            Err(e) => {
+                space.destroy(&mut self.frames);
+                return Err(e);
+            }
+        };
         let fds = match parent {
             Some(p) => self.files.spawn(pid, p, stdio),
             None => self.files.new_console_process(pid),
         };
         if let Err(e) = fds {
+            self.remove_thread(tid);
             space.destroy(&mut self.frames);
             return Err(e);
         }
-        let tid = self.new_thread(pid, frame);
-        self.processes.insert(
-            pid,
+        self.processes.put(
+            slot,
             Process {
+                pid,
                 name,
                 space,
                 vm: mv,
-                threads: alloc::vec![tid],
+                threads: ProcThreads::new(user_tid(tid)),
             },
         );
         Ok(())
     }
 
-    /// Adds a runnable thread to process `pid`.
-    fn new_thread(&mut self, pid: Pid, frame: TrapFrame) -> usize {
-        let tid = self.next_tid;
-        self.next_tid += 1;
-        self.threads.insert(tid, Thread::new(pid, frame));
-        self.runq.push(tid);
-        tid
-    }
-
-    /// `thread_spawn`: a thread of `pid` starting at `entry` with `a0 = arg`, `sp = stack_top`.
-    pub fn thread_spawn(
+    /// Adds a runnable thread of process `pid` (address space `space`) to the thread table.
+    fn new_thread(
         &mut self,
         pid: Pid,
+        space: SpaceId,
+        frame: TrapFrame,
+    ) -> Result<ThreadId, Errno> {
+        let t = Thread {
+            pid,
+            frame: Box::new(frame),
+        };
+        self.sched
+            .threads
+            .insert(space, Run::Ready, t)
+            .ok_or(Errno::Again)
+    }
+
+    /// `thread_spawn`: a thread of the caller's process starting at `entry` with `a0 = arg`,
+    /// `sp = stack_top`.
+    pub fn thread_spawn(
+        &mut self,
+        me: Caller,
         entry: usize,
         arg: usize,
         stack_top: usize,
     ) -> Result<usize, Errno> {
-        let p = self.processes.get(&pid).ok_or(Errno::Srch)?;
-        if p.threads.len() >= limits::THREADS {
-            return Err(Errno::Again);
-        }
-        let tid = self.new_thread(pid, TrapFrame::new(entry, stack_top, arg, 0));
-        if let Some(p) = self.processes.get_mut(&pid) {
-            p.threads.push(tid);
-        }
-        Ok(tid)
-    }
-
-    /// `thread_exit(status)` of `tid`: the last live thread's end ends the process.
-    pub fn thread_exit(&mut self, tid: usize, status: i32) {
-        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
-            return;
-        };
-        let live = self.processes.get(&pid).map_or(0, |p| {
-            p.threads
-                .iter()
-                .filter(|t| self.threads.get(t).is_some_and(|t| t.ended.is_none()))
-                .count()
-        });
-        if live <= 1 {
-            self.exit_process(pid, status);
-            return;
-        }
-        if let Some(t) = self.threads.get_mut(&tid) {
-            t.ended = Some(status);
-            t.blocked_on = None;
-            t.sleep_until = None;
-        }
-        self.runq.remove(tid);
-        if self.current == Some(tid) {
-            self.current = None;
-        }
-        self.wake(Wait::Thread(tid));
-    }
-
-    /// `thread_join(tid)` by a thread of `pid`: the status, once `tid` has ended.
-    pub fn thread_join(
-        &mut self,
-        pid: Pid,
-        me: usize,
-        tid: usize,
-    ) -> Result<usize, services::Error> {
-        if tid == me {
-            return Err(Errno::Inval.into());
-        }
-        let t = self
+        self.processes
+            .get(me.space)
+            .ok_or(Errno::Srch)?
             .threads
-            .get(&tid)
-            .filter(|t| t.pid == pid)
-            .ok_or(Errno::Srch)?;
-        let Some(status) = t.ended else {
-            return Err(services::Error::WouldBlock(Wait::Thread(tid)));
-        };
-        self.threads.remove(&tid);
-        if let Some(p) = self.processes.get_mut(&pid) {
-            p.threads.retain(|&t| t != tid);
+            .may_spawn()?;
+        let tid = self.new_thread(me.pid, me.space, TrapFrame::new(entry, stack_top, arg, 0))?;
+        if let Some(p) = self.processes.get_mut(me.space) {
+            p.threads.add(user_tid(tid));
         }
+        Ok(user_tid(tid))
+    }
+
+    /// `thread_exit(status)` of the caller: the last live thread's end ends the process.
+    pub fn thread_exit(&mut self, me: Caller, status: i32) {
+        let Some(p) = self.processes.get_mut(me.space) else {
+            return;
+        };
+        match p.threads.exit(user_tid(me.tid), status) {
+            Exit::Process(status) => self.exit_process(me.space, status),
+            Exit::Thread => {
+                self.remove_thread(me.tid);
+                self.wake(Wait::Thread(user_tid(me.tid)));
+            }
+        }
+    }
+
+    /// `thread_join(tid)` by the caller: the status, once `tid` has ended.
+    pub fn thread_join(&mut self, me: Caller, tid: usize) -> Result<usize, services::Error> {
+        let p = self.processes.get_mut(me.space).ok_or(Errno::Srch)?;
+        let status = p.threads.join(user_tid(me.tid), tid)?;
         Ok(status as u32 as usize)
     }
 
-    /// Ends process `pid` with `status`: its threads, fds, memory; wakes its parent.
-    pub fn exit_process(&mut self, pid: Pid, status: i32) {
-        let Some(p) = self.processes.remove(&pid) else {
+    /// Ends the process of address space `space` with `status`: its threads, fds, memory; wakes
+    /// its parent.
+    pub fn exit_process(&mut self, space: SpaceId, status: i32) {
+        let Some(p) = self.processes.remove(space) else {
             return;
         };
-        for tid in &p.threads {
-            self.threads.remove(tid);
-            self.runq.remove(*tid);
-            if self.current == Some(*tid) {
-                self.current = None;
-            }
+        for tid in p.threads.ids() {
+            self.remove_thread(ThreadId::from_raw(tid as u32));
         }
+        let pid = p.pid;
         let mut wakes = Wakes::new();
         self.files.exit_process(pid, &mut wakes);
         self.wake_all(&wakes);
-        if self.active == Some(pid) {
+        if self.sched.active == Some(space) {
             vm::activate_kernel();
-            self.active = None;
+            self.sched.active = None;
         }
         p.space.destroy(&mut self.frames);
         if pid == 1 {
@@ -261,61 +295,62 @@ impl Kernel {
 
     /// `kill(pid)`.
     pub fn kill(&mut self, pid: Pid) -> Result<usize, Errno> {
-        if !self.processes.contains_key(&pid) {
-            return Err(Errno::Srch);
-        }
-        self.exit_process(pid, exit::KILLED);
+        let space = self.processes.find(pid).ok_or(Errno::Srch)?;
+        self.exit_process(space, exit::KILLED);
         Ok(0)
     }
 
-    /// A page fault of thread `tid`: a demand-zero page if the policy allows, else death.
-    pub fn page_fault(&mut self, tid: usize, access: Access) {
+    /// A page fault of the current thread, whose registers are `frame`: a demand-zero page if
+    /// the policy allows (the thread runs on), else death.
+    pub fn page_fault(&mut self, access: Access, frame: &TrapFrame) -> NextTask {
         let addr = kcore::csr::stval() as usize;
-        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
-            return;
-        };
-        match self.demand_page(pid, addr, access) {
-            Ok(()) => {}
-            Err(why) => self.kill_for_fault(tid, Cause::PageFault(access), addr, why),
+        let me = self.caller();
+        match self.demand_page(me.space, addr, access) {
+            Ok(()) => NextTask::Same,
+            Err(why) => {
+                self.kill_for_fault(me, Cause::PageFault(access), addr, frame.pc, why);
+                NextTask::Other
+            }
         }
     }
 
-    /// Maps a fresh zeroed page at `addr` in `pid` if its memory policy allows `access` there and
-    /// the page is not mapped yet.
+    /// Maps a fresh zeroed page at `addr` in `space` if its memory policy allows `access` there
+    /// and the page is not mapped yet.
     pub fn demand_page(
         &mut self,
-        pid: Pid,
+        space: SpaceId,
         addr: usize,
         access: Access,
     ) -> Result<(), &'static str> {
         let page = addr & !(PAGE_SIZE - 1);
-        let p = self.processes.get_mut(&pid).ok_or("no process")?;
+        let p = self.processes.get_mut(space).ok_or("no process")?;
         if p.space.lookup(page).is_some() {
             // Mapped already: the access itself is not allowed.
             return Err("");
         }
-        match self.with_user(pid, |mem, _, _| mem.fault_in(page, access)) {
+        match self.with_user(space, |mem, _, _| mem.fault_in(page, access)) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(Errno::NoMem)) => Err("out of memory"),
             _ => Err(""),
         }
     }
 
-    /// Any other user exception: the process dies.
-    pub fn user_fault(&mut self, tid: usize, cause: Cause) {
+    /// Any other user exception of the current thread (registers in `frame`): its process
+    /// dies.
+    pub fn user_fault(&mut self, cause: Cause, frame: &TrapFrame) -> NextTask {
         let addr = kcore::csr::stval() as usize;
-        self.kill_for_fault(tid, cause, addr, "");
+        let me = self.caller();
+        self.kill_for_fault(me, cause, addr, frame.pc, "");
+        NextTask::Other
     }
 
-    fn kill_for_fault(&mut self, tid: usize, cause: Cause, addr: usize, why: &str) {
-        let Some(t) = self.threads.get(&tid) else {
-            return;
-        };
-        let pid = t.pid;
-        let pc = t.frame.pc;
-        let name = self.processes.get(&pid).map_or("?", |p| p.name.as_str());
-        let status = kcore::trap::report_kill(crate::NAME, pid, name, cause, addr, pc, why);
-        self.exit_process(pid, status);
+    fn kill_for_fault(&mut self, me: Caller, cause: Cause, addr: usize, pc: u64, why: &str) {
+        let name = self
+            .processes
+            .get(me.space)
+            .map_or("?", |p| p.name.as_str());
+        let status = kcore::trap::report_kill(crate::NAME, me.pid, name, cause, addr, pc, why);
+        self.exit_process(me.space, status);
     }
 }
 

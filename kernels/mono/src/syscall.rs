@@ -1,97 +1,198 @@
 //! The system-call table: `a7` selects the call, `a0..a5` are its arguments, `a0` gets the
-//! result (`-errno` on failure). An unknown number is `-ENOSYS`. A call that must wait leaves
-//! `sepc` on its `ecall` and parks the thread; woken, the thread makes the call again.
+//! result (`-errno` on failure). An unknown number is `-ENOSYS`.
+//!
+//! The path of a call is xv6's: the trap entry saved the registers in the caller's frame, the
+//! number indexes [`TABLE`], and the entry reads its arguments from the frame, calls the body and
+//! writes the result back; a call that returns to its caller says [`NextTask::Same`], and the
+//! caller is resumed with no scheduling or timer work. A call that must wait leaves `sepc` on its
+//! `ecall` and parks the thread ([`NextTask::Other`]); woken, the thread makes the call again.
 
 use abi::Errno;
 use abi::sys::Sys;
+use kcore::sched::NextTask;
 use kcore::timer;
-use kcore::trap::reg;
-use services::{Error, Pid, Wait};
+use kcore::trap::{TrapFrame, reg};
+use services::{Error, Wait};
 
-use crate::kernel::Kernel;
+use crate::kernel::{Caller, Kernel};
 
 /// What a call did.
 pub type Outcome = Result<usize, Error>;
 
-/// Handles the `ecall` of thread `tid`.
-pub fn syscall(k: &mut Kernel, tid: usize) {
-    let (nr, a) = {
-        let f = k.frame(tid);
-        f.pc += 4;
-        (
-            f.regs[reg::A7] as usize,
-            [f.arg(0), f.arg(1), f.arg(2), f.arg(3), f.arg(4), f.arg(5)],
-        )
-    };
-    let pid = k.threads[&tid].pid;
-    let result = dispatch(k, pid, tid, nr, a);
-    let Some(t) = k.threads.get_mut(&tid) else {
-        return;
-    };
-    if t.ended.is_some() {
-        return;
-    }
-    match result {
-        Ok(v) => t.frame.set_return(v as isize),
-        Err(Error::Errno(e)) => t.frame.set_return(e.ret()),
-        Err(Error::WouldBlock(w)) => {
-            t.frame.pc -= 4;
-            t.blocked_on = Some(w);
-            k.runq.remove(tid);
-            if w == Wait::Console {
-                k.console_listen();
-            }
-        }
+/// A table entry: handles the call of the current thread, whose registers are `frame`.
+type Entry = fn(&mut Kernel, &mut TrapFrame) -> NextTask;
+
+/// Handles an `ecall` of the current thread, whose registers are `frame`.
+#[inline(always)]
+pub fn syscall(k: &mut Kernel, frame: &mut TrapFrame) -> NextTask {
+    frame.pc += 4;
+    let nr = frame.regs[reg::A7] as usize;
+    match TABLE.get(nr) {
+        Some(entry) => entry(k, frame),
+        None => nosys(k, frame),
     }
 }
 
-fn dispatch(k: &mut Kernel, pid: Pid, tid: usize, nr: usize, a: [usize; 6]) -> Outcome {
-    let Some(sys) = Sys::from_number(nr) else {
-        return Err(Errno::NoSys.into());
-    };
-    match sys {
-        Sys::Exit => {
-            k.exit_process(pid, a[0] as i32);
-            Ok(0)
+/// One more than the highest call number.
+const CALLS: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < Sys::ALL.len() {
+        if Sys::ALL[i].number() >= n {
+            n = Sys::ALL[i].number() + 1;
         }
-        Sys::Getpid => Ok(pid),
-        Sys::Yield => {
-            k.runq.push(tid);
-            k.current = None;
-            Ok(0)
-        }
-        Sys::Sleep => {
-            let until = timer::now().saturating_add(timer::ns_to_ticks(a[0] as u64));
-            if let Some(t) = k.threads.get_mut(&tid) {
-                t.sleep_until = Some(until);
-            }
-            k.ticker.sleep_until(until);
-            k.runq.remove(tid);
-            Ok(0)
-        }
-        Sys::Clock => Ok(timer::now_ns() as usize),
-        Sys::Read => k.sys_read(pid, a[0], a[1], a[2]),
-        Sys::Write => k.sys_write(pid, a[0], a[1], a[2]),
-        Sys::Open => k.sys_open(pid, a[0], a[1], a[2]),
-        Sys::Close => k.sys_close(pid, a[0]),
-        Sys::Dup => Ok(k.files.dup(pid, a[0])?),
-        Sys::Pipe => k.sys_pipe(pid, a[0]),
-        Sys::Seek => k.sys_seek(pid, a[0], a[1], a[2]),
-        Sys::Fstat => k.sys_fstat(pid, a[0], a[1]),
-        Sys::Unlink => k.sys_unlink(pid, a[0], a[1]),
-        Sys::Mkdir => k.sys_mkdir(pid, a[0], a[1]),
-        Sys::Readdir => k.sys_readdir(pid, a[0], a[1]),
-        Sys::Spawn => k.sys_spawn(pid, a[0], a[1], a[2], a[3], a[4]),
-        Sys::Wait => k.sys_wait(pid, a[0], a[1]),
-        Sys::Kill => Ok(k.kill(a[0])?),
-        Sys::Brk => Ok(k.brk(pid, a[0])?),
-        Sys::Mmap => Ok(k.mmap(pid, a[0], a[1])?),
-        Sys::Munmap => Ok(k.munmap(pid, a[0], a[1])?),
-        Sys::ThreadSpawn => Ok(k.thread_spawn(pid, a[0], a[1], a[2])?),
-        Sys::ThreadExit => {
-            k.thread_exit(tid, a[0] as i32);
-            Ok(0)
-        }
-        Sys::ThreadJoin => k.thread_join(pid, tid, a[0]),
+        i += 1;
     }
+    n
+};
+
+/// The entries by call number (`-ENOSYS` where no call has the number).
+static TABLE: [Entry; CALLS] = {
+    let mut t = [nosys as Entry; CALLS];
+    let mut i = 0;
+    while i < Sys::ALL.len() {
+        t[Sys::ALL[i].number()] = entry(Sys::ALL[i]);
+        i += 1;
+    }
+    t
+};
+
+/// The entry of `sys`.
+const fn entry(sys: Sys) -> Entry {
+    match sys {
+        Sys::Exit => exit,
+        Sys::Getpid => getpid,
+        Sys::Yield => yield_now,
+        Sys::Sleep => sleep,
+        Sys::Clock => |k, f| done(k, f, Ok(timer::now_ns() as usize)),
+        Sys::Read => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_read(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Write => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_write(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Open => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_open(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Close => |k, f| call(k, f, |k, me, a| k.sys_close(me, a.arg(0))),
+        Sys::Dup => |k, f| call(k, f, |k, me, a| Ok(k.files.dup(me.pid, a.arg(0))?)),
+        Sys::Pipe => |k, f| call(k, f, |k, me, a| k.sys_pipe(me, a.arg(0))),
+        Sys::Seek => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_seek(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::Fstat => |k, f| call(k, f, |k, me, a| k.sys_fstat(me, a.arg(0), a.arg(1))),
+        Sys::Unlink => |k, f| call(k, f, |k, me, a| k.sys_unlink(me, a.arg(0), a.arg(1))),
+        Sys::Mkdir => |k, f| call(k, f, |k, me, a| k.sys_mkdir(me, a.arg(0), a.arg(1))),
+        Sys::Readdir => |k, f| call(k, f, |k, me, a| k.sys_readdir(me, a.arg(0), a.arg(1))),
+        Sys::Spawn => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_spawn(me, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4))
+            })
+        },
+        Sys::Wait => |k, f| call(k, f, |k, me, a| k.sys_wait(me, a.arg(0), a.arg(1))),
+        Sys::Kill => |k, f| call(k, f, |k, _, a| Ok(k.kill(a.arg(0))?)),
+        Sys::Brk => |k, f| call(k, f, |k, me, a| Ok(k.brk(me.space, a.arg(0))?)),
+        Sys::Mmap => |k, f| call(k, f, |k, me, a| Ok(k.mmap(me.space, a.arg(0), a.arg(1))?)),
+        Sys::Munmap => |k, f| {
+            call(k, f, |k, me, a| {
+                Ok(k.munmap(me.space, a.arg(0), a.arg(1))?)
+            })
+        },
+        Sys::ThreadSpawn => |k, f| {
+            call(k, f, |k, me, a| {
+                Ok(k.thread_spawn(me, a.arg(0), a.arg(1), a.arg(2))?)
+            })
+        },
+        Sys::ThreadExit => thread_exit,
+        Sys::ThreadJoin => |k, f| call(k, f, |k, me, a| k.thread_join(me, a.arg(0))),
+    }
+}
+
+/// `getpid()`: the null call, at the floor — the caller's pid (its space is the active one),
+/// straight back.
+fn getpid(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    f.set_return(k.running as isize);
+    NextTask::Same
+}
+
+/// An unknown number.
+fn nosys(_: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    f.set_return(Errno::NoSys.ret());
+    NextTask::Same
+}
+
+/// `exit(status)`: the caller's process ends; someone else runs.
+fn exit(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    let me = k.caller();
+    k.exit_process(me.space, f.arg(0) as i32);
+    NextTask::Other
+}
+
+/// `thread_exit(status)`: the caller ends (its process too if it was the last); someone else
+/// runs.
+fn thread_exit(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    let me = k.caller();
+    k.thread_exit(me, f.arg(0) as i32);
+    NextTask::Other
+}
+
+/// `yield()`: the caller goes to the back of the run queue.
+fn yield_now(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    f.set_return(0);
+    k.sched.threads.preempt();
+    NextTask::Other
+}
+
+/// `sleep(ns)`: the caller sleeps until the deadline; the timer must know.
+fn sleep(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    let until = timer::now().saturating_add(timer::ns_to_ticks(f.arg(0) as u64));
+    let me = k.caller();
+    f.set_return(0);
+    k.sched.threads.sleep(me.tid, until);
+    k.sched.ticker.sleep_until(until);
+    NextTask::Other
+}
+
+/// A call with a body `body(kernel, caller, frame)` that reads the arguments it takes from the
+/// frame: see [`done`].
+#[inline(always)]
+fn call(
+    k: &mut Kernel,
+    f: &mut TrapFrame,
+    body: impl FnOnce(&mut Kernel, Caller, &TrapFrame) -> Outcome,
+) -> NextTask {
+    let me = k.caller();
+    let result = body(k, me, f);
+    if k.sched.threads.get(me.tid).is_none() {
+        // The call ended its caller (e.g. `kill` of its own pid): `f` is no one's now.
+        return NextTask::Other;
+    }
+    done(k, f, result)
+}
+
+/// Gives the caller `result`: the value or `-errno` in `a0` (it runs on), or, for a call that
+/// must wait, parks it with `sepc` back on its `ecall` (someone else runs).
+fn done(k: &mut Kernel, f: &mut TrapFrame, result: Outcome) -> NextTask {
+    match result {
+        Ok(v) => f.set_return(v as isize),
+        Err(Error::Errno(e)) => f.set_return(e.ret()),
+        Err(Error::WouldBlock(w)) => {
+            f.pc -= 4;
+            let me = k.caller();
+            k.sched.threads.block(me.tid, w);
+            if w == Wait::Console {
+                k.console_listen();
+            }
+            return NextTask::Other;
+        }
+    }
+    NextTask::Same
 }
