@@ -57,8 +57,8 @@ impl fmt::Display for ThreadId {
     }
 }
 
-/// An address space's id, chosen by the kernel (mono: its process's slot in the process table; micro: its space
-/// number). The shared switch activates a thread's space when it differs from the active one.
+/// An address space's id, chosen by the kernel (mono: its process's slot in the process table;
+/// micro: its space number). The shared switch activates a thread's space when it differs from the active one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(transparent)]
 pub struct SpaceId(pub u32);
