@@ -1,136 +1,219 @@
-//! The IPC fast path (the L4/seL4 lesson): the common cases of an IPC round trip — a call with
-//! its message in registers to an endpoint whose receiver is already waiting, and a
-//! `reply_recv` whose answer goes to a waiting caller while no other message is pending — are
-//! done in one short straight-line path: the registers go from frame to frame, the sender blocks,
-//! the other thread becomes the current one, and `schedule` only switches the address space.
-//! No run queue, no timer work, no lease checks. Forwarded system calls without pointer
-//! arguments (`getpid`, `close`, `brk`, …) take the same path. Anything else — leases, no
-//! receiver, pending notifications or senders, a refused call — falls back to the general path
-//! ([`crate::ipc`]), which gives the same result.
+//! The IPC fast path (the L4/seL4 lesson; seL4's `fastpath.c` is the model), entered straight
+//! from the trap vector: before any generic work, [`entry`] looks at `scause` and `a7`, and the
+//! common cases of an IPC round trip are done in one short straight-line path:
+//! - `call` with its message in registers (no leases) to an endpoint whose receiver waits;
+//! - a forwarded system call without pointer arguments (`getpid`, `close`, `brk`, …: abi's
+//!   forwarding table without leases) to its server, which waits;
+//! - `reply_recv` whose answer goes to a caller waiting for this thread (a `call` or a
+//!   forwarded system call) while nothing is pending on the endpoint it then waits on.
+//!
+//! The registers go from frame to frame, the sender blocks and the other thread becomes the
+//! current one in one step of the shared table ([`kcore::sched::Threads::hand_off`]), `satp` is
+//! written only when the other thread's space is not the active one, and that thread resumes.
+//! No generic entry, no argument copy, no scheduling decision, no timer work (nothing the timer
+//! waits for changes), no tree lookups (every table is direct-indexed).
+//!
+//! Anything else — leases, no receiver, pending notifications or senders, a refused call, a
+//! fault or an interrupt — returns to the general path ([`crate::ipc`]), which gives the same
+//! result: the same registers, messages and thread states (`lab/tests/fastpath.rs` compares
+//! both, with `fastpath=off` on the boot command line turning this path off).
 
-use abi::ipc::{self, Badge, MAX_RECV_WORDS, Tag, kcall};
+use abi::ipc::{Badge, MAX_RECV_WORDS, MAX_WORDS, Tag, kcall};
 use abi::sys::Sys;
-use kcore::trap::reg;
+use kcore::sched::Run;
+use kcore::trap::{TrapFrame, reg};
 
-use crate::ipc::put;
-use crate::kernel::{CallKind, Kernel, State};
+use crate::ipc::{may_call, put};
+use crate::kernel::{CallKind, KERNEL, Kernel, ThreadId, Wait};
+
+/// `scause` of an `ecall` from U-mode.
+const ECALL_FROM_U: u64 = 8;
+
+/// System-call numbers below this are looked up in [`ROUTE`].
+const ROUTED: usize = 64;
+
+/// For each system-call number below [`ROUTED`]: the server endpoint a call without leases is
+/// forwarded to, or 0 (no such call, a call the kernel serves, or one that may lend memory).
+/// Built at compile time from abi's forwarding table ([`abi::ipc::route`]).
+static ROUTE: [u8; ROUTED] = {
+    let mut t = [0u8; ROUTED];
+    let mut i = 0;
+    while i < Sys::ALL.len() {
+        let sys = Sys::ALL[i];
+        let (ep, lends) = abi::ipc::route(sys);
+        if !lends && sys.number() < ROUTED {
+            t[sys.number()] = ep as u8;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The trap vector's first step: if this trap is an `ecall` the fast path can do, does it and
+/// resumes the thread that runs next (never returns); otherwise returns, and the general path
+/// handles the trap. `frame` is the current thread's (`kernel_trap_handler`'s argument).
+#[inline(always)]
+pub fn entry(frame: *mut TrapFrame) {
+    if kcore::csr::scause() != ECALL_FROM_U {
+        return;
+    }
+    let next = {
+        let mut guard = KERNEL.lock();
+        let Some(k) = guard.as_mut() else {
+            return;
+        };
+        if !k.fastpath {
+            return;
+        }
+        // Safety: `frame` is the current thread's registers, just saved by `trap_entry`; the
+        // fast path alone uses them while it runs (it never reaches them through the table).
+        let f = unsafe { &mut *frame };
+        match k.fast(f) {
+            Some(next) => next,
+            None => return,
+        }
+    };
+    // Safety: `next` is the frame of a live thread (boxed: it stays put until that thread traps
+    // again) of the address space now active.
+    unsafe { kcore::trap::resume(next) }
+}
 
 impl Kernel {
-    /// Tries the fast path for the `ecall` of thread `tid` (`nr` = `a7`, `a` = `a0..a6`); false
-    /// when the general path must handle it.
-    pub fn fastpath(&mut self, tid: usize, nr: usize, a: &[usize; 7]) -> bool {
+    /// The fast path for the `ecall` whose registers are `f` (the current thread's): the frame
+    /// to resume, or `None` (nothing changed) when the general path must do it.
+    #[inline(always)]
+    fn fast(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
+        let nr = f.regs[reg::A7] as usize;
+        let me = self.sched.threads.current()?;
         match nr {
             kcall::CALL => {
-                let tag = Tag(a[1] as u64);
-                if tag.leases() != 0 || tag.words() > ipc::MAX_WORDS {
-                    return false;
+                let tag = Tag(f.regs[reg::A1]);
+                let n = tag.words();
+                if tag.leases() != 0 || n > MAX_WORDS {
+                    return None;
                 }
                 let mut words = [0u64; MAX_RECV_WORDS];
-                for (w, &v) in words.iter_mut().zip(&a[2..2 + tag.words()]) {
-                    *w = v as u64;
-                }
-                self.fast_send(tid, a[0], tag, words, CallKind::Raw)
+                words[..n].copy_from_slice(&f.regs[reg::A0 + 2..reg::A0 + 2 + n]);
+                let ep = f.regs[reg::A0] as usize;
+                let tag = Tag::new(tag.label(), n, 0);
+                self.fast_send(f, me, ep, tag, words, CallKind::Raw)
             }
-            kcall::REPLY_RECV if a[0] != 0 => {
-                let words = [a[2] as u64, a[3] as u64, a[4] as u64, a[5] as u64];
-                self.fast_reply_recv(tid, Badge(a[0] as u64), Tag(a[1] as u64), words, a[6])
-            }
+            kcall::REPLY_RECV => self.fast_reply_recv(f, me),
             _ => {
-                let Some(sys) = Sys::from_number(nr) else {
-                    return false;
-                };
-                let (endpoint, lends) = ipc::route(sys);
-                if lends || endpoint == 0 {
-                    return false;
+                let ep = *ROUTE.get(nr)? as usize;
+                if ep == 0 {
+                    return None;
                 }
                 let mut words = [0u64; MAX_RECV_WORDS];
-                for (w, &v) in words.iter_mut().zip(a) {
-                    *w = v as u64;
-                }
-                let tag = Tag::new(sys.number() as u32, MAX_RECV_WORDS, 0);
-                self.fast_send(tid, endpoint, tag, words, CallKind::Syscall)
+                words.copy_from_slice(&f.regs[reg::A0..reg::A0 + MAX_RECV_WORDS]);
+                let tag = Tag::new(nr as u32, MAX_RECV_WORDS, 0);
+                self.fast_send(f, me, ep, tag, words, CallKind::Syscall)
             }
         }
     }
 
-    /// `tid` sends a register-only message to `ep`, whose receiver is waiting.
+    /// Thread `me` (registers `f`) sends a register-only message to `ep`, whose receiver must
+    /// be waiting; it then waits for the reply and the receiver runs.
+    #[inline(always)]
     fn fast_send(
         &mut self,
-        tid: usize,
+        f: &mut TrapFrame,
+        me: ThreadId,
         ep: usize,
         tag: Tag,
         words: [u64; MAX_RECV_WORDS],
         kind: CallKind,
-    ) -> bool {
-        let Some(sid) = self.threads.get(&tid).map(|t| t.space) else {
-            return false;
-        };
-        let Some((pid, server)) = self.spaces.get(&sid).map(|s| (s.pid, s.server)) else {
-            return false;
-        };
-        if !crate::ipc::may_call(server, ep) {
-            return false;
+    ) -> Option<*const TrapFrame> {
+        let sid = self.sched.threads.get(me)?.space;
+        let space = self.spaces.get(&sid)?;
+        if !may_call(space.server, ep) {
+            return None;
         }
-        let Some(r) = self.endpoints.get_mut(&ep).and_then(|e| e.receiver.take()) else {
-            return false;
-        };
-        let t = self.threads.get_mut(&tid).expect("the caller is live");
-        t.msg.tag = tag;
-        t.kind = kind;
-        t.state = State::Calling(r);
-        let rt = self
+        let badge = Badge::new(me.raw() as usize, space.pid);
+        let e = self.endpoints.get_mut(&ep)?;
+        if e.dead {
+            return None;
+        }
+        let r = e.receiver?;
+        // The receiver waits (so it is blocked): the hand-off cannot be refused.
+        if !self.sched.threads.hand_off(Wait::Calling(r), r) {
+            return None;
+        }
+        e.receiver = None;
+        f.pc += 4;
+        let mine = &mut self
+            .sched
             .threads
-            .get_mut(&r)
-            .expect("a waiting receiver is live");
-        rt.state = State::Ready;
-        put(&mut rt.frame, Badge::new(tid, pid).0, tag, &words);
-        self.current = Some(r);
-        true
+            .get_mut(me)
+            .expect("the caller lives")
+            .data;
+        mine.msg.tag = tag;
+        mine.kind = kind;
+        Some(self.resume_other(r, |t| put(t, badge.0, tag, &words)))
     }
 
-    /// Server thread `tid` answers `badge`, which waits for it, and waits on `ep`, where
-    /// nothing is pending.
-    fn fast_reply_recv(
-        &mut self,
-        tid: usize,
-        badge: Badge,
-        tag: Tag,
-        words: [u64; ipc::MAX_WORDS],
-        ep: usize,
-    ) -> bool {
-        let target = badge.tid();
-        match self.threads.get(&target) {
-            Some(t)
-                if t.state == State::Calling(tid)
-                    && matches!(t.kind, CallKind::Raw | CallKind::Syscall) => {}
-            _ => return false,
+    /// Server thread `me` (registers `f`) answers a caller waiting for it and waits on an
+    /// endpoint where nothing is pending; the caller runs.
+    #[inline(always)]
+    fn fast_reply_recv(&mut self, f: &mut TrapFrame, me: ThreadId) -> Option<*const TrapFrame> {
+        let badge = f.regs[reg::A0];
+        if badge == 0 {
+            return None;
         }
-        let Some(sid) = self.threads.get(&tid).map(|t| t.space) else {
-            return false;
+        let target = ThreadId::from_raw(Badge(badge).tid() as u32);
+        let raw = match self.sched.threads.get(target) {
+            Some(t) if t.run() == Run::Blocked(Wait::Calling(me)) => match t.data.kind {
+                CallKind::Raw => true,
+                CallKind::Syscall => false,
+                _ => return None,
+            },
+            _ => return None,
         };
-        match self.endpoints.get_mut(&ep) {
-            Some(e)
-                if e.owner == sid
-                    && e.bits == 0
-                    && e.senders.is_empty()
-                    && e.receiver.is_none() =>
-            {
-                e.receiver = Some(tid);
+        let sid = self.sched.threads.get(me)?.space;
+        let ep = f.regs[reg::A0 + 6] as usize;
+        let e = self.endpoints.get_mut(&ep)?;
+        if e.owner != Some(sid) || e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {
+            return None;
+        }
+        // The caller waits for `me` (so it is blocked): the hand-off cannot be refused.
+        if !self.sched.threads.hand_off(Wait::Receiving(ep), target) {
+            return None;
+        }
+        e.receiver = Some(me);
+        f.pc += 4;
+        let tag = Tag(f.regs[reg::A1]);
+        let mut words = [0u64; MAX_WORDS];
+        words.copy_from_slice(&f.regs[reg::A0 + 2..reg::A0 + 2 + MAX_WORDS]);
+        Some(self.resume_other(target, |t| {
+            if raw {
+                put(t, 0, tag, &words);
+            } else {
+                t.regs[reg::A0] = words[0];
             }
-            _ => return false,
+        }))
+    }
+
+    /// The hand-off's end: `load` fills the registers of `to` (now current), whose address
+    /// space is activated unless it is the active one; its frame, to resume. Invariants: the
+    /// thread lives (it was just handed the processor) and so does its space.
+    #[inline(always)]
+    fn resume_other(
+        &mut self,
+        to: ThreadId,
+        load: impl FnOnce(&mut TrapFrame),
+    ) -> *const TrapFrame {
+        let t = self
+            .sched
+            .threads
+            .get_mut(to)
+            .expect("the thread handed to lives");
+        load(&mut t.data.frame);
+        let (space, frame) = (t.space, &*t.data.frame as *const TrapFrame);
+        if self.sched.active != Some(space) {
+            let s = self.spaces.get_mut(&space).expect("a thread's space lives");
+            s.vm.activate(&mut self.asids);
+            self.sched.active = Some(space);
         }
-        self.threads
-            .get_mut(&tid)
-            .expect("the server is live")
-            .state = State::Receiving(ep);
-        let t = self.threads.get_mut(&target).expect("checked above");
-        t.state = State::Ready;
-        if t.kind == CallKind::Raw {
-            put(&mut t.frame, 0, tag, &words);
-        } else {
-            t.frame.regs[reg::A0] = words[0];
-        }
-        self.current = Some(target);
-        true
+        frame
     }
 }
