@@ -110,7 +110,17 @@ fn does_hand_off_do_what_block_ready_and_pick_do() {
     assert_eq!(t.current(), Some(a));
     assert_eq!(t.get(server).unwrap().run(), Run::Blocked(1));
     assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
-    // Without a current thread there is nobody to hand off from.
+    // A look that says no changes nothing; one that says yes sees both threads.
+    assert_eq!(t.hand_off_with(5, server, |_, _| None::<()>), None);
+    t.check();
+    assert_eq!(t.current(), Some(a));
+    let seen = t.hand_off_with(5, server, |from, to| Some((from.id(), to.id(), to.run())));
+    assert_eq!(seen, Some((a, server, Run::Blocked(1))));
+    t.check();
+    assert_eq!(t.current(), Some(server));
+    assert_eq!(t.get(a).unwrap().run(), Run::Blocked(5));
+    assert!(t.hand_off(1, a));
+        // Without a current thread there is nobody to hand off from.
     t.block(a, 3);
     assert!(!t.hand_off(4, server));
     t.check();

@@ -23,8 +23,8 @@ use abi::sys::Sys;
 use kcore::sched::Run;
 use kcore::trap::{TrapFrame, reg};
 
-use crate::ipc::{may_call, put};
-use crate::kernel::{CallKind, KERNEL, Kernel, ThreadId, Wait};
+use crate::ipc::may_call;
+use crate::kernel::{CallKind, KERNEL, Kernel, SpaceId, ThreadId, Wait};
 
 /// `scause` of an `ecall` from U-mode.
 const ECALL_FROM_U: u64 = 8;
@@ -84,7 +84,6 @@ impl Kernel {
     #[inline(always)]
     fn fast(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
         let nr = f.regs[reg::A7] as usize;
-        let me = self.sched.threads.current()?;
         match nr {
             kcall::CALL => {
                 let tag = Tag(f.regs[reg::A1]);
@@ -92,123 +91,117 @@ impl Kernel {
                 if tag.leases() != 0 || n > MAX_WORDS {
                     return None;
                 }
-                let mut words = [0u64; MAX_RECV_WORDS];
-                words[..n].copy_from_slice(&f.regs[reg::A0 + 2..reg::A0 + 2 + n]);
                 let ep = f.regs[reg::A0] as usize;
                 let tag = Tag::new(tag.label(), n, 0);
-                self.fast_send(f, me, ep, tag, words, CallKind::Raw)
+                self.fast_send(f, ep, tag, CallKind::Raw)
             }
-            kcall::REPLY_RECV => self.fast_reply_recv(f, me),
+            kcall::REPLY_RECV => self.fast_reply_recv(f),
             _ => {
                 let ep = *ROUTE.get(nr)? as usize;
                 if ep == 0 {
                     return None;
                 }
-                let mut words = [0u64; MAX_RECV_WORDS];
-                words.copy_from_slice(&f.regs[reg::A0..reg::A0 + MAX_RECV_WORDS]);
                 let tag = Tag::new(nr as u32, MAX_RECV_WORDS, 0);
-                self.fast_send(f, me, ep, tag, words, CallKind::Syscall)
+                self.fast_send(f, ep, tag, CallKind::Syscall)
             }
         }
     }
 
-    /// Thread `me` (registers `f`) sends a register-only message to `ep`, whose receiver must
-    /// be waiting; it then waits for the reply and the receiver runs.
+    /// The current thread (registers `f`) sends a register-only message to `ep`, whose
+    /// receiver must be waiting: `tag`, with its words from `f`'s `a0..` (a forwarded call) or
+    /// `a2..` (a `call`); it then waits for the reply and the receiver runs.
     #[inline(always)]
     fn fast_send(
         &mut self,
         f: &mut TrapFrame,
-        me: ThreadId,
         ep: usize,
         tag: Tag,
-        words: [u64; MAX_RECV_WORDS],
         kind: CallKind,
     ) -> Option<*const TrapFrame> {
-        let sid = self.sched.threads.get(me)?.space;
-        let space = self.spaces.get(&sid)?;
-        if !may_call(space.server, ep) {
-            return None;
-        }
-        let badge = Badge::new(me.raw() as usize, space.pid);
         let e = self.endpoints.get_mut(&ep)?;
-        if e.dead {
-            return None;
-        }
-        let r = e.receiver?;
-        // The receiver waits (so it is blocked): the hand-off cannot be refused.
-        if !self.sched.threads.hand_off(Wait::Calling(r), r) {
-            return None;
-        }
+        let r = e.receiver.filter(|_| !e.dead)?;
+        let first = if kind == CallKind::Raw {
+            reg::A0 + 2
+        } else {
+            reg::A0
+        };
+        let n = tag.words();
+        let (space, frame) = self
+            .sched
+            .threads
+            .hand_off_with(Wait::Calling(r), r, |me, to| {
+                if !may_call(me.data.server, ep) {
+                    return None;
+                }
+                me.data.msg.tag = tag;
+                me.data.kind = kind;
+                let badge = Badge::new(me.id().raw() as usize, me.data.pid);
+                let t = &mut *to.data.frame;
+                t.regs[reg::A0] = badge.0;
+                t.regs[reg::A1] = tag.0;
+                // Words past the message's are 0 (fixed-size, so no copy loop is called).
+                let src: &[u64; MAX_RECV_WORDS] = f.regs[first..first + MAX_RECV_WORDS]
+                    .try_into()
+                    .expect("six registers");
+                for (i, (w, &v)) in t.regs[reg::A0 + 2..reg::A0 + 2 + MAX_RECV_WORDS]
+                    .iter_mut()
+                    .zip(src)
+                    .enumerate()
+                {
+                    *w = if i < n { v } else { 0 };
+                }
+                Some((to.space, t as *const TrapFrame))
+            })?;
         e.receiver = None;
         f.pc += 4;
-        let mine = &mut self
-            .sched
-            .threads
-            .get_mut(me)
-            .expect("the caller lives")
-            .data;
-        mine.msg.tag = tag;
-        mine.kind = kind;
-        Some(self.resume_other(r, |t| put(t, badge.0, tag, &words)))
+        Some(self.fast_activate(space, frame))
     }
 
-    /// Server thread `me` (registers `f`) answers a caller waiting for it and waits on an
-    /// endpoint where nothing is pending; the caller runs.
+    /// The current thread (registers `f`, a server's) answers a caller waiting for it and waits
+    /// on an endpoint it owns where nothing is pending; the caller runs.
     #[inline(always)]
-    fn fast_reply_recv(&mut self, f: &mut TrapFrame, me: ThreadId) -> Option<*const TrapFrame> {
-        let badge = f.regs[reg::A0];
-        if badge == 0 {
+    fn fast_reply_recv(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
+        let badge = Badge(f.regs[reg::A0]);
+        if badge.0 == 0 {
             return None;
         }
-        let target = ThreadId::from_raw(Badge(badge).tid() as u32);
-        let raw = match self.sched.threads.get(target) {
-            Some(t) if t.run() == Run::Blocked(Wait::Calling(me)) => match t.data.kind {
-                CallKind::Raw => true,
-                CallKind::Syscall => false,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let sid = self.sched.threads.get(me)?.space;
+        let target = ThreadId::from_raw(badge.tid() as u32);
         let ep = f.regs[reg::A0 + 6] as usize;
         let e = self.endpoints.get_mut(&ep)?;
-        if e.owner != Some(sid) || e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {
+        if e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {
             return None;
         }
-        // The caller waits for `me` (so it is blocked): the hand-off cannot be refused.
-        if !self.sched.threads.hand_off(Wait::Receiving(ep), target) {
-            return None;
-        }
-        e.receiver = Some(me);
-        f.pc += 4;
-        let tag = Tag(f.regs[reg::A1]);
-        let mut words = [0u64; MAX_WORDS];
-        words.copy_from_slice(&f.regs[reg::A0 + 2..reg::A0 + 2 + MAX_WORDS]);
-        Some(self.resume_other(target, |t| {
-            if raw {
-                put(t, 0, tag, &words);
-            } else {
-                t.regs[reg::A0] = words[0];
-            }
-        }))
-    }
-
-    /// The hand-off's end: `load` fills the registers of `to` (now current), whose address
-    /// space is activated unless it is the active one; its frame, to resume. Invariants: the
-    /// thread lives (it was just handed the processor) and so does its space.
-    #[inline(always)]
-    fn resume_other(
-        &mut self,
-        to: ThreadId,
-        load: impl FnOnce(&mut TrapFrame),
-    ) -> *const TrapFrame {
-        let t = self
+        let owner = e.owner;
+        let (me, space, frame) = self
             .sched
             .threads
-            .get_mut(to)
-            .expect("the thread handed to lives");
-        load(&mut t.data.frame);
-        let (space, frame) = (t.space, &*t.data.frame as *const TrapFrame);
+            .hand_off_with(Wait::Receiving(ep), target, |me, to| {
+                if Some(me.space) != owner || to.run() != Run::Blocked(Wait::Calling(me.id())) {
+                    return None;
+                }
+                let t = &mut *to.data.frame;
+                match to.data.kind {
+                    CallKind::Raw => {
+                        // As `recv` returns a reply: a0 = 0, a1 = the tag, a2..a5 the words.
+                        t.regs[reg::A0] = 0;
+                        t.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]
+                            .copy_from_slice(&f.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]);
+                    }
+                    // A forwarded call's answer is word 0, in a0.
+                    CallKind::Syscall => t.regs[reg::A0] = f.regs[reg::A0 + 2],
+                    _ => return None,
+                }
+                Some((me.id(), to.space, t as *const TrapFrame))
+            })?;
+        e.receiver = Some(me);
+        f.pc += 4;
+        Some(self.fast_activate(space, frame))
+    }
+
+    /// The hand-off's end: activates `space` (the space of the thread now current, whose
+    /// registers are `frame`) unless it is the active one; returns `frame`, to resume.
+    #[inline(always)]
+    fn fast_activate(&mut self, space: SpaceId, frame: *const TrapFrame) -> *const TrapFrame {
         if self.sched.active != Some(space) {
             let s = self.spaces.get_mut(&space).expect("a thread's space lives");
             s.vm.activate(&mut self.asids);

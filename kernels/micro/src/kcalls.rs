@@ -15,7 +15,7 @@ use kcore::{console, loader, power};
 
 use kcore::sched::Run;
 
-use crate::kernel::{Kernel, Space, SpaceId, ThreadId, Wait};
+use crate::kernel::{Kernel, Space, SpaceId, Thread, ThreadId, Wait};
 use crate::syscall::Own;
 
 /// Server call `nr` of thread `tid` with arguments `a`.
@@ -121,13 +121,14 @@ impl Kernel {
     pub fn new_thread(&mut self, sid: SpaceId, frame: TrapFrame) -> Result<ThreadId, Errno> {
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
         space.threads.try_reserve(1).map_err(|_| Errno::NoMem)?;
+        let (pid, server) = (space.pid, space.server);
         let tid = self
             .sched
             .threads
             .insert(
                 sid,
                 Run::Blocked(Wait::Created),
-                crate::kernel::Thread::new(frame),
+                Thread::new(frame, pid, server),
             )
             .ok_or(Errno::Again)?;
         space.threads.push(tid);

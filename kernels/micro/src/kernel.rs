@@ -182,6 +182,11 @@ pub struct Msg {
 pub struct Thread {
     /// Its registers while it is not running.
     pub frame: Box<TrapFrame>,
+    /// Its space's pid (what its badges carry; 0 for a server's), kept here so the IPC fast
+    /// path needs no look at the space.
+    pub pid: usize,
+    /// Its space's server endpoint (None for a program), for the deadlock rule.
+    pub server: Option<usize>,
     /// Its message, while `Sending` or `Calling`.
     pub msg: Msg,
     /// What its message is.
@@ -189,10 +194,12 @@ pub struct Thread {
 }
 
 impl Thread {
-    /// A thread that would start with `frame`.
-    pub fn new(frame: TrapFrame) -> Thread {
+    /// A thread of a space with `pid` and `server` that would start with `frame`.
+    pub fn new(frame: TrapFrame, pid: usize, server: Option<usize>) -> Thread {
         Thread {
             frame: Box::new(frame),
+            pid,
+            server,
             msg: Msg::default(),
             kind: CallKind::Raw,
         }
