@@ -50,32 +50,22 @@ static ROUTE: [u8; ROUTED] = {
 };
 
 /// The trap vector's first step: if this trap is an `ecall` the fast path can do, does it and
-/// resumes the thread that runs next (never returns); otherwise returns, and the general path
-/// handles the trap. `frame` is the current thread's (`kernel_trap_handler`'s argument).
+/// returns the frame of the thread to resume (its space is active); otherwise `None`, and the
+/// general path handles the trap. `frame` is the current thread's (`kernel_trap_handler`'s
+/// argument).
 #[inline(always)]
-pub fn entry(frame: *mut TrapFrame) {
+pub fn entry(frame: *mut TrapFrame) -> Option<*const TrapFrame> {
     if kcore::csr::scause() != ECALL_FROM_U {
-        return;
+        return None;
     }
-    let next = {
-        let mut guard = KERNEL.lock();
-        let Some(k) = guard.as_mut() else {
-            return;
-        };
-        if !k.fastpath {
-            return;
-        }
-        // Safety: `frame` is the current thread's registers, just saved by `trap_entry`; the
-        // fast path alone uses them while it runs (it never reaches them through the table).
-        let f = unsafe { &mut *frame };
-        match k.fast(f) {
-            Some(next) => next,
-            None => return,
-        }
-    };
-    // Safety: `next` is the frame of a live thread (boxed: it stays put until that thread traps
-    // again) of the address space now active.
-    unsafe { kcore::trap::resume(next) }
+    let mut guard = KERNEL.lock();
+    let k = guard.as_mut()?;
+    if !k.fastpath {
+        return None;
+    }
+    // Safety: `frame` is the current thread's registers, just saved by `trap_entry`; the fast
+    // path alone uses them while it runs (it never reaches them through the table).
+    k.fast(unsafe { &mut *frame })
 }
 
 impl Kernel {

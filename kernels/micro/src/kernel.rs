@@ -409,7 +409,18 @@ pub fn run() -> ! {
 /// before anything else ([`crate::fastpath::entry`]); the rest goes through the shared entry.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_trap_handler(frame: *mut TrapFrame) -> ! {
-    crate::fastpath::entry(frame);
+    if let Some(next) = crate::fastpath::entry(frame) {
+        // Safety: `next` is the frame of a live thread (boxed: it stays put until that thread
+        // traps again) of the address space now active.
+        unsafe { kcore::trap::resume(next) }
+    }
+    general(frame)
+}
+
+/// The general path: the shared kernel entry (kept out of line, so the fast path does not pay
+/// for the registers it saves).
+#[inline(never)]
+fn general(frame: *mut TrapFrame) -> ! {
     // Safety: `frame` is the frame `trap_entry` just filled, the current thread's.
     unsafe { kcore::sched::enter(&KERNEL, frame) }
 }
