@@ -120,7 +120,7 @@ fn does_hand_off_do_what_block_ready_and_pick_do() {
     assert_eq!(t.current(), Some(server));
     assert_eq!(t.get(a).unwrap().run(), Run::Blocked(5));
     assert!(t.hand_off(1, a));
-        // Without a current thread there is nobody to hand off from.
+    // Without a current thread there is nobody to hand off from.
     t.block(a, 3);
     assert!(!t.hand_off(4, server));
     t.check();

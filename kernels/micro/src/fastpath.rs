@@ -162,27 +162,27 @@ impl Kernel {
             return None;
         }
         let owner = e.owner;
-        let (me, space, frame) = self
-            .sched
-            .threads
-            .hand_off_with(Wait::Receiving(ep), target, |me, to| {
-                if Some(me.space) != owner || to.run() != Run::Blocked(Wait::Calling(me.id())) {
-                    return None;
-                }
-                let t = &mut *to.data.frame;
-                match to.data.kind {
-                    CallKind::Raw => {
-                        // As `recv` returns a reply: a0 = 0, a1 = the tag, a2..a5 the words.
-                        t.regs[reg::A0] = 0;
-                        t.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]
-                            .copy_from_slice(&f.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]);
+        let (me, space, frame) =
+            self.sched
+                .threads
+                .hand_off_with(Wait::Receiving(ep), target, |me, to| {
+                    if Some(me.space) != owner || to.run() != Run::Blocked(Wait::Calling(me.id())) {
+                        return None;
                     }
-                    // A forwarded call's answer is word 0, in a0.
-                    CallKind::Syscall => t.regs[reg::A0] = f.regs[reg::A0 + 2],
-                    _ => return None,
-                }
-                Some((me.id(), to.space, t as *const TrapFrame))
-            })?;
+                    let t = &mut *to.data.frame;
+                    match to.data.kind {
+                        CallKind::Raw => {
+                            // As `recv` returns a reply: a0 = 0, a1 = the tag, a2..a5 the words.
+                            t.regs[reg::A0] = 0;
+                            t.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]
+                                .copy_from_slice(&f.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]);
+                        }
+                        // A forwarded call's answer is word 0, in a0.
+                        CallKind::Syscall => t.regs[reg::A0] = f.regs[reg::A0 + 2],
+                        _ => return None,
+                    }
+                    Some((me.id(), to.space, t as *const TrapFrame))
+                })?;
         e.receiver = Some(me);
         f.pc += 4;
         Some(self.fast_activate(space, frame))
