@@ -18,6 +18,8 @@
 //! result: the same registers, messages and thread states (`lab/tests/fastpath.rs` compares
 //! both, with `fastpath=off` on the boot command line turning this path off).
 
+use core::ptr::NonNull;
+
 use abi::ipc::{Badge, MAX_RECV_WORDS, MAX_WORDS, Tag, kcall};
 use abi::sys::Sys;
 use kcore::sched::Run;
@@ -140,7 +142,7 @@ impl Kernel {
                 {
                     *w = if i < n { v } else { 0 };
                 }
-                Some((to.space, t as *const TrapFrame))
+                Some((to.space, NonNull::from(t)))
             })?;
         e.receiver = None;
         f.pc += 4;
@@ -162,7 +164,8 @@ impl Kernel {
             return None;
         }
         let owner = e.owner;
-        let (me, space, frame) =
+        let me = self.sched.threads.current()?;
+        let (space, frame) =
             self.sched
                 .threads
                 .hand_off_with(Wait::Receiving(ep), target, |me, to| {
@@ -181,7 +184,7 @@ impl Kernel {
                         CallKind::Syscall => t.regs[reg::A0] = f.regs[reg::A0 + 2],
                         _ => return None,
                     }
-                    Some((me.id(), to.space, t as *const TrapFrame))
+                    Some((to.space, NonNull::from(t)))
                 })?;
         e.receiver = Some(me);
         f.pc += 4;
@@ -191,12 +194,12 @@ impl Kernel {
     /// The hand-off's end: activates `space` (the space of the thread now current, whose
     /// registers are `frame`) unless it is the active one; returns `frame`, to resume.
     #[inline(always)]
-    fn fast_activate(&mut self, space: SpaceId, frame: *const TrapFrame) -> *const TrapFrame {
+    fn fast_activate(&mut self, space: SpaceId, frame: NonNull<TrapFrame>) -> *const TrapFrame {
         if self.sched.active != Some(space) {
             let s = self.spaces.get_mut(&space).expect("a thread's space lives");
             s.vm.activate(&mut self.asids);
             self.sched.active = Some(space);
         }
-        frame
+        frame.as_ptr()
     }
 }
