@@ -87,14 +87,14 @@ fn does_an_ipc_round_trip_stay_within_the_budget_it_reached() {
 }
 
 #[test]
-#[ignore = "issue 14's target, not reached: getpid is 688 instructions per call (kernel 594 in two fast-path passes, proc 85, user 9)"]
+#[ignore = "issue 14's target, not reached: getpid is 685 instructions per call (kernel 591 in two fast-path passes, proc 85, user 9)"]
 fn is_getpid_within_550_instructions() {
     let (all, _) = getpid();
     assert!(all <= 550.0, "getpid: {all} instructions per call");
 }
 
 #[test]
-#[ignore = "issue 14's target, not reached: the round trip is 951 instructions (kernel 647, the bench program's user loop through ulib 304)"]
+#[ignore = "issue 14's target, not reached: the round trip is 903 instructions (kernel 599 in two fast-path passes, the bench program's user loop through ulib 304)"]
 fn is_an_ipc_round_trip_within_450_instructions() {
     let (all, _) = ipc();
     assert!(all <= 450.0, "ipc: {all} instructions per round trip");

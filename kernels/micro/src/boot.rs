@@ -1,7 +1,7 @@
 //! From reset to the servers: kcore's [`boot::init`](kcore::boot::init) brings the machine up
-//! (the same code as mono's); then the kernel takes the leading `inject=` words off the boot
-//! command line ([`crate::inject`]), makes the servers' endpoints and starts each server from
-//! its embedded image, in its own address space:
+//! (the same code as mono's); then the kernel takes its own leading words (`inject=`,
+//! `fastpath=`) off the boot command line ([`crate::inject`]), makes the servers' endpoints and
+//! starts each server from its embedded image, in its own address space:
 //! - `proc` with the rest of the boot command line as its arguments (it starts the first
 //!   program);
 //! - `fs` with the initrd mapped read-only at `abi::layout::server::INITRD` and its length as
