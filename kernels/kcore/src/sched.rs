@@ -130,6 +130,16 @@ impl Ticker {
         false
     }
 
+    /// The running thread yields at `now`: if its slice ran out meanwhile (the tick fell due
+    /// while the kernel ran the yield), the thread it yields to starts a fresh slice at the next
+    /// [`Ticker::arm`], instead of being preempted by that stale tick before it has run an
+    /// instruction (which would turn a yield into no switch at all).
+    pub fn yielded(&mut self, now: u64) {
+        if self.next_tick != NO_SLICE && now >= self.next_tick {
+            self.next_tick = NO_SLICE;
+        }
+    }
+
     /// A thread sleeps until `deadline`.
     pub fn sleep_until(&mut self, deadline: u64) {
         self.next_wake = self.next_wake.min(deadline);

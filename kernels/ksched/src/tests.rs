@@ -85,6 +85,48 @@ fn does_a_hand_off_to_a_thread_that_cannot_run_fall_back() {
 }
 
 #[test]
+fn does_hand_off_do_what_block_ready_and_pick_do() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    let b = t.insert(space(1), Run::Ready, 0).unwrap();
+    let server = t.insert(space(9), Run::Blocked(1), 0).unwrap();
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    // Refused, nothing changed: to the current thread itself, to a runnable one, to a stale id.
+    assert!(!t.hand_off(2, a));
+    assert!(!t.hand_off(2, b));
+    assert!(!t.hand_off(2, ThreadId::from_raw(server.raw() + (1 << 12))));
+    t.check();
+    assert_eq!(t.current(), Some(a));
+    assert!(t.get(a).unwrap().is_ready());
+    // a calls the waiting server: a blocks on 2, the server runs, b still waits in the queue.
+    assert!(t.hand_off(2, server));
+    t.check();
+    assert_eq!(t.current(), Some(server));
+    assert_eq!(t.get(a).unwrap().run(), Run::Blocked(2));
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
+    // The server answers and waits again: a runs.
+    assert!(t.hand_off(1, a));
+    t.check();
+    assert_eq!(t.current(), Some(a));
+    assert_eq!(t.get(server).unwrap().run(), Run::Blocked(1));
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
+    // A look that says no changes nothing; one that says yes sees both threads.
+    assert_eq!(t.hand_off_with(5, server, |_, _| None::<()>), None);
+    t.check();
+    assert_eq!(t.current(), Some(a));
+    let seen = t.hand_off_with(5, server, |from, to| Some((from.id(), to.id(), to.run())));
+    assert_eq!(seen, Some((a, server, Run::Blocked(1))));
+    t.check();
+    assert_eq!(t.current(), Some(server));
+    assert_eq!(t.get(a).unwrap().run(), Run::Blocked(5));
+    assert!(t.hand_off(1, a));
+    // Without a current thread there is nobody to hand off from.
+    t.block(a, 3);
+    assert!(!t.hand_off(4, server));
+    t.check();
+}
+
+#[test]
 fn do_sleepers_wake_at_their_deadline() {
     let mut t = T::new();
     let a = t.insert(space(1), Run::Ready, 0).unwrap();

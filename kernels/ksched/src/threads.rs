@@ -348,6 +348,44 @@ impl<T, B: Copy> Threads<T, B> {
         Some(id)
     }
 
+    /// A direct hand-off in one step (an IPC fast path): the current thread blocks on `b` and
+    /// `to`, which waits for something (so it is not queued), becomes ready and current — the
+    /// run queue is not touched. The same as `block(current, b)`, `ready(to)` and
+    /// `pick(Specific(to))`, in O(1) without the queue's links. False, with nothing changed,
+    /// if there is no current thread or `to` does not live, is the current thread or is not
+    /// blocked.
+    pub fn hand_off(&mut self, b: B, to: ThreadId) -> bool {
+        self.hand_off_with(b, to, |_, _| Some(())).is_some()
+    }
+
+    /// [`Threads::hand_off`] with a look at both threads first, in the same two slot lookups:
+    /// `f` gets the current thread and `to` (live, blocked, not the current one); if it returns
+    /// `None`, nothing changes and neither does the run state of either thread; otherwise the
+    /// hand-off is made and its result returned.
+    #[inline(always)]
+    pub fn hand_off_with<R>(
+        &mut self,
+        b: B,
+        to: ThreadId,
+        f: impl FnOnce(&mut Thread<T, B>, &mut Thread<T, B>) -> Option<R>,
+    ) -> Option<R> {
+        let from = self.current?;
+        let [fs, ts] = self
+            .slots
+            .get_disjoint_mut([from.index(), to.index()])
+            .ok()?;
+        let ft = fs.thread.as_mut()?;
+        let tt = ts
+            .thread
+            .as_mut()
+            .filter(|t| t.id == to && matches!(t.run, Run::Blocked(_)))?;
+        let r = f(ft, tt)?;
+        ft.run = Run::Blocked(b);
+        tt.run = Run::Ready;
+        self.current = Some(to);
+        Some(r)
+    }
+
     /// Puts slot `index` at the back of the queue unless it is queued.
     fn enqueue(&mut self, index: usize) {
         if self.slots[index].queued {

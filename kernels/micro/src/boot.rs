@@ -1,7 +1,7 @@
 //! From reset to the servers: kcore's [`boot::init`](kcore::boot::init) brings the machine up
-//! (the same code as mono's); then the kernel takes the leading `inject=` words off the boot
-//! command line ([`crate::inject`]), makes the servers' endpoints and starts each server from
-//! its embedded image, in its own address space:
+//! (the same code as mono's); then the kernel takes its own leading words (`inject=`,
+//! `fastpath=`) off the boot command line ([`crate::inject`]), makes the servers' endpoints and
+//! starts each server from its embedded image, in its own address space:
 //! - `proc` with the rest of the boot command line as its arguments (it starts the first
 //!   program);
 //! - `fs` with the initrd mapped read-only at `abi::layout::server::INITRD` and its length as
@@ -10,18 +10,17 @@
 //! - `console` with the UART's registers mapped at `abi::layout::server::DEVICE`; the UART's
 //!   interrupt is notified to it.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::ipc::level;
 use abi::layout::{PAGE_SIZE, server};
 use kcore::plic::Plic;
-use kcore::sched::{RunQueue, Ticker};
+use kcore::sched::{NextTask, Sched};
 use kcore::vm::PteFlags;
 use kcore::{boot, console, kprintln, power};
 
-use crate::kernel::{self, Kernel, SERVER_SPACES, State};
+use crate::kernel::{self, Endpoints, Kernel, Spaces};
 use crate::{images, inject};
 
 /// The kernel's entry in S-mode, on the kernel stack, with paging off.
@@ -35,25 +34,21 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
     let plic = Plic::new(info.plic, info.hartid);
     plic.enable(info.uart_irq);
     console::set_rx_interrupt(false);
-    let (injections, bootargs) = inject::split(info.bootargs());
+    let (words, bootargs) = inject::split(info.bootargs());
     let mut k = Kernel {
         frames,
         asids,
-        spaces: BTreeMap::new(),
-        threads: BTreeMap::new(),
-        next_tid: 1,
-        endpoints: BTreeMap::new(),
-        next_endpoint: level::SERVERS + 1,
-        runq: RunQueue::new(),
-        current: None,
-        active: None,
-        ticker: Ticker::new(),
+        spaces: Spaces::default(),
+        sched: Sched::new(),
+        endpoints: Endpoints::default(),
+        next: NextTask::Other,
         plic,
         uart_irq: info.uart_irq,
         initrd: info.initrd.clone().unwrap_or(0..0),
         bootargs,
         supervised: Default::default(),
-        injections,
+        injections: words.injections,
+        fastpath: words.fastpath,
     };
     for s in &images::SERVERS {
         if let Err(e) = k.start_server(s.endpoint) {
@@ -75,10 +70,9 @@ impl Kernel {
     /// space it leaves).
     pub fn start_server(&mut self, ep: usize) -> Result<(), Errno> {
         let image = images::server(ep).ok_or(Errno::Inval)?;
-        let sid = SERVER_SPACES + ep;
         let args = self.server_args(ep);
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-        let (frame, loaded) = self.load(sid, 0, image.name.into(), Some(ep), image.elf, &argv)?;
+        let (sid, frame, loaded) = self.load(0, image.name.into(), Some(ep), image.elf, &argv)?;
         self.supervised[ep].entry = loaded.entry;
         let mapped = match ep {
             level::CONSOLE => {
@@ -100,8 +94,8 @@ impl Kernel {
             self.destroy_space(sid);
             return Err(e);
         }
-        self.endpoints.entry(ep).or_default().owner = sid;
-        let tid = self.new_thread(sid, frame, State::Created)?;
+        self.endpoints.server(ep).owner = Some(sid);
+        let tid = self.new_thread(sid, frame)?;
         self.make_ready(tid);
         Ok(())
     }

@@ -1,136 +1,205 @@
-//! The IPC fast path (the L4/seL4 lesson): the common cases of an IPC round trip — a call with
-//! its message in registers to an endpoint whose receiver is already waiting, and a
-//! `reply_recv` whose answer goes to a waiting caller while no other message is pending — are
-//! done in one short straight-line path: the registers go from frame to frame, the sender blocks,
-//! the other thread becomes the current one, and `schedule` only switches the address space.
-//! No run queue, no timer work, no lease checks. Forwarded system calls without pointer
-//! arguments (`getpid`, `close`, `brk`, …) take the same path. Anything else — leases, no
-//! receiver, pending notifications or senders, a refused call — falls back to the general path
-//! ([`crate::ipc`]), which gives the same result.
+//! The IPC fast path (the L4/seL4 lesson; seL4's `fastpath.c` is the model), entered straight
+//! from the trap vector: before any generic work, [`entry`] looks at `scause` and `a7`, and the
+//! common cases of an IPC round trip are done in one short straight-line path:
+//! - `call` with its message in registers (no leases) to an endpoint whose receiver waits;
+//! - a forwarded system call without pointer arguments (`getpid`, `close`, `brk`, …: abi's
+//!   forwarding table without leases) to its server, which waits;
+//! - `reply_recv` whose answer goes to a caller waiting for this thread (a `call` or a
+//!   forwarded system call) while nothing is pending on the endpoint it then waits on.
+//!
+//! The registers go from frame to frame, the sender blocks and the other thread becomes the
+//! current one in one step of the shared table ([`kcore::sched::Threads::hand_off`]), `satp` is
+//! written only when the other thread's space is not the active one, and that thread resumes.
+//! No generic entry, no argument copy, no scheduling decision, no timer work (nothing the timer
+//! waits for changes), no tree lookups (every table is direct-indexed).
+//!
+//! Anything else — leases, no receiver, pending notifications or senders, a refused call, a
+//! fault or an interrupt — returns to the general path ([`crate::ipc`]), which gives the same
+//! result: the same registers, messages and thread states (`lab/tests/fastpath.rs` compares
+//! both, with `fastpath=off` on the boot command line turning this path off).
 
-use abi::ipc::{self, Badge, MAX_RECV_WORDS, Tag, kcall};
+use core::ptr::NonNull;
+
+use abi::ipc::{Badge, MAX_RECV_WORDS, MAX_WORDS, Tag, kcall};
 use abi::sys::Sys;
-use kcore::trap::reg;
+use kcore::sched::Run;
+use kcore::trap::{TrapFrame, reg};
 
-use crate::ipc::put;
-use crate::kernel::{CallKind, Kernel, State};
+use crate::ipc::may_call;
+use crate::kernel::{CallKind, KERNEL, Kernel, SpaceId, ThreadId, Wait};
+
+/// `scause` of an `ecall` from U-mode.
+const ECALL_FROM_U: u64 = 8;
+
+/// System-call numbers below this are looked up in [`ROUTE`].
+const ROUTED: usize = 64;
+
+/// For each system-call number below [`ROUTED`]: the server endpoint a call without leases is
+/// forwarded to, or 0 (no such call, a call the kernel serves, or one that may lend memory).
+/// Built at compile time from abi's forwarding table ([`abi::ipc::route`]).
+static ROUTE: [u8; ROUTED] = {
+    let mut t = [0u8; ROUTED];
+    let mut i = 0;
+    while i < Sys::ALL.len() {
+        let sys = Sys::ALL[i];
+        let (ep, lends) = abi::ipc::route(sys);
+        if !lends && sys.number() < ROUTED {
+            t[sys.number()] = ep as u8;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The trap vector's first step: if this trap is an `ecall` the fast path can do, does it and
+/// returns the frame of the thread to resume (its space is active); otherwise `None`, and the
+/// general path handles the trap. `frame` is the current thread's (`kernel_trap_handler`'s
+/// argument).
+#[inline(always)]
+pub fn entry(frame: *mut TrapFrame) -> Option<*const TrapFrame> {
+    if kcore::csr::scause() != ECALL_FROM_U {
+        return None;
+    }
+    let mut guard = KERNEL.lock();
+    let k = guard.as_mut()?;
+    if !k.fastpath {
+        return None;
+    }
+    // Safety: `frame` is the current thread's registers, just saved by `trap_entry`; the fast
+    // path alone uses them while it runs (it never reaches them through the table).
+    k.fast(unsafe { &mut *frame })
+}
 
 impl Kernel {
-    /// Tries the fast path for the `ecall` of thread `tid` (`nr` = `a7`, `a` = `a0..a6`); false
-    /// when the general path must handle it.
-    pub fn fastpath(&mut self, tid: usize, nr: usize, a: &[usize; 7]) -> bool {
+    /// The fast path for the `ecall` whose registers are `f` (the current thread's): the frame
+    /// to resume, or `None` (nothing changed) when the general path must do it.
+    #[inline(always)]
+    fn fast(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
+        let nr = f.regs[reg::A7] as usize;
         match nr {
             kcall::CALL => {
-                let tag = Tag(a[1] as u64);
-                if tag.leases() != 0 || tag.words() > ipc::MAX_WORDS {
-                    return false;
+                let tag = Tag(f.regs[reg::A1]);
+                let n = tag.words();
+                if tag.leases() != 0 || n > MAX_WORDS {
+                    return None;
                 }
-                let mut words = [0u64; MAX_RECV_WORDS];
-                for (w, &v) in words.iter_mut().zip(&a[2..2 + tag.words()]) {
-                    *w = v as u64;
-                }
-                self.fast_send(tid, a[0], tag, words, CallKind::Raw)
+                let ep = f.regs[reg::A0] as usize;
+                let tag = Tag::new(tag.label(), n, 0);
+                self.fast_send(f, ep, tag, CallKind::Raw)
             }
-            kcall::REPLY_RECV if a[0] != 0 => {
-                let words = [a[2] as u64, a[3] as u64, a[4] as u64, a[5] as u64];
-                self.fast_reply_recv(tid, Badge(a[0] as u64), Tag(a[1] as u64), words, a[6])
-            }
+            kcall::REPLY_RECV => self.fast_reply_recv(f),
             _ => {
-                let Some(sys) = Sys::from_number(nr) else {
-                    return false;
-                };
-                let (endpoint, lends) = ipc::route(sys);
-                if lends || endpoint == 0 {
-                    return false;
+                let ep = *ROUTE.get(nr)? as usize;
+                if ep == 0 {
+                    return None;
                 }
-                let mut words = [0u64; MAX_RECV_WORDS];
-                for (w, &v) in words.iter_mut().zip(a) {
-                    *w = v as u64;
-                }
-                let tag = Tag::new(sys.number() as u32, MAX_RECV_WORDS, 0);
-                self.fast_send(tid, endpoint, tag, words, CallKind::Syscall)
+                let tag = Tag::new(nr as u32, MAX_RECV_WORDS, 0);
+                self.fast_send(f, ep, tag, CallKind::Syscall)
             }
         }
     }
 
-    /// `tid` sends a register-only message to `ep`, whose receiver is waiting.
+    /// The current thread (registers `f`) sends a register-only message to `ep`, whose
+    /// receiver must be waiting: `tag`, with its words from `f`'s `a0..` (a forwarded call) or
+    /// `a2..` (a `call`); it then waits for the reply and the receiver runs.
+    #[inline(always)]
     fn fast_send(
         &mut self,
-        tid: usize,
+        f: &mut TrapFrame,
         ep: usize,
         tag: Tag,
-        words: [u64; MAX_RECV_WORDS],
         kind: CallKind,
-    ) -> bool {
-        let Some(sid) = self.threads.get(&tid).map(|t| t.space) else {
-            return false;
+    ) -> Option<*const TrapFrame> {
+        let e = self.endpoints.get_mut(&ep)?;
+        let r = e.receiver.filter(|_| !e.dead)?;
+        let first = if kind == CallKind::Raw {
+            reg::A0 + 2
+        } else {
+            reg::A0
         };
-        let Some((pid, server)) = self.spaces.get(&sid).map(|s| (s.pid, s.server)) else {
-            return false;
-        };
-        if !crate::ipc::may_call(server, ep) {
-            return false;
-        }
-        let Some(r) = self.endpoints.get_mut(&ep).and_then(|e| e.receiver.take()) else {
-            return false;
-        };
-        let t = self.threads.get_mut(&tid).expect("the caller is live");
-        t.msg.tag = tag;
-        t.kind = kind;
-        t.state = State::Calling(r);
-        let rt = self
+        let n = tag.words();
+        let (space, frame) = self
+            .sched
             .threads
-            .get_mut(&r)
-            .expect("a waiting receiver is live");
-        rt.state = State::Ready;
-        put(&mut rt.frame, Badge::new(tid, pid).0, tag, &words);
-        self.current = Some(r);
-        true
+            .hand_off_with(Wait::Calling(r), r, |me, to| {
+                if !may_call(me.data.server, ep) {
+                    return None;
+                }
+                me.data.msg.tag = tag;
+                me.data.kind = kind;
+                let badge = Badge::new(me.id().raw() as usize, me.data.pid);
+                let t = &mut *to.data.frame;
+                t.regs[reg::A0] = badge.0;
+                t.regs[reg::A1] = tag.0;
+                // Words past the message's are 0 (fixed-size, so no copy loop is called).
+                let src: &[u64; MAX_RECV_WORDS] = f.regs[first..first + MAX_RECV_WORDS]
+                    .try_into()
+                    .expect("six registers");
+                for (i, (w, &v)) in t.regs[reg::A0 + 2..reg::A0 + 2 + MAX_RECV_WORDS]
+                    .iter_mut()
+                    .zip(src)
+                    .enumerate()
+                {
+                    *w = if i < n { v } else { 0 };
+                }
+                Some((to.space, NonNull::from(t)))
+            })?;
+        e.receiver = None;
+        f.pc += 4;
+        Some(self.fast_activate(space, frame))
     }
 
-    /// Server thread `tid` answers `badge`, which waits for it, and waits on `ep`, where
-    /// nothing is pending.
-    fn fast_reply_recv(
-        &mut self,
-        tid: usize,
-        badge: Badge,
-        tag: Tag,
-        words: [u64; ipc::MAX_WORDS],
-        ep: usize,
-    ) -> bool {
-        let target = badge.tid();
-        match self.threads.get(&target) {
-            Some(t)
-                if t.state == State::Calling(tid)
-                    && matches!(t.kind, CallKind::Raw | CallKind::Syscall) => {}
-            _ => return false,
+    /// The current thread (registers `f`, a server's) answers a caller waiting for it and waits
+    /// on an endpoint it owns where nothing is pending; the caller runs.
+    #[inline(always)]
+    fn fast_reply_recv(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
+        let badge = Badge(f.regs[reg::A0]);
+        if badge.0 == 0 {
+            return None;
         }
-        let Some(sid) = self.threads.get(&tid).map(|t| t.space) else {
-            return false;
-        };
-        match self.endpoints.get_mut(&ep) {
-            Some(e)
-                if e.owner == sid
-                    && e.bits == 0
-                    && e.senders.is_empty()
-                    && e.receiver.is_none() =>
-            {
-                e.receiver = Some(tid);
-            }
-            _ => return false,
+        let target = ThreadId::from_raw(badge.tid() as u32);
+        let ep = f.regs[reg::A0 + 6] as usize;
+        let e = self.endpoints.get_mut(&ep)?;
+        if e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {
+            return None;
         }
-        self.threads
-            .get_mut(&tid)
-            .expect("the server is live")
-            .state = State::Receiving(ep);
-        let t = self.threads.get_mut(&target).expect("checked above");
-        t.state = State::Ready;
-        if t.kind == CallKind::Raw {
-            put(&mut t.frame, 0, tag, &words);
-        } else {
-            t.frame.regs[reg::A0] = words[0];
+        let owner = e.owner;
+        let me = self.sched.threads.current()?;
+        let (space, frame) =
+            self.sched
+                .threads
+                .hand_off_with(Wait::Receiving(ep), target, |me, to| {
+                    if Some(me.space) != owner || to.run() != Run::Blocked(Wait::Calling(me.id())) {
+                        return None;
+                    }
+                    let t = &mut *to.data.frame;
+                    match to.data.kind {
+                        CallKind::Raw => {
+                            // As `recv` returns a reply: a0 = 0, a1 = the tag, a2..a5 the words.
+                            t.regs[reg::A0] = 0;
+                            t.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]
+                                .copy_from_slice(&f.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]);
+                        }
+                        // A forwarded call's answer is word 0, in a0.
+                        CallKind::Syscall => t.regs[reg::A0] = f.regs[reg::A0 + 2],
+                        _ => return None,
+                    }
+                    Some((to.space, NonNull::from(t)))
+                })?;
+        e.receiver = Some(me);
+        f.pc += 4;
+        Some(self.fast_activate(space, frame))
+    }
+
+    /// The hand-off's end: activates `space` (the space of the thread now current, whose
+    /// registers are `frame`) unless it is the active one; returns `frame`, to resume.
+    #[inline(always)]
+    fn fast_activate(&mut self, space: SpaceId, frame: NonNull<TrapFrame>) -> *const TrapFrame {
+        if self.sched.active != Some(space) {
+            let s = self.spaces.get_mut(&space).expect("a thread's space lives");
+            s.vm.activate(&mut self.asids);
+            self.sched.active = Some(space);
         }
-        self.current = Some(target);
-        true
+        frame.as_ptr()
     }
 }

@@ -10,11 +10,11 @@ use abi::layout::PAGE_SIZE;
 use abi::sys::Sys;
 use kcore::trap::{Access, Cause};
 
-use crate::kernel::{CallKind, Kernel, Msg};
+use crate::kernel::{CallKind, Kernel, Msg, ThreadId};
 
 impl Kernel {
     /// A page fault of thread `tid`.
-    pub fn page_fault(&mut self, tid: usize, access: Access) {
+    pub fn page_fault(&mut self, tid: ThreadId, access: Access) {
         let addr = kcore::csr::stval() as usize;
         let page = addr & !(PAGE_SIZE - 1);
         let cause = Cause::PageFault(access);
@@ -50,7 +50,7 @@ impl Kernel {
     }
 
     /// Any other exception of thread `tid`.
-    pub fn fatal(&mut self, tid: usize, cause: Cause, addr: usize, why: &str) {
+    pub fn fatal(&mut self, tid: ThreadId, cause: Cause, addr: usize, why: &str) {
         if self.server_of(tid).is_some() {
             self.restart_server(tid, cause, addr);
         } else {
@@ -60,7 +60,7 @@ impl Kernel {
 
     /// Kills the process of thread `tid` for `cause`: the kill line, then an `exit` with the
     /// fault's status sent to the process server on the thread's behalf.
-    pub fn kill_thread_process(&mut self, tid: usize, cause: Cause, addr: usize, why: &str) {
+    pub fn kill_thread_process(&mut self, tid: ThreadId, cause: Cause, addr: usize, why: &str) {
         let Some(sid) = self.space_of(tid) else {
             return;
         };

@@ -14,7 +14,9 @@
 //!
 //! Injections must lead the command line (`inject=fs@5000000 usertests`): words after the first
 //! that is not one are the first program's, so `echo inject=x` prints `inject=x`. A malformed
-//! one is reported and ignored.
+//! one is reported and ignored. The kernel's other leading word, `fastpath=off` (or `=on`, the
+//! default), turns the IPC fast path off ([`crate::fastpath`]), so the tests can compare it with
+//! the general path.
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
@@ -24,7 +26,7 @@ use abi::ipc::{Tag, label, level};
 use kcore::kprintln;
 
 use crate::images;
-use crate::kernel::Kernel;
+use crate::kernel::{Kernel, ThreadId};
 
 /// The bit of a server endpoint's notification word that stands for a pending crash request.
 /// Only the kernel sets it ([`Kernel::notify`] clears it from what callers pass); `recv` turns it
@@ -49,25 +51,52 @@ pub struct Injection {
     pub endpoint: usize,
 }
 
-/// Splits the leading `inject=SERVER@N` words off `bootargs`: the injections in the order they
-/// fire, and the rest of the command line (the first program's).
-pub fn split(bootargs: &str) -> (VecDeque<Injection>, String) {
+/// The kernel's own leading words of the boot command line.
+pub struct KernelWords {
+    /// The injections (`inject=SERVER@N`), in the order they fire.
+    pub injections: VecDeque<Injection>,
+    /// Whether the IPC fast path is on (`fastpath=off` turns it off).
+    pub fastpath: bool,
+}
+
+/// Splits the kernel's leading words (`inject=SERVER@N`, `fastpath=on|off`) off `bootargs`:
+/// what they ask for, and the rest of the command line (the first program's).
+pub fn split(bootargs: &str) -> (KernelWords, String) {
     let mut plan: Vec<Injection> = Vec::new();
+    let mut fastpath = true;
     let mut words = bootargs.split_ascii_whitespace().peekable();
-    while let Some(w) = words.peek().and_then(|w| w.strip_prefix("inject=")) {
-        match parse(w) {
-            Some(i) => plan.push(i),
-            None => kprintln!(
-                "{}: ignoring inject={}: want SERVER@N (proc, fs, mem or console; N instructions)",
-                crate::NAME,
-                w.get(..w.len().min(40)).unwrap_or("")
-            ),
+    while let Some(&w) = words.peek() {
+        if let Some(w) = w.strip_prefix("inject=") {
+            match parse(w) {
+                Some(i) => plan.push(i),
+                None => kprintln!(
+                    "{}: ignoring inject={}: want SERVER@N (proc, fs, mem or console; N instructions)",
+                    crate::NAME,
+                    w.get(..w.len().min(40)).unwrap_or("")
+                ),
+            }
+        } else if let Some(v) = w.strip_prefix("fastpath=") {
+            match v {
+                "on" => fastpath = true,
+                "off" => fastpath = false,
+                _ => kprintln!(
+                    "{}: ignoring fastpath={}: want on or off",
+                    crate::NAME,
+                    v.get(..v.len().min(40)).unwrap_or("")
+                ),
+            }
+        } else {
+            break;
         }
         words.next();
     }
     plan.sort_by_key(|i| i.at);
     let rest: Vec<&str> = words.collect();
-    (plan.into(), rest.join(" "))
+    let kw = KernelWords {
+        injections: plan.into(),
+        fastpath,
+    };
+    (kw, rest.join(" "))
 }
 
 /// `SERVER@N`.
@@ -114,7 +143,7 @@ impl Kernel {
     }
 
     /// Puts the kernel's crash request (`label::CRASH`, badge 0) into receiver `to`'s registers.
-    pub fn deliver_crash(&mut self, to: usize) {
+    pub fn deliver_crash(&mut self, to: ThreadId) {
         crate::ipc::put(
             &mut self.thread(to).frame,
             0,

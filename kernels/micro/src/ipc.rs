@@ -14,12 +14,20 @@ use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
 use kcore::trap::{TrapFrame, reg};
 
 use crate::inject::{CRASH_BIT, crash_bit};
-use crate::kernel::{CallKind, Kernel, Msg, State};
+use kcore::sched::{NextTask, Run};
+
+use crate::kernel::{CallKind, Kernel, Msg, ThreadId, Wait};
 
 impl Kernel {
     /// Thread `tid` sends `msg` (a `kind` call) to endpoint `ep` and waits for the reply. `EINVAL`
     /// if there is no such endpoint, `EIO` if its server was declared dead.
-    pub fn send(&mut self, tid: usize, ep: usize, msg: Msg, kind: CallKind) -> Result<(), Errno> {
+    pub fn send(
+        &mut self,
+        tid: ThreadId,
+        ep: usize,
+        msg: Msg,
+        kind: CallKind,
+    ) -> Result<(), Errno> {
         let receiver = {
             let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
             if e.dead {
@@ -38,42 +46,39 @@ impl Kernel {
         }
         match receiver {
             Some(r) => {
+                let direct = self.sched.threads.current() == Some(tid);
                 self.deliver(r, tid);
-                let direct = self.current == Some(tid);
-                self.block_current(tid, State::Calling(r));
+                self.make_ready(r);
                 if direct {
-                    self.thread(r).state = State::Ready;
-                    self.current = Some(r);
-                } else {
-                    self.make_ready(r);
+                    self.next = NextTask::Specific(r);
                 }
             }
-            None => self.block_current(tid, State::Sending(ep)),
+            None => self.block(tid, Wait::Sending(ep)),
         }
         Ok(())
     }
 
     /// Copies the message of `from` into the registers of receiver `to`; `from` now waits for
     /// `to`'s reply. The caller decides when `to` runs.
-    fn deliver(&mut self, to: usize, from: usize) {
-        let badge = Badge::new(from, self.pid_of(from));
+    fn deliver(&mut self, to: ThreadId, from: ThreadId) {
+        let badge = Badge::new(from.raw() as usize, self.pid_of(from));
         let msg = self.thread(from).msg;
-        self.thread(from).state = State::Calling(to);
+        self.block(from, Wait::Calling(to));
         put(&mut self.thread(to).frame, badge.0, msg.tag, &msg.words);
     }
 
     /// Puts a notification (`bits`) into the registers of receiver `to`.
-    fn deliver_bits(&mut self, to: usize, bits: u64) {
+    fn deliver_bits(&mut self, to: ThreadId, bits: u64) {
         let tag = Tag::new(label::NOTIFICATION, 1, 0);
         put(&mut self.thread(to).frame, 0, tag, &[bits]);
     }
 
     /// Thread `tid` receives on `ep`: a pending notification first, then the first queued
     /// sender; otherwise it waits. Returns whether it got something now (it runs on).
-    pub fn recv(&mut self, tid: usize, ep: usize) -> Result<bool, Errno> {
+    pub fn recv(&mut self, tid: ThreadId, ep: usize) -> Result<bool, Errno> {
         let space = self.space_of(tid).ok_or(Errno::Srch)?;
         let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
-        if e.owner != space {
+        if e.owner != Some(space) {
             return Err(Errno::Perm);
         }
         if e.bits != 0 {
@@ -91,7 +96,7 @@ impl Kernel {
             return Ok(true);
         }
         e.receiver = Some(tid);
-        self.block_current(tid, State::Receiving(ep));
+        self.block(tid, Wait::Receiving(ep));
         Ok(false)
     }
 
@@ -100,15 +105,14 @@ impl Kernel {
     /// `ESRCH` if that thread is not waiting for `tid`'s reply.
     pub fn reply(
         &mut self,
-        tid: usize,
+        tid: ThreadId,
         badge: Badge,
         tag: Tag,
         words: [u64; MAX_WORDS],
-    ) -> Result<Option<usize>, Errno> {
-        let target = badge.tid();
-        match self.threads.get(&target) {
-            Some(t) if t.state == State::Calling(tid) => {}
-            _ => return Err(Errno::Srch),
+    ) -> Result<Option<ThreadId>, Errno> {
+        let target = ThreadId::from_raw(badge.tid() as u32);
+        if self.state(target) != Some(Run::Blocked(Wait::Calling(tid))) {
+            return Err(Errno::Srch);
         }
         Ok(self.complete(target, Ok((tag, words))))
     }
@@ -117,16 +121,15 @@ impl Kernel {
     /// as its kind says. Returns `target` if it may run now.
     pub fn complete(
         &mut self,
-        target: usize,
+        target: ThreadId,
         answer: Result<(Tag, [u64; MAX_WORDS]), Errno>,
-    ) -> Option<usize> {
+    ) -> Option<ThreadId> {
         let kind = self.thread(target).kind;
         let result = match answer {
             Ok((_, w)) => w[0] as i64 as isize,
             Err(e) => e.ret(),
         };
         let t = self.thread(target);
-        t.state = State::Ready;
         match kind {
             CallKind::Raw => match answer {
                 Ok((tag, words)) => put(&mut t.frame, 0, tag, &words),
@@ -161,7 +164,7 @@ impl Kernel {
     /// and the answered caller may run, the kernel switches to it directly.
     pub fn reply_recv(
         &mut self,
-        tid: usize,
+        tid: ThreadId,
         badge: Badge,
         tag: Tag,
         words: [u64; MAX_WORDS],
@@ -175,8 +178,8 @@ impl Kernel {
         let got = self.recv(tid, ep);
         match (got, woken) {
             (Ok(false), Some(w)) => {
-                self.thread(w).state = State::Ready;
-                self.current = Some(w);
+                self.make_ready(w);
+                self.next = NextTask::Specific(w);
             }
             (_, Some(w)) => self.make_ready(w),
             _ => {}
@@ -199,19 +202,19 @@ impl Kernel {
     }
 
     /// Whether thread `tid` may call endpoint `ep` under the deadlock rule.
-    pub fn may_call(&self, tid: usize, ep: usize) -> bool {
+    pub fn may_call(&self, tid: ThreadId, ep: usize) -> bool {
         may_call(self.server_of(tid), ep)
     }
 
     /// Takes thread `tid` out of every endpoint queue it is in.
-    pub fn unqueue(&mut self, tid: usize) {
-        match self.threads.get(&tid).map(|t| t.state) {
-            Some(State::Sending(ep)) => {
+    pub fn unqueue(&mut self, tid: ThreadId) {
+        match self.state(tid) {
+            Some(Run::Blocked(Wait::Sending(ep))) => {
                 if let Some(e) = self.endpoints.get_mut(&ep) {
                     e.senders.retain(|&s| s != tid);
                 }
             }
-            Some(State::Receiving(ep)) => {
+            Some(Run::Blocked(Wait::Receiving(ep))) => {
                 if let Some(e) = self.endpoints.get_mut(&ep)
                     && e.receiver == Some(tid)
                 {

@@ -13,61 +13,75 @@ use kcore::trap::TrapFrame;
 use kcore::uaccess;
 use kcore::{console, loader, power};
 
-use crate::kernel::{Kernel, Space, SpaceId, State, Thread};
+use kcore::sched::Run;
+
+use crate::kernel::{Kernel, Space, SpaceId, Thread, ThreadId, Wait};
 use crate::syscall::Own;
 
 /// Server call `nr` of thread `tid` with arguments `a`.
-pub fn server_call(k: &mut Kernel, tid: usize, nr: usize, a: [usize; 6]) -> Result<usize, Errno> {
+pub fn server_call(
+    k: &mut Kernel,
+    tid: ThreadId,
+    nr: usize,
+    a: [usize; 6],
+) -> Result<usize, Errno> {
     let me = k.space_of(tid).ok_or(Errno::Srch)?;
     match nr {
         kcall::SPACE_NEW => k.space_new(me, a),
         kcall::SPACE_KILL => {
-            k.space_kill(pid_space(a[0])?);
+            if a[0] == 0 {
+                return Err(Errno::Srch);
+            }
+            if let Some(sid) = k.spaces.of_pid(a[0]) {
+                k.space_kill(sid);
+            }
             Ok(0)
         }
         kcall::SPACE_READ => {
-            let from = pid_space(a[0])?;
-            if !k.spaces.contains_key(&from) {
-                return Err(Errno::Srch);
-            }
+            let from = k.pid_space(a[0])?;
             k.copy(from, a[1], me, a[2], a[3])?;
             Ok(a[3])
         }
         kcall::THREAD_NEW => {
-            let sid = pid_space(a[0])?;
-            let t = k.new_thread(sid, TrapFrame::new(a[1], a[3], a[2], 0), State::Created)?;
+            let sid = k.pid_space(a[0])?;
+            let t = k.new_thread(sid, TrapFrame::new(a[1], a[3], a[2], 0))?;
             k.make_ready(t);
-            Ok(t)
+            Ok(t.raw() as usize)
         }
-        kcall::THREAD_START => match k.threads.get(&a[0]).map(|t| t.state) {
-            Some(State::Created) => {
-                k.make_ready(a[0]);
-                Ok(0)
+        kcall::THREAD_START => {
+            let t = thread_arg(a[0])?;
+            match k.state(t) {
+                Some(Run::Blocked(Wait::Created)) => {
+                    k.make_ready(t);
+                    Ok(0)
+                }
+                Some(_) => Err(Errno::Inval),
+                None => Err(Errno::Srch),
             }
-            Some(_) => Err(Errno::Inval),
-            None => Err(Errno::Srch),
-        },
+        }
         kcall::THREAD_KILL => {
-            if !k.threads.contains_key(&a[0]) {
+            let t = thread_arg(a[0])?;
+            if k.state(t).is_none() {
                 return Err(Errno::Srch);
             }
-            k.remove_thread(a[0]);
+            k.remove_thread(t);
             Ok(0)
         }
         kcall::MAP_NEW => {
             k.map_new(
-                pid_space(a[0])?,
+                k.pid_space(a[0])?,
                 a[1],
                 a[2] & (prot::READ | prot::WRITE | prot::EXEC),
             )?;
             Ok(0)
         }
         kcall::UNMAP => {
-            k.unmap(pid_space(a[0])?, a[1], a[2])?;
+            k.unmap(k.pid_space(a[0])?, a[1], a[2])?;
             Ok(0)
         }
         kcall::GRANT => {
-            k.grant(me, a[0], pid_space(a[1])?, a[2], a[3])?;
+            let to = k.pid_space(a[1])?;
+            k.grant(me, a[0], to, a[2], a[3])?;
             Ok(0)
         }
         kcall::HEAP_GROW => {
@@ -88,44 +102,44 @@ pub fn server_call(k: &mut Kernel, tid: usize, nr: usize, a: [usize; 6]) -> Resu
     }
 }
 
-/// The space of process `pid` (processes are named by pid; 0 is nobody).
-fn pid_space(pid: usize) -> Result<SpaceId, Errno> {
-    if pid == 0 || pid >= crate::kernel::SERVER_SPACES {
-        return Err(Errno::Srch);
-    }
-    Ok(pid)
+/// A thread id from a server's argument (a thread id is 32 bits; it may name no thread, which
+/// the caller checks).
+fn thread_arg(raw: usize) -> Result<ThreadId, Errno> {
+    u32::try_from(raw)
+        .map(ThreadId::from_raw)
+        .map_err(|_| Errno::Srch)
 }
 
 impl Kernel {
-    /// A new thread of space `sid` in `state` (not queued).
-    pub fn new_thread(
-        &mut self,
-        sid: SpaceId,
-        frame: TrapFrame,
-        state: State,
-    ) -> Result<usize, Errno> {
+    /// The space of process `pid` (processes are named by pid; 0 is nobody).
+    pub fn pid_space(&self, pid: usize) -> Result<SpaceId, Errno> {
+        self.spaces.of_pid(pid).ok_or(Errno::Srch)
+    }
+
+    /// A new thread of space `sid`, made but not started ([`Wait::Created`]). `EAGAIN` when the
+    /// thread table is full.
+    pub fn new_thread(&mut self, sid: SpaceId, frame: TrapFrame) -> Result<ThreadId, Errno> {
         let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
-        // A badge carries a thread id's low 32 bits, and badge 0 is the kernel's: no thread
-        // gets an id whose low 32 bits are 0.
-        if self.next_tid as u32 == 0 {
-            self.next_tid += 1;
-        }
-        let tid = self.next_tid;
-        self.next_tid += 1;
+        space.threads.try_reserve(1).map_err(|_| Errno::NoMem)?;
+        let (pid, server) = (space.pid, space.server);
+        let tid = self
+            .sched
+            .threads
+            .insert(
+                sid,
+                Run::Blocked(Wait::Created),
+                Thread::new(frame, pid, server),
+            )
+            .ok_or(Errno::Again)?;
         space.threads.push(tid);
-        self.threads.insert(tid, Thread::new(sid, frame, state));
         Ok(tid)
     }
 
     /// Ends thread `tid` wherever it is: out of the run queue and the endpoint queues. A
     /// server later answering its call finds it gone (`ESRCH`).
-    pub fn remove_thread(&mut self, tid: usize) {
+    pub fn remove_thread(&mut self, tid: ThreadId) {
         self.unqueue(tid);
-        self.runq.remove(tid);
-        if self.current == Some(tid) {
-            self.current = None;
-        }
-        if let Some(t) = self.threads.remove(&tid)
+        if let Some(t) = self.sched.threads.remove(tid)
             && let Some(s) = self.spaces.get_mut(&t.space)
         {
             s.threads.retain(|&x| x != tid);
@@ -140,12 +154,7 @@ impl Kernel {
         for tid in space.threads.clone() {
             self.remove_thread(tid);
         }
-        let owned: Vec<usize> = self
-            .endpoints
-            .iter()
-            .filter(|(_, e)| e.owner == sid)
-            .map(|(&id, _)| id)
-            .collect();
+        let owned = self.endpoints.owned_by(sid);
         for id in owned {
             if let Some(e) = self.endpoints.remove(&id) {
                 for s in e.senders {
@@ -161,8 +170,10 @@ impl Kernel {
     /// `space_new(pid, elf, elf_len, argv, argc, info)` by server space `me`.
     fn space_new(&mut self, me: SpaceId, a: [usize; 6]) -> Result<usize, Errno> {
         let [pid, elf, elf_len, argv, argc, info] = a;
-        let sid = pid_space(pid)?;
-        if self.spaces.contains_key(&sid) {
+        if pid == 0 {
+            return Err(Errno::Srch);
+        }
+        if self.spaces.of_pid(pid).is_some() {
             return Err(Errno::Exist);
         }
         if argc > limits::ARGS {
@@ -190,7 +201,7 @@ impl Kernel {
         }
         let argv: Vec<&[u8]> = args.iter().map(|v| v.as_slice()).collect();
         let name = String::from_utf8_lossy(argv.first().copied().unwrap_or(b"?")).into_owned();
-        let (frame, image) = self.load(sid, pid, name, None, &bytes, &argv)?;
+        let (sid, frame, image) = self.load(pid, name, None, &bytes, &argv)?;
         let mut out = ImageInfo {
             end: image.end as u64,
             count: image.count as u64,
@@ -204,32 +215,33 @@ impl Kernel {
             self.space_kill(sid);
             return Err(e);
         }
-        self.new_thread(sid, frame, State::Created)
+        let tid = self.new_thread(sid, frame);
+        if tid.is_err() {
+            self.space_kill(sid);
+        }
+        tid.map(|t| t.raw() as usize)
     }
 
-    /// Makes space `sid` (pid `pid`, server endpoint `server`) with the program `bytes` and its
-    /// arguments; returns its first thread's frame and what was loaded.
+    /// Makes a space (pid `pid`, server endpoint `server`) with the program `bytes` and its
+    /// arguments; returns it, its first thread's frame and what was loaded.
     pub fn load(
         &mut self,
-        sid: SpaceId,
         pid: usize,
         name: String,
         server: Option<usize>,
         bytes: &[u8],
         args: &[&[u8]],
-    ) -> Result<(TrapFrame, loader::Image), Errno> {
+    ) -> Result<(SpaceId, TrapFrame, loader::Image), Errno> {
+        self.spaces.reserve()?;
         let (vm, image, frame) = loader::new_space(&mut self.frames, bytes, args)?;
-        self.spaces.insert(
-            sid,
-            Space {
-                pid,
-                name,
-                vm,
-                threads: Vec::new(),
-                server,
-                foreign: Vec::new(),
-            },
-        );
-        Ok((frame, image))
+        let space = Space {
+            pid,
+            name,
+            vm,
+            threads: Vec::new(),
+            server,
+            foreign: Vec::new(),
+        };
+        Ok((self.spaces.insert(space), frame, image))
     }
 }

@@ -3,36 +3,34 @@
 //! run next. All state is one [`Kernel`] behind a [`Global`]; the kernel runs with interrupts off
 //! on a single hart (as mono).
 //!
-//! Objects:
+//! Objects, every table direct-indexed (no tree on any IPC path):
 //! - [`Space`]: an address space — a process (named by its pid, which the process server
-//!   assigns) or a server (pid 0) — with its threads.
-//! - [`Thread`]: registers, the [`State`] of its IPC, and the message it is sending or whose
-//!   reply it waits for ([`Msg`], with the leases it lends meanwhile).
+//!   assigns) or a server (pid 0) — with its threads ([`Spaces`], by [`SpaceId`]).
+//! - threads: the shared table of `kcore::sched` (by [`ThreadId`]), whose run state says what a
+//!   blocked thread [`Wait`]s for; the kernel's own [`Thread`] data: registers, and the message
+//!   it is sending or whose reply it waits for ([`Msg`], with the leases it lends meanwhile).
 //! - [`Endpoint`]: a rendezvous point: the threads waiting to send, the one thread waiting to
-//!   receive, and a notification word.
+//!   receive, and a notification word ([`Endpoints`], by id).
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use abi::Errno;
 use abi::ipc::{Lease, MAX_LEASES, MAX_RECV_WORDS, Tag, level};
 use kcore::asid::Asids;
 use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
-use kcore::sched::{RunQueue, Ticker};
+use kcore::sched::{Framed, NextTask, Run, Sched};
 use kcore::sync::Global;
-use kcore::trap::{self, Cause, TrapFrame};
+use kcore::trap::{Cause, TrapFrame};
 use kcore::vm::AddressSpace;
 
 use crate::inject::Injection;
 use crate::supervisor::Supervised;
 
-/// An address space's id: a process's pid, or [`SERVER_SPACES`] + endpoint for a server.
-pub type SpaceId = usize;
-
-/// Server spaces' ids start here (above every pid).
-pub const SERVER_SPACES: SpaceId = 1 << 32;
+pub use kcore::sched::{SpaceId, ThreadId};
 
 /// An address space.
 pub struct Space {
@@ -43,7 +41,7 @@ pub struct Space {
     /// Its page tables.
     pub vm: AddressSpace,
     /// Its threads.
-    pub threads: Vec<usize>,
+    pub threads: Vec<ThreadId>,
     /// For a server: its endpoint (its level in the deadlock rule).
     pub server: Option<usize>,
     /// Pages mapped from outside the frame pool (the UART, the initrd): unmapped, not freed,
@@ -51,11 +49,92 @@ pub struct Space {
     pub foreign: Vec<core::ops::Range<usize>>,
 }
 
-/// What a thread is doing, as far as IPC and scheduling are concerned.
+/// The address spaces, direct-indexed by [`SpaceId`] (a slot; freed slots are reused). Processes
+/// are also found by pid and servers by endpoint, for the servers' kernel calls that name them
+/// so (never on an IPC path).
+#[derive(Default)]
+pub struct Spaces {
+    slots: Vec<Option<Space>>,
+    free: Vec<u32>,
+    by_pid: BTreeMap<usize, SpaceId>,
+    servers: [Option<SpaceId>; level::SERVERS + 1],
+}
+
+impl Spaces {
+    /// Space `sid`, if it lives.
+    #[inline(always)]
+    pub fn get(&self, sid: &SpaceId) -> Option<&Space> {
+        self.slots.get(sid.0 as usize)?.as_ref()
+    }
+
+    /// Space `sid`, if it lives.
+    #[inline(always)]
+    pub fn get_mut(&mut self, sid: &SpaceId) -> Option<&mut Space> {
+        self.slots.get_mut(sid.0 as usize)?.as_mut()
+    }
+
+    /// Whether space `sid` lives.
+    pub fn contains_key(&self, sid: &SpaceId) -> bool {
+        self.get(sid).is_some()
+    }
+
+    /// Makes sure the next [`Spaces::insert`] finds a free slot (`ENOMEM` if memory is short).
+    pub fn reserve(&mut self) -> Result<(), Errno> {
+        if self.free.is_empty() {
+            self.slots.try_reserve(1).map_err(|_| Errno::NoMem)?;
+            self.free
+                .try_reserve(self.slots.len() + 1)
+                .map_err(|_| Errno::NoMem)?;
+            self.slots.push(None);
+            self.free.push((self.slots.len() - 1) as u32);
+        }
+        Ok(())
+    }
+
+    /// Adds `space` (a process's, found by its pid from now on, or server `space.server`'s) in
+    /// the slot [`Spaces::reserve`] made sure of.
+    pub fn insert(&mut self, space: Space) -> SpaceId {
+        let index = self.free.pop().expect("a slot reserved") as usize;
+        let sid = SpaceId(index as u32);
+        match space.server {
+            Some(ep) => self.servers[ep] = Some(sid),
+            None => {
+                self.by_pid.insert(space.pid, sid);
+            }
+        }
+        self.slots[index] = Some(space);
+        sid
+    }
+
+    /// Takes space `sid` out.
+    pub fn remove(&mut self, sid: &SpaceId) -> Option<Space> {
+        let space = self.slots.get_mut(sid.0 as usize)?.take()?;
+        match space.server {
+            Some(ep) => self.servers[ep] = None,
+            None => {
+                self.by_pid.remove(&space.pid);
+            }
+        }
+        // Reserved at insert, so this never allocates.
+        self.free.push(sid.0);
+        Some(space)
+    }
+
+    /// The space of process `pid`.
+    pub fn of_pid(&self, pid: usize) -> Option<SpaceId> {
+        self.by_pid.get(&pid).copied()
+    }
+
+    /// The space of the server of endpoint `ep`.
+    pub fn of_server(&self, ep: usize) -> Option<SpaceId> {
+        self.servers.get(ep).copied().flatten()
+    }
+}
+
+/// What a blocked thread waits for, as far as IPC is concerned (the run state of the shared
+/// thread table: [`kcore::sched::Run::Blocked`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    /// Runnable: in the run queue, or running.
-    Ready,
+pub enum Wait {
     /// Made but not started yet (`thread_start`).
     Created,
     /// Queued on an endpoint with a message, waiting for a receiver.
@@ -63,10 +142,11 @@ pub enum State {
     /// Waiting in `recv` on an endpoint.
     Receiving(usize),
     /// Its message was received by this thread; waiting for the reply.
-    Calling(usize),
-    /// Asleep until this timer deadline.
-    Sleeping(u64),
+    Calling(ThreadId),
 }
+
+/// A thread's run state.
+pub type State = Run<Wait>;
 
 /// Why a thread sent its message: what the reply means to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,14 +178,15 @@ pub struct Msg {
     pub leases: [Lease; MAX_LEASES],
 }
 
-/// A thread.
+/// What the kernel keeps per thread beside the shared table's id, space and run state.
 pub struct Thread {
-    /// Its address space.
-    pub space: SpaceId,
     /// Its registers while it is not running.
     pub frame: Box<TrapFrame>,
-    /// What it is doing.
-    pub state: State,
+    /// Its space's pid (what its badges carry; 0 for a server's), kept here so the IPC fast
+    /// path needs no look at the space.
+    pub pid: usize,
+    /// Its space's server endpoint (None for a program), for the deadlock rule.
+    pub server: Option<usize>,
     /// Its message, while `Sending` or `Calling`.
     pub msg: Msg,
     /// What its message is.
@@ -113,15 +194,22 @@ pub struct Thread {
 }
 
 impl Thread {
-    /// A thread of `space` that would start with `frame`.
-    pub fn new(space: SpaceId, frame: TrapFrame, state: State) -> Thread {
+    /// A thread of a space with `pid` and `server` that would start with `frame`.
+    pub fn new(frame: TrapFrame, pid: usize, server: Option<usize>) -> Thread {
         Thread {
-            space,
             frame: Box::new(frame),
-            state,
+            pid,
+            server,
             msg: Msg::default(),
             kind: CallKind::Raw,
         }
+    }
+}
+
+impl Framed for Thread {
+    #[inline(always)]
+    fn frame(&self) -> *const TrapFrame {
+        &*self.frame
     }
 }
 
@@ -129,15 +217,74 @@ impl Thread {
 #[derive(Default)]
 pub struct Endpoint {
     /// The space that may receive on it.
-    pub owner: SpaceId,
+    pub owner: Option<SpaceId>,
     /// Threads waiting to send, in arrival order.
-    pub senders: VecDeque<usize>,
+    pub senders: VecDeque<ThreadId>,
     /// The thread waiting to receive.
-    pub receiver: Option<usize>,
+    pub receiver: Option<ThreadId>,
     /// Pending notification bits (and the kernel's [`crate::inject::CRASH_BIT`]).
     pub bits: u64,
     /// Its server was declared dead: every call to it fails with `EIO`.
     pub dead: bool,
+}
+
+/// The endpoints, direct-indexed by id (0 is never used; 1..=4 are the servers'; ids are not
+/// reused).
+#[derive(Default)]
+pub struct Endpoints {
+    slots: Vec<Option<Endpoint>>,
+}
+
+impl Endpoints {
+    /// Endpoint `ep`, if it lives.
+    #[inline(always)]
+    pub fn get(&self, ep: &usize) -> Option<&Endpoint> {
+        self.slots.get(*ep)?.as_ref()
+    }
+
+    /// Endpoint `ep`, if it lives.
+    #[inline(always)]
+    pub fn get_mut(&mut self, ep: &usize) -> Option<&mut Endpoint> {
+        self.slots.get_mut(*ep)?.as_mut()
+    }
+
+    /// Whether endpoint `ep` lives.
+    pub fn contains_key(&self, ep: &usize) -> bool {
+        self.get(ep).is_some()
+    }
+
+    /// Endpoint `ep` (a server's, which exists from boot on), made if needed.
+    pub fn server(&mut self, ep: usize) -> &mut Endpoint {
+        if self.slots.len() <= ep {
+            self.slots.resize_with(ep + 1, || None);
+        }
+        self.slots[ep].get_or_insert_with(Endpoint::default)
+    }
+
+    /// A new endpoint: its id.
+    pub fn create(&mut self, e: Endpoint) -> Result<usize, Errno> {
+        if self.slots.len() <= level::SERVERS {
+            self.slots.resize_with(level::SERVERS + 1, || None);
+        }
+        self.slots.try_reserve(1).map_err(|_| Errno::NoMem)?;
+        self.slots.push(Some(e));
+        Ok(self.slots.len() - 1)
+    }
+
+    /// Takes endpoint `ep` out.
+    pub fn remove(&mut self, ep: &usize) -> Option<Endpoint> {
+        self.slots.get_mut(*ep)?.take()
+    }
+
+    /// The ids of the endpoints `owner` owns.
+    pub fn owned_by(&self, owner: SpaceId) -> Vec<usize> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.as_ref().is_some_and(|e| e.owner == Some(owner)))
+            .map(|(id, _)| id)
+            .collect()
+    }
 }
 
 /// Everything the kernel knows.
@@ -147,23 +294,14 @@ pub struct Kernel {
     /// ASID assignment.
     pub asids: Asids,
     /// Address spaces.
-    pub spaces: BTreeMap<SpaceId, Space>,
-    /// Threads by id (ids are never reused).
-    pub threads: BTreeMap<usize, Thread>,
-    /// The next thread id.
-    pub next_tid: usize,
-    /// Endpoints by id (0 is never used; 1..=4 are the servers').
-    pub endpoints: BTreeMap<usize, Endpoint>,
-    /// The next endpoint id.
-    pub next_endpoint: usize,
-    /// Runnable threads.
-    pub runq: RunQueue,
-    /// The thread that trapped (and runs next unless it blocks or is preempted).
-    pub current: Option<usize>,
-    /// The space in `satp`.
-    pub active: Option<SpaceId>,
-    /// The timer.
-    pub ticker: Ticker,
+    pub spaces: Spaces,
+    /// The threads (the shared table), the run queue, the timer and the space in `satp`.
+    pub sched: Sched<Thread, Wait>,
+    /// Endpoints.
+    pub endpoints: Endpoints,
+    /// A direct hand-off the IPC code asks for (a call to a waiting receiver, a reply to a
+    /// waiting caller): what the trap handler returns.
+    pub next: NextTask,
     /// The interrupt controller.
     pub plic: Plic,
     /// The UART's PLIC source (notified to the console server).
@@ -176,66 +314,83 @@ pub struct Kernel {
     pub supervised: [Supervised; level::SERVERS + 1],
     /// The crashes to inject (`inject=` boot arguments), in the order they fire.
     pub injections: VecDeque<Injection>,
+    /// Whether IPC takes the fast path ([`crate::fastpath`]); `fastpath=off` on the boot
+    /// command line turns it off, so every IPC goes the general way (the tests compare both).
+    pub fastpath: bool,
 }
 
-static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);
+pub(crate) static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);
 
 impl Kernel {
-    /// The thread `tid` (which must exist).
-    pub fn thread(&mut self, tid: usize) -> &mut Thread {
-        self.threads.get_mut(&tid).expect("a live thread")
+    /// The kernel's data of thread `tid` (which must exist).
+    #[inline]
+    pub fn thread(&mut self, tid: ThreadId) -> &mut Thread {
+        &mut self.sched.threads.get_mut(tid).expect("a live thread").data
+    }
+
+    /// The run state of thread `tid`, if it lives.
+    #[inline]
+    pub fn state(&self, tid: ThreadId) -> Option<State> {
+        self.sched.threads.get(tid).map(|t| t.run())
     }
 
     /// The space of thread `tid`.
-    pub fn space_of(&self, tid: usize) -> Option<SpaceId> {
-        self.threads.get(&tid).map(|t| t.space)
+    #[inline]
+    pub fn space_of(&self, tid: ThreadId) -> Option<SpaceId> {
+        self.sched.threads.get(tid).map(|t| t.space)
     }
 
     /// The pid badges of thread `tid` carry.
-    pub fn pid_of(&self, tid: usize) -> usize {
+    pub fn pid_of(&self, tid: ThreadId) -> usize {
         self.space_of(tid)
             .and_then(|s| self.spaces.get(&s))
             .map_or(0, |s| s.pid)
     }
 
     /// The endpoint of the server thread `tid` belongs to, if it is a server's.
-    pub fn server_of(&self, tid: usize) -> Option<usize> {
+    pub fn server_of(&self, tid: ThreadId) -> Option<usize> {
         self.space_of(tid)
             .and_then(|s| self.spaces.get(&s))
             .and_then(|s| s.server)
     }
 
-    /// Makes `tid` runnable at the back of the queue.
-    pub fn make_ready(&mut self, tid: usize) {
-        if let Some(t) = self.threads.get_mut(&tid) {
-            t.state = State::Ready;
-            if self.current != Some(tid) {
-                self.runq.push(tid);
-            }
-        }
+    /// Makes `tid` runnable (at the back of the queue unless it is the current thread).
+    pub fn make_ready(&mut self, tid: ThreadId) {
+        self.sched.threads.ready(tid);
     }
 
-    /// The current thread stops running (it blocked): someone else is scheduled.
-    pub fn block_current(&mut self, tid: usize, state: State) {
-        if let Some(t) = self.threads.get_mut(&tid) {
-            t.state = state;
-        }
-        self.runq.remove(tid);
-        if self.current == Some(tid) {
-            self.current = None;
-        }
+    /// Thread `tid` blocks on `wait` (the current thread: someone else is scheduled).
+    pub fn block(&mut self, tid: ThreadId, wait: Wait) {
+        self.sched.threads.block(tid, wait);
     }
 
-    /// Handles a trap of the current thread.
-    fn trap(&mut self) {
-        let Some(tid) = self.current else { return };
+    /// Handles a trap of the current thread; what runs next.
+    fn trap(&mut self) -> NextTask {
+        let Some(tid) = self.sched.threads.current() else {
+            return NextTask::Other;
+        };
+        self.next = NextTask::Other;
         match Cause::current() {
-            Cause::Syscall => crate::syscall::syscall(self, tid),
+            Cause::Syscall => {
+                crate::syscall::syscall(self, tid);
+                let next = core::mem::replace(&mut self.next, NextTask::Other);
+                // The caller goes on, in its own space which is still the active one, and
+                // nothing the timer waits for changed (a sleep blocks it): resume it at once.
+                if next == NextTask::Other
+                    && self.sched.threads.current() == Some(tid)
+                    && self.sched.active.is_some()
+                    && self.sched.active == self.space_of(tid)
+                {
+                    return NextTask::Same;
+                }
+                return next;
+            }
             Cause::Timer => self.tick(),
             Cause::External => self.external(),
             Cause::PageFault(access) => self.page_fault(tid, access),
             cause => self.fatal(tid, cause, kcore::csr::stval() as usize, ""),
         }
+        core::mem::replace(&mut self.next, NextTask::Other)
     }
 }
 
@@ -246,21 +401,52 @@ pub fn install(k: Kernel) {
 
 /// Starts scheduling (after boot).
 pub fn run() -> ! {
-    trap::enter(&KERNEL, false)
+    kcore::sched::start(&KERNEL)
 }
 
-/// Every trap from U-mode ends up here (kcore's `trap_entry`), on the kernel stack.
+/// Every trap from U-mode ends up here (kcore's `trap_entry`), on the kernel stack, with
+/// `frame` = the current thread's registers. An `ecall` the IPC fast path can do is done
+/// before anything else ([`crate::fastpath::entry`]); the rest goes through the shared entry.
 #[unsafe(no_mangle)]
-extern "C" fn kernel_trap_handler(_frame: *mut TrapFrame) -> ! {
-    trap::enter(&KERNEL, true)
+extern "C" fn kernel_trap_handler(frame: *mut TrapFrame) -> ! {
+    if let Some(next) = crate::fastpath::entry(frame) {
+        // Safety: `next` is the frame of a live thread (boxed: it stays put until that thread
+        // traps again) of the address space now active.
+        unsafe { kcore::trap::resume(next) }
+    }
+    general(frame)
 }
 
-impl trap::Dispatch for Kernel {
-    fn trap(&mut self) {
-        Kernel::trap(self);
+/// The general path: the shared kernel entry (kept out of line, so the fast path does not pay
+/// for the registers it saves).
+#[inline(never)]
+fn general(frame: *mut TrapFrame) -> ! {
+    // Safety: `frame` is the frame `trap_entry` just filled, the current thread's.
+    unsafe { kcore::sched::enter(&KERNEL, frame) }
+}
+
+impl kcore::sched::Kernel for Kernel {
+    type Thread = Thread;
+    type Block = Wait;
+
+    #[inline(always)]
+    fn sched(&mut self) -> &mut Sched<Thread, Wait> {
+        &mut self.sched
     }
 
-    fn schedule(&mut self) -> *const TrapFrame {
-        Kernel::schedule(self)
+    fn trap(&mut self, _frame: &mut TrapFrame) -> NextTask {
+        // The registers are read through the thread's own (boxed) frame, the same memory.
+        Kernel::trap(self)
+    }
+
+    fn activate(&mut self, space: SpaceId) {
+        match self.spaces.get_mut(&space) {
+            Some(s) => s.vm.activate(&mut self.asids),
+            None => kcore::vm::activate_kernel(),
+        }
+    }
+
+    fn idle(&mut self) {
+        Kernel::idle(self);
     }
 }

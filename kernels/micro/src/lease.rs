@@ -16,7 +16,9 @@ use kcore::trap::Access;
 use kcore::uaccess::UserRange;
 use kcore::vm::PteFlags;
 
-use crate::kernel::{Kernel, State};
+use kcore::sched::Run;
+
+use crate::kernel::{Kernel, ThreadId, Wait};
 
 /// Why a lease cannot be lent as it is.
 pub enum Unlendable {
@@ -28,7 +30,7 @@ pub enum Unlendable {
 
 impl Kernel {
     /// Checks the leases thread `tid` is about to lend.
-    pub fn check_leases(&mut self, tid: usize, leases: &[Lease]) -> Result<(), Unlendable> {
+    pub fn check_leases(&mut self, tid: ThreadId, leases: &[Lease]) -> Result<(), Unlendable> {
         let sid = self.space_of(tid).ok_or(Unlendable::Fault)?;
         let is_server = self.server_of(tid).is_some();
         for l in leases.iter().filter(|l| l.len != 0) {
@@ -67,21 +69,25 @@ impl Kernel {
 
     /// The lease `index` of the caller `badge`, as server thread `tid` may use it: `ESRCH` if
     /// `badge` does not wait for `tid`'s reply, `EINVAL` if there is no such lease.
-    fn lease(&self, tid: usize, badge: Badge, index: usize) -> Result<Lease, Errno> {
-        let t = self.threads.get(&badge.tid()).ok_or(Errno::Srch)?;
-        if t.state != State::Calling(tid) {
+    fn lease(&self, tid: ThreadId, badge: Badge, index: usize) -> Result<Lease, Errno> {
+        let t = self
+            .sched
+            .threads
+            .get(ThreadId::from_raw(badge.tid() as u32))
+            .ok_or(Errno::Srch)?;
+        if t.run() != Run::Blocked(Wait::Calling(tid)) {
             return Err(Errno::Srch);
         }
-        if index >= t.msg.tag.leases() {
+        if index >= t.data.msg.tag.leases() {
             return Err(Errno::Inval);
         }
-        Ok(t.msg.leases[index])
+        Ok(t.data.msg.leases[index])
     }
 
     /// `lease_info(badge, index)` → (length, access bits).
     pub fn lease_info(
         &self,
-        tid: usize,
+        tid: ThreadId,
         badge: Badge,
         index: usize,
     ) -> Result<(usize, u64), Errno> {
@@ -93,7 +99,7 @@ impl Kernel {
     /// `offset` and the server's `buf`; at most `len` bytes, and no further than the lease's end.
     pub fn lease_copy(
         &mut self,
-        tid: usize,
+        tid: ThreadId,
         args: [usize; MAX_RECV_WORDS],
         write: bool,
     ) -> Result<usize, Errno> {
@@ -108,7 +114,9 @@ impl Kernel {
         if n == 0 {
             return Ok(0);
         }
-        let caller = self.space_of(badge.tid()).ok_or(Errno::Srch)?;
+        let caller = self
+            .space_of(ThreadId::from_raw(badge.tid() as u32))
+            .ok_or(Errno::Srch)?;
         let server = self.space_of(tid).ok_or(Errno::Srch)?;
         let at = l.addr as usize + offset;
         if write {

@@ -6,12 +6,13 @@
 //! Shape of the kernel (see the modules):
 //! - [`boot`]: kcore's machine start (shared with mono), then the servers from their embedded
 //!   images ([`images`]).
-//! - [`kernel`]: the one global [`kernel::Kernel`], its objects, and the trap handler: as in
-//!   mono, every trap is handled to completion on the single kernel stack and ends by resuming
-//!   some thread.
+//! - [`kernel`]: the one global [`kernel::Kernel`], its objects (direct-indexed tables; the
+//!   threads in the shared `kcore::sched` table), and the trap handler: as in mono, every trap
+//!   is handled to completion on the single kernel stack and ends by resuming some thread.
 //! - [`ipc`]: `call`, `recv`, `reply`, `reply_recv` and notifications; a call to a waiting
 //!   receiver and a reply to a waiting caller switch to it directly, without the run queue.
-//!   [`fastpath`] does the register-only cases in one short path.
+//!   [`fastpath`], entered straight from the trap vector, does the register-only cases in one
+//!   short path (`fastpath=off` on the boot command line turns it off).
 //! - [`lease`]: the leases a call lends and the server's checked copies from and to them.
 //! - [`syscall`]: the system-call table — the POSIX-like calls of the identical user binaries are
 //!   forwarded to their servers (abi's forwarding table); the rest are kernel calls
@@ -20,7 +21,7 @@
 //!   an `exit` on the faulting thread's behalf to the process server; [`supervisor`] restarts a
 //!   server that faults, keeping its state, and declares one that keeps failing dead;
 //!   [`inject`] crashes a server when the boot arguments ask for it (klab's `--inject`).
-//! - [`sched`]: the run queue, the timer tick, sleeping, idling and interrupts (as mono's).
+//! - [`sched`]: the timer tick, idling and interrupts over the shared scheduler (as mono's).
 #![no_std]
 #![no_main]
 #![forbid(unsafe_op_in_unsafe_fn)]

@@ -221,9 +221,9 @@ impl Kernel {
         let Some(mut space) = self.spaces.remove(&sid) else {
             return;
         };
-        if self.active == Some(sid) {
+        if self.sched.active == Some(sid) {
             kcore::vm::activate_kernel();
-            self.active = None;
+            self.sched.active = None;
         }
         for r in core::mem::take(&mut space.foreign) {
             let mut va = r.start;

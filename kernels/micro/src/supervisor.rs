@@ -35,7 +35,9 @@ use kcore::trap::{Cause, TrapFrame};
 use kcore::{csr, kprintln, loader, power};
 
 use crate::images;
-use crate::kernel::{Kernel, SERVER_SPACES, State};
+use kcore::sched::Run;
+
+use crate::kernel::{Kernel, ThreadId, Wait};
 
 /// Failures within [`WINDOW`] that declare a server dead.
 pub const FAILURES: usize = 4;
@@ -65,25 +67,28 @@ impl Supervised {
 impl Kernel {
     /// Server thread `tid` faulted with `cause` at `addr`: restart its server, or declare it
     /// dead.
-    pub fn restart_server(&mut self, tid: usize, cause: Cause, addr: usize) {
+    pub fn restart_server(&mut self, tid: ThreadId, cause: Cause, addr: usize) {
         let Some(ep) = self.server_of(tid) else {
             return;
         };
-        let sid = SERVER_SPACES + ep;
+        let Some(sid) = self.space_of(tid) else {
+            return;
+        };
         let pc = self.thread(tid).frame.pc;
         let name = self
             .spaces
             .get(&sid)
             .map_or(String::from("?"), |s| s.name.clone());
-        let mine: Vec<usize> = self
+        let mine: Vec<ThreadId> = self
             .spaces
             .get(&sid)
             .map_or(Vec::new(), |s| s.threads.clone());
-        let callers: Vec<usize> = self
+        let callers: Vec<ThreadId> = self
+            .sched
             .threads
             .iter()
-            .filter(|(_, t)| matches!(t.state, State::Calling(s) if mine.contains(&s)))
-            .map(|(&t, _)| t)
+            .filter(|t| matches!(t.run(), Run::Blocked(Wait::Calling(s)) if mine.contains(&s)))
+            .map(|t| t.id())
             .collect();
         for t in mine {
             self.remove_thread(t);
@@ -141,7 +146,7 @@ impl Kernel {
     /// Starts a new thread of server `ep` in the space it left: a fresh stack with its
     /// arguments, at its entry.
     fn revive(&mut self, ep: usize) -> Result<(), Errno> {
-        let sid = SERVER_SPACES + ep;
+        let sid = self.spaces.of_server(ep).ok_or(Errno::Srch)?;
         self.unmap(sid, STACK_BASE, STACK_TOP)?;
         let args = self.server_args(ep);
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
@@ -153,7 +158,7 @@ impl Kernel {
             page += PAGE_SIZE;
         }
         let frame = TrapFrame::new(self.supervised[ep].entry, sp, argv.len(), at);
-        let tid = self.new_thread(sid, frame, State::Created)?;
+        let tid = self.new_thread(sid, frame)?;
         self.make_ready(tid);
         Ok(())
     }
@@ -176,7 +181,9 @@ impl Kernel {
                 self.make_ready(t);
             }
         }
-        self.destroy_space(SERVER_SPACES + ep);
+        if let Some(sid) = self.spaces.of_server(ep) {
+            self.destroy_space(sid);
+        }
         if ep == level::PROC {
             kprintln!(
                 "{}: without the process server no process can end; powering off",

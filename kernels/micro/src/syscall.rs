@@ -16,41 +16,29 @@ use kcore::timer;
 use kcore::trap::{Access, reg};
 use kcore::uaccess::{self, UserMemory};
 
-use crate::kernel::{CallKind, Endpoint, Kernel, Msg, SpaceId, State};
+use crate::kernel::{CallKind, Endpoint, Kernel, Msg, SpaceId, ThreadId};
 use crate::lease::Unlendable;
 
 /// Handles the `ecall` of thread `tid`.
-pub fn syscall(k: &mut Kernel, tid: usize) {
-    let (nr, regs) = {
+pub fn syscall(k: &mut Kernel, tid: ThreadId) {
+    let (nr, a) = {
         let f = &mut k.thread(tid).frame;
         f.pc += 4;
         (
             f.regs[reg::A7] as usize,
-            [
-                f.arg(0),
-                f.arg(1),
-                f.arg(2),
-                f.arg(3),
-                f.arg(4),
-                f.arg(5),
-                f.arg(6),
-            ],
+            [f.arg(0), f.arg(1), f.arg(2), f.arg(3), f.arg(4), f.arg(5)],
         )
     };
-    if k.fastpath(tid, nr, &regs) {
-        return;
-    }
-    let a = [regs[0], regs[1], regs[2], regs[3], regs[4], regs[5]];
     let result = match Sys::from_number(nr) {
         Some(Sys::Yield) => {
-            k.runq.push(tid);
-            k.current = None;
+            k.sched.threads.preempt();
+            k.sched.ticker.yielded(timer::now());
             Ok(0)
         }
         Some(Sys::Sleep) => {
             let until = timer::now().saturating_add(timer::ns_to_ticks(a[0] as u64));
-            k.block_current(tid, State::Sleeping(until));
-            k.ticker.sleep_until(until);
+            k.sched.threads.sleep(tid, until);
+            k.sched.ticker.sleep_until(until);
             Ok(0)
         }
         Some(Sys::Clock) => Ok(timer::now_ns() as usize),
@@ -60,8 +48,8 @@ pub fn syscall(k: &mut Kernel, tid: usize) {
             None => return,
         },
     };
-    if let Some(t) = k.threads.get_mut(&tid) {
-        t.frame.set_return(match result {
+    if let Some(t) = k.sched.threads.get_mut(tid) {
+        t.data.frame.set_return(match result {
             Ok(v) => v as isize,
             Err(e) => e.ret(),
         });
@@ -72,7 +60,7 @@ pub fn syscall(k: &mut Kernel, tid: usize) {
 /// reply).
 fn kernel_call(
     k: &mut Kernel,
-    tid: usize,
+    tid: ThreadId,
     nr: usize,
     a: [usize; 6],
 ) -> Option<Result<usize, Errno>> {
@@ -142,7 +130,7 @@ impl UserMemory for Own<'_> {
 
 impl Kernel {
     /// Forwards system call `sys` of thread `tid` to its server.
-    fn forward(&mut self, tid: usize, sys: Sys, a: [usize; 6]) {
+    fn forward(&mut self, tid: ThreadId, sys: Sys, a: [usize; 6]) {
         let f = ipc::forward(sys, &a);
         if !self.lend(tid, &f.leases[..f.count]) {
             return;
@@ -163,7 +151,7 @@ impl Kernel {
 
     /// Checks the leases `tid` is about to lend; false if the call cannot go on now (it failed
     /// with `EFAULT`, or waits for the pager and will be made again).
-    fn lend(&mut self, tid: usize, leases: &[Lease]) -> bool {
+    fn lend(&mut self, tid: ThreadId, leases: &[Lease]) -> bool {
         match self.check_leases(tid, leases) {
             Ok(()) => true,
             Err(Unlendable::Fault) => {
@@ -186,7 +174,7 @@ impl Kernel {
     /// `call(ep, tag, words, leases)` of thread `tid`.
     fn call(
         &mut self,
-        tid: usize,
+        tid: ThreadId,
         ep: usize,
         tag: Tag,
         words: [u64; MAX_WORDS],
@@ -226,17 +214,11 @@ impl Kernel {
     }
 
     /// `ep_create()`: an endpoint the caller's space owns.
-    fn ep_create(&mut self, tid: usize) -> Result<usize, Errno> {
+    fn ep_create(&mut self, tid: ThreadId) -> Result<usize, Errno> {
         let owner = self.space_of(tid).ok_or(Errno::Srch)?;
-        let id = self.next_endpoint;
-        self.next_endpoint += 1;
-        self.endpoints.insert(
-            id,
-            Endpoint {
-                owner,
-                ..Endpoint::default()
-            },
-        );
-        Ok(id)
+        self.endpoints.create(Endpoint {
+            owner: Some(owner),
+            ..Endpoint::default()
+        })
     }
 }

@@ -183,9 +183,11 @@ pub fn run<S: Server>(endpoint: usize, make: impl FnOnce() -> S) -> ! {
     serve(endpoint, s)
 }
 
-/// Receives on `endpoint` and performs every message for `s`, forever.
+/// Receives on `endpoint` and performs every message for `s`, forever. A request that woke
+/// nothing costs no wake-up pass (the common case: `getpid`, a read that had data).
 pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
     let mut reply: Option<(Badge, isize)> = None;
+    let mut wakes = Wakes::new();
     loop {
         let msg = match reply.take() {
             // Safety: no memory is passed.
@@ -195,7 +197,7 @@ pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
             // Safety: no memory is passed.
             None => unsafe { ucall::recv(endpoint) },
         };
-        let mut wakes = Wakes::new();
+        wakes.clear();
         let value = match msg.tag.label() {
             label::CRASH if msg.badge.0 == 0 => rt::crash(),
             label::CRASH => Some(Errno::Perm.ret()),
@@ -208,7 +210,9 @@ pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
                 settle(s, &msg, outcome)
             }
         };
-        wake(s, &wakes);
+        if !wakes.is_empty() {
+            wake(s, &wakes);
+        }
         reply = value.map(|v| (msg.badge, v));
     }
 }

@@ -37,28 +37,19 @@ use abi::types::{exit, limits};
 use servers::serve::{self, args};
 use servers::{Args, Fail, Outcome, Pending, Server, kernel};
 use services::proc::ProcTable;
+use services::threads::ProcThreads;
 use services::{Pid, Wait, Wakes};
 use ucall::Message;
 
 servers::entry!(c"proc", main);
 
-/// A thread the server knows of: live, or ended and not yet joined.
-#[derive(Clone, Copy, Debug)]
-struct Thread {
-    /// Its process.
-    pid: Pid,
-    /// Its status once ended (waiting to be joined).
-    ended: Option<i32>,
-}
-
 /// The server's state.
 pub struct Proc {
     /// Process ids, parents, exit statuses.
     procs: ProcTable,
-    /// Live processes, each with its threads (live, or ended and not joined), oldest first.
-    processes: BTreeMap<Pid, Vec<usize>>,
-    /// Every thread of a live process, by the kernel's thread id.
-    threads: BTreeMap<usize, Thread>,
+    /// Live processes, each with its threads (live, or ended and not joined) under the shared
+    /// thread policy (`services::threads`, mono's too).
+    processes: BTreeMap<Pid, ProcThreads>,
     /// Parked `wait`s and `thread_join`s.
     pending: Pending,
     /// Where programs are copied from fs to be loaded; grown to the largest one.
@@ -75,7 +66,6 @@ fn start(args: &Args) -> Proc {
     let mut proc = Proc {
         procs: ProcTable::new(limits::PROCESSES),
         processes: BTreeMap::new(),
-        threads: BTreeMap::new(),
         pending: Pending::new(),
         image: alloc::vec![0; spawn::IMAGE_START],
     };
@@ -100,6 +90,12 @@ impl Server for Proc {
             return Err(Errno::NoSys.into());
         };
         let (pid, tid) = (msg.badge.pid(), msg.badge.tid());
+        // `getpid` is answered from the badge alone: the kernel wrote the caller's pid there,
+        // and a process's threads end (in the kernel) before its entry goes (here), so a
+        // caller with a pid is a live process's. Only servers (pid 0) are refused.
+        if sys == Sys::Getpid && pid != 0 {
+            return Ok(pid);
+        }
         if !self.processes.contains_key(&pid) {
             // Servers make no system calls; a thread of an ended process gets no answer.
             return Err(if pid == 0 {
@@ -146,11 +142,8 @@ impl Proc {
     /// off if it is the first process; else it becomes a zombie and its parent's `wait`s are
     /// retried (through `wakes`). Nothing happens if `pid` is not live.
     fn end_process(&mut self, pid: Pid, status: i32, wakes: &mut Wakes) {
-        let Some(threads) = self.processes.remove(&pid) else {
+        if self.processes.remove(&pid).is_none() {
             return;
-        };
-        for tid in threads {
-            self.threads.remove(&tid);
         }
         end_space(pid);
         self.pending.drop_process(pid);

@@ -17,8 +17,9 @@ use abi::types::{Str, exit, limits};
 use servers::kernel::{self, Loan};
 use servers::{Fail, Outcome, lease, proto};
 use services::Pid;
+use services::threads::ProcThreads;
 
-use crate::{Proc, Thread, end_space};
+use crate::{Proc, end_space};
 
 /// The program buffer's first size: most programs fit, so one `FS_PROGRAM` suffices.
 pub const IMAGE_START: usize = 256 * 1024;
@@ -142,13 +143,11 @@ impl Proc {
         let elf = self.image.get(..size).ok_or(Errno::NoExec)?;
         let tid = kernel::space_new(pid, elf, &argv, &mut info)?;
         let started = attach(pid, parent, &info, stdio).and_then(|()| {
-            self.processes.insert(pid, alloc::vec![tid]);
-            self.threads.insert(tid, Thread { pid, ended: None });
+            self.processes.insert(pid, ProcThreads::new(tid));
             kernel::thread_start(tid)
         });
         if let Err(e) = started {
             self.processes.remove(&pid);
-            self.threads.remove(&tid);
             end_space(pid);
             return Err(e);
         }
