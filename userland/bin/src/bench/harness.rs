@@ -12,12 +12,31 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::arch::asm;
 use core::fmt::Display;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use ulib::{Errno, counters, marker, println, sys};
 
 /// The region id the measured operations run in (the host runner reads region 1).
 pub const REGION: usize = 1;
+
+/// Whether [`measure`] marks each operation's start (`bench --mark-ops`): set once, before the
+/// case runs.
+static MARK_OPS: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`measure`] emit the operation boundary marker before each measured operation and
+/// once after the last (`bench --mark-ops`, for `klab run … --timeline`).
+pub fn mark_ops() {
+    MARK_OPS.store(true, Ordering::Relaxed);
+}
+
+/// The operation boundary marker (`abi::marker::OP`, `rs1` = x0).
+#[inline(always)]
+fn op_boundary() {
+    // Safety: a HINT: it writes x0 only.
+    unsafe { asm!("slti x0, x0, {op}", op = const abi::marker::OP, options(nomem, nostack)) };
+}
 
 /// The program's path, as it starts its children.
 pub const SELF: &str = "/bin/bench";
@@ -110,14 +129,25 @@ pub fn region<T>(f: impl FnOnce() -> Outcome<T>) -> Outcome<(T, Counts)> {
 }
 
 /// Runs `op` `warmup` times, then `n` times inside the region; what the `n` cost. The first
-/// failure stops it.
+/// failure stops it. Under [`mark_ops`] an operation boundary marker precedes each measured
+/// operation and follows the last; the loop without markers is a separate one, chosen once, so
+/// a plain run's counts are exactly what they were.
 pub fn measure(warmup: u64, n: u64, mut op: impl FnMut() -> Outcome) -> Outcome<Counts> {
     for _ in 0..warmup {
         op()?;
     }
+    let marked = MARK_OPS.load(Ordering::Relaxed);
     let ((), counts) = region(|| {
-        for _ in 0..n {
-            op()?;
+        if marked {
+            for _ in 0..n {
+                op_boundary();
+                op()?;
+            }
+            op_boundary();
+        } else {
+            for _ in 0..n {
+                op()?;
+            }
         }
         Ok(())
     })?;
