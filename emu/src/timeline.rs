@@ -16,7 +16,7 @@
 //!
 //! Left out: anything finer than a phase (per-instruction costs are the symbol profile's job).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::hart::Privilege;
 
@@ -90,7 +90,7 @@ pub struct Stamp {
 }
 
 /// What kind of work a phase is (the chart colours phases by kind).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PhaseKind {
     /// U-mode in the address space the operation started in.
@@ -140,7 +140,7 @@ impl PhaseKind {
 }
 
 /// One phase of an operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phase {
     /// What kind of work it is.
     pub kind: PhaseKind,
@@ -169,7 +169,7 @@ pub struct Phase {
 }
 
 /// The timeline of operation `op` of region 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
     /// The operation's number (1 is the first operation measured).
     pub op: u64,
