@@ -128,17 +128,17 @@ impl Floor {
 pub fn explanation(costs: &FloorCosts) -> String {
     let switch = if costs.refills > 0 {
         format!(
-            "the `satp` write ({}), the `sfence.vma` that must follow without ASIDs ({}) and {} TLB refills (an instruction page and a stack page of the new space, each a full Sv39 walk with L1-hit PTE reads, {} each)",
+            "the satp write ({}), the sfence.vma that must follow without ASIDs ({}) and {} TLB refills (an instruction page and a stack page of the new space, each a full Sv39 walk with L1-hit PTE reads, {} each)",
             costs.satp_write, costs.fence, costs.refills, costs.walk
         )
     } else {
         format!(
-            "the `satp` write ({}); with ASIDs no fence or refill is unavoidable",
+            "the satp write ({}); with ASIDs no fence or refill is unavoidable",
             costs.satp_write
         )
     };
     format!(
-        "The floor is what the machine profile charges for the unavoidable part of one operation: per trap {} cycles — the trap entry ({}), saving and restoring the 31 registers as L1-hit stores and loads ({}) and the `sret` ({}); per address-space change {} cycles — {}. Traps and address-space changes per operation are the measured counts (exceptions + interrupts, `satp` writes), which any kernel of that structure has.",
+        "The floor is what the machine profile charges for the unavoidable part of one operation: per trap {} cycles — the trap entry ({}), saving and restoring the 31 registers as L1-hit stores and loads ({}) and the sret ({}); per address-space change {} cycles — {}. Traps and address-space changes per operation are the measured counts (exceptions + interrupts, satp writes), which any kernel of that structure has.",
         costs.per_trap, costs.trap_entry, costs.save_restore, costs.sret, costs.per_switch, switch
     )
 }
