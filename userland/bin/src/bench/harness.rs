@@ -129,26 +129,39 @@ pub fn region<T>(f: impl FnOnce() -> Outcome<T>) -> Outcome<(T, Counts)> {
 }
 
 /// Runs `op` `warmup` times, then `n` times inside the region; what the `n` cost. The first
-/// failure stops it. Under [`mark_ops`] an operation boundary marker precedes each measured
-/// operation and follows the last; the loop without markers is a separate one, chosen once, so
-/// a plain run's counts are exactly what they were.
+/// failure stops it. Under [`mark_ops`] the marked variant runs instead ([`measure_marked`]);
+/// the test comes first and the plain body is unchanged, so a plain run's region is exactly
+/// what it was before markers existed.
 pub fn measure(warmup: u64, n: u64, mut op: impl FnMut() -> Outcome) -> Outcome<Counts> {
+    if MARK_OPS.load(Ordering::Relaxed) {
+        return measure_marked(warmup, n, &mut op);
+    }
     for _ in 0..warmup {
         op()?;
     }
-    let marked = MARK_OPS.load(Ordering::Relaxed);
     let ((), counts) = region(|| {
-        if marked {
-            for _ in 0..n {
-                op_boundary();
-                op()?;
-            }
-            op_boundary();
-        } else {
-            for _ in 0..n {
-                op()?;
-            }
+        for _ in 0..n {
+            op()?;
         }
+        Ok(())
+    })?;
+    Ok(counts)
+}
+
+/// [`measure`] under `bench --mark-ops`: an operation boundary marker before each measured
+/// operation and after the last. It takes the operation as a trait object, so it is compiled
+/// once and leaves the plain path's code (and the compiler's inlining of `op` there) as it was.
+#[inline(never)]
+fn measure_marked(warmup: u64, n: u64, op: &mut dyn FnMut() -> Outcome) -> Outcome<Counts> {
+    for _ in 0..warmup {
+        op()?;
+    }
+    let ((), counts) = region(|| {
+        for _ in 0..n {
+            op_boundary();
+            op()?;
+        }
+        op_boundary();
         Ok(())
     })?;
     Ok(counts)
