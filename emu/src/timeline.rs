@@ -62,12 +62,14 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// The events since `earlier` (wrapping: counts a block booked ahead and took back may make
+    /// a difference negative in principle; the phases still add up exactly).
     fn since(&self, earlier: &Tally) -> Tally {
         Tally {
-            walks: self.walks - earlier.walks,
-            l1i_misses: self.l1i_misses - earlier.l1i_misses,
-            l1d_misses: self.l1d_misses - earlier.l1d_misses,
-            l2_misses: self.l2_misses - earlier.l2_misses,
+            walks: self.walks.wrapping_sub(earlier.walks),
+            l1i_misses: self.l1i_misses.wrapping_sub(earlier.l1i_misses),
+            l1d_misses: self.l1d_misses.wrapping_sub(earlier.l1d_misses),
+            l2_misses: self.l2_misses.wrapping_sub(earlier.l2_misses),
         }
     }
 }
@@ -267,19 +269,21 @@ pub fn phases(stamps: &[Stamp], name_of: impl Fn((u64, u16)) -> Option<String>) 
             },
         };
         let tally = b.tally.since(&a.tally);
-        let cycles = b.cycles - a.cycles;
-        let instructions = b.instructions - a.instructions;
+        // Wrapping, as in `Tally::since`: a block's static cycles are booked when it is entered
+        // and taken back if it is left early, so time may in principle step back at a boundary.
+        let cycles = b.cycles.wrapping_sub(a.cycles);
+        let instructions = b.instructions.wrapping_sub(a.instructions);
         if let Some(p) = out.last_mut()
             && p.kind == kind
             && p.label == label
             && p.space == space
         {
-            p.cycles += cycles;
-            p.instructions += instructions;
-            p.tlb_walks += tally.walks;
-            p.l1i_misses += tally.l1i_misses;
-            p.l1d_misses += tally.l1d_misses;
-            p.l2_misses += tally.l2_misses;
+            p.cycles = p.cycles.wrapping_add(cycles);
+            p.instructions = p.instructions.wrapping_add(instructions);
+            p.tlb_walks = p.tlb_walks.wrapping_add(tally.walks);
+            p.l1i_misses = p.l1i_misses.wrapping_add(tally.l1i_misses);
+            p.l1d_misses = p.l1d_misses.wrapping_add(tally.l1d_misses);
+            p.l2_misses = p.l2_misses.wrapping_add(tally.l2_misses);
             continue;
         }
         out.push(Phase {
@@ -287,8 +291,8 @@ pub fn phases(stamps: &[Stamp], name_of: impl Fn((u64, u16)) -> Option<String>) 
             label,
             mode: mode.letter(),
             space,
-            start_cycle: a.cycles - first.cycles,
-            start_instruction: a.instructions - first.instructions,
+            start_cycle: a.cycles.wrapping_sub(first.cycles),
+            start_instruction: a.instructions.wrapping_sub(first.instructions),
             cycles,
             instructions,
             tlb_walks: tally.walks,
@@ -312,7 +316,10 @@ pub fn timeline(
     name_of: impl Fn((u64, u16)) -> Option<String>,
 ) -> Timeline {
     let (cycles, instructions) = match (stamps.first(), stamps.last()) {
-        (Some(a), Some(b)) => (b.cycles - a.cycles, b.instructions - a.instructions),
+        (Some(a), Some(b)) => (
+            b.cycles.wrapping_sub(a.cycles),
+            b.instructions.wrapping_sub(a.instructions),
+        ),
         _ => (0, 0),
     };
     Timeline {

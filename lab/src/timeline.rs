@@ -71,7 +71,8 @@ pub fn table(t: &Timeline) -> String {
             p.space
         );
     }
-    let sum = |f: fn(&emu::timeline::Phase) -> u64| t.phases.iter().map(f).sum::<u64>();
+    let sum =
+        |f: fn(&emu::timeline::Phase) -> u64| t.phases.iter().map(f).fold(0u64, u64::wrapping_add);
     let _ = writeln!(
         s,
         "{:<34} {:>4} {:>8} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>5}",

@@ -73,7 +73,7 @@ impl Machine {
         if r.seen == r.target {
             r.recording = true;
             self.push_stamp(Boundary::OpStart);
-        } else if r.seen == r.target + 1 {
+        } else if r.recording && r.seen == r.target + 1 {
             self.push_stamp(Boundary::OpEnd);
             if let Some(r) = self.recorder.as_deref_mut() {
                 r.recording = false;
