@@ -7,6 +7,7 @@
 //! - [`devices`] and [`bus`]: UART, CLINT, PLIC, test finisher, RAM;
 //! - [`loader`] and [`fdt`]: ELF loading (goblin) and the device tree (vm-fdt);
 //! - [`input`]: reading the files a user names with a bound, and quoting user input shortened;
+//! - [`timeline`]: the phases of one operation, from the machine's own events;
 //! - [`machine`]: the execution engine that ties them together, with what a debugger needs
 //!   (breakpoints, watchpoints, single steps, reads that change nothing; the protocol is `lab`'s).
 //!
@@ -29,6 +30,7 @@ pub mod profile;
 pub mod report;
 pub mod stats;
 pub mod symbols;
+pub mod timeline;
 pub mod trap;
 
 pub use devices::console::{Input, Output};

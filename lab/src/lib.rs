@@ -15,4 +15,5 @@ mod report;
 mod run;
 mod size;
 mod terminal;
+mod timeline;
 mod trace;

@@ -118,6 +118,16 @@ pub struct RunArgs {
     /// End each trace line with the operation's name.
     #[arg(long, requires = "trace")]
     trace_disasm: bool,
+    /// Print the timeline of operation K (1 is the first) of region 1 at exit: its phases (user,
+    /// trap, kernel, address-space switch, server, sret) with cycle and instruction stamps, TLB
+    /// walks and cache misses, from the emulator's own events. Operations are delimited by the
+    /// operation boundary marker; when PROGRAM is `bench`, klab adds `--mark-ops` so it emits
+    /// them. Any other program must emit them itself, or klab says so.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    timeline: Option<u64>,
+    /// With --timeline: also write the timeline as JSON to FILE (`-`: stdout).
+    #[arg(long, value_name = "FILE", requires = "timeline")]
+    timeline_json: Option<PathBuf>,
 }
 
 /// How the machine is modeled: a profile and Spike-style overrides.
@@ -235,6 +245,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             anyhow::bail!("give the command line either as PROGRAM ARGS or with --append, not both")
         }
         (Some(a), true) => Some(a.clone()),
+        (None, false) if args.timeline.is_some() => {
+            Some(crate::timeline::mark_ops(&args.program).join(" "))
+        }
         (None, false) => Some(args.program.join(" ")),
         (None, true) => None,
     };
@@ -279,6 +292,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     };
     let mut machine =
         Machine::new(config, &image).with_context(|| format!("cannot boot {}", args.elf))?;
+    if let Some(op) = args.timeline {
+        machine.record_timeline(op);
+    }
 
     let start = Instant::now();
     let exit = match (args.gdb, &args.trace) {
@@ -324,6 +340,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         let report = emu::report::RunReport::of(&mut machine);
         std::fs::write(path, report.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(op) = args.timeline {
+        let t = crate::timeline::take(&machine, op)?;
+        print!("{}", crate::timeline::table(&t));
+        if let Some(path) = &args.timeline_json {
+            let json = serde_json::to_string_pretty(&t)? + "\n";
+            if path.as_os_str() == "-" {
+                print!("{json}");
+            } else {
+                std::fs::write(path, json)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
     }
     let pc = machine.hart.pc;
     let place = match machine.symbolize(pc) {

@@ -401,6 +401,60 @@ fn report_files_are_well_formed() {
     chromium_renders(&dir.join("report.html"), html.matches("<svg").count());
 }
 
+/// Does every cost-ladder result carry its floor (traps and `satp` writes per operation times
+/// the profile's charges) and a timeline whose phases add up, from a run that is not the
+/// measured one?
+#[test]
+fn ladder_results_carry_a_floor_and_a_timeline() {
+    let (dir, r) = full();
+    let ladder = [
+        "call",
+        "coroutine",
+        "thread-switch",
+        "process-switch",
+        "getpid",
+        "ipc",
+        "pipe-rt",
+    ];
+    for bench in ladder {
+        for kernel in ["mono", "micro"] {
+            let x = result(r, bench, kernel);
+            assert!(
+                !x["command"].as_str().unwrap().contains("--mark-ops"),
+                "{bench} on {kernel}: the measured run marks operations"
+            );
+            let f = &x["floor"];
+            let c = &f["costs"];
+            let want = per_op(x, "traps") * c["per_trap"].as_f64().unwrap()
+                + per_op(x, "satp_writes") * c["per_switch"].as_f64().unwrap();
+            let got = f["cycles_per_op"].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-6, "{bench} on {kernel}: {f}");
+            // The default profile has no ASIDs: a fence and two refills per change.
+            assert_eq!(c["refills"], 2, "{f}");
+            let t = &x["timeline"];
+            let phases = t["phases"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{bench}: {x}"));
+            let sum = |k: &str| phases.iter().map(|p| p[k].as_u64().unwrap()).sum::<u64>();
+            assert_eq!(sum("cycles"), t["cycles"].as_u64().unwrap(), "{bench}");
+            assert_eq!(sum("instructions"), t["instructions"].as_u64().unwrap());
+        }
+    }
+    let micro_getpid = &result(r, "getpid", "micro")["timeline"]["phases"];
+    let switches = micro_getpid
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "switch")
+        .count();
+    assert_eq!(switches, 2, "{micro_getpid}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("| micro floor | micro/floor |"), "{md}");
+    assert!(md.contains("#### getpid on micro: operation "), "{md}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"timeline-getpid\">"));
+}
+
 /// Headless Chromium loads the page without console errors and sees every chart.
 fn chromium_renders(page: &Path, svgs: usize) {
     let chromium = ["chromium", "chromium-browser"]

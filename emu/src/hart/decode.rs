@@ -133,8 +133,8 @@ pub fn decode32(raw: u32) -> Insn {
             let shift = |op| Insn::new(op, rd(raw), rs1(raw), 0, shamt, raw, 4);
             match (funct3(raw), funct6) {
                 (0, _) => i(Op::Addi),
-                // `slti x0, rs1, 1..=5` is a HINT klab uses as a marker (DESIGN.md).
-                (2, _) if rd(raw) == 0 && (1..=5).contains(&imm_i(raw)) => i(Op::Marker),
+                // `slti x0, rs1, 1..=6` is a HINT klab uses as a marker (DESIGN.md).
+                (2, _) if rd(raw) == 0 && (1..=6).contains(&imm_i(raw)) => i(Op::Marker),
                 (2, _) => i(Op::Slti),
                 (3, _) => i(Op::Sltiu),
                 (4, _) => i(Op::Xori),

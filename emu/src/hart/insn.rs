@@ -128,7 +128,7 @@ pub enum Op {
     Wfi,
     SfenceVma,
 
-    /// A klab marker: the HINT `slti x0, rs1, imm12` with `imm12` in 1..=5 (see `observe`).
+    /// A klab marker: the HINT `slti x0, rs1, imm12` with `imm12` in 1..=6 (see `observe`).
     Marker,
 }
 

@@ -231,12 +231,14 @@ impl Machine {
                     // ASIDLEN is the profile's: unimplemented ASID bits read as zero.
                     let unimplemented = u64::from(!self.asid_mask) << satp::ASID_SHIFT;
                     c.satp = value & !unimplemented;
+                    self.stamp(crate::timeline::Boundary::SatpWrite);
                     self.flush_translations();
                     self.satp_written();
                     self.stats.count(Event::SatpWrite);
                     let (root, asid) = self.address_space();
                     self.stats
                         .set_space(root, asid, self.retired, self.cycles());
+                    self.stamp(crate::timeline::Boundary::SatpDone);
                 }
             }
             num::MISA => {} // WARL: the extensions cannot be switched off

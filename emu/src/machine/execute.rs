@@ -330,6 +330,7 @@ impl Machine {
                 if p == Privilege::User || (p == Privilege::Supervisor && tvm) {
                     return Err(Trap::illegal(i.raw).into());
                 }
+                self.stamp(crate::timeline::Boundary::FenceEnter);
                 self.htlb.flush();
                 self.fetch = super::fetch::FetchState::INVALID;
                 self.stats.count(crate::stats::Event::SfenceVma);
@@ -337,6 +338,7 @@ impl Machine {
                 let asid = (i.rs2 != 0).then(|| b!());
                 self.fence_tlbs(vaddr, asid);
                 self.penalize(|p| p.sfence_vma);
+                self.stamp(crate::timeline::Boundary::FenceDone);
             }
             Op::Marker => self.marker(i.imm, a!()),
             Op::Illegal => return Err(Trap::illegal(i.raw).into()),

@@ -21,6 +21,7 @@ mod htif;
 mod inspect;
 mod memory;
 mod observe;
+mod record;
 mod threaded;
 mod timing;
 mod trap;
@@ -199,6 +200,8 @@ pub struct Machine {
     next_overflow_check: Option<u64>,
     /// Breakpoints, watchpoints and the debugger's stop.
     pub(crate) debug: debug::Debug,
+    /// The timeline recorder, when a timeline was asked for (`record`).
+    pub(crate) recorder: Option<Box<record::Recorder>>,
 }
 
 impl Machine {
@@ -252,6 +255,7 @@ impl Machine {
             resume: None,
             next_overflow_check: None,
             debug: debug::Debug::default(),
+            recorder: None,
         };
         for s in &image.segments {
             m.write_host(s.paddr, &s.data);

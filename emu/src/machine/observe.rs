@@ -5,7 +5,8 @@
 //! 3 names the current address space with the NUL-terminated string at virtual address `rs1`
 //! (at most [`MAX_NAME`] bytes), 4 takes a snapshot of the statistics tagged `rs1`, 5 says the
 //! kernel is about to resume thread `rs1` (any number naming the thread, e.g. its register frame's
-//! address): a value other than the last one counts a context switch (event 20).
+//! address): a value other than the last one counts a context switch (event 20), 6 marks an
+//! operation boundary (the timeline's; see `record`, which numbers them: `rs1` is x0).
 
 use crate::bus::Bus;
 use crate::hart::Privilege;
@@ -110,6 +111,7 @@ impl Machine {
                 self.last_thread = Some(value);
                 self.stats.count(crate::stats::Event::ContextSwitch);
             }
+            6 => self.op_marker(),
             _ => {}
         }
     }

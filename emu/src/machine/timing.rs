@@ -327,6 +327,7 @@ impl Machine {
         }
         let cost = self.timing.as_deref().map_or(0, |t| t.penalty.tlb_walk);
         self.spend_cycles(cost);
+        self.count_walk();
         let tr = sv39::walk(&mut super::memory::Walker(self), vaddr, access, ctx, |_| {})?;
         let e = tlb_entry(vaddr, asid, &tr);
         if let Some(l2) = &mut self.timing.as_deref_mut().expect("timing mode").l2tlb {

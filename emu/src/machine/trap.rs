@@ -15,6 +15,7 @@
 
 use crate::hart::csr::{Privilege, mstatus, tvec};
 use crate::stats::Event;
+use crate::timeline::Boundary;
 use crate::trap::{Interrupt, Trap};
 
 use super::Machine;
@@ -31,16 +32,24 @@ impl Machine {
         }
         self.exceptions += 1;
         self.stats.count(Event::Exception);
+        self.stamp(Boundary::TrapEnter {
+            cause: t.cause.code(),
+        });
         self.spend_trap_cycles();
         self.enter_trap(t.cause.code(), false, t.tval);
+        self.stamp(Boundary::TrapTaken);
     }
 
     /// Takes interrupt `i` before the instruction at the current pc (one cycle).
     pub(crate) fn take_interrupt(&mut self, i: Interrupt) {
         self.interrupts += 1;
         self.stats.count(Event::Interrupt);
+        self.stamp(Boundary::TrapEnter {
+            cause: i.code() | 1 << 63,
+        });
         self.spend_trap_cycles();
         self.enter_trap(i.code(), true, 0);
+        self.stamp(Boundary::TrapTaken);
     }
 
     /// Trap entry takes a cycle (so a fault loop advances time), or the profile's penalty.
@@ -181,6 +190,7 @@ impl Machine {
     }
 
     fn return_to(&mut self, to: Privilege) {
+        self.stamp(Boundary::XretEnter);
         self.penalize(|p| p.xret);
         if to != self.hart.privilege {
             self.stats.set_mode(to, self.retired, self.cycles());
@@ -190,6 +200,7 @@ impl Machine {
         self.hart.reservation = None;
         self.fetch = FetchState::INVALID;
         self.update_dmode();
+        self.stamp(Boundary::XretDone);
         self.recheck_interrupts();
     }
 }

@@ -14,6 +14,10 @@ pub const SNAPSHOT: i32 = 4;
 /// `imm12`: the kernel resumes thread `rs1` (a number naming it); klab counts a context switch
 /// when it differs from the last one named.
 pub const SWITCH: i32 = 5;
+/// `imm12`: an operation boundary (`rs1` = x0: klab numbers them in region 1, for the timeline
+/// of one operation). The bench harness emits one before each measured operation and one after
+/// the last, only under `bench --mark-ops`.
+pub const OP: i32 = 6;
 
 /// First region id reserved for the kernels.
 pub const KERNEL_REGIONS: usize = 0x100;

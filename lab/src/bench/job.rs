@@ -9,7 +9,10 @@ use emu::profile::Profile;
 use emu::report::{Bucket, RunReport};
 use emu::{Config, ElfImage, Exit, Input, Machine, Output};
 
-use super::catalog::Bench;
+use emu::timeline::Timeline;
+
+use super::catalog::{Bench, LADDER};
+use super::floor::Floor;
 use super::model::{BenchResult, Counters, GuestFigures, Part};
 
 /// The region every benchmark measures in (`bench`'s harness).
@@ -54,43 +57,62 @@ impl Job {
         s
     }
 
-    /// Runs the job; an error says what went wrong, with the console's last lines.
-    pub fn run(&self, guests: &Guests) -> anyhow::Result<BenchResult> {
+    /// Boots the kernel with `command` as its first program (recording the timeline of
+    /// operation `timeline`, if given) and runs it to a clean exit; the machine and the console
+    /// text, or an error with the console's last lines.
+    fn boot(
+        &self,
+        guests: &Guests,
+        command: &str,
+        timeline: Option<u64>,
+    ) -> anyhow::Result<(Machine, String)> {
         let elf = guests
             .kernels
             .get(&self.kernel)
             .with_context(|| format!("no kernel `{}`", self.kernel))?;
         let image = ElfImage::parse(elf).context("cannot load the kernel")?;
-        let command = self.bench.command(self.n).join(" ");
         let (output, console) = Output::capture();
         let config = Config {
             ram_size: 128 << 20,
             initrd: Some(guests.initrd.to_vec()),
-            bootargs: Some(command.clone()),
+            bootargs: Some(command.to_string()),
             input: Input::None,
             output,
             profile: self.profile.clone(),
             ..Config::default()
         };
         let mut machine = Machine::new(config, &image).context("cannot boot")?;
+        if let Some(op) = timeline {
+            machine.record_timeline(op);
+        }
         let exit = machine.run(Some(MAX_INSNS));
         let text = {
             let bytes = console.lock().map(|b| b.clone()).unwrap_or_default();
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        let fail = |why: String| -> anyhow::Error {
-            let tail: Vec<&str> = text.lines().rev().take(6).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            anyhow::anyhow!("`{command}` {why}; console:\n    {}", tail.join("\n    "))
+        let why = match exit {
+            Exit::Status(0) => return Ok((machine, text)),
+            Exit::Status(s) => format!("exited with status {s}"),
+            Exit::InstructionLimit => format!("still ran after {MAX_INSNS} instructions"),
+            other => format!("stopped: {other:?}"),
         };
-        match exit {
-            Exit::Status(0) => {}
-            Exit::Status(s) => return Err(fail(format!("exited with status {s}"))),
-            Exit::InstructionLimit => {
-                return Err(fail(format!("still ran after {MAX_INSNS} instructions")));
-            }
-            other => return Err(fail(format!("stopped: {other:?}"))),
-        }
+        Err(console_error(command, &text, &why))
+    }
+
+    /// The timeline of one operation of this benchmark: a separate run of the `--quick` size
+    /// with `bench --mark-ops`, operation [`timeline_op`] of it (the measured run is untouched).
+    pub fn timeline(&self, guests: &Guests) -> anyhow::Result<Timeline> {
+        let command = crate::timeline::mark_ops(&self.bench.command(self.bench.quick)).join(" ");
+        let op = timeline_op(self.bench.quick);
+        let (machine, _) = self.boot(guests, &command, Some(op))?;
+        crate::timeline::take(&machine, op)
+    }
+
+    /// Runs the job; an error says what went wrong, with the console's last lines.
+    pub fn run(&self, guests: &Guests) -> anyhow::Result<BenchResult> {
+        let command = self.bench.command(self.n).join(" ");
+        let (mut machine, text) = self.boot(guests, &command, None)?;
+        let fail = |why: String| console_error(&command, &text, &why);
         let line = parse_result(&text, self.bench.case)
             .ok_or_else(|| fail("printed no result line".into()))?;
         let report = RunReport::of(&mut machine);
@@ -102,6 +124,10 @@ impl Job {
         for p in &parts {
             total.add(&p.counters);
         }
+        // A timeline failure (a case that marks no operations) leaves the result without one.
+        let timeline = (self.point.is_empty() && LADDER.contains(&self.bench.name))
+            .then(|| self.timeline(guests).ok())
+            .flatten();
         Ok(BenchResult {
             bench: self.bench.name.to_string(),
             family: self.bench.family.to_string(),
@@ -115,10 +141,26 @@ impl Job {
             note: line.note,
             program_hash: guests.program_hash.clone(),
             guest: line.guest,
+            floor: Some(Floor::of(&self.profile, &total, line.ops)),
+            timeline,
             total,
             parts,
         })
     }
+}
+
+/// The operation whose timeline `klab bench` shows, in a run of `quick` operations: a quarter of
+/// the way in (steady state, and within the run for cases whose measured loop turns once per
+/// two operations).
+pub fn timeline_op(quick: u64) -> u64 {
+    (quick / 4).max(1)
+}
+
+/// A run's failure: the command, why, and the console's last lines.
+fn console_error(command: &str, text: &str, why: &str) -> anyhow::Error {
+    let tail: Vec<&str> = text.lines().rev().take(6).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    anyhow::anyhow!("`{command}` {why}; console:\n    {}", tail.join("\n    "))
 }
 
 /// The program's result line: `bench CASE: ops=N cycles=C instructions=I[ note=TEXT]`.

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod files;
+pub mod floor;
 pub mod guests;
 pub mod job;
 pub mod merge;

@@ -9,7 +9,10 @@
 
 use std::collections::BTreeMap;
 
+use emu::timeline::Timeline;
 use serde::{Deserialize, Serialize};
+
+use super::floor::Floor;
 
 /// The schema version written in `report.json`; readers refuse other versions.
 pub const SCHEMA: u32 = 1;
@@ -84,6 +87,14 @@ pub struct BenchResult {
     /// Region totals by place (`user`, `kernel`, server names), in that order; they add up to
     /// `total`.
     pub parts: Vec<Part>,
+    /// What the profile charges for the unavoidable part of one operation (absent in reports
+    /// written before klab computed it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Floor>,
+    /// The timeline of one operation, from a separate short run with `bench --mark-ops` (the
+    /// cost ladder's benchmarks in `klab bench`; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
 }
 
 /// What the benchmark program measured itself.

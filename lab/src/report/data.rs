@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use crate::bench::catalog::BENCHES;
 use crate::bench::model::{BenchResult, Report};
 
+use super::format::ratio_of;
+
 /// The kernels, in column order.
 pub const KERNELS: [&str; 2] = ["mono", "micro"];
 
@@ -149,6 +151,21 @@ impl<'a> Pair<'a> {
             .map(|r| r.and_then(|r| r.total.per_op(r.ops).get(m).copied()))
     }
 
+    /// Floor cycles per operation (see `bench::floor`), mono then micro (`None` where not
+    /// measured or not computed).
+    pub fn floor(&self) -> [Option<f64>; 2] {
+        self.both()
+            .map(|r| r.and_then(|r| r.floor.map(|f| f.cycles_per_op)))
+    }
+
+    /// Measured cycles per operation over the floor, mono then micro (`None` where the floor
+    /// is zero or missing).
+    pub fn over_floor(&self) -> [Option<f64>; 2] {
+        let [f0, f1] = self.floor();
+        let [m0, m1] = self.per_op(CYCLES);
+        [ratio_of(f0, m0), ratio_of(f1, m1)]
+    }
+
     /// Cycles of `place` per operation, mono then micro (`None` where the kernel has no such
     /// place).
     pub fn place_cycles(&self, place: &str) -> [Option<f64>; 2] {
@@ -161,6 +178,17 @@ impl<'a> Pair<'a> {
             })
         })
     }
+}
+
+/// What the floor includes, from the first result of `group` that has one (the charges are the
+/// group's profile's, the same for every result in it).
+pub fn floor_explanation(report: &Report, group: &Group<'_>) -> Option<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.profile == group.profile && &r.point == group.point)
+        .find_map(|r| r.floor)
+        .map(|f| crate::bench::floor::explanation(&f.costs))
 }
 
 /// `bench` on both kernels in `group`.

@@ -61,6 +61,7 @@ pub fn render(report: &Report) -> String {
     for scope in &scopes {
         all.extend(sections::families(report, scope, &notes));
         all.push(sections::ladder(report, scope, &notes));
+        all.extend(super::timeline::sections(report, scope));
     }
     all.extend(sections::sweeps(report));
     for scope in &scopes {

@@ -200,6 +200,10 @@ fn ladder(report: &Report, group: &Group<'_>, notes: &Notes) -> String {
             "mono cycles/op",
             "micro cycles/op",
             "micro/mono",
+            "mono floor",
+            "mono/floor",
+            "micro floor",
+            "micro/floor",
         ],
         3,
     ));
@@ -209,7 +213,10 @@ fn ladder(report: &Report, group: &Group<'_>, notes: &Notes) -> String {
             .iter()
             .find(|b| b.name == *name)
             .map_or("", |b| b.title);
-        let [mono, micro] = data::pair(report, name, group).per_op(CYCLES);
+        let pair = data::pair(report, name, group);
+        let [mono, micro] = pair.per_op(CYCLES);
+        let floor = pair.floor();
+        let over = pair.over_floor();
         out.push_str(&row(&[
             (i + 1).to_string(),
             name_cell(name, notes),
@@ -217,8 +224,16 @@ fn ladder(report: &Report, group: &Group<'_>, notes: &Notes) -> String {
             opt_num(mono),
             opt_num(micro),
             ratio(ratio_of(mono, micro)),
+            opt_num(floor[0]),
+            ratio(over[0]),
+            opt_num(floor[1]),
+            ratio(over[1]),
         ]));
     }
+    if let Some(text) = data::floor_explanation(report, group) {
+        let _ = writeln!(out, "\n{}", format::markdown(&text));
+    }
+    out.push_str(&super::timeline::markdown(report, group));
     out
 }
 

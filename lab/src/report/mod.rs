@@ -15,6 +15,7 @@ mod sweep;
 mod table;
 #[cfg(test)]
 mod tests;
+mod timeline;
 
 use crate::bench::model::Report;
 

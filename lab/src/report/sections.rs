@@ -260,7 +260,8 @@ pub fn ladder(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Section {
     };
     let svg = log_bars(&rows, &[panel], "cycles per operation (log scale)");
     let head = "<tr><th>step</th><th>benchmark</th><th>what</th><th>mono cycles/op</th>\
-                <th>micro cycles/op</th><th>micro/mono</th></tr>\n";
+                <th>micro cycles/op</th><th>micro/mono</th><th>mono floor</th>\
+                <th>mono/floor</th><th>micro floor</th><th>micro/floor</th></tr>\n";
     let body_rows: Vec<String> = LADDER
         .iter()
         .zip(&pairs)
@@ -271,24 +272,32 @@ pub fn ladder(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Section {
                 .find(|b| b.name == *name)
                 .map_or("", |b| b.title);
             let [mono, micro] = p.per_op(CYCLES);
+            let (floor, over) = (p.floor(), p.over_floor());
             format!(
-                "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td>{}{}{}</tr>\n",
+                "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td>{}{}{}{}{}{}{}</tr>\n",
                 i + 1,
                 html(&marked(name, notes)),
                 html(title),
                 num_td(&opt_num(mono)),
                 num_td(&opt_num(micro)),
-                num_td(&ratio(ratio_of(mono, micro)))
+                num_td(&ratio(ratio_of(mono, micro))),
+                num_td(&opt_num(floor[0])),
+                num_td(&ratio(over[0])),
+                num_td(&opt_num(floor[1])),
+                num_td(&ratio(over[1]))
             )
         })
         .collect();
+    let floor_note = data::floor_explanation(report, &scope.group).map_or(String::new(), |t| {
+        format!("<p class=\"what\">{}</p>\n", html(&t))
+    });
     let title = format!("cost ladder: cycles per operation{}", scope.suffix);
     Section {
         id: format!("{}ladder", scope.prefix),
         short: title.clone(),
         breakdown: false,
         title,
-        body: chart(svg) + &table(head, &body_rows),
+        body: chart(svg) + &table(head, &body_rows) + &floor_note,
     }
 }
 

@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use emu::profile::Profile;
+use emu::timeline::{Phase, PhaseKind, Timeline};
+
 use crate::bench::catalog::LADDER;
+use crate::bench::floor::Floor;
 use crate::bench::model::{
     BenchResult, Build, Counters, GuestFigures, Part, ProfileRecord, Report, SCHEMA,
 };
@@ -123,8 +127,69 @@ fn result(
             cycles: cycles * OPS,
             instructions: cycles * OPS / 2,
         },
+        floor: Some(Floor::of(&Profile::default(), &counters(cycles), OPS)),
+        timeline: (bench == "getpid").then(|| timeline(kernel)),
         total: counters(cycles),
         parts: parts(kernel, cycles),
+    }
+}
+
+/// A phase of a synthetic timeline.
+fn phase(kind: PhaseKind, label: &str, mode: char, start: u64, cycles: u64) -> Phase {
+    Phase {
+        kind,
+        label: label.to_string(),
+        mode,
+        space: if label.contains("proc") {
+            "proc"
+        } else {
+            "bench"
+        }
+        .to_string(),
+        start_cycle: start,
+        start_instruction: start / 2,
+        cycles,
+        instructions: cycles / 2,
+        tlb_walks: u64::from(kind == PhaseKind::Switch),
+        l1i_misses: 0,
+        l1d_misses: 0,
+        l2_misses: 0,
+    }
+}
+
+/// A getpid's timeline: mono's trap and return; micro's with the switch to `proc` and back.
+fn timeline(kernel: &str) -> Timeline {
+    use PhaseKind::*;
+    let mut spec: Vec<(PhaseKind, &str, char, u64)> = vec![
+        (User, "user (bench)", 'U', 4),
+        (Trap, "trap (ecall from U)", 'S', 20),
+        (Kernel, "kernel", 'S', 60),
+    ];
+    if kernel == "micro" {
+        spec.extend([
+            (Switch, "address-space switch → proc", 'S', 50),
+            (Return, "sret", 'S', 10),
+            (Server, "server (proc)", 'U', 100),
+            (Trap, "trap (ecall from U)", 'S', 20),
+            (Kernel, "kernel", 'S', 60),
+            (Switch, "address-space switch → bench", 'S', 50),
+        ]);
+    }
+    spec.extend([(Return, "sret", 'S', 10), (User, "user (bench)", 'U', 6)]);
+    let mut at = 0;
+    let phases: Vec<Phase> = spec
+        .into_iter()
+        .map(|(k, l, m, c)| {
+            let p = phase(k, l, m, at, c);
+            at += c;
+            p
+        })
+        .collect();
+    Timeline {
+        op: 50,
+        cycles: at,
+        instructions: phases.iter().map(|p| p.instructions).sum(),
+        phases,
     }
 }
 
@@ -335,8 +400,9 @@ fn html_has_one_svg_per_section() {
     for sweep in [false, true] {
         let page = super::html(&sample(sweep));
         let chunks = sections(&page);
-        // 5 metric families, the ladder, one breakdown per benchmark, one per swept parameter.
-        let expected = 5 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
+        // 5 metric families, the ladder, getpid's timeline, one breakdown per benchmark, one per
+        // swept parameter.
+        let expected = 5 + 1 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
         assert_eq!(chunks.len(), expected);
         assert_eq!(page.matches("</section>").count(), expected);
         for chunk in chunks {
@@ -560,4 +626,103 @@ fn write_sample_html() -> std::io::Result<()> {
     std::fs::write("/tmp/klab-report-catalogue.txt", super::table(&catalogue))?;
     std::fs::write("/tmp/klab-report-sample.md", super::markdown(&sample(true)))?;
     std::fs::write("/tmp/klab-report-sample.txt", super::table(&sample(false)))
+}
+
+/// Does the ladder show each cost beside its floor (traps and switches per op times the default
+/// profile's 93 and 50 cycles), in Markdown and HTML, with what the floor includes?
+#[test]
+fn the_ladder_shows_each_floor_beside_its_cost() {
+    let md = super::markdown(&sample(false));
+    let ladder = md.split("### Cost ladder").nth(1).unwrap();
+    assert!(
+        ladder.contains("| micro/mono | mono floor | mono/floor | micro floor | micro/floor |"),
+        "{md}"
+    );
+    // getpid: 2 traps per op, no satp write: 2 × 93 = 186.
+    assert!(
+        ladder.contains("| 100 | 407 | 4.07× | 186 | 0.54× | 186 | 2.19× |"),
+        "{md}"
+    );
+    // pipe-rt: 2 traps and 1 satp write per op: 186 + 50 = 236.
+    assert!(
+        ladder.contains("| 4000 | 16000 | 4.00× | 236 | 16.95× | 236 | 67.80× |"),
+        "{md}"
+    );
+    assert!(ladder.contains("per trap 93 cycles"), "{md}");
+    assert!(
+        ladder.contains("per address-space change 50 cycles"),
+        "{md}"
+    );
+    let page = super::html(&sample(false));
+    let section = sections(&page)
+        .into_iter()
+        .find(|s| s.starts_with(" id=\"ladder\""))
+        .expect("the ladder section");
+    assert!(section.contains("<th>micro/floor</th>"), "{section}");
+    assert!(
+        section.contains("<td class=\"n\">236</td><td class=\"n\">67.80×</td>"),
+        "{section}"
+    );
+    assert!(section.contains("per trap 93 cycles"), "{section}");
+}
+
+/// Does each ladder benchmark with a timeline get its chart and phase tables, and report.md a
+/// table per kernel?
+#[test]
+fn timelines_are_in_the_page_and_the_markdown() {
+    let page = super::html(&sample(false));
+    let section = sections(&page)
+        .into_iter()
+        .find(|s| s.starts_with(" id=\"timeline-getpid\""))
+        .expect("getpid's timeline section");
+    assert!(
+        section.contains("timeline of one operation: getpid"),
+        "{section}"
+    );
+    assert!(
+        section.contains("micro — operation 50: 390 cycles"),
+        "{section}"
+    );
+    assert!(
+        section.contains("<td>server (proc)</td><td>U</td>"),
+        "{section}"
+    );
+    for legend in [
+        "user",
+        "trap / sret",
+        "kernel",
+        "address-space switch",
+        "server",
+    ] {
+        assert!(
+            section.contains(&format!(">\n{legend}\n</text>")),
+            "{legend}: {section}"
+        );
+    }
+    let md = super::markdown(&sample(false));
+    let tl = md
+        .split("### Timeline of one operation")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no timelines in\n{md}"));
+    assert!(
+        tl.contains("#### getpid on mono: operation 50, 100 cycles"),
+        "{md}"
+    );
+    assert!(
+        tl.contains(
+            "| address-space switch → proc | S | 84 | 50 | 25 | 42 | 1 | 0 | 0 | 0 | proc |"
+        ),
+        "{md}"
+    );
+}
+
+/// Do the floors and timelines survive report.json (merging reads it back)?
+#[test]
+fn floors_and_timelines_round_trip_through_json() {
+    let report = sample(false);
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(json.contains("\"cycles_per_op\":186.0"), "{json}");
+    assert!(json.contains("\"kind\":\"server\""), "{json}");
+    let back: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
 }

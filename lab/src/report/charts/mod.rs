@@ -11,6 +11,7 @@
 pub mod bars;
 pub mod lines;
 pub mod stacked;
+pub mod timeline;
 
 use std::error::Error;
 use std::panic::{self, AssertUnwindSafe};

@@ -12,12 +12,31 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::arch::asm;
 use core::fmt::Display;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use ulib::{Errno, counters, marker, println, sys};
 
 /// The region id the measured operations run in (the host runner reads region 1).
 pub const REGION: usize = 1;
+
+/// Whether [`measure`] marks each operation's start (`bench --mark-ops`): set once, before the
+/// case runs.
+static MARK_OPS: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`measure`] emit the operation boundary marker before each measured operation and
+/// once after the last (`bench --mark-ops`, for `klab run … --timeline`).
+pub fn mark_ops() {
+    MARK_OPS.store(true, Ordering::Relaxed);
+}
+
+/// The operation boundary marker (`abi::marker::OP`, `rs1` = x0).
+#[inline(always)]
+fn op_boundary() {
+    // Safety: a HINT: it writes x0 only.
+    unsafe { asm!("slti x0, x0, {op}", op = const abi::marker::OP, options(nomem, nostack)) };
+}
 
 /// The program's path, as it starts its children.
 pub const SELF: &str = "/bin/bench";
@@ -110,8 +129,13 @@ pub fn region<T>(f: impl FnOnce() -> Outcome<T>) -> Outcome<(T, Counts)> {
 }
 
 /// Runs `op` `warmup` times, then `n` times inside the region; what the `n` cost. The first
-/// failure stops it.
+/// failure stops it. Under [`mark_ops`] the marked variant runs instead ([`measure_marked`]);
+/// the test comes first and the plain body is unchanged, so a plain run's region is exactly
+/// what it was before markers existed.
 pub fn measure(warmup: u64, n: u64, mut op: impl FnMut() -> Outcome) -> Outcome<Counts> {
+    if MARK_OPS.load(Ordering::Relaxed) {
+        return measure_marked(warmup, n, op);
+    }
     for _ in 0..warmup {
         op()?;
     }
@@ -119,6 +143,25 @@ pub fn measure(warmup: u64, n: u64, mut op: impl FnMut() -> Outcome) -> Outcome<
         for _ in 0..n {
             op()?;
         }
+        Ok(())
+    })?;
+    Ok(counts)
+}
+
+/// [`measure`] under `bench --mark-ops`: an operation boundary marker before each measured
+/// operation and after the last. Generic like [`measure`], so `op` is inlined here as it is
+/// there and the marked loop runs the same user code as the plain one.
+#[inline(never)]
+fn measure_marked(warmup: u64, n: u64, mut op: impl FnMut() -> Outcome) -> Outcome<Counts> {
+    for _ in 0..warmup {
+        op()?;
+    }
+    let ((), counts) = region(|| {
+        for _ in 0..n {
+            op_boundary();
+            op()?;
+        }
+        op_boundary();
         Ok(())
     })?;
     Ok(counts)

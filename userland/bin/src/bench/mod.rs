@@ -108,11 +108,20 @@ const ROLES: &[Role] = &[
 ];
 
 /// The usage line.
-const USAGE: &str = "usage: bench CASE N [ARGS…] | bench list";
+const USAGE: &str = "usage: bench [--mark-ops] CASE N [ARGS…] | bench list";
 
-/// `bench`'s main: runs a case, a role or `list`; the exit status.
+/// The flag that makes the harness mark each measured operation (for `klab run … --timeline`).
+const MARK_OPS: &str = "--mark-ops";
+
+/// `bench`'s main: runs a case, a role or `list`; the exit status. `--mark-ops` before the case
+/// marks each measured operation's boundary (see `harness::measure`).
 pub fn main(args: ulib::Args) -> i32 {
-    let Some(name) = args.get(1) else {
+    let marked = args.get(1) == Some(MARK_OPS);
+    if marked {
+        harness::mark_ops();
+    }
+    let first = 1 + usize::from(marked);
+    let Some(name) = args.get(first) else {
         eprintln!("{USAGE}");
         return FAILED;
     };
@@ -120,7 +129,11 @@ pub fn main(args: ulib::Args) -> i32 {
         CASES.iter().for_each(|c| println!("{}", c.name));
         return 0;
     }
-    let numbers: Option<Vec<u64>> = args.iter().skip(2).map(|a| a.parse().ok()).collect();
+    let numbers: Option<Vec<u64>> = args
+        .iter()
+        .skip(first + 1)
+        .map(|a| a.parse().ok())
+        .collect();
     if name.starts_with('@') {
         return run_role(name, numbers);
     }
