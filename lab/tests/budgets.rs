@@ -1,51 +1,147 @@
 //! Do the kernels' hot paths stay within their instruction budgets (issue 14)? Instruction counts
 //! are exact and model-independent (the same with timing on or off), so a budget is asserted as
-//! a hard bound: a change that adds instructions to the path fails here, not in a report months
-//! later. The counts come from the guest's own measurement (`bench CASE N`, `instructions=` over
-//! the N operations of its region), through the real `klab` binary.
+//! a hard bound: a change that adds instructions to a path fails here, not in a report months
+//! later. Cycles are exact too for a given profile (the default one here), so the one cycle
+//! ratio the issue sets is asserted as well. Each test runs the benchmark program as `klab bench`
+//! does, through the real `klab` binary, and reads the guest's own `instructions=` and
+//! `cycles=` (region 1, every mode) and the kernel's part (S-mode instructions in region 1, from
+//! `--stats-json`).
 //!
-//! mono's budgets are here; micro's live in their own file.
+//! Issue 14's targets that are not reached yet are `#[ignore]`d with the figure reached; beside
+//! each, a test holds the figure reached, so nothing slips back meanwhile.
 
 use std::process::Command;
 
-/// `klab run KERNEL bench CASE N`: the region's (operations, instructions).
-fn bench(kernel: &str, case: &str, n: u64) -> (u64, u64) {
-    let out = Command::new(env!("CARGO_BIN_EXE_klab"))
-        .args(["run", "--max-insns", "100000000", kernel, "bench", case])
-        .arg(n.to_string())
+use serde_json::Value;
+
+/// Per operation: instructions, cycles, and the kernel's (S-mode) instructions.
+#[derive(Debug)]
+struct PerOp {
+    instructions: f64,
+    cycles: f64,
+    kernel: f64,
+}
+
+/// `klab run [--asid on] --stats-json F KERNEL bench ARGS…`, whose first argument after the case
+/// is the number of operations, `ops`.
+fn per_op(kernel: &str, args: &[&str], ops: u64, asid: bool) -> PerOp {
+    let json = std::env::temp_dir().join(format!(
+        "klab-budget-{}-{kernel}-{}-{asid}.json",
+        std::process::id(),
+        args[0]
+    ));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_klab"));
+    cmd.arg("run");
+    if asid {
+        cmd.args(["--asid", "on"]);
+    }
+    let out = cmd
+        .args(["--stats-json", json.to_str().unwrap(), kernel, "bench"])
+        .args(args)
         .output()
         .expect("run klab");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(
         out.status.code(),
         Some(0),
-        "bench {case} on {kernel} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        "bench {args:?} on {kernel}:\n{stdout}"
     );
     let line = stdout
         .lines()
-        .find(|l| l.starts_with(&format!("bench {case}: ")))
-        .unwrap_or_else(|| panic!("no result line in:\n{stdout}"));
+        .find(|l| l.starts_with("bench "))
+        .expect("a result line");
     let field = |name: &str| -> u64 {
-        line.split_whitespace()
-            .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+        line.split(' ')
+            .find_map(|w| w.strip_prefix(name))
             .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no {name}= in {line:?}"))
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
     };
-    (field("ops"), field("instructions"))
+    assert_eq!(field("ops="), ops, "{line}");
+    let stats: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("stats")).expect("JSON");
+    let _ = std::fs::remove_file(&json);
+    let kernel_insns: u64 = stats["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter(|r| r["region"] == 1 && r["mode"] == "S")
+        .map(|r| r["counts"]["instructions"].as_u64().expect("a count"))
+        .sum();
+    let per = |n: u64| n as f64 / ops as f64;
+    PerOp {
+        instructions: per(field("instructions=")),
+        cycles: per(field("cycles=")),
+        kernel: per(kernel_insns),
+    }
+}
+
+fn getpid(kernel: &str, asid: bool) -> PerOp {
+    per_op(kernel, &["getpid", "2000"], 2000, asid)
+}
+
+fn ipc(asid: bool) -> PerOp {
+    per_op("micro", &["ipc", "2000", "0"], 2000, asid)
 }
 
 /// mono's null system call at xv6's floor (~110 instructions): trap entry, index the table,
 /// call, exit — at most 130 instructions per `getpid`, user loop included.
 #[test]
 fn is_mono_getpid_within_130_instructions() {
-    const N: u64 = 2000;
-    const BUDGET: u64 = 130;
-    let (ops, instructions) = bench("mono", "getpid", N);
-    assert_eq!(ops, N, "the benchmark did another number of calls");
+    let p = getpid("mono", false);
+    assert!(p.instructions <= 130.0, "mono getpid: {p:?}");
+}
+
+/// micro's `getpid`, forwarded to `proc` and answered through the IPC fast path both ways: at
+/// most 550 instructions per call, user loop and server included.
+#[test]
+fn is_micro_getpid_within_550_instructions() {
+    let p = getpid("micro", false);
+    assert!(p.instructions <= 550.0, "micro getpid: {p:?}");
+}
+
+/// The raw IPC round trip (0 words, two address spaces, thin user loops) holds the budget it
+/// has reached: 458 instructions, 438 of them in the kernel's two fast-path passes.
+#[test]
+fn does_the_ipc_round_trip_stay_within_the_budget_it_reached() {
+    let p = ipc(false);
+    assert!(p.instructions <= 460.0, "ipc: {p:?}");
+    assert!(p.kernel <= 440.0, "ipc, kernel part: {p:?}");
+}
+
+/// Issue 14's target for the raw IPC round trip: at most 450 instructions.
+#[test]
+#[ignore = "issue 14's target, not reached: the round trip is 458 instructions (kernel 438 in two passes, user 20)"]
+fn is_an_ipc_round_trip_within_450_instructions() {
+    let p = ipc(false);
+    assert!(p.instructions <= 450.0, "ipc: {p:?}");
+}
+
+/// Issue 14's target for one way of the IPC, trap to return: at most 200 kernel instructions.
+#[test]
+#[ignore = "issue 14's target, not reached: one way is 219 kernel instructions on average (78 of them the shared entry and exit)"]
+fn is_one_way_of_an_ipc_within_200_kernel_instructions() {
+    let p = ipc(false);
+    assert!(p.kernel / 2.0 <= 200.0, "ipc: {p:?}");
+}
+
+/// Issue 14's target for the cost of structure: with ASIDs, micro's IPC round trip within 3.5×
+/// mono's `getpid` in cycles (default profile).
+#[test]
+#[ignore = "issue 14's target, not reached: 602 cycles against mono's 166, 3.63x"]
+fn is_the_ipc_round_trip_with_asids_within_3_5_times_monos_getpid() {
+    let (i, g) = (ipc(true), getpid("mono", true));
     assert!(
-        instructions <= BUDGET * N,
-        "mono getpid: {} instructions per call (budget {BUDGET}): {instructions} for {N} calls",
-        instructions as f64 / N as f64
+        i.cycles <= 3.5 * g.cycles,
+        "ipc {i:?} against mono getpid {g:?}"
+    );
+}
+
+/// What the ratio has reached holds meanwhile: at most 3.65×.
+#[test]
+fn does_the_asid_ratio_stay_where_it_reached() {
+    let (i, g) = (ipc(true), getpid("mono", true));
+    assert!(
+        i.cycles <= 3.65 * g.cycles,
+        "ipc {i:?} against mono getpid {g:?}"
     );
 }

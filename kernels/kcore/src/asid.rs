@@ -33,12 +33,14 @@ impl Asids {
     }
 
     /// ASID bits (0: no ASIDs).
+    #[inline(always)]
     pub fn bits(&self) -> u32 {
         self.bits
     }
 
     /// The ASID for an address space that last had `asid` in `generation`; updates both when it
     /// needs a new one.
+    #[inline(always)]
     pub fn assign(&mut self, asid: u16, generation: &mut u64) -> u16 {
         if self.bits == 0 {
             return 0;

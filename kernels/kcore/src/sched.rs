@@ -7,55 +7,12 @@
 //!
 //! The kernels differ in what a thread is blocked on, never in who runs next.
 
-pub use ksched::{MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads};
+pub use ksched::{
+    HandOff, MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads,
+};
 
 use crate::sync::Global;
 use crate::trap::{TrapFrame, resume};
-
-use alloc::collections::VecDeque;
-
-/// Runnable threads in round-robin order (by the kernel's thread id). Superseded by [`Threads`]:
-/// goes once both kernels schedule through it.
-#[derive(Debug, Default)]
-pub struct RunQueue {
-    queue: VecDeque<usize>,
-}
-
-impl RunQueue {
-    /// An empty queue.
-    pub const fn new() -> RunQueue {
-        RunQueue {
-            queue: VecDeque::new(),
-        }
-    }
-
-    /// Makes `tid` runnable at the back, unless it is queued already.
-    pub fn push(&mut self, tid: usize) {
-        if !self.queue.contains(&tid) {
-            self.queue.push_back(tid);
-        }
-    }
-
-    /// The next thread to run, removed from the queue.
-    pub fn pop(&mut self) -> Option<usize> {
-        self.queue.pop_front()
-    }
-
-    /// Takes `tid` out of the queue (it blocked or ended).
-    pub fn remove(&mut self, tid: usize) {
-        self.queue.retain(|&t| t != tid);
-    }
-
-    /// Whether nothing is runnable.
-    pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
-    }
-
-    /// How many threads are runnable.
-    pub fn len(&self) -> usize {
-        self.queue.len()
-    }
-}
 
 /// [`Ticker`]'s `next_tick` while no slice runs (idle, or before the first thread): 0, the
 /// cheapest value to test for on the path of every system call.
@@ -180,6 +137,16 @@ impl<T, B> Sched<T, B> {
     }
 }
 
+impl<T, B: Copy> Sched<T, B> {
+    /// The current thread yields the processor (`yield`): it goes to the back of the queue, and
+    /// the thread that runs next gets a whole slice (see [`Ticker::yielded`]). Both kernels'
+    /// `yield` is this.
+    pub fn yield_current(&mut self) {
+        self.threads.preempt();
+        self.ticker.yielded(crate::timer::now());
+    }
+}
+
 impl<T, B> Default for Sched<T, B> {
     fn default() -> Self {
         Sched::new()
@@ -231,12 +198,14 @@ pub fn switch<K: Kernel>(k: &mut K, mut next: NextTask) -> *const TrapFrame {
 ///
 /// # Safety
 /// `frame` must be the frame `trap_entry` just filled, the current thread's (the argument of the
-/// kernel's `kernel_trap_handler`), which nothing else refers to while the kernel runs.
+/// kernel's `kernel_trap_handler`), which nothing else refers to while the kernel runs; and
+/// `global` must hold the kernel (it does once boot has installed it, before any thread runs).
 #[inline(always)]
 pub unsafe fn enter<K: Kernel>(global: &Global<Option<K>>, frame: *mut TrapFrame) -> ! {
     let next = {
         let mut guard = global.lock();
-        let k = guard.as_mut().expect("kernel installed");
+        // Safety: the caller's promise: a thread trapped, so boot has installed the kernel.
+        let k = unsafe { guard.as_mut().unwrap_unchecked() };
         // Safety: the caller's promise: the current thread's frame, ours while the kernel runs.
         match k.trap(unsafe { &mut *frame }) {
             NextTask::Same => None,

@@ -11,8 +11,9 @@
 //!   handler never returns — it ends by [`resume`]-ing a thread — so nothing is kept on it
 //!   between traps.
 //!
-//! The kernel defines `extern "C" fn kernel_trap_handler(frame: &mut TrapFrame) -> !`, called on
-//! the kernel stack with `frame` = the interrupted thread's frame.
+//! The kernel defines `extern "C" fn kernel_trap_handler(frame: *mut TrapFrame) -> !`, entered on
+//! the kernel stack by a jump (it never returns, so no return address is made) with `frame` = the
+//! interrupted thread's frame.
 
 use crate::csr::{self, sstatus};
 
@@ -208,7 +209,7 @@ kcore_trap_entry:
     sd t0, 256(sp)
     mv a0, sp
     ld sp, 264(sp)
-    call kernel_trap_handler
+    j kernel_trap_handler
 1:  csrrw sp, sscratch, sp
     csrr a0, scause
     csrr a1, sepc
@@ -303,31 +304,6 @@ pub unsafe fn resume(frame: *const TrapFrame) -> ! {
 pub unsafe fn resume_same(frame: *const TrapFrame) -> ! {
     // Safety: forwarded to the caller.
     unsafe { kcore_resume(frame) }
-}
-
-/// What the shared kernel entry ([`enter`]) asks of a kernel: handle the trap the current thread
-/// took, and pick the thread to run next (activating its address space).
-pub trait Dispatch {
-    /// Handles a trap of the current thread.
-    fn trap(&mut self);
-    /// The frame of the thread to run next, of the address space now active.
-    fn schedule(&mut self) -> *const TrapFrame;
-}
-
-/// Enters the kernel in `global` — after a trap (`trapped`: handle it first) or at the end of
-/// boot — and resumes the thread it schedules. Both kernels come and go through here.
-pub fn enter<K: Dispatch>(global: &crate::sync::Global<Option<K>>, trapped: bool) -> ! {
-    let next = {
-        let mut guard = global.lock();
-        let k = guard.as_mut().expect("kernel installed");
-        if trapped {
-            k.trap();
-        }
-        k.schedule()
-    };
-    // Safety: `next` is the frame of a live thread of the address space `schedule` activated;
-    // it stays put (boxed) until that thread traps again.
-    unsafe { resume(next) }
 }
 
 /// Waits (in `wfi`, interrupts still off) until one of the interrupts enabled in `sie` is pending.

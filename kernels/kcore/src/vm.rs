@@ -185,15 +185,19 @@ impl AddressSpace {
 
     /// Makes this the current address space (`satp`), assigning an ASID first if it needs one.
     /// Without ASIDs, every switch is followed by a full `sfence.vma`.
+    #[inline(always)]
     pub fn activate(&mut self, asids: &mut Asids) {
+        if asids.bits() == 0 {
+            // Safety: the root maps the kernel as every address space does, so execution goes on.
+            unsafe { csr::write_satp(satp::MODE_SV39 | (self.root as u64 >> 12)) };
+            csr::sfence_vma_all();
+            return;
+        }
         self.asid = asids.assign(self.asid, &mut self.asid_generation);
         let value =
             satp::MODE_SV39 | (u64::from(self.asid) << satp::ASID_SHIFT) | (self.root as u64 >> 12);
         // Safety: the root maps the kernel as every address space does, so execution goes on.
         unsafe { csr::write_satp(value) };
-        if asids.bits() == 0 {
-            csr::sfence_vma_all();
-        }
     }
 
     /// The leaf PTE slot for `va`, allocating tables on the way when `frames` is given.

@@ -29,7 +29,7 @@ mod threads;
 mod tests;
 
 pub use id::{MAX_THREADS, SpaceId, ThreadId};
-pub use threads::{Run, Thread, Threads};
+pub use threads::{HandOff, Run, Thread, Threads};
 
 /// The time slice, in nanoseconds of guest time: a thread that runs this long without trapping
 /// for another reason is preempted by the timer and goes to the back of the queue.

@@ -56,6 +56,28 @@ impl<T, B: Copy> Thread<T, B> {
     }
 }
 
+/// A hand-off under way ([`Threads::begin_hand_off`]): the current thread and the blocked thread
+/// that is to run instead, both writable; [`HandOff::commit`] makes it happen. Neither is in the
+/// run queue before or after (the current thread never is, a blocked one never is), so the
+/// queue is not touched.
+pub struct HandOff<'a, T, B> {
+    /// The current thread, which is to block.
+    pub from: &'a mut Thread<T, B>,
+    /// The blocked thread, which is to run.
+    pub to: &'a mut Thread<T, B>,
+    current: &'a mut Option<ThreadId>,
+}
+
+impl<T, B> HandOff<'_, T, B> {
+    /// The current thread blocks on `b`; the other becomes ready and current.
+    #[inline(always)]
+    pub fn commit(self, b: B) {
+        self.from.run = Run::Blocked(b);
+        self.to.run = Run::Ready;
+        *self.current = Some(self.to.id);
+    }
+}
+
 /// "No slot" in the run-queue links.
 const NIL: u16 = 0;
 
@@ -369,21 +391,30 @@ impl<T, B: Copy> Threads<T, B> {
         to: ThreadId,
         f: impl FnOnce(&mut Thread<T, B>, &mut Thread<T, B>) -> Option<R>,
     ) -> Option<R> {
-        let from = self.current?;
-        let [fs, ts] = self
-            .slots
-            .get_disjoint_mut([from.index(), to.index()])
-            .ok()?;
-        let ft = fs.thread.as_mut()?;
-        let tt = ts
-            .thread
-            .as_mut()
-            .filter(|t| t.id == to && matches!(t.run, Run::Blocked(_)))?;
-        let r = f(ft, tt)?;
-        ft.run = Run::Blocked(b);
-        tt.run = Run::Ready;
-        self.current = Some(to);
+        let h = self.begin_hand_off(to)?;
+        let r = f(h.from, h.to)?;
+        h.commit(b);
         Some(r)
+    }
+
+    /// The first half of a hand-off, for a fast path that looks at and writes both threads
+    /// before deciding: the current thread and `to` (live, blocked, not the current one), or
+    /// `None`. Nothing changes unless [`HandOff::commit`] is called.
+    #[inline(always)]
+    pub fn begin_hand_off(&mut self, to: ThreadId) -> Option<HandOff<'_, T, B>> {
+        let from = self.current?;
+        let Threads { slots, current, .. } = self;
+        let [fs, ts] = slots.get_disjoint_mut([from.index(), to.index()]).ok()?;
+        let from = fs.thread.as_mut()?;
+        let to_thread = ts.thread.as_mut()?;
+        if to_thread.id != to || !matches!(to_thread.run, Run::Blocked(_)) {
+            return None;
+        }
+        Some(HandOff {
+            from,
+            to: to_thread,
+            current,
+        })
     }
 
     /// Puts slot `index` at the back of the queue unless it is queued.

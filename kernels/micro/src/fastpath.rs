@@ -61,7 +61,9 @@ pub fn entry(frame: *mut TrapFrame) -> Option<*const TrapFrame> {
         return None;
     }
     let mut guard = KERNEL.lock();
-    let k = guard.as_mut()?;
+    // Safety: a trap from U-mode comes from a thread, and threads run only once boot has
+    // installed the kernel.
+    let k = unsafe { guard.as_mut().unwrap_unchecked() };
     if !k.fastpath {
         return None;
     }
@@ -100,8 +102,9 @@ impl Kernel {
     }
 
     /// The current thread (registers `f`) sends a register-only message to `ep`, whose
-    /// receiver must be waiting: `tag`, with its words from `f`'s `a0..` (a forwarded call) or
-    /// `a2..` (a `call`); it then waits for the reply and the receiver runs.
+    /// receiver must be waiting: `tag`, with its words from `f`'s `a0..` (a forwarded call, all
+    /// six) or `a2..` (a `call`, `tag.words()` of them, the rest 0); it then waits for the reply
+    /// and the receiver runs.
     #[inline(always)]
     fn fast_send(
         &mut self,
@@ -111,39 +114,36 @@ impl Kernel {
         kind: CallKind,
     ) -> Option<*const TrapFrame> {
         let e = self.endpoints.get_mut(&ep)?;
-        let r = e.receiver.filter(|_| !e.dead)?;
-        let first = if kind == CallKind::Raw {
-            reg::A0 + 2
+        let r = e.receiver?;
+        if e.dead {
+            return None;
+        }
+        let h = self.sched.threads.begin_hand_off(r)?;
+        if !may_call(h.from.data.server, ep) {
+            return None;
+        }
+        let badge = Badge::new(h.from.id().raw() as usize, h.from.data.pid);
+        h.from.data.msg.tag = tag;
+        h.from.data.kind = kind;
+        let t = &mut *h.to.data.frame;
+        t.regs[reg::A0] = badge.0;
+        t.regs[reg::A1] = tag.0;
+        let (src, dst) = (&f.regs, &mut t.regs);
+        if kind == CallKind::Syscall {
+            // The six arguments a0..a5 become words 0..5 (a2..a7).
+            dst[reg::A0 + 2] = src[reg::A0];
+            dst[reg::A0 + 3] = src[reg::A0 + 1];
+            dst[reg::A0 + 4] = src[reg::A0 + 2];
+            dst[reg::A0 + 5] = src[reg::A0 + 3];
+            dst[reg::A0 + 6] = src[reg::A0 + 4];
+            dst[reg::A0 + 7] = src[reg::A0 + 5];
         } else {
-            reg::A0
-        };
-        let n = tag.words();
-        let (space, frame) = self
-            .sched
-            .threads
-            .hand_off_with(Wait::Calling(r), r, |me, to| {
-                if !may_call(me.data.server, ep) {
-                    return None;
-                }
-                me.data.msg.tag = tag;
-                me.data.kind = kind;
-                let badge = Badge::new(me.id().raw() as usize, me.data.pid);
-                let t = &mut *to.data.frame;
-                t.regs[reg::A0] = badge.0;
-                t.regs[reg::A1] = tag.0;
-                // Words past the message's are 0 (fixed-size, so no copy loop is called).
-                let src: &[u64; MAX_RECV_WORDS] = f.regs[first..first + MAX_RECV_WORDS]
-                    .try_into()
-                    .expect("six registers");
-                for (i, (w, &v)) in t.regs[reg::A0 + 2..reg::A0 + 2 + MAX_RECV_WORDS]
-                    .iter_mut()
-                    .zip(src)
-                    .enumerate()
-                {
-                    *w = if i < n { v } else { 0 };
-                }
-                Some((to.space, NonNull::from(t)))
-            })?;
+            copy_words(dst, src, tag.words());
+            dst[reg::A0 + 6] = 0;
+            dst[reg::A0 + 7] = 0;
+        }
+        let (space, frame) = (h.to.space, NonNull::from(t));
+        h.commit(Wait::Calling(r));
         e.receiver = None;
         f.pc += 4;
         Some(self.fast_activate(space, frame))
@@ -163,29 +163,32 @@ impl Kernel {
         if e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {
             return None;
         }
-        let owner = e.owner;
-        let me = self.sched.threads.current()?;
-        let (space, frame) =
-            self.sched
-                .threads
-                .hand_off_with(Wait::Receiving(ep), target, |me, to| {
-                    if Some(me.space) != owner || to.run() != Run::Blocked(Wait::Calling(me.id())) {
-                        return None;
-                    }
-                    let t = &mut *to.data.frame;
-                    match to.data.kind {
-                        CallKind::Raw => {
-                            // As `recv` returns a reply: a0 = 0, a1 = the tag, a2..a5 the words.
-                            t.regs[reg::A0] = 0;
-                            t.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]
-                                .copy_from_slice(&f.regs[reg::A1..reg::A0 + 2 + MAX_WORDS]);
-                        }
-                        // A forwarded call's answer is word 0, in a0.
-                        CallKind::Syscall => t.regs[reg::A0] = f.regs[reg::A0 + 2],
-                        _ => return None,
-                    }
-                    Some((to.space, NonNull::from(t)))
-                })?;
+        let h = self.sched.threads.begin_hand_off(target)?;
+        let me = h.from.id();
+        if Some(h.from.space) != e.owner || h.to.run() != Run::Blocked(Wait::Calling(me)) {
+            return None;
+        }
+        let t = &mut *h.to.data.frame;
+        match h.to.data.kind {
+            CallKind::Raw => {
+                // As `recv` returns a reply: a0 = 0, a1 = the tag, a2..a5 the words (those
+                // past the reply's count are 0, as the general path delivers them).
+                let tag = Tag(f.regs[reg::A1]);
+                let n = tag.words();
+                let (src, dst) = (&f.regs, &mut t.regs);
+                dst[reg::A0] = 0;
+                dst[reg::A1] = tag.0;
+                copy_words(dst, src, n);
+            }
+            // A forwarded call's answer is word 0, in a0 (0 if the reply has no words).
+            CallKind::Syscall => {
+                let n = Tag(f.regs[reg::A1]).words();
+                t.regs[reg::A0] = if n > 0 { f.regs[reg::A0 + 2] } else { 0 };
+            }
+            _ => return None,
+        }
+        let (space, frame) = (h.to.space, NonNull::from(t));
+        h.commit(Wait::Receiving(ep));
         e.receiver = Some(me);
         f.pc += 4;
         Some(self.fast_activate(space, frame))
@@ -202,4 +205,20 @@ impl Kernel {
         }
         frame.as_ptr()
     }
+}
+
+/// Copies the first `n` of the four message words `a2..a5` from `src` to `dst` and zeroes the
+/// rest, as the general path delivers a message; the common register-only message with no
+/// words is four stores.
+#[inline(always)]
+fn copy_words(dst: &mut [u64; 32], src: &[u64; 32], n: usize) {
+    const W: usize = reg::A0 + 2;
+    if n == 0 {
+        dst[W..W + MAX_WORDS].fill(0);
+        return;
+    }
+    dst[W] = src[W];
+    dst[W + 1] = if n > 1 { src[W + 1] } else { 0 };
+    dst[W + 2] = if n > 2 { src[W + 2] } else { 0 };
+    dst[W + 3] = if n > 3 { src[W + 3] } else { 0 };
 }

@@ -100,9 +100,10 @@ impl Kernel {
         Ok(false)
     }
 
-    /// Server thread `tid` answers `badge` with `tag` and `words`. Returns the thread that may
-    /// run now (none if the answer turned into another message, see [`CallKind::Fault`]);
-    /// `ESRCH` if that thread is not waiting for `tid`'s reply.
+    /// Server thread `tid` answers `badge` with `tag` and the first `tag.words()` of `words`
+    /// (the caller sees 0 in the others). Returns the thread that may run now (none if the
+    /// answer turned into another message, see [`CallKind::Fault`]); `ESRCH` if that thread is
+    /// not waiting for `tid`'s reply.
     pub fn reply(
         &mut self,
         tid: ThreadId,
@@ -114,7 +115,11 @@ impl Kernel {
         if self.state(target) != Some(Run::Blocked(Wait::Calling(tid))) {
             return Err(Errno::Srch);
         }
-        Ok(self.complete(target, Ok((tag, words))))
+        // Only the reply's own words travel: the server's other registers stay its own.
+        let mut sent = [0u64; MAX_WORDS];
+        let n = tag.words().min(MAX_WORDS);
+        sent[..n].copy_from_slice(&words[..n]);
+        Ok(self.complete(target, Ok((tag, sent))))
     }
 
     /// Ends the call of `target` with `answer` (a reply, or an error when the server failed)

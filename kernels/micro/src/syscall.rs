@@ -31,8 +31,7 @@ pub fn syscall(k: &mut Kernel, tid: ThreadId) {
     };
     let result = match Sys::from_number(nr) {
         Some(Sys::Yield) => {
-            k.sched.threads.preempt();
-            k.sched.ticker.yielded(timer::now());
+            k.sched.yield_current();
             Ok(0)
         }
         Some(Sys::Sleep) => {

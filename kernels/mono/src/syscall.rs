@@ -147,7 +147,7 @@ fn thread_exit(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
 /// `yield()`: the caller goes to the back of the run queue.
 fn yield_now(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     f.set_return(0);
-    k.sched.threads.preempt();
+    k.sched.yield_current();
     NextTask::Other
 }
 
