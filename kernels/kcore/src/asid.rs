@@ -38,6 +38,13 @@ impl Asids {
         self.bits
     }
 
+    /// Whether an address space whose ASID is of `generation` may keep it (always true without
+    /// ASIDs: every space then uses ASID 0).
+    #[inline(always)]
+    pub fn is_current(&self, generation: u64) -> bool {
+        self.bits == 0 || generation == self.generation
+    }
+
     /// The ASID for an address space that last had `asid` in `generation`; updates both when it
     /// needs a new one.
     #[inline(always)]

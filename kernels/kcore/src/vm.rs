@@ -157,6 +157,14 @@ pub struct AddressSpace {
     root: usize,
     asid: u16,
     asid_generation: u64,
+    /// The `satp` value that activates it: valid while its ASID is of the current generation
+    /// (always, without ASIDs), so a switch is a load and a CSR write.
+    satp: u64,
+}
+
+/// The `satp` value for `root` with `asid`.
+fn satp_value(root: usize, asid: u16) -> u64 {
+    satp::MODE_SV39 | (u64::from(asid) << satp::ASID_SHIFT) | (root as u64 >> 12)
 }
 
 impl AddressSpace {
@@ -170,6 +178,7 @@ impl AddressSpace {
             root,
             asid: 0,
             asid_generation: 0,
+            satp: satp_value(root, 0),
         })
     }
 
@@ -183,21 +192,25 @@ impl AddressSpace {
         self.asid
     }
 
-    /// Makes this the current address space (`satp`), assigning an ASID first if it needs one.
-    /// Without ASIDs, every switch is followed by a full `sfence.vma`.
+    /// Makes this the current address space (`satp`), assigning an ASID first if it has none of
+    /// the current generation. Without ASIDs, every switch is followed by a full `sfence.vma`.
     #[inline(always)]
     pub fn activate(&mut self, asids: &mut Asids) {
-        if asids.bits() == 0 {
-            // Safety: the root maps the kernel as every address space does, so execution goes on.
-            unsafe { csr::write_satp(satp::MODE_SV39 | (self.root as u64 >> 12)) };
-            csr::sfence_vma_all();
-            return;
+        if !asids.is_current(self.asid_generation) {
+            self.assign_asid(asids);
         }
-        self.asid = asids.assign(self.asid, &mut self.asid_generation);
-        let value =
-            satp::MODE_SV39 | (u64::from(self.asid) << satp::ASID_SHIFT) | (self.root as u64 >> 12);
         // Safety: the root maps the kernel as every address space does, so execution goes on.
-        unsafe { csr::write_satp(value) };
+        unsafe { csr::write_satp(self.satp) };
+        if asids.bits() == 0 {
+            csr::sfence_vma_all();
+        }
+    }
+
+    /// Gives this space an ASID of the current generation.
+    #[inline(never)]
+    fn assign_asid(&mut self, asids: &mut Asids) {
+        self.asid = asids.assign(self.asid, &mut self.asid_generation);
+        self.satp = satp_value(self.root, self.asid);
     }
 
     /// The leaf PTE slot for `va`, allocating tables on the way when `frames` is given.

@@ -148,8 +148,10 @@ pub enum Wait {
 /// A thread's run state.
 pub type State = Run<Wait>;
 
-/// Why a thread sent its message: what the reply means to it.
+/// Why a thread sent its message: what the reply means to it. An explicit tag byte (`repr(u8)`),
+/// so the fast path tells a raw call from a forwarded one with one compare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum CallKind {
     /// A `call` of the thread's own: the reply goes into `a0..a5` as sent.
     Raw,
