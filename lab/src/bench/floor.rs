@@ -10,7 +10,8 @@
 //!   the TLBs keep the space's entries, so neither fence nor refill is unavoidable.
 //!
 //! Traps and address-space changes per operation are the measured counts (exceptions plus
-//! interrupts, `satp` writes): they are architectural, as any kernel of that structure has them.
+//! interrupts, `satp` writes) rounded to whole numbers — the fraction is timer ticks that landed in
+//! the region: they are architectural, as any kernel of that structure has them.
 //! Every charge comes from the profile; with timing off, every instruction is one cycle and a
 //! trap one cycle, as the machine then counts them.
 
@@ -112,8 +113,10 @@ impl Floor {
     pub fn of(p: &Profile, total: &Counters, ops: u64) -> Floor {
         let costs = FloorCosts::of(p);
         let per = |v: u64| if ops == 0 { 0.0 } else { v as f64 / ops as f64 };
-        let traps_per_op = per(total.traps);
-        let switches_per_op = per(total.satp_writes);
+        // An operation takes a whole number of traps and switches; a fraction is the timer's
+        // ticks landing in the region, which are not part of the operation.
+        let traps_per_op = per(total.traps).round();
+        let switches_per_op = per(total.satp_writes).round();
         Floor {
             traps_per_op,
             switches_per_op,
@@ -138,7 +141,7 @@ pub fn explanation(costs: &FloorCosts) -> String {
         )
     };
     format!(
-        "The floor is what the machine profile charges for the unavoidable part of one operation: per trap {} cycles — the trap entry ({}), saving and restoring the 31 registers as L1-hit stores and loads ({}) and the sret ({}); per address-space change {} cycles — {}. Traps and address-space changes per operation are the measured counts (exceptions + interrupts, satp writes), which any kernel of that structure has.",
+        "The floor is what the machine profile charges for the unavoidable part of one operation: per trap {} cycles — the trap entry ({}), saving and restoring the 31 registers as L1-hit stores and loads ({}) and the sret ({}); per address-space change {} cycles — {}. Traps and address-space changes per operation are the measured counts (exceptions + interrupts, satp writes) rounded to whole numbers (a fraction is timer ticks that landed in the measured region), which any kernel of that structure has.",
         costs.per_trap, costs.trap_entry, costs.save_restore, costs.sret, costs.per_switch, switch
     )
 }
@@ -169,6 +172,26 @@ mod tests {
         let f = Floor::of(&Profile::default(), &total, 1000);
         assert_eq!((f.traps_per_op, f.switches_per_op), (2.0, 2.0));
         assert_eq!(f.cycles_per_op, 2.0 * 93.0 + 2.0 * 50.0);
+    }
+
+    // A timer tick that lands in the region adds a fraction of a trap per operation: not part of
+    // the operation, so not of its floor (a coroutine switch has none).
+    #[test]
+    fn a_tick_in_the_region_is_not_part_of_the_floor() {
+        let ticks = Counters {
+            traps: 3,
+            satp_writes: 1,
+            ..Counters::default()
+        };
+        let f = Floor::of(&Profile::default(), &ticks, 100_000);
+        assert_eq!((f.traps_per_op, f.cycles_per_op), (0.0, 0.0));
+        let with_ticks = Counters {
+            traps: 2003,
+            satp_writes: 2000,
+            ..Counters::default()
+        };
+        let f = Floor::of(&Profile::default(), &with_ticks, 1000);
+        assert_eq!(f.traps_per_op, 2.0);
     }
 
     // With ASIDs the switch is only the write; the charges follow the profile's numbers.
