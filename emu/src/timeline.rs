@@ -170,6 +170,23 @@ pub struct Phase {
     pub l2_misses: u64,
 }
 
+impl Phase {
+    /// Its numbers in the order tables show them: start cycle, cycles, instructions, start
+    /// instruction, TLB walks, L1I, L1D and L2 misses.
+    pub fn numbers(&self) -> [u64; 8] {
+        [
+            self.start_cycle,
+            self.cycles,
+            self.instructions,
+            self.start_instruction,
+            self.tlb_walks,
+            self.l1i_misses,
+            self.l1d_misses,
+            self.l2_misses,
+        ]
+    }
+}
+
 /// The timeline of operation `op` of region 1.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {

@@ -55,20 +55,11 @@ pub fn table(t: &Timeline) -> String {
         "phase", "mode", "start", "cycles", "insns", "@insn", "walks", "L1I", "L1D", "L2"
     );
     for p in &t.phases {
+        let [start, cycles, insns, at, walks, l1i, l1d, l2] = p.numbers();
         let _ = writeln!(
             s,
             "{:<34} {:>4} {:>8} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>5}  {}",
-            p.label,
-            p.mode,
-            p.start_cycle,
-            p.cycles,
-            p.instructions,
-            p.start_instruction,
-            p.tlb_walks,
-            p.l1i_misses,
-            p.l1d_misses,
-            p.l2_misses,
-            p.space
+            p.label, p.mode, start, cycles, insns, at, walks, l1i, l1d, l2, p.space
         );
     }
     let sum =

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use emu::timeline::{Phase, PhaseKind, Timeline};
+use emu::timeline::{PhaseKind, Timeline};
 use plotters::style::RGBColor;
 
 use crate::bench::catalog::LADDER;
@@ -125,20 +125,6 @@ const COLUMNS: [&str; 11] = [
     "space",
 ];
 
-/// A phase's numbers in table order (start cycle to L2 misses).
-fn numbers(p: &Phase) -> [u64; 8] {
-    [
-        p.start_cycle,
-        p.cycles,
-        p.instructions,
-        p.start_instruction,
-        p.tlb_walks,
-        p.l1i_misses,
-        p.l1d_misses,
-        p.l2_misses,
-    ]
-}
-
 /// One kernel's phases as an HTML table.
 fn html_table(kernel: &str, t: &Timeline) -> String {
     let mut out = format!(
@@ -154,7 +140,7 @@ fn html_table(kernel: &str, t: &Timeline) -> String {
     out.push_str("</tr></thead>\n<tbody>\n");
     for p in &t.phases {
         let _ = write!(out, "<tr><td>{}</td><td>{}</td>", html(&p.label), p.mode);
-        for v in numbers(p) {
+        for v in p.numbers() {
             let _ = write!(out, "<td class=\"n\">{v}</td>");
         }
         let _ = writeln!(out, "<td>{}</td></tr>", html(&p.space));
@@ -188,7 +174,7 @@ pub fn markdown(report: &Report, group: &Group<'_>) -> String {
             let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
             let _ = writeln!(out, "|---|---|{}---|", "--:|".repeat(COLUMNS.len() - 3));
             for p in &t.phases {
-                let nums: Vec<String> = numbers(p).iter().map(u64::to_string).collect();
+                let nums: Vec<String> = p.numbers().iter().map(u64::to_string).collect();
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} |",

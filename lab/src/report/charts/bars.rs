@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::{
-    Area, BAND, CAPTION_SIZE, CHAR_W, DrawResult, FONT, GRID, KERNEL_COLORS, LABEL_SIZE,
+    AXIS_H, Area, BAND, CAPTION_SIZE, CHAR_W, DrawResult, FONT, GRID, KERNEL_COLORS, LABEL_SIZE,
     LegendItem, MUTED, WIDTH, decades, legend, legend_height, log_span, render, text_style,
     text_width,
 };
@@ -27,9 +27,6 @@ pub struct Panel<'a> {
 
 /// Pixels per row (two bars and a gap).
 const ROW_H: u32 = 26;
-
-/// Pixels for the x-axis ticks and description.
-const AXIS_H: u32 = 46;
 
 /// Pixels for a panel caption.
 const CAPTION_H: u32 = 30;

@@ -17,6 +17,7 @@ use std::error::Error;
 use std::panic::{self, AssertUnwindSafe};
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -24,6 +25,9 @@ use super::format;
 
 /// What a drawing step returns.
 pub type DrawResult = Result<(), Box<dyn Error>>;
+
+/// The height of a chart's x axis: tick labels and the axis description.
+pub const AXIS_H: u32 = 46;
 
 /// A drawing area on the SVG backend.
 pub type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -202,4 +206,42 @@ pub fn log_span(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     let hi_exp = max.log10().floor() as i32 + 1;
     let lo_exp = (min.log10().ceil() as i32 - 1).clamp(hi_exp - 12, hi_exp - 1);
     Some((10f64.powi(lo_exp), 10f64.powi(hi_exp)))
+}
+
+/// The frame of a horizontal bar chart (the stacked bars, the timeline): `rows` rows top to
+/// bottom, every other one banded, a linear x axis from 0 to `hi` with `x_labels` ticks and
+/// `x_desc` under it, no y labels (the caller writes the row names).
+pub fn horizontal_frame<'a, 'b>(
+    area: &'a Area<'b>,
+    rows: usize,
+    hi: f64,
+    x_labels: usize,
+    x_desc: &str,
+) -> Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn Error>,
+> {
+    let n = rows.max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(24)
+        .margin_top(6)
+        .x_label_area_size(AXIS_H)
+        .build_cartesian_2d(0f64..hi, 0f64..n)?;
+    chart.draw_series((0..rows).step_by(2).map(|r| {
+        let top = n - r as f64;
+        Rectangle::new([(0.0, top), (hi, top - 1.0)], BAND.filled())
+    }))?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .x_labels(x_labels)
+        .x_label_formatter(&|v| format::tick(*v))
+        .x_label_style((FONT, LABEL_SIZE))
+        .x_desc(x_desc)
+        .axis_desc_style((FONT, LABEL_SIZE))
+        .draw()?;
+    Ok(chart)
 }

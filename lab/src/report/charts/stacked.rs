@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::{
-    Area, BAND, DrawResult, FONT, GRID, LABEL_SIZE, LegendItem, MUTED, PALETTE, WIDTH, legend,
-    legend_height, render, text_style, text_width,
+    AXIS_H, Area, DrawResult, LABEL_SIZE, LegendItem, MUTED, PALETTE, WIDTH, legend, legend_height,
+    render, text_style, text_width,
 };
 use crate::report::format;
 
@@ -22,9 +22,6 @@ pub struct Stack<'a> {
 
 /// Pixels per bar.
 const ROW_H: u32 = 40;
-
-/// Pixels for the x-axis ticks and description.
-const AXIS_H: u32 = 46;
 
 /// The chart: `bars` top first, `segments` names and orders the parts (colours follow
 /// [`PALETTE`] by position); `x_desc` labels the x axis.
@@ -86,27 +83,7 @@ fn draw(
     // Room after the longest bar for its total.
     let hi = if max > 0.0 { max * 1.18 } else { 1.0 };
     let n = bars.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin_right(24)
-        .margin_top(6)
-        .x_label_area_size(AXIS_H)
-        .build_cartesian_2d(0f64..hi, 0f64..n)?;
-    chart.draw_series((0..bars.len()).step_by(2).map(|r| {
-        let top = n - r as f64;
-        Rectangle::new([(0.0, top), (hi, top - 1.0)], BAND.filled())
-    }))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .x_labels(8)
-        .x_label_formatter(&|v| format::tick(*v))
-        .x_label_style((FONT, LABEL_SIZE))
-        .x_desc(x_desc)
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .draw()?;
+    let mut chart = super::horizontal_frame(area, bars.len(), hi, 8, x_desc)?;
     let muted = text_style(LABEL_SIZE * 0.9, &MUTED, HPos::Left);
     let name_style = text_style(LABEL_SIZE, &BLACK, HPos::Right);
     for (r, (bar, total)) in bars.iter().zip(&totals).enumerate() {

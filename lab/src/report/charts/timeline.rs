@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::{
-    Area, BAND, DrawResult, FONT, GRID, LABEL_SIZE, LegendItem, MUTED, WIDTH, legend,
-    legend_height, render, text_style, text_width,
+    AXIS_H, Area, DrawResult, LABEL_SIZE, LegendItem, MUTED, WIDTH, legend, legend_height, render,
+    text_style, text_width,
 };
 use crate::report::format;
 
@@ -32,9 +32,6 @@ pub struct Row<'a> {
 
 /// Pixels per row.
 const ROW_H: u32 = 44;
-
-/// Pixels for the x-axis ticks and description.
-const AXIS_H: u32 = 46;
 
 /// The chart: `rows` top first; `kinds` names and colours the segment kinds (only those used
 /// enter the legend); `x_desc` labels the x axis.
@@ -90,27 +87,7 @@ fn draw(
     let max = rows.iter().filter_map(end).fold(0f64, f64::max);
     let hi = if max > 0.0 { max * 1.14 } else { 1.0 };
     let n = rows.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin_right(24)
-        .margin_top(6)
-        .x_label_area_size(AXIS_H)
-        .build_cartesian_2d(0f64..hi, 0f64..n)?;
-    chart.draw_series((0..rows.len()).step_by(2).map(|r| {
-        let top = n - r as f64;
-        Rectangle::new([(0.0, top), (hi, top - 1.0)], BAND.filled())
-    }))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .x_labels(10)
-        .x_label_formatter(&|v| format::tick(*v))
-        .x_label_style((FONT, LABEL_SIZE))
-        .x_desc(x_desc)
-        .axis_desc_style((FONT, LABEL_SIZE))
-        .draw()?;
+    let mut chart = super::horizontal_frame(area, rows.len(), hi, 10, x_desc)?;
     let muted = text_style(LABEL_SIZE * 0.9, &MUTED, HPos::Left);
     let name_style = text_style(LABEL_SIZE, &BLACK, HPos::Right);
     for (r, row) in rows.iter().enumerate() {
