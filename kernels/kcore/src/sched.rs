@@ -147,6 +147,41 @@ impl<T, B: Copy> Sched<T, B> {
     }
 }
 
+/// What [`Sched::wait_for_interrupt`] found pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// The timer (`STIP`): the kernel's tick is due.
+    pub timer: bool,
+    /// An external interrupt (`SEIP`): the PLIC has something.
+    pub external: bool,
+}
+
+impl<T, B> Sched<T, B> {
+    /// Nothing may run: programs the timer for the first sleeper only and waits in `wfi`
+    /// (interrupts stay off; they are polled) until the timer or an external interrupt is
+    /// pending. The kernel then handles what is pending, and the scheduler asks again.
+    pub fn wait_for_interrupt(&mut self) -> Pending {
+        use crate::boot::{SEIP, STIP};
+        self.ticker.idle();
+        // Safety: enabling S-level interrupt sources in `sie` only; `sstatus.SIE` stays off, so
+        // they are seen by polling, not taken.
+        unsafe { crate::csr::set_sie(STIP | SEIP) };
+        crate::trap::wait_for_interrupt();
+        let pending = crate::csr::sip();
+        Pending {
+            timer: pending & STIP != 0,
+            external: pending & SEIP != 0,
+        }
+    }
+}
+
+/// Every thread is blocked and nothing can wake one: says so and powers off (status 253). Both
+/// kernels' idle ends here when their rule for "something can still wake a thread" fails.
+pub fn deadlock(kernel: &str) -> ! {
+    crate::kprintln!("{kernel}: deadlock: every thread is blocked and nothing can wake one");
+    crate::power::exit(253)
+}
+
 impl<T, B> Default for Sched<T, B> {
     fn default() -> Self {
         Sched::new()

@@ -7,7 +7,7 @@
 
 use abi::ipc::{bits, level};
 use kcore::boot::{SEIP, STIP};
-use kcore::{csr, kprintln, power, timer};
+use kcore::{csr, timer};
 
 use crate::kernel::Kernel;
 
@@ -43,22 +43,13 @@ impl Kernel {
     pub fn idle(&mut self) {
         let sleeper = self.sched.threads.any_sleeping();
         if !sleeper && !kcore::console::rx_interrupt_enabled() && csr::sip() & (STIP | SEIP) == 0 {
-            kprintln!(
-                "{}: deadlock: every thread is blocked and nothing can wake one",
-                crate::NAME
-            );
-            power::exit(253);
+            kcore::sched::deadlock(crate::NAME);
         }
-        self.sched.ticker.idle();
-        // Safety: enabling S-level interrupt sources in `sie` only; `sstatus.SIE` stays off, so
-        // they are seen by polling, not taken.
-        unsafe { csr::set_sie(STIP | SEIP) };
-        kcore::trap::wait_for_interrupt();
-        let pending = csr::sip();
-        if pending & STIP != 0 {
+        let pending = self.sched.wait_for_interrupt();
+        if pending.timer {
             self.tick();
         }
-        if pending & SEIP != 0 {
+        if pending.external {
             self.external();
         }
     }

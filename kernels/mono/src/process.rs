@@ -148,10 +148,7 @@ impl Kernel {
         match self.build(pid, parent, name, bytes, args, stdio) {
             Ok(()) => Ok(pid),
             Err(e) => {
-                self.procs.exit(pid, exit::EXCEPTION);
-                if let Some(p) = parent {
-                    let _ = self.procs.wait(p, Some(pid));
-                }
+                self.procs.discard(pid, parent);
                 Err(e)
             }
         }

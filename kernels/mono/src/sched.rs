@@ -6,8 +6,6 @@
 //! With nothing runnable the kernel idles in `wfi` (interrupts still off) and handles what
 //! arrives by polling `sip`.
 
-use kcore::boot::{SEIP, STIP};
-use kcore::csr;
 use kcore::sched::{NextTask, Run};
 use kcore::{kprintln, power, timer};
 use services::Wait;
@@ -51,22 +49,13 @@ impl Kernel {
             .iter()
             .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)));
         if !anyone_can_wake {
-            kprintln!(
-                "{}: deadlock: every thread is blocked and nothing can wake one",
-                crate::NAME
-            );
-            power::exit(253);
+            kcore::sched::deadlock(crate::NAME);
         }
-        self.sched.ticker.idle();
-        // Safety: enabling S-level interrupt sources in `sie` only; `sstatus.SIE` stays off, so
-        // they are seen by polling, not taken.
-        unsafe { csr::set_sie(STIP | SEIP) };
-        kcore::trap::wait_for_interrupt();
-        let pending = csr::sip();
-        if pending & STIP != 0 {
+        let pending = self.sched.wait_for_interrupt();
+        if pending.timer {
             self.tick();
         }
-        if pending & SEIP != 0 {
+        if pending.external {
             self.external();
         }
     }

@@ -113,6 +113,16 @@ impl ProcTable {
         parent
     }
 
+    /// Takes back process `pid`, child of `parent`, whose start failed after [`ProcTable::create`]
+    /// (its program could not be loaded): it ends with [`abi::types::exit::EXCEPTION`] and leaves
+    /// no zombie for its parent to reap. Both kernels' `spawn` undoes a failed start with this.
+    pub fn discard(&mut self, pid: Pid, parent: Option<Pid>) {
+        self.exit(pid, abi::types::exit::EXCEPTION);
+        if let Some(p) = parent {
+            let _ = self.wait(p, Some(pid));
+        }
+    }
+
     /// For `wait(pid)` (`which = Some(pid)`) or `wait(-1)` (`None`) by `parent`:
     /// `Ok(Some((child, status)))` reaps a zombie child (its entry is freed; with `None`, the
     /// lowest-numbered zombie); `Ok(None)` if a matching child is alive (block on
@@ -216,6 +226,22 @@ pub fn first_command(bootargs: &str) -> (String, Vec<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn does_a_failed_start_leave_nothing_behind() {
+        let mut t = ProcTable::new(4);
+        let parent = t.create(None, "sh").unwrap();
+        let child = t.create(Some(parent), "bad").unwrap();
+        t.discard(child, Some(parent));
+        assert_eq!(t.wait(parent, None), Err(Errno::Child));
+        let orphan = t.create(None, "bad").unwrap();
+        t.discard(orphan, None);
+        assert!(!t.is_alive(orphan));
+        // Their slots are free again: the table takes three more besides the parent.
+        for _ in 0..3 {
+            t.create(Some(parent), "x").unwrap();
+        }
+    }
     use alloc::vec::Vec;
 
     #[test]

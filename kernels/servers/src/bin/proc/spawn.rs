@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::ipc::{Badge, ImageInfo, label, level};
-use abi::types::{Str, exit, limits};
+use abi::types::{Str, limits};
 use servers::kernel::{self, Loan};
 use servers::{Fail, Outcome, lease, proto};
 use services::Pid;
@@ -102,10 +102,7 @@ impl Proc {
         match self.build(pid, parent, size, cmd, stdio) {
             Ok(()) => Ok(pid),
             Err(e) => {
-                self.procs.exit(pid, exit::EXCEPTION);
-                if let Some(p) = parent {
-                    let _ = self.procs.wait(p, Some(pid));
-                }
+                self.procs.discard(pid, parent);
                 Err(e)
             }
         }
