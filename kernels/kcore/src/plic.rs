@@ -29,6 +29,15 @@ impl Plic {
         }
     }
 
+    /// The PLIC of the machine `info` describes, for this hart, with the UART's source enabled
+    /// and the UART's receive interrupt off until someone reads (both kernels start so).
+    pub fn with_uart(info: &crate::dtb::BootInfo) -> Plic {
+        let plic = Plic::new(info.plic, info.hartid);
+        plic.enable(info.uart_irq);
+        crate::console::set_rx_interrupt(false);
+        plic
+    }
+
     fn reg(&self, offset: usize) -> *mut u32 {
         (self.base + offset) as *mut u32
     }

@@ -202,9 +202,31 @@ pub trait Kernel {
     fn trap(&mut self, frame: &mut TrapFrame) -> NextTask;
     /// Makes `space` the address space in `satp`.
     fn activate(&mut self, space: SpaceId);
-    /// Nothing may run: waits for an interrupt and handles it (or powers off when nothing could
-    /// ever wake a thread).
-    fn idle(&mut self);
+    /// The kernel's name in its messages.
+    const NAME: &'static str;
+    /// Whether something could still wake a blocked thread (a sleeper, or an interrupt the
+    /// kernel waits for): the kernel's own rule, since what threads block on is its own. It may
+    /// power off itself when nothing is left to run at all.
+    fn can_wake(&mut self) -> bool;
+    /// The timer is pending: wake the sleepers that are due, end the slice if it is over.
+    fn tick(&mut self);
+    /// An external interrupt is pending: handle what the PLIC has.
+    fn external(&mut self);
+
+    /// Nothing may run: waits for an interrupt and handles it, or powers off when nothing could
+    /// ever wake a thread ([`deadlock`]). The same for both kernels.
+    fn idle(&mut self) {
+        if !self.can_wake() {
+            deadlock(Self::NAME);
+        }
+        let pending = self.sched().wait_for_interrupt();
+        if pending.timer {
+            self.tick();
+        }
+        if pending.external {
+            self.external();
+        }
+    }
 }
 
 /// Carries `next` out (see [`Threads::pick`]), idling while nothing may run: activates the

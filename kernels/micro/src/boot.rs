@@ -31,9 +31,7 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         frames,
         asids,
     } = boot::init(crate::NAME, hartid, dtb_addr);
-    let plic = Plic::new(info.plic, info.hartid);
-    plic.enable(info.uart_irq);
-    console::set_rx_interrupt(false);
+    let plic = Plic::with_uart(&info);
     let (words, bootargs) = inject::split(info.bootargs());
     let mut k = Kernel {
         frames,

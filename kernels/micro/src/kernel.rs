@@ -448,7 +448,17 @@ impl kcore::sched::Kernel for Kernel {
         }
     }
 
-    fn idle(&mut self) {
-        Kernel::idle(self);
+    const NAME: &'static str = crate::NAME;
+
+    fn can_wake(&mut self) -> bool {
+        Kernel::can_wake(self)
+    }
+
+    fn tick(&mut self) {
+        Kernel::tick(self);
+    }
+
+    fn external(&mut self) {
+        Kernel::external(self);
     }
 }

@@ -36,21 +36,12 @@ impl Kernel {
         }
     }
 
-    /// Nothing is runnable: wait for an interrupt and handle it. If nothing could ever wake a
-    /// thread (no sleeper, no pending interrupt, and the UART's receive interrupt off — the
-    /// console server turns it on while someone waits for input), the system is deadlocked: say
-    /// so and power off.
-    pub fn idle(&mut self) {
-        let sleeper = self.sched.threads.any_sleeping();
-        if !sleeper && !kcore::console::rx_interrupt_enabled() && csr::sip() & (STIP | SEIP) == 0 {
-            kcore::sched::deadlock(crate::NAME);
-        }
-        let pending = self.sched.wait_for_interrupt();
-        if pending.timer {
-            self.tick();
-        }
-        if pending.external {
-            self.external();
-        }
+    /// micro's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps, an interrupt is
+    /// pending, or the UART's receive interrupt is on (the console server turns it on while
+    /// someone waits for input).
+    pub fn can_wake(&self) -> bool {
+        self.sched.threads.any_sleeping()
+            || kcore::console::rx_interrupt_enabled()
+            || csr::sip() & (STIP | SEIP) != 0
     }
 }

@@ -76,9 +76,7 @@ impl Kernel {
         } else {
             Fs::new(services::fs::INODES)
         };
-        let plic = Plic::new(info.plic, info.hartid);
-        plic.enable(info.uart_irq);
-        kcore::console::set_rx_interrupt(false);
+        let plic = Plic::with_uart(info);
         Ok(Kernel {
             frames,
             asids,
@@ -184,8 +182,18 @@ impl sched::Kernel for Kernel {
         self.running = p.pid;
     }
 
-    fn idle(&mut self) {
-        Kernel::idle(self);
+    const NAME: &'static str = crate::NAME;
+
+    fn can_wake(&mut self) -> bool {
+        Kernel::can_wake(self)
+    }
+
+    fn tick(&mut self) {
+        let _ = Kernel::tick(self);
+    }
+
+    fn external(&mut self) {
+        Kernel::external(self);
     }
 }
 

@@ -35,28 +35,16 @@ impl Kernel {
         }
     }
 
-    /// Nothing is runnable: wait for an interrupt and handle it. If nothing could ever wake a
-    /// thread (none sleeps, none waits for the console), the system is deadlocked: say so and
-    /// power off.
-    pub fn idle(&mut self) {
+    /// mono's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps or waits for the
+    /// console. With no thread left at all, the machine powers off (status 0).
+    pub fn can_wake(&self) -> bool {
         if self.sched.threads.is_empty() {
             kprintln!("{}: no threads left", crate::NAME);
             power::exit(0);
         }
-        let anyone_can_wake = self
-            .sched
+        self.sched
             .threads
             .iter()
-            .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)));
-        if !anyone_can_wake {
-            kcore::sched::deadlock(crate::NAME);
-        }
-        let pending = self.sched.wait_for_interrupt();
-        if pending.timer {
-            self.tick();
-        }
-        if pending.external {
-            self.external();
-        }
+            .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
     }
 }
