@@ -70,6 +70,19 @@ impl Tag {
     pub const fn leases(self) -> usize {
         ((self.0 >> 36) & 0xf) as usize
     }
+
+    /// The word count of a message that a `call` may send in registers alone: no leases and at
+    /// most [`MAX_WORDS`] words; `None` otherwise. One compare of the count fields, whose leases
+    /// lie above the words (a fast path's first test).
+    #[inline(always)]
+    pub const fn register_words(self) -> Option<usize> {
+        let counts = ((self.0 >> 32) & 0xff) as usize;
+        if counts <= MAX_WORDS {
+            Some(counts)
+        } else {
+            None
+        }
+    }
 }
 
 /// Who sent a message: thread id and process id (0 for servers and the kernel).
@@ -351,6 +364,19 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
 mod tests {
     use super::*;
     use crate::Sys;
+
+    /// The fast path's one compare agrees with the two fields it stands for, for every count
+    /// the fields can hold (junk in the label and above the fields included).
+    #[test]
+    fn register_words_is_no_leases_and_at_most_max_words() {
+        for words in 0..16u64 {
+            for leases in 0..16u64 {
+                let tag = Tag(0xdead_0000_0000_0000 | 7 | words << 32 | leases << 36);
+                let want = (leases == 0 && words as usize <= MAX_WORDS).then_some(words as usize);
+                assert_eq!(tag.register_words(), want, "words {words} leases {leases}");
+            }
+        }
+    }
 
     /// Argument vectors that exercise every lease rule: null and non-null pointers, lengths
     /// below and above the limits.

@@ -256,13 +256,17 @@ pub fn switch<K: Kernel>(k: &mut K, mut next: NextTask) -> *const TrapFrame {
 /// # Safety
 /// `frame` must be the frame `trap_entry` just filled, the current thread's (the argument of the
 /// kernel's `kernel_trap_handler`), which nothing else refers to while the kernel runs; and
-/// `global` must hold the kernel (it does once boot has installed it, before any thread runs).
+/// `global` must hold the kernel (it does once boot has installed it, before any thread runs);
+/// and the caller is the trap handler of a trap from U-mode, holding no borrow of `global`
+/// ([`Global::trap_borrow`]).
 #[inline(always)]
 pub unsafe fn enter<K: Kernel>(global: &Global<Option<K>>, frame: *mut TrapFrame) -> ! {
     let next = {
-        let mut guard = global.lock();
+        // Safety: a trap from U-mode: no other borrow exists, and none is taken before the
+        // thread resumes (the caller's promise: this is the kernel's trap handler).
+        let slot = unsafe { global.trap_borrow() };
         // Safety: the caller's promise: a thread trapped, so boot has installed the kernel.
-        let k = unsafe { guard.as_mut().unwrap_unchecked() };
+        let k = unsafe { slot.as_mut().unwrap_unchecked() };
         // Safety: the caller's promise: the current thread's frame, ours while the kernel runs.
         match k.trap(unsafe { &mut *frame }) {
             NextTask::Same => None,

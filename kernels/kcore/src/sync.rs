@@ -2,7 +2,8 @@
 //!
 //! Nothing preempts the kernel, so mutual exclusion is only about re-entrancy: a borrow flag
 //! turns an accidental nested borrow (a kernel bug) into a panic with the global's name instead of
-//! aliasing `&mut`.
+//! aliasing `&mut`. The trap path, where no other borrow can exist, skips the flag
+//! ([`Global::trap_borrow`]).
 
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
@@ -42,6 +43,29 @@ impl<T> Global<T> {
         }
         self.busy.store(true, Ordering::Relaxed);
         GlobalGuard { global: self }
+    }
+
+    /// The value, for the trap path: the one borrow a trap from U-mode takes, without the flag.
+    ///
+    /// No load, branch or store of the flag on the path of every system call and message (five
+    /// instructions in each kernel). In debug builds the flag is still checked.
+    ///
+    /// # Safety
+    /// The caller is the kernel's trap handler, entered for a trap from U-mode: no kernel code was
+    /// running, so no other borrow of this global exists (S-mode runs with interrupts off, so
+    /// none can start), and the caller does not borrow it again (with [`Global::lock`] or this)
+    /// before it resumes a thread. Every kernel keeps that rule by borrowing its kernel global
+    /// only at boot ([`Global::lock`]), at the first switch and at trap entry.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn trap_borrow(&self) -> &mut T {
+        debug_assert!(
+            !self.busy.load(Ordering::Relaxed),
+            "kernel global `{}` borrowed on trap entry",
+            self.name
+        );
+        // Safety: the caller's promise: no other reference to the value exists.
+        unsafe { &mut *self.value.get() }
     }
 
     #[cold]

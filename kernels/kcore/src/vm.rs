@@ -196,18 +196,22 @@ impl AddressSpace {
     /// the current generation. Without ASIDs, every switch is followed by a full `sfence.vma`.
     #[inline(always)]
     pub fn activate(&mut self, asids: &mut Asids) {
-        if !asids.is_current(self.asid_generation) {
+        // Read once: the `satp` write below is a barrier to the compiler, which would load it
+        // again after it.
+        let tagged = asids.bits() != 0;
+        if tagged && !asids.is_current(self.asid_generation) {
             self.assign_asid(asids);
         }
         // Safety: the root maps the kernel as every address space does, so execution goes on.
         unsafe { csr::write_satp(self.satp) };
-        if asids.bits() == 0 {
+        if !tagged {
             csr::sfence_vma_all();
         }
     }
 
-    /// Gives this space an ASID of the current generation.
-    #[inline(never)]
+    /// Gives this space an ASID of the current generation. Inlined: a call on the switch path,
+    /// even one not taken, makes the compiler spill what lives across it on every switch.
+    #[inline(always)]
     fn assign_asid(&mut self, asids: &mut Asids) {
         self.asid = asids.assign(self.asid, &mut self.asid_generation);
         self.satp = satp_value(self.root, self.asid);

@@ -79,7 +79,7 @@ fn does_a_hand_off_to_a_thread_that_cannot_run_fall_back() {
     let a = t.insert(space(1), Run::Ready, 0).unwrap();
     let blocked = t.insert(space(1), Run::Blocked(1), 0).unwrap();
     assert_eq!(t.pick(NextTask::Specific(blocked)), Some(a));
-    let gone = ThreadId::from_raw(blocked.raw() + (1 << 12));
+    let gone = ThreadId::from_raw(blocked.raw() + (1 << 12)).unwrap();
     assert_eq!(t.pick(NextTask::Specific(gone)), Some(a));
     t.check();
 }
@@ -94,7 +94,7 @@ fn does_hand_off_do_what_block_ready_and_pick_do() {
     // Refused, nothing changed: to the current thread itself, to a runnable one, to a stale id.
     assert!(!t.hand_off(2, a));
     assert!(!t.hand_off(2, b));
-    assert!(!t.hand_off(2, ThreadId::from_raw(server.raw() + (1 << 12))));
+    assert!(!t.hand_off(2, ThreadId::from_raw(server.raw() + (1 << 12)).unwrap()));
     t.check();
     assert_eq!(t.current(), Some(a));
     assert!(t.get(a).unwrap().is_ready());
@@ -334,4 +334,15 @@ proptest! {
             }
         }
     }
+}
+
+/// No id is 0, so 0 names none and an optional id is one word (the fast paths test it with one
+/// branch).
+#[test]
+fn an_id_is_never_zero_and_an_optional_id_is_one_word() {
+    assert_eq!(ThreadId::from_raw(0), None);
+    assert_eq!(core::mem::size_of::<Option<ThreadId>>(), 4);
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    assert_eq!(ThreadId::from_raw(a.raw()), Some(a));
 }

@@ -46,7 +46,7 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         bootargs,
         supervised: Default::default(),
         injections: words.injections,
-        fastpath: words.fastpath,
+        fast_cause: crate::fastpath::cause(words.fastpath),
     };
     for s in &images::SERVERS {
         if let Err(e) = k.start_server(s.endpoint) {

@@ -51,20 +51,29 @@ static ROUTE: [u8; ROUTED] = {
     t
 };
 
+/// The `scause` value [`entry`] takes: an `ecall` from U-mode when the fast path is `on`, else
+/// one no trap has (an interrupt with every cause bit set).
+pub fn cause(on: bool) -> u64 {
+    if on { ECALL_FROM_U } else { u64::MAX }
+}
+
 /// The trap vector's first step: if this trap is an `ecall` the fast path can do, does it and
 /// returns the frame of the thread to resume (its space is active); otherwise `None`, and the
 /// general path handles the trap. `frame` is the current thread's (`kernel_trap_handler`'s
 /// argument).
+///
+/// # Safety
+/// The caller is `kernel_trap_handler`, for a trap from U-mode, with `frame` its argument; it
+/// holds no borrow of [`KERNEL`] (the fast path takes one without the flag,
+/// [`kcore::sync::Global::trap_borrow`]).
 #[inline(always)]
-pub fn entry(frame: *mut TrapFrame) -> Option<*const TrapFrame> {
-    if kcore::csr::scause() != ECALL_FROM_U {
-        return None;
-    }
-    let mut guard = KERNEL.lock();
+pub unsafe fn entry(frame: *mut TrapFrame) -> Option<*const TrapFrame> {
+    // Safety: the caller's promise: a trap from U-mode, no other borrow.
+    let slot = unsafe { KERNEL.trap_borrow() };
     // Safety: a trap from U-mode comes from a thread, and threads run only once boot has
     // installed the kernel.
-    let k = unsafe { guard.as_mut().unwrap_unchecked() };
-    if !k.fastpath {
+    let k = unsafe { slot.as_mut().unwrap_unchecked() };
+    if kcore::csr::scause() != k.fast_cause {
         return None;
     }
     // Safety: `frame` is the current thread's registers, just saved by `trap_entry`; the fast
@@ -81,10 +90,7 @@ impl Kernel {
         match nr {
             kcall::CALL => {
                 let tag = Tag(f.regs[reg::A1]);
-                let n = tag.words();
-                if tag.leases() != 0 || n > MAX_WORDS {
-                    return None;
-                }
+                let n = tag.register_words()?;
                 let ep = f.regs[reg::A0] as usize;
                 let tag = Tag::new(tag.label(), n, 0);
                 self.fast_send(f, ep, tag, CallKind::Raw)
@@ -153,11 +159,7 @@ impl Kernel {
     /// on an endpoint it owns where nothing is pending; the caller runs.
     #[inline(always)]
     fn fast_reply_recv(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
-        let badge = Badge(f.regs[reg::A0]);
-        if badge.0 == 0 {
-            return None;
-        }
-        let target = ThreadId::from_raw(badge.tid() as u32);
+        let target = ThreadId::from_raw(Badge(f.regs[reg::A0]).tid() as u32)?;
         let ep = f.regs[reg::A0 + 6] as usize;
         let e = self.endpoints.get_mut(&ep)?;
         if e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {

@@ -111,7 +111,7 @@ impl Kernel {
         tag: Tag,
         words: [u64; MAX_WORDS],
     ) -> Result<Option<ThreadId>, Errno> {
-        let target = ThreadId::from_raw(badge.tid() as u32);
+        let target = ThreadId::from_raw(badge.tid() as u32).ok_or(Errno::Srch)?;
         if self.state(target) != Some(Run::Blocked(Wait::Calling(tid))) {
             return Err(Errno::Srch);
         }

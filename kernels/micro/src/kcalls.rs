@@ -106,8 +106,9 @@ pub fn server_call(
 /// the caller checks).
 fn thread_arg(raw: usize) -> Result<ThreadId, Errno> {
     u32::try_from(raw)
-        .map(ThreadId::from_raw)
-        .map_err(|_| Errno::Srch)
+        .ok()
+        .and_then(ThreadId::from_raw)
+        .ok_or(Errno::Srch)
 }
 
 impl Kernel {

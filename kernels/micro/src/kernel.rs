@@ -215,8 +215,10 @@ impl Framed for Thread {
     }
 }
 
-/// A rendezvous point.
+/// A rendezvous point. One cache line (64 bytes, the size it would nearly have anyway), so the
+/// fast path finds endpoint `n` with one shift.
 #[derive(Default)]
+#[repr(align(64))]
 pub struct Endpoint {
     /// The space that may receive on it.
     pub owner: Option<SpaceId>,
@@ -316,9 +318,10 @@ pub struct Kernel {
     pub supervised: [Supervised; level::SERVERS + 1],
     /// The crashes to inject (`inject=` boot arguments), in the order they fire.
     pub injections: VecDeque<Injection>,
-    /// Whether IPC takes the fast path ([`crate::fastpath`]); `fastpath=off` on the boot
-    /// command line turns it off, so every IPC goes the general way (the tests compare both).
-    pub fastpath: bool,
+    /// The `scause` the IPC fast path takes ([`crate::fastpath`]): an `ecall` from U-mode, or
+    /// with `fastpath=off` on the boot command line a value no trap has (one compare decides
+    /// both).
+    pub fast_cause: u64,
 }
 
 pub(crate) static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);
@@ -411,7 +414,9 @@ pub fn run() -> ! {
 /// before anything else ([`crate::fastpath::entry`]); the rest goes through the shared entry.
 #[unsafe(no_mangle)]
 extern "C" fn kernel_trap_handler(frame: *mut TrapFrame) -> ! {
-    if let Some(next) = crate::fastpath::entry(frame) {
+    // Safety: a trap from U-mode (kcore's `trap_entry` comes here for no other), `frame` its
+    // frame, and nothing borrows the kernel yet.
+    if let Some(next) = unsafe { crate::fastpath::entry(frame) } {
         // Safety: `next` is the frame of a live thread (boxed: it stays put until that thread
         // traps again) of the address space now active.
         unsafe { kcore::trap::resume(next) }

@@ -73,7 +73,7 @@ impl Kernel {
         let t = self
             .sched
             .threads
-            .get(ThreadId::from_raw(badge.tid() as u32))
+            .get(ThreadId::from_raw(badge.tid() as u32).ok_or(Errno::Srch)?)
             .ok_or(Errno::Srch)?;
         if t.run() != Run::Blocked(Wait::Calling(tid)) {
             return Err(Errno::Srch);
@@ -115,7 +115,7 @@ impl Kernel {
             return Ok(0);
         }
         let caller = self
-            .space_of(ThreadId::from_raw(badge.tid() as u32))
+            .space_of(ThreadId::from_raw(badge.tid() as u32).ok_or(Errno::Srch)?)
             .ok_or(Errno::Srch)?;
         let server = self.space_of(tid).ok_or(Errno::Srch)?;
         let at = l.addr as usize + offset;

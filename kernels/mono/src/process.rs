@@ -270,8 +270,12 @@ impl Kernel {
         let Some(p) = self.processes.remove(space) else {
             return;
         };
-        for tid in p.threads.ids() {
-            self.remove_thread(ThreadId::from_raw(tid as u32));
+        for id in p
+            .threads
+            .ids()
+            .filter_map(|tid| ThreadId::from_raw(tid as u32))
+        {
+            self.remove_thread(id);
         }
         let pid = p.pid;
         let mut wakes = Wakes::new();
