@@ -92,6 +92,12 @@ impl Badge {
     pub const fn pid(self) -> usize {
         (self.0 >> 32) as usize
     }
+
+    /// The sending process as a [`crate::Pid`]; `None` for a server or the kernel (pid 0).
+    #[inline(always)]
+    pub const fn process(self) -> Option<crate::Pid> {
+        crate::Pid::from_raw(self.pid())
+    }
 }
 
 /// Lease access bits.
@@ -144,7 +150,8 @@ pub mod kcall {
     /// Server only: `space_new(pid, elf, elf_len, argv, argc, info)` → the first thread's id: a
     /// new address space for process `pid` with the program `elf` loaded and `argc`
     /// [`crate::types::Str`] arguments (in the caller's memory) on its stack; the thread is not
-    /// started. Writes a [`super::ImageInfo`] at `info`.
+    /// started. Writes a [`super::ImageInfo`] at `info`. `ESRCH` if `pid` is no [`crate::Pid`],
+    /// `EEXIST` if it has a space, `EAGAIN` if its slot's previous pid still has one.
     pub const SPACE_NEW: usize = 80;
     /// Server only: `space_kill(pid)`: ends every thread of `pid` and frees its address space.
     pub const SPACE_KILL: usize = 81;

@@ -170,11 +170,14 @@ impl Kernel {
     /// `space_new(pid, elf, elf_len, argv, argc, info)` by server space `me`.
     fn space_new(&mut self, me: SpaceId, a: [usize; 6]) -> Result<usize, Errno> {
         let [pid, elf, elf_len, argv, argc, info] = a;
-        if pid == 0 {
+        if abi::Pid::from_raw(pid).is_none() {
             return Err(Errno::Srch);
         }
         if self.spaces.of_pid(pid).is_some() {
             return Err(Errno::Exist);
+        }
+        if !self.spaces.pid_slot_free(pid) {
+            return Err(Errno::Again);
         }
         if argc > limits::ARGS {
             return Err(Errno::TooBig);

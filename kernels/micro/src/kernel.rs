@@ -13,11 +13,11 @@
 //!   receive, and a notification word ([`Endpoints`], by id).
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use abi::Errno;
+use abi::{Errno, Pid};
 use abi::ipc::{Lease, MAX_LEASES, MAX_RECV_WORDS, Tag, level};
 use kcore::asid::Asids;
 use kcore::frame::FrameAllocator;
@@ -50,14 +50,24 @@ pub struct Space {
 }
 
 /// The address spaces, direct-indexed by [`SpaceId`] (a slot; freed slots are reused). Processes
-/// are also found by pid and servers by endpoint, for the servers' kernel calls that name them
-/// so (never on an IPC path).
-#[derive(Default)]
+/// are also found by pid (indexed by [`Pid::slot`], checked against the space's pid) and servers
+/// by endpoint, for the servers' kernel calls that name them so (never on an IPC path).
 pub struct Spaces {
     slots: Vec<Option<Space>>,
     free: Vec<u32>,
-    by_pid: BTreeMap<usize, SpaceId>,
+    by_pid: [Option<SpaceId>; Pid::SLOTS],
     servers: [Option<SpaceId>; level::SERVERS + 1],
+}
+
+impl Default for Spaces {
+    fn default() -> Self {
+        Spaces {
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_pid: [None; Pid::SLOTS],
+            servers: [None; level::SERVERS + 1],
+        }
+    }
 }
 
 impl Spaces {
@@ -79,6 +89,7 @@ impl Spaces {
     }
 
     /// Makes sure the next [`Spaces::insert`] finds a free slot (`ENOMEM` if memory is short).
+    /// A process's space also needs its pid slot free ([`Spaces::pid_slot_free`]).
     pub fn reserve(&mut self) -> Result<(), Errno> {
         if self.free.is_empty() {
             self.slots.try_reserve(1).map_err(|_| Errno::NoMem)?;
@@ -99,7 +110,9 @@ impl Spaces {
         match space.server {
             Some(ep) => self.servers[ep] = Some(sid),
             None => {
-                self.by_pid.insert(space.pid, sid);
+                if let Some(pid) = Pid::from_raw(space.pid) {
+                    self.by_pid[pid.slot()] = Some(sid);
+                }
             }
         }
         self.slots[index] = Some(space);
@@ -112,7 +125,9 @@ impl Spaces {
         match space.server {
             Some(ep) => self.servers[ep] = None,
             None => {
-                self.by_pid.remove(&space.pid);
+                if let Some(pid) = Pid::from_raw(space.pid) {
+                    self.by_pid[pid.slot()] = None;
+                }
             }
         }
         // Reserved at insert, so this never allocates.
@@ -120,9 +135,18 @@ impl Spaces {
         Some(space)
     }
 
-    /// The space of process `pid`.
+    /// The space of process `pid` (a number from a kernel call: 0 or any other non-pid names
+    /// nothing, nor does a stale pid).
     pub fn of_pid(&self, pid: usize) -> Option<SpaceId> {
-        self.by_pid.get(&pid).copied()
+        let sid = self.by_pid[Pid::from_raw(pid)?.slot()]?;
+        self.get(&sid).filter(|s| s.pid == pid).map(|_| sid)
+    }
+
+    /// Whether a space for process `pid` can be inserted: a pid whose slot no live space
+    /// holds (the process server reuses a slot only for a new pid once the old one is reaped,
+    /// and its space is gone before that).
+    pub fn pid_slot_free(&self, pid: usize) -> bool {
+        Pid::from_raw(pid).is_some_and(|p| self.by_pid[p.slot()].is_none())
     }
 
     /// The space of the server of endpoint `ep`.
