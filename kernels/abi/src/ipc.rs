@@ -132,7 +132,9 @@ pub mod kcall {
     pub const REPLY: usize = 66;
     /// `reply_recv(badge, tag, w0..w3, endpoint)`: reply, then receive (the server loop's call).
     pub const REPLY_RECV: usize = 67;
-    /// `ep_create()` → a new endpoint the caller's process owns (it alone may receive on it).
+    /// `ep_create()` → a new endpoint the caller's process owns (it alone may receive on it);
+    /// `EAGAIN` when the kernel's endpoint table is full. An endpoint ends with its owner, and
+    /// its id then names nothing (`EINVAL`), even once the kernel reuses its slot.
     pub const EP_CREATE: usize = 68;
     /// `notify(endpoint, bits)`: ORs `bits` into the endpoint's notification word; never blocks.
     pub const NOTIFY: usize = 69;

@@ -156,7 +156,7 @@ impl Kernel {
         }
         let owned = self.endpoints.owned_by(sid);
         for id in owned {
-            if let Some(e) = self.endpoints.remove(&id) {
+            if let Some(e) = self.endpoints.remove(id) {
                 for s in e.senders {
                     if let Some(t) = self.complete(s, Err(Errno::Srch)) {
                         self.make_ready(t);

@@ -9,16 +9,17 @@
 //! - threads: the shared table of `kcore::sched` (by [`ThreadId`]), whose run state says what a
 //!   blocked thread [`Wait`]s for; the kernel's own [`Thread`] data: registers, and the message
 //!   it is sending or whose reply it waits for ([`Msg`], with the leases it lends meanwhile).
-//! - [`Endpoint`]: a rendezvous point: the threads waiting to send, the one thread waiting to
-//!   receive, and a notification word ([`Endpoints`], by id).
+//! - [`crate::endpoint::Endpoint`]: a rendezvous point: the threads waiting to send, the one
+//!   thread waiting to receive, and a notification word ([`Endpoints`], by [`EndpointId`], a
+//!   slot and its generation: see [`crate::endpoint`]).
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use abi::{Errno, Pid};
 use abi::ipc::{Lease, MAX_LEASES, MAX_RECV_WORDS, Tag, level};
+use abi::{Errno, Pid};
 use kcore::asid::Asids;
 use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
@@ -30,6 +31,7 @@ use kcore::vm::AddressSpace;
 use crate::inject::Injection;
 use crate::supervisor::Supervised;
 
+pub use crate::endpoint::{EndpointId, Endpoints};
 pub use kcore::sched::{SpaceId, ThreadId};
 
 /// An address space.
@@ -162,9 +164,9 @@ pub enum Wait {
     /// Made but not started yet (`thread_start`).
     Created,
     /// Queued on an endpoint with a message, waiting for a receiver.
-    Sending(usize),
+    Sending(EndpointId),
     /// Waiting in `recv` on an endpoint.
-    Receiving(usize),
+    Receiving(EndpointId),
     /// Its message was received by this thread; waiting for the reply.
     Calling(ThreadId),
 }
@@ -236,80 +238,6 @@ impl Framed for Thread {
     #[inline(always)]
     fn frame(&self) -> *const TrapFrame {
         &*self.frame
-    }
-}
-
-/// A rendezvous point.
-#[derive(Default)]
-pub struct Endpoint {
-    /// The space that may receive on it.
-    pub owner: Option<SpaceId>,
-    /// Threads waiting to send, in arrival order.
-    pub senders: VecDeque<ThreadId>,
-    /// The thread waiting to receive.
-    pub receiver: Option<ThreadId>,
-    /// Pending notification bits (and the kernel's [`crate::inject::CRASH_BIT`]).
-    pub bits: u64,
-    /// Its server was declared dead: every call to it fails with `EIO`.
-    pub dead: bool,
-}
-
-/// The endpoints, direct-indexed by id (0 is never used; 1..=4 are the servers'; ids are not
-/// reused).
-#[derive(Default)]
-pub struct Endpoints {
-    slots: Vec<Option<Endpoint>>,
-}
-
-impl Endpoints {
-    /// Endpoint `ep`, if it lives.
-    #[inline(always)]
-    pub fn get(&self, ep: &usize) -> Option<&Endpoint> {
-        self.slots.get(*ep)?.as_ref()
-    }
-
-    /// Endpoint `ep`, if it lives.
-    #[inline(always)]
-    pub fn get_mut(&mut self, ep: &usize) -> Option<&mut Endpoint> {
-        self.slots.get_mut(*ep)?.as_mut()
-    }
-
-    /// Whether endpoint `ep` lives.
-    pub fn contains_key(&self, ep: &usize) -> bool {
-        self.get(ep).is_some()
-    }
-
-    /// Endpoint `ep` (a server's, which exists from boot on), made if needed.
-    pub fn server(&mut self, ep: usize) -> &mut Endpoint {
-        if self.slots.len() <= ep {
-            self.slots.resize_with(ep + 1, || None);
-        }
-        self.slots[ep].get_or_insert_with(Endpoint::default)
-    }
-
-    /// A new endpoint: its id.
-    pub fn create(&mut self, e: Endpoint) -> Result<usize, Errno> {
-        if self.slots.len() <= level::SERVERS {
-            self.slots.resize_with(level::SERVERS + 1, || None);
-        }
-        self.slots.try_reserve(1).map_err(|_| Errno::NoMem)?;
-        self.slots.push(Some(e));
-        Ok(self.slots.len() - 1)
-    }
-
-    /// Takes endpoint `ep` out.
-    pub fn remove(&mut self, ep: &usize) -> Option<Endpoint> {
-        self.slots.get_mut(*ep)?.take()
-    }
-
-    /// The ids of the endpoints `owner` owns.
-    pub fn owned_by(&self, owner: SpaceId) -> Vec<usize> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.as_ref().is_some_and(|e| e.owner == Some(owner)))
-            .map(|(id, _)| id)
-            .collect()
     }
 }
 

@@ -6,9 +6,9 @@
 //! Left out: the lease calls (in [`crate::lease`], which treats a gone caller specially) and the
 //! receive side (in [`crate::serve`]).
 
-use abi::{Errno, Pid};
 use abi::ipc::{ImageInfo, Lease, MAX_LEASES, MAX_WORDS, Tag, kcall, lease};
 use abi::types::Str;
+use abi::{Errno, Pid};
 
 /// Memory of ours lent to the server we call, for the length of the call.
 #[derive(Debug)]
@@ -72,12 +72,7 @@ pub fn notify(endpoint: usize, bits: u64) {
 /// `SPACE_NEW`: a new address space for process `pid` with the program `elf` loaded and `argv`
 /// (strings in our memory) on its stack; fills `info` and returns the first thread's id (not
 /// started).
-pub fn space_new(
-    pid: Pid,
-    elf: &[u8],
-    argv: &[Str],
-    info: &mut ImageInfo,
-) -> Result<usize, Errno> {
+pub fn space_new(pid: Pid, elf: &[u8], argv: &[Str], info: &mut ImageInfo) -> Result<usize, Errno> {
     // Safety: every pointer names our memory of the length given; the kernel only reads `elf`
     // and `argv` (and the bytes each `Str` names) and writes one `ImageInfo` at `info`.
     check(unsafe {
@@ -134,7 +129,8 @@ pub fn thread_kill(tid: usize) -> Result<(), Errno> {
 /// `MAP_NEW`: maps a fresh zeroed frame at `page` of `pid` with `abi::types::prot` bits.
 pub fn map_new(pid: Pid, page: usize, prot: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<3>(kcall::MAP_NEW, [pid.raw() as usize, page, prot]) }).map(drop)
+    check(unsafe { ucall::syscall::<3>(kcall::MAP_NEW, [pid.raw() as usize, page, prot]) })
+        .map(drop)
 }
 
 /// `UNMAP`: unmaps and frees `pid`'s pages in `start..end`.

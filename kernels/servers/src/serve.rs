@@ -23,8 +23,8 @@ use alloc::vec::Vec;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-use abi::{Errno, Pid};
 use abi::ipc::{Badge, Tag, label};
+use abi::{Errno, Pid};
 use services::{Error, Wait, Wakes};
 use ucall::Message;
 

@@ -8,6 +8,10 @@
 //! new pid only once the old one is reaped, and every holder of per-process state drops it at the
 //! process's end, so an insert normally finds its slot free.
 //!
+//! Walking the map (for `wait(-1)`, re-parenting at an exit) looks only at the slots below the
+//! highest one ever used: the process table hands out the lowest free slot, so that is as many
+//! slots as processes ever lived at once, not [`Pid::SLOTS`].
+//!
 //! Left out: handing out pids (that is the process table's).
 
 use crate::Pid;
@@ -19,6 +23,8 @@ use alloc::vec::Vec;
 pub struct PidMap<T> {
     slots: Vec<Option<(Pid, T)>>,
     len: usize,
+    /// One past the highest slot ever used: no value lives at or above it.
+    end: usize,
 }
 
 impl<T> Default for PidMap<T> {
@@ -33,6 +39,7 @@ impl<T> PidMap<T> {
         PidMap {
             slots: (0..Pid::SLOTS).map(|_| None).collect(),
             len: 0,
+            end: 0,
         }
     }
 
@@ -69,6 +76,7 @@ impl<T> PidMap<T> {
             Some(slot) => {
                 *slot = Some((pid, v));
                 self.len += 1;
+                self.end = self.end.max(pid.slot() + 1);
                 Ok(())
             }
         }
@@ -86,12 +94,30 @@ impl<T> PidMap<T> {
 
     /// The pids with a value and their values, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (Pid, &T)> + '_ {
-        self.slots.iter().flatten().map(|(p, v)| (*p, v))
+        self.slots[..self.end]
+            .iter()
+            .flatten()
+            .map(|(p, v)| (*p, v))
     }
 
     /// The pids with a value and their values, to change, in slot order.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (Pid, &mut T)> + '_ {
-        self.slots.iter_mut().flatten().map(|(p, v)| (*p, v))
+        self.slots[..self.end]
+            .iter_mut()
+            .flatten()
+            .map(|(p, v)| (*p, v))
+    }
+
+    /// Keeps only the values for which `keep(pid, value)` is true, in slot order.
+    pub fn retain(&mut self, mut keep: impl FnMut(Pid, &mut T) -> bool) {
+        for slot in &mut self.slots[..self.end] {
+            if let Some((p, v)) = slot
+                && !keep(*p, v)
+            {
+                *slot = None;
+                self.len -= 1;
+            }
+        }
     }
 
     /// Processes with a value.
@@ -119,7 +145,11 @@ mod tests {
         assert_eq!(m.remove(new), None);
         assert_eq!(m.remove(old), Some("old"));
         m.insert(new, "new").unwrap();
-        assert_eq!(m.get(old), None, "an earlier generation is a reaped process");
+        assert_eq!(
+            m.get(old),
+            None,
+            "an earlier generation is a reaped process"
+        );
         assert!(!m.contains(old));
         assert_eq!(m.remove(old), None);
         assert_eq!(m.get(new), Some(&"new"));
@@ -141,5 +171,8 @@ mod tests {
         assert_eq!(m.get(Pid::new(4, 7)), Some(&104));
         assert_eq!(m.len(), 3);
         assert!(!m.is_empty());
+        m.retain(|p, v| p.slot() != 4 && *v < 109);
+        assert_eq!(m.iter().map(|(p, _)| p.slot()).collect::<Vec<_>>(), [1]);
+        assert_eq!(m.len(), 1);
     }
 }

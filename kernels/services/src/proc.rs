@@ -83,10 +83,8 @@ impl ProcTable {
 
     /// Frees `pid`'s entry; its slot's next pid is the next generation's.
     fn reap(&mut self, pid: Pid) {
-        if self.entries.remove(pid).is_some()
-            && let Some(next) = self.next.get_mut(pid.slot())
-        {
-            *next = pid.successor(self.pid_max);
+        if self.entries.remove(pid).is_some() {
+            freed(&mut self.next, pid, self.pid_max);
         }
     }
 
@@ -107,18 +105,19 @@ impl ProcTable {
         } else {
             None
         };
-        let mut orphaned_zombies = [None; Pid::SLOTS];
-        for (child, e) in self.entries.iter_mut() {
-            if e.parent == Some(pid) {
-                e.parent = heir;
-                if e.status.is_some() {
-                    orphaned_zombies[child.slot()] = Some(child);
-                }
+        let (next, pid_max) = (&mut self.next, self.pid_max);
+        self.entries.retain(|child, e| {
+            if e.parent != Some(pid) {
+                return true;
             }
-        }
-        for child in orphaned_zombies.into_iter().flatten() {
-            self.reap(child);
-        }
+            e.parent = heir;
+            if e.status.is_none() {
+                return true;
+            }
+            // An orphaned zombie: reaped.
+            freed(next, child, pid_max);
+            false
+        });
         if parent.is_none() {
             self.reap(pid);
         }
@@ -229,6 +228,13 @@ impl ProcTable {
             .iter()
             .filter(move |(_, e)| e.parent == Some(pid))
             .map(|(p, _)| p)
+    }
+}
+
+/// `pid`'s entry is freed: its slot hands out `pid`'s successor next.
+fn freed(next: &mut [Pid], pid: Pid, pid_max: u32) {
+    if let Some(n) = next.get_mut(pid.slot()) {
+        *n = pid.successor(pid_max);
     }
 }
 

@@ -78,7 +78,11 @@ fn a_new_fd_is_the_lowest_free_one() {
     assert_eq!(f.open(pid(1), b"/tmp/c", CREATE_RW), Ok(5));
     let mut w = Wakes::new();
     f.close(pid(1), 4, &mut w).unwrap();
-    assert_eq!(f.close(pid(1), 4, &mut w), Err(Errno::BadF), "closed already");
+    assert_eq!(
+        f.close(pid(1), 4, &mut w),
+        Err(Errno::BadF),
+        "closed already"
+    );
     assert_eq!(f.open(pid(1), b"/tmp/a", open::RDONLY), Ok(4));
     f.close(pid(1), 0, &mut w).unwrap();
     assert_eq!(f.dup(pid(1), 5), Ok(0));
@@ -138,7 +142,10 @@ fn two_opens_of_one_file_have_their_own_offsets() {
 #[test]
 fn open_flags_are_checked_and_honoured() {
     let mut f = plain();
-    assert_eq!(f.open(pid(1), b"/tmp/f", CREATE_RW | 0o4000), Err(Errno::Inval));
+    assert_eq!(
+        f.open(pid(1), b"/tmp/f", CREATE_RW | 0o4000),
+        Err(Errno::Inval)
+    );
     assert_eq!(
         f.open(pid(1), b"/tmp/f", open::ACCMODE | open::CREAT),
         Err(Errno::Inval)
@@ -149,20 +156,26 @@ fn open_flags_are_checked_and_honoured() {
         "no CREAT, no file"
     );
     assert_eq!(f.open(pid(1), b"/nodir/f", CREATE_RW), Err(Errno::NoEnt));
-    let w = f.open(pid(1), b"/tmp/f", open::WRONLY | open::CREAT).unwrap();
+    let w = f
+        .open(pid(1), b"/tmp/f", open::WRONLY | open::CREAT)
+        .unwrap();
     assert_eq!(
         f.read(pid(1), w, &mut [0; 4], &mut Wakes::new()),
         Err(Error::Errno(Errno::BadF))
     );
     wr(&mut f, pid(1), w, b"0123456789").unwrap();
-    let r = f.open(pid(1), b"/tmp/f", open::RDONLY | open::TRUNC).unwrap();
+    let r = f
+        .open(pid(1), b"/tmp/f", open::RDONLY | open::TRUNC)
+        .unwrap();
     assert_eq!(
         f.fstat(pid(1), r).map(|s| s.size),
         Ok(10),
         "TRUNC without write access is ignored"
     );
     assert_eq!(wr(&mut f, pid(1), r, b"x"), Err(Error::Errno(Errno::BadF)));
-    let a = f.open(pid(1), b"/tmp/f", open::WRONLY | open::APPEND).unwrap();
+    let a = f
+        .open(pid(1), b"/tmp/f", open::WRONLY | open::APPEND)
+        .unwrap();
     f.seek(pid(1), a, 0, seek::SET).unwrap();
     assert_eq!(wr(&mut f, pid(1), a, b"AB"), Ok(Io::Done(2)));
     assert_eq!(
@@ -203,7 +216,9 @@ fn a_directory_opens_read_only_and_cannot_be_read_as_bytes() {
 fn archive_files_open_for_reading_only() {
     let ar = ustar(&[("bin/sh", Entry::File(b"#!elf"))]);
     let mut f = files(Fs::from_ustar(&ar, 64).unwrap());
-    let fd = f.open(pid(1), b"/bin/sh", open::RDONLY | open::CREAT).unwrap();
+    let fd = f
+        .open(pid(1), b"/bin/sh", open::RDONLY | open::CREAT)
+        .unwrap();
     assert_eq!(rd(&mut f, pid(1), fd, 100), Ok(b"#!elf".to_vec()));
     assert_eq!(f.open(pid(1), b"/bin/sh", open::WRONLY), Err(Errno::RoFs));
     assert_eq!(
@@ -395,7 +410,11 @@ fn the_write_limit_is_a_pipes_free_space_and_at_least_one() {
         wr(&mut f, pid(1), w, &rest),
         Ok(Io::Done(limits::PIPE_BUFFER - 100))
     );
-    assert_eq!(f.write_limit(pid(1), w), Some(1), "full: one byte, to block on");
+    assert_eq!(
+        f.write_limit(pid(1), w),
+        Some(1),
+        "full: one byte, to block on"
+    );
     assert_eq!(
         f.write_limit(pid(1), r),
         None,
@@ -508,7 +527,10 @@ fn spawn_passes_only_stdio_as_the_caller_asks() {
         "an explicit closed fd"
     );
     assert_eq!(f.spawn(pid(4), pid(1), [-2, -1, -1]), Err(Errno::BadF));
-    assert_eq!(f.spawn(pid(4), pid(1), [i32::MAX, -1, -1]), Err(Errno::BadF));
+    assert_eq!(
+        f.spawn(pid(4), pid(1), [i32::MAX, -1, -1]),
+        Err(Errno::BadF)
+    );
     assert!(!f.has_process(pid(4)), "a failed spawn leaves nothing");
     assert_eq!(f.spawn(pid(3), pid(1), [-1; 3]), Err(Errno::Exist));
     // The failed spawns took no references: closing the parent's ends still ends the pipe.
@@ -583,12 +605,20 @@ fn dev_null_reads_nothing_and_dev_zero_reads_zeros_and_both_swallow_writes() {
     let mut f = plain();
     let null = f.open(pid(1), b"/dev/null", open::RDWR).unwrap();
     let zero = f
-        .open(pid(1), b"/dev/zero", open::RDWR | open::TRUNC | open::APPEND)
+        .open(
+            pid(1),
+            b"/dev/zero",
+            open::RDWR | open::TRUNC | open::APPEND,
+        )
         .unwrap();
     assert_eq!(rd(&mut f, pid(1), null, 8), Ok(vec![]));
     assert_eq!(wr(&mut f, pid(1), null, b"gone"), Ok(Io::Done(4)));
     assert_eq!(rd(&mut f, pid(1), zero, 5), Ok(vec![0; 5]));
-    assert_eq!(rd(&mut f, pid(1), zero, 5), Ok(vec![0; 5]), "again and again");
+    assert_eq!(
+        rd(&mut f, pid(1), zero, 5),
+        Ok(vec![0; 5]),
+        "again and again"
+    );
     assert_eq!(wr(&mut f, pid(1), zero, b"also gone"), Ok(Io::Done(9)));
     assert_eq!(
         f.fstat(pid(1), zero).map(|s| (s.kind, s.size)),
@@ -602,7 +632,9 @@ fn dev_null_reads_nothing_and_dev_zero_reads_zeros_and_both_swallow_writes() {
 fn a_preempted_append_returns_a_short_count_and_the_next_call_carries_on() {
     // mono's `write` passes "an interrupt is pending": the caller's write loop takes the rest.
     let mut f = plain();
-    let fd = f.open(pid(1), b"/tmp/log", CREATE_RW | open::APPEND).unwrap();
+    let fd = f
+        .open(pid(1), b"/tmp/log", CREATE_RW | open::APPEND)
+        .unwrap();
     let data: Vec<u8> = (0..3 * crate::fs::PAGE).map(|i| (i % 249) as u8).collect();
     let mut rest = &data[..];
     let mut calls = 0;

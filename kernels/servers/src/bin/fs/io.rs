@@ -19,7 +19,14 @@ use crate::FileServer;
 impl FileServer {
     /// `read(fd, buf, len)` by thread `badge` of `pid`, `len` already clamped to the lease's
     /// length.
-    pub fn read(&mut self, pid: Pid, badge: Badge, fd: usize, len: usize, wakes: &mut Wakes) -> Outcome {
+    pub fn read(
+        &mut self,
+        pid: Pid,
+        badge: Badge,
+        fd: usize,
+        len: usize,
+        wakes: &mut Wakes,
+    ) -> Outcome {
         let buf = &mut self.buf[..len];
         match self.files.read(pid, fd, buf, wakes)? {
             Io::Done(n) => {
@@ -32,7 +39,14 @@ impl FileServer {
 
     /// `write(fd, buf, len)` by thread `badge` of `pid`, `len` already clamped to the lease's
     /// length.
-    pub fn write(&mut self, pid: Pid, badge: Badge, fd: usize, len: usize, wakes: &mut Wakes) -> Outcome {
+    pub fn write(
+        &mut self,
+        pid: Pid,
+        badge: Badge,
+        fd: usize,
+        len: usize,
+        wakes: &mut Wakes,
+    ) -> Outcome {
         // Copy in only what the write can take: a pipe write that takes part of the data is
         // called again for the rest, and must not copy it all again each time (mono's write
         // reads the caller's memory in place, so it copies only what the pipe takes).

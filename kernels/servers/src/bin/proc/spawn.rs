@@ -85,7 +85,9 @@ impl Proc {
         } else {
             lease::read_value(badge, 2)?
         };
-        Ok(self.spawn(Some(parent), path.as_bytes(), &cmd, stdio)?.raw() as usize)
+        Ok(self
+            .spawn(Some(parent), path.as_bytes(), &cmd, stdio)?
+            .raw() as usize)
     }
 
     /// A new process running the program at `path` with `cmd`; its fds 0–2 are `parent`'s fds
