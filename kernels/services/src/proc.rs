@@ -256,6 +256,9 @@ pub fn first_command(bootargs: &str) -> (String, Vec<&str>) {
 }
 
 #[cfg(test)]
+mod model;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec::Vec;
