@@ -20,17 +20,20 @@ use core::fmt;
 
 use crate::types::limits;
 
-/// A process id: slot and generation (see the module note). Never 0, at most [`Pid::MAX`].
+/// A process id: slot and generation (see the module note). Never 0, at most [`Pid::MAX`]. Held
+/// in a machine word, as every other id a [`crate`] user passes around: so a pid is a system
+/// call's result with no conversion, and an enum of ids (`services::Wait`) stays one word of
+/// payload per variant, compared in one instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(transparent)]
-pub struct Pid(u32);
+pub struct Pid(usize);
 
 impl Pid {
     /// Slots of the process table: [`limits::PROCESSES`].
     pub const SLOTS: usize = limits::PROCESSES;
 
     /// The largest pid: pids are positive `i32`s.
-    pub const MAX: u32 = i32::MAX as u32;
+    pub const MAX: usize = i32::MAX as usize;
 
     /// The first process's pid (init: slot 0, generation 0), the heir of orphans.
     pub const INIT: Pid = Pid(1);
@@ -38,48 +41,48 @@ impl Pid {
     /// The pid of slot `slot` (`0..SLOTS`) in generation `generation`; the caller keeps it at
     /// most [`Pid::MAX`] ([`Pid::successor`] does).
     #[inline(always)]
-    pub const fn new(slot: usize, generation: u32) -> Pid {
-        Pid(generation * Pid::SLOTS as u32 + (slot % Pid::SLOTS) as u32 + 1)
+    pub const fn new(slot: usize, generation: usize) -> Pid {
+        Pid(generation * Pid::SLOTS + slot % Pid::SLOTS + 1)
     }
 
     /// The pid a number names (a system call's argument, a badge's word): `None` unless it is
     /// in `1..=MAX`. It may still name no process, which every table checks.
     #[inline(always)]
     pub const fn from_raw(raw: usize) -> Option<Pid> {
-        if raw == 0 || raw > Pid::MAX as usize {
+        if raw == 0 || raw > Pid::MAX {
             None
         } else {
-            Some(Pid(raw as u32))
+            Some(Pid(raw))
         }
     }
 
     /// The pid as a number (system-call results, badges, messages).
     #[inline(always)]
-    pub const fn raw(self) -> u32 {
+    pub const fn raw(self) -> usize {
         self.0
     }
 
     /// The slot it names, `0..SLOTS`.
     #[inline(always)]
     pub const fn slot(self) -> usize {
-        (self.0 - 1) as usize % Pid::SLOTS
+        (self.0 - 1) % Pid::SLOTS
     }
 
     /// Its slot's generation.
-    pub const fn generation(self) -> u32 {
-        (self.0 - 1) / Pid::SLOTS as u32
+    pub const fn generation(self) -> usize {
+        (self.0 - 1) / Pid::SLOTS
     }
 
     /// The pid its slot hands out after this one is reaped: the next generation, or
     /// generation 0 if that would pass `max` (at most [`Pid::MAX`]; smaller in tests of the
     /// wrap-around).
-    pub const fn successor(self, max: u32) -> Pid {
+    pub const fn successor(self, max: usize) -> Pid {
         let max = if max > Pid::MAX { Pid::MAX } else { max };
-        let next = self.0 as u64 + Pid::SLOTS as u64;
-        if next > max as u64 {
+        let next = self.0 + Pid::SLOTS;
+        if next > max {
             Pid::new(self.slot(), 0)
         } else {
-            Pid(next as u32)
+            Pid(next)
         }
     }
 }
@@ -98,22 +101,22 @@ mod tests {
     fn the_first_pids_are_1_2_3_and_name_their_slots() {
         for slot in 0..Pid::SLOTS {
             let p = Pid::new(slot, 0);
-            assert_eq!(p.raw() as usize, slot + 1);
+            assert_eq!(p.raw(), slot + 1);
             assert_eq!((p.slot(), p.generation()), (slot, 0));
         }
         let p = Pid::new(5, 3);
-        assert_eq!(p.raw() as usize, 3 * Pid::SLOTS + 6);
+        assert_eq!(p.raw(), 3 * Pid::SLOTS + 6);
         assert_eq!((p.slot(), p.generation()), (5, 3));
-        assert_eq!(Pid::from_raw(p.raw() as usize), Some(p));
+        assert_eq!(Pid::from_raw(p.raw()), Some(p));
     }
 
     #[test]
     fn numbers_outside_1_to_max_are_no_pid() {
         assert_eq!(Pid::from_raw(0), None);
-        assert_eq!(Pid::from_raw(Pid::MAX as usize + 1), None);
+        assert_eq!(Pid::from_raw(Pid::MAX + 1), None);
         assert_eq!(Pid::from_raw(usize::MAX), None, "-1 is no pid");
         assert_eq!(Pid::from_raw(1), Some(Pid::INIT));
-        assert!(Pid::from_raw(Pid::MAX as usize).is_some());
+        assert!(Pid::from_raw(Pid::MAX).is_some());
     }
 
     #[test]
@@ -121,8 +124,8 @@ mod tests {
         let p = Pid::new(7, 0);
         assert_eq!(p.successor(Pid::MAX), Pid::new(7, 1));
         // With a maximum of 2 * SLOTS + 8, slot 7's pids are 8, 72, 136, then 8 again.
-        let max = 2 * Pid::SLOTS as u32 + 8;
-        let seq: [u32; 4] = [
+        let max = 2 * Pid::SLOTS + 8;
+        let seq: [usize; 4] = [
             p.raw(),
             p.successor(max).raw(),
             p.successor(max).successor(max).raw(),
@@ -131,7 +134,7 @@ mod tests {
         assert_eq!(seq, [8, 72, 136, 8]);
         // The last generation of every slot stays a positive i32, and wraps to generation 0.
         for slot in [0, 1, Pid::SLOTS - 1] {
-            let last = (Pid::MAX - 1 - slot as u32) / Pid::SLOTS as u32;
+            let last = (Pid::MAX - 1 - slot) / Pid::SLOTS;
             let p = Pid::new(slot, last);
             assert!(p.raw() <= Pid::MAX && (p.raw() as i32) > 0);
             assert_eq!(p.slot(), slot);

@@ -61,7 +61,7 @@ impl Kernel {
             Ok((path, args, fds))
         })??;
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-        Ok(self.spawn(Some(me.pid), &path, &argv, stdio)?.raw() as usize)
+        Ok(self.spawn(Some(me.pid), &path, &argv, stdio)?.raw())
     }
 
     /// `wait(pid, status)`.
@@ -77,7 +77,7 @@ impl Kernel {
                 if status != 0 {
                     self.with_user(me.space, |mem, _, _| uaccess::write(mem, status, &code))??;
                 }
-                Ok(child.raw() as usize)
+                Ok(child.raw())
             }
             None => Err(Error::WouldBlock(Wait::Child(me.pid))),
         }

@@ -348,15 +348,8 @@ impl Kernel {
             .processes
             .get(me.space)
             .map_or("?", |p| p.name.as_str());
-        let status = kcore::trap::report_kill(
-            crate::NAME,
-            me.pid.raw() as usize,
-            name,
-            cause,
-            addr,
-            pc,
-            why,
-        );
+        let status =
+            kcore::trap::report_kill(crate::NAME, me.pid.raw(), name, cause, addr, pc, why);
         self.exit_process(me.space, status);
     }
 }

@@ -79,7 +79,7 @@ pub fn space_new(pid: Pid, elf: &[u8], argv: &[Str], info: &mut ImageInfo) -> Re
         ucall::syscall::<6>(
             kcall::SPACE_NEW,
             [
-                pid.raw() as usize,
+                pid.raw(),
                 elf.as_ptr() as usize,
                 elf.len(),
                 argv.as_ptr() as usize,
@@ -93,7 +93,7 @@ pub fn space_new(pid: Pid, elf: &[u8], argv: &[Str], info: &mut ImageInfo) -> Re
 /// `SPACE_KILL`: ends every thread of `pid` and frees its address space.
 pub fn space_kill(pid: Pid) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<1>(kcall::SPACE_KILL, [pid.raw() as usize]) }).map(drop)
+    check(unsafe { ucall::syscall::<1>(kcall::SPACE_KILL, [pid.raw()]) }).map(drop)
 }
 
 /// `SPACE_READ`: copies `dst.len()` bytes of `pid`'s memory at `addr` into `dst`; the count
@@ -111,7 +111,7 @@ pub fn space_read(pid: usize, addr: usize, dst: &mut [u8]) -> Result<usize, Errn
 /// `THREAD_NEW`: a new, started thread of `pid` at `entry` with `a0 = arg` and `sp`; its id.
 pub fn thread_new(pid: Pid, entry: usize, arg: usize, sp: usize) -> Result<usize, Errno> {
     // Safety: no memory of ours is passed (the addresses are the client's).
-    check(unsafe { ucall::syscall::<4>(kcall::THREAD_NEW, [pid.raw() as usize, entry, arg, sp]) })
+    check(unsafe { ucall::syscall::<4>(kcall::THREAD_NEW, [pid.raw(), entry, arg, sp]) })
 }
 
 /// `THREAD_START`: lets thread `tid` run.
@@ -129,14 +129,13 @@ pub fn thread_kill(tid: usize) -> Result<(), Errno> {
 /// `MAP_NEW`: maps a fresh zeroed frame at `page` of `pid` with `abi::types::prot` bits.
 pub fn map_new(pid: Pid, page: usize, prot: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<3>(kcall::MAP_NEW, [pid.raw() as usize, page, prot]) })
-        .map(drop)
+    check(unsafe { ucall::syscall::<3>(kcall::MAP_NEW, [pid.raw(), page, prot]) }).map(drop)
 }
 
 /// `UNMAP`: unmaps and frees `pid`'s pages in `start..end`.
 pub fn unmap(pid: Pid, start: usize, end: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<3>(kcall::UNMAP, [pid.raw() as usize, start, end]) }).map(drop)
+    check(unsafe { ucall::syscall::<3>(kcall::UNMAP, [pid.raw(), start, end]) }).map(drop)
 }
 
 /// `HEAP_GROW`: maps fresh zeroed pages at our own heap's `start..end`, all or none (`ENOMEM`).

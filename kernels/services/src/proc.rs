@@ -21,7 +21,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The largest pid handed out; after it, a slot's pids start again at its first.
-pub const PID_MAX: u32 = Pid::MAX;
+pub const PID_MAX: usize = Pid::MAX;
 
 /// One entry of the table.
 #[derive(Debug)]
@@ -38,7 +38,7 @@ pub struct ProcTable {
     entries: PidMap<Entry>,
     /// For each slot, the pid it hands out next.
     next: Vec<Pid>,
-    pid_max: u32,
+    pid_max: usize,
 }
 
 impl ProcTable {
@@ -49,7 +49,7 @@ impl ProcTable {
     }
 
     /// A table whose slots' pids wrap after `pid_max` (for tests of the wrap-around).
-    fn with_pid_max(capacity: usize, pid_max: u32) -> ProcTable {
+    fn with_pid_max(capacity: usize, pid_max: usize) -> ProcTable {
         let slots = capacity.min(Pid::SLOTS);
         ProcTable {
             entries: PidMap::new(),
@@ -232,7 +232,7 @@ impl ProcTable {
 }
 
 /// `pid`'s entry is freed: its slot hands out `pid`'s successor next.
-fn freed(next: &mut [Pid], pid: Pid, pid_max: u32) {
+fn freed(next: &mut [Pid], pid: Pid, pid_max: usize) {
     if let Some(n) = next.get_mut(pid.slot()) {
         *n = pid.successor(pid_max);
     }
@@ -298,7 +298,7 @@ mod tests {
         let b = t.create(Some(init), "b").unwrap();
         assert_ne!(b, a, "a freed pid is not handed out again at once");
         assert_eq!(b.slot(), a.slot(), "its slot, the lowest free, is reused");
-        assert_eq!(b.raw() as usize, 2 + Pid::SLOTS, "with the next generation");
+        assert_eq!(b.raw(), 2 + Pid::SLOTS, "with the next generation");
         assert_eq!(t.create(Some(init), "c").unwrap().raw(), 3);
         assert_eq!(t.name(b), Some("b"));
         assert_eq!(t.parent(b), Some(init));
@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn pids_wrap_after_the_maximum_and_skip_those_in_use() {
         // Slot 0's pids are 1, 65, 129, then 1 again; slot 1's 2, 66, then 2 again.
-        let max = 2 * Pid::SLOTS as u32 + 1;
+        let max = 2 * Pid::SLOTS + 1;
         let mut t = ProcTable::with_pid_max(2, max);
         let mut seen = Vec::new();
         for _ in 0..4 {

@@ -119,7 +119,7 @@ impl Proc {
                 self.end_process(pid, a[0] as i32, wakes);
                 Ok(0)
             }
-            Sys::Getpid => Ok(pid.raw() as usize),
+            Sys::Getpid => Ok(pid.raw()),
             Sys::Kill => self.kill(a[0], wakes),
             Sys::Spawn => self.sys_spawn(pid, msg.badge, &a),
             Sys::Wait => self.wait(pid, msg.badge, a[0], a[1]),

@@ -87,7 +87,7 @@ impl Proc {
         };
         Ok(self
             .spawn(Some(parent), path.as_bytes(), &cmd, stdio)?
-            .raw() as usize)
+            .raw())
     }
 
     /// A new process running the program at `path` with `cmd`; its fds 0–2 are `parent`'s fds

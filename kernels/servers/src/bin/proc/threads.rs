@@ -63,7 +63,7 @@ impl Proc {
                 if status != 0 {
                     lease::write_value(badge, 0, &code)?;
                 }
-                Ok(child.raw() as usize)
+                Ok(child.raw())
             }
             None => Err(Fail::Block(Wait::Child(pid))),
         }
