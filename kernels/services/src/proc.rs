@@ -142,10 +142,8 @@ impl ProcTable {
         let mut live = false;
         let mut zombie: Option<(Pid, i32)> = None;
         let mut consider = |pid: Pid, e: &Entry| match e.status {
-            Some(status) if e.parent == Some(parent) => {
-                if zombie.is_none_or(|(z, _)| pid < z) {
-                    zombie = Some((pid, status));
-                }
+            Some(status) if e.parent == Some(parent) && zombie.is_none_or(|(z, _)| pid < z) => {
+                zombie = Some((pid, status));
             }
             None if e.parent == Some(parent) => live = true,
             _ => {}

@@ -87,7 +87,10 @@ fn stale_endpoint() -> Outcome {
     expect_err(ipc::notify(old, 1), Errno::Inval, "a notify of it")?;
     // Ours takes the freed slot (the last freed), under a new id; the old id stays dead.
     let mine = ok(ipc::ep_create(), "ep_create")?;
-    ensure!(mine != old, "a dead endpoint's id was handed out again: {old}");
+    ensure!(
+        mine != old,
+        "a dead endpoint's id was handed out again: {old}"
+    );
     expect_err(ipc::call(old, 1, &[], &[]), Errno::Inval, what)?;
     expect_err(ipc::recv(old), Errno::Inval, "a recv on it")
 }
