@@ -57,7 +57,8 @@ pub struct Space {
 pub struct Spaces {
     slots: Vec<Option<Space>>,
     free: Vec<u32>,
-    by_pid: [Option<SpaceId>; Pid::SLOTS],
+    /// By pid slot (on the heap: the kernel's own state stays small).
+    by_pid: Box<[Option<SpaceId>; Pid::SLOTS]>,
     servers: [Option<SpaceId>; level::SERVERS + 1],
 }
 
@@ -66,7 +67,7 @@ impl Default for Spaces {
         Spaces {
             slots: Vec::new(),
             free: Vec::new(),
-            by_pid: [None; Pid::SLOTS],
+            by_pid: Box::new([None; Pid::SLOTS]),
             servers: [None; level::SERVERS + 1],
         }
     }
