@@ -5,10 +5,10 @@
 //! in the process table and fd table (`services`), and one or more threads. The processes live in
 //! [`Processes`], a table indexed by the process's address-space id ([`SpaceId`]), which is its
 //! pid's slot ([`Pid::slot`]) and the `space` of its threads in kcore's thread table: a thread,
-//! and a pid, reach their process in O(1). The thread lifecycle (the thread limit, join once, the last live thread's
-//! end ends the process) is `services::threads`'s; user-visible thread ids are kcore's
-//! [`ThreadId`]s, which a reused slot never repeats. A user fault kills only the faulting process,
-//! with one console line naming it.
+//! and a pid, reach their process in O(1). The thread lifecycle (the thread limit, join once,
+//! the last live thread's end ends the process) is `services::threads`'s; user-visible thread
+//! ids are kcore's [`ThreadId`]s, which a reused slot never repeats. A user fault kills only the
+//! faulting process, with one console line naming it.
 
 use alloc::boxed::Box;
 use alloc::string::String;

@@ -41,7 +41,9 @@ proptest! {
         let mut m: Model = BTreeMap::new();
         let mut ever: Vec<Pid> = Vec::new();
         let unused = Pid::new(CAPACITY + 1, 0);
-        let pick = |i: usize, ever: &Vec<Pid>| ever.get(i % (ever.len() + 1)).copied().unwrap_or(unused);
+        let pick = |i: usize, ever: &Vec<Pid>| {
+            ever.get(i % (ever.len() + 1)).copied().unwrap_or(unused)
+        };
         for s in steps {
             match s {
                 Step::Create(parent) => {
@@ -64,7 +66,9 @@ proptest! {
                             ever.push(pid);
                             m.insert(pid, (parent, None));
                         }
-                        (got, want) => prop_assert!(false, "create: got {:?}, want {:?}", got, want),
+                        (got, want) => {
+                            prop_assert!(false, "create: got {:?}, want {:?}", got, want)
+                        }
                     }
                 }
                 Step::Exit(i, status) => {
@@ -95,7 +99,10 @@ proptest! {
                     let mine = |p: &Pid, e: &(Option<Pid>, Option<i32>)| {
                         e.0 == Some(parent) && which.is_none_or(|w| w == *p)
                     };
-                    let zombie = m.iter().find(|(p, e)| mine(p, e) && e.1.is_some()).map(|(p, e)| (*p, e.1.unwrap()));
+                    let zombie = m
+                        .iter()
+                        .find(|(p, e)| mine(p, e) && e.1.is_some())
+                        .map(|(p, e)| (*p, e.1.unwrap()));
                     let want = match zombie {
                         Some((p, s)) => {
                             m.remove(&p);
