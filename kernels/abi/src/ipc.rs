@@ -105,6 +105,12 @@ impl Badge {
     pub const fn pid(self) -> usize {
         (self.0 >> 32) as usize
     }
+
+    /// The sending process as a [`crate::Pid`]; `None` for a server or the kernel (pid 0).
+    #[inline(always)]
+    pub const fn process(self) -> Option<crate::Pid> {
+        crate::Pid::from_raw(self.pid())
+    }
 }
 
 /// Lease access bits.
@@ -139,7 +145,9 @@ pub mod kcall {
     pub const REPLY: usize = 66;
     /// `reply_recv(badge, tag, w0..w3, endpoint)`: reply, then receive (the server loop's call).
     pub const REPLY_RECV: usize = 67;
-    /// `ep_create()` → a new endpoint the caller's process owns (it alone may receive on it).
+    /// `ep_create()` → a new endpoint the caller's process owns (it alone may receive on it);
+    /// `EAGAIN` when the kernel's endpoint table is full. An endpoint ends with its owner, and
+    /// its id then names nothing (`EINVAL`), even once the kernel reuses its slot.
     pub const EP_CREATE: usize = 68;
     /// `notify(endpoint, bits)`: ORs `bits` into the endpoint's notification word; never blocks.
     pub const NOTIFY: usize = 69;
@@ -157,7 +165,8 @@ pub mod kcall {
     /// Server only: `space_new(pid, elf, elf_len, argv, argc, info)` → the first thread's id: a
     /// new address space for process `pid` with the program `elf` loaded and `argc`
     /// [`crate::types::Str`] arguments (in the caller's memory) on its stack; the thread is not
-    /// started. Writes a [`super::ImageInfo`] at `info`.
+    /// started. Writes a [`super::ImageInfo`] at `info`. `ESRCH` if `pid` is no [`crate::Pid`],
+    /// `EEXIST` if it has a space, `EAGAIN` if its slot's previous pid still has one.
     pub const SPACE_NEW: usize = 80;
     /// Server only: `space_kill(pid)`: ends every thread of `pid` and frees its address space.
     pub const SPACE_KILL: usize = 81;

@@ -38,7 +38,7 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         asids,
         spaces: Spaces::default(),
         sched: Sched::new(),
-        endpoints: Endpoints::default(),
+        endpoints: Endpoints::new().expect("the endpoint table fits the kernel heap"),
         next: NextTask::Other,
         plic,
         uart_irq: info.uart_irq,

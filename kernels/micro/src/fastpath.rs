@@ -26,7 +26,7 @@ use kcore::sched::Run;
 use kcore::trap::{TrapFrame, reg};
 
 use crate::ipc::may_call;
-use crate::kernel::{CallKind, KERNEL, Kernel, SpaceId, ThreadId, Wait};
+use crate::kernel::{CallKind, EndpointId, KERNEL, Kernel, SpaceId, ThreadId, Wait};
 
 /// `scause` of an `ecall` from U-mode.
 const ECALL_FROM_U: u64 = 8;
@@ -91,7 +91,7 @@ impl Kernel {
             kcall::CALL => {
                 let tag = Tag(f.regs[reg::A1]);
                 let n = tag.register_words()?;
-                let ep = f.regs[reg::A0] as usize;
+                let ep = EndpointId::from_raw(f.regs[reg::A0]);
                 let tag = Tag::new(tag.label(), n, 0);
                 self.fast_send(f, ep, tag, CallKind::Raw)
             }
@@ -102,7 +102,7 @@ impl Kernel {
                     return None;
                 }
                 let tag = Tag::new(nr as u32, MAX_RECV_WORDS, 0);
-                self.fast_send(f, ep, tag, CallKind::Syscall)
+                self.fast_send(f, EndpointId::server(ep), tag, CallKind::Syscall)
             }
         }
     }
@@ -115,11 +115,11 @@ impl Kernel {
     fn fast_send(
         &mut self,
         f: &mut TrapFrame,
-        ep: usize,
+        ep: EndpointId,
         tag: Tag,
         kind: CallKind,
     ) -> Option<*const TrapFrame> {
-        let e = self.endpoints.get_mut(&ep)?;
+        let e = self.endpoints.get_mut(ep)?;
         let r = e.receiver?;
         if e.dead {
             return None;
@@ -160,8 +160,8 @@ impl Kernel {
     #[inline(always)]
     fn fast_reply_recv(&mut self, f: &mut TrapFrame) -> Option<*const TrapFrame> {
         let target = ThreadId::from_raw(Badge(f.regs[reg::A0]).tid() as u32)?;
-        let ep = f.regs[reg::A0 + 6] as usize;
-        let e = self.endpoints.get_mut(&ep)?;
+        let ep = EndpointId::from_raw(f.regs[reg::A0 + 6]);
+        let e = self.endpoints.get_mut(ep)?;
         if e.bits != 0 || !e.senders.is_empty() || e.receiver.is_some() {
             return None;
         }

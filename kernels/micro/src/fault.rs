@@ -10,7 +10,7 @@ use abi::layout::PAGE_SIZE;
 use abi::sys::Sys;
 use kcore::trap::{Access, Cause};
 
-use crate::kernel::{CallKind, Kernel, Msg, ThreadId};
+use crate::kernel::{CallKind, EndpointId, Kernel, Msg, ThreadId};
 
 impl Kernel {
     /// A page fault of thread `tid`.
@@ -39,7 +39,7 @@ impl Kernel {
         if self
             .send(
                 tid,
-                level::MEM,
+                EndpointId::server(level::MEM),
                 pager_msg(addr, access),
                 CallKind::Fault { cause, addr },
             )
@@ -75,7 +75,10 @@ impl Kernel {
             words: [status as u64, 0, 0, 0, 0, 0],
             ..Msg::default()
         };
-        if self.send(tid, level::PROC, msg, CallKind::Syscall).is_err() {
+        if self
+            .send(tid, EndpointId::server(level::PROC), msg, CallKind::Syscall)
+            .is_err()
+        {
             self.space_kill(sid);
         }
     }

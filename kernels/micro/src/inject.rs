@@ -26,7 +26,7 @@ use abi::ipc::{Tag, label, level};
 use kcore::kprintln;
 
 use crate::images;
-use crate::kernel::{Kernel, ThreadId};
+use crate::kernel::{EndpointId, Kernel, ThreadId};
 
 /// The bit of a server endpoint's notification word that stands for a pending crash request.
 /// Only the kernel sets it ([`Kernel::notify`] clears it from what callers pass); `recv` turns it
@@ -34,12 +34,8 @@ use crate::kernel::{Kernel, ThreadId};
 pub const CRASH_BIT: u64 = 1 << 63;
 
 /// [`CRASH_BIT`] on a server's endpoint `ep`, else no bit.
-pub fn crash_bit(ep: usize) -> u64 {
-    if (1..=level::SERVERS).contains(&ep) {
-        CRASH_BIT
-    } else {
-        0
-    }
+pub fn crash_bit(ep: EndpointId) -> u64 {
+    if ep.level().is_some() { CRASH_BIT } else { 0 }
 }
 
 /// One planned crash.
@@ -130,7 +126,7 @@ impl Kernel {
         if !(1..=level::SERVERS).contains(&ep) {
             return;
         }
-        let Some(e) = self.endpoints.get_mut(&ep) else {
+        let Some(e) = self.endpoints.get_mut(EndpointId::server(ep)) else {
             return;
         };
         match e.receiver.take() {

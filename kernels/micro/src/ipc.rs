@@ -16,7 +16,7 @@ use kcore::trap::{TrapFrame, reg};
 use crate::inject::{CRASH_BIT, crash_bit};
 use kcore::sched::{NextTask, Run};
 
-use crate::kernel::{CallKind, Kernel, Msg, ThreadId, Wait};
+use crate::kernel::{CallKind, EndpointId, Kernel, Msg, ThreadId, Wait};
 
 impl Kernel {
     /// Thread `tid` sends `msg` (a `kind` call) to endpoint `ep` and waits for the reply. `EINVAL`
@@ -24,12 +24,12 @@ impl Kernel {
     pub fn send(
         &mut self,
         tid: ThreadId,
-        ep: usize,
+        ep: EndpointId,
         msg: Msg,
         kind: CallKind,
     ) -> Result<(), Errno> {
         let receiver = {
-            let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+            let e = self.endpoints.get_mut(ep).ok_or(Errno::Inval)?;
             if e.dead {
                 return Err(Errno::Io);
             }
@@ -75,9 +75,9 @@ impl Kernel {
 
     /// Thread `tid` receives on `ep`: a pending notification first, then the first queued
     /// sender; otherwise it waits. Returns whether it got something now (it runs on).
-    pub fn recv(&mut self, tid: ThreadId, ep: usize) -> Result<bool, Errno> {
+    pub fn recv(&mut self, tid: ThreadId, ep: EndpointId) -> Result<bool, Errno> {
         let space = self.space_of(tid).ok_or(Errno::Srch)?;
-        let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+        let e = self.endpoints.get_mut(ep).ok_or(Errno::Inval)?;
         if e.owner != Some(space) {
             return Err(Errno::Perm);
         }
@@ -173,7 +173,7 @@ impl Kernel {
         badge: Badge,
         tag: Tag,
         words: [u64; MAX_WORDS],
-        ep: usize,
+        ep: EndpointId,
     ) -> Result<(), Errno> {
         let woken = if badge.0 != 0 {
             self.reply(tid, badge, tag, words).ok().flatten()
@@ -195,8 +195,8 @@ impl Kernel {
     /// ORs `bits` into endpoint `ep`'s notification word, delivering them at once to a waiting
     /// receiver (which becomes runnable). On a server's endpoint the kernel's [`CRASH_BIT`] is
     /// not a caller's to set.
-    pub fn notify(&mut self, ep: usize, bits: u64) -> Result<(), Errno> {
-        let e = self.endpoints.get_mut(&ep).ok_or(Errno::Inval)?;
+    pub fn notify(&mut self, ep: EndpointId, bits: u64) -> Result<(), Errno> {
+        let e = self.endpoints.get_mut(ep).ok_or(Errno::Inval)?;
         e.bits |= bits & !crash_bit(ep);
         if let Some(r) = e.receiver.take() {
             let bits = core::mem::take(&mut e.bits);
@@ -207,7 +207,7 @@ impl Kernel {
     }
 
     /// Whether thread `tid` may call endpoint `ep` under the deadlock rule.
-    pub fn may_call(&self, tid: ThreadId, ep: usize) -> bool {
+    pub fn may_call(&self, tid: ThreadId, ep: EndpointId) -> bool {
         may_call(self.server_of(tid), ep)
     }
 
@@ -215,12 +215,12 @@ impl Kernel {
     pub fn unqueue(&mut self, tid: ThreadId) {
         match self.state(tid) {
             Some(Run::Blocked(Wait::Sending(ep))) => {
-                if let Some(e) = self.endpoints.get_mut(&ep) {
+                if let Some(e) = self.endpoints.get_mut(ep) {
                     e.senders.retain(|&s| s != tid);
                 }
             }
             Some(Run::Blocked(Wait::Receiving(ep))) => {
-                if let Some(e) = self.endpoints.get_mut(&ep)
+                if let Some(e) = self.endpoints.get_mut(ep)
                     && e.receiver == Some(tid)
                 {
                     e.receiver = None;
@@ -233,8 +233,8 @@ impl Kernel {
 
 /// The deadlock rule (abi::ipc): programs (`server` = None) may call any endpoint; a server only
 /// servers of a higher level.
-pub fn may_call(server: Option<usize>, ep: usize) -> bool {
-    server.is_none_or(|mine| ep <= level::SERVERS && ep > mine)
+pub fn may_call(server: Option<usize>, ep: EndpointId) -> bool {
+    server.is_none_or(|mine| ep.raw() <= level::SERVERS as u64 && ep.raw() > mine as u64)
 }
 
 /// Loads a message into a thread's registers as `recv` returns it (and a raw reply as `call`

@@ -157,7 +157,7 @@ impl Kernel {
         }
         let owned = self.endpoints.owned_by(sid);
         for id in owned {
-            if let Some(e) = self.endpoints.remove(&id) {
+            if let Some(e) = self.endpoints.remove(id) {
                 for s in e.senders {
                     if let Some(t) = self.complete(s, Err(Errno::Srch)) {
                         self.make_ready(t);
@@ -171,11 +171,14 @@ impl Kernel {
     /// `space_new(pid, elf, elf_len, argv, argc, info)` by server space `me`.
     fn space_new(&mut self, me: SpaceId, a: [usize; 6]) -> Result<usize, Errno> {
         let [pid, elf, elf_len, argv, argc, info] = a;
-        if pid == 0 {
+        if abi::Pid::from_raw(pid).is_none() {
             return Err(Errno::Srch);
         }
         if self.spaces.of_pid(pid).is_some() {
             return Err(Errno::Exist);
+        }
+        if !self.spaces.pid_slot_free(pid) {
+            return Err(Errno::Again);
         }
         if argc > limits::ARGS {
             return Err(Errno::TooBig);

@@ -9,16 +9,17 @@
 //! - threads: the shared table of `kcore::sched` (by [`ThreadId`]), whose run state says what a
 //!   blocked thread [`Wait`]s for; the kernel's own [`Thread`] data: registers, and the message
 //!   it is sending or whose reply it waits for ([`Msg`], with the leases it lends meanwhile).
-//! - [`Endpoint`]: a rendezvous point: the threads waiting to send, the one thread waiting to
-//!   receive, and a notification word ([`Endpoints`], by id).
+//! - [`crate::endpoint::Endpoint`]: a rendezvous point: the threads waiting to send, the one
+//!   thread waiting to receive, and a notification word ([`Endpoints`], by [`EndpointId`], a
+//!   slot and its generation: see [`crate::endpoint`]).
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use abi::Errno;
 use abi::ipc::{Lease, MAX_LEASES, MAX_RECV_WORDS, Tag, level};
+use abi::{Errno, Pid};
 use kcore::asid::Asids;
 use kcore::frame::FrameAllocator;
 use kcore::plic::Plic;
@@ -30,6 +31,7 @@ use kcore::vm::AddressSpace;
 use crate::inject::Injection;
 use crate::supervisor::Supervised;
 
+pub use crate::endpoint::{EndpointId, Endpoints};
 pub use kcore::sched::{SpaceId, ThreadId};
 
 /// An address space.
@@ -50,14 +52,25 @@ pub struct Space {
 }
 
 /// The address spaces, direct-indexed by [`SpaceId`] (a slot; freed slots are reused). Processes
-/// are also found by pid and servers by endpoint, for the servers' kernel calls that name them
-/// so (never on an IPC path).
-#[derive(Default)]
+/// are also found by pid (indexed by [`Pid::slot`], checked against the space's pid) and servers
+/// by endpoint, for the servers' kernel calls that name them so (never on an IPC path).
 pub struct Spaces {
     slots: Vec<Option<Space>>,
     free: Vec<u32>,
-    by_pid: BTreeMap<usize, SpaceId>,
+    /// By pid slot (on the heap: the kernel's own state stays small).
+    by_pid: Box<[Option<SpaceId>; Pid::SLOTS]>,
     servers: [Option<SpaceId>; level::SERVERS + 1],
+}
+
+impl Default for Spaces {
+    fn default() -> Self {
+        Spaces {
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_pid: Box::new([None; Pid::SLOTS]),
+            servers: [None; level::SERVERS + 1],
+        }
+    }
 }
 
 impl Spaces {
@@ -79,6 +92,7 @@ impl Spaces {
     }
 
     /// Makes sure the next [`Spaces::insert`] finds a free slot (`ENOMEM` if memory is short).
+    /// A process's space also needs its pid slot free ([`Spaces::pid_slot_free`]).
     pub fn reserve(&mut self) -> Result<(), Errno> {
         if self.free.is_empty() {
             self.slots.try_reserve(1).map_err(|_| Errno::NoMem)?;
@@ -99,7 +113,9 @@ impl Spaces {
         match space.server {
             Some(ep) => self.servers[ep] = Some(sid),
             None => {
-                self.by_pid.insert(space.pid, sid);
+                if let Some(pid) = Pid::from_raw(space.pid) {
+                    self.by_pid[pid.slot()] = Some(sid);
+                }
             }
         }
         self.slots[index] = Some(space);
@@ -112,7 +128,9 @@ impl Spaces {
         match space.server {
             Some(ep) => self.servers[ep] = None,
             None => {
-                self.by_pid.remove(&space.pid);
+                if let Some(pid) = Pid::from_raw(space.pid) {
+                    self.by_pid[pid.slot()] = None;
+                }
             }
         }
         // Reserved at insert, so this never allocates.
@@ -120,9 +138,18 @@ impl Spaces {
         Some(space)
     }
 
-    /// The space of process `pid`.
+    /// The space of process `pid` (a number from a kernel call: 0 or any other non-pid names
+    /// nothing, nor does a stale pid).
     pub fn of_pid(&self, pid: usize) -> Option<SpaceId> {
-        self.by_pid.get(&pid).copied()
+        let sid = self.by_pid[Pid::from_raw(pid)?.slot()]?;
+        self.get(&sid).filter(|s| s.pid == pid).map(|_| sid)
+    }
+
+    /// Whether a space for process `pid` can be inserted: a pid whose slot no live space
+    /// holds (the process server reuses a slot only for a new pid once the old one is reaped,
+    /// and its space is gone before that).
+    pub fn pid_slot_free(&self, pid: usize) -> bool {
+        Pid::from_raw(pid).is_some_and(|p| self.by_pid[p.slot()].is_none())
     }
 
     /// The space of the server of endpoint `ep`.
@@ -138,9 +165,9 @@ pub enum Wait {
     /// Made but not started yet (`thread_start`).
     Created,
     /// Queued on an endpoint with a message, waiting for a receiver.
-    Sending(usize),
+    Sending(EndpointId),
     /// Waiting in `recv` on an endpoint.
-    Receiving(usize),
+    Receiving(EndpointId),
     /// Its message was received by this thread; waiting for the reply.
     Calling(ThreadId),
 }
@@ -212,82 +239,6 @@ impl Framed for Thread {
     #[inline(always)]
     fn frame(&self) -> *const TrapFrame {
         &*self.frame
-    }
-}
-
-/// A rendezvous point. One cache line (64 bytes, the size it would nearly have anyway), so the
-/// fast path finds endpoint `n` with one shift.
-#[derive(Default)]
-#[repr(align(64))]
-pub struct Endpoint {
-    /// The space that may receive on it.
-    pub owner: Option<SpaceId>,
-    /// Threads waiting to send, in arrival order.
-    pub senders: VecDeque<ThreadId>,
-    /// The thread waiting to receive.
-    pub receiver: Option<ThreadId>,
-    /// Pending notification bits (and the kernel's [`crate::inject::CRASH_BIT`]).
-    pub bits: u64,
-    /// Its server was declared dead: every call to it fails with `EIO`.
-    pub dead: bool,
-}
-
-/// The endpoints, direct-indexed by id (0 is never used; 1..=4 are the servers'; ids are not
-/// reused).
-#[derive(Default)]
-pub struct Endpoints {
-    slots: Vec<Option<Endpoint>>,
-}
-
-impl Endpoints {
-    /// Endpoint `ep`, if it lives.
-    #[inline(always)]
-    pub fn get(&self, ep: &usize) -> Option<&Endpoint> {
-        self.slots.get(*ep)?.as_ref()
-    }
-
-    /// Endpoint `ep`, if it lives.
-    #[inline(always)]
-    pub fn get_mut(&mut self, ep: &usize) -> Option<&mut Endpoint> {
-        self.slots.get_mut(*ep)?.as_mut()
-    }
-
-    /// Whether endpoint `ep` lives.
-    pub fn contains_key(&self, ep: &usize) -> bool {
-        self.get(ep).is_some()
-    }
-
-    /// Endpoint `ep` (a server's, which exists from boot on), made if needed.
-    pub fn server(&mut self, ep: usize) -> &mut Endpoint {
-        if self.slots.len() <= ep {
-            self.slots.resize_with(ep + 1, || None);
-        }
-        self.slots[ep].get_or_insert_with(Endpoint::default)
-    }
-
-    /// A new endpoint: its id.
-    pub fn create(&mut self, e: Endpoint) -> Result<usize, Errno> {
-        if self.slots.len() <= level::SERVERS {
-            self.slots.resize_with(level::SERVERS + 1, || None);
-        }
-        self.slots.try_reserve(1).map_err(|_| Errno::NoMem)?;
-        self.slots.push(Some(e));
-        Ok(self.slots.len() - 1)
-    }
-
-    /// Takes endpoint `ep` out.
-    pub fn remove(&mut self, ep: &usize) -> Option<Endpoint> {
-        self.slots.get_mut(*ep)?.take()
-    }
-
-    /// The ids of the endpoints `owner` owns.
-    pub fn owned_by(&self, owner: SpaceId) -> Vec<usize> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.as_ref().is_some_and(|e| e.owner == Some(owner)))
-            .map(|(id, _)| id)
-            .collect()
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`kernel`]: the one global [`kernel::Kernel`], its objects (direct-indexed tables; the
 //!   threads in the shared `kcore::sched` table), and the trap handler: as in mono, every trap
 //!   is handled to completion on the single kernel stack and ends by resuming some thread.
+//!   [`endpoint`]: the endpoint table and its ids (slot and generation, as threads').
 //! - [`ipc`]: `call`, `recv`, `reply`, `reply_recv` and notifications; a call to a waiting
 //!   receiver and a reply to a waiting caller switch to it directly, without the run queue.
 //!   [`fastpath`], entered straight from the trap vector, does the register-only cases in one
@@ -29,6 +30,7 @@
 extern crate alloc;
 
 mod boot;
+mod endpoint;
 mod fastpath;
 mod fault;
 mod images;

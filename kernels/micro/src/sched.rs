@@ -9,7 +9,7 @@ use abi::ipc::{bits, level};
 use kcore::boot::{SEIP, STIP};
 use kcore::{csr, timer};
 
-use crate::kernel::Kernel;
+use crate::kernel::{EndpointId, Kernel};
 
 impl Kernel {
     /// The timer fired: wake sleepers; at a tick, preempt the running thread; send the crashes
@@ -29,7 +29,7 @@ impl Kernel {
     pub fn external(&mut self) {
         while let Some(source) = self.plic.claim() {
             if source == self.uart_irq {
-                let _ = self.notify(level::CONSOLE, bits::IRQ);
+                let _ = self.notify(EndpointId::server(level::CONSOLE), bits::IRQ);
             } else {
                 self.plic.complete(source);
             }

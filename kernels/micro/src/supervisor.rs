@@ -37,7 +37,7 @@ use kcore::{csr, kprintln, loader, power};
 use crate::images;
 use kcore::sched::Run;
 
-use crate::kernel::{Kernel, ThreadId, Wait};
+use crate::kernel::{EndpointId, Kernel, ThreadId, Wait};
 
 /// Failures within [`WINDOW`] that declare a server dead.
 pub const FAILURES: usize = 4;
@@ -114,7 +114,7 @@ impl Kernel {
             // server's waiting console reads must be retried so they learn of the new instance
             // (or fail, if there is none).
             self.plic.complete(self.uart_irq);
-            let _ = self.notify(level::FS, abi::ipc::bits::CONSOLE_READY);
+            let _ = self.notify(EndpointId::server(level::FS), abi::ipc::bits::CONSOLE_READY);
         }
         if dead {
             self.bury(ep);
@@ -167,7 +167,7 @@ impl Kernel {
     /// `EIO` from now on, those queued included, and its space is freed. Without `proc` no
     /// process can end, so the machine powers off.
     fn bury(&mut self, ep: usize) {
-        let senders = match self.endpoints.get_mut(&ep) {
+        let senders = match self.endpoints.get_mut(EndpointId::server(ep)) {
             Some(e) => {
                 e.dead = true;
                 e.receiver = None;

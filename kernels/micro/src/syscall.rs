@@ -16,7 +16,7 @@ use kcore::timer;
 use kcore::trap::{Access, reg};
 use kcore::uaccess::{self, UserMemory};
 
-use crate::kernel::{CallKind, Endpoint, Kernel, Msg, SpaceId, ThreadId};
+use crate::kernel::{CallKind, EndpointId, Kernel, Msg, SpaceId, ThreadId};
 use crate::lease::Unlendable;
 
 /// Handles the `ecall` of thread `tid`.
@@ -68,11 +68,11 @@ fn kernel_call(
     Some(match nr {
         kcall::CALL => {
             return k
-                .call(tid, a[0], Tag(a[1] as u64), words, a6)
+                .call(tid, ep(a[0]), Tag(a[1] as u64), words, a6)
                 .err()
                 .map(Err);
         }
-        kcall::RECV => return k.recv(tid, a[0]).err().map(Err),
+        kcall::RECV => return k.recv(tid, ep(a[0])).err().map(Err),
         kcall::REPLY => match k.reply(tid, Badge(a[0] as u64), Tag(a[1] as u64), words) {
             Ok(woken) => {
                 if let Some(w) = woken {
@@ -84,12 +84,12 @@ fn kernel_call(
         },
         kcall::REPLY_RECV => {
             return k
-                .reply_recv(tid, Badge(a[0] as u64), Tag(a[1] as u64), words, a6)
+                .reply_recv(tid, Badge(a[0] as u64), Tag(a[1] as u64), words, ep(a6))
                 .err()
                 .map(Err);
         }
         kcall::EP_CREATE => k.ep_create(tid),
-        kcall::NOTIFY => k.notify(a[0], a[1] as u64).map(|_| 0),
+        kcall::NOTIFY => k.notify(ep(a[0]), a[1] as u64).map(|_| 0),
         kcall::LEASE_INFO => match k.lease_info(tid, Badge(a[0] as u64), a[1]) {
             Ok((len, access)) => {
                 k.thread(tid).frame.regs[reg::A1] = access;
@@ -143,7 +143,7 @@ impl Kernel {
             words,
             leases: f.leases,
         };
-        if let Err(e) = self.send(tid, f.endpoint, msg, CallKind::Syscall) {
+        if let Err(e) = self.send(tid, EndpointId::server(f.endpoint), msg, CallKind::Syscall) {
             self.thread(tid).frame.set_return(e.ret());
         }
     }
@@ -160,7 +160,12 @@ impl Kernel {
             Err(Unlendable::Missing(page, access)) => {
                 self.thread(tid).frame.pc -= 4;
                 let msg = crate::fault::pager_msg(page, access);
-                if let Err(e) = self.send(tid, level::MEM, msg, CallKind::LeasePage) {
+                if let Err(e) = self.send(
+                    tid,
+                    EndpointId::server(level::MEM),
+                    msg,
+                    CallKind::LeasePage,
+                ) {
                     let f = &mut self.thread(tid).frame;
                     f.pc += 4;
                     f.set_return(e.ret());
@@ -174,12 +179,12 @@ impl Kernel {
     fn call(
         &mut self,
         tid: ThreadId,
-        ep: usize,
+        ep: EndpointId,
         tag: Tag,
         words: [u64; MAX_WORDS],
         leases_at: usize,
     ) -> Result<(), Errno> {
-        if !self.endpoints.contains_key(&ep) {
+        if !self.endpoints.contains(ep) {
             return Err(Errno::Inval);
         }
         if !self.may_call(tid, ep) {
@@ -215,9 +220,12 @@ impl Kernel {
     /// `ep_create()`: an endpoint the caller's space owns.
     fn ep_create(&mut self, tid: ThreadId) -> Result<usize, Errno> {
         let owner = self.space_of(tid).ok_or(Errno::Srch)?;
-        self.endpoints.create(Endpoint {
-            owner: Some(owner),
-            ..Endpoint::default()
-        })
+        let id = self.endpoints.create(owner)?;
+        Ok(id.raw() as usize)
     }
+}
+
+/// The endpoint a program's argument names (perhaps none: every lookup checks).
+fn ep(raw: usize) -> EndpointId {
+    EndpointId::from_raw(raw as u64)
 }

@@ -46,7 +46,8 @@ pub struct Kernel {
     /// thread, the timer and the active address space (kcore's shared scheduler).
     pub sched: Sched<Thread, Wait>,
     /// The pid of the process whose address space is active (set with it, by
-    /// [`sched::Kernel::activate`]): whenever a thread trapped, its pid, one load away.
+    /// [`sched::Kernel::activate`]): whenever a thread trapped, its pid, one load away (before
+    /// the first process runs, pid 1's, which it will be).
     pub running: Pid,
     /// Whether the UART's receive interrupt is on (see `console`).
     pub rx_on: bool,
@@ -87,7 +88,7 @@ impl Kernel {
             uart_irq: info.uart_irq,
             processes: Processes::new(),
             sched: Sched::new(),
-            running: 0,
+            running: Pid::INIT,
             rx_on: false,
             retired: None,
         })

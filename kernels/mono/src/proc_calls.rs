@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use abi::Errno;
 use abi::types::{Str, limits};
 use kcore::uaccess::{self, Access, UserRange};
+use services::proc::ProcTable;
 use services::{Error, Wait};
 
 use crate::files::read_path;
@@ -60,7 +61,7 @@ impl Kernel {
             Ok((path, args, fds))
         })??;
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-        Ok(self.spawn(Some(me.pid), &path, &argv, stdio)?)
+        Ok(self.spawn(Some(me.pid), &path, &argv, stdio)?.raw())
     }
 
     /// `wait(pid, status)`.
@@ -70,17 +71,13 @@ impl Kernel {
                 UserRange::new(status, 4)?.check(mem, Access::Write)
             })??;
         }
-        let which = if which as isize == -1 {
-            None
-        } else {
-            Some(which)
-        };
+        let which = ProcTable::which(which)?;
         match self.procs.wait(me.pid, which)? {
             Some((child, code)) => {
                 if status != 0 {
                     self.with_user(me.space, |mem, _, _| uaccess::write(mem, status, &code))??;
                 }
-                Ok(child)
+                Ok(child.raw())
             }
             None => Err(Error::WouldBlock(Wait::Child(me.pid))),
         }

@@ -3,12 +3,12 @@
 //!
 //! A process is an address space (`kcore::vm`), its memory policy (`services::mm::Vm`), an entry
 //! in the process table and fd table (`services`), and one or more threads. The processes live in
-//! [`Processes`], a table indexed by the process's address-space id ([`SpaceId`], a slot
-//! number), which is also the `space` of its threads in kcore's thread table: a thread reaches
-//! its process in O(1). The thread lifecycle (the thread limit, join once, the last live thread's
-//! end ends the process) is `services::threads`'s; user-visible thread ids are kcore's
-//! [`ThreadId`]s, which a reused slot never repeats. A user fault kills only the faulting process,
-//! with one console line naming it.
+//! [`Processes`], a table indexed by the process's address-space id ([`SpaceId`]), which is its
+//! pid's slot ([`Pid::slot`]) and the `space` of its threads in kcore's thread table: a thread,
+//! and a pid, reach their process in O(1). The thread lifecycle (the thread limit, join once,
+//! the last live thread's end ends the process) is `services::threads`'s; user-visible thread
+//! ids are kcore's [`ThreadId`]s, which a reused slot never repeats. A user fault kills only the
+//! faulting process, with one console line naming it.
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -56,7 +56,7 @@ impl Framed for Thread {
     }
 }
 
-/// The live processes, indexed by address-space id: [`limits::PROCESSES`] slots.
+/// The live processes, indexed by address-space id (= pid slot): [`limits::PROCESSES`] slots.
 pub struct Processes {
     slots: Vec<Option<Process>>,
 }
@@ -81,10 +81,14 @@ impl Processes {
         self.slots.get_mut(space.0 as usize)?.as_mut()
     }
 
-    /// A free slot (`EAGAIN` if none: never while the process table holds fewer processes).
-    fn free(&self) -> Result<SpaceId, Errno> {
-        let i = self.slots.iter().position(Option::is_none);
-        i.map(|i| SpaceId(i as u32)).ok_or(Errno::Again)
+    /// The address space of process `pid`: its slot, if free (`EAGAIN` if not: never, as the
+    /// process table gives a slot a new pid only once its last one is reaped).
+    fn slot_for(&self, pid: Pid) -> Result<SpaceId, Errno> {
+        let space = SpaceId(pid.slot() as u32);
+        match self.slots.get(pid.slot()) {
+            Some(None) => Ok(space),
+            _ => Err(Errno::Again),
+        }
     }
 
     /// Puts `p` in the free slot `space`.
@@ -97,13 +101,10 @@ impl Processes {
         self.slots.get_mut(space.0 as usize)?.take()
     }
 
-    /// The address space of process `pid`, if it lives (a scan: for `kill` only).
+    /// The address space of process `pid`, if it lives.
     pub fn find(&self, pid: Pid) -> Option<SpaceId> {
-        let i = self
-            .slots
-            .iter()
-            .position(|p| p.as_ref().is_some_and(|p| p.pid == pid))?;
-        Some(SpaceId(i as u32))
+        let space = SpaceId(pid.slot() as u32);
+        self.get(space).filter(|p| p.pid == pid).map(|_| space)
     }
 }
 
@@ -163,7 +164,7 @@ impl Kernel {
         args: &[&[u8]],
         stdio: [i32; 3],
     ) -> Result<(), Errno> {
-        let slot = self.processes.free()?;
+        let slot = self.processes.slot_for(pid)?;
         let (space, image, frame) = loader::new_space(&mut self.frames, bytes, args)?;
         let segments = image
             .segments()
@@ -286,7 +287,7 @@ impl Kernel {
             self.sched.active = None;
         }
         p.space.destroy(&mut self.frames);
-        if pid == 1 {
+        if pid == Pid::INIT {
             kcore::power::exit(status);
         }
         if let Some(parent) = self.procs.exit(pid, status) {
@@ -294,8 +295,9 @@ impl Kernel {
         }
     }
 
-    /// `kill(pid)`.
-    pub fn kill(&mut self, pid: Pid) -> Result<usize, Errno> {
+    /// `kill(pid)` (`pid` as the caller gave it).
+    pub fn kill(&mut self, pid: usize) -> Result<usize, Errno> {
+        let pid = Pid::from_raw(pid).ok_or(Errno::Srch)?;
         let space = self.processes.find(pid).ok_or(Errno::Srch)?;
         self.exit_process(space, exit::KILLED);
         Ok(0)
@@ -350,7 +352,8 @@ impl Kernel {
             .processes
             .get(me.space)
             .map_or("?", |p| p.name.as_str());
-        let status = kcore::trap::report_kill(crate::NAME, me.pid, name, cause, addr, pc, why);
+        let status =
+            kcore::trap::report_kill(crate::NAME, me.pid.raw(), name, cause, addr, pc, why);
         self.exit_process(me.space, status);
     }
 }

@@ -119,7 +119,7 @@ const fn entry(sys: Sys) -> Entry {
 /// `getpid()`: the null call, at the floor — the caller's pid (its space is the active one),
 /// straight back.
 fn getpid(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
-    f.set_return(k.running as isize);
+    f.set_return(k.running.raw() as isize);
     NextTask::Same
 }
 

@@ -6,9 +6,9 @@
 //! Left out: the lease calls (in [`crate::lease`], which treats a gone caller specially) and the
 //! receive side (in [`crate::serve`]).
 
-use abi::Errno;
 use abi::ipc::{ImageInfo, Lease, MAX_LEASES, MAX_WORDS, Tag, kcall, lease};
 use abi::types::Str;
+use abi::{Errno, Pid};
 
 /// Memory of ours lent to the server we call, for the length of the call.
 #[derive(Debug)]
@@ -72,19 +72,14 @@ pub fn notify(endpoint: usize, bits: u64) {
 /// `SPACE_NEW`: a new address space for process `pid` with the program `elf` loaded and `argv`
 /// (strings in our memory) on its stack; fills `info` and returns the first thread's id (not
 /// started).
-pub fn space_new(
-    pid: usize,
-    elf: &[u8],
-    argv: &[Str],
-    info: &mut ImageInfo,
-) -> Result<usize, Errno> {
+pub fn space_new(pid: Pid, elf: &[u8], argv: &[Str], info: &mut ImageInfo) -> Result<usize, Errno> {
     // Safety: every pointer names our memory of the length given; the kernel only reads `elf`
     // and `argv` (and the bytes each `Str` names) and writes one `ImageInfo` at `info`.
     check(unsafe {
         ucall::syscall::<6>(
             kcall::SPACE_NEW,
             [
-                pid,
+                pid.raw(),
                 elf.as_ptr() as usize,
                 elf.len(),
                 argv.as_ptr() as usize,
@@ -96,9 +91,9 @@ pub fn space_new(
 }
 
 /// `SPACE_KILL`: ends every thread of `pid` and frees its address space.
-pub fn space_kill(pid: usize) -> Result<(), Errno> {
+pub fn space_kill(pid: Pid) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<1>(kcall::SPACE_KILL, [pid]) }).map(drop)
+    check(unsafe { ucall::syscall::<1>(kcall::SPACE_KILL, [pid.raw()]) }).map(drop)
 }
 
 /// `SPACE_READ`: copies `dst.len()` bytes of `pid`'s memory at `addr` into `dst`; the count
@@ -114,9 +109,9 @@ pub fn space_read(pid: usize, addr: usize, dst: &mut [u8]) -> Result<usize, Errn
 }
 
 /// `THREAD_NEW`: a new, started thread of `pid` at `entry` with `a0 = arg` and `sp`; its id.
-pub fn thread_new(pid: usize, entry: usize, arg: usize, sp: usize) -> Result<usize, Errno> {
+pub fn thread_new(pid: Pid, entry: usize, arg: usize, sp: usize) -> Result<usize, Errno> {
     // Safety: no memory of ours is passed (the addresses are the client's).
-    check(unsafe { ucall::syscall::<4>(kcall::THREAD_NEW, [pid, entry, arg, sp]) })
+    check(unsafe { ucall::syscall::<4>(kcall::THREAD_NEW, [pid.raw(), entry, arg, sp]) })
 }
 
 /// `THREAD_START`: lets thread `tid` run.
@@ -132,15 +127,15 @@ pub fn thread_kill(tid: usize) -> Result<(), Errno> {
 }
 
 /// `MAP_NEW`: maps a fresh zeroed frame at `page` of `pid` with `abi::types::prot` bits.
-pub fn map_new(pid: usize, page: usize, prot: usize) -> Result<(), Errno> {
+pub fn map_new(pid: Pid, page: usize, prot: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<3>(kcall::MAP_NEW, [pid, page, prot]) }).map(drop)
+    check(unsafe { ucall::syscall::<3>(kcall::MAP_NEW, [pid.raw(), page, prot]) }).map(drop)
 }
 
 /// `UNMAP`: unmaps and frees `pid`'s pages in `start..end`.
-pub fn unmap(pid: usize, start: usize, end: usize) -> Result<(), Errno> {
+pub fn unmap(pid: Pid, start: usize, end: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<3>(kcall::UNMAP, [pid, start, end]) }).map(drop)
+    check(unsafe { ucall::syscall::<3>(kcall::UNMAP, [pid.raw(), start, end]) }).map(drop)
 }
 
 /// `HEAP_GROW`: maps fresh zeroed pages at our own heap's `start..end`, all or none (`ENOMEM`).

@@ -23,8 +23,8 @@ use alloc::vec::Vec;
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-use abi::Errno;
 use abi::ipc::{Badge, Tag, label};
+use abi::{Errno, Pid};
 use services::{Error, Wait, Wakes};
 use ucall::Message;
 
@@ -106,8 +106,8 @@ impl Pending {
     }
 
     /// Forgets the requests of the threads of process `pid` (it has ended).
-    pub fn drop_process(&mut self, pid: usize) {
-        self.parked.retain(|(m, _)| m.badge.pid() != pid);
+    pub fn drop_process(&mut self, pid: Pid) {
+        self.parked.retain(|(m, _)| m.badge.process() != Some(pid));
     }
 
     /// How many requests are parked.

@@ -31,6 +31,8 @@
 //!   wakes `PipeWritable`, every write that adds bytes wakes `PipeReadable`, and closing the last
 //!   read (write) end wakes `PipeWritable` (`PipeReadable`), so waiters retry and see `EPIPE`
 //!   (end of file). At most `pipes` pipes exist at once (`EAGAIN`: the ABI has no `ENFILE`).
+//! - **Tables**: a process's fd table is found by its pid's slot ([`PidMap`]), so the fd lookup
+//!   of every read and write is an index, and a stale pid has no table.
 //! - **Bounds**: at most `processes` fd tables; the open-file table then never needs more than
 //!   `processes * FDS` entries (each is some fd's). Every argument is checked: a bad fd is
 //!   `EBADF`, nothing panics.
@@ -39,11 +41,10 @@
 
 use crate::fs::{Device, Fs, Ino};
 use crate::pipe::Pipe;
-use crate::{Error, Pid, PipeId, Wait, Wakes};
+use crate::{Error, Pid, PidMap, PipeId, Wait, Wakes};
 use abi::Errno;
 use abi::types::limits::{self, FDS};
 use abi::types::{DirEntry, Stat, kind, open, seek};
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 /// What a read or write did.
@@ -94,7 +95,8 @@ pub struct Files<'a> {
     open: Vec<Option<OpenFile>>,
     /// Indexed by [`PipeId`]; `None` is free.
     pipes: Vec<Option<Pipe>>,
-    tables: BTreeMap<Pid, FdTable>,
+    /// Indexed by pid slot ([`PidMap`]): every read and write finds its table in O(1).
+    tables: PidMap<FdTable>,
     max_processes: usize,
     max_pipes: usize,
 }
@@ -114,7 +116,7 @@ impl<'a> Files<'a> {
             fs,
             open: Vec::new(),
             pipes: Vec::new(),
-            tables: BTreeMap::new(),
+            tables: PidMap::new(),
             max_processes: processes,
             max_pipes: pipes,
         }
@@ -132,15 +134,15 @@ impl<'a> Files<'a> {
 
     /// Gives process `pid` an fd table whose fd `i` (0, 1, 2) shares `parent`'s fd `stdio[i]`,
     /// or is closed for `None`. `EBADF` if such a parent fd is not open (or there is no parent),
-    /// `EEXIST` if `pid` has a table already, `EAGAIN` if there are `processes` tables. Nothing
-    /// changes on an error.
+    /// `EEXIST` if `pid` has a table already, `EAGAIN` if there are `processes` tables (or its
+    /// slot still holds an ended pid's table). Nothing changes on an error.
     pub fn new_process(
         &mut self,
         pid: Pid,
         parent: Option<Pid>,
         stdio: [Option<usize>; 3],
     ) -> Result<(), Errno> {
-        if self.tables.contains_key(&pid) {
+        if self.tables.contains(pid) {
             return Err(Errno::Exist);
         }
         if self.tables.len() >= self.max_processes {
@@ -152,12 +154,12 @@ impl<'a> Files<'a> {
                 *slot = Some(self.open_id(parent.ok_or(Errno::BadF)?, fd)?);
             }
         }
+        self.tables.insert(pid, table)?;
         for id in table.iter().flatten() {
             if let Some(Some(f)) = self.open.get_mut(*id) {
                 f.refs += 1;
             }
         }
-        self.tables.insert(pid, table);
         Ok(())
     }
 
@@ -182,7 +184,7 @@ impl<'a> Files<'a> {
         let fd = self
             .open(pid, b"/dev/console", open::RDWR)
             .inspect_err(|_| {
-                self.tables.remove(&pid);
+                self.tables.remove(pid);
             })?;
         for _ in 1..3 {
             self.dup(pid, fd)?;
@@ -192,13 +194,13 @@ impl<'a> Files<'a> {
 
     /// Whether `pid` has an fd table.
     pub fn has_process(&self, pid: Pid) -> bool {
-        self.tables.contains_key(&pid)
+        self.tables.contains(pid)
     }
 
     /// Closes every fd of `pid` and forgets its table, recording in `wakes` whom closed pipe ends
     /// wake. Nothing happens for an unknown `pid`.
     pub fn exit_process(&mut self, pid: Pid, wakes: &mut Wakes) {
-        if let Some(table) = self.tables.remove(&pid) {
+        if let Some(table) = self.tables.remove(pid) {
             for id in table.into_iter().flatten() {
                 self.put(id, wakes);
             }
@@ -207,7 +209,7 @@ impl<'a> Files<'a> {
 
     /// The open fds of `pid`, in order (none for an unknown `pid`).
     pub fn fds(&self, pid: Pid) -> impl Iterator<Item = usize> + '_ {
-        self.tables.get(&pid).into_iter().flat_map(|t| {
+        self.tables.get(pid).into_iter().flat_map(|t| {
             t.iter()
                 .enumerate()
                 .filter(|(_, s)| s.is_some())
@@ -273,7 +275,7 @@ impl<'a> Files<'a> {
     pub fn close(&mut self, pid: Pid, fd: usize, wakes: &mut Wakes) -> Result<(), Errno> {
         let slot = self
             .tables
-            .get_mut(&pid)
+            .get_mut(pid)
             .and_then(|t| t.get_mut(fd))
             .ok_or(Errno::BadF)?;
         let id = slot.take().ok_or(Errno::BadF)?;
@@ -295,7 +297,7 @@ impl<'a> Files<'a> {
     /// `pipe()` for `pid`: `(read fd, write fd)`, the two lowest free fds. `EMFILE` without two
     /// free fds, `EAGAIN` without a free pipe.
     pub fn pipe(&mut self, pid: Pid) -> Result<(usize, usize), Errno> {
-        let table = self.tables.get(&pid).ok_or(Errno::Srch)?;
+        let table = self.tables.get(pid).ok_or(Errno::Srch)?;
         let mut free = table
             .iter()
             .enumerate()
@@ -550,7 +552,7 @@ impl<'a> Files<'a> {
     /// The open file `fd` of `pid` refers to (`EBADF` if none).
     fn open_id(&self, pid: Pid, fd: usize) -> Result<OpenId, Errno> {
         self.tables
-            .get(&pid)
+            .get(pid)
             .and_then(|t| t.get(fd).copied().flatten())
             .ok_or(Errno::BadF)
     }
@@ -576,13 +578,13 @@ impl<'a> Files<'a> {
 
     /// The lowest free fd of `pid` (`EMFILE` if none, `ESRCH` without a table).
     fn free_fd(&self, pid: Pid) -> Result<usize, Errno> {
-        let table = self.tables.get(&pid).ok_or(Errno::Srch)?;
+        let table = self.tables.get(pid).ok_or(Errno::Srch)?;
         table.iter().position(Option::is_none).ok_or(Errno::MFile)
     }
 
     /// Points free fd `fd` of `pid` at open file `id` (found free by `free_fd` just before).
     fn set_fd(&mut self, pid: Pid, fd: usize, id: OpenId) {
-        if let Some(slot) = self.tables.get_mut(&pid).and_then(|t| t.get_mut(fd)) {
+        if let Some(slot) = self.tables.get_mut(pid).and_then(|t| t.get_mut(fd)) {
             *slot = Some(id);
         }
     }

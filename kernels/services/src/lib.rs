@@ -1,8 +1,9 @@
 //! services: the privilege-free policy code both kernels share (DESIGN.md §3) — the in-memory file
 //! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), the console line discipline
 //! ([`tty`]), the process table ([`proc`]), the thread lifecycle ([`threads`]), the memory policy
-//! of an address space ([`mm`]) and the file-descriptor tables that tie files, pipes and devices
-//! together ([`files`]).
+//! of an address space ([`mm`]), the file-descriptor tables that tie files, pipes and devices
+//! together ([`files`]), and the per-process table all per-process state is kept in, indexed by
+//! pid slot ([`pidmap`]; the pid type is abi's [`Pid`]).
 //!
 //! `mono` calls this code directly inside the kernel; `micro` runs the same code inside user-mode
 //! servers. So everything here is plain data with methods: no MMIO, no CSRs, no `unsafe`, no global
@@ -20,6 +21,7 @@ extern crate alloc;
 pub mod files;
 pub mod fs;
 pub mod mm;
+pub mod pidmap;
 pub mod pipe;
 pub mod proc;
 pub mod threads;
@@ -42,8 +44,8 @@ pub fn never() -> bool {
     false
 }
 
-/// A process id (≥ 1).
-pub type Pid = usize;
+pub use abi::Pid;
+pub use pidmap::PidMap;
 
 /// A pipe's id in [`files::Files`]; a free id may be reused once both ends are closed.
 pub type PipeId = usize;

@@ -6,17 +6,22 @@
 //! zombie children, which nobody asked for, are reaped at once — so an exit never needs to wake
 //! anyone but the exiting process's own parent. A parentless process is reaped as soon as it exits.
 //!
+//! Pids name a slot and its generation ([`abi::pid`]): a new process takes the lowest free slot,
+//! with the pid that slot hands out next (its previous pid's successor), so the first processes
+//! get 1, 2, 3, …, a reaped pid is not handed out again until its slot's generations wrap after
+//! [`PID_MAX`], and a stale pid names nothing. The table is a [`PidMap`]: every lookup by pid is
+//! an index; only `exit` (re-parenting) and `wait(-1)` look at every slot.
+//!
 //! Left out: threads, address spaces, fd tables and scheduling state (the kernels keep those by
 //! pid); signals (`kill` is an `exit` with [`abi::types::exit::KILLED`] done by the kernel).
 
-use crate::Pid;
+use crate::{Pid, PidMap};
 use abi::Errno;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The largest pid handed out; after it, pids start again at 1, skipping those in use.
-pub const PID_MAX: Pid = i32::MAX as Pid;
+/// The largest pid handed out; after it, a slot's pids start again at its first.
+pub const PID_MAX: usize = Pid::MAX;
 
 /// One entry of the table.
 #[derive(Debug)]
@@ -30,57 +35,57 @@ struct Entry {
 /// The process table.
 #[derive(Debug)]
 pub struct ProcTable {
-    entries: BTreeMap<Pid, Entry>,
-    capacity: usize,
-    next: Pid,
-    pid_max: Pid,
+    entries: PidMap<Entry>,
+    /// For each slot, the pid it hands out next.
+    next: Vec<Pid>,
+    pid_max: usize,
 }
 
 impl ProcTable {
     /// An empty table of at most `capacity` entries, alive or zombie (the kernels pass
-    /// [`abi::types::limits::PROCESSES`]).
+    /// [`abi::types::limits::PROCESSES`], which is also the most it can hold: [`Pid::SLOTS`]).
     pub fn new(capacity: usize) -> ProcTable {
         ProcTable::with_pid_max(capacity, PID_MAX)
     }
 
-    /// A table whose pids wrap after `pid_max` (for tests of the wrap-around).
-    fn with_pid_max(capacity: usize, pid_max: Pid) -> ProcTable {
+    /// A table whose slots' pids wrap after `pid_max` (for tests of the wrap-around).
+    fn with_pid_max(capacity: usize, pid_max: usize) -> ProcTable {
+        let slots = capacity.min(Pid::SLOTS);
         ProcTable {
-            entries: BTreeMap::new(),
-            capacity,
-            next: 1,
-            pid_max: pid_max.max(1),
+            entries: PidMap::new(),
+            next: (0..slots).map(|slot| Pid::new(slot, 0)).collect(),
+            pid_max,
         }
     }
 
     /// A new live process named `name`, child of `parent` (`None`: no parent, e.g. the first
-    /// process). Pids start at 1 and increase; after [`PID_MAX`] they wrap, skipping pids still
-    /// in the table. `EAGAIN` when the table is full (zombies count); `ESRCH` if `parent` is
-    /// given and not alive.
+    /// process), in the lowest free slot (see the module note). `EAGAIN` when the table is full
+    /// (zombies count); `ESRCH` if `parent` is given and not alive.
     pub fn create(&mut self, parent: Option<Pid>, name: &str) -> Result<Pid, Errno> {
-        if self.entries.len() >= self.capacity || self.entries.len() >= self.pid_max {
-            return Err(Errno::Again);
-        }
+        let pid = *self
+            .next
+            .iter()
+            .find(|&&p| !self.entries.contains(p))
+            .ok_or(Errno::Again)?;
         if let Some(p) = parent
             && !self.is_alive(p)
         {
             return Err(Errno::Srch);
         }
-        // The table is not full, so a free pid is at most `len` steps away.
-        let mut pid = self.next;
-        while self.entries.contains_key(&pid) {
-            pid = if pid >= self.pid_max { 1 } else { pid + 1 };
-        }
-        self.next = if pid >= self.pid_max { 1 } else { pid + 1 };
-        self.entries.insert(
-            pid,
-            Entry {
-                parent,
-                name: String::from(name),
-                status: None,
-            },
-        );
+        let entry = Entry {
+            parent,
+            name: String::from(name),
+            status: None,
+        };
+        self.entries.insert(pid, entry)?;
         Ok(pid)
+    }
+
+    /// Frees `pid`'s entry; its slot's next pid is the next generation's.
+    fn reap(&mut self, pid: Pid) {
+        if self.entries.remove(pid).is_some() {
+            freed(&mut self.next, pid, self.pid_max);
+        }
     }
 
     /// `pid` has ended with `status`: it becomes a zombie for its parent to wait for (or is
@@ -88,27 +93,33 @@ impl ProcTable {
     /// they become parentless); its zombie children are reaped. Returns the parent to wake
     /// (`Wait::Child(parent)`), if any. Nothing happens if `pid` is not alive.
     pub fn exit(&mut self, pid: Pid, status: i32) -> Option<Pid> {
-        let parent = match self.entries.get_mut(&pid) {
+        let parent = match self.entries.get_mut(pid) {
             Some(e) if e.status.is_none() => {
                 e.status = Some(status);
                 e.parent
             }
             _ => return None,
         };
-        let heir = if pid != 1 && self.is_alive(1) {
-            Some(1)
+        let heir = if pid != Pid::INIT && self.is_alive(Pid::INIT) {
+            Some(Pid::INIT)
         } else {
             None
         };
-        self.entries.retain(|_, e| {
+        let (next, pid_max) = (&mut self.next, self.pid_max);
+        self.entries.retain(|child, e| {
             if e.parent != Some(pid) {
                 return true;
             }
             e.parent = heir;
-            e.status.is_none()
+            if e.status.is_none() {
+                return true;
+            }
+            // An orphaned zombie: reaped.
+            freed(next, child, pid_max);
+            false
         });
         if parent.is_none() {
-            self.entries.remove(&pid);
+            self.reap(pid);
         }
         parent
     }
@@ -129,54 +140,66 @@ impl ProcTable {
     /// `Wait::Child(parent)`); `Err(ECHILD)` if there is no matching child.
     pub fn wait(&mut self, parent: Pid, which: Option<Pid>) -> Result<Option<(Pid, i32)>, Errno> {
         let mut live = false;
-        let mut zombie = None;
+        let mut zombie: Option<(Pid, i32)> = None;
         let mut consider = |pid: Pid, e: &Entry| match e.status {
-            Some(status) if e.parent == Some(parent) => zombie = zombie.or(Some((pid, status))),
+            Some(status) if e.parent == Some(parent) && zombie.is_none_or(|(z, _)| pid < z) => {
+                zombie = Some((pid, status));
+            }
             None if e.parent == Some(parent) => live = true,
             _ => {}
         };
         match which {
             Some(pid) => {
-                if let Some(e) = self.entries.get(&pid) {
+                if let Some(e) = self.entries.get(pid) {
                     consider(pid, e);
                 }
             }
             None => {
-                for (&pid, e) in &self.entries {
+                for (pid, e) in self.entries.iter() {
                     consider(pid, e);
                 }
             }
         }
         if let Some((pid, status)) = zombie {
-            self.entries.remove(&pid);
+            self.reap(pid);
             return Ok(Some((pid, status)));
         }
         if live { Ok(None) } else { Err(Errno::Child) }
     }
 
+    /// `wait`'s first argument as a system call gives it: -1 is any child (`None`); any other
+    /// number names a child, and one that is no pid at all is `ECHILD`. Both kernels' `wait`
+    /// read it so.
+    pub fn which(raw: usize) -> Result<Option<Pid>, Errno> {
+        if raw as isize == -1 {
+            return Ok(None);
+        }
+        Pid::from_raw(raw).map(Some).ok_or(Errno::Child)
+    }
+
     /// Whether `pid` is in the table and has not exited.
     pub fn is_alive(&self, pid: Pid) -> bool {
-        self.entries.get(&pid).is_some_and(|e| e.status.is_none())
+        self.entries.get(pid).is_some_and(|e| e.status.is_none())
     }
 
     /// Whether `pid` is in the table (alive or zombie).
     pub fn exists(&self, pid: Pid) -> bool {
-        self.entries.contains_key(&pid)
+        self.entries.contains(pid)
     }
 
     /// The parent of `pid`, if it has one.
     pub fn parent(&self, pid: Pid) -> Option<Pid> {
-        self.entries.get(&pid).and_then(|e| e.parent)
+        self.entries.get(pid).and_then(|e| e.parent)
     }
 
     /// The name `pid` was created with.
     pub fn name(&self, pid: Pid) -> Option<&str> {
-        self.entries.get(&pid).map(|e| e.name.as_str())
+        self.entries.get(pid).map(|e| e.name.as_str())
     }
 
     /// The exit status of `pid` if it is a zombie.
     pub fn status(&self, pid: Pid) -> Option<i32> {
-        self.entries.get(&pid).and_then(|e| e.status)
+        self.entries.get(pid).and_then(|e| e.status)
     }
 
     /// Entries in use, alive or zombie.
@@ -189,20 +212,27 @@ impl ProcTable {
         self.entries.is_empty()
     }
 
-    /// The live processes, in pid order.
+    /// The live processes, in slot order.
     pub fn alive(&self) -> impl Iterator<Item = Pid> + '_ {
         self.entries
             .iter()
             .filter(|(_, e)| e.status.is_none())
-            .map(|(&pid, _)| pid)
+            .map(|(pid, _)| pid)
     }
 
-    /// The children of `pid` (alive or zombie), in pid order.
+    /// The children of `pid` (alive or zombie), in slot order.
     pub fn children(&self, pid: Pid) -> impl Iterator<Item = Pid> + '_ {
         self.entries
             .iter()
             .filter(move |(_, e)| e.parent == Some(pid))
-            .map(|(&p, _)| p)
+            .map(|(p, _)| p)
+    }
+}
+
+/// `pid`'s entry is freed: its slot hands out `pid`'s successor next.
+fn freed(next: &mut [Pid], pid: Pid, pid_max: usize) {
+    if let Some(n) = next.get_mut(pid.slot()) {
+        *n = pid.successor(pid_max);
     }
 }
 
@@ -224,8 +254,12 @@ pub fn first_command(bootargs: &str) -> (String, Vec<&str>) {
 }
 
 #[cfg(test)]
+mod model;
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn does_a_failed_start_leave_nothing_behind() {
@@ -242,98 +276,143 @@ mod tests {
             t.create(Some(parent), "x").unwrap();
         }
     }
-    use alloc::vec::Vec;
+
+    const INIT: Pid = Pid::INIT;
+
+    /// Pid number `n`.
+    fn p(n: usize) -> Pid {
+        Pid::from_raw(n).unwrap()
+    }
 
     #[test]
-    fn pids_start_at_one_and_increase_without_reuse() {
+    fn pids_start_at_one_and_a_reaped_pid_is_not_handed_out_again_at_once() {
         let mut t = ProcTable::new(8);
         let init = t.create(None, "init").unwrap();
-        assert_eq!(init, 1);
-        let a = t.create(Some(1), "a").unwrap();
-        assert_eq!(a, 2);
+        assert_eq!(init.raw(), 1);
+        let a = t.create(Some(init), "a").unwrap();
+        assert_eq!(a.raw(), 2);
         t.exit(a, 0);
-        assert_eq!(t.wait(1, Some(a)), Ok(Some((2, 0))));
-        assert_eq!(
-            t.create(Some(1), "b"),
-            Ok(3),
-            "a freed pid is not handed out again at once"
-        );
-        assert_eq!(t.name(3), Some("b"));
-        assert_eq!(t.parent(3), Some(1));
+        assert_eq!(t.wait(init, Some(a)), Ok(Some((a, 0))));
+        let b = t.create(Some(init), "b").unwrap();
+        assert_ne!(b, a, "a freed pid is not handed out again at once");
+        assert_eq!(b.slot(), a.slot(), "its slot, the lowest free, is reused");
+        assert_eq!(b.raw(), 2 + Pid::SLOTS, "with the next generation");
+        assert_eq!(t.create(Some(init), "c").unwrap().raw(), 3);
+        assert_eq!(t.name(b), Some("b"));
+        assert_eq!(t.parent(b), Some(init));
+    }
+
+    #[test]
+    fn a_stale_pid_names_nothing_once_its_slot_is_reused() {
+        let mut t = ProcTable::new(8);
+        let init = t.create(None, "init").unwrap();
+        let old = t.create(Some(init), "old").unwrap();
+        t.exit(old, 3);
+        t.wait(init, Some(old)).unwrap();
+        let new = t.create(Some(init), "new").unwrap();
+        assert_eq!(new.slot(), old.slot());
+        assert!(!t.exists(old) && !t.is_alive(old));
+        assert_eq!(t.parent(old), None);
+        assert_eq!(t.name(old), None);
+        assert_eq!(t.create(Some(old), "x"), Err(Errno::Srch), "a stale parent");
+        assert_eq!(t.exit(old, 9), None, "exit of a stale pid changes nothing");
+        assert!(t.is_alive(new));
+        assert_eq!(t.wait(init, Some(old)), Err(Errno::Child));
+        assert_eq!(t.wait(init, Some(new)), Ok(None), "the new one lives on");
     }
 
     #[test]
     fn pids_wrap_after_the_maximum_and_skip_those_in_use() {
-        let mut t = ProcTable::with_pid_max(8, 4);
-        for want in 1..=4 {
-            assert_eq!(t.create(None, "p"), Ok(want));
+        // Slot 0's pids are 1, 65, 129, then 1 again; slot 1's 2, 66, then 2 again.
+        let max = 2 * Pid::SLOTS + 1;
+        let mut t = ProcTable::with_pid_max(2, max);
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let pid = t.create(None, "p").unwrap();
+            seen.push(pid.raw());
+            t.exit(pid, 0); // parentless: reaped at exit
         }
-        // 1 and 3 are still in the table; 2 and 4 are gone (parentless: reaped at exit).
-        t.exit(2, 0);
-        t.exit(4, 0);
-        assert_eq!(t.len(), 2);
-        assert_eq!(t.create(None, "q"), Ok(2));
-        assert_eq!(t.create(None, "r"), Ok(4));
+        assert_eq!(seen, [1, 65, 129, 1]);
+        let held = t.create(None, "held").unwrap();
+        assert_eq!(held.raw(), 65);
+        // Slot 0 is in use: every new process takes slot 1, and never pid 65.
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let pid = t.create(None, "q").unwrap();
+            seen.push(pid.raw());
+            t.exit(pid, 0);
+        }
+        assert_eq!(seen, [2, 66, 2]);
+        t.create(None, "r").unwrap();
         assert_eq!(
             t.create(None, "s"),
             Err(Errno::Again),
-            "every pid up to the maximum is used"
+            "both slots are used"
         );
+        assert!(t.is_alive(held));
+    }
+
+    #[test]
+    fn which_reads_minus_one_as_any_and_a_non_pid_as_no_child() {
+        assert_eq!(ProcTable::which(usize::MAX), Ok(None));
+        assert_eq!(ProcTable::which(5), Ok(Some(p(5))));
+        assert_eq!(ProcTable::which(0), Err(Errno::Child));
+        assert_eq!(ProcTable::which(1 << 40), Err(Errno::Child));
     }
 
     #[test]
     fn a_full_table_is_eagain_and_zombies_occupy_slots() {
         let mut t = ProcTable::new(3);
         t.create(None, "init").unwrap();
-        let a = t.create(Some(1), "a").unwrap();
-        t.create(Some(1), "b").unwrap();
-        assert_eq!(t.create(Some(1), "c"), Err(Errno::Again));
+        let a = t.create(Some(INIT), "a").unwrap();
+        t.create(Some(INIT), "b").unwrap();
+        assert_eq!(t.create(Some(INIT), "c"), Err(Errno::Again));
         t.exit(a, 7);
         assert!(t.exists(a) && !t.is_alive(a));
         assert_eq!(
-            t.create(Some(1), "c"),
+            t.create(Some(INIT), "c"),
             Err(Errno::Again),
             "the zombie still holds its slot"
         );
-        assert_eq!(t.wait(1, None), Ok(Some((a, 7))));
-        assert!(t.create(Some(1), "c").is_ok());
+        assert_eq!(t.wait(INIT, None), Ok(Some((a, 7))));
+        assert!(t.create(Some(INIT), "c").is_ok());
     }
 
     #[test]
     fn waiting_for_a_live_child_blocks_and_its_exit_wakes_the_parent() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let c = t.create(Some(1), "c").unwrap();
-        assert_eq!(t.wait(1, Some(c)), Ok(None));
-        assert_eq!(t.wait(1, None), Ok(None));
-        assert_eq!(t.exit(c, 42), Some(1));
+        let c = t.create(Some(INIT), "c").unwrap();
+        assert_eq!(t.wait(INIT, Some(c)), Ok(None));
+        assert_eq!(t.wait(INIT, None), Ok(None));
+        assert_eq!(t.exit(c, 42), Some(INIT));
         assert_eq!(t.status(c), Some(42));
-        assert_eq!(t.wait(1, None), Ok(Some((c, 42))));
+        assert_eq!(t.wait(INIT, None), Ok(Some((c, 42))));
         assert!(!t.exists(c));
-        assert_eq!(t.wait(1, None), Err(Errno::Child));
+        assert_eq!(t.wait(INIT, None), Err(Errno::Child));
     }
 
     #[test]
     fn waiting_for_someone_elses_child_or_nobody_is_echild() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let a = t.create(Some(1), "a").unwrap();
+        let a = t.create(Some(INIT), "a").unwrap();
         let b = t.create(Some(a), "b").unwrap();
-        assert_eq!(t.wait(1, Some(b)), Err(Errno::Child));
+        assert_eq!(t.wait(INIT, Some(b)), Err(Errno::Child));
         assert_eq!(t.wait(b, None), Err(Errno::Child));
-        assert_eq!(t.wait(1, Some(999)), Err(Errno::Child));
-        assert_eq!(t.wait(1, Some(1)), Err(Errno::Child));
+        assert_eq!(t.wait(INIT, Some(p(999))), Err(Errno::Child));
+        assert_eq!(t.wait(INIT, Some(INIT)), Err(Errno::Child));
     }
 
     #[test]
     fn wait_for_any_reaps_a_zombie_even_while_other_children_live() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let a = t.create(Some(1), "a").unwrap();
-        let b = t.create(Some(1), "b").unwrap();
+        let a = t.create(Some(INIT), "a").unwrap();
+        let b = t.create(Some(INIT), "b").unwrap();
         t.exit(b, 3);
-        assert_eq!(t.wait(1, None), Ok(Some((b, 3))));
-        assert_eq!(t.wait(1, None), Ok(None));
+        assert_eq!(t.wait(INIT, None), Ok(Some((b, 3))));
+        assert_eq!(t.wait(INIT, None), Ok(None));
         assert!(t.is_alive(a));
     }
 
@@ -341,16 +420,16 @@ mod tests {
     fn orphans_go_to_init_and_orphaned_zombies_are_reaped() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let a = t.create(Some(1), "a").unwrap();
+        let a = t.create(Some(INIT), "a").unwrap();
         let live = t.create(Some(a), "live").unwrap();
         let dead = t.create(Some(a), "dead").unwrap();
         assert_eq!(t.exit(dead, 1), Some(a));
-        assert_eq!(t.exit(a, 0), Some(1));
-        assert_eq!(t.parent(live), Some(1));
+        assert_eq!(t.exit(a, 0), Some(INIT));
+        assert_eq!(t.parent(live), Some(INIT));
         assert!(!t.exists(dead), "nobody will wait for an orphaned zombie");
-        assert_eq!(t.children(1).collect::<Vec<_>>(), [a, live]);
-        assert_eq!(t.exit(live, 5), Some(1));
-        assert_eq!(t.wait(1, Some(live)), Ok(Some((live, 5))));
+        assert_eq!(t.children(INIT).collect::<Vec<_>>(), [a, live]);
+        assert_eq!(t.exit(live, 5), Some(INIT));
+        assert_eq!(t.wait(INIT, Some(live)), Ok(Some((live, 5))));
     }
 
     #[test]
@@ -369,11 +448,11 @@ mod tests {
     fn exiting_twice_or_an_unknown_pid_changes_nothing() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let c = t.create(Some(1), "c").unwrap();
-        assert_eq!(t.exit(c, 1), Some(1));
+        let c = t.create(Some(INIT), "c").unwrap();
+        assert_eq!(t.exit(c, 1), Some(INIT));
         assert_eq!(t.exit(c, 2), None);
         assert_eq!(t.status(c), Some(1));
-        assert_eq!(t.exit(77, 0), None);
+        assert_eq!(t.exit(p(77), 0), None);
         assert_eq!(t.len(), 2);
     }
 
@@ -381,20 +460,20 @@ mod tests {
     fn a_dead_parent_cannot_have_children() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let c = t.create(Some(1), "c").unwrap();
+        let c = t.create(Some(INIT), "c").unwrap();
         t.exit(c, 0);
         assert_eq!(t.create(Some(c), "x"), Err(Errno::Srch));
-        assert_eq!(t.create(Some(50), "x"), Err(Errno::Srch));
+        assert_eq!(t.create(Some(p(50)), "x"), Err(Errno::Srch));
     }
 
     #[test]
-    fn alive_lists_only_live_processes_in_pid_order() {
+    fn alive_lists_only_live_processes_in_slot_order() {
         let mut t = ProcTable::new(8);
         t.create(None, "init").unwrap();
-        let a = t.create(Some(1), "a").unwrap();
-        let b = t.create(Some(1), "b").unwrap();
+        let a = t.create(Some(INIT), "a").unwrap();
+        let b = t.create(Some(INIT), "b").unwrap();
         t.exit(a, 0);
-        assert_eq!(t.alive().collect::<Vec<_>>(), [1, b]);
+        assert_eq!(t.alive().collect::<Vec<_>>(), [INIT, b]);
         assert_eq!(t.len(), 3);
     }
 }

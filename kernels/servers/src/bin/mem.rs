@@ -13,8 +13,6 @@
 
 extern crate alloc;
 
-use alloc::collections::BTreeMap;
-
 use abi::Errno;
 use abi::ipc::{ImageInfo, access, label, level};
 use abi::layout::PAGE_SIZE;
@@ -22,22 +20,23 @@ use abi::sys::Sys;
 use servers::serve::{self, args};
 use servers::{Args, Outcome, Pending, Server, kernel, lease};
 use services::mm::{Access, Perms, Vm};
-use services::{Pid, Wakes};
+use services::{Pid, PidMap, Wakes};
 use ucall::Message;
 
 servers::entry!(c"mem", main);
 
 /// The server's state: one policy per live process.
 struct Mem {
-    /// The memory policy of each process, from `MEM_NEW` to `MEM_DROP`.
-    vms: BTreeMap<Pid, Vm>,
+    /// The memory policy of each process, from `MEM_NEW` to `MEM_DROP`, by pid slot: a fault
+    /// or `mmap` finds its policy in O(1).
+    vms: PidMap<Vm>,
     /// Always empty: nothing here blocks.
     pending: Pending,
 }
 
 fn main(_args: Args) -> ! {
     serve::run(level::MEM, || Mem {
-        vms: BTreeMap::new(),
+        vms: PidMap::new(),
         pending: Pending::new(),
     })
 }
@@ -48,20 +47,23 @@ impl Server for Mem {
     }
 
     fn perform(&mut self, msg: &Message, _wakes: &mut Wakes) -> Outcome {
-        let pid = msg.badge.pid();
+        // The calling process; `None` for `proc` (pid 0).
+        let caller = msg.badge.process();
         let a = args(msg);
         match msg.tag.label() {
-            label::MEM_FAULT => self.fault(pid, a[0], a[1]),
-            label::MEM_NEW if pid == 0 => self.new_process(msg, a[0]),
-            label::MEM_DROP if pid == 0 => {
-                self.vms.remove(&a[0]);
+            label::MEM_FAULT => self.fault(caller, a[0], a[1]),
+            label::MEM_NEW if caller.is_none() => self.new_process(msg, a[0]),
+            label::MEM_DROP if caller.is_none() => {
+                if let Some(pid) = Pid::from_raw(a[0]) {
+                    self.vms.remove(pid);
+                }
                 Ok(0)
             }
             label::MEM_NEW | label::MEM_DROP => Err(Errno::Perm.into()),
             l => match Sys::from_number(l as usize) {
-                Some(Sys::Brk) => self.brk(pid, a[0]),
-                Some(Sys::Mmap) => Ok(self.vm(pid)?.mmap(a[0], a[1])?),
-                Some(Sys::Munmap) => self.munmap(pid, a[0], a[1]),
+                Some(Sys::Brk) => self.brk(self.known(caller)?, a[0]),
+                Some(Sys::Mmap) => Ok(self.vm(self.known(caller)?)?.mmap(a[0], a[1])?),
+                Some(Sys::Munmap) => self.munmap(self.known(caller)?, a[0], a[1]),
                 _ => Err(Errno::NoSys.into()),
             },
         }
@@ -69,15 +71,20 @@ impl Server for Mem {
 }
 
 impl Mem {
+    /// `caller`, if it is a process with a policy (`ESRCH` if not).
+    fn known(&self, caller: Option<Pid>) -> Result<Pid, Errno> {
+        caller.filter(|&p| self.vms.contains(p)).ok_or(Errno::Srch)
+    }
+
     /// The policy of process `pid`.
     fn vm(&mut self, pid: Pid) -> Result<&mut Vm, Errno> {
-        self.vms.get_mut(&pid).ok_or(Errno::Srch)
+        self.vms.get_mut(pid).ok_or(Errno::Srch)
     }
 
     /// `MEM_FAULT`: a thread of `pid` touched `addr` with access `kind` ([`abi::ipc::access`]).
     /// A page the policy allows is mapped fresh and zeroed (`mono`'s `fault_in`); anything else
-    /// is `EFAULT`, and the kernel kills the process.
-    fn fault(&mut self, pid: Pid, addr: usize, kind: usize) -> Outcome {
+    /// (or no process) is `EFAULT`, and the kernel kills the process.
+    fn fault(&mut self, pid: Option<Pid>, addr: usize, kind: usize) -> Outcome {
         let access = match kind as u64 {
             access::READ => Access::Read,
             access::WRITE => Access::Write,
@@ -85,7 +92,8 @@ impl Mem {
             _ => return Err(Errno::Inval.into()),
         };
         let page = addr & !(PAGE_SIZE - 1);
-        let vm = self.vms.get(&pid).ok_or(Errno::Fault)?;
+        let pid = pid.ok_or(Errno::Fault)?;
+        let vm = self.vms.get(pid).ok_or(Errno::Fault)?;
         let perms = vm.fault(page, access).ok_or(Errno::Fault)?;
         match kernel::map_new(pid, page, perms.prot()) {
             // Two threads faulted on the same page (or the process asked twice): the first
@@ -97,8 +105,10 @@ impl Mem {
 
     /// `MEM_NEW`: the policy of new process `pid` from its `ImageInfo` (lease 0), as `mono`'s
     /// `build` makes it: the heap after the image, the stack, and each loaded segment.
-    fn new_process(&mut self, msg: &Message, pid: Pid) -> Outcome {
-        if self.vms.contains_key(&pid) {
+    /// `EINVAL` if `pid` is no pid, `EEXIST` if it has a policy.
+    fn new_process(&mut self, msg: &Message, pid: usize) -> Outcome {
+        let pid = Pid::from_raw(pid).ok_or(Errno::Inval)?;
+        if self.vms.contains(pid) {
             return Err(Errno::Exist.into());
         }
         let info: ImageInfo = lease::read_value(msg.badge, 0)?;
@@ -107,7 +117,7 @@ impl Mem {
             (start, end, Perms::from_bits(bits))
         });
         self.vms
-            .insert(pid, Vm::for_image(info.end as usize, segments)?);
+            .insert(pid, Vm::for_image(info.end as usize, segments)?)?;
         Ok(0)
     }
 

@@ -104,7 +104,7 @@ fn round_trips(n: u64, bytes: u64, via: Via) -> Outcome<Report> {
         Via::Ulib => CLIENT_LIB,
     };
     let child = spawn_role(role, &[&format!("{ep}"), &format!("{bytes}"), &calls], None)?;
-    // Both ids fit in 32 bits (endpoints are small integers, pids are below `limits::PROCESSES`).
+    // Both ids fit in 32 bits (endpoint ids are 32-bit, pids positive `i32`s).
     let watcher = ok(
         thread::spawn(watch, child | ep << 32),
         "spawn the watcher thread",

@@ -84,7 +84,7 @@ fn parent() -> i32 {
             return FAILED;
         }
     };
-    // Both ids fit in 32 bits (endpoints are small integers, pids are below `limits::PROCESSES`).
+    // Both ids fit in 32 bits (endpoint ids are 32-bit, pids positive `i32`s).
     let watcher = thread::spawn(watch, child | ep << 32).ok();
     let status = server::serve(ep, child, watcher.is_some());
     // After a failure the watcher may still be blocked (in `wait`, or calling an endpoint

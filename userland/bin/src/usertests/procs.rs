@@ -1,16 +1,18 @@
-//! Processes in numbers and their ends: kill, the process table filling up and draining, and
-//! many processes at once sharing one pipe.
+//! Processes in numbers and their ends: kill, stale pids and endpoints (a slot reused under a new
+//! id), the process table filling up and draining, and many processes at once sharing one pipe.
 
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use abi::types::exit::KILLED;
 use abi::types::limits;
-use ulib::{Errno, io, sys};
+use ulib::{Errno, io, ipc, sys};
 
 use crate::harness::{
     Outcome, SELF, Test, expect_err, expect_status, no_children, ok, reap, spawn_victim,
 };
+use crate::victims::NO_IPC;
 
 /// Long enough for a child to start running and reach its blocking call.
 const SETTLE_NS: u64 = 1_000_000;
@@ -50,7 +52,47 @@ fn kill_errors() -> Outcome {
     )?;
     let pid = spawn_victim(&["exit", "0"], None)?;
     reap(pid)?;
-    expect_err(sys::kill(pid), Errno::Srch, "kill a child already reaped")
+    expect_err(sys::kill(pid), Errno::Srch, "kill a child already reaped")?;
+    // The next child takes the reaped one's slot (the lowest free): the old pid still names
+    // nobody, and the new child is not mistaken for it.
+    let (r, w) = ok(sys::pipe(), "pipe")?;
+    let next = spawn_victim(&["sleeper"], Some([r as i32, -1, -1]))?;
+    ok(sys::close(r), "close the read end")?;
+    ensure!(next != pid, "a reaped pid was handed out again at once");
+    expect_err(
+        sys::kill(pid),
+        Errno::Srch,
+        "kill a reaped pid whose slot is in use again",
+    )?;
+    expect_err(
+        sys::wait(Some(pid)),
+        Errno::Child,
+        "wait for a reaped pid whose slot is in use again",
+    )?;
+    ok(sys::close(w), "close the write end")?;
+    let status = reap(next)?;
+    ensure!(status == 0, "the next child: status {status}, want 0");
+    no_children()
+}
+
+fn stale_endpoint() -> Outcome {
+    let old = match spawn_victim(&["endpoint"], None).and_then(reap)? {
+        // `mono` has no IPC: nothing to ask.
+        NO_IPC => return Ok(()),
+        id if id > 0 => id as usize,
+        e => return Err(format!("the child's ep_create: status {e}")),
+    };
+    let what = "a call to the endpoint of a child that has ended";
+    expect_err(ipc::call(old, 1, &[], &[]), Errno::Inval, what)?;
+    expect_err(ipc::notify(old, 1), Errno::Inval, "a notify of it")?;
+    // Ours takes the freed slot (the last freed), under a new id; the old id stays dead.
+    let mine = ok(ipc::ep_create(), "ep_create")?;
+    ensure!(
+        mine != old,
+        "a dead endpoint's id was handed out again: {old}"
+    );
+    expect_err(ipc::call(old, 1, &[], &[]), Errno::Inval, what)?;
+    expect_err(ipc::recv(old), Errno::Inval, "a recv on it")
 }
 
 fn slots() -> Outcome {
@@ -135,6 +177,11 @@ pub const TESTS: &[Test] = &[
         name: "kill_errors",
         question: "Is kill of a pid that never existed, or was already reaped, ESRCH?",
         run: kill_errors,
+    },
+    Test {
+        name: "stale_endpoint",
+        question: "Does a dead process's endpoint name nothing, even once its slot is reused?",
+        run: stale_endpoint,
     },
     Test {
         name: "proc_slots",

@@ -11,7 +11,7 @@ use core::hint::black_box;
 
 use abi::layout::{PAGE_SIZE, USER_TOP};
 use abi::types::{fd, limits, prot};
-use ulib::{Args, Errno, io, println, sys, thread};
+use ulib::{Args, Errno, io, ipc, println, sys, thread};
 
 use crate::harness::pattern;
 
@@ -46,7 +46,12 @@ const VICTIMS: &[Victim] = &[
     ("fds", fds),
     ("exit_threads", exit_threads),
     ("last_thread", last_thread),
+    ("endpoint", endpoint),
 ];
+
+/// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
+/// ids 1 to 4 are the servers').
+pub const NO_IPC: i32 = 3;
 
 /// Runs victim `args[2]` with the arguments after it; 2 (and a message) for an unknown one.
 pub fn run(args: &Args) -> i32 {
@@ -312,4 +317,14 @@ fn last_thread(_: &[&str]) -> i32 {
         return 1;
     };
     sys::thread_exit(3)
+}
+
+/// Creates an endpoint and exits with its id (so the endpoint ends at once, with its owner);
+/// [`NO_IPC`] without IPC, 1 if `ep_create` fails otherwise.
+fn endpoint(_: &[&str]) -> i32 {
+    match ipc::ep_create() {
+        Ok(id) => i32::try_from(id).unwrap_or(1),
+        Err(Errno::NoSys) => NO_IPC,
+        Err(_) => 1,
+    }
 }

@@ -35,12 +35,13 @@ impl FileServer {
     }
 
     /// `FS_SPAWN`: words = child pid, parent pid (0: the first process, whose fds 0–2 are the
-    /// console), stdio packed by [`proto::pack_stdio`].
+    /// console), stdio packed by [`proto::pack_stdio`]. `EINVAL` if the child's is no pid.
     pub fn spawn(&mut self, a: &[usize; 6]) -> Outcome {
-        let (child, parent) = (a[0], a[1]);
-        if parent == 0 {
+        let child = Pid::from_raw(a[0]).ok_or(Errno::Inval)?;
+        if a[1] == 0 {
             self.files.new_console_process(child)?;
         } else {
+            let parent = Pid::from_raw(a[1]).ok_or(Errno::BadF)?;
             let stdio = proto::unpack_stdio([a[2] as u64, a[3] as u64]);
             self.files.spawn(child, parent, stdio)?;
         }
@@ -49,10 +50,9 @@ impl FileServer {
 
     /// `FS_EXIT`: closes every fd of ended process `pid` (waking whom closed pipe ends wake)
     /// and drops its parked requests.
-    pub fn exit(&mut self, pid: Pid, wakes: &mut Wakes) -> Outcome {
-        if pid == 0 {
-            return Err(Errno::Inval.into());
-        }
+    /// `EINVAL` if `pid` is no pid.
+    pub fn exit(&mut self, pid: usize, wakes: &mut Wakes) -> Outcome {
+        let pid = Pid::from_raw(pid).ok_or(Errno::Inval)?;
         self.files.exit_process(pid, wakes);
         self.pending.drop_process(pid);
         Ok(0)

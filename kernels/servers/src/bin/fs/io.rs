@@ -12,15 +12,23 @@ use abi::ipc::{Badge, label, level};
 use servers::kernel::{self, Loan};
 use servers::{Fail, Outcome, lease};
 use services::files::Io;
-use services::{Wait, Wakes};
+use services::{Pid, Wait, Wakes};
 
 use crate::FileServer;
 
 impl FileServer {
-    /// `read(fd, buf, len)` by thread `badge`, `len` already clamped to the lease's length.
-    pub fn read(&mut self, badge: Badge, fd: usize, len: usize, wakes: &mut Wakes) -> Outcome {
+    /// `read(fd, buf, len)` by thread `badge` of `pid`, `len` already clamped to the lease's
+    /// length.
+    pub fn read(
+        &mut self,
+        pid: Pid,
+        badge: Badge,
+        fd: usize,
+        len: usize,
+        wakes: &mut Wakes,
+    ) -> Outcome {
         let buf = &mut self.buf[..len];
-        match self.files.read(badge.pid(), fd, buf, wakes)? {
+        match self.files.read(pid, fd, buf, wakes)? {
             Io::Done(n) => {
                 lease::write_all(badge, 0, &buf[..n])?;
                 Ok(n)
@@ -29,18 +37,26 @@ impl FileServer {
         }
     }
 
-    /// `write(fd, buf, len)` by thread `badge`, `len` already clamped to the lease's length.
-    pub fn write(&mut self, badge: Badge, fd: usize, len: usize, wakes: &mut Wakes) -> Outcome {
+    /// `write(fd, buf, len)` by thread `badge` of `pid`, `len` already clamped to the lease's
+    /// length.
+    pub fn write(
+        &mut self,
+        pid: Pid,
+        badge: Badge,
+        fd: usize,
+        len: usize,
+        wakes: &mut Wakes,
+    ) -> Outcome {
         // Copy in only what the write can take: a pipe write that takes part of the data is
         // called again for the rest, and must not copy it all again each time (mono's write
         // reads the caller's memory in place, so it copies only what the pipe takes).
         let len = self
             .files
-            .write_limit(badge.pid(), fd)
+            .write_limit(pid, fd)
             .map_or(len, |limit| limit.min(len));
         let data = &mut self.buf[..len];
         lease::read_exact(badge, 0, data)?;
-        match self.files.write(badge.pid(), fd, data, wakes)? {
+        match self.files.write(pid, fd, data, wakes)? {
             Io::Done(n) => Ok(n),
             Io::Console => Ok(kernel::call(
                 level::CONSOLE,

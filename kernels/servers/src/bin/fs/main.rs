@@ -116,13 +116,14 @@ impl Server for FileServer {
 }
 
 impl FileServer {
-    /// A forwarded system call `sys` with arguments `a` from thread `badge`.
+    /// A forwarded system call `sys` with arguments `a` from thread `badge` (`EPERM` from a
+    /// server: servers make no system calls).
     fn syscall(&mut self, sys: Sys, badge: Badge, a: &[usize; 6], wakes: &mut Wakes) -> Outcome {
-        let pid = badge.pid();
+        let pid = badge.process().ok_or(Errno::Perm)?;
         let files = &mut self.files;
         match sys {
-            Sys::Read => self.read(badge, a[0], a[2].min(limits::IO_MAX), wakes),
-            Sys::Write => self.write(badge, a[0], a[2].min(limits::IO_MAX), wakes),
+            Sys::Read => self.read(pid, badge, a[0], a[2].min(limits::IO_MAX), wakes),
+            Sys::Write => self.write(pid, badge, a[0], a[2].min(limits::IO_MAX), wakes),
             Sys::Open => {
                 let path = lease::path(badge, 0, a[1])?;
                 Ok(files.open(pid, path.as_bytes(), a[2])?)

@@ -26,7 +26,6 @@ extern crate alloc;
 mod spawn;
 mod threads;
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -38,7 +37,7 @@ use servers::serve::{self, args};
 use servers::{Args, Fail, Outcome, Pending, Server, kernel};
 use services::proc::ProcTable;
 use services::threads::ProcThreads;
-use services::{Pid, Wait, Wakes};
+use services::{Pid, PidMap, Wait, Wakes};
 use ucall::Message;
 
 servers::entry!(c"proc", main);
@@ -48,8 +47,8 @@ pub struct Proc {
     /// Process ids, parents, exit statuses.
     procs: ProcTable,
     /// Live processes, each with its threads (live, or ended and not joined) under the shared
-    /// thread policy (`services::threads`, mono's too).
-    processes: BTreeMap<Pid, ProcThreads>,
+    /// thread policy (`services::threads`, mono's too), indexed by pid slot.
+    processes: PidMap<ProcThreads>,
     /// Parked `wait`s and `thread_join`s.
     pending: Pending,
     /// Where programs are copied from fs to be loaded; grown to the largest one.
@@ -65,7 +64,7 @@ fn main(args: Args) -> ! {
 fn start(args: &Args) -> Proc {
     let mut proc = Proc {
         procs: ProcTable::new(limits::PROCESSES),
-        processes: BTreeMap::new(),
+        processes: PidMap::new(),
         pending: Pending::new(),
         image: alloc::vec![0; spawn::IMAGE_START],
     };
@@ -105,43 +104,43 @@ impl Proc {
         let Some(sys) = Sys::from_number(msg.tag.label() as usize) else {
             return Err(Errno::NoSys.into());
         };
-        let (pid, tid) = (msg.badge.pid(), msg.badge.tid());
-        if !self.processes.contains_key(&pid) {
+        let tid = msg.badge.tid();
+        let Some(pid) = msg.badge.process().filter(|&p| self.processes.contains(p)) else {
             // Servers make no system calls; a thread of an ended process gets no answer.
-            return Err(if pid == 0 {
+            return Err(if msg.badge.pid() == 0 {
                 Errno::Perm.into()
             } else {
                 Fail::Gone
             });
-        }
+        };
         let a = args(msg);
         let r = match sys {
             Sys::Exit => {
                 self.end_process(pid, a[0] as i32, wakes);
                 Ok(0)
             }
-            Sys::Getpid => Ok(pid),
+            Sys::Getpid => Ok(pid.raw()),
             Sys::Kill => self.kill(a[0], wakes),
-            Sys::Spawn => self.sys_spawn(msg.badge, &a),
-            Sys::Wait => self.wait(msg.badge, a[0], a[1]),
+            Sys::Spawn => self.sys_spawn(pid, msg.badge, &a),
+            Sys::Wait => self.wait(pid, msg.badge, a[0], a[1]),
             Sys::ThreadSpawn => self.thread_spawn(pid, a[0], a[1], a[2]),
             Sys::ThreadExit => self.thread_exit(pid, tid, a[0] as i32, wakes),
             Sys::ThreadJoin => self.thread_join(pid, tid, a[0]),
             _ => Err(Errno::NoSys.into()),
         };
         // The caller's process may have ended meanwhile (exit, or kill of itself).
-        if self.processes.contains_key(&pid) {
+        if self.processes.contains(pid) {
             r
         } else {
             Err(Fail::Gone)
         }
     }
 
-    /// `kill(pid)`: ends a live process with status `KILLED`.
-    fn kill(&mut self, pid: Pid, wakes: &mut Wakes) -> Outcome {
-        if !self.processes.contains_key(&pid) {
+    /// `kill(pid)` (`pid` as the caller gave it): ends a live process with status `KILLED`.
+    fn kill(&mut self, pid: usize, wakes: &mut Wakes) -> Outcome {
+        let Some(pid) = Pid::from_raw(pid).filter(|&p| self.processes.contains(p)) else {
             return Err(Errno::Srch.into());
-        }
+        };
         self.end_process(pid, exit::KILLED, wakes);
         Ok(0)
     }
@@ -150,12 +149,12 @@ impl Proc {
     /// off if it is the first process; else it becomes a zombie and its parent's `wait`s are
     /// retried (through `wakes`). Nothing happens if `pid` is not live.
     fn end_process(&mut self, pid: Pid, status: i32, wakes: &mut Wakes) {
-        if self.processes.remove(&pid).is_none() {
+        if self.processes.remove(pid).is_none() {
             return;
         }
         end_space(pid);
         self.pending.drop_process(pid);
-        if pid == 1 {
+        if pid == Pid::INIT {
             kernel::halt(status);
         }
         if let Some(parent) = self.procs.exit(pid, status) {
@@ -176,6 +175,7 @@ fn end_space(pid: Pid) {
             e.name()
         ));
     }
-    let _ = kernel::call(level::FS, label::FS_EXIT, &[pid as u64], &mut []);
-    let _ = kernel::call(level::MEM, label::MEM_DROP, &[pid as u64], &mut []);
+    let raw = pid.raw() as u64;
+    let _ = kernel::call(level::FS, label::FS_EXIT, &[raw], &mut []);
+    let _ = kernel::call(level::MEM, label::MEM_DROP, &[raw], &mut []);
 }

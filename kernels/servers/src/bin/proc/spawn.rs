@@ -72,8 +72,8 @@ impl Proc {
         self.spawn(None, path.as_bytes(), &cmd, [-1; 3])
     }
 
-    /// `spawn(path, path_len, argv, argc, stdio)` from thread `badge`.
-    pub fn sys_spawn(&mut self, badge: Badge, a: &[usize; 6]) -> Outcome {
+    /// `spawn(path, path_len, argv, argc, stdio)` from thread `badge` of `parent`.
+    pub fn sys_spawn(&mut self, parent: Pid, badge: Badge, a: &[usize; 6]) -> Outcome {
         let [_, path_len, _, argc, stdio, _] = *a;
         if argc > limits::ARGS {
             return Err(Errno::TooBig.into());
@@ -85,7 +85,9 @@ impl Proc {
         } else {
             lease::read_value(badge, 2)?
         };
-        Ok(self.spawn(Some(badge.pid()), path.as_bytes(), &cmd, stdio)?)
+        Ok(self
+            .spawn(Some(parent), path.as_bytes(), &cmd, stdio)?
+            .raw())
     }
 
     /// A new process running the program at `path` with `cmd`; its fds 0–2 are `parent`'s fds
@@ -140,11 +142,11 @@ impl Proc {
         let elf = self.image.get(..size).ok_or(Errno::NoExec)?;
         let tid = kernel::space_new(pid, elf, &argv, &mut info)?;
         let started = attach(pid, parent, &info, stdio).and_then(|()| {
-            self.processes.insert(pid, ProcThreads::new(tid));
+            self.processes.insert(pid, ProcThreads::new(tid))?;
             kernel::thread_start(tid)
         });
         if let Err(e) = started {
-            self.processes.remove(&pid);
+            self.processes.remove(pid);
             end_space(pid);
             return Err(e);
         }
@@ -158,15 +160,15 @@ fn attach(pid: Pid, parent: Option<Pid>, info: &ImageInfo, stdio: [i32; 3]) -> R
     kernel::call(
         level::MEM,
         label::MEM_NEW,
-        &[pid as u64],
+        &[pid.raw() as u64],
         &mut [Loan::Read(info)],
     )?;
     let [io01, io2] = proto::pack_stdio(stdio);
-    let parent = parent.unwrap_or(0) as u64;
+    let parent = parent.map_or(0, |p| p.raw() as u64);
     kernel::call(
         level::FS,
         label::FS_SPAWN,
-        &[pid as u64, parent, io01, io2],
+        &[pid.raw() as u64, parent, io01, io2],
         &mut [],
     )?;
     Ok(())
