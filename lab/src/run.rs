@@ -340,7 +340,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     }
     if let Some(path) = &args.stats_json {
         let report = emu::report::RunReport::of(&mut machine);
-        Sink::of(path).write(&report.to_json())?;
+        Sink::of(path).write(&(report.to_json() + "\n"))?;
     }
     if let Some(op) = args.timeline {
         let t = crate::timeline::take(&machine, op)?;

@@ -22,9 +22,9 @@ pub const FILES: [&str; 3] = ["report.json", "report.md", "report.html"];
 /// `--format` is for.
 pub fn check_out(dir: &Path) -> anyhow::Result<()> {
     if dir.as_os_str() == "-" {
-        bail!(
-            "--out takes a directory; for the results on stdout use --format json or --format csv"
-        );
+        return Err(crate::cli::BadInput::new(
+            "--out takes a directory; for the results on stdout use --format json or --format csv",
+        ));
     }
     Ok(())
 }

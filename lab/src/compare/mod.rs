@@ -11,7 +11,7 @@
 //! An input that is not a result directory is a [`crate::cli::BadInput`] (exit status 2).
 
 mod chart;
-mod html;
+pub mod html;
 pub mod model;
 pub mod pair;
 pub mod text;

@@ -139,7 +139,12 @@ impl Change {
     pub fn of(metric: &str, (a, ops_a): (u64, u64), (b, ops_b): (u64, u64)) -> Change {
         let per = |v: u64, ops: u64| if ops == 0 { 0.0 } else { v as f64 / ops as f64 };
         let (pa, pb) = (per(a, ops_a), per(b, ops_b));
-        let delta = pb - pa;
+        // With equal operation counts, the difference of the totals, rounded once.
+        let delta = if ops_a == ops_b && ops_a > 0 {
+            (i128::from(b) - i128::from(a)) as f64 / ops_a as f64
+        } else {
+            pb - pa
+        };
         let percent = if pa > 0.0 {
             Some(100.0 * delta / pa)
         } else if pb == 0.0 {
@@ -236,5 +241,7 @@ mod tests {
         assert_eq!(Change::of("traps", (0, 10), (0, 10)).percent, Some(0.0));
         assert_eq!(Change::of("traps", (0, 10), (5, 10)).percent, None);
         assert_eq!(Change::of("traps", (5, 0), (5, 0)).delta, 0.0);
+        // Exact where the totals' difference divides: 20 per operation, not 20.000000000000004.
+        assert_eq!(Change::of("cycles", (5237, 200), (9237, 200)).delta, 20.0);
     }
 }
