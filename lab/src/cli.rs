@@ -45,7 +45,7 @@ pub struct BadInput(String);
 
 impl BadInput {
     /// The error saying `what` was wrong.
-    pub fn new(what: impl Into<String>) -> anyhow::Error {
+    pub fn error(what: impl Into<String>) -> anyhow::Error {
         anyhow::Error::new(BadInput(what.into()))
     }
 }

@@ -22,7 +22,7 @@ pub const FILES: [&str; 3] = ["report.json", "report.md", "report.html"];
 /// `--format` is for.
 pub fn check_out(dir: &Path) -> anyhow::Result<()> {
     if dir.as_os_str() == "-" {
-        return Err(crate::cli::BadInput::new(
+        return Err(crate::cli::BadInput::error(
             "--out takes a directory; for the results on stdout use --format json or --format csv",
         ));
     }

@@ -64,7 +64,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<i32> {
         [] => (None, None),
         [ka, kb] => (Some(ka.clone()), Some(kb.clone())),
         _ => {
-            return Err(BadInput::new(format!(
+            return Err(BadInput::error(format!(
                 "--kernels {}: give two kernels, KA,KB",
                 args.kernels.join(",")
             )));
@@ -74,7 +74,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<i32> {
         (Some(b), _) => b.clone(),
         (None, Some(_)) => args.a.clone(),
         (None, None) => {
-            return Err(BadInput::new(
+            return Err(BadInput::error(
                 "give two result directories, or one and --kernels KA,KB to compare two of its kernels",
             ));
         }
@@ -84,11 +84,15 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<i32> {
         let (side, name) = l
             .split_once('=')
             .filter(|(_, n)| !n.trim().is_empty())
-            .ok_or_else(|| BadInput::new(format!("--label {l}: expected A=NAME or B=NAME")))?;
+            .ok_or_else(|| BadInput::error(format!("--label {l}: expected A=NAME or B=NAME")))?;
         match side.trim() {
             "A" | "a" => labels[0] = Some(name.trim().to_string()),
             "B" | "b" => labels[1] = Some(name.trim().to_string()),
-            _ => return Err(BadInput::new(format!("--label {l}: the sides are A and B"))),
+            _ => {
+                return Err(BadInput::error(format!(
+                    "--label {l}: the sides are A and B"
+                )));
+            }
         }
     }
     files::check_out(&args.out)?;
@@ -116,9 +120,9 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<i32> {
 /// Reads one side: the report at `path`, the kernel taken from it (which must be there), and
 /// its label.
 fn input(path: &Path, kernel: Option<String>, label: Option<String>) -> anyhow::Result<Input> {
-    let report = files::read(path).map_err(|e| BadInput::new(format!("{e:#}")))?;
+    let report = files::read(path).map_err(|e| BadInput::error(format!("{e:#}")))?;
     if report.results.is_empty() {
-        return Err(BadInput::new(format!(
+        return Err(BadInput::error(format!(
             "{} holds no results",
             emu::input::shorten(&path.to_string_lossy())
         )));
@@ -130,7 +134,7 @@ fn input(path: &Path, kernel: Option<String>, label: Option<String>) -> anyhow::
         names.dedup();
         names.sort_unstable();
         names.dedup();
-        return Err(BadInput::new(format!(
+        return Err(BadInput::error(format!(
             "{} has no results of kernel {k}; it has {}",
             emu::input::shorten(&path.to_string_lossy()),
             names.join(", ")

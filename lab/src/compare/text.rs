@@ -38,7 +38,7 @@ pub fn signed(v: f64) -> String {
 /// A percentage change: `+12.0%`, `-0.05%`, `0%`, or [`MISSING`] for a change from zero.
 pub fn percent(p: Option<f64>) -> String {
     match p {
-        Some(p) if p == 0.0 => "0%".to_string(),
+        Some(0.0) => "0%".to_string(),
         Some(p) if p.abs() < 0.1 => format!("{p:+.2}%"),
         Some(p) if p.is_finite() => format!("{p:+.1}%"),
         _ => MISSING.to_string(),
