@@ -209,6 +209,34 @@ fn a_kernel_of_your_own_runs_like_the_embedded_one() {
         };
         assert_eq!(of("mono"), of("mono2"), "{bench}: identical figures");
     }
+    // The built initrd given as a file is the embedded one: the same figures, its path recorded.
+    let initrd = klab_tests::repo_root().join("userland/target/initrd.tar");
+    let own: Value = serde_json::from_str(&ok(&[
+        "bench",
+        "--quick",
+        "--only",
+        "getpid",
+        "--kernels",
+        "mono",
+        "--initrd",
+        &s(&initrd),
+        "--out",
+        &s(&scratch("own-initrd")),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(own["kernels"]["mono"]["initrd"], k["mono"]["initrd"]);
+    assert_eq!(own["kernels"]["mono"]["initrd_source"], s(&initrd).as_str());
+    let getpid = |r: &Value| {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["bench"] == "getpid" && x["kernel"] == "mono")
+            .map(|x| x["total"].clone())
+    };
+    assert_eq!(getpid(&own), getpid(&report));
     // One directory, two of its kernels.
     let out = scratch("own-out");
     let c: Value = serde_json::from_str(&ok(&[
