@@ -4,7 +4,7 @@
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::{bench, images, run};
+use crate::{bench, compare, images, run};
 
 /// klab: a RISC-V laboratory for measuring what operating-system structure costs.
 #[derive(Parser)]
@@ -26,13 +26,37 @@ enum Command {
     Sweep(Box<bench::sweep::SweepArgs>),
     /// Merge report directories (independent runs) and regenerate the report files.
     Report(bench::merge::ReportArgs),
+    /// Compare two result directories (another kernel build, profile or point): every
+    /// counter's change per benchmark and kernel, and where it moved; writes compare.json,
+    /// compare.md and compare.html.
+    Compare(compare::CompareArgs),
     /// List the embedded guest images (kernels and initrd) with their hashes and sizes.
     Images,
 }
 
-/// A malformed command line (clap's status): an unknown or missing argument, a bad value.
-/// Every other error klab reports is `run::STATUS_KLAB_ERROR` (1).
+/// A malformed command line (clap's status): an unknown or missing argument, a bad value;
+/// and a [`BadInput`]. Every other error klab reports is `run::STATUS_KLAB_ERROR` (1).
 const STATUS_USAGE: i32 = 2;
+
+/// An input klab cannot use at all — a result directory that is not one, options that
+/// contradict each other — reported like a malformed command line (exit status 2).
+#[derive(Debug)]
+pub struct BadInput(String);
+
+impl BadInput {
+    /// The error saying `what` was wrong.
+    pub fn error(what: impl Into<String>) -> anyhow::Error {
+        anyhow::Error::new(BadInput(what.into()))
+    }
+}
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
 
 /// Runs klab on the process's command line and exits with its status.
 pub fn main() -> ! {
@@ -52,6 +76,7 @@ pub fn main() -> ! {
         Command::Bench(args) => bench::bench(*args),
         Command::Sweep(args) => bench::sweep::sweep(*args),
         Command::Report(args) => bench::merge::report(args),
+        Command::Compare(args) => compare::compare(args),
         Command::Images => Ok(images::list()),
     };
     match result {
@@ -59,7 +84,12 @@ pub fn main() -> ! {
         Err(e) => {
             // One line whatever the error: quoted user input shortened, no control characters.
             eprintln!("klab: {}", emu::input::shorten_quoted(&format!("{e:#}")));
-            std::process::exit(run::STATUS_KLAB_ERROR);
+            let status = if e.downcast_ref::<BadInput>().is_some() {
+                STATUS_USAGE
+            } else {
+                run::STATUS_KLAB_ERROR
+            };
+            std::process::exit(status);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Entry points for the fuzz targets of klab's own input handling (crate `klab-fuzz`): each
 //! takes arbitrary bytes and must return, without panicking, in bounded time. What they drive is
-//! the code klab runs on hostile input — the GDB remote protocol and report merging — through the
-//! same functions `klab run --gdb` and `klab report` use.
+//! the code klab runs on hostile input — the GDB remote protocol, report merging and comparing —
+//! through the same functions `klab run --gdb`, `klab report` and `klab compare` use.
 
 use std::cell::RefCell;
 use std::io;
@@ -135,9 +135,10 @@ pub fn gdb_session(data: &[u8]) -> Vec<u8> {
     std::mem::take(&mut wire.0.borrow_mut().sent)
 }
 
-/// Parses `data` as up to four report.json texts separated by NUL bytes, merges those that
-/// parse, and renders the merged report as the table and Markdown. Returns the merged result
-/// count, or `None` if nothing parsed or the merge refused.
+/// Parses `data` as up to four report.json texts separated by NUL bytes, compares the first two
+/// that parse (every rendering of `klab compare`), merges them all, and renders the merged
+/// report as the table and Markdown. Returns the merged result count, or `None` if nothing
+/// parsed or the merge refused.
 pub fn report_merge(data: &[u8]) -> Option<usize> {
     let reports: Vec<_> = data
         .split(|&b| b == 0)
@@ -146,6 +147,21 @@ pub fn report_merge(data: &[u8]) -> Option<usize> {
         .collect();
     if reports.is_empty() {
         return None;
+    }
+    if let [a, b, ..] = reports.as_slice() {
+        let side = |r: &crate::bench::model::Report| crate::compare::pair::Input {
+            label: "fuzz".to_string(),
+            source: "fuzz".to_string(),
+            kernel: None,
+            report: r.clone(),
+        };
+        let c = crate::compare::pair::compare(&side(a), &side(b));
+        let _ = crate::compare::text::table(&c);
+        let _ = crate::compare::text::markdown(&c);
+        let _ = crate::compare::text::csv(&c);
+        let _ = crate::compare::html::render(&c);
+        let _ = crate::compare::render(&c, crate::export::Format::Json);
+        let _ = crate::compare::kernels_table(a);
     }
     let merged = merge::merge(reports).ok()?;
     let _ = crate::report::table(&merged);

@@ -2,11 +2,15 @@
 //! the fuzz targets drive ([`fuzz`]). The binary (`src/main.rs`) only calls [`cli::main`].
 //!
 //! Subcommands, one module each: `run` (boot an ELF), `bench` (the benchmarks, sweeps and
-//! report merging), `report` (report files), `gdb` (the debugger stub), `trace` (commit logs),
-//! `images` (the embedded guests), `inject` (the `--inject` fault-injection option).
+//! report merging), `report` (report files), `compare` (two result directories side by side),
+//! `gdb` (the debugger stub), `trace` (commit logs), `images` (the embedded guests), `inject`
+//! (the `--inject` fault-injection option); `export` is the `-`-is-stdout and `--format` output
+//! they share.
 
 mod bench;
 pub mod cli;
+mod compare;
+mod export;
 pub mod fuzz;
 mod gdb;
 mod images;

@@ -14,6 +14,7 @@ use emu::profile::Profile;
 use emu::symbols::SymbolTable;
 use emu::{Config, ElfImage, Exit, Machine, Output};
 
+use crate::export::Sink;
 use crate::gdb;
 use crate::images;
 use crate::size::parse_size;
@@ -85,7 +86,7 @@ pub struct RunArgs {
     #[arg(long)]
     stats: bool,
     /// Write the run's statistics (by mode, address space, region; events; snapshots; cycles
-    /// per symbol) as JSON.
+    /// per symbol) as JSON to FILE (`-`: stdout, after the guest's console output).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
     /// With --stats-json: sample the pc every N cycles for cycles per symbol (0: no sampling).
@@ -106,7 +107,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "[ADDR:]PORT", value_parser = gdb::parse_addr)]
     gdb: Option<std::net::SocketAddr>,
     /// Write a commit log in Spike's --log-commits format (one line per retired instruction:
-    /// privilege, pc, bits, register written, memory access). Slow; counts are unchanged.
+    /// privilege, pc, bits, register written, memory access) to FILE (`-`: stdout, mixed
+    /// with the guest's console output). Slow; counts are unchanged.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
     /// Start the trace when the pc reaches 0xADDR, or after N instructions (decimal).
@@ -338,20 +340,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     }
     if let Some(path) = &args.stats_json {
         let report = emu::report::RunReport::of(&mut machine);
-        std::fs::write(path, report.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        Sink::of(path).write(&(report.to_json() + "\n"))?;
     }
     if let Some(op) = args.timeline {
         let t = crate::timeline::take(&machine, op)?;
         print!("{}", crate::timeline::table(&t));
         if let Some(path) = &args.timeline_json {
-            let json = serde_json::to_string_pretty(&t)? + "\n";
-            if path.as_os_str() == "-" {
-                print!("{json}");
-            } else {
-                std::fs::write(path, json)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
+            Sink::of(path).write(&(serde_json::to_string_pretty(&t)? + "\n"))?;
         }
     }
     let pc = machine.hart.pc;

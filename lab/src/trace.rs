@@ -1,4 +1,4 @@
-//! `klab run --trace FILE`: a commit log in Spike's `--log-commits` format, one line per retired
+//! `klab run --trace FILE` (`-`: stdout): a commit log in Spike's `--log-commits` format, one line per retired
 //! instruction:
 //!
 //! ```text
@@ -23,8 +23,7 @@
 //! counts (a slice may end anywhere without effect), so `--stats-json` is the same with and
 //! without `--trace`.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -59,7 +58,7 @@ pub fn parse_edge(s: &str) -> Result<Edge, String> {
 
 /// What to trace.
 pub struct Options<'a> {
-    /// The log file.
+    /// The log file (`-`: stdout).
     pub file: &'a Path,
     /// Where tracing starts (`None`: at the first instruction).
     pub from: Option<Edge>,
@@ -73,9 +72,7 @@ pub struct Options<'a> {
 
 /// Runs `m` to its end, logging the window; how the run ended.
 pub fn run(m: &mut Machine, o: &Options<'_>) -> anyhow::Result<Exit> {
-    let file =
-        File::create(o.file).with_context(|| format!("cannot write {}", o.file.display()))?;
-    let mut out = BufWriter::new(file);
+    let mut out = crate::export::Sink::of(o.file).open()?;
     let limit = o.limit.unwrap_or(u64::MAX);
     if let Some(from) = o.from
         && let Some(exit) = run_until(m, from, o.limit)

@@ -18,6 +18,27 @@ const MAX_REPORT_FILE: emu::input::Bound = emu::input::Bound {
 /// The three files written into a report directory.
 pub const FILES: [&str; 3] = ["report.json", "report.md", "report.html"];
 
+/// Refuses `-` as an output directory: the directory holds three files, and stdout is what
+/// `--format` is for.
+pub fn check_out(dir: &Path) -> anyhow::Result<()> {
+    if dir.as_os_str() == "-" {
+        return Err(crate::cli::BadInput::error(
+            "--out takes a directory; for the results on stdout use --format json or --format csv",
+        ));
+    }
+    Ok(())
+}
+
+/// The report as `--format` prints it: report.json's text, or CSV ([`super::rows`]).
+pub fn export(r: &Report, format: crate::export::Format) -> anyhow::Result<String> {
+    Ok(match format {
+        crate::export::Format::Json => {
+            serde_json::to_string_pretty(r).context("cannot serialize the report")? + "\n"
+        }
+        crate::export::Format::Csv => super::rows::csv(r),
+    })
+}
+
 /// Creates `dir` if missing and checks that files can be written in it.
 pub fn prepare(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -2,6 +2,7 @@
 //! console captured; read the program's result line and the emulator's statistics of region 1,
 //! split by where the time went.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context;
@@ -13,7 +14,7 @@ use emu::timeline::Timeline;
 
 use super::catalog::{Bench, LADDER};
 use super::floor::Floor;
-use super::model::{BenchResult, Counters, GuestFigures, Part};
+use super::model::{BenchResult, Counters, GuestFigures, KernelImages, Part};
 
 /// The region every benchmark measures in (`bench`'s harness).
 pub const REGION: u64 = 1;
@@ -22,10 +23,12 @@ pub const MAX_INSNS: u64 = 20_000_000_000;
 
 /// What a job needs besides its benchmark: the guest images and the machine.
 pub struct Guests<'a> {
-    /// Kernel name → ELF bytes.
-    pub kernels: BTreeMap<String, &'a [u8]>,
-    /// The initrd both kernels get.
-    pub initrd: &'a [u8],
+    /// Kernel name → ELF bytes (embedded, or read from a `--kernel` file).
+    pub kernels: BTreeMap<String, Cow<'a, [u8]>>,
+    /// The initrd every kernel gets.
+    pub initrd: Cow<'a, [u8]>,
+    /// Kernel name → the hashes and sources of its images, for the report.
+    pub records: BTreeMap<String, KernelImages>,
     /// Names of the programs in the initrd's `/bin` (their address spaces count as `user`).
     pub programs: BTreeSet<String>,
     /// `short_hash` of `/bin/bench` in the initrd.

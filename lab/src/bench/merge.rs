@@ -4,6 +4,10 @@
 //! Results are keyed by benchmark × kernel × profile hash × sweep point. A key present in more
 //! than one input must carry the same result (the emulator is deterministic, so a difference
 //! means different klab builds or guest images); otherwise the merge stops and says which.
+//!
+//! Inputs may come from different kernel images as long as each kernel name stands for one
+//! image: `mono` and `mono-new` (`klab bench --kernel mono-new=ELF`) merge, two different
+//! `mono`s do not (the report would not say which `mono` a figure belongs to).
 
 use std::path::PathBuf;
 
@@ -22,6 +26,10 @@ pub struct ReportArgs {
     /// Where to write the merged report.
     #[arg(long, value_name = "DIR", default_value = "report")]
     pub out: PathBuf,
+    /// Print the merged results to stdout as json (report.json) or csv; the table is then
+    /// not printed.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<crate::export::Format>,
 }
 
 /// Merges `reports` in order.
@@ -30,6 +38,7 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
         schema: SCHEMA,
         ..Report::default()
     };
+    let mut conflicts: Vec<String> = Vec::new();
     for r in reports {
         if out.klab.version.is_empty() {
             out.klab = r.klab.clone();
@@ -39,13 +48,32 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
                 out.klab.version, out.klab.commit, r.klab.version, r.klab.commit
             );
         }
-        for (name, hash) in r.images {
-            if let Some(old) = out.images.get(&name)
-                && *old != hash
-            {
-                bail!("the inputs ran different {name} images ({old} and {hash})");
+        for (name, images) in r.kernel_images() {
+            if let Some(old) = out.kernels.get(&name) {
+                for (what, a, b) in [
+                    ("kernel", &old.kernel, &images.kernel),
+                    ("initrd", &old.initrd, &images.initrd),
+                ] {
+                    if a != b {
+                        bail!(
+                            "the inputs ran {name} with different {what} images ({a} and {b}): \
+                             give each build its own name (klab bench --kernel NAME=ELF), or \
+                             compare them with klab compare"
+                        );
+                    }
+                }
+            } else {
+                out.kernels.insert(name, images);
             }
-            out.images.insert(name, hash);
+        }
+        // The embedded images of different klab builds differ; what ran is in `kernels`.
+        for (name, hash) in r.images {
+            match out.images.get(&name) {
+                Some(old) if *old != hash => conflicts.push(name),
+                _ => {
+                    out.images.insert(name, hash);
+                }
+            }
         }
         for p in r.profiles {
             if !out.profiles.iter().any(|q| q.hash == p.hash) {
@@ -76,6 +104,9 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
             }
         }
     }
+    for name in &conflicts {
+        out.images.remove(name);
+    }
     // Catalogue order, then the sweep point, then the kernel (mono first).
     let order = |name: &str| {
         super::catalog::BENCHES
@@ -102,9 +133,16 @@ pub fn report(args: ReportArgs) -> anyhow::Result<i32> {
         .map(|d| files::read(d))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = merge(reports)?;
+    files::check_out(&args.out)?;
     files::prepare(&args.out)?;
-    print!("{}", crate::report::table(&merged));
     let paths = files::write(&args.out, &merged)?;
+    match args.format {
+        Some(format) => crate::export::print(&files::export(&merged, format)?)?,
+        None => {
+            print!("{}", crate::report::table(&merged));
+            print!("{}", crate::compare::kernels_table(&merged));
+        }
+    }
     eprintln!(
         "klab: merged {} results; wrote {}",
         merged.results.len(),

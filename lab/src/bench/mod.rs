@@ -1,5 +1,6 @@
-//! `klab bench`: every benchmark on both kernels, the comparison table and the report files;
-//! `klab sweep` (a grid of profiles, `sweep`) and `klab report` (merging, `merge`) share it.
+//! `klab bench`: every benchmark on both kernels (or on kernels of your own, `guests`), the
+//! comparison table and the report files; `klab sweep` (a grid of profiles, `sweep`) and
+//! `klab report` (merging, `merge`) share it.
 
 pub mod catalog;
 pub mod files;
@@ -9,6 +10,7 @@ pub mod job;
 pub mod merge;
 pub mod model;
 pub mod pool;
+pub mod rows;
 pub mod sweep;
 
 use std::collections::BTreeMap;
@@ -27,18 +29,26 @@ use model::{Build, ProfileRecord, Report};
 /// What to run and where to put it: the options `klab bench` and `klab sweep` share.
 #[derive(Args, Clone, Debug)]
 pub struct Selection {
-    /// The kernels to compare.
-    #[arg(
-        long,
-        value_name = "K,K",
-        value_delimiter = ',',
-        default_value = "mono,micro"
-    )]
+    /// The kernels to run, by name (default: mono, micro and every --kernel name).
+    #[arg(long, value_name = "K,K", value_delimiter = ',')]
     pub kernels: Vec<String>,
+    /// A kernel of your own under a name of your choice: NAME=ELF (repeatable). It runs with
+    /// the embedded initrd unless --initrd is given (micro's servers are inside its ELF); a
+    /// name of an embedded kernel (mono) replaces it.
+    #[arg(long = "kernel", value_name = "NAME=ELF", value_parser = guests::parse_kernel)]
+    pub kernel: Vec<(String, PathBuf)>,
+    /// The initrd every kernel gets instead of the embedded one (a ustar archive of /bin, as
+    /// `make guests` builds it).
+    #[arg(long, value_name = "FILE")]
+    pub initrd: Option<PathBuf>,
+    /// Print the results to stdout as json (report.json) or csv (one line per result and
+    /// place); the table is then not printed. The report files are written all the same.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<crate::export::Format>,
     /// Run only these benchmarks (names as in the report; repeatable or comma-separated).
     #[arg(long, value_name = "NAME", value_delimiter = ',', num_args = 1..)]
     pub only: Vec<String>,
-    /// The report directory.
+    /// The report directory (report.json, report.md, report.html).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Host threads running machines in parallel (default: every core).
@@ -68,6 +78,23 @@ pub fn build() -> Build {
 }
 
 impl Selection {
+    /// Where the guest images come from (`--kernel`, `--initrd`).
+    pub fn sources(&self) -> guests::Sources {
+        guests::Sources {
+            kernels: self.kernel.clone(),
+            initrd: self.initrd.clone(),
+        }
+    }
+
+    /// The kernels to run, in order: `--kernels`, or mono, micro and every `--kernel` name.
+    pub fn kernel_names(&self) -> Vec<String> {
+        if self.kernels.is_empty() {
+            self.sources().default_kernels()
+        } else {
+            self.kernels.clone()
+        }
+    }
+
     /// The benchmarks selected, in catalogue order.
     pub fn benches(&self) -> anyhow::Result<Vec<&'static Bench>> {
         for name in &self.only {
@@ -85,10 +112,11 @@ impl Selection {
     /// The jobs for every selected benchmark × kernel at each (profile, point).
     pub fn jobs(&self, points: &[(Profile, BTreeMap<String, String>)]) -> anyhow::Result<Vec<Job>> {
         let benches = self.benches()?;
+        let kernels = self.kernel_names();
         let mut jobs = Vec::new();
         for bench in benches {
             for (profile, point) in points {
-                for kernel in &self.kernels {
+                for kernel in &kernels {
                     jobs.push(Job {
                         bench,
                         kernel: kernel.clone(),
@@ -111,7 +139,7 @@ impl Selection {
         sweep: Vec<String>,
         default_out: &str,
     ) -> anyhow::Result<i32> {
-        let guests = guests::embedded(&self.kernels)?;
+        let guests = guests::load(&self.kernel_names(), &self.sources())?;
         let jobs = self.jobs(points)?;
         let threads = self.jobs.unwrap_or_else(pool::default_jobs);
         if threads == 0 {
@@ -122,6 +150,7 @@ impl Selection {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from(default_out));
+        files::check_out(&dir)?;
         files::prepare(&dir)?;
         let start = std::time::Instant::now();
         let outcomes = pool::run_all(&jobs, &guests, threads, std::io::stderr().is_terminal());
@@ -153,15 +182,18 @@ impl Selection {
             klab: build(),
             profiles,
             images: guests::image_hashes(),
+            kernels: guests.records.clone(),
             sweep,
             results,
         };
-        print!("{}", crate::report::table(&report));
-        let dir = self
-            .out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(default_out));
         let paths = files::write(&dir, &report)?;
+        match self.format {
+            Some(format) => crate::export::print(&files::export(&report, format)?)?,
+            None => {
+                print!("{}", crate::report::table(&report));
+                print!("{}", crate::compare::kernels_table(&report));
+            }
+        }
         eprintln!(
             "klab: {} runs on {threads} threads in {seconds:.1} s; wrote {}",
             jobs.len(),

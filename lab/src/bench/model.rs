@@ -26,8 +26,13 @@ pub struct Report {
     pub klab: Build,
     /// Every machine profile a result refers to, by hash.
     pub profiles: Vec<ProfileRecord>,
-    /// Hashes (`emu::profile::short_hash`) of the guest images: `mono`, `micro`, `initrd`.
+    /// Hashes (`emu::profile::short_hash`) of the images embedded in the klab that ran:
+    /// `mono`, `micro`, `initrd` (what each kernel actually ran with is [`Report::kernels`]).
     pub images: BTreeMap<String, String>,
+    /// Kernel name → the images it ran with (absent in reports written before klab recorded
+    /// them; `images` then says what ran).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kernels: BTreeMap<String, KernelImages>,
     /// The sweep's parameters in grid order (empty for `klab bench`).
     pub sweep: Vec<String>,
     /// The results, in catalogue order, then by grid point, then kernel.
@@ -41,6 +46,19 @@ pub struct Build {
     pub version: String,
     /// `git describe --always --dirty` of the source tree at build time (`unknown` outside git).
     pub commit: String,
+}
+
+/// The images one kernel name ran with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelImages {
+    /// `short_hash` of the kernel ELF.
+    pub kernel: String,
+    /// `short_hash` of the initrd it was given.
+    pub initrd: String,
+    /// Where the kernel came from: `embedded`, or the path given with `--kernel NAME=ELF`.
+    pub source: String,
+    /// Where the initrd came from: `embedded`, or the path given with `--initrd`.
+    pub initrd_source: String,
 }
 
 /// A machine profile, as the runs used it.
@@ -66,7 +84,7 @@ pub struct BenchResult {
     pub title: String,
     /// What one operation is (`call`, `round trip`, `pass`, …).
     pub unit: String,
-    /// `mono` or `micro`.
+    /// The kernel's name: `mono`, `micro`, or one given with `--kernel NAME=ELF`.
     pub kernel: String,
     /// The profile's hash (see [`Report::profiles`]).
     pub profile: String,
@@ -196,6 +214,30 @@ impl BenchResult {
 }
 
 impl Report {
+    /// What each kernel name in the results ran with: [`Report::kernels`], or for a report
+    /// written before klab recorded it, the embedded images of [`Report::images`] (no entry for a
+    /// name without one).
+    pub fn kernel_images(&self) -> BTreeMap<String, KernelImages> {
+        if !self.kernels.is_empty() {
+            return self.kernels.clone();
+        }
+        let mut out = BTreeMap::new();
+        for r in &self.results {
+            if let Some(kernel) = self.images.get(&r.kernel) {
+                out.insert(
+                    r.kernel.clone(),
+                    KernelImages {
+                        kernel: kernel.clone(),
+                        initrd: self.images.get("initrd").cloned().unwrap_or_default(),
+                        source: "embedded".to_string(),
+                        initrd_source: "embedded".to_string(),
+                    },
+                );
+            }
+        }
+        out
+    }
+
     /// The result of `bench` on `kernel` at `point` with profile `profile`, if there is one.
     pub fn find(
         &self,

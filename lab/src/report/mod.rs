@@ -5,9 +5,9 @@
 //! ([`format`]); they read results only and never fail: a missing result prints `–`, and a chart
 //! that cannot be drawn becomes a message in its place.
 
-mod charts;
+pub(crate) mod charts;
 mod data;
-mod format;
+pub(crate) mod format;
 mod html;
 mod markdown;
 mod sections;

@@ -258,6 +258,7 @@ pub fn sample(sweep: bool) -> Report {
             ("micro".to_string(), "33334444".to_string()),
             ("initrd".to_string(), "55556666".to_string()),
         ]),
+        kernels: BTreeMap::new(),
         sweep: if sweep {
             vec!["tlb.entries".to_string(), "asid".to_string()]
         } else {
