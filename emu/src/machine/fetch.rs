@@ -283,6 +283,12 @@ impl Machine {
         // What each instruction and the rest of the block after it book (timing mode), and how
         // many instructions that is (both modes).
         let timing = self.timing.as_deref();
+        // The pipeline model's static schedule of the block (see `pipeline`).
+        let slots = timing.and_then(|t| {
+            let p = t.pipeline.as_ref()?;
+            let code: Vec<Insn> = insns.iter().map(|&(insn, _, _)| insn).collect();
+            Some(super::pipeline::schedule(p, &self.profile.cost, &code))
+        });
         let mut suffix = Suffix::default();
         let mut suffixes = vec![Suffix::default(); insns.len()];
         for (k, &(insn, at, _)) in insns.iter().enumerate().rev() {
@@ -290,7 +296,10 @@ impl Machine {
                 Some(t) => {
                     let line_slots = (t.fetch_line / 2) as usize;
                     let fetch_access = k == 0 || insns[k - 1].1 / line_slots != at / line_slots;
-                    suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access)
+                    match &slots {
+                        Some(slots) => suffix.with_slot(&slots[k], insn.op, fetch_access),
+                        None => suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access),
+                    }
                 }
                 None => suffix.counting(),
             };

@@ -51,18 +51,21 @@ use crate::trap::Trap;
 
 use super::Machine;
 use super::execute::{Stop, is_simple};
+use super::pipeline::{Carry, Slot};
 use super::timing::Costs;
 
 /// Executes the instruction at `ip` (at guest address `pc`) and those after it; `n` is the
 /// retired count before it. Returns the pc to continue from, with `Machine::retired` exact.
 pub(crate) type Handler = fn(&mut Machine, *const Decoded, u64, u64) -> u64;
 
-/// What an instruction and the rest of its block after it book in timing mode: extra cycles
+/// What an instruction and the rest of its block after it book in timing mode: extra ticks
 /// beyond one per instruction, loads, stores, data-cache accesses, and L1I accesses; and, in
-/// both modes, how many instructions that is.
+/// both modes, how many instructions that is. Under the pipeline model, also what the
+/// instruction itself hands on: its issue cycle in the block, whether it is the first of a
+/// pair, and the registers left pending when the block is left after it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Suffix {
-    /// Static cycles beyond one per instruction (saturating).
+    /// Static ticks beyond one per instruction (saturating).
     pub extra: u16,
     /// Loads (LR and AMOs included).
     pub loads: u8,
@@ -76,6 +79,12 @@ pub(crate) struct Suffix {
     pub fetch_access: bool,
     /// Instructions from this one to the end of its block (1 for the last).
     pub insns: u8,
+    /// Pipeline model: this instruction's issue cycle in its block (saturating).
+    pub issue: u8,
+    /// Pipeline model: the first of a pair (leaving after it owes the tick it gave the second).
+    pub paired: bool,
+    /// Pipeline model: what leaving the block after this instruction hands to the next block.
+    pub carry: Carry,
 }
 
 impl Suffix {
@@ -89,6 +98,9 @@ impl Suffix {
             fetches: self.fetches - rest.fetches,
             fetch_access: self.fetch_access,
             insns: self.insns - rest.insns,
+            issue: self.issue,
+            paired: self.paired,
+            carry: self.carry,
         }
     }
 
@@ -105,6 +117,17 @@ impl Suffix {
             fetches: self.fetches + u8::from(fetch_access),
             fetch_access,
             insns: self.insns + 1,
+            ..Suffix::default()
+        }
+    }
+
+    /// This suffix extended by an instruction of `op` the pipeline model scheduled as `slot`.
+    pub fn with_slot(self, slot: &Slot, op: Op, fetch_access: bool) -> Suffix {
+        Suffix {
+            issue: slot.issue,
+            paired: slot.paired,
+            carry: slot.carry,
+            ..self.with(slot.ticks, op, fetch_access)
         }
     }
 
@@ -235,6 +258,9 @@ fn chain<const TIMING: bool>(m: &mut Machine, npc: u64, n: u64) -> u64 {
     let Some((entry, ip)) = m.icache.block_at(m.fetch.page, off) else {
         return npc;
     };
+    if TIMING && m.carry.any() {
+        m.carry_in(ip);
+    }
     // Safety: `block_at` returned a pointer to an existing element.
     let d = unsafe { &*ip };
     let static_extra = if TIMING { u64::from(d.suffix.extra) } else { 0 };
@@ -258,6 +284,10 @@ fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
 ) -> u64 {
     if LAST {
         m.retired = n;
+        if TIMING {
+            // Safety: `ip` points at an element of the running block (module note).
+            m.carry = unsafe { (*ip).suffix.carry };
+        }
         return chain::<TIMING>(m, npc, n);
     }
     // Safety: the element at `ip` is not its block's last (`LAST` is false), so the next
@@ -290,35 +320,46 @@ fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u
     }
 }
 
-/// A conditional branch at `ip` was taken to `npc` (`n` counts it): leave the block.
+/// A conditional branch at `ip` (guest `pc`) was taken to `npc` (`n` counts it): leave the
+/// block.
 #[inline(always)]
 fn taken<const LAST: bool, const TIMING: bool>(
     m: &mut Machine,
     ip: *const Decoded,
+    pc: u64,
     npc: u64,
     n: u64,
 ) -> u64 {
     m.retired = n;
     if TIMING {
-        taken_costs::<LAST>(m, ip);
+        taken_costs::<LAST>(m, ip, pc, npc);
     }
     chain::<TIMING>(m, npc, n)
 }
 
-/// Timing mode's work for a taken branch: its extra cycles, its count, and taking back the rest
+/// Timing mode's work for a taken branch at `pc` (to `npc`): its extra cycles (simple model) or
+/// its prediction (pipeline model), its count, the carry it hands on, and taking back the rest
 /// of the block.
 #[cold]
 #[inline(never)]
-fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded) {
+fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, npc: u64) {
     m.stats.count(Event::TakenBranch);
     if let Some(t) = m.timing.as_deref() {
         let extra = u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
         m.spend_cycles(extra);
     }
+    // Safety: as in `handler`.
+    let s = unsafe { (*ip).suffix };
+    m.carry = s.carry;
     if !LAST {
         // Safety: not the block's last element, so the next one exists.
         m.unbook(unsafe { &(*ip.add(1)).suffix });
+        if s.paired {
+            // The second of the pair took one of the group's ticks and is not executed.
+            m.spend_ticks(1);
+        }
     }
+    m.predict_branch(pc, true, npc);
 }
 
 /// The handler of operation number `OP`; `LAST` if its instruction ends the block; `TIMING` in
@@ -344,7 +385,16 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
         match m.execute::<true, TIMING>(op, insn, pc) {
             // A taken conditional branch leaves the block from the middle.
             Ok(npc) if is_branch(op) && npc != pc.wrapping_add(u64::from(insn.len)) => {
-                taken::<LAST, TIMING>(m, ip, npc, n + 1)
+                taken::<LAST, TIMING>(m, ip, pc, npc, n + 1)
+            }
+            // The pipeline model predicts every branch and jump (a mispredict costs cycles).
+            Ok(npc) if TIMING && (is_branch(op) || is_jump(op)) && m.predicts() => {
+                if is_jump(op) {
+                    m.predict_jump(pc, &insn, npc);
+                } else {
+                    m.predict_branch(pc, false, npc);
+                }
+                proceed::<LAST, true, TIMING>(m, ip, npc, n + 1)
             }
             Ok(npc) if fetched => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
             Ok(npc) => proceed::<LAST, false, TIMING>(m, ip, npc, n + 1),
@@ -369,6 +419,69 @@ pub(crate) const fn is_branch(op: Op) -> bool {
         op,
         Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
     )
+}
+
+/// Whether `op` is `jal` or `jalr`.
+pub(crate) const fn is_jump(op: Op) -> bool {
+    matches!(op, Op::Jal | Op::Jalr)
+}
+
+impl Machine {
+    /// Whether the pipeline model's branch predictor runs (timing mode, pipeline model).
+    #[inline(always)]
+    pub(crate) fn predicts(&self) -> bool {
+        self.tick_shift != 0
+    }
+
+    /// Pipeline model: the conditional branch at `pc` went to `npc` (`taken`); a mispredict
+    /// is counted and costs `pipeline.mispredict` cycles.
+    pub(crate) fn predict_branch(&mut self, pc: u64, taken: bool, npc: u64) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
+        let (Some(bp), Some(p)) = (&mut t.predictor, &t.pipeline) else {
+            return;
+        };
+        if bp.branch(pc, taken, npc) {
+            let cost = u64::from(p.mispredict);
+            self.stats.count(Event::BranchMispredict);
+            self.spend_cycles(cost);
+        }
+    }
+
+    /// Pipeline model: the jump `insn` at `pc` went to `npc` (see `predict_branch`).
+    pub(crate) fn predict_jump(&mut self, pc: u64, insn: &Insn, npc: u64) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
+        let (Some(bp), Some(p)) = (&mut t.predictor, &t.pipeline) else {
+            return;
+        };
+        if bp.jump(pc, insn, npc) {
+            let cost = u64::from(p.mispredict);
+            self.stats.count(Event::BranchMispredict);
+            self.spend_cycles(cost);
+        }
+    }
+
+    /// Pipeline model: the block at `ip` is entered with `carry` pending: stall for it, once.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn carry_in(&mut self, ip: *const Decoded) {
+        let carry = std::mem::take(&mut self.carry);
+        // Safety: `ip` points at an element of a block (`block_at`, `element`), and the
+        // `insns` elements from it are that block's.
+        let len = usize::from(unsafe { (*ip).suffix.insns });
+        let insns = (0..len).map(|j| {
+            // Safety: as above, `j < len`.
+            let d = unsafe { &*ip.add(j) };
+            (d.insn, d.suffix.issue)
+        });
+        let stall = super::pipeline::carry_stall(carry, insns);
+        if stall > 0 {
+            self.spend_cycles(stall);
+        }
+    }
 }
 
 /// The instruction at `ip` needs the memory slow path: run it fully, then go on.
@@ -401,6 +514,7 @@ fn trap<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64
         // Safety: as in `handler`.
         m.unbook(unsafe { &(*ip).suffix });
     }
+    m.carry = Carry::NONE;
     m.hart.pc = pc;
     if m.debug.cancel {
         // A watchpoint cancelled the instruction: the block goes on from it later.

@@ -26,7 +26,7 @@ fn default_with(f: impl FnOnce(&mut Profile)) -> Profile {
 // through `to_toml`?
 #[test]
 fn embedded_profiles_are_valid_and_round_trip() {
-    assert_eq!(embedded_names(), ["default", "tiny", "big"]);
+    assert_eq!(embedded_names(), ["default", "tiny", "big", "u74"]);
     for name in embedded_names() {
         let p = Profile::embedded(name).unwrap();
         assert_eq!(p.name, *name);
@@ -293,12 +293,12 @@ fn load_by_name_or_path() {
 
     let e = err(Profile::load("no-such-profile.toml"));
     assert!(
-        e.contains("no-such-profile.toml") && e.contains("default, tiny, big"),
+        e.contains("no-such-profile.toml") && e.contains("default, tiny, big, u74"),
         "{e}"
     );
     let e = err(Profile::embedded("huge"));
     assert!(
-        e.contains("huge") && e.contains("default, tiny, big"),
+        e.contains("huge") && e.contains("default, tiny, big, u74"),
         "{e}"
     );
 }
