@@ -491,7 +491,7 @@ impl Machine {
             };
             let own = s.minus(&rest);
             self.book_suffix(&own);
-            if s.fetch_access && !self.fetch_line_is_mru(pc) {
+            if s.fetch_access() && !self.fetch_line_is_mru(pc) {
                 self.fetch_line_access(pc);
             }
             Some(own)
@@ -515,8 +515,10 @@ impl Machine {
                 if own.is_some() && (last || (branch && npc != next)) {
                     // The block is left after this instruction: what it hands on, and the tick
                     // a first of a pair gave its unexecuted second.
-                    self.carry = s.carry;
-                    if !last && s.paired {
+                    if self.tick_shift != 0 {
+                        self.carry = self.icache.carry_of(page, idx);
+                    }
+                    if !last && s.paired() {
                         self.spend_ticks(1);
                     }
                 }

@@ -52,6 +52,7 @@ use crate::trap::Trap;
 use super::Machine;
 use super::execute::{Stop, is_simple};
 use super::pipeline::{Carry, Slot};
+
 use super::timing::Costs;
 
 /// Executes the instruction at `ip` (at guest address `pc`) and those after it; `n` is the
@@ -60,9 +61,7 @@ pub(crate) type Handler = fn(&mut Machine, *const Decoded, u64, u64) -> u64;
 
 /// What an instruction and the rest of its block after it book in timing mode: extra ticks
 /// beyond one per instruction, loads, stores, data-cache accesses, and L1I accesses; and, in
-/// both modes, how many instructions that is. Under the pipeline model, also what the
-/// instruction itself hands on: its issue cycle in the block, whether it is the first of a
-/// pair, and the registers left pending when the block is left after it.
+/// both modes, how many instructions that is. Eight bytes, so that a `Decoded` is 32.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Suffix {
     /// Static ticks beyond one per instruction (saturating).
@@ -75,19 +74,31 @@ pub(crate) struct Suffix {
     pub data: u8,
     /// L1I accesses.
     pub fetches: u8,
-    /// Whether this instruction itself makes an L1I access (first of its block or first of a line).
-    pub fetch_access: bool,
+    /// This instruction's own flags: `FETCH_ACCESS`, `PAIRED`.
+    pub flags: u8,
     /// Instructions from this one to the end of its block (1 for the last).
     pub insns: u8,
-    /// Pipeline model: this instruction's issue cycle in its block (saturating).
-    pub issue: u8,
-    /// Pipeline model: the first of a pair (leaving after it owes the tick it gave the second).
-    pub paired: bool,
-    /// Pipeline model: what leaving the block after this instruction hands to the next block.
-    pub carry: Carry,
 }
 
+/// `Suffix::flags`: the instruction makes an L1I access (first of its block or of a line).
+const FETCH_ACCESS: u8 = 1;
+/// `Suffix::flags`: pipeline model, the first of a pair (leaving the block after it owes the
+/// tick it gave the second).
+const PAIRED: u8 = 2;
+
 impl Suffix {
+    /// Whether this instruction itself makes an L1I access.
+    #[inline(always)]
+    pub fn fetch_access(&self) -> bool {
+        self.flags & FETCH_ACCESS != 0
+    }
+
+    /// Whether this instruction is the first of a pair (pipeline model).
+    #[inline(always)]
+    pub fn paired(&self) -> bool {
+        self.flags & PAIRED != 0
+    }
+
     /// What `self` books beyond `rest` (the suffix of the next instruction).
     pub fn minus(&self, rest: &Suffix) -> Suffix {
         Suffix {
@@ -96,15 +107,12 @@ impl Suffix {
             stores: self.stores - rest.stores,
             data: self.data - rest.data,
             fetches: self.fetches - rest.fetches,
-            fetch_access: self.fetch_access,
+            flags: self.flags,
             insns: self.insns - rest.insns,
-            issue: self.issue,
-            paired: self.paired,
-            carry: self.carry,
         }
     }
 
-    /// This suffix extended by an instruction of `op` costing `cost` cycles in front of it.
+    /// This suffix extended by an instruction of `op` costing `cost` ticks in front of it.
     pub fn with(self, cost: u32, op: Op, fetch_access: bool) -> Suffix {
         let (load, store) = memory_kind(op);
         Suffix {
@@ -115,19 +123,17 @@ impl Suffix {
             stores: self.stores + u8::from(store),
             data: self.data + u8::from(load || store),
             fetches: self.fetches + u8::from(fetch_access),
-            fetch_access,
+            flags: if fetch_access { FETCH_ACCESS } else { 0 },
             insns: self.insns + 1,
-            ..Suffix::default()
         }
     }
 
     /// This suffix extended by an instruction of `op` the pipeline model scheduled as `slot`.
     pub fn with_slot(self, slot: &Slot, op: Op, fetch_access: bool) -> Suffix {
+        let s = self.with(slot.ticks, op, fetch_access);
         Suffix {
-            issue: slot.issue,
-            paired: slot.paired,
-            carry: slot.carry,
-            ..self.with(slot.ticks, op, fetch_access)
+            flags: s.flags | if slot.paired { PAIRED } else { 0 },
+            ..s
         }
     }
 
@@ -182,6 +188,8 @@ pub(crate) struct Decoded {
     /// What it and the rest of its block book (timing mode).
     pub suffix: Suffix,
 }
+
+const _: () = assert!(std::mem::size_of::<Decoded>() == 32);
 
 impl Decoded {
     /// Attaches the handler of `insn`'s operation; `last` if `insn` ends its block.
@@ -284,9 +292,8 @@ fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
 ) -> u64 {
     if LAST {
         m.retired = n;
-        if TIMING {
-            // Safety: `ip` points at an element of the running block (module note).
-            m.carry = unsafe { (*ip).suffix.carry };
+        if TIMING && m.tick_shift != 0 {
+            m.carry = m.icache.carry(m.fetch.page, ip);
         }
         return chain::<TIMING>(m, npc, n);
     }
@@ -350,11 +357,11 @@ fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n
     }
     // Safety: as in `handler`.
     let s = unsafe { (*ip).suffix };
-    m.carry = s.carry;
+    m.carry = m.icache.carry(m.fetch.page, ip);
     if !LAST {
         // Safety: not the block's last element, so the next one exists.
         m.unbook(unsafe { &(*ip.add(1)).suffix });
-        if s.paired {
+        if s.paired() {
             // The second of the pair took one of the group's ticks and is not executed.
             m.spend_ticks(1);
         }
@@ -376,7 +383,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     let insn = d.insn;
     // An L1I access that is not an MRU hit may cost cycles: the slice may have to stop after
     // this instruction, so the next one checks.
-    let fetched = TIMING && d.suffix.fetch_access && !m.fetch_line_is_mru(pc);
+    let fetched = TIMING && d.suffix.fetch_access() && !m.fetch_line_is_mru(pc);
     if fetched {
         m.fetch_line_access(pc);
     }
@@ -465,17 +472,27 @@ impl Machine {
     }
 
     /// Pipeline model: the block at `ip` is entered with `carry` pending: stall for it, once.
+    /// The static issue cycle of each instruction follows from the ticks booked before it: a
+    /// group ends on an even tick count, the first of a pair one tick before.
     #[cold]
     #[inline(never)]
     pub(crate) fn carry_in(&mut self, ip: *const Decoded) {
         let carry = std::mem::take(&mut self.carry);
         // Safety: `ip` points at an element of a block (`block_at`, `element`), and the
         // `insns` elements from it are that block's.
-        let len = usize::from(unsafe { (*ip).suffix.insns });
+        let head = unsafe { (*ip).suffix };
+        let len = usize::from(head.insns);
         let insns = (0..len).map(|j| {
             // Safety: as above, `j < len`.
             let d = unsafe { &*ip.add(j) };
-            (d.insn, d.suffix.issue)
+            let rest = if j + 1 < len {
+                // Safety: as above.
+                unsafe { (*ip.add(j + 1)).suffix.extra }
+            } else {
+                0
+            };
+            let ticks = (j as u64 + 1) + u64::from(head.extra - rest);
+            (d.insn, ((ticks - 1) / 2).min(255) as u8)
         });
         let stall = super::pipeline::carry_stall(carry, insns);
         if stall > 0 {
