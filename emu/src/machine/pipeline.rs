@@ -21,17 +21,20 @@
 //!
 //! Dynamic part, at run time, and only there:
 //! - *carry*: each instruction records the (at most two) registers still not ready when its
-//!   group ends, with their delays (`Carry`); the block left after it hands them to the next
-//!   block, which stalls for the first of its instructions that reads one too early
-//!   (`carry_stall`, a walk over the block's first instructions);
+//!   group ends, with their delays (`Carry`, kept beside the block in its code page so that a
+//!   `Decoded` stays 32 bytes); the block left after it hands them to the next block, which
+//!   stalls for the first of its instructions that reads one too early (`carry_stall`, a walk
+//!   over the block's first instructions, whose issue cycles follow from the ticks booked);
 //! - the *branch predictor* (`Predictor`): a bimodal history table of 2-bit counters, a
 //!   direct-mapped target buffer and a return-address stack; a mispredicted branch or jump costs
 //!   `mispredict` cycles, an additive penalty counted as `Event::BranchMispredict`.
 //!
 //! Left out: a block's first group never pairs with the previous block's last; a divide still
 //! busy when its block ends does not hold the divider in the next; carried delays are capped at
-//! 31 cycles; a predicted-taken branch costs no fetch bubble; instructions fetched outside blocks
-//! (a page cut by a PMP boundary) cost one tick.
+//! 31 cycles, and a serial instruction's issue cycle is taken as its last held cycle when a
+//! carried register is looked up; a predicted-taken branch costs no fetch bubble; instructions
+//! fetched outside blocks (a page cut by a PMP boundary) cost one tick; an interrupt does not
+//! clear the carry (an exception does).
 
 use crate::hart::insn::{Insn, Op, SINK};
 use crate::profile::{Costs, PipelineParams};
@@ -418,6 +421,8 @@ pub(crate) fn carry_stall(carry: Carry, insns: impl Iterator<Item = (Insn, u8)>)
 /// return-address stack driven by the calling-convention hints of `jal`/`jalr` (RISC-V
 /// unprivileged spec, table "Return-address stack prediction hints": `x1` and `x5` are links).
 pub(crate) struct Predictor {
+    /// Cycles a mispredict costs (`pipeline.mispredict`).
+    pub mispredict: u64,
     bht: Vec<u8>,
     btb: Vec<(u64, u64)>,
     ras: Vec<u64>,
@@ -435,6 +440,7 @@ impl Predictor {
     /// A predictor with the tables of `p`, all counters weakly not taken, nothing cached.
     pub fn new(p: &PipelineParams) -> Predictor {
         Predictor {
+            mispredict: u64::from(p.mispredict),
             bht: vec![1; p.bht_entries as usize],
             btb: vec![(u64::MAX, 0); p.btb_entries as usize],
             ras: vec![0; p.ras_entries as usize],
@@ -477,6 +483,7 @@ impl Predictor {
 
     /// A conditional branch at `pc` went to `target` (`taken`): whether it was mispredicted
     /// (wrong direction, or taken without its target in the BTB). Trains the tables.
+    #[inline]
     pub fn branch(&mut self, pc: u64, taken: bool, target: u64) -> bool {
         let i = (pc >> 1) as usize & (self.bht.len() - 1);
         let counter = self.bht[i];

@@ -353,18 +353,27 @@ fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n
     m.stats.count(Event::TakenBranch);
     if let Some(t) = m.timing.as_deref() {
         let extra = u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
-        m.spend_cycles(extra);
+        if extra > 0 {
+            m.spend_cycles(extra);
+        }
     }
-    // Safety: as in `handler`.
-    let s = unsafe { (*ip).suffix };
-    m.carry = m.icache.carry(m.fetch.page, ip);
     if !LAST {
         // Safety: not the block's last element, so the next one exists.
         m.unbook(unsafe { &(*ip.add(1)).suffix });
-        if s.paired() {
-            // The second of the pair took one of the group's ticks and is not executed.
-            m.spend_ticks(1);
-        }
+    }
+    if m.predicts() {
+        taken_pipeline::<LAST>(m, ip, pc, npc);
+    }
+}
+
+/// The pipeline model's part of a taken branch: the carry it hands on, the tick its pair's
+/// unexecuted second took, and its prediction.
+fn taken_pipeline<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, npc: u64) {
+    m.carry = m.icache.carry(m.fetch.page, ip);
+    // Safety: as in `handler`.
+    if !LAST && unsafe { (*ip).suffix.paired() } {
+        // The second of the pair took one of the group's ticks and is not executed.
+        m.spend_ticks(1);
     }
     m.predict_branch(pc, true, npc);
 }
@@ -442,18 +451,26 @@ impl Machine {
 
     /// Pipeline model: the conditional branch at `pc` went to `npc` (`taken`); a mispredict
     /// is counted and costs `pipeline.mispredict` cycles.
+    #[inline]
     pub(crate) fn predict_branch(&mut self, pc: u64, taken: bool, npc: u64) {
         let Some(t) = self.timing.as_deref_mut() else {
             return;
         };
-        let (Some(bp), Some(p)) = (&mut t.predictor, &t.pipeline) else {
+        let Some(bp) = &mut t.predictor else {
             return;
         };
         if bp.branch(pc, taken, npc) {
-            let cost = u64::from(p.mispredict);
-            self.stats.count(Event::BranchMispredict);
-            self.spend_cycles(cost);
+            let cost = bp.mispredict;
+            self.mispredicted(cost);
         }
+    }
+
+    /// Counts a mispredict and spends its `cost` cycles.
+    #[cold]
+    #[inline(never)]
+    fn mispredicted(&mut self, cost: u64) {
+        self.stats.count(Event::BranchMispredict);
+        self.spend_cycles(cost);
     }
 
     /// Pipeline model: the jump `insn` at `pc` went to `npc` (see `predict_branch`).
@@ -461,13 +478,12 @@ impl Machine {
         let Some(t) = self.timing.as_deref_mut() else {
             return;
         };
-        let (Some(bp), Some(p)) = (&mut t.predictor, &t.pipeline) else {
+        let Some(bp) = &mut t.predictor else {
             return;
         };
         if bp.jump(pc, insn, npc) {
-            let cost = u64::from(p.mispredict);
-            self.stats.count(Event::BranchMispredict);
-            self.spend_cycles(cost);
+            let cost = bp.mispredict;
+            self.mispredicted(cost);
         }
     }
 
@@ -480,8 +496,8 @@ impl Machine {
         let carry = std::mem::take(&mut self.carry);
         // Safety: `ip` points at an element of a block (`block_at`, `element`), and the
         // `insns` elements from it are that block's.
-        let head = unsafe { (*ip).suffix };
-        let len = usize::from(head.insns);
+        let len = usize::from(unsafe { (*ip).suffix.insns });
+        let mut ticks = 0u64;
         let insns = (0..len).map(|j| {
             // Safety: as above, `j < len`.
             let d = unsafe { &*ip.add(j) };
@@ -491,7 +507,7 @@ impl Machine {
             } else {
                 0
             };
-            let ticks = (j as u64 + 1) + u64::from(head.extra - rest);
+            ticks += 1 + u64::from(d.suffix.extra - rest);
             (d.insn, ((ticks - 1) / 2).min(255) as u8)
         });
         let stall = super::pipeline::carry_stall(carry, insns);
