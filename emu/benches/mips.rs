@@ -1,6 +1,7 @@
 //! Guest instructions per second on the two speed guests of `tests/guests/speed`: `compute`
 //! (CPU-bound integer code) and `ecall` (a U-mode loop of system calls into an S-mode handler),
-//! in functional mode (`--timing off`) and with the default profile's timing model. Criterion
+//! in functional mode (`--timing off`), with the default profile's timing model, and with the
+//! `u74` profile's pipeline model (group `pipeline`). Criterion
 //! reports the throughput in elements per second; an element is one retired guest instruction.
 //! The guests must be built first (`make guests`).
 
@@ -21,9 +22,10 @@ fn image(name: &str) -> ElfImage {
     ElfImage::parse(&bytes).expect("a valid guest")
 }
 
-/// Runs `image` with bootargs `n` to its exit; returns the instructions retired.
-fn run(image: &ElfImage, n: &str, timing: bool) -> u64 {
-    let mut profile = Profile::default();
+/// Runs `image` with bootargs `n` to its exit under embedded profile `profile` (timing on or
+/// off); returns the instructions retired.
+fn run(image: &ElfImage, n: &str, profile: &str, timing: bool) -> u64 {
+    let mut profile = Profile::embedded(profile).expect("an embedded profile");
     profile.set_timing(timing).expect("timing switch");
     let config = Config {
         ram_size: 16 << 20,
@@ -37,12 +39,17 @@ fn run(image: &ElfImage, n: &str, timing: bool) -> u64 {
 }
 
 fn guests(c: &mut Criterion) {
-    for (mode, timing) in [("functional", false), ("timing", true)] {
+    let modes = [
+        ("functional", "default", false),
+        ("timing", "default", true),
+        ("pipeline", "u74", true),
+    ];
+    for (mode, profile, timing) in modes {
         let mut group = c.benchmark_group(mode);
         for (name, n) in [("compute", "300"), ("ecall", "300")] {
             let image = image(name);
-            group.throughput(Throughput::Elements(run(&image, n, timing)));
-            group.bench_function(name, |b| b.iter(|| run(&image, n, timing)));
+            group.throughput(Throughput::Elements(run(&image, n, profile, timing)));
+            group.bench_function(name, |b| b.iter(|| run(&image, n, profile, timing)));
         }
         group.finish();
     }

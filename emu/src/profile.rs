@@ -2,8 +2,8 @@
 //!
 //! A [`Profile`] names a core: its clock and timebase, its ASID width, the base cost of each
 //! instruction class, the penalties of misses, walks, traps and fences, and the geometry of its
-//! caches and TLBs. Profiles are TOML files; three are embedded in the binary (`default`, `tiny`,
-//! `big`, see `emu/profiles/`) and any other can be loaded from a path. Spike-style overrides
+//! caches and TLBs. Profiles are TOML files; four are embedded in the binary (`default`, `tiny`,
+//! `big`, `u74`, see `emu/profiles/`) and any other can be loaded from a path. Spike-style overrides
 //! (`--l1d 32K:8:64`, `--dtlb 32:32`, `--asid on`) and the dotted keys of parameter sweeps
 //! (`tlb.entries=64`) change a loaded profile; every change is validated before it takes effect.
 //! [`Profile::to_toml`] writes the effective profile and [`Profile::hash`] names it in reports.
@@ -11,14 +11,19 @@
 //! On disk:
 //! ```text
 //!   name, description, timing            top-level keys
-//!   [core]     clock_hz, timebase_hz, asid_bits
+//!   [core]     clock_hz, timebase_hz, asid_bits, [model = "simple" | "pipeline"]
 //!   [cost]     alu branch_not_taken branch_taken jump load store mul div csr fence amo system
 //!   [penalty]  l2_hit memory tlb_walk l2_tlb_hit writeback trap xret satp_write sfence_vma fence_i
+//!   [pipeline] load_use late_bypass alu_late mul div_32 div_64 csr_read mispredict
+//!              bht_entries btb_entries ras_entries     (only with model = "pipeline")
 //!   [l1i] [l1d] [l2]     size ways line replacement [seed]   (a missing table: not modeled)
 //!   [itlb] [dtlb]        entries ways replacement [seed]     (required)
 //!   [l2tlb]              entries ways replacement [seed]     (a missing table: none)
 //! ```
-//! Every key is required except `seed` (default 0); unknown keys are errors.
+//! Every key is required except `seed` (default 0) and `core.model` (default `"simple"`: one
+//! base cost per instruction class, the model every profile had before the pipeline; a simple
+//! profile is written without the key, so its hash is what it always was); unknown keys are
+//! errors.
 //!
 //! Left out: the models themselves (`model::cache`, `model::tlb`, whose `validate` this module
 //! reuses so that a valid profile always builds), how the machine charges the costs
@@ -41,15 +46,17 @@ use crate::model::tlb::TlbConfig;
 pub use overrides::{CacheLevel, TlbLevel};
 
 /// The embedded profiles, by name, in the order `embedded_names` lists them.
-const EMBEDDED: [(&str, &str); 3] = [
+const EMBEDDED: [(&str, &str); 4] = [
     ("default", include_str!("../profiles/default.toml")),
     ("tiny", include_str!("../profiles/tiny.toml")),
     ("big", include_str!("../profiles/big.toml")),
+    ("u74", include_str!("../profiles/u74.toml")),
 ];
 
-/// The names of the embedded profiles: `["default", "tiny", "big"]`.
+/// The names of the embedded profiles: `["default", "tiny", "big", "u74"]`.
 pub fn embedded_names() -> &'static [&'static str] {
-    const NAMES: [&str; EMBEDDED.len()] = [EMBEDDED[0].0, EMBEDDED[1].0, EMBEDDED[2].0];
+    const NAMES: [&str; EMBEDDED.len()] =
+        [EMBEDDED[0].0, EMBEDDED[1].0, EMBEDDED[2].0, EMBEDDED[3].0];
     &NAMES
 }
 
@@ -233,6 +240,54 @@ cycle_table! {
     }
 }
 
+cycle_table! {
+    /// The in-order dual-issue pipeline (`[pipeline]`, read with `[core] model = "pipeline"`;
+    /// see `machine::pipeline`). Latencies are cycles from issue to the issue of a dependent
+    /// instruction that reads the result early (an address, a multiplier or divider operand);
+    /// ALU operations, branches, `jalr` and store data read late, `late_bypass` cycles sooner.
+    PipelineParams {
+        /// A load's result latency (LLVM SiFive7Model LoadLatency).
+        load_use,
+        /// How much sooner a late reader may use a result (LLVM SiFive7 ReadAdvance 2).
+        late_bypass,
+        /// Latency of an ALU result computed in the late ALU (an operand was not ready early).
+        alu_late,
+        /// `mul*` latency.
+        mul,
+        /// `divw`/`remw` family latency (the divider is busy that long).
+        div_32,
+        /// `div`/`rem` family latency.
+        div_64,
+        /// Latency of a CSR instruction's result.
+        csr_read,
+        /// Cycles lost to a mispredicted branch or jump.
+        mispredict,
+        /// Branch history table: 2-bit counters (a power of two).
+        bht_entries,
+        /// Branch target buffer entries, direct-mapped (a power of two).
+        btb_entries,
+        /// Return-address stack entries.
+        ras_entries,
+    }
+}
+
+/// Which cycle model a profile uses (`[core] model`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CoreModel {
+    /// One base cost per instruction class (`[cost]`), plus penalties.
+    #[default]
+    Simple,
+    /// The in-order dual-issue pipeline (`[pipeline]`), plus penalties.
+    Pipeline,
+}
+
+/// The largest pipeline latency a profile may give (a block's static cycles stay exact).
+pub const MAX_LATENCY: u32 = 255;
+
+/// The largest branch-predictor table a profile may give.
+pub const MAX_PREDICTOR_ENTRIES: u32 = 1 << 20;
+
 /// A machine profile: everything the cycle model needs (see the module note for the file).
 /// Serialized, it takes the file's layout, so reports can embed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,10 +306,15 @@ pub struct Profile {
     /// Implemented `satp.ASID` bits (`[core] asid_bits`), 0..=16; 0 = no ASIDs, so a `satp`
     /// write flushes the TLBs.
     pub asid_bits: u8,
-    /// Base cycles per instruction class.
+    /// The cycle model (`[core] model`).
+    pub model: CoreModel,
+    /// Base cycles per instruction class. The pipeline model uses only `csr`, `fence`, `amo`
+    /// and `system`: how long those instructions hold the issue stage alone.
     pub cost: Costs,
     /// Extra cycles of misses, walks, traps and fences.
     pub penalty: Penalties,
+    /// The pipeline's parameters (`Some` exactly when `model` is `Pipeline`).
+    pub pipeline: Option<PipelineParams>,
     /// L1 instruction cache (`None`: not modeled).
     pub l1i: Option<CacheConfig>,
     /// L1 data cache (`None`: not modeled).
@@ -277,6 +337,43 @@ impl Default for Profile {
     }
 }
 
+/// The rules of `[pipeline]`: latencies 1..=`MAX_LATENCY` (`late_bypass` and `mispredict` may
+/// be 0), predictor tables powers of two up to `MAX_PREDICTOR_ENTRIES` (the RAS any size up to
+/// it, 0 for none); and the `[cost]` entries the pipeline reads at most `MAX_LATENCY`. With
+/// these bounds a block's static ticks fit the 16-bit sum of `threaded::Suffix`.
+fn check_pipeline(p: &PipelineParams, cost: &Costs) -> Result<(), String> {
+    for (field, v) in [
+        ("csr", cost.csr),
+        ("fence", cost.fence),
+        ("system", cost.system),
+    ] {
+        if v > MAX_LATENCY {
+            return Err(format!(
+                "cost.{field} = {v} is more than {MAX_LATENCY}, the most the pipeline model allows"
+            ));
+        }
+    }
+    for (field, v) in p.iter() {
+        let predictor = field.ends_with("_entries");
+        let limit = if predictor {
+            MAX_PREDICTOR_ENTRIES
+        } else {
+            MAX_LATENCY
+        };
+        if v > limit {
+            return Err(format!("pipeline.{field} = {v} is more than {limit}"));
+        }
+        let may_be_zero = matches!(field, "late_bypass" | "mispredict" | "ras_entries");
+        if v == 0 && !may_be_zero {
+            return Err(format!("pipeline.{field} must be at least 1"));
+        }
+        if matches!(field, "bht_entries" | "btb_entries") && !v.is_power_of_two() {
+            return Err(format!("pipeline.{field} = {v} is not a power of two"));
+        }
+    }
+    Ok(())
+}
+
 /// How klab names bytes in listings and reports (a profile, a guest image): the first 16 hex
 /// digits of their SHA-256.
 pub fn short_hash(bytes: &[u8]) -> String {
@@ -296,18 +393,20 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
     else {
         return message;
     };
-    let table = through
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|h| format!("in {}: ", shorten(h)))
-        .unwrap_or_default();
     let number = before.matches('\n').count() + 1;
     let line = text[before.rfind('\n').map_or(0, |i| i + 1)..]
         .lines()
         .next()
         .unwrap_or("");
+    // The table the error is in, unless toml's message names it already (an unknown table).
+    let table = through
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .filter(|h| !message.contains(&*shorten(h.trim_matches(['[', ']']))))
+        .map(|h| format!("in {}: ", shorten(h)))
+        .unwrap_or_default();
     let key = match line.split_once('=') {
         Some((k, _)) if !k.trim().is_empty() && !message.contains(&*shorten(k.trim())) => {
             format!("`{}`: ", shorten(k.trim()))
@@ -398,6 +497,16 @@ impl Profile {
                      may cost"
                 ));
             }
+        }
+        match (self.model, &self.pipeline) {
+            (CoreModel::Simple, None) => {}
+            (CoreModel::Simple, Some(_)) => {
+                return Err("[pipeline] is read only with core.model = \"pipeline\"".into());
+            }
+            (CoreModel::Pipeline, None) => {
+                return Err("core.model = \"pipeline\" needs a [pipeline] table".into());
+            }
+            (CoreModel::Pipeline, Some(p)) => check_pipeline(p, &self.cost)?,
         }
         for level in CacheLevel::ALL {
             if let Some(c) = self.cache(level) {

@@ -65,10 +65,13 @@ pub enum Event {
     /// Context switches the kernel reported (the switch marker with a thread other than the
     /// one it named last).
     ContextSwitch = 20,
+    /// Conditional branches and jumps the pipeline model's predictor got wrong (each costs
+    /// `pipeline.mispredict` cycles; always 0 under the simple model).
+    BranchMispredict = 21,
 }
 
 /// Number of event slots (index 0 is unused).
-pub const EVENTS: usize = 21;
+pub const EVENTS: usize = 22;
 
 /// Index of a privilege mode in per-mode arrays: U 0, S 1, M 2.
 pub const fn mode_index(p: Privilege) -> usize {
@@ -98,6 +101,7 @@ impl Event {
         Event::L1dWriteback,
         Event::L2Writeback,
         Event::ContextSwitch,
+        Event::BranchMispredict,
     ];
 
     /// The name used in reports and JSON.
@@ -123,6 +127,7 @@ impl Event {
             Event::L1dWriteback => "l1d_writebacks",
             Event::L2Writeback => "l2_writebacks",
             Event::ContextSwitch => "context_switches",
+            Event::BranchMispredict => "branch_mispredicts",
         }
     }
 }

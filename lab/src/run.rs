@@ -135,7 +135,7 @@ pub struct RunArgs {
 /// How the machine is modeled: a profile and Spike-style overrides.
 #[derive(Args, Clone, Debug, Default)]
 pub struct ProfileArgs {
-    /// Machine profile: an embedded name (default, tiny, big) or a TOML file.
+    /// Machine profile: an embedded name (default, tiny, big, u74) or a TOML file.
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub profile: String,
     /// L1 instruction cache: SIZE:WAYS:LINE (e.g. 32K:4:64) or none.

@@ -8,6 +8,8 @@
 //! - The hierarchy is where the profile says: a stride guest sees the cost per access step up
 //!   exactly past the L1D, the L2 and the TLB reach, for two different profiles.
 //! - Markers reach the statistics: regions count exactly the instructions between them.
+//! - The pipeline model (profile `u74`) changes no architectural result either, is
+//!   reproducible, and charges a dependent L1-hitting load its load-use latency.
 
 use emu::profile::Profile;
 use emu::report::RunReport;
@@ -286,4 +288,70 @@ fn markers_name_the_space_and_regions_count_exactly_what_runs_between_them() {
     }
     assert_eq!(region(7).space_name.as_deref(), Some("markers-main"));
     assert!(r.snapshots.iter().any(|s| s.tag == 42), "snapshot 42");
+}
+
+// Under the pipeline model, does a chase of dependent loads that hit L1 cost the profile's
+// load-use latency per load (within half a cycle), and do cycles fall below instructions on
+// code that can dual-issue?
+#[test]
+fn the_pipeline_charges_a_dependent_l1_load_its_load_use_latency() {
+    let p = profile("u74", true);
+    let load_use = f64::from(p.pipeline.as_ref().expect("a pipeline profile").load_use);
+    let out = run(
+        "stride",
+        p,
+        Some("min=1K max=4K min_pages=1 max_pages=1 accesses=8192"),
+    );
+    let cache = points(&out.output, "cache", "size");
+    assert_eq!(cache.len(), 3, "{}", out.output);
+    for point in &cache {
+        assert!(
+            (point.cycles - load_use).abs() <= 0.5,
+            "{} bytes: {} cycles per dependent load, load-use is {load_use}\n{}",
+            point.size,
+            point.cycles,
+            out.output
+        );
+    }
+    // The simple model charges the same chase about one cycle per instruction.
+    let simple = run(
+        "stride",
+        profile("default", true),
+        Some("min=1K max=1K min_pages=1 max_pages=1 accesses=8192"),
+    );
+    let simple = points(&simple.output, "cache", "size");
+    assert!(simple[0].cycles < 2.0, "{}", simple[0].cycles);
+    // Integer code dual-issues: compute retires more than one instruction per cycle.
+    let compute = run("compute", profile("u74", true), Some("20"));
+    assert!(
+        compute.cycles < compute.retired,
+        "compute: {} cycles for {} instructions",
+        compute.cycles,
+        compute.retired
+    );
+}
+
+// Does the pipeline model leave every architectural result alone, and is it reproducible?
+#[test]
+fn the_pipeline_model_prints_and_retires_the_same_and_reruns_identically() {
+    let programs: &[(&str, Option<&str>)] = &[
+        ("compute", Some("20")),
+        ("ecall", Some("5")),
+        ("markers", None),
+        ("rv64a_amo", None),
+        ("sv39_map", None),
+        ("deleg", None),
+    ];
+    for &(name, args) in programs {
+        let on = run(name, profile("u74", true), args);
+        let off = run(name, profile("u74", false), args);
+        assert_eq!(on.output, off.output, "{name}: output differs");
+        assert_eq!(on.retired, off.retired, "{name}: retired differ");
+        let again = run(name, profile("u74", true), args);
+        assert_eq!(
+            on.report.unwrap().to_json(),
+            again.report.unwrap().to_json(),
+            "{name}: reruns differ"
+        );
+    }
 }

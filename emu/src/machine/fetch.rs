@@ -32,6 +32,7 @@ use crate::mmu::htlb::{HostTlb, mode_index};
 use crate::trap::{Access, Trap};
 
 use super::Machine;
+use super::pipeline::Carry;
 use super::threaded::{Decoded, Suffix, own_cost};
 
 /// Halfword slots per page.
@@ -61,6 +62,9 @@ struct CodePage {
     entry: Box<[u32; SLOTS]>,
     /// The blocks' instructions, back to back.
     insns: Vec<Decoded>,
+    /// Pipeline model: what leaving a block after each element of `insns` hands to the next
+    /// block (empty under the simple model).
+    carries: Vec<Carry>,
 }
 
 impl CodePage {
@@ -69,6 +73,7 @@ impl CodePage {
             ram_page,
             entry: Box::new([0; SLOTS]),
             insns: Vec::new(),
+            carries: Vec::new(),
         }
     }
 }
@@ -133,6 +138,23 @@ impl DecodeCache {
     /// What element `i` of code page `page`'s block array books (timing mode).
     pub(crate) fn suffix(&self, page: usize, i: usize) -> Suffix {
         self.pages[page].insns[i].suffix
+    }
+
+    /// Pipeline model: what leaving its block after the element at `ip` of code page `page`
+    /// hands to the next block (nothing if `ip` is not one of its elements).
+    #[inline]
+    pub(crate) fn carry(&self, page: usize, ip: *const Decoded) -> Carry {
+        self.index_of(page, ip)
+            .map_or(Carry::NONE, |i| self.carry_of(page, i))
+    }
+
+    /// Pipeline model: what leaving its block after element `i` of code page `page` hands on.
+    pub(crate) fn carry_of(&self, page: usize, i: usize) -> Carry {
+        self.pages
+            .get(page)
+            .and_then(|p| p.carries.get(i))
+            .copied()
+            .unwrap_or(Carry::NONE)
     }
 
     /// The instruction of element `i` of code page `page`'s block array.
@@ -238,6 +260,7 @@ impl Machine {
         let p = &mut c.pages[page as usize];
         p.entry.fill(0);
         p.insns.clear();
+        p.carries.clear();
         c.generation += 1;
         c.page_of_ram[ram_page] = 0;
         c.free.push(page);
@@ -283,6 +306,12 @@ impl Machine {
         // What each instruction and the rest of the block after it book (timing mode), and how
         // many instructions that is (both modes).
         let timing = self.timing.as_deref();
+        // The pipeline model's static schedule of the block (see `pipeline`).
+        let slots = timing.and_then(|t| {
+            let p = t.pipeline.as_ref()?;
+            let code: Vec<Insn> = insns.iter().map(|&(insn, _, _)| insn).collect();
+            Some(super::pipeline::schedule(p, &self.profile.cost, &code))
+        });
         let mut suffix = Suffix::default();
         let mut suffixes = vec![Suffix::default(); insns.len()];
         for (k, &(insn, at, _)) in insns.iter().enumerate().rev() {
@@ -290,16 +319,24 @@ impl Machine {
                 Some(t) => {
                     let line_slots = (t.fetch_line / 2) as usize;
                     let fetch_access = k == 0 || insns[k - 1].1 / line_slots != at / line_slots;
-                    suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access)
+                    match &slots {
+                        Some(slots) => suffix.with_slot(&slots[k], insn.op, fetch_access),
+                        None => suffix.with(own_cost(&t.cost, insn.op), insn.op, fetch_access),
+                    }
                 }
                 None => suffix.counting(),
             };
             suffixes[k] = suffix;
         }
         let len = insns.len();
-        let code = &mut self.icache.pages[page].insns;
+        let p = &mut self.icache.pages[page];
+        if let Some(slots) = &slots {
+            p.carries.resize(start, Carry::NONE);
+            p.carries.extend(slots.iter().map(|s| s.carry));
+        }
         for ((insn, _, last), suffix) in insns.into_iter().zip(suffixes) {
-            code.push(Decoded::new(insn, last, timing.is_some(), suffix));
+            p.insns
+                .push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
         let entry = ((start as u32) << 8) | len as u32;
         self.icache.pages[page].entry[first] = entry;

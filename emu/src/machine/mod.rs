@@ -21,6 +21,7 @@ mod htif;
 mod inspect;
 mod memory;
 mod observe;
+mod pipeline;
 mod record;
 mod threaded;
 mod timing;
@@ -146,8 +147,14 @@ pub struct Machine {
     pub pmp: Pmp,
     /// Instructions retired (the source of `minstret`).
     pub retired: u64,
-    /// Cycles that retired nothing: trap entry and idle time. `cycles() = retired + extra`.
+    /// Ticks beyond one per retired instruction: static costs, penalties, trap entry and idle
+    /// time. `cycles() = (retired + extra) >> tick_shift`.
     pub(crate) extra_cycles: u64,
+    /// Ticks per cycle are `1 << tick_shift`: 0 (a tick is a cycle) except under the pipeline
+    /// model, whose dual issue costs half a cycle per instruction (`pipeline::TICK_SHIFT`).
+    pub(crate) tick_shift: u32,
+    /// What the block left last hands to the next (pipeline model).
+    pub(crate) carry: pipeline::Carry,
     /// Exceptions taken (instructions that trapped instead of retiring).
     pub exceptions: u64,
     /// Interrupts taken.
@@ -167,7 +174,7 @@ pub struct Machine {
     pub(crate) dmode: usize,
     /// `mip` bits driven by devices, as of the last time they were sampled.
     pub(crate) mip_hw: u64,
-    /// The slice's deadline in cycles (0 once something asked it to stop).
+    /// The slice's deadline in ticks (0 once something asked it to stop).
     pub(crate) stop_cycle: u64,
     /// The slice must end when `retired` reaches this (the instruction limit).
     pub(crate) insn_limit: u64,
@@ -223,6 +230,12 @@ impl Machine {
             pmp: Pmp::default(),
             retired: 0,
             extra_cycles: 0,
+            tick_shift: if profile.timing && profile.pipeline.is_some() {
+                pipeline::TICK_SHIFT
+            } else {
+                0
+            },
+            carry: pipeline::Carry::NONE,
             exceptions: 0,
             interrupts: 0,
             symbols: image.symbols.clone(),
@@ -352,21 +365,22 @@ impl Machine {
                 break Exit::InstructionLimit;
             }
             // Until the timer deadline, the slice length, the next overflow check or the
-            // instruction limit. Every instruction, retired or trapped, costs at least one
-            // cycle, so none overshoots.
-            let now = self.cycles();
-            let mut stop = now + SLICE_CYCLES;
+            // instruction limit (in ticks). Every instruction, retired or trapped, costs at
+            // least one tick, so none overshoots.
+            let now = self.ticks();
+            let tick = |cycle: u64| cycle.saturating_mul(1 << self.tick_shift);
+            let mut stop = now + tick(SLICE_CYCLES);
             if let Some(check) = self.next_overflow_check {
-                stop = stop.min(check);
+                stop = stop.min(tick(check));
             }
             if let Some(deadline) = self.next_timer_event() {
-                stop = stop.min(deadline);
+                stop = stop.min(tick(deadline));
             }
             if let Some(s) = &self.sampler {
-                stop = stop.min(s.next);
+                stop = stop.min(tick(s.next));
             }
             if let Some(max) = max_insns {
-                // Every instruction, retired or trapped, costs at least one cycle: this also
+                // Every instruction, retired or trapped, costs at least one tick: this also
                 // bounds a fault loop, which retires nothing.
                 stop = stop.min(now.saturating_add(max - self.executed()));
             }
@@ -441,6 +455,9 @@ impl Machine {
             let Some(ip) = self.icache.element(page, idx) else {
                 unreachable!("block_miss built the block")
             };
+            if self.carry.any() {
+                self.carry_in(ip);
+            }
             let s = self.icache.suffix(page, idx);
             let static_extra = if self.timing.is_some() {
                 u64::from(s.extra)
@@ -474,7 +491,7 @@ impl Machine {
             };
             let own = s.minus(&rest);
             self.book_suffix(&own);
-            if s.fetch_access && !self.fetch_line_is_mru(pc) {
+            if s.fetch_access() && !self.fetch_line_is_mru(pc) {
                 self.fetch_line_access(pc);
             }
             Some(own)
@@ -486,12 +503,30 @@ impl Machine {
             Ok(npc) => {
                 self.retired += 1;
                 let next = pc.wrapping_add(u64::from(insn.len));
-                if own.is_some() && threaded::is_branch(insn.op) && npc != next {
+                let branch = threaded::is_branch(insn.op);
+                if own.is_some() && branch && npc != next {
                     self.stats.count(crate::stats::Event::TakenBranch);
                     if let Some(t) = self.timing.as_deref() {
                         let extra =
                             u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
                         self.spend_cycles(extra);
+                    }
+                }
+                if own.is_some() && (last || (branch && npc != next)) {
+                    // The block is left after this instruction: what it hands on, and the tick
+                    // a first of a pair gave its unexecuted second.
+                    if self.tick_shift != 0 {
+                        self.carry = self.icache.carry_of(page, idx);
+                    }
+                    if !last && s.paired() {
+                        self.spend_ticks(1);
+                    }
+                }
+                if own.is_some() && (branch || threaded::is_jump(insn.op)) && self.predicts() {
+                    if branch {
+                        self.predict_branch(pc, npc != next, npc);
+                    } else {
+                        self.predict_jump(pc, &insn, npc);
                     }
                 }
                 if !last && npc == next {
@@ -557,12 +592,23 @@ impl Machine {
     /// Cycles elapsed: the source of `mcycle` and `mtime`.
     #[inline]
     pub fn cycles(&self) -> u64 {
+        self.ticks() >> self.tick_shift
+    }
+
+    /// Ticks elapsed (cycles, or half cycles under the pipeline model).
+    #[inline]
+    pub(crate) fn ticks(&self) -> u64 {
         self.retired + self.extra_cycles
     }
 
-    /// Spends `n` cycles that retire nothing (trap entry, idling), keeping the slice's stop
-    /// cycle where it was.
+    /// Spends `n` cycles that retire nothing (trap entry, idling, penalties), keeping the
+    /// slice's stop where it was.
     pub(crate) fn spend_cycles(&mut self, n: u64) {
+        self.spend_ticks(n << self.tick_shift);
+    }
+
+    /// Spends `n` ticks (see `spend_cycles`).
+    pub(crate) fn spend_ticks(&mut self, n: u64) {
         self.extra_cycles += n;
         self.refresh_stop();
     }
@@ -598,14 +644,10 @@ impl Machine {
         self.bus.uart.poll();
         self.sample_irqs();
         self.overflow_checkpoint(self.waiting);
+        let cycles = self.cycles();
         if let Some(s) = &mut self.sampler {
             let key = self.stats.key();
-            s.sample(
-                self.retired + self.extra_cycles,
-                key.mode.index(),
-                key.space,
-                self.hart.pc,
-            );
+            s.sample(cycles, key.mode.index(), key.space, self.hart.pc);
         }
         if self.waiting
             && let Some(exit) = self.idle()

@@ -51,18 +51,20 @@ use crate::trap::Trap;
 
 use super::Machine;
 use super::execute::{Stop, is_simple};
+use super::pipeline::{Carry, Slot};
+
 use super::timing::Costs;
 
 /// Executes the instruction at `ip` (at guest address `pc`) and those after it; `n` is the
 /// retired count before it. Returns the pc to continue from, with `Machine::retired` exact.
 pub(crate) type Handler = fn(&mut Machine, *const Decoded, u64, u64) -> u64;
 
-/// What an instruction and the rest of its block after it book in timing mode: extra cycles
+/// What an instruction and the rest of its block after it book in timing mode: extra ticks
 /// beyond one per instruction, loads, stores, data-cache accesses, and L1I accesses; and, in
-/// both modes, how many instructions that is.
+/// both modes, how many instructions that is. Eight bytes, so that a `Decoded` is 32.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Suffix {
-    /// Static cycles beyond one per instruction (saturating).
+    /// Static ticks beyond one per instruction (saturating).
     pub extra: u16,
     /// Loads (LR and AMOs included).
     pub loads: u8,
@@ -72,13 +74,31 @@ pub(crate) struct Suffix {
     pub data: u8,
     /// L1I accesses.
     pub fetches: u8,
-    /// Whether this instruction itself makes an L1I access (first of its block or first of a line).
-    pub fetch_access: bool,
+    /// This instruction's own flags: `FETCH_ACCESS`, `PAIRED`.
+    pub flags: u8,
     /// Instructions from this one to the end of its block (1 for the last).
     pub insns: u8,
 }
 
+/// `Suffix::flags`: the instruction makes an L1I access (first of its block or of a line).
+const FETCH_ACCESS: u8 = 1;
+/// `Suffix::flags`: pipeline model, the first of a pair (leaving the block after it owes the
+/// tick it gave the second).
+const PAIRED: u8 = 2;
+
 impl Suffix {
+    /// Whether this instruction itself makes an L1I access.
+    #[inline(always)]
+    pub fn fetch_access(&self) -> bool {
+        self.flags & FETCH_ACCESS != 0
+    }
+
+    /// Whether this instruction is the first of a pair (pipeline model).
+    #[inline(always)]
+    pub fn paired(&self) -> bool {
+        self.flags & PAIRED != 0
+    }
+
     /// What `self` books beyond `rest` (the suffix of the next instruction).
     pub fn minus(&self, rest: &Suffix) -> Suffix {
         Suffix {
@@ -87,12 +107,12 @@ impl Suffix {
             stores: self.stores - rest.stores,
             data: self.data - rest.data,
             fetches: self.fetches - rest.fetches,
-            fetch_access: self.fetch_access,
+            flags: self.flags,
             insns: self.insns - rest.insns,
         }
     }
 
-    /// This suffix extended by an instruction of `op` costing `cost` cycles in front of it.
+    /// This suffix extended by an instruction of `op` costing `cost` ticks in front of it.
     pub fn with(self, cost: u32, op: Op, fetch_access: bool) -> Suffix {
         let (load, store) = memory_kind(op);
         Suffix {
@@ -103,8 +123,17 @@ impl Suffix {
             stores: self.stores + u8::from(store),
             data: self.data + u8::from(load || store),
             fetches: self.fetches + u8::from(fetch_access),
-            fetch_access,
+            flags: if fetch_access { FETCH_ACCESS } else { 0 },
             insns: self.insns + 1,
+        }
+    }
+
+    /// This suffix extended by an instruction of `op` the pipeline model scheduled as `slot`.
+    pub fn with_slot(self, slot: &Slot, op: Op, fetch_access: bool) -> Suffix {
+        let s = self.with(slot.ticks, op, fetch_access);
+        Suffix {
+            flags: s.flags | if slot.paired { PAIRED } else { 0 },
+            ..s
         }
     }
 
@@ -159,6 +188,8 @@ pub(crate) struct Decoded {
     /// What it and the rest of its block book (timing mode).
     pub suffix: Suffix,
 }
+
+const _: () = assert!(std::mem::size_of::<Decoded>() == 32);
 
 impl Decoded {
     /// Attaches the handler of `insn`'s operation; `last` if `insn` ends its block.
@@ -235,6 +266,9 @@ fn chain<const TIMING: bool>(m: &mut Machine, npc: u64, n: u64) -> u64 {
     let Some((entry, ip)) = m.icache.block_at(m.fetch.page, off) else {
         return npc;
     };
+    if TIMING && m.carry.any() {
+        m.carry_in(ip);
+    }
     // Safety: `block_at` returned a pointer to an existing element.
     let d = unsafe { &*ip };
     let static_extra = if TIMING { u64::from(d.suffix.extra) } else { 0 };
@@ -258,6 +292,9 @@ fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
 ) -> u64 {
     if LAST {
         m.retired = n;
+        if TIMING && m.tick_shift != 0 {
+            m.carry = m.icache.carry(m.fetch.page, ip);
+        }
         return chain::<TIMING>(m, npc, n);
     }
     // Safety: the element at `ip` is not its block's last (`LAST` is false), so the next
@@ -290,35 +327,55 @@ fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u
     }
 }
 
-/// A conditional branch at `ip` was taken to `npc` (`n` counts it): leave the block.
+/// A conditional branch at `ip` (guest `pc`) was taken to `npc` (`n` counts it): leave the
+/// block.
 #[inline(always)]
 fn taken<const LAST: bool, const TIMING: bool>(
     m: &mut Machine,
     ip: *const Decoded,
+    pc: u64,
     npc: u64,
     n: u64,
 ) -> u64 {
     m.retired = n;
     if TIMING {
-        taken_costs::<LAST>(m, ip);
+        taken_costs::<LAST>(m, ip, pc, npc);
     }
     chain::<TIMING>(m, npc, n)
 }
 
-/// Timing mode's work for a taken branch: its extra cycles, its count, and taking back the rest
+/// Timing mode's work for a taken branch at `pc` (to `npc`): its extra cycles (simple model) or
+/// its prediction (pipeline model), its count, the carry it hands on, and taking back the rest
 /// of the block.
 #[cold]
 #[inline(never)]
-fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded) {
+fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, npc: u64) {
     m.stats.count(Event::TakenBranch);
     if let Some(t) = m.timing.as_deref() {
         let extra = u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
-        m.spend_cycles(extra);
+        if extra > 0 {
+            m.spend_cycles(extra);
+        }
     }
     if !LAST {
         // Safety: not the block's last element, so the next one exists.
         m.unbook(unsafe { &(*ip.add(1)).suffix });
     }
+    if m.predicts() {
+        taken_pipeline::<LAST>(m, ip, pc, npc);
+    }
+}
+
+/// The pipeline model's part of a taken branch: the carry it hands on, the tick its pair's
+/// unexecuted second took, and its prediction.
+fn taken_pipeline<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, npc: u64) {
+    m.carry = m.icache.carry(m.fetch.page, ip);
+    // Safety: as in `handler`.
+    if !LAST && unsafe { (*ip).suffix.paired() } {
+        // The second of the pair took one of the group's ticks and is not executed.
+        m.spend_ticks(1);
+    }
+    m.predict_branch(pc, true, npc);
 }
 
 /// The handler of operation number `OP`; `LAST` if its instruction ends the block; `TIMING` in
@@ -335,7 +392,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     let insn = d.insn;
     // An L1I access that is not an MRU hit may cost cycles: the slice may have to stop after
     // this instruction, so the next one checks.
-    let fetched = TIMING && d.suffix.fetch_access && !m.fetch_line_is_mru(pc);
+    let fetched = TIMING && d.suffix.fetch_access() && !m.fetch_line_is_mru(pc);
     if fetched {
         m.fetch_line_access(pc);
     }
@@ -344,7 +401,16 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
         match m.execute::<true, TIMING>(op, insn, pc) {
             // A taken conditional branch leaves the block from the middle.
             Ok(npc) if is_branch(op) && npc != pc.wrapping_add(u64::from(insn.len)) => {
-                taken::<LAST, TIMING>(m, ip, npc, n + 1)
+                taken::<LAST, TIMING>(m, ip, pc, npc, n + 1)
+            }
+            // The pipeline model predicts every branch and jump (a mispredict costs cycles).
+            Ok(npc) if TIMING && (is_branch(op) || is_jump(op)) && m.predicts() => {
+                if is_jump(op) {
+                    m.predict_jump(pc, &insn, npc);
+                } else {
+                    m.predict_branch(pc, false, npc);
+                }
+                proceed::<LAST, true, TIMING>(m, ip, npc, n + 1)
             }
             Ok(npc) if fetched => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
             Ok(npc) => proceed::<LAST, false, TIMING>(m, ip, npc, n + 1),
@@ -369,6 +435,86 @@ pub(crate) const fn is_branch(op: Op) -> bool {
         op,
         Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
     )
+}
+
+/// Whether `op` is `jal` or `jalr`.
+pub(crate) const fn is_jump(op: Op) -> bool {
+    matches!(op, Op::Jal | Op::Jalr)
+}
+
+impl Machine {
+    /// Whether the pipeline model's branch predictor runs (timing mode, pipeline model).
+    #[inline(always)]
+    pub(crate) fn predicts(&self) -> bool {
+        self.tick_shift != 0
+    }
+
+    /// Pipeline model: the conditional branch at `pc` went to `npc` (`taken`); a mispredict
+    /// is counted and costs `pipeline.mispredict` cycles.
+    #[inline]
+    pub(crate) fn predict_branch(&mut self, pc: u64, taken: bool, npc: u64) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
+        let Some(bp) = &mut t.predictor else {
+            return;
+        };
+        if bp.branch(pc, taken, npc) {
+            let cost = bp.mispredict;
+            self.mispredicted(cost);
+        }
+    }
+
+    /// Counts a mispredict and spends its `cost` cycles.
+    #[cold]
+    #[inline(never)]
+    fn mispredicted(&mut self, cost: u64) {
+        self.stats.count(Event::BranchMispredict);
+        self.spend_cycles(cost);
+    }
+
+    /// Pipeline model: the jump `insn` at `pc` went to `npc` (see `predict_branch`).
+    pub(crate) fn predict_jump(&mut self, pc: u64, insn: &Insn, npc: u64) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
+        let Some(bp) = &mut t.predictor else {
+            return;
+        };
+        if bp.jump(pc, insn, npc) {
+            let cost = bp.mispredict;
+            self.mispredicted(cost);
+        }
+    }
+
+    /// Pipeline model: the block at `ip` is entered with `carry` pending: stall for it, once.
+    /// The static issue cycle of each instruction follows from the ticks booked before it: a
+    /// group ends on an even tick count, the first of a pair one tick before.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn carry_in(&mut self, ip: *const Decoded) {
+        let carry = std::mem::take(&mut self.carry);
+        // Safety: `ip` points at an element of a block (`block_at`, `element`), and the
+        // `insns` elements from it are that block's.
+        let len = usize::from(unsafe { (*ip).suffix.insns });
+        let mut ticks = 0u64;
+        let insns = (0..len).map(|j| {
+            // Safety: as above, `j < len`.
+            let d = unsafe { &*ip.add(j) };
+            let rest = if j + 1 < len {
+                // Safety: as above.
+                unsafe { (*ip.add(j + 1)).suffix.extra }
+            } else {
+                0
+            };
+            ticks += 1 + u64::from(d.suffix.extra - rest);
+            (d.insn, ((ticks - 1) / 2).min(255) as u8)
+        });
+        let stall = super::pipeline::carry_stall(carry, insns);
+        if stall > 0 {
+            self.spend_cycles(stall);
+        }
+    }
 }
 
 /// The instruction at `ip` needs the memory slow path: run it fully, then go on.
@@ -401,6 +547,7 @@ fn trap<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64
         // Safety: as in `handler`.
         m.unbook(unsafe { &(*ip).suffix });
     }
+    m.carry = Carry::NONE;
     m.hart.pc = pc;
     if m.debug.cancel {
         // A watchpoint cancelled the instruction: the block goes on from it later.

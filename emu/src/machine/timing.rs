@@ -1,12 +1,15 @@
 //! The cycle model: the modeled TLBs and caches, the cost of each instruction class, and the
 //! penalties of misses, walks, traps and fences (DESIGN.md §2 "Memory hierarchy", "Time").
 //!
-//! Time is `retired + extra_cycles`; in timing mode `extra_cycles` gathers everything beyond one
-//! cycle per instruction:
+//! Time is `retired + extra_cycles` ticks (a tick is a cycle, or half a cycle under the pipeline
+//! model, see `pipeline`); in timing mode `extra_cycles` gathers everything beyond one tick per
+//! instruction:
 //! - the *static* extra cost of each instruction (its class's cost minus one), booked a block at a
 //!   time from the suffix sums in `Decoded` when the block is entered, and taken back for the
 //!   instructions a block leaves unexecuted (a taken branch, a trap, a stop request);
-//! - the *dynamic* costs, added where they happen: a taken branch, cache misses and write-backs,
+//! - the *dynamic* costs, added where they happen: a taken branch (simple model), a mispredicted
+//!   branch or jump and the stall on registers a block hands to the next (pipeline model),
+//!   cache misses and write-backs,
 //!   TLB misses and their walks (whose PTE reads go through L1D and L2), uncached device accesses,
 //!   trap entry, xRET, `satp` writes, `sfence.vma`, `fence.i`.
 //!
@@ -93,6 +96,10 @@ pub(crate) struct Timing {
     pub check_tlb: bool,
     /// What `check_tlb` found.
     pub stale: Vec<StaleUse>,
+    /// The pipeline model's parameters (`None`: the simple model).
+    pub pipeline: Option<crate::profile::PipelineParams>,
+    /// The pipeline model's branch predictor.
+    pub predictor: Option<Box<super::pipeline::Predictor>>,
 }
 
 impl Timing {
@@ -100,11 +107,17 @@ impl Timing {
     pub fn new(profile: &Profile) -> Timing {
         let c = &profile.cost;
         let p = &profile.penalty;
+        let pipeline = profile.pipeline.clone();
         Timing {
             cost: Costs {
                 alu: c.alu,
                 branch_not_taken: c.branch_not_taken,
-                branch_taken: c.branch_taken,
+                // The pipeline model charges a taken branch through its predictor.
+                branch_taken: if pipeline.is_some() {
+                    c.branch_not_taken
+                } else {
+                    c.branch_taken
+                },
                 jump: c.jump,
                 load: c.load,
                 store: c.store,
@@ -139,6 +152,10 @@ impl Timing {
             dtlb_mru: usize::MAX,
             check_tlb: false,
             stale: Vec::new(),
+            predictor: pipeline
+                .as_ref()
+                .map(|p| Box::new(super::pipeline::Predictor::new(p))),
+            pipeline,
         }
     }
 

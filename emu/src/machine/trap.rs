@@ -31,6 +31,7 @@ impl Machine {
             return;
         }
         self.exceptions += 1;
+        self.carry = super::pipeline::Carry::NONE;
         self.stats.count(Event::Exception);
         self.stamp(Boundary::TrapEnter {
             cause: t.cause.code(),

@@ -7,7 +7,7 @@
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Costs, Penalties, Profile};
+use super::{CoreModel, Costs, Penalties, PipelineParams, Profile};
 use crate::model::cache::CacheConfig;
 use crate::model::replacement::Replacement;
 use crate::model::tlb::TlbConfig;
@@ -94,6 +94,14 @@ pub(super) struct CoreSection {
     clock_hz: u64,
     timebase_hz: u64,
     asid_bits: u8,
+    /// Absent means simple, and a simple profile is written without it (its hash unchanged).
+    #[serde(default, skip_serializing_if = "is_simple")]
+    model: CoreModel,
+}
+
+/// Whether `model` is the default, simple one.
+fn is_simple(model: &CoreModel) -> bool {
+    *model == CoreModel::Simple
 }
 
 /// `[l1i]`, `[l1d]`, `[l2]`.
@@ -129,6 +137,8 @@ pub(super) struct ProfileFile {
     core: CoreSection,
     cost: Costs,
     penalty: Penalties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pipeline: Option<PipelineParams>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     l1i: Option<CacheSection>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,8 +206,10 @@ impl From<ProfileFile> for Profile {
             clock_hz: f.core.clock_hz,
             timebase_hz: f.core.timebase_hz,
             asid_bits: f.core.asid_bits,
+            model: f.core.model,
             cost: f.cost,
             penalty: f.penalty,
+            pipeline: f.pipeline,
             l1i: f.l1i.map(Into::into),
             l1d: f.l1d.map(Into::into),
             l2: f.l2.map(Into::into),
@@ -218,9 +230,11 @@ impl From<Profile> for ProfileFile {
                 clock_hz: p.clock_hz,
                 timebase_hz: p.timebase_hz,
                 asid_bits: p.asid_bits,
+                model: p.model,
             },
             cost: p.cost,
             penalty: p.penalty,
+            pipeline: p.pipeline,
             l1i: p.l1i.map(Into::into),
             l1d: p.l1d.map(Into::into),
             l2: p.l2.map(Into::into),

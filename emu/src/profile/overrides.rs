@@ -5,7 +5,7 @@
 //! change leaves the profile as it was. Left out: the command-line parsing itself (in `klab`).
 
 use super::file::parse_size;
-use super::{Costs, MAX_ASID_BITS, Penalties, Profile, ProfileError};
+use super::{Costs, MAX_ASID_BITS, Penalties, PipelineParams, Profile, ProfileError};
 use crate::model::cache::CacheConfig;
 use crate::model::replacement::Replacement;
 use crate::model::tlb::TlbConfig;
@@ -60,7 +60,8 @@ impl TlbLevel {
     }
 }
 
-/// Sweep keys other than `cost.*` and `penalty.*`; `X.size`-style keys need level X present.
+/// Sweep keys other than `cost.*`, `penalty.*` and `pipeline.*`; `X.size`-style keys need
+/// level X present, `pipeline.*` keys a pipeline profile.
 const KEYS: &[&str] = &[
     "timing",
     "asid",
@@ -103,6 +104,11 @@ impl Profile {
         let mut keys: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
         keys.extend(Costs::FIELDS.iter().map(|f| format!("cost.{f}")));
         keys.extend(Penalties::FIELDS.iter().map(|f| format!("penalty.{f}")));
+        keys.extend(
+            PipelineParams::FIELDS
+                .iter()
+                .map(|f| format!("pipeline.{f}")),
+        );
         keys
     }
 
@@ -221,6 +227,13 @@ impl Profile {
             ("core", _) => self.asid_bits = parse_number(value)?,
             ("cost", _) => {
                 *self.cost.field_mut(field).ok_or("no such cost")? = parse_number(value)?
+            }
+            ("pipeline", _) => {
+                let p = self.pipeline.as_mut().ok_or(
+                    "this profile has the simple model; pipeline keys need core.model = \
+                     \"pipeline\" (e.g. profile u74)",
+                )?;
+                *p.field_mut(field).ok_or("no such pipeline parameter")? = parse_number(value)?
             }
             _ => *self.penalty.field_mut(field).ok_or("no such penalty")? = parse_number(value)?,
         }

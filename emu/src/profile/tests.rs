@@ -26,7 +26,7 @@ fn default_with(f: impl FnOnce(&mut Profile)) -> Profile {
 // through `to_toml`?
 #[test]
 fn embedded_profiles_are_valid_and_round_trip() {
-    assert_eq!(embedded_names(), ["default", "tiny", "big"]);
+    assert_eq!(embedded_names(), ["default", "tiny", "big", "u74"]);
     for name in embedded_names() {
         let p = Profile::embedded(name).unwrap();
         assert_eq!(p.name, *name);
@@ -293,12 +293,12 @@ fn load_by_name_or_path() {
 
     let e = err(Profile::load("no-such-profile.toml"));
     assert!(
-        e.contains("no-such-profile.toml") && e.contains("default, tiny, big"),
+        e.contains("no-such-profile.toml") && e.contains("default, tiny, big, u74"),
         "{e}"
     );
     let e = err(Profile::embedded("huge"));
     assert!(
-        e.contains("huge") && e.contains("default, tiny, big"),
+        e.contains("huge") && e.contains("default, tiny, big, u74"),
         "{e}"
     );
 }
@@ -445,4 +445,91 @@ fn bad_sweep_settings_are_errors() {
     let e = err(p.set("l1d.size", "48K"));
     assert!(e.contains("l1d.size = 49152 is not a power of two"), "{e}");
     assert_eq!(p, Profile::default());
+}
+
+// Does a profile without `core.model` keep the hash it had before the pipeline model existed
+// (the README's and old reports' `default (76cbc601bcd0b7a3)`), and is writing the key out
+// for the simple model the same profile?
+#[test]
+fn the_simple_model_is_the_default_and_keeps_old_hashes() {
+    let d = Profile::default();
+    assert_eq!(d.model, CoreModel::Simple);
+    assert!(d.pipeline.is_none());
+    assert_eq!(d.hash(), "76cbc601bcd0b7a3");
+    assert!(!d.to_toml().contains("model"), "{}", d.to_toml());
+    let explicit = edited("asid_bits = 0\n", "asid_bits = 0\nmodel = \"simple\"\n");
+    let p = Profile::from_toml(&explicit, "t").unwrap();
+    assert_eq!(p, d);
+    assert_eq!(p.hash(), d.hash());
+}
+
+// Is the pipeline model chosen by `core.model`, with its table required exactly then, and is
+// `u74` the default core under the pipeline model?
+#[test]
+fn the_pipeline_model_needs_its_table_and_only_then() {
+    let u74 = Profile::embedded("u74").unwrap();
+    assert_eq!(u74.model, CoreModel::Pipeline);
+    let p = u74.pipeline.as_ref().unwrap();
+    assert_eq!((p.load_use, p.mul, p.div_32, p.div_64), (3, 3, 34, 66));
+    assert_eq!((p.mispredict, p.btb_entries, p.ras_entries), (3, 32, 12));
+    let same_core = Profile {
+        name: u74.name.clone(),
+        description: u74.description.clone(),
+        model: CoreModel::Pipeline,
+        pipeline: u74.pipeline.clone(),
+        ..Profile::default()
+    };
+    assert_eq!(
+        same_core, u74,
+        "u74 is default's core with the pipeline model"
+    );
+    assert_ne!(u74.hash(), Profile::default().hash());
+
+    let table = "\n[pipeline]\nload_use = 3\nlate_bypass = 2\nalu_late = 3\nmul = 3\n\
+                 div_32 = 34\ndiv_64 = 66\ncsr_read = 3\nmispredict = 3\nbht_entries = 16384\n\
+                 btb_entries = 32\nras_entries = 12\n";
+    let e = err(Profile::from_toml(
+        &edited("\n[l1i]", &format!("{table}\n[l1i]")),
+        "t",
+    ));
+    assert!(e.contains("core.model = \"pipeline\""), "{e}");
+    let e = err(Profile::from_toml(
+        &edited("asid_bits = 0\n", "asid_bits = 0\nmodel = \"pipeline\"\n"),
+        "t",
+    ));
+    assert!(e.contains("needs a [pipeline] table"), "{e}");
+    let e = err(Profile::from_toml(
+        &edited(
+            "asid_bits = 0\n",
+            "asid_bits = 0\nmodel = \"superscalar\"\n",
+        ),
+        "t",
+    ));
+    assert!(e.contains("superscalar"), "{e}");
+    let mut bad = u74.clone();
+    bad.pipeline.as_mut().unwrap().btb_entries = 24;
+    assert!(err(bad.validate()).contains("pipeline.btb_entries = 24 is not a power of two"));
+    let mut bad = u74.clone();
+    bad.pipeline.as_mut().unwrap().div_64 = MAX_LATENCY + 1;
+    assert!(err(bad.validate()).contains("pipeline.div_64"));
+    let mut bad = u74.clone();
+    bad.pipeline.as_mut().unwrap().load_use = 0;
+    assert!(err(bad.validate()).contains("pipeline.load_use must be at least 1"));
+    let mut bad = u74;
+    bad.cost.fence = MAX_LATENCY + 1;
+    assert!(err(bad.validate()).contains("cost.fence"));
+}
+
+// Can a sweep set a pipeline parameter on a pipeline profile, and does it say why not on a
+// simple one?
+#[test]
+fn pipeline_sweep_keys() {
+    let mut p = Profile::embedded("u74").unwrap();
+    p.set("pipeline.mispredict", "5").unwrap();
+    p.set("pipeline.load_use", "2").unwrap();
+    let q = p.pipeline.as_ref().unwrap();
+    assert_eq!((q.mispredict, q.load_use), (5, 2));
+    assert!(p.set("pipeline.btb_entries", "33").is_err());
+    let e = err(Profile::default().set("pipeline.mispredict", "5"));
+    assert!(e.contains("simple model"), "{e}");
 }
