@@ -91,6 +91,7 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
             &b.kernel,
         ))
     });
+    out.comparisons = super::bands::comparisons(&out);
     Ok(out)
 }
 

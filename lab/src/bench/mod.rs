@@ -1,6 +1,7 @@
 //! `klab bench`: every benchmark on both kernels, the comparison table and the report files;
 //! `klab sweep` (a grid of profiles, `sweep`) and `klab report` (merging, `merge`) share it.
 
+pub mod bands;
 pub mod catalog;
 pub mod files;
 pub mod floor;
@@ -148,14 +149,16 @@ impl Selection {
                 });
             }
         }
-        let report = Report {
+        let mut report = Report {
             schema: model::SCHEMA,
             klab: build(),
             profiles,
             images: guests::image_hashes(),
             sweep,
             results,
+            comparisons: Vec::new(),
         };
+        report.comparisons = bands::comparisons(&report);
         print!("{}", crate::report::table(&report));
         let dir = self
             .out
