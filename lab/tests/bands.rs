@@ -51,8 +51,11 @@ fn base() -> &'static (Value, String) {
     BASE.get_or_init(|| bench(&[], &scratch("base")))
 }
 
+/// Per (bench, kernel): the region's cycles and its charges (parameter → count).
+type Results = BTreeMap<(String, String), (u64, BTreeMap<String, u64>)>;
+
 /// The results as (bench, kernel) → (cycles, charges).
-fn results(r: &Value) -> BTreeMap<(String, String), (u64, BTreeMap<String, u64>)> {
+fn results(r: &Value) -> Results {
     r["results"]
         .as_array()
         .expect("results")
@@ -117,7 +120,7 @@ fn the_recompute_from_the_counts_equals_a_rerun() {
 
 /// The ratio of `bench` at the parameters `x` (key → value), from the counts.
 fn ratio_at(
-    before: &BTreeMap<(String, String), (u64, BTreeMap<String, u64>)>,
+    before: &Results,
     ops: &BTreeMap<(String, String), u64>,
     p: &Profile,
     bench: &str,

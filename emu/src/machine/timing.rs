@@ -8,7 +8,9 @@
 //!   instructions a block leaves unexecuted (a taken branch, a trap, a stop request);
 //! - the *dynamic* costs, added where they happen: a taken branch, cache misses and write-backs,
 //!   TLB misses and their walks (whose PTE reads go through L1D and L2), uncached device accesses,
-//!   trap entry, xRET, `satp` writes, `sfence.vma`, `fence.i`.
+//!   trap entry, xRET, `satp` writes, `sfence.vma`, `fence.i`. Each penalty is counted as its
+//!   event where it is charged, in the same bucket (`profile::linear` maps them), so cycles under
+//!   other penalty values follow exactly from the counts.
 //!
 //! The modeled TLB is architectural: a translation it holds is used, permissions and all, until a
 //! fence (or, without ASIDs, a `satp` write) removes it, even if the page tables changed. With

@@ -29,6 +29,16 @@ const ROW_H: u32 = 22;
 /// Half the height of a whisker's end caps, in row units.
 const CAP: f64 = 0.22;
 
+/// Ticks at 1, 2 and 5 times the powers of ten between `lo` and `hi`.
+fn ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let first = lo.log10().floor() as i32;
+    let last = hi.log10().ceil() as i32;
+    (first..=last)
+        .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+        .filter(|v| (lo..=hi).contains(v))
+        .collect()
+}
+
 /// The chart, its x axis described by `x_desc`.
 pub fn ratio_bands(rows: &[BandRow], x_desc: &str) -> String {
     let name_w = rows
@@ -70,7 +80,7 @@ fn draw(
         .margin_right(24)
         .margin_top(12)
         .x_label_area_size(AXIS_H)
-        .build_cartesian_2d((lo..hi).log_scale(), 0f64..n)?;
+        .build_cartesian_2d((lo..hi).log_scale().with_key_points(ticks(lo, hi)), 0f64..n)?;
     chart.draw_series((0..rows.len()).step_by(2).map(|r| {
         let top = n - r as f64;
         Rectangle::new([(lo, top), (hi, top - 1.0)], BAND.filled())
