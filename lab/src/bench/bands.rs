@@ -20,8 +20,8 @@
 //! high: O(n log n) instead of 2^n vertices, and exact (a test checks it against all vertices).
 //!
 //! A parameter's range is its `[sources]` entry's `low`..`high`, widened to include the value
-//! the run used (a sweep may set a value outside it; `--set` drops the range, pinning the
-//! parameter). `drivers` lists the parameters by how much each alone, from low to high with
+//! the run used; `--set` drops the range, and a sweep point that sets the parameter pins it
+//! too. `drivers` lists the parameters by how much each alone, from low to high with
 //! the others at the profile's values, moves the ratio — largest first, those that move it not
 //! at all left out.
 
@@ -163,6 +163,9 @@ fn terms(profile: &Profile, micro: &BenchResult, mono: &BenchResult) -> Vec<(&'s
     }
     LINEAR
         .iter()
+        // A parameter the sweep point sets is pinned there, whatever the profile record says
+        // (records are found by hash, which leaves the sources out).
+        .filter(|t| !micro.point.contains_key(t.key))
         .filter_map(|t: &LinearTerm| {
             let (low, high) = profile.sources.get(t.key)?.range()?;
             let value = u64::from((t.value)(profile));
