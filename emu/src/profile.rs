@@ -19,11 +19,12 @@
 //!   [l1i] [l1d] [l2]     size ways line replacement [seed]   (a missing table: not modeled)
 //!   [itlb] [dtlb]        entries ways replacement [seed]     (required)
 //!   [l2tlb]              entries ways replacement [seed]     (a missing table: none)
+//!   [sources."KEY"]      source | why, [low, high]            (optional; see `sources`)
 //! ```
-//! Every key is required except `seed` (default 0) and `core.model` (default `"simple"`: one
-//! base cost per instruction class, the model every profile had before the pipeline; a simple
-//! profile is written without the key, so its hash is what it always was); unknown keys are
-//! errors.
+//! Every key is required except `seed` (default 0), `[sources]` and `core.model` (default
+//! `"simple"`: one base cost per instruction class, the model every profile had before the
+//! pipeline; a simple profile is written without the key, so its hash is what it always was);
+//! unknown keys are errors.
 //!
 //! Left out: the models themselves (`model::cache`, `model::tlb`, whose `validate` this module
 //! reuses so that a valid profile always builds), how the machine charges the costs
@@ -31,7 +32,9 @@
 //! overrides here).
 
 mod file;
+pub mod linear;
 mod overrides;
+pub mod sources;
 #[cfg(test)]
 mod tests;
 
@@ -327,6 +330,9 @@ pub struct Profile {
     pub dtlb: TlbConfig,
     /// Unified L2 TLB behind both (`None`: none).
     pub l2tlb: Option<TlbConfig>,
+    /// Where each parameter comes from, and the plausible range of the uncertain ones
+    /// (`[sources]`; empty in a profile without the table). Not part of [`Profile::hash`].
+    pub sources: sources::Sources,
 }
 
 impl Default for Profile {
@@ -533,7 +539,7 @@ impl Profile {
                 }
             }
         }
-        Ok(())
+        sources::check(&self.sources)
     }
 
     /// The effective profile as a complete TOML file: `from_toml(&p.to_toml(), ..) == p`.
@@ -543,10 +549,15 @@ impl Profile {
             .expect("a profile serializes to TOML")
     }
 
-    /// The profile's identity in reports: the [`short_hash`] of `to_toml()`. It depends only on
-    /// the effective parameters, so it is the same on every run and host.
+    /// The profile's identity in reports: the [`short_hash`] of `to_toml()` without the
+    /// `[sources]` table. It depends only on the effective parameters, so it is the same on every
+    /// run and host, and the same as before the profile cited its sources.
     pub fn hash(&self) -> String {
-        short_hash(self.to_toml().as_bytes())
+        let bare = Profile {
+            sources: sources::Sources::new(),
+            ..self.clone()
+        };
+        short_hash(bare.to_toml().as_bytes())
     }
 
     /// Cycles per `mtime` tick: `clock_hz / timebase_hz` (exact in a valid profile).

@@ -65,13 +65,30 @@ pub enum Event {
     /// Context switches the kernel reported (the switch marker with a thread other than the
     /// one it named last).
     ContextSwitch = 20,
-    /// Conditional branches and jumps the pipeline model's predictor got wrong (each costs
-    /// `pipeline.mispredict` cycles; always 0 under the simple model).
+    /// Branches and jumps the branch predictor mispredicted (charged `pipeline.mispredict`;
+    /// counted only by a profile whose pipeline model predicts branches).
     BranchMispredict = 21,
+    /// L1 misses served by L2 that an access waited for (each charged `penalty.l2_hit`; the L2
+    /// access of a buffered L1D write-back is not one).
+    L2Hit = 22,
+    /// Accesses served by memory that an access waited for: L2 misses, L1 misses without an L2,
+    /// and uncached device accesses (each charged `penalty.memory`).
+    MemoryAccess = 23,
+    /// Dirty-line write-backs an access waited for (each charged `penalty.writeback`): every L1D
+    /// write-back, and an L2 write-back caused by an access's own L2 fill.
+    Writeback = 24,
+    /// Page walks started after a TLB miss (each charged `penalty.tlb_walk`).
+    Walk = 25,
+    /// L1 TLB misses served by the L2 TLB (each charged `penalty.l2_tlb_hit`).
+    L2tlbHit = 26,
+    /// `mret` and `sret` executed (each charged `penalty.xret`).
+    Xret = 27,
+    /// `fence.i` executed (each charged `penalty.fence_i`).
+    FenceI = 28,
 }
 
 /// Number of event slots (index 0 is unused).
-pub const EVENTS: usize = 22;
+pub const EVENTS: usize = 29;
 
 /// Index of a privilege mode in per-mode arrays: U 0, S 1, M 2.
 pub const fn mode_index(p: Privilege) -> usize {
@@ -102,6 +119,13 @@ impl Event {
         Event::L2Writeback,
         Event::ContextSwitch,
         Event::BranchMispredict,
+        Event::L2Hit,
+        Event::MemoryAccess,
+        Event::Writeback,
+        Event::Walk,
+        Event::L2tlbHit,
+        Event::Xret,
+        Event::FenceI,
     ];
 
     /// The name used in reports and JSON.
@@ -128,6 +152,13 @@ impl Event {
             Event::L2Writeback => "l2_writebacks",
             Event::ContextSwitch => "context_switches",
             Event::BranchMispredict => "branch_mispredicts",
+            Event::L2Hit => "l2_hits",
+            Event::MemoryAccess => "memory_accesses",
+            Event::Writeback => "writebacks",
+            Event::Walk => "walks",
+            Event::L2tlbHit => "l2tlb_hits",
+            Event::Xret => "xrets",
+            Event::FenceI => "fence_is",
         }
     }
 }

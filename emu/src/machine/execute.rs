@@ -287,6 +287,7 @@ impl Machine {
             Op::Fence => {}
             Op::FenceI => {
                 self.fetch = super::fetch::FetchState::INVALID;
+                self.stats.count(crate::stats::Event::FenceI);
                 self.penalize(|p| p.fence_i);
             }
             Op::Ecall => {

@@ -11,7 +11,9 @@
 //!   branch or jump and the stall on registers a block hands to the next (pipeline model),
 //!   cache misses and write-backs,
 //!   TLB misses and their walks (whose PTE reads go through L1D and L2), uncached device accesses,
-//!   trap entry, xRET, `satp` writes, `sfence.vma`, `fence.i`.
+//!   trap entry, xRET, `satp` writes, `sfence.vma`, `fence.i`. Each penalty is counted as its
+//!   event where it is charged, in the same bucket (`profile::linear` maps them), so cycles under
+//!   other penalty values follow exactly from the counts.
 //!
 //! The modeled TLB is architectural: a translation it holds is used, permissions and all, until a
 //! fence (or, without ASIDs, a `satp` write) removes it, even if the page tables changed. With
@@ -170,9 +172,20 @@ impl Timing {
 }
 
 /// The L2 (or memory, without an L2) side of an access that missed in L1 or bypassed it:
-/// counts events and returns the cycles it costs.
-fn below_l1(t: &mut Timing, stats: &mut crate::stats::Stats, paddr: u64, write: bool) -> u64 {
+/// counts events and returns the cycles it costs. `charged`: the access waits for it, so the
+/// penalty events (`L2Hit`, `MemoryAccess`, `Writeback`) are counted; a buffered write-back's
+/// L2 access is not charged and counts only its cache events.
+fn below_l1(
+    t: &mut Timing,
+    stats: &mut crate::stats::Stats,
+    paddr: u64,
+    write: bool,
+    charged: bool,
+) -> u64 {
     let Some(l2) = &mut t.l2 else {
+        if charged {
+            stats.count(Event::MemoryAccess);
+        }
         return t.penalty.memory;
     };
     stats.count(Event::L2Access);
@@ -182,11 +195,21 @@ fn below_l1(t: &mut Timing, stats: &mut crate::stats::Stats, paddr: u64, write: 
     } else {
         t.penalty.memory
     };
+    if charged {
+        stats.count(if a.hit {
+            Event::L2Hit
+        } else {
+            Event::MemoryAccess
+        });
+    }
     if !a.hit {
         stats.count(Event::L2Miss);
     }
     if a.writeback.is_some() {
         stats.count(Event::L2Writeback);
+        if charged {
+            stats.count(Event::Writeback);
+        }
         cost += t.penalty.writeback;
     }
     cost
@@ -208,10 +231,10 @@ impl Machine {
                     0
                 } else {
                     self.stats.count(Event::L1iMiss);
-                    below_l1(t, &mut self.stats, line, false)
+                    below_l1(t, &mut self.stats, line, false, true)
                 }
             }
-            None => below_l1(t, &mut self.stats, line, false),
+            None => below_l1(t, &mut self.stats, line, false, true),
         };
         self.spend_cycles(cost);
     }
@@ -228,6 +251,7 @@ impl Machine {
         }
         let ram = self.bus.ram_offset(paddr, 1).is_some();
         let cost = if !ram {
+            self.stats.count(Event::MemoryAccess);
             t.penalty.memory // devices are uncached
         } else {
             match &mut t.l1d {
@@ -237,18 +261,19 @@ impl Machine {
                     let mut cost = 0;
                     if !a.hit {
                         self.stats.count(Event::L1dMiss);
-                        cost += below_l1(t, &mut self.stats, paddr, false);
+                        cost += below_l1(t, &mut self.stats, paddr, false, true);
                     }
                     if let Some(victim) = a.writeback {
                         // The dirty victim goes to L2 (with whatever that evicts in turn), but
                         // through a write buffer: the access waits only the write-back penalty.
                         self.stats.count(Event::L1dWriteback);
-                        below_l1(t, &mut self.stats, victim, true);
+                        self.stats.count(Event::Writeback);
+                        below_l1(t, &mut self.stats, victim, true, false);
                         cost += t.penalty.writeback;
                     }
                     cost
                 }
-                None => below_l1(t, &mut self.stats, paddr, write),
+                None => below_l1(t, &mut self.stats, paddr, write, true),
             }
         };
         self.spend_cycles(cost);
@@ -333,6 +358,7 @@ impl Machine {
                     let needed_ad = pte::A | if access == Access::Store { pte::D } else { 0 };
                     if sv39::permits(e.pte, access, ctx) && e.pte & needed_ad == needed_ad {
                         let cost = t.penalty.l2_tlb_hit;
+                        self.stats.count(Event::L2tlbHit);
                         let slot = self.fill_l1_tlb(fetch, e);
                         self.spend_cycles(cost);
                         return Ok((entry_paddr(&e, vaddr), Some(slot)));
@@ -343,6 +369,7 @@ impl Machine {
             }
         }
         let cost = self.timing.as_deref().map_or(0, |t| t.penalty.tlb_walk);
+        self.stats.count(Event::Walk);
         self.spend_cycles(cost);
         self.count_walk();
         let tr = sv39::walk(&mut super::memory::Walker(self), vaddr, access, ctx, |_| {})?;

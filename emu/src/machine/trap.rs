@@ -192,6 +192,7 @@ impl Machine {
 
     fn return_to(&mut self, to: Privilege) {
         self.stamp(Boundary::XretEnter);
+        self.stats.count(Event::Xret);
         self.penalize(|p| p.xret);
         if to != self.hart.privilege {
             self.stats.set_mode(to, self.retired, self.cycles());

@@ -149,6 +149,8 @@ pub(super) struct ProfileFile {
     dtlb: TlbSection,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     l2tlb: Option<TlbSection>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    sources: super::sources::Sources,
 }
 
 impl From<CacheSection> for CacheConfig {
@@ -216,6 +218,7 @@ impl From<ProfileFile> for Profile {
             itlb: f.itlb.into(),
             dtlb: f.dtlb.into(),
             l2tlb: f.l2tlb.map(Into::into),
+            sources: f.sources,
         }
     }
 }
@@ -241,6 +244,7 @@ impl From<Profile> for ProfileFile {
             itlb: p.itlb.into(),
             dtlb: p.dtlb.into(),
             l2tlb: p.l2tlb.map(Into::into),
+            sources: p.sources,
         }
     }
 }

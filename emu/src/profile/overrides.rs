@@ -119,6 +119,7 @@ impl Profile {
         let setting = format!("--{} {spec}", which.name());
         self.change(setting, |p| {
             *p.cache_mut(which) = parse_cache_spec(spec, p.cache(which))?;
+            p.mark_set(which.name(), spec);
             Ok(())
         })
     }
@@ -127,7 +128,11 @@ impl Profile {
     /// the L2 TLB. The TLB keeps its replacement policy and seed; an absent L2 TLB gets LRU.
     pub fn set_tlb(&mut self, which: TlbLevel, spec: &str) -> Result<(), ProfileError> {
         let setting = format!("--{} {spec}", which.name());
-        self.change(setting, |p| p.put_tlb_spec(which, spec))
+        self.change(setting, |p| {
+            p.put_tlb_spec(which, spec)?;
+            p.mark_set(which.name(), spec);
+            Ok(())
+        })
     }
 
     /// `--asid on` (16 ASID bits) or `--asid off` (none: a `satp` write flushes the TLBs).
@@ -135,6 +140,7 @@ impl Profile {
         let setting = format!("--asid {}", if on { "on" } else { "off" });
         self.change(setting, |p| {
             p.asid_bits = asid_width(on);
+            p.mark_set("asid", if on { "on" } else { "off" });
             Ok(())
         })
     }
@@ -159,7 +165,11 @@ impl Profile {
                 near: near_keys(key),
             });
         }
-        self.change(format!("{key}={value}"), |p| p.put(key, value))
+        self.change(format!("{key}={value}"), |p| {
+            p.put(key, value)?;
+            p.mark_set(key, value);
+            Ok(())
+        })
     }
 
     /// Applies `f` to a copy, validates it, and only then keeps it.

@@ -15,6 +15,14 @@ fn edited(from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// `p` without its `[sources]`: its parameters only (a change by hand rewrites the sources).
+fn bare(p: &Profile) -> Profile {
+    Profile {
+        sources: sources::Sources::new(),
+        ..p.clone()
+    }
+}
+
 /// `default` with `f` applied.
 fn default_with(f: impl FnOnce(&mut Profile)) -> Profile {
     let mut p = Profile::default();
@@ -312,7 +320,7 @@ fn cache_overrides_change_exactly_their_level() {
         let c = d.l1d.as_mut().unwrap();
         (c.size, c.ways, c.line) = (64 << 10, 4, 32);
     });
-    assert_eq!(p, expected);
+    assert_eq!(bare(&p), bare(&expected));
     p.set_cache(CacheLevel::L2, "none").unwrap();
     assert_eq!(p.l2, None);
     p.set_cache(CacheLevel::L2, "1M:8:64").unwrap();
@@ -355,7 +363,10 @@ fn bad_override_specs_are_errors() {
 fn tlb_asid_and_timing_overrides() {
     let mut p = Profile::default();
     p.set_tlb(TlbLevel::Dtlb, "64:4").unwrap();
-    assert_eq!(p, default_with(|d| (d.dtlb.entries, d.dtlb.ways) = (64, 4)));
+    assert_eq!(
+        bare(&p),
+        bare(&default_with(|d| (d.dtlb.entries, d.dtlb.ways) = (64, 4)))
+    );
     p.set_tlb(TlbLevel::L2tlb, "none").unwrap();
     assert_eq!(p.l2tlb, None);
     p.set_tlb(TlbLevel::L2tlb, "1024:8").unwrap();
@@ -366,10 +377,10 @@ fn tlb_asid_and_timing_overrides() {
 
     let mut p = Profile::default();
     p.set_asid(true).unwrap();
-    assert_eq!(p, default_with(|d| d.asid_bits = 16));
+    assert_eq!(bare(&p), bare(&default_with(|d| d.asid_bits = 16)));
     p.set_asid(false).unwrap();
     p.set_timing(false).unwrap();
-    assert_eq!(p, default_with(|d| d.timing = false));
+    assert_eq!(bare(&p), bare(&default_with(|d| d.timing = false)));
 }
 
 // Do sweep keys change what they name: both L1 TLBs for `tlb.entries`, keeping full
@@ -379,10 +390,10 @@ fn sweep_keys() {
     let mut p = Profile::default();
     p.set("tlb.entries", "64").unwrap();
     assert_eq!(
-        p,
-        default_with(|d| {
+        bare(&p),
+        bare(&default_with(|d| {
             (d.itlb.entries, d.itlb.ways, d.dtlb.entries, d.dtlb.ways) = (64, 64, 64, 64);
-        })
+        }))
     );
     p.set_tlb(TlbLevel::Dtlb, "64:4").unwrap();
     p.set("tlb.entries", "16").unwrap();
@@ -401,7 +412,7 @@ fn sweep_keys() {
         d.l2.as_mut().unwrap().replacement = Replacement::Random;
         (d.itlb.entries, d.itlb.ways) = (8, 8);
     });
-    assert_eq!(p, expected);
+    assert_eq!(bare(&p), bare(&expected));
     p.set("timing", "off").unwrap();
     p.set("l2", "none").unwrap();
     assert!(!p.timing && p.l2.is_none());
@@ -456,7 +467,11 @@ fn the_simple_model_is_the_default_and_keeps_old_hashes() {
     assert_eq!(d.model, CoreModel::Simple);
     assert!(d.pipeline.is_none());
     assert_eq!(d.hash(), "76cbc601bcd0b7a3");
-    assert!(!d.to_toml().contains("model"), "{}", d.to_toml());
+    assert!(
+        !d.to_toml().lines().any(|l| l.starts_with("model")),
+        "{}",
+        d.to_toml()
+    );
     let explicit = edited("asid_bits = 0\n", "asid_bits = 0\nmodel = \"simple\"\n");
     let p = Profile::from_toml(&explicit, "t").unwrap();
     assert_eq!(p, d);
@@ -477,6 +492,7 @@ fn the_pipeline_model_needs_its_table_and_only_then() {
         description: u74.description.clone(),
         model: CoreModel::Pipeline,
         pipeline: u74.pipeline.clone(),
+        sources: u74.sources.clone(),
         ..Profile::default()
     };
     assert_eq!(
@@ -532,4 +548,141 @@ fn pipeline_sweep_keys() {
     assert!(p.set("pipeline.btb_entries", "33").is_err());
     let e = err(Profile::default().set("pipeline.mispredict", "5"));
     assert!(e.contains("simple model"), "{e}");
+}
+
+// Does every embedded profile say where each parameter comes from, with a range on every
+// estimated linear parameter that holds the profile's value?
+#[test]
+fn embedded_profiles_source_every_parameter() {
+    for name in embedded_names() {
+        let p = Profile::embedded(name).unwrap();
+        for key in sources::required_keys(&p) {
+            assert!(
+                sources::covers(&p.sources, &key),
+                "{name}: no [sources] entry for {key}"
+            );
+        }
+        for t in linear::LINEAR {
+            // The pipeline's terms belong to pipeline profiles only.
+            if t.key.starts_with("pipeline.") && p.pipeline.is_none() {
+                continue;
+            }
+            let s = &p.sources[t.key];
+            if let Some((low, high)) = s.range() {
+                let v = u64::from((t.value)(&p));
+                assert!(
+                    low <= v && v <= high,
+                    "{name}: {} = {v} outside {low}..{high}",
+                    t.key
+                );
+            }
+            assert!(
+                s.source.is_some() || s.range().is_some(),
+                "{name}: {}",
+                t.key
+            );
+        }
+        for (field, v) in p.cost.iter() {
+            if let Some((low, high)) = p.sources[&format!("cost.{field}")].range() {
+                let v = u64::from(v);
+                assert!(
+                    low <= v && v <= high,
+                    "{name}: cost.{field} = {v} outside {low}..{high}"
+                );
+            }
+        }
+    }
+}
+
+// Is the hash blind to [sources] (a profile keeps its hash when it cites its sources, or
+// corrects a citation), while to_toml keeps them?
+#[test]
+fn sources_do_not_change_the_hash_and_survive_to_toml() {
+    let d = Profile::default();
+    assert!(!d.sources.is_empty());
+    let text = include_str!("../../profiles/default.toml");
+    let without = &text[..text.find("[sources.").unwrap()];
+    let old = Profile::from_toml(without, "t").unwrap();
+    assert!(old.sources.is_empty());
+    assert_eq!(old.hash(), d.hash());
+    assert!(!old.to_toml().contains("sources"), "no empty table written");
+    let mut cited = d.clone();
+    cited.sources.get_mut("penalty.trap").unwrap().why = Some("another reason".into());
+    assert_eq!(cited.hash(), d.hash());
+    assert_ne!(cited, d);
+    let back = Profile::from_toml(&d.to_toml(), "t").unwrap();
+    assert_eq!(back, d);
+    assert_eq!(back.sources["penalty.l2_hit"].range(), Some((12, 20)));
+}
+
+// Does a parameter set by hand lose its estimate (it is pinned), while the rest of its table
+// keeps its citation?
+#[test]
+fn a_parameter_set_by_hand_is_cited_as_set() {
+    let mut p = Profile::default();
+    p.set("penalty.tlb_walk", "30").unwrap();
+    let s = &p.sources["penalty.tlb_walk"];
+    assert_eq!(
+        (s.source.as_deref(), s.range()),
+        (Some("set: penalty.tlb_walk=30"), None)
+    );
+    let l1d = p.sources["l1d"].clone();
+    p.set("l1d.size", "64K").unwrap();
+    assert!(!p.sources.contains_key("l1d"));
+    assert_eq!(p.sources["l1d.ways"], l1d);
+    assert_eq!(
+        p.sources["l1d.size"].source.as_deref(),
+        Some("set: l1d.size=64K")
+    );
+    assert!(sources::covers(&p.sources, "l1d"));
+    p.set("tlb.entries", "64").unwrap();
+    assert!(p.sources["itlb.entries"].source.as_deref() == Some("set: tlb.entries=64"));
+    p.set_asid(true).unwrap();
+    assert!(p.sources["core.asid_bits"].source.as_deref() == Some("set: asid=on"));
+    p.validate().unwrap();
+}
+
+// Are malformed [sources] entries errors naming the entry?
+#[test]
+fn bad_sources_are_errors() {
+    let text = include_str!("../../profiles/default.toml");
+    let cases = [
+        (
+            "[sources.\"penalty.nope\"]\nsource = \"x\"",
+            "is not a parameter",
+        ),
+        ("[sources.\"timing\"]\nsource = \"x\"", "is not a parameter"),
+        (
+            "[sources.\"cost.alu\"]\nlow = 1\nhigh = 2",
+            "give its `source`",
+        ),
+        ("[sources.\"cost.alu\"]\nwhy = \"x\"\nlow = 3", "needs both"),
+        (
+            "[sources.\"cost.alu\"]\nwhy = \"x\"\nlow = 3\nhigh = 2",
+            "is more than",
+        ),
+        (
+            "[sources.\"penalty.xret\"]\nwhy = \"x\"",
+            "needs a plausible range",
+        ),
+        (
+            "[sources.\"cost.alu\"]\nsource = \"x\"\nurl = \"y\"",
+            "unknown field",
+        ),
+    ];
+    for (entry, message) in cases {
+        // Each case replaces the file's own entry for that key.
+        let key = entry.split('"').nth(1).unwrap();
+        let header = format!("[sources.\"{key}\"]");
+        let mut base = text.to_string();
+        if let Some(at) = base.find(&header) {
+            let end = base[at + 1..]
+                .find("\n[")
+                .map_or(base.len(), |e| at + 1 + e);
+            base.replace_range(at..end, "");
+        }
+        let t = format!("{base}\n{entry}\n");
+        let e = err(Profile::from_toml(&t, "t"));
+        assert!(e.contains(message), "{entry}: {e}");
+    }
 }

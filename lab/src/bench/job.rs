@@ -127,6 +127,11 @@ impl Job {
         for p in &parts {
             total.add(&p.counters);
         }
+        // The same buckets as `parts`: those of the measured region.
+        let mut region = emu::stats::Counts::default();
+        for b in report.regions.iter().filter(|b| b.region == REGION) {
+            region.add(&b.counts);
+        }
         // A timeline failure (a case that marks no operations) leaves the result without one.
         let timeline = (self.point.is_empty() && LADDER.contains(&self.bench.name))
             .then(|| self.timeline(guests).ok())
@@ -148,6 +153,7 @@ impl Job {
             timeline,
             total,
             parts,
+            charges: super::bands::charges(&region),
         })
     }
 }

@@ -122,6 +122,7 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
             &b.kernel,
         ))
     });
+    out.comparisons = super::bands::comparisons(&out);
     Ok(out)
 }
 

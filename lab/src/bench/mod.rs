@@ -2,6 +2,7 @@
 //! comparison table and the report files; `klab sweep` (a grid of profiles, `sweep`) and
 //! `klab report` (merging, `merge`) share it.
 
+pub mod bands;
 pub mod catalog;
 pub mod files;
 pub mod floor;
@@ -177,7 +178,7 @@ impl Selection {
                 });
             }
         }
-        let report = Report {
+        let mut report = Report {
             schema: model::SCHEMA,
             klab: build(),
             profiles,
@@ -185,7 +186,9 @@ impl Selection {
             kernels: guests.records.clone(),
             sweep,
             results,
+            comparisons: Vec::new(),
         };
+        report.comparisons = bands::comparisons(&report);
         let paths = files::write(&dir, &report)?;
         match self.format {
             Some(format) => crate::export::print(&files::export(&report, format)?)?,

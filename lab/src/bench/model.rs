@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use emu::timeline::Timeline;
 use serde::{Deserialize, Serialize};
 
+pub use super::bands::Comparison;
 use super::floor::Floor;
 
 /// The schema version written in `report.json`; readers refuse other versions.
@@ -37,6 +38,11 @@ pub struct Report {
     pub sweep: Vec<String>,
     /// The results, in catalogue order, then by grid point, then kernel.
     pub results: Vec<BenchResult>,
+    /// The micro/mono ratio of every benchmark × profile × point with both kernels, with its
+    /// band over the profile's estimated ranges (`bands::comparisons`; absent in reports
+    /// written before klab computed it).
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
 }
 
 /// Which klab produced a report.
@@ -113,6 +119,11 @@ pub struct BenchResult {
     /// cost ladder's benchmarks in `klab bench`; absent elsewhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    /// How many times the region charged each linear parameter (`penalty.tlb_walk` → page
+    /// walks, …; `emu::profile::linear::LINEAR`), from which the bands are computed (absent in
+    /// reports written before klab counted them).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub charges: BTreeMap<String, u64>,
 }
 
 /// What the benchmark program measured itself.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::bench::catalog::BENCHES;
-use crate::bench::model::{BenchResult, Report};
+use crate::bench::model::{BenchResult, Comparison, Report};
 
 use super::format::ratio_of;
 
@@ -189,6 +189,30 @@ pub fn floor_explanation(report: &Report, group: &Group<'_>) -> Option<String> {
         .filter(|r| r.profile == group.profile && &r.point == group.point)
         .find_map(|r| r.floor)
         .map(|f| crate::bench::floor::explanation(&f.costs))
+}
+
+/// The comparison (micro/mono ratio and its band) of `bench` in `group`, if the report has one.
+pub fn comparison<'a>(
+    report: &'a Report,
+    bench: &str,
+    group: &Group<'_>,
+) -> Option<&'a Comparison> {
+    report
+        .comparisons
+        .iter()
+        .find(|c| c.bench == bench && c.profile == group.profile && &c.point == group.point)
+}
+
+/// The comparison of `bench` at sweep `point` (any profile: a point's profile follows from it).
+pub fn comparison_at<'a>(
+    report: &'a Report,
+    bench: &str,
+    point: &BTreeMap<String, String>,
+) -> Option<&'a Comparison> {
+    report
+        .comparisons
+        .iter()
+        .find(|c| c.bench == bench && &c.point == point)
 }
 
 /// `bench` on both kernels in `group`.

@@ -48,6 +48,40 @@ pub fn ratio(r: Option<f64>) -> String {
     }
 }
 
+/// A band's end at a ratio's precision, rounded outwards (`down` for the low end) so the
+/// printed band always holds the printed ratio: `3.9`, `12`, `0.13`.
+pub fn band_end(v: f64, down: bool) -> String {
+    let decimals = if v >= 10.0 {
+        0
+    } else if v >= 1.0 {
+        1
+    } else {
+        2
+    };
+    let scale = 10f64.powi(decimals);
+    let r = if down {
+        (v * scale * (1.0 + 1e-12)).floor()
+    } else {
+        (v * scale * (1.0 - 1e-12)).ceil()
+    } / scale;
+    format!("{r:.prec$}", prec = decimals as usize)
+}
+
+/// A band as `3.9–4.8`, or `None` when it has no width (no estimated parameter moves it).
+pub fn band(low: f64, high: f64) -> Option<String> {
+    (low.is_finite() && high.is_finite() && low < high)
+        .then(|| format!("{}–{}", band_end(low, true), band_end(high, false)))
+}
+
+/// A ratio with its band as `4.16× (3.9–4.8)`; without a band (or one of no width) as
+/// [`ratio`] prints it.
+pub fn ratio_band(r: Option<f64>, band_of: Option<(f64, f64)>) -> String {
+    match (r, band_of.and_then(|(l, h)| band(l, h))) {
+        (Some(r), Some(b)) if r.is_finite() => format!("{} ({b})", ratio(Some(r))),
+        _ => ratio(r),
+    }
+}
+
 /// A share of a total as `42.1%`, or [`MISSING`] when the total is zero.
 pub fn percent(part: f64, total: f64) -> String {
     if total > 0.0 && part.is_finite() {

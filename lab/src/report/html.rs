@@ -59,6 +59,7 @@ pub fn render(report: &Report) -> String {
     // The overviews first, the sweep, then the (many) per-benchmark breakdowns.
     let mut all: Vec<Section> = Vec::new();
     for scope in &scopes {
+        all.extend(super::bands::section(report, scope, &notes));
         all.extend(sections::families(report, scope, &notes));
         all.push(sections::ladder(report, scope, &notes));
         all.extend(super::timeline::sections(report, scope));

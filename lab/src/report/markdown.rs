@@ -1,7 +1,8 @@
-//! `report.md`: the build and profiles, then for each detailed group a table per benchmark
-//! family with every metric per operation on both kernels and their ratio, the breakdown of
-//! cycles by place, the cost ladder; then the notes and, for a sweep, the micro/mono cycles ratio
-//! at every grid point.
+//! `report.md`: the build and profiles, then for each detailed group the micro/mono ratios with
+//! their bands, a table per benchmark family with every metric per operation on both kernels and
+//! their ratio, the breakdown of cycles by place, the cost ladder; then the notes, for a sweep
+//! the micro/mono cycles ratio (with its band) at every grid point, and where each profile's
+//! numbers come from.
 //!
 //! Every text that comes from the report is escaped ([`format::markdown`]); numbers use
 //! [`format::num`] like the other renderings.
@@ -28,6 +29,7 @@ pub fn render(report: &Report) -> String {
             "\n## Results: {}",
             format::markdown(&group.label(report))
         );
+        out.push_str(&super::bands::markdown(report, group, &notes));
         out.push_str(&families(report, group, &notes));
         out.push_str(&breakdown(report, group, &notes));
         out.push_str(&ladder(report, group, &notes));
@@ -45,6 +47,7 @@ pub fn render(report: &Report) -> String {
     if !report.sweep.is_empty() {
         out.push_str(&sweep_table(report));
     }
+    out.push_str(&super::bands::markdown_sources(report));
     out
 }
 
@@ -247,11 +250,13 @@ fn sweep_table(report: &Report) -> String {
     out.push_str(&head(&columns, 1));
     for b in data::benches(report) {
         let mut cells = vec![format::markdown(b.name)];
-        cells.extend(
-            points
-                .iter()
-                .map(|p| ratio(sweep::ratio_at(report, b.name, p))),
-        );
+        cells.extend(points.iter().map(|p| {
+            let band = data::comparison_at(report, b.name, p).map(|c| (c.ratio_low, c.ratio_high));
+            format::markdown(&format::ratio_band(
+                sweep::ratio_at(report, b.name, p),
+                band,
+            ))
+        }));
         out.push_str(&row(&cells));
     }
     out

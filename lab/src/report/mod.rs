@@ -5,6 +5,7 @@
 //! ([`format`]); they read results only and never fail: a missing result prints `–`, and a chart
 //! that cannot be drawn becomes a message in its place.
 
+mod bands;
 pub(crate) mod charts;
 mod data;
 pub(crate) mod format;

@@ -12,7 +12,7 @@ use super::charts::bars::{Panel, log_bars};
 use super::charts::lines::{LinePanel, ratio_lines};
 use super::charts::stacked::{Stack, stacked_bars};
 use super::data::{self, BenchInfo, CYCLES, Group, KERNELS, Notes, Pair};
-use super::format::{self, html, opt_num, percent, ratio, ratio_of};
+use super::format::{self, html, opt_num, percent, ratio, ratio_band, ratio_of};
 use super::sweep;
 
 /// One section of the page.
@@ -315,7 +315,8 @@ pub fn sweeps(report: &Report) -> Vec<Section> {
         "<p class=\"what\">Dashed line: parity (1×).</p>\n"
     } else {
         "<p class=\"what\">The chart draws the cost-ladder benchmarks; the table lists every \
-         benchmark. Dashed line: parity (1×).</p>\n"
+         benchmark. Dashed line: parity (1×); error bars: the ratio's band over the profile's \
+         estimated parameters.</p>\n"
     };
     let drawn: Vec<&str> = if ladder.is_empty() {
         benches.iter().map(|b| b.name).collect()
@@ -336,6 +337,19 @@ pub fn sweeps(report: &Report) -> Vec<Section> {
                     series: drawn
                         .iter()
                         .map(|b| axis.values.iter().map(|v| at(b, fixed, v)).collect())
+                        .collect(),
+                    bands: drawn
+                        .iter()
+                        .map(|b| {
+                            axis.values
+                                .iter()
+                                .map(|v| {
+                                    let point = sweep::with(fixed, axis.param, v);
+                                    data::comparison_at(report, b, &point)
+                                        .map(|c| (c.ratio_low, c.ratio_high))
+                                })
+                                .collect()
+                        })
                         .collect(),
                 })
                 .collect();
@@ -364,7 +378,10 @@ pub fn sweeps(report: &Report) -> Vec<Section> {
                     let mut r = format!("<tr><td>{}</td>", html(b.name));
                     for fixed in &others {
                         for v in &axis.values {
-                            r.push_str(&num_td(&ratio(at(b.name, fixed, v))));
+                            let point = sweep::with(fixed, axis.param, v);
+                            let band = data::comparison_at(report, b.name, &point)
+                                .map(|c| (c.ratio_low, c.ratio_high));
+                            r.push_str(&num_td(&ratio_band(at(b.name, fixed, v), band)));
                         }
                     }
                     r + "</tr>\n"

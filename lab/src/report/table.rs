@@ -1,5 +1,7 @@
 //! The terminal table `klab bench` prints: per (profile, point) group, one row per benchmark with
-//! cycles/op on each kernel, their ratio and context switches/op, then the numbered notes.
+//! cycles/op on each kernel, their ratio with its band (`4.16× (3.9–4.8)`: the ratio's range over
+//! the profile's estimated parameters, see `bench::bands`) and context switches/op, then the
+//! numbered notes.
 //!
 //! Plain text with space-aligned columns (widths counted in characters); no colours, so it reads
 //! the same in a pipe or a log.
@@ -7,7 +9,7 @@
 use crate::bench::model::Report;
 
 use super::data::{self, CONTEXT_SWITCHES, CYCLES, Notes};
-use super::format::{opt_num, ratio, ratio_of};
+use super::format::{opt_num, ratio_band, ratio_of};
 
 /// The column headers; every column but the first two and the last is right-aligned.
 const HEADER: [&str; 8] = [
@@ -44,12 +46,13 @@ pub fn render(report: &Report) -> String {
             }
             let [mono, micro] = pair.per_op(CYCLES);
             let [mono_cs, micro_cs] = pair.per_op(CONTEXT_SWITCHES);
+            let band = data::comparison(report, b.name, group).map(|c| (c.ratio_low, c.ratio_high));
             rows.push(vec![
                 b.name.to_string(),
                 b.unit.to_string(),
                 opt_num(mono),
                 opt_num(micro),
-                ratio(ratio_of(mono, micro)),
+                ratio_band(ratio_of(mono, micro), band),
                 opt_num(mono_cs),
                 opt_num(micro_cs),
                 notes.marker(b.name),

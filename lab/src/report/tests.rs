@@ -10,7 +10,7 @@ use emu::timeline::{Phase, PhaseKind, Timeline};
 use crate::bench::catalog::LADDER;
 use crate::bench::floor::Floor;
 use crate::bench::model::{
-    BenchResult, Build, Counters, GuestFigures, Part, ProfileRecord, Report, SCHEMA,
+    BenchResult, Build, Comparison, Counters, GuestFigures, Part, ProfileRecord, Report, SCHEMA,
 };
 
 use super::charts;
@@ -131,6 +131,7 @@ fn result(
         timeline: (bench == "getpid").then(|| timeline(kernel)),
         total: counters(cycles),
         parts: parts(kernel, cycles),
+        charges: BTreeMap::new(),
     }
 }
 
@@ -264,8 +265,41 @@ pub fn sample(sweep: bool) -> Report {
         } else {
             Vec::new()
         },
+        comparisons: comparisons(&results),
         results,
     }
+}
+
+/// Made-up bands for the sample: 0.9× to 1.2× each ratio, moved by trap and tlb_walk; none for
+/// `call` (nothing estimated moves a function call).
+fn comparisons(results: &[BenchResult]) -> Vec<Comparison> {
+    results
+        .iter()
+        .filter(|r| r.kernel == "micro")
+        .filter_map(|micro| {
+            let mono = results.iter().find(|m| {
+                m.kernel == "mono"
+                    && m.bench == micro.bench
+                    && m.profile == micro.profile
+                    && m.point == micro.point
+            })?;
+            let ratio = micro.cycles_per_op() / mono.cycles_per_op();
+            let wide = micro.bench != "call";
+            Some(Comparison {
+                bench: micro.bench.clone(),
+                profile: micro.profile.clone(),
+                point: micro.point.clone(),
+                ratio,
+                ratio_low: if wide { ratio * 0.9 } else { ratio },
+                ratio_high: if wide { ratio * 1.2 } else { ratio },
+                drivers: if wide {
+                    vec!["penalty.trap".to_string(), "penalty.tlb_walk".to_string()]
+                } else {
+                    Vec::new()
+                },
+            })
+        })
+        .collect()
 }
 
 /// A compact name for a point (`16-on`).
@@ -314,7 +348,15 @@ fn table_columns_are_aligned() {
         .map(|i| header[..i].chars().count() + 10);
     for s in SAMPLE.iter().filter(|s| s.5 > 0) {
         let line = row(&t, s.0);
-        let at = line.find('×').map(|i| line[..i].chars().count() + 1);
+        // The cell ends at the ratio's `×`, or at the `)` closing its band.
+        let at = line.find('×').map(|i| {
+            let cell = &line[i..];
+            let tail = match cell.strip_prefix("× (") {
+                Some(band) => band.find(')').map_or(0, |j| band[..=j].chars().count() + 2),
+                None => 0,
+            };
+            line[..i].chars().count() + 1 + tail
+        });
         assert_eq!(at, end, "{t}");
     }
 }
@@ -380,9 +422,12 @@ fn markdown_has_the_sweep_ratios() {
         sweep.contains("| benchmark | asid=on, tlb.entries=16 | asid=off, tlb.entries=16 |"),
         "{md}"
     );
-    // getpid: 407 × 1.30 → 529 and 407 × 1.62 → 659 over mono's 100.
+    // getpid: 407 × 1.30 → 529 and 407 × 1.62 → 659 over mono's 100, each with its band
+    // (the sample's 0.9× to 1.2×, ends rounded outwards).
     assert!(
-        sweep.contains("| getpid | 5.29× | 6.59× | 4.07× | 5.08× |"),
+        sweep.contains(
+            "| getpid | 5.29× (4.7–6.4) | 6.59× (5.9–8.0) | 4.07× (3.6–4.9) | 5.08× (4.5–6.1) |"
+        ),
         "{md}"
     );
 }
@@ -401,9 +446,9 @@ fn html_has_one_svg_per_section() {
     for sweep in [false, true] {
         let page = super::html(&sample(sweep));
         let chunks = sections(&page);
-        // 5 metric families, the ladder, getpid's timeline, one breakdown per benchmark, one per
-        // swept parameter.
-        let expected = 5 + 1 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
+        // The bands, 5 metric families, the ladder, getpid's timeline, one breakdown per
+        // benchmark, one per swept parameter.
+        let expected = 1 + 5 + 1 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
         assert_eq!(chunks.len(), expected);
         assert_eq!(page.matches("</section>").count(), expected);
         for chunk in chunks {
@@ -726,4 +771,75 @@ fn floors_and_timelines_round_trip_through_json() {
     assert!(json.contains("\"kind\":\"server\""), "{json}");
     let back: Report = serde_json::from_str(&json).unwrap();
     assert_eq!(back, report);
+}
+
+/// Does every rendering show the band: `4.16× (3.9–4.8)` in the terminal table, a bands table
+/// with drivers in Markdown, a bands section with a whisker per benchmark in HTML, and none for
+/// a ratio whose band has no width?
+#[test]
+fn the_band_is_shown_beside_each_ratio() {
+    let report = sample(false);
+    let t = super::table(&report);
+    let line = row(&t, "getpid");
+    let c = report
+        .comparisons
+        .iter()
+        .find(|c| c.bench == "getpid")
+        .unwrap();
+    let expected = format!(
+        "{} ({}–{})",
+        format::ratio(Some(c.ratio)),
+        format::band_end(c.ratio_low, true),
+        format::band_end(c.ratio_high, false)
+    );
+    assert!(line.contains(&expected), "{line} lacks {expected}");
+    assert!(!row(&t, "call").contains('('), "no band of no width");
+
+    let md = super::markdown(&report);
+    let bands = md
+        .split("### micro/mono cycles ratio and its band")
+        .nth(1)
+        .unwrap();
+    assert!(bands.contains("| getpid | "), "{bands}");
+    assert!(bands.contains("trap, tlb\\_walk"), "{bands}");
+
+    let html = super::html(&report);
+    let section = html.split("<section id=\"bands\">").nth(1).unwrap();
+    let section = section.split("</section>").next().unwrap();
+    assert_eq!(section.matches("<svg").count(), 1);
+    assert!(section.contains("<td>trap, tlb_walk</td>"), "{section}");
+    let wide = report
+        .comparisons
+        .iter()
+        .filter(|c| c.ratio_low < c.ratio_high)
+        .count();
+    // Each band is a whisker: a line and two caps.
+    assert!(
+        section.matches("<polyline").count() >= 3 * wide,
+        "{section}"
+    );
+
+    let sweep = super::markdown(&sample(true));
+    let table = sweep
+        .split("## Sweep: micro/mono cycles ratio per point")
+        .nth(1)
+        .unwrap();
+    assert!(table.contains("× ("), "{table}");
+}
+
+/// Do the band's printed ends round outwards, so the printed band holds the printed ratio?
+#[test]
+fn band_ends_round_outwards() {
+    assert_eq!(format::band(3.94, 4.76).as_deref(), Some("3.9–4.8"));
+    assert_eq!(format::band(4.16, 4.16), None);
+    assert_eq!(format::band_end(4.16, true), "4.1");
+    assert_eq!(format::band_end(4.16, false), "4.2");
+    assert_eq!(format::band_end(4.0, true), "4.0");
+    assert_eq!(format::band_end(0.137, true), "0.13");
+    assert_eq!(format::band_end(12.2, false), "13");
+    assert_eq!(
+        format::ratio_band(Some(4.16), Some((3.94, 4.76))),
+        "4.16× (3.9–4.8)"
+    );
+    assert_eq!(format::ratio_band(Some(4.16), None), "4.16×");
 }

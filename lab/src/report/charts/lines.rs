@@ -1,7 +1,8 @@
 //! Line charts of a ratio against a swept parameter: the parameter's values along x (as
 //! categories, in the order given), one line with point markers per series, a dashed line at
-//! 1× (parity), and one panel per assignment of the other swept parameters, in a grid. The
-//! legend is drawn once above the panels.
+//! 1× (parity), and one panel per assignment of the other swept parameters, in a grid. Where a
+//! point has a band (the ratio's range over the profile's estimated parameters), an error bar
+//! spans it. The legend is drawn once above the panels.
 
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -18,6 +19,9 @@ pub struct LinePanel {
     pub title: String,
     /// Per series (in the chart's series order), per x value.
     pub series: Vec<Vec<Option<f64>>>,
+    /// Per series, per x value, the band `(low, high)` around the value, if any (may be
+    /// shorter than `series`: missing bands are not drawn).
+    pub bands: Vec<Vec<Option<(f64, f64)>>>,
 }
 
 /// Height of one panel.
@@ -60,8 +64,10 @@ pub fn ratio_lines(
         // One y scale for all panels, so they compare at a glance.
         let max = panels
             .iter()
-            .flat_map(|p| p.series.iter().flatten().flatten())
-            .copied()
+            .flat_map(|p| {
+                let highs = p.bands.iter().flatten().flatten().map(|b| b.1);
+                p.series.iter().flatten().flatten().copied().chain(highs)
+            })
             .filter(|v| v.is_finite())
             .fold(1f64, f64::max);
         for (panel, area) in panels.iter().zip(&areas) {
@@ -130,6 +136,12 @@ fn draw_panel(
         chart.draw_series((0..).zip(values).filter_map(|(x, v)| {
             v.filter(|v| v.is_finite())
                 .map(|v| Circle::new((SegmentValue::CenterOf(x), v), 4, color(s).filled()))
+        }))?;
+        let bands = panel.bands.get(s).map_or(&[][..], Vec::as_slice);
+        chart.draw_series((0..).zip(bands).filter_map(|(x, b)| {
+            let (l, h) = b.filter(|(l, h)| l.is_finite() && h.is_finite() && l < h)?;
+            let at = |y| (SegmentValue::CenterOf(x), y);
+            Some(PathElement::new([at(l), at(h)], color(s).stroke_width(2)))
         }))?;
     }
     Ok(())

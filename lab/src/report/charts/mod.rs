@@ -8,6 +8,7 @@
 //! estimate and the SVG names the generic `sans-serif` family; the browser draws the glyphs. No
 //! font file is read or embedded, so the charts draw the same on any host.
 
+pub mod band;
 pub mod bars;
 pub mod lines;
 pub mod stacked;

@@ -1,0 +1,252 @@
+//! The bands on the micro/mono ratios, through the real binary:
+//!
+//! - Is the linear recompute exact? The cycles a run's counts give for another value of a
+//!   penalty equal those of an actual rerun with `--set` (two parameters, two benchmarks, both
+//!   kernels).
+//! - Does every comparison hold its ratio, and equal a brute-force search over every vertex of
+//!   the profile's ranges? Does a pinned parameter (an empty range) add nothing?
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use emu::profile::Profile;
+use emu::profile::linear::LinearTerm;
+use serde_json::Value;
+
+const BENCHES: &str = "getpid,pipe-rt";
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("klab-bands-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Runs `klab bench --quick --only getpid,pipe-rt EXTRA… --out DIR`; the parsed report.json and
+/// the terminal table.
+fn bench(extra: &[&str], dir: &Path) -> (Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_klab"))
+        .args(["bench", "--quick", "--only", BENCHES])
+        .args(extra)
+        .arg("--out")
+        .arg(dir)
+        .output()
+        .expect("run klab");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "klab bench {extra:?} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
+    (serde_json::from_str(&json).expect("JSON"), stdout)
+}
+
+/// The run with the default profile, shared by the tests.
+fn base() -> &'static (Value, String) {
+    static BASE: OnceLock<(Value, String)> = OnceLock::new();
+    BASE.get_or_init(|| bench(&[], &scratch("base")))
+}
+
+/// Per (bench, kernel): the region's cycles and its charges (parameter → count).
+type Results = BTreeMap<(String, String), (u64, BTreeMap<String, u64>)>;
+
+/// The results as (bench, kernel) → (cycles, charges).
+fn results(r: &Value) -> Results {
+    r["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|x| {
+            let charges: BTreeMap<String, u64> =
+                serde_json::from_value(x["charges"].clone()).expect("charges");
+            (
+                (
+                    x["bench"].as_str().unwrap().to_string(),
+                    x["kernel"].as_str().unwrap().to_string(),
+                ),
+                (x["total"]["cycles"].as_u64().expect("cycles"), charges),
+            )
+        })
+        .collect()
+}
+
+/// The run's profile, from the report.
+fn profile(r: &Value) -> Profile {
+    let toml = r["profiles"][0]["toml"].as_str().expect("profile toml");
+    Profile::from_toml(toml, "report").expect("the report's profile loads")
+}
+
+// Are the cycles recomputed from a run's counts for another walk or trap charge exactly the
+// cycles of a rerun with that charge?
+#[test]
+fn the_recompute_from_the_counts_equals_a_rerun() {
+    let (base, _) = base();
+    let before = results(base);
+    let p = profile(base);
+    assert_eq!(before.len(), 4, "getpid and pipe-rt on both kernels");
+    for (key, value) in [("penalty.tlb_walk", 30u64), ("penalty.trap", 45)] {
+        let setting = format!("{key}={value}");
+        let (rerun, _) = bench(&["--set", &setting], &scratch(key));
+        let t = LinearTerm::find(key).expect("a linear parameter");
+        let old = t.charge(u64::from((t.value)(&p)));
+        for ((bench, kernel), (cycles, charges)) in &before {
+            let n = charges[key];
+            // mono's getpid walks no page tables (it switches no address space); every other
+            // run charges both parameters, so the identity is tested where it can fail.
+            assert!(
+                n > 0 || (kernel == "mono" && key == "penalty.tlb_walk" && bench == "getpid"),
+                "{bench} on {kernel} never charged {key}: the test proves nothing"
+            );
+
+            let expected = cycles + (t.charge(value) - old) * n;
+            let (actual, again) = &results(&rerun)[&(bench.clone(), kernel.clone())];
+            assert_eq!(
+                again, charges,
+                "{bench} on {kernel}: the same events with {setting}"
+            );
+            assert_eq!(
+                *actual,
+                expected,
+                "{bench} on {kernel}: {cycles} + ({} − {old}) × {n} with {setting}",
+                t.charge(value)
+            );
+        }
+    }
+}
+
+/// The ratio of `bench` at the parameters `x` (key → value), from the counts.
+fn ratio_at(
+    before: &Results,
+    ops: &BTreeMap<(String, String), u64>,
+    p: &Profile,
+    bench: &str,
+    x: &BTreeMap<&str, u64>,
+) -> f64 {
+    let per_op = |kernel: &str| {
+        let k = (bench.to_string(), kernel.to_string());
+        let (cycles, charges) = &before[&k];
+        let mut c = *cycles as i128;
+        for (key, v) in x {
+            let t = LinearTerm::find(key).unwrap();
+            let d = t.charge(*v) as i128 - t.charge(u64::from((t.value)(p))) as i128;
+            c += d * charges[*key] as i128;
+        }
+        c as f64 / ops[&k] as f64
+    };
+    per_op("micro") / per_op("mono")
+}
+
+/// The comparison of `bench` in the report.
+fn comparison<'a>(r: &'a Value, bench: &str) -> &'a Value {
+    r["comparisons"]
+        .as_array()
+        .expect("comparisons")
+        .iter()
+        .find(|c| c["bench"] == bench)
+        .unwrap_or_else(|| panic!("no comparison for {bench}"))
+}
+
+/// The least and most ratio over every vertex of the ranges of `p`'s estimated linear
+/// parameters (widened to hold the profile's value).
+fn brute_band(r: &Value, p: &Profile, bench: &str) -> (f64, f64) {
+    let before = results(r);
+    let ops: BTreeMap<(String, String), u64> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                (
+                    x["bench"].as_str().unwrap().to_string(),
+                    x["kernel"].as_str().unwrap().to_string(),
+                ),
+                x["ops"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let ranged: Vec<(&str, u64, u64)> = emu::profile::linear::LINEAR
+        .iter()
+        .filter_map(|t| {
+            let (l, h) = p.sources.get(t.key)?.range()?;
+            let v = u64::from((t.value)(p));
+            Some((t.key, l.min(v), h.max(v)))
+        })
+        .collect();
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    for mask in 0u32..1 << ranged.len() {
+        let x: BTreeMap<&str, u64> = ranged
+            .iter()
+            .enumerate()
+            .map(|(i, (k, l, h))| (*k, if mask >> i & 1 == 1 { *h } else { *l }))
+            .collect();
+        let r = ratio_at(&before, &ops, p, bench, &x);
+        low = low.min(r);
+        high = high.max(r);
+    }
+    (low, high)
+}
+
+// Does each comparison hold its ratio, equal the band every vertex of the ranges gives, show in
+// the table as `4.16× (3.9–4.8)`, and lose a parameter pinned by `--set` (its range emptied)?
+#[test]
+fn every_band_holds_its_ratio_and_a_pinned_parameter_adds_nothing() {
+    let (base, table) = base();
+    let p = profile(base);
+    for bench in ["getpid", "pipe-rt"] {
+        let c = comparison(base, bench);
+        let (ratio, low, high) = (
+            c["ratio"].as_f64().unwrap(),
+            c["ratio_low"].as_f64().unwrap(),
+            c["ratio_high"].as_f64().unwrap(),
+        );
+        assert!(low <= ratio && ratio <= high && low < high, "{bench}: {c}");
+        let (blow, bhigh) = brute_band(base, &p, bench);
+        assert!(
+            (low - blow).abs() < 1e-12 * blow,
+            "{bench}: {low} vs every vertex {blow}"
+        );
+        assert!(
+            (high - bhigh).abs() < 1e-12 * bhigh,
+            "{bench}: {high} vs {bhigh}"
+        );
+        let drivers: Vec<&str> = c["drivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap())
+            .collect();
+        assert!(drivers.contains(&"penalty.trap"), "{bench}: {drivers:?}");
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(&format!("{bench} ")))
+            .expect("a table row");
+        assert!(line.contains("× (") && line.contains('–'), "{line}");
+    }
+
+    // The same value, set by hand: trap's range is gone, so it moves nothing, and the band is
+    // the one the other parameters give.
+    let (pinned, _) = bench(&["--set", "penalty.trap=20"], &scratch("pinned"));
+    let q = profile(&pinned);
+    assert_eq!(q.sources["penalty.trap"].range(), None);
+    for bench in ["getpid", "pipe-rt"] {
+        let c = comparison(&pinned, bench);
+        let drivers = c["drivers"].as_array().unwrap();
+        assert!(!drivers.iter().any(|d| d == "penalty.trap"), "{c}");
+        let (low, high) = (
+            c["ratio_low"].as_f64().unwrap(),
+            c["ratio_high"].as_f64().unwrap(),
+        );
+        let (blow, bhigh) = brute_band(&pinned, &q, bench);
+        assert!((low - blow).abs() < 1e-12 * blow && (high - bhigh).abs() < 1e-12 * bhigh);
+        let wide = comparison(base, bench);
+        assert!(
+            low >= wide["ratio_low"].as_f64().unwrap()
+                && high <= wide["ratio_high"].as_f64().unwrap()
+        );
+        assert_eq!(c["ratio"], wide["ratio"], "the same runs");
+    }
+}
