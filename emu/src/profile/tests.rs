@@ -264,6 +264,11 @@ fn validation_names_the_field() {
             "timebase_hz = 3",
             "core.timebase_hz = 3 does not divide",
         ),
+        (
+            "timebase_hz = 10_000_000",
+            "timebase_hz = 5_000_000_000",
+            "core.timebase_hz = 5000000000 is more than 4294967295",
+        ),
     ];
     for (from, to, expected) in cases {
         let e = err(Profile::from_toml(&edited(from, to), "my.toml"));
