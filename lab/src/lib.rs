@@ -3,7 +3,8 @@
 //!
 //! Subcommands, one module each: `run` (boot an ELF), `bench` (the benchmarks, sweeps and
 //! report merging), `report` (report files), `gdb` (the debugger stub), `trace` (commit logs),
-//! `images` (the embedded guests), `inject` (the `--inject` fault-injection option).
+//! `images` (the embedded guests), `inject` (the `--inject` fault-injection option), `validate`
+//! (the validation page, `docs/model.md`).
 
 mod bench;
 pub mod cli;
@@ -17,3 +18,4 @@ mod size;
 mod terminal;
 mod timeline;
 mod trace;
+pub mod validate;
