@@ -111,9 +111,10 @@ fn a_line_crossing_load_looks_up_and_fills_both_lines_and_devices_look_up_nothin
 
 #[test]
 fn without_an_l1d_no_l1d_lookups_are_counted_and_every_data_line_goes_to_l2() {
-    let mut p = emu::profile::Profile::default();
-    p.l1d = None;
-    let m = run(p);
+    let m = run(emu::profile::Profile {
+        l1d: None,
+        ..Default::default()
+    });
     assert_eq!(total(&m, Event::L1dAccess), 0, "no L1D, no L1D lookups");
     // Every RAM data lookup reaches the L2 (none takes a fast path): 2 + 1 + 2; the rest of
     // the L2's accesses are the L1I's misses.

@@ -17,7 +17,11 @@ fn run(hz: u64, args: &[&str]) -> (String, u64) {
         .expect("run klab");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{args:?} at {hz} Hz:\n{stdout}\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?} at {hz} Hz:\n{stdout}\n{stderr}"
+    );
     let cycles = stderr
         .split(", ")
         .find_map(|w| w.strip_suffix(" cycles"))
@@ -47,7 +51,10 @@ fn both_kernels_keep_time_by_the_device_trees_timebase() {
         let (qemu_rate, at_10mhz) = run(10_000_000, &args);
         let (board_rate, at_1mhz) = run(1_000_000, &args);
         for out in [&qemu_rate, &board_rate] {
-            assert!(out.contains("usertests: 1 passed, 0 failed"), "{kernel}: {out}");
+            assert!(
+                out.contains("usertests: 1 passed, 0 failed"),
+                "{kernel}: {out}"
+            );
         }
         // The run sleeps 1 ms: the same work and the same sleep under both timebases, up to the
         // coarser tick's rounding (1 µs); a tenfold error would add 9 ms.

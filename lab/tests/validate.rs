@@ -27,7 +27,11 @@ fn probe<'a>(m: &'a Measurement, name: &str) -> &'a Probe {
 /// `pipeline.KEY` of the profile, if it has a pipeline model.
 fn pipeline(p: &Profile, key: &str) -> Option<f64> {
     let t: toml::Table = p.to_toml().parse().expect("a profile's TOML parses");
-    t.get("pipeline")?.as_table()?.get(key)?.as_integer().map(|v| v as f64)
+    t.get("pipeline")?
+        .as_table()?
+        .get(key)?
+        .as_integer()
+        .map(|v| v as f64)
 }
 
 /// Cycles outside the measured operations' model: the calls, the counter reads and the `li`s
@@ -89,7 +93,10 @@ fn simple_model_probes_cost_what_the_parameters_say(name: &str) {
         probe(&m, "load_mem"),
     );
     assert!(l1.l1d_misses <= 2, "{name}: {l1:?}");
-    assert!(l2.l1d_misses >= l2.ops && l2.l2_misses <= 2, "{name}: {l2:?}");
+    assert!(
+        l2.l1d_misses >= l2.ops && l2.l2_misses <= 2,
+        "{name}: {l2:?}"
+    );
     assert!(mem.l2_misses >= mem.ops, "{name}: {mem:?}");
     // No predictor: the random pattern costs what the sorted one does (same instructions, same
     // taken branches), up to a line or two fetched from memory.

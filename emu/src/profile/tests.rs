@@ -235,7 +235,7 @@ fn syntax_errors_name_the_origin() {
 // Do invalid geometries and costs give errors that name the field by its full path?
 #[test]
 fn validation_names_the_field() {
-    let cases: [(&str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str); 9] = [
         ("ways = 8", "ways = 3", "l1d.ways = 3 is not a power of two"),
         (
             "size = \"32K\"\nways = 4",

@@ -193,7 +193,11 @@ pub fn render(p: &Profile, m: &Measurement) -> String {
         let (published, ok) = match &r.published {
             Some(pb) => (
                 format!("{} ({})", fixed(pb.value), pb.source),
-                if within(r.klab, pb.value) { "yes" } else { "**no**" },
+                if within(r.klab, pb.value) {
+                    "yes"
+                } else {
+                    "**no**"
+                },
             ),
             None => ("— (none found)".to_string(), "—"),
         };

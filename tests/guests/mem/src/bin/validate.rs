@@ -300,7 +300,11 @@ pub extern "C" fn main(_hartid: usize, dtb: usize) -> ! {
             }
         });
         if counted != ones * passes {
-            let _ = writeln!(out, "validate: {name} counted {counted} ones, not {}", ones * passes);
+            let _ = writeln!(
+                out,
+                "validate: {name} counted {counted} ones, not {}",
+                ones * passes
+            );
             rt::exit(mem::EXIT_WRONG);
         }
         // `beqz` is taken on each zero byte.
@@ -319,7 +323,12 @@ fn parse(args: Args<'static>, data: usize, data_end: usize) -> Result<Plan, Prob
         args.size("mem", 16 << 20)?,
     ];
     let ops = args.size("ops", 1 << 16)?.max(1).div_ceil(OPS_PER_ITER) * OPS_PER_ITER;
-    let need = levels.iter().copied().max().unwrap_or(0).max(2 * BRANCH_BYTES);
+    let need = levels
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(2 * BRANCH_BYTES);
     if levels.iter().any(|&b| b < LINE) || data + need > data_end {
         return Err(Problem::Range(data_end - data));
     }
