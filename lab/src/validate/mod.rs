@@ -79,7 +79,8 @@ pub struct Measurement {
     pub levels: [u64; 3],
     /// The probes, in the guest's order.
     pub probes: Vec<Probe>,
-    /// The guest image's short hash.
+    /// The guest image's short hash (not on the page: it depends on the checkout's path, through
+    /// Cargo's symbol hashes).
     pub guest_hash: String,
 }
 
