@@ -10,6 +10,7 @@
 #                 write report/report.{json,md,html}
 #   make sweep    the benchmarks over TLB entries x ASIDs off/on (report-sweep/)
 #   make speed    the emulator's speed next to QEMU's (scripts/speed-vs-qemu.sh)
+#   make validate the cycle model (the pipeline profile u74) against published figures: writes docs/model.md
 #   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
 #   make soak     10^9 instructions of mixed workload per kernel with the memory invariants checked
 #                 (scripts/soak.sh; not part of make test)
@@ -45,7 +46,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= elf initrd profile gdb report
 FUZZ_BIN := fuzz/afl/target/release/klab-fuzz-afl
 
-.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean fuzz
+.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean fuzz validate
 
 all: build
 
@@ -76,6 +77,9 @@ build: guests
 
 run: build
 	$(KLAB) run $(KERNEL)
+
+validate: build
+	$(KLAB) validate --profile u74 --out docs/model.md
 
 bench: build
 	$(KLAB) bench

@@ -171,7 +171,7 @@ mod tests {
             ram_size: 128 << 20,
             bootargs: Some("console=ttyS0".into()),
             initrd: Some((0x8400_0000, 0x8400_1000)),
-            timebase_hz: TIMEBASE_HZ,
+            timebase_hz: 1_000_000,
             isa: ISA.into(),
         })
         .unwrap();

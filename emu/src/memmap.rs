@@ -66,10 +66,8 @@ pub const PAGE_MASK: u64 = PAGE_SIZE - 1;
 /// log2 of [`PAGE_SIZE`].
 pub const PAGE_SHIFT: u32 = 12;
 
-/// The timebase frequency reported in the DTB: `mtime` ticks per second (QEMU's 10 MHz).
-pub const TIMEBASE_HZ: u64 = 10_000_000;
-/// The modeled core clock: `mcycle` counts per second (1 GHz, so one `mtime` tick is 100 cycles).
-pub const CPU_HZ: u64 = 1_000_000_000;
+// The core clock and the timebase (`mtime` ticks per second, the DTB's `timebase-frequency`) are
+// the profile's (`[core] clock_hz`, `timebase_hz`), not constants of the address map.
 
 /// Where the initrd goes for a RAM of `ram_size` bytes, following QEMU's `riscv_load_initrd`:
 /// half-way into RAM when RAM is at most 256 MiB, else 128 MiB in.

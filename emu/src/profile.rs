@@ -463,7 +463,8 @@ impl Profile {
     }
 
     /// Checks every rule: cache and TLB geometry (powers of two, line >= 8, size >= ways * line,
-    /// TLB ways <= entries, and the size limits), costs >= 1, a timebase that divides the clock,
+    /// TLB ways <= entries, and the size limits), costs >= 1, a timebase that divides the clock and
+    /// fits the device tree's 32-bit cell,
     /// and at most 16 ASID bits. The error names the field by its full path.
     pub fn validate(&self) -> Result<(), ProfileError> {
         self.check().map_err(|message| ProfileError::Invalid {
@@ -479,6 +480,14 @@ impl Profile {
         }
         if self.timebase_hz == 0 {
             return Err("core.timebase_hz must be at least 1".into());
+        }
+        if self.timebase_hz > u64::from(u32::MAX) {
+            return Err(format!(
+                "core.timebase_hz = {} is more than {} (the device tree's timebase-frequency is \
+                 one 32-bit cell)",
+                self.timebase_hz,
+                u32::MAX
+            ));
         }
         if !self.clock_hz.is_multiple_of(self.timebase_hz) {
             return Err(format!(

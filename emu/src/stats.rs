@@ -13,6 +13,18 @@
 //!
 //! The event numbers double as the `mhpmevent` selectors the guest programs (see the README's
 //! event table); event 0 counts nothing.
+//!
+//! The cache access events count lookups, exactly: one per cache line looked up, hit or miss.
+//! - `l1i_accesses`: fetch looks up the L1I at each block entry and each time it crosses into
+//!   another line (instructions in one line come from the fetch buffer); a 32-bit instruction
+//!   that straddles two lines is one lookup, of its first line. An instruction that traps keeps
+//!   its lookup (its fetch happened). No L1I: none.
+//! - `l1d_accesses`: one per line a load, store, AMO or LR/SC touches in RAM (a misaligned access
+//!   that crosses a line is two; one that crosses a page, a lookup per line of each part), and
+//!   one per page-walk PTE read. Devices are uncached: none. An SC that fails for want of a
+//!   reservation touches nothing: none. No L1D: none.
+//! - `l2_accesses`: one per L1 miss (fetch, data or walk) and per dirty line an L1 writes back,
+//!   or, without the L1 in front of it, per lookup that L1 would have made.
 
 use std::collections::HashMap;
 
@@ -24,15 +36,17 @@ use crate::hart::Privilege;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Event {
-    /// L1 instruction cache accesses (one per block entry and per line crossing).
+    /// L1 instruction cache lookups (one per block entry and per line crossing; see the module
+    /// note).
     L1iAccess = 1,
     /// L1 instruction cache misses.
     L1iMiss = 2,
-    /// L1 data cache accesses (loads, stores, AMOs, page-walk reads).
+    /// L1 data cache lookups: one per line a load, store or AMO touches in RAM, and one per
+    /// page-walk read (devices are uncached; see the module note).
     L1dAccess = 3,
     /// L1 data cache misses.
     L1dMiss = 4,
-    /// L2 cache accesses.
+    /// L2 cache lookups (L1 misses and write-backs, and lookups of a missing L1).
     L2Access = 5,
     /// L2 cache misses.
     L2Miss = 6,

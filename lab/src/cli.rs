@@ -4,7 +4,7 @@
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::{bench, compare, images, run};
+use crate::{bench, compare, images, run, validate};
 
 /// klab: a RISC-V laboratory for measuring what operating-system structure costs.
 #[derive(Parser)]
@@ -32,6 +32,9 @@ enum Command {
     Compare(compare::CompareArgs),
     /// List the embedded guest images (kernels and initrd) with their hashes and sizes.
     Images,
+    /// Measure the cycle model with the `validate` guest and write the validation page
+    /// (docs/model.md): klab's figures next to the published ones.
+    Validate(Box<validate::ValidateArgs>),
 }
 
 /// A malformed command line (clap's status): an unknown or missing argument, a bad value;
@@ -78,6 +81,7 @@ pub fn main() -> ! {
         Command::Report(args) => bench::merge::report(args),
         Command::Compare(args) => compare::compare(args),
         Command::Images => Ok(images::list()),
+        Command::Validate(args) => validate::validate(*args),
     };
     match result {
         Ok(status) => std::process::exit(status),

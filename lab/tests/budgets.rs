@@ -1,7 +1,7 @@
 //! Do the kernels' hot paths stay within their instruction budgets (issue 14)? Instruction counts
-//! are exact and model-independent (the same with timing on or off), so a budget is asserted as
-//! a hard bound: a change that adds instructions to a path fails here, not in a report months
-//! later. Cycles are exact too for a given profile (the default one here), so the one cycle
+//! are exact, and the profile moves them only through where timer interrupts land (a handler's
+//! worth when one falls in the region), so a budget is asserted as a hard bound: a change that
+//! adds instructions to a path fails here, not in a report months later. Cycles are exact too for a given profile (the default one here), so the one cycle
 //! ratio the issue sets is asserted as well. Each test runs the benchmark program as `klab bench`
 //! does, through the real `klab` binary, and reads the guest's own `instructions=` and
 //! `cycles=` (region 1, every mode) and the kernel's part (S-mode instructions in region 1, from

@@ -15,6 +15,7 @@ use crate::hart::insn::{Insn, Op};
 use crate::trap::{Access, Exception, Trap};
 
 use super::Machine;
+use super::threaded::{Suffix, own_cost};
 
 /// Sign-extends the low 32 bits.
 #[inline(always)]
@@ -362,6 +363,39 @@ impl Machine {
         })
     }
 
+    /// [`Machine::execute_cold`] for an instruction no block booked in full: one fetched from a
+    /// page a PMP boundary cuts (`booked_extra` 0), or the real instruction behind a page-crossing
+    /// stand-in, which its block booked as an ALU instruction (`booked_extra` = that cost minus
+    /// one). Books what a block would have booked for it beyond that — its static cycles, loads,
+    /// stores and L1D access — and takes it back if it traps.
+    #[inline(never)]
+    pub(crate) fn execute_unbooked(
+        &mut self,
+        i: Insn,
+        pc: u64,
+        booked_extra: u32,
+    ) -> Result<u64, Trap> {
+        let shift = self.tick_shift;
+        let own = self.timing.as_deref().map(|t| {
+            // Its class's cost, in ticks (the pipeline model's are half cycles).
+            let cost = own_cost(&t.cost, i.op) << shift;
+            let mut s = Suffix::default().with(cost, i.op, false);
+            s.extra = s
+                .extra
+                .saturating_sub(booked_extra.min(u32::from(u16::MAX)) as u16);
+            s.insns = 0;
+            s
+        });
+        if let Some(s) = &own {
+            self.book_suffix(s);
+        }
+        let r = self.execute_cold(i, pc);
+        if let (Err(_), Some(s)) = (&r, &own) {
+            self.unbook_suffix(s);
+        }
+        r
+    }
+
     /// A load of `N` bytes: the fast path only (`FAST`), or the full one; in timing mode
     /// (`TIMING`) the fast path is the one that proves no modeled state changes.
     #[inline(always)]
@@ -457,11 +491,14 @@ impl Machine {
     /// is gone afterwards either way.
     fn store_conditional<const N: usize>(&mut self, addr: u64, value: u64) -> Result<u64, Trap> {
         Self::check_aligned(addr, N as u64, Access::Store)?;
+        // Without a matching reservation an SC fails without touching memory: no lookup.
         let Some((raddr, rval)) = self.hart.reservation else {
+            self.book_data_lookups(0);
             return Ok(1);
         };
         if raddr != addr {
             self.hart.reservation = None;
+            self.book_data_lookups(0);
             return Ok(1);
         }
         if self.debug.watching() {

@@ -418,6 +418,10 @@ impl Machine {
         }
         let off = self.bus.ram_offset(paddr, 2).ok_or(fault)?;
         let hi = self.bus.ram_read(off, 2) as u32;
-        self.execute_cold(decode32(lo | hi << 16), pc)
+        // The block booked the stand-in's cost; the real instruction books the rest.
+        let booked_extra = self.timing.as_deref().map_or(0, |t| {
+            own_cost(&t.cost, crate::hart::insn::Op::CrossPage).saturating_sub(1)
+        });
+        self.execute_unbooked(decode32(lo | hi << 16), pc, booked_extra)
     }
 }

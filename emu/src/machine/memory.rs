@@ -9,6 +9,14 @@
 //!
 //! Every write into RAM that is not a guest fast-path store goes through [`Machine::write_phys`]
 //! or [`Machine::write_host`], which keep the decode cache coherent and notice HTIF's `tohost`.
+//!
+//! In timing mode a slow-path access is modeled line by line (`model_data`): an access that
+//! crosses a cache line inside a page looks up (and fills) both lines, and a page-crossing one
+//! is two translations and a lookup per line of each part. A block books one L1D access per
+//! load, store or AMO when it is entered (the fast path's single lookup); the slow path books
+//! the difference, so `l1d_accesses` counts exactly the lookups made (none for a device, which
+//! is uncached). An access that faults after its lookups keeps them: the trap takes back the
+//! instruction's booked access, so the fault path books it again (`data_fault`).
 
 use crate::bus::page_flag;
 use crate::hart::Privilege;
@@ -139,10 +147,15 @@ impl Machine {
             }
         }
         let paddr = self.translate_data(vaddr, N as u64, Access::Store)?;
-        self.model_data_access(paddr, true, false);
+        let lookups = self.model_data(paddr, N as u64, true);
+        self.book_data_lookups(lookups);
         let fault = Access::Store.access_fault(vaddr);
-        let old = self.read_phys(paddr, N as u64).ok_or(fault)?;
-        self.write_phys(paddr, N as u64, f(old)).ok_or(fault)?;
+        let Some(old) = self.read_phys(paddr, N as u64) else {
+            return Err(self.data_fault(fault));
+        };
+        if self.write_phys(paddr, N as u64, f(old)).is_none() {
+            return Err(self.data_fault(fault));
+        }
         Ok(old)
     }
 
@@ -155,14 +168,20 @@ impl Machine {
             let parts = self.translate_split(vaddr, size, Access::Load)?;
             let mut v = 0;
             for (k, pa, va) in parts.bytes() {
-                v |= self.read_phys(pa, 1).ok_or(Access::Load.access_fault(va))? << (8 * k);
+                match self.read_phys(pa, 1) {
+                    Some(b) => v |= b << (8 * k),
+                    None => return Err(self.data_fault(Access::Load.access_fault(va))),
+                }
             }
             return Ok(v);
         }
         let paddr = self.translate_data(vaddr, size, Access::Load)?;
-        self.model_data_access(paddr, false, false);
-        self.read_phys(paddr, size)
-            .ok_or(Access::Load.access_fault(vaddr))
+        let lookups = self.model_data(paddr, size, false);
+        self.book_data_lookups(lookups);
+        match self.read_phys(paddr, size) {
+            Some(v) => Ok(v),
+            None => Err(self.data_fault(Access::Load.access_fault(vaddr))),
+        }
     }
 
     #[inline(never)]
@@ -174,15 +193,19 @@ impl Machine {
             // Byte by byte, in address order, as QEMU stores a page-crossing access.
             let parts = self.translate_split(vaddr, size, Access::Store)?;
             for (k, pa, va) in parts.bytes() {
-                self.write_phys(pa, 1, value >> (8 * k))
-                    .ok_or(Access::Store.access_fault(va))?;
+                if self.write_phys(pa, 1, value >> (8 * k)).is_none() {
+                    return Err(self.data_fault(Access::Store.access_fault(va)));
+                }
             }
             return Ok(());
         }
         let paddr = self.translate_data(vaddr, size, Access::Store)?;
-        self.model_data_access(paddr, true, false);
-        self.write_phys(paddr, size, value)
-            .ok_or(Access::Store.access_fault(vaddr))
+        let lookups = self.model_data(paddr, size, true);
+        self.book_data_lookups(lookups);
+        match self.write_phys(paddr, size, value) {
+            Some(()) => Ok(()),
+            None => Err(self.data_fault(Access::Store.access_fault(vaddr))),
+        }
     }
 
     /// Translates both pages of a page-crossing access. A fault in the second part reports
@@ -197,9 +220,10 @@ impl Machine {
         let p1 = self.translate_data(vaddr, n1, access)?;
         let v2 = vaddr.wrapping_add(n1);
         let p2 = self.translate_data(v2, size - n1, access)?;
-        // Each part is one access to the data hierarchy.
-        self.model_data_access(p1, access == Access::Store, false);
-        self.model_data_access(p2, access == Access::Store, false);
+        // Each part is an access to the data hierarchy, in address order.
+        let write = access == Access::Store;
+        let lookups = self.model_data(p1, n1, write) + self.model_data(p2, size - n1, write);
+        self.book_data_lookups(lookups);
         Ok(SplitAccess {
             p1,
             n1,

@@ -421,7 +421,7 @@ impl Machine {
                 }
                 let result = match self.fetch_slow(pc) {
                     Ok(None) => continue, // the fetch state now covers pc
-                    Ok(Some(insn)) => self.execute_cold(insn, pc),
+                    Ok(Some(insn)) => self.execute_unbooked(insn, pc, 0),
                     Err(t) => Err(t),
                 };
                 match result {
@@ -536,7 +536,7 @@ impl Machine {
             }
             Err(t) => {
                 if let Some(own) = own {
-                    self.unbook_suffix(&own);
+                    self.unbook_trapped(&own);
                 }
                 if self.debug.cancel {
                     // A watchpoint cancelled the instruction: resume the block with it.

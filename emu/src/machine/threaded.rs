@@ -220,6 +220,15 @@ impl Machine {
         self.unbook(s);
     }
 
+    /// Takes back `s`, booked for an instruction that trapped and the rest of its block: its
+    /// fetch did happen, so its L1I lookup stays counted.
+    pub(crate) fn unbook_trapped(&mut self, s: &Suffix) {
+        self.unbook(s);
+        if s.fetch_access() {
+            self.stats.count(Event::L1iAccess);
+        }
+    }
+
     #[inline(always)]
     fn book(&mut self, s: &Suffix) {
         self.stats.add(Event::Load, i64::from(s.loads));
@@ -545,7 +554,7 @@ fn trap<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64
     m.retired = n;
     if TIMING {
         // Safety: as in `handler`.
-        m.unbook(unsafe { &(*ip).suffix });
+        m.unbook_trapped(unsafe { &(*ip).suffix });
     }
     m.carry = Carry::NONE;
     m.hart.pc = pc;

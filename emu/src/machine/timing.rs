@@ -234,28 +234,34 @@ impl Machine {
                     below_l1(t, &mut self.stats, line, false, true)
                 }
             }
-            None => below_l1(t, &mut self.stats, line, false, true),
+            None => {
+                // No L1I: the block booked a lookup that is not made.
+                self.stats.add(Event::L1iAccess, -1);
+                below_l1(t, &mut self.stats, line, false, true)
+            }
         };
         self.spend_cycles(cost);
     }
 
-    /// Models a data access of physical `paddr` (after translation) through L1D and L2:
-    /// counts misses and write-backs and spends their cycles. `walk` marks page-walk reads.
-    pub(crate) fn model_data_access(&mut self, paddr: u64, write: bool, walk: bool) {
+    /// Models one data lookup of physical `paddr` (after translation) through L1D and L2:
+    /// counts misses and write-backs and spends their cycles. `walk` marks page-walk reads, whose
+    /// L1D lookups are counted here (those of loads and stores are booked per instruction, see
+    /// `book_data_lookups`). Returns whether the L1D was looked up: not for a device (uncached)
+    /// nor without an L1D.
+    pub(crate) fn model_data_access(&mut self, paddr: u64, write: bool, walk: bool) -> bool {
         let Some(t) = self.timing.as_deref_mut() else {
-            return;
+            return false;
         };
         if walk {
             self.stats.count(Event::WalkAccess);
-            self.stats.count(Event::L1dAccess);
         }
         let ram = self.bus.ram_offset(paddr, 1).is_some();
-        let cost = if !ram {
+        let (cost, looked_up) = if !ram {
             self.stats.count(Event::MemoryAccess);
-            t.penalty.memory // devices are uncached
+            (t.penalty.memory, false) // devices are uncached
         } else {
             match &mut t.l1d {
-                Some(l1d) if l1d.is_mru(paddr, write) => 0,
+                Some(l1d) if l1d.is_mru(paddr, write) => (0, true),
                 Some(l1d) => {
                     let a = l1d.access(paddr, write);
                     let mut cost = 0;
@@ -271,12 +277,72 @@ impl Machine {
                         below_l1(t, &mut self.stats, victim, true, false);
                         cost += t.penalty.writeback;
                     }
-                    cost
+                    (cost, true)
                 }
-                None => below_l1(t, &mut self.stats, paddr, write, true),
+                None => (below_l1(t, &mut self.stats, paddr, write, true), false),
             }
         };
+        if walk && looked_up {
+            self.stats.count(Event::L1dAccess);
+        }
         self.spend_cycles(cost);
+        looked_up
+    }
+
+    /// Models a load's or store's access to the `size` bytes at physical `paddr` (all within one
+    /// page): one lookup per cache line they touch, in address order, each filling its line (the
+    /// line size of the first cache level there is; without caches, one access). A device
+    /// access is one uncached access. Returns the L1D lookups made.
+    pub(crate) fn model_data(&mut self, paddr: u64, size: u64, write: bool) -> i64 {
+        let Some(t) = self.timing.as_deref() else {
+            return 0;
+        };
+        let line = match self.bus.ram_offset(paddr, size) {
+            Some(_) => t.data_line(),
+            None => NO_SPLIT,
+        };
+        // Checked arithmetic: a guest may name an address at the top of the 64-bit space (a
+        // device access there is one lookup, and must not wrap to address 0).
+        let last = paddr.saturating_add(size.max(1) - 1) & !(line - 1);
+        let mut at = paddr;
+        let mut lookups = 0;
+        loop {
+            lookups += i64::from(self.model_data_access(at, write, false));
+            match (at & !(line - 1)).checked_add(line) {
+                Some(next) if next <= last => at = next,
+                _ => return lookups,
+            }
+        }
+    }
+
+    /// Books the L1D lookups of one load, store or AMO beyond the one its block booked.
+    pub(crate) fn book_data_lookups(&mut self, lookups: i64) {
+        if self.timing.is_some() {
+            self.stats.add(Event::L1dAccess, lookups - 1);
+        }
+    }
+
+    /// `fault`, for an access that faults after its lookups were booked: the trap takes back
+    /// the L1D access its block booked for the instruction, so it is booked again here.
+    pub(crate) fn data_fault(&mut self, fault: crate::trap::Trap) -> crate::trap::Trap {
+        if self.timing.is_some() {
+            self.stats.count(Event::L1dAccess);
+        }
+        fault
+    }
+}
+
+/// A "line size" larger than any physical address: the access is one lookup.
+const NO_SPLIT: u64 = 1 << 63;
+
+impl Timing {
+    /// The line size that splits a data access into lookups: L1D's, else L2's; without caches
+    /// an access is never split.
+    fn data_line(&self) -> u64 {
+        match (&self.l1d, &self.l2) {
+            (Some(c), _) | (None, Some(c)) => u64::from(c.config().line),
+            (None, None) => NO_SPLIT,
+        }
     }
 }
 
@@ -481,9 +547,9 @@ impl Machine {
             return None;
         }
         let off = (e.value & OFFSET_MASK) + (vaddr & crate::memmap::PAGE_MASK);
-        if let Some(l1d) = &t.l1d
-            && !l1d.is_mru(crate::memmap::RAM_BASE + off, write)
-        {
+        // Without an L1D every access goes to the L2 (or memory): never the fast path.
+        let l1d = t.l1d.as_ref()?;
+        if !l1d.is_mru(crate::memmap::RAM_BASE + off, write) {
             return None;
         }
         Some(off as usize)

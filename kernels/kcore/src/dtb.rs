@@ -1,7 +1,9 @@
 //! What the kernels learn from the device tree at boot, read with the `fdt` crate: RAM, the
 //! initrd, the command line, the timebase, and where the UART, PLIC, CLINT and test finisher are.
 //! A fact the tree does not give falls back to QEMU `virt`'s value where one exists; a tree that
-//! cannot be parsed is an error the kernel reports before it stops.
+//! cannot be parsed, or lacks RAM or the timebase (every reading of time depends on it, and boards
+//! differ: 10 MHz on QEMU `virt`, 1 MHz on the HiFive Unmatched), is an error the kernel reports
+//! before it stops.
 //!
 //! ```text
 //! /memory@80000000        reg = <base size>
@@ -22,8 +24,6 @@ pub const BOOTARGS_MAX: usize = 512;
 
 /// The UART's interrupt on QEMU `virt` when the tree does not say.
 const UART_IRQ_DEFAULT: u32 = 10;
-/// QEMU `virt`'s timebase, when the tree does not say.
-const TIMEBASE_DEFAULT: u64 = 10_000_000;
 /// QEMU `virt`'s UART.
 const UART_DEFAULT: usize = 0x1000_0000;
 /// QEMU `virt`'s PLIC.
@@ -99,12 +99,7 @@ pub fn parse(hartid: usize, dtb: usize) -> Result<BootInfo, &'static str> {
     let args = args.split(|&b| b == 0).next().unwrap_or(&[]);
     let bootargs_len = args.len().min(BOOTARGS_MAX);
     bootargs[..bootargs_len].copy_from_slice(&args[..bootargs_len]);
-    let timebase_hz = fdt
-        .cpus()
-        .next()
-        .map(|c| c.timebase_frequency() as u64)
-        .filter(|&f| f > 0)
-        .unwrap_or(TIMEBASE_DEFAULT);
+    let timebase_hz = timebase(&fdt).ok_or("the device tree gives no timebase-frequency")?;
     let uart_node = fdt.find_compatible(&["ns16550a", "ns16550"]);
     let uart = uart_node
         .as_ref()
@@ -156,6 +151,22 @@ pub fn finisher_base(dtb: usize) -> Option<usize> {
         .find_compatible(&["sifive,test0", "sifive,test1"])
         .as_ref()
         .and_then(first_reg)
+}
+
+/// `timebase-frequency` of the first CPU node, or of `/cpus` (where boards put it), as one or two
+/// cells; `None` if absent or zero. (`fdt`'s own accessor panics when the property is missing.)
+fn timebase(fdt: &Fdt) -> Option<u64> {
+    let cpus = fdt.find_node("/cpus")?;
+    let cpu = cpus.children().find(|n| n.name.starts_with("cpu@"));
+    let prop = cpu
+        .and_then(|c| c.property("timebase-frequency"))
+        .or_else(|| cpus.property("timebase-frequency"))?;
+    let hz = match *prop.value {
+        [a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        _ => return None,
+    };
+    (hz > 0).then_some(hz)
 }
 
 fn open(dtb: usize) -> Option<Fdt<'static>> {

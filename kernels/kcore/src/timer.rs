@@ -6,11 +6,18 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::csr;
 
-static TIMEBASE_HZ: AtomicU64 = AtomicU64::new(10_000_000);
+/// Timebase ticks per second, from the device tree (`init`, at boot, before any reading of
+/// time); 0 until then.
+static TIMEBASE_HZ: AtomicU64 = AtomicU64::new(0);
 
 /// Sets the timebase (from the DTB).
 pub fn init(timebase_hz: u64) {
     TIMEBASE_HZ.store(timebase_hz.max(1), Ordering::Relaxed);
+}
+
+/// The timebase (at least 1, so that a conversion before `init` cannot divide by zero).
+fn hz() -> u128 {
+    u128::from(TIMEBASE_HZ.load(Ordering::Relaxed).max(1))
 }
 
 /// Ticks now.
@@ -25,13 +32,12 @@ pub fn now_ns() -> u64 {
 
 /// Ticks → nanoseconds.
 pub fn ticks_to_ns(ticks: u64) -> u64 {
-    (u128::from(ticks) * 1_000_000_000 / u128::from(TIMEBASE_HZ.load(Ordering::Relaxed))) as u64
+    (u128::from(ticks) * 1_000_000_000 / hz()) as u64
 }
 
 /// Nanoseconds → ticks, rounded up (a sleep never ends early).
 pub fn ns_to_ticks(ns: u64) -> u64 {
-    let hz = u128::from(TIMEBASE_HZ.load(Ordering::Relaxed));
-    (u128::from(ns) * hz)
+    (u128::from(ns) * hz())
         .div_ceil(1_000_000_000)
         .min(u128::from(u64::MAX)) as u64
 }
