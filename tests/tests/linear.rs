@@ -3,8 +3,8 @@
 //! `emu::profile::linear` claims `cycles(p') = cycles(p) + Σ (p'_i − p_i) × count_i` for every
 //! mode × address space × region bucket. Here guests that exercise every penalty (cache misses
 //! to L2 and memory, write-backs, device accesses, TLB walks and L2 TLB hits, traps, xRET, `satp`
-//! writes, `sfence.vma`, `fence.i`) run under the default profile and under one with every
-//! penalty changed; the recompute from the first run's counts must give the second run's cycles
+//! writes, `sfence.vma`, `fence.i`, mispredicts) run under the default profile and the pipeline
+//! profile `u74`, each also with every penalty changed; the recompute from the first run's counts must give the second run's cycles
 //! in every bucket, and the events themselves must not change.
 
 use emu::profile::Profile;
@@ -45,12 +45,15 @@ fn buckets(p: &Profile, name: &str, args: Option<&str>, regions: bool) -> Vec<em
     }
 }
 
-/// Every penalty changed to another value (trap to 0, which charges its floor of one cycle).
-fn changed() -> Profile {
-    let mut p = profile("default", true);
+/// Every penalty of `name` changed to another value (trap to 0, which charges its floor of one
+/// cycle); the pipeline's mispredict penalty too, on a pipeline profile.
+fn changed(name: &str) -> Profile {
+    let mut p = profile(name, true);
     for (i, t) in LINEAR.iter().enumerate() {
-        let Some(field) = t.key.strip_prefix("penalty.") else {
-            continue;
+        let field = match t.key.split_once('.') {
+            Some(("penalty", f)) => f,
+            Some(("pipeline", f)) if p.pipeline.is_some() => f,
+            _ => continue,
         };
         let value = if field == "trap" {
             0
@@ -64,10 +67,14 @@ fn changed() -> Profile {
 
 #[test]
 fn the_linear_recompute_of_every_bucket_equals_a_rerun_with_every_penalty_changed() {
-    let base = profile("default", true);
-    let other = changed();
     let mut charged = vec![0u64; LINEAR.len()];
-    for (name, args, regions) in GUESTS {
+    // The simple model, and the pipeline model (whose mispredicts are charged too).
+    for (profile_name, (name, args, regions)) in ["default", "u74"]
+        .into_iter()
+        .flat_map(|p| GUESTS.into_iter().map(move |g| (p, g)))
+    {
+        let base = profile(profile_name, true);
+        let other = changed(profile_name);
         let a = buckets(&base, name, args, regions);
         let b = buckets(&other, name, args, regions);
         assert_eq!(a.len(), b.len(), "{name}: the same buckets");
