@@ -146,34 +146,6 @@ fn fetch(m: &Machine) -> Option<(u32, Insn)> {
     })
 }
 
-/// Whether `op` writes `rd`.
-fn writes_rd(op: Op) -> bool {
-    use Op::*;
-    !matches!(
-        op,
-        Sb | Sh
-            | Sw
-            | Sd
-            | Beq
-            | Bne
-            | Blt
-            | Bge
-            | Bltu
-            | Bgeu
-            | Fence
-            | FenceI
-            | Ecall
-            | Ebreak
-            | Mret
-            | Sret
-            | Wfi
-            | SfenceVma
-            | Marker
-            | Illegal
-            | CrossPage
-    )
-}
-
 /// The bytes a load or store of `op` moves, and whether it loads and stores.
 fn access(op: Op) -> Option<(u64, bool, bool)> {
     use Op::*;
@@ -244,7 +216,7 @@ fn step(m: &mut Machine, disasm: bool, out: &mut impl Write) -> std::io::Result<
         format!("{bits:#010x}")
     };
     write!(out, "core   0: {privilege} {pc:#018x} ({shown})")?;
-    if writes_rd(insn.op) && insn.rd != 0 && insn.rd != SINK {
+    if insn.op.writes_rd() && insn.rd != 0 && insn.rd != SINK {
         let rd = format!("x{}", insn.rd);
         write!(out, " {rd:<3} {:#018x}", m.hart.reg(insn.rd))?;
     }

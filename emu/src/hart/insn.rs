@@ -136,6 +136,64 @@ impl Op {
     /// Number of operations.
     pub const COUNT: usize = 101;
 
+    /// Whether this is an LR, SC or AMO (each returns a value as a load does).
+    pub const fn is_atomic(self) -> bool {
+        use Op::*;
+        matches!(
+            self,
+            LrW | ScW
+                | AmoswapW
+                | AmoaddW
+                | AmoxorW
+                | AmoandW
+                | AmoorW
+                | AmominW
+                | AmomaxW
+                | AmominuW
+                | AmomaxuW
+                | LrD
+                | ScD
+                | AmoswapD
+                | AmoaddD
+                | AmoxorD
+                | AmoandD
+                | AmoorD
+                | AmominD
+                | AmomaxD
+                | AmominuD
+                | AmomaxuD
+        )
+    }
+
+    /// Whether this writes `rd` (stores, branches, fences, system instructions, markers and the
+    /// two pseudo-operations do not).
+    pub const fn writes_rd(self) -> bool {
+        use Op::*;
+        !matches!(
+            self,
+            Sb | Sh
+                | Sw
+                | Sd
+                | Beq
+                | Bne
+                | Blt
+                | Bge
+                | Bltu
+                | Bgeu
+                | Fence
+                | FenceI
+                | Ecall
+                | Ebreak
+                | Mret
+                | Sret
+                | Wfi
+                | SfenceVma
+                | Illegal
+                | CrossPage
+                | Marker
+        )
+    }
+
     /// Every operation, indexed by its discriminant.
     pub const ALL: [Op; Op::COUNT] = [
         Op::CrossPage,

@@ -41,47 +41,26 @@ impl From<Trap> for Stop {
 /// Whether `op` can run in `FAST` mode: everything whose only call is the memory slow path.
 pub(crate) const fn is_simple(op: Op) -> bool {
     use Op::*;
-    !matches!(
-        op,
-        CrossPage
-            | Illegal
-            | FenceI
-            | Ecall
-            | Ebreak
-            | LrW
-            | ScW
-            | AmoswapW
-            | AmoaddW
-            | AmoxorW
-            | AmoandW
-            | AmoorW
-            | AmominW
-            | AmomaxW
-            | AmominuW
-            | AmomaxuW
-            | LrD
-            | ScD
-            | AmoswapD
-            | AmoaddD
-            | AmoxorD
-            | AmoandD
-            | AmoorD
-            | AmominD
-            | AmomaxD
-            | AmominuD
-            | AmomaxuD
-            | Csrrw
-            | Csrrs
-            | Csrrc
-            | Csrrwi
-            | Csrrsi
-            | Csrrci
-            | Mret
-            | Sret
-            | Wfi
-            | SfenceVma
-            | Marker
-    )
+    !op.is_atomic()
+        && !matches!(
+            op,
+            CrossPage
+                | Illegal
+                | FenceI
+                | Ecall
+                | Ebreak
+                | Csrrw
+                | Csrrs
+                | Csrrc
+                | Csrrwi
+                | Csrrsi
+                | Csrrci
+                | Mret
+                | Sret
+                | Wfi
+                | SfenceVma
+                | Marker
+        )
 }
 
 /// Which CSR instruction form.

@@ -92,7 +92,7 @@ fn class(op: Op, cost: &Costs) -> (Class, u32) {
     use Op::*;
     match op {
         Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu | Sb | Sh | Sw | Sd => (Class::Mem, 1),
-        op if is_atomic(op) => (Class::Mem, 1),
+        op if op.is_atomic() => (Class::Mem, 1),
         Beq | Bne | Blt | Bge | Bltu | Bgeu | Jal | Jalr | Mul | Mulh | Mulhsu | Mulhu | Mulw => {
             (Class::PipeB, 1)
         }
@@ -117,39 +117,10 @@ fn latency(op: Op, p: &PipelineParams, alu_early: bool) -> (u32, u32) {
         Divw | Divuw | Remw | Remuw => with_bypass(p.div_32),
         Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => (p.csr_read, p.csr_read),
         Jal | Jalr => (1, 1),
-        op if is_atomic(op) => with_bypass(p.load_use),
+        op if op.is_atomic() => with_bypass(p.load_use),
         _ if alu_early => (1, 1),
         _ => (p.alu_late, 1),
     }
-}
-
-/// Whether `op` is an LR, SC or AMO (each returns a value as a load does).
-const fn is_atomic(op: Op) -> bool {
-    use Op::*;
-    matches!(
-        op,
-        LrW | ScW
-            | AmoswapW
-            | AmoaddW
-            | AmoxorW
-            | AmoandW
-            | AmoorW
-            | AmominW
-            | AmomaxW
-            | AmominuW
-            | AmomaxuW
-            | LrD
-            | ScD
-            | AmoswapD
-            | AmoaddD
-            | AmoxorD
-            | AmoandD
-            | AmoorD
-            | AmominD
-            | AmomaxD
-            | AmominuD
-            | AmomaxuD
-    )
 }
 
 /// Registers still not ready when a block is left, with their delays in cycles from the next
@@ -279,7 +250,7 @@ impl Scheduler<'_> {
             self.div_free = t + i64::from(early);
         }
         let rd = insn.rd as usize;
-        if rd != SINK as usize && rd != 0 && writes_rd(insn.op) {
+        if rd != SINK as usize && rd != 0 && insn.op.writes_rd() {
             self.early[rd] = t + i64::from(early);
             self.late[rd] = t + i64::from(late);
         }
@@ -308,34 +279,6 @@ impl Scheduler<'_> {
         };
         Carry([pack(best[0]), pack(best[1])])
     }
-}
-
-/// Whether `op` writes `rd` (stores, branches, fences and system instructions do not).
-const fn writes_rd(op: Op) -> bool {
-    use Op::*;
-    !matches!(
-        op,
-        Sb | Sh
-            | Sw
-            | Sd
-            | Beq
-            | Bne
-            | Blt
-            | Bge
-            | Bltu
-            | Bgeu
-            | Fence
-            | FenceI
-            | Ecall
-            | Ebreak
-            | Mret
-            | Sret
-            | Wfi
-            | SfenceVma
-            | Illegal
-            | CrossPage
-            | Marker
-    )
 }
 
 /// The static schedule of a block of `insns` (all registers ready at its start).
@@ -405,7 +348,7 @@ pub(crate) fn carry_stall(carry: Carry, insns: impl Iterator<Item = (Insn, u8)>)
                 }
             }
         }
-        if writes_rd(insn.op) {
+        if insn.op.writes_rd() {
             for entry in &mut pending {
                 if entry.0 == insn.rd {
                     entry.0 = 0;

@@ -152,9 +152,7 @@ const fn memory_kind(op: Op) -> (bool, bool) {
     match op {
         Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu | LrW | LrD => (true, false),
         Sb | Sh | Sw | Sd | ScW | ScD => (false, true),
-        AmoswapW | AmoaddW | AmoxorW | AmoandW | AmoorW | AmominW | AmomaxW | AmominuW
-        | AmomaxuW | AmoswapD | AmoaddD | AmoxorD | AmoandD | AmoorD | AmominD | AmomaxD
-        | AmominuD | AmomaxuD => (true, true),
+        op if op.is_atomic() => (true, true),
         _ => (false, false),
     }
 }

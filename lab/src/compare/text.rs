@@ -152,43 +152,10 @@ pub fn table(c: &Comparison) -> String {
         let mut rows = vec![cols.iter().map(|(h, _)| h.to_string()).collect()];
         rows.extend(c.rows.iter().map(|r| cells(r, with_point)));
         let right: Vec<bool> = cols.iter().map(|(_, r)| *r).collect();
-        out.push_str(&align(&rows, &right));
+        out.push_str(&crate::report::table::columns_aligned(&rows, &right));
     }
     for m in &c.mismatches {
         let _ = writeln!(out, "note: {}", m.detail);
-    }
-    out
-}
-
-/// `rows` as columns two spaces apart, right-aligned where `right` says; trailing spaces
-/// trimmed. Widths count characters.
-fn align(rows: &[Vec<String>], right: &[bool]) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            let w = widths[c];
-            if right.get(c).copied().unwrap_or(false) {
-                let _ = write!(line, "{cell:>w$}");
-            } else {
-                let _ = write!(line, "{cell:<w$}");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
     }
     out
 }

@@ -13,7 +13,7 @@ mod html;
 mod markdown;
 mod sections;
 mod sweep;
-mod table;
+pub(crate) mod table;
 #[cfg(test)]
 mod tests;
 mod timeline;

@@ -75,7 +75,15 @@ pub fn render(report: &Report) -> String {
 /// trimmed.
 fn align(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
+    let right: Vec<bool> = (0..columns).map(|c| c >= 2 && c + 1 < columns).collect();
+    columns_aligned(rows, &right)
+}
+
+/// `rows` as columns two spaces apart, right-aligned where `right` says; trailing spaces
+/// trimmed. Widths count characters. (The report's tables and `klab compare`'s.)
+pub(crate) fn columns_aligned(rows: &[Vec<String>], right: &[bool]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
@@ -91,9 +99,8 @@ fn align(rows: &[Vec<String>]) -> String {
             if c > 0 {
                 line.push_str("  ");
             }
-            let w = widths.get(c).copied().unwrap_or(0);
-            let right = c >= 2 && c + 1 < columns;
-            if right {
+            let w = widths[c];
+            if right.get(c).copied().unwrap_or(false) {
                 line.push_str(&format!("{cell:>w$}"));
             } else {
                 line.push_str(&format!("{cell:<w$}"));
