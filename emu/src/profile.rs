@@ -562,11 +562,19 @@ impl Profile {
     /// `[sources]` table. It depends only on the effective parameters, so it is the same on every
     /// run and host, and the same as before the profile cited its sources.
     pub fn hash(&self) -> String {
-        let bare = Profile {
+        short_hash(self.parameters_toml().as_bytes())
+    }
+
+    /// `to_toml()` without the `[sources]` table: only what changes results (what [`hash`]
+    /// covers, and what a comparison of two profiles lists).
+    ///
+    /// [`hash`]: Profile::hash
+    pub fn parameters_toml(&self) -> String {
+        Profile {
             sources: sources::Sources::new(),
             ..self.clone()
-        };
-        short_hash(bare.to_toml().as_bytes())
+        }
+        .to_toml()
     }
 
     /// Cycles per `mtime` tick: `clock_hz / timebase_hz` (exact in a valid profile).

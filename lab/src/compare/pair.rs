@@ -348,7 +348,7 @@ fn differences(a: &Input, b: &Input, rows: &[Row]) -> Vec<Difference> {
             rep.profiles
                 .iter()
                 .find(|p| p.hash == hash)
-                .map(|p| (p.name.clone(), keys(&p.toml)))
+                .map(|p| (p.name.clone(), keys(&parameters(&p.toml))))
         };
         let (Some((na, ta)), Some((nb, tb))) =
             (toml(&a.report, &r.profile_a), toml(&b.report, &r.profile_b))
@@ -375,6 +375,13 @@ fn differences(a: &Input, b: &Input, rows: &[Row]) -> Vec<Difference> {
         }
     }
     out
+}
+
+/// The part of a recorded profile that changes results (its `[sources]` left out, as the
+/// profile hash leaves them out); the text as recorded if it does not parse as a profile.
+fn parameters(toml: &str) -> String {
+    emu::profile::Profile::from_toml(toml, "a recorded profile")
+        .map_or_else(|_| toml.to_string(), |p| p.parameters_toml())
 }
 
 /// A profile's TOML as dotted key → value text (`penalty.trap` → `20`); comments and blank
