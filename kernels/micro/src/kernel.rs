@@ -242,21 +242,28 @@ impl Framed for Thread {
     }
 }
 
-/// Everything the kernel knows.
+/// Everything the kernel knows. `repr(C)` with the fields a message and a switch touch first,
+/// starting a cache line: they share as few lines as they can, and each line the kernel touches
+/// may evict a line of a program's working set (mono's `Kernel` is laid out the same way).
+#[repr(C, align(64))]
 pub struct Kernel {
-    /// Free physical frames.
-    pub frames: FrameAllocator,
-    /// ASID assignment.
-    pub asids: Asids,
-    /// Address spaces.
-    pub spaces: Spaces,
     /// The threads (the shared table), the run queue, the timer and the space in `satp`.
     pub sched: Sched<Thread, Wait>,
-    /// Endpoints.
-    pub endpoints: Endpoints,
+    /// The `scause` the IPC fast path takes ([`crate::fastpath`]): an `ecall` from U-mode, or
+    /// with `fastpath=off` on the boot command line a value no trap has (one compare decides
+    /// both).
+    pub fast_cause: u64,
     /// A direct hand-off the IPC code asks for (a call to a waiting receiver, a reply to a
     /// waiting caller): what the trap handler returns.
     pub next: NextTask,
+    /// Endpoints.
+    pub endpoints: Endpoints,
+    /// Address spaces.
+    pub spaces: Spaces,
+    /// ASID assignment.
+    pub asids: Asids,
+    /// Free physical frames.
+    pub frames: FrameAllocator,
     /// The interrupt controller.
     pub plic: Plic,
     /// The UART's PLIC source (notified to the console server).
@@ -269,10 +276,6 @@ pub struct Kernel {
     pub supervised: [Supervised; level::SERVERS + 1],
     /// The crashes to inject (`inject=` boot arguments), in the order they fire.
     pub injections: VecDeque<Injection>,
-    /// The `scause` the IPC fast path takes ([`crate::fastpath`]): an `ecall` from U-mode, or
-    /// with `fastpath=off` on the boot command line a value no trap has (one compare decides
-    /// both).
-    pub fast_cause: u64,
 }
 
 pub(crate) static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);

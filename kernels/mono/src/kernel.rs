@@ -24,24 +24,11 @@ use services::{Pid, Wait};
 
 use crate::process::{Processes, Thread};
 
-/// Everything the kernel knows.
+/// Everything the kernel knows. `repr(C)` with the fields a system call and a switch touch
+/// first, starting a cache line: they share as few lines as they can, and each line the kernel
+/// touches may evict a line of the program's working set (`ring-2-16k` counts them).
+#[repr(C, align(64))]
 pub struct Kernel {
-    /// Free physical frames.
-    pub frames: FrameAllocator,
-    /// ASID assignment.
-    pub asids: Asids,
-    /// Process ids, parents, exit statuses.
-    pub procs: ProcTable,
-    /// The file system, pipes and file-descriptor tables.
-    pub files: Files<'static>,
-    /// The console line discipline.
-    pub tty: Tty,
-    /// The interrupt controller and the UART's source on it.
-    pub plic: Plic,
-    /// The UART's PLIC source.
-    pub uart_irq: u32,
-    /// Live processes, by address-space id.
-    pub processes: Processes,
     /// The threads (each a [`Thread`], blocked on a [`Wait`]), the run queue, the current
     /// thread, the timer and the active address space (kcore's shared scheduler).
     pub sched: Sched<Thread, Wait>,
@@ -49,11 +36,27 @@ pub struct Kernel {
     /// [`sched::Kernel::activate`]): whenever a thread trapped, its pid, one load away (before
     /// the first process runs, pid 1's, which it will be).
     pub running: Pid,
+    /// The file system, pipes and file-descriptor tables.
+    pub files: Files<'static>,
+    /// Live processes, by address-space id.
+    pub processes: Processes,
+    /// Process ids, parents, exit statuses.
+    pub procs: ProcTable,
     /// Whether the UART's receive interrupt is on (see `console`).
     pub rx_on: bool,
     /// The registers of the last thread that ended while it was the current one: the trap
     /// entry still refers to them until the trap is handled, so they are freed at the next end.
     retired: Option<Box<TrapFrame>>,
+    /// ASID assignment.
+    pub asids: Asids,
+    /// Free physical frames.
+    pub frames: FrameAllocator,
+    /// The console line discipline.
+    pub tty: Tty,
+    /// The interrupt controller and the UART's source on it.
+    pub plic: Plic,
+    /// The UART's PLIC source.
+    pub uart_irq: u32,
 }
 
 /// The thread that trapped, as a system call sees it.
