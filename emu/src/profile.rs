@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 use crate::model::cache::CacheConfig;
 use crate::model::tlb::TlbConfig;
 
-pub use overrides::{CacheLevel, TlbLevel};
+pub use overrides::{CacheLevel, TlbLevel, spike_cache_spec};
 
 /// The embedded profiles, by name, in the order `embedded_names` lists them.
 const EMBEDDED: [(&str, &str); 4] = [

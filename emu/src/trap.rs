@@ -107,6 +107,52 @@ impl Interrupt {
     pub const fn mask(self) -> u64 {
         1 << self as u64
     }
+
+    /// The privileged specification's name for it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Interrupt::SupervisorSoftware => "supervisor software interrupt",
+            Interrupt::MachineSoftware => "machine software interrupt",
+            Interrupt::SupervisorTimer => "supervisor timer interrupt",
+            Interrupt::MachineTimer => "machine timer interrupt",
+            Interrupt::SupervisorExternal => "supervisor external interrupt",
+            Interrupt::MachineExternal => "machine external interrupt",
+            Interrupt::CounterOverflow => "counter-overflow interrupt",
+        }
+    }
+}
+
+/// The name of an `mcause`/`scause` value (the interrupt bit is bit 63), as the privileged
+/// specification's cause table gives it; a code it does not list is `cause N`.
+pub fn cause_name(cause: u64) -> String {
+    let code = cause & !(1 << 63);
+    let named = if cause >> 63 == 1 {
+        Interrupt::PRIORITY
+            .iter()
+            .find(|i| i.code() == code)
+            .map(|i| i.name())
+    } else {
+        [
+            Exception::InstructionAddressMisaligned,
+            Exception::InstructionAccessFault,
+            Exception::IllegalInstruction,
+            Exception::Breakpoint,
+            Exception::LoadAddressMisaligned,
+            Exception::LoadAccessFault,
+            Exception::StoreAddressMisaligned,
+            Exception::StoreAccessFault,
+            Exception::EcallFromU,
+            Exception::EcallFromS,
+            Exception::EcallFromM,
+            Exception::InstructionPageFault,
+            Exception::LoadPageFault,
+            Exception::StorePageFault,
+        ]
+        .iter()
+        .find(|e| e.code() == code)
+        .map(|e| e.name())
+    };
+    named.map_or_else(|| format!("cause {code}"), str::to_string)
 }
 
 /// A synchronous trap: the cause and the value for `xtval`.

@@ -5,6 +5,9 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/images.rs"));
 }
 
+/// The names of the embedded kernels.
+pub const KERNELS: [&str; 2] = ["mono", "micro"];
+
 /// The embedded kernel called `name`, if `name` is one and it was built.
 pub fn kernel(name: &str) -> Option<Option<&'static [u8]>> {
     match name {

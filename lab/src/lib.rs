@@ -18,6 +18,7 @@ mod inject;
 mod report;
 mod run;
 mod size;
+mod suggest;
 mod terminal;
 mod timeline;
 mod trace;

@@ -14,6 +14,7 @@ use emu::profile::Profile;
 use emu::symbols::SymbolTable;
 use emu::{Config, ElfImage, Exit, Machine, Output};
 
+use crate::cli::BadInput;
 use crate::export::Sink;
 use crate::gdb;
 use crate::images;
@@ -117,7 +118,7 @@ pub struct RunArgs {
     /// Stop the trace when the pc reaches 0xADDR, or after N instructions (decimal).
     #[arg(long, value_name = "0xPC|N", value_parser = trace::parse_edge, requires = "trace")]
     trace_to: Option<trace::Edge>,
-    /// End each trace line with the operation's name.
+    /// End each instruction line with the instruction in assembly (ABI names, absolute targets).
     #[arg(long, requires = "trace")]
     trace_disasm: bool,
     /// Print the timeline of operation K (1 is the first) of region 1 at exit: its phases (user,
@@ -144,9 +145,16 @@ pub struct ProfileArgs {
     /// L1 data cache: SIZE:WAYS:LINE or none.
     #[arg(long, value_name = "S:W:B")]
     pub l1d: Option<String>,
-    /// L2 cache: SIZE:WAYS:LINE or none.
+    /// L2 cache: SIZE:WAYS:LINE or none. (Spike's `--l2` takes SETS:WAYS:BLOCK: write its
+    /// SETS × WAYS × BLOCK as the size here.)
     #[arg(long, value_name = "S:W:B")]
     pub l2: Option<String>,
+    /// L1 instruction cache as Spike's `--ic`: SETS:WAYS:BLOCK (64:4:64 is 16K:4:64).
+    #[arg(long, value_name = "SETS:WAYS:BLOCK", conflicts_with = "l1i")]
+    pub ic: Option<String>,
+    /// L1 data cache as Spike's `--dc`: SETS:WAYS:BLOCK (64:8:64 is 32K:8:64).
+    #[arg(long, value_name = "SETS:WAYS:BLOCK", conflicts_with = "l1d")]
+    pub dc: Option<String>,
     /// Instruction TLB: ENTRIES:WAYS.
     #[arg(long, value_name = "ENTRIES:WAYS")]
     pub itlb: Option<String>,
@@ -163,11 +171,33 @@ pub struct ProfileArgs {
     #[arg(long, value_name = "on|off", value_parser = on_off)]
     pub timing: Option<bool>,
     /// Set any profile key, e.g. --set penalty.memory=150 (repeatable; `KEY=VALUE`).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", long_help = set_help())]
     pub set: Vec<String>,
     /// Print the effective profile (TOML) and its hash to stderr before running.
     #[arg(long)]
     pub print_profile: bool,
+}
+
+/// `--set`'s long help: what it does and every key, grouped by table.
+fn set_help() -> String {
+    let mut by_table: Vec<(String, Vec<String>)> = Vec::new();
+    for key in Profile::keys() {
+        let (table, field) = key.split_once('.').unwrap_or((key.as_str(), ""));
+        let field = if field.is_empty() { "(whole)" } else { field };
+        match by_table.iter_mut().find(|(t, _)| t == table) {
+            Some((_, fields)) => fields.push(field.to_string()),
+            None => by_table.push((table.to_string(), vec![field.to_string()])),
+        }
+    }
+    let mut help = String::from(
+        "Set any profile key, e.g. --set penalty.memory=150 (repeatable; KEY=VALUE). \
+         `--print-profile` shows the values and `[sources]` in the profile files their origin. \
+         The keys, TABLE.FIELD:",
+    );
+    for (table, fields) in by_table {
+        help.push_str(&format!("\n  {table}: {}", fields.join(", ")));
+    }
+    help
 }
 
 fn on_off(s: &str) -> Result<bool, String> {
@@ -179,8 +209,14 @@ fn on_off(s: &str) -> Result<bool, String> {
 }
 
 impl ProfileArgs {
-    /// The profile with every override applied.
+    /// The profile with every override applied; an error is a [`BadInput`] (exit status 2):
+    /// the profile, a geometry or a key was malformed.
     pub fn profile(&self) -> anyhow::Result<Profile> {
+        self.build().map_err(|e| BadInput::error(format!("{e:#}")))
+    }
+
+    /// [`ProfileArgs::profile`], errors as they come.
+    fn build(&self) -> anyhow::Result<Profile> {
         use emu::profile::{CacheLevel, TlbLevel};
         let mut p = Profile::load(&self.profile)?;
         for (level, spec) in [
@@ -190,6 +226,16 @@ impl ProfileArgs {
         ] {
             if let Some(spec) = spec {
                 p.set_cache(level, spec)?;
+            }
+        }
+        for (level, flag, spec) in [
+            (CacheLevel::L1i, "--ic", &self.ic),
+            (CacheLevel::L1d, "--dc", &self.dc),
+        ] {
+            if let Some(spec) = spec {
+                let klab_spec = emu::profile::spike_cache_spec(spec)
+                    .map_err(|e| anyhow::anyhow!("bad setting `{flag} {spec}`: {e}"))?;
+                p.set_cache(level, &klab_spec)?;
             }
         }
         for (level, spec) in [
@@ -226,7 +272,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             args.elf
         ),
         None => (
-            input::read_file(args.elf.as_ref(), "the kernel ELF", ram_bound(args.mem))?,
+            input::read_file(args.elf.as_ref(), "the kernel ELF", ram_bound(args.mem)).map_err(
+                |e| {
+                    // A mistyped kernel name (no such file, no path separator): say which.
+                    let hint = if std::path::Path::new(&args.elf).exists() || args.elf.contains('/')
+                    {
+                        String::new()
+                    } else {
+                        crate::suggest::did_you_mean(&args.elf, images::KERNELS)
+                    };
+                    if hint.is_empty() {
+                        anyhow::Error::from(e)
+                    } else {
+                        BadInput::error(format!("{e:#}{hint}"))
+                    }
+                },
+            )?,
             None,
         ),
     };
@@ -244,7 +305,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let bootargs = match (&args.append, args.program.is_empty()) {
         (Some(_), false) => {
-            anyhow::bail!("give the command line either as PROGRAM ARGS or with --append, not both")
+            return Err(BadInput::error(
+                "give the command line either as PROGRAM ARGS or with --append, not both",
+            ));
         }
         (Some(a), true) => Some(a.clone()),
         (None, false) if args.timeline.is_some() => {
@@ -264,10 +327,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         );
     }
     if args.check_tlb && !profile.timing {
-        anyhow::bail!("--check-tlb needs the modeled TLBs: drop --timing off");
+        return Err(BadInput::error(
+            "--check-tlb needs the modeled TLBs: drop --timing off",
+        ));
     }
     if args.gdb.is_some() && args.trace.is_some() {
-        anyhow::bail!("--gdb and --trace cannot be used together: choose one");
+        return Err(BadInput::error(
+            "--gdb and --trace cannot be used together: choose one",
+        ));
     }
     let sampling = args.stats_json.is_some() && args.sample_period > 0;
     let mut symbols = Vec::new();

@@ -1,18 +1,24 @@
 //! `klab run --trace FILE` (`-`: stdout): a commit log in Spike's `--log-commits` format, one line per retired
-//! instruction:
+//! instruction, and one per trap or interrupt taken (as Spike's `-l` and QEMU's `-d int` show them):
 //!
 //! ```text
 //! core   0: 3 0x0000000080000000 (0x00000297) x5  0x0000000080000000
 //! core   0: 1 0x0000000080001234 (0x00b53023) mem 0x0000000080003000 0x0000000000000001
 //! core   0: 0 0x0000000040010abc (0x0005b503) x10 0x0000000000000007 mem 0x000000004001f000
+//! core   0: 1 0x0000000080001240 (0x18051073) c384_satp 0x8000000000080123
+//! core   0: exception environment call from U-mode, epc 0x0000000040010ac0, tval 0x0000000000000000, U -> S
+//! core   0: interrupt supervisor timer interrupt, epc 0x0000000040010ac4, tval 0x0000000000000000, U -> S
 //! ```
 //!
 //! privilege (0 U, 1 S, 3 M), pc, instruction bits (4 hex digits for a compressed one), the
-//! integer register written (`xN` and its new value; CSR writes are not logged, unlike Spike),
-//! and the memory access: `mem ADDR` for a
-//! load, `mem ADDR VALUE` for a store (an AMO has both; a failed SC none). An instruction that
-//! traps retires nothing and has no line. With `--trace-disasm` each line ends with `; OP`, the
-//! operation's name.
+//! integer register written (`xN` and its new value), a CSR written (`cNUM_NAME` and its new
+//! value, as Spike writes it), and the memory access: `mem ADDR` for a load, `mem ADDR VALUE`
+//! for a store (an AMO has both; a failed SC none). An instruction that traps retires nothing:
+//! its line is the `exception` line, with the cause, `xepc`, `xtval` and the privilege change
+//! read from the CSRs of the privilege that took it; an interrupt taken before an instruction
+//! has its `interrupt` line (after the instruction that made it due, if one did: a CSR value
+//! logged on that instruction is then the one after the trap took it). With `--trace-disasm` each instruction line ends with `; ` and the
+//! instruction in assembly ([`emu::hart::disasm`]: ABI register names, absolute targets).
 //!
 //! The window: `--trace-from` and `--trace-to` take a pc (`0x…`) or an instruction count
 //! (decimal: instructions executed, retired or trapped). Tracing starts when the pc first reaches
@@ -27,8 +33,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+use emu::hart::csr::{self, num};
 use emu::hart::decode::decode32;
 use emu::hart::decode_c::decode16;
+use emu::hart::disasm;
 use emu::hart::insn::{Insn, Op, SINK};
 use emu::{DebugStop, Exit, Machine};
 
@@ -64,7 +72,7 @@ pub struct Options<'a> {
     pub from: Option<Edge>,
     /// Where it stops (`None`: at the end of the run).
     pub to: Option<Edge>,
-    /// Append the operation's name.
+    /// Append the instruction in assembly.
     pub disasm: bool,
     /// `--max-insns`.
     pub limit: Option<u64>,
@@ -173,9 +181,13 @@ fn access(op: Op) -> Option<(u64, bool, bool)> {
 /// Executes one instruction and logs it if it retires; `Some(exit)` if the run ended.
 fn step(m: &mut Machine, disasm: bool, out: &mut impl Write) -> std::io::Result<Option<Exit>> {
     // Take whatever interrupt is due first, so the instruction logged is the one that runs.
+    let interrupts = m.interrupts;
     match m.run(Some(m.executed())) {
         Exit::InstructionLimit | Exit::Debug(_) => {}
         exit => return Ok(Some(exit)),
+    }
+    if m.interrupts != interrupts {
+        trap_line(m, out)?;
     }
     let (pc, privilege, retired) = (m.hart.pc, m.hart.privilege as u8, m.retired);
     let decoded = fetch(m);
@@ -198,12 +210,20 @@ fn step(m: &mut Machine, disasm: bool, out: &mut impl Write) -> std::io::Result<
         }
         None => (None, 0),
     };
+    let interrupts = m.interrupts;
     let exit = match m.step() {
         Exit::InstructionLimit | Exit::Debug(_) => None,
         exit => Some(exit),
     };
+    // An interrupt the instruction made due (enabled, or made pending) is taken right after it:
+    // its line follows the instruction's.
+    let interrupted = m.interrupts != interrupts;
     if m.retired == retired {
-        return Ok(exit); // it trapped (or nothing ran)
+        // It trapped (or nothing ran: the run had ended).
+        if exit.is_none() && (m.hart.pc, m.hart.privilege as u8) != (pc, privilege) {
+            trap_line(m, out)?;
+        }
+        return Ok(exit);
     }
     let Some((bits, insn)) = decoded else {
         writeln!(out, "core   0: {privilege} {pc:#018x} (unreadable)")?;
@@ -240,11 +260,70 @@ fn step(m: &mut Machine, disasm: bool, out: &mut impl Write) -> std::io::Result<
             )?;
         }
     }
+    if let Some(n) = csr_written(&insn) {
+        let name = csr::display_name(n);
+        if let Some(value) = m.debug_csr(n) {
+            write!(out, " c{n}_{name} {value:#018x}")?;
+        }
+    }
     if disasm {
-        write!(out, " ; {:?}", insn.op)?;
+        write!(out, " ; {}", disasm::disasm(&insn, pc))?;
     }
     writeln!(out)?;
+    if interrupted {
+        trap_line(m, out)?;
+    }
     Ok(exit)
+}
+
+/// The CSR `insn` writes, if it writes one: `csrrw`/`csrrwi` always, the set and clear forms
+/// unless their source is `x0` (or a zero immediate), as the specification defines.
+fn csr_written(insn: &Insn) -> Option<u16> {
+    let n = (insn.imm & 0xfff) as u16;
+    match insn.op {
+        Op::Csrrw | Op::Csrrwi => Some(n),
+        Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci if insn.rs1 != 0 => Some(n),
+        _ => None,
+    }
+}
+
+/// The line for a trap or interrupt just taken: the cause, `xepc` and `xtval` of the
+/// privilege now running (the one that took it), and the privilege it came from
+/// (`mstatus.MPP` or `sstatus.SPP`, which the trap has just set).
+fn trap_line(m: &Machine, out: &mut impl Write) -> std::io::Result<()> {
+    let to = m.hart.privilege as u8;
+    let (cause, epc, tval) = if to == 3 {
+        (num::MCAUSE, num::MEPC, num::MTVAL)
+    } else {
+        (num::SCAUSE, num::SEPC, num::STVAL)
+    };
+    let read = |n| m.debug_csr(n).unwrap_or(0);
+    let cause = read(cause);
+    let status = read(num::MSTATUS);
+    let from = if to == 3 {
+        ((status & csr::mstatus::MPP) >> csr::mstatus::MPP_SHIFT) as u8
+    } else {
+        u8::from(status & csr::mstatus::SPP != 0)
+    };
+    let kind = if cause >> 63 == 1 {
+        "interrupt"
+    } else {
+        "exception"
+    };
+    let mode = |p: u8| match p {
+        0 => 'U',
+        1 => 'S',
+        _ => 'M',
+    };
+    writeln!(
+        out,
+        "core   0: {kind} {}, epc {:#018x}, tval {:#018x}, {} -> {}",
+        emu::trap::cause_name(cause),
+        read(epc),
+        read(tval),
+        mode(from),
+        mode(to)
+    )
 }
 
 #[cfg(test)]

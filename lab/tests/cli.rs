@@ -157,15 +157,6 @@ fn bad_inputs_are_one_line_errors() {
 }
 
 #[test]
-fn a_malformed_argument_is_a_usage_error_naming_it() {
-    let o = klab(&["--mem", "12Q"], &guest("hello"));
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("'12Q'") && err.contains("not a size"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-}
-
-#[test]
 fn stats_json_has_the_documented_top_level_fields() {
     let path = std::env::temp_dir().join(format!("klab-stats-{}.json", std::process::id()));
     let o = klab(&["--stats-json", path.to_str().unwrap()], &guest("markers"));
@@ -226,30 +217,128 @@ fn timing_off_is_the_functional_mode_where_cycles_equal_instructions() {
     assert_eq!(Some(words[1]), cycles, "{line}");
 }
 
+/// A malformed command line: exit status 2 and one line naming what was wrong.
+fn assert_usage_error(o: &Output, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(what), "expected {what:?} in: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
-fn a_malformed_profile_or_override_is_an_error_naming_the_field() {
-    assert_clean_error(&klab(&["--profile", "nope"], &guest("hello")), "default");
-    assert_clean_error(&klab(&["--l1d", "32K:3:64"], &guest("hello")), "l1d.ways");
-    assert_clean_error(&klab(&["--dtlb", "32"], &guest("hello")), "32");
-    assert_clean_error(
+fn a_malformed_profile_or_override_is_a_usage_error_naming_the_field() {
+    assert_usage_error(&klab(&["--profile", "nope"], &guest("hello")), "default");
+    assert_usage_error(&klab(&["--l1d", "32K:3:64"], &guest("hello")), "l1d.ways");
+    assert_usage_error(&klab(&["--dtlb", "32"], &guest("hello")), "32");
+    assert_usage_error(
         &klab(&["--set", "penalty.nope=3"], &guest("hello")),
         "penalty.nope",
     );
-    assert_clean_error(
+    assert_usage_error(
+        &klab(&["--set", "tlb.entris=64"], &guest("hello")),
+        "close to it: tlb.entries",
+    );
+    assert_usage_error(
+        &klab(&["--set", "tlb.entries"], &guest("hello")),
+        "KEY=VALUE",
+    );
+    assert_usage_error(
         &klab(&["--check-tlb", "--timing", "off"], &guest("hello")),
         "--check-tlb",
     );
     // A malformed profile file gets one line naming the file, the table, the key and the line.
     let bad = file("bad.toml", b"name = \"x\"\n[core]\nclock_hz = \"fast\"\n");
     let o = klab(&["--profile", bad.to_str().unwrap()], &guest("hello"));
-    assert_clean_error(&o, "bad.toml: in [core]: `clock_hz`: invalid type");
+    assert_usage_error(&o, "bad.toml: in [core]: `clock_hz`: invalid type");
     assert!(
         stderr(&o).trim_end().ends_with("(line 3)"),
         "{}",
         stderr(&o)
     );
-    let o = klab(&["--asid", "maybe"], &guest("hello"));
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_usage_error(&klab(&["--asid", "maybe"], &guest("hello")), "maybe");
+    assert_usage_error(&klab(&["--mem", "12Q"], &guest("hello")), "not a size");
+}
+
+#[test]
+fn a_bare_cache_size_below_1k_is_refused_and_spikes_geometry_has_its_own_flags() {
+    // Spike's `--dc 512:8:64` is 512 sets: typed as klab's SIZE it would be a 512-byte cache.
+    assert_usage_error(&klab(&["--l1d", "512:8:64"], &guest("hello")), "256K:8:64");
+    let profile = |args: &[&str]| {
+        let mut all = vec!["--print-profile", "--max-insns", "1"];
+        all.extend_from_slice(args);
+        let o = klab(&all, &guest("hello"));
+        let text = stderr(&o);
+        let l1d = text.split("[l1d]").nth(1).unwrap_or_default().to_string();
+        let l1i = text.split("[l1i]").nth(1).unwrap_or_default().to_string();
+        (o.status.code(), l1i, l1d)
+    };
+    // (`--max-insns 1` stops the guest at once: status 124, not a usage error.)
+    let (status, _, l1d) = profile(&["--dc", "512:8:64"]);
+    assert_eq!(status, Some(124));
+    assert!(l1d.trim_start().starts_with("size = \"256K\""), "{l1d}");
+    let (_, l1i, _) = profile(&["--ic", "64:4:64"]);
+    assert!(l1i.trim_start().starts_with("size = \"16K\""), "{l1i}");
+    // A unit makes a small size deliberate; 1024 and more are bytes.
+    assert_eq!(profile(&["--l1d", "1024:2:64"]).0, Some(124));
+    assert_usage_error(&klab(&["--dc", "64:8"], &guest("hello")), "SETS:WAYS:BLOCK");
+    assert_usage_error(
+        &klab(&["--dc", "64:8:64", "--l1d", "32K:8:64"], &guest("hello")),
+        "--l1d",
+    );
+}
+
+#[test]
+fn mistyped_names_get_a_suggestion_and_status_2() {
+    let o = Command::new(klab_bin())
+        .args(["run", "mnoo"])
+        .output()
+        .unwrap();
+    assert_usage_error(&o, "did you mean `mono`?");
+    let o = Command::new(klab_bin())
+        .args(["bench", "--only", "getpd", "--out", "/nonexistent/none"])
+        .output()
+        .unwrap();
+    assert_usage_error(&o, "did you mean `getpid`?");
+    let o = Command::new(klab_bin())
+        .args([
+            "bench",
+            "--kernels",
+            "micor",
+            "--only",
+            "getpid",
+            "--out",
+            "/nonexistent/none",
+        ])
+        .output()
+        .unwrap();
+    assert_usage_error(&o, "did you mean `micro`?");
+}
+
+#[test]
+fn bench_list_prints_the_catalogue_and_help_lists_the_profile_keys() {
+    let o = Command::new(klab_bin())
+        .args(["bench", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for (name, family) in [("getpid", "syscall"), ("ring-2-16k", "switch"), ("ipc", "")] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&format!("{name} ")) && l.contains(family)),
+            "{name} missing from:\n{out}"
+        );
+    }
+    let o = Command::new(klab_bin())
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("penalty: ") && help.contains("tlb_walk") && help.contains("l1d: "),
+        "{help}"
+    );
 }
 
 /// Runs `compute` with sampling every `period` cycles and returns the JSON report.

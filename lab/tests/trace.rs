@@ -32,7 +32,12 @@ struct Line {
     len: u64,
     rd: Option<(u8, u64)>,
     mem: Vec<(u64, Option<u64>)>,
+    /// A CSR written: number, name, new value.
+    csr: Option<(u16, String, u64)>,
+    /// The mnemonic (`addi`, `sd`, `amoadd.w.aqrl`).
     op: String,
+    /// The whole disassembly.
+    asm: String,
 }
 
 fn hex(s: &str) -> u64 {
@@ -51,7 +56,9 @@ fn parse(line: &str) -> Line {
         len: if bits_text.len() == 6 { 2 } else { 4 },
         rd: None,
         mem: Vec::new(),
-        op: op.to_string(),
+        csr: None,
+        op: op.split_whitespace().next().unwrap_or_default().to_string(),
+        asm: op.to_string(),
     };
     let mut i = 3;
     while i < w.len() {
@@ -60,6 +67,13 @@ fn parse(line: &str) -> Line {
             let value = w.get(i + 2).filter(|v| v.starts_with("0x")).map(|v| hex(v));
             i += 2 + usize::from(value.is_some());
             l.mem.push((addr, value));
+        } else if let Some((n, name)) = w[i]
+            .strip_prefix('c')
+            .and_then(|c| c.split_once('_'))
+            .filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+        {
+            l.csr = Some((n.parse().unwrap(), name.to_string(), hex(w[i + 1])));
+            i += 2;
         } else {
             let n: u8 = w[i].trim_start_matches('x').parse().expect("xN");
             l.rd = Some((n, hex(w[i + 1])));
@@ -95,28 +109,35 @@ fn check(l: &Line, elf: &emu::ElfImage) {
     assert_eq!(l.bits, elf_bytes(elf, l.pc, l.len), "bits at {:#x}", l.pc);
     let imm20 = sext(u64::from(l.bits & 0xffff_f000), 32);
     match l.op.as_str() {
-        "Auipc" if l.len == 4 => {
+        "auipc" if l.len == 4 => {
             assert_eq!(l.rd.unwrap().1, l.pc.wrapping_add(imm20), "{l:?}");
         }
-        "Lui" if l.len == 4 => assert_eq!(l.rd.unwrap().1, imm20, "{l:?}"),
-        "Sd" | "Sw" | "Sh" | "Sb" => {
+        "lui" if l.len == 4 => assert_eq!(l.rd.unwrap().1, imm20, "{l:?}"),
+        "sd" | "sw" | "sh" | "sb" => {
             assert_eq!(l.mem.len(), 1, "{l:?}");
             assert!(l.mem[0].1.is_some(), "a store logs its value: {l:?}");
             assert!(l.rd.is_none(), "{l:?}");
         }
-        "Ld" | "Lw" | "Lwu" | "Lh" | "Lhu" | "Lb" | "Lbu" => {
+        "ld" | "lw" | "lwu" | "lh" | "lhu" | "lb" | "lbu" => {
             assert_eq!(l.mem.len(), 1, "{l:?}");
             assert!(l.mem[0].1.is_none(), "a load logs its address: {l:?}");
         }
-        "Beq" | "Bne" | "Blt" | "Bge" | "Bltu" | "Bgeu" => assert!(l.rd.is_none(), "{l:?}"),
+        "beq" | "bne" | "blt" | "bge" | "bltu" | "bgeu" => assert!(l.rd.is_none(), "{l:?}"),
         _ => {}
     }
 }
 
+/// A trap or interrupt line.
+fn is_trap(line: &str) -> bool {
+    line.starts_with("core   0: exception ") || line.starts_with("core   0: interrupt ")
+}
+
+/// The instruction lines of a log.
 fn lines(file: &Path) -> Vec<Line> {
     std::fs::read_to_string(file)
         .expect("trace")
         .lines()
+        .filter(|l| !is_trap(l))
         .map(parse)
         .collect()
 }
@@ -151,12 +172,20 @@ fn the_first_instructions_of_a_kernel_are_logged_as_spike_would() {
         }
         for pair in log.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
-            let control = a.op.starts_with('B') || a.op.starts_with('J') || a.op == "Mret";
+            let control = a.op.starts_with('b') || a.op.starts_with('j') || a.op == "mret";
             if !control {
                 assert_eq!(b.pc, a.pc + a.len, "{k}: straight-line code after {a:?}");
             }
         }
-        assert!(log.iter().any(|l| l.op == "Auipc") && log.iter().any(|l| l.op == "Sd"));
+        assert!(log.iter().any(|l| l.op == "auipc") && log.iter().any(|l| l.op == "sd"));
+        // Boot writes mtvec (csrw mtvec, …): logged as Spike logs a CSR write.
+        assert!(
+            log.iter().any(|l| l.asm.starts_with("csrrw")
+                && l.csr
+                    .as_ref()
+                    .is_some_and(|c| c.0 == 0x305 && c.1 == "mtvec")),
+            "{k}: no mtvec write in boot"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -214,6 +243,81 @@ fn a_window_from_a_programs_entry_logs_its_user_mode_instructions_and_counts_not
             std::fs::read_to_string(&plain).unwrap(),
             std::fs::read_to_string(&traced).unwrap(),
             "{k}: tracing changes no counter"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn traps_and_interrupts_have_their_own_lines_with_cause_epc_tval_and_privileges() {
+    // `deleg` takes 20 exceptions (ecall, ebreak, illegal instruction; from U, S and M, to S
+    // and M) and 4 interrupts (software and timer, machine and supervisor).
+    let dir = std::env::temp_dir().join(format!("klab-trace-traps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("deleg.log");
+    let stats = dir.join("deleg.json");
+    let deleg = klab_tests::guest("deleg");
+    let out = klab(&[
+        "--trace",
+        file.to_str().unwrap(),
+        "--trace-disasm",
+        "--stats-json",
+        stats.to_str().unwrap(),
+        deleg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let traps: Vec<&str> = text.lines().filter(|l| is_trap(l)).collect();
+    let exceptions = traps.iter().filter(|l| l.contains(": exception ")).count();
+    let interrupts = traps.iter().filter(|l| l.contains(": interrupt ")).count();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let total = |key: &str| {
+        json.pointer(&format!("/total/{key}"))
+            .and_then(|v| v.as_u64())
+    };
+    // As many lines as the machine counted (when the statistics name them).
+    if let (Some(e), Some(i)) = (total("exceptions"), total("interrupts")) {
+        assert_eq!((exceptions as u64, interrupts as u64), (e, i), "{traps:#?}");
+    }
+    assert_eq!((exceptions, interrupts), (20, 4), "{traps:#?}");
+    let has = |needle: &str| traps.iter().any(|l| l.contains(needle));
+    assert!(
+        has("exception environment call from U-mode, epc 0x"),
+        "{traps:#?}"
+    );
+    assert!(
+        traps
+            .iter()
+            .any(|l| l.contains("environment call from U-mode") && l.ends_with("U -> S"))
+    );
+    assert!(
+        traps
+            .iter()
+            .any(|l| l.contains("environment call from S-mode") && l.ends_with("S -> M"))
+    );
+    // The illegal `csrr a0, mstatus` in S-mode: tval holds its bits.
+    assert!(
+        traps.iter().any(|l| l.contains("illegal instruction")
+            && l.contains("tval 0x0000000030002573")
+            && l.ends_with("S -> S")),
+        "{traps:#?}"
+    );
+    assert!(has("interrupt machine timer interrupt"), "{traps:#?}");
+    assert!(has("interrupt supervisor software interrupt"), "{traps:#?}");
+    // Each exception line follows the instruction that raised it: the epc is the pc of the
+    // line before, which is not logged as retired (it has no line of its own).
+    let all: Vec<&str> = text.lines().collect();
+    for (i, l) in all
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains(": exception "))
+    {
+        let epc = l.split("epc ").nth(1).unwrap().split(',').next().unwrap();
+        let next = all.get(i + 1).copied().unwrap_or_default();
+        assert!(
+            !next.contains(&format!(" {epc} ")) || next.contains(": interrupt "),
+            "{l} then {next}"
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

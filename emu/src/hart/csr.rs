@@ -77,6 +77,73 @@ pub mod num {
     pub const SCOUNTOVF: u16 = 0xda0;
 }
 
+/// The CSRs the hart implements, by spec name (the debugger's register list and the commit
+/// log's disassembly).
+pub const NAMES: &[(&str, u16)] = {
+    use num::*;
+    &[
+        ("sstatus", SSTATUS),
+        ("sie", SIE),
+        ("stvec", STVEC),
+        ("scounteren", SCOUNTEREN),
+        ("senvcfg", SENVCFG),
+        ("sscratch", SSCRATCH),
+        ("sepc", SEPC),
+        ("scause", SCAUSE),
+        ("stval", STVAL),
+        ("sip", SIP),
+        ("satp", SATP),
+        ("mstatus", MSTATUS),
+        ("misa", MISA),
+        ("medeleg", MEDELEG),
+        ("mideleg", MIDELEG),
+        ("mie", MIE),
+        ("mtvec", MTVEC),
+        ("mcounteren", MCOUNTEREN),
+        ("menvcfg", MENVCFG),
+        ("mcountinhibit", MCOUNTINHIBIT),
+        ("mscratch", MSCRATCH),
+        ("mepc", MEPC),
+        ("mcause", MCAUSE),
+        ("mtval", MTVAL),
+        ("mip", MIP),
+        ("pmpcfg0", PMPCFG0),
+        ("pmpcfg2", PMPCFG0 + 2),
+        ("mcycle", MCYCLE),
+        ("minstret", MINSTRET),
+        ("cycle", CYCLE),
+        ("time", TIME),
+        ("instret", INSTRET),
+        ("scountovf", SCOUNTOVF),
+        ("mvendorid", MVENDORID),
+        ("marchid", MARCHID),
+        ("mimpid", MIMPID),
+        ("mhartid", MHARTID),
+    ]
+};
+
+/// The spec name of CSR `n`, if it is one of [`NAMES`].
+pub fn name(n: u16) -> Option<&'static str> {
+    NAMES.iter().find(|&&(_, c)| c == n).map(|&(name, _)| name)
+}
+
+/// The spec name of CSR `n` including the numbered families (`pmpaddr3`, `mhpmcounter4`,
+/// `hpmcounter5`, `mhpmevent6`, `pmpcfg4`), or its number in hex.
+pub fn display_name(n: u16) -> String {
+    use num::*;
+    if let Some(name) = name(n) {
+        return name.to_string();
+    }
+    match n {
+        PMPCFG0..=PMPCFG15 => format!("pmpcfg{}", n - PMPCFG0),
+        PMPADDR0..=PMPADDR63 => format!("pmpaddr{}", n - PMPADDR0),
+        MHPMCOUNTER3..=MHPMCOUNTER31 => format!("mhpmcounter{}", n - MHPMCOUNTER3 + 3),
+        HPMCOUNTER3..=HPMCOUNTER31 => format!("hpmcounter{}", n - HPMCOUNTER3 + 3),
+        MHPMEVENT3..=MHPMEVENT31 => format!("mhpmevent{}", n - MHPMEVENT3 + 3),
+        _ => format!("{n:#05x}"),
+    }
+}
+
 /// `mstatus` / `sstatus` fields.
 pub mod mstatus {
     /// Supervisor interrupt enable.

@@ -7,6 +7,7 @@
 pub mod csr;
 pub mod decode;
 pub mod decode_c;
+pub mod disasm;
 pub mod insn;
 
 pub use csr::{CsrFile, Privilege};

@@ -313,13 +313,54 @@ fn parse_cache_spec(spec: &str, old: Option<&CacheConfig>) -> Result<Option<Cach
             "expected SIZE:WAYS:LINE (e.g. 32K:8:64) or none, not `{spec}`"
         ));
     };
+    let (ways, line): (u32, u32) = (parse_number(ways)?, parse_number(line)?);
+    // A bare number below 1 KiB is almost certainly Spike's SETS:WAYS:BLOCK (`--dc 512:8:64` is
+    // 256 KiB there), not a cache of a few hundred bytes: refuse it and say both spellings.
+    if let Ok(sets) = size.trim().parse::<u64>()
+        && sets < 1024
+    {
+        return Err(format!(
+            "a cache of {sets} bytes? Sizes below 1 KiB need a unit (e.g. 32K); Spike's \
+             SETS:WAYS:BLOCK `{spec}` is {}:{ways}:{line} here (or --ic/--dc {spec})",
+            spike_size(sets, ways, line)
+        ));
+    }
     Ok(Some(CacheConfig {
         size: parse_size(size)?,
-        ways: parse_number(ways)?,
-        line: parse_number(line)?,
+        ways,
+        line,
         replacement: old.map_or(Replacement::Lru, |c| c.replacement),
         seed: old.map_or(0, |c| c.seed),
     }))
+}
+
+/// Spike's `SETS:WAYS:BLOCK` as klab's `SIZE:WAYS:LINE` (Spike's `--ic`/`--dc`/`--l2`), or an
+/// error if a field is not a number.
+pub fn spike_cache_spec(spec: &str) -> Result<String, String> {
+    let fields: Vec<&str> = spec.split(':').collect();
+    let [sets, ways, block] = fields[..] else {
+        return Err(format!(
+            "expected Spike's SETS:WAYS:BLOCK (e.g. 64:8:64), not `{spec}`"
+        ));
+    };
+    let (sets, ways, block): (u64, u32, u32) = (
+        parse_number(sets)?,
+        parse_number(ways)?,
+        parse_number(block)?,
+    );
+    Ok(format!("{}:{ways}:{block}", spike_size(sets, ways, block)))
+}
+
+/// The size of `sets` × `ways` × `block` bytes, written with the largest exact unit.
+fn spike_size(sets: u64, ways: u32, block: u32) -> String {
+    let bytes = sets
+        .saturating_mul(u64::from(ways))
+        .saturating_mul(u64::from(block));
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{}M", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{}K", b >> 10),
+        b => b.to_string(),
+    }
 }
 
 /// The ASID width of `--asid on` (16 bits, all of `satp.ASID`) or `off` (none).

@@ -398,3 +398,24 @@ impl Bench {
         v
     }
 }
+
+/// `klab bench --list`: the catalogue as an aligned table, one benchmark per line.
+pub fn listing() -> String {
+    let mut rows = vec![vec![
+        "benchmark".to_string(),
+        "family".to_string(),
+        "op".to_string(),
+        "what it measures".to_string(),
+        "guest command".to_string(),
+    ]];
+    for b in BENCHES {
+        rows.push(vec![
+            b.name.to_string(),
+            b.family.to_string(),
+            b.unit.to_string(),
+            b.title.to_string(),
+            b.command(b.n).join(" "),
+        ]);
+    }
+    crate::report::table::columns_aligned(&rows, &[])
+}

@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 
 use super::job::Guests;
 use super::model::KernelImages;
+use crate::cli::BadInput;
 use crate::images;
 
 /// The path of the benchmark program inside the initrd.
@@ -142,9 +143,12 @@ pub fn load(kernels: &[String], sources: &Sources) -> anyhow::Result<Guests<'sta
             (None, Some(None)) => bail!(
                 "the {k} kernel was not built into this klab: run `make guests`, then `make build`"
             ),
-            (None, None) => bail!(
-                "unknown kernel `{k}`: klab has mono and micro built in; give others with --kernel {k}=ELF"
-            ),
+            (None, None) => {
+                return Err(BadInput::error(format!(
+                    "unknown kernel `{k}`{}: klab has mono and micro built in; give others with --kernel {k}=ELF",
+                    crate::suggest::did_you_mean(k, crate::images::KERNELS.iter().copied())
+                )));
+            }
         };
         records.insert(
             k.clone(),

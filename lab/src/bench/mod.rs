@@ -22,6 +22,7 @@ use anyhow::bail;
 use clap::Args;
 use emu::profile::Profile;
 
+use crate::cli::BadInput;
 use crate::run::ProfileArgs;
 use catalog::Bench;
 use job::Job;
@@ -64,6 +65,9 @@ pub struct Selection {
 /// Arguments of `klab bench`.
 #[derive(Args)]
 pub struct BenchArgs {
+    /// Print the catalogue (name, family, unit, what it measures, the guest command) and exit.
+    #[arg(long)]
+    pub list: bool,
     #[command(flatten)]
     pub select: Selection,
     #[command(flatten)]
@@ -101,7 +105,10 @@ impl Selection {
         for name in &self.only {
             if catalog::find(name).is_none() {
                 let all: Vec<&str> = catalog::BENCHES.iter().map(|b| b.name).collect();
-                bail!("no benchmark `{name}`; there are: {}", all.join(", "));
+                return Err(BadInput::error(format!(
+                    "no benchmark `{name}`{}; `klab bench --list` shows them all",
+                    crate::suggest::did_you_mean(name, all.iter().copied())
+                )));
             }
         }
         Ok(catalog::BENCHES
@@ -216,6 +223,10 @@ impl Selection {
 
 /// `klab bench`.
 pub fn bench(args: BenchArgs) -> anyhow::Result<i32> {
+    if args.list {
+        print!("{}", catalog::listing());
+        return Ok(0);
+    }
     let profile = args.machine.profile()?;
     args.select
         .execute(&[(profile, BTreeMap::new())], Vec::new(), "report")

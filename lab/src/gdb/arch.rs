@@ -19,46 +19,8 @@ pub const CSR_FIRST_REGNUM: usize = 65;
 /// GDB's register number of `priv`.
 pub const PRIV_REGNUM: usize = 4161;
 
-/// The CSRs described to GDB, by spec name.
-pub const CSRS: &[(&str, u16)] = &[
-    ("sstatus", num::SSTATUS),
-    ("sie", num::SIE),
-    ("stvec", num::STVEC),
-    ("scounteren", num::SCOUNTEREN),
-    ("senvcfg", num::SENVCFG),
-    ("sscratch", num::SSCRATCH),
-    ("sepc", num::SEPC),
-    ("scause", num::SCAUSE),
-    ("stval", num::STVAL),
-    ("sip", num::SIP),
-    ("satp", num::SATP),
-    ("mstatus", num::MSTATUS),
-    ("misa", num::MISA),
-    ("medeleg", num::MEDELEG),
-    ("mideleg", num::MIDELEG),
-    ("mie", num::MIE),
-    ("mtvec", num::MTVEC),
-    ("mcounteren", num::MCOUNTEREN),
-    ("menvcfg", num::MENVCFG),
-    ("mcountinhibit", num::MCOUNTINHIBIT),
-    ("mscratch", num::MSCRATCH),
-    ("mepc", num::MEPC),
-    ("mcause", num::MCAUSE),
-    ("mtval", num::MTVAL),
-    ("mip", num::MIP),
-    ("pmpcfg0", num::PMPCFG0),
-    ("pmpcfg2", num::PMPCFG0 + 2),
-    ("mcycle", num::MCYCLE),
-    ("minstret", num::MINSTRET),
-    ("cycle", num::CYCLE),
-    ("time", num::TIME),
-    ("instret", num::INSTRET),
-    ("scountovf", num::SCOUNTOVF),
-    ("mvendorid", num::MVENDORID),
-    ("marchid", num::MARCHID),
-    ("mimpid", num::MIMPID),
-    ("mhartid", num::MHARTID),
-];
+/// The CSRs described to GDB, by spec name: every CSR the hart names.
+pub const CSRS: &[(&str, u16)] = emu::hart::csr::NAMES;
 
 /// The integer registers by ABI name, as GDB's `org.gnu.gdb.riscv.cpu` feature names them.
 const CPU_NAMES: [&str; 32] = [
