@@ -53,7 +53,8 @@ if [ "$1" = --merge ]; then
 		[ -f "$d/report.json" ] || { echo "slurm-sweep: shard $i of $n is missing ($d/report.json)" >&2; exit 1; }
 		dirs+=("$d")
 	done
-	exec klab report "${dirs[@]}" --out "$out/report"
+	klab report "${dirs[@]}" --out "$out/report"
+	exit 0
 fi
 
 out=$1
@@ -68,4 +69,4 @@ n=$SLURM_ARRAY_TASK_COUNT
 	exit 2
 }
 mkdir -p "$out"
-exec klab sweep "$@" --shard "$i/$n" --jobs "${SLURM_CPUS_PER_TASK:-1}" --out "$out/shard-$i-of-$n"
+klab sweep "$@" --shard "$i/$n" --jobs "${SLURM_CPUS_PER_TASK:-1}" --out "$out/shard-$i-of-$n"

@@ -57,13 +57,13 @@ pub fn value_order(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// Two points: value by value for the parameters of `sweep` in order, then any other
-/// parameters by key (a parameter a point lacks comes first).
+/// Two points: value by value for the parameters of `sweep` in order, then every parameter
+/// in key order (a parameter a point lacks comes first). A total order: each pair is compared
+/// over the same sequence of keys.
 pub fn order(sweep: &[String], a: &Point, b: &Point) -> Ordering {
-    let keys = sweep
-        .iter()
-        .map(String::as_str)
-        .chain(a.keys().chain(b.keys()).map(String::as_str));
+    let all: std::collections::BTreeSet<&str> =
+        a.keys().chain(b.keys()).map(String::as_str).collect();
+    let keys = sweep.iter().map(String::as_str).chain(all);
     for key in keys {
         let o = match (a.get(key), b.get(key)) {
             (Some(x), Some(y)) => value_order(x, y),
@@ -190,5 +190,10 @@ mod tests {
         assert_eq!(order(&[], &a, &b), Ordering::Greater, "by key: asid first");
         assert_eq!(order(&sweep, &a, &a), Ordering::Equal);
         assert_eq!(order(&sweep, &Point::new(), &a), Ordering::Less);
+        // Points with different parameters still order consistently both ways.
+        let x = point(&[("x", "1")]);
+        let y = point(&[("y", "1")]);
+        assert_eq!(order(&[], &x, &y), Ordering::Greater);
+        assert_eq!(order(&[], &y, &x), Ordering::Less);
     }
 }
