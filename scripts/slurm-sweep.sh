@@ -60,7 +60,7 @@ fi
 out=$1
 shift
 : "${SLURM_ARRAY_TASK_ID:?not a Slurm array task: submit with sbatch --array=0-N}"
-: "${SLURM_ARRAY_TASK_MIN:?}" "${SLURM_ARRAY_TASK_COUNT:?}"
+: "${SLURM_ARRAY_TASK_MIN:?}" "${SLURM_ARRAY_TASK_MAX:?}" "${SLURM_ARRAY_TASK_COUNT:?}"
 i=$((SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1))
 n=$SLURM_ARRAY_TASK_COUNT
 # A range with a step (0-6:2) would leave gaps: every index from min to max must be a task.
