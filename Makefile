@@ -1,6 +1,7 @@
 # klab — the front door. `make bench` and `make test` do all the set-up they need.
 #
-#   make deps     the pinned Rust toolchain and the RISC-V target; QEMU and gdb-multiarch (Debian)
+#   make deps     the pinned Rust toolchain and the RISC-V target; QEMU, gdb-multiarch, Chromium,
+#                 Slurm, munge and GNU parallel (Debian)
 #   make guests   every guest workspace (RISC-V, no_std): tests/guests, userland (+ the initrd),
 #                 kernels
 #   make build    guests + the host workspace (klab, emu) in release mode; klab embeds the
@@ -35,8 +36,9 @@ GUEST_RUSTFLAGS := --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(CARGO_H
 KERNEL ?= mono
 
 # Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger,
-# Chromium renders the benchmark report.
-APT_PACKAGES := qemu-system-misc gdb-multiarch chromium
+# Chromium renders the benchmark report, Slurm (slurm-wlm, munge) and GNU parallel run sharded
+# sweeps (the test starts its own single-node Slurm cluster).
+APT_PACKAGES := qemu-system-misc gdb-multiarch chromium slurm-wlm munge parallel
 # The sweep `make sweep` runs: when do ASIDs close the gap between the kernels?
 SWEEP ?= --param tlb.entries=8,16,32,64 --param asid=off,on --only getpid,ipc,ipc-4k,pipe-rt,process-switch,ring-8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -61,6 +63,10 @@ deps:
 	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
 	command -v gdb-multiarch >/dev/null || missing="$$missing gdb-multiarch"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null || \
+		missing="$$missing slurm-wlm"; \
+	command -v munged >/dev/null || missing="$$missing munge"; \
+	command -v parallel >/dev/null || missing="$$missing parallel"; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

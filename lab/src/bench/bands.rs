@@ -41,6 +41,7 @@ pub struct Comparison {
     /// The profile's hash.
     pub profile: String,
     /// The sweep point (empty for `klab bench`).
+    #[serde(with = "super::point::json")]
     pub point: BTreeMap<String, String>,
     /// micro's cycles per operation over mono's.
     pub ratio: f64,

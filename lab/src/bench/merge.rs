@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 
-use super::files;
 use super::model::{Report, SCHEMA};
+use super::{files, point};
 
 /// Arguments of `klab report`.
 #[derive(Args)]
@@ -107,23 +107,47 @@ pub fn merge(reports: Vec<Report>) -> anyhow::Result<Report> {
     for name in &conflicts {
         out.images.remove(name);
     }
-    // Catalogue order, then the sweep point, then the kernel (mono first).
+    arrange(&mut out);
+    Ok(out)
+}
+
+/// Puts `report` in the one order every report is written in, whatever order its results came
+/// in (one run, or the shards of a sweep merged in any order): results in catalogue order, then
+/// by sweep point (`point::order`), then profile, then kernel (mono, micro, then the others by
+/// name); profiles in the order results first use them; the comparisons recomputed.
+pub fn arrange(report: &mut Report) {
     let order = |name: &str| {
         super::catalog::BENCHES
             .iter()
             .position(|b| b.name == name)
             .unwrap_or(usize::MAX)
     };
-    out.results.sort_by(|a, b| {
-        (order(&a.bench), &a.profile, &a.point, &a.kernel).cmp(&(
-            order(&b.bench),
-            &b.profile,
-            &b.point,
-            &b.kernel,
-        ))
+    let kernel = |name: &str| {
+        let rank = ["mono", "micro"]
+            .iter()
+            .position(|k| *k == name)
+            .unwrap_or(usize::MAX);
+        (rank, name.to_string())
+    };
+    let sweep = report.sweep.clone();
+    report.results.sort_by(|a, b| {
+        order(&a.bench)
+            .cmp(&order(&b.bench))
+            .then_with(|| point::order(&sweep, &a.point, &b.point))
+            .then_with(|| a.profile.cmp(&b.profile))
+            .then_with(|| kernel(&a.kernel).cmp(&kernel(&b.kernel)))
     });
-    out.comparisons = super::bands::comparisons(&out);
-    Ok(out)
+    let first_use = |hash: &str| {
+        report
+            .results
+            .iter()
+            .position(|r| r.profile == hash)
+            .unwrap_or(usize::MAX)
+    };
+    let mut profiles = std::mem::take(&mut report.profiles);
+    profiles.sort_by_cached_key(|p| (first_use(&p.hash), p.hash.clone()));
+    report.profiles = profiles;
+    report.comparisons = super::bands::comparisons(report);
 }
 
 /// `klab report`.

@@ -10,6 +10,7 @@ pub mod guests;
 pub mod job;
 pub mod merge;
 pub mod model;
+pub mod point;
 pub mod pool;
 pub mod rows;
 pub mod sweep;
@@ -195,7 +196,7 @@ impl Selection {
             results,
             comparisons: Vec::new(),
         };
-        report.comparisons = bands::comparisons(&report);
+        merge::arrange(&mut report);
         let paths = files::write(&dir, &report)?;
         match self.format {
             Some(format) => crate::export::print(&files::export(&report, format)?)?,

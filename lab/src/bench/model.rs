@@ -94,7 +94,8 @@ pub struct BenchResult {
     pub kernel: String,
     /// The profile's hash (see [`Report::profiles`]).
     pub profile: String,
-    /// The sweep point: parameter → value (empty for `klab bench`).
+    /// The sweep point: parameter → value (empty for `klab bench`); numbers are JSON numbers.
+    #[serde(with = "super::point::json")]
     pub point: BTreeMap<String, String>,
     /// The program's command line (`bench getpid 10000`).
     pub command: String,

@@ -73,6 +73,7 @@ pub struct Row {
     /// The kernel on side B (the same name unless `--kernels` pairs two).
     pub kernel_b: String,
     /// The sweep point (empty outside sweeps).
+    #[serde(with = "crate::bench::point::json")]
     pub point: BTreeMap<String, String>,
     /// The profile hash on side A.
     pub profile_a: String,
@@ -129,6 +130,7 @@ pub struct Mismatch {
     /// The kernel (side A's name), when the mismatch is about one.
     pub kernel: Option<String>,
     /// The sweep point.
+    #[serde(with = "crate::bench::point::json")]
     pub point: BTreeMap<String, String>,
     /// What it is, in a sentence.
     pub detail: String,
