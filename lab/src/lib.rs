@@ -5,7 +5,8 @@
 //! report merging), `report` (report files), `compare` (two result directories side by side),
 //! `gdb` (the debugger stub), `trace` (commit logs), `images` (the embedded guests), `inject`
 //! (the `--inject` fault-injection option), `validate` (the validation page, `docs/model.md`),
-//! `readme` (what the docs quote from the build, with `schema`, the JSON Schemas); `export` is the `-`-is-stdout and `--format` output they share.
+//! `readme` (what the docs quote from the build, with `schema`, the JSON Schemas); `export` is
+//! the `-`-is-stdout and `--format` output they share.
 
 mod bench;
 pub mod cli;

@@ -4,8 +4,10 @@
 //!
 //! Per benchmark B of the report: `B.mono`, `B.micro` (cycles per operation), `B.mono.insns`,
 //! `B.micro.insns`, `B.micro.tlb` (TLB misses per operation), `B.micro.walks` (page walks),
-//! `B.ratio` (`4.13×`), `B.ratio1` (`4.1×`), `B.mono.over_floor`, `B.micro.over_floor`; the
-//! same with an `asid.` prefix for `getpid` with ASIDs on.
+//! `B.ratio` (`4.13×`), `B.ratio1` (`4.1×`), `B.mono.over_floor`, `B.micro.over_floor`,
+//! `B.mono.user.insns`, `B.micro.user.insns` and `B.user.insns` (user-mode instructions per
+//! operation; the last the range over both kernels); the same with an `asid.` prefix for
+//! `getpid` with ASIDs on.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -120,9 +122,45 @@ pub fn compute(report_dir: &Path, root: &Path) -> Result<BTreeMap<String, String
         .collect();
     put("trace.head", head.join("\n"));
     put("symbols.top", scratch.symbols(root)?);
+    let usertests = klab(&["run", "mono", "usertests"], None)?;
+    put(
+        "usertests.count",
+        count_before(&usertests, "usertests: ", " passed")
+            .context("usertests printed no `usertests: N passed`")?,
+    );
+    // Code spans, so the region markers stand outside the backticks.
+    let kill = usertests
+        .lines()
+        .find(|l| l.contains("killed: store page fault at 0x80000000"))
+        .context("usertests printed no kill line for a store to the kernel")?;
+    put("kill-line", format!("`{kill}`"));
+    let satp = scratch.satp_of(&["micro", "hello"], "proc")?;
+    put("satp.break", format!("`break … if $satp == {satp}`"));
+    let ipctest = klab(&["run", "micro", "ipctest"], None)?;
+    put(
+        "ipctest.checks",
+        count_before(&ipctest, "ipctest: ", " checks passed")
+            .context("ipctest printed no `ipctest: N checks passed`")?,
+    );
+    let manifest = root.join("tests/guests/isa/MANIFEST");
+    let manifest = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("cannot read {}", manifest.display()))?;
+    let programs = manifest
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .count();
+    put("isa.count", programs.to_string());
     elves(root, &mut put)?;
     sources(root, &mut put)?;
     Ok(v)
+}
+
+/// N from the last line of `out` that reads `PREFIX N SUFFIX…` (a number only).
+fn count_before(out: &str, prefix: &str, suffix: &str) -> Option<String> {
+    out.lines().rev().find_map(|l| {
+        let n = l.strip_prefix(prefix)?.split_once(suffix)?.0;
+        n.chars().all(|c| c.is_ascii_digit()).then(|| n.to_string())
+    })
 }
 
 /// The per-benchmark figures of `report`, each name prefixed with `prefix`.
@@ -149,6 +187,24 @@ fn benches(report: &Report, prefix: &str, put: &mut dyn FnMut(&str, String)) {
                     format!("{:.1}×", per[0] / f.cycles_per_op),
                 );
             }
+        }
+        // User-mode instructions per operation (the `user` place): each kernel's, and the range
+        // over both (`52–54`, or one number when they agree).
+        let user: Vec<f64> = [("mono", mono), ("micro", micro)]
+            .into_iter()
+            .filter_map(|(kernel, r)| {
+                let r = r?;
+                let part = r.parts.iter().find(|p| p.place == "user")?;
+                let v = part.counters.per_op(r.ops)[1];
+                put(&key(&format!("{kernel}.user.insns")), format!("{v:.0}"));
+                Some(v)
+            })
+            .collect();
+        if !user.is_empty() {
+            let lo = format!("{:.0}", user.iter().copied().fold(f64::INFINITY, f64::min));
+            let hi = format!("{:.0}", user.iter().copied().fold(0.0, f64::max));
+            let range = if lo == hi { lo } else { format!("{lo}–{hi}") };
+            put(&key("user.insns"), range);
         }
         if let (Some(a), Some(b)) = (mono, micro) {
             let r = b.cycles_per_op() / a.cycles_per_op();
@@ -239,6 +295,31 @@ impl Scratch {
             Some(&self.0),
         )?;
         Ok(out.trim_end().to_string())
+    }
+
+    /// The `satp` value (Sv39, the ASID, the root's page number) of address space `space` in a
+    /// run of `args`, as `monitor satp` and gdb's `$satp` show it.
+    fn satp_of(&self, args: &[&str], space: &str) -> Result<String> {
+        let json = self.0.join("satp.json");
+        let json = json.to_string_lossy();
+        let mut all = vec!["run", "--stats-json", &json];
+        all.extend(args);
+        klab(&all, None)?;
+        let stats: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&*json).with_context(|| format!("cannot read {json}"))?,
+        )
+        .context("--stats-json wrote no JSON")?;
+        let named = stats["address_spaces"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["name"] == space))
+            .with_context(|| format!("no address space named {space}"))?;
+        let (root, asid) = (
+            named["root"].as_u64().unwrap_or(0),
+            named["asid"].as_u64().unwrap_or(0),
+        );
+        /// `satp.MODE` = Sv39, bits 63:60.
+        const SV39: u64 = 8 << 60;
+        Ok(format!("{:#x}", SV39 | asid << 44 | root >> 12))
     }
 
     /// The three most expensive symbols of `compute 100`, as `jq -c '[.symbol, .cycles]'`

@@ -40,6 +40,12 @@ pub fn fill(
         if name.is_empty() || name.contains(char::is_whitespace) {
             return Err(format!("a region marker names `{name}`: one word expected"));
         }
+        let before = &text[..text.len() - rest.len() + at];
+        if in_code(before) {
+            return Err(format!(
+                "region {name} begins inside code, where its markers would show: put them around it"
+            ));
+        }
         let content_start = at + BEGIN_PREFIX.len() + close + MARKER_SUFFIX.len();
         let end_marker = end(name);
         let content_len = rest[content_start..]
@@ -67,6 +73,17 @@ pub fn fill(
     }
     out.push_str(rest);
     Ok((out, changed))
+}
+
+/// Whether the end of `before` lies inside a fenced code block or an inline code span (an odd
+/// number of fence lines before it, or of backticks on its line), where Markdown shows comments.
+fn in_code(before: &str) -> bool {
+    let fences = before
+        .lines()
+        .filter(|l| l.trim_start().starts_with("```"))
+        .count();
+    let line = before.rsplit('\n').next().unwrap_or("");
+    fences % 2 == 1 || line.matches('`').count() % 2 == 1
 }
 
 /// The names of the regions in `text`, in order, each once.
@@ -169,6 +186,26 @@ mod tests {
         assert!(fill(&unclosed, &gen_of(&v)).unwrap_err().contains("no `"));
         let nested = format!("{}{}x{}{}", begin("a"), begin("b"), end("b"), end("a"));
         assert!(fill(&nested, &gen_of(&v)).is_err());
+        let in_span = format!("`x {}1{}`", begin("a"), end("a"));
+        assert!(
+            fill(&in_span, &gen_of(&v))
+                .unwrap_err()
+                .contains("inside code")
+        );
+        let in_fence = format!("```\n{}\n1\n{}\n```\n", begin("b"), end("b"));
+        assert!(
+            fill(&in_fence, &gen_of(&v))
+                .unwrap_err()
+                .contains("inside code")
+        );
+        let around = format!(
+            "{}\n```\nx\n```\n{}\n`y` {}1{}",
+            begin("b"),
+            end("b"),
+            begin("a"),
+            end("a")
+        );
+        assert!(fill(&around, &gen_of(&v)).is_ok());
     }
 
     #[test]
