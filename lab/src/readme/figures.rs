@@ -65,7 +65,7 @@ pub fn compute(report_dir: &Path, root: &Path) -> Result<BTreeMap<String, String
     let floor = |bench: &str, kernel: &str| {
         find(&report, bench, kernel)
             .and_then(|r| r.floor.as_ref())
-            .map(|f| f.costs.clone())
+            .map(|f| f.costs)
     };
     let (Some(mono_floor), Some(micro_floor)) = (floor("getpid", "mono"), floor("getpid", "micro"))
     else {
