@@ -12,6 +12,8 @@
 #   make sweep    the benchmarks over TLB entries x ASIDs off/on (report-sweep/)
 #   make speed    the emulator's speed next to QEMU's (scripts/speed-vs-qemu.sh)
 #   make validate the cycle model (the pipeline profile u74) against published figures: writes docs/model.md
+#   make readme   a full `klab bench` (report/), then `klab readme`: the README's generated regions,
+#                 docs/*.svg and docs/schema/*.json from this build (a test fails when they drift)
 #   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
 #   make soak     10^9 instructions of mixed workload per kernel with the memory invariants checked
 #                 (scripts/soak.sh; not part of make test)
@@ -48,7 +50,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= elf initrd profile gdb report
 FUZZ_BIN := fuzz/afl/target/release/klab-fuzz-afl
 
-.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean fuzz validate
+.PHONY: all deps guests build run bench sweep speed test soak lint fmt clean fuzz validate readme
 
 all: build
 
@@ -89,6 +91,12 @@ validate: build
 
 bench: build
 	$(KLAB) bench
+
+# Everything the docs quote from the build, regenerated: rerun after any change to the guests, the
+# emulator or the report's rendering, and commit the result.
+readme: build
+	$(KLAB) bench --out report
+	$(KLAB) readme report
 
 sweep: build
 	$(KLAB) sweep $(SWEEP)

@@ -13,7 +13,7 @@ use crate::machine::{Machine, StaleUse};
 use crate::stats::{AddressSpace, Counts, Snapshot};
 
 /// The profile a run used.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ProfileInfo {
     /// Its name.
     pub name: String,
@@ -26,7 +26,7 @@ pub struct ProfileInfo {
 }
 
 /// One mode × address space × region bucket.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Bucket {
     /// `U`, `S` or `M`.
     pub mode: String,
@@ -41,7 +41,7 @@ pub struct Bucket {
 }
 
 /// The statistics of a run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RunReport {
     /// Instructions retired.
     pub instructions: u64,
@@ -66,7 +66,7 @@ pub struct RunReport {
 }
 
 /// The cycles spent in one symbol, estimated from samples.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SymbolCycles {
     /// The symbol (`?` when no table covers the pc).
     pub symbol: String,

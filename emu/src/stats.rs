@@ -217,8 +217,35 @@ impl Serialize for Counts {
     }
 }
 
+impl schemars::JsonSchema for Counts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Counts".into()
+    }
+
+    /// An object of unsigned integers: `instructions`, `cycles` and one field per event, as
+    /// [`Counts`]'s `Serialize` writes it.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let count = generator.subschema_for::<u64>();
+        let names: Vec<&str> = ["instructions", "cycles"]
+            .into_iter()
+            .chain(Event::ALL.iter().map(|e| e.name()))
+            .collect();
+        let properties: serde_json::Map<String, serde_json::Value> = names
+            .iter()
+            .map(|n| (n.to_string(), count.clone().into()))
+            .collect();
+        schemars::json_schema!({
+            "description": "Instructions, cycles and one count per event (`emu::stats::Event`).",
+            "type": "object",
+            "properties": properties,
+            "required": names,
+            "additionalProperties": false,
+        })
+    }
+}
+
 /// An address space as the statistics know it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AddressSpace {
     /// Physical address of the root page table (0 for bare translation).
     pub root: u64,
@@ -240,7 +267,7 @@ pub struct Key {
 }
 
 /// A snapshot taken by the snapshot marker.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Snapshot {
     /// The marker's tag.
     pub tag: u64,

@@ -92,7 +92,7 @@ pub struct Stamp {
 }
 
 /// What kind of work a phase is (the chart colours phases by kind).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PhaseKind {
     /// U-mode in the address space the operation started in.
@@ -142,7 +142,7 @@ impl PhaseKind {
 }
 
 /// One phase of an operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Phase {
     /// What kind of work it is.
     pub kind: PhaseKind,
@@ -188,7 +188,7 @@ impl Phase {
 }
 
 /// The timeline of operation `op` of region 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Timeline {
     /// The operation's number (1 is the first operation measured).
     pub op: u64,

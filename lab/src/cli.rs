@@ -4,7 +4,7 @@
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::{bench, compare, images, run, validate};
+use crate::{bench, compare, images, readme, run, validate};
 
 /// klab: a RISC-V laboratory for measuring what operating-system structure costs.
 #[derive(Parser)]
@@ -35,6 +35,9 @@ enum Command {
     /// Measure the cycle model with the `validate` guest and write the validation page
     /// (docs/model.md): klab's figures next to the published ones.
     Validate(Box<validate::ValidateArgs>),
+    /// Regenerate what the docs quote from the build (README regions, docs/*.svg, the JSON
+    /// Schemas in docs/schema) from a `klab bench` directory; `--check` only compares.
+    Readme(readme::ReadmeArgs),
 }
 
 /// A malformed command line (clap's status): an unknown or missing argument, a bad value;
@@ -82,6 +85,7 @@ pub fn main() -> ! {
         Command::Compare(args) => compare::compare(args),
         Command::Images => Ok(images::list()),
         Command::Validate(args) => validate::validate(*args),
+        Command::Readme(args) => readme::readme(args),
     };
     match result {
         Ok(status) => std::process::exit(status),

@@ -4,8 +4,9 @@
 //! Subcommands, one module each: `run` (boot an ELF), `bench` (the benchmarks, sweeps and
 //! report merging), `report` (report files), `compare` (two result directories side by side),
 //! `gdb` (the debugger stub), `trace` (commit logs), `images` (the embedded guests), `inject`
-//! (the `--inject` fault-injection option), `validate` (the validation page, `docs/model.md`);
-//! `export` is the `-`-is-stdout and `--format` output they share.
+//! (the `--inject` fault-injection option), `validate` (the validation page, `docs/model.md`),
+//! `readme` (what the docs quote from the build, with `schema`, the JSON Schemas); `export` is
+//! the `-`-is-stdout and `--format` output they share.
 
 mod bench;
 pub mod cli;
@@ -15,8 +16,10 @@ pub mod fuzz;
 mod gdb;
 mod images;
 mod inject;
+pub mod readme;
 mod report;
 mod run;
+pub mod schema;
 mod size;
 mod suggest;
 mod terminal;

@@ -64,7 +64,7 @@ pub(crate) struct Penalties {
 }
 
 /// A use of a translation that the page tables no longer hold (`--check-tlb`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct StaleUse {
     /// The pc of the instruction that used it.
     pub pc: u64,

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{BenchResult, Report};
 
 /// One benchmark's micro/mono ratio with its band, at one profile and sweep point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Comparison {
     /// The benchmark.
     pub bench: String,

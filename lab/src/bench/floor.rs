@@ -29,7 +29,7 @@ pub const REFILLS: u64 = 2;
 pub const SV39_LEVELS: u64 = 3;
 
 /// The profile's charges for the unavoidable parts, in cycles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FloorCosts {
     /// Trap entry.
     pub trap_entry: u64,
@@ -96,7 +96,7 @@ impl FloorCosts {
 }
 
 /// The floor of one benchmark on one kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Floor {
     /// Traps per operation (measured).
     pub traps_per_op: f64,

@@ -19,7 +19,7 @@ use super::floor::Floor;
 pub const SCHEMA: u32 = 1;
 
 /// A whole report: what `klab bench`, `klab sweep` and `klab report` write.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     /// [`SCHEMA`].
     pub schema: u32,
@@ -46,7 +46,7 @@ pub struct Report {
 }
 
 /// Which klab produced a report.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Build {
     /// The crate version.
     pub version: String,
@@ -55,7 +55,7 @@ pub struct Build {
 }
 
 /// The images one kernel name ran with.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KernelImages {
     /// `short_hash` of the kernel ELF.
     pub kernel: String,
@@ -68,7 +68,7 @@ pub struct KernelImages {
 }
 
 /// A machine profile, as the runs used it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProfileRecord {
     /// Its name (`default`, `tiny`, a file's name).
     pub name: String,
@@ -79,7 +79,7 @@ pub struct ProfileRecord {
 }
 
 /// One benchmark on one kernel with one profile.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BenchResult {
     /// The catalogue name (`getpid`, `ring-16-16k`, …).
     pub bench: String,
@@ -128,7 +128,9 @@ pub struct BenchResult {
 }
 
 /// What the benchmark program measured itself.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct GuestFigures {
     /// Cycles (`rdcycle` after − before).
     pub cycles: u64,
@@ -137,7 +139,7 @@ pub struct GuestFigures {
 }
 
 /// The totals spent in one place.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Part {
     /// `user`, `kernel`, or a server's name.
     pub place: String,
@@ -146,7 +148,9 @@ pub struct Part {
 }
 
 /// Event totals over a region (or a part of it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Counters {
     /// Cycles.
     pub cycles: u64,
