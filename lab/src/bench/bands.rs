@@ -42,6 +42,7 @@ pub struct Comparison {
     pub profile: String,
     /// The sweep point (empty for `klab bench`).
     #[serde(with = "super::point::json")]
+    #[schemars(with = "BTreeMap<String, super::point::JsonValue>")]
     pub point: BTreeMap<String, String>,
     /// micro's cycles per operation over mono's.
     pub ratio: f64,

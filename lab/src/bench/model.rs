@@ -96,6 +96,7 @@ pub struct BenchResult {
     pub profile: String,
     /// The sweep point: parameter → value (empty for `klab bench`); numbers are JSON numbers.
     #[serde(with = "super::point::json")]
+    #[schemars(with = "BTreeMap<String, super::point::JsonValue>")]
     pub point: BTreeMap<String, String>,
     /// The program's command line (`bench getpid 10000`).
     pub command: String,

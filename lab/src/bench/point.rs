@@ -197,3 +197,15 @@ mod tests {
         assert_eq!(order(&[], &y, &x), Ordering::Less);
     }
 }
+
+/// A point value as `report.json` writes it (the schema's view of [`json`]): a number, or a
+/// word such as `on`.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only described, never built: the values are text in memory
+pub enum JsonValue {
+    /// A numeric parameter value.
+    Number(f64),
+    /// Any other value.
+    Text(String),
+}
