@@ -200,6 +200,20 @@ pub mod kcall {
     /// yet) — all of them, or none with `ENOMEM` when RAM runs out, so a server's allocator can
     /// report exhaustion instead of faulting on a page that cannot be had.
     pub const HEAP_GROW: usize = 92;
+    /// Server only (proc): `signal(tid, sig, handler, trampoline, mask, result)`: redirects
+    /// thread `tid` into `handler(sig)` with `ra` = `trampoline`, pushing a
+    /// [`crate::signal::SigFrame`] (its registers, and `mask` as the mask to restore) on its
+    /// stack. A thread blocked in a system call is taken out of it first: the call returns
+    /// `result` if the caller itself is the one it waits for (the signal answers its own
+    /// `kill`/`sigprocmask`/`sigreturn`: the caller then replies nothing), `-EINTR` otherwise.
+    /// `EFAULT` if the frame cannot be written (the caller ends the process), `EAGAIN` if the
+    /// thread is in the middle of a page fault (the signal stays pending).
+    pub const SIGNAL: usize = 93;
+    /// Server only (proc): `sig_return(tid, frame)` → the mask saved in the
+    /// [`crate::signal::SigFrame`] at `frame` of thread `tid`, which must be waiting for the
+    /// caller (its `sigreturn`): its registers are restored from the frame and it runs on; the
+    /// caller replies nothing. `EFAULT` for a frame that cannot be read or was not the kernel's.
+    pub const SIG_RETURN: usize = 94;
 }
 
 /// What `SPACE_NEW` reports about the loaded program: what the memory server needs.
@@ -301,6 +315,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Yield | Sys::Sleep | Sys::Clock => (0, false),
         Sys::Exit | Sys::Getpid | Sys::Kill => (level::PROC, false),
         Sys::ThreadSpawn | Sys::ThreadExit | Sys::ThreadJoin => (level::PROC, false),
+        Sys::Sigaction | Sys::Sigprocmask | Sys::Sigreturn => (level::PROC, false),
+        Sys::Setpgid | Sys::Getpgid => (level::PROC, false),
         Sys::Spawn | Sys::Wait => (level::PROC, true),
         Sys::Close | Sys::Dup | Sys::Seek => (level::FS, false),
         Sys::Read | Sys::Write | Sys::Open | Sys::Unlink | Sys::Mkdir => (level::FS, true),
@@ -315,7 +331,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 ///
 /// | call | server | leases |
 /// |---|---|---|
-/// | `exit getpid kill spawn wait thread_*` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
+/// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `yield sleep clock` | the kernel | — |
