@@ -206,8 +206,11 @@ pub mod kcall {
     /// stack. A thread blocked in a system call is taken out of it first: the call returns
     /// `result` if the caller itself is the one it waits for (the signal answers its own
     /// `kill`/`sigprocmask`/`sigreturn`: the caller then replies nothing), `-EINTR` otherwise.
-    /// `EFAULT` if the frame cannot be written (the caller ends the process), `EAGAIN` if the
-    /// thread is in the middle of a page fault (the signal stays pending).
+    /// Returns 0, or — nothing changed — the address of a page of the frame that is not mapped
+    /// yet (≥ [`crate::layout::USER_BASE`]): the caller has the pager map it
+    /// ([`super::label::MEM_FAULT_FOR`]) and asks again. `EFAULT` if the frame cannot be
+    /// written (the caller ends the process), `EAGAIN` if the thread is in the middle of a page
+    /// fault or not started (the signal stays pending), `EPERM` for a server's thread.
     pub const SIGNAL: usize = 93;
     /// Server only (proc): `sig_return(tid, frame)` → the mask saved in the
     /// [`crate::signal::SigFrame`] at `frame` of thread `tid`, which must be waiting for the
@@ -279,6 +282,9 @@ pub mod label {
     pub const FS_SPAWN: u32 = 0x101;
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;
+    /// fs, from proc: word 0 = thread id: drop that thread's parked requests (a signal took it
+    /// out of its blocked `read` or `write`).
+    pub const FS_CANCEL: u32 = 0x103;
     /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`].
     /// Reply word 0 = 0: mapped, resume; `-errno`: refused.
     pub const MEM_FAULT: u32 = 0x200;
@@ -286,6 +292,9 @@ pub mod label {
     pub const MEM_NEW: u32 = 0x201;
     /// mem, from proc: word 0 = pid: forget an ended process's memory policy.
     pub const MEM_DROP: u32 = 0x202;
+    /// mem, from proc: words = pid, address, [`super::access`]: `MEM_FAULT` on behalf of a
+    /// process (a page of a signal frame the kernel is to write on its stack).
+    pub const MEM_FAULT_FOR: u32 = 0x203;
     /// console, from fs: lease 0 = bytes to write (read) → bytes written.
     pub const CON_WRITE: u32 = 0x300;
     /// console, from fs: lease 0 = buffer (write) → bytes of a completed line, or `-EAGAIN`

@@ -19,6 +19,7 @@ use kcore::trap::{Cause, TrapFrame};
 use services::files::Files;
 use services::fs::Fs;
 use services::proc::ProcTable;
+use services::signal::Signals;
 use services::tty::Tty;
 use services::{Pid, Wait};
 
@@ -32,6 +33,8 @@ pub struct Kernel {
     pub asids: Asids,
     /// Process ids, parents, exit statuses.
     pub procs: ProcTable,
+    /// Signal actions, masks, pending signals and process groups.
+    pub signals: Signals,
     /// The file system, pipes and file-descriptor tables.
     pub files: Files<'static>,
     /// The console line discipline.
@@ -82,6 +85,7 @@ impl Kernel {
             frames,
             asids,
             procs: ProcTable::new(abi::types::limits::PROCESSES),
+            signals: Signals::new(),
             files: Files::new(fs),
             tty: Tty::new(),
             plic,

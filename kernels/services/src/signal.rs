@@ -67,6 +67,10 @@ pub enum Action {
 /// Signals never blocked.
 const UNBLOCKABLE: u64 = bit(SIGKILL);
 
+/// The bits a mask may have: signals `1..NSIG` but the unblockable ones (so a mask is a
+/// non-negative system-call result).
+const BLOCKABLE: u64 = ((1 << NSIG) - 2) & !UNBLOCKABLE;
+
 /// The default action of `sig` is to ignore it.
 const fn ignored_by_default(sig: usize) -> bool {
     sig == SIGCHLD
@@ -144,8 +148,7 @@ impl Signals {
             signal::UNBLOCK => old & !set,
             signal::SETMASK => set,
             _ => return Err(Errno::Inval),
-        } & !UNBLOCKABLE
-            & !1;
+        } & BLOCKABLE;
         Ok(old)
     }
 
@@ -153,7 +156,7 @@ impl Signals {
     /// block `SIGKILL`).
     pub fn restore(&mut self, pid: Pid, mask: u64) {
         if let Ok(s) = self.state(pid) {
-            s.mask = mask & !UNBLOCKABLE & !1;
+            s.mask = mask & BLOCKABLE;
         }
     }
 
@@ -362,6 +365,8 @@ mod tests {
         let mut s = table();
         assert_eq!(s.sigaction(p(2), SIGKILL, 0x4000, 0), Err(Errno::Inval));
         s.sigprocmask(p(2), SETMASK, u64::MAX).unwrap();
+        let mask = s.sigprocmask(p(2), BLOCK, 0).unwrap();
+        assert_eq!(mask, ((1 << NSIG) - 2) & !bit(SIGKILL), "every signal but SIGKILL");
         s.send(p(2), SIGKILL).unwrap();
         assert_eq!(s.next(p(2)), Some(Action::Terminate(128 + 9)));
         s.restore(p(2), u64::MAX);
