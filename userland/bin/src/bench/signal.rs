@@ -28,7 +28,7 @@ pub fn catch(n: u64, _: &[u64]) -> Outcome<Report> {
     let before = CAUGHT.load(Ordering::Relaxed);
     let counts = measure(warmup(n), n, || {
         let r = signal::kill(pid, SIGUSR1);
-        ensure!(r.is_ok(), "kill ourselves: {}", show(r));
+        ensure!(r.is_ok(), "kill ourselves: {}", show(r.map(|()| 0)));
         Ok(())
     })?;
     let caught = CAUGHT.load(Ordering::Relaxed) - before;
