@@ -84,8 +84,8 @@ macro_rules! for_each_syscall {
             /// `extern "C" fn(sig)` entered with `ra` = `trampoline`, which must call
             /// `sigreturn`). `EINVAL` for `SIGKILL` or a bad number.
             Sigaction = 26 => sigaction(sig, handler, trampoline);
-            /// `sigprocmask(how, set)` → the previous mask: blocks (`how` = [`crate::signal::BLOCK`]),
-            /// unblocks ([`crate::signal::UNBLOCK`]) or sets ([`crate::signal::SETMASK`]) the
+            /// `sigprocmask(how, set)` → the previous mask: blocks (`how` =
+            /// [`crate::signal::BLOCK`]), unblocks ([`crate::signal::UNBLOCK`]) or sets ([`crate::signal::SETMASK`]) the
             /// signals of bit set `set` (bit `n` = signal `n`); `SIGKILL` is never blocked.
             Sigprocmask = 27 => sigprocmask(how, set);
             /// `sigreturn(frame)`: returns from a handler, restoring the registers and the mask

@@ -12,7 +12,10 @@ use crate::trap::{TrapFrame, reg};
 /// Where the frame of a thread whose stack pointer is `sp` goes: below `sp`, 16-byte aligned
 /// (`EFAULT` if that wraps).
 pub fn frame_address(sp: u64) -> Result<usize, Errno> {
-    let addr = sp.checked_sub(size_of::<SigFrame>() as u64).ok_or(Errno::Fault)? & !15;
+    let addr = sp
+        .checked_sub(size_of::<SigFrame>() as u64)
+        .ok_or(Errno::Fault)?
+        & !15;
     Ok(addr as usize)
 }
 

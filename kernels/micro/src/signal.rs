@@ -19,7 +19,12 @@ impl Kernel {
     /// `kcall::SIGNAL` by server thread `by`: redirects program thread `t` into `handler(sig)`
     /// (see abi's `kcall::SIGNAL`). `Ok(0)` when done, `Ok(page)` when `page` must be mapped
     /// first (nothing changed).
-    pub fn signal_thread(&mut self, by: ThreadId, t: ThreadId, a: [usize; 6]) -> Result<usize, Errno> {
+    pub fn signal_thread(
+        &mut self,
+        by: ThreadId,
+        t: ThreadId,
+        a: [usize; 6],
+    ) -> Result<usize, Errno> {
         let [_, sig, handler, trampoline, mask, result] = a;
         let state = self.state(t).ok_or(Errno::Srch)?;
         if self.server_of(t).is_some() {
@@ -39,10 +44,17 @@ impl Kernel {
             Run::Blocked(_) => return Err(Errno::Again),
         }
         let mut saved = None;
-        kcore::signal::enter_handler(&mut frame, sig, handler, trampoline, mask as u64, |at, f| {
-            saved = Some((at, *f));
-            Ok(())
-        })?;
+        kcore::signal::enter_handler(
+            &mut frame,
+            sig,
+            handler,
+            trampoline,
+            mask as u64,
+            |at, f| {
+                saved = Some((at, *f));
+                Ok(())
+            },
+        )?;
         let (at, f) = saved.ok_or(Errno::Fault)?;
         let bytes = kcore::signal::frame_bytes(&f);
         // Every page of the frame mapped and writable, or the first that is not yet mapped.
@@ -85,7 +97,12 @@ impl Kernel {
     }
 
     /// Copies `bytes` to user address `at` of space `sid` (mapped pages only).
-    fn write_to(&mut self, sid: crate::kernel::SpaceId, at: usize, bytes: &[u8]) -> Result<(), Errno> {
+    fn write_to(
+        &mut self,
+        sid: crate::kernel::SpaceId,
+        at: usize,
+        bytes: &[u8],
+    ) -> Result<(), Errno> {
         at.checked_add(bytes.len()).ok_or(Errno::Fault)?;
         let mut done = 0;
         while done < bytes.len() {
@@ -100,7 +117,12 @@ impl Kernel {
     }
 
     /// Copies user memory at `at` of space `sid` (mapped pages only) into `out`.
-    fn read_from(&mut self, sid: crate::kernel::SpaceId, at: usize, out: &mut [u8]) -> Result<(), Errno> {
+    fn read_from(
+        &mut self,
+        sid: crate::kernel::SpaceId,
+        at: usize,
+        out: &mut [u8],
+    ) -> Result<(), Errno> {
         at.checked_add(out.len()).ok_or(Errno::Fault)?;
         let mut done = 0;
         while done < out.len() {

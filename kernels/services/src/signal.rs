@@ -366,7 +366,11 @@ mod tests {
         assert_eq!(s.sigaction(p(2), SIGKILL, 0x4000, 0), Err(Errno::Inval));
         s.sigprocmask(p(2), SETMASK, u64::MAX).unwrap();
         let mask = s.sigprocmask(p(2), BLOCK, 0).unwrap();
-        assert_eq!(mask, ((1 << NSIG) - 2) & !bit(SIGKILL), "every signal but SIGKILL");
+        assert_eq!(
+            mask,
+            ((1 << NSIG) - 2) & !bit(SIGKILL),
+            "every signal but SIGKILL"
+        );
         s.send(p(2), SIGKILL).unwrap();
         assert_eq!(s.next(p(2)), Some(Action::Terminate(128 + 9)));
         s.restore(p(2), u64::MAX);
@@ -381,9 +385,14 @@ mod tests {
         assert_eq!(s.targets(2), Ok(alloc::vec![p(2)]));
         assert_eq!(s.targets(99), Err(Errno::Srch));
         assert_eq!(s.targets(0), Err(Errno::Srch));
-        assert_eq!(s.targets(-1isize as usize), Ok(alloc::vec![p(1), p(2), p(3)]));
-        s.setpgid(p(2), 0, 0, |c| (c == p(3)).then_some(p(2))).unwrap();
-        s.setpgid(p(2), 3, 2, |c| (c == p(3)).then_some(p(2))).unwrap();
+        assert_eq!(
+            s.targets(-1isize as usize),
+            Ok(alloc::vec![p(1), p(2), p(3)])
+        );
+        s.setpgid(p(2), 0, 0, |c| (c == p(3)).then_some(p(2)))
+            .unwrap();
+        s.setpgid(p(2), 3, 2, |c| (c == p(3)).then_some(p(2)))
+            .unwrap();
         assert_eq!(s.targets(-2isize as usize), Ok(alloc::vec![p(2), p(3)]));
         assert_eq!(s.pgid(p(3)), Some(p(2)));
         assert_eq!(

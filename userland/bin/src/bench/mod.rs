@@ -11,8 +11,8 @@
 //!
 //! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
 //! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
-//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline). The ladder's cases
-//! (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
+//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline). The
+//! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
 #[macro_use]

@@ -43,7 +43,10 @@ pub fn catch(n: u64, _: &[u64]) -> Outcome<Report> {
 /// `sig-install`: op = one `sigaction`, alternating two handlers; each must return the other.
 pub fn install(n: u64, _: &[u64]) -> Outcome<Report> {
     let handlers = [on_usr1 as signal::Handler, on_usr1_too as signal::Handler];
-    ok(signal::signal(SIGUSR1, handlers[1]), "install the first handler")?;
+    ok(
+        signal::signal(SIGUSR1, handlers[1]),
+        "install the first handler",
+    )?;
     let mut i = 0usize;
     let counts = measure(warmup(n), n, || {
         let old = signal::signal(SIGUSR1, handlers[i & 1]);

@@ -4,8 +4,8 @@
 //! `end_process`; a handler is entered by the kernel on proc's request (`kcall::SIGNAL`), which
 //! pushes the frame on the thread's stack and takes it out of a blocked call with `EINTR`. A
 //! frame page not mapped yet is mapped by mem (`MEM_FAULT_FOR`, the pager's policy) and the
-//! request made again; fs forgets a read or write the thread had parked there (`FS_CANCEL`). When the signal is entered on the very thread whose call proc is
-//! answering ([`Proc::current`]), the kernel sets that call's result and proc replies nothing
+//! request made again; fs forgets a read or write the thread had parked there (`FS_CANCEL`).
+//! When the signal is entered on the very thread whose call proc is answering ([`Proc::current`]), the kernel sets that call's result and proc replies nothing
 //! ([`Proc::answered`]).
 
 use abi::Errno;
@@ -131,14 +131,17 @@ impl Proc {
     /// `setpgid(pid, pgid)` by `me`.
     pub fn setpgid(&mut self, me: Pid, a: &[usize; 6]) -> Outcome {
         let procs = &self.procs;
-        self.signals
-            .setpgid(me, a[0], a[1], |p| procs.parent(p))?;
+        self.signals.setpgid(me, a[0], a[1], |p| procs.parent(p))?;
         Ok(0)
     }
 
     /// `getpgid(pid)` by `me`.
     pub fn getpgid(&self, me: Pid, raw: usize) -> Outcome {
-        let pid = if raw == 0 { Some(me) } else { Pid::from_raw(raw) };
+        let pid = if raw == 0 {
+            Some(me)
+        } else {
+            Pid::from_raw(raw)
+        };
         let g = pid.and_then(|p| self.signals.pgid(p)).ok_or(Errno::Srch)?;
         Ok(g.raw())
     }
