@@ -46,7 +46,7 @@ pub const FRAME_MAGIC: u64 = 0x5349_4746_5241_4d45;
 
 /// What the kernel saves on the user stack before entering a handler, and `sigreturn` restores.
 /// Its size is a multiple of 16, so the stack stays aligned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SigFrame {
     /// [`FRAME_MAGIC`].
@@ -59,18 +59,6 @@ pub struct SigFrame {
     pub pc: u64,
     /// `x0..x31` as they were (`regs[0]` unused).
     pub regs: [u64; 32],
-}
-
-impl Default for SigFrame {
-    fn default() -> Self {
-        SigFrame {
-            magic: 0,
-            sig: 0,
-            mask: 0,
-            pc: 0,
-            regs: [0; 32],
-        }
-    }
 }
 
 /// Whether `sig` is a signal number.
