@@ -167,9 +167,15 @@ fn default_terminates() -> Outcome {
 
 fn sigkill_uncatchable() -> Outcome {
     let (r, w) = ok(sys::pipe(), "pipe")?;
-    let pid = spawn_victim(&["sigcatcher"], Some([r as i32, -1, -1]))?;
+    let (ready_r, ready_w) = ok(sys::pipe(), "pipe")?;
+    let pid = spawn_victim(&["sigcatcher"], Some([r as i32, ready_w as i32, -1]))?;
     ok(sys::close(r), "close the read end")?;
-    sys::sleep(SETTLE_NS);
+    ok(sys::close(ready_w), "close the write end")?;
+    // It says when its handlers and mask are in place.
+    let mut byte = [0u8; 1];
+    let n = ok(sys::read(ready_r, &mut byte), "read the catcher's word")?;
+    ensure!(n == 1, "the catcher ended before it was ready");
+    ok(sys::close(ready_r), "close")?;
     // It catches and blocks everything it can: SIGUSR1 does nothing, SIGKILL ends it.
     ok(sig::kill(pid, SIGUSR1), "SIGUSR1 to the catcher")?;
     ok(sig::kill(pid, SIGKILL), "SIGKILL to the catcher")?;

@@ -334,9 +334,9 @@ fn endpoint(_: &[&str]) -> i32 {
 
 extern "C" fn ignore_signal(_: usize) {}
 
-/// Catches SIGUSR1, SIGUSR2, SIGTERM and SIGINT, blocks every signal it can, then reads stdin
-/// like `sleeper`: only SIGKILL ends it (137). 3 if the mask claims SIGKILL blocked, 4 if a
-/// handler could not be installed.
+/// Catches SIGUSR1, SIGUSR2, SIGTERM and SIGINT, blocks every signal it can, writes one byte to
+/// stdout (ready), then reads stdin like `sleeper`: only SIGKILL ends it (137). 3 if the mask
+/// claims SIGKILL blocked, 4 if a handler could not be installed, 5 if it cannot say so.
 fn sigcatcher(_: &[&str]) -> i32 {
     use ulib::signal::{self as sig, SIGINT, SIGKILL, SIGTERM, SIGUSR1, SIGUSR2};
     for s in [SIGUSR1, SIGUSR2, SIGTERM, SIGINT] {
@@ -348,6 +348,9 @@ fn sigcatcher(_: &[&str]) -> i32 {
     match sig::sigprocmask(sig::BLOCK, 0) {
         Ok(mask) if mask & sig::bit(SIGKILL) == 0 => {}
         _ => return 3,
+    }
+    if sys::write(fd::STDOUT, b"r") != Ok(1) {
+        return 5;
     }
     sleeper(&[])
 }
