@@ -11,6 +11,8 @@ pub enum Errno {
     NoEnt = 2,
     /// No such process (or thread).
     Srch = 3,
+    /// A signal interrupted a blocked call.
+    Intr = 4,
     /// An I/O error.
     Io = 5,
     /// The argument list is too long.
@@ -59,10 +61,11 @@ pub enum Errno {
 
 impl Errno {
     /// Every error number, for tables and tests.
-    pub const ALL: [Errno; 25] = [
+    pub const ALL: [Errno; 26] = [
         Errno::Perm,
         Errno::NoEnt,
         Errno::Srch,
+        Errno::Intr,
         Errno::Io,
         Errno::TooBig,
         Errno::NoExec,
@@ -121,6 +124,7 @@ impl Errno {
             Errno::Perm => "EPERM",
             Errno::NoEnt => "ENOENT",
             Errno::Srch => "ESRCH",
+            Errno::Intr => "EINTR",
             Errno::Io => "EIO",
             Errno::TooBig => "E2BIG",
             Errno::NoExec => "ENOEXEC",
@@ -152,6 +156,7 @@ impl Errno {
             Errno::Perm => "operation not permitted",
             Errno::NoEnt => "no such file or directory",
             Errno::Srch => "no such process",
+            Errno::Intr => "interrupted by a signal",
             Errno::Io => "input/output error",
             Errno::TooBig => "argument list too long",
             Errno::NoExec => "not an executable",

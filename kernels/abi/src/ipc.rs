@@ -200,6 +200,23 @@ pub mod kcall {
     /// yet) — all of them, or none with `ENOMEM` when RAM runs out, so a server's allocator can
     /// report exhaustion instead of faulting on a page that cannot be had.
     pub const HEAP_GROW: usize = 92;
+    /// Server only (proc): `signal(tid, sig, handler, trampoline, mask, result)`: redirects
+    /// thread `tid` into `handler(sig)` with `ra` = `trampoline`, pushing a
+    /// [`crate::signal::SigFrame`] (its registers, and `mask` as the mask to restore) on its
+    /// stack. A thread blocked in a system call is taken out of it first: the call returns
+    /// `result` if the caller itself is the one it waits for (the signal answers its own
+    /// `kill`/`sigprocmask`/`sigreturn`: the caller then replies nothing), `-EINTR` otherwise.
+    /// Returns 0, or — nothing changed — the address of a page of the frame that is not mapped
+    /// yet (≥ [`crate::layout::USER_BASE`]): the caller has the pager map it
+    /// ([`super::label::MEM_FAULT_FOR`]) and asks again. `EFAULT` if the frame cannot be
+    /// written (the caller ends the process), `EAGAIN` if the thread is in the middle of a page
+    /// fault or not started (the signal stays pending), `EPERM` for a server's thread.
+    pub const SIGNAL: usize = 93;
+    /// Server only (proc): `sig_return(tid, frame)` → the mask saved in the
+    /// [`crate::signal::SigFrame`] at `frame` of thread `tid`, which must be waiting for the
+    /// caller (its `sigreturn`): its registers are restored from the frame and it runs on; the
+    /// caller replies nothing. `EFAULT` for a frame that cannot be read or was not the kernel's.
+    pub const SIG_RETURN: usize = 94;
 }
 
 /// What `SPACE_NEW` reports about the loaded program: what the memory server needs.
@@ -265,6 +282,9 @@ pub mod label {
     pub const FS_SPAWN: u32 = 0x101;
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;
+    /// fs, from proc: word 0 = thread id: drop that thread's parked requests (a signal took it
+    /// out of its blocked `read` or `write`).
+    pub const FS_CANCEL: u32 = 0x103;
     /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`].
     /// Reply word 0 = 0: mapped, resume; `-errno`: refused.
     pub const MEM_FAULT: u32 = 0x200;
@@ -272,6 +292,9 @@ pub mod label {
     pub const MEM_NEW: u32 = 0x201;
     /// mem, from proc: word 0 = pid: forget an ended process's memory policy.
     pub const MEM_DROP: u32 = 0x202;
+    /// mem, from proc: words = pid, address, [`super::access`]: `MEM_FAULT` on behalf of a
+    /// process (a page of a signal frame the kernel is to write on its stack).
+    pub const MEM_FAULT_FOR: u32 = 0x203;
     /// console, from fs: lease 0 = bytes to write (read) → bytes written.
     pub const CON_WRITE: u32 = 0x300;
     /// console, from fs: lease 0 = buffer (write) → bytes of a completed line, or `-EAGAIN`
@@ -301,6 +324,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Yield | Sys::Sleep | Sys::Clock => (0, false),
         Sys::Exit | Sys::Getpid | Sys::Kill => (level::PROC, false),
         Sys::ThreadSpawn | Sys::ThreadExit | Sys::ThreadJoin => (level::PROC, false),
+        Sys::Sigaction | Sys::Sigprocmask | Sys::Sigreturn => (level::PROC, false),
+        Sys::Setpgid | Sys::Getpgid => (level::PROC, false),
         Sys::Spawn | Sys::Wait => (level::PROC, true),
         Sys::Close | Sys::Dup | Sys::Seek => (level::FS, false),
         Sys::Read | Sys::Write | Sys::Open | Sys::Unlink | Sys::Mkdir => (level::FS, true),
@@ -315,7 +340,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 ///
 /// | call | server | leases |
 /// |---|---|---|
-/// | `exit getpid kill spawn wait thread_*` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
+/// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `yield sleep clock` | the kernel | — |

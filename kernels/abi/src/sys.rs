@@ -58,8 +58,10 @@ macro_rules! for_each_syscall {
             /// `wait(pid, status)` → the pid of an exited child (`pid` = -1: any child), writing its
             /// exit status (`i32`) at `status` unless null; blocks until one exits; `ECHILD` if none.
             Wait = 18 => wait(pid, status);
-            /// `kill(pid)`: ends process `pid` with status [`crate::types::exit::KILLED`].
-            Kill = 19 => kill(pid);
+            /// `kill(pid, sig)`: sends signal `sig` ([`crate::signal`]) to process `pid` (> 0) or
+            /// to every process of group `-pid` (< 0); `sig` = 0 only checks that the target
+            /// exists. `ESRCH` if nothing matches, `EINVAL` for a bad signal number.
+            Kill = 19 => kill(pid, sig);
             /// `brk(end)` → the heap's end after the call: `end` = 0 asks, otherwise the heap grows or
             /// shrinks to `end` (`ENOMEM` beyond [`crate::layout::HEAP_LIMIT`]).
             Brk = 20 => brk(end);
@@ -77,6 +79,24 @@ macro_rules! for_each_syscall {
             /// `thread_join(tid)` → the status of thread `tid` of the caller's process, once it has
             /// ended; each thread can be joined once.
             ThreadJoin = 25 => thread_join(tid);
+            /// `sigaction(sig, handler, trampoline)` → the previous handler: installs `handler`
+            /// for `sig` ([`crate::signal::SIG_DFL`], [`crate::signal::SIG_IGN`] or a function
+            /// `extern "C" fn(sig)` entered with `ra` = `trampoline`, which must call
+            /// `sigreturn`). `EINVAL` for `SIGKILL` or a bad number.
+            Sigaction = 26 => sigaction(sig, handler, trampoline);
+            /// `sigprocmask(how, set)` → the previous mask: blocks (`how` =
+            /// [`crate::signal::BLOCK`]), unblocks ([`crate::signal::UNBLOCK`]) or sets ([`crate::signal::SETMASK`]) the
+            /// signals of bit set `set` (bit `n` = signal `n`); `SIGKILL` is never blocked.
+            Sigprocmask = 27 => sigprocmask(how, set);
+            /// `sigreturn(frame)`: returns from a handler, restoring the registers and the mask
+            /// saved in the [`crate::signal::SigFrame`] at `frame`; never returns to its caller.
+            /// A frame that cannot be read or was not made by the kernel ends the process.
+            Sigreturn = 28 => sigreturn(frame);
+            /// `setpgid(pid, pgid)`: puts process `pid` (0: the caller) in group `pgid` (0: a new
+            /// group numbered `pid`). Only the caller or its children; `ESRCH` otherwise.
+            Setpgid = 29 => setpgid(pid, pgid);
+            /// `getpgid(pid)` → the group of process `pid` (0: the caller).
+            Getpgid = 30 => getpgid(pid);
         }
     };
 }

@@ -4,8 +4,8 @@
 //! kernel mapped in each ([`vm`]) and ASIDs ([`asid`]), physical frames ([`frame`]) and the kernel
 //! heap ([`heap`]), the ELF loader for user programs ([`loader`]), checked user memory access
 //! ([`uaccess`]), the PLIC ([`plic`]), the timer ([`timer`]), the thread table, scheduler and
-//! kernel entry ([`sched`], with the `ksched` crate), the single-hart global cell ([`sync`]) and
-//! the panic report ([`panic`]).
+//! kernel entry ([`sched`], with the `ksched` crate), entering and leaving signal handlers
+//! ([`signal`]), the single-hart global cell ([`sync`]) and the panic report ([`panic`]).
 //!
 //! `mono` and `micro` link this crate unchanged: whatever differs between them is the
 //! architecture under test, and nothing here is part of that.
@@ -27,6 +27,7 @@ pub mod panic;
 pub mod plic;
 pub mod power;
 pub mod sched;
+pub mod signal;
 pub mod sync;
 pub mod timer;
 pub mod trap;

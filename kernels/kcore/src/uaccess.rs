@@ -149,6 +149,8 @@ unsafe impl Plain for abi::types::Stat {}
 unsafe impl Plain for abi::types::DirEntry {}
 // Safety: as above.
 unsafe impl Plain for abi::ipc::ImageInfo {}
+// Safety: as above.
+unsafe impl Plain for abi::signal::SigFrame {}
 // Safety: an array of plain values is plain.
 unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 

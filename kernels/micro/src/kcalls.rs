@@ -92,6 +92,8 @@ pub fn server_call(
             k.plic.complete(k.uart_irq);
             Ok(0)
         }
+        kcall::SIGNAL => k.signal_thread(tid, thread_arg(a[0])?, a),
+        kcall::SIG_RETURN => k.sig_return(tid, thread_arg(a[0])?, a[1]),
         kcall::HALT => power::exit(a[0] as i32),
         kcall::DEBUG_WRITE => {
             let mut own = Own { k, sid: me };

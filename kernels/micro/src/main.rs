@@ -41,6 +41,7 @@ mod kernel;
 mod lease;
 mod memory;
 mod sched;
+mod signal;
 mod supervisor;
 mod syscall;
 

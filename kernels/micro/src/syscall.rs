@@ -101,7 +101,7 @@ fn kernel_call(
         kcall::LEASE_WRITE => k.lease_copy(tid, [a[0], a[1], a[2], a[3], a[4], 0], true),
         // Withdrawn: crashing a server is not a program's power (crate::inject).
         kcall::INJECT => Err(Errno::Perm),
-        kcall::SPACE_NEW..=kcall::HEAP_GROW => {
+        kcall::SPACE_NEW..=kcall::SIG_RETURN => {
             if k.server_of(tid).is_none() {
                 Err(Errno::Perm)
             } else {

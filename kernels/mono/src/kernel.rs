@@ -19,6 +19,7 @@ use kcore::trap::{Cause, TrapFrame};
 use services::files::Files;
 use services::fs::Fs;
 use services::proc::ProcTable;
+use services::signal::Signals;
 use services::tty::Tty;
 use services::{Pid, Wait};
 
@@ -47,6 +48,8 @@ pub struct Kernel {
     /// The registers of the last thread that ended while it was the current one: the trap
     /// entry still refers to them until the trap is handled, so they are freed at the next end.
     retired: Option<Box<TrapFrame>>,
+    /// Signal actions, masks, pending signals and process groups.
+    pub signals: Signals,
     /// ASID assignment.
     pub asids: Asids,
     /// Free physical frames.
@@ -85,6 +88,7 @@ impl Kernel {
             frames,
             asids,
             procs: ProcTable::new(abi::types::limits::PROCESSES),
+            signals: Signals::new(),
             files: Files::new(fs),
             tty: Tty::new(),
             plic,

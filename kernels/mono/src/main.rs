@@ -27,6 +27,7 @@ mod memory;
 mod proc_calls;
 mod process;
 mod sched;
+mod signals;
 mod syscall;
 
 /// The kernel's name in its messages.

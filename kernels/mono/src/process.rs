@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::layout::PAGE_SIZE;
-use abi::types::{exit, limits};
+use abi::types::limits;
 use kcore::loader;
 use kcore::sched::{Framed, NextTask, Run, SpaceId, ThreadId};
 use kcore::trap::{Access, Cause, TrapFrame};
@@ -188,7 +188,8 @@ impl Kernel {
             Some(p) => self.files.spawn(pid, p, stdio),
             None => self.files.new_console_process(pid),
         };
-        if let Err(e) = fds {
+        if let Err(e) = fds.and_then(|_| self.signals.add(pid, parent)) {
+            self.files.exit_process(pid, &mut Wakes::new());
             self.remove_thread(tid);
             space.destroy(&mut self.frames);
             return Err(e);
@@ -290,17 +291,11 @@ impl Kernel {
         if pid == Pid::INIT {
             kcore::power::exit(status);
         }
+        self.signals.remove(pid);
         if let Some(parent) = self.procs.exit(pid, status) {
+            self.child_ended(parent);
             self.wake(Wait::Child(parent));
         }
-    }
-
-    /// `kill(pid)` (`pid` as the caller gave it).
-    pub fn kill(&mut self, pid: usize) -> Result<usize, Errno> {
-        let pid = Pid::from_raw(pid).ok_or(Errno::Srch)?;
-        let space = self.processes.find(pid).ok_or(Errno::Srch)?;
-        self.exit_process(space, exit::KILLED);
-        Ok(0)
     }
 
     /// A page fault of the current thread, whose registers are `frame`: a demand-zero page if

@@ -15,6 +15,7 @@ use kcore::trap::{TrapFrame, reg};
 use services::{Error, Wait};
 
 use crate::kernel::{Caller, Kernel};
+use crate::signals;
 
 /// What a call did.
 pub type Outcome = Result<usize, Error>;
@@ -98,7 +99,12 @@ const fn entry(sys: Sys) -> Entry {
             })
         },
         Sys::Wait => |k, f| call(k, f, |k, me, a| k.sys_wait(me, a.arg(0), a.arg(1))),
-        Sys::Kill => |k, f| call(k, f, |k, _, a| Ok(k.kill(a.arg(0))?)),
+        Sys::Kill => signals::kill,
+        Sys::Sigaction => signals::sigaction,
+        Sys::Sigprocmask => signals::sigprocmask,
+        Sys::Sigreturn => signals::sigreturn,
+        Sys::Setpgid => signals::setpgid,
+        Sys::Getpgid => signals::getpgid,
         Sys::Brk => |k, f| call(k, f, |k, me, a| Ok(k.brk(me.space, a.arg(0))?)),
         Sys::Mmap => |k, f| call(k, f, |k, me, a| Ok(k.mmap(me.space, a.arg(0), a.arg(1))?)),
         Sys::Munmap => |k, f| {

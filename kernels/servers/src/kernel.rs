@@ -126,6 +126,28 @@ pub fn thread_kill(tid: usize) -> Result<(), Errno> {
     check(unsafe { ucall::syscall::<1>(kcall::THREAD_KILL, [tid]) }).map(drop)
 }
 
+/// `SIGNAL`: redirects program thread `tid` into handler `d` (abi's `kcall::SIGNAL`); a call of
+/// it we are serving returns `result`. 0 when done, or a page of the frame to have mapped first.
+pub fn signal(tid: usize, d: &services::signal::Delivery, result: isize) -> Result<usize, Errno> {
+    let a = [
+        tid,
+        d.sig,
+        d.handler,
+        d.trampoline,
+        d.mask as usize,
+        result as usize,
+    ];
+    // Safety: no memory of ours is passed (the addresses are the client's).
+    check(unsafe { ucall::syscall::<6>(kcall::SIGNAL, a) })
+}
+
+/// `SIG_RETURN`: thread `tid`, waiting for our answer to its `sigreturn(frame)`, gets its
+/// registers back from the frame and runs on; the mask saved there.
+pub fn sig_return(tid: usize, frame: usize) -> Result<u64, Errno> {
+    // Safety: no memory of ours is passed.
+    check(unsafe { ucall::syscall::<2>(kcall::SIG_RETURN, [tid, frame]) }).map(|m| m as u64)
+}
+
 /// `MAP_NEW`: maps a fresh zeroed frame at `page` of `pid` with `abi::types::prot` bits.
 pub fn map_new(pid: Pid, page: usize, prot: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed.

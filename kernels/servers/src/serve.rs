@@ -110,6 +110,11 @@ impl Pending {
         self.parked.retain(|(m, _)| m.badge.process() != Some(pid));
     }
 
+    /// Forgets the requests of thread `tid` (a signal took it out of its call).
+    pub fn drop_thread(&mut self, tid: usize) {
+        self.parked.retain(|(m, _)| m.badge.tid() != tid);
+    }
+
     /// How many requests are parked.
     pub fn len(&self) -> usize {
         self.parked.len()

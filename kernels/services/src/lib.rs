@@ -1,7 +1,7 @@
 //! services: the privilege-free policy code both kernels share (DESIGN.md §3) — the in-memory file
 //! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), the console line discipline
-//! ([`tty`]), the process table ([`proc`]), the thread lifecycle ([`threads`]), the memory policy
-//! of an address space ([`mm`]), the file-descriptor tables that tie files, pipes and devices
+//! ([`tty`]), the process table ([`proc`]), signals ([`signal`]), the thread lifecycle
+//! ([`threads`]), the memory policy of an address space ([`mm`]), the file-descriptor tables that tie files, pipes and devices
 //! together ([`files`]), and the per-process table all per-process state is kept in, indexed by
 //! pid slot ([`pidmap`]; the pid type is abi's [`Pid`]).
 //!
@@ -24,6 +24,7 @@ pub mod mm;
 pub mod pidmap;
 pub mod pipe;
 pub mod proc;
+pub mod signal;
 pub mod threads;
 pub mod tty;
 

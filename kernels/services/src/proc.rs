@@ -13,7 +13,7 @@
 //! an index; only `exit` (re-parenting) and `wait(-1)` look at every slot.
 //!
 //! Left out: threads, address spaces, fd tables and scheduling state (the kernels keep those by
-//! pid); signals (`kill` is an `exit` with [`abi::types::exit::KILLED`] done by the kernel).
+//! pid); signals ([`crate::signal`]: a default action is an `exit` with 128 + the signal).
 
 use crate::{Pid, PidMap};
 use abi::Errno;

@@ -49,6 +49,14 @@ impl ProcThreads {
         Ok(())
     }
 
+    /// The oldest live thread: the one a signal to the process interrupts.
+    pub fn first_live(&self) -> Option<usize> {
+        self.threads
+            .iter()
+            .find(|(_, status)| status.is_none())
+            .map(|&(tid, _)| tid)
+    }
+
     /// Adds the new live thread `tid` (after [`ProcThreads::may_spawn`] said yes).
     pub fn add(&mut self, tid: usize) {
         self.threads.push((tid, None));

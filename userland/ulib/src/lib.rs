@@ -7,6 +7,7 @@
 //! - [`print!`], [`println!`], [`eprint!`], [`eprintln!`] and [`io`]: formatted output, one
 //!   `write` per line.
 //! - [`heap`]: the global allocator, grown with `brk`.
+//! - [`signal`]: handlers, the mask, `kill`, process groups and the `sigreturn` trampoline.
 //! - [`thread`]: threads with `mmap`ed stacks, joined for their status.
 //! - [`coro`]: stackful coroutines switched in user mode (no kernel involved).
 //! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
@@ -27,6 +28,7 @@ pub mod io;
 pub mod ipc;
 pub mod marker;
 pub mod raw;
+pub mod signal;
 pub mod start;
 pub mod sync;
 pub mod sys;

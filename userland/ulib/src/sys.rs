@@ -162,10 +162,9 @@ pub fn wait(pid: Option<usize>) -> Result<(usize, i32), Errno> {
     Ok((pid, status))
 }
 
-/// Ends process `pid`.
+/// Ends process `pid` (`SIGKILL`; [`crate::signal::kill`] sends any signal).
 pub fn kill(pid: usize) -> Result<(), Errno> {
-    // Safety: no pointers.
-    check(unsafe { raw::kill(pid) }).map(drop)
+    crate::signal::kill(pid, abi::signal::SIGKILL)
 }
 
 /// Sets the heap's end (0: just report it); returns the end after the call.

@@ -3,8 +3,9 @@
 //! `munmap` and the page faults the kernel forwards, as `mono`'s `memory.rs` and `process.rs`
 //! do; the kernel does the page-table work it decides on (`MAP_NEW`, `UNMAP`).
 //!
-//! Requests: the forwarded calls and `MEM_FAULT` name their process by the badge; `MEM_NEW` and
-//! `MEM_DROP` come from `proc` (process id 0) only. Nothing here blocks, and mem calls nobody.
+//! Requests: the forwarded calls and `MEM_FAULT` name their process by the badge; `MEM_NEW`,
+//! `MEM_DROP` and `MEM_FAULT_FOR` (a page of a signal frame) come from `proc` (process id 0)
+//! only. Nothing here blocks, and mem calls nobody.
 //! The policies outlive a restart of the server (`servers::serve::run`).
 
 #![no_std]
@@ -59,7 +60,8 @@ impl Server for Mem {
                 }
                 Ok(0)
             }
-            label::MEM_NEW | label::MEM_DROP => Err(Errno::Perm.into()),
+            label::MEM_FAULT_FOR if caller.is_none() => self.fault(Pid::from_raw(a[0]), a[1], a[2]),
+            label::MEM_NEW | label::MEM_DROP | label::MEM_FAULT_FOR => Err(Errno::Perm.into()),
             l => match Sys::from_number(l as usize) {
                 Some(Sys::Brk) => self.brk(self.known(caller)?, a[0]),
                 Some(Sys::Mmap) => Ok(self.vm(self.known(caller)?)?.mmap(a[0], a[1])?),

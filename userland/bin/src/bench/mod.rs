@@ -11,8 +11,8 @@
 //!
 //! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
 //! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
-//! processes), [`ring`], [`ipc`], [`memory`], [`process`] (spawn, pipeline). The ladder's cases
-//! (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
+//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline). The
+//! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
 #[macro_use]
@@ -25,6 +25,7 @@ mod memory;
 mod pipe;
 mod process;
 mod ring;
+mod signal;
 mod switch;
 mod syscall;
 
@@ -76,6 +77,8 @@ const CASES: &[Case] = &[
     case("ipc-lib", &["LEASE_BYTES"], ipc::round_trip_lib),
     case("ring", &["PROCESSES", "KIB"], ring::ring),
     case("spawn", &[], process::spawn),
+    case("sig-catch", &[], signal::catch),
+    case("sig-install", &[], signal::install),
     case("page-fault", &[], memory::page_fault),
     case("mmap", &["PAGES"], memory::mmap),
     case("pipeline", &[], process::pipeline),

@@ -45,6 +45,8 @@ mod misc;
 mod pipes;
 #[path = "../usertests/procs.rs"]
 mod procs;
+#[path = "../usertests/signals.rs"]
+mod signals;
 #[path = "../usertests/spawn.rs"]
 mod spawn;
 #[path = "../usertests/threads.rs"]
@@ -60,13 +62,14 @@ use harness::{SELF, Test};
 use ulib::{println, sys};
 
 /// Every group of tests, in the order they run: the cheap questions first, then bad pointers,
-/// processes, pipes, threads, files, memory, faults, and the tools last.
+/// processes, pipes, signals, threads, files, memory, faults, and the tools last.
 const GROUPS: &[&[Test]] = &[
     misc::TESTS,
     badptr::TESTS,
     spawn::TESTS,
     procs::TESTS,
     pipes::TESTS,
+    signals::TESTS,
     threads::TESTS,
     fs::TESTS,
     fs_errors::TESTS,

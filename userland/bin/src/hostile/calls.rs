@@ -222,7 +222,7 @@ fn plain_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
                     let _ = raw::close(new);
                 }
             }
-            5 => expect_err("kill", raw::kill(Ctx::nobody(rng)))?,
+            5 => expect_err("kill", raw::kill(Ctx::nobody(rng), abi::signal::SIGKILL))?,
             6 => expect_err("thread_join", raw::thread_join(Ctx::nobody(rng)))?,
             7 => {
                 // Above the break's limit, or below where any heap starts: refused.
@@ -275,13 +275,13 @@ fn number_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
             want(r, e, "inject from a program")
         }
         0 => {
-            let nr = [0, 26, 63, 74, 79, 93, 1000, usize::MAX][rng.below(8)];
+            let nr = [0, 31, 63, 74, 79, 95, 1000, usize::MAX][rng.below(8)];
             // Safety: no call has this number.
             let r = unsafe { syscall(nr, args) };
             want(r, Errno::NoSys, "an unknown call number")
         }
         1 => {
-            let nr = kcall::SPACE_NEW + rng.below(kcall::HEAP_GROW - kcall::SPACE_NEW + 1);
+            let nr = kcall::SPACE_NEW + rng.below(kcall::SIG_RETURN - kcall::SPACE_NEW + 1);
             // Safety: a server-only call, which a program must be refused.
             let r = unsafe { syscall(nr, args) };
             let e = if ctx.ipc { Errno::Perm } else { Errno::NoSys };

@@ -47,6 +47,9 @@ const VICTIMS: &[Victim] = &[
     ("exit_threads", exit_threads),
     ("last_thread", last_thread),
     ("endpoint", endpoint),
+    ("sigcatcher", sigcatcher),
+    ("signaller", signaller),
+    ("bad_sigreturn", bad_sigreturn),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
@@ -327,4 +330,56 @@ fn endpoint(_: &[&str]) -> i32 {
         Err(Errno::NoSys) => NO_IPC,
         Err(_) => 1,
     }
+}
+
+extern "C" fn ignore_signal(_: usize) {}
+
+/// Catches SIGUSR1, SIGUSR2, SIGTERM and SIGINT, blocks every signal it can, writes one byte to
+/// stdout (ready), then reads stdin like `sleeper`: only SIGKILL ends it (137). 3 if the mask
+/// claims SIGKILL blocked, 4 if a handler could not be installed, 5 if it cannot say so.
+fn sigcatcher(_: &[&str]) -> i32 {
+    use ulib::signal::{self as sig, SIGINT, SIGKILL, SIGTERM, SIGUSR1, SIGUSR2};
+    for s in [SIGUSR1, SIGUSR2, SIGTERM, SIGINT] {
+        if sig::signal(s, ignore_signal).is_err() {
+            return 4;
+        }
+    }
+    let _ = sig::sigprocmask(sig::SETMASK, u64::MAX);
+    match sig::sigprocmask(sig::BLOCK, 0) {
+        Ok(mask) if mask & sig::bit(SIGKILL) == 0 => {}
+        _ => return 3,
+    }
+    if sys::write(fd::STDOUT, b"r") != Ok(1) {
+        return 5;
+    }
+    sleeper(&[])
+}
+
+/// `signaller PID MS`: sleeps MS milliseconds, then sends SIGUSR1 to PID: 0, or 1 if the kill
+/// failed, 2 for bad arguments.
+fn signaller(args: &[&str]) -> i32 {
+    let (Some(pid), Some(ms)) = (
+        args.first().and_then(|a| a.parse::<usize>().ok()),
+        args.get(1).and_then(|a| a.parse::<u64>().ok()),
+    ) else {
+        return 2;
+    };
+    sys::sleep(ms * 1_000_000);
+    match ulib::signal::kill(pid, ulib::signal::SIGUSR1) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
+/// `bad_sigreturn null|forged`: `sigreturn` from a frame at address 8, or from a frame on the
+/// stack the kernel never made: the kernel ends it (139). 0 if it lives on.
+fn bad_sigreturn(args: &[&str]) -> i32 {
+    let forged = [0x5a5a_5a5a_u64; 36];
+    let at = match args.first() {
+        Some(&"null") => 8,
+        _ => black_box(&forged).as_ptr() as usize,
+    };
+    // Safety: the kernel reads the frame (and refuses it); nothing of ours is written.
+    let _ = unsafe { ulib::raw::sigreturn(at) };
+    0
 }

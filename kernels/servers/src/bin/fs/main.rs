@@ -9,7 +9,8 @@
 //!
 //! A `read` or `write` that would block (an empty or full pipe, the console without a line) is
 //! parked and performed again when its wait happens; before that, its caller is checked to be
-//! still there, so no pipe data or console line is consumed for a process that was killed.
+//! still there, so no pipe data or console line is consumed for a process that was killed; proc
+//! drops the parked calls of a thread a signal interrupted (`FS_CANCEL`, here).
 //!
 //! Files, pipes and fd tables outlive a restart of the server (`servers::serve::run`); the
 //! parked reads and writes do not (the kernel failed them with `EIO`), and a pipe's data stays.
@@ -90,8 +91,14 @@ impl Server for FileServer {
     fn perform(&mut self, msg: &Message, wakes: &mut Wakes) -> Outcome {
         let (badge, a) = (msg.badge, args(msg));
         match msg.tag.label() {
-            label::FS_PROGRAM | label::FS_SPAWN | label::FS_EXIT if badge.pid() != 0 => {
+            label::FS_PROGRAM | label::FS_SPAWN | label::FS_EXIT | label::FS_CANCEL
+                if badge.pid() != 0 =>
+            {
                 Err(Errno::Perm.into())
+            }
+            label::FS_CANCEL => {
+                self.pending.drop_thread(a[0]);
+                Ok(0)
             }
             label::FS_PROGRAM => self.program(badge),
             label::FS_SPAWN => self.spawn(&a),

@@ -6,6 +6,8 @@
 //!
 //! - [`spawn`]: starting a process (and the first one, from the boot command line);
 //! - [`threads`]: `thread_spawn`, `thread_exit`, `thread_join` and `wait`;
+//! - [`signals`]: the signal calls, deciding with `services::signal` and having the kernel
+//!   enter handlers;
 //! - here: the state, the dispatch, `kill` and the end of a process.
 //!
 //! A process ends by `exit`, `kill`, the end of its last thread, or a fatal fault (which the
@@ -23,6 +25,7 @@
 
 extern crate alloc;
 
+mod signals;
 mod spawn;
 mod threads;
 
@@ -32,10 +35,11 @@ use alloc::vec::Vec;
 use abi::Errno;
 use abi::ipc::{label, level};
 use abi::sys::Sys;
-use abi::types::{exit, limits};
+use abi::types::limits;
 use servers::serve::{self, args};
 use servers::{Args, Fail, Outcome, Pending, Server, kernel};
 use services::proc::ProcTable;
+use services::signal::Signals;
 use services::threads::ProcThreads;
 use services::{Pid, PidMap, Wait, Wakes};
 use ucall::Message;
@@ -49,6 +53,12 @@ pub struct Proc {
     /// Live processes, each with its threads (live, or ended and not joined) under the shared
     /// thread policy (`services::threads`, mono's too), indexed by pid slot.
     processes: PidMap<ProcThreads>,
+    /// Signal actions, masks, pending signals and process groups.
+    signals: Signals,
+    /// The call being answered (its thread may be the one a signal is entered on).
+    current: Option<signals::Current>,
+    /// Whether entering a handler answered the current call (proc then replies nothing).
+    answered: bool,
     /// Parked `wait`s and `thread_join`s.
     pending: Pending,
     /// Where programs are copied from fs to be loaded; grown to the largest one.
@@ -65,6 +75,9 @@ fn start(args: &Args) -> Proc {
     let mut proc = Proc {
         procs: ProcTable::new(limits::PROCESSES),
         processes: PidMap::new(),
+        signals: Signals::new(),
+        current: None,
+        answered: false,
         pending: Pending::new(),
         image: alloc::vec![0; spawn::IMAGE_START],
     };
@@ -114,13 +127,24 @@ impl Proc {
             });
         };
         let a = args(msg);
+        self.current = Some(signals::Current {
+            pid,
+            tid,
+            result: 0,
+        });
+        self.answered = false;
         let r = match sys {
             Sys::Exit => {
                 self.end_process(pid, a[0] as i32, wakes);
                 Ok(0)
             }
             Sys::Getpid => Ok(pid.raw()),
-            Sys::Kill => self.kill(a[0], wakes),
+            Sys::Kill => self.kill(&a, wakes),
+            Sys::Sigaction => Ok(self.signals.sigaction(pid, a[0], a[1], a[2])?),
+            Sys::Sigprocmask => self.sigprocmask(pid, &a, wakes),
+            Sys::Sigreturn => self.sigreturn(pid, tid, a[0], wakes),
+            Sys::Setpgid => self.setpgid(pid, &a),
+            Sys::Getpgid => self.getpgid(pid, a[0]),
             Sys::Spawn => self.sys_spawn(pid, msg.badge, &a),
             Sys::Wait => self.wait(pid, msg.badge, a[0], a[1]),
             Sys::ThreadSpawn => self.thread_spawn(pid, a[0], a[1], a[2]),
@@ -128,21 +152,14 @@ impl Proc {
             Sys::ThreadJoin => self.thread_join(pid, tid, a[0]),
             _ => Err(Errno::NoSys.into()),
         };
-        // The caller's process may have ended meanwhile (exit, or kill of itself).
-        if self.processes.contains(pid) {
+        self.current = None;
+        // The caller's process may have ended meanwhile (exit, or kill of itself), or a handler
+        // entered on the caller answered its call already.
+        if self.processes.contains(pid) && !self.answered {
             r
         } else {
             Err(Fail::Gone)
         }
-    }
-
-    /// `kill(pid)` (`pid` as the caller gave it): ends a live process with status `KILLED`.
-    fn kill(&mut self, pid: usize, wakes: &mut Wakes) -> Outcome {
-        let Some(pid) = Pid::from_raw(pid).filter(|&p| self.processes.contains(p)) else {
-            return Err(Errno::Srch.into());
-        };
-        self.end_process(pid, exit::KILLED, wakes);
-        Ok(0)
     }
 
     /// Ends process `pid` with `status`: its threads, fds, memory and parked requests; powers
@@ -154,10 +171,12 @@ impl Proc {
         }
         end_space(pid);
         self.pending.drop_process(pid);
+        self.signals.remove(pid);
         if pid == Pid::INIT {
             kernel::halt(status);
         }
         if let Some(parent) = self.procs.exit(pid, status) {
+            self.child_ended(parent, wakes);
             wakes.push(Wait::Child(parent));
         }
     }

@@ -143,10 +143,12 @@ impl Proc {
         let tid = kernel::space_new(pid, elf, &argv, &mut info)?;
         let started = attach(pid, parent, &info, stdio).and_then(|()| {
             self.processes.insert(pid, ProcThreads::new(tid))?;
+            self.signals.add(pid, parent)?;
             kernel::thread_start(tid)
         });
         if let Err(e) = started {
             self.processes.remove(pid);
+            self.signals.remove(pid);
             end_space(pid);
             return Err(e);
         }

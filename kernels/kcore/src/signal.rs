@@ -1,0 +1,79 @@
+//! Entering and leaving a signal handler, as both kernels do it: the registers of a thread go
+//! into an [`abi::signal::SigFrame`] below its stack pointer and the thread is redirected into
+//! the handler ([`enter_handler`]); `sigreturn` puts them back ([`leave_handler`]). Where the
+//! frame's bytes are written and read from (the thread's address space, active or not) is the
+//! kernel's business: it passes the copy as a closure. What to deliver is `services::signal`'s.
+
+use abi::Errno;
+use abi::signal::{FRAME_MAGIC, SigFrame};
+
+use crate::trap::{TrapFrame, reg};
+
+/// Where the frame of a thread whose stack pointer is `sp` goes: below `sp`, 16-byte aligned
+/// (`EFAULT` if that wraps).
+pub fn frame_address(sp: u64) -> Result<usize, Errno> {
+    let addr = sp
+        .checked_sub(size_of::<SigFrame>() as u64)
+        .ok_or(Errno::Fault)?
+        & !15;
+    Ok(addr as usize)
+}
+
+/// Saves `frame` (and `mask`, the mask to restore) in a [`SigFrame`], has `write(addr, &saved)`
+/// put it on the user stack, and redirects `frame` into `handler(sig)` returning to
+/// `trampoline`, with `sp` at the saved frame. `frame` is unchanged if `write` fails (the kernel
+/// then ends the process: its stack is unusable).
+pub fn enter_handler(
+    frame: &mut TrapFrame,
+    sig: usize,
+    handler: usize,
+    trampoline: usize,
+    mask: u64,
+    write: impl FnOnce(usize, &SigFrame) -> Result<(), Errno>,
+) -> Result<(), Errno> {
+    let addr = frame_address(frame.regs[reg::SP])?;
+    let saved = SigFrame {
+        magic: FRAME_MAGIC,
+        sig: sig as u64,
+        mask,
+        pc: frame.pc,
+        regs: frame.regs,
+    };
+    write(addr, &saved)?;
+    frame.pc = handler as u64;
+    frame.regs[reg::A0] = sig as u64;
+    frame.regs[reg::RA] = trampoline as u64;
+    frame.regs[reg::SP] = addr as u64;
+    Ok(())
+}
+
+/// `sigreturn`: puts the registers saved in `saved` (read from the user stack) back into
+/// `frame` and returns the mask to restore; `EFAULT`, `frame` untouched, if `saved` is not a
+/// frame the kernel made.
+pub fn leave_handler(frame: &mut TrapFrame, saved: &SigFrame) -> Result<u64, Errno> {
+    if saved.magic != FRAME_MAGIC || !abi::signal::valid(saved.sig as usize) {
+        return Err(Errno::Fault);
+    }
+    frame.regs = saved.regs;
+    frame.regs[0] = 0;
+    frame.pc = saved.pc;
+    Ok(saved.mask)
+}
+
+/// The bytes of a frame, to copy out to user memory.
+pub fn frame_bytes(f: &SigFrame) -> &[u8] {
+    // Safety: `SigFrame` is `repr(C)` plain integers without padding; the slice covers exactly
+    // it and lives no longer than the borrow.
+    unsafe {
+        core::slice::from_raw_parts((f as *const SigFrame).cast::<u8>(), size_of::<SigFrame>())
+    }
+}
+
+/// The bytes of a frame, to copy in from user memory (any bit pattern is a frame;
+/// [`leave_handler`] checks it).
+pub fn frame_bytes_mut(f: &mut SigFrame) -> &mut [u8] {
+    // Safety: as for `frame_bytes`; every bit pattern is a valid `SigFrame`.
+    unsafe {
+        core::slice::from_raw_parts_mut((f as *mut SigFrame).cast::<u8>(), size_of::<SigFrame>())
+    }
+}

@@ -1,0 +1,138 @@
+//! The kernel's half of signals on micro: `proc` decides (it runs `services::signal`, the policy
+//! mono runs in its kernel) and asks the kernel to carry a delivery out on a thread
+//! ([`Kernel::signal_thread`], `kcall::SIGNAL`) or to restore a thread from its frame at
+//! `sigreturn` ([`Kernel::sig_return`], `kcall::SIG_RETURN`). The frame is written and read
+//! through the thread's own address space (kcore's `signal`, shared with mono); a page of it that
+//! is not mapped yet is reported to proc, which has the pager map it, so the pager's policy stays
+//! the pager's. Nothing is checked on the way back to user mode, on any path: the thread's saved
+//! registers already say where it resumes.
+
+use abi::Errno;
+use abi::layout::PAGE_SIZE;
+use abi::signal::SigFrame;
+use kcore::sched::Run;
+use kcore::trap::Access;
+
+use crate::kernel::{CallKind, Kernel, ThreadId, Wait};
+
+impl Kernel {
+    /// `kcall::SIGNAL` by server thread `by`: redirects program thread `t` into `handler(sig)`
+    /// (see abi's `kcall::SIGNAL`). `Ok(0)` when done, `Ok(page)` when `page` must be mapped
+    /// first (nothing changed).
+    pub fn signal_thread(
+        &mut self,
+        by: ThreadId,
+        t: ThreadId,
+        a: [usize; 6],
+    ) -> Result<usize, Errno> {
+        let [_, sig, handler, trampoline, mask, result] = a;
+        let state = self.state(t).ok_or(Errno::Srch)?;
+        if self.server_of(t).is_some() {
+            return Err(Errno::Perm);
+        }
+        let sid = self.space_of(t).ok_or(Errno::Srch)?;
+        let kind = self.thread(t).kind;
+        let mut frame = *self.thread(t).frame;
+        match state {
+            // Its own call (`kill`, `sigprocmask`, `sigreturn`) is the one being answered.
+            Run::Blocked(Wait::Calling(s)) if s == by => frame.set_return(result as isize),
+            Run::Blocked(Wait::Calling(_) | Wait::Sending(_)) if kind == CallKind::Syscall => {
+                frame.set_return(Errno::Intr.ret())
+            }
+            Run::Sleeping(_) => frame.set_return(Errno::Intr.ret()),
+            Run::Ready => {}
+            Run::Blocked(_) => return Err(Errno::Again),
+        }
+        let mut saved = None;
+        kcore::signal::enter_handler(
+            &mut frame,
+            sig,
+            handler,
+            trampoline,
+            mask as u64,
+            |at, f| {
+                saved = Some((at, *f));
+                Ok(())
+            },
+        )?;
+        let (at, f) = saved.ok_or(Errno::Fault)?;
+        let bytes = kcore::signal::frame_bytes(&f);
+        // Every page of the frame mapped and writable, or the first that is not yet mapped.
+        let mut page = at & !(PAGE_SIZE - 1);
+        while page < at + bytes.len() {
+            let space = self.spaces.get_mut(&sid).ok_or(Errno::Srch)?;
+            match space.vm.lookup(page) {
+                None => return Ok(page),
+                Some((_, flags)) if !kcore::vm::user_allows(flags, Access::Write) => {
+                    return Err(Errno::Fault);
+                }
+                Some(_) => {}
+            }
+            page += PAGE_SIZE;
+        }
+        self.write_to(sid, at, bytes)?;
+        self.unqueue(t);
+        *self.thread(t).frame = frame;
+        if state != Run::Ready {
+            self.make_ready(t);
+        }
+        Ok(0)
+    }
+
+    /// `kcall::SIG_RETURN` by server thread `by`: thread `t`, waiting for `by` (its
+    /// `sigreturn`), gets its registers back from the frame at `at`; returns the saved mask.
+    /// `EFAULT` (and `t` unchanged) for a frame it cannot read or that is not the kernel's.
+    pub fn sig_return(&mut self, by: ThreadId, t: ThreadId, at: usize) -> Result<usize, Errno> {
+        if self.state(t) != Some(Run::Blocked(Wait::Calling(by))) {
+            return Err(Errno::Inval);
+        }
+        let sid = self.space_of(t).ok_or(Errno::Srch)?;
+        let mut saved = SigFrame::default();
+        self.read_from(sid, at, kcore::signal::frame_bytes_mut(&mut saved))?;
+        let mut frame = *self.thread(t).frame;
+        let mask = kcore::signal::leave_handler(&mut frame, &saved)?;
+        *self.thread(t).frame = frame;
+        self.make_ready(t);
+        Ok(mask as usize)
+    }
+
+    /// Copies `bytes` to user address `at` of space `sid` (mapped pages only).
+    fn write_to(
+        &mut self,
+        sid: crate::kernel::SpaceId,
+        at: usize,
+        bytes: &[u8],
+    ) -> Result<(), Errno> {
+        at.checked_add(bytes.len()).ok_or(Errno::Fault)?;
+        let mut done = 0;
+        while done < bytes.len() {
+            let pa = self.phys(sid, at + done, Access::Write)?;
+            let n = (PAGE_SIZE - pa % PAGE_SIZE).min(bytes.len() - done);
+            // Safety: `pa..pa + n` lies in a frame mapped writable in `sid` (checked just now)
+            // and RAM is mapped 1:1 in the kernel.
+            unsafe { core::ptr::copy_nonoverlapping(bytes[done..].as_ptr(), pa as *mut u8, n) };
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copies user memory at `at` of space `sid` (mapped pages only) into `out`.
+    fn read_from(
+        &mut self,
+        sid: crate::kernel::SpaceId,
+        at: usize,
+        out: &mut [u8],
+    ) -> Result<(), Errno> {
+        at.checked_add(out.len()).ok_or(Errno::Fault)?;
+        let mut done = 0;
+        while done < out.len() {
+            let pa = self.phys(sid, at + done, Access::Read)?;
+            let n = (PAGE_SIZE - pa % PAGE_SIZE).min(out.len() - done);
+            // Safety: `pa..pa + n` lies in a frame mapped readable in `sid` (checked just now)
+            // and RAM is mapped 1:1 in the kernel.
+            unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, out[done..].as_mut_ptr(), n) };
+            done += n;
+        }
+        Ok(())
+    }
+}

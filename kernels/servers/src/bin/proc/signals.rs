@@ -1,0 +1,156 @@
+//! Signals in proc: the system calls (`kill`, `sigaction`, `sigprocmask`, `sigreturn`,
+//! `setpgid`, `getpgid`) over the shared policy (`services::signal`, which mono runs in its
+//! kernel), and carrying its decisions out ([`Proc::act`]): a default action is proc's own
+//! `end_process`; a handler is entered by the kernel on proc's request (`kcall::SIGNAL`), which
+//! pushes the frame on the thread's stack and takes it out of a blocked call with `EINTR`. A
+//! frame page not mapped yet is mapped by mem (`MEM_FAULT_FOR`, the pager's policy) and the
+//! request made again; fs forgets a read or write the thread had parked there (`FS_CANCEL`).
+//! When the signal is entered on the very thread whose call proc is answering ([`Proc::current`]), the kernel sets that call's result and proc replies nothing
+//! ([`Proc::answered`]).
+
+use abi::Errno;
+use abi::ipc::{access, label, level};
+use abi::signal::SIGCHLD;
+use abi::types::exit;
+use servers::{Fail, Outcome, kernel};
+use services::signal::{Action, check_signal};
+use services::{Pid, Wakes};
+
+use crate::Proc;
+
+/// The call proc is answering: its process, its thread, and the result it would return.
+#[derive(Clone, Copy, Debug)]
+pub struct Current {
+    /// The caller's process.
+    pub pid: Pid,
+    /// The caller's thread.
+    pub tid: usize,
+    /// Its call's result.
+    pub result: isize,
+}
+
+/// How often a delivery asks for a page of its frame before giving up.
+const FRAME_PAGES: usize = 3;
+
+impl Proc {
+    /// Carries out what the policy says must happen to `pid` now, if anything. A handler
+    /// entered on the thread whose call is being answered ([`Proc::current`]) answers that
+    /// call ([`Proc::answered`]).
+    pub fn act(&mut self, pid: Pid, wakes: &mut Wakes) {
+        let d = match self.signals.next(pid) {
+            None => return,
+            Some(Action::Terminate(status)) => {
+                self.end_process(pid, status, wakes);
+                return;
+            }
+            Some(Action::Deliver(d)) => d,
+        };
+        let mine = self.current.filter(|c| c.pid == pid);
+        let tid = match mine {
+            Some(c) => c.tid,
+            None => match self.processes.get(pid).and_then(|t| t.first_live()) {
+                Some(t) => t,
+                None => return,
+            },
+        };
+        let result = mine.map_or(Errno::Intr.ret(), |c| c.result);
+        // A call of that thread parked here (`wait`, `thread_join`) or in fs (`read`, `write`)
+        // is over: it fails with `EINTR`, and must not be answered later.
+        self.pending.drop_thread(tid);
+        if mine.is_none() {
+            let _ = kernel::call(level::FS, label::FS_CANCEL, &[tid as u64], &mut []);
+        }
+        for _ in 0..FRAME_PAGES {
+            match kernel::signal(tid, &d, result) {
+                Ok(0) => {
+                    self.answered |= mine.is_some();
+                    return;
+                }
+                Ok(page) => {
+                    let words = [pid.raw() as u64, page as u64, access::WRITE];
+                    if kernel::call(level::MEM, label::MEM_FAULT_FOR, &words, &mut []).is_err() {
+                        break;
+                    }
+                }
+                Err(Errno::Again) => {
+                    self.signals.undo(pid, d);
+                    return;
+                }
+                Err(_) => break,
+            }
+        }
+        servers::rt::say(format_args!(
+            "micro: pid {pid} killed: no room for a signal frame on its stack"
+        ));
+        self.end_process(pid, exit::FAULT, wakes);
+    }
+
+    /// `kill(target, sig)`.
+    pub fn kill(&mut self, a: &[usize; 6], wakes: &mut Wakes) -> Outcome {
+        let sig = check_signal(a[1])?;
+        let targets = self.signals.targets(a[0])?;
+        for &p in &targets {
+            let _ = self.signals.send(p, sig);
+        }
+        for p in targets {
+            self.act(p, wakes);
+        }
+        Ok(0)
+    }
+
+    /// `sigprocmask(how, set)` by `pid`: unblocking may let a pending signal act at once.
+    pub fn sigprocmask(&mut self, pid: Pid, a: &[usize; 6], wakes: &mut Wakes) -> Outcome {
+        let old = self.signals.sigprocmask(pid, a[0], a[1] as u64)? as usize;
+        if let Some(c) = self.current.as_mut() {
+            c.result = old as isize;
+        }
+        self.act(pid, wakes);
+        Ok(old)
+    }
+
+    /// `sigreturn(frame)`: the kernel restores the thread from its frame and it runs on (proc
+    /// replies nothing); the mask comes back here. A frame it refuses ends the process.
+    pub fn sigreturn(&mut self, pid: Pid, tid: usize, frame: usize, wakes: &mut Wakes) -> Outcome {
+        match kernel::sig_return(tid, frame) {
+            Ok(mask) => {
+                self.signals.restore(pid, mask);
+                // The thread runs on already: a handler entered now is not an answer.
+                self.current = None;
+                self.act(pid, wakes);
+            }
+            Err(_) => {
+                servers::rt::say(format_args!(
+                    "micro: pid {pid} killed: bad signal frame at {frame:#x}"
+                ));
+                self.end_process(pid, exit::FAULT, wakes);
+            }
+        }
+        Err(Fail::Gone)
+    }
+
+    /// `setpgid(pid, pgid)` by `me`.
+    pub fn setpgid(&mut self, me: Pid, a: &[usize; 6]) -> Outcome {
+        let procs = &self.procs;
+        self.signals.setpgid(me, a[0], a[1], |p| procs.parent(p))?;
+        Ok(0)
+    }
+
+    /// `getpgid(pid)` by `me`.
+    pub fn getpgid(&self, me: Pid, raw: usize) -> Outcome {
+        let pid = if raw == 0 {
+            Some(me)
+        } else {
+            Pid::from_raw(raw)
+        };
+        let g = pid.and_then(|p| self.signals.pgid(p)).ok_or(Errno::Srch)?;
+        Ok(g.raw())
+    }
+
+    /// A child of `parent` ended: `SIGCHLD` (ignored unless it has a handler), before the
+    /// parent's parked `wait` is retried, so a handler interrupts it with `EINTR` as on mono.
+    pub fn child_ended(&mut self, parent: Pid, wakes: &mut Wakes) {
+        if self.signals.send(parent, SIGCHLD).is_ok() && self.signals.deliverable(parent) {
+            self.act(parent, wakes);
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! Signal policy both kernels apply: per process, the action of each signal (default, ignore, a
+//! handler), the mask, the pending set and the process group; who a `kill` reaches; and what
+//! happens next to a process ([`Signals::next`]): nothing, the end of the process (a default
+//! action), or a handler to enter ([`Delivery`]).
+//!
+//! How the kernels carry a decision out. Both decide at the moment something changes — a
+//! `kill`, a `sigprocmask` or `sigreturn` that unblocks, a child's exit (`SIGCHLD`) — and act at
+//! once, so returning to user mode costs nothing extra on any path: the thread that is to run the
+//! handler gets a [`abi::signal::SigFrame`] pushed on its user stack and its saved registers
+//! redirected into the handler (`a0` = the signal, `ra` = the trampoline, `sp` = the frame); a
+//! thread blocked in a system call is taken out of it first, the call failing with `EINTR`.
+//! - `mono` runs this table in the kernel and redirects the thread itself (writing the frame
+//!   through the target's address space).
+//! - `micro`'s `proc` server runs this table (it owns processes) and asks the kernel to redirect
+//!   the thread (`kcall::SIGNAL`; the kernel writes the frame and ends a blocked call with
+//!   `EINTR`); the default action is proc's own `end_process`. `sigreturn` is forwarded to proc,
+//!   which has the kernel restore the registers from the frame (`kcall::SIG_RETURN`, the mask
+//!   comes back) and restores the mask here.
+//!
+//! A handler runs with its signal blocked; one signal is entered at a time (the next pending one
+//! when the handler's `sigreturn` unblocks it). Left out: `sa_mask`, `SA_RESTART`, queued
+//! signals, `SIGSTOP`/`SIGCONT`, `SIGPIPE` on a broken pipe (the write fails with `EPIPE` only).
+
+use abi::Errno;
+use abi::signal::{self, NSIG, SIG_DFL, SIG_IGN, SIGCHLD, SIGKILL, bit};
+use alloc::vec::Vec;
+
+use crate::{Pid, PidMap};
+
+/// One process's signal state.
+#[derive(Clone, Debug)]
+struct State {
+    /// Each signal's handler: [`SIG_DFL`], [`SIG_IGN`] or an address.
+    handlers: [usize; NSIG],
+    /// The trampoline given with the last handler installed.
+    trampoline: usize,
+    /// Blocked signals.
+    mask: u64,
+    /// Sent, not yet acted on.
+    pending: u64,
+    /// The process group.
+    pgid: Pid,
+}
+
+/// A handler to enter: what the kernel needs to build the frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The signal.
+    pub sig: usize,
+    /// The handler's address (`pc`).
+    pub handler: usize,
+    /// Where it returns (`ra`).
+    pub trampoline: usize,
+    /// The mask to save in the frame, which `sigreturn` restores.
+    pub mask: u64,
+}
+
+/// What happens to a process now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// It ends with this status (128 + the signal: a default action).
+    Terminate(i32),
+    /// It enters a handler.
+    Deliver(Delivery),
+}
+
+/// Signals never blocked.
+const UNBLOCKABLE: u64 = bit(SIGKILL);
+
+/// The bits a mask may have: signals `1..NSIG` but the unblockable ones (so a mask is a
+/// non-negative system-call result).
+const BLOCKABLE: u64 = ((1 << NSIG) - 2) & !UNBLOCKABLE;
+
+/// The default action of `sig` is to ignore it.
+const fn ignored_by_default(sig: usize) -> bool {
+    sig == SIGCHLD
+}
+
+/// The signal state of every live process, by pid.
+#[derive(Debug, Default)]
+pub struct Signals {
+    states: PidMap<State>,
+}
+
+impl Signals {
+    /// No process.
+    pub fn new() -> Signals {
+        Signals {
+            states: PidMap::new(),
+        }
+    }
+
+    /// A new process `pid`, child of `parent`: default actions, nothing blocked or pending, in
+    /// its parent's group (its own, numbered `pid`, without a parent).
+    pub fn add(&mut self, pid: Pid, parent: Option<Pid>) -> Result<(), Errno> {
+        let pgid = parent
+            .and_then(|p| self.states.get(p))
+            .map_or(pid, |s| s.pgid);
+        let state = State {
+            handlers: [SIG_DFL; NSIG],
+            trampoline: 0,
+            mask: 0,
+            pending: 0,
+            pgid,
+        };
+        self.states.remove(pid);
+        self.states.insert(pid, state)
+    }
+
+    /// Process `pid` has ended.
+    pub fn remove(&mut self, pid: Pid) {
+        self.states.remove(pid);
+    }
+
+    fn state(&mut self, pid: Pid) -> Result<&mut State, Errno> {
+        self.states.get_mut(pid).ok_or(Errno::Srch)
+    }
+
+    /// `sigaction(sig, handler, trampoline)` by `pid` → the previous handler. `EINVAL` for a bad
+    /// number or `SIGKILL`. Ignoring a signal drops it if pending.
+    pub fn sigaction(
+        &mut self,
+        pid: Pid,
+        sig: usize,
+        handler: usize,
+        trampoline: usize,
+    ) -> Result<usize, Errno> {
+        if !signal::valid(sig) || sig == SIGKILL {
+            return Err(Errno::Inval);
+        }
+        let s = self.state(pid)?;
+        let old = core::mem::replace(&mut s.handlers[sig], handler);
+        if handler > SIG_IGN {
+            s.trampoline = trampoline;
+        }
+        if handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)) {
+            s.pending &= !bit(sig);
+        }
+        Ok(old)
+    }
+
+    /// `sigprocmask(how, set)` by `pid` → the previous mask. `EINVAL` for a bad `how`.
+    pub fn sigprocmask(&mut self, pid: Pid, how: usize, set: u64) -> Result<u64, Errno> {
+        let s = self.state(pid)?;
+        let old = s.mask;
+        s.mask = match how {
+            signal::BLOCK => old | set,
+            signal::UNBLOCK => old & !set,
+            signal::SETMASK => set,
+            _ => return Err(Errno::Inval),
+        } & BLOCKABLE;
+        Ok(old)
+    }
+
+    /// `sigreturn`: `pid`'s mask becomes `mask` again (from the frame, so never trusted to
+    /// block `SIGKILL`).
+    pub fn restore(&mut self, pid: Pid, mask: u64) {
+        if let Ok(s) = self.state(pid) {
+            s.mask = mask & BLOCKABLE;
+        }
+    }
+
+    /// Signal `sig` (valid, or 0 for none) is sent to `pid`: pending unless its action is to
+    /// ignore it. `ESRCH` if `pid` has no state here.
+    pub fn send(&mut self, pid: Pid, sig: usize) -> Result<(), Errno> {
+        let s = self.state(pid)?;
+        if sig == 0 {
+            return Ok(());
+        }
+        let h = s.handlers[sig];
+        if h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig)) {
+            return Ok(());
+        }
+        s.pending |= bit(sig);
+        Ok(())
+    }
+
+    /// What happens to `pid` now: the lowest pending signal not blocked is taken; its default
+    /// action ends the process, a handler is entered with the signal added to the mask (the
+    /// [`Delivery`] carries the mask to restore). `None` if nothing is deliverable.
+    pub fn next(&mut self, pid: Pid) -> Option<Action> {
+        let s = self.states.get_mut(pid)?;
+        let ready = s.pending & !(s.mask & !UNBLOCKABLE);
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as usize;
+        s.pending &= !bit(sig);
+        let handler = s.handlers[sig];
+        if handler == SIG_DFL || sig == SIGKILL {
+            return Some(Action::Terminate(128 + sig as i32));
+        }
+        let d = Delivery {
+            sig,
+            handler,
+            trampoline: s.trampoline,
+            mask: s.mask,
+        };
+        s.mask |= bit(sig);
+        Some(Action::Deliver(d))
+    }
+
+    /// Takes back delivery `d` to `pid`, which could not be carried out yet: the signal is
+    /// pending again and the mask as before.
+    pub fn undo(&mut self, pid: Pid, d: Delivery) {
+        if let Ok(s) = self.state(pid) {
+            s.pending |= bit(d.sig);
+            s.mask = d.mask;
+        }
+    }
+
+    /// Whether `pid` has a signal to act on ([`Signals::next`] would say something).
+    pub fn deliverable(&self, pid: Pid) -> bool {
+        self.states
+            .get(pid)
+            .is_some_and(|s| s.pending & !(s.mask & !UNBLOCKABLE) != 0)
+    }
+
+    /// The group of `pid`.
+    pub fn pgid(&self, pid: Pid) -> Option<Pid> {
+        self.states.get(pid).map(|s| s.pgid)
+    }
+
+    /// `setpgid(pid, pgid)` by `caller`, where `parent_of(pid)` is `pid`'s parent: `pid` 0 is
+    /// the caller, `pgid` 0 is `pid` itself. Only the caller itself or a child of it (`ESRCH`);
+    /// the group must be `pid`'s own number or an existing group (`EPERM`).
+    pub fn setpgid(
+        &mut self,
+        caller: Pid,
+        pid: usize,
+        pgid: usize,
+        parent_of: impl Fn(Pid) -> Option<Pid>,
+    ) -> Result<(), Errno> {
+        let pid = if pid == 0 {
+            caller
+        } else {
+            Pid::from_raw(pid).ok_or(Errno::Srch)?
+        };
+        if !self.states.contains(pid) || (pid != caller && parent_of(pid) != Some(caller)) {
+            return Err(Errno::Srch);
+        }
+        let pgid = if pgid == 0 {
+            pid
+        } else {
+            Pid::from_raw(pgid).ok_or(Errno::Inval)?
+        };
+        if pgid != pid && !self.states.iter().any(|(_, s)| s.pgid == pgid) {
+            return Err(Errno::Perm);
+        }
+        self.state(pid)?.pgid = pgid;
+        Ok(())
+    }
+
+    /// The processes `kill(target)` reaches: `target` > 0 is one process, < 0 the group
+    /// `-target`, each live here; `ESRCH` if none (0 and -1 name nobody here).
+    pub fn targets(&self, target: usize) -> Result<Vec<Pid>, Errno> {
+        let raw = target as isize;
+        let found: Vec<Pid> = if raw > 0 {
+            Pid::from_raw(target)
+                .filter(|&p| self.states.contains(p))
+                .into_iter()
+                .collect()
+        } else {
+            let group = raw
+                .checked_neg()
+                .and_then(|g| Pid::from_raw(g as usize))
+                .ok_or(Errno::Srch)?;
+            self.states
+                .iter()
+                .filter(|(_, s)| s.pgid == group)
+                .map(|(p, _)| p)
+                .collect()
+        };
+        if found.is_empty() {
+            return Err(Errno::Srch);
+        }
+        Ok(found)
+    }
+
+    /// The live processes of group `pgid`.
+    pub fn group(&self, pgid: Pid) -> Vec<Pid> {
+        self.states
+            .iter()
+            .filter(|(_, s)| s.pgid == pgid)
+            .map(|(p, _)| p)
+            .collect()
+    }
+}
+
+/// `kill`'s signal argument: 0 (existence check) or a signal number; `EINVAL` otherwise.
+pub fn check_signal(sig: usize) -> Result<usize, Errno> {
+    if sig == 0 || signal::valid(sig) {
+        Ok(sig)
+    } else {
+        Err(Errno::Inval)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::signal::{BLOCK, SETMASK, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, UNBLOCK};
+
+    fn p(n: usize) -> Pid {
+        Pid::from_raw(n).unwrap()
+    }
+
+    fn table() -> Signals {
+        let mut s = Signals::new();
+        s.add(p(1), None).unwrap();
+        s.add(p(2), Some(p(1))).unwrap();
+        s
+    }
+
+    #[test]
+    fn a_default_action_terminates_with_128_plus_the_signal() {
+        let mut s = table();
+        s.send(p(2), SIGTERM).unwrap();
+        assert_eq!(s.next(p(2)), Some(Action::Terminate(128 + 15)));
+        assert_eq!(s.next(p(2)), None);
+    }
+
+    #[test]
+    fn sigchld_and_ignored_signals_are_dropped() {
+        let mut s = table();
+        s.send(p(1), SIGCHLD).unwrap();
+        assert_eq!(s.next(p(1)), None);
+        s.sigaction(p(1), SIGINT, SIG_IGN, 0).unwrap();
+        s.send(p(1), SIGINT).unwrap();
+        assert!(!s.deliverable(p(1)));
+    }
+
+    #[test]
+    fn a_handler_is_entered_with_its_signal_blocked_and_the_old_mask_saved() {
+        let mut s = table();
+        assert_eq!(s.sigaction(p(2), SIGUSR1, 0x4000, 0x5000), Ok(SIG_DFL));
+        s.send(p(2), SIGUSR1).unwrap();
+        let d = Delivery {
+            sig: SIGUSR1,
+            handler: 0x4000,
+            trampoline: 0x5000,
+            mask: 0,
+        };
+        assert_eq!(s.next(p(2)), Some(Action::Deliver(d)));
+        s.send(p(2), SIGUSR1).unwrap();
+        assert_eq!(s.next(p(2)), None, "blocked while its handler runs");
+        s.restore(p(2), d.mask);
+        assert_eq!(s.next(p(2)), Some(Action::Deliver(d)), "after sigreturn");
+    }
+
+    #[test]
+    fn a_mask_delays_a_signal_until_it_is_unblocked() {
+        let mut s = table();
+        s.sigaction(p(2), SIGUSR2, 0x4000, 0x5000).unwrap();
+        s.sigprocmask(p(2), BLOCK, bit(SIGUSR2)).unwrap();
+        s.send(p(2), SIGUSR2).unwrap();
+        assert_eq!(s.next(p(2)), None);
+        assert_eq!(s.sigprocmask(p(2), UNBLOCK, bit(SIGUSR2)), Ok(bit(SIGUSR2)));
+        assert!(matches!(s.next(p(2)), Some(Action::Deliver(d)) if d.sig == SIGUSR2));
+        assert_eq!(s.sigprocmask(p(2), 7, 0), Err(Errno::Inval));
+    }
+
+    #[test]
+    fn sigkill_can_be_neither_caught_nor_blocked() {
+        let mut s = table();
+        assert_eq!(s.sigaction(p(2), SIGKILL, 0x4000, 0), Err(Errno::Inval));
+        s.sigprocmask(p(2), SETMASK, u64::MAX).unwrap();
+        let mask = s.sigprocmask(p(2), BLOCK, 0).unwrap();
+        assert_eq!(
+            mask,
+            ((1 << NSIG) - 2) & !bit(SIGKILL),
+            "every signal but SIGKILL"
+        );
+        s.send(p(2), SIGKILL).unwrap();
+        assert_eq!(s.next(p(2)), Some(Action::Terminate(128 + 9)));
+        s.restore(p(2), u64::MAX);
+        s.send(p(2), SIGKILL).unwrap();
+        assert_eq!(s.next(p(2)), Some(Action::Terminate(128 + 9)));
+    }
+
+    #[test]
+    fn kill_reaches_a_process_or_a_group_and_nothing_else() {
+        let mut s = table();
+        s.add(p(3), Some(p(2))).unwrap();
+        assert_eq!(s.targets(2), Ok(alloc::vec![p(2)]));
+        assert_eq!(s.targets(99), Err(Errno::Srch));
+        assert_eq!(s.targets(0), Err(Errno::Srch));
+        assert_eq!(
+            s.targets(-1isize as usize),
+            Ok(alloc::vec![p(1), p(2), p(3)])
+        );
+        s.setpgid(p(2), 0, 0, |c| (c == p(3)).then_some(p(2)))
+            .unwrap();
+        s.setpgid(p(2), 3, 2, |c| (c == p(3)).then_some(p(2)))
+            .unwrap();
+        assert_eq!(s.targets(-2isize as usize), Ok(alloc::vec![p(2), p(3)]));
+        assert_eq!(s.pgid(p(3)), Some(p(2)));
+        assert_eq!(
+            s.setpgid(p(3), 1, 0, |_| None),
+            Err(Errno::Srch),
+            "not its child"
+        );
+        assert_eq!(s.setpgid(p(3), 0, 40, |_| None), Err(Errno::Perm));
+        assert_eq!(check_signal(NSIG), Err(Errno::Inval));
+    }
+
+    #[test]
+    fn an_undone_delivery_stays_pending() {
+        let mut s = table();
+        s.sigaction(p(2), SIGUSR1, 0x4000, 0x5000).unwrap();
+        s.send(p(2), SIGUSR1).unwrap();
+        let Some(Action::Deliver(d)) = s.next(p(2)) else {
+            panic!("a delivery")
+        };
+        s.undo(p(2), d);
+        assert!(s.deliverable(p(2)));
+        assert_eq!(s.sigprocmask(p(2), BLOCK, 0), Ok(0));
+    }
+}
