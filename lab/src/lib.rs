@@ -5,7 +5,8 @@
 //! report merging), `report` (report files), `compare` (two result directories side by side),
 //! `gdb` (the debugger stub), `trace` (commit logs), `images` (the embedded guests), `inject`
 //! (the `--inject` fault-injection option), `validate` (the validation page, `docs/model.md`);
-//! `export` is the `-`-is-stdout and `--format` output they share.
+//! `export` is the `-`-is-stdout and `--format` output they share; `symbols` the symbol tables
+//! of the embedded guests that sampled runs use.
 
 mod bench;
 pub mod cli;
@@ -18,6 +19,7 @@ mod inject;
 mod report;
 mod run;
 mod size;
+mod symbols;
 mod terminal;
 mod timeline;
 mod trace;

@@ -12,6 +12,7 @@ pub mod merge;
 pub mod model;
 pub mod pool;
 pub mod rows;
+pub mod stacks;
 pub mod sweep;
 
 use std::collections::BTreeMap;
