@@ -231,8 +231,15 @@ impl Sampler {
     }
 
     /// The frames of `stack` by name, outermost first: its label, then each function.
-    pub fn names<'a>(&'a self, stack: &Stack, tables: &'a [std::sync::Arc<SymbolTable>]) -> Vec<&'a str> {
-        let label = self.labels.get(stack.label as usize).map_or("?", String::as_str);
+    pub fn names<'a>(
+        &'a self,
+        stack: &Stack,
+        tables: &'a [std::sync::Arc<SymbolTable>],
+    ) -> Vec<&'a str> {
+        let label = self
+            .labels
+            .get(stack.label as usize)
+            .map_or("?", String::as_str);
         let table = stack.table.and_then(|t| tables.get(t as usize));
         let mut out = vec![label];
         out.extend(

@@ -83,7 +83,9 @@ impl Machine {
     fn table_at(&self, mode: Privilege, pc: u64) -> Option<usize> {
         let t = match mode {
             Privilege::User => {
-                let name = self.stats.spaces()[self.stats.key().space].name.as_deref()?;
+                let name = self.stats.spaces()[self.stats.key().space]
+                    .name
+                    .as_deref()?;
                 self.symbol_tables
                     .iter()
                     .position(|t| !t.kernel && t.name == name)?
@@ -101,9 +103,7 @@ impl Machine {
             return None;
         };
         let table = &self.symbol_tables[t];
-        let elf = table
-            .bytes_at(pc, n)
-            .or_else(|| table.bytes_at(pc, 2))?;
+        let elf = table.bytes_at(pc, n).or_else(|| table.bytes_at(pc, 2))?;
         (elf == &guest[..elf.len()]).then_some(t)
     }
 }

@@ -86,7 +86,11 @@ impl Job {
             profile: self.profile.clone(),
             // The measured run samples its call stacks; the timeline's run does not need to.
             sample_period: timeline.is_none().then_some(super::stacks::SAMPLE_PERIOD),
-            symbols: guests.symbols.get(&self.kernel).cloned().unwrap_or_default(),
+            symbols: guests
+                .symbols
+                .get(&self.kernel)
+                .cloned()
+                .unwrap_or_default(),
             ..Config::default()
         };
         let mut machine = Machine::new(config, &image).context("cannot boot")?;

@@ -93,8 +93,7 @@ pub fn flame_svg(lines: &[String], prefix: &str, title: &str) -> String {
     opt.deterministic = true;
     opt.no_javascript = true;
     let mut bytes = Vec::new();
-    if let Err(e) = flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut bytes)
-    {
+    if let Err(e) = flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut bytes) {
         return charts::failed(WIDTH as u32, &format!("inferno: {e}"));
     }
     let svg = String::from_utf8_lossy(&bytes);
