@@ -189,7 +189,7 @@ pub struct Machine {
     pub(crate) asid_mask: u16,
     /// The machine profile it was built with.
     pub profile: crate::profile::Profile,
-    /// The pc sampler, when sampling.
+    /// The call-stack sampler, when sampling (`stacks`).
     pub sampler: Option<crate::symbols::Sampler>,
     /// The thread the last switch marker named (`observe`: context switches).
     pub(crate) last_thread: Option<u64>,

@@ -21,6 +21,9 @@ use super::sections::{Scope, Section};
 /// The flame graphs' width in pixels (the page's column).
 const WIDTH: usize = 1100;
 
+/// The frames' font (inferno's default).
+const FONT: &str = "Verdana, sans-serif";
+
 /// What the sections say before the chart.
 const INTRO: &str = "Where the measured region's cycles went, by call stack: the emulator \
     sampled the stack every period of guest time (walking the frame pointers through the \
@@ -100,11 +103,28 @@ pub fn flame_svg(lines: &[String], prefix: &str, title: &str) -> String {
     inline(&svg, prefix)
 }
 
-/// inferno's stand-alone SVG made fit to inline: from `<svg` on, without its `<script>`,
-/// `<style>` and controls, every `id` and `url(#…)` prefixed.
+/// inferno's stand-alone SVG made fit to inline: from `<svg` on, without its `<script>`, its
+/// `onload` handler, its comments, its `<style>` (an inline style sheet would restyle every
+/// chart of the page; its fonts become attributes of the root) and its controls, every `id` and
+/// `url(#…)` prefixed.
 fn inline(svg: &str, prefix: &str) -> String {
     let mut s = svg[svg.find("<svg").unwrap_or(0)..].to_string();
-    for (open, close) in [("<script", "</script>"), ("<style", "</style>")] {
+    s = s.replacen(" onload=\"init(evt)\"", "", 1);
+    s = s.replacen(
+        "<svg ",
+        &format!("<svg font-family=\"{FONT}\" font-size=\"12\" "),
+        1,
+    );
+    s = s.replacen(
+        "<text id=\"title\"",
+        "<text id=\"title\" text-anchor=\"middle\" font-size=\"17\"",
+        1,
+    );
+    for (open, close) in [
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<!--", "-->"),
+    ] {
         while let Some(a) = s.find(open) {
             let Some(b) = s[a..].find(close) else { break };
             s.replace_range(a..a + b + close.len(), "");
@@ -120,8 +140,72 @@ fn inline(svg: &str, prefix: &str) -> String {
             s.replace_range(a..at + b + "</text>".len(), "");
         }
     }
-    s.replace("id=\"", &format!("id=\"{prefix}"))
+    // The script's data and namespaces (an inline SVG in HTML needs neither).
+    for name in ["xmlns:xlink", "xmlns:fg", "fg:x", "fg:w"] {
+        s = strip_attr(&s, name);
+    }
+    unnest_frames(&s)
+        .replace("id=\"", &format!("id=\"{prefix}"))
         .replace("url(#", &format!("url(#{prefix}"))
+}
+
+/// `s` without any ` NAME="…"` attribute.
+fn strip_attr(s: &str, name: &str) -> String {
+    let key = format!(" {name}=\"");
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(&key) {
+        out.push_str(&rest[..at]);
+        let value = &rest[at + key.len()..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// inferno draws the frames in a nested `<svg id="frames" x=PAD width=W>` with positions in
+/// percent of W; the page counts one `<svg>` per chart, so the frames become a translated
+/// `<g>` with positions in pixels.
+fn unnest_frames(s: &str) -> String {
+    let Some(start) = s.find("<svg id=\"frames\"") else {
+        return s.to_string();
+    };
+    let Some(open_len) = s[start..].find('>') else {
+        return s.to_string();
+    };
+    let body_start = start + open_len + 1;
+    let Some(body_len) = s[body_start..].find("</svg>") else {
+        return s.to_string();
+    };
+    let attr = |name: &str| -> Option<f64> {
+        let tag = &s[start..body_start];
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        tag[at..].split('"').next()?.parse().ok()
+    };
+    let (Some(x), Some(width)) = (attr("x"), attr("width")) else {
+        return s.to_string();
+    };
+    let body = &s[body_start..body_start + body_len];
+    let mut out = String::with_capacity(s.len());
+    out.push_str(&s[..start]);
+    let _ = write!(out, "<g id=\"frames\" transform=\"translate({x} 0)\">");
+    // Every `x="P%"` and `width="P%"` of the frames, in pixels.
+    let mut rest = body;
+    while let Some(q) = rest.find("%\"") {
+        let value_start = rest[..q].rfind('"').map_or(q, |i| i + 1);
+        match rest[value_start..q].parse::<f64>() {
+            Ok(p) => {
+                out.push_str(&rest[..value_start]);
+                let _ = write!(out, "{:.2}\"", p * width / 100.0);
+            }
+            Err(_) => out.push_str(&rest[..q + 2]),
+        }
+        rest = &rest[q + 2..];
+    }
+    out.push_str(rest);
+    out.push_str("</g>");
+    out.push_str(&s[body_start + body_len + "</svg>".len()..]);
+    out
 }
 
 #[cfg(test)]
@@ -137,7 +221,22 @@ mod tests {
         ];
         let svg = flame_svg(&lines, "flame-x-", "x");
         assert!(svg.starts_with("<svg"), "{svg}");
-        assert!(!svg.contains("<script") && !svg.contains("<style"), "{svg}");
+        assert_eq!(svg.matches("<svg").count(), 1, "one chart: {svg}");
+        let frames = &svg[svg.find("id=\"flame-x-frames\"").unwrap()..];
+        assert!(!frames.contains("%\""), "positions in pixels: {frames}");
+        let rest = svg.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        for gone in [
+            "<script",
+            "<style",
+            "onload",
+            "<!--",
+            "Reset Zoom",
+            ">Search<",
+            "http",
+            "fg:",
+        ] {
+            assert!(!rest.contains(gone), "{gone}: {svg}");
+        }
         assert!(!svg.contains("id=\"frames\""));
         assert!(svg.contains("id=\"flame-x-frames\""));
         for f in ["getpid", "kernel_trap_handler", "bench", "kernel"] {

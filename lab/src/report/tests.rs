@@ -455,9 +455,9 @@ fn html_has_one_svg_per_section() {
     for sweep in [false, true] {
         let page = super::html(&sample(sweep));
         let chunks = sections(&page);
-        // The bands, 5 metric families, the ladder, getpid's timeline, one breakdown per
-        // benchmark, one per swept parameter.
-        let expected = 1 + 5 + 1 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
+        // The bands, 5 metric families, the ladder, getpid's timeline, getpid's flame graph
+        // on each kernel, one breakdown per benchmark, one per swept parameter.
+        let expected = 1 + 5 + 1 + 1 + 2 + SAMPLE.len() + if sweep { 2 } else { 0 };
         assert_eq!(chunks.len(), expected);
         assert_eq!(page.matches("</section>").count(), expected);
         for chunk in chunks {
