@@ -58,7 +58,7 @@ impl Machine {
         while frames.len() < MAX_DEPTH {
             // A frame record: the caller's fp at fp - 16, the return address at fp - 8.
             let mut record = [0u8; 16];
-            if fp % 8 != 0 || fp < 16 || !self.peek_virtual(fp - 16, &mut record) {
+            if !fp.is_multiple_of(8) || fp < 16 || !self.peek_virtual(fp - 16, &mut record) {
                 break;
             }
             let caller_fp = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
