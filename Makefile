@@ -35,6 +35,10 @@ KLAB := target/release/klab
 # bytes and the same benchmark figures (the reports record the images' hashes).
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 GUEST_RUSTFLAGS := --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo
+# The kernels, servers and programs keep frame pointers, so klab's sampler can walk their call
+# stacks (`klab run --folded`, the report's flame graphs); tests/guests, whose code measures the
+# cycle model itself, do not. What they cost is in docs/stacks.md.
+STACK_RUSTFLAGS := -C force-frame-pointers=yes
 KERNEL ?= mono
 
 # Debian packages the tests drive: QEMU is the functional cross-check, gdb-multiarch the debugger,
@@ -76,8 +80,10 @@ deps:
 
 guests: deps
 	@# micro embeds its servers' ELFs, so they are built before the rest of kernels/.
-	cd kernels && RUSTFLAGS="$(GUEST_RUSTFLAGS)" cargo build --release --quiet -p servers
-	@for ws in $(GUEST_WORKSPACES); do (cd $$ws && RUSTFLAGS="$(GUEST_RUSTFLAGS)" cargo build --release --quiet); done
+	cd kernels && RUSTFLAGS="$(GUEST_RUSTFLAGS) $(STACK_RUSTFLAGS)" cargo build --release --quiet -p servers
+	@for ws in $(GUEST_WORKSPACES); do \
+		flags="$(GUEST_RUSTFLAGS)"; [ $$ws = tests/guests ] || flags="$$flags $(STACK_RUSTFLAGS)"; \
+		(cd $$ws && RUSTFLAGS="$$flags" cargo build --release --quiet); done
 	scripts/mkinitrd.sh
 
 build: guests

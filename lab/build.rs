@@ -1,4 +1,5 @@
-//! Embeds the guest images `make guests` built — the kernels and the initrd — into `klab`, so
+//! Embeds the guest images `make guests` built — the kernels, micro's servers (for their
+//! symbols) and the initrd — into `klab`, so
 //! `klab run mono` needs no paths. A missing image is embedded as `None` and `klab` says to run
 //! `make guests`; Cargo rebuilds `klab` whenever an image changes. It also records the git commit
 //! (`KLAB_COMMIT`) for benchmark reports.
@@ -19,6 +20,23 @@ fn main() {
             root.join(format!("kernels/target/{target}/release/micro")),
         ),
         ("INITRD", root.join("userland/target/initrd.tar")),
+        // micro's servers, for their symbols (micro embeds the same bytes).
+        (
+            "SERVER_PROC",
+            root.join(format!("kernels/target/{target}/release/proc")),
+        ),
+        (
+            "SERVER_FS",
+            root.join(format!("kernels/target/{target}/release/fs")),
+        ),
+        (
+            "SERVER_MEM",
+            root.join(format!("kernels/target/{target}/release/mem")),
+        ),
+        (
+            "SERVER_CONSOLE",
+            root.join(format!("kernels/target/{target}/release/console")),
+        ),
     ];
     let mut code = String::new();
     for (name, path) in &images {

@@ -4,8 +4,9 @@
 //! Top-level fields: `instructions`, `cycles`, `profile` (name, hash, the effective profile as
 //! TOML), `by_mode` (U, S, M), `address_spaces`, `regions` (every bucket whose region is not 0),
 //! `buckets` (every mode × address space × region), `snapshots`, `tlb_check` (stale translations
-//! found by `--check-tlb`), `symbols` (cycles per symbol from deterministic pc samples). Counts are those of `stats::Counts`: `instructions`, `cycles` and one
-//! field per event.
+//! found by `--check-tlb`), `symbols` (cycles per symbol from deterministic stack samples), `sample_period` and
+//! `samples` (samples per region). Counts are those of `stats::Counts`: `instructions`, `cycles`
+//! and one field per event.
 
 use serde::Serialize;
 
@@ -61,61 +62,82 @@ pub struct RunReport {
     pub snapshots: Vec<Snapshot>,
     /// Stale translations used (`--check-tlb`).
     pub tlb_check: Vec<StaleUse>,
-    /// Cycles per symbol, from pc samples (empty without sampling), most first.
+    /// Cycles per symbol over the whole run, from stack samples (empty without sampling), most
+    /// first.
     pub symbols: Vec<SymbolCycles>,
+    /// Cycles between samples (0 without sampling).
+    pub sample_period: u64,
+    /// Samples by region (empty without sampling).
+    pub samples: Vec<RegionSamples>,
 }
 
-/// The cycles spent in one symbol, estimated from samples.
+/// The cycles spent in one symbol (its own, not its callees'), estimated from samples.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SymbolCycles {
     /// The symbol (`?` when no table covers the pc).
     pub symbol: String,
     /// The table it comes from (`kernel`, a program's name, or `?`).
     pub table: String,
+    /// Where it ran: `kernel` for S and M modes, else the address space's name at the sample
+    /// (`space ROOT` when unnamed).
+    pub space: String,
     /// `U`, `S` or `M`.
     pub mode: String,
     /// Samples that landed in it.
     pub samples: u64,
     /// `samples × period`.
     pub cycles: u64,
+    /// Instructions retired in the sample periods that ended in it.
+    pub instructions: u64,
 }
 
-/// Aggregates the samples of `m` by symbol.
-fn symbol_cycles(m: &Machine) -> Vec<SymbolCycles> {
+/// The samples taken while one region was the innermost open.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionSamples {
+    /// Region id (0: outside any region).
+    pub region: u64,
+    /// Samples taken.
+    pub samples: u64,
+}
+
+/// The samples of `m` in `region` (all for `None`) by symbol, most cycles first.
+pub fn symbol_cycles(m: &Machine, region: Option<u64>) -> Vec<SymbolCycles> {
     use std::collections::BTreeMap;
     let Some(sampler) = &m.sampler else {
         return Vec::new();
     };
-    let spaces = m.stats.spaces();
-    let kernel = m.symbol_tables.iter().find(|t| t.name == "kernel");
-    let mut by: BTreeMap<(String, String, usize), u64> = BTreeMap::new();
-    for (&(mode, space, pc), &n) in &sampler.samples {
-        let table = if mode == 0 {
-            let named = spaces.get(space).and_then(|s| s.name.as_deref());
-            m.symbol_tables
-                .iter()
-                .find(|t| Some(t.name.as_str()) == named && t.covers(pc))
-                .or_else(|| {
-                    m.symbol_tables
-                        .iter()
-                        .find(|t| t.name != "kernel" && t.covers(pc))
-                })
-        } else {
-            kernel
-        };
-        let symbol = table.and_then(|t| t.lookup(pc)).unwrap_or("?").to_string();
-        let table = table.map_or("?".to_string(), |t| t.name.clone());
-        *by.entry((table, symbol, mode)).or_default() += n;
+    let mut by: BTreeMap<(String, String, String, usize), (u64, u64)> = BTreeMap::new();
+    for (stack, tally) in sampler.in_region(region) {
+        let names = sampler.names(stack, &m.symbol_tables);
+        let table = stack
+            .table
+            .and_then(|t| m.symbol_tables.get(t as usize))
+            .map_or("?", |t| t.name.as_str());
+        let leaf = names.last().copied().unwrap_or("?");
+        let e = by
+            .entry((
+                names[0].to_string(),
+                table.to_string(),
+                leaf.to_string(),
+                stack.mode,
+            ))
+            .or_default();
+        e.0 += tally.samples;
+        e.1 += tally.instructions;
     }
     let mut out: Vec<SymbolCycles> = by
         .into_iter()
-        .map(|((table, symbol, mode), samples)| SymbolCycles {
-            symbol,
-            table,
-            mode: ["U", "S", "M"][mode].to_string(),
-            samples,
-            cycles: samples * sampler.period,
-        })
+        .map(
+            |((space, table, symbol, mode), (samples, instructions))| SymbolCycles {
+                symbol,
+                table,
+                space,
+                mode: ["U", "S", "M"][mode].to_string(),
+                samples,
+                cycles: samples * sampler.period,
+                instructions,
+            },
+        )
         .collect();
     out.sort_by(|a, b| {
         b.cycles
@@ -123,6 +145,28 @@ fn symbol_cycles(m: &Machine) -> Vec<SymbolCycles> {
             .then_with(|| a.symbol.cmp(&b.symbol))
     });
     out
+}
+
+/// The samples of `m` by region.
+fn region_samples(m: &Machine) -> Vec<RegionSamples> {
+    let Some(sampler) = &m.sampler else {
+        return Vec::new();
+    };
+    let mut by = std::collections::BTreeMap::<u64, u64>::new();
+    for (stack, tally) in &sampler.stacks {
+        *by.entry(stack.region).or_default() += tally.samples;
+    }
+    by.into_iter()
+        .map(|(region, samples)| RegionSamples { region, samples })
+        .collect()
+}
+
+/// The folded stacks of `m` in `region` (all for `None`; `crate::symbols::Sampler::folded`),
+/// empty without sampling.
+pub fn folded(m: &Machine, region: Option<u64>) -> String {
+    m.sampler
+        .as_ref()
+        .map_or(String::new(), |s| s.folded(region, &m.symbol_tables))
 }
 
 impl RunReport {
@@ -166,7 +210,9 @@ impl RunReport {
             buckets,
             snapshots: m.stats.snapshots.clone(),
             tlb_check: m.stale_uses().to_vec(),
-            symbols: symbol_cycles(m),
+            symbols: symbol_cycles(m, None),
+            sample_period: m.sampler.as_ref().map_or(0, |s| s.period),
+            samples: region_samples(m),
         }
     }
 

@@ -1,5 +1,5 @@
-//! The guest images embedded at build time (see `lab/build.rs`): the kernels and the initrd
-//! that `make guests` builds. The same initrd bytes are given to every kernel.
+//! The guest images embedded at build time (see `lab/build.rs`): the kernels, micro's servers
+//! and the initrd that `make guests` builds. The same initrd bytes are given to every kernel.
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/images.rs"));
@@ -20,6 +20,17 @@ pub fn kernel(name: &str) -> Option<Option<&'static [u8]>> {
 /// The embedded initrd (a ustar archive of `/bin`), if it was built.
 pub fn initrd() -> Option<&'static [u8]> {
     embedded::INITRD
+}
+
+/// micro's servers by the name each gives its address space, as built with the embedded
+/// kernels (for their symbols: `crate::symbols`).
+pub fn servers() -> [(&'static str, Option<&'static [u8]>); 4] {
+    [
+        ("proc", embedded::SERVER_PROC),
+        ("fs", embedded::SERVER_FS),
+        ("mem", embedded::SERVER_MEM),
+        ("console", embedded::SERVER_CONSOLE),
+    ]
 }
 
 /// Every embedded image by name, in the order `klab images` lists them.

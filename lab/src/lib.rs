@@ -6,7 +6,8 @@
 //! `gdb` (the debugger stub), `trace` (commit logs), `images` (the embedded guests), `inject`
 //! (the `--inject` fault-injection option), `validate` (the validation page, `docs/model.md`),
 //! `readme` (what the docs quote from the build, with `schema`, the JSON Schemas); `export` is
-//! the `-`-is-stdout and `--format` output they share.
+//! the `-`-is-stdout and `--format` output they share; `symbols` the symbol tables of the
+//! embedded guests that sampled runs use; `suggest` the did-you-mean of mistyped names.
 
 mod bench;
 pub mod cli;
@@ -22,6 +23,7 @@ mod run;
 pub mod schema;
 mod size;
 mod suggest;
+mod symbols;
 mod terminal;
 mod timeline;
 mod trace;

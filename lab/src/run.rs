@@ -5,6 +5,7 @@
 //! one of the `STATUS_*` codes below, each with a one-line message on stderr.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -40,6 +41,9 @@ const MAX_SYMBOLS_FILE: Bound = Bound {
     why: "the symbols-file limit",
     advice: "give the program's own ELF",
 };
+
+/// The region `--folded` writes: the one the benchmarks measure in.
+const FOLDED_REGION: u64 = 1;
 
 /// The bound of a file loaded into guest RAM (the kernel ELF, the initrd): the RAM size.
 fn ram_bound(ram: u64) -> Bound {
@@ -90,11 +94,19 @@ pub struct RunArgs {
     /// per symbol) as JSON to FILE (`-`: stdout, after the guest's console output).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
-    /// With --stats-json: sample the pc every N cycles for cycles per symbol (0: no sampling).
+    /// With --stats-json or --folded: sample the call stack every N cycles of guest time, for
+    /// cycles per symbol and folded stacks (0: no sampling).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     sample_period: u64,
-    /// An ELF whose symbols name user-mode pcs (repeatable); it matches the address space the
-    /// guest names like the file (without extension).
+    /// Write the call stacks sampled in region 1 (the benchmarks' measured region) as folded
+    /// stacks to FILE (`-`: stdout, after the guest's console output): one `SPACE;outer;…;inner
+    /// COUNT` line per stack, COUNT its samples — what inferno and flamegraph.pl read. SPACE is
+    /// `kernel` for S and M modes, else the address space's name.
+    #[arg(long, value_name = "FILE")]
+    folded: Option<PathBuf>,
+    /// An ELF whose symbols name user-mode pcs (repeatable), for a program klab does not have
+    /// (the kernel, micro's servers and the initrd's programs are known without it); it serves
+    /// the address space the guest names like the file (without extension).
     #[arg(long, value_name = "FILE")]
     symbols: Vec<PathBuf>,
     #[command(flatten)]
@@ -336,16 +348,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             "--gdb and --trace cannot be used together: choose one",
         ));
     }
-    let sampling = args.stats_json.is_some() && args.sample_period > 0;
+    if args.folded.is_some() && args.sample_period == 0 {
+        anyhow::bail!("--folded needs samples: give a --sample-period above 0");
+    }
+    let sampling = (args.stats_json.is_some() || args.folded.is_some()) && args.sample_period > 0;
     let mut symbols = Vec::new();
     if sampling {
-        symbols.push(SymbolTable::from_elf("kernel", &bytes).map_err(anyhow::Error::msg)?);
+        // The files given come first: a name they share with a known program is theirs.
         for (path, data) in &symbol_files {
             let name = path
                 .file_stem()
                 .map_or("?".into(), |s| s.to_string_lossy().into_owned());
-            symbols.push(SymbolTable::from_elf(&name, data).map_err(anyhow::Error::msg)?);
+            symbols.push(Arc::new(
+                SymbolTable::from_elf(&name, data).map_err(anyhow::Error::msg)?,
+            ));
         }
+        symbols.extend(crate::symbols::tables(&bytes, initrd.as_deref())?);
     }
     let (terminal, input) = RawTerminal::open();
     let config = Config {
@@ -408,6 +426,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     if let Some(path) = &args.stats_json {
         let report = emu::report::RunReport::of(&mut machine);
         Sink::of(path).write(&(report.to_json() + "\n"))?;
+    }
+    if let Some(path) = &args.folded {
+        Sink::of(path).write(&emu::report::folded(&machine, Some(FOLDED_REGION)))?;
     }
     if let Some(op) = args.timeline {
         let t = crate::timeline::take(&machine, op)?;

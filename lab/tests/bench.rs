@@ -455,6 +455,53 @@ fn ladder_results_carry_a_floor_and_a_timeline() {
     assert!(html.contains("<section id=\"timeline-getpid\">"));
 }
 
+/// Does every cost-ladder result carry the call stacks of its measured region — folded lines
+/// that parse and add up to the region's cycles over the sample period — its top symbols, and
+/// a flame graph in the HTML report?
+#[test]
+fn ladder_results_carry_call_stacks_and_a_flame_graph() {
+    const PERIOD: u64 = 4999;
+    let (dir, r) = full();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for bench in [
+        "call",
+        "coroutine",
+        "thread-switch",
+        "process-switch",
+        "getpid",
+        "ipc",
+        "pipe-rt",
+    ] {
+        for kernel in ["mono", "micro"] {
+            let x = result(r, bench, kernel);
+            let stacks = x["stacks"].as_array().unwrap_or_else(|| panic!("{x}"));
+            let mut total = 0;
+            for line in stacks {
+                let line = line.as_str().unwrap();
+                let (stack, n) = line.rsplit_once(' ').unwrap();
+                assert!(stack.split(';').all(|f| !f.is_empty()), "{line}");
+                total += n.parse::<u64>().unwrap();
+            }
+            let periods = x["total"]["cycles"].as_u64().unwrap() / PERIOD;
+            assert!(
+                total.abs_diff(periods) <= 1,
+                "{bench} on {kernel}: {total} samples, {periods} periods"
+            );
+            let symbols = x["symbols"].as_array().unwrap();
+            assert!(!symbols.is_empty(), "{bench} on {kernel}");
+            let own: u64 = symbols.iter().map(|s| s["samples"].as_u64().unwrap()).sum();
+            assert!(own <= total, "{bench} on {kernel}");
+            let id = format!("<section id=\"flame-{bench}-{kernel}\">");
+            let section = html.split(&id).nth(1).unwrap_or_else(|| panic!("no {id}"));
+            let section = section.split("</section>").next().unwrap();
+            assert_eq!(section.matches("<svg").count(), 1, "{id}");
+            assert!(!section.contains("<script"), "{id}");
+        }
+    }
+    // Not the other benchmarks: the report stays small.
+    assert!(result(r, "open-close", "micro").get("stacks").is_none());
+}
+
 /// Headless Chromium loads the page without console errors and sees every chart.
 fn chromium_renders(page: &Path, svgs: usize) {
     let chromium = ["chromium", "chromium-browser"]

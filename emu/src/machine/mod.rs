@@ -23,6 +23,7 @@ mod memory;
 mod observe;
 mod pipeline;
 mod record;
+mod stacks;
 mod threaded;
 mod timing;
 mod trap;
@@ -71,10 +72,11 @@ pub struct Config {
     pub profile: crate::profile::Profile,
     /// Compare every use of a modeled TLB entry with the page tables (`--check-tlb`).
     pub check_tlb: bool,
-    /// Sample the pc every this many cycles, for cycles per symbol (`None`: no sampling).
+    /// Sample the call stack every this many cycles, for cycles per symbol and folded stacks
+    /// (`None`: no sampling).
     pub sample_period: Option<u64>,
-    /// Symbol tables for the samples: the kernel's (named `kernel`) and programs'.
-    pub symbols: Vec<crate::symbols::SymbolTable>,
+    /// Symbol tables for the samples: the kernel's and each program's (`crate::symbols`).
+    pub symbols: Vec<std::sync::Arc<crate::symbols::SymbolTable>>,
 }
 
 impl Default for Config {
@@ -187,12 +189,12 @@ pub struct Machine {
     pub(crate) asid_mask: u16,
     /// The machine profile it was built with.
     pub profile: crate::profile::Profile,
-    /// The pc sampler, when sampling.
+    /// The call-stack sampler, when sampling (`stacks`).
     pub sampler: Option<crate::symbols::Sampler>,
     /// The thread the last switch marker named (`observe`: context switches).
     pub(crate) last_thread: Option<u64>,
     /// Symbol tables for the samples.
-    pub symbol_tables: Vec<crate::symbols::SymbolTable>,
+    pub symbol_tables: Vec<std::sync::Arc<crate::symbols::SymbolTable>>,
     /// A chain may enter another block only if the block ends at or before this count.
     pub(crate) chain_limit: u64,
     pub(crate) exit: Option<Exit>,
@@ -644,11 +646,7 @@ impl Machine {
         self.bus.uart.poll();
         self.sample_irqs();
         self.overflow_checkpoint(self.waiting);
-        let cycles = self.cycles();
-        if let Some(s) = &mut self.sampler {
-            let key = self.stats.key();
-            s.sample(cycles, key.mode.index(), key.space, self.hart.pc);
-        }
+        self.take_samples();
         if self.waiting
             && let Some(exit) = self.idle()
         {

@@ -176,8 +176,13 @@ pub fn load(kernels: &[String], sources: &Sources) -> anyhow::Result<Guests<'sta
         .filter_map(|p| p.strip_prefix("bin/"))
         .map(str::to_string)
         .collect();
+    let mut symbols = BTreeMap::new();
+    for (name, kernel) in &map {
+        symbols.insert(name.clone(), crate::symbols::tables(kernel, Some(&initrd))?);
+    }
     Ok(Guests {
         program_hash: emu::profile::short_hash(program),
+        symbols,
         kernels: map,
         initrd,
         programs,

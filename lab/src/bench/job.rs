@@ -1,6 +1,6 @@
 //! One benchmark run: boot a kernel with `bench CASE N ARGS…` as its first program, in-process,
 //! console captured; read the program's result line and the emulator's statistics of region 1,
-//! split by where the time went.
+//! split by where the time went, with its sampled call stacks.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,8 @@ pub struct Guests<'a> {
     pub programs: BTreeSet<String>,
     /// `short_hash` of `/bin/bench` in the initrd.
     pub program_hash: String,
+    /// Kernel name → the symbol tables of its runs (`crate::symbols::tables`).
+    pub symbols: BTreeMap<String, Vec<std::sync::Arc<emu::symbols::SymbolTable>>>,
 }
 
 /// One run to do.
@@ -82,6 +84,13 @@ impl Job {
             input: Input::None,
             output,
             profile: self.profile.clone(),
+            // The measured run samples its call stacks; the timeline's run does not need to.
+            sample_period: timeline.is_none().then_some(super::stacks::SAMPLE_PERIOD),
+            symbols: guests
+                .symbols
+                .get(&self.kernel)
+                .cloned()
+                .unwrap_or_default(),
             ..Config::default()
         };
         let mut machine = Machine::new(config, &image).context("cannot boot")?;
@@ -133,9 +142,8 @@ impl Job {
             region.add(&b.counts);
         }
         // A timeline failure (a case that marks no operations) leaves the result without one.
-        let timeline = (self.point.is_empty() && LADDER.contains(&self.bench.name))
-            .then(|| self.timeline(guests).ok())
-            .flatten();
+        let ladder = self.point.is_empty() && LADDER.contains(&self.bench.name);
+        let timeline = ladder.then(|| self.timeline(guests).ok()).flatten();
         Ok(BenchResult {
             bench: self.bench.name.to_string(),
             family: self.bench.family.to_string(),
@@ -154,6 +162,12 @@ impl Job {
             total,
             parts,
             charges: super::bands::charges(&region),
+            symbols: super::stacks::symbols(&machine),
+            stacks: if ladder {
+                super::stacks::folded(&machine)
+            } else {
+                Vec::new()
+            },
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod model;
 pub mod point;
 pub mod pool;
 pub mod rows;
+pub mod stacks;
 pub mod sweep;
 
 use std::collections::BTreeMap;

@@ -126,6 +126,31 @@ pub struct BenchResult {
     /// reports written before klab counted them).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub charges: BTreeMap<String, u64>,
+    /// Where the region's cycles went by function: the symbols with the most samples
+    /// (`super::stacks`; absent in reports written before klab sampled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbols: Vec<SymbolShare>,
+    /// The region's call stacks, folded (`SPACE;outer;…;inner SAMPLES` lines, sorted), for its
+    /// flame graph: the cost ladder's benchmarks in `klab bench`; absent elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<String>,
+}
+
+/// The samples of the measured region that landed in one function (its own time, not its
+/// callees'), from call stacks sampled every `super::stacks::SAMPLE_PERIOD` cycles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolShare {
+    /// The function (`?` where no symbol table is the code's).
+    pub symbol: String,
+    /// Where it ran: `kernel` (S and M modes), or the address space's name (the program's,
+    /// a server's).
+    pub space: String,
+    /// Samples that landed in it.
+    pub samples: u64,
+    /// Cycles: samples × the period.
+    pub cycles: u64,
+    /// Instructions retired in the sample periods that ended in it.
+    pub instructions: u64,
 }
 
 /// What the benchmark program measured itself.

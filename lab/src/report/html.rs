@@ -63,6 +63,7 @@ pub fn render(report: &Report) -> String {
         all.extend(sections::families(report, scope, &notes));
         all.push(sections::ladder(report, scope, &notes));
         all.extend(super::timeline::sections(report, scope));
+        all.extend(super::flame::sections(report, scope));
     }
     all.extend(sections::sweeps(report));
     for scope in &scopes {

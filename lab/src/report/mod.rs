@@ -8,6 +8,7 @@
 mod bands;
 pub(crate) mod charts;
 mod data;
+mod flame;
 pub(crate) mod format;
 mod html;
 mod markdown;

@@ -132,6 +132,15 @@ fn result(
         total: counters(cycles),
         parts: parts(kernel, cycles),
         charges: BTreeMap::new(),
+        symbols: Vec::new(),
+        stacks: if bench == "getpid" {
+            vec![
+                "bench;main;getpid 3".to_string(),
+                format!("kernel;kernel_trap_handler {}", cycles / 100),
+            ]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -446,9 +455,9 @@ fn html_has_one_svg_per_section() {
     for sweep in [false, true] {
         let page = super::html(&sample(sweep));
         let chunks = sections(&page);
-        // The bands, 5 metric families, the ladder, getpid's timeline, one breakdown per
-        // benchmark, one per swept parameter.
-        let expected = 1 + 5 + 1 + 1 + SAMPLE.len() + if sweep { 2 } else { 0 };
+        // The bands, 5 metric families, the ladder, getpid's timeline, getpid's flame graph
+        // on each kernel, one breakdown per benchmark, one per swept parameter.
+        let expected = 1 + 5 + 1 + 1 + 2 + SAMPLE.len() + if sweep { 2 } else { 0 };
         assert_eq!(chunks.len(), expected);
         assert_eq!(page.matches("</section>").count(), expected);
         for chunk in chunks {
