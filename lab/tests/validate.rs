@@ -118,8 +118,8 @@ fn simple_model_probes_cost_what_the_parameters_say(name: &str) {
 }
 
 #[test]
-fn under_the_simple_model_the_default_profile_costs_what_its_parameters_say() {
-    simple_model_probes_cost_what_the_parameters_say("default");
+fn under_the_simple_model_the_simple_profile_costs_what_its_parameters_say() {
+    simple_model_probes_cost_what_the_parameters_say("simple");
 }
 
 #[test]

@@ -344,7 +344,7 @@ fn the_pipeline_charges_a_dependent_l1_load_its_load_use_latency() {
     // The simple model charges the same chase about one cycle per instruction.
     let simple = run(
         "stride",
-        profile("default", true),
+        profile("simple", true),
         Some("min=1K max=1K min_pages=1 max_pages=1 accesses=8192"),
     );
     let simple = points(&simple.output, "cache", "size");
