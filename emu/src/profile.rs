@@ -93,7 +93,7 @@ pub const MAX_CACHE_SIZE: u64 = 1 << 30;
 pub const MAX_PROFILE_FILE: crate::input::Bound = crate::input::Bound {
     bytes: 1 << 20,
     why: "the profile limit",
-    advice: "a profile is a short TOML file (see emu/profiles/default.toml)",
+    advice: "a profile is a short TOML file (see emu/profiles/u74.toml)",
 };
 
 /// The most entries a modeled TLB may have.

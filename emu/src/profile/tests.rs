@@ -493,16 +493,26 @@ fn the_pipeline_is_the_default_and_simple_keeps_the_old_default_hash() {
     assert!(s.pipeline.is_none());
     assert_eq!(s.hash(), "76cbc601bcd0b7a3");
     // The hash is that of the old file: the same parameters under the old name, no `formerly`.
-    let old = edited("name = \"simple\"\nformerly = \"default\"\n", "name = \"default\"\n");
+    let old = edited(
+        "name = \"simple\"\nformerly = \"default\"\n",
+        "name = \"default\"\n",
+    );
     let old = Profile::from_toml(&old, "t").unwrap();
-    assert_eq!((old.name.as_str(), old.formerly.as_deref()), ("default", None));
+    assert_eq!(
+        (old.name.as_str(), old.formerly.as_deref()),
+        ("default", None)
+    );
     assert_eq!(old.hash(), s.hash());
     assert_eq!(old.parameters_toml(), s.parameters_toml());
     // Renamed again, or with a parameter changed, it is another profile.
     assert_ne!(simple_with(|p| p.formerly = None).hash(), s.hash());
     assert_ne!(simple_with(|p| p.penalty.trap += 1).hash(), s.hash());
     // `formerly` survives to_toml, and only the hash reads it.
-    assert!(s.to_toml().contains("formerly = \"default\""), "{}", s.to_toml());
+    assert!(
+        s.to_toml().contains("formerly = \"default\""),
+        "{}",
+        s.to_toml()
+    );
     assert_eq!(Profile::from_toml(&s.to_toml(), "t").unwrap(), s);
 
     assert!(
