@@ -15,7 +15,6 @@
 mod common;
 
 use emu::Exit;
-use emu::memmap::RAM_BASE;
 use emu::stats::Event;
 
 const T0: u32 = 5;
