@@ -11,7 +11,7 @@
 #                 write report/report.{json,md,html}
 #   make sweep    the benchmarks over TLB entries x ASIDs off/on (report-sweep/)
 #   make speed    the emulator's speed next to QEMU's (scripts/speed-vs-qemu.sh)
-#   make validate the cycle model (the pipeline profile u74) against published figures: writes docs/model.md
+#   make validate the cycle model (the default profile, the pipeline model u74) against published figures: writes docs/model.md
 #   make readme   a full `klab bench` (report/), then `klab readme`: the README's generated regions,
 #                 docs/*.svg and docs/schema/*.json from this build (a test fails when they drift)
 #   make test     deps, guests, lint, then every test of the host workspace (QEMU cross-checks too)
@@ -93,7 +93,7 @@ run: build
 	$(KLAB) run $(KERNEL)
 
 validate: build
-	$(KLAB) validate --profile u74 --out docs/model.md
+	$(KLAB) validate --out docs/model.md
 
 bench: build
 	$(KLAB) bench

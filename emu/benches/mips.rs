@@ -1,7 +1,8 @@
 //! Guest instructions per second on the two speed guests of `tests/guests/speed`: `compute`
 //! (CPU-bound integer code) and `ecall` (a U-mode loop of system calls into an S-mode handler),
-//! in functional mode (`--timing off`), with the default profile's timing model, and with the
-//! `u74` profile's pipeline model (group `pipeline`). Criterion
+//! in functional mode (`--timing off`), with the `simple` profile's timing model (group
+//! `timing`, the default until the pipeline model), and with the default profile `u74`'s
+//! pipeline model (group `pipeline`). Criterion
 //! reports the throughput in elements per second; an element is one retired guest instruction.
 //! The guests must be built first (`make guests`).
 
@@ -41,8 +42,8 @@ fn run(image: &ElfImage, n: &str, profile: &str, timing: bool) -> u64 {
 fn guests(c: &mut Criterion) {
     let modes = [
         ("functional", "default", false),
-        ("timing", "default", true),
-        ("pipeline", "u74", true),
+        ("timing", "simple", true),
+        ("pipeline", "default", true),
     ];
     for (mode, profile, timing) in modes {
         let mut group = c.benchmark_group(mode);

@@ -2,15 +2,16 @@
 //!
 //! A [`Profile`] names a core: its clock and timebase, its ASID width, the base cost of each
 //! instruction class, the penalties of misses, walks, traps and fences, and the geometry of its
-//! caches and TLBs. Profiles are TOML files; four are embedded in the binary (`default`, `tiny`,
-//! `big`, `u74`, see `emu/profiles/`) and any other can be loaded from a path. Spike-style overrides
+//! caches and TLBs. Profiles are TOML files; four are embedded in the binary (`u74`, the default,
+//! also called `default`; `simple`, `tiny`, `big`; see `emu/profiles/`) and any other can be
+//! loaded from a path. Spike-style overrides
 //! (`--l1d 32K:8:64`, `--dtlb 32:32`, `--asid on`) and the dotted keys of parameter sweeps
 //! (`tlb.entries=64`) change a loaded profile; every change is validated before it takes effect.
 //! [`Profile::to_toml`] writes the effective profile and [`Profile::hash`] names it in reports.
 //!
 //! On disk:
 //! ```text
-//!   name, description, timing            top-level keys
+//!   name, [formerly], description, timing   top-level keys
 //!   [core]     clock_hz, timebase_hz, asid_bits, [model = "simple" | "pipeline"]
 //!   [cost]     alu branch_not_taken branch_taken jump load store mul div csr fence amo system
 //!   [penalty]  l2_hit memory tlb_walk l2_tlb_hit writeback trap xret satp_write sfence_vma fence_i
@@ -21,7 +22,8 @@
 //!   [l2tlb]              entries ways replacement [seed]     (a missing table: none)
 //!   [sources."KEY"]      source | why, [low, high]            (optional; see `sources`)
 //! ```
-//! Every key is required except `seed` (default 0), `[sources]` and `core.model` (default
+//! Every key is required except `seed` (default 0), `[sources]`, `formerly` (the name a renamed
+//! profile's hash is computed under) and `core.model` (default
 //! `"simple"`: one base cost per instruction class, the model every profile had before the
 //! pipeline; a simple profile is written without the key, so its hash is what it always was);
 //! unknown keys are errors.
@@ -48,19 +50,33 @@ use crate::model::tlb::TlbConfig;
 
 pub use overrides::{CacheLevel, TlbLevel, spike_cache_spec};
 
-/// The embedded profiles, by name, in the order `embedded_names` lists them.
+/// The embedded profiles, by name, in the order `embedded_names` lists them; the first is the
+/// default.
 const EMBEDDED: [(&str, &str); 4] = [
-    ("default", include_str!("../profiles/default.toml")),
+    ("u74", include_str!("../profiles/u74.toml")),
+    ("simple", include_str!("../profiles/simple.toml")),
     ("tiny", include_str!("../profiles/tiny.toml")),
     ("big", include_str!("../profiles/big.toml")),
-    ("u74", include_str!("../profiles/u74.toml")),
 ];
 
-/// The names of the embedded profiles: `["default", "tiny", "big", "u74"]`.
+/// The default profile's name: `u74`, the pipeline model. `default` names it too (for
+/// [`Profile::embedded`] and [`Profile::load`]).
+pub const DEFAULT_PROFILE: &str = EMBEDDED[0].0;
+
+/// The names of the embedded profiles: `["u74", "simple", "tiny", "big"]`.
 pub fn embedded_names() -> &'static [&'static str] {
     const NAMES: [&str; EMBEDDED.len()] =
         [EMBEDDED[0].0, EMBEDDED[1].0, EMBEDDED[2].0, EMBEDDED[3].0];
     &NAMES
+}
+
+/// `name` with the alias `default` resolved to [`DEFAULT_PROFILE`].
+fn resolve(name: &str) -> &str {
+    if name == "default" {
+        DEFAULT_PROFILE
+    } else {
+        name
+    }
 }
 
 /// The widest ASID an Sv39 `satp` holds (its ASID field is 16 bits).
@@ -77,7 +93,7 @@ pub const MAX_CACHE_SIZE: u64 = 1 << 30;
 pub const MAX_PROFILE_FILE: crate::input::Bound = crate::input::Bound {
     bytes: 1 << 20,
     why: "the profile limit",
-    advice: "a profile is a short TOML file (see emu/profiles/default.toml)",
+    advice: "a profile is a short TOML file (see emu/profiles/u74.toml)",
 };
 
 /// The most entries a modeled TLB may have.
@@ -296,8 +312,13 @@ pub const MAX_PREDICTOR_ENTRIES: u32 = 1 << 20;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "file::ProfileFile", into = "file::ProfileFile")]
 pub struct Profile {
-    /// Short name, e.g. `default`.
+    /// Short name, e.g. `u74`.
     pub name: String,
+    /// The name the profile had when its hash was first published (top-level `formerly`), if
+    /// it was renamed since: [`Profile::hash`] is computed under that name, so reports written
+    /// before the rename keep their hash (`simple` was `default` until the pipeline model
+    /// became the default).
+    pub formerly: Option<String>,
     /// One line saying what core it models.
     pub description: String,
     /// Timing mode; false is the functional mode (no cache or TLB models, `mcycle == minstret`).
@@ -336,10 +357,10 @@ pub struct Profile {
 }
 
 impl Default for Profile {
-    /// The embedded `default` profile.
+    /// The default embedded profile, [`DEFAULT_PROFILE`].
     fn default() -> Profile {
         // The embedded files are checked by the tests: failing here is a broken build.
-        Profile::embedded("default").expect("the embedded default profile is valid")
+        Profile::embedded(DEFAULT_PROFILE).expect("the embedded default profile is valid")
     }
 }
 
@@ -423,8 +444,9 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
 }
 
 impl Profile {
-    /// The embedded profile `name` (one of `embedded_names()`).
+    /// The embedded profile `name` (one of `embedded_names()`, or `default`).
     pub fn embedded(name: &str) -> Result<Profile, ProfileError> {
+        let name = resolve(name);
         match EMBEDDED.iter().find(|(n, _)| *n == name) {
             Some((n, text)) => Profile::from_toml(text, &format!("embedded profile `{n}`")),
             None => Err(ProfileError::UnknownEmbedded {
@@ -449,7 +471,7 @@ impl Profile {
 
     /// An embedded profile by name, or else the profile file at that path.
     pub fn load(name_or_path: &str) -> Result<Profile, ProfileError> {
-        if embedded_names().contains(&name_or_path) {
+        if embedded_names().contains(&resolve(name_or_path)) {
             return Profile::embedded(name_or_path);
         }
         match crate::input::read_text(Path::new(name_or_path), "the profile", MAX_PROFILE_FILE) {
@@ -569,8 +591,11 @@ impl Profile {
     /// covers, and what a comparison of two profiles lists).
     ///
     /// [`hash`]: Profile::hash
+    /// A renamed profile is written under its former name, without the `formerly` key.
     pub fn parameters_toml(&self) -> String {
         Profile {
+            name: self.formerly.clone().unwrap_or_else(|| self.name.clone()),
+            formerly: None,
             sources: sources::Sources::new(),
             ..self.clone()
         }

@@ -148,8 +148,9 @@ pub struct RunArgs {
 /// How the machine is modeled: a profile and Spike-style overrides.
 #[derive(Args, Clone, Debug, Default)]
 pub struct ProfileArgs {
-    /// Machine profile: an embedded name (default, tiny, big, u74) or a TOML file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    /// Machine profile: an embedded name (u74, the default, also called default; simple, tiny,
+    /// big) or a TOML file.
+    #[arg(long, value_name = "NAME|FILE", default_value = emu::profile::DEFAULT_PROFILE)]
     pub profile: String,
     /// L1 instruction cache: SIZE:WAYS:LINE (e.g. 32K:4:64) or none.
     #[arg(long, value_name = "S:W:B")]

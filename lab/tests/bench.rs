@@ -362,7 +362,7 @@ fn report_files_are_well_formed() {
     }
     assert!(r["klab"]["version"].is_string() && r["klab"]["commit"].is_string());
     let p = &r["profiles"][0];
-    assert_eq!(p["name"], "default");
+    assert_eq!(p["name"], "u74");
     assert_eq!(p["hash"].as_str().unwrap().len(), 16);
     for x in results(r) {
         for key in [

@@ -167,7 +167,7 @@ fn stats_json_has_the_documented_top_level_fields() {
     for key in ["instructions", "cycles", "profile", "by_mode", "regions"] {
         assert!(v.get(key).is_some(), "no {key}: {v}");
     }
-    assert_eq!(v["profile"]["name"], "default");
+    assert_eq!(v["profile"]["name"], "u74");
     assert_eq!(v["profile"]["hash"].as_str().map(str::len), Some(16));
     assert!(v["by_mode"]["M"]["instructions"].as_u64().unwrap() > 0);
     assert!(
@@ -183,7 +183,7 @@ fn stats_json_has_the_documented_top_level_fields() {
 fn every_run_can_print_its_effective_profile_and_hash() {
     let o = klab(&["--print-profile"], &guest("hello"));
     let err = stderr(&o);
-    assert!(err.contains("klab: profile default (hash "), "{err}");
+    assert!(err.contains("klab: profile u74 (hash "), "{err}");
     assert!(
         err.contains("[l1d]") && err.contains("[dtlb]"),
         "the TOML follows: {err}"
@@ -228,7 +228,7 @@ fn assert_usage_error(o: &Output, what: &str) {
 
 #[test]
 fn a_malformed_profile_or_override_is_a_usage_error_naming_the_field() {
-    assert_usage_error(&klab(&["--profile", "nope"], &guest("hello")), "default");
+    assert_usage_error(&klab(&["--profile", "nope"], &guest("hello")), "simple");
     assert_usage_error(&klab(&["--l1d", "32K:3:64"], &guest("hello")), "l1d.ways");
     assert_usage_error(&klab(&["--dtlb", "32"], &guest("hello")), "32");
     assert_usage_error(

@@ -69,7 +69,7 @@ fn changed(name: &str) -> Profile {
 fn the_linear_recompute_of_every_bucket_equals_a_rerun_with_every_penalty_changed() {
     let mut charged = vec![0u64; LINEAR.len()];
     // The simple model, and the pipeline model (whose mispredicts are charged too).
-    for (profile_name, (name, args, regions)) in ["default", "u74"]
+    for (profile_name, (name, args, regions)) in ["simple", "u74"]
         .into_iter()
         .flat_map(|p| GUESTS.into_iter().map(move |g| (p, g)))
     {

@@ -29,12 +29,23 @@
 //!   direct-mapped target buffer and a return-address stack; a mispredicted branch or jump costs
 //!   `mispredict` cycles, an additive penalty counted as `Event::BranchMispredict`.
 //!
-//! Left out: a block's first group never pairs with the previous block's last; a divide still
-//! busy when its block ends does not hold the divider in the next; carried delays are capped at
-//! 31 cycles, and a serial instruction's issue cycle is taken as its last held cycle when a
-//! carried register is looked up; a predicted-taken branch costs no fetch bubble; instructions
-//! fetched outside blocks (a page cut by a PMP boundary) cost one tick; an interrupt does not
-//! clear the carry (an exception does).
+//! Trap entry, an exception's or an interrupt's, drops the carry: it flushes the pipeline, and
+//! what was in flight lands during the trap penalty.
+//!
+//! At block boundaries: a block ends at a jump (fetch is redirected, so the target cannot issue
+//! with it on hardware either), at a serial instruction (which issues alone anyway), at a page
+//! end or after `MAX_BLOCK` instructions; a taken branch leaves its block from the middle (a
+//! redirect again). So a group that could have spanned two blocks is possible only at the last
+//! two boundaries, which the model leaves out: there a block's first group never pairs with the
+//! previous block's last.
+//!
+//! Left out besides: a divide still busy when its block ends does not hold the divider in the
+//! next; carried delays are capped at 31 cycles, and a serial instruction's issue cycle is taken
+//! as its last held cycle when a carried register is looked up; a correctly predicted taken
+//! branch or jump costs no fetch bubble beyond ending its issue group (SiFive's core manuals
+//! state this of their branch predictors, "correctly predicted control-flow instructions result
+//! in no penalty"; the U74's own manual was not found); instructions fetched outside blocks (a
+//! page cut by a PMP boundary) cost one tick.
 
 use crate::hart::insn::{Insn, Op, SINK};
 use crate::profile::{Costs, PipelineParams};

@@ -41,9 +41,12 @@ impl Machine {
         self.stamp(Boundary::TrapTaken);
     }
 
-    /// Takes interrupt `i` before the instruction at the current pc (one cycle).
+    /// Takes interrupt `i` before the instruction at the current pc (one cycle). Like an
+    /// exception, it drops what the pipeline model carried from the last block: trap entry
+    /// flushes the pipeline, and the results in flight land during its penalty cycles.
     pub(crate) fn take_interrupt(&mut self, i: Interrupt) {
         self.interrupts += 1;
+        self.carry = super::pipeline::Carry::NONE;
         self.stats.count(Event::Interrupt);
         self.stamp(Boundary::TrapEnter {
             cause: i.code() | 1 << 63,

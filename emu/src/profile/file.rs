@@ -132,6 +132,8 @@ pub(super) struct TlbSection {
 #[serde(deny_unknown_fields)]
 pub(super) struct ProfileFile {
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    formerly: Option<String>,
     description: String,
     timing: bool,
     core: CoreSection,
@@ -203,6 +205,7 @@ impl From<ProfileFile> for Profile {
     fn from(f: ProfileFile) -> Profile {
         Profile {
             name: f.name,
+            formerly: f.formerly,
             description: f.description,
             timing: f.timing,
             clock_hz: f.core.clock_hz,
@@ -227,6 +230,7 @@ impl From<Profile> for ProfileFile {
     fn from(p: Profile) -> ProfileFile {
         ProfileFile {
             name: p.name,
+            formerly: p.formerly,
             description: p.description,
             timing: p.timing,
             core: CoreSection {

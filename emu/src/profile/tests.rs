@@ -8,10 +8,15 @@ fn err<T: std::fmt::Debug>(r: Result<T, ProfileError>) -> String {
     r.unwrap_err().to_string()
 }
 
-/// The default profile's text with `from` replaced by `to` (which must change it).
+/// The embedded profile `simple` (the simple model; the default until the pipeline model).
+fn simple() -> Profile {
+    Profile::embedded("simple").unwrap()
+}
+
+/// The `simple` profile's text with `from` replaced by `to` (which must change it).
 fn edited(from: &str, to: &str) -> String {
-    let text = include_str!("../../profiles/default.toml");
-    assert!(text.contains(from), "default.toml has no `{from}`");
+    let text = include_str!("../../profiles/simple.toml");
+    assert!(text.contains(from), "simple.toml has no `{from}`");
     text.replacen(from, to, 1)
 }
 
@@ -23,9 +28,9 @@ fn bare(p: &Profile) -> Profile {
     }
 }
 
-/// `default` with `f` applied.
-fn default_with(f: impl FnOnce(&mut Profile)) -> Profile {
-    let mut p = Profile::default();
+/// `simple` with `f` applied.
+fn simple_with(f: impl FnOnce(&mut Profile)) -> Profile {
+    let mut p = simple();
     f(&mut p);
     p
 }
@@ -34,7 +39,7 @@ fn default_with(f: impl FnOnce(&mut Profile)) -> Profile {
 // through `to_toml`?
 #[test]
 fn embedded_profiles_are_valid_and_round_trip() {
-    assert_eq!(embedded_names(), ["default", "tiny", "big", "u74"]);
+    assert_eq!(embedded_names(), ["u74", "simple", "tiny", "big"]);
     for name in embedded_names() {
         let p = Profile::embedded(name).unwrap();
         assert_eq!(p.name, *name);
@@ -56,7 +61,7 @@ fn embedded_profiles_are_valid_and_round_trip() {
 // Do the embedded profiles say what the brief and their headers say?
 #[test]
 fn embedded_profiles_have_their_key_numbers() {
-    let d = Profile::default();
+    let d = simple();
     let l1d = d.l1d.as_ref().unwrap();
     assert_eq!((l1d.size, l1d.ways, l1d.line), (32 << 10, 8, 64));
     assert_eq!(d.l2.as_ref().map(|c| (c.size, c.ways)), Some((2 << 20, 16)));
@@ -82,14 +87,14 @@ fn embedded_profiles_have_their_key_numbers() {
 // Is the hash 16 hex digits, the same each time, and different when any one field differs?
 #[test]
 fn hash_is_stable_and_sensitive() {
-    let d = Profile::default();
+    let d = simple();
     let h = d.hash();
     assert_eq!(h.len(), 16);
     assert!(
         h.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     );
-    assert_eq!(h, Profile::default().hash());
+    assert_eq!(h, simple().hash());
     assert_eq!(h, d.clone().hash());
     let changes: [fn(&mut Profile); 5] = [
         |p| p.cost.div += 1,
@@ -99,7 +104,7 @@ fn hash_is_stable_and_sensitive() {
         |p| p.timing = false,
     ];
     for change in changes {
-        assert_ne!(default_with(change).hash(), h);
+        assert_ne!(simple_with(change).hash(), h);
     }
     let hashes: Vec<String> = embedded_names()
         .iter()
@@ -112,7 +117,7 @@ fn hash_is_stable_and_sensitive() {
 #[test]
 fn sizes_take_integers_and_suffixes() {
     let p = Profile::from_toml(&edited("size = \"32K\"", "size = 32768"), "t").unwrap();
-    assert_eq!(p, Profile::default());
+    assert_eq!(p, simple());
     let p = Profile::from_toml(&edited("size = \"2M\"", "size = \"1g\""), "t").unwrap();
     assert_eq!(p.l2.as_ref().unwrap().size, 1 << 30);
     assert_eq!(file::parse_size("64k"), Ok(64 << 10));
@@ -124,7 +129,7 @@ fn sizes_take_integers_and_suffixes() {
     );
     assert_eq!(file::format_size(3 << 20), "3M");
     assert_eq!(file::format_size(1000), "1000");
-    assert!(Profile::default().to_toml().contains("size = \"2M\""));
+    assert!(simple().to_toml().contains("size = \"2M\""));
 }
 
 // Does a value of the wrong type give an error naming the origin and the field?
@@ -136,10 +141,10 @@ fn wrong_type_names_the_field() {
     ));
     assert!(e.starts_with("my.toml: in [l1d]: "), "{e}");
     // The line of the edited key, wherever the file's comments put it.
-    let line = 1 + include_str!("../../profiles/default.toml")
+    let line = 1 + include_str!("../../profiles/simple.toml")
         .lines()
         .position(|l| l.contains("ways = 8"))
-        .expect("default.toml has `ways = 8`");
+        .expect("simple.toml has `ways = 8`");
     assert!(
         e.contains("\"eight\"") && e.ends_with(&format!("(line {line})")),
         "{e}"
@@ -198,7 +203,7 @@ fn missing_keys_and_optional_tables() {
     );
     assert_eq!(
         Profile::from_toml(&text, "t").unwrap(),
-        default_with(|p| p.l2tlb = None)
+        simple_with(|p| p.l2tlb = None)
     );
 }
 
@@ -293,9 +298,9 @@ fn validation_names_the_field() {
             "{to}: {e}"
         );
     }
-    let e = err(default_with(|p| p.cost.alu = MAX_COST + 1).validate());
-    assert!(e.starts_with("profile `default`: cost.alu = 1025"), "{e}");
-    let e = err(default_with(|p| p.l2.as_mut().unwrap().size = 2 << 30).validate());
+    let e = err(simple_with(|p| p.cost.alu = MAX_COST + 1).validate());
+    assert!(e.starts_with("profile `simple`: cost.alu = 1025"), "{e}");
+    let e = err(simple_with(|p| p.l2.as_mut().unwrap().size = 2 << 30).validate());
     assert!(
         e.contains("l2.size = 2147483648 is more than the 1G"),
         "{e}"
@@ -306,20 +311,21 @@ fn validation_names_the_field() {
 #[test]
 fn load_by_name_or_path() {
     let path = std::env::temp_dir().join(format!("klab-profile-{}.toml", std::process::id()));
-    let text = edited("name = \"default\"", "name = \"mine\"");
+    let text = edited("name = \"simple\"", "name = \"mine\"");
     std::fs::write(&path, text).unwrap();
     let p = Profile::load(path.to_str().unwrap()).unwrap();
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(p, default_with(|p| p.name = "mine".into()));
+    assert_eq!(p, simple_with(|p| p.name = "mine".into()));
+    assert_eq!(Profile::load("default").unwrap(), Profile::default());
 
     let e = err(Profile::load("no-such-profile.toml"));
     assert!(
-        e.contains("no-such-profile.toml") && e.contains("default, tiny, big, u74"),
+        e.contains("no-such-profile.toml") && e.contains("u74, simple, tiny, big"),
         "{e}"
     );
     let e = err(Profile::embedded("huge"));
     assert!(
-        e.contains("huge") && e.contains("default, tiny, big, u74"),
+        e.contains("huge") && e.contains("u74, simple, tiny, big"),
         "{e}"
     );
 }
@@ -327,9 +333,9 @@ fn load_by_name_or_path() {
 // Does each cache override change that level and nothing else, keeping its policy?
 #[test]
 fn cache_overrides_change_exactly_their_level() {
-    let mut p = Profile::default();
+    let mut p = simple();
     p.set_cache(CacheLevel::L1d, "64K:4:32").unwrap();
-    let expected = default_with(|d| {
+    let expected = simple_with(|d| {
         let c = d.l1d.as_mut().unwrap();
         (c.size, c.ways, c.line) = (64 << 10, 4, 32);
     });
@@ -349,7 +355,7 @@ fn cache_overrides_change_exactly_their_level() {
 // Do bad override specs fail with a message naming the setting, leaving the profile unchanged?
 #[test]
 fn bad_override_specs_are_errors() {
-    let mut p = Profile::default();
+    let mut p = simple();
     let e = err(p.set_cache(CacheLevel::L1d, "32K:8"));
     assert!(
         e.contains("--l1d 32K:8") && e.contains("SIZE:WAYS:LINE"),
@@ -368,17 +374,17 @@ fn bad_override_specs_are_errors() {
     assert!(e.contains("only the L2 TLB is optional"), "{e}");
     let e = err(p.set_tlb(TlbLevel::Dtlb, "16:x"));
     assert!(e.contains("`x` is not a number"), "{e}");
-    assert_eq!(p, Profile::default());
+    assert_eq!(p, simple());
 }
 
 // Do the TLB, ASID and timing overrides change exactly what they name?
 #[test]
 fn tlb_asid_and_timing_overrides() {
-    let mut p = Profile::default();
+    let mut p = simple();
     p.set_tlb(TlbLevel::Dtlb, "64:4").unwrap();
     assert_eq!(
         bare(&p),
-        bare(&default_with(|d| (d.dtlb.entries, d.dtlb.ways) = (64, 4)))
+        bare(&simple_with(|d| (d.dtlb.entries, d.dtlb.ways) = (64, 4)))
     );
     p.set_tlb(TlbLevel::L2tlb, "none").unwrap();
     assert_eq!(p.l2tlb, None);
@@ -388,23 +394,23 @@ fn tlb_asid_and_timing_overrides() {
         Some((1024, 8))
     );
 
-    let mut p = Profile::default();
+    let mut p = simple();
     p.set_asid(true).unwrap();
-    assert_eq!(bare(&p), bare(&default_with(|d| d.asid_bits = 16)));
+    assert_eq!(bare(&p), bare(&simple_with(|d| d.asid_bits = 16)));
     p.set_asid(false).unwrap();
     p.set_timing(false).unwrap();
-    assert_eq!(bare(&p), bare(&default_with(|d| d.timing = false)));
+    assert_eq!(bare(&p), bare(&simple_with(|d| d.timing = false)));
 }
 
 // Do sweep keys change what they name: both L1 TLBs for `tlb.entries`, keeping full
 // associativity; one level for `l1d.size`; any cost or penalty?
 #[test]
 fn sweep_keys() {
-    let mut p = Profile::default();
+    let mut p = simple();
     p.set("tlb.entries", "64").unwrap();
     assert_eq!(
         bare(&p),
-        bare(&default_with(|d| {
+        bare(&simple_with(|d| {
             (d.itlb.entries, d.itlb.ways, d.dtlb.entries, d.dtlb.ways) = (64, 64, 64, 64);
         }))
     );
@@ -412,14 +418,14 @@ fn sweep_keys() {
     p.set("tlb.entries", "16").unwrap();
     assert_eq!((p.itlb.ways, p.dtlb.entries, p.dtlb.ways), (16, 16, 4));
 
-    let mut p = Profile::default();
+    let mut p = simple();
     p.set("l1d.size", "64K").unwrap();
     p.set("cost.div", "20").unwrap();
     p.set("penalty.memory", "250").unwrap();
     p.set("asid", "on").unwrap();
     p.set("l2.replacement", "random").unwrap();
     p.set("itlb.entries", "8").unwrap();
-    let expected = default_with(|d| {
+    let expected = simple_with(|d| {
         d.l1d.as_mut().unwrap().size = 64 << 10;
         (d.cost.div, d.penalty.memory, d.asid_bits) = (20, 250, 16);
         d.l2.as_mut().unwrap().replacement = Replacement::Random;
@@ -442,7 +448,7 @@ fn sweep_keys() {
 // Do unknown keys and bad values fail, naming valid keys close to it, and leave the profile unchanged?
 #[test]
 fn bad_sweep_settings_are_errors() {
-    let mut p = Profile::default();
+    let mut p = simple();
     let e = err(p.set("tlb.size", "64"));
     assert!(
         e.contains("tlb.size") && e.contains("close to it: tlb.entries"),
@@ -468,27 +474,56 @@ fn bad_sweep_settings_are_errors() {
     assert!(e.contains("`maybe` is not on or off"), "{e}");
     let e = err(p.set("l1d.size", "48K"));
     assert!(e.contains("l1d.size = 49152 is not a power of two"), "{e}");
-    assert_eq!(p, Profile::default());
+    assert_eq!(p, simple());
 }
 
-// Does a profile without `core.model` keep the hash it had before the pipeline model existed
-// (the README's and old reports' `default (76cbc601bcd0b7a3)`), and is writing the key out
-// for the simple model the same profile?
+// Is the default profile the pipeline model `u74` (also called `default`), and does the simple
+// model, renamed `simple`, keep the hash it had as the default before the pipeline model existed
+// (the README's and old reports' `default (76cbc601bcd0b7a3)`)? Is a profile without
+// `core.model` simple, and writing the key out for the simple model the same profile?
 #[test]
-fn the_simple_model_is_the_default_and_keeps_old_hashes() {
+fn the_pipeline_is_the_default_and_simple_keeps_the_old_default_hash() {
     let d = Profile::default();
-    assert_eq!(d.model, CoreModel::Simple);
-    assert!(d.pipeline.is_none());
-    assert_eq!(d.hash(), "76cbc601bcd0b7a3");
+    assert_eq!((d.name.as_str(), d.model), ("u74", CoreModel::Pipeline));
+    assert_eq!(Profile::embedded("default").unwrap(), d);
+    assert_eq!(DEFAULT_PROFILE, "u74");
+
+    let s = simple();
+    assert_eq!(s.model, CoreModel::Simple);
+    assert!(s.pipeline.is_none());
+    assert_eq!(s.hash(), "76cbc601bcd0b7a3");
+    // The hash is that of the old file: the same parameters under the old name, no `formerly`.
+    let old = edited(
+        "name = \"simple\"\nformerly = \"default\"\n",
+        "name = \"default\"\n",
+    );
+    let old = Profile::from_toml(&old, "t").unwrap();
+    assert_eq!(
+        (old.name.as_str(), old.formerly.as_deref()),
+        ("default", None)
+    );
+    assert_eq!(old.hash(), s.hash());
+    assert_eq!(old.parameters_toml(), s.parameters_toml());
+    // Renamed again, or with a parameter changed, it is another profile.
+    assert_ne!(simple_with(|p| p.formerly = None).hash(), s.hash());
+    assert_ne!(simple_with(|p| p.penalty.trap += 1).hash(), s.hash());
+    // `formerly` survives to_toml, and only the hash reads it.
     assert!(
-        !d.to_toml().lines().any(|l| l.starts_with("model")),
+        s.to_toml().contains("formerly = \"default\""),
         "{}",
-        d.to_toml()
+        s.to_toml()
+    );
+    assert_eq!(Profile::from_toml(&s.to_toml(), "t").unwrap(), s);
+
+    assert!(
+        !s.to_toml().lines().any(|l| l.starts_with("model")),
+        "{}",
+        s.to_toml()
     );
     let explicit = edited("asid_bits = 0\n", "asid_bits = 0\nmodel = \"simple\"\n");
     let p = Profile::from_toml(&explicit, "t").unwrap();
-    assert_eq!(p, d);
-    assert_eq!(p.hash(), d.hash());
+    assert_eq!(p, s);
+    assert_eq!(p.hash(), s.hash());
 }
 
 // Is the pipeline model chosen by `core.model`, with its table required exactly then, and is
@@ -501,22 +536,23 @@ fn the_pipeline_model_needs_its_table_and_only_then() {
     assert_eq!((p.load_use, p.mul, p.div_32, p.div_64), (3, 3, 34, 66));
     assert_eq!((p.mispredict, p.btb_entries, p.ras_entries), (3, 32, 12));
     // The same core, but the L2 hit charged beyond the load-use latency the pipeline adds.
-    let mut penalty = Profile::default().penalty;
+    let mut penalty = simple().penalty;
     penalty.l2_hit -= p.load_use;
     let same_core = Profile {
         penalty,
         name: u74.name.clone(),
+        formerly: None,
         description: u74.description.clone(),
         model: CoreModel::Pipeline,
         pipeline: u74.pipeline.clone(),
         sources: u74.sources.clone(),
-        ..Profile::default()
+        ..simple()
     };
     assert_eq!(
         same_core, u74,
-        "u74 is default's core with the pipeline model"
+        "u74 is simple's core with the pipeline model"
     );
-    assert_ne!(u74.hash(), Profile::default().hash());
+    assert_ne!(u74.hash(), simple().hash());
 
     let table = "\n[pipeline]\nload_use = 3\nlate_bypass = 2\nalu_late = 3\nmul = 3\n\
                  div_32 = 34\ndiv_64 = 66\ncsr_read = 3\nmispredict = 3\nbht_entries = 16384\n\
@@ -563,7 +599,7 @@ fn pipeline_sweep_keys() {
     let q = p.pipeline.as_ref().unwrap();
     assert_eq!((q.mispredict, q.load_use), (5, 2));
     assert!(p.set("pipeline.btb_entries", "33").is_err());
-    let e = err(Profile::default().set("pipeline.mispredict", "5"));
+    let e = err(simple().set("pipeline.mispredict", "5"));
     assert!(e.contains("simple model"), "{e}");
 }
 
@@ -615,9 +651,9 @@ fn embedded_profiles_source_every_parameter() {
 // corrects a citation), while to_toml keeps them?
 #[test]
 fn sources_do_not_change_the_hash_and_survive_to_toml() {
-    let d = Profile::default();
+    let d = simple();
     assert!(!d.sources.is_empty());
-    let text = include_str!("../../profiles/default.toml");
+    let text = include_str!("../../profiles/simple.toml");
     let without = &text[..text.find("[sources.").unwrap()];
     let old = Profile::from_toml(without, "t").unwrap();
     assert!(old.sources.is_empty());
@@ -636,7 +672,7 @@ fn sources_do_not_change_the_hash_and_survive_to_toml() {
 // keeps its citation?
 #[test]
 fn a_parameter_set_by_hand_is_cited_as_set() {
-    let mut p = Profile::default();
+    let mut p = simple();
     p.set("penalty.tlb_walk", "30").unwrap();
     let s = &p.sources["penalty.tlb_walk"];
     assert_eq!(
@@ -662,7 +698,7 @@ fn a_parameter_set_by_hand_is_cited_as_set() {
 // Are malformed [sources] entries errors naming the entry?
 #[test]
 fn bad_sources_are_errors() {
-    let text = include_str!("../../profiles/default.toml");
+    let text = include_str!("../../profiles/simple.toml");
     let cases = [
         (
             "[sources.\"penalty.nope\"]\nsource = \"x\"",
