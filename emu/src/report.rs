@@ -92,7 +92,7 @@ pub struct SymbolCycles {
 }
 
 /// The samples taken while one region was the innermost open.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RegionSamples {
     /// Region id (0: outside any region).
     pub region: u64,

@@ -138,7 +138,7 @@ pub struct BenchResult {
 
 /// The samples of the measured region that landed in one function (its own time, not its
 /// callees'), from call stacks sampled every `super::stacks::SAMPLE_PERIOD` cycles.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SymbolShare {
     /// The function (`?` where no symbol table is the code's).
     pub symbol: String,
