@@ -91,8 +91,11 @@ fn a_profile_change_shows_with_its_direction_and_exact_size() {
     let a = scratch("trap-a");
     let b = scratch("trap-b");
     let out = scratch("trap-out");
-    bench(&a, "getpid", &[]);
-    bench(&b, "getpid", &["--set", "penalty.trap=40"]);
+    // Under the simple model, where a trap's penalty is booked to the place that takes it. (Under
+    // the pipeline default the total moves by exactly 20 per trap too, but user and kernel
+    // split it differently: noted in issue 15.)
+    bench(&a, "getpid", &["--profile", "simple"]);
+    bench(&b, "getpid", &["--profile", "simple", "--set", "penalty.trap=40"]);
     let table = ok(&[
         "compare",
         &s(&a),
@@ -259,7 +262,7 @@ fn a_kernel_of_your_own_runs_like_the_embedded_one() {
     }
     // A kernel name that is no kernel, and a file that is no ELF, are refused before running.
     let out = klab(&["bench", "--quick", "--only", "getpid", "--kernels", "nope"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(
         text(&out.stderr).contains("--kernel nope=ELF"),
         "{}",
