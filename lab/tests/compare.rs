@@ -95,7 +95,11 @@ fn a_profile_change_shows_with_its_direction_and_exact_size() {
     // the pipeline default the total moves by exactly 20 per trap too, but user and kernel
     // split it differently: noted in issue 15.)
     bench(&a, "getpid", &["--profile", "simple"]);
-    bench(&b, "getpid", &["--profile", "simple", "--set", "penalty.trap=40"]);
+    bench(
+        &b,
+        "getpid",
+        &["--profile", "simple", "--set", "penalty.trap=40"],
+    );
     let table = ok(&[
         "compare",
         &s(&a),

@@ -121,7 +121,13 @@ fn dev_zero_as_any_input_file_is_refused_at_once() {
         vec!["report", "/dev/zero"],
     ] {
         let r = klab(&args);
-        one_line(&r, 1, "/dev/zero is a character device, not a regular file");
+        // A profile klab cannot use is a usage error (2); other inputs are status 1.
+        let status = if args.contains(&"--profile") { 2 } else { 1 };
+        one_line(
+            &r,
+            status,
+            "/dev/zero is a character device, not a regular file",
+        );
     }
 }
 
@@ -150,7 +156,7 @@ fn a_directory_is_refused_as_a_kernel_and_a_profile() {
     let d = dir();
     one_line(&klab(&["run", path(&d)]), 1, "is a directory");
     let r = klab(&["run", "--profile", path(&d), path(&elf())]);
-    one_line(&r, 1, "is a directory");
+    one_line(&r, 2, "is a directory");
 }
 
 #[test]
@@ -159,7 +165,7 @@ fn a_toml_error_is_one_line() {
     std::fs::write(&p, "name = \"x\"\n[core]\nclock_hz = \"fast\"\n").unwrap();
     let line = one_line(
         &klab(&["run", "--profile", path(&p), path(&elf())]),
-        1,
+        2,
         "in [core]: `clock_hz`: invalid type",
     );
     assert!(line.ends_with("(line 3)"), "{line}");
@@ -168,7 +174,7 @@ fn a_toml_error_is_one_line() {
     std::fs::write(&p, format!("{long_key} = 1\n")).unwrap();
     one_line_within(
         &klab(&["run", "--profile", path(&p), path(&elf())]),
-        1,
+        2,
         "unknown field `kkkk",
         300,
     );
@@ -223,22 +229,22 @@ fn long_input_is_echoed_shortened() {
     let set = format!("{long}=1");
     one_line(
         &klab(&["run", "--set", &set, elf]),
-        1,
+        2,
         "unknown profile key `kkk",
     );
     one_line(
         &klab(&["run", "--set", &long, elf]),
-        1,
+        2,
         "expected KEY=VALUE",
     );
     let set = format!("l1d.size={long}");
-    one_line_within(&klab(&["run", "--set", &set, elf]), 1, "bad setting", 300);
+    one_line_within(&klab(&["run", "--set", &set, elf]), 2, "bad setting", 300);
     one_line(&klab(&["run", "--mem", &long, elf]), 2, "not a size");
     one_line(&klab(&["run", &format!("--{long}"), elf]), 2, "unexpected");
     one_line(&klab(&["run", &long]), 1, "File name too long");
     one_line(
         &klab(&["run", "--profile", &long, elf]),
-        1,
+        2,
         "cannot read the profile kkk",
     );
 }
