@@ -181,8 +181,6 @@ fn a_kernel_run_in_chunks_or_steps_counts_exactly_what_it_counts_in_one_go() {
 }
 
 #[test]
-#[ignore = "one extra M-mode l1i access when a kernel run stops at breakpoints and a watchpoint \
-            (kernel layout since frame pointers and signals): under investigation"]
 fn a_kernel_run_stopped_by_a_debugger_counts_exactly_what_it_counts_in_one_go() {
     for kernel in ["mono", "micro"] {
         for profile in ["default", "tiny"] {

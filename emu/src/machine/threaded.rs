@@ -219,10 +219,11 @@ impl Machine {
     }
 
     /// Takes back `s`, booked for an instruction that trapped and the rest of its block: its
-    /// fetch did happen, so its L1I lookup stays counted.
+    /// fetch did happen, so its L1I lookup stays counted. An instruction a watchpoint cancelled
+    /// is different: the block resumes at it and books its fetch again, so nothing stays.
     pub(crate) fn unbook_trapped(&mut self, s: &Suffix) {
         self.unbook(s);
-        if s.fetch_access() {
+        if s.fetch_access() && !self.debug.cancel {
             self.stats.count(Event::L1iAccess);
         }
     }
