@@ -132,7 +132,7 @@ impl SymbolTable {
 
 /// A Rust symbol's readable name without its hash (`rt::console::Uart::write_str`); other
 /// names unchanged.
-fn demangle(name: &str) -> String {
+pub fn demangle(name: &str) -> String {
     format!("{:#}", rustc_demangle::demangle(name))
 }
 

@@ -635,3 +635,30 @@ fn merging_independent_runs_gives_the_combined_report() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn without_a_terminal_each_finished_run_prints_a_line_with_an_eta_and_quiet_prints_none() {
+    let dir = scratch("progress");
+    let d = dir.to_string_lossy().into_owned();
+    let args = [
+        "bench", "--quick", "--only", "getpid", "--jobs", "1", "--out", &d,
+    ];
+    let out = klab(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("klab: [")).collect();
+    assert_eq!(lines.len(), 2, "one line per run (mono, micro):\n{err}");
+    assert!(
+        lines[0].starts_with("klab: [1/2] mono getpid ") && lines[0].contains(", ETA "),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].ends_with("ETA 0:00"), "{}", lines[1]);
+    let quiet = klab(&[&args[..], &["--quiet"]].concat());
+    assert!(quiet.status.success(), "{}", text(&quiet.stderr));
+    assert!(
+        !text(&quiet.stderr).contains("klab: ["),
+        "{}",
+        text(&quiet.stderr)
+    );
+}

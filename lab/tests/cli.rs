@@ -104,6 +104,22 @@ fn max_insns_stops_a_runaway_guest_with_a_message() {
 }
 
 #[test]
+fn a_stopped_kernel_is_reported_in_its_nearest_function_demangled_not_in_a_local_label() {
+    // 37 instructions into mono's boot the pc is in `_start`'s body past an assembler label
+    // (`.Lpcrel_hi…`); 100 000 in, it is inside some Rust function, whose symbol is mangled.
+    for (n, want) in [("37", " in _start"), ("100000", " in ")] {
+        let o = Command::new(klab_bin())
+            .args(["run", "--max-insns", n, "mono", "hello"])
+            .output()
+            .expect("run klab");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(124), "{err}");
+        assert!(err.contains(want), "expected {want:?} in: {err}");
+        assert!(!err.contains(" in .L") && !err.contains(" in _R"), "{err}");
+    }
+}
+
+#[test]
 fn a_guest_waiting_for_an_impossible_interrupt_is_reported() {
     let wfi = file("wfi.elf", &minimal_elf(RAM_BASE, &code(&[WFI, SPIN]), 0));
     let o = klab(&[], &wfi);

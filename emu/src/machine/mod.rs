@@ -738,14 +738,17 @@ impl Machine {
         self.exit
     }
 
-    /// The name of the function symbol containing `addr`, for messages.
-    pub fn symbolize(&self, addr: u64) -> Option<&str> {
-        let i = self
-            .symbols
-            .partition_point(|s| s.addr <= addr)
-            .checked_sub(1)?;
-        let s = &self.symbols[i];
-        (s.size == 0 || addr < s.addr + s.size).then_some(s.name.as_str())
+    /// The readable name of the function symbol containing `addr`, for messages: the nearest
+    /// symbol at or below it that is not an assembler-local label (`.L…`, `$x`), if it covers
+    /// `addr`, demangled.
+    pub fn symbolize(&self, addr: u64) -> Option<String> {
+        let n = self.symbols.partition_point(|s| s.addr <= addr);
+        let s = self.symbols[..n]
+            .iter()
+            .rev()
+            .find(|s| !s.name.starts_with(['.', '$']))?;
+        (s.size == 0 || addr < s.addr.saturating_add(s.size))
+            .then(|| crate::symbols::demangle(&s.name))
     }
 }
 

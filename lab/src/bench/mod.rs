@@ -62,6 +62,10 @@ pub struct Selection {
     /// seconds; the figures include more warm-up noise.
     #[arg(long)]
     pub quick: bool,
+    /// Print no progress on stderr (by default a bar with an ETA on a terminal, otherwise one
+    /// line per finished run).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Arguments of `klab bench`.
@@ -163,7 +167,14 @@ impl Selection {
         files::check_out(&dir)?;
         files::prepare(&dir)?;
         let start = std::time::Instant::now();
-        let outcomes = pool::run_all(&jobs, &guests, threads, std::io::stderr().is_terminal());
+        let progress = if self.quiet {
+            pool::Progress::Quiet
+        } else if std::io::stderr().is_terminal() {
+            pool::Progress::Bar
+        } else {
+            pool::Progress::Lines
+        };
+        let outcomes = pool::run_all(&jobs, &guests, threads, progress);
         let seconds = start.elapsed().as_secs_f64();
         let mut results = Vec::new();
         let mut failures = 0;
