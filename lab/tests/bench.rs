@@ -662,3 +662,81 @@ fn without_a_terminal_each_finished_run_prints_a_line_with_an_eta_and_quiet_prin
         text(&quiet.stderr)
     );
 }
+
+/// The script the overlap check appends to a copy of the page: every pair of non-empty SVG
+/// `<text>` boxes within one chart, and of the header's blocks and contents entries, must not
+/// intersect by more than a pixel each way; the findings go into a `<pre>` the dump shows.
+const OVERLAP_CHECK: &str = r#"<script>
+(function () {
+  const bad = [];
+  const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+                        Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  document.querySelectorAll('.chart svg').forEach((svg) => {
+    const where = svg.closest('section') ? svg.closest('section').id : '?';
+    const boxes = [...svg.querySelectorAll('text')]
+      .filter(t => t.textContent.trim() !== '')
+      .map(t => ({ t: t.textContent.trim(), r: t.getBoundingClientRect() }));
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++)
+        if (hit(boxes[i].r, boxes[j].r))
+          bad.push(where + ': ' + boxes[i].t + ' / ' + boxes[j].t);
+  });
+  const blocks = [...document.querySelectorAll('nav li, nav p a, h1, h2, dt, dd')];
+  for (let i = 0; i < blocks.length; i++)
+    for (let j = i + 1; j < blocks.length; j++) {
+      const [a, b] = [blocks[i], blocks[j]];
+      if (!a.contains(b) && !b.contains(a) && hit(a.getBoundingClientRect(), b.getBoundingClientRect()))
+        bad.push('page: ' + a.textContent.slice(0, 40) + ' / ' + b.textContent.slice(0, 40));
+    }
+  const out = document.createElement('pre');
+  out.id = 'klab-overlaps';
+  out.textContent = 'OVERLAPS ' + bad.length + '\n' + bad.join('\n') + '\nEND';
+  document.body.appendChild(out);
+})();
+</script>"#;
+
+#[test]
+fn no_text_in_the_report_overlaps_other_text_at_700_px_or_on_a_wide_screen() {
+    let (dir, _) = full();
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    let page = scratch("overlap").join("page.html");
+    std::fs::write(
+        &page,
+        html.replace("</body>", &format!("{OVERLAP_CHECK}</body>")),
+    )
+    .expect("write page");
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok())
+        .expect("chromium is not installed: run `make deps`");
+    for width in [700, 1600] {
+        let profile = scratch(&format!("overlap-profile-{width}"));
+        let out = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ])
+            .arg(format!("--window-size={width},1000"))
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .expect("run chromium");
+        assert!(out.status.success(), "chromium: {}", text(&out.stderr));
+        let dom = text(&out.stdout);
+        let found = dom
+            .split("<pre id=\"klab-overlaps\">")
+            .nth(1)
+            .and_then(|s| s.split("</pre>").next())
+            .unwrap_or_else(|| panic!("the check did not run at {width} px"));
+        assert!(
+            found.starts_with("OVERLAPS 0\n"),
+            "text overlaps at {width} px:\n{found}"
+        );
+    }
+}

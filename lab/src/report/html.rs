@@ -23,7 +23,8 @@ header dt{font-weight:600}header dd{margin:0}\
 details summary{cursor:pointer}\
 code,pre{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px}\
 pre{background:#f6f6f6;padding:8px;overflow:auto}\
-nav ul{columns:2;padding-left:1.2em;margin:.3em 0}nav li{font-size:.9em}nav a{white-space:nowrap}\
+nav ul{columns:2 26em;column-gap:2em;padding-left:1.2em;margin:.3em 0}\
+nav li{font-size:.9em;break-inside:avoid}nav p a{white-space:nowrap}\
 section{border-top:1px solid #ddd;padding:18px 0 26px}\
 .chart svg{display:block;max-width:100%;height:auto}\
 .what{color:#444;margin:0 0 .6em}\

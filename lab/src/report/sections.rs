@@ -8,7 +8,7 @@
 use crate::bench::catalog::LADDER;
 use crate::bench::model::{METRICS, Report};
 
-use super::charts::bars::{Panel, log_bars};
+use super::charts::bars::{Panel, Scale, bars, log_bars};
 use super::charts::lines::{LinePanel, ratio_lines};
 use super::charts::stacked::{Stack, stacked_bars};
 use super::data::{self, BenchInfo, CYCLES, Group, KERNELS, Notes, Pair};
@@ -114,6 +114,26 @@ fn metric_families() -> Vec<(&'static str, Vec<usize>)> {
     out
 }
 
+/// Below this many events per operation on mono, a count's micro/mono ratio is left blank: a
+/// ratio over a count that rounds to nothing (0.0001 L2 misses per call) is noise, not a finding.
+pub const RATIO_FLOOR: f64 = 0.05;
+
+/// Whether metric `m` is a count of events (a linear axis, a ratio only above [`RATIO_FLOOR`]),
+/// rather than cycles or instructions.
+fn is_count(m: usize) -> bool {
+    m > 1
+}
+
+/// The ratio cell of metric `m`; a blank marked `†` when mono's count is below the floor.
+fn ratio_cell(m: usize, mono: Option<f64>, micro: Option<f64>) -> (String, bool) {
+    match mono {
+        Some(d) if is_count(m) && d < RATIO_FLOOR && micro.is_some() => {
+            ("<td class=\"n\">†</td>".to_string(), true)
+        }
+        _ => (num_td(&ratio(ratio_of(mono, micro))), false),
+    }
+}
+
 /// One section per metric family: a panel per metric, a bar per kernel and benchmark.
 pub fn families(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Section> {
     let benches = measured(report, &scope.group);
@@ -131,7 +151,12 @@ pub fn families(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Sectio
                     values: benches.iter().map(|(_, p)| p.per_op(m)).collect(),
                 })
                 .collect();
-            let svg = log_bars(&rows, &panels, "per operation (log scale)");
+            let counts = metrics.iter().all(|&m| is_count(m));
+            let svg = if counts {
+                bars(&rows, &panels, "per operation", Scale::Linear)
+            } else {
+                log_bars(&rows, &panels, "per operation (log scale)")
+            };
             let mut head =
                 String::from("<tr><th rowspan=\"2\">benchmark</th><th rowspan=\"2\">unit</th>");
             for l in &labels {
@@ -142,6 +167,7 @@ pub fn families(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Sectio
                 head.push_str("<th>mono</th><th>micro</th><th>micro/mono</th>");
             }
             head.push_str("</tr>\n");
+            let mut blanked = false;
             let body_rows: Vec<String> = benches
                 .iter()
                 .map(|(b, p)| {
@@ -154,11 +180,21 @@ pub fn families(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Sectio
                         let [mono, micro] = p.per_op(m);
                         r.push_str(&num_td(&opt_num(mono)));
                         r.push_str(&num_td(&opt_num(micro)));
-                        r.push_str(&num_td(&ratio(ratio_of(mono, micro))));
+                        let (cell, blank) = ratio_cell(m, mono, micro);
+                        blanked |= blank;
+                        r.push_str(&cell);
                     }
                     r + "</tr>\n"
                 })
                 .collect();
+            let footnote = if blanked {
+                format!(
+                    "<p class=\"what\">† no ratio: mono's count is below {RATIO_FLOOR} per \
+                     operation, too small for micro/mono to mean anything.</p>\n"
+                )
+            } else {
+                String::new()
+            };
             let title = format!(
                 "{family}: {} per operation{}",
                 labels.join(", "),
@@ -169,7 +205,7 @@ pub fn families(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Sectio
                 short: title.clone(),
                 breakdown: false,
                 title,
-                body: chart(svg) + &table(&head, &body_rows),
+                body: chart(svg) + &table(&head, &body_rows) + &footnote,
             }
         })
         .collect()

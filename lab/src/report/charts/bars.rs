@@ -1,18 +1,21 @@
-//! Horizontal bar charts on a log axis: one row per benchmark (names on the left, first at the
-//! top), a mono bar and a micro bar side by side in each row, and one panel per metric sharing
-//! the rows. Per-operation values span seven decades, hence the log axis: every bar starts at the
-//! axis's lowest power of ten, so lengths compare as ratios.
+//! Horizontal bar charts: one row per benchmark (names on the left, first at the top), a mono
+//! bar and a micro bar side by side in each row, and one panel per metric sharing the rows.
 //!
-//! A single-panel chart also prints each value at its bar's end. A zero is marked `0` and a
-//! missing result `–` at the axis start.
+//! Two scales. Cycles and instructions per operation span seven decades, hence a log axis: every
+//! bar starts at the axis's lowest power of ten, so lengths compare as ratios. Counts (traps,
+//! switches, misses per operation) are small numbers where 1 against 2 matters, hence a linear
+//! axis from 0. Tick labels are thinned to the panel's width so they never run into each other.
+//!
+//! A linear chart, and a single-panel log chart, print each value at its bar's end. A zero is
+//! marked `0` and a missing result `–` at the axis start.
 
 use plotters::prelude::*;
-use plotters::style::text_anchor::HPos;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     AXIS_H, Area, BAND, CAPTION_SIZE, CHAR_W, DrawResult, FONT, GRID, KERNEL_COLORS, LABEL_SIZE,
-    LegendItem, MUTED, WIDTH, decades, legend, legend_height, log_span, render, text_style,
-    text_width,
+    LegendItem, MUTED, WIDTH, decades_fitting, legend, legend_height, linear_ticks, log_span,
+    render, text_style, text_width,
 };
 use crate::report::data::KERNELS;
 use crate::report::format::{self, MISSING};
@@ -44,6 +47,37 @@ const VALUE_SIZE: f64 = LABEL_SIZE * 0.85;
 /// Estimated pixel width of one character at [`VALUE_SIZE`].
 const VALUE_CHAR_W: f64 = CHAR_W * 0.85;
 
+/// How values map onto the x axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// Powers of ten equally spaced; bars start at the lowest decade shown.
+    Log,
+    /// From 0, for counts.
+    Linear,
+}
+
+/// Pixels of the label printed after a bar, for the widest of `values`.
+fn label_px(values: impl Iterator<Item = f64>) -> f64 {
+    let chars = values
+        .filter(|v| v.is_finite())
+        .map(|v| format::num(v).chars().count())
+        .max()
+        .unwrap_or(1);
+    chars as f64 * VALUE_CHAR_W + 12.0
+}
+
+/// The largest value a linear axis shows: the largest value, unless it is an outlier (over
+/// three times the 90th percentile of the positive values), when it is that bound; bars
+/// beyond it are drawn clipped with `»` before their value, so one benchmark that counts a
+/// thousand events per operation does not flatten all the others' bars.
+fn linear_cap(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.filter(|v| v.is_finite() && *v > 0.0).collect();
+    v.sort_by(f64::total_cmp);
+    let Some(&max) = v.last() else { return 0.0 };
+    let p90 = v[(v.len() - 1) * 9 / 10];
+    if max > 3.0 * p90 { 3.0 * p90 } else { max }
+}
+
 /// The axis end that leaves room after the longest bar for its printed value, on a log axis
 /// from `lo` across `width` pixels: with the bars spanning `d` decades and the label `l`
 /// pixels, the room `h` decades satisfies `h / (d + h) · width = l`.
@@ -59,9 +93,15 @@ fn label_room(lo: f64, values: impl Iterator<Item = f64>, width: u32) -> f64 {
     max * 10f64.powf(l * d / (w - l))
 }
 
-/// The chart: `rows` names the rows (top first), `panels` the metrics; `x_desc` labels each
-/// x axis.
+/// The chart on a log axis: `rows` names the rows (top first), `panels` the metrics; `x_desc`
+/// labels each x axis.
 pub fn log_bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str) -> String {
+    bars(rows, panels, x_desc, Scale::Log)
+}
+
+/// The chart on `scale`: `rows` names the rows (top first), `panels` the metrics; `x_desc`
+/// labels each x axis.
+pub fn bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str, scale: Scale) -> String {
     let name_w = rows
         .iter()
         .map(|r| text_width(r))
@@ -88,7 +128,7 @@ pub fn log_bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str) -> String {
                 rows,
                 panel,
                 x_desc,
-                panels.len() == 1,
+                (scale, panels.len() == 1 || scale == Scale::Linear),
                 (i == 0).then_some(name_w),
             )?;
         }
@@ -96,45 +136,99 @@ pub fn log_bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str) -> String {
     })
 }
 
-/// Draws one panel in `area`; with `names`, also the row names right-aligned at that x on
-/// `root`.
+/// Draws one panel in `area` on `scale`, with values printed at bar ends if `value_labels`;
+/// with `names`, also the row names right-aligned at that x on `root`.
+///
+/// Plotting happens in axis units: `log10(v)` on a log scale, `v` on a linear one.
 fn draw_panel(
     root: &Area<'_>,
     area: &Area<'_>,
     rows: &[String],
     panel: &Panel<'_>,
     x_desc: &str,
-    value_labels: bool,
+    (scale, value_labels): (Scale, bool),
     names: Option<u32>,
 ) -> DrawResult {
     let values = || panel.values.iter().flatten().flatten().copied();
-    let (lo, mut hi) = log_span(values()).unwrap_or((0.1, 1.0));
-    if value_labels {
-        hi = label_room(lo, values(), area.dim_in_pixel().0.saturating_sub(MARGINS));
-    }
+    let plot_w = area.dim_in_pixel().0.saturating_sub(MARGINS);
+    let (lo, hi, clip, ticks) = match scale {
+        Scale::Log => {
+            let (lo, mut hi) = log_span(values()).unwrap_or((0.1, 1.0));
+            if value_labels {
+                hi = label_room(lo, values(), plot_w);
+            }
+            let widest = decades_fitting(lo, hi, u32::MAX, 1)
+                .iter()
+                .map(|v| format::tick(*v).chars().count())
+                .max()
+                .unwrap_or(1);
+            let ticks: Vec<f64> = decades_fitting(lo, hi, plot_w, widest)
+                .into_iter()
+                .map(f64::log10)
+                .collect();
+            (lo.log10(), hi.log10(), hi.log10(), ticks)
+        }
+        Scale::Linear => {
+            let max = linear_cap(values());
+            // Room after the longest bar for its label: max / (1 - l / w).
+            let l = if value_labels {
+                label_px(values()) + 2.0 * VALUE_CHAR_W
+            } else {
+                0.0
+            };
+            let w = f64::from(plot_w).max(2.0 * l + 1.0);
+            let want = if max > 0.0 { max * w / (w - l) } else { 1.0 };
+            let (ticks, _) = linear_ticks(max.max(f64::MIN_POSITIVE), plot_w);
+            let ticks: Vec<f64> = ticks.into_iter().filter(|t| *t <= want).collect();
+            (0.0, want, max, ticks)
+        }
+    };
+    let to_axis = |v: f64| match scale {
+        Scale::Log => v.log10(),
+        Scale::Linear => v,
+    };
+    let from_axis = move |x: f64| match scale {
+        Scale::Log => 10f64.powf(x),
+        Scale::Linear => x,
+    };
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(area)
         .caption(panel.title, (FONT, CAPTION_SIZE))
         .margin_left(MARGINS / 3)
         .margin_right(MARGINS - MARGINS / 3)
         .x_label_area_size(AXIS_H)
-        .build_cartesian_2d(
-            (lo..hi).log_scale().with_key_points(decades(lo, hi)),
-            0f64..n,
-        )?;
+        .build_cartesian_2d(lo..hi, 0f64..n)?;
     chart.draw_series((0..rows.len()).step_by(2).map(|r| {
         let top = n - r as f64;
         Rectangle::new([(lo, top), (hi, top - 1.0)], BAND.filled())
     }))?;
+    // The ticks are ours (plotters would choose its own for a linear range): a grid line and a
+    // label under the axis at each.
+    chart.draw_series(
+        ticks
+            .iter()
+            .map(|&t| PathElement::new([(t, 0.0), (t, n)], GRID.stroke_width(1))),
+    )?;
     chart
         .configure_mesh()
+        .disable_x_mesh()
         .disable_y_mesh()
-        .bold_line_style(GRID)
-        .x_label_formatter(&|v| format::tick(*v))
-        .x_label_style((FONT, LABEL_SIZE))
+        .x_labels(0)
+        .y_labels(0)
         .x_desc(x_desc)
         .axis_desc_style((FONT, LABEL_SIZE))
         .draw()?;
+    let tick_style =
+        TextStyle::from((FONT, LABEL_SIZE).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    for &t in &ticks {
+        let (x, y) = chart.backend_coord(&(t, 0.0));
+        root.draw(&PathElement::new([(x, y), (x, y + 4)], BLACK))?;
+        root.draw(&Text::new(
+            format::tick(from_axis(t)),
+            (x, y + 7),
+            tick_style.clone(),
+        ))?;
+    }
     let muted = text_style(VALUE_SIZE, &MUTED, HPos::Left);
     for (r, values) in panel.values.iter().enumerate() {
         let top = n - r as f64;
@@ -143,18 +237,21 @@ fn draw_panel(
             let (y0, y1) = (top - a, top - b);
             let end = match value {
                 Some(v) if *v > 0.0 && v.is_finite() => {
-                    let v = v.clamp(lo, hi);
+                    let x = to_axis(*v).clamp(lo, clip);
                     chart.draw_series([Rectangle::new(
-                        [(lo, y0), (v, y1)],
+                        [(lo, y0), (x, y1)],
                         KERNEL_COLORS[k].filled(),
                     )])?;
-                    v
+                    x
                 }
                 _ => lo,
             };
             let label = match value {
                 None => MISSING.to_string(),
                 Some(v) if *v <= 0.0 => format::num(*v),
+                Some(v) if to_axis(*v) > clip => {
+                    format!("» {}", format::num(*v))
+                }
                 Some(v) if value_labels => format::num(*v),
                 Some(_) => continue,
             };

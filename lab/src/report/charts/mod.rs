@@ -54,15 +54,17 @@ const LEGEND_LINE: u32 = 24;
 /// mono and micro, in [`super::data::KERNELS`] order (Paul Tol's colour-blind-safe "bright").
 pub const KERNEL_COLORS: [RGBColor; 2] = [RGBColor(0x44, 0x77, 0xAA), RGBColor(0xEE, 0x66, 0x77)];
 
-/// Colours for places (`user`, `kernel`, then servers) and other categorical series.
+/// Colours for places (`user`, `kernel`, then servers) and other categorical series: Paul Tol's
+/// colour-blind-safe "muted" and "bright" hues without the two kernel colours, so that blue and
+/// red mean mono and micro everywhere in a report and nothing else.
 pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0x22, 0x88, 0x33),
-    RGBColor(0x44, 0x77, 0xAA),
-    RGBColor(0xEE, 0x66, 0x77),
+    RGBColor(0xAA, 0x33, 0x77),
     RGBColor(0xCC, 0xBB, 0x44),
     RGBColor(0x66, 0xCC, 0xEE),
-    RGBColor(0xAA, 0x33, 0x77),
     RGBColor(0xEE, 0x77, 0x33),
+    RGBColor(0x00, 0x99, 0x88),
+    RGBColor(0x99, 0x99, 0x33),
     RGBColor(0x77, 0x77, 0x77),
 ];
 
@@ -190,6 +192,51 @@ pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
     (a..=b).map(|e| 10f64.powi(e)).collect()
 }
 
+/// The decades of [`decades`] thinned to every second, third, … one so that their tick labels,
+/// at most `label_chars` characters each, fit side by side in `width` pixels.
+pub fn decades_fitting(lo: f64, hi: f64, width: u32, label_chars: usize) -> Vec<f64> {
+    let all = decades(lo, hi);
+    let room = tick_room(label_chars);
+    let fit = (f64::from(width) / room).floor().max(2.0) as usize;
+    let step = all.len().div_ceil(fit).max(1);
+    // Keep the top decade: the one nearest the longest bar.
+    let last = all.len().saturating_sub(1);
+    all.into_iter()
+        .enumerate()
+        .filter(|(i, _)| (last - i) % step == 0)
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// Pixels one tick label of `chars` characters needs, with the gap to the next.
+fn tick_room(chars: usize) -> f64 {
+    chars as f64 * CHAR_W + 18.0
+}
+
+/// Linear-axis ticks from 0 up to `hi`: a step of 1, 2 or 5 times a power of ten, as fine as
+/// lets the labels (each as wide as [`format::tick`] makes it) fit side by side in `width`
+/// pixels; the ticks and the axis end (the last tick at or above `hi`).
+pub fn linear_ticks(hi: f64, width: u32) -> (Vec<f64>, f64) {
+    let hi = if hi.is_finite() && hi > 0.0 { hi } else { 1.0 };
+    let mut exp = (hi / 10.0).log10().floor() as i32 - 1;
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            let step = m * 10f64.powi(exp);
+            let n = (hi / step - 1e-9).ceil().max(1.0) as usize;
+            let end = step * n as f64;
+            let chars = (0..=n)
+                .map(|i| format::tick(step * i as f64).chars().count())
+                .max()
+                .unwrap_or(1);
+            if (n + 1) as f64 * tick_room(chars) <= f64::from(width) || n <= 1 {
+                let ticks = (0..=n).map(|i| step * i as f64).collect();
+                return (ticks, end);
+            }
+        }
+        exp += 1;
+    }
+}
+
 /// A log axis covering the positive values in `values`: from the power of ten below the
 /// smallest (strictly, so the shortest bar still shows) to the power of ten above the largest,
 /// at most 12 decades wide; `None` when no value is positive.
@@ -245,4 +292,40 @@ pub fn horizontal_frame<'a, 'b>(
         .axis_desc_style((FONT, LABEL_SIZE))
         .draw()?;
     Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_ticks_are_round_and_fit_their_width() {
+        let (ticks, end) = linear_ticks(16.0, 1000);
+        assert_eq!(ticks.first(), Some(&0.0));
+        assert!(end >= 16.0 && end <= 20.0, "{end}");
+        assert!(ticks.len() >= 5, "{ticks:?}");
+        // Narrow: fewer, wider steps, still ending at or above the maximum.
+        let (narrow, end) = linear_ticks(16.0, 120);
+        assert!(
+            narrow.len() < ticks.len() && narrow.len() >= 2,
+            "{narrow:?}"
+        );
+        assert!(end >= 16.0);
+        for w in [80, 200, 400, 1000] {
+            let (t, _) = linear_ticks(123_456.0, w);
+            let chars = t.iter().map(|v| format::tick(*v).len()).max().unwrap();
+            assert!(
+                t.len() <= 2 || t.len() as f64 * tick_room(chars) <= f64::from(w),
+                "{w}: {t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decades_are_thinned_to_fit_but_keep_the_top_one() {
+        assert_eq!(decades_fitting(1e-6, 1e2, 2000, 4).len(), 9);
+        let thin = decades_fitting(1e-6, 1e2, 200, 4);
+        assert!(thin.len() < 9 && thin.len() >= 2, "{thin:?}");
+        assert_eq!(thin.last(), Some(&1e2));
+    }
 }
