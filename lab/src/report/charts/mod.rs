@@ -203,7 +203,7 @@ pub fn decades_fitting(lo: f64, hi: f64, width: u32, label_chars: usize) -> Vec<
     let last = all.len().saturating_sub(1);
     all.into_iter()
         .enumerate()
-        .filter(|(i, _)| (last - i) % step == 0)
+        .filter(|(i, _)| (last - i).is_multiple_of(step))
         .map(|(_, v)| v)
         .collect()
 }
