@@ -24,9 +24,10 @@
 //!
 //! What a store to code costs the *model* does not depend on which blocks survive: a page is
 //! *armed* from the moment a fetch looks it up (`code_page_for`) until the next store to it, and
-//! a store to an armed page ends the slice, drops the fetch state and flushes the host TLB —
-//! exactly what dropping the whole page did before blocks were dropped one by one — so every
-//! counter stays what it was. (A block's contents depend only on its start and the bytes it
+//! in timing mode a store to an armed page ends the slice, drops the fetch state and flushes the
+//! host TLB — exactly what dropping the whole page did before blocks were dropped one by one — so
+//! every counter stays what it was. (The functional mode counts nothing those change: there
+//! only a store that drops blocks does it.) (A block's contents depend only on its start and the bytes it
 //! covers, so a kept block is the block a re-decode would build.)
 //!
 //! Page 0 is a dummy with no blocks: the invalid fetch state points at it, so a stale fetch state
@@ -349,7 +350,8 @@ impl Machine {
         let first = (off & PAGE_MASK as usize) >> 1;
         let end = ((off & PAGE_MASK as usize) + len).div_ceil(2);
         let armed = std::mem::replace(&mut p.armed, false);
-        let empty = if p.covers(first, end) {
+        let overlaps = p.covers(first, end);
+        let empty = if overlaps {
             p.drop_overlapping(first, end)
         } else {
             p.extents.is_empty()
@@ -360,7 +362,16 @@ impl Machine {
             c.free.push(page);
             self.bus.clear_page_flags(off, page_flag::CODE);
         }
-        if armed {
+        // In timing mode a page that is not armed is not the fetch page (the store that disarmed
+        // it dropped the fetch state, and every fetch from it arms it again), so dropping its
+        // blocks needs nothing more. The functional mode counts nothing that depends on where a
+        // slice ends or on the fetch state, so there only a store into code needs it.
+        let exact = if self.timing.is_some() {
+            armed
+        } else {
+            overlaps
+        };
+        if exact {
             c.generation += 1;
             // Fetch-table entries and the fetch state may name the page.
             self.htlb.flush();
