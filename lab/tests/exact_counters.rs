@@ -70,10 +70,7 @@ fn cases() -> Vec<Case> {
         );
         for (g, n) in [("compute", "20"), ("ecall", "100"), ("sharedpage", "50")] {
             let elf = speed_guest(g);
-            add(
-                format!("{tag}-{g}"),
-                with(&["--append", n, elf.as_str()]),
-            );
+            add(format!("{tag}-{g}"), with(&["--append", n, elf.as_str()]));
         }
     }
     v
@@ -155,7 +152,9 @@ fn are_the_counters_of_every_pinned_run_bit_identical_to_the_goldens() {
     let cases = cases();
     let next = Mutex::new(0usize);
     let failures = Mutex::new(Vec::new());
-    let workers = thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let workers = thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
     thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -188,10 +187,11 @@ fn are_the_counters_of_every_pinned_run_bit_identical_to_the_goldens() {
                     let mut diffs = Vec::new();
                     differences(&got, &want, String::new(), &mut diffs, 12);
                     if !diffs.is_empty() {
-                        failures
-                            .lock()
-                            .expect("lock")
-                            .push(format!("{}:\n  {}", case.name, diffs.join("\n  ")));
+                        failures.lock().expect("lock").push(format!(
+                            "{}:\n  {}",
+                            case.name,
+                            diffs.join("\n  ")
+                        ));
                     }
                 }
             });
