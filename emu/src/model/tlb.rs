@@ -415,7 +415,7 @@ mod tests {
                 match x % 16 {
                     0..=2 => {
                         let level = u8::from(x % 16 == 2);
-                        t.insert(entry(vaddr, level, asid, (x >> 30) % 5 == 0));
+                        t.insert(entry(vaddr, level, asid, (x >> 30).is_multiple_of(5)));
                     }
                     3 => {
                         t.flush(Some(vaddr), Some(asid));
