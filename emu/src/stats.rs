@@ -6,9 +6,10 @@
 //! bucket: they are never counted one by one, only as differences of the machine's counters. A
 //! switch finds its bucket in a short memo before a hash map, so a system call's two switches cost
 //! a few dozen host instructions.
-//! Each switch also moves the old bucket's events into running per-mode totals of the other
-//! buckets (and the new one's out), so the total of an event over a set of modes — what the
-//! hardware performance counters read and their overflow checks poll — is O(1), not O(buckets).
+//! While a hardware performance counter may overflow (`track_totals`), each switch also moves the
+//! old bucket's events into running per-mode totals of the other buckets (and the new one's out),
+//! so the total of an event over a set of modes — what the counters' overflow checks poll — is
+//! O(1), not O(buckets); otherwise switches stay cheap and a total is a sum over the buckets.
 //!
 //! An address space is identified by the `satp` root page number and ASID (0 for bare
 //! translation); kernels may name it with the name-the-address-space marker. A region is the
@@ -299,8 +300,11 @@ pub struct Stats {
     /// Snapshots taken by markers.
     pub snapshots: Vec<Snapshot>,
     /// Event totals by mode (`mode_index`) of every bucket but the current one, kept as the
-    /// attribution switches, so that `event_total` is O(1) however many buckets there are.
+    /// attribution switches while `tracking`, so that `event_total` is O(1) however many buckets
+    /// there are.
     others: [[u64; EVENTS]; 3],
+    /// Whether `others` is kept (see `track_totals`).
+    tracking: bool,
 }
 
 impl Default for Stats {
@@ -324,6 +328,7 @@ impl Default for Stats {
             ); 4],
             snapshots: Vec::new(),
             others: [[0; EVENTS]; 3],
+            tracking: false,
         };
         let space = s.space(0, 0);
         s.current = s.bucket(Key {
@@ -389,8 +394,38 @@ impl Stats {
         self.mark = (instructions, cycles);
     }
 
-    /// How many `e` events happened so far in the modes of `modes` (bit 0 U, 1 S, 2 M). O(1).
+    /// Keeps running per-mode totals from now on (`on`), or stops keeping them: worth it while
+    /// totals are polled often (an armed counter), not otherwise (each switch then costs more).
+    pub fn track_totals(&mut self, on: bool) {
+        if on && !self.tracking {
+            self.others = [[0; EVENTS]; 3];
+            for (i, (key, counts)) in self.keys.iter().zip(&self.buckets).enumerate() {
+                if i == self.current {
+                    continue;
+                }
+                for (t, c) in self.others[mode_index(key.mode)]
+                    .iter_mut()
+                    .zip(&counts.events)
+                {
+                    *t = t.wrapping_add(*c);
+                }
+            }
+        }
+        self.tracking = on;
+    }
+
+    /// How many `e` events happened so far in the modes of `modes` (bit 0 U, 1 S, 2 M). O(1)
+    /// while totals are tracked, else O(buckets).
     pub fn event_total(&self, e: usize, modes: u8) -> u64 {
+        if !self.tracking {
+            return self
+                .keys
+                .iter()
+                .zip(&self.buckets)
+                .filter(|(k, _)| modes & (1 << mode_index(k.mode)) != 0)
+                .map(|(_, c)| c.events[e])
+                .fold(0, u64::wrapping_add);
+        }
         let mut total = 0u64;
         for (m, others) in self.others.iter().enumerate() {
             if modes & (1 << m) != 0 {
@@ -406,7 +441,8 @@ impl Stats {
     /// Makes bucket `next` the current one, moving the old current bucket's events into the
     /// per-mode totals of the others and `next`'s out of them.
     fn switch_to(&mut self, next: usize) {
-        if next == self.current {
+        if next == self.current || !self.tracking {
+            self.current = next;
             return;
         }
         let old = mode_index(self.keys[self.current].mode);
@@ -561,8 +597,13 @@ mod tests {
     #[test]
     fn event_totals_equal_the_sum_over_buckets() {
         let mut s = Stats::default();
+        s.track_totals(true);
         let modes = [Privilege::User, Privilege::Supervisor, Privilege::Machine];
         for i in 0..200u64 {
+            // Off for a while, then on again: the totals are rebuilt from the buckets.
+            if i == 90 || i == 140 {
+                s.track_totals(i == 140);
+            }
             match i % 5 {
                 0 => s.set_mode(modes[(i / 5 % 3) as usize], i, i),
                 1 => s.set_space(0x8000_0000 + (i % 7) * 0x1000, (i % 3) as u16, i, i),

@@ -196,6 +196,7 @@ impl super::Machine {
     /// Recomputes `hpm_armed` after a counter changed.
     fn hpm_rearm(&mut self) {
         self.hpm_any_armed = self.hpm.iter().any(HpmCounter::armed);
+        self.stats.track_totals(self.hpm_any_armed);
     }
 
     /// Between slices: schedules the overflow checks while a counter is armed, and makes them

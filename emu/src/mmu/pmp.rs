@@ -258,7 +258,11 @@ mod tests {
         assert_eq!(p.page_permission(page, Access::Load, s), Some(true));
         assert_eq!(p.page_permission(page, Access::Store, s), Some(false));
         p.write_addr(0, napot(0x8000_1000, 0x800));
-        assert_eq!(p.page_permission(page, Access::Load, s), None, "cut by the region");
+        assert_eq!(
+            p.page_permission(page, Access::Load, s),
+            None,
+            "cut by the region"
+        );
         p.write_addr(0, napot(0x9000_0000, 0x1000));
         assert_eq!(p.page_permission(page, Access::Load, s), Some(false));
         assert_eq!(
