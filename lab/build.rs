@@ -5,7 +5,7 @@
 //! (`KLAB_COMMIT`) for benchmark reports.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -65,8 +65,18 @@ fn main() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=KLAB_COMMIT={commit}");
-    for git in [".git/HEAD", ".git/index"] {
-        println!("cargo:rerun-if-changed={}", root.join(git).display());
+    // In a linked worktree `.git` is a file: ask git where HEAD and the index are (a path that
+    // does not exist would rerun this script, and rebuild klab, on every build).
+    for git in ["HEAD", "index"] {
+        let path = std::process::Command::new("git")
+            .args(["rev-parse", "--path-format=absolute", "--git-path", git])
+            .current_dir(&root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .unwrap_or_else(|| root.join(".git").join(git));
+        println!("cargo:rerun-if-changed={}", path.display());
     }
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&out).join("images.rs"), code).expect("OUT_DIR is writable");

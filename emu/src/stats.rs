@@ -6,6 +6,10 @@
 //! bucket: they are never counted one by one, only as differences of the machine's counters. A
 //! switch finds its bucket in a short memo before a hash map, so a system call's two switches cost
 //! a few dozen host instructions.
+//! While a hardware performance counter may overflow (`track_totals`), each switch also moves the
+//! old bucket's events into running per-mode totals of the other buckets (and the new one's out),
+//! so the total of an event over a set of modes — what the counters' overflow checks poll — is
+//! O(1), not O(buckets); otherwise switches stay cheap and a total is a sum over the buckets.
 //!
 //! An address space is identified by the `satp` root page number and ASID (0 for bare
 //! translation); kernels may name it with the name-the-address-space marker. A region is the
@@ -295,6 +299,12 @@ pub struct Stats {
     recent: [(Key, usize); 4],
     /// Snapshots taken by markers.
     pub snapshots: Vec<Snapshot>,
+    /// Event totals by mode (`mode_index`) of every bucket but the current one, kept as the
+    /// attribution switches while `tracking`, so that `event_total` is O(1) however many buckets
+    /// there are.
+    others: [[u64; EVENTS]; 3],
+    /// Whether `others` is kept (see `track_totals`).
+    tracking: bool,
 }
 
 impl Default for Stats {
@@ -317,6 +327,8 @@ impl Default for Stats {
                 0,
             ); 4],
             snapshots: Vec::new(),
+            others: [[0; EVENTS]; 3],
+            tracking: false,
         };
         let space = s.space(0, 0);
         s.current = s.bucket(Key {
@@ -382,14 +394,69 @@ impl Stats {
         self.mark = (instructions, cycles);
     }
 
-    /// How many `e` events happened so far in the modes of `modes` (bit 0 U, 1 S, 2 M).
+    /// Keeps running per-mode totals from now on (`on`), or stops keeping them: worth it while
+    /// totals are polled often (an armed counter), not otherwise (each switch then costs more).
+    pub fn track_totals(&mut self, on: bool) {
+        if on && !self.tracking {
+            self.others = [[0; EVENTS]; 3];
+            for (i, (key, counts)) in self.keys.iter().zip(&self.buckets).enumerate() {
+                if i == self.current {
+                    continue;
+                }
+                for (t, c) in self.others[mode_index(key.mode)]
+                    .iter_mut()
+                    .zip(&counts.events)
+                {
+                    *t = t.wrapping_add(*c);
+                }
+            }
+        }
+        self.tracking = on;
+    }
+
+    /// How many `e` events happened so far in the modes of `modes` (bit 0 U, 1 S, 2 M). O(1)
+    /// while totals are tracked, else O(buckets).
     pub fn event_total(&self, e: usize, modes: u8) -> u64 {
-        self.keys
-            .iter()
-            .zip(&self.buckets)
-            .filter(|(k, _)| modes & (1 << mode_index(k.mode)) != 0)
-            .map(|(_, c)| c.events[e])
-            .sum()
+        if !self.tracking {
+            return self
+                .keys
+                .iter()
+                .zip(&self.buckets)
+                .filter(|(k, _)| modes & (1 << mode_index(k.mode)) != 0)
+                .map(|(_, c)| c.events[e])
+                .fold(0, u64::wrapping_add);
+        }
+        let mut total = 0u64;
+        for (m, others) in self.others.iter().enumerate() {
+            if modes & (1 << m) != 0 {
+                total = total.wrapping_add(others[e]);
+            }
+        }
+        if modes & (1 << mode_index(self.key().mode)) != 0 {
+            total = total.wrapping_add(self.buckets[self.current].events[e]);
+        }
+        total
+    }
+
+    /// Makes bucket `next` the current one, moving the old current bucket's events into the
+    /// per-mode totals of the others and `next`'s out of them.
+    fn switch_to(&mut self, next: usize) {
+        if next == self.current || !self.tracking {
+            self.current = next;
+            return;
+        }
+        let old = mode_index(self.keys[self.current].mode);
+        for (t, c) in self.others[old]
+            .iter_mut()
+            .zip(&self.buckets[self.current].events)
+        {
+            *t = t.wrapping_add(*c);
+        }
+        let new = mode_index(self.keys[next].mode);
+        for (t, c) in self.others[new].iter_mut().zip(&self.buckets[next].events) {
+            *t = t.wrapping_sub(*c);
+        }
+        self.current = next;
     }
 
     /// The current attribution.
@@ -401,11 +468,12 @@ impl Stats {
     pub fn set_mode(&mut self, mode: Privilege, instructions: u64, cycles: u64) {
         self.flush(instructions, cycles);
         let Key { space, region, .. } = self.key();
-        self.current = self.bucket(Key {
+        let next = self.bucket(Key {
             mode,
             space,
             region,
         });
+        self.switch_to(next);
     }
 
     /// Switches the attribution to the address space `(root, asid)`, flushing first.
@@ -413,11 +481,12 @@ impl Stats {
         self.flush(instructions, cycles);
         let space = self.space(root, asid);
         let Key { mode, region, .. } = self.key();
-        self.current = self.bucket(Key {
+        let next = self.bucket(Key {
             mode,
             space,
             region,
         });
+        self.switch_to(next);
     }
 
     /// Opens region `id` (regions nest; the innermost one is current).
@@ -425,11 +494,12 @@ impl Stats {
         self.flush(instructions, cycles);
         self.regions.push(id);
         let Key { mode, space, .. } = self.key();
-        self.current = self.bucket(Key {
+        let next = self.bucket(Key {
             mode,
             space,
             region: id,
         });
+        self.switch_to(next);
     }
 
     /// Closes the innermost region `id` (a mismatched id closes nothing: the guest's mistake
@@ -442,11 +512,12 @@ impl Stats {
         self.regions.pop();
         let Key { mode, space, .. } = self.key();
         let region = self.regions.last().copied().unwrap_or(0);
-        self.current = self.bucket(Key {
+        let next = self.bucket(Key {
             mode,
             space,
             region,
         });
+        self.switch_to(next);
     }
 
     /// Names the current address space.
@@ -512,6 +583,43 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `event_total` the slow way: the sum over every bucket of the modes in `modes`.
+    fn summed(s: &Stats, e: usize, modes: u8) -> u64 {
+        s.buckets()
+            .filter(|(k, _)| modes & (1 << mode_index(k.mode)) != 0)
+            .map(|(_, c)| c.events[e])
+            .fold(0, u64::wrapping_add)
+    }
+
+    // Do the running per-mode totals equal the sum over the buckets after every kind of switch,
+    // back and forth between buckets, with events taken back (negative adds)?
+    #[test]
+    fn event_totals_equal_the_sum_over_buckets() {
+        let mut s = Stats::default();
+        s.track_totals(true);
+        let modes = [Privilege::User, Privilege::Supervisor, Privilege::Machine];
+        for i in 0..200u64 {
+            // Off for a while, then on again: the totals are rebuilt from the buckets.
+            if i == 90 || i == 140 {
+                s.track_totals(i == 140);
+            }
+            match i % 5 {
+                0 => s.set_mode(modes[(i / 5 % 3) as usize], i, i),
+                1 => s.set_space(0x8000_0000 + (i % 7) * 0x1000, (i % 3) as u16, i, i),
+                2 => s.begin_region(i % 4 + 1, i, i),
+                3 => s.end_region((i - 1) % 4 + 1, i, i),
+                _ => s.add(Event::Load, -1),
+            }
+            s.count(Event::Store);
+            s.add(Event::Load, (i % 4) as i64);
+            for e in [Event::Load as usize, Event::Store as usize] {
+                for m in 0..8u8 {
+                    assert_eq!(s.event_total(e, m), summed(&s, e, m), "step {i}, modes {m}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn switches_attribute_instructions_cycles_and_events_to_the_right_bucket() {

@@ -116,6 +116,7 @@ isa_tests! {
     klab_irq_priority: klab_only,
     klab_pmp_none: klab_only,
     klab_hpm: klab_only,
+    smc_shared_page: both,
 }
 
 #[test]

@@ -15,10 +15,20 @@
 //! page up through the host TLB's fetch table.
 //!
 //! Coherence: a page with decoded instructions is flagged `CODE`, and stores to `CODE` pages
-//! never take the fast path; the slow path drops the page's blocks before writing and ends the
-//! slice, so no stale instruction runs. The cache is therefore always coherent with memory, which
-//! is more than `fence.i` requires; `fence.i` only drops the fetch state. Freed pages are
-//! recycled, so memory use is bounded by the code pages in use, not by the pages ever executed.
+//! never take the fast path. Each code page keeps a bitmap of the halfwords its blocks cover and
+//! the extent of each block; a store drops only the blocks whose bytes it overlaps (a store to a
+//! page's data leaves its code decoded), so no stale instruction runs and the cache is always
+//! coherent with memory, which is more than `fence.i` requires; `fence.i` only drops the fetch
+//! state. A page whose last block is dropped is freed and recycled, so memory use is bounded by
+//! the code pages in use, not by the pages ever executed.
+//!
+//! What a store to code costs the *model* does not depend on which blocks survive: a page is
+//! *armed* from the moment a fetch looks it up (`code_page_for`) until the next store to it, and
+//! in timing mode a store to an armed page ends the slice, drops the fetch state and flushes the
+//! host TLB — exactly what dropping the whole page did before blocks were dropped one by one — so
+//! every counter stays what it was. (The functional mode counts nothing those change: there
+//! only a store that drops blocks does it.) (A block's contents depend only on its start and the bytes it
+//! covers, so a kept block is the block a re-decode would build.)
 //!
 //! Page 0 is a dummy with no blocks: the invalid fetch state points at it, so a stale fetch state
 //! costs nothing on the hot path and lands in the slow path by itself.
@@ -54,17 +64,30 @@ impl FetchState {
     pub const INVALID: FetchState = FetchState { vbase: 0, page: 0 };
 }
 
+/// Words of a code page's coverage bitmap (one bit per halfword slot).
+const COVER_WORDS: usize = SLOTS / 64;
+
+/// Dropped elements a code page keeps in its array before a drop clears the whole page.
+const MAX_DEAD: usize = 4 * SLOTS;
+
 /// The decoded blocks of one RAM page.
 struct CodePage {
     /// The RAM page number.
     ram_page: usize,
     /// For each halfword slot: 0, or the block starting there as `start << 8 | len`.
     entry: Box<[u32; SLOTS]>,
-    /// The blocks' instructions, back to back.
+    /// The blocks' instructions, back to back (dropped blocks' elements stay until the page is
+    /// cleared, so the array never shrinks under a running block).
     insns: Vec<Decoded>,
     /// Pipeline model: what leaving a block after each element of `insns` hands to the next
     /// block (empty under the simple model).
     carries: Vec<Carry>,
+    /// The live blocks as halfword slot ranges `[start, end)`.
+    extents: Vec<(u16, u16)>,
+    /// Bit `s` set: some live block covers halfword slot `s`.
+    cover: [u64; COVER_WORDS],
+    /// A fetch has looked the page up since the last store to it (see the module note).
+    armed: bool,
 }
 
 impl CodePage {
@@ -74,7 +97,58 @@ impl CodePage {
             entry: Box::new([0; SLOTS]),
             insns: Vec::new(),
             carries: Vec::new(),
+            extents: Vec::new(),
+            cover: [0; COVER_WORDS],
+            armed: true,
         }
+    }
+
+    /// Forgets every block.
+    fn clear(&mut self) {
+        self.entry.fill(0);
+        self.insns.clear();
+        self.carries.clear();
+        self.extents.clear();
+        self.cover = [0; COVER_WORDS];
+    }
+
+    /// Marks halfword slots `[start, end)` covered.
+    fn cover_slots(&mut self, start: usize, end: usize) {
+        for s in start..end.min(SLOTS) {
+            self.cover[s / 64] |= 1 << (s % 64);
+        }
+    }
+
+    /// Whether some live block covers a halfword slot of `[start, end)`.
+    fn covers(&self, start: usize, end: usize) -> bool {
+        (start..end.min(SLOTS)).any(|s| self.cover[s / 64] & (1 << (s % 64)) != 0)
+    }
+
+    /// Drops the blocks that cover a halfword slot of `[start, end)`; true if the page has no
+    /// block left.
+    fn drop_overlapping(&mut self, start: usize, end: usize) -> bool {
+        let before = self.extents.len();
+        let entry = &mut self.entry;
+        self.extents.retain(|&(s, e)| {
+            let keep = (e as usize) <= start || (s as usize) >= end;
+            if !keep {
+                entry[s as usize] = 0;
+            }
+            keep
+        });
+        if self.extents.len() == before {
+            return self.extents.is_empty();
+        }
+        if self.extents.is_empty() || self.insns.len() > MAX_DEAD {
+            self.clear();
+            return true;
+        }
+        self.cover = [0; COVER_WORDS];
+        for k in 0..self.extents.len() {
+            let (s, e) = self.extents[k];
+            self.cover_slots(s as usize, e as usize);
+        }
+        false
     }
 }
 
@@ -227,11 +301,18 @@ impl Machine {
             c.page_of_ram.resize(self.bus.ram.len() >> PAGE_SHIFT, 0);
         }
         if c.page_of_ram[ram_page] != 0 {
-            return c.page_of_ram[ram_page] as usize;
+            let page = c.page_of_ram[ram_page] as usize;
+            if !c.pages[page].armed {
+                // What (re)allocating the page did before blocks were kept across stores.
+                c.pages[page].armed = true;
+                self.htlb.flush();
+            }
+            return page;
         }
         let page = match c.free.pop() {
             Some(p) => {
                 c.pages[p as usize].ram_page = ram_page;
+                c.pages[p as usize].armed = true;
                 p as usize
             }
             None => {
@@ -246,10 +327,18 @@ impl Machine {
         page
     }
 
-    /// Forgets the decoded instructions of the RAM page holding `ram_off`, before it is
-    /// written, and ends the slice so that no block of it keeps running.
+    /// Forgets the decoded instructions of the RAM page holding `ram_off`, before the host
+    /// writes it (see [`Machine::store_code`]).
     pub(crate) fn invalidate_code(&mut self, ram_off: usize) {
-        let ram_page = ram_off >> PAGE_SHIFT;
+        self.store_code(ram_off & !(PAGE_MASK as usize), PAGE_SIZE as usize);
+    }
+
+    /// Before `len` bytes at RAM offset `off` (within one page) are written: drops the decoded
+    /// blocks of the page that cover any of them, and, if a fetch looked the page up since the
+    /// last store to it, ends the slice and drops the fetch state and the host TLB's entries
+    /// (see the module note).
+    pub(crate) fn store_code(&mut self, off: usize, len: usize) {
+        let ram_page = off >> PAGE_SHIFT;
         let c = &mut self.icache;
         let Some(&page) = c.page_of_ram.get(ram_page) else {
             return;
@@ -258,17 +347,37 @@ impl Machine {
             return;
         }
         let p = &mut c.pages[page as usize];
-        p.entry.fill(0);
-        p.insns.clear();
-        p.carries.clear();
-        c.generation += 1;
-        c.page_of_ram[ram_page] = 0;
-        c.free.push(page);
-        self.bus.clear_page_flags(ram_off, page_flag::CODE);
-        // Fetch-table entries and the fetch state may name the page.
-        self.htlb.flush();
-        self.fetch = FetchState::INVALID;
-        self.stop_slice();
+        let first = (off & PAGE_MASK as usize) >> 1;
+        let end = ((off & PAGE_MASK as usize) + len).div_ceil(2);
+        let armed = std::mem::replace(&mut p.armed, false);
+        let overlaps = p.covers(first, end);
+        let empty = if overlaps {
+            p.drop_overlapping(first, end)
+        } else {
+            p.extents.is_empty()
+        };
+        if empty {
+            p.clear();
+            c.page_of_ram[ram_page] = 0;
+            c.free.push(page);
+            self.bus.clear_page_flags(off, page_flag::CODE);
+        }
+        // In timing mode a page that is not armed is not the fetch page (the store that disarmed
+        // it dropped the fetch state, and every fetch from it arms it again), so dropping its
+        // blocks needs nothing more. The functional mode counts nothing that depends on where a
+        // slice ends or on the fetch state, so there only a store into code needs it.
+        let exact = if self.timing.is_some() {
+            armed
+        } else {
+            overlaps
+        };
+        if exact {
+            c.generation += 1;
+            // Fetch-table entries and the fetch state may name the page.
+            self.htlb.flush();
+            self.fetch = FetchState::INVALID;
+            self.stop_slice();
+        }
     }
 
     /// Decodes the instruction at halfword `slot` of RAM page `ram_page`.
@@ -339,7 +448,11 @@ impl Machine {
                 .push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
         let entry = ((start as u32) << 8) | len as u32;
-        self.icache.pages[page].entry[first] = entry;
+        let p = &mut self.icache.pages[page];
+        p.entry[first] = entry;
+        let end = slot.min(SLOTS);
+        p.extents.push((first as u16, end as u16));
+        p.cover_slots(first, end);
         entry
     }
 

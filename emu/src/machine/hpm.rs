@@ -151,6 +151,7 @@ impl super::Machine {
         let mut c = self.hpm[n];
         c.write_value(value, &self.event_totals());
         self.hpm[n] = c;
+        self.hpm_rearm();
     }
 
     /// Writes `mhpmevent(3 + n)`.
@@ -158,6 +159,7 @@ impl super::Machine {
         let mut c = self.hpm[n];
         c.write_event(value, &self.event_totals());
         self.hpm[n] = c;
+        self.hpm_rearm();
     }
 
     /// Applies `mcountinhibit` bits 3..31.
@@ -167,6 +169,7 @@ impl super::Machine {
             c.set_inhibited(mcountinhibit & (1 << (n + 3)) != 0, &self.event_totals());
             self.hpm[n] = c;
         }
+        self.hpm_rearm();
     }
 
     /// `scountovf`: the OF bits of counters 3..31, masked by `mcounteren` below M-mode.
@@ -184,9 +187,16 @@ impl super::Machine {
         }
     }
 
-    /// Whether any counter could overflow (slices are then kept short).
+    /// Whether any counter could overflow (slices are then kept short). O(1): kept by
+    /// `hpm_rearm` whenever a counter changes.
     pub(crate) fn hpm_armed(&self) -> bool {
-        self.hpm.iter().any(HpmCounter::armed)
+        self.hpm_any_armed
+    }
+
+    /// Recomputes `hpm_armed` after a counter changed.
+    fn hpm_rearm(&mut self) {
+        self.hpm_any_armed = self.hpm.iter().any(HpmCounter::armed);
+        self.stats.track_totals(self.hpm_any_armed);
     }
 
     /// Between slices: schedules the overflow checks while a counter is armed, and makes them
@@ -222,6 +232,7 @@ impl super::Machine {
             }
             self.hpm[n] = c;
         }
+        self.hpm_rearm();
     }
 }
 

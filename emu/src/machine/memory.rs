@@ -318,8 +318,12 @@ impl Machine {
         if let Some(off) = self.bus.ram_offset(paddr, size) {
             let flags = self.bus.page_flags(off) | self.bus.page_flags(off + size as usize - 1);
             if flags & page_flag::CODE != 0 {
-                self.invalidate_code(off);
-                self.invalidate_code(off + size as usize - 1);
+                let last = off + size as usize - 1;
+                let split = (last & !(PAGE_MASK as usize)).max(off);
+                if split > off {
+                    self.store_code(off, split - off);
+                }
+                self.store_code(split, last + 1 - split);
             }
             self.bus.ram_write(off, size, value);
             if flags & page_flag::WATCH != 0 {

@@ -167,6 +167,8 @@ pub struct Machine {
     pub stats: crate::stats::Stats,
     /// `mhpmcounter3..31` and their events.
     pub(crate) hpm: [hpm::HpmCounter; 29],
+    /// Whether any of `hpm` is armed (see `hpm_armed`).
+    pub(crate) hpm_any_armed: bool,
     /// Where the DTB was placed.
     pub dtb_addr: u64,
     pub(crate) htlb: HostTlb,
@@ -243,6 +245,7 @@ impl Machine {
             symbols: image.symbols.clone(),
             stats: crate::stats::Stats::default(),
             hpm: [hpm::HpmCounter::default(); 29],
+            hpm_any_armed: false,
             dtb_addr: 0,
             htlb: HostTlb::default(),
             icache: DecodeCache::default(),

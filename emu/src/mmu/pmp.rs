@@ -11,7 +11,9 @@
 //! bytes, and for S/U-mode accesses (or M-mode ones when L is set) grant the permission. When no
 //! entry matches, M-mode succeeds and S/U-mode fails (16 entries are implemented). The translation
 //! fast path asks [`Pmp::page_permission`] once per 4 KiB page, so the per-access check runs only
-//! for pages that a region boundary cuts.
+//! for pages that a region boundary cuts. The entries' byte ranges are computed when the
+//! registers are written, not per check, and the last page verdict of each access kind and mode is
+//! remembered until the next write.
 
 use crate::hart::Privilege;
 use crate::trap::Access;
@@ -46,11 +48,45 @@ pub mod cfg {
 /// `pmpaddr` holds physical address bits 55:2.
 const PMPADDR_MASK: u64 = (1 << 54) - 1;
 
+/// A remembered page verdict: the page (`NO_PAGE` for none) and `page_permission`'s answer.
+type PageMemo = std::cell::Cell<(u64, Option<bool>)>;
+
+/// No page: the key of an empty memo (pages are 4 KiB-aligned, this is not).
+const NO_PAGE: u64 = u64::MAX;
+
 /// The PMP registers.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Pmp {
     cfg: [u8; PMP_ENTRIES],
     addr: [u64; PMP_ENTRIES],
+    /// Each entry's byte range `[lo, hi)` (`None`: off or empty), kept as the registers change.
+    ranges: [Option<(u64, u64)>; PMP_ENTRIES],
+    /// One past the highest entry with a range (entries above it match nothing).
+    used: usize,
+    /// The last `page_permission` verdict for each access kind × mode (`memo_index`).
+    memo: [PageMemo; 9],
+}
+
+impl Default for Pmp {
+    fn default() -> Self {
+        Pmp {
+            cfg: [0; PMP_ENTRIES],
+            addr: [0; PMP_ENTRIES],
+            ranges: [None; PMP_ENTRIES],
+            used: 0,
+            memo: std::array::from_fn(|_| std::cell::Cell::new((NO_PAGE, None))),
+        }
+    }
+}
+
+/// The memo slot of an access kind and mode.
+fn memo_index(access: Access, mode: Privilege) -> usize {
+    let a = match access {
+        Access::Fetch => 0,
+        Access::Load => 1,
+        Access::Store => 2,
+    };
+    a * 3 + crate::stats::mode_index(mode)
 }
 
 impl Pmp {
@@ -82,6 +118,7 @@ impl Pmp {
                 self.cfg[i] = (value >> (8 * k)) as u8 & cfg::WRITABLE;
             }
         }
+        self.refresh();
     }
 
     /// Reads `pmpaddrI`.
@@ -97,10 +134,30 @@ impl Pmp {
         if !self.locked(i) && !next_locks_it {
             self.addr[i] = value & PMPADDR_MASK;
         }
+        self.refresh();
+    }
+
+    /// Recomputes the ranges after a register write and forgets the page verdicts.
+    fn refresh(&mut self) {
+        self.ranges = std::array::from_fn(|i| self.compute_range(i));
+        self.used = self
+            .ranges
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |i| i + 1);
+        for m in &self.memo {
+            m.set((NO_PAGE, None));
+        }
     }
 
     /// The byte range `[lo, hi)` that entry `i` covers, or `None` when it is off or empty.
+    #[inline]
     fn range(&self, i: usize) -> Option<(u64, u64)> {
+        self.ranges[i]
+    }
+
+    /// `range(i)` from the registers.
+    fn compute_range(&self, i: usize) -> Option<(u64, u64)> {
         let a = self.addr[i];
         let (lo, hi) = match self.mode(i) {
             cfg::A_TOR => {
@@ -130,7 +187,7 @@ impl Pmp {
     /// Whether an access of `size` bytes at physical `addr` in privilege `mode` is allowed.
     pub fn check(&self, addr: u64, size: u64, access: Access, mode: Privilege) -> bool {
         let end = addr.saturating_add(size);
-        for i in 0..PMP_ENTRIES {
+        for i in 0..self.used {
             let Some((lo, hi)) = self.range(i) else {
                 continue;
             };
@@ -151,8 +208,20 @@ impl Pmp {
     /// The verdict for every access of kind `access` in `mode` within the 4 KiB page at
     /// `page`, if it is the same for the whole page (`None` when an entry boundary cuts it).
     pub fn page_permission(&self, page: u64, access: Access, mode: Privilege) -> Option<bool> {
+        let memo = &self.memo[memo_index(access, mode)];
+        let (last, verdict) = memo.get();
+        if last == page {
+            return verdict;
+        }
+        let verdict = self.page_verdict(page, access, mode);
+        memo.set((page, verdict));
+        verdict
+    }
+
+    /// `page_permission` from the ranges.
+    fn page_verdict(&self, page: u64, access: Access, mode: Privilege) -> Option<bool> {
         let end = page.saturating_add(crate::memmap::PAGE_SIZE);
-        for i in 0..PMP_ENTRIES {
+        for i in 0..self.used {
             let Some((lo, hi)) = self.range(i) else {
                 continue;
             };
@@ -174,6 +243,32 @@ mod tests {
 
     fn napot(base: u64, size: u64) -> u64 {
         (base >> 2) | ((size >> 3) - 1)
+    }
+
+    // Does a remembered page verdict follow every register write (a new entry, a changed
+    // address, a region that comes to cut the page)?
+    #[test]
+    fn page_verdicts_follow_register_writes() {
+        let mut p = Pmp::default();
+        let page = 0x8000_1000;
+        let s = Privilege::Supervisor;
+        assert_eq!(p.page_permission(page, Access::Load, s), Some(false));
+        p.write_addr(0, napot(0x8000_0000, 0x1_0000));
+        p.write_cfg(0, u64::from(cfg::R | (cfg::A_NAPOT << cfg::A_SHIFT)));
+        assert_eq!(p.page_permission(page, Access::Load, s), Some(true));
+        assert_eq!(p.page_permission(page, Access::Store, s), Some(false));
+        p.write_addr(0, napot(0x8000_1000, 0x800));
+        assert_eq!(
+            p.page_permission(page, Access::Load, s),
+            None,
+            "cut by the region"
+        );
+        p.write_addr(0, napot(0x9000_0000, 0x1000));
+        assert_eq!(p.page_permission(page, Access::Load, s), Some(false));
+        assert_eq!(
+            p.page_permission(page, Access::Load, Privilege::Machine),
+            Some(true)
+        );
     }
 
     #[test]

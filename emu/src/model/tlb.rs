@@ -10,6 +10,11 @@
 //!       vpn = vaddr >> (12 + 9 * L),   kept in set  vpn % sets
 //!   slot id = set * ways + way
 //! ```
+//! Lookups are O(1) on a repeat: a small direct-mapped memo, indexed by the 4 KiB page number,
+//! remembers the slot the last full search found for that page and ASID. Which entry a search
+//! finds depends only on the entries and on `vaddr >> 12` (every page is 4 KiB-aligned), so a
+//! memo taken since the last insertion or invalidation (the `epoch`) names exactly the slot a
+//! search would; replacement state changes (touches) exactly as after a search.
 //! Left out: the walk itself (see `mmu::sv39`), permission checks (the machine checks the stored
 //! PTE), A/D updates, and Svnapot/Svpbmt.
 
@@ -21,6 +26,21 @@ const PAGE_SHIFT: u32 = 12;
 const VPN_BITS: u32 = 9;
 /// Sv39 levels: 0 (4 KiB), 1 (2 MiB), 2 (1 GiB).
 const LEVELS: u8 = 3;
+/// Entries of the lookup memo (a power of two).
+const MEMO_ENTRIES: usize = 64;
+
+/// What the last search for one 4 KiB page found (see the module note).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Memo {
+    /// `vaddr >> 12`.
+    page: u64,
+    /// The ASID searched for.
+    asid: u16,
+    /// The TLB's epoch when it was taken; never 0 once taken.
+    epoch: u64,
+    /// The slot found.
+    slot: usize,
+}
 
 /// The shift from a virtual address to the page number of its level-`level` page.
 #[inline]
@@ -112,12 +132,19 @@ pub struct Tlb {
     config: TlbConfig,
     ways: usize,
     sets: u64,
+    /// `sets - 1` (sets is a power of two).
+    set_mask: u64,
     /// Entries by slot (`set * ways + way`); `None` = invalid.
     slots: Vec<Option<TlbEntry>>,
     repl: ReplacementState,
     /// The slot touched or filled last, while it stays valid.
     last: Option<usize>,
     stats: TlbStats,
+    /// Bumped by every change of which entries are valid (insertions, invalidations): memos of
+    /// older epochs are void.
+    epoch: u64,
+    /// Lookup memos by `page % MEMO_ENTRIES`.
+    memo: [Memo; MEMO_ENTRIES],
 }
 
 impl Tlb {
@@ -130,10 +157,13 @@ impl Tlb {
             config: config.clone(),
             ways,
             sets: u64::from(sets),
+            set_mask: u64::from(sets) - 1,
             slots: vec![None; config.entries as usize],
             repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
             last: None,
             stats: TlbStats::default(),
+            epoch: 1,
+            memo: [Memo::default(); MEMO_ENTRIES],
         }
     }
 
@@ -155,7 +185,7 @@ impl Tlb {
     /// The set a page of number `vpn` (at any level) lives in.
     #[inline]
     fn set_of(&self, vpn: u64) -> usize {
-        (vpn % self.sets) as usize
+        (vpn & self.set_mask) as usize
     }
 
     /// The slot of the entry translating `vaddr` for `asid`, lowest level first.
@@ -169,10 +199,27 @@ impl Tlb {
     }
 
     /// Looks `vaddr` up for `asid`: a hit touches the entry and returns it with its slot. If
-    /// several entries match (only through software misuse), the lowest level wins. O(ways).
+    /// several entries match (only through software misuse), the lowest level wins. O(1) when
+    /// the page was looked up since the last insertion or invalidation, else O(ways).
     pub fn lookup(&mut self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.stats.lookups += 1;
-        match self.find(vaddr, asid) {
+        let page = vaddr >> PAGE_SHIFT;
+        let m = &mut self.memo[page as usize & (MEMO_ENTRIES - 1)];
+        let found = if m.epoch == self.epoch && m.page == page && m.asid == asid {
+            Some(m.slot)
+        } else {
+            let found = self.find(vaddr, asid);
+            if let Some(slot) = found {
+                self.memo[page as usize & (MEMO_ENTRIES - 1)] = Memo {
+                    page,
+                    asid,
+                    epoch: self.epoch,
+                    slot,
+                };
+            }
+            found
+        };
+        match found {
             Some(slot) => {
                 self.stats.hits += 1;
                 self.touch(slot);
@@ -221,6 +268,7 @@ impl Tlb {
             None => self.repl.victim(set, |w| slots[w].is_some()),
         };
         let slot = base + way;
+        self.epoch += 1;
         let evicted = self.slots[slot].replace(entry).filter(|e| !same(e));
         if evicted.is_some() {
             self.stats.evictions += 1;
@@ -273,6 +321,9 @@ impl Tlb {
             }
         }
         self.stats.flushes += count as u64;
+        if count > 0 {
+            self.epoch += 1;
+        }
         count
     }
 
@@ -348,6 +399,39 @@ mod tests {
     }
 
     // Does an ASID see only its own entries and the global ones?
+    // Does a memoized lookup always find the entry a full search finds, across insertions,
+    // evictions, superpages, ASIDs and every kind of flush?
+    #[test]
+    fn memoized_lookups_find_what_a_search_finds() {
+        for p in Replacement::ALL {
+            let mut t = tlb(16, 4, p);
+            let mut x = 0x2545_f491_4f6c_dd1du64;
+            for step in 0..20_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let vaddr = (x >> 8) % 24 * KIB4 + (x >> 40) % 3 * MIB2;
+                let asid = (x >> 20) as u16 % 3;
+                match x % 16 {
+                    0..=2 => {
+                        let level = u8::from(x % 16 == 2);
+                        t.insert(entry(vaddr, level, asid, (x >> 30).is_multiple_of(5)));
+                    }
+                    3 => {
+                        t.flush(Some(vaddr), Some(asid));
+                    }
+                    4 if step % 7 == 0 => {
+                        t.flush(None, if x & 32 == 0 { Some(asid) } else { None });
+                    }
+                    _ => {
+                        let want = t.probe(vaddr, asid);
+                        assert_eq!(t.lookup(vaddr, asid), want, "{p}, step {step}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn asid_isolation() {
         let mut t = tlb(8, 8, Replacement::Lru);
