@@ -302,7 +302,7 @@ mod tests {
     fn linear_ticks_are_round_and_fit_their_width() {
         let (ticks, end) = linear_ticks(16.0, 1000);
         assert_eq!(ticks.first(), Some(&0.0));
-        assert!(end >= 16.0 && end <= 20.0, "{end}");
+        assert!((16.0..=20.0).contains(&end), "{end}");
         assert!(ticks.len() >= 5, "{ticks:?}");
         // Narrow: fewer, wider steps, still ending at or above the maximum.
         let (narrow, end) = linear_ticks(16.0, 120);
