@@ -329,7 +329,10 @@ fn each_place_moves_by_its_own_events_times_the_change() {
         let mut charged = 0;
         for (place, ca) in &a {
             let cb = &b[place];
-            assert_eq!(ca.events, cb.events, "{kernel} {key} {place:?}: the same events");
+            assert_eq!(
+                ca.events, cb.events,
+                "{kernel} {key} {place:?}: the same events"
+            );
             assert_eq!(ca.instructions, cb.instructions, "{kernel} {key} {place:?}");
             let n = t.count(ca);
             charged += n;
@@ -341,6 +344,9 @@ fn each_place_moves_by_its_own_events_times_the_change() {
                 cb.cycles
             );
         }
-        assert!(charged > 0, "{kernel} never charged {key}: the test proves nothing");
+        assert!(
+            charged > 0,
+            "{kernel} never charged {key}: the test proves nothing"
+        );
     }
 }
