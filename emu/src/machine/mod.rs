@@ -451,6 +451,8 @@ impl Machine {
             let idx = match self.resume_at(pc) {
                 Some(idx) => idx,
                 None => {
+                    // A fresh block starts a fresh group (a cut pair not resumed ends here).
+                    self.end_group();
                     if self.icache.entry(page, off) == 0 {
                         self.block_miss(pc);
                     }
@@ -610,6 +612,20 @@ impl Machine {
     /// slice's stop where it was.
     pub(crate) fn spend_cycles(&mut self, n: u64) {
         self.spend_ticks(n << self.tick_shift);
+    }
+
+    /// Pipeline model: ends the issue group in flight. Every group ends on an even tick count
+    /// (a pair's first instruction costs one tick less than its group and the second the last
+    /// one), so an odd count means a pair was broken: its first ran and its second will not run
+    /// in this group (it trapped, or an interrupt or a slice stop came between them and the
+    /// block is not resumed). The group's last tick is spent here, in the place where the pair
+    /// ran; so every place boundary falls at the same tick parity whatever happened before, and
+    /// each place's cycles move by exactly a penalty's change times its events there.
+    #[inline]
+    pub(crate) fn end_group(&mut self) {
+        if self.tick_shift != 0 && self.ticks() & 1 != 0 {
+            self.spend_ticks(1);
+        }
     }
 
     /// Spends `n` ticks (see `spend_cycles`).

@@ -32,6 +32,14 @@
 //! Trap entry, an exception's or an interrupt's, drops the carry: it flushes the pipeline, and
 //! what was in flight lands during the trap penalty.
 //!
+//! Every group ends on an even tick count. A pair broken after its first instruction (the second
+//! trapped, or an interrupt or a slice stop came between them and the block is not resumed) owes
+//! its group's last tick: trap entry and the entry of a fresh block spend it (`end_group`), in the
+//! place where the pair ran. So every place boundary (a trap, an xRET, a `satp` write, a region
+//! marker) falls at a tick parity that depends only on the instructions around it, and each
+//! place's cycles under another penalty value differ by exactly the change times that place's
+//! events, which the per-place bands rely on.
+//!
 //! At block boundaries: a block ends at a jump (fetch is redirected, so the target cannot issue
 //! with it on hardware either), at a serial instruction (which issues alone anyway), at a page
 //! end or after `MAX_BLOCK` instructions; a taken branch leaves its block from the middle (a

@@ -56,8 +56,11 @@ impl Machine {
         self.stamp(Boundary::TrapTaken);
     }
 
-    /// Trap entry takes a cycle (so a fault loop advances time), or the profile's penalty.
+    /// Trap entry takes a cycle (so a fault loop advances time), or the profile's penalty. Under
+    /// the pipeline model it first ends the issue group in flight (`end_group`), so the penalty
+    /// starts on a whole cycle and the group's last tick stays where the group ran.
     fn spend_trap_cycles(&mut self) {
+        self.end_group();
         let cost = self.timing.as_deref().map_or(1, |t| t.penalty.trap.max(1));
         self.spend_cycles(cost);
     }
