@@ -7,7 +7,8 @@
 //! - [`spawn`]: starting a process (and the first one, from the boot command line);
 //! - [`threads`]: `thread_spawn`, `thread_exit`, `thread_join` and `wait`;
 //! - [`signals`]: the signal calls, deciding with `services::signal` and having the kernel
-//!   enter handlers;
+//!   enter handlers, and the console's foreground group (a Ctrl-C arrives from the console as a
+//!   notification, `bits::CONSOLE_INTR`);
 //! - here: the state, the dispatch, `kill` and the end of a process.
 //!
 //! A process ends by `exit`, `kill`, the end of its last thread, or a fatal fault (which the
@@ -108,6 +109,12 @@ impl Server for Proc {
         }
         self.call(msg, wakes)
     }
+
+    fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
+        if bits & abi::ipc::bits::CONSOLE_INTR != 0 {
+            self.interrupt(wakes);
+        }
+    }
 }
 
 impl Proc {
@@ -150,6 +157,8 @@ impl Proc {
             Sys::ThreadSpawn => self.thread_spawn(pid, a[0], a[1], a[2]),
             Sys::ThreadExit => self.thread_exit(pid, tid, a[0] as i32, wakes),
             Sys::ThreadJoin => self.thread_join(pid, tid, a[0]),
+            Sys::Tcsetpgrp => self.tcsetpgrp(pid, a[0]),
+            Sys::Tcgetpgrp => Ok(self.signals.tcgetpgrp()),
             _ => Err(Errno::NoSys.into()),
         };
         self.current = None;
