@@ -338,6 +338,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Pipe | Sys::Fstat | Sys::Readdir => (level::FS, true),
         Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
         Sys::Tcsetpgrp | Sys::Tcgetpgrp => (level::PROC, false),
+        Sys::Proclist => (level::PROC, true),
     }
 }
 
@@ -347,7 +348,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 ///
 /// | call | server | leases |
 /// |---|---|---|
-/// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid tcsetpgrp tcgetpgrp` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
+/// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid tcsetpgrp tcgetpgrp proclist` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W); proclist: 0 buf (W, at most `PROCESSES` entries) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `yield sleep clock` | the kernel | — |
@@ -395,6 +396,11 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::Pipe => lease(l(a[0], 2 * size_of::<i32>(), W)),
         Sys::Fstat => lease(l(a[1], size_of::<Stat>(), W)),
         Sys::Readdir => lease(l(a[1], size_of::<DirEntry>(), W)),
+        Sys::Proclist => lease(l(
+            a[0],
+            a[1].min(limits::PROCESSES) * crate::types::ProcInfo::SIZE,
+            W,
+        )),
         _ => {}
     }
     f.endpoint = route(sys).0;

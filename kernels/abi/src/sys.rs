@@ -105,6 +105,10 @@ macro_rules! for_each_syscall {
             Tcsetpgrp = 60 => tcsetpgrp(pgid);
             /// `tcgetpgrp()` → the console's foreground group (0: none set yet).
             Tcgetpgrp = 61 => tcgetpgrp();
+            /// `proclist(buf, count)` → how many processes there are (alive, or zombies not yet
+            /// waited for), after writing the first `count` of them at `buf` as
+            /// [`crate::types::ProcInfo::SIZE`]-byte entries (`ProcInfo::to_bytes`), in slot order.
+            Proclist = 62 => proclist(buf, count);
         }
     };
 }

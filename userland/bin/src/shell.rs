@@ -16,7 +16,8 @@
 //!   included; `''` is an empty word); `"…"` quotes too but expands `$NAME` and `$?` inside;
 //!   a `#` that starts a word begins a comment to the end of the line.
 //!
-//! Expansion ([`expand`]): `$?` is the last status, `$NAME` a shell variable (`NAME=value` as a
+//! Expansion ([`expand`]): `$?` is the last status, `$!` the last background job's group,
+//! `$NAME` a shell variable (`NAME=value` as a
 //! command by itself sets one; unset is empty); an unquoted `*` matches any run of characters
 //! within the last path component of a word (`*.txt`, `/bin/c*`), the matching names sorted, a
 //! leading `.` matched only by a pattern that starts with `.`; a pattern that matches nothing
@@ -37,7 +38,7 @@ pub enum Part {
         /// Inside `'…'` or `"…"`.
         quoted: bool,
     },
-    /// `$NAME` or `$?` (name `?`).
+    /// `$NAME`, `$?` or `$!` (names `?`, `!`).
     Var(String),
 }
 
@@ -168,15 +169,18 @@ impl Gather {
     }
 
     fn var(&mut self, name: String) {
-        self.word.get_or_insert_with(Word::default).0.push(Part::Var(name));
+        self.word
+            .get_or_insert_with(Word::default)
+            .0
+            .push(Part::Var(name));
     }
 }
 
-/// After a `$`: the variable's name (`?`, or letters, digits and `_`), or `None` for a lone `$`.
+/// After a `$`: the variable's name (`?`, `!`, or letters, digits and `_`), or `None` for a lone `$`.
 fn var_name(chars: &mut core::iter::Peekable<core::str::CharIndices<'_>>) -> Option<String> {
-    if let Some(&(_, '?')) = chars.peek() {
+    if let Some(&(_, c @ ('?' | '!'))) = chars.peek() {
         chars.next();
-        return Some(String::from("?"));
+        return Some(String::from(c));
     }
     let mut name = String::new();
     while let Some(&(_, c)) = chars.peek() {
@@ -353,14 +357,18 @@ pub fn parse(line: &str) -> Result<List, ParseError> {
         match t {
             Token::Pipe => continue,
             Token::And | Token::Or => {
-                current.pipelines.push((join, core::mem::take(&mut pipeline)));
+                current
+                    .pipelines
+                    .push((join, core::mem::take(&mut pipeline)));
                 join = Some(if t == Token::And { Join::And } else { Join::Or });
                 if tokens.peek().is_none() {
                     return Err(ParseError::EmptyCommand);
                 }
             }
             _ => {
-                current.pipelines.push((join.take(), core::mem::take(&mut pipeline)));
+                current
+                    .pipelines
+                    .push((join.take(), core::mem::take(&mut pipeline)));
                 current.background = t == Token::Amp;
                 let from = begun.take().unwrap_or(0);
                 current.text = String::from(line[from..at].trim());
@@ -471,7 +479,9 @@ fn expand_word(w: &Word, env: &dyn Env, out: &mut Vec<String>) {
     let mut names: Vec<String> = env
         .list_dir(dir)
         .into_iter()
-        .filter(|n| (!n.starts_with('.') || pattern.starts_with('.')) && matches(pattern, &local, n))
+        .filter(|n| {
+            (!n.starts_with('.') || pattern.starts_with('.')) && matches(pattern, &local, n)
+        })
         .collect();
     if names.is_empty() {
         out.push(text);

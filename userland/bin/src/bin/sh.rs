@@ -6,7 +6,7 @@
 //!
 //! The language is `bin::shell`'s: lists `a; b`, `a && b`, `a || b`, background `a &`,
 //! pipelines `a | b | c`, redirections `< f`, `> f`, `>> f`, `2> f`, `2>> f`, `2>&1`, `>&2`,
-//! `'quotes'`, `"quotes with $VAR"`, `$?`, `*` globbing, `# comments`. A command without `/` runs
+//! `'quotes'`, `"quotes with $VAR"`, `$?`, `$!`, `*` globbing, `# comments`. A command without `/` runs
 //! `/bin/NAME`, with `argv[0]` = `NAME` as typed. Every command of a pipeline is spawned (left to
 //! right, each reading the previous one's pipe) and then all are waited for; the pipeline's
 //! status is the last command's.
@@ -122,6 +122,8 @@ struct Shell {
     jobs: Vec<Job>,
     /// Job control on (an interactive shell).
     monitor: bool,
+    /// The last background job's group (`$!`).
+    last_job: Option<usize>,
 }
 
 /// What follows a line.
@@ -134,8 +136,10 @@ enum Next {
 
 impl Env for Shell {
     fn var(&self, name: &str) -> Option<String> {
-        if name == "?" {
-            return Some(format!("{}", self.status));
+        match name {
+            "?" => return Some(format!("{}", self.status)),
+            "!" => return self.last_job.map(|p| format!("{p}")),
+            _ => {}
         }
         self.vars
             .iter()
@@ -170,6 +174,7 @@ impl Shell {
             vars: Vec::new(),
             jobs: Vec::new(),
             monitor,
+            last_job: None,
         }
     }
 
@@ -254,15 +259,10 @@ impl Shell {
     /// Starts `and_or` in the background as a job.
     fn background(&mut self, and_or: &AndOr) {
         let (pids, last) = if let [(None, pipeline)] = and_or.pipelines.as_slice() {
-            let expanded: Vec<Expanded> =
-                pipeline.iter().map(|c| shell::expand(c, self)).collect();
+            let expanded: Vec<Expanded> = pipeline.iter().map(|c| shell::expand(c, self)).collect();
             self.spawn_pipeline(&expanded)
         } else {
-            let argv = Vec::from([
-                String::from("sh"),
-                String::from("-c"),
-                and_or.text.clone(),
-            ]);
+            let argv = Vec::from([String::from("sh"), String::from("-c"), and_or.text.clone()]);
             let cmd = Expanded {
                 argv,
                 redirects: Vec::new(),
@@ -273,6 +273,7 @@ impl Shell {
         let Some(&pgid) = pids.first() else { return };
         let id = self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
         eprintln!("[{id}] {pgid}");
+        self.last_job = Some(pgid);
         self.jobs.push(Job {
             id,
             pids,
@@ -351,8 +352,9 @@ impl Shell {
 
     /// Waits for the processes of every ended job and forgets it, saying so if `say`.
     fn reap(&mut self, say: bool) {
-        let (done, running): (Vec<Job>, Vec<Job>) =
-            core::mem::take(&mut self.jobs).into_iter().partition(finished);
+        let (done, running): (Vec<Job>, Vec<Job>) = core::mem::take(&mut self.jobs)
+            .into_iter()
+            .partition(finished);
         self.jobs = running;
         for job in done {
             for &pid in &job.pids {
@@ -408,7 +410,9 @@ impl Shell {
 
 /// Whether every process of `job` has ended (a probe with signal 0 finds none of them).
 fn finished(job: &Job) -> bool {
-    job.pids.iter().all(|&p| signal::kill(p, 0) == Err(Errno::Srch))
+    job.pids
+        .iter()
+        .all(|&p| signal::kill(p, 0) == Err(Errno::Srch))
 }
 
 /// `NAME=value`: the name and the value, if `word` is an assignment.

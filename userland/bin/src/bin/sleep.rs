@@ -20,8 +20,16 @@ fn parse(s: &str) -> Option<u64> {
     if !digits(whole) || !digits(frac) {
         return None;
     }
-    let secs: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-    let mut nanos: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let secs: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let mut nanos: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
     for _ in frac.len()..9 {
         nanos *= 10;
     }

@@ -159,6 +159,7 @@ impl Proc {
             Sys::ThreadJoin => self.thread_join(pid, tid, a[0]),
             Sys::Tcsetpgrp => self.tcsetpgrp(pid, a[0]),
             Sys::Tcgetpgrp => Ok(self.signals.tcgetpgrp()),
+            Sys::Proclist => self.proclist(msg.badge, a[1]),
             _ => Err(Errno::NoSys.into()),
         };
         self.current = None;
@@ -169,6 +170,21 @@ impl Proc {
         } else {
             Err(Fail::Gone)
         }
+    }
+
+    /// `proclist(buf, count)`: the first `count` entries into lease 0, the total returned.
+    fn proclist(&self, badge: abi::ipc::Badge, count: usize) -> Outcome {
+        let signals = &self.signals;
+        let list = self.procs.list(|p| signals.pgid(p));
+        let bytes: Vec<u8> = list
+            .iter()
+            .take(count)
+            .flat_map(|info| info.to_bytes())
+            .collect();
+        if !bytes.is_empty() {
+            servers::lease::write_all(badge, 0, &bytes)?;
+        }
+        Ok(list.len())
     }
 
     /// Ends process `pid` with `status`: its threads, fds, memory and parked requests; powers
