@@ -13,7 +13,7 @@ sh syntax:  a; b   a && b   a || b   a | b   a &   $?   $NAME   \"text $NAME\"  
 builtins:   exit [N]   wait   jobs
 console:    Ctrl-C interrupts the foreground job; up/down recall earlier lines;
             Backspace erases, Ctrl-U erases the line, Ctrl-D ends input
-klab keys:  Ctrl-A h help, Ctrl-A c monitor, Ctrl-A x quit";
+klab keys:  Ctrl-A h help, Ctrl-A x quit";
 
 fn main(_args: ulib::Args) -> i32 {
     println!("{TEXT}");
