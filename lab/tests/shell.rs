@@ -70,7 +70,10 @@ fn ctrl_c_ends_a_runaway_pipeline_and_the_prompt_returns() {
 
 #[test]
 fn ctrl_c_at_the_prompt_discards_the_line_and_leaves_the_shell_alive() {
-    expect(b"echo lost\x03echo kept\n", "$ echo lost^C\necho kept\nkept\n");
+    expect(
+        b"echo lost\x03echo kept\n",
+        "$ echo lost^C\necho kept\nkept\n",
+    );
 }
 
 #[test]
@@ -91,10 +94,7 @@ fn semicolons_and_or_lists_and_the_last_status() {
 
 #[test]
 fn double_quotes_expand_variables_and_keep_spaces_single_quotes_do_not() {
-    expect(
-        b"X='a  b'; echo \"[$X]\" '[$X]' $X\n",
-        "[a  b] [$X] a  b\n",
-    );
+    expect(b"X='a  b'; echo \"[$X]\" '[$X]' $X\n", "[a  b] [$X] a  b\n");
 }
 
 #[test]
