@@ -9,7 +9,8 @@
 //! - does `*` glob (sorted), and a pattern that matches nothing stay as typed?
 //! - do `2>` and `2>&1` send standard error where asked?
 //! - does the up arrow recall the previous line, and is an escape sequence never typed?
-//! - do background jobs, `jobs` and `wait` work; do `kill`, `sleep`, `true`, `false`, `help`?
+//! - do background jobs, `jobs` and `wait` work; do `kill`, `sleep`, `true`, `false`, `help`
+//!   and `ps`?
 //!
 //! A script's bytes reach the guest when it looks for them (deterministically), so each
 //! transcript is exact; every run has an instruction limit, so a hang fails instead of hanging.
@@ -134,7 +135,7 @@ fn background_jobs_are_listed_waited_for_and_reported_done() {
 }
 
 #[test]
-fn kill_sleep_true_false_and_help_programs() {
+fn kill_sleep_true_false_help_and_ps_programs() {
     expect(
         b"kill 999; echo $?\nkill -l | wc\nsleep x; echo $?\ntrue; echo $?\n",
         "kill: 999: no such process\n1\n$ kill -l | wc\n7 14 53\n$ sleep x; echo $?\nusage: sleep SECONDS (e.g. 2 or 0.5)\n2\n$ true; echo $?\n0\n",
@@ -144,4 +145,8 @@ fn kill_sleep_true_false_and_help_programs() {
         "$ kill -INT $!; wait; echo $?\n130\n",
     );
     expect(b"help\n", "builtins:   exit [N]   wait   jobs");
+    expect(
+        b"ps > /p; cat /p\n",
+        "  PID  PPID  PGID S NAME\n    1     0     1 R /bin/init\n    2     1     1 R sh\n",
+    );
 }
