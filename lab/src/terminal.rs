@@ -2,7 +2,7 @@
 //! the guest unprocessed — no host line editing, echo or signals (the guest's own line
 //! discipline echoes and edits, as a serial console would) — while output processing stays on,
 //! so the guest's `\n` still starts a new line. As in QEMU, Ctrl-A x quits klab (restoring the
-//! terminal) and Ctrl-A Ctrl-A types a Ctrl-A.
+//! terminal), Ctrl-A h prints the keys ([`HELP`]) and Ctrl-A Ctrl-A types a Ctrl-A.
 //!
 //! The terminal is restored when the [`RawTerminal`] is dropped and before a Ctrl-A x exit.
 
@@ -15,6 +15,13 @@ use rustix::termios::{self, InputModes, LocalModes, OptionalActions, Termios};
 
 /// The escape key: Ctrl-A.
 const ESCAPE: u8 = 0x01;
+
+/// What Ctrl-A h prints (on stderr, so a captured console stays the guest's).
+pub const HELP: &str = "\r\nklab console keys (Ctrl-A, then):\r\n  \
+    h       this help\r\n  \
+    x       quit klab (the machine stops)\r\n  \
+    Ctrl-A  type a Ctrl-A\r\n\
+    the guest's own keys: Ctrl-C interrupts the foreground job, up/down recall lines\r\n";
 
 /// The settings to restore, shared with the input thread (which may exit the process).
 static SAVED: Mutex<Option<Termios>> = Mutex::new(None);
@@ -52,6 +59,10 @@ impl RawTerminal {
                     escaped = false;
                     match b {
                         b'x' | b'X' => quit(),
+                        b'h' | b'H' => {
+                            eprint!("{HELP}");
+                            continue;
+                        }
                         ESCAPE => {}
                         _ => continue,
                     }

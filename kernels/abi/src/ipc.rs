@@ -252,6 +252,9 @@ pub mod bits {
     pub const IRQ: u64 = 1;
     /// On the file server's endpoint: the console has a line (retry waiting console reads).
     pub const CONSOLE_READY: u64 = 2;
+    /// On the process server's endpoint: a Ctrl-C was typed on the console (`SIGINT` to the
+    /// foreground group).
+    pub const CONSOLE_INTR: u64 = 4;
 }
 
 /// `MEM_FAULT`'s word 1: the kind of access that faulted.
@@ -300,6 +303,9 @@ pub mod label {
     /// console, from fs: lease 0 = buffer (write) → bytes of a completed line, or `-EAGAIN`
     /// (then [`super::bits::CONSOLE_READY`] is notified to fs when a line is ready).
     pub const CON_READ: u32 = 0x301;
+    /// console, from proc: word 0 = 1 to watch the UART while nobody reads (the foreground was
+    /// handed to a job, `tcsetpgrp`), 0 to stop (`services::tty`'s "Watching").
+    pub const CON_WATCH: u32 = 0x302;
 }
 
 /// Where `micro` sends a system call of [`crate::sys`]'s table, and the leases it makes of the
@@ -331,6 +337,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Read | Sys::Write | Sys::Open | Sys::Unlink | Sys::Mkdir => (level::FS, true),
         Sys::Pipe | Sys::Fstat | Sys::Readdir => (level::FS, true),
         Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
+        Sys::Tcsetpgrp | Sys::Tcgetpgrp => (level::PROC, false),
+        Sys::Proclist => (level::PROC, true),
     }
 }
 
@@ -340,7 +348,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 ///
 /// | call | server | leases |
 /// |---|---|---|
-/// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
+/// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid tcsetpgrp tcgetpgrp proclist` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W); proclist: 0 buf (W, at most `PROCESSES` entries) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `yield sleep clock` | the kernel | — |
@@ -388,6 +396,11 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::Pipe => lease(l(a[0], 2 * size_of::<i32>(), W)),
         Sys::Fstat => lease(l(a[1], size_of::<Stat>(), W)),
         Sys::Readdir => lease(l(a[1], size_of::<DirEntry>(), W)),
+        Sys::Proclist => lease(l(
+            a[0],
+            a[1].min(limits::PROCESSES) * crate::types::ProcInfo::SIZE,
+            W,
+        )),
         _ => {}
     }
     f.endpoint = route(sys).0;

@@ -97,6 +97,18 @@ macro_rules! for_each_syscall {
             Setpgid = 29 => setpgid(pid, pgid);
             /// `getpgid(pid)` → the group of process `pid` (0: the caller).
             Getpgid = 30 => getpgid(pid);
+            /// `tcsetpgrp(pgid)`: makes group `pgid` (0: the caller's) the console's foreground
+            /// group, which a Ctrl-C typed on the console sends `SIGINT` to. While the foreground
+            /// group is not the caller's, the console watches its input even when nobody reads
+            /// (so a Ctrl-C reaches a job that never reads); a shell taking the console back
+            /// (its own group) ends that. `EPERM` if no process is in group `pgid`.
+            Tcsetpgrp = 60 => tcsetpgrp(pgid);
+            /// `tcgetpgrp()` → the console's foreground group (0: none set yet).
+            Tcgetpgrp = 61 => tcgetpgrp();
+            /// `proclist(buf, count)` → how many processes there are (alive, or zombies not yet
+            /// waited for), after writing the first `count` of them at `buf` as
+            /// [`crate::types::ProcInfo::SIZE`]-byte entries (`ProcInfo::to_bytes`), in slot order.
+            Proclist = 62 => proclist(buf, count);
         }
     };
 }

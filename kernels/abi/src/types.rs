@@ -158,3 +158,86 @@ pub mod limits {
     /// call never pins or faults in an unbounded amount of user memory.
     pub const IO_MAX: usize = 64 * 1024;
 }
+
+/// One process as `proclist` reports it: [`ProcInfo::SIZE`] bytes, little-endian, laid out as
+/// the fields in order (`pid`, `ppid`, `pgid`, `state` as `u32`, `name_len` as `u32`, then
+/// [`ProcInfo::NAME`] bytes of name). Encoded with [`ProcInfo::to_bytes`] so no kernel needs an
+/// unsafe cast to write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcInfo {
+    /// The process id.
+    pub pid: u32,
+    /// Its parent's id (0: none).
+    pub ppid: u32,
+    /// Its process group (0 for a zombie: its signal state is gone).
+    pub pgid: u32,
+    /// One of [`proc_state`].
+    pub state: u32,
+    /// How many bytes of `name` are the name (cut to [`ProcInfo::NAME`]).
+    pub name_len: u32,
+    /// The name it was spawned with (the program's path).
+    pub name: [u8; ProcInfo::NAME],
+}
+
+/// [`ProcInfo::state`] values.
+pub mod proc_state {
+    /// Alive (running, ready or blocked).
+    pub const ALIVE: u32 = 0;
+    /// Exited, not yet waited for by its parent.
+    pub const ZOMBIE: u32 = 1;
+}
+
+impl ProcInfo {
+    /// Bytes of name kept.
+    pub const NAME: usize = 44;
+    /// Bytes of one encoded entry.
+    pub const SIZE: usize = 20 + ProcInfo::NAME;
+
+    /// The entry for `name` (cut to [`ProcInfo::NAME`] bytes).
+    pub fn new(pid: u32, ppid: u32, pgid: u32, state: u32, name: &[u8]) -> ProcInfo {
+        let n = name.len().min(ProcInfo::NAME);
+        let mut buf = [0; ProcInfo::NAME];
+        buf[..n].copy_from_slice(&name[..n]);
+        ProcInfo {
+            pid,
+            ppid,
+            pgid,
+            state,
+            name_len: n as u32,
+            name: buf,
+        }
+    }
+
+    /// The name as bytes.
+    pub fn name(&self) -> &[u8] {
+        &self.name[..(self.name_len as usize).min(ProcInfo::NAME)]
+    }
+
+    /// The encoding (see the type's note).
+    pub fn to_bytes(&self) -> [u8; ProcInfo::SIZE] {
+        let mut b = [0; ProcInfo::SIZE];
+        let words = [self.pid, self.ppid, self.pgid, self.state, self.name_len];
+        for (i, w) in words.iter().enumerate() {
+            b[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        b[20..].copy_from_slice(&self.name);
+        b
+    }
+
+    /// Decodes [`ProcInfo::to_bytes`]' encoding; `None` if `b` is too short.
+    pub fn from_bytes(b: &[u8]) -> Option<ProcInfo> {
+        let b = b.get(..ProcInfo::SIZE)?;
+        let word =
+            |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+        let mut name = [0; ProcInfo::NAME];
+        name.copy_from_slice(&b[20..]);
+        Some(ProcInfo {
+            pid: word(0),
+            ppid: word(1),
+            pgid: word(2),
+            state: word(3),
+            name_len: word(4),
+            name,
+        })
+    }
+}

@@ -70,6 +70,8 @@ impl Kernel {
                     Io::Done(n) => Ok(n),
                     Io::Console => {
                         console_read = true;
+                        // Bytes typed ahead while a job ran are edited now (and echoed).
+                        tty.cook(&mut |echo| console::write_bytes(echo));
                         tty.read(out).ok_or(Error::WouldBlock(Wait::Console))
                     }
                 }

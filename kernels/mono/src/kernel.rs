@@ -151,7 +151,12 @@ impl Kernel {
         match cause {
             Cause::Timer => self.tick(),
             Cause::External => {
-                self.external();
+                let me = self.caller();
+                Kernel::external(self, Some((me.pid, frame)));
+                if self.sched.threads.get(me.tid).is_none() {
+                    // A Ctrl-C ended the interrupted thread's process.
+                    return NextTask::Other;
+                }
                 NextTask::Same
             }
             Cause::PageFault(access) => self.page_fault(access, frame),
@@ -201,7 +206,7 @@ impl sched::Kernel for Kernel {
     }
 
     fn external(&mut self) {
-        Kernel::external(self);
+        Kernel::external(self, None);
     }
 }
 

@@ -1,5 +1,5 @@
 //! Process system calls with user-memory arguments: `spawn` (path, argument vector, stdio
-//! array) and `wait` (status pointer). Every argument is copied in and checked before anything
+//! array), `wait` (status pointer) and `proclist` (the table's entries). Every argument is copied in and checked before anything
 //! changes, and `wait` checks its status pointer before it reaps, so a bad pointer loses no
 //! child's status.
 
@@ -81,5 +81,22 @@ impl Kernel {
             }
             None => Err(Error::WouldBlock(Wait::Child(me.pid))),
         }
+    }
+
+    /// `proclist(buf, count)`: the first `count` entries written, the total returned.
+    pub fn sys_proclist(&mut self, me: Caller, buf: usize, count: usize) -> Outcome {
+        let signals = &self.signals;
+        let list = self.procs.list(|p| signals.pgid(p));
+        let bytes: Vec<u8> = list
+            .iter()
+            .take(count)
+            .flat_map(|info| info.to_bytes())
+            .collect();
+        if !bytes.is_empty() {
+            self.with_user(me.space, |mem, _, _| {
+                uaccess::with_bytes_mut(mem, buf, bytes.len(), |b| b.copy_from_slice(&bytes))
+            })??;
+        }
+        Ok(list.len())
     }
 }

@@ -7,8 +7,9 @@
 //! arrives by polling `sip`.
 
 use kcore::sched::{NextTask, Run};
+use kcore::trap::TrapFrame;
 use kcore::{kprintln, power, timer};
-use services::Wait;
+use services::{Pid, Wait};
 
 use crate::kernel::Kernel;
 
@@ -25,11 +26,13 @@ impl Kernel {
         NextTask::Other
     }
 
-    /// A PLIC interrupt: the UART's input goes to the line discipline.
-    pub fn external(&mut self) {
+    /// A PLIC interrupt: the UART's input goes to the line discipline. `cur`: the interrupted
+    /// thread's process and registers, if a thread was interrupted (a Ctrl-C may redirect it
+    /// into a handler).
+    pub fn external(&mut self, mut cur: Option<(Pid, &mut TrapFrame)>) {
         while let Some(source) = self.plic.claim() {
             if source == self.uart_irq {
-                self.console_input();
+                self.console_input(cur.as_mut().map(|(p, f)| (*p, &mut **f)));
             }
             self.plic.complete(source);
         }

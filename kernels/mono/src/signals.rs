@@ -241,6 +241,17 @@ pub fn getpgid(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     NextTask::Same
 }
 
+/// `tcsetpgrp(pgid)`: the console watches its input while the foreground is another group's.
+pub fn tcsetpgrp(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    let me = k.caller();
+    let r = k.signals.tcsetpgrp(me.pid, f.arg(0)).map(|watch| {
+        k.tty.set_watch(watch);
+        k.console_listen();
+    });
+    f.set_return(r.map_or_else(|e| e.ret(), |()| 0));
+    NextTask::Same
+}
+
 /// What runs after a signal call of `me`: itself, unless the call ended it.
 fn after(k: &mut Kernel, me: Caller) -> NextTask {
     if k.sched.threads.get(me.tid).is_none() {

@@ -119,6 +119,9 @@ const fn entry(sys: Sys) -> Entry {
         },
         Sys::ThreadExit => thread_exit,
         Sys::ThreadJoin => |k, f| call(k, f, |k, me, a| k.thread_join(me, a.arg(0))),
+        Sys::Tcsetpgrp => signals::tcsetpgrp,
+        Sys::Tcgetpgrp => |k, f| done(k, f, Ok(k.signals.tcgetpgrp())),
+        Sys::Proclist => |k, f| call(k, f, |k, me, a| k.sys_proclist(me, a.arg(0), a.arg(1))),
     }
 }
 

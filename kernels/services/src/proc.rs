@@ -17,6 +17,7 @@
 
 use crate::{Pid, PidMap};
 use abi::Errno;
+use abi::types::{ProcInfo, proc_state};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -218,6 +219,28 @@ impl ProcTable {
             .iter()
             .filter(|(_, e)| e.status.is_none())
             .map(|(pid, _)| pid)
+    }
+
+    /// `proclist`: every process (alive or zombie) in slot order, with its group from
+    /// `pgid_of` (`None`: 0, a zombie's).
+    pub fn list(&self, pgid_of: impl Fn(Pid) -> Option<Pid>) -> Vec<ProcInfo> {
+        self.entries
+            .iter()
+            .map(|(pid, e)| {
+                let state = if e.status.is_some() {
+                    proc_state::ZOMBIE
+                } else {
+                    proc_state::ALIVE
+                };
+                ProcInfo::new(
+                    pid.raw() as u32,
+                    e.parent.map_or(0, |p| p.raw() as u32),
+                    pgid_of(pid).map_or(0, |g| g.raw() as u32),
+                    state,
+                    e.name.as_bytes(),
+                )
+            })
+            .collect()
     }
 
     /// The children of `pid` (alive or zombie), in slot order.

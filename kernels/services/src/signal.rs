@@ -20,6 +20,9 @@
 //! A handler runs with its signal blocked; one signal is entered at a time (the next pending one
 //! when the handler's `sigreturn` unblocks it). Left out: `sa_mask`, `SA_RESTART`, queued
 //! signals, `SIGSTOP`/`SIGCONT`, `SIGPIPE` on a broken pipe (the write fails with `EPIPE` only).
+//!
+//! The console's foreground group (`tcsetpgrp`) is kept here too, since it names a group: a
+//! Ctrl-C typed on the console becomes `SIGINT` for that group ([`Signals::interrupt`]).
 
 use abi::Errno;
 use abi::signal::{self, NSIG, SIG_DFL, SIG_IGN, SIGCHLD, SIGKILL, bit};
@@ -80,6 +83,8 @@ const fn ignored_by_default(sig: usize) -> bool {
 #[derive(Debug, Default)]
 pub struct Signals {
     states: PidMap<State>,
+    /// The console's foreground group (`tcsetpgrp`), which a Ctrl-C interrupts.
+    foreground: Option<Pid>,
 }
 
 impl Signals {
@@ -87,6 +92,7 @@ impl Signals {
     pub fn new() -> Signals {
         Signals {
             states: PidMap::new(),
+            foreground: None,
         }
     }
 
@@ -285,6 +291,44 @@ impl Signals {
             .map(|(p, _)| p)
             .collect()
     }
+
+    /// `tcsetpgrp(pgid)` by `caller` (`pgid` 0: the caller's group): group `pgid` becomes the
+    /// console's foreground group. `EPERM` if no live process is in it. Returns whether the
+    /// console must watch its input while nobody reads: the foreground was handed to another
+    /// group than the caller's (a shell starting a job), so a Ctrl-C must reach a job that never
+    /// reads; a shell taking the console back (its own group) returns it to reading only for
+    /// readers.
+    pub fn tcsetpgrp(&mut self, caller: Pid, pgid: usize) -> Result<bool, Errno> {
+        let own = self.pgid(caller).ok_or(Errno::Srch)?;
+        let pgid = if pgid == 0 {
+            own
+        } else {
+            Pid::from_raw(pgid).ok_or(Errno::Inval)?
+        };
+        if !self.states.iter().any(|(_, s)| s.pgid == pgid) {
+            return Err(Errno::Perm);
+        }
+        self.foreground = Some(pgid);
+        Ok(pgid != own)
+    }
+
+    /// `tcgetpgrp()`: the console's foreground group, 0 if none was set.
+    pub fn tcgetpgrp(&self) -> usize {
+        self.foreground.map_or(0, Pid::raw)
+    }
+
+    /// A Ctrl-C was typed: every live process of the foreground group gets `SIGINT` (made
+    /// pending, unless ignored); the processes to act on next, none without a foreground group.
+    pub fn interrupt(&mut self) -> Vec<Pid> {
+        let Some(fg) = self.foreground else {
+            return Vec::new();
+        };
+        let group = self.group(fg);
+        for &p in &group {
+            let _ = self.send(p, signal::SIGINT);
+        }
+        group
+    }
 }
 
 /// `kill`'s signal argument: 0 (existence check) or a signal number; `EINVAL` otherwise.
@@ -415,5 +459,28 @@ mod tests {
         s.undo(p(2), d);
         assert!(s.deliverable(p(2)));
         assert_eq!(s.sigprocmask(p(2), BLOCK, 0), Ok(0));
+    }
+
+    #[test]
+    fn ctrl_c_reaches_the_foreground_group_only_and_handing_it_away_turns_watching_on() {
+        let mut s = table();
+        s.add(p(3), Some(p(1))).unwrap();
+        assert!(s.interrupt().is_empty(), "no foreground group yet");
+        s.sigaction(p(1), SIGINT, SIG_IGN, 0).unwrap();
+        s.setpgid(p(1), 2, 0, |c| (c != p(1)).then_some(p(1)))
+            .unwrap();
+        s.setpgid(p(1), 3, 2, |c| (c != p(1)).then_some(p(1)))
+            .unwrap();
+        assert_eq!(s.tcsetpgrp(p(1), 2), Ok(true), "handed to a job: watch");
+        assert_eq!(s.tcgetpgrp(), 2);
+        assert_eq!(s.interrupt(), [p(2), p(3)]);
+        assert_eq!(s.next(p(2)), Some(Action::Terminate(128 + 2)));
+        assert_eq!(s.next(p(3)), Some(Action::Terminate(128 + 2)));
+        assert_eq!(s.next(p(1)), None, "the shell's group is not interrupted");
+        assert_eq!(s.tcsetpgrp(p(1), 0), Ok(false), "taken back: no watch");
+        assert_eq!(s.interrupt(), [p(1)]);
+        assert_eq!(s.next(p(1)), None, "ignored");
+        assert_eq!(s.tcsetpgrp(p(1), 9), Err(Errno::Perm), "no such group");
+        assert_eq!(s.tcgetpgrp(), 1);
     }
 }

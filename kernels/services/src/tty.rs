@@ -1,5 +1,6 @@
 //! The console line discipline, canonical mode only: bytes from the UART are edited into lines
-//! (backspace, ^U, ^D), echoed, and handed to readers a completed line at a time.
+//! (backspace, ^U, ^D, history), echoed, and handed to readers a completed line at a time;
+//! ^C interrupts the foreground group.
 //!
 //! Input rules (POSIX "canonical mode input processing", reduced):
 //! - `\r` becomes `\n` (ICRNL: terminals send CR for Enter); `\n` completes the line (echo `\n`).
@@ -7,6 +8,16 @@
 //!   `"\x08 \x08"`; ^U (0x15) erases the whole line being edited (KILL), the same echo per byte.
 //! - ^D (0x04, EOF): on an empty line, an end of file for one read; otherwise the line so far
 //!   becomes readable without a newline.
+//! - ^C (0x03, INTR): acted on as soon as the UART delivers it, even while nobody reads (see
+//!   "Watching" below): the driver is told ([`Tty::take_interrupt`]) and sends `SIGINT` to the
+//!   foreground group; the line being edited and the bytes typed ahead are discarded (Linux's
+//!   flush on INTR), and `^C` and a newline are echoed.
+//! - Escape sequences (ESC, then `[` and parameters up to a final byte 0x40..=0x7e, or one
+//!   other byte) are swallowed, never typed: the up and down arrows (`ESC [ A`, `ESC [ B`)
+//!   recall the previous and next of the last [`Tty::HISTORY`] lines completed with `\n`
+//!   (the line being edited is erased on the screen and replaced), and down past the newest
+//!   gives an empty line. Left and right arrows are swallowed (no cursor movement inside a
+//!   line: the line is edited at its end only).
 //! - Printable bytes (0x20..=0x7e) and tab are appended and echoed; other control bytes are ignored.
 //! - **Long lines**: a line holds at most [`Tty::LINE_MAX`] bytes (4095: with its `\n`, the
 //!   4096 bytes of Linux's canonical-mode buffer). Further bytes are dropped, not echoed, until
@@ -26,12 +37,24 @@
 //! readable, the second (on the now empty line) is the end of file. (klab ends piped input that
 //! way: two ^D after an unfinished last line, one after a `\n`.)
 //!
-//! Left out: raw mode, signals (^C), output processing (ONLCR is the UART writer's business), job
-//! control and UTF-8-aware erasing.
+//! **Watching.** The drivers take bytes from the UART through [`Tty::pump`]: while a reader
+//! waits, only until a line is complete (the rest waits in the UART, unechoed, so a scripted
+//! session reads as a transcript); while nobody reads, only if [`Tty::set_watch`] is on (the
+//! foreground was handed to a job: `services::signal`'s `tcsetpgrp`), and then into a small
+//! type-ahead queue, unechoed, whose ^C acts at once; the queued bytes are edited and echoed
+//! when a reader comes ([`Tty::cook`]). The queue takes at most one line (up to its `\n` or
+//! ^D) and [`Tty::AHEAD_MAX`] bytes — what a reader would take — so a script piped into klab,
+//! whose bytes arrive whenever the guest looks, is not swallowed whole by the first job: the
+//! ^C after `cat /dev/zero | wc` in a script interrupts that job, not an earlier one. The cost:
+//! a ^C typed after a whole line typed ahead waits in the UART with it.
+//!
+//! Left out: raw mode, output processing (ONLCR is the UART writer's business), cursor motion
+//! inside a line, stop/continue (^Z) and UTF-8-aware erasing.
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec;
+use alloc::vec::Vec;
 
 /// DEL: what most terminals send for Backspace.
 const DEL: u8 = 0x7f;
@@ -41,6 +64,12 @@ const BS: u8 = 0x08;
 const KILL: u8 = 0x15;
 /// EOT, ^D: end of file (EOF).
 const EOF: u8 = 0x04;
+/// ETX, ^C: interrupt (INTR).
+const INTR: u8 = 0x03;
+/// ESC: starts an escape sequence.
+const ESC: u8 = 0x1b;
+/// What an interrupt echoes.
+const INTR_ECHO: &[u8] = b"^C\n";
 /// What erasing one byte echoes: back, blank, back.
 const ERASE_ECHO: &[u8] = b"\x08 \x08";
 /// BEL: echoed when a line overflows (see the module note).
@@ -62,6 +91,38 @@ pub struct Tty {
     queued: usize,
     /// The line being edited has lost a byte (its BEL is echoed).
     overflowed: bool,
+    /// Where in an escape sequence the input is.
+    escape: Escape,
+    /// The last lines completed with `\n`, oldest first, without their `\n`.
+    history: VecDeque<Vec<u8>>,
+    /// Which history line the up and down arrows are at (`history.len()`: below the newest).
+    recall: usize,
+    /// Bytes taken from the UART, not yet edited (see "Watching").
+    ahead: VecDeque<u8>,
+    /// Whether bytes are taken from the UART while nobody reads.
+    watch: bool,
+    /// A ^C arrived that the driver has not taken yet.
+    interrupted: bool,
+}
+
+/// Progress through an escape sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Escape {
+    /// Not in one.
+    None,
+    /// After ESC.
+    Esc,
+    /// After `ESC [`, before the final byte.
+    Csi,
+}
+
+/// What [`Tty::pump`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pumped {
+    /// A reader may now make progress (a line or an end of file is available).
+    pub ready: bool,
+    /// A ^C arrived: send `SIGINT` to the foreground group.
+    pub interrupt: bool,
 }
 
 impl Tty {
@@ -70,6 +131,10 @@ impl Tty {
     /// Most completed input (bytes, plus one per end of file) waiting for readers: two longest
     /// lines.
     pub const QUEUE_MAX: usize = 2 * (Tty::LINE_MAX + 1);
+    /// Most bytes taken ahead from the UART while nobody reads (see "Watching").
+    pub const AHEAD_MAX: usize = 256;
+    /// How many completed lines the up arrow can recall.
+    pub const HISTORY: usize = 16;
 
     /// A console with nothing typed.
     pub fn new() -> Tty {
@@ -80,18 +145,166 @@ impl Tty {
             records: VecDeque::new(),
             queued: 0,
             overflowed: false,
+            escape: Escape::None,
+            history: VecDeque::new(),
+            recall: 0,
+            ahead: VecDeque::new(),
+            watch: false,
+            interrupted: false,
         }
+    }
+
+    /// Whether bytes are taken from the UART while nobody reads (see "Watching"); turned on
+    /// when the foreground is handed to a job, off when a shell takes it back.
+    pub fn set_watch(&mut self, on: bool) {
+        self.watch = on;
+    }
+
+    /// Whether the driver should take another byte from the UART now (its receive interrupt is
+    /// on exactly then); `reading`: a reader waits for the console.
+    pub fn wants_input(&self, reading: bool) -> bool {
+        if reading {
+            !self.has_input()
+        } else {
+            self.watch
+                && self.ahead.len() < Tty::AHEAD_MAX
+                && !self.ahead.iter().any(|&b| matches!(b, b'\n' | b'\r' | EOF))
+        }
+    }
+
+    /// Edits the bytes typed ahead into lines, echoing them, until a line (or an end of file)
+    /// is complete: a reader has come. Whether a reader may now make progress.
+    pub fn cook(&mut self, echo: &mut dyn FnMut(&[u8])) -> bool {
+        let mut ready = false;
+        while !self.has_input() {
+            let Some(b) = self.ahead.pop_front() else {
+                break;
+            };
+            ready |= self.input(b, echo);
+        }
+        ready
+    }
+
+    /// The driver's loop: takes bytes from `getc` while [`Tty::wants_input`] says so, editing
+    /// them into lines if `reading` (a reader waits), else keeping them ahead; a ^C acts at
+    /// once. Echo goes to `echo`.
+    pub fn pump(
+        &mut self,
+        reading: bool,
+        getc: &mut dyn FnMut() -> Option<u8>,
+        echo: &mut dyn FnMut(&[u8]),
+    ) -> Pumped {
+        let mut ready = false;
+        loop {
+            if reading {
+                ready |= self.cook(echo);
+            }
+            if !self.wants_input(reading) {
+                break;
+            }
+            let Some(b) = getc() else { break };
+            if b == INTR {
+                self.interrupt(echo);
+            } else {
+                self.ahead.push_back(b);
+            }
+        }
+        Pumped {
+            ready,
+            interrupt: self.take_interrupt(),
+        }
+    }
+
+    /// Whether a ^C arrived since the last call.
+    pub fn take_interrupt(&mut self) -> bool {
+        core::mem::take(&mut self.interrupted)
+    }
+
+    /// ^C: discard the line being edited and the bytes typed ahead, echo `^C`, and flag it.
+    fn interrupt(&mut self, echo: &mut dyn FnMut(&[u8])) {
+        self.line_len = 0;
+        self.overflowed = false;
+        self.escape = Escape::None;
+        self.recall = self.history.len();
+        self.ahead.clear();
+        self.interrupted = true;
+        echo(INTR_ECHO);
+    }
+
+    /// One byte of an escape sequence (`self.escape` is not `None`): swallowed; an arrow up or
+    /// down recalls a history line.
+    fn escape_byte(&mut self, byte: u8, echo: &mut dyn FnMut(&[u8])) {
+        self.escape = match (self.escape, byte) {
+            (Escape::Esc, b'[') => Escape::Csi,
+            (Escape::Csi, 0x40..=0x7e) => {
+                match byte {
+                    b'A' if self.recall > 0 => self.recall_line(self.recall - 1, echo),
+                    b'B' if self.recall < self.history.len() => {
+                        self.recall_line(self.recall + 1, echo)
+                    }
+                    _ => {}
+                }
+                Escape::None
+            }
+            (Escape::Csi, _) => Escape::Csi,
+            _ => Escape::None,
+        };
+    }
+
+    /// Replaces the line being edited with history line `i` (empty at `history.len()`),
+    /// erasing the old one on the screen.
+    fn recall_line(&mut self, i: usize, echo: &mut dyn FnMut(&[u8])) {
+        while self.line_len > 0 {
+            self.line_len -= 1;
+            echo(ERASE_ECHO);
+        }
+        self.overflowed = false;
+        self.recall = i;
+        let Some(line) = self.history.get(i) else {
+            return;
+        };
+        let line = line.clone();
+        for b in line {
+            if self.append(b) {
+                echo(&[b]);
+            }
+        }
+    }
+
+    /// Remembers a line completed with `\n` (an empty one, or a repeat of the newest, is not).
+    fn remember(&mut self, len: usize) {
+        let line = &self.line[..len];
+        if !line.is_empty() && self.history.back().is_none_or(|last| last[..] != *line) {
+            if self.history.len() == Tty::HISTORY {
+                self.history.pop_front();
+            }
+            self.history.push_back(line.to_vec());
+        }
+        self.recall = self.history.len();
     }
 
     /// One byte from the UART. Echo bytes are handed to `echo` (the kernel writes them to the
     /// UART). Returns true when a reader may now make progress (a line or an end of file became
     /// available).
     pub fn input(&mut self, byte: u8, echo: &mut dyn FnMut(&[u8])) -> bool {
+        if self.escape != Escape::None {
+            self.escape_byte(byte, echo);
+            return false;
+        }
         let byte = if byte == b'\r' { b'\n' } else { byte };
         match byte {
             b'\n' => {
                 echo(b"\n");
+                self.remember(self.line_len);
                 self.complete(true)
+            }
+            INTR => {
+                self.interrupt(echo);
+                false
+            }
+            ESC => {
+                self.escape = Escape::Esc;
+                false
             }
             DEL | BS => {
                 if self.line_len > 0 {
@@ -300,7 +513,7 @@ mod tests {
     #[test]
     fn control_bytes_are_ignored_and_tab_is_kept() {
         let mut t = Tty::new();
-        let (echo, _) = type_in(&mut t, b"a\x01\x1b\tb\n");
+        let (echo, _) = type_in(&mut t, b"a\x01\tb\n");
         assert_eq!(echo, b"a\tb\n");
         assert_eq!(read_all(&mut t, 8).unwrap(), b"a\tb\n");
     }
@@ -431,5 +644,111 @@ mod tests {
         type_in(&mut t, b"\x04");
         assert_eq!(t.read(&mut []), Some(0));
         assert!(t.has_input());
+    }
+
+    #[test]
+    fn escape_sequences_are_swallowed_never_typed() {
+        let mut t = Tty::new();
+        // Right, left, a longer CSI (Delete: ESC [ 3 ~), and Alt-x (ESC x).
+        let (echo, _) = type_in(&mut t, b"ab\x1b[C\x1b[D\x1b[3~\x1bxc\n");
+        assert_eq!(echo, b"abc\n");
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"abc\n");
+    }
+
+    #[test]
+    fn up_and_down_recall_completed_lines_and_erase_the_line_being_edited() {
+        let mut t = Tty::new();
+        type_in(&mut t, b"one\ntwo\n");
+        read_all(&mut t, 8);
+        read_all(&mut t, 8);
+        let (echo, _) = type_in(&mut t, b"xy\x1b[A");
+        assert_eq!(
+            echo,
+            [b"xy".as_slice(), ERASE_ECHO, ERASE_ECHO, b"two"].concat()
+        );
+        let (echo, _) = type_in(&mut t, b"\x1b[A\x1b[A");
+        assert_eq!(
+            echo,
+            [ERASE_ECHO, ERASE_ECHO, ERASE_ECHO, b"one"].concat(),
+            "stops at the oldest"
+        );
+        let (echo, _) = type_in(&mut t, b"\x1b[B\x1b[B");
+        assert_eq!(
+            echo,
+            [
+                ERASE_ECHO, ERASE_ECHO, ERASE_ECHO, b"two", ERASE_ECHO, ERASE_ECHO, ERASE_ECHO
+            ]
+            .concat(),
+            "down past the newest is an empty line"
+        );
+        let (_, ready) = type_in(&mut t, b"\x1b[A!\n");
+        assert!(ready);
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"two!\n");
+        // The recalled and edited line is the newest now.
+        type_in(&mut t, b"\x1b[A\n");
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"two!\n");
+    }
+
+    #[test]
+    fn ctrl_c_discards_the_line_echoes_and_is_reported_once() {
+        let mut t = Tty::new();
+        let (echo, ready) = type_in(&mut t, b"sleep\x03");
+        assert!(!ready);
+        assert_eq!(echo, b"sleep^C\n");
+        assert!(t.take_interrupt());
+        assert!(!t.take_interrupt());
+        type_in(&mut t, b"ok\n");
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"ok\n");
+    }
+
+    /// Pumps `bytes` (as the UART holds them) with `reading`; the echo, what it reported and
+    /// what stayed in the UART.
+    fn pump(t: &mut Tty, reading: bool, bytes: &[u8]) -> (Vec<u8>, Pumped, Vec<u8>) {
+        let mut uart: VecDeque<u8> = bytes.iter().copied().collect();
+        let mut echoed = Vec::new();
+        let p = t.pump(reading, &mut || uart.pop_front(), &mut |e| {
+            echoed.extend_from_slice(e)
+        });
+        (echoed, p, uart.into_iter().collect())
+    }
+
+    #[test]
+    fn while_nobody_reads_input_stays_in_the_uart_unless_watched() {
+        let mut t = Tty::new();
+        let (echo, p, left) = pump(&mut t, false, b"ls\n\x03");
+        assert_eq!(
+            (echo.len(), p, left.len()),
+            (0, Pumped::default(), 4),
+            "not watched: untouched"
+        );
+        t.set_watch(true);
+        let (echo, p, left) = pump(&mut t, false, b"ls\x03pwd\nmore\n");
+        assert_eq!(echo, b"^C\n", "typed-ahead bytes are not echoed; ^C is");
+        assert!(p.interrupt && !p.ready);
+        assert_eq!(left, b"more\n", "one line is taken ahead, no more");
+        // A reader comes: what was typed after the ^C is edited and echoed now.
+        let (echo, p, _) = pump(&mut t, true, b"");
+        assert_eq!(echo, b"pwd\n");
+        assert!(p.ready && !p.interrupt);
+        assert_eq!(read_all(&mut t, 8).unwrap(), b"pwd\n");
+    }
+
+    #[test]
+    fn a_reader_takes_one_line_and_leaves_the_rest_in_the_uart() {
+        let mut t = Tty::new();
+        let (echo, p, left) = pump(&mut t, true, b"a\nb\n");
+        assert_eq!(echo, b"a\n");
+        assert!(p.ready);
+        assert_eq!(left, b"b\n");
+    }
+
+    #[test]
+    fn type_ahead_is_bounded() {
+        let mut t = Tty::new();
+        t.set_watch(true);
+        let (_, _, left) = pump(&mut t, false, &[b'z'; Tty::AHEAD_MAX + 5]);
+        assert_eq!(left.len(), 5);
+        assert!(!t.wants_input(false));
+        assert!(t.wants_input(true), "a reader still takes input");
     }
 }

@@ -96,3 +96,16 @@ pub fn getpgid(pid: usize) -> Result<usize, Errno> {
     // Safety: no pointers.
     check(unsafe { raw::getpgid(pid) })
 }
+
+/// Makes group `pgid` (0: this process's) the console's foreground group, the one Ctrl-C
+/// interrupts.
+pub fn tcsetpgrp(pgid: usize) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::tcsetpgrp(pgid) }).map(drop)
+}
+
+/// The console's foreground group (0: none set yet).
+pub fn tcgetpgrp() -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::tcgetpgrp() })
+}

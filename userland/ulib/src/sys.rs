@@ -194,3 +194,11 @@ pub fn thread_join(tid: usize) -> Result<i32, Errno> {
     // Safety: no pointers.
     check(unsafe { raw::thread_join(tid) }).map(|s| s as u32 as i32)
 }
+
+/// Writes as many processes as fit in `buf` (whole [`abi::types::ProcInfo::SIZE`]-byte
+/// entries, decoded with `ProcInfo::from_bytes`); returns how many processes there are.
+pub fn proclist(buf: &mut [u8]) -> Result<usize, Errno> {
+    let count = buf.len() / abi::types::ProcInfo::SIZE;
+    // Safety: `buf` is writable for `count` entries.
+    check(unsafe { raw::proclist(buf.as_mut_ptr() as usize, count) })
+}

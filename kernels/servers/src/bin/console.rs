@@ -2,13 +2,17 @@
 //! for us at `abi::layout::server::DEVICE`) and the line discipline (`services::tty`), as
 //! `mono`'s `console.rs` drives them from its kernel.
 //!
-//! Only `fs` talks to it (process id 0): `CON_WRITE` sends bytes to the UART; `CON_READ` hands
-//! out a completed line, or answers `-EAGAIN` and remembers that fs waits — then, when the UART
-//! interrupt (a notification) completes a line, fs is notified with `CONSOLE_READY` and retries.
+//! Only servers talk to it (process id 0): from fs, `CON_WRITE` sends bytes to the UART;
+//! `CON_READ` hands out a completed line, or answers `-EAGAIN` and remembers that fs waits —
+//! then, when the UART interrupt (a notification) completes a line, fs is notified with
+//! `CONSOLE_READY` and retries. From proc, `CON_WATCH` turns watching on or off (the foreground
+//! was handed to a job, or taken back by a shell).
 //!
 //! Input is taken a line at a time and only while somebody waits (mono's rule): the receive
 //! interrupt is on exactly when fs waits for input and the tty has no completed line, so bytes
-//! typed ahead wait unechoed in the UART. The console calls nobody. Its state (the line being
+//! typed ahead wait unechoed in the UART — unless watching, when bytes are taken ahead so a
+//! Ctrl-C reaches a job that never reads (`services::tty`'s "Watching"); a Ctrl-C is notified to
+//! proc (`CONSOLE_INTR`), which sends `SIGINT` to the foreground group. The console calls nobody. Its state (the line being
 //! typed, whether fs waits, the interrupt's setting) outlives a restart (`servers::serve::run`).
 
 #![no_std]
@@ -68,7 +72,7 @@ impl Server for Console {
 
     fn perform(&mut self, msg: &Message, _wakes: &mut Wakes) -> Outcome {
         let label = msg.tag.label();
-        if !matches!(label, label::CON_WRITE | label::CON_READ) {
+        if !matches!(label, label::CON_WRITE | label::CON_READ | label::CON_WATCH) {
             return Err(Errno::NoSys.into());
         }
         if msg.badge.pid() != 0 {
@@ -76,6 +80,10 @@ impl Server for Console {
         }
         if label == label::CON_WRITE {
             self.write(msg.badge)
+        } else if label == label::CON_WATCH {
+            self.tty.set_watch(msg.words[0] != 0);
+            self.input();
+            Ok(0)
         } else {
             let r = self.read(msg.badge);
             self.listen();
@@ -114,6 +122,9 @@ impl Console {
         let (len, _) = lease::info(badge, 0)?;
         let mut chunk = [0u8; CHUNK];
         let buf = &mut chunk[..len.min(CHUNK)];
+        // Bytes typed ahead while a job ran are edited now (and echoed).
+        let uart = self.uart;
+        self.tty.cook(&mut |echo| uart.write_bytes(echo));
         match self.tty.read(buf) {
             Some(n) => {
                 lease::write_all(badge, 0, &buf[..n])?;
@@ -130,9 +141,13 @@ impl Console {
     /// the UART (`mono`'s `console_input`); tell a waiting fs.
     fn input(&mut self) {
         let uart = self.uart;
-        while !self.tty.has_input() {
-            let Some(b) = uart.getc() else { break };
-            self.tty.input(b, &mut |echo| uart.write_bytes(echo));
+        let p = self
+            .tty
+            .pump(self.fs_waits, &mut || uart.getc(), &mut |echo| {
+                uart.write_bytes(echo)
+            });
+        if p.interrupt {
+            kernel::notify(level::PROC, bits::CONSOLE_INTR);
         }
         if self.fs_waits && self.tty.has_input() {
             self.fs_waits = false;
@@ -143,7 +158,7 @@ impl Console {
 
     /// Turns the receive interrupt on or off by the rule in the module note.
     fn listen(&mut self) {
-        let want = self.fs_waits && !self.tty.has_input();
+        let want = self.tty.wants_input(self.fs_waits);
         if want != self.rx_on {
             self.rx_on = want;
             self.uart.set_rx_interrupt(want);

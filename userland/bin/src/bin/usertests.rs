@@ -29,6 +29,8 @@ mod harness;
 mod append;
 #[path = "../usertests/badptr.rs"]
 mod badptr;
+#[path = "../usertests/console.rs"]
+mod console;
 #[path = "../usertests/faults.rs"]
 mod faults;
 #[path = "../usertests/fresh_memory.rs"]
@@ -78,6 +80,7 @@ const GROUPS: &[&[Test]] = &[
     fresh_memory::TESTS,
     faults::TESTS,
     tools::TESTS,
+    console::TESTS,
 ];
 
 /// Every test.

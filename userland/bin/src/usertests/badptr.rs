@@ -16,9 +16,11 @@ use crate::harness::{Outcome, SELF, Test, check, expect_err, free_fds, ok, reap,
 
 /// A pointer no call may accept, named for the reasons.
 #[derive(Clone, Copy)]
-struct Bad {
-    name: &'static str,
-    addr: usize,
+pub struct Bad {
+    /// Why no call may accept it.
+    pub name: &'static str,
+    /// The address.
+    pub addr: usize,
 }
 
 /// Bytes passed with a bad buffer pointer.
@@ -49,7 +51,7 @@ fn unreadable() -> Result<Vec<Bad>, String> {
 }
 
 /// Addresses no call may write `LEN` bytes to: the unreadable ones, code and read-only data.
-fn unwritable() -> Result<Vec<Bad>, String> {
+pub fn unwritable() -> Result<Vec<Bad>, String> {
     let mut v = unreadable()?;
     v.push(bad("code", unreadable as *const () as usize));
     v.push(bad("read-only data", RODATA.as_ptr() as usize));
@@ -57,7 +59,7 @@ fn unwritable() -> Result<Vec<Bad>, String> {
 }
 
 /// Requires `ret` to be `-EFAULT`.
-fn fault(ret: isize, call: &str, bad: &Bad) -> Outcome {
+pub fn fault(ret: isize, call: &str, bad: &Bad) -> Outcome {
     expect_err(
         check(ret),
         Errno::Fault,

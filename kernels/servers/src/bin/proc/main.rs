@@ -7,7 +7,8 @@
 //! - [`spawn`]: starting a process (and the first one, from the boot command line);
 //! - [`threads`]: `thread_spawn`, `thread_exit`, `thread_join` and `wait`;
 //! - [`signals`]: the signal calls, deciding with `services::signal` and having the kernel
-//!   enter handlers;
+//!   enter handlers, and the console's foreground group (a Ctrl-C arrives from the console as a
+//!   notification, `bits::CONSOLE_INTR`);
 //! - here: the state, the dispatch, `kill` and the end of a process.
 //!
 //! A process ends by `exit`, `kill`, the end of its last thread, or a fatal fault (which the
@@ -108,6 +109,12 @@ impl Server for Proc {
         }
         self.call(msg, wakes)
     }
+
+    fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
+        if bits & abi::ipc::bits::CONSOLE_INTR != 0 {
+            self.interrupt(wakes);
+        }
+    }
 }
 
 impl Proc {
@@ -150,6 +157,9 @@ impl Proc {
             Sys::ThreadSpawn => self.thread_spawn(pid, a[0], a[1], a[2]),
             Sys::ThreadExit => self.thread_exit(pid, tid, a[0] as i32, wakes),
             Sys::ThreadJoin => self.thread_join(pid, tid, a[0]),
+            Sys::Tcsetpgrp => self.tcsetpgrp(pid, a[0]),
+            Sys::Tcgetpgrp => Ok(self.signals.tcgetpgrp()),
+            Sys::Proclist => self.proclist(msg.badge, a[1]),
             _ => Err(Errno::NoSys.into()),
         };
         self.current = None;
@@ -160,6 +170,21 @@ impl Proc {
         } else {
             Err(Fail::Gone)
         }
+    }
+
+    /// `proclist(buf, count)`: the first `count` entries into lease 0, the total returned.
+    fn proclist(&self, badge: abi::ipc::Badge, count: usize) -> Outcome {
+        let signals = &self.signals;
+        let list = self.procs.list(|p| signals.pgid(p));
+        let bytes: Vec<u8> = list
+            .iter()
+            .take(count)
+            .flat_map(|info| info.to_bytes())
+            .collect();
+        if !bytes.is_empty() {
+            servers::lease::write_all(badge, 0, &bytes)?;
+        }
+        Ok(list.len())
     }
 
     /// Ends process `pid` with `status`: its threads, fds, memory and parked requests; powers

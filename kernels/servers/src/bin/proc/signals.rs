@@ -128,6 +128,21 @@ impl Proc {
         Err(Fail::Gone)
     }
 
+    /// `tcsetpgrp(pgid)` by `me`: the console is told whether to watch its input while nobody
+    /// reads (`services::tty`'s "Watching").
+    pub fn tcsetpgrp(&mut self, me: Pid, pgid: usize) -> Outcome {
+        let watch = self.signals.tcsetpgrp(me, pgid)?;
+        kernel::call(level::CONSOLE, label::CON_WATCH, &[watch as u64], &mut [])?;
+        Ok(0)
+    }
+
+    /// The console reported a Ctrl-C: `SIGINT` for the foreground group.
+    pub fn interrupt(&mut self, wakes: &mut Wakes) {
+        for p in self.signals.interrupt() {
+            self.act(p, wakes);
+        }
+    }
+
     /// `setpgid(pid, pgid)` by `me`.
     pub fn setpgid(&mut self, me: Pid, a: &[usize; 6]) -> Outcome {
         let procs = &self.procs;
