@@ -331,6 +331,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Read | Sys::Write | Sys::Open | Sys::Unlink | Sys::Mkdir => (level::FS, true),
         Sys::Pipe | Sys::Fstat | Sys::Readdir => (level::FS, true),
         Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
+        Sys::Mkfifo | Sys::Socketpair => (level::FS, true),
+        Sys::FutexWait | Sys::FutexWake => (0, false),
     }
 }
 
@@ -344,6 +346,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `yield sleep clock` | the kernel | — |
+/// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
+/// | `futex_wait futex_wake` | the kernel | — (waiters wait in the scheduler, keyed by frame) |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
@@ -388,6 +392,8 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::Pipe => lease(l(a[0], 2 * size_of::<i32>(), W)),
         Sys::Fstat => lease(l(a[1], size_of::<Stat>(), W)),
         Sys::Readdir => lease(l(a[1], size_of::<DirEntry>(), W)),
+        Sys::Mkfifo => lease(path(a[0], a[1])),
+        Sys::Socketpair => lease(l(a[0], 2 * size_of::<i32>(), W)),
         _ => {}
     }
     f.endpoint = route(sys).0;

@@ -74,6 +74,10 @@ pub mod kind {
     pub const DEVICE: u32 = 3;
     /// One end of a pipe.
     pub const PIPE: u32 = 4;
+    /// A named pipe (`mkfifo`), as `readdir` reports its name; an open end is a `PIPE`.
+    pub const FIFO: u32 = 5;
+    /// One end of a socket pair (`socketpair`).
+    pub const SOCKET: u32 = 6;
 }
 
 /// `open` flags (Linux's values).

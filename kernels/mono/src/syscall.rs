@@ -119,6 +119,10 @@ const fn entry(sys: Sys) -> Entry {
         },
         Sys::ThreadExit => thread_exit,
         Sys::ThreadJoin => |k, f| call(k, f, |k, me, a| k.thread_join(me, a.arg(0))),
+        Sys::Mkfifo => |k, f| call(k, f, |k, me, a| k.sys_mkfifo(me, a.arg(0), a.arg(1))),
+        Sys::Socketpair => |k, f| call(k, f, |k, me, a| k.sys_socketpair(me, a.arg(0))),
+        Sys::FutexWait => crate::ipc::futex_wait,
+        Sys::FutexWake => crate::ipc::futex_wake,
     }
 }
 

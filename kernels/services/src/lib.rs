@@ -67,6 +67,8 @@ pub enum Wait {
     Thread(usize),
     /// A timer has expired (`sleep`).
     Timer,
+    /// A `futex_wake` on the word at this physical address (`kcore::sched::futex`).
+    Futex(usize),
 }
 
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".

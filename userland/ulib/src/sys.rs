@@ -194,3 +194,30 @@ pub fn thread_join(tid: usize) -> Result<i32, Errno> {
     // Safety: no pointers.
     check(unsafe { raw::thread_join(tid) }).map(|s| s as u32 as i32)
 }
+
+/// Makes a named pipe at `path` (open it read-only or write-only for an end).
+pub fn mkfifo(path: &str) -> Result<(), Errno> {
+    // Safety: `path` is readable for its length.
+    check(unsafe { raw::mkfifo(path.as_ptr() as usize, path.len()) }).map(drop)
+}
+
+/// Two connected sockets: each fd reads what the other writes.
+pub fn socketpair() -> Result<(usize, usize), Errno> {
+    let mut fds = [0i32; 2];
+    // Safety: `fds` is writable, two i32.
+    check(unsafe { raw::socketpair(fds.as_mut_ptr() as usize) })?;
+    Ok((fds[0] as usize, fds[1] as usize))
+}
+
+/// Sleeps while the word `word` holds `expected`, until a [`futex_wake`] on it: `Ok` once
+/// woken, `EAGAIN` if it held something else, `EINTR` if a signal came first.
+pub fn futex_wait(word: &core::sync::atomic::AtomicU32, expected: u32) -> Result<(), Errno> {
+    // Safety: `word` is a live, aligned u32 the kernel only reads.
+    check(unsafe { raw::futex_wait(word.as_ptr() as usize, expected as usize) }).map(drop)
+}
+
+/// Wakes at most `n` threads waiting on `word` (in any process sharing its frame): how many.
+pub fn futex_wake(word: &core::sync::atomic::AtomicU32, n: usize) -> Result<usize, Errno> {
+    // Safety: `word` is a live, aligned u32 the kernel only reads.
+    check(unsafe { raw::futex_wake(word.as_ptr() as usize, n) })
+}

@@ -1,6 +1,6 @@
 //! fs: `micro`'s file server. It owns the file system built from the initrd, the pipes and every
 //! process's fd table (`services::files`, the code `mono` calls from its kernel) and answers
-//! `read` … `readdir` for the process named by the badge, as `mono`'s `files.rs` does — user
+//! `read` … `readdir`, `mkfifo` and `socketpair` for the process named by the badge, as `mono`'s `files.rs` does — user
 //! memory through the caller's leases, which the kernel checked before the call reached us.
 //!
 //! - [`io`]: `read` and `write`, and the console device through the console server;
@@ -133,7 +133,7 @@ impl FileServer {
             Sys::Write => self.write(pid, badge, a[0], a[2].min(limits::IO_MAX), wakes),
             Sys::Open => {
                 let path = lease::path(badge, 0, a[1])?;
-                Ok(files.open(pid, path.as_bytes(), a[2])?)
+                Ok(files.open_with(pid, path.as_bytes(), a[2], wakes)?)
             }
             Sys::Close => {
                 files.close(pid, a[0], wakes)?;
@@ -173,6 +173,21 @@ impl FileServer {
                 }
                 None => Ok(0),
             },
+            Sys::Mkfifo => {
+                let path = lease::path(badge, 0, a[1])?;
+                files.mkfifo(path.as_bytes())?;
+                Ok(0)
+            }
+            Sys::Socketpair => {
+                let (x, y) = files.socketpair(pid)?;
+                if let Err(e) = lease::write_value(badge, 0, &[x as i32, y as i32]) {
+                    // Never seen by the caller: take the sockets back.
+                    let _ = files.close(pid, x, wakes);
+                    let _ = files.close(pid, y, wakes);
+                    return Err(e);
+                }
+                Ok(0)
+            }
             _ => Err(Errno::NoSys.into()),
         }
     }
