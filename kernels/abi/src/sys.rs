@@ -114,6 +114,18 @@ macro_rules! for_each_syscall {
             /// `futex_wake(addr, n)` → how many threads it woke: at most `n` of those waiting on
             /// the word at `addr`, oldest slot first.
             FutexWake = 34 => futex_wake(addr, n);
+            /// `mq_open(name, name_len, flags)` → an fd of the message queue called `name` (its own
+            /// namespace, not a path), made first if `flags` has `O_CREAT`, else `ENOENT`. A
+            /// queue holds [`crate::types::limits::MQ_MESSAGES`] messages of at most
+            /// [`crate::types::limits::MQ_MSG_MAX`] bytes and lives while some fd refers to it.
+            MqOpen = 35 => mq_open(name, name_len, flags);
+            /// `mq_send(fd, buf, len)`: queues one message of `len` bytes; blocks while the queue
+            /// is full; `EMSGSIZE` for more than `MQ_MSG_MAX` bytes.
+            MqSend = 36 => mq_send(fd, buf, len);
+            /// `mq_receive(fd, buf, len)` → the length of the oldest message, taken into `buf`
+            /// whole; blocks while the queue is empty; `EMSGSIZE` (the message stays) if it is
+            /// longer than `len`.
+            MqReceive = 37 => mq_receive(fd, buf, len);
         }
     };
 }

@@ -78,6 +78,8 @@ pub mod kind {
     pub const FIFO: u32 = 5;
     /// One end of a socket pair (`socketpair`).
     pub const SOCKET: u32 = 6;
+    /// A message queue (`mq_open`).
+    pub const MQUEUE: u32 = 7;
 }
 
 /// `open` flags (Linux's values).
@@ -161,4 +163,10 @@ pub mod limits {
     /// Most bytes one `read` or `write` moves (a short count beyond, as POSIX allows), so one
     /// call never pins or faults in an unbounded amount of user memory.
     pub const IO_MAX: usize = 64 * 1024;
+    /// Messages a message queue holds (`mq_send` then waits).
+    pub const MQ_MESSAGES: usize = 8;
+    /// Most bytes of one message (`mq_send` of more is `EMSGSIZE`).
+    pub const MQ_MSG_MAX: usize = 64;
+    /// Message queues that may exist at once (`mq_open` then fails with `EAGAIN`).
+    pub const MQ_QUEUES: usize = 16;
 }

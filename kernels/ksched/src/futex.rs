@@ -27,7 +27,7 @@ pub const WORD: usize = core::mem::size_of::<u32>();
 
 /// Whether `addr` may hold a futex word (aligned; the kernels answer `EINVAL` if not).
 pub fn aligned(addr: usize) -> bool {
-    addr % WORD == 0
+    addr.is_multiple_of(WORD)
 }
 
 /// Whether `futex_wait` sleeps, given the word's current value: only while it is still

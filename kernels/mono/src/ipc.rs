@@ -1,13 +1,14 @@
-//! The IPC calls of issue 16 that are not pipes' reads and writes: `mkfifo` and `socketpair`
-//! (the shared `services::files` does the work), and `futex_wait` / `futex_wake` (the rules are
+//! The IPC calls of issue 16 that are not pipes' reads and writes: `mkfifo`, `socketpair` and
+//! the message queues (the shared `services::files` does the work), and `futex_wait` / `futex_wake` (the rules are
 //! `kcore::sched::futex`'s; a waiter is a thread blocked on the word's physical address).
 
 use abi::Errno;
+use abi::types::limits::MQ_MSG_MAX;
 use kcore::sched::futex::{self, Key};
 use kcore::sched::{NextTask, SpaceId};
 use kcore::trap::TrapFrame;
 use kcore::uaccess::{self, Access, UserRange};
-use services::Wait;
+use services::{Wait, Wakes};
 
 use crate::files::read_path;
 use crate::kernel::{Caller, Kernel};
@@ -33,6 +34,40 @@ impl Kernel {
         Ok(0)
     }
 
+    /// `mq_open(name, name_len, flags)`.
+    pub fn sys_mq_open(&mut self, me: Caller, name: usize, len: usize, flags: usize) -> Outcome {
+        let name = self.with_user(me.space, |mem, _, _| read_path(mem, name, len))??;
+        Ok(self.files.mq_open(me.pid, &name, flags)?)
+    }
+
+    /// `mq_send(fd, buf, len)`: an over-long message is refused before its memory is looked at.
+    pub fn sys_mq_send(&mut self, me: Caller, fd: usize, buf: usize, len: usize) -> Outcome {
+        if len > MQ_MSG_MAX {
+            return Err(Errno::MsgSize.into());
+        }
+        let mut wakes = Wakes::new();
+        let r = self.with_user(me.space, |mem, files, _| {
+            uaccess::with_bytes(mem, buf, len, |msg| {
+                files.mq_send(me.pid, fd, msg, &mut wakes)
+            })
+        })?;
+        self.wake_all(&wakes);
+        r?
+    }
+
+    /// `mq_receive(fd, buf, len)`: at most [`MQ_MSG_MAX`] bytes of `buf` are used.
+    pub fn sys_mq_receive(&mut self, me: Caller, fd: usize, buf: usize, len: usize) -> Outcome {
+        let len = len.min(MQ_MSG_MAX);
+        let mut wakes = Wakes::new();
+        let r = self.with_user(me.space, |mem, files, _| {
+            uaccess::with_bytes_mut(mem, buf, len, |out| {
+                files.mq_receive(me.pid, fd, out, &mut wakes)
+            })
+        })?;
+        self.wake_all(&wakes);
+        r?
+    }
+
     /// The key of the futex word at `addr` in `space` and its value now.
     fn futex_word(&mut self, space: SpaceId, addr: usize) -> Result<(Key, u32), Errno> {
         if !futex::aligned(addr) {
@@ -52,15 +87,13 @@ impl Kernel {
 pub fn futex_wait(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     let me = k.caller();
     let (addr, expected) = (f.arg(0), f.arg(1));
-    let key = k
-        .futex_word(me.space, addr)
-        .and_then(|(key, value)| {
-            if futex::should_wait(value, expected) {
-                Ok(key)
-            } else {
-                Err(Errno::Again)
-            }
-        });
+    let key = k.futex_word(me.space, addr).and_then(|(key, value)| {
+        if futex::should_wait(value, expected) {
+            Ok(key)
+        } else {
+            Err(Errno::Again)
+        }
+    });
     match key {
         Ok(key) => {
             f.set_return(0);

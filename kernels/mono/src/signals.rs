@@ -85,9 +85,7 @@ impl Kernel {
                 let run = t.run();
                 match run {
                     // Parked past its `ecall`, like a sleeper (`crate::ipc::futex_wait`).
-                    Run::Blocked(services::Wait::Futex(_)) => {
-                        frame.set_return(Errno::Intr.ret())
-                    }
+                    Run::Blocked(services::Wait::Futex(_)) => frame.set_return(Errno::Intr.ret()),
                     // Parked with `sepc` on its `ecall` (it would retry): the call fails instead.
                     Run::Blocked(_) => {
                         frame.pc += 4;

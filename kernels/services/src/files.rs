@@ -40,6 +40,8 @@
 //! - **Named pipes and socket pairs** ([`ipc`]): a fifo's name is a node of the file system
 //!   naming a pipe of this table; opening it gives a plain pipe end. A socket is one open file
 //!   holding the read end of one pipe and the write end of another.
+//! - **Message queues** ([`mq`]): named in a namespace of their own, counted by their open
+//!   files; `read` and `write` on one are `EBADF` (`mq_send` and `mq_receive` instead).
 //!
 //! Left out: `dup2`, close-on-exec, file locks, and the console's line discipline.
 
@@ -78,6 +80,8 @@ enum Object {
     PipeWriter(PipeId),
     /// One end of a socket pair ([`Files::socketpair`]): it reads pipe `rx`, writes pipe `tx`.
     Socket { rx: PipeId, tx: PipeId },
+    /// A message queue ([`Files::mq_open`]), by index into `mqs`.
+    Mq(usize),
 }
 
 /// An entry of the open-file table, shared by `refs` fds.
@@ -105,6 +109,8 @@ pub struct Files<'a> {
     tables: PidMap<FdTable>,
     max_processes: usize,
     max_pipes: usize,
+    /// Message queues by id ([`mq`]); `None` is free.
+    mqs: Vec<Option<mq::Named>>,
 }
 
 impl<'a> Files<'a> {
@@ -125,6 +131,7 @@ impl<'a> Files<'a> {
             tables: PidMap::new(),
             max_processes: processes,
             max_pipes: pipes,
+            mqs: Vec::new(),
         }
     }
 
@@ -376,6 +383,7 @@ impl<'a> Files<'a> {
         match self.object(id)? {
             Object::Node { read: false, .. } | Object::PipeWriter(_) => Err(Errno::BadF.into()),
             Object::Socket { rx, .. } => self.pipe_read(rx, buf, wakes),
+            Object::Mq(_) => Err(Errno::BadF.into()),
             Object::Node { ino, offset, .. } => {
                 // Devices have no offset (they cannot seek).
                 match self.fs.device(ino) {
@@ -438,6 +446,7 @@ impl<'a> Files<'a> {
         match self.object(id)? {
             Object::Node { write: false, .. } | Object::PipeReader(_) => Err(Errno::BadF.into()),
             Object::Socket { tx, .. } => self.pipe_write(tx, data, wakes),
+            Object::Mq(_) => Err(Errno::BadF.into()),
             Object::Node {
                 ino,
                 offset,
@@ -521,6 +530,12 @@ impl<'a> Files<'a> {
     pub fn fstat(&self, pid: Pid, fd: usize) -> Result<Stat, Errno> {
         match self.object(self.open_id(pid, fd)?)? {
             Object::Node { ino, .. } => self.fs.stat(ino),
+            Object::Mq(q) => Ok(Stat {
+                kind: kind::MQUEUE,
+                _pad: 0,
+                size: self.mq_len(q) as u64,
+                ino: 0,
+            }),
             Object::Socket { rx, .. } => Ok(Stat {
                 kind: kind::SOCKET,
                 _pad: 0,
@@ -582,6 +597,7 @@ impl<'a> Files<'a> {
             Object::Node { ino, .. } => self.fs.kind(ino),
             Object::PipeReader(_) | Object::PipeWriter(_) => Ok(kind::PIPE),
             Object::Socket { .. } => Ok(kind::SOCKET),
+            Object::Mq(_) => Ok(kind::MQUEUE),
         }
     }
 
@@ -660,10 +676,12 @@ impl<'a> Files<'a> {
                 self.drop_end(rx, true, wakes);
                 self.drop_end(tx, false, wakes);
             }
+            Object::Mq(q) => self.mq_put(q, wakes),
         }
     }
 }
 
 mod ipc;
+mod mq;
 #[cfg(test)]
 mod tests;

@@ -273,13 +273,21 @@ mod tests {
         assert!(p.is_named());
         assert_eq!((p.readers(), p.writers()), (0, 0));
         p.add_reader();
-        assert_eq!(p.read(&mut [0; 4]), None, "no writer yet: wait, not end of file");
+        assert_eq!(
+            p.read(&mut [0; 4]),
+            None,
+            "no writer yet: wait, not end of file"
+        );
         p.add_writer();
         assert_eq!(p.write(b"hi"), Ok(Some(2)));
         p.drop_writer();
         let mut buf = [0; 4];
         assert_eq!(p.read(&mut buf), Some(2));
-        assert_eq!(p.read(&mut buf), Some(0), "the writer came and went: end of file");
+        assert_eq!(
+            p.read(&mut buf),
+            Some(0),
+            "the writer came and went: end of file"
+        );
         p.drop_reader();
         p.add_writer();
         assert_eq!(p.write(b"x"), Ok(None), "a new pair: wait for the reader");

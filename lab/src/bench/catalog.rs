@@ -401,6 +401,16 @@ pub const BENCHES: &[Bench] = &[
         4,
     ),
     b(
+        "mq-rt",
+        "ipc-mech",
+        "1-byte message round trip between two processes through two message queues",
+        "round trip",
+        "mq-rt",
+        &[],
+        2000,
+        50,
+    ),
+    b(
         "page-fault",
         "memory",
         "first touch of an mmap'd page",

@@ -37,13 +37,14 @@ impl Mutex {
 
     /// Takes the lock, sleeping in the kernel while another holder has it.
     pub fn lock(&self) {
-        let mut c = match self
-            .state
-            .compare_exchange(FREE, HELD, Ordering::Acquire, Ordering::Relaxed)
-        {
-            Ok(_) => return,
-            Err(c) => c,
-        };
+        let mut c =
+            match self
+                .state
+                .compare_exchange(FREE, HELD, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                Err(c) => c,
+            };
         if c != CONTENDED {
             c = self.state.swap(CONTENDED, Ordering::Acquire);
         }

@@ -221,3 +221,21 @@ pub fn futex_wake(word: &core::sync::atomic::AtomicU32, n: usize) -> Result<usiz
     // Safety: `word` is a live, aligned u32 the kernel only reads.
     check(unsafe { raw::futex_wake(word.as_ptr() as usize, n) })
 }
+
+/// Opens the message queue `name` (its own namespace), made first with `O_CREAT` in `flags`.
+pub fn mq_open(name: &str, flags: usize) -> Result<usize, Errno> {
+    // Safety: `name` is readable for its length.
+    check(unsafe { raw::mq_open(name.as_ptr() as usize, name.len(), flags) })
+}
+
+/// Queues one message (waits while the queue is full).
+pub fn mq_send(fd: usize, msg: &[u8]) -> Result<(), Errno> {
+    // Safety: `msg` is readable for its length; the kernel only reads it.
+    check(unsafe { raw::mq_send(fd, msg.as_ptr() as usize, msg.len()) }).map(drop)
+}
+
+/// Takes the oldest message into `buf` (waits while the queue is empty): its length.
+pub fn mq_receive(fd: usize, buf: &mut [u8]) -> Result<usize, Errno> {
+    // Safety: `buf` is writable for its length.
+    check(unsafe { raw::mq_receive(fd, buf.as_mut_ptr() as usize, buf.len()) })
+}

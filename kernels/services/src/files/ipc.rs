@@ -241,8 +241,12 @@ mod tests {
         f.mkfifo(b"/tmp/q").unwrap();
         assert_eq!(f.mkfifo(b"/tmp/q"), Err(Errno::Exist));
         let mut wakes = Wakes::new();
-        let r = f.open_with(pid(2), b"/tmp/q", open::RDONLY, &mut wakes).unwrap();
-        let w = f.open_with(pid(1), b"/tmp/q", open::WRONLY, &mut wakes).unwrap();
+        let r = f
+            .open_with(pid(2), b"/tmp/q", open::RDONLY, &mut wakes)
+            .unwrap();
+        let w = f
+            .open_with(pid(1), b"/tmp/q", open::WRONLY, &mut wakes)
+            .unwrap();
         let p = match f.object(f.open_id(pid(1), w).unwrap()).unwrap() {
             Object::PipeWriter(p) => p,
             o => panic!("{o:?}"),
@@ -264,7 +268,10 @@ mod tests {
         let mut f = two();
         f.mkfifo(b"/tmp/q").unwrap();
         assert_eq!(f.open(pid(1), b"/tmp/q", open::RDWR), Err(Errno::Inval));
-        assert_eq!(f.open(pid(1), b"/tmp/none", open::RDONLY), Err(Errno::NoEnt));
+        assert_eq!(
+            f.open(pid(1), b"/tmp/none", open::RDONLY),
+            Err(Errno::NoEnt)
+        );
         assert_eq!(f.fds(pid(1)).count(), 3, "nothing leaked");
     }
 

@@ -4,6 +4,8 @@
 //! - `fifo-rt` (lmbench `lat_fifo`): two named pipes, each end opened by name, the parent and a
 //!   child `@fifo-echo` (which opens the names the other way round and answers each byte with
 //!   the byte plus one).
+//! - `mq-rt`: two message queues, opened by name by the parent and a child `@mq-echo`; op = a
+//!   1-byte message there and back.
 //! - `unix-rt` (`lat_unix`): one socket pair, the child `@echo 1` on its far end.
 //! - `unix-bw` (`bw_unix`): a child `@pipe-writer` writing chunks into a socket; op = a chunk.
 //! - `shm-rt`: a shared word and `futex_wake`: each side stores the next value and wakes the
@@ -97,6 +99,58 @@ pub fn fifo_echo(_: &[u64]) -> Outcome {
     }
 }
 
+/// The queue the parent sends on and `@mq-echo` receives from.
+const MQ_TO_CHILD: &str = "bench-mq-to-child";
+/// The queue `@mq-echo` answers on.
+const MQ_FROM_CHILD: &str = "bench-mq-from-child";
+/// The mq role: `@mq-echo`.
+pub const MQ_ECHO: &str = "@mq-echo";
+
+/// `mq-rt`: op = one round trip of a 1-byte message through two message queues; an empty
+/// message tells the child to stop.
+pub fn mq_rt(n: u64, _: &[u64]) -> Outcome<Report> {
+    let to = ok(
+        sys::mq_open(MQ_TO_CHILD, open::RDWR | open::CREAT),
+        "mq_open",
+    )?;
+    let from = ok(
+        sys::mq_open(MQ_FROM_CHILD, open::RDWR | open::CREAT),
+        "mq_open",
+    )?;
+    let child = spawn_role(MQ_ECHO, &[], None)?;
+    let mut seq = 0u8;
+    let mut answer = [0u8; 1];
+    let counts = measure(warmup(n), n, || {
+        seq = seq.wrapping_add(1);
+        ok(sys::mq_send(to, &[seq]), "mq_send")?;
+        let got = ok(sys::mq_receive(from, &mut answer), "mq_receive")?;
+        ensure!(
+            got == 1 && answer[0] == seq.wrapping_add(1),
+            "the child answered {got} bytes, {}",
+            answer[0]
+        );
+        Ok(())
+    })?;
+    ok(sys::mq_send(to, &[]), "send the stop message")?;
+    reap(child, "the mq echo child")?;
+    close(to)?;
+    close(from)?;
+    Ok(Report::new(n, counts))
+}
+
+/// `@mq-echo`: answers each 1-byte message with the byte plus one, until an empty message.
+pub fn mq_echo(_: &[u64]) -> Outcome {
+    let from = ok(sys::mq_open(MQ_TO_CHILD, open::RDWR), "mq_open")?;
+    let to = ok(sys::mq_open(MQ_FROM_CHILD, open::RDWR), "mq_open")?;
+    let mut b = [0u8; 1];
+    loop {
+        match ok(sys::mq_receive(from, &mut b), "mq_receive")? {
+            0 => return Ok(()),
+            _ => ok(sys::mq_send(to, &[b[0].wrapping_add(1)]), "mq_send")?,
+        }
+    }
+}
+
 /// `unix-rt`: op = one round trip of one byte over a socket pair.
 pub fn unix_rt(n: u64, _: &[u64]) -> Outcome<Report> {
     let (near, far) = ok(sys::socketpair(), "socketpair")?;
@@ -114,7 +168,11 @@ pub fn unix_bw(n: u64, _: &[u64]) -> Outcome<Report> {
     let warm = 1;
     let chunks = warm + n + 1;
     let (near, far) = ok(sys::socketpair(), "socketpair")?;
-    let child = spawn_role(pipe::WRITER, &[&format!("{chunks}")], stdio(None, Some(far)))?;
+    let child = spawn_role(
+        pipe::WRITER,
+        &[&format!("{chunks}")],
+        stdio(None, Some(far)),
+    )?;
     close(far)?;
     let mut buf = vec![0u8; CHUNK];
     let mut chunk = 0u64;
@@ -158,6 +216,8 @@ fn word_partner(trips: usize) -> i32 {
             return 1;
         }
     }
+    // Stay until the measuring thread is done, so this thread's end is outside the region.
+    await_word(2 * trips as u32 + 1);
     0
 }
 
@@ -166,7 +226,10 @@ fn word_partner(trips: usize) -> i32 {
 pub fn shm_rt(n: u64, _: &[u64]) -> Outcome<Report> {
     WORD.store(0, Ordering::Release);
     let trips = warmup(n) + n;
-    let partner = ok(thread::spawn(word_partner, trips as usize), "spawn the partner")?;
+    let partner = ok(
+        thread::spawn(word_partner, trips as usize),
+        "spawn the partner",
+    )?;
     let mut k = 0u32;
     let counts = measure(warmup(n), n, || {
         WORD.store(2 * k + 1, Ordering::Release);
@@ -175,7 +238,12 @@ pub fn shm_rt(n: u64, _: &[u64]) -> Outcome<Report> {
         k += 1;
         Ok(())
     })?;
-    ensure!(ok(partner.join(), "join the partner")? == 0, "the partner failed");
+    WORD.store(2 * k + 1, Ordering::Release);
+    ok(sys::futex_wake(&WORD, 1), "futex_wake")?;
+    ensure!(
+        ok(partner.join(), "join the partner")? == 0,
+        "the partner failed"
+    );
     ensure!(u64::from(k) == trips, "{k} round trips, want {trips}");
     Ok(Report::new(n, counts))
 }
@@ -194,6 +262,8 @@ fn sem_partner(trips: usize) -> i32 {
         }
         PONG.post();
     }
+    // Stay until the measuring thread is done, so this thread's end is outside the region.
+    PING.wait();
     0
 }
 
@@ -201,7 +271,10 @@ fn sem_partner(trips: usize) -> i32 {
 pub fn sem_rt(n: u64, _: &[u64]) -> Outcome<Report> {
     TURNS.store(0, Ordering::Release);
     let trips = warmup(n) + n;
-    let partner = ok(thread::spawn(sem_partner, trips as usize), "spawn the partner")?;
+    let partner = ok(
+        thread::spawn(sem_partner, trips as usize),
+        "spawn the partner",
+    )?;
     let mut k = 0u64;
     let counts = measure(warmup(n), n, || {
         if TURNS.fetch_add(1, Ordering::AcqRel) != 2 * k {
@@ -212,7 +285,11 @@ pub fn sem_rt(n: u64, _: &[u64]) -> Outcome<Report> {
         k += 1;
         Ok(())
     })?;
-    ensure!(ok(partner.join(), "join the partner")? == 0, "the partner saw a turn out of order");
+    PING.post();
+    ensure!(
+        ok(partner.join(), "join the partner")? == 0,
+        "the partner saw a turn out of order"
+    );
     ensure!(PING.value() == 0 && PONG.value() == 0, "units left over");
     Ok(Report::new(n, counts))
 }

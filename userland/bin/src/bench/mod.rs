@@ -90,6 +90,7 @@ const CASES: &[Case] = &[
     case("sem-rt", &[], ipc_mech::sem_rt),
     case("unix-bw", &[], ipc_mech::unix_bw),
     case("bw-mem", &[], ipc_mech::bw_mem),
+    case("mq-rt", &[], ipc_mech::mq_rt),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -117,6 +118,7 @@ const ROLES: &[Role] = &[
     role(ipc::CLIENT, 3, ipc::client),
     role(ipc::CLIENT_LIB, 3, ipc::client_lib),
     role(ipc_mech::FIFO_ECHO, 0, ipc_mech::fifo_echo),
+    role(ipc_mech::MQ_ECHO, 0, ipc_mech::mq_echo),
 ];
 
 /// The usage line.

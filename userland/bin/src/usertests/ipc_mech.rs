@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use abi::layout::{MMAP_LIMIT, PAGE_SIZE, STACK_GUARD, USER_BASE, USER_TOP};
+use abi::types::limits::{MQ_MESSAGES, MQ_MSG_MAX};
 use abi::types::{kind, open};
 use ulib::futex::{Mutex, Semaphore};
 use ulib::{Errno, io, raw, sys, thread};
@@ -66,18 +67,38 @@ fn fifo_errors() -> Outcome {
     let path = format!("{dir}/f");
     let path = path.as_str();
     ok(sys::mkfifo(path), "mkfifo")?;
-    expect_err(sys::mkfifo(path), Errno::Exist, "mkfifo of a name that exists")?;
-    expect_err(sys::open(path, open::RDWR), Errno::Inval, "open a fifo read-write")?;
+    expect_err(
+        sys::mkfifo(path),
+        Errno::Exist,
+        "mkfifo of a name that exists",
+    )?;
+    expect_err(
+        sys::open(path, open::RDWR),
+        Errno::Inval,
+        "open a fifo read-write",
+    )?;
     let w = ok(sys::open(path, open::WRONLY), "open the write end")?;
     let r = ok(sys::open(path, open::RDONLY), "open the read end")?;
     let st = ok(sys::fstat(r), "fstat an end")?;
-    ensure!(st.kind == kind::PIPE, "an end's kind is {}, want PIPE", st.kind);
+    ensure!(
+        st.kind == kind::PIPE,
+        "an end's kind is {}, want PIPE",
+        st.kind
+    );
     ok(sys::close(r), "close the only reader")?;
-    expect_err(sys::write(w, b"x"), Errno::Pipe, "write a fifo nobody reads")?;
+    expect_err(
+        sys::write(w, b"x"),
+        Errno::Pipe,
+        "write a fifo nobody reads",
+    )?;
     ok(sys::close(w), "close")?;
     expect_err(sys::write(w, b"x"), Errno::BadF, "write a closed fifo end")?;
     ok(sys::unlink(path), "unlink")?;
-    expect_err(sys::open(path, open::RDONLY), Errno::NoEnt, "open an unlinked fifo")?;
+    expect_err(
+        sys::open(path, open::RDONLY),
+        Errno::NoEnt,
+        "open an unlinked fifo",
+    )?;
     ok(sys::unlink(&dir), "unlink the directory")?;
     for &(name, addr) in BAD {
         // Safety: the kernel must refuse the pointer.
@@ -138,7 +159,11 @@ fn socket_errors() -> Outcome {
 
 fn futex_errors() -> Outcome {
     let word = AtomicU32::new(7);
-    expect_err(sys::futex_wait(&word, 8), Errno::Again, "futex_wait on a moved word")?;
+    expect_err(
+        sys::futex_wait(&word, 8),
+        Errno::Again,
+        "futex_wait on a moved word",
+    )?;
     ensure!(
         ok(sys::futex_wake(&word, 5), "futex_wake")? == 0,
         "futex_wake with no waiter woke someone"
@@ -230,9 +255,108 @@ fn semaphore_ping_pong() -> Outcome {
         PING.post();
         PONG.wait();
     }
-    ensure!(ok(t.join(), "join")? == 0, "the ponger saw the turns out of order");
+    ensure!(
+        ok(t.join(), "join")? == 0,
+        "the ponger saw the turns out of order"
+    );
     ensure!(PING.value() == 0 && PONG.value() == 0, "units left over");
     Ok(())
+}
+
+/// A child sends one more message than the queue holds; the parent, receiving only once the
+/// child must be blocked, gets every message whole and in order.
+fn mq_full() -> Outcome {
+    let q = ok(
+        sys::mq_open("ut-mq-full", open::RDWR | open::CREAT),
+        "mq_open",
+    )?;
+    let count = MQ_MESSAGES + 1;
+    let pid = spawn_victim(&["mq_sender", "ut-mq-full", &format!("{count}")], None)?;
+    // Let the child fill the queue and block on the last message.
+    for _ in 0..20 {
+        sys::yield_now();
+    }
+    let st = ok(sys::fstat(q), "fstat the queue")?;
+    ensure!(st.kind == kind::MQUEUE, "a queue's kind is {}", st.kind);
+    ensure!(
+        st.size == MQ_MESSAGES as u64,
+        "{} messages waiting, want a full queue of {MQ_MESSAGES}",
+        st.size
+    );
+    let mut buf = [0u8; MQ_MSG_MAX];
+    for i in 0..count {
+        let n = ok(sys::mq_receive(q, &mut buf), "mq_receive")?;
+        ensure!(n == i + 1, "message {i} is {n} bytes, want {}", i + 1);
+        ensure!(
+            buf[..n].iter().all(|&b| b == i as u8),
+            "message {i} changed"
+        );
+    }
+    let status = reap(pid)?;
+    ensure!(status == 0, "the sender failed (status {status})");
+    ok(sys::close(q), "close")
+}
+
+fn mq_errors() -> Outcome {
+    expect_err(
+        sys::mq_open("ut-mq-none", open::RDWR),
+        Errno::NoEnt,
+        "mq_open a missing queue",
+    )?;
+    let q = ok(sys::mq_open("ut-mq-e", open::RDWR | open::CREAT), "mq_open")?;
+    expect_err(
+        sys::mq_send(q, &[0; MQ_MSG_MAX + 1]),
+        Errno::MsgSize,
+        "mq_send too long",
+    )?;
+    ok(sys::mq_send(q, b"hello"), "mq_send")?;
+    expect_err(
+        sys::mq_receive(q, &mut [0; 2]),
+        Errno::MsgSize,
+        "mq_receive into 2 bytes",
+    )?;
+    let mut buf = [0u8; 8];
+    ensure!(
+        ok(sys::mq_receive(q, &mut buf), "mq_receive")? == 5,
+        "the message shrank"
+    );
+    ensure!(&buf[..5] == b"hello", "the message changed");
+    expect_err(sys::read(q, &mut buf), Errno::BadF, "read a queue")?;
+    expect_err(sys::mq_send(0, b"x"), Errno::BadF, "mq_send to the console")?;
+    for &(name, addr) in BAD {
+        // Safety: the kernel must refuse the pointers.
+        let r = check(unsafe { raw::mq_send(q, addr, 4) });
+        expect_err(r, Errno::Fault, format_args!("mq_send from {name}"))?;
+        // Safety: as above.
+        let r = check(unsafe { raw::mq_open(addr, 4, open::CREAT) });
+        expect_err(r, Errno::Fault, format_args!("mq_open with {name}"))?;
+    }
+    ok(sys::mq_send(q, b"x"), "mq_send")?;
+    for &(name, addr) in BAD {
+        // Safety: as above.
+        let r = check(unsafe { raw::mq_receive(q, addr, 4) });
+        expect_err(r, Errno::Fault, format_args!("mq_receive into {name}"))?;
+    }
+    ensure!(
+        ok(sys::mq_receive(q, &mut buf), "mq_receive")? == 1,
+        "a failed receive took the message"
+    );
+    ok(sys::close(q), "close")?;
+    expect_err(
+        sys::mq_send(q, b"x"),
+        Errno::BadF,
+        "mq_send to a closed queue",
+    )?;
+    expect_err(
+        sys::mq_receive(q, &mut buf),
+        Errno::BadF,
+        "mq_receive from a closed queue",
+    )?;
+    expect_err(
+        sys::mq_open("ut-mq-e", open::RDWR),
+        Errno::NoEnt,
+        "the last close removes a queue",
+    )
 }
 
 /// The tests.
@@ -275,5 +399,15 @@ pub const TESTS: &[Test] = &[
         name: "futex_semaphore",
         question: "Do two threads alternate strictly for 50 round trips on two semaphores?",
         run: semaphore_ping_pong,
+    },
+    Test {
+        name: "mq_full",
+        question: "Does a sender block on a full queue, and do all its messages arrive whole and                    in order?",
+        run: mq_full,
+    },
+    Test {
+        name: "mq_errors",
+        question: "Is a message too long EMSGSIZE (kept when the buffer is short), a closed or                    wrong fd EBADF, a bad pointer EFAULT?",
+        run: mq_errors,
     },
 ];

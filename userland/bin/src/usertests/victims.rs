@@ -51,6 +51,7 @@ const VICTIMS: &[Victim] = &[
     ("signaller", signaller),
     ("bad_sigreturn", bad_sigreturn),
     ("fifo_echo", fifo_echo),
+    ("mq_sender", mq_sender),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
@@ -405,4 +406,24 @@ fn fifo_echo(args: &[&str]) -> i32 {
             _ => return 1,
         }
     }
+}
+
+/// Opens queue ARG 1 and sends ARG 2 messages, message `i` being `i + 1` bytes of value `i`:
+/// 0 (1 on an error).
+fn mq_sender(args: &[&str]) -> i32 {
+    let (Some(name), Some(count)) = (
+        args.first(),
+        arg_number::<usize>(args.get(1..).unwrap_or(&[])),
+    ) else {
+        return 1;
+    };
+    let Ok(q) = sys::mq_open(name, abi::types::open::RDWR) else {
+        return 1;
+    };
+    for i in 0..count {
+        if sys::mq_send(q, &alloc::vec![i as u8; i + 1]).is_err() {
+            return 1;
+        }
+    }
+    0
 }
