@@ -57,11 +57,13 @@ pub enum Errno {
     NoSys = 38,
     /// The directory is not empty.
     NotEmpty = 39,
+    /// A message is longer than a message queue takes, or than the buffer to receive it.
+    MsgSize = 90,
 }
 
 impl Errno {
     /// Every error number, for tables and tests.
-    pub const ALL: [Errno; 26] = [
+    pub const ALL: [Errno; 27] = [
         Errno::Perm,
         Errno::NoEnt,
         Errno::Srch,
@@ -88,6 +90,7 @@ impl Errno {
         Errno::NameTooLong,
         Errno::NoSys,
         Errno::NotEmpty,
+        Errno::MsgSize,
     ];
 
     /// The positive error number.
@@ -147,6 +150,7 @@ impl Errno {
             Errno::NameTooLong => "ENAMETOOLONG",
             Errno::NoSys => "ENOSYS",
             Errno::NotEmpty => "ENOTEMPTY",
+            Errno::MsgSize => "EMSGSIZE",
         }
     }
 
@@ -179,6 +183,7 @@ impl Errno {
             Errno::NameTooLong => "name too long",
             Errno::NoSys => "no such system call",
             Errno::NotEmpty => "directory not empty",
+            Errno::MsgSize => "message too long",
         }
     }
 }

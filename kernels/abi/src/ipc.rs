@@ -339,6 +339,9 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
         Sys::Tcsetpgrp | Sys::Tcgetpgrp => (level::PROC, false),
         Sys::Proclist => (level::PROC, true),
+        Sys::Mkfifo | Sys::Socketpair => (level::FS, true),
+        Sys::FutexWait | Sys::FutexWake => (0, false),
+        Sys::MqOpen | Sys::MqSend | Sys::MqReceive => (level::FS, true),
     }
 }
 
@@ -352,6 +355,9 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `yield sleep clock` | the kernel | — |
+/// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
+/// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
+/// | `futex_wait futex_wake` | the kernel | — (waiters wait in the scheduler, keyed by frame) |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
@@ -401,6 +407,11 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
             a[1].min(limits::PROCESSES) * crate::types::ProcInfo::SIZE,
             W,
         )),
+        Sys::Mkfifo => lease(path(a[0], a[1])),
+        Sys::Socketpair => lease(l(a[0], 2 * size_of::<i32>(), W)),
+        Sys::MqOpen => lease(path(a[0], a[1])),
+        Sys::MqSend => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), R)),
+        Sys::MqReceive => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), W)),
         _ => {}
     }
     f.endpoint = route(sys).0;

@@ -97,6 +97,35 @@ macro_rules! for_each_syscall {
             Setpgid = 29 => setpgid(pid, pgid);
             /// `getpgid(pid)` → the group of process `pid` (0: the caller).
             Getpgid = 30 => getpgid(pid);
+            /// `mkfifo(path, path_len)`: makes a named pipe at `path` (an empty `FIFO` node of the
+            /// file system). Opening it read-only gives a read end, write-only a write end, of
+            /// the one pipe everybody who opens the name shares; `O_RDWR` is `EINVAL`. `EEXIST`
+            /// if the name exists.
+            Mkfifo = 31 => mkfifo(path, path_len);
+            /// `socketpair(fds)`: writes two connected fds (two `i32`) at `fds`: each reads what
+            /// the other writes, a bidirectional byte stream (two pipes inside).
+            Socketpair = 32 => socketpair(fds);
+            /// `futex_wait(addr, expected)`: sleeps while the aligned `u32` at `addr` holds
+            /// `expected` (checked atomically with going to sleep); 0 once woken by
+            /// `futex_wake`, `EAGAIN` at once if the word differs, `EINVAL` if misaligned,
+            /// `EFAULT` if it cannot be read. Waiters are keyed by the word's physical address,
+            /// so processes sharing the frame meet.
+            FutexWait = 33 => futex_wait(addr, expected);
+            /// `futex_wake(addr, n)` → how many threads it woke: at most `n` of those waiting on
+            /// the word at `addr`, oldest slot first.
+            FutexWake = 34 => futex_wake(addr, n);
+            /// `mq_open(name, name_len, flags)` → an fd of the message queue called `name` (its own
+            /// namespace, not a path), made first if `flags` has `O_CREAT`, else `ENOENT`. A
+            /// queue holds [`crate::types::limits::MQ_MESSAGES`] messages of at most
+            /// [`crate::types::limits::MQ_MSG_MAX`] bytes and lives while some fd refers to it.
+            MqOpen = 35 => mq_open(name, name_len, flags);
+            /// `mq_send(fd, buf, len)`: queues one message of `len` bytes; blocks while the queue
+            /// is full; `EMSGSIZE` for more than `MQ_MSG_MAX` bytes.
+            MqSend = 36 => mq_send(fd, buf, len);
+            /// `mq_receive(fd, buf, len)` → the length of the oldest message, taken into `buf`
+            /// whole; blocks while the queue is empty; `EMSGSIZE` (the message stays) if it is
+            /// longer than `len`.
+            MqReceive = 37 => mq_receive(fd, buf, len);
             /// `tcsetpgrp(pgid)`: makes group `pgid` (0: the caller's) the console's foreground
             /// group, which a Ctrl-C typed on the console sends `SIGINT` to. While the foreground
             /// group is not the caller's, the console watches its input even when nobody reads

@@ -74,6 +74,12 @@ pub mod kind {
     pub const DEVICE: u32 = 3;
     /// One end of a pipe.
     pub const PIPE: u32 = 4;
+    /// A named pipe (`mkfifo`), as `readdir` reports its name; an open end is a `PIPE`.
+    pub const FIFO: u32 = 5;
+    /// One end of a socket pair (`socketpair`).
+    pub const SOCKET: u32 = 6;
+    /// A message queue (`mq_open`).
+    pub const MQUEUE: u32 = 7;
 }
 
 /// `open` flags (Linux's values).
@@ -157,6 +163,12 @@ pub mod limits {
     /// Most bytes one `read` or `write` moves (a short count beyond, as POSIX allows), so one
     /// call never pins or faults in an unbounded amount of user memory.
     pub const IO_MAX: usize = 64 * 1024;
+    /// Messages a message queue holds (`mq_send` then waits).
+    pub const MQ_MESSAGES: usize = 8;
+    /// Most bytes of one message (`mq_send` of more is `EMSGSIZE`).
+    pub const MQ_MSG_MAX: usize = 64;
+    /// Message queues that may exist at once (`mq_open` then fails with `EAGAIN`).
+    pub const MQ_QUEUES: usize = 16;
 }
 
 /// One process as `proclist` reports it: [`ProcInfo::SIZE`] bytes, little-endian, laid out as

@@ -8,7 +8,7 @@
 //! The kernels differ in what a thread is blocked on, never in who runs next.
 
 pub use ksched::{
-    HandOff, MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads,
+    HandOff, MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads, futex,
 };
 
 use crate::sync::Global;

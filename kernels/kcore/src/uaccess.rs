@@ -138,6 +138,8 @@ unsafe impl Plain for u8 {}
 // Safety: as above.
 unsafe impl Plain for i32 {}
 // Safety: as above.
+unsafe impl Plain for u32 {}
+// Safety: as above.
 unsafe impl Plain for u64 {}
 // Safety: as above.
 unsafe impl Plain for usize {}

@@ -22,6 +22,7 @@
 
 extern crate alloc;
 
+pub mod futex;
 mod id;
 mod threads;
 

@@ -170,6 +170,8 @@ pub enum Wait {
     Receiving(EndpointId),
     /// Its message was received by this thread; waiting for the reply.
     Calling(ThreadId),
+    /// In `futex_wait` on the word at this physical address ([`crate::futex`]).
+    Futex(usize),
 }
 
 /// A thread's run state.

@@ -33,6 +33,7 @@ mod boot;
 mod endpoint;
 mod fastpath;
 mod fault;
+mod futex;
 mod images;
 mod inject;
 mod ipc;

@@ -39,7 +39,7 @@ impl Kernel {
             Run::Blocked(Wait::Calling(_) | Wait::Sending(_)) if kind == CallKind::Syscall => {
                 frame.set_return(Errno::Intr.ret())
             }
-            Run::Sleeping(_) => frame.set_return(Errno::Intr.ret()),
+            Run::Sleeping(_) | Run::Blocked(Wait::Futex(_)) => frame.set_return(Errno::Intr.ret()),
             Run::Ready => {}
             Run::Blocked(_) => return Err(Errno::Again),
         }

@@ -1,6 +1,6 @@
 //! The system-call table. `a7` selects the call:
-//! - a number of abi's POSIX-like table: `yield`, `sleep` and `clock` are served here (the
-//!   scheduler and the timer are kernel objects); every other call is forwarded — abi's
+//! - a number of abi's POSIX-like table: `yield`, `sleep`, `clock` and the futex calls are
+//!   served here (the scheduler and the timer are kernel objects; [`crate::futex`]); every other call is forwarded — abi's
 //!   forwarding table names the server and the leases it gets — and the caller resumes with the
 //!   server's answer in `a0`;
 //! - an IPC call of [`abi::ipc::kcall`] (`call`, `recv`, `reply`, `reply_recv`, endpoints,
@@ -41,6 +41,8 @@ pub fn syscall(k: &mut Kernel, tid: ThreadId) {
             Ok(0)
         }
         Some(Sys::Clock) => Ok(timer::now_ns() as usize),
+        Some(Sys::FutexWait) => return crate::futex::wait(k, tid, a[0], a[1]),
+        Some(Sys::FutexWake) => return crate::futex::wake(k, tid, a[0], a[1]),
         Some(sys) => return k.forward(tid, sys, a),
         None => match kernel_call(k, tid, nr, a) {
             Some(r) => r,
@@ -150,7 +152,7 @@ impl Kernel {
 
     /// Checks the leases `tid` is about to lend; false if the call cannot go on now (it failed
     /// with `EFAULT`, or waits for the pager and will be made again).
-    fn lend(&mut self, tid: ThreadId, leases: &[Lease]) -> bool {
+    pub(crate) fn lend(&mut self, tid: ThreadId, leases: &[Lease]) -> bool {
         match self.check_leases(tid, leases) {
             Ok(()) => true,
             Err(Unlendable::Fault) => {

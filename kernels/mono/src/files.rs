@@ -104,7 +104,10 @@ impl Kernel {
     /// `open(path, path_len, flags)`.
     pub fn sys_open(&mut self, me: Caller, path: usize, path_len: usize, flags: usize) -> Outcome {
         let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
-        Ok(self.files.open(me.pid, &path, flags)?)
+        let mut wakes = Wakes::new();
+        let fd = self.files.open_with(me.pid, &path, flags, &mut wakes)?;
+        self.wake_all(&wakes);
+        Ok(fd)
     }
 
     /// `close(fd)`.

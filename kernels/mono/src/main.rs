@@ -10,7 +10,7 @@
 //!   parks its thread with `sepc` still on the `ecall`, so it runs again when woken.
 //! - [`process`]: processes (address space, memory policy, threads), spawn, exit, kill, faults.
 //! - [`syscall`]: the system-call table; [`files`], [`memory`] and [`proc_calls`] hold the
-//!   calls' bodies.
+//!   calls' bodies, [`ipc`] those of named pipes, socket pairs and futexes.
 //! - [`sched`]: what is mono's in scheduling (the timer tick, interrupts, idling); the thread
 //!   table, run queue and the choice of the next thread are kcore's, shared with micro.
 #![no_std]
@@ -22,6 +22,7 @@ extern crate alloc;
 mod boot;
 mod console;
 mod files;
+mod ipc;
 mod kernel;
 mod memory;
 mod proc_calls;

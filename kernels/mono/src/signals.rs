@@ -84,6 +84,8 @@ impl Kernel {
                 let mut frame = *t.data.frame;
                 let run = t.run();
                 match run {
+                    // Parked past its `ecall`, like a sleeper (`crate::ipc::futex_wait`).
+                    Run::Blocked(services::Wait::Futex(_)) => frame.set_return(Errno::Intr.ret()),
                     // Parked with `sepc` on its `ecall` (it would retry): the call fails instead.
                     Run::Blocked(_) => {
                         frame.pc += 4;

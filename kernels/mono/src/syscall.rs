@@ -122,6 +122,25 @@ const fn entry(sys: Sys) -> Entry {
         Sys::Tcsetpgrp => signals::tcsetpgrp,
         Sys::Tcgetpgrp => |k, f| done(k, f, Ok(k.signals.tcgetpgrp())),
         Sys::Proclist => |k, f| call(k, f, |k, me, a| k.sys_proclist(me, a.arg(0), a.arg(1))),
+        Sys::Mkfifo => |k, f| call(k, f, |k, me, a| k.sys_mkfifo(me, a.arg(0), a.arg(1))),
+        Sys::Socketpair => |k, f| call(k, f, |k, me, a| k.sys_socketpair(me, a.arg(0))),
+        Sys::FutexWait => crate::ipc::futex_wait,
+        Sys::FutexWake => crate::ipc::futex_wake,
+        Sys::MqOpen => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_mq_open(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::MqSend => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_mq_send(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::MqReceive => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_mq_receive(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
     }
 }
 

@@ -37,6 +37,12 @@
 //!   `processes * FDS` entries (each is some fd's). Every argument is checked: a bad fd is
 //!   `EBADF`, nothing panics.
 //!
+//! - **Named pipes and socket pairs** ([`ipc`]): a fifo's name is a node of the file system
+//!   naming a pipe of this table; opening it gives a plain pipe end. A socket is one open file
+//!   holding the read end of one pipe and the write end of another.
+//! - **Message queues** ([`mq`]): named in a namespace of their own, counted by their open
+//!   files; `read` and `write` on one are `EBADF` (`mq_send` and `mq_receive` instead).
+//!
 //! Left out: `dup2`, close-on-exec, file locks, and the console's line discipline.
 
 use crate::fs::{Device, Fs, Ino};
@@ -72,6 +78,10 @@ enum Object {
     PipeReader(PipeId),
     /// The write end of a pipe.
     PipeWriter(PipeId),
+    /// One end of a socket pair ([`Files::socketpair`]): it reads pipe `rx`, writes pipe `tx`.
+    Socket { rx: PipeId, tx: PipeId },
+    /// A message queue ([`Files::mq_open`]), by index into `mqs`.
+    Mq(usize),
 }
 
 /// An entry of the open-file table, shared by `refs` fds.
@@ -99,6 +109,8 @@ pub struct Files<'a> {
     tables: PidMap<FdTable>,
     max_processes: usize,
     max_pipes: usize,
+    /// Message queues by id ([`mq`]); `None` is free.
+    mqs: Vec<Option<mq::Named>>,
 }
 
 impl<'a> Files<'a> {
@@ -119,6 +131,7 @@ impl<'a> Files<'a> {
             tables: PidMap::new(),
             max_processes: processes,
             max_pipes: pipes,
+            mqs: Vec::new(),
         }
     }
 
@@ -223,8 +236,20 @@ impl<'a> Files<'a> {
     }
 
     /// `open(path, flags)` for `pid`: the new fd (rules in the module note). `EMFILE` is checked
-    /// before the path is looked at, so a full table creates nothing.
+    /// before the path is looked at, so a full table creates nothing. Opening a named pipe wakes
+    /// its other side: a kernel calls [`Files::open_with`] to hear of it.
     pub fn open(&mut self, pid: Pid, path: &[u8], flags: usize) -> Result<usize, Errno> {
+        self.open_with(pid, path, flags, &mut Wakes::new())
+    }
+
+    /// [`Files::open`], recording in `wakes` whom a new end of a named pipe wakes.
+    pub fn open_with(
+        &mut self,
+        pid: Pid,
+        path: &[u8],
+        flags: usize,
+        wakes: &mut Wakes,
+    ) -> Result<usize, Errno> {
         if flags & !open::ALL != 0 {
             return Err(Errno::Inval);
         }
@@ -247,6 +272,9 @@ impl<'a> Files<'a> {
             Err(Errno::NoEnt) if flags & open::CREAT != 0 => self.fs.create_file(path)?,
             Err(e) => return Err(e),
         };
+        if let Some(p) = self.fs.fifo(ino) {
+            return self.open_fifo(pid, fd, p, (read, write), wakes);
+        }
         let is_file = self.fs.kind(ino)? == kind::FILE;
         if is_file && write && self.fs.is_readonly(ino) {
             return Err(Errno::RoFs);
@@ -354,6 +382,8 @@ impl<'a> Files<'a> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { read: false, .. } | Object::PipeWriter(_) => Err(Errno::BadF.into()),
+            Object::Socket { rx, .. } => self.pipe_read(rx, buf, wakes),
+            Object::Mq(_) => Err(Errno::BadF.into()),
             Object::Node { ino, offset, .. } => {
                 // Devices have no offset (they cannot seek).
                 match self.fs.device(ino) {
@@ -415,6 +445,8 @@ impl<'a> Files<'a> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { write: false, .. } | Object::PipeReader(_) => Err(Errno::BadF.into()),
+            Object::Socket { tx, .. } => self.pipe_write(tx, data, wakes),
+            Object::Mq(_) => Err(Errno::BadF.into()),
             Object::Node {
                 ino,
                 offset,
@@ -456,7 +488,7 @@ impl<'a> Files<'a> {
     pub fn write_limit(&self, pid: Pid, fd: usize) -> Option<usize> {
         let id = self.open_id(pid, fd).ok()?;
         match self.object(id).ok()? {
-            Object::PipeWriter(p) => {
+            Object::PipeWriter(p) | Object::Socket { tx: p, .. } => {
                 let pipe = self.pipes.get(p).and_then(Option::as_ref)?;
                 Some(pipe.room().max(1))
             }
@@ -498,6 +530,18 @@ impl<'a> Files<'a> {
     pub fn fstat(&self, pid: Pid, fd: usize) -> Result<Stat, Errno> {
         match self.object(self.open_id(pid, fd)?)? {
             Object::Node { ino, .. } => self.fs.stat(ino),
+            Object::Mq(q) => Ok(Stat {
+                kind: kind::MQUEUE,
+                _pad: 0,
+                size: self.mq_len(q) as u64,
+                ino: 0,
+            }),
+            Object::Socket { rx, .. } => Ok(Stat {
+                kind: kind::SOCKET,
+                _pad: 0,
+                size: self.pipe_len(rx) as u64,
+                ino: 0,
+            }),
             Object::PipeReader(p) | Object::PipeWriter(p) => {
                 let waiting = self
                     .pipes
@@ -531,9 +575,15 @@ impl<'a> Files<'a> {
         }
     }
 
-    /// `unlink(path)`: see [`Fs::unlink`]; an open file lives on until closed.
+    /// `unlink(path)`: see [`Fs::unlink`]; an open file lives on until closed, and so does the
+    /// pipe of a named pipe's open ends.
     pub fn unlink(&mut self, path: &[u8]) -> Result<(), Errno> {
-        self.fs.unlink(path)
+        let fifo = self.fs.lookup(path).ok().and_then(|ino| self.fs.fifo(ino));
+        self.fs.unlink(path)?;
+        if let Some(p) = fifo {
+            self.unname_pipe(p);
+        }
+        Ok(())
     }
 
     /// `mkdir(path)`: see [`Fs::mkdir`].
@@ -546,6 +596,8 @@ impl<'a> Files<'a> {
         match self.object(self.open_id(pid, fd)?)? {
             Object::Node { ino, .. } => self.fs.kind(ino),
             Object::PipeReader(_) | Object::PipeWriter(_) => Ok(kind::PIPE),
+            Object::Socket { .. } => Ok(kind::SOCKET),
+            Object::Mq(_) => Ok(kind::MQUEUE),
         }
     }
 
@@ -618,24 +670,18 @@ impl<'a> Files<'a> {
         *slot = None;
         match object {
             Object::Node { ino, .. } => self.fs.release(ino),
-            Object::PipeReader(p) | Object::PipeWriter(p) => {
-                let Some(pipe) = self.pipes.get_mut(p).and_then(Option::as_mut) else {
-                    return;
-                };
-                if let Object::PipeReader(_) = object {
-                    pipe.drop_reader();
-                    wakes.push(Wait::PipeWritable(p));
-                } else {
-                    pipe.drop_writer();
-                    wakes.push(Wait::PipeReadable(p));
-                }
-                if pipe.readers() == 0 && pipe.writers() == 0 {
-                    self.pipes[p] = None;
-                }
+            Object::PipeReader(p) => self.drop_end(p, true, wakes),
+            Object::PipeWriter(p) => self.drop_end(p, false, wakes),
+            Object::Socket { rx, tx } => {
+                self.drop_end(rx, true, wakes);
+                self.drop_end(tx, false, wakes);
             }
+            Object::Mq(q) => self.mq_put(q, wakes),
         }
     }
 }
 
+mod ipc;
+mod mq;
 #[cfg(test)]
 mod tests;

@@ -163,6 +163,9 @@ enum Body<'a> {
     File(Data<'a>),
     Dir(Dir),
     Device(Device),
+    /// A named pipe ([`Fs::mkfifo`]): the pipe's id in [`crate::files::Files`], which does its
+    /// I/O (here, like a device's, it is `EINVAL`).
+    Fifo(usize),
 }
 
 #[derive(Debug)]
@@ -440,7 +443,7 @@ impl<'a> Fs<'a> {
         let readonly = node.readonly;
         match &mut node.body {
             Body::Dir(_) => Err(Errno::IsDir),
-            Body::Device(_) => Err(Errno::Inval),
+            Body::Device(_) | Body::Fifo(_) => Err(Errno::Inval),
             Body::File(_) if readonly => Err(Errno::RoFs),
             Body::File(Data::Archive(_)) => Err(Errno::RoFs),
             Body::File(Data::Owned(v)) => Ok(v),
@@ -506,6 +509,20 @@ impl<'a> Fs<'a> {
     /// read-only directory, `ENOSPC` without a free inode).
     pub fn create_file(&mut self, path: &[u8]) -> Result<Ino, Errno> {
         self.create(path, Body::File(Data::Owned(Pages::new())))
+    }
+
+    /// Makes a named pipe at `path` standing for pipe `pipe` of the caller's (errors as
+    /// [`Fs::create_file`]).
+    pub fn mkfifo(&mut self, path: &[u8], pipe: usize) -> Result<Ino, Errno> {
+        self.create(path, Body::Fifo(pipe))
+    }
+
+    /// The pipe `ino` names, if it is a named pipe.
+    pub fn fifo(&self, ino: Ino) -> Option<usize> {
+        match self.inode(ino).ok()?.body {
+            Body::Fifo(p) => Some(p),
+            _ => None,
+        }
     }
 
     /// Makes an empty writable directory at `path` (errors as [`Fs::create_file`]).
@@ -603,6 +620,7 @@ impl<'a> Fs<'a> {
             Body::File(_) => kind::FILE,
             Body::Dir(_) => kind::DIR,
             Body::Device(_) => kind::DEVICE,
+            Body::Fifo(_) => kind::FIFO,
         })
     }
 
@@ -611,7 +629,7 @@ impl<'a> Fs<'a> {
         Ok(match &self.inode(ino)?.body {
             Body::File(data) => data.len(),
             Body::Dir(d) => d.entries.len(),
-            Body::Device(_) => 0,
+            Body::Device(_) | Body::Fifo(_) => 0,
         })
     }
 
@@ -684,7 +702,7 @@ impl<'a> Fs<'a> {
         let data = match &self.inode(ino)?.body {
             Body::File(data) => data,
             Body::Dir(_) => return Err(Errno::IsDir),
-            Body::Device(_) => return Err(Errno::Inval),
+            Body::Device(_) | Body::Fifo(_) => return Err(Errno::Inval),
         };
         let mut done = 0;
         while done < buf.len() {

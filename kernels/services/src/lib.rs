@@ -1,5 +1,5 @@
 //! services: the privilege-free policy code both kernels share (DESIGN.md §3) — the in-memory file
-//! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), the console line discipline
+//! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), message queues ([`mq`]), the console line discipline
 //! ([`tty`]), the process table ([`proc`]), signals ([`signal`]), the thread lifecycle
 //! ([`threads`]), the memory policy of an address space ([`mm`]), the file-descriptor tables that tie files, pipes and devices
 //! together ([`files`]), and the per-process table all per-process state is kept in, indexed by
@@ -21,6 +21,7 @@ extern crate alloc;
 pub mod files;
 pub mod fs;
 pub mod mm;
+pub mod mq;
 pub mod pidmap;
 pub mod pipe;
 pub mod proc;
@@ -67,6 +68,12 @@ pub enum Wait {
     Thread(usize),
     /// A timer has expired (`sleep`).
     Timer,
+    /// A `futex_wake` on the word at this physical address (`kcore::sched::futex`).
+    Futex(usize),
+    /// The message queue (its id in [`files::Files`]) has a message, or is gone.
+    MqReadable(usize),
+    /// The message queue has room, or is gone.
+    MqWritable(usize),
 }
 
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".

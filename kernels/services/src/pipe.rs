@@ -2,6 +2,12 @@
 //!
 //! Reads and writes copy as much as they can and never allocate; "would block" is a value
 //! (`None`), not a wait — [`crate::files::Files`] turns it into [`crate::Wait`]s and wake-ups.
+//! A named pipe ([`Pipe::fifo`], `mkfifo`) starts with no ends and outlives them while its name
+//! lives. Its ends are opened one at a time, so until the other side has been opened once, a
+//! read of the empty pipe and a write both wait (where POSIX makes the `open` wait) instead of
+//! reading end of file or failing with `EPIPE`; once every end is closed, the next pair meets
+//! afresh.
+//!
 //! Left out: which processes hold the ends (the fd tables know) and atomicity of writes of up to
 //! `PIPE_BUFFER` bytes (a write takes what fits; the rest is the caller's next call).
 
@@ -19,6 +25,12 @@ pub struct Pipe {
     len: usize,
     readers: usize,
     writers: usize,
+    /// A named pipe's (see the module note); false for an anonymous one.
+    named: bool,
+    /// A read end has been opened since the last time the pipe had no ends.
+    reader_seen: bool,
+    /// A write end has been opened since the last time the pipe had no ends.
+    writer_seen: bool,
 }
 
 impl Pipe {
@@ -30,7 +42,32 @@ impl Pipe {
             len: 0,
             readers: 1,
             writers: 1,
+            named: false,
+            reader_seen: true,
+            writer_seen: true,
         }
+    }
+
+    /// An empty named pipe with no ends yet (see the module note).
+    pub fn fifo() -> Pipe {
+        Pipe {
+            readers: 0,
+            writers: 0,
+            named: true,
+            reader_seen: false,
+            writer_seen: false,
+            ..Pipe::new()
+        }
+    }
+
+    /// Whether a name refers to the pipe (it stays when its ends are closed).
+    pub fn is_named(&self) -> bool {
+        self.named
+    }
+
+    /// The name is gone: the pipe lives only as long as its ends.
+    pub fn unname(&mut self) {
+        self.named = false;
     }
 
     /// Takes up to `buf.len()` bytes: `Some(n > 0)` with data; `Some(0)` at end of file (empty and
@@ -40,7 +77,11 @@ impl Pipe {
             return Some(0);
         }
         if self.len == 0 {
-            return if self.writers == 0 { Some(0) } else { None };
+            return if self.writers == 0 && self.writer_seen {
+                Some(0)
+            } else {
+                None
+            };
         }
         let n = buf.len().min(self.len);
         // At most two pieces: head..end of the ring, then the start of the ring.
@@ -56,10 +97,15 @@ impl Pipe {
     }
 
     /// Adds up to `buf.len()` bytes: `Ok(Some(n))` wrote `n = min(room, buf.len())` (≥ 1 unless
-    /// `buf` is empty); `Ok(None)` if it would block (full); `Err(EPIPE)` if no reader is left.
+    /// `buf` is empty); `Ok(None)` if it would block (full, or a named pipe's reader not opened
+    /// yet); `Err(EPIPE)` if no reader is left.
     pub fn write(&mut self, buf: &[u8]) -> Result<Option<usize>, Errno> {
         if self.readers == 0 {
-            return Err(Errno::Pipe);
+            return if self.reader_seen {
+                Err(Errno::Pipe)
+            } else {
+                Ok(None)
+            };
         }
         if buf.is_empty() {
             return Ok(Some(0));
@@ -105,21 +151,33 @@ impl Pipe {
     /// One more read end.
     pub fn add_reader(&mut self) {
         self.readers += 1;
+        self.reader_seen = true;
     }
 
     /// One read end fewer (never below zero).
     pub fn drop_reader(&mut self) {
         self.readers = self.readers.saturating_sub(1);
+        self.forget_ends();
     }
 
     /// One more write end.
     pub fn add_writer(&mut self) {
         self.writers += 1;
+        self.writer_seen = true;
     }
 
     /// One write end fewer (never below zero).
     pub fn drop_writer(&mut self) {
         self.writers = self.writers.saturating_sub(1);
+        self.forget_ends();
+    }
+
+    /// A named pipe with no end left waits for a new pair.
+    fn forget_ends(&mut self) {
+        if self.named && self.readers == 0 && self.writers == 0 {
+            self.reader_seen = false;
+            self.writer_seen = false;
+        }
     }
 }
 
@@ -207,6 +265,35 @@ mod tests {
         p.write(b"x").unwrap();
         assert_eq!(p.read(&mut []), Some(0));
         assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn a_named_pipe_waits_for_the_other_side_until_it_has_opened_once() {
+        let mut p = Pipe::fifo();
+        assert!(p.is_named());
+        assert_eq!((p.readers(), p.writers()), (0, 0));
+        p.add_reader();
+        assert_eq!(
+            p.read(&mut [0; 4]),
+            None,
+            "no writer yet: wait, not end of file"
+        );
+        p.add_writer();
+        assert_eq!(p.write(b"hi"), Ok(Some(2)));
+        p.drop_writer();
+        let mut buf = [0; 4];
+        assert_eq!(p.read(&mut buf), Some(2));
+        assert_eq!(
+            p.read(&mut buf),
+            Some(0),
+            "the writer came and went: end of file"
+        );
+        p.drop_reader();
+        p.add_writer();
+        assert_eq!(p.write(b"x"), Ok(None), "a new pair: wait for the reader");
+        p.add_reader();
+        p.drop_reader();
+        assert_eq!(p.write(b"x"), Err(Errno::Pipe), "the reader came and went");
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! - [`thread`]: threads with `mmap`ed stacks, joined for their status.
 //! - [`coro`]: stackful coroutines switched in user mode (no kernel involved).
 //! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
+//! - [`futex`]: a mutex and a counting semaphore on `futex_wait` / `futex_wake`, for threads
+//!   or (in shared memory) processes.
 //! - [`ipc`]: endpoints, `call`/`recv`/`reply` and leases — `micro`'s IPC (`ENOSYS` on `mono`).
 //!
 //! Programs are linked at `abi::layout::PROGRAM_BASE` (their build script passes
@@ -23,6 +25,7 @@ extern crate alloc;
 pub mod coro;
 pub mod counters;
 pub mod env;
+pub mod futex;
 pub mod heap;
 pub mod io;
 pub mod ipc;

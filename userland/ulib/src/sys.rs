@@ -202,3 +202,48 @@ pub fn proclist(buf: &mut [u8]) -> Result<usize, Errno> {
     // Safety: `buf` is writable for `count` entries.
     check(unsafe { raw::proclist(buf.as_mut_ptr() as usize, count) })
 }
+
+/// Makes a named pipe at `path` (open it read-only or write-only for an end).
+pub fn mkfifo(path: &str) -> Result<(), Errno> {
+    // Safety: `path` is readable for its length.
+    check(unsafe { raw::mkfifo(path.as_ptr() as usize, path.len()) }).map(drop)
+}
+
+/// Two connected sockets: each fd reads what the other writes.
+pub fn socketpair() -> Result<(usize, usize), Errno> {
+    let mut fds = [0i32; 2];
+    // Safety: `fds` is writable, two i32.
+    check(unsafe { raw::socketpair(fds.as_mut_ptr() as usize) })?;
+    Ok((fds[0] as usize, fds[1] as usize))
+}
+
+/// Sleeps while the word `word` holds `expected`, until a [`futex_wake`] on it: `Ok` once
+/// woken, `EAGAIN` if it held something else, `EINTR` if a signal came first.
+pub fn futex_wait(word: &core::sync::atomic::AtomicU32, expected: u32) -> Result<(), Errno> {
+    // Safety: `word` is a live, aligned u32 the kernel only reads.
+    check(unsafe { raw::futex_wait(word.as_ptr() as usize, expected as usize) }).map(drop)
+}
+
+/// Wakes at most `n` threads waiting on `word` (in any process sharing its frame): how many.
+pub fn futex_wake(word: &core::sync::atomic::AtomicU32, n: usize) -> Result<usize, Errno> {
+    // Safety: `word` is a live, aligned u32 the kernel only reads.
+    check(unsafe { raw::futex_wake(word.as_ptr() as usize, n) })
+}
+
+/// Opens the message queue `name` (its own namespace), made first with `O_CREAT` in `flags`.
+pub fn mq_open(name: &str, flags: usize) -> Result<usize, Errno> {
+    // Safety: `name` is readable for its length.
+    check(unsafe { raw::mq_open(name.as_ptr() as usize, name.len(), flags) })
+}
+
+/// Queues one message (waits while the queue is full).
+pub fn mq_send(fd: usize, msg: &[u8]) -> Result<(), Errno> {
+    // Safety: `msg` is readable for its length; the kernel only reads it.
+    check(unsafe { raw::mq_send(fd, msg.as_ptr() as usize, msg.len()) }).map(drop)
+}
+
+/// Takes the oldest message into `buf` (waits while the queue is empty): its length.
+pub fn mq_receive(fd: usize, buf: &mut [u8]) -> Result<usize, Errno> {
+    // Safety: `buf` is writable for its length.
+    check(unsafe { raw::mq_receive(fd, buf.as_mut_ptr() as usize, buf.len()) })
+}

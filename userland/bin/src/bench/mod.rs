@@ -11,7 +11,8 @@
 //!
 //! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
 //! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
-//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline). The
+//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline), [`ipc_mech`] (fifos, sockets,
+//! futexes, semaphores, `memcpy`). The
 //! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
@@ -21,6 +22,7 @@ mod harness;
 mod bare;
 mod file;
 mod ipc;
+mod ipc_mech;
 mod memory;
 mod pipe;
 mod process;
@@ -82,6 +84,13 @@ const CASES: &[Case] = &[
     case("page-fault", &[], memory::page_fault),
     case("mmap", &["PAGES"], memory::mmap),
     case("pipeline", &[], process::pipeline),
+    case("fifo-rt", &[], ipc_mech::fifo_rt),
+    case("unix-rt", &[], ipc_mech::unix_rt),
+    case("shm-rt", &[], ipc_mech::shm_rt),
+    case("sem-rt", &[], ipc_mech::sem_rt),
+    case("unix-bw", &[], ipc_mech::unix_bw),
+    case("bw-mem", &[], ipc_mech::bw_mem),
+    case("mq-rt", &[], ipc_mech::mq_rt),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -108,6 +117,8 @@ const ROLES: &[Role] = &[
     role(ring::MEMBER, 1, ring::member),
     role(ipc::CLIENT, 3, ipc::client),
     role(ipc::CLIENT_LIB, 3, ipc::client_lib),
+    role(ipc_mech::FIFO_ECHO, 0, ipc_mech::fifo_echo),
+    role(ipc_mech::MQ_ECHO, 0, ipc_mech::mq_echo),
 ];
 
 /// The usage line.

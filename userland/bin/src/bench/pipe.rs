@@ -246,7 +246,7 @@ pub fn bandwidth(n: u64, _: &[u64]) -> Outcome<Report> {
 
 /// Reads chunk number `chunk` from `r` into `buf` (a chunk long) and spot-checks it: it must be
 /// whole and show the pattern at every probe (poisoned before the read).
-fn read_checked(r: usize, buf: &mut [u8], chunk: u64) -> Outcome {
+pub fn read_checked(r: usize, buf: &mut [u8], chunk: u64) -> Outcome {
     for i in (0..CHUNK).step_by(PROBE_STRIDE) {
         buf[i] = POISON;
     }

@@ -39,6 +39,8 @@ mod fresh_memory;
 mod fs;
 #[path = "../usertests/fs_errors.rs"]
 mod fs_errors;
+#[path = "../usertests/ipc_mech.rs"]
+mod ipc_mech;
 #[path = "../usertests/memory.rs"]
 mod memory;
 #[path = "../usertests/misc.rs"]
@@ -81,6 +83,7 @@ const GROUPS: &[&[Test]] = &[
     faults::TESTS,
     tools::TESTS,
     console::TESTS,
+    ipc_mech::TESTS,
 ];
 
 /// Every test.

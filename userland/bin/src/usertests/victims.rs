@@ -50,6 +50,8 @@ const VICTIMS: &[Victim] = &[
     ("sigcatcher", sigcatcher),
     ("signaller", signaller),
     ("bad_sigreturn", bad_sigreturn),
+    ("fifo_echo", fifo_echo),
+    ("mq_sender", mq_sender),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
@@ -381,5 +383,47 @@ fn bad_sigreturn(args: &[&str]) -> i32 {
     };
     // Safety: the kernel reads the frame (and refuses it); nothing of ours is written.
     let _ = unsafe { ulib::raw::sigreturn(at) };
+    0
+}
+
+/// Opens fifo ARG 1 to read and fifo ARG 2 to write, and copies the one into the other until
+/// end of file: 0 (1 on an error).
+fn fifo_echo(args: &[&str]) -> i32 {
+    let (Some(a), Some(b)) = (args.first(), args.get(1)) else {
+        return 1;
+    };
+    let (Ok(from), Ok(to)) = (
+        sys::open(a, abi::types::open::RDONLY),
+        sys::open(b, abi::types::open::WRONLY),
+    ) else {
+        return 1;
+    };
+    let mut buf = [0u8; 64];
+    loop {
+        match sys::read(from, &mut buf) {
+            Ok(0) => return 0,
+            Ok(n) if io::write_all(to, &buf[..n]).is_ok() => {}
+            _ => return 1,
+        }
+    }
+}
+
+/// Opens queue ARG 1 and sends ARG 2 messages, message `i` being `i + 1` bytes of value `i`:
+/// 0 (1 on an error).
+fn mq_sender(args: &[&str]) -> i32 {
+    let (Some(name), Some(count)) = (
+        args.first(),
+        arg_number::<usize>(args.get(1..).unwrap_or(&[])),
+    ) else {
+        return 1;
+    };
+    let Ok(q) = sys::mq_open(name, abi::types::open::RDWR) else {
+        return 1;
+    };
+    for i in 0..count {
+        if sys::mq_send(q, &alloc::vec![i as u8; i + 1]).is_err() {
+            return 1;
+        }
+    }
     0
 }

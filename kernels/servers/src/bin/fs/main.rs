@@ -1,6 +1,6 @@
 //! fs: `micro`'s file server. It owns the file system built from the initrd, the pipes and every
 //! process's fd table (`services::files`, the code `mono` calls from its kernel) and answers
-//! `read` … `readdir` for the process named by the badge, as `mono`'s `files.rs` does — user
+//! `read` … `readdir`, `mkfifo`, `socketpair` and the message queues for the process named by the badge, as `mono`'s `files.rs` does — user
 //! memory through the caller's leases, which the kernel checked before the call reached us.
 //!
 //! - [`io`]: `read` and `write`, and the console device through the console server;
@@ -133,7 +133,7 @@ impl FileServer {
             Sys::Write => self.write(pid, badge, a[0], a[2].min(limits::IO_MAX), wakes),
             Sys::Open => {
                 let path = lease::path(badge, 0, a[1])?;
-                Ok(files.open(pid, path.as_bytes(), a[2])?)
+                Ok(files.open_with(pid, path.as_bytes(), a[2], wakes)?)
             }
             Sys::Close => {
                 files.close(pid, a[0], wakes)?;
@@ -173,6 +173,41 @@ impl FileServer {
                 }
                 None => Ok(0),
             },
+            Sys::Mkfifo => {
+                let path = lease::path(badge, 0, a[1])?;
+                files.mkfifo(path.as_bytes())?;
+                Ok(0)
+            }
+            Sys::MqOpen => {
+                let name = lease::path(badge, 0, a[1])?;
+                Ok(files.mq_open(pid, name.as_bytes(), a[2])?)
+            }
+            Sys::MqSend => {
+                if a[2] > limits::MQ_MSG_MAX {
+                    return Err(Errno::MsgSize.into());
+                }
+                let msg = &mut self.buf[..a[2]];
+                lease::read_exact(badge, 0, msg)?;
+                Ok(self.files.mq_send(pid, a[0], msg, wakes)?)
+            }
+            Sys::MqReceive => {
+                let len = a[2].min(limits::MQ_MSG_MAX);
+                let n = self
+                    .files
+                    .mq_receive(pid, a[0], &mut self.buf[..len], wakes)?;
+                lease::write_all(badge, 0, &self.buf[..n])?;
+                Ok(n)
+            }
+            Sys::Socketpair => {
+                let (x, y) = files.socketpair(pid)?;
+                if let Err(e) = lease::write_value(badge, 0, &[x as i32, y as i32]) {
+                    // Never seen by the caller: take the sockets back.
+                    let _ = files.close(pid, x, wakes);
+                    let _ = files.close(pid, y, wakes);
+                    return Err(e);
+                }
+                Ok(0)
+            }
             _ => Err(Errno::NoSys.into()),
         }
     }

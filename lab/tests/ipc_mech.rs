@@ -1,0 +1,143 @@
+//! The IPC-mechanism benchmarks of issue 16 (`fifo-rt`, `unix-rt`, `mq-rt`, `shm-rt`, `sem-rt`,
+//! `unix-bw`, `bw-mem`) on both kernels, through the real binary: each runs, and each shows the
+//! property its construction implies — a byte round trip between two processes crosses into the
+//! kernel at least four times and switches at least twice; on micro the fifo, socket and queue live
+//! in the fs server while the futex calls never leave the kernel; moving a chunk through a
+//! socket costs more than copying it in user memory.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+const BENCHES: &str = "fifo-rt,unix-rt,mq-rt,shm-rt,sem-rt,unix-bw,bw-mem";
+
+/// `klab bench --quick --only BENCHES`, run once; the report.json.
+fn report() -> &'static Value {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        let dir: PathBuf =
+            std::env::temp_dir().join(format!("klab-ipc-mech-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let out = Command::new(env!("CARGO_BIN_EXE_klab"))
+            .args(["bench", "--quick", "--only", BENCHES, "--out"])
+            .arg(&dir)
+            .output()
+            .expect("run klab");
+        assert!(
+            out.status.success(),
+            "klab bench failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
+        serde_json::from_str(&json).expect("JSON")
+    })
+}
+
+fn result(bench: &str, kernel: &str) -> &'static Value {
+    report()["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
+        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"))
+}
+
+fn per_op(bench: &str, kernel: &str, metric: &str) -> f64 {
+    let x = result(bench, kernel);
+    x["total"][metric].as_f64().expect("a counter") / x["ops"].as_f64().expect("ops")
+}
+
+/// The cycles a place (`user`, `kernel`, a server) spent in the region of `bench` on `kernel`.
+fn place_cycles(bench: &str, kernel: &str, place: &str) -> u64 {
+    result(bench, kernel)["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .filter(|p| p["place"] == place)
+        .map(|p| p["counters"]["cycles"].as_u64().expect("cycles"))
+        .sum()
+}
+
+#[test]
+fn a_byte_round_trip_between_processes_traps_four_times_and_switches_twice() {
+    for bench in ["fifo-rt", "unix-rt", "mq-rt"] {
+        for kernel in ["mono", "micro"] {
+            let traps = per_op(bench, kernel, "traps");
+            let switches = per_op(bench, kernel, "context_switches");
+            assert!(
+                traps >= 4.0,
+                "{bench} on {kernel}: {traps} traps per round trip"
+            );
+            assert!(
+                switches >= 2.0,
+                "{bench} on {kernel}: {switches} switches per round trip"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_futex_round_trip_wakes_the_other_thread_through_the_kernel_alone() {
+    for bench in ["shm-rt", "sem-rt"] {
+        for kernel in ["mono", "micro"] {
+            let traps = per_op(bench, kernel, "traps");
+            let switches = per_op(bench, kernel, "context_switches");
+            // At least: a wake and a wait on each side, and a switch each way.
+            assert!(
+                traps >= 2.0,
+                "{bench} on {kernel}: {traps} traps per round trip"
+            );
+            assert!(
+                switches >= 2.0,
+                "{bench} on {kernel}: {switches} switches per round trip"
+            );
+        }
+        for server in ["proc", "fs", "mem", "console"] {
+            assert_eq!(
+                place_cycles(bench, "micro", server),
+                0,
+                "{bench} on micro: the {server} server ran, but futexes are the kernel's"
+            );
+        }
+    }
+}
+
+#[test]
+fn on_micro_named_pipes_sockets_and_queues_live_in_the_file_server() {
+    for bench in ["fifo-rt", "unix-rt", "mq-rt", "unix-bw"] {
+        assert!(
+            place_cycles(bench, "micro", "fs") > 0,
+            "{bench} on micro: no cycles in fs"
+        );
+        assert_eq!(
+            place_cycles(bench, "mono", "fs"),
+            0,
+            "{bench} on mono has no servers"
+        );
+    }
+}
+
+#[test]
+fn a_chunk_through_a_socket_costs_more_than_a_memcpy_of_it() {
+    for kernel in ["mono", "micro"] {
+        let socket = per_op("unix-bw", kernel, "cycles");
+        let memcpy = per_op("bw-mem", kernel, "cycles");
+        assert!(
+            socket > memcpy,
+            "{kernel}: a 64 KiB chunk over a socket {socket} cycles, a memcpy {memcpy}"
+        );
+    }
+    // memcpy involves no kernel: the same user code on both kernels.
+    let (mono, micro) = (
+        per_op("bw-mem", "mono", "instructions"),
+        per_op("bw-mem", "micro", "instructions"),
+    );
+    assert_eq!(
+        mono, micro,
+        "bw-mem runs the same instructions on both kernels"
+    );
+}
