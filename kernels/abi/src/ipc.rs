@@ -331,6 +331,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Read | Sys::Write | Sys::Open | Sys::Unlink | Sys::Mkdir => (level::FS, true),
         Sys::Pipe | Sys::Fstat | Sys::Readdir => (level::FS, true),
         Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
+        Sys::SetNonblock | Sys::EpollCreate | Sys::EpollCtl => (level::FS, false),
+        Sys::Poll | Sys::EpollWait => (level::FS, true),
     }
 }
 
@@ -343,13 +345,14 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
+/// | `set_nonblock poll epoll_*` | fs | poll: 0 fds (RW); epoll_wait: 0 out (W) |
 /// | `yield sleep clock` | the kernel | — |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
 pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
     use crate::Sys;
-    use crate::types::{DirEntry, PATH_MAX, Stat, Str, limits};
+    use crate::types::{DirEntry, EpollEvent, PATH_MAX, PollFd, Stat, Str, limits, poll};
     const R: u64 = lease::READ;
     const W: u64 = lease::WRITE;
     let l = |addr: usize, len: usize, access: u64| Lease {
@@ -360,6 +363,15 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
     let path = |addr: usize, len: usize| {
         if len <= PATH_MAX {
             l(addr, len, R)
+        } else {
+            Lease::default()
+        }
+    };
+    // An array of `n` items of `size` bytes: a placeholder past `poll::MAX` items (the
+    // server refuses the count with `EINVAL`, as mono does, before touching memory).
+    let io_array = |addr: usize, n: usize, size: usize, access: u64| {
+        if n <= poll::MAX {
+            l(addr, n * size, access)
         } else {
             Lease::default()
         }
@@ -388,6 +400,8 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::Pipe => lease(l(a[0], 2 * size_of::<i32>(), W)),
         Sys::Fstat => lease(l(a[1], size_of::<Stat>(), W)),
         Sys::Readdir => lease(l(a[1], size_of::<DirEntry>(), W)),
+        Sys::Poll => lease(io_array(a[0], a[1], size_of::<PollFd>(), R | W)),
+        Sys::EpollWait => lease(io_array(a[1], a[2], size_of::<EpollEvent>(), W)),
         _ => {}
     }
     f.endpoint = route(sys).0;

@@ -74,6 +74,8 @@ pub mod kind {
     pub const DEVICE: u32 = 3;
     /// One end of a pipe.
     pub const PIPE: u32 = 4;
+    /// An epoll instance.
+    pub const EPOLL: u32 = 5;
 }
 
 /// `open` flags (Linux's values).
@@ -92,8 +94,10 @@ pub mod open {
     pub const TRUNC: usize = 0o1000;
     /// Every write goes to the end of the file.
     pub const APPEND: usize = 0o2000;
+    /// Non-blocking: a `read` or `write` that would block fails with `EAGAIN` instead.
+    pub const NONBLOCK: usize = 0o4000;
     /// Every flag a kernel accepts; others are `EINVAL`.
-    pub const ALL: usize = ACCMODE | CREAT | TRUNC | APPEND;
+    pub const ALL: usize = ACCMODE | CREAT | TRUNC | APPEND | NONBLOCK;
 }
 
 /// `seek` origins.
@@ -144,10 +148,12 @@ pub mod exit {
 pub mod limits {
     /// Processes alive or not yet waited for, system-wide (`spawn` then fails with `EAGAIN`).
     pub const PROCESSES: usize = 64;
-    /// Threads per process, the first included (`thread_spawn` then fails with `EAGAIN`).
-    pub const THREADS: usize = 16;
-    /// Open file descriptors per process (`open` then fails with `EMFILE`).
-    pub const FDS: usize = 16;
+    /// Threads per process, the first included (`thread_spawn` then fails with `EAGAIN`):
+    /// enough for a server with a thread per client for 64 clients (`io-threads-64`).
+    pub const THREADS: usize = 72;
+    /// Open file descriptors per process (`open` then fails with `EMFILE`): enough for an
+    /// echo service watching 64 clients' pipes (the `io` benchmarks).
+    pub const FDS: usize = 160;
     /// Arguments to `spawn`.
     pub const ARGS: usize = 32;
     /// Total bytes of `spawn`'s argument strings.
@@ -157,4 +163,56 @@ pub mod limits {
     /// Most bytes one `read` or `write` moves (a short count beyond, as POSIX allows), so one
     /// call never pins or faults in an unbounded amount of user memory.
     pub const IO_MAX: usize = 64 * 1024;
+}
+
+/// One descriptor of a `poll` call: the caller fills `fd` and `events`, the kernel writes
+/// `revents` (bits of [`poll`]). A negative `fd` is skipped (`revents` = 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct PollFd {
+    /// The descriptor (negative: ignored).
+    pub fd: i32,
+    /// The events asked for ([`poll::IN`], [`poll::OUT`]).
+    pub events: u16,
+    /// The events that happened; [`poll::HUP`], [`poll::ERR`] and [`poll::NVAL`] are reported
+    /// whether asked for or not.
+    pub revents: u16,
+}
+
+/// `poll` and `epoll` event bits (Linux's values).
+pub mod poll {
+    /// A read would not block (data, or end of file).
+    pub const IN: u16 = 0x1;
+    /// A write would not block (room, or no reader left: the write fails at once).
+    pub const OUT: u16 = 0x4;
+    /// The write end of a pipe with no reader left.
+    pub const ERR: u16 = 0x8;
+    /// Hang-up: the read end of a pipe whose writers are all gone.
+    pub const HUP: u16 = 0x10;
+    /// The descriptor is not open.
+    pub const NVAL: u16 = 0x20;
+    /// Most descriptors one `poll` call takes (`EINVAL` beyond).
+    pub const MAX: usize = super::limits::FDS;
+    /// The timeout that means "wait as long as it takes".
+    pub const FOREVER: usize = usize::MAX;
+}
+
+/// What `epoll_wait` writes for a ready descriptor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct EpollEvent {
+    /// The descriptor registered.
+    pub fd: i32,
+    /// Its events now ([`poll`] bits, among those registered, plus `HUP` and `ERR`).
+    pub events: u32,
+}
+
+/// `epoll_ctl` operations (Linux's values).
+pub mod epoll {
+    /// Register a descriptor.
+    pub const ADD: usize = 1;
+    /// Forget a descriptor.
+    pub const DEL: usize = 2;
+    /// Change a registered descriptor's events.
+    pub const MOD: usize = 3;
 }

@@ -37,9 +37,17 @@
 //!   `processes * FDS` entries (each is some fd's). Every argument is checked: a bad fd is
 //!   `EBADF`, nothing panics.
 //!
+//! - **Non-blocking mode** (`open::NONBLOCK`, [`Files::set_nonblock`]) belongs to the open file
+//!   (so `dup`s share it): a pipe read or write that would block fails with `EAGAIN` instead;
+//!   the console's read is the kernel's, which asks [`Files::is_nonblocking`].
+//! - **Readiness** ([`poll`]: `poll`, [`epoll`]: epoll instances) is computed from the pipes'
+//!   state; every pipe change that wakes a pipe waiter also wakes `poll`s blocked on the pipe
+//!   and marks the pipe ready in the epoll instances watching it.
+//!
 //! Left out: `dup2`, close-on-exec, file locks, and the console's line discipline.
 
 use crate::fs::{Device, Fs, Ino};
+use epoll::{EpId, Epoll, PipeWatch};
 use crate::pipe::Pipe;
 use crate::{Error, Pid, PidMap, PipeId, Wait, Wakes};
 use abi::Errno;
@@ -72,6 +80,8 @@ enum Object {
     PipeReader(PipeId),
     /// The write end of a pipe.
     PipeWriter(PipeId),
+    /// An epoll instance.
+    Epoll(EpId),
 }
 
 /// An entry of the open-file table, shared by `refs` fds.
@@ -79,6 +89,8 @@ enum Object {
 struct OpenFile {
     refs: usize,
     object: Object,
+    /// `open::NONBLOCK`: `EAGAIN` instead of blocking.
+    nonblock: bool,
 }
 
 /// An index into the open-file table.
@@ -97,13 +109,17 @@ pub struct Files<'a> {
     pipes: Vec<Option<Pipe>>,
     /// Indexed by pid slot ([`PidMap`]): every read and write finds its table in O(1).
     tables: PidMap<FdTable>,
+    /// Indexed by [`PipeId`]: who watches the pipe's readiness (`poll`, epoll instances).
+    watch: Vec<PipeWatch>,
+    /// Indexed by [`EpId`]; `None` is free.
+    epolls: Vec<Option<Epoll>>,
     max_processes: usize,
     max_pipes: usize,
 }
 
 impl<'a> Files<'a> {
     /// Pipes that may exist at once by default (each holds [`limits::PIPE_BUFFER`] bytes).
-    pub const PIPES: usize = 32;
+    pub const PIPES: usize = 160;
 
     /// Fd tables over `fs` for [`limits::PROCESSES`] processes and [`Files::PIPES`] pipes.
     pub fn new(fs: Fs<'a>) -> Files<'a> {
@@ -117,6 +133,8 @@ impl<'a> Files<'a> {
             open: Vec::new(),
             pipes: Vec::new(),
             tables: PidMap::new(),
+            watch: Vec::new(),
+            epolls: Vec::new(),
             max_processes: processes,
             max_pipes: pipes,
         }
@@ -255,6 +273,7 @@ impl<'a> Files<'a> {
             self.fs.truncate(ino)?;
         }
         let append = flags & open::APPEND != 0;
+        let nonblock = flags & open::NONBLOCK != 0;
         self.fs.retain(ino)?;
         let id = self
             .new_open(Object::Node {
@@ -267,6 +286,7 @@ impl<'a> Files<'a> {
             .inspect_err(|_| {
                 self.fs.release(ino);
             })?;
+        self.set_nonblocking(id, nonblock);
         self.set_fd(pid, fd, id);
         Ok(fd)
     }
@@ -323,6 +343,9 @@ impl<'a> Files<'a> {
             }
         };
         self.pipes[p] = Some(Pipe::new());
+        if self.watch.len() <= p {
+            self.watch.resize_with(p + 1, PipeWatch::default);
+        }
         self.set_fd(pid, rfd, r);
         self.set_fd(pid, wfd, w);
         Ok((rfd, wfd))
@@ -354,6 +377,7 @@ impl<'a> Files<'a> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { read: false, .. } | Object::PipeWriter(_) => Err(Errno::BadF.into()),
+            Object::Epoll(_) => Err(Errno::Inval.into()),
             Object::Node { ino, offset, .. } => {
                 // Devices have no offset (they cannot seek).
                 match self.fs.device(ino) {
@@ -380,10 +404,11 @@ impl<'a> Files<'a> {
                     Some(n) => {
                         if n > 0 {
                             wakes.push(Wait::PipeWritable(p));
+                            self.changed(p, wakes);
                         }
                         Ok(Io::Done(n))
                     }
-                    None => Err(Error::WouldBlock(Wait::PipeReadable(p))),
+                    None => Err(self.would_block(id, Wait::PipeReadable(p))),
                 }
             }
         }
@@ -415,6 +440,7 @@ impl<'a> Files<'a> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { write: false, .. } | Object::PipeReader(_) => Err(Errno::BadF.into()),
+            Object::Epoll(_) => Err(Errno::Inval.into()),
             Object::Node {
                 ino,
                 offset,
@@ -440,10 +466,11 @@ impl<'a> Files<'a> {
                     Some(n) => {
                         if n > 0 {
                             wakes.push(Wait::PipeReadable(p));
+                            self.changed(p, wakes);
                         }
                         Ok(Io::Done(n))
                     }
-                    None => Err(Error::WouldBlock(Wait::PipeWritable(p))),
+                    None => Err(self.would_block(id, Wait::PipeWritable(p))),
                 }
             }
         }
@@ -511,6 +538,10 @@ impl<'a> Files<'a> {
                     ino: 0,
                 })
             }
+            Object::Epoll(_) => Ok(Stat {
+                kind: kind::EPOLL,
+                ..Stat::default()
+            }),
         }
     }
 
@@ -546,6 +577,53 @@ impl<'a> Files<'a> {
         match self.object(self.open_id(pid, fd)?)? {
             Object::Node { ino, .. } => self.fs.kind(ino),
             Object::PipeReader(_) | Object::PipeWriter(_) => Ok(kind::PIPE),
+            Object::Epoll(_) => Ok(kind::EPOLL),
+        }
+    }
+
+    /// `set_nonblock(fd, on)` for `pid`: the open file's non-blocking mode.
+    pub fn set_nonblock(&mut self, pid: Pid, fd: usize, on: bool) -> Result<(), Errno> {
+        let id = self.open_id(pid, fd)?;
+        self.set_nonblocking(id, on);
+        Ok(())
+    }
+
+    /// Whether `fd` of `pid` is open and non-blocking (a console read that would block is then
+    /// the kernel's `EAGAIN`).
+    pub fn is_nonblocking(&self, pid: Pid, fd: usize) -> bool {
+        self.open_id(pid, fd)
+            .ok()
+            .and_then(|id| self.open.get(id)?.as_ref())
+            .is_some_and(|f| f.nonblock)
+    }
+
+    fn set_nonblocking(&mut self, id: OpenId, on: bool) {
+        if let Some(Some(f)) = self.open.get_mut(id) {
+            f.nonblock = on;
+        }
+    }
+
+    /// What a pipe call on open file `id` that cannot go on now comes to: `EAGAIN` if the file
+    /// is non-blocking, else "retry at `wait`".
+    fn would_block(&self, id: OpenId, wait: Wait) -> Error {
+        match self.open.get(id) {
+            Some(Some(f)) if f.nonblock => Errno::Again.into(),
+            _ => Error::WouldBlock(wait),
+        }
+    }
+
+    /// Pipe `p` changed (bytes in or out, an end closed): wakes the `poll`s blocked on it and
+    /// marks it ready in the epoll instances watching it.
+    fn changed(&mut self, p: PipeId, wakes: &mut Wakes) {
+        let Some(w) = self.watch.get_mut(p) else {
+            return;
+        };
+        if w.polled {
+            w.polled = false;
+            wakes.push(Wait::Polled);
+        }
+        if !w.epolls.is_empty() {
+            self.notify_epolls(p, wakes);
         }
     }
 
@@ -592,7 +670,11 @@ impl<'a> Files<'a> {
     /// A new open file with one reference. The table holds `processes * FDS` entries at most,
     /// which every fd of every process can use: past that (a broken caller) it is `EAGAIN`.
     fn new_open(&mut self, object: Object) -> Result<OpenId, Errno> {
-        let file = Some(OpenFile { refs: 1, object });
+        let file = Some(OpenFile {
+            refs: 1,
+            object,
+            nonblock: false,
+        });
         if let Some(i) = self.open.iter().position(Option::is_none) {
             self.open[i] = file;
             return Ok(i);
@@ -618,6 +700,7 @@ impl<'a> Files<'a> {
         *slot = None;
         match object {
             Object::Node { ino, .. } => self.fs.release(ino),
+            Object::Epoll(ep) => self.drop_epoll(ep),
             Object::PipeReader(p) | Object::PipeWriter(p) => {
                 let Some(pipe) = self.pipes.get_mut(p).and_then(Option::as_mut) else {
                     return;
@@ -629,8 +712,13 @@ impl<'a> Files<'a> {
                     pipe.drop_writer();
                     wakes.push(Wait::PipeReadable(p));
                 }
-                if pipe.readers() == 0 && pipe.writers() == 0 {
+                let gone = pipe.readers() == 0 && pipe.writers() == 0;
+                self.changed(p, wakes);
+                if gone {
                     self.pipes[p] = None;
+                    if let Some(w) = self.watch.get_mut(p) {
+                        *w = PipeWatch::default();
+                    }
                 }
             }
         }
@@ -639,3 +727,9 @@ impl<'a> Files<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod io_tests;
+
+pub mod epoll;
+pub mod poll;
