@@ -179,6 +179,28 @@ pub struct PollFd {
     pub revents: u16,
 }
 
+impl PollFd {
+    /// Bytes of one entry in memory.
+    pub const SIZE: usize = 8;
+
+    /// The entry whose bytes are `b` (at least [`PollFd::SIZE`]; missing bytes read as 0).
+    pub fn decode(b: &[u8]) -> PollFd {
+        let at = |i: usize| b.get(i).copied().unwrap_or(0);
+        PollFd {
+            fd: i32::from_le_bytes([at(0), at(1), at(2), at(3)]),
+            events: u16::from_le_bytes([at(4), at(5)]),
+            revents: u16::from_le_bytes([at(6), at(7)]),
+        }
+    }
+
+    /// Writes the entry's `revents` into its bytes `b` (the only field a kernel changes).
+    pub fn encode_revents(&self, b: &mut [u8]) {
+        if let Some(r) = b.get_mut(6..8) {
+            r.copy_from_slice(&self.revents.to_le_bytes());
+        }
+    }
+}
+
 /// `poll` and `epoll` event bits (Linux's values).
 pub mod poll {
     /// A read would not block (data, or end of file).
@@ -195,6 +217,19 @@ pub mod poll {
     pub const MAX: usize = super::limits::FDS;
     /// The timeout that means "wait as long as it takes".
     pub const FOREVER: usize = usize::MAX;
+    /// Most events one `epoll_wait` writes (fewer than asked for is a short count; the rest
+    /// stay ready for the next call).
+    pub const EPOLL_BATCH: usize = 16;
+
+    /// Whether a call with `timeout_ns` may block (`Ok(false)`: look once; `EINVAL` for a
+    /// finite timeout, which the kernels leave out).
+    pub fn blocks(timeout_ns: usize) -> Result<bool, crate::Errno> {
+        match timeout_ns {
+            0 => Ok(false),
+            FOREVER => Ok(true),
+            _ => Err(crate::Errno::Inval),
+        }
+    }
 }
 
 /// What `epoll_wait` writes for a ready descriptor.
@@ -205,6 +240,21 @@ pub struct EpollEvent {
     pub fd: i32,
     /// Its events now ([`poll`] bits, among those registered, plus `HUP` and `ERR`).
     pub events: u32,
+}
+
+impl EpollEvent {
+    /// Bytes of one event in memory.
+    pub const SIZE: usize = 8;
+
+    /// Writes the event into `b` (at least [`EpollEvent::SIZE`] bytes; a shorter `b` gets what
+    /// fits).
+    pub fn encode(&self, b: &mut [u8]) {
+        let mut bytes = [0u8; 8];
+        bytes[..4].copy_from_slice(&self.fd.to_le_bytes());
+        bytes[4..].copy_from_slice(&self.events.to_le_bytes());
+        let n = b.len().min(8);
+        b[..n].copy_from_slice(&bytes[..n]);
+    }
 }
 
 /// `epoll_ctl` operations (Linux's values).

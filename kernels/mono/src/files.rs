@@ -70,7 +70,13 @@ impl Kernel {
                     Io::Done(n) => Ok(n),
                     Io::Console => {
                         console_read = true;
-                        tty.read(out).ok_or(Error::WouldBlock(Wait::Console))
+                        tty.read(out).ok_or_else(|| {
+                            if files.is_nonblocking(me.pid, fd) {
+                                Error::Errno(Errno::Again)
+                            } else {
+                                Error::WouldBlock(Wait::Console)
+                            }
+                        })
                     }
                 }
             })

@@ -11,6 +11,7 @@
 //! - [`thread`]: threads with `mmap`ed stacks, joined for their status.
 //! - [`coro`]: stackful coroutines switched in user mode (no kernel involved).
 //! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
+//! - [`select`]: `select` as a library function over `poll`.
 //! - [`ipc`]: endpoints, `call`/`recv`/`reply` and leases — `micro`'s IPC (`ENOSYS` on `mono`).
 //!
 //! Programs are linked at `abi::layout::PROGRAM_BASE` (their build script passes
@@ -28,6 +29,7 @@ pub mod io;
 pub mod ipc;
 pub mod marker;
 pub mod raw;
+pub mod select;
 pub mod signal;
 pub mod start;
 pub mod sync;

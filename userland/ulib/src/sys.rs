@@ -194,3 +194,39 @@ pub fn thread_join(tid: usize) -> Result<i32, Errno> {
     // Safety: no pointers.
     check(unsafe { raw::thread_join(tid) }).map(|s| s as u32 as i32)
 }
+
+/// Makes `fd`'s open file non-blocking (`EAGAIN` instead of waiting) or blocking again.
+pub fn set_nonblock(fd: usize, on: bool) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::set_nonblock(fd, usize::from(on)) }).map(drop)
+}
+
+/// Polls `fds`, filling each `revents`: how many have events. `timeout_ns` is 0 (look once)
+/// or `abi::types::poll::FOREVER` (wait until one has).
+pub fn poll(fds: &mut [abi::types::PollFd], timeout_ns: usize) -> Result<usize, Errno> {
+    // Safety: `fds` is readable and writable for its length.
+    check(unsafe { raw::poll(fds.as_mut_ptr() as usize, fds.len(), timeout_ns) })
+}
+
+/// A new epoll instance: its fd.
+pub fn epoll_create() -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::epoll_create() })
+}
+
+/// Adds, changes or removes (`abi::types::epoll`) `fd` with `events` in instance `ep`.
+pub fn epoll_ctl(ep: usize, op: usize, fd: usize, events: u16) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::epoll_ctl(ep, op, fd, usize::from(events)) }).map(drop)
+}
+
+/// Waits on instance `ep` for ready descriptors, written into `out`: how many (at most
+/// `abi::types::poll::EPOLL_BATCH` per call). `timeout_ns` as [`poll`]'s.
+pub fn epoll_wait(
+    ep: usize,
+    out: &mut [abi::types::EpollEvent],
+    timeout_ns: usize,
+) -> Result<usize, Errno> {
+    // Safety: `out` is writable for its length.
+    check(unsafe { raw::epoll_wait(ep, out.as_mut_ptr() as usize, out.len(), timeout_ns) })
+}

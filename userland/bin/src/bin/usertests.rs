@@ -55,6 +55,8 @@ mod threads;
 mod tools;
 #[path = "../usertests/victims.rs"]
 mod victims;
+#[path = "../usertests/iomodels.rs"]
+mod iomodels;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -78,6 +80,7 @@ const GROUPS: &[&[Test]] = &[
     fresh_memory::TESTS,
     faults::TESTS,
     tools::TESTS,
+    iomodels::TESTS,
 ];
 
 /// Every test.
