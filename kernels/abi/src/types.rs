@@ -151,9 +151,9 @@ pub mod limits {
     /// Threads per process, the first included (`thread_spawn` then fails with `EAGAIN`):
     /// enough for a server with a thread per client for 64 clients (`io-threads-64`).
     pub const THREADS: usize = 72;
-    /// Open file descriptors per process (`open` then fails with `EMFILE`): enough for an
-    /// echo service watching 64 clients' pipes (the `io` benchmarks).
-    pub const FDS: usize = 160;
+    /// Open file descriptors per process (`open` then fails with `EMFILE`): enough for both
+    /// ends of 64 clients' request and reply pipes in one process (the `io` benchmarks).
+    pub const FDS: usize = 272;
     /// Arguments to `spawn`.
     pub const ARGS: usize = 32;
     /// Total bytes of `spawn`'s argument strings.

@@ -119,7 +119,7 @@ pub struct Files<'a> {
 
 impl<'a> Files<'a> {
     /// Pipes that may exist at once by default (each holds [`limits::PIPE_BUFFER`] bytes).
-    pub const PIPES: usize = 160;
+    pub const PIPES: usize = 256;
 
     /// Fd tables over `fs` for [`limits::PROCESSES`] processes and [`Files::PIPES`] pipes.
     pub fn new(fs: Fs<'a>) -> Files<'a> {

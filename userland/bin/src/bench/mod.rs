@@ -11,7 +11,8 @@
 //!
 //! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
 //! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
-//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline). The
+//! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline), [`io`] (the IO models, thread and coroutine
+//! creation). The
 //! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
@@ -20,6 +21,7 @@ mod harness;
 
 mod bare;
 mod file;
+mod io;
 mod ipc;
 mod memory;
 mod pipe;
@@ -82,6 +84,13 @@ const CASES: &[Case] = &[
     case("page-fault", &[], memory::page_fault),
     case("mmap", &["PAGES"], memory::mmap),
     case("pipeline", &[], process::pipeline),
+    case("io-threads", &["N"], io::threads),
+    case("io-poll", &["N"], io::poll_model),
+    case("io-select", &["N"], io::select_model),
+    case("io-epoll", &["N"], io::epoll_model),
+    case("io-coro", &["N"], io::coro),
+    case("thread-create", &[], io::thread_create),
+    case("coro-create", &[], io::coro_create),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
