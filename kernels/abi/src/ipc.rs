@@ -332,6 +332,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Pipe | Sys::Fstat | Sys::Readdir => (level::FS, true),
         Sys::Brk | Sys::Mmap | Sys::Munmap => (level::MEM, false),
         Sys::SetNonblock | Sys::EpollCreate | Sys::EpollCtl => (level::FS, false),
+        Sys::Sendfile => (level::FS, false),
         Sys::Poll | Sys::EpollWait => (level::FS, true),
     }
 }
@@ -345,7 +346,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
-/// | `set_nonblock poll epoll_*` | fs | poll: 0 fds (RW); epoll_wait: 0 out (W) |
+/// | `set_nonblock poll epoll_* sendfile` | fs | poll: 0 fds (RW); epoll_wait: 0 out (W) |
 /// | `yield sleep clock` | the kernel | — |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):

@@ -122,6 +122,12 @@ macro_rules! for_each_syscall {
             /// until one is ready, with `timeout_ns` as `poll`'s. Its cost depends on the ready
             /// descriptors, not on the registered ones. A registered fd closed since is forgotten.
             EpollWait = 49 => epoll_wait(ep, out, max, timeout_ns);
+            /// `sendfile(out_fd, in_fd, len)` → bytes moved (0 at the file's end): up to `len`
+            /// bytes (at most a pipe's buffer per call) of file `in_fd` from its offset, which
+            /// advances, into pipe write end `out_fd`, copied once, never through user memory.
+            /// Blocks on a full pipe (`EAGAIN` when non-blocking); `EPIPE` without a reader;
+            /// `EBADF` for other kinds of fds, `EINVAL` for a device or directory.
+            Sendfile = 50 => sendfile(out_fd, in_fd, len);
         }
     };
 }

@@ -1,4 +1,4 @@
-//! The calls of the IO models: non-blocking mode, `poll` and epoll instances. The user arrays
+//! The calls of the IO models: non-blocking mode, `poll`, epoll instances and `sendfile`. The user arrays
 //! are checked and used in place (a `poll` array is decoded into the kernel for the scan and
 //! its `revents` written back); the shared `services::files` does the work, and a call that
 //! must wait parks the thread on `Wait::Polled` or `Wait::Epoll` like any other.
@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use abi::Errno;
 use abi::types::{EpollEvent, PollFd, poll};
 use kcore::uaccess;
+use services::Wakes;
 
 use crate::kernel::{Caller, Kernel};
 use crate::syscall::Outcome;
@@ -41,6 +42,14 @@ impl Kernel {
                 r
             })
         })??
+    }
+
+    /// `sendfile(out_fd, in_fd, len)`.
+    pub fn sys_sendfile(&mut self, me: Caller, out_fd: usize, in_fd: usize, len: usize) -> Outcome {
+        let mut wakes = Wakes::new();
+        let r = self.files.sendfile(me.pid, out_fd, in_fd, len, &mut wakes);
+        self.wake_all(&wakes);
+        r
     }
 
     /// `epoll_create()`.

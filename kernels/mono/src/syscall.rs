@@ -140,6 +140,11 @@ const fn entry(sys: Sys) -> Entry {
                 k.sys_epoll_wait(me, a.arg(0), a.arg(1), a.arg(2), a.arg(3))
             })
         },
+        Sys::Sendfile => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_sendfile(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
     }
 }
 

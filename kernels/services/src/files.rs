@@ -733,3 +733,4 @@ mod io_tests;
 
 pub mod epoll;
 pub mod poll;
+pub mod sendfile;

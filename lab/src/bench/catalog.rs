@@ -558,6 +558,25 @@ pub const BENCHES: &[Bench] = &[
         &[],
         1000,
         20,
+    ),    b(
+        "copy-1m",
+        "zero-copy",
+        "1 MiB file into a pipe drained by a child: read + write, 64 KiB buffer",
+        "MiB",
+        "copy-1m",
+        &[],
+        8,
+        1,
+    ),
+    b(
+        "sendfile-1m",
+        "zero-copy",
+        "1 MiB file into a pipe drained by a child: sendfile (one copy, no user buffer)",
+        "MiB",
+        "sendfile-1m",
+        &[],
+        8,
+        1,
     ),
 ];
 

@@ -230,3 +230,10 @@ pub fn epoll_wait(
     // Safety: `out` is writable for its length.
     check(unsafe { raw::epoll_wait(ep, out.as_mut_ptr() as usize, out.len(), timeout_ns) })
 }
+
+/// Moves up to `len` bytes of file `in_fd` (from its offset) into pipe `out_fd` without a user
+/// buffer: the bytes moved, 0 at the file's end.
+pub fn sendfile(out_fd: usize, in_fd: usize, len: usize) -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::sendfile(out_fd, in_fd, len) })
+}

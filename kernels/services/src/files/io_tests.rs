@@ -191,3 +191,43 @@ fn epoll_wait_cost_does_not_grow_with_the_registered_count() {
         assert_eq!(f.epolls[0].as_ref().unwrap().ready.len(), 1, "n = {n}");
     }
 }
+
+#[test]
+fn sendfile_moves_file_bytes_into_a_pipe_and_advances_the_offset() {
+    let mut f = files();
+    f.mkdir(b"/tmp").unwrap();
+    let fd = f
+        .open(pid(1), b"/tmp/f", open::RDWR | open::CREAT)
+        .unwrap();
+    let data: Vec<u8> = (0..6000u32).map(|i| (i % 251) as u8).collect();
+    f.write(pid(1), fd, &data, &mut Wakes::new()).unwrap();
+    f.seek(pid(1), fd, 0, abi::types::seek::SET).unwrap();
+    let (r, w) = f.pipe(pid(1)).unwrap();
+    let mut wk = Wakes::new();
+    assert_eq!(f.sendfile(pid(1), w, fd, 10, &mut wk), Ok(10));
+    assert!(wk.iter().any(|x| x == Wait::PipeReadable(0)));
+    let full = abi::types::limits::PIPE_BUFFER;
+    assert_eq!(f.sendfile(pid(1), w, fd, 1 << 20, &mut wk), Ok(full - 10));
+    f.set_nonblock(pid(1), w, true).unwrap();
+    assert_eq!(
+        f.sendfile(pid(1), w, fd, 1, &mut wk),
+        Err(Errno::Again.into()),
+        "a full pipe"
+    );
+    let mut out = vec![0u8; full];
+    assert_eq!(f.read(pid(1), r, &mut out, &mut wk), Ok(Io::Done(full)));
+    assert_eq!(out, data[..full]);
+    assert_eq!(
+        f.sendfile(pid(1), w, fd, 1 << 20, &mut wk),
+        Ok(6000 - full)
+    );
+    assert_eq!(f.sendfile(pid(1), w, fd, 1 << 20, &mut wk), Ok(0), "end of file");
+    assert_eq!(f.read(pid(1), r, &mut out, &mut wk), Ok(Io::Done(6000 - full)));
+    assert_eq!(out[..6000 - full], data[full..]);
+    // Wrong kinds of fds.
+    assert_eq!(f.sendfile(pid(1), fd, w, 1, &mut wk), Err(Errno::BadF.into()));
+    assert_eq!(f.sendfile(pid(1), w, 0, 1, &mut wk), Err(Errno::Inval.into()));
+    assert_eq!(f.sendfile(pid(1), w, 99, 1, &mut wk), Err(Errno::BadF.into()));
+    f.close(pid(1), r, &mut wk).unwrap();
+    assert_eq!(f.sendfile(pid(1), w, fd, 1, &mut wk), Err(Errno::Pipe.into()));
+}

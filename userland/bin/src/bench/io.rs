@@ -17,8 +17,9 @@
 //! The clients close their request pipes at the end; the server ends when every channel has
 //! reached end of file, and its status is checked.
 //!
-//! Also here: `thread-create` (spawn + join of a thread that returns at once) and `coro-create`
-//! (make a coroutine, run it to its end, free it).
+//! Also here: `thread-create` (spawn + join of a thread that returns at once), `coro-create`
+//! (make a coroutine, run it to its end, free it), and `copy-1m` / `sendfile-1m`: a 1 MiB file
+//! into a pipe drained by a child (`@drain-ack`), by `read` + `write` or by `sendfile`.
 
 use alloc::boxed::Box;
 use alloc::vec;
@@ -369,4 +370,81 @@ pub fn coro_create(n: u64, _: &[u64]) -> Outcome<Report> {
         Ok(())
     })?;
     Ok(Report::new(n, counts))
+}
+
+/// The draining role: `@drain-ack BYTES` reads stdin and writes one byte on stdout per BYTES
+/// bytes read, until end of input.
+pub const DRAIN: &str = "@drain-ack";
+
+/// Bytes of the file `copy-1m` and `sendfile-1m` move.
+const FILE_BYTES: u64 = 1 << 20;
+
+/// `@drain-ack BYTES`.
+pub fn drain(params: &[u64]) -> Outcome {
+    let unit = params[0].max(1);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut got = 0u64;
+    loop {
+        let n = ok(sys::read(abi::types::fd::STDIN, &mut buf), "read")? as u64;
+        if n == 0 {
+            return Ok(());
+        }
+        got += n;
+        while got >= unit {
+            got -= unit;
+            ok(sys::write(abi::types::fd::STDOUT, b"!"), "ack")?;
+        }
+    }
+}
+
+/// `copy-1m` (`zero_copy` false: read + write through a 64 KiB user buffer) and `sendfile-1m`:
+/// op = /data/1M into a pipe, drained (and acknowledged) by a child.
+fn file_to_pipe(n: u64, zero_copy: bool) -> Outcome<Report> {
+    use super::harness::{get_byte, reap, spawn_role, stdio};
+    let f = ok(sys::open("/data/1M", abi::types::open::RDONLY), "open /data/1M")?;
+    let size = ok(sys::fstat(f), "fstat")?.size;
+    ensure!(size == FILE_BYTES, "/data/1M has {size} bytes");
+    let (r, w) = ok(sys::pipe(), "pipe")?;
+    let (ack_r, ack_w) = ok(sys::pipe(), "pipe")?;
+    let unit = alloc::format!("{FILE_BYTES}");
+    let child = spawn_role(DRAIN, &[&unit], stdio(Some(r), Some(ack_w)))?;
+    close(r)?;
+    close(ack_w)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut op = || {
+        ok(sys::seek(f, 0, abi::types::seek::SET), "seek")?;
+        loop {
+            let moved = if zero_copy {
+                ok(sys::sendfile(w, f, FILE_BYTES as usize), "sendfile")?
+            } else {
+                let got = ok(sys::read(f, &mut buf), "read the file")?;
+                ok(ulib::io::write_all(w, &buf[..got]), "write the pipe")?;
+                got
+            };
+            if moved == 0 {
+                break;
+            }
+        }
+        match get_byte(ack_r)? {
+            Some(b'!') => Ok(()),
+            other => fail(format_args!("the drain answered {other:?}")),
+        }
+    };
+    let counts = measure(1, n, &mut op)?;
+    close(w)?;
+    ensure!(get_byte(ack_r)?.is_none(), "the drain acked too much");
+    close(ack_r)?;
+    close(f)?;
+    reap(child, "the drain child")?;
+    Ok(Report::new(n, counts))
+}
+
+/// `copy-1m`.
+pub fn copy_1m(n: u64, _: &[u64]) -> Outcome<Report> {
+    file_to_pipe(n, false)
+}
+
+/// `sendfile-1m`.
+pub fn sendfile_1m(n: u64, _: &[u64]) -> Outcome<Report> {
+    file_to_pipe(n, true)
 }

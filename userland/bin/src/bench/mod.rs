@@ -91,6 +91,8 @@ const CASES: &[Case] = &[
     case("io-coro", &["N"], io::coro),
     case("thread-create", &[], io::thread_create),
     case("coro-create", &[], io::coro_create),
+    case("copy-1m", &[], io::copy_1m),
+    case("sendfile-1m", &[], io::sendfile_1m),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -117,6 +119,7 @@ const ROLES: &[Role] = &[
     role(ring::MEMBER, 1, ring::member),
     role(ipc::CLIENT, 3, ipc::client),
     role(ipc::CLIENT_LIB, 3, ipc::client_lib),
+    role(io::DRAIN, 1, io::drain),
 ];
 
 /// The usage line.

@@ -1,6 +1,6 @@
 //! The IO models' calls: non-blocking mode (`EAGAIN` instead of waiting), `poll` (readable,
 //! writable, hang-up, bad fds, blocking until a thread writes), epoll instances (only the ready
-//! descriptors, closed fds, bad arguments) and what bad pointers do to them.
+//! descriptors, closed fds, bad arguments), what bad pointers do to them, and `sendfile`.
 
 use abi::types::limits::PIPE_BUFFER;
 use abi::types::{EpollEvent, PollFd, epoll, poll};
@@ -218,6 +218,32 @@ fn bad_pointers() -> Outcome {
     Ok(())
 }
 
+fn sendfile() -> Outcome {
+    let f = ok(sys::open("/data/1M", abi::types::open::RDONLY), "open /data/1M")?;
+    let (r, w) = ok(sys::pipe(), "pipe")?;
+    let n = ok(sys::sendfile(w, f, 100), "sendfile")?;
+    ensure!(n == 100, "moved {n} bytes, want 100");
+    let mut via_pipe = [0u8; 100];
+    ensure!(ok(sys::read(r, &mut via_pipe), "read")? == 100, "short read");
+    let g = ok(sys::open("/data/1M", abi::types::open::RDONLY), "open again")?;
+    let mut direct = [0u8; 100];
+    ok(ulib::io::read_full(g, &mut direct), "read the file")?;
+    ensure!(via_pipe == direct, "the pipe's bytes differ from the file's");
+    ensure!(
+        ok(sys::seek(f, 0, abi::types::seek::CUR), "seek")? == 100,
+        "the offset did not advance"
+    );
+    expect_err(sys::sendfile(f, w, 1), Errno::BadF, "into a file")?;
+    expect_err(sys::sendfile(w, 0, 1), Errno::Inval, "from the console")?;
+    expect_err(sys::sendfile(w, 200, 1), Errno::BadF, "from a closed fd")?;
+    ok(sys::close(r), "close the reader")?;
+    expect_err(sys::sendfile(w, f, 1), Errno::Pipe, "without a reader")?;
+    for fd in [f, g, w] {
+        ok(sys::close(fd), "close")?;
+    }
+    Ok(())
+}
+
 /// The tests.
 pub const TESTS: &[Test] = &[
     Test {
@@ -244,5 +270,10 @@ pub const TESTS: &[Test] = &[
         name: "io_bad_pointers",
         question: "Are poll and epoll_wait with bad pointers EFAULT, consuming nothing?",
         run: bad_pointers,
+    },
+    Test {
+        name: "io_sendfile",
+        question: "Does sendfile move a file's bytes into a pipe, and refuse wrong fds?",
+        run: sendfile,
     },
 ];

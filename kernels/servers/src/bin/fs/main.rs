@@ -186,6 +186,7 @@ impl FileServer {
                 Ok(0)
             }
             Sys::EpollWait => self.epoll_wait(pid, badge, a),
+            Sys::Sendfile => Ok(files.sendfile(pid, a[0], a[1], a[2], wakes)?),
             _ => Err(Errno::NoSys.into()),
         }
     }
