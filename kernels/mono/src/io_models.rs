@@ -90,7 +90,10 @@ impl Kernel {
             uaccess::with_bytes_mut(mem, out, len, |bytes| {
                 let mut batch = [EpollEvent::default(); poll::EPOLL_BATCH];
                 let n = files.epoll_wait(me.pid, ep, &mut batch[..max], block)?;
-                for (e, b) in batch[..n].iter().zip(bytes.chunks_exact_mut(EpollEvent::SIZE)) {
+                for (e, b) in batch[..n]
+                    .iter()
+                    .zip(bytes.chunks_exact_mut(EpollEvent::SIZE))
+                {
                     e.encode(b);
                 }
                 Ok(n)

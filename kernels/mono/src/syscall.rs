@@ -119,11 +119,9 @@ const fn entry(sys: Sys) -> Entry {
         },
         Sys::ThreadExit => thread_exit,
         Sys::ThreadJoin => |k, f| call(k, f, |k, me, a| k.thread_join(me, a.arg(0))),
-        Sys::SetNonblock => |k, f| {
-            call(k, f, |k, me, a| {
-                k.sys_set_nonblock(me, a.arg(0), a.arg(1))
-            })
-        },
+        Sys::SetNonblock => {
+            |k, f| call(k, f, |k, me, a| k.sys_set_nonblock(me, a.arg(0), a.arg(1)))
+        }
         Sys::Poll => |k, f| {
             call(k, f, |k, me, a| {
                 k.sys_poll(me, a.arg(0), a.arg(1), a.arg(2))

@@ -47,13 +47,13 @@
 //! Left out: `dup2`, close-on-exec, file locks, and the console's line discipline.
 
 use crate::fs::{Device, Fs, Ino};
-use epoll::{EpId, Epoll, PipeWatch};
 use crate::pipe::Pipe;
 use crate::{Error, Pid, PidMap, PipeId, Wait, Wakes};
 use abi::Errno;
 use abi::types::limits::{self, FDS};
 use abi::types::{DirEntry, Stat, kind, open, seek};
 use alloc::vec::Vec;
+use epoll::{EpId, Epoll, PipeWatch};
 
 /// What a read or write did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

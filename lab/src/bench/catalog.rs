@@ -389,7 +389,8 @@ pub const BENCHES: &[Bench] = &[
         &[],
         1,
         1,
-    ),    b(
+    ),
+    b(
         "io-threads-1",
         "io",
         "echo service, 1 client: a blocking thread per client (1:1)",
@@ -558,7 +559,8 @@ pub const BENCHES: &[Bench] = &[
         &[],
         1000,
         20,
-    ),    b(
+    ),
+    b(
         "copy-1m",
         "zero-copy",
         "1 MiB file into a pipe drained by a child: read + write, 64 KiB buffer",

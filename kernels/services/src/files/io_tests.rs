@@ -159,7 +159,10 @@ fn epoll_ctl_refuses_bad_and_closed_descriptors() {
     assert_eq!(f.epoll_ctl(pid(1), ep, add, ep, ev), Err(Errno::Inval));
     assert_eq!(f.epoll_ctl(pid(1), ep, add, 0, ev), Err(Errno::Perm));
     assert_eq!(f.epoll_ctl(pid(1), ep, add, 40, ev), Err(Errno::BadF));
-    assert_eq!(f.epoll_ctl(pid(1), ep, epoll::DEL, r, ev), Err(Errno::NoEnt));
+    assert_eq!(
+        f.epoll_ctl(pid(1), ep, epoll::DEL, r, ev),
+        Err(Errno::NoEnt)
+    );
     assert_eq!(f.epoll_ctl(pid(1), ep, 9, r, ev), Err(Errno::Inval));
     f.epoll_ctl(pid(1), ep, add, r, ev).unwrap();
     assert_eq!(f.epoll_ctl(pid(1), ep, add, r, ev), Err(Errno::Exist));
@@ -168,9 +171,15 @@ fn epoll_ctl_refuses_bad_and_closed_descriptors() {
     f.close(pid(1), r, &mut Wakes::new()).unwrap();
     let mut out = [EpollEvent::default(); 2];
     assert_eq!(f.epoll_wait(pid(1), ep, &mut out, false), Ok(0));
-    assert_eq!(f.epoll_wait(pid(1), ep, &mut [], false), Err(Errno::Inval.into()));
+    assert_eq!(
+        f.epoll_wait(pid(1), ep, &mut [], false),
+        Err(Errno::Inval.into())
+    );
     f.close(pid(1), ep, &mut Wakes::new()).unwrap();
-    assert_eq!(f.epoll_wait(pid(1), ep, &mut out, false), Err(Errno::BadF.into()));
+    assert_eq!(
+        f.epoll_wait(pid(1), ep, &mut out, false),
+        Err(Errno::BadF.into())
+    );
     assert!(f.epolls.iter().all(Option::is_none));
 }
 
@@ -196,9 +205,7 @@ fn epoll_wait_cost_does_not_grow_with_the_registered_count() {
 fn sendfile_moves_file_bytes_into_a_pipe_and_advances_the_offset() {
     let mut f = files();
     f.mkdir(b"/tmp").unwrap();
-    let fd = f
-        .open(pid(1), b"/tmp/f", open::RDWR | open::CREAT)
-        .unwrap();
+    let fd = f.open(pid(1), b"/tmp/f", open::RDWR | open::CREAT).unwrap();
     let data: Vec<u8> = (0..6000u32).map(|i| (i % 251) as u8).collect();
     f.write(pid(1), fd, &data, &mut Wakes::new()).unwrap();
     f.seek(pid(1), fd, 0, abi::types::seek::SET).unwrap();
@@ -217,17 +224,33 @@ fn sendfile_moves_file_bytes_into_a_pipe_and_advances_the_offset() {
     let mut out = vec![0u8; full];
     assert_eq!(f.read(pid(1), r, &mut out, &mut wk), Ok(Io::Done(full)));
     assert_eq!(out, data[..full]);
+    assert_eq!(f.sendfile(pid(1), w, fd, 1 << 20, &mut wk), Ok(6000 - full));
     assert_eq!(
         f.sendfile(pid(1), w, fd, 1 << 20, &mut wk),
-        Ok(6000 - full)
+        Ok(0),
+        "end of file"
     );
-    assert_eq!(f.sendfile(pid(1), w, fd, 1 << 20, &mut wk), Ok(0), "end of file");
-    assert_eq!(f.read(pid(1), r, &mut out, &mut wk), Ok(Io::Done(6000 - full)));
+    assert_eq!(
+        f.read(pid(1), r, &mut out, &mut wk),
+        Ok(Io::Done(6000 - full))
+    );
     assert_eq!(out[..6000 - full], data[full..]);
     // Wrong kinds of fds.
-    assert_eq!(f.sendfile(pid(1), fd, w, 1, &mut wk), Err(Errno::BadF.into()));
-    assert_eq!(f.sendfile(pid(1), w, 0, 1, &mut wk), Err(Errno::Inval.into()));
-    assert_eq!(f.sendfile(pid(1), w, 99, 1, &mut wk), Err(Errno::BadF.into()));
+    assert_eq!(
+        f.sendfile(pid(1), fd, w, 1, &mut wk),
+        Err(Errno::BadF.into())
+    );
+    assert_eq!(
+        f.sendfile(pid(1), w, 0, 1, &mut wk),
+        Err(Errno::Inval.into())
+    );
+    assert_eq!(
+        f.sendfile(pid(1), w, 99, 1, &mut wk),
+        Err(Errno::BadF.into())
+    );
     f.close(pid(1), r, &mut wk).unwrap();
-    assert_eq!(f.sendfile(pid(1), w, fd, 1, &mut wk), Err(Errno::Pipe.into()));
+    assert_eq!(
+        f.sendfile(pid(1), w, fd, 1, &mut wk),
+        Err(Errno::Pipe.into())
+    );
 }

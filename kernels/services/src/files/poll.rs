@@ -14,8 +14,8 @@
 //! looks again (and marks again). A poll blocked on an epoll fd alone is not woken by it (left
 //! out).
 
-use abi::types::poll;
 use abi::types::PollFd;
+use abi::types::poll;
 
 use super::{Files, Object, OpenId};
 use crate::fs::Device;

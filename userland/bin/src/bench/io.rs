@@ -123,7 +123,10 @@ fn start(model: Model, ch: &'static Channels) -> Outcome<Vec<thread::Thread>> {
             for i in 0..ch.req_r.len() {
                 // The channel's two fds travel in one word.
                 let pair = ch.req_r[i] | ch.rep_w[i] << 32;
-                ts.push(ok(thread::spawn(per_channel, pair), "spawn a server thread")?);
+                ts.push(ok(
+                    thread::spawn(per_channel, pair),
+                    "spawn a server thread",
+                )?);
             }
             return Ok(ts);
         }
@@ -223,7 +226,9 @@ fn serve_select(arg: usize) -> i32 {
                 Ok(true) => {}
                 Ok(false) => {
                     let mut rest = FdSet::new();
-                    open.iter().filter(|&f| f != fd).for_each(|f| rest.insert(f));
+                    open.iter()
+                        .filter(|&f| f != fd)
+                        .for_each(|f| rest.insert(f));
                     open = rest;
                     left -= 1;
                 }
@@ -401,7 +406,10 @@ pub fn drain(params: &[u64]) -> Outcome {
 /// op = /data/1M into a pipe, drained (and acknowledged) by a child.
 fn file_to_pipe(n: u64, zero_copy: bool) -> Outcome<Report> {
     use super::harness::{get_byte, reap, spawn_role, stdio};
-    let f = ok(sys::open("/data/1M", abi::types::open::RDONLY), "open /data/1M")?;
+    let f = ok(
+        sys::open("/data/1M", abi::types::open::RDONLY),
+        "open /data/1M",
+    )?;
     let size = ok(sys::fstat(f), "fstat")?.size;
     ensure!(size == FILE_BYTES, "/data/1M has {size} bytes");
     let (r, w) = ok(sys::pipe(), "pipe")?;

@@ -37,6 +37,8 @@ mod fresh_memory;
 mod fs;
 #[path = "../usertests/fs_errors.rs"]
 mod fs_errors;
+#[path = "../usertests/iomodels.rs"]
+mod iomodels;
 #[path = "../usertests/memory.rs"]
 mod memory;
 #[path = "../usertests/misc.rs"]
@@ -55,8 +57,6 @@ mod threads;
 mod tools;
 #[path = "../usertests/victims.rs"]
 mod victims;
-#[path = "../usertests/iomodels.rs"]
-mod iomodels;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 

@@ -22,7 +22,11 @@ fn nonblock() -> Outcome {
     let (r, w) = ok(sys::pipe(), "pipe")?;
     ok(sys::set_nonblock(r, true), "set_nonblock the read end")?;
     ok(sys::set_nonblock(w, true), "set_nonblock the write end")?;
-    expect_err(sys::read(r, &mut [0u8; 4]), Errno::Again, "read an empty pipe")?;
+    expect_err(
+        sys::read(r, &mut [0u8; 4]),
+        Errno::Again,
+        "read an empty pipe",
+    )?;
     let full = vec![7u8; PIPE_BUFFER];
     ensure!(
         ok(sys::write(w, &full), "fill the pipe")? == PIPE_BUFFER,
@@ -31,12 +35,19 @@ fn nonblock() -> Outcome {
     expect_err(sys::write(w, b"x"), Errno::Again, "write a full pipe")?;
     let mut buf = [0u8; 4];
     ensure!(ok(sys::read(r, &mut buf), "read")? == 4, "short read");
-    expect_err(sys::set_nonblock(99, true), Errno::BadF, "set_nonblock fd 99")?;
+    expect_err(
+        sys::set_nonblock(99, true),
+        Errno::BadF,
+        "set_nonblock fd 99",
+    )?;
     ok(sys::close(w), "close")?;
     // End of file is no EAGAIN: the pipe is drained, then 0.
     let mut rest = vec![0u8; PIPE_BUFFER];
     ok(sys::read(r, &mut rest), "drain")?;
-    ensure!(ok(sys::read(r, &mut buf), "read at end")? == 0, "no end of file");
+    ensure!(
+        ok(sys::read(r, &mut buf), "read at end")? == 0,
+        "no end of file"
+    );
     ok(sys::close(r), "close")
 }
 
@@ -79,10 +90,7 @@ fn poll_states() -> Outcome {
     let (mut rd, mut wr) = (FdSet::new(), FdSet::new());
     rd.insert(r);
     wr.insert(w2);
-    let n = ok(
-        select::select(&mut rd, &mut wr, 0, &mut vec![]),
-        "select",
-    )?;
+    let n = ok(select::select(&mut rd, &mut wr, 0, &mut vec![]), "select")?;
     ensure!(
         n == 2 && rd.contains(r) && wr.contains(w2),
         "select saw {n}"
@@ -94,7 +102,7 @@ fn poll_states() -> Outcome {
 /// The thread that writes one byte to the fd it is given, after yielding a few times.
 fn late_writer(fd: usize) -> i32 {
     for _ in 0..5 {
-        let _ = sys::yield_now();
+        sys::yield_now();
     }
     match sys::write(fd, b"!") {
         Ok(1) => 0,
@@ -219,16 +227,28 @@ fn bad_pointers() -> Outcome {
 }
 
 fn sendfile() -> Outcome {
-    let f = ok(sys::open("/data/1M", abi::types::open::RDONLY), "open /data/1M")?;
+    let f = ok(
+        sys::open("/data/1M", abi::types::open::RDONLY),
+        "open /data/1M",
+    )?;
     let (r, w) = ok(sys::pipe(), "pipe")?;
     let n = ok(sys::sendfile(w, f, 100), "sendfile")?;
     ensure!(n == 100, "moved {n} bytes, want 100");
     let mut via_pipe = [0u8; 100];
-    ensure!(ok(sys::read(r, &mut via_pipe), "read")? == 100, "short read");
-    let g = ok(sys::open("/data/1M", abi::types::open::RDONLY), "open again")?;
+    ensure!(
+        ok(sys::read(r, &mut via_pipe), "read")? == 100,
+        "short read"
+    );
+    let g = ok(
+        sys::open("/data/1M", abi::types::open::RDONLY),
+        "open again",
+    )?;
     let mut direct = [0u8; 100];
     ok(ulib::io::read_full(g, &mut direct), "read the file")?;
-    ensure!(via_pipe == direct, "the pipe's bytes differ from the file's");
+    ensure!(
+        via_pipe == direct,
+        "the pipe's bytes differ from the file's"
+    );
     ensure!(
         ok(sys::seek(f, 0, abi::types::seek::CUR), "seek")? == 100,
         "the offset did not advance"

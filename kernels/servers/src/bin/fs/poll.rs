@@ -44,7 +44,10 @@ impl FileServer {
         let mut batch = [EpollEvent::default(); poll::EPOLL_BATCH];
         let n = self.files.epoll_wait(pid, ep, &mut batch[..max], block)?;
         let bytes = &mut self.buf[..n * EpollEvent::SIZE];
-        for (e, b) in batch[..n].iter().zip(bytes.chunks_exact_mut(EpollEvent::SIZE)) {
+        for (e, b) in batch[..n]
+            .iter()
+            .zip(bytes.chunks_exact_mut(EpollEvent::SIZE))
+        {
             e.encode(b);
         }
         lease::write_all(badge, 0, bytes)?;
