@@ -342,6 +342,9 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Mkfifo | Sys::Socketpair => (level::FS, true),
         Sys::FutexWait | Sys::FutexWake => (0, false),
         Sys::MqOpen | Sys::MqSend | Sys::MqReceive => (level::FS, true),
+        Sys::SetNonblock | Sys::EpollCreate | Sys::EpollCtl => (level::FS, false),
+        Sys::Sendfile => (level::FS, false),
+        Sys::Poll | Sys::EpollWait => (level::FS, true),
     }
 }
 
@@ -354,6 +357,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `exit getpid kill spawn wait thread_* sig* setpgid getpgid tcsetpgrp tcgetpgrp proclist` | proc | spawn: 0 path (R), 1 argv array (R), 2 stdio (R); wait: 0 status (W); proclist: 0 buf (W, at most `PROCESSES` entries) |
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
+/// | `set_nonblock poll epoll_* sendfile` | fs | poll: 0 fds (RW); epoll_wait: 0 out (W) |
 /// | `yield sleep clock` | the kernel | — |
 /// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
 /// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
@@ -363,7 +367,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// `proc` reads them with its `SPACE_READ` right.
 pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
     use crate::Sys;
-    use crate::types::{DirEntry, PATH_MAX, Stat, Str, limits};
+    use crate::types::{DirEntry, EpollEvent, PATH_MAX, PollFd, Stat, Str, limits, poll};
     const R: u64 = lease::READ;
     const W: u64 = lease::WRITE;
     let l = |addr: usize, len: usize, access: u64| Lease {
@@ -374,6 +378,15 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
     let path = |addr: usize, len: usize| {
         if len <= PATH_MAX {
             l(addr, len, R)
+        } else {
+            Lease::default()
+        }
+    };
+    // An array of `n` items of `size` bytes: a placeholder past `poll::MAX` items (the
+    // server refuses the count with `EINVAL`, as mono does, before touching memory).
+    let io_array = |addr: usize, n: usize, size: usize, access: u64| {
+        if n <= poll::MAX {
+            l(addr, n * size, access)
         } else {
             Lease::default()
         }
@@ -412,6 +425,8 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::MqOpen => lease(path(a[0], a[1])),
         Sys::MqSend => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), R)),
         Sys::MqReceive => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), W)),
+        Sys::Poll => lease(io_array(a[0], a[1], size_of::<PollFd>(), R | W)),
+        Sys::EpollWait => lease(io_array(a[1], a[2], size_of::<EpollEvent>(), W)),
         _ => {}
     }
     f.endpoint = route(sys).0;

@@ -126,6 +126,37 @@ macro_rules! for_each_syscall {
             /// whole; blocks while the queue is empty; `EMSGSIZE` (the message stays) if it is
             /// longer than `len`.
             MqReceive = 37 => mq_receive(fd, buf, len);
+            /// `set_nonblock(fd, on)`: makes `fd`'s open file non-blocking (`on` ≠ 0: a `read`
+            /// or `write` that would block fails with `EAGAIN`) or blocking again; as
+            /// [`crate::types::open::NONBLOCK`] at `open`. The mode belongs to the open file, so
+            /// `dup`s share it.
+            SetNonblock = 45 => set_nonblock(fd, on);
+            /// `poll(fds, n, timeout_ns)` → how many of the `n` [`crate::types::PollFd`] at `fds`
+            /// have events, after writing every `revents`; blocks until one has, unless
+            /// `timeout_ns` is 0 (then 0 = none ready). `timeout_ns` =
+            /// [`crate::types::poll::FOREVER`] waits as long as it takes; other timeouts are
+            /// `EINVAL` (left out). `EINVAL` for `n` above [`crate::types::poll::MAX`].
+            Poll = 46 => poll(fds, n, timeout_ns);
+            /// `epoll_create()` → a new fd for an epoll instance (an interest list and a ready
+            /// list of the caller's descriptors).
+            EpollCreate = 47 => epoll_create();
+            /// `epoll_ctl(ep, op, fd, events)`: adds, changes or removes ([`crate::types::epoll`])
+            /// the caller's pipe end `fd` in epoll instance `ep` with `events`
+            /// ([`crate::types::poll`] bits). `EBADF` for a closed `ep` or `fd`, `EINVAL` if `ep`
+            /// is no epoll instance or `fd` is `ep`, `EPERM` for a `fd` that is no pipe end,
+            /// `EEXIST` to add twice, `ENOENT` to change or remove what is not there.
+            EpollCtl = 48 => epoll_ctl(ep, op, fd, events);
+            /// `epoll_wait(ep, out, max, timeout_ns)` → how many ready descriptors it wrote as
+            /// [`crate::types::EpollEvent`] at `out` (at most `max`, level-triggered); blocks
+            /// until one is ready, with `timeout_ns` as `poll`'s. Its cost depends on the ready
+            /// descriptors, not on the registered ones. A registered fd closed since is forgotten.
+            EpollWait = 49 => epoll_wait(ep, out, max, timeout_ns);
+            /// `sendfile(out_fd, in_fd, len)` → bytes moved (0 at the file's end): up to `len`
+            /// bytes (at most a pipe's buffer per call) of file `in_fd` from its offset, which
+            /// advances, into pipe write end `out_fd`, copied once, never through user memory.
+            /// Blocks on a full pipe (`EAGAIN` when non-blocking); `EPIPE` without a reader;
+            /// `EBADF` for other kinds of fds, `EINVAL` for a device or directory.
+            Sendfile = 50 => sendfile(out_fd, in_fd, len);
             /// `tcsetpgrp(pgid)`: makes group `pgid` (0: the caller's) the console's foreground
             /// group, which a Ctrl-C typed on the console sends `SIGINT` to. While the foreground
             /// group is not the caller's, the console watches its input even when nobody reads

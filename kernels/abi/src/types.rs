@@ -80,6 +80,8 @@ pub mod kind {
     pub const SOCKET: u32 = 6;
     /// A message queue (`mq_open`).
     pub const MQUEUE: u32 = 7;
+    /// An epoll instance.
+    pub const EPOLL: u32 = 8;
 }
 
 /// `open` flags (Linux's values).
@@ -98,8 +100,10 @@ pub mod open {
     pub const TRUNC: usize = 0o1000;
     /// Every write goes to the end of the file.
     pub const APPEND: usize = 0o2000;
+    /// Non-blocking: a `read` or `write` that would block fails with `EAGAIN` instead.
+    pub const NONBLOCK: usize = 0o4000;
     /// Every flag a kernel accepts; others are `EINVAL`.
-    pub const ALL: usize = ACCMODE | CREAT | TRUNC | APPEND;
+    pub const ALL: usize = ACCMODE | CREAT | TRUNC | APPEND | NONBLOCK;
 }
 
 /// `seek` origins.
@@ -150,10 +154,12 @@ pub mod exit {
 pub mod limits {
     /// Processes alive or not yet waited for, system-wide (`spawn` then fails with `EAGAIN`).
     pub const PROCESSES: usize = 64;
-    /// Threads per process, the first included (`thread_spawn` then fails with `EAGAIN`).
-    pub const THREADS: usize = 16;
-    /// Open file descriptors per process (`open` then fails with `EMFILE`).
-    pub const FDS: usize = 16;
+    /// Threads per process, the first included (`thread_spawn` then fails with `EAGAIN`):
+    /// enough for a server with a thread per client for 64 clients (`io-threads-64`).
+    pub const THREADS: usize = 72;
+    /// Open file descriptors per process (`open` then fails with `EMFILE`): enough for both
+    /// ends of 64 clients' request and reply pipes in one process (the `io` benchmarks).
+    pub const FDS: usize = 272;
     /// Arguments to `spawn`.
     pub const ARGS: usize = 32;
     /// Total bytes of `spawn`'s argument strings.
@@ -252,4 +258,106 @@ impl ProcInfo {
             name,
         })
     }
+}
+
+/// One descriptor of a `poll` call: the caller fills `fd` and `events`, the kernel writes
+/// `revents` (bits of [`poll`]). A negative `fd` is skipped (`revents` = 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct PollFd {
+    /// The descriptor (negative: ignored).
+    pub fd: i32,
+    /// The events asked for ([`poll::IN`], [`poll::OUT`]).
+    pub events: u16,
+    /// The events that happened; [`poll::HUP`], [`poll::ERR`] and [`poll::NVAL`] are reported
+    /// whether asked for or not.
+    pub revents: u16,
+}
+
+impl PollFd {
+    /// Bytes of one entry in memory.
+    pub const SIZE: usize = 8;
+
+    /// The entry whose bytes are `b` (at least [`PollFd::SIZE`]; missing bytes read as 0).
+    pub fn decode(b: &[u8]) -> PollFd {
+        let at = |i: usize| b.get(i).copied().unwrap_or(0);
+        PollFd {
+            fd: i32::from_le_bytes([at(0), at(1), at(2), at(3)]),
+            events: u16::from_le_bytes([at(4), at(5)]),
+            revents: u16::from_le_bytes([at(6), at(7)]),
+        }
+    }
+
+    /// Writes the entry's `revents` into its bytes `b` (the only field a kernel changes).
+    pub fn encode_revents(&self, b: &mut [u8]) {
+        if let Some(r) = b.get_mut(6..8) {
+            r.copy_from_slice(&self.revents.to_le_bytes());
+        }
+    }
+}
+
+/// `poll` and `epoll` event bits (Linux's values).
+pub mod poll {
+    /// A read would not block (data, or end of file).
+    pub const IN: u16 = 0x1;
+    /// A write would not block (room, or no reader left: the write fails at once).
+    pub const OUT: u16 = 0x4;
+    /// The write end of a pipe with no reader left.
+    pub const ERR: u16 = 0x8;
+    /// Hang-up: the read end of a pipe whose writers are all gone.
+    pub const HUP: u16 = 0x10;
+    /// The descriptor is not open.
+    pub const NVAL: u16 = 0x20;
+    /// Most descriptors one `poll` call takes (`EINVAL` beyond).
+    pub const MAX: usize = super::limits::FDS;
+    /// The timeout that means "wait as long as it takes".
+    pub const FOREVER: usize = usize::MAX;
+    /// Most events one `epoll_wait` writes (fewer than asked for is a short count; the rest
+    /// stay ready for the next call).
+    pub const EPOLL_BATCH: usize = 16;
+
+    /// Whether a call with `timeout_ns` may block (`Ok(false)`: look once; `EINVAL` for a
+    /// finite timeout, which the kernels leave out).
+    pub fn blocks(timeout_ns: usize) -> Result<bool, crate::Errno> {
+        match timeout_ns {
+            0 => Ok(false),
+            FOREVER => Ok(true),
+            _ => Err(crate::Errno::Inval),
+        }
+    }
+}
+
+/// What `epoll_wait` writes for a ready descriptor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct EpollEvent {
+    /// The descriptor registered.
+    pub fd: i32,
+    /// Its events now ([`poll`] bits, among those registered, plus `HUP` and `ERR`).
+    pub events: u32,
+}
+
+impl EpollEvent {
+    /// Bytes of one event in memory.
+    pub const SIZE: usize = 8;
+
+    /// Writes the event into `b` (at least [`EpollEvent::SIZE`] bytes; a shorter `b` gets what
+    /// fits).
+    pub fn encode(&self, b: &mut [u8]) {
+        let mut bytes = [0u8; 8];
+        bytes[..4].copy_from_slice(&self.fd.to_le_bytes());
+        bytes[4..].copy_from_slice(&self.events.to_le_bytes());
+        let n = b.len().min(8);
+        b[..n].copy_from_slice(&bytes[..n]);
+    }
+}
+
+/// `epoll_ctl` operations (Linux's values).
+pub mod epoll {
+    /// Register a descriptor.
+    pub const ADD: usize = 1;
+    /// Forget a descriptor.
+    pub const DEL: usize = 2;
+    /// Change a registered descriptor's events.
+    pub const MOD: usize = 3;
 }

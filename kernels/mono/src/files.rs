@@ -72,7 +72,13 @@ impl Kernel {
                         console_read = true;
                         // Bytes typed ahead while a job ran are edited now (and echoed).
                         tty.cook(&mut |echo| console::write_bytes(echo));
-                        tty.read(out).ok_or(Error::WouldBlock(Wait::Console))
+                        tty.read(out).ok_or_else(|| {
+                            if files.is_nonblocking(me.pid, fd) {
+                                Error::Errno(Errno::Again)
+                            } else {
+                                Error::WouldBlock(Wait::Console)
+                            }
+                        })
                     }
                 }
             })

@@ -9,8 +9,8 @@
 //!   ends by resuming some thread; the kernel never blocks inside a call. A call that must wait
 //!   parks its thread with `sepc` still on the `ecall`, so it runs again when woken.
 //! - [`process`]: processes (address space, memory policy, threads), spawn, exit, kill, faults.
-//! - [`syscall`]: the system-call table; [`files`], [`memory`] and [`proc_calls`] hold the
-//!   calls' bodies, [`ipc`] those of named pipes, socket pairs and futexes.
+//! - [`syscall`]: the system-call table; [`files`], [`io_models`], [`memory`] and [`proc_calls`]
+//!   hold the calls' bodies, [`ipc`] those of named pipes, socket pairs and futexes.
 //! - [`sched`]: what is mono's in scheduling (the timer tick, interrupts, idling); the thread
 //!   table, run queue and the choice of the next thread are kcore's, shared with micro.
 #![no_std]
@@ -23,6 +23,7 @@ mod boot;
 mod console;
 mod files;
 mod ipc;
+mod io_models;
 mod kernel;
 mod memory;
 mod proc_calls;

@@ -141,6 +141,30 @@ const fn entry(sys: Sys) -> Entry {
                 k.sys_mq_receive(me, a.arg(0), a.arg(1), a.arg(2))
             })
         },
+        Sys::SetNonblock => {
+            |k, f| call(k, f, |k, me, a| k.sys_set_nonblock(me, a.arg(0), a.arg(1)))
+        }
+        Sys::Poll => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_poll(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::EpollCreate => |k, f| call(k, f, |k, me, _| k.sys_epoll_create(me)),
+        Sys::EpollCtl => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_epoll_ctl(me, a.arg(0), a.arg(1), a.arg(2), a.arg(3))
+            })
+        },
+        Sys::EpollWait => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_epoll_wait(me, a.arg(0), a.arg(1), a.arg(2), a.arg(3))
+            })
+        },
+        Sys::Sendfile => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_sendfile(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
     }
 }
 

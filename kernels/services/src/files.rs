@@ -42,6 +42,12 @@
 //!   holding the read end of one pipe and the write end of another.
 //! - **Message queues** ([`mq`]): named in a namespace of their own, counted by their open
 //!   files; `read` and `write` on one are `EBADF` (`mq_send` and `mq_receive` instead).
+//! - **Non-blocking mode** (`open::NONBLOCK`, [`Files::set_nonblock`]) belongs to the open file
+//!   (so `dup`s share it): a pipe read or write that would block fails with `EAGAIN` instead;
+//!   the console's read is the kernel's, which asks [`Files::is_nonblocking`].
+//! - **Readiness** ([`poll`]: `poll`, [`epoll`]: epoll instances) is computed from the pipes'
+//!   state; every pipe change that wakes a pipe waiter also wakes `poll`s blocked on the pipe
+//!   and marks the pipe ready in the epoll instances watching it.
 //!
 //! Left out: `dup2`, close-on-exec, file locks, and the console's line discipline.
 
@@ -52,6 +58,7 @@ use abi::Errno;
 use abi::types::limits::{self, FDS};
 use abi::types::{DirEntry, Stat, kind, open, seek};
 use alloc::vec::Vec;
+use epoll::{EpId, Epoll, PipeWatch};
 
 /// What a read or write did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +89,8 @@ enum Object {
     Socket { rx: PipeId, tx: PipeId },
     /// A message queue ([`Files::mq_open`]), by index into `mqs`.
     Mq(usize),
+    /// An epoll instance.
+    Epoll(EpId),
 }
 
 /// An entry of the open-file table, shared by `refs` fds.
@@ -89,6 +98,8 @@ enum Object {
 struct OpenFile {
     refs: usize,
     object: Object,
+    /// `open::NONBLOCK`: `EAGAIN` instead of blocking.
+    nonblock: bool,
 }
 
 /// An index into the open-file table.
@@ -107,6 +118,10 @@ pub struct Files<'a> {
     pipes: Vec<Option<Pipe>>,
     /// Indexed by pid slot ([`PidMap`]): every read and write finds its table in O(1).
     tables: PidMap<FdTable>,
+    /// Indexed by [`PipeId`]: who watches the pipe's readiness (`poll`, epoll instances).
+    watch: Vec<PipeWatch>,
+    /// Indexed by [`EpId`]; `None` is free.
+    epolls: Vec<Option<Epoll>>,
     max_processes: usize,
     max_pipes: usize,
     /// Message queues by id ([`mq`]); `None` is free.
@@ -115,7 +130,7 @@ pub struct Files<'a> {
 
 impl<'a> Files<'a> {
     /// Pipes that may exist at once by default (each holds [`limits::PIPE_BUFFER`] bytes).
-    pub const PIPES: usize = 32;
+    pub const PIPES: usize = 256;
 
     /// Fd tables over `fs` for [`limits::PROCESSES`] processes and [`Files::PIPES`] pipes.
     pub fn new(fs: Fs<'a>) -> Files<'a> {
@@ -129,6 +144,8 @@ impl<'a> Files<'a> {
             open: Vec::new(),
             pipes: Vec::new(),
             tables: PidMap::new(),
+            watch: Vec::new(),
+            epolls: Vec::new(),
             max_processes: processes,
             max_pipes: pipes,
             mqs: Vec::new(),
@@ -283,6 +300,7 @@ impl<'a> Files<'a> {
             self.fs.truncate(ino)?;
         }
         let append = flags & open::APPEND != 0;
+        let nonblock = flags & open::NONBLOCK != 0;
         self.fs.retain(ino)?;
         let id = self
             .new_open(Object::Node {
@@ -295,6 +313,7 @@ impl<'a> Files<'a> {
             .inspect_err(|_| {
                 self.fs.release(ino);
             })?;
+        self.set_nonblocking(id, nonblock);
         self.set_fd(pid, fd, id);
         Ok(fd)
     }
@@ -351,6 +370,9 @@ impl<'a> Files<'a> {
             }
         };
         self.pipes[p] = Some(Pipe::new());
+        if self.watch.len() <= p {
+            self.watch.resize_with(p + 1, PipeWatch::default);
+        }
         self.set_fd(pid, rfd, r);
         self.set_fd(pid, wfd, w);
         Ok((rfd, wfd))
@@ -384,6 +406,7 @@ impl<'a> Files<'a> {
             Object::Node { read: false, .. } | Object::PipeWriter(_) => Err(Errno::BadF.into()),
             Object::Socket { rx, .. } => self.pipe_read(rx, buf, wakes),
             Object::Mq(_) => Err(Errno::BadF.into()),
+            Object::Epoll(_) => Err(Errno::Inval.into()),
             Object::Node { ino, offset, .. } => {
                 // Devices have no offset (they cannot seek).
                 match self.fs.device(ino) {
@@ -410,10 +433,11 @@ impl<'a> Files<'a> {
                     Some(n) => {
                         if n > 0 {
                             wakes.push(Wait::PipeWritable(p));
+                            self.changed(p, wakes);
                         }
                         Ok(Io::Done(n))
                     }
-                    None => Err(Error::WouldBlock(Wait::PipeReadable(p))),
+                    None => Err(self.would_block(id, Wait::PipeReadable(p))),
                 }
             }
         }
@@ -447,6 +471,7 @@ impl<'a> Files<'a> {
             Object::Node { write: false, .. } | Object::PipeReader(_) => Err(Errno::BadF.into()),
             Object::Socket { tx, .. } => self.pipe_write(tx, data, wakes),
             Object::Mq(_) => Err(Errno::BadF.into()),
+            Object::Epoll(_) => Err(Errno::Inval.into()),
             Object::Node {
                 ino,
                 offset,
@@ -472,10 +497,11 @@ impl<'a> Files<'a> {
                     Some(n) => {
                         if n > 0 {
                             wakes.push(Wait::PipeReadable(p));
+                            self.changed(p, wakes);
                         }
                         Ok(Io::Done(n))
                     }
-                    None => Err(Error::WouldBlock(Wait::PipeWritable(p))),
+                    None => Err(self.would_block(id, Wait::PipeWritable(p))),
                 }
             }
         }
@@ -555,6 +581,10 @@ impl<'a> Files<'a> {
                     ino: 0,
                 })
             }
+            Object::Epoll(_) => Ok(Stat {
+                kind: kind::EPOLL,
+                ..Stat::default()
+            }),
         }
     }
 
@@ -598,6 +628,53 @@ impl<'a> Files<'a> {
             Object::PipeReader(_) | Object::PipeWriter(_) => Ok(kind::PIPE),
             Object::Socket { .. } => Ok(kind::SOCKET),
             Object::Mq(_) => Ok(kind::MQUEUE),
+            Object::Epoll(_) => Ok(kind::EPOLL),
+        }
+    }
+
+    /// `set_nonblock(fd, on)` for `pid`: the open file's non-blocking mode.
+    pub fn set_nonblock(&mut self, pid: Pid, fd: usize, on: bool) -> Result<(), Errno> {
+        let id = self.open_id(pid, fd)?;
+        self.set_nonblocking(id, on);
+        Ok(())
+    }
+
+    /// Whether `fd` of `pid` is open and non-blocking (a console read that would block is then
+    /// the kernel's `EAGAIN`).
+    pub fn is_nonblocking(&self, pid: Pid, fd: usize) -> bool {
+        self.open_id(pid, fd)
+            .ok()
+            .and_then(|id| self.open.get(id)?.as_ref())
+            .is_some_and(|f| f.nonblock)
+    }
+
+    fn set_nonblocking(&mut self, id: OpenId, on: bool) {
+        if let Some(Some(f)) = self.open.get_mut(id) {
+            f.nonblock = on;
+        }
+    }
+
+    /// What a pipe call on open file `id` that cannot go on now comes to: `EAGAIN` if the file
+    /// is non-blocking, else "retry at `wait`".
+    fn would_block(&self, id: OpenId, wait: Wait) -> Error {
+        match self.open.get(id) {
+            Some(Some(f)) if f.nonblock => Errno::Again.into(),
+            _ => Error::WouldBlock(wait),
+        }
+    }
+
+    /// Pipe `p` changed (bytes in or out, an end closed): wakes the `poll`s blocked on it and
+    /// marks it ready in the epoll instances watching it.
+    fn changed(&mut self, p: PipeId, wakes: &mut Wakes) {
+        let Some(w) = self.watch.get_mut(p) else {
+            return;
+        };
+        if w.polled {
+            w.polled = false;
+            wakes.push(Wait::Polled);
+        }
+        if !w.epolls.is_empty() {
+            self.notify_epolls(p, wakes);
         }
     }
 
@@ -644,7 +721,11 @@ impl<'a> Files<'a> {
     /// A new open file with one reference. The table holds `processes * FDS` entries at most,
     /// which every fd of every process can use: past that (a broken caller) it is `EAGAIN`.
     fn new_open(&mut self, object: Object) -> Result<OpenId, Errno> {
-        let file = Some(OpenFile { refs: 1, object });
+        let file = Some(OpenFile {
+            refs: 1,
+            object,
+            nonblock: false,
+        });
         if let Some(i) = self.open.iter().position(Option::is_none) {
             self.open[i] = file;
             return Ok(i);
@@ -670,6 +751,7 @@ impl<'a> Files<'a> {
         *slot = None;
         match object {
             Object::Node { ino, .. } => self.fs.release(ino),
+            Object::Epoll(ep) => self.drop_epoll(ep),
             Object::PipeReader(p) => self.drop_end(p, true, wakes),
             Object::PipeWriter(p) => self.drop_end(p, false, wakes),
             Object::Socket { rx, tx } => {
@@ -685,3 +767,10 @@ mod ipc;
 mod mq;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod io_tests;
+
+pub mod epoll;
+pub mod poll;
+pub mod sendfile;

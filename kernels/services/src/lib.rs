@@ -30,7 +30,6 @@ pub mod threads;
 pub mod tty;
 
 use abi::Errno;
-use abi::types::limits;
 
 /// Asked between the pieces of a long copy (a file's pages, [`fs::PAGE`] bytes each): whether to
 /// stop there and return a short count, as POSIX allows a `read` or `write` to. `mono` runs a
@@ -74,6 +73,10 @@ pub enum Wait {
     MqReadable(usize),
     /// The message queue has room, or is gone.
     MqWritable(usize),
+    /// A pipe some `poll` blocked on changed: every blocked `poll` looks again.
+    Polled,
+    /// The epoll instance with this id has a descriptor on its ready list.
+    Epoll(usize),
 }
 
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".
@@ -94,7 +97,7 @@ impl From<Errno> for Error {
 /// Wake-ups a call caused, kept without allocation and without duplicates.
 ///
 /// It holds [`Wakes::CAPACITY`] distinct wake-ups: more than any one call of this crate causes
-/// (the most is [`files::Files::exit_process`], at most one per fd). If a caller accumulates more
+/// but [`files::Files::exit_process`] of a process with many pipe ends open. If a caller accumulates more
 /// than that across calls without [`Wakes::clear`], the extra ones are not stored and
 /// [`Wakes::overflowed`] turns true: the caller should then wake every waiter.
 #[derive(Clone, Copy, Debug)]
@@ -105,8 +108,9 @@ pub struct Wakes {
 }
 
 impl Wakes {
-    /// Distinct wake-ups held.
-    pub const CAPACITY: usize = limits::FDS;
+    /// Distinct wake-ups held: more than a call records but for an exit closing many fds
+    /// (which then overflows, and wakes everybody).
+    pub const CAPACITY: usize = 16;
 
     /// No wake-ups.
     pub const fn new() -> Self {

@@ -123,6 +123,26 @@ impl Pipe {
         Ok(Some(n))
     }
 
+    /// Adds up to `max` bytes that `fill` writes straight into the ring (no intermediate
+    /// buffer: `sendfile`'s one copy). `fill` is given the free space in at most two pieces and
+    /// returns how many bytes it wrote into each (a short piece ends the filling). Returns the
+    /// bytes added; the caller checked there are readers and room.
+    pub fn fill(&mut self, max: usize, mut fill: impl FnMut(&mut [u8]) -> usize) -> usize {
+        let mut added = 0;
+        while added < max.min(self.room()) {
+            let want = max.min(self.room()) - added;
+            let tail = (self.head + self.len) % PIPE_BUFFER;
+            let piece = want.min(PIPE_BUFFER - tail);
+            let n = fill(&mut self.buf[tail..tail + piece]).min(piece);
+            self.len += n;
+            added += n;
+            if n < piece {
+                break;
+            }
+        }
+        added
+    }
+
     /// Bytes a write could add now.
     pub fn room(&self) -> usize {
         PIPE_BUFFER - self.len

@@ -84,7 +84,7 @@ pub struct BenchResult {
     /// The catalogue name (`getpid`, `ring-16-16k`, …).
     pub bench: String,
     /// Its family (`ladder`, `syscall`, `file`, `pipe`, `switch`, `process`, `memory`, `ipc`,
-    /// `macro`).
+    /// `macro`, `io`, `zero-copy`).
     pub family: String,
     /// One line saying what it measures.
     pub title: String,

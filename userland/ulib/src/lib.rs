@@ -13,6 +13,7 @@
 //! - [`marker`] and [`counters`]: region markers and `rdcycle`/`rdinstret`/hpm reads.
 //! - [`futex`]: a mutex and a counting semaphore on `futex_wait` / `futex_wake`, for threads
 //!   or (in shared memory) processes.
+//! - [`select`]: `select` as a library function over `poll`.
 //! - [`ipc`]: endpoints, `call`/`recv`/`reply` and leases — `micro`'s IPC (`ENOSYS` on `mono`).
 //!
 //! Programs are linked at `abi::layout::PROGRAM_BASE` (their build script passes
@@ -31,6 +32,7 @@ pub mod io;
 pub mod ipc;
 pub mod marker;
 pub mod raw;
+pub mod select;
 pub mod signal;
 pub mod start;
 pub mod sync;

@@ -247,3 +247,46 @@ pub fn mq_receive(fd: usize, buf: &mut [u8]) -> Result<usize, Errno> {
     // Safety: `buf` is writable for its length.
     check(unsafe { raw::mq_receive(fd, buf.as_mut_ptr() as usize, buf.len()) })
 }
+
+/// Makes `fd`'s open file non-blocking (`EAGAIN` instead of waiting) or blocking again.
+pub fn set_nonblock(fd: usize, on: bool) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::set_nonblock(fd, usize::from(on)) }).map(drop)
+}
+
+/// Polls `fds`, filling each `revents`: how many have events. `timeout_ns` is 0 (look once)
+/// or `abi::types::poll::FOREVER` (wait until one has).
+pub fn poll(fds: &mut [abi::types::PollFd], timeout_ns: usize) -> Result<usize, Errno> {
+    // Safety: `fds` is readable and writable for its length.
+    check(unsafe { raw::poll(fds.as_mut_ptr() as usize, fds.len(), timeout_ns) })
+}
+
+/// A new epoll instance: its fd.
+pub fn epoll_create() -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::epoll_create() })
+}
+
+/// Adds, changes or removes (`abi::types::epoll`) `fd` with `events` in instance `ep`.
+pub fn epoll_ctl(ep: usize, op: usize, fd: usize, events: u16) -> Result<(), Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::epoll_ctl(ep, op, fd, usize::from(events)) }).map(drop)
+}
+
+/// Waits on instance `ep` for ready descriptors, written into `out`: how many (at most
+/// `abi::types::poll::EPOLL_BATCH` per call). `timeout_ns` as [`poll`]'s.
+pub fn epoll_wait(
+    ep: usize,
+    out: &mut [abi::types::EpollEvent],
+    timeout_ns: usize,
+) -> Result<usize, Errno> {
+    // Safety: `out` is writable for its length.
+    check(unsafe { raw::epoll_wait(ep, out.as_mut_ptr() as usize, out.len(), timeout_ns) })
+}
+
+/// Moves up to `len` bytes of file `in_fd` (from its offset) into pipe `out_fd` without a user
+/// buffer: the bytes moved, 0 at the file's end.
+pub fn sendfile(out_fd: usize, in_fd: usize, len: usize) -> Result<usize, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::sendfile(out_fd, in_fd, len) })
+}

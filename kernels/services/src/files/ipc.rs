@@ -134,6 +134,7 @@ impl Files<'_> {
             Some(n) => {
                 if n > 0 {
                     wakes.push(Wait::PipeWritable(p));
+                    self.changed(p, wakes);
                 }
                 Ok(Io::Done(n))
             }
@@ -157,6 +158,7 @@ impl Files<'_> {
             Some(n) => {
                 if n > 0 {
                     wakes.push(Wait::PipeReadable(p));
+                    self.changed(p, wakes);
                 }
                 Ok(Io::Done(n))
             }
@@ -185,8 +187,19 @@ impl Files<'_> {
             pipe.drop_writer();
             wakes.push(Wait::PipeReadable(p));
         }
-        if pipe.readers() == 0 && pipe.writers() == 0 && !pipe.is_named() {
-            self.pipes[p] = None;
+        let gone = pipe.readers() == 0 && pipe.writers() == 0 && !pipe.is_named();
+        // Blocked polls and watching epoll instances see the hang-up.
+        self.changed(p, wakes);
+        if gone {
+            self.release_pipe(p);
+        }
+    }
+
+    /// Frees pipe slot `p` and forgets who watched it.
+    fn release_pipe(&mut self, p: PipeId) {
+        self.pipes[p] = None;
+        if let Some(w) = self.watch.get_mut(p) {
+            *w = Default::default();
         }
     }
 
@@ -197,7 +210,7 @@ impl Files<'_> {
         };
         pipe.unname();
         if pipe.readers() == 0 && pipe.writers() == 0 {
-            self.pipes[p] = None;
+            self.release_pipe(p);
         }
     }
 }

@@ -143,7 +143,7 @@ fn two_opens_of_one_file_have_their_own_offsets() {
 fn open_flags_are_checked_and_honoured() {
     let mut f = plain();
     assert_eq!(
-        f.open(pid(1), b"/tmp/f", CREATE_RW | 0o4000),
+        f.open(pid(1), b"/tmp/f", CREATE_RW | 0o10000),
         Err(Errno::Inval)
     );
     assert_eq!(

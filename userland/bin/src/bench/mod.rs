@@ -12,7 +12,7 @@
 //! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
 //! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
 //! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline), [`ipc_mech`] (fifos, sockets,
-//! futexes, semaphores, `memcpy`). The
+//! futexes, semaphores, `memcpy`), [`io`] (the IO models, thread and coroutine creation). The
 //! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
@@ -21,6 +21,7 @@ mod harness;
 
 mod bare;
 mod file;
+mod io;
 mod ipc;
 mod ipc_mech;
 mod memory;
@@ -91,6 +92,15 @@ const CASES: &[Case] = &[
     case("unix-bw", &[], ipc_mech::unix_bw),
     case("bw-mem", &[], ipc_mech::bw_mem),
     case("mq-rt", &[], ipc_mech::mq_rt),
+    case("io-threads", &["N"], io::threads),
+    case("io-poll", &["N"], io::poll_model),
+    case("io-select", &["N"], io::select_model),
+    case("io-epoll", &["N"], io::epoll_model),
+    case("io-coro", &["N"], io::coro),
+    case("thread-create", &[], io::thread_create),
+    case("coro-create", &[], io::coro_create),
+    case("copy-1m", &[], io::copy_1m),
+    case("sendfile-1m", &[], io::sendfile_1m),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -119,6 +129,7 @@ const ROLES: &[Role] = &[
     role(ipc::CLIENT_LIB, 3, ipc::client_lib),
     role(ipc_mech::FIFO_ECHO, 0, ipc_mech::fifo_echo),
     role(ipc_mech::MQ_ECHO, 0, ipc_mech::mq_echo),
+    role(io::DRAIN, 1, io::drain),
 ];
 
 /// The usage line.

@@ -41,6 +41,8 @@ mod fs;
 mod fs_errors;
 #[path = "../usertests/ipc_mech.rs"]
 mod ipc_mech;
+#[path = "../usertests/iomodels.rs"]
+mod iomodels;
 #[path = "../usertests/memory.rs"]
 mod memory;
 #[path = "../usertests/misc.rs"]
@@ -84,6 +86,7 @@ const GROUPS: &[&[Test]] = &[
     tools::TESTS,
     console::TESTS,
     ipc_mech::TESTS,
+    iomodels::TESTS,
 ];
 
 /// Every test.

@@ -33,7 +33,12 @@ impl FileServer {
                 lease::write_all(badge, 0, &buf[..n])?;
                 Ok(n)
             }
-            Io::Console => self.console_read(badge, len),
+            Io::Console => match self.console_read(badge, len) {
+                Err(Fail::Block(_)) if self.files.is_nonblocking(pid, fd) => {
+                    Err(Errno::Again.into())
+                }
+                r => r,
+            },
         }
     }
 

@@ -5,9 +5,10 @@
 //!
 //! - [`io`]: `read` and `write`, and the console device through the console server;
 //! - [`control`]: `FS_PROGRAM`, `FS_SPAWN`, `FS_EXIT`, the requests of `proc` (process id 0);
+//! - [`poll`]: `poll` and `epoll_wait`, whose arrays travel through leases;
 //! - here: start-up, the dispatch and the calls that move no bulk data.
 //!
-//! A `read` or `write` that would block (an empty or full pipe, the console without a line) is
+//! A `read`, `write`, `poll` or `epoll_wait` that would block (an empty or full pipe, the console without a line) is
 //! parked and performed again when its wait happens; before that, its caller is checked to be
 //! still there, so no pipe data or console line is consumed for a process that was killed; proc
 //! drops the parked calls of a thread a signal interrupted (`FS_CANCEL`, here).
@@ -23,6 +24,7 @@ extern crate alloc;
 
 mod control;
 mod io;
+mod poll;
 
 use alloc::vec::Vec;
 
@@ -208,6 +210,18 @@ impl FileServer {
                 }
                 Ok(0)
             }
+            Sys::SetNonblock => {
+                files.set_nonblock(pid, a[0], a[1] != 0)?;
+                Ok(0)
+            }
+            Sys::Poll => self.poll(pid, badge, a[1], a[2]),
+            Sys::EpollCreate => Ok(files.epoll_create(pid)?),
+            Sys::EpollCtl => {
+                files.epoll_ctl(pid, a[0], a[1], a[2], a[3])?;
+                Ok(0)
+            }
+            Sys::EpollWait => self.epoll_wait(pid, badge, a),
+            Sys::Sendfile => Ok(files.sendfile(pid, a[0], a[1], a[2], wakes)?),
             _ => Err(Errno::NoSys.into()),
         }
     }

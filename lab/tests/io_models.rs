@@ -1,0 +1,69 @@
+//! The IO models' textbook claim, measured: the kernel's cost per request of an echo service
+//! in `poll` grows with the number of descriptors it watches, while in `epoll` it does not
+//! (modeled instruction counts are exact, so the comparison is too).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Runs `klab bench --quick --only BENCHES --out DIR` and returns report.json.
+fn bench(benches: &str) -> Value {
+    let dir: PathBuf = std::env::temp_dir().join(format!("klab-io-models-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_klab"))
+        .args(["bench", "--quick", "--only", benches, "--out"])
+        .arg(&dir)
+        .output()
+        .expect("run klab");
+    assert!(
+        out.status.success(),
+        "klab bench failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
+    let _ = std::fs::remove_dir_all(&dir);
+    serde_json::from_str(&json).expect("report.json is JSON")
+}
+
+/// Instructions per request outside user mode (the kernel, and on micro its servers).
+fn system_per_op(r: &Value, bench: &str, kernel: &str) -> f64 {
+    let x = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
+        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"));
+    let system: u64 = x["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["place"] != "user")
+        .map(|p| p["counters"]["instructions"].as_u64().unwrap())
+        .sum();
+    system as f64 / x["ops"].as_f64().unwrap()
+}
+
+#[test]
+fn poll_costs_the_kernel_more_with_more_descriptors_and_epoll_does_not() {
+    let r = bench("io-poll-1,io-poll-64,io-epoll-1,io-epoll-64");
+    for kernel in ["mono", "micro"] {
+        let p1 = system_per_op(&r, "io-poll-1", kernel);
+        let p64 = system_per_op(&r, "io-poll-64", kernel);
+        let e1 = system_per_op(&r, "io-epoll-1", kernel);
+        let e64 = system_per_op(&r, "io-epoll-64", kernel);
+        assert!(
+            p64 > 1.5 * p1,
+            "{kernel}: poll over 64 descriptors {p64} vs over 1 {p1} instructions per request"
+        );
+        assert!(
+            e64 <= 1.01 * e1,
+            "{kernel}: epoll with 64 registered {e64} vs 1 {e1} instructions per request"
+        );
+        assert!(
+            e64 < p64,
+            "{kernel}: at 64 descriptors epoll {e64} vs poll {p64} instructions per request"
+        );
+    }
+}
