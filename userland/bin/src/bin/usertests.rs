@@ -39,10 +39,10 @@ mod fresh_memory;
 mod fs;
 #[path = "../usertests/fs_errors.rs"]
 mod fs_errors;
-#[path = "../usertests/ipc_mech.rs"]
-mod ipc_mech;
 #[path = "../usertests/iomodels.rs"]
 mod iomodels;
+#[path = "../usertests/ipc_mech.rs"]
+mod ipc_mech;
 #[path = "../usertests/memory.rs"]
 mod memory;
 #[path = "../usertests/misc.rs"]
