@@ -46,6 +46,26 @@ impl Group<'_> {
     }
 }
 
+/// The name a profile goes by in a report's header: its name, and in a sweep the parameter
+/// values every point run with it shares (`u74 · tlb.entries=16`), so that a profile the sweep
+/// made is told apart from its siblings by what was set, not only by its hash.
+pub fn profile_label(report: &Report, name: &str, hash: &str) -> String {
+    let mut common: Option<BTreeMap<String, String>> = None;
+    for r in report.results.iter().filter(|r| r.profile == hash) {
+        common = Some(match common {
+            None => r.point.clone(),
+            Some(mut c) => {
+                c.retain(|k, v| r.point.get(k) == Some(v));
+                c
+            }
+        });
+    }
+    match common.filter(|c| !c.is_empty()) {
+        Some(c) => format!("{name} · {}", point_label(&c)),
+        None => name.to_string(),
+    }
+}
+
 /// `tlb.entries=16, asid=on`.
 pub fn point_label(point: &BTreeMap<String, String>) -> String {
     point

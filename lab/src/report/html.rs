@@ -103,7 +103,7 @@ fn header(report: &Report, notes: &Notes, all: &[Section]) -> String {
             out,
             "<dt>profile</dt><dd><details><summary>{} <code>{}</code></summary>\
              <pre>{}</pre></details></dd>",
-            html(&p.name),
+            html(&data::profile_label(report, &p.name, &p.hash)),
             html(&p.hash),
             html(&p.toml)
         );

@@ -64,7 +64,7 @@ fn header(report: &Report) -> String {
         let _ = writeln!(
             out,
             "- profile {}: `{}`",
-            format::markdown(&p.name),
+            format::markdown(&data::profile_label(report, &p.name, &p.hash)),
             format::markdown(&p.hash)
         );
     }

@@ -14,6 +14,7 @@ use crate::bench::model::{
 };
 
 use super::charts;
+use super::data;
 use super::format;
 
 /// Operations in every synthetic result.
@@ -851,4 +852,21 @@ fn band_ends_round_outwards() {
         "4.16× (3.9–4.8)"
     );
     assert_eq!(format::ratio_band(Some(4.16), None), "4.16×");
+}
+
+#[test]
+fn a_swept_profile_is_named_by_the_values_its_points_share() {
+    let mut r = sample(true);
+    // Let the two asid settings at each TLB size share one profile, as a sweep over a
+    // parameter that is not part of the profile does.
+    for x in &mut r.results {
+        x.profile = format!("tlb{}", x.point["tlb.entries"]);
+    }
+    assert_eq!(
+        data::profile_label(&r, "u74", "tlb16"),
+        "u74 · tlb.entries=16"
+    );
+    assert_eq!(data::profile_label(&r, "u74", "nothing"), "u74");
+    let plain = sample(false);
+    assert_eq!(data::profile_label(&plain, "u74", "d1f2a3b4"), "u74");
 }

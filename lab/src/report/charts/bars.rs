@@ -178,7 +178,7 @@ fn draw_panel(
             };
             let w = f64::from(plot_w).max(2.0 * l + 1.0);
             let want = if max > 0.0 { max * w / (w - l) } else { 1.0 };
-            let (ticks, _) = linear_ticks(max.max(f64::MIN_POSITIVE), plot_w);
+            let (ticks, _) = linear_ticks(if max > 0.0 { max } else { 1.0 }, plot_w);
             let ticks: Vec<f64> = ticks.into_iter().filter(|t| *t <= want).collect();
             (0.0, want, max, ticks)
         }

@@ -217,12 +217,16 @@ fn tick_room(chars: usize) -> f64 {
 /// lets the labels (each as wide as [`format::tick`] makes it) fit side by side in `width`
 /// pixels; the ticks and the axis end (the last tick at or above `hi`).
 pub fn linear_ticks(hi: f64, width: u32) -> (Vec<f64>, f64) {
-    let hi = if hi.is_finite() && hi > 0.0 { hi } else { 1.0 };
+    // Below a millionth (or nothing at all, or not a number) the axis runs to 1.
+    let hi = if hi.is_finite() && hi > 1e-6 { hi } else { 1.0 };
     let mut exp = (hi / 10.0).log10().floor() as i32 - 1;
     loop {
         for m in [1.0, 2.0, 5.0] {
             let step = m * 10f64.powi(exp);
             let n = (hi / step - 1e-9).ceil().max(1.0) as usize;
+            if n > 1000 {
+                continue;
+            }
             let end = step * n as f64;
             let chars = (0..=n)
                 .map(|i| format::tick(step * i as f64).chars().count())
@@ -318,6 +322,15 @@ mod tests {
                 t.len() <= 2 || t.len() as f64 * tick_room(chars) <= f64::from(w),
                 "{w}: {t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_axis_over_nothing_runs_to_one() {
+        for hi in [0.0, f64::MIN_POSITIVE, 1e-300, f64::NAN, f64::INFINITY] {
+            let (ticks, end) = linear_ticks(hi, 300);
+            assert_eq!(end, 1.0, "{hi}");
+            assert!(ticks.len() >= 2, "{hi}: {ticks:?}");
         }
     }
 
