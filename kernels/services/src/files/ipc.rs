@@ -366,7 +366,8 @@ mod tests {
         assert_eq!(f.socketpair(pid(1)), Err(Errno::Again), "one pipe left");
         assert_eq!(f.pipes_in_use(), 2);
         assert_eq!(f.fds(pid(1)).count(), 5);
-        for _ in 5..16 {
+        // Fill the fd table: no room for a socket's two fds.
+        for _ in 5..abi::types::limits::FDS {
             f.dup(pid(1), 0).unwrap();
         }
         assert_eq!(f.socketpair(pid(1)), Err(Errno::MFile));
