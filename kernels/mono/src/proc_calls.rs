@@ -86,17 +86,12 @@ impl Kernel {
     /// `proclist(buf, count)`: the first `count` entries written, the total returned.
     pub fn sys_proclist(&mut self, me: Caller, buf: usize, count: usize) -> Outcome {
         let signals = &self.signals;
-        let list = self.procs.list(|p| signals.pgid(p));
-        let bytes: Vec<u8> = list
-            .iter()
-            .take(count)
-            .flat_map(|info| info.to_bytes())
-            .collect();
+        let (bytes, total) = self.procs.list_bytes(|p| signals.pgid(p), count);
         if !bytes.is_empty() {
             self.with_user(me.space, |mem, _, _| {
                 uaccess::with_bytes_mut(mem, buf, bytes.len(), |b| b.copy_from_slice(&bytes))
             })??;
         }
-        Ok(list.len())
+        Ok(total)
     }
 }

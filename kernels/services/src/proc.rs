@@ -243,6 +243,22 @@ impl ProcTable {
             .collect()
     }
 
+    /// `proclist(buf, count)`'s answer, the same on both kernels: the first `count` entries of
+    /// [`Self::list`] encoded back to back (`ProcInfo::to_bytes`), and how many processes there are.
+    pub fn list_bytes(
+        &self,
+        pgid_of: impl Fn(Pid) -> Option<Pid>,
+        count: usize,
+    ) -> (Vec<u8>, usize) {
+        let list = self.list(pgid_of);
+        let bytes = list
+            .iter()
+            .take(count)
+            .flat_map(|info| info.to_bytes())
+            .collect();
+        (bytes, list.len())
+    }
+
     /// The children of `pid` (alive or zombie), in slot order.
     pub fn children(&self, pid: Pid) -> impl Iterator<Item = Pid> + '_ {
         self.entries

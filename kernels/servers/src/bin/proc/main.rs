@@ -175,16 +175,11 @@ impl Proc {
     /// `proclist(buf, count)`: the first `count` entries into lease 0, the total returned.
     fn proclist(&self, badge: abi::ipc::Badge, count: usize) -> Outcome {
         let signals = &self.signals;
-        let list = self.procs.list(|p| signals.pgid(p));
-        let bytes: Vec<u8> = list
-            .iter()
-            .take(count)
-            .flat_map(|info| info.to_bytes())
-            .collect();
+        let (bytes, total) = self.procs.list_bytes(|p| signals.pgid(p), count);
         if !bytes.is_empty() {
             servers::lease::write_all(badge, 0, &bytes)?;
         }
-        Ok(list.len())
+        Ok(total)
     }
 
     /// Ends process `pid` with `status`: its threads, fds, memory and parked requests; powers
