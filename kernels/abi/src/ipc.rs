@@ -345,6 +345,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::SetNonblock | Sys::EpollCreate | Sys::EpollCtl => (level::FS, false),
         Sys::Sendfile => (level::FS, false),
         Sys::Poll | Sys::EpollWait => (level::FS, true),
+        Sys::RingSetup | Sys::RingEnter => (level::FS, true),
     }
 }
 
@@ -362,6 +363,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
 /// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
 /// | `futex_wait futex_wake` | the kernel | — (waiters wait in the scheduler, keyed by frame) |
+/// | `ring_setup ring_enter` | fs | 0 the ring's region (RW; every `ring_enter` lends it anew) |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
@@ -427,6 +429,10 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::MqReceive => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), W)),
         Sys::Poll => lease(io_array(a[0], a[1], size_of::<PollFd>(), R | W)),
         Sys::EpollWait => lease(io_array(a[1], a[2], size_of::<EpollEvent>(), W)),
+        // The whole ring region, every call (placeholder past `ring::MAX_LEN`: `EINVAL`).
+        Sys::RingSetup if a[1] <= crate::ring::MAX_LEN => lease(l(a[0], a[1], R | W)),
+        Sys::RingEnter if a[2] <= crate::ring::MAX_LEN => lease(l(a[1], a[2], R | W)),
+        Sys::RingSetup | Sys::RingEnter => lease(Lease::default()),
         _ => {}
     }
     f.endpoint = route(sys).0;

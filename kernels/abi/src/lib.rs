@@ -15,6 +15,7 @@ pub mod ipc;
 pub mod layout;
 pub mod marker;
 pub mod pid;
+pub mod ring;
 pub mod signal;
 pub mod sys;
 pub mod types;

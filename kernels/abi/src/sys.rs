@@ -169,6 +169,20 @@ macro_rules! for_each_syscall {
             /// waited for), after writing the first `count` of them at `buf` as
             /// [`crate::types::ProcInfo::SIZE`]-byte entries (`ProcInfo::to_bytes`), in slot order.
             Proclist = 62 => proclist(buf, count);
+            /// `ring_setup(ring, len, entries)` → an fd for an asynchronous IO ring ([`crate::ring`])
+            /// over the caller's `len` bytes at `ring` with `entries` slots per queue: the kernel
+            /// zeroes the header and writes `entries`. `EINVAL` for 0 or more than
+            /// [`crate::ring::MAX_ENTRIES`] entries, a `len` above [`crate::ring::MAX_LEN`] or
+            /// below [`crate::ring::data_start`]; `EFAULT` if the region is not writable memory.
+            RingSetup = 51 => ring_setup(ring, len, entries);
+            /// `ring_enter(fd, ring, len, to_submit, min_complete)` → how many completions wait in
+            /// the CQ: retries the ring's pending operations, consumes up to `to_submit` SQ
+            /// entries (while the CQ has a slot for each operation in flight) and performs each
+            /// (one that would block stays pending in the kernel), then waits until at least
+            /// `min_complete` completions wait, if any operation is pending. `ring` and `len` must
+            /// be `ring_setup`'s (`EINVAL`), `EBADF` if `fd` is no ring, `EINVAL` for counters
+            /// the program broke or `min_complete` above the ring's entries.
+            RingEnter = 52 => ring_enter(fd, ring, len, to_submit, min_complete);
         }
     };
 }

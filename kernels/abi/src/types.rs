@@ -82,6 +82,8 @@ pub mod kind {
     pub const MQUEUE: u32 = 7;
     /// An epoll instance.
     pub const EPOLL: u32 = 8;
+    /// An asynchronous IO ring (`ring_setup`).
+    pub const RING: u32 = 9;
 }
 
 /// `open` flags (Linux's values).

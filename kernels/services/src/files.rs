@@ -43,8 +43,11 @@
 //! - **Message queues** ([`mq`]): named in a namespace of their own, counted by their open
 //!   files; `read` and `write` on one are `EBADF` (`mq_send` and `mq_receive` instead).
 //! - **Non-blocking mode** (`open::NONBLOCK`, [`Files::set_nonblock`]) belongs to the open file
-//!   (so `dup`s share it): a pipe read or write that would block fails with `EAGAIN` instead;
-//!   the console's read is the kernel's, which asks [`Files::is_nonblocking`].
+//!   (so `dup`s share it): a pipe, fifo or socket read or write that would block fails with
+//!   `EAGAIN` instead (all three go through one read and one write path); the console's read is
+//!   the kernel's, which asks [`Files::is_nonblocking`].
+//! - **Asynchronous IO rings** ([`ring`]): an open file per ring, whose operations are this
+//!   module's reads and writes.
 //! - **Readiness** ([`poll`]: `poll`, [`epoll`]: epoll instances) is computed from the pipes'
 //!   state; every pipe change that wakes a pipe waiter also wakes `poll`s blocked on the pipe
 //!   and marks the pipe ready in the epoll instances watching it.
@@ -91,6 +94,8 @@ enum Object {
     Mq(usize),
     /// An epoll instance.
     Epoll(EpId),
+    /// An asynchronous IO ring ([`ring`]).
+    Ring(ring::RingId),
 }
 
 /// An entry of the open-file table, shared by `refs` fds.
@@ -126,6 +131,8 @@ pub struct Files<'a> {
     max_pipes: usize,
     /// Message queues by id ([`mq`]); `None` is free.
     mqs: Vec<Option<mq::Named>>,
+    /// Asynchronous IO rings by id ([`ring`]); `None` is free.
+    rings: Vec<Option<ring::Ring>>,
 }
 
 impl<'a> Files<'a> {
@@ -149,6 +156,7 @@ impl<'a> Files<'a> {
             max_processes: processes,
             max_pipes: pipes,
             mqs: Vec::new(),
+            rings: Vec::new(),
         }
     }
 
@@ -289,8 +297,11 @@ impl<'a> Files<'a> {
             Err(Errno::NoEnt) if flags & open::CREAT != 0 => self.fs.create_file(path)?,
             Err(e) => return Err(e),
         };
+        let nonblock = flags & open::NONBLOCK != 0;
         if let Some(p) = self.fs.fifo(ino) {
-            return self.open_fifo(pid, fd, p, (read, write), wakes);
+            let fd = self.open_fifo(pid, fd, p, (read, write), wakes)?;
+            self.set_nonblock(pid, fd, nonblock)?;
+            return Ok(fd);
         }
         let is_file = self.fs.kind(ino)? == kind::FILE;
         if is_file && write && self.fs.is_readonly(ino) {
@@ -300,7 +311,6 @@ impl<'a> Files<'a> {
             self.fs.truncate(ino)?;
         }
         let append = flags & open::APPEND != 0;
-        let nonblock = flags & open::NONBLOCK != 0;
         self.fs.retain(ino)?;
         let id = self
             .new_open(Object::Node {
@@ -404,9 +414,9 @@ impl<'a> Files<'a> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { read: false, .. } | Object::PipeWriter(_) => Err(Errno::BadF.into()),
-            Object::Socket { rx, .. } => self.pipe_read(rx, buf, wakes),
+            Object::Socket { rx, .. } => self.pipe_read(id, rx, buf, wakes),
             Object::Mq(_) => Err(Errno::BadF.into()),
-            Object::Epoll(_) => Err(Errno::Inval.into()),
+            Object::Epoll(_) | Object::Ring(_) => Err(Errno::Inval.into()),
             Object::Node { ino, offset, .. } => {
                 // Devices have no offset (they cannot seek).
                 match self.fs.device(ino) {
@@ -423,23 +433,7 @@ impl<'a> Files<'a> {
                     }
                 }
             }
-            Object::PipeReader(p) => {
-                let pipe = self
-                    .pipes
-                    .get_mut(p)
-                    .and_then(Option::as_mut)
-                    .ok_or(Errno::BadF)?;
-                match pipe.read(buf) {
-                    Some(n) => {
-                        if n > 0 {
-                            wakes.push(Wait::PipeWritable(p));
-                            self.changed(p, wakes);
-                        }
-                        Ok(Io::Done(n))
-                    }
-                    None => Err(self.would_block(id, Wait::PipeReadable(p))),
-                }
-            }
+            Object::PipeReader(p) => self.pipe_read(id, p, buf, wakes),
         }
     }
 
@@ -469,9 +463,9 @@ impl<'a> Files<'a> {
         let id = self.open_id(pid, fd)?;
         match self.object(id)? {
             Object::Node { write: false, .. } | Object::PipeReader(_) => Err(Errno::BadF.into()),
-            Object::Socket { tx, .. } => self.pipe_write(tx, data, wakes),
+            Object::Socket { tx, .. } => self.pipe_write(id, tx, data, wakes),
             Object::Mq(_) => Err(Errno::BadF.into()),
-            Object::Epoll(_) => Err(Errno::Inval.into()),
+            Object::Epoll(_) | Object::Ring(_) => Err(Errno::Inval.into()),
             Object::Node {
                 ino,
                 offset,
@@ -487,23 +481,7 @@ impl<'a> Files<'a> {
                     Ok(Io::Done(n))
                 }
             },
-            Object::PipeWriter(p) => {
-                let pipe = self
-                    .pipes
-                    .get_mut(p)
-                    .and_then(Option::as_mut)
-                    .ok_or(Errno::BadF)?;
-                match pipe.write(data)? {
-                    Some(n) => {
-                        if n > 0 {
-                            wakes.push(Wait::PipeReadable(p));
-                            self.changed(p, wakes);
-                        }
-                        Ok(Io::Done(n))
-                    }
-                    None => Err(self.would_block(id, Wait::PipeWritable(p))),
-                }
-            }
+            Object::PipeWriter(p) => self.pipe_write(id, p, data, wakes),
         }
     }
 
@@ -585,6 +563,10 @@ impl<'a> Files<'a> {
                 kind: kind::EPOLL,
                 ..Stat::default()
             }),
+            Object::Ring(_) => Ok(Stat {
+                kind: kind::RING,
+                ..Stat::default()
+            }),
         }
     }
 
@@ -629,6 +611,7 @@ impl<'a> Files<'a> {
             Object::Socket { .. } => Ok(kind::SOCKET),
             Object::Mq(_) => Ok(kind::MQUEUE),
             Object::Epoll(_) => Ok(kind::EPOLL),
+            Object::Ring(_) => Ok(kind::RING),
         }
     }
 
@@ -759,6 +742,7 @@ impl<'a> Files<'a> {
                 self.drop_end(tx, false, wakes);
             }
             Object::Mq(q) => self.mq_put(q, wakes),
+            Object::Ring(r) => self.drop_ring(r),
         }
     }
 }
@@ -773,4 +757,5 @@ mod io_tests;
 
 pub mod epoll;
 pub mod poll;
+pub mod ring;
 pub mod sendfile;

@@ -254,3 +254,44 @@ fn sendfile_moves_file_bytes_into_a_pipe_and_advances_the_offset() {
         Err(Errno::Pipe.into())
     );
 }
+
+#[test]
+fn a_nonblocking_socket_or_fifo_says_eagain_and_still_epipe_without_a_reader() {
+    let mut f = files();
+    let mut wk = Wakes::new();
+    let (a, b) = f.socketpair(pid(1)).unwrap();
+    assert_eq!(
+        f.read(pid(1), a, &mut [0; 4], &mut wk),
+        Err(Error::WouldBlock(Wait::PipeReadable(1)))
+    );
+    f.set_nonblock(pid(1), a, true).unwrap();
+    assert_eq!(
+        f.read(pid(1), a, &mut [0; 4], &mut wk),
+        Err(Errno::Again.into())
+    );
+    let big = vec![1u8; abi::types::limits::PIPE_BUFFER];
+    assert_eq!(f.write(pid(1), a, &big, &mut wk), Ok(Io::Done(big.len())));
+    assert_eq!(f.write(pid(1), a, b"x", &mut wk), Err(Errno::Again.into()));
+    // The blocking peer still waits for room rather than failing.
+    assert_eq!(f.write(pid(1), b, &big, &mut wk), Ok(Io::Done(big.len())));
+    assert_eq!(
+        f.write(pid(1), b, b"x", &mut wk),
+        Err(Error::WouldBlock(Wait::PipeWritable(1)))
+    );
+    // Once the peer is gone a non-blocking write is EPIPE, not EAGAIN (SIGPIPE's cue).
+    f.close(pid(1), b, &mut wk).unwrap();
+    assert_eq!(f.write(pid(1), a, b"x", &mut wk), Err(Errno::Pipe.into()));
+
+    f.mkdir(b"/tmp").unwrap();
+    f.mkfifo(b"/tmp/q").unwrap();
+    let r = f
+        .open(pid(1), b"/tmp/q", open::RDONLY | open::NONBLOCK)
+        .unwrap();
+    let w = f.open(pid(1), b"/tmp/q", open::WRONLY).unwrap();
+    assert_eq!(
+        f.read(pid(1), r, &mut [0; 4], &mut wk),
+        Err(Errno::Again.into())
+    );
+    assert_eq!(f.write(pid(1), w, b"hi", &mut wk), Ok(Io::Done(2)));
+    assert_eq!(f.read(pid(1), r, &mut [0; 4], &mut wk), Ok(Io::Done(2)));
+}

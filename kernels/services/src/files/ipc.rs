@@ -118,9 +118,12 @@ impl Files<'_> {
         }
     }
 
-    /// Reads pipe `p` for a socket (as a pipe's read end reads).
+    /// Reads pipe `p` through open file `id` (a pipe's or fifo's read end, or a socket): the one
+    /// read path of every pipe-backed object. Taking bytes wakes `PipeWritable`; an empty pipe
+    /// with a writer is `EAGAIN` when `id` is non-blocking, else "retry at `PipeReadable`".
     pub(super) fn pipe_read(
         &mut self,
+        id: super::OpenId,
         p: PipeId,
         buf: &mut [u8],
         wakes: &mut Wakes,
@@ -138,13 +141,17 @@ impl Files<'_> {
                 }
                 Ok(Io::Done(n))
             }
-            None => Err(Error::WouldBlock(Wait::PipeReadable(p))),
+            None => Err(self.would_block(id, Wait::PipeReadable(p))),
         }
     }
 
-    /// Writes pipe `p` for a socket (as a pipe's write end writes).
+    /// Writes pipe `p` through open file `id` (a pipe's or fifo's write end, or a socket): the
+    /// one write path of every pipe-backed object. Adding bytes wakes `PipeReadable`; no reader
+    /// is `EPIPE` (whatever the mode); a full pipe is `EAGAIN` when `id` is non-blocking, else
+    /// "retry at `PipeWritable`".
     pub(super) fn pipe_write(
         &mut self,
+        id: super::OpenId,
         p: PipeId,
         data: &[u8],
         wakes: &mut Wakes,
@@ -162,11 +169,10 @@ impl Files<'_> {
                 }
                 Ok(Io::Done(n))
             }
-            None => Err(Error::WouldBlock(Wait::PipeWritable(p))),
+            None => Err(self.would_block(id, Wait::PipeWritable(p))),
         }
     }
 
-    /// Bytes waiting in pipe `p` (0 for no pipe).
     pub(super) fn pipe_len(&self, p: PipeId) -> usize {
         self.pipes
             .get(p)

@@ -47,8 +47,8 @@ impl Files<'_> {
             Ok(Object::Socket { rx, tx }) => {
                 pipe(rx).map_or(poll::HUP, reader_bits) | pipe(tx).map_or(poll::ERR, writer_bits)
             }
-            // A message queue is not pollable.
-            Ok(Object::Mq(_)) => poll::NVAL,
+            // A message queue is not pollable, nor is a ring.
+            Ok(Object::Mq(_) | Object::Ring(_)) => poll::NVAL,
         }
     }
 
@@ -73,21 +73,25 @@ impl Files<'_> {
             return Ok(ready);
         }
         for f in fds.iter() {
-            let Ok(fd) = usize::try_from(f.fd) else {
-                continue;
-            };
-            let pipes = match self.open_id(pid, fd).and_then(|id| self.object(id)) {
-                Ok(Object::PipeReader(p) | Object::PipeWriter(p)) => [Some(p), None],
-                Ok(Object::Socket { rx, tx }) => [Some(rx), Some(tx)],
-                _ => [None, None],
-            };
-            for p in pipes.into_iter().flatten() {
-                if let Some(w) = self.watch.get_mut(p) {
-                    w.polled = true;
-                }
+            if let Ok(fd) = usize::try_from(f.fd) {
+                self.mark_polled(pid, fd);
             }
         }
         Err(Error::WouldBlock(Wait::Polled))
+    }
+
+    /// Marks the pipes behind `fd` of `pid` polled: their next change wakes [`Wait::Polled`].
+    pub(super) fn mark_polled(&mut self, pid: Pid, fd: usize) {
+        let pipes = match self.open_id(pid, fd).and_then(|id| self.object(id)) {
+            Ok(Object::PipeReader(p) | Object::PipeWriter(p)) => [Some(p), None],
+            Ok(Object::Socket { rx, tx }) => [Some(rx), Some(tx)],
+            _ => [None, None],
+        };
+        for p in pipes.into_iter().flatten() {
+            if let Some(w) = self.watch.get_mut(p) {
+                w.polled = true;
+            }
+        }
     }
 }
 
