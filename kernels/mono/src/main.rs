@@ -28,6 +28,7 @@ mod kernel;
 mod memory;
 mod proc_calls;
 mod process;
+mod ring;
 mod sched;
 mod signals;
 mod syscall;

@@ -165,6 +165,16 @@ const fn entry(sys: Sys) -> Entry {
                 k.sys_sendfile(me, a.arg(0), a.arg(1), a.arg(2))
             })
         },
+        Sys::RingSetup => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_ring_setup(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::RingEnter => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_ring_enter(me, a.arg(0), (a.arg(1), a.arg(2)), a.arg(3), a.arg(4))
+            })
+        },
     }
 }
 

@@ -32,6 +32,7 @@ pub mod io;
 pub mod ipc;
 pub mod marker;
 pub mod raw;
+pub mod ring;
 pub mod select;
 pub mod signal;
 pub mod start;

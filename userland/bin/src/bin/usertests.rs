@@ -25,6 +25,8 @@ extern crate alloc;
 #[path = "../usertests/harness.rs"]
 mod harness;
 
+#[path = "../usertests/aio.rs"]
+mod aio;
 #[path = "../usertests/append.rs"]
 mod append;
 #[path = "../usertests/badptr.rs"]
@@ -87,6 +89,7 @@ const GROUPS: &[&[Test]] = &[
     console::TESTS,
     ipc_mech::TESTS,
     iomodels::TESTS,
+    aio::TESTS,
 ];
 
 /// Every test.

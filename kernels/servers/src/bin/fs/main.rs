@@ -6,6 +6,7 @@
 //! - [`io`]: `read` and `write`, and the console device through the console server;
 //! - [`control`]: `FS_PROGRAM`, `FS_SPAWN`, `FS_EXIT`, the requests of `proc` (process id 0);
 //! - [`poll`]: `poll` and `epoll_wait`, whose arrays travel through leases;
+//! - [`ring`]: the asynchronous IO ring, whose region is a lease;
 //! - here: start-up, the dispatch and the calls that move no bulk data.
 //!
 //! A `read`, `write`, `poll` or `epoll_wait` that would block (an empty or full pipe, the console without a line) is
@@ -25,6 +26,7 @@ extern crate alloc;
 mod control;
 mod io;
 mod poll;
+mod ring;
 
 use alloc::vec::Vec;
 
@@ -222,6 +224,8 @@ impl FileServer {
             }
             Sys::EpollWait => self.epoll_wait(pid, badge, a),
             Sys::Sendfile => Ok(files.sendfile(pid, a[0], a[1], a[2], wakes)?),
+            Sys::RingSetup => self.ring_setup(pid, badge, a),
+            Sys::RingEnter => self.ring_enter(pid, badge, a, wakes),
             _ => Err(Errno::NoSys.into()),
         }
     }
