@@ -32,7 +32,7 @@ pub const CQ_TAIL: usize = 12;
 /// Byte offset of `entries`.
 pub const ENTRIES: usize = 16;
 /// Most slots of each queue.
-pub const MAX_ENTRIES: usize = 64;
+pub const MAX_ENTRIES: usize = 128;
 /// Most bytes of a ring's region (header, queues and data).
 pub const MAX_LEN: usize = 64 * 1024;
 

@@ -1,9 +1,10 @@
-//! The asynchronous IO ring's calls: the ring's region is the caller's own memory, which this
-//! kernel reaches in place through `uaccess` (every access checked: the program may unmap the
-//! region at any time), and `services::files::ring` does the work. A `ring_enter` that must
+//! The asynchronous IO ring's calls: the ring's region is the caller's own memory, checked
+//! whole (mapped, writable) by `uaccess` at every call — the program may unmap it at any time —
+//! and then reached in place while `services::files::ring` does the work. A region beyond
+//! [`abi::ring::MAX_LEN`] is refused before it is checked. A `ring_enter` that must
 //! wait parks the thread on `Wait::Polled` like `poll`.
 
-use kcore::uaccess::{self, UserMemory};
+use kcore::uaccess;
 use services::Wakes;
 use services::files::ring::RingMemory;
 
@@ -12,33 +13,30 @@ use abi::Errno;
 use crate::kernel::{Caller, Kernel};
 use crate::syscall::Outcome;
 
-/// The caller's ring region at user address `base`, reached in place.
-struct Region<'m, M> {
-    mem: &'m mut M,
-    base: usize,
-}
+/// The caller's ring region, checked once per call and then reached in place.
+struct Region<'m>(&'m mut [u8]);
 
-impl<M: UserMemory> Region<'_, M> {
-    /// The user address of offset `at`.
-    fn addr(&self, at: usize) -> Result<usize, Errno> {
-        self.base.checked_add(at).ok_or(Errno::Fault)
+impl Region<'_> {
+    /// Bytes `at..at + len` of the region (`EFAULT` outside it).
+    fn range(&mut self, at: usize, len: usize) -> Result<&mut [u8], Errno> {
+        let end = at.checked_add(len).ok_or(Errno::Fault)?;
+        self.0.get_mut(at..end).ok_or(Errno::Fault)
     }
 }
 
-impl<M: UserMemory> RingMemory for Region<'_, M> {
+impl RingMemory for Region<'_> {
     fn load(&mut self, at: usize, dst: &mut [u8]) -> Result<(), Errno> {
-        let addr = self.addr(at)?;
-        uaccess::with_bytes(self.mem, addr, dst.len(), |b| dst.copy_from_slice(b))
+        dst.copy_from_slice(self.range(at, dst.len())?);
+        Ok(())
     }
 
     fn store(&mut self, at: usize, src: &[u8]) -> Result<(), Errno> {
-        let addr = self.addr(at)?;
-        uaccess::with_bytes_mut(self.mem, addr, src.len(), |b| b.copy_from_slice(src))
+        self.range(at, src.len())?.copy_from_slice(src);
+        Ok(())
     }
 
     fn with<R>(&mut self, at: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> Result<R, Errno> {
-        let addr = self.addr(at)?;
-        uaccess::with_bytes(self.mem, addr, len, f)
+        Ok(f(self.range(at, len)?))
     }
 
     fn fill<R>(
@@ -47,8 +45,7 @@ impl<M: UserMemory> RingMemory for Region<'_, M> {
         len: usize,
         f: impl FnOnce(&mut [u8]) -> (R, usize),
     ) -> Result<R, Errno> {
-        let addr = self.addr(at)?;
-        uaccess::with_bytes_mut(self.mem, addr, len, |b| f(b).0)
+        Ok(f(self.range(at, len)?).0)
     }
 }
 
@@ -61,10 +58,14 @@ impl Kernel {
         len: usize,
         entries: usize,
     ) -> Outcome {
+        if len > abi::ring::MAX_LEN {
+            return Err(Errno::Inval.into());
+        }
         let fd = self.with_user(me.space, |mem, files, _| {
-            let mut region = Region { mem, base: ring };
-            files.ring_setup(me.pid, ring, len, entries, &mut region)
-        })??;
+            uaccess::with_bytes_mut(mem, ring, len, |bytes| {
+                files.ring_setup(me.pid, ring, len, entries, &mut Region(bytes))
+            })
+        })???;
         Ok(fd)
     }
 
@@ -77,19 +78,23 @@ impl Kernel {
         to_submit: usize,
         min_complete: usize,
     ) -> Outcome {
+        if len > abi::ring::MAX_LEN {
+            return Err(Errno::Inval.into());
+        }
         let mut wakes = Wakes::new();
         let r = self.with_user(me.space, |mem, files, _| {
-            let mut region = Region { mem, base: ring };
-            files.ring_enter(
-                me.pid,
-                fd,
-                (ring, len),
-                to_submit,
-                min_complete,
-                &mut region,
-                &mut wakes,
-            )
-        })?;
+            uaccess::with_bytes_mut(mem, ring, len, |bytes| {
+                files.ring_enter(
+                    me.pid,
+                    fd,
+                    (ring, len),
+                    to_submit,
+                    min_complete,
+                    &mut Region(bytes),
+                    &mut wakes,
+                )
+            })
+        })??;
         self.wake_all(&wakes);
         r
     }

@@ -18,14 +18,16 @@
 //!   [`Wait::Polled`]; woken, the call is made again (both kernels restart a waiting call), and
 //!   since the SQ entries are consumed already it only retries.
 //!
-//! Cost: every `ring_enter` retries every pending operation (O(pending), like `poll`'s scan);
-//! an epoll-like ready list for the ring is left out, and so are operations completing while
+//! Cost: every `ring_enter` looks at the readiness of every pending operation's fd (O(pending),
+//! like `poll`'s scan) and retries the ready ones; an epoll-like ready list for the ring is left
+//! out, and so are operations completing while
 //! nobody is in `ring_enter` (completions are posted only inside the call).
 
 use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::ring::{self, Cqe, Sqe, op};
+use abi::types::poll;
 
 use super::{Files, Io, Object};
 use crate::{Error, Pid, Wait, Wakes};
@@ -174,6 +176,11 @@ impl Files<'_> {
         }
         let mut i = 0;
         while i < ring.pending.len() {
+            // A look at the fd's readiness first: most pending operations are not ready.
+            if !self.may_complete(pid, &ring.pending[i]) {
+                i += 1;
+                continue;
+            }
             match self.ring_op(pid, ring, ring.pending[i], mem, wakes) {
                 None => i += 1,
                 Some(res) => {
@@ -209,6 +216,18 @@ impl Files<'_> {
             }
         }
         Err(Error::WouldBlock(Wait::Polled))
+    }
+
+    /// Whether pending `sqe` of `pid` may complete now: its fd is ready for it, or gone.
+    fn may_complete(&self, pid: Pid, sqe: &Sqe) -> bool {
+        let want = match sqe.op {
+            op::READ => poll::IN | poll::HUP,
+            _ => poll::OUT | poll::ERR,
+        };
+        match usize::try_from(sqe.fd).map(|fd| self.open_id(pid, fd)) {
+            Ok(Ok(id)) => self.readiness(id) & want != 0,
+            _ => true,
+        }
     }
 
     /// Performs `sqe` for `pid`: its completion's result, or `None` if it would block.

@@ -12,7 +12,10 @@
 //! - `select`: the same through `ulib::select` (bitmaps over `poll`);
 //! - `epoll`: one thread in `epoll_wait`, every pipe registered once;
 //! - `coro`: a coroutine per channel on non-blocking pipes (N:1), resumed by an epoll loop when
-//!   its pipe is ready; a coroutine reads until `EAGAIN` and suspends.
+//!   its pipe is ready; a coroutine reads until `EAGAIN` and suspends;
+//! - `async`: one thread and an asynchronous IO ring (`ulib::ring`) holding a read of every
+//!   request pipe in flight; per request one `ring_enter` submits the reply's write and the
+//!   channel's next read and waits for the write's completion and the next request.
 //!
 //! The clients close their request pipes at the end; the server ends when every channel has
 //! reached end of file, and its status is checked.
@@ -25,9 +28,11 @@ use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use abi::ring::{Sqe, op};
 use abi::types::limits::FDS;
 use abi::types::{EpollEvent, PollFd, epoll, poll};
 use ulib::coro::Coroutine;
+use ulib::ring::Ring;
 use ulib::select::{self, FdSet};
 use ulib::{Errno, sys, thread};
 
@@ -44,6 +49,7 @@ enum Model {
     Select,
     Epoll,
     Coro,
+    Async,
 }
 
 /// The N channels: request pipes (clients write, server reads) and reply pipes (server writes,
@@ -134,6 +140,7 @@ fn start(model: Model, ch: &'static Channels) -> Outcome<Vec<thread::Thread>> {
         Model::Select => serve_select,
         Model::Epoll => serve_epoll,
         Model::Coro => serve_coro,
+        Model::Async => serve_async,
     };
     Ok(vec![ok(thread::spawn(body, arg), "spawn the server")?])
 }
@@ -351,6 +358,75 @@ pub fn epoll_model(n: u64, p: &[u64]) -> Outcome<Report> {
 /// `io-coro-N`.
 pub fn coro(n: u64, p: &[u64]) -> Outcome<Report> {
     echo(Model::Coro, n, p)
+}
+
+/// `io-async-N`.
+pub fn async_model(n: u64, p: &[u64]) -> Outcome<Report> {
+    echo(Model::Async, n, p)
+}
+
+/// A completion's `user_data` for the reply write of channel `i` (a read's is `i`).
+const WRITE_TAG: u64 = 1 << 32;
+
+/// One thread over a ring: reads of channel `i` land in data byte `i`, replies leave from byte
+/// `N + i`.
+fn serve_async(arg: usize) -> i32 {
+    let ch = channels_of(arg);
+    let n = ch.req_r.len();
+    let entries = (2 * n).next_power_of_two().min(abi::ring::MAX_ENTRIES);
+    let Ok(mut ring) = Ring::new(entries, 2 * n) else {
+        return 3;
+    };
+    let read = |ring: &Ring, i: usize| Sqe {
+        op: op::READ,
+        fd: ch.req_r[i] as i32,
+        addr: ring.data_addr(i) as u64,
+        len: 1,
+        user_data: i as u64,
+    };
+    for i in 0..n {
+        if ring.push(read(&ring, i)).is_err() {
+            return 4;
+        }
+    }
+    let mut open = n;
+    // Completions to wait for: the writes just queued, and the next request.
+    let mut want = 1;
+    while open > 0 {
+        if ring.submit_and_wait(want.min(open)).is_err() {
+            return 1;
+        }
+        want = 1;
+        while let Some(c) = ring.pop() {
+            if c.user_data & WRITE_TAG != 0 {
+                if c.res != 1 {
+                    return 2;
+                }
+                continue;
+            }
+            let i = c.user_data as usize;
+            match c.res {
+                0 => open -= 1,
+                1 => {
+                    let b = ring.data(i, 1)[0];
+                    ring.data(n + i, 1)[0] = b.wrapping_add(1);
+                    let write = Sqe {
+                        op: op::WRITE,
+                        fd: ch.rep_w[i] as i32,
+                        addr: ring.data_addr(n + i) as u64,
+                        len: 1,
+                        user_data: WRITE_TAG | i as u64,
+                    };
+                    if ring.push(write).is_err() || ring.push(read(&ring, i)).is_err() {
+                        return 5;
+                    }
+                    want += 1;
+                }
+                _ => return 6,
+            }
+        }
+    }
+    0
 }
 
 fn returns_at_once(arg: usize) -> i32 {

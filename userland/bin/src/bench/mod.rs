@@ -101,6 +101,7 @@ const CASES: &[Case] = &[
     case("coro-create", &[], io::coro_create),
     case("copy-1m", &[], io::copy_1m),
     case("sendfile-1m", &[], io::sendfile_1m),
+    case("io-async", &["N"], io::async_model),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
