@@ -1,6 +1,9 @@
 //! The IO models' textbook claim, measured: the kernel's cost per request of an echo service
 //! in `poll` grows with the number of descriptors it watches, while in `epoll` it does not
-//! (modeled instruction counts are exact, so the comparison is too).
+//! (modeled instruction counts are exact, so the comparison is too). And the asynchronous ring's
+//! two sides: fewer kernel entries per request than epoll (one `ring_enter` submits and waits),
+//! but a kernel cost that grows with the operations in flight (each call looks at every pending
+//! one's fd, as `poll` does).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -64,6 +67,48 @@ fn poll_costs_the_kernel_more_with_more_descriptors_and_epoll_does_not() {
         assert!(
             e64 < p64,
             "{kernel}: at 64 descriptors epoll {e64} vs poll {p64} instructions per request"
+        );
+    }
+}
+
+/// Traps taken from user mode per request (system calls, and the rare fault or interrupt).
+fn user_traps_per_op(r: &Value, bench: &str, kernel: &str) -> f64 {
+    let x = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
+        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"));
+    let traps: u64 = x["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["place"] == "user")
+        .map(|p| p["counters"]["traps"].as_u64().unwrap())
+        .sum();
+    traps as f64 / x["ops"].as_f64().unwrap()
+}
+
+#[test]
+fn the_ring_enters_the_kernel_less_than_epoll_but_its_cost_grows_with_reads_in_flight() {
+    let r = bench("io-epoll-1,io-epoll-64,io-async-1,io-async-64");
+    for kernel in ["mono", "micro"] {
+        for n in [1, 64] {
+            let e = user_traps_per_op(&r, &format!("io-epoll-{n}"), kernel);
+            let a = user_traps_per_op(&r, &format!("io-async-{n}"), kernel);
+            // epoll_wait + read + write against one ring_enter: at least one call fewer.
+            assert!(
+                a + 0.9 < e,
+                "{kernel}, N = {n}: {a} traps per request with the ring, {e} with epoll"
+            );
+        }
+        let a1 = system_per_op(&r, "io-async-1", kernel);
+        let a64 = system_per_op(&r, "io-async-64", kernel);
+        let e64 = system_per_op(&r, "io-epoll-64", kernel);
+        assert!(
+            a64 > 1.3 * a1 && a64 > e64,
+            "{kernel}: the ring with 64 reads in flight {a64}, with 1 {a1}, epoll at 64 {e64} \
+             instructions per request"
         );
     }
 }
