@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! pid = generation * SLOTS + slot + 1        slot in 0..SLOTS, SLOTS = limits::PROCESSES
-//! slot 0: 1, 65, 129, …   slot 1: 2, 66, 130, …   (SLOTS = 64)
+//! slot 0: 1, 129, 257, …   slot 1: 2, 130, 258, …   (SLOTS = 128)
 //! ```
 //!
 //! The process table hands out the lowest free slot, so the first processes get 1, 2, 3, … as
@@ -123,7 +123,8 @@ mod tests {
     fn successors_keep_the_slot_and_wrap_before_passing_the_maximum() {
         let p = Pid::new(7, 0);
         assert_eq!(p.successor(Pid::MAX), Pid::new(7, 1));
-        // With a maximum of 2 * SLOTS + 8, slot 7's pids are 8, 72, 136, then 8 again.
+        // With a maximum of 2 * SLOTS + 8, slot 7's pids are 8, 8 + SLOTS, 8 + 2 * SLOTS, then 8
+        // again.
         let max = 2 * Pid::SLOTS + 8;
         let seq: [usize; 4] = [
             p.raw(),
@@ -131,7 +132,7 @@ mod tests {
             p.successor(max).successor(max).raw(),
             p.successor(max).successor(max).successor(max).raw(),
         ];
-        assert_eq!(seq, [8, 72, 136, 8]);
+        assert_eq!(seq, [8, 8 + Pid::SLOTS, 8 + 2 * Pid::SLOTS, 8]);
         // The last generation of every slot stays a positive i32, and wraps to generation 0.
         for slot in [0, 1, Pid::SLOTS - 1] {
             let last = (Pid::MAX - 1 - slot) / Pid::SLOTS;

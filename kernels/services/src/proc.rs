@@ -362,7 +362,9 @@ mod tests {
 
     #[test]
     fn pids_wrap_after_the_maximum_and_skip_those_in_use() {
-        // Slot 0's pids are 1, 65, 129, then 1 again; slot 1's 2, 66, then 2 again.
+        // Slot 0's pids are 1, 1 + S, 1 + 2S, then 1 again; slot 1's 2, 2 + S, then 2 again
+        // (S = `Pid::SLOTS`).
+        const S: usize = Pid::SLOTS;
         let max = 2 * Pid::SLOTS + 1;
         let mut t = ProcTable::with_pid_max(2, max);
         let mut seen = Vec::new();
@@ -371,17 +373,17 @@ mod tests {
             seen.push(pid.raw());
             t.exit(pid, 0); // parentless: reaped at exit
         }
-        assert_eq!(seen, [1, 65, 129, 1]);
+        assert_eq!(seen, [1, 1 + S, 1 + 2 * S, 1]);
         let held = t.create(None, "held").unwrap();
-        assert_eq!(held.raw(), 65);
-        // Slot 0 is in use: every new process takes slot 1, and never pid 65.
+        assert_eq!(held.raw(), 1 + S);
+        // Slot 0 is in use: every new process takes slot 1, and never pid 1 + S.
         let mut seen = Vec::new();
         for _ in 0..3 {
             let pid = t.create(None, "q").unwrap();
             seen.push(pid.raw());
             t.exit(pid, 0);
         }
-        assert_eq!(seen, [2, 66, 2]);
+        assert_eq!(seen, [2, 2 + S, 2]);
         t.create(None, "r").unwrap();
         assert_eq!(
             t.create(None, "s"),

@@ -5,8 +5,9 @@
 //! server's model costs to notice it and answer, with N descriptors to watch.
 //!
 //! The server runs in the same process as the clients (a thread, or N threads), because a child
-//! process inherits only fds 0–2 and the channels are 2N pipes; the kernels' 64-process limit
-//! also leaves no room for 64 client processes next to the measuring one. Models:
+//! process inherits only fds 0–2 and the channels are 2N pipes — except `procs`, whose N server
+//! processes each get one channel as their stdin and stdout. Models:
+//! - `procs`: a server process per channel (`@io-echo`), blocking reads (N + 1 processes);
 //! - `threads`: a blocking thread per channel (1:1);
 //! - `poll`: one thread in `poll` over the N request pipes (the scan is O(N) per call);
 //! - `select`: the same through `ulib::select` (bitmaps over `poll`);
@@ -36,7 +37,7 @@ use ulib::ring::Ring;
 use ulib::select::{self, FdSet};
 use ulib::{Errno, sys, thread};
 
-use super::harness::{Outcome, Report, close, fail, measure, ok};
+use super::harness::{Outcome, Report, close, fail, measure, ok, reap, spawn_role, stdio};
 
 /// Bytes of a server coroutine's stack.
 const CORO_STACK: usize = 16 * 1024;
@@ -44,6 +45,7 @@ const CORO_STACK: usize = 16 * 1024;
 /// The server's model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Model {
+    Procs,
     Threads,
     Poll,
     Select,
@@ -90,7 +92,10 @@ fn echo(model: Model, n: u64, params: &[u64]) -> Outcome<Report> {
         "N is {clients}, want 1..={MAX_N}"
     );
     let ch: &'static Channels = Box::leak(Box::new(channels(clients as usize)?));
-    let servers = start(model, ch)?;
+    let (servers, procs) = match model {
+        Model::Procs => (vec![], spawn_procs(ch)?),
+        _ => (start(model, ch)?, vec![]),
+    };
     let mut k = 0usize;
     let mut seq = 0u8;
     let mut answer = [0u8; 1];
@@ -114,6 +119,9 @@ fn echo(model: Model, n: u64, params: &[u64]) -> Outcome<Report> {
         let status = ok(t.join(), "join the server")?;
         ensure!(status == 0, "the server ended with status {status}");
     }
+    for pid in procs {
+        reap(pid, "a server process")?;
+    }
     for &fd in ch.req_r.iter().chain(&ch.rep_r).chain(&ch.rep_w) {
         close(fd)?;
     }
@@ -124,6 +132,7 @@ fn echo(model: Model, n: u64, params: &[u64]) -> Outcome<Report> {
 fn start(model: Model, ch: &'static Channels) -> Outcome<Vec<thread::Thread>> {
     let arg = ch as *const Channels as usize;
     let body: fn(usize) -> i32 = match model {
+        Model::Procs => return Ok(vec![]),
         Model::Threads => {
             let mut ts = vec![];
             for i in 0..ch.req_r.len() {
@@ -143,6 +152,35 @@ fn start(model: Model, ch: &'static Channels) -> Outcome<Vec<thread::Thread>> {
         Model::Async => serve_async,
     };
     Ok(vec![ok(thread::spawn(body, arg), "spawn the server")?])
+}
+
+/// The child role of `io-procs`: `@io-echo`, one channel on stdin and stdout.
+pub const ECHO_PROC: &str = "@io-echo";
+
+/// Spawns a server process per channel (its request pipe as stdin, its reply pipe as stdout).
+fn spawn_procs(ch: &Channels) -> Outcome<Vec<usize>> {
+    let mut pids = vec![];
+    for i in 0..ch.req_r.len() {
+        pids.push(spawn_role(
+            ECHO_PROC,
+            &[],
+            stdio(Some(ch.req_r[i]), Some(ch.rep_w[i])),
+        )?);
+    }
+    Ok(pids)
+}
+
+/// `@io-echo`: answers every byte of stdin with the next byte value on stdout, until end of file.
+pub fn echo_proc(_: &[u64]) -> Outcome {
+    match per_channel(1 << 32) {
+        0 => Ok(()),
+        status => fail(format_args!("the echo loop ended with {status}")),
+    }
+}
+
+/// `io-procs-N`.
+pub fn procs(n: u64, p: &[u64]) -> Outcome<Report> {
+    echo(Model::Procs, n, p)
 }
 
 /// The channels a server thread is given.

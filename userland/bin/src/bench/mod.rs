@@ -102,6 +102,7 @@ const CASES: &[Case] = &[
     case("copy-1m", &[], io::copy_1m),
     case("sendfile-1m", &[], io::sendfile_1m),
     case("io-async", &["N"], io::async_model),
+    case("io-procs", &["N"], io::procs),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -131,6 +132,7 @@ const ROLES: &[Role] = &[
     role(ipc_mech::FIFO_ECHO, 0, ipc_mech::fifo_echo),
     role(ipc_mech::MQ_ECHO, 0, ipc_mech::mq_echo),
     role(io::DRAIN, 1, io::drain),
+    role(io::ECHO_PROC, 0, io::echo_proc),
 ];
 
 /// The usage line.
