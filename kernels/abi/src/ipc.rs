@@ -187,8 +187,9 @@ pub mod kcall {
     /// Server only: `grant(page, pid, dst, prot)`: moves the frame at the caller's `page` to
     /// `dst` of `pid`.
     pub const GRANT: usize = 88;
-    /// Server only: `irq_ack()`: completes the interrupt last notified to the caller (the UART's,
-    /// for the console server), so the interrupt controller may raise it again.
+    /// Server only: `irq_ack(device)`: completes the interrupt of `device` ([`super::irq`]: the
+    /// UART's or the RTC's, both the console server's), so the interrupt controller may raise
+    /// it again.
     pub const IRQ_ACK: usize = 89;
     /// Server only: `halt(status)`: powers the machine off with `status`.
     pub const HALT: usize = 90;
@@ -255,6 +256,17 @@ pub mod bits {
     /// On the process server's endpoint: a Ctrl-C was typed on the console (`SIGINT` to the
     /// foreground group).
     pub const CONSOLE_INTR: u64 = 4;
+    /// On the console endpoint: the RTC's alarm interrupt fired (acknowledge with `IRQ_ACK`
+    /// of [`super::irq::RTC`]).
+    pub const RTC_IRQ: u64 = 8;
+}
+
+/// `IRQ_ACK`'s argument: which of the console server's devices to complete at the PLIC.
+pub mod irq {
+    /// The UART.
+    pub const UART: usize = 0;
+    /// The Goldfish RTC.
+    pub const RTC: usize = 1;
 }
 
 /// `MEM_FAULT`'s word 1: the kind of access that faulted.
@@ -345,6 +357,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::SetNonblock | Sys::EpollCreate | Sys::EpollCtl => (level::FS, false),
         Sys::Sendfile => (level::FS, false),
         Sys::Poll | Sys::EpollWait => (level::FS, true),
+        Sys::AlarmArm | Sys::RtcTime => (level::CONSOLE, false),
+        Sys::AlarmWait => (level::CONSOLE, true),
     }
 }
 
@@ -362,6 +376,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
 /// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
 /// | `futex_wait futex_wake` | the kernel | — (waiters wait in the scheduler, keyed by frame) |
+/// | `alarm_arm alarm_wait rtc_time` | console (micro's device server) | alarm_wait: 0 event (W) |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
@@ -427,6 +442,7 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::MqReceive => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), W)),
         Sys::Poll => lease(io_array(a[0], a[1], size_of::<PollFd>(), R | W)),
         Sys::EpollWait => lease(io_array(a[1], a[2], size_of::<EpollEvent>(), W)),
+        Sys::AlarmWait => lease(l(a[0], crate::types::AlarmEvent::SIZE, W)),
         _ => {}
     }
     f.endpoint = route(sys).0;
