@@ -16,8 +16,8 @@
 //! ```
 //!
 //! Registers are 32 bits wide; other access sizes fault. Unknown offsets read 0 and ignore
-//! writes (QEMU's device does the same, so `RAISED_*` read 0 there: a driver tells the two
-//! machines apart that way).
+//! writes. `RAISED_*` are klab's: QEMU's device faults there, so the device tree announces
+//! them with the empty property `klab,raised-cycle` on the RTC's node.
 //!
 //! Time is not a clock: it is `cycles × 10⁹ / clock_hz + offset` ns, where the offset starts at
 //! 0 (QEMU starts at the host's wall clock) and absorbs guest writes to `TIME_*`. So the alarm

@@ -14,7 +14,7 @@
 //! /soc/plic@c000000       riscv,plic0 / sifive,plic-1.0.0
 //! /soc/clint@2000000      riscv,clint0 / sifive,clint0
 //! /soc/test@100000        sifive,test0 / syscon
-//! /soc/rtc@101000         google,goldfish-rtc, interrupts = <11>
+//! /soc/rtc@101000         google,goldfish-rtc, interrupts = <11>, klab,raised-cycle (klab's)
 //! ```
 
 use core::ops::Range;
@@ -52,6 +52,8 @@ pub struct BootInfo {
     pub plic: usize,
     /// The Goldfish RTC's registers and PLIC source, if the board has one.
     pub rtc: Option<(usize, u32)>,
+    /// Whether the RTC has klab's `RAISED_*` registers (property `klab,raised-cycle`).
+    pub rtc_raised: bool,
     bootargs: [u8; BOOTARGS_MAX],
     bootargs_len: usize,
 }
@@ -119,10 +121,14 @@ pub fn parse(hartid: usize, dtb: usize) -> Result<BootInfo, &'static str> {
         .as_ref()
         .and_then(first_reg)
         .unwrap_or(PLIC_DEFAULT);
-    let rtc = fdt.find_compatible(&["google,goldfish-rtc"]).and_then(|n| {
+    let rtc_node = fdt.find_compatible(&["google,goldfish-rtc"]);
+    let rtc = rtc_node.as_ref().and_then(|n| {
         let irq = n.interrupts().and_then(|mut i| i.next())?;
-        Some((first_reg(&n)?, irq as u32))
+        Some((first_reg(n)?, irq as u32))
     });
+    let rtc_raised = rtc_node
+        .as_ref()
+        .is_some_and(|n| n.property("klab,raised-cycle").is_some());
     Ok(BootInfo {
         hartid,
         ram,
@@ -133,6 +139,7 @@ pub fn parse(hartid: usize, dtb: usize) -> Result<BootInfo, &'static str> {
         uart_irq,
         plic,
         rtc,
+        rtc_raised,
         bootargs,
         bootargs_len,
     })

@@ -8,7 +8,7 @@
 //!   its second argument;
 //! - `mem`;
 //! - `console` with the UART's registers mapped at `abi::layout::server::DEVICE` (and the
-//!   Goldfish RTC's at `RTC_DEVICE`, when the board has one, with `rtc` among its arguments); the UART's
+//!   Goldfish RTC's at `RTC_DEVICE`, when the board has one, with `rtc`, and `raised` for klab's `RAISED_*`, among its arguments); the UART's
 //!   interrupt is notified to it.
 
 use alloc::vec::Vec;
@@ -52,6 +52,7 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         injections: words.injections,
         fast_cause: crate::fastpath::cause(words.fastpath),
         rtc: info.rtc,
+        rtc_raised: info.rtc_raised,
     };
     for s in &images::SERVERS {
         if let Err(e) = k.start_server(s.endpoint) {

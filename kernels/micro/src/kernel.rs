@@ -282,6 +282,8 @@ pub struct Kernel {
     /// notified to the console server, which drives it; the kernel only asks it whether an
     /// alarm is armed (something can still wake a thread, `sched.rs`).
     pub rtc: Option<(usize, u32)>,
+    /// Whether the RTC has klab's `RAISED_*` registers (told to the console server).
+    pub rtc_raised: bool,
 }
 
 pub(crate) static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);

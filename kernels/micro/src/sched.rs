@@ -40,7 +40,8 @@ impl Kernel {
     }
 
     /// micro's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps, an interrupt is
-    /// pending, the RTC's alarm is armed, or the UART's receive interrupt is on (the console server turns it on while
+    /// pending (the RTC's, once its alarm fired), the RTC's alarm is armed, or the UART's
+    /// receive interrupt is on (the console server turns it on while
     /// someone waits for input).
     pub fn can_wake(&self) -> bool {
         self.sched.threads.any_sleeping()
@@ -48,7 +49,7 @@ impl Kernel {
             || csr::sip() & (STIP | SEIP) != 0
             || self.rtc.is_some_and(|(base, _)| {
                 // Safety: the tree names a Goldfish RTC at `base`, mapped 1:1 in the kernel.
-                unsafe { rtc::Rtc::new(base) }.armed()
+                unsafe { rtc::Rtc::new(base, false) }.armed()
             })
     }
 }

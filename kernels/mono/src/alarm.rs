@@ -20,7 +20,7 @@ use crate::syscall::Outcome;
 pub fn init(info: &BootInfo, plic: &Plic) -> Option<(Rtc, u32)> {
     let (base, irq) = info.rtc?;
     // Safety: the tree names a Goldfish RTC at `base`, which the kernel maps 1:1 (VA 0..1 GiB).
-    let rtc = unsafe { Rtc::new(base) };
+    let rtc = unsafe { Rtc::new(base, info.rtc_raised) };
     rtc.init();
     plic.enable(irq);
     Some((rtc, irq))

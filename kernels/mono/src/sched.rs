@@ -41,7 +41,8 @@ impl Kernel {
     }
 
     /// mono's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps or waits for the
-    /// console, or the RTC's alarm is armed. With no thread left at all, the machine powers off (status 0).
+    /// console, or the alarm is armed (its interrupt not yet taken: the device may have fired
+    /// already, with the interrupt pending). With no thread left at all, the machine powers off (status 0).
     pub fn can_wake(&self) -> bool {
         if self.sched.threads.is_empty() {
             kprintln!("{}: no threads left", crate::NAME);
@@ -51,6 +52,6 @@ impl Kernel {
             .threads
             .iter()
             .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
-            || self.rtc.is_some_and(|(rtc, _)| rtc.armed())
+            || self.alarm.is_armed()
     }
 }

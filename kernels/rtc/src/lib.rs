@@ -9,7 +9,8 @@
 //! +0x00 TIME_LOW (read latches TIME_HIGH)   +0x04 TIME_HIGH
 //! +0x08 ALARM_LOW (write arms)              +0x0c ALARM_HIGH
 //! +0x10 IRQ_ENABLED   +0x14 CLEAR_ALARM   +0x18 ALARM_STATUS   +0x1c CLEAR_INTERRUPT
-//! +0x20 RAISED_LOW    +0x24 RAISED_HIGH   (klab only: the cycle the line rose; 0 on QEMU)
+//! +0x20 RAISED_LOW    +0x24 RAISED_HIGH   (klab only, `klab,raised-cycle`: the cycle the
+//!                                          line rose; QEMU's device faults there)
 //! ```
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -38,16 +39,19 @@ pub struct Taken {
 #[derive(Clone, Copy, Debug)]
 pub struct Rtc {
     base: usize,
+    /// Whether klab's `RAISED_*` registers exist (QEMU's device faults there).
+    raised: bool,
 }
 
 impl Rtc {
-    /// The RTC whose registers are at `base`.
+    /// The RTC whose registers are at `base`; `raised`: it has klab's `RAISED_*` (the device
+    /// tree's `klab,raised-cycle`).
     ///
     /// # Safety
     /// `base` must be the address of a Goldfish RTC's registers, mapped for reading and writing
-    /// wherever the returned value is used.
-    pub const unsafe fn new(base: usize) -> Rtc {
-        Rtc { base }
+    /// wherever the returned value is used, with `RAISED_*` if `raised`.
+    pub const unsafe fn new(base: usize, raised: bool) -> Rtc {
+        Rtc { base, raised }
     }
 
     fn read(&self, offset: usize) -> u32 {
@@ -87,8 +91,12 @@ impl Rtc {
     /// line drops, so the PLIC can be completed).
     pub fn take(&self) -> Taken {
         let time_ns = self.time_ns();
-        let low = self.read(RAISED_LOW);
-        let raised_cycle = u64::from(self.read(RAISED_HIGH)) << 32 | u64::from(low);
+        let raised_cycle = if self.raised {
+            let low = self.read(RAISED_LOW);
+            u64::from(self.read(RAISED_HIGH)) << 32 | u64::from(low)
+        } else {
+            0
+        };
         self.write(CLEAR_INTERRUPT, 1);
         Taken {
             time_ns,

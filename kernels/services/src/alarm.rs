@@ -44,6 +44,12 @@ impl Alarm {
         Ok(at)
     }
 
+    /// Whether an alarm is armed: its interrupt has not been taken yet (so a waiter can still
+    /// be woken, whatever the device says meanwhile).
+    pub fn is_armed(&self) -> bool {
+        self.armed.is_some()
+    }
+
     /// `alarm_wait`: the fired alarm's event, or wait for the armed one.
     pub fn wait(&self) -> Result<AlarmEvent, Error> {
         match (self.fired, self.armed) {
@@ -82,11 +88,13 @@ mod tests {
         assert_eq!(a.wait(), Err(Error::Errno(Errno::Inval)), "nothing armed");
         assert_eq!(a.arm(1_000, 500), Ok(1_500));
         assert_eq!(a.wait(), Err(Error::WouldBlock(Wait::Alarm)));
+        assert!(a.is_armed());
         let mut w = Wakes::new();
         assert!(!a.fire(1_499, 7, &mut w), "too early: a stale interrupt");
         assert!(w.is_empty());
         assert!(a.fire(1_600, 42, &mut w));
         assert_eq!(w.iter().collect::<Vec<_>>(), [Wait::Alarm]);
+        assert!(!a.is_armed());
         let e = a.wait().unwrap();
         assert_eq!((e.alarm_ns, e.taken_ns, e.raised_cycle), (1_500, 1_600, 42));
         assert_eq!(a.wait(), Ok(e), "a second waiter gets the same event");

@@ -72,8 +72,8 @@ fn main(args: Args) -> ! {
         uart.set_rx_interrupt(false);
         let rtc = (args.get(1) == Some("rtc")).then(|| {
             // Safety: the kernel passes `rtc` only after mapping the RTC's registers at
-            // `RTC_DEVICE` for this server, read/write.
-            let rtc = unsafe { Rtc::new(RTC_DEVICE) };
+            // `RTC_DEVICE` for this server, read/write, and `raised` only if it has `RAISED_*`.
+            let rtc = unsafe { Rtc::new(RTC_DEVICE, args.get(2) == Some("raised")) };
             rtc.init();
             rtc
         });
