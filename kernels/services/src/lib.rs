@@ -18,6 +18,7 @@
 
 extern crate alloc;
 
+pub mod alarm;
 pub mod files;
 pub mod fs;
 pub mod mm;
@@ -28,7 +29,6 @@ pub mod proc;
 pub mod signal;
 pub mod threads;
 pub mod tty;
-pub mod alarm;
 
 use abi::Errno;
 

@@ -25,6 +25,8 @@ extern crate alloc;
 #[path = "../usertests/harness.rs"]
 mod harness;
 
+#[path = "../usertests/alarm.rs"]
+mod alarm;
 #[path = "../usertests/append.rs"]
 mod append;
 #[path = "../usertests/badptr.rs"]
@@ -61,8 +63,6 @@ mod threads;
 mod tools;
 #[path = "../usertests/victims.rs"]
 mod victims;
-#[path = "../usertests/alarm.rs"]
-mod alarm;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 

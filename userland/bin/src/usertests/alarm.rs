@@ -36,7 +36,11 @@ fn arm_and_wait(delay_ns: u64) -> Result<AlarmEvent, alloc::string::String> {
     let e = ok(sys::alarm_wait(), "alarm_wait")?;
     let resumed = counters::cycle();
     let after = ok(sys::rtc_time(), "rtc_time after the wait")?;
-    ensure!(e.alarm_ns == at, "event for {} ns, armed for {at}", e.alarm_ns);
+    ensure!(
+        e.alarm_ns == at,
+        "event for {} ns, armed for {at}",
+        e.alarm_ns
+    );
     ensure!(
         e.taken_ns >= at && after >= e.taken_ns,
         "taken at {} ns: not between the alarm ({at}) and now ({after})",
@@ -56,7 +60,10 @@ fn arm_and_wait(delay_ns: u64) -> Result<AlarmEvent, alloc::string::String> {
 fn alarm_fires() -> Outcome {
     let e = arm_and_wait(1_000_000)?;
     let again = ok(sys::alarm_wait(), "a second alarm_wait")?;
-    ensure!(again == e, "a second wait saw {again:?}, not the fired {e:?}");
+    ensure!(
+        again == e,
+        "a second wait saw {again:?}, not the fired {e:?}"
+    );
     Ok(())
 }
 
@@ -89,7 +96,11 @@ fn alarm_errors() -> Outcome {
         )?;
     }
     let e = ok(sys::alarm_wait(), "alarm_wait after the bad ones")?;
-    ensure!(e.alarm_ns == at, "event for {} ns, armed for {at}", e.alarm_ns);
+    ensure!(
+        e.alarm_ns == at,
+        "event for {} ns, armed for {at}",
+        e.alarm_ns
+    );
     Ok(())
 }
 
