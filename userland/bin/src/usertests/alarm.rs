@@ -12,6 +12,11 @@ use ulib::{Errno, counters, raw, sys};
 
 use crate::harness::{Outcome, Test, check, expect_err, ok, reap, spawn_victim};
 
+/// A millisecond in ns. Alarms are armed tens of them ahead: on QEMU the RTC runs in real time,
+/// and arming must finish well before the alarm's time even on a loaded host (on klab idle
+/// time is skipped, so it costs nothing).
+const MS: u64 = 1_000_000;
+
 /// Addresses `alarm_wait` may not write an event to.
 const BAD: &[(&str, usize)] = &[
     ("null", 0),
@@ -58,7 +63,7 @@ fn arm_and_wait(delay_ns: u64) -> Result<AlarmEvent, alloc::string::String> {
 }
 
 fn alarm_fires() -> Outcome {
-    let e = arm_and_wait(1_000_000)?;
+    let e = arm_and_wait(20 * MS)?;
     let again = ok(sys::alarm_wait(), "a second alarm_wait")?;
     ensure!(
         again == e,
@@ -68,8 +73,8 @@ fn alarm_fires() -> Outcome {
 }
 
 fn alarm_twice() -> Outcome {
-    let first = arm_and_wait(200_000)?;
-    let second = arm_and_wait(300_000)?;
+    let first = arm_and_wait(20 * MS)?;
+    let second = arm_and_wait(30 * MS)?;
     ensure!(
         second.alarm_ns > first.taken_ns,
         "the second alarm ({} ns) is not after the first was taken ({} ns)",
@@ -120,7 +125,7 @@ fn alarm_killed_waiter() -> Outcome {
     let status = reap(pid)?;
     ensure!(status != 0, "the waiter was not killed (status {status})");
     // The driver lives on: a new alarm fires for us.
-    arm_and_wait(500_000).map(drop)
+    arm_and_wait(10 * MS).map(drop)
 }
 
 /// Victim `alarm_waiter`: arms a long alarm, says so with a byte on stdout, then waits for it
