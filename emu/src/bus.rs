@@ -2,7 +2,7 @@
 //!
 //! The hart reaches RAM directly through the translation fast path; everything else comes here
 //! with a physical address and a size and gets `None` (an access fault) when nothing answers.
-//! After every device access the bus recomputes the interrupt lines (UART → PLIC → MEIP/SEIP,
+//! After every device access the bus recomputes the interrupt lines (UART, RTC → PLIC → MEIP/SEIP,
 //! CLINT → MSIP), so a device never needs a path back into the hart.
 //!
 //! RAM pages carry flags the fast path must respect: `CODE` (instructions from this page are in
@@ -13,6 +13,7 @@ use crate::devices::Mmio;
 use crate::devices::clint::Clint;
 use crate::devices::finisher::Finisher;
 use crate::devices::plic::Plic;
+use crate::devices::rtc::GoldfishRtc;
 use crate::devices::uart::Uart;
 use crate::hart::csr::irq;
 use crate::memmap::*;
@@ -38,11 +39,13 @@ pub struct Bus {
     pub plic: Plic,
     /// The SiFive test finisher.
     pub finisher: Finisher,
+    /// The Goldfish RTC (time and an alarm interrupt).
+    pub rtc: GoldfishRtc,
 }
 
 impl Bus {
     /// A bus with `ram_size` bytes of zeroed RAM and the given devices.
-    pub fn new(ram_size: u64, uart: Uart, clint: Clint) -> Bus {
+    pub fn new(ram_size: u64, uart: Uart, clint: Clint, rtc: GoldfishRtc) -> Bus {
         Bus {
             ram: vec![0; ram_size as usize],
             page_flags: vec![0; (ram_size / PAGE_SIZE) as usize],
@@ -50,6 +53,7 @@ impl Bus {
             clint,
             plic: Plic::default(),
             finisher: Finisher::default(),
+            rtc,
         }
     }
 
@@ -93,8 +97,9 @@ impl Bus {
 
     /// The device and offset answering at `paddr`.
     fn device(&mut self, paddr: u64) -> Option<(&mut dyn Mmio, u64)> {
-        let map: [(u64, u64); 4] = [
+        let map: [(u64, u64); 5] = [
             (TEST_BASE, TEST_SIZE),
+            (RTC_BASE, RTC_SIZE),
             (CLINT_BASE, CLINT_SIZE),
             (PLIC_BASE, PLIC_SIZE),
             (UART0_BASE, UART0_SIZE),
@@ -105,8 +110,9 @@ impl Bus {
         let off = paddr - map[i].0;
         let dev: &mut dyn Mmio = match i {
             0 => &mut self.finisher,
-            1 => &mut self.clint,
-            2 => &mut self.plic,
+            1 => &mut self.rtc,
+            2 => &mut self.clint,
+            3 => &mut self.plic,
             _ => &mut self.uart,
         };
         Some((dev, off))
@@ -116,7 +122,7 @@ impl Bus {
     pub fn mmio_read(&mut self, paddr: u64, size: u64, now: u64) -> Option<u64> {
         let (dev, off) = self.device(paddr)?;
         let v = dev.read(off, size as u8, now);
-        self.sync_irq_lines();
+        self.sync_irq_lines(now);
         v
     }
 
@@ -124,13 +130,16 @@ impl Bus {
     pub fn mmio_write(&mut self, paddr: u64, size: u64, value: u64, now: u64) -> Option<()> {
         let (dev, off) = self.device(paddr)?;
         let r = dev.write(off, size as u8, value, now);
-        self.sync_irq_lines();
+        self.sync_irq_lines(now);
         r
     }
 
-    /// Propagates device interrupt outputs into the PLIC's source lines.
-    pub fn sync_irq_lines(&mut self) {
+    /// Propagates device interrupt outputs at cycle `now` into the PLIC's source lines (the
+    /// RTC's alarm fires here when its cycle has come).
+    pub fn sync_irq_lines(&mut self, now: u64) {
         self.plic.set_level(UART0_IRQ, self.uart.irq());
+        self.rtc.advance(now);
+        self.plic.set_level(RTC_IRQ, self.rtc.line());
     }
 
     /// The `mip` bits driven by devices at cycle `now`: MSIP, MTIP, MEIP and the PLIC's SEIP.

@@ -12,6 +12,7 @@
 //! │       └── interrupt-controller   riscv,cpu-intc
 //! └── soc              simple-bus
 //!     ├── test@100000      sifive,test0
+//!     ├── rtc@101000       google,goldfish-rtc, interrupts = <11>, klab,raised-cycle
 //!     ├── clint@2000000    interrupts-extended = <&intc 3 &intc 7>
 //!     ├── plic@c000000     interrupts-extended = <&intc 11 &intc 9>
 //!     └── serial@10000000  ns16550a, interrupts = <10>
@@ -119,6 +120,15 @@ pub fn build(cfg: &DtbConfig) -> Result<Vec<u8>, Error> {
     fdt.property_phandle(PHANDLE_TEST)?;
     fdt.end_node(test)?;
 
+    let rtc = fdt.begin_node(&format!("rtc@{RTC_BASE:x}"))?;
+    fdt.property_string("compatible", "google,goldfish-rtc")?;
+    fdt.property_array_u64("reg", &reg(RTC_BASE, RTC_SIZE))?;
+    fdt.property_u32("interrupt-parent", PHANDLE_PLIC)?;
+    fdt.property_u32("interrupts", RTC_IRQ)?;
+    // klab's extension (QEMU's RTC faults there): RAISED_* say when the line rose.
+    fdt.property_null("klab,raised-cycle")?;
+    fdt.end_node(rtc)?;
+
     let clint = fdt.begin_node(&format!("clint@{CLINT_BASE:x}"))?;
     fdt.property_string_list(
         "compatible",
@@ -185,6 +195,9 @@ mod tests {
             "riscv,sv39",
             "ns16550a",
             "memory@80000000",
+            "rtc@101000",
+            "google,goldfish-rtc",
+            "klab,raised-cycle",
         ] {
             assert!(has(s), "missing {s}");
         }

@@ -7,6 +7,8 @@
 //!               │ (unmapped)           │  access fault
 //!   0x0010_0000 ├──────────────────────┤
 //!               │ SiFive test finisher │  TEST_BASE, 4 KiB
+//!   0x0010_1000 ├──────────────────────┤
+//!               │ Goldfish RTC         │  RTC_BASE, 4 KiB, PLIC source 11: time, one alarm
 //!   0x0200_0000 ├──────────────────────┤
 //!               │ CLINT                │  CLINT_BASE, 64 KiB: msip, mtimecmp, mtime
 //!   0x0c00_0000 ├──────────────────────┤
@@ -21,12 +23,20 @@
 //! ```
 //!
 //! What it leaves out: QEMU's boot ROM at 0x1000 (we start the hart at the ELF entry with the
-//! registers the ROM would set), virtio, PCIe, RTC and flash.
+//! registers the ROM would set), virtio, PCIe and flash. The RTC's time is
+//! derived from the cycle count (see `devices::rtc`), never from the host clock.
 
 /// SiFive test finisher ("sifive,test0"): a 32-bit write ends the run.
 pub const TEST_BASE: u64 = 0x0010_0000;
 /// Size of the test finisher's register window.
 pub const TEST_SIZE: u64 = 0x1000;
+
+/// Goldfish real-time clock ("google,goldfish-rtc"): nanosecond time and one alarm.
+pub const RTC_BASE: u64 = 0x0010_1000;
+/// Size of the RTC's register window.
+pub const RTC_SIZE: u64 = 0x1000;
+/// The RTC's interrupt source number at the PLIC (QEMU `virt`'s).
+pub const RTC_IRQ: u32 = 11;
 
 /// Core-local interruptor: `msip`, `mtimecmp`, `mtime` for hart 0.
 pub const CLINT_BASE: u64 = 0x0200_0000;

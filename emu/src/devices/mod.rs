@@ -9,6 +9,7 @@ pub mod clint;
 pub mod console;
 pub mod finisher;
 pub mod plic;
+pub mod rtc;
 pub mod uart;
 
 /// A memory-mapped device.

@@ -21,7 +21,9 @@
 use crate::bus::page_flag;
 use crate::hart::Privilege;
 use crate::hart::csr::{mstatus, satp};
-use crate::memmap::{CLINT_BASE, CLINT_SIZE, PAGE_MASK, PAGE_SIZE, TEST_BASE, TEST_SIZE};
+use crate::memmap::{
+    CLINT_BASE, CLINT_SIZE, PAGE_MASK, PAGE_SIZE, RTC_BASE, RTC_SIZE, TEST_BASE, TEST_SIZE,
+};
 use crate::mmu::htlb::{HostTlb, slot};
 use crate::mmu::sv39::{self, PteMemory};
 
@@ -359,7 +361,8 @@ impl Machine {
         let before = self.mip_hw;
         self.sample_irqs();
         let control = (CLINT_BASE..CLINT_BASE + CLINT_SIZE).contains(&paddr)
-            || (TEST_BASE..TEST_BASE + TEST_SIZE).contains(&paddr);
+            || (TEST_BASE..TEST_BASE + TEST_SIZE).contains(&paddr)
+            || (RTC_BASE..RTC_BASE + RTC_SIZE).contains(&paddr);
         if self.mip_hw != before || (write && control) {
             self.stop_slice();
         }

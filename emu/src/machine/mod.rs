@@ -37,6 +37,7 @@ use crate::bus::{Bus, page_flag};
 use crate::devices::clint::Clint;
 use crate::devices::console::{Input, Output};
 use crate::devices::finisher::Finish;
+use crate::devices::rtc::GoldfishRtc;
 use crate::devices::uart::Uart;
 use crate::fdt::{self, DtbConfig};
 use crate::hart::csr::irq;
@@ -227,7 +228,12 @@ impl Machine {
         let profile = config.profile;
         profile.validate()?;
         let uart = Uart::new(config.input, config.output);
-        let bus = Bus::new(ram_size, uart, Clint::new(profile.cycles_per_tick()));
+        let bus = Bus::new(
+            ram_size,
+            uart,
+            Clint::new(profile.cycles_per_tick()),
+            GoldfishRtc::new(profile.clock_hz),
+        );
         let mut m = Machine {
             hart: Hart::new(image.entry),
             bus,
@@ -380,6 +386,9 @@ impl Machine {
             }
             if let Some(deadline) = self.next_timer_event() {
                 stop = stop.min(tick(deadline));
+            }
+            if let Some(alarm) = self.next_rtc_event() {
+                stop = stop.min(tick(alarm));
             }
             if let Some(s) = &self.sampler {
                 stop = stop.min(tick(s.next));
@@ -645,9 +654,14 @@ impl Machine {
             .filter(|&d| d > self.cycles())
     }
 
+    /// The cycle at which the RTC's alarm will fire, if it is armed and has not fired.
+    fn next_rtc_event(&self) -> Option<u64> {
+        self.bus.rtc.deadline().filter(|&d| d > self.cycles())
+    }
+
     /// Samples device interrupt lines into `mip_hw`.
     pub(crate) fn sample_irqs(&mut self) {
-        self.bus.sync_irq_lines();
+        self.bus.sync_irq_lines(self.cycles());
         self.mip_hw = self.bus.irq_lines(self.cycles());
     }
 
@@ -698,10 +712,21 @@ impl Machine {
                 self.waiting = false;
                 return None;
             }
-            let timer = if mie & irq::MTI != 0 {
+            let clint = if mie & irq::MTI != 0 {
                 self.next_timer_event()
             } else {
                 None
+            };
+            // The RTC's alarm wakes the hart through the PLIC (whose enables decide; a masked
+            // source just comes back here with the alarm fired and nothing pending).
+            let rtc = if mie & (irq::MEI | irq::SEI) != 0 {
+                self.next_rtc_event()
+            } else {
+                None
+            };
+            let timer = match (clint, rtc) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
             };
             let live = self.bus.uart.input.is_live()
                 && self.bus.uart.can_wake()

@@ -187,8 +187,9 @@ pub mod kcall {
     /// Server only: `grant(page, pid, dst, prot)`: moves the frame at the caller's `page` to
     /// `dst` of `pid`.
     pub const GRANT: usize = 88;
-    /// Server only: `irq_ack()`: completes the interrupt last notified to the caller (the UART's,
-    /// for the console server), so the interrupt controller may raise it again.
+    /// Server only: `irq_ack(device)`: completes the interrupt of `device` ([`super::irq`]: the
+    /// UART's or the RTC's, both the console server's), so the interrupt controller may raise
+    /// it again.
     pub const IRQ_ACK: usize = 89;
     /// Server only: `halt(status)`: powers the machine off with `status`.
     pub const HALT: usize = 90;
@@ -255,6 +256,17 @@ pub mod bits {
     /// On the process server's endpoint: a Ctrl-C was typed on the console (`SIGINT` to the
     /// foreground group).
     pub const CONSOLE_INTR: u64 = 4;
+    /// On the console endpoint: the RTC's alarm interrupt fired (acknowledge with `IRQ_ACK`
+    /// of [`super::irq::RTC`]).
+    pub const RTC_IRQ: u64 = 8;
+}
+
+/// `IRQ_ACK`'s argument: which of the console server's devices to complete at the PLIC.
+pub mod irq {
+    /// The UART.
+    pub const UART: usize = 0;
+    /// The Goldfish RTC.
+    pub const RTC: usize = 1;
 }
 
 /// `MEM_FAULT`'s word 1: the kind of access that faulted.
@@ -346,6 +358,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Sendfile => (level::FS, false),
         Sys::Poll | Sys::EpollWait => (level::FS, true),
         Sys::RingSetup | Sys::RingEnter => (level::FS, true),
+        Sys::AlarmArm | Sys::RtcTime => (level::CONSOLE, false),
+        Sys::AlarmWait => (level::CONSOLE, true),
     }
 }
 
@@ -364,6 +378,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
 /// | `futex_wait futex_wake` | the kernel | — (waiters wait in the scheduler, keyed by frame) |
 /// | `ring_setup ring_enter` | fs | 0 the ring's region (RW; every `ring_enter` lends it anew) |
+/// | `alarm_arm alarm_wait rtc_time` | console (micro's device server) | alarm_wait: 0 event (W) |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
@@ -433,6 +448,7 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::RingSetup if a[1] <= crate::ring::MAX_LEN => lease(l(a[0], a[1], R | W)),
         Sys::RingEnter if a[2] <= crate::ring::MAX_LEN => lease(l(a[1], a[2], R | W)),
         Sys::RingSetup | Sys::RingEnter => lease(Lease::default()),
+        Sys::AlarmWait => lease(l(a[0], crate::types::AlarmEvent::SIZE, W)),
         _ => {}
     }
     f.endpoint = route(sys).0;

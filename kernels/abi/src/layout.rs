@@ -50,6 +50,8 @@ pub mod server {
     pub const HEAP_END: usize = super::MMAP_LIMIT;
     /// The console server: the UART's registers (one page).
     pub const DEVICE: usize = 0x5fff_0000;
+    /// The console server: the Goldfish RTC's registers (one page), when the board has one.
+    pub const RTC_DEVICE: usize = DEVICE + super::PAGE_SIZE;
     /// The file server: the initrd, read-only.
     pub const INITRD: usize = super::MMAP_LIMIT;
 }

@@ -183,6 +183,19 @@ macro_rules! for_each_syscall {
             /// be `ring_setup`'s (`EINVAL`), `EBADF` if `fd` is no ring, `EINVAL` for counters
             /// the program broke or `min_complete` above the ring's entries.
             RingEnter = 52 => ring_enter(fd, ring, len, to_submit, min_complete);
+            /// `alarm_arm(delay_ns)` → the alarm's time on the RTC's clock (ns): arms the board's
+            /// alarm (the Goldfish RTC's) `delay_ns` from now, replacing an armed one and
+            /// forgetting one that fired. `EINVAL` past [`crate::types::ALARM_MAX_NS`];
+            /// `ENOSYS` on a machine without the RTC.
+            AlarmArm = 57 => alarm_arm(delay_ns);
+            /// `alarm_wait(event)`: blocks until the armed alarm's interrupt is handled, then
+            /// writes a [`crate::types::AlarmEvent`] at `event`; returns at once with the last
+            /// alarm that fired until the next `alarm_arm`. `EINVAL` if no alarm is armed or
+            /// fired; `EFAULT` for a bad `event` (checked before blocking).
+            AlarmWait = 58 => alarm_wait(event);
+            /// `rtc_time()` → the RTC's time in ns (on klab derived from modeled cycles, on QEMU
+            /// the host's wall clock); `ENOSYS` without the RTC.
+            RtcTime = 59 => rtc_time();
         }
     };
 }
@@ -197,7 +210,7 @@ macro_rules! define_sys {
         }
 
         impl Sys {
-            /// Every system call, in number order.
+            /// Every system call, in the table's order.
             pub const ALL: &'static [Sys] = &[$(Sys::$variant),*];
 
             /// The call with number `nr`, if there is one.

@@ -366,3 +366,33 @@ pub mod epoll {
     /// Change a registered descriptor's events.
     pub const MOD: usize = 3;
 }
+
+/// The longest delay `alarm_arm` takes: one second.
+pub const ALARM_MAX_NS: u64 = 1_000_000_000;
+
+/// What `alarm_wait` writes: the alarm that fired and when its interrupt was taken.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct AlarmEvent {
+    /// The time the alarm was set for (ns on the RTC's clock).
+    pub alarm_ns: u64,
+    /// The RTC's time when the driver took the interrupt (ns, at least `alarm_ns`).
+    pub taken_ns: u64,
+    /// The `mcycle` at which the device raised its interrupt line: exact on klab; 0 on a
+    /// machine whose RTC does not say (QEMU).
+    pub raised_cycle: u64,
+}
+
+impl AlarmEvent {
+    /// Bytes of an event in memory.
+    pub const SIZE: usize = 24;
+
+    /// The event as it lies in memory (little-endian fields in order).
+    pub fn to_bytes(&self) -> [u8; AlarmEvent::SIZE] {
+        let mut b = [0u8; AlarmEvent::SIZE];
+        b[..8].copy_from_slice(&self.alarm_ns.to_le_bytes());
+        b[8..16].copy_from_slice(&self.taken_ns.to_le_bytes());
+        b[16..].copy_from_slice(&self.raised_cycle.to_le_bytes());
+        b
+    }
+}

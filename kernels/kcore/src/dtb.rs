@@ -1,5 +1,6 @@
 //! What the kernels learn from the device tree at boot, read with the `fdt` crate: RAM, the
-//! initrd, the command line, the timebase, and where the UART, PLIC, CLINT and test finisher are.
+//! initrd, the command line, the timebase, and where the UART, PLIC, CLINT, test finisher and RTC
+//! are (the RTC only if the tree names one: a board without it has no alarm).
 //! A fact the tree does not give falls back to QEMU `virt`'s value where one exists; a tree that
 //! cannot be parsed, or lacks RAM or the timebase (every reading of time depends on it, and boards
 //! differ: 10 MHz on QEMU `virt`, 1 MHz on the HiFive Unmatched), is an error the kernel reports
@@ -13,6 +14,7 @@
 //! /soc/plic@c000000       riscv,plic0 / sifive,plic-1.0.0
 //! /soc/clint@2000000      riscv,clint0 / sifive,clint0
 //! /soc/test@100000        sifive,test0 / syscon
+//! /soc/rtc@101000         google,goldfish-rtc, interrupts = <11>, klab,raised-cycle (klab's)
 //! ```
 
 use core::ops::Range;
@@ -48,6 +50,10 @@ pub struct BootInfo {
     pub uart_irq: u32,
     /// The PLIC's registers.
     pub plic: usize,
+    /// The Goldfish RTC's registers and PLIC source, if the board has one.
+    pub rtc: Option<(usize, u32)>,
+    /// Whether the RTC has klab's `RAISED_*` registers (property `klab,raised-cycle`).
+    pub rtc_raised: bool,
     bootargs: [u8; BOOTARGS_MAX],
     bootargs_len: usize,
 }
@@ -115,6 +121,14 @@ pub fn parse(hartid: usize, dtb: usize) -> Result<BootInfo, &'static str> {
         .as_ref()
         .and_then(first_reg)
         .unwrap_or(PLIC_DEFAULT);
+    let rtc_node = fdt.find_compatible(&["google,goldfish-rtc"]);
+    let rtc = rtc_node.as_ref().and_then(|n| {
+        let irq = n.interrupts().and_then(|mut i| i.next())?;
+        Some((first_reg(n)?, irq as u32))
+    });
+    let rtc_raised = rtc_node
+        .as_ref()
+        .is_some_and(|n| n.property("klab,raised-cycle").is_some());
     Ok(BootInfo {
         hartid,
         ram,
@@ -124,6 +138,8 @@ pub fn parse(hartid: usize, dtb: usize) -> Result<BootInfo, &'static str> {
         uart,
         uart_irq,
         plic,
+        rtc,
+        rtc_raised,
         bootargs,
         bootargs_len,
     })

@@ -7,7 +7,8 @@
 //! - `fs` with the initrd mapped read-only at `abi::layout::server::INITRD` and its length as
 //!   its second argument;
 //! - `mem`;
-//! - `console` with the UART's registers mapped at `abi::layout::server::DEVICE`; the UART's
+//! - `console` with the UART's registers mapped at `abi::layout::server::DEVICE` (and the
+//!   Goldfish RTC's at `RTC_DEVICE`, when the board has one, with `rtc`, and `raised` for klab's `RAISED_*`, among its arguments); the UART's
 //!   interrupt is notified to it.
 
 use alloc::vec::Vec;
@@ -32,6 +33,9 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         asids,
     } = boot::init(crate::NAME, hartid, dtb_addr);
     let plic = Plic::with_uart(&info);
+    if let Some((_, irq)) = info.rtc {
+        plic.enable(irq);
+    }
     let (words, bootargs) = inject::split(info.bootargs());
     let mut k = Kernel {
         frames,
@@ -47,6 +51,8 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         supervised: Default::default(),
         injections: words.injections,
         fast_cause: crate::fastpath::cause(words.fastpath),
+        rtc: info.rtc,
+        rtc_raised: info.rtc_raised,
     };
     for s in &images::SERVERS {
         if let Err(e) = k.start_server(s.endpoint) {
@@ -75,12 +81,22 @@ impl Kernel {
         let mapped = match ep {
             level::CONSOLE => {
                 let uart = console::base();
+                let rtc = self.rtc.map(|(base, _)| base);
                 self.map_foreign(
                     sid,
                     server::DEVICE,
                     uart..uart + PAGE_SIZE,
                     PteFlags::R | PteFlags::W,
                 )
+                .and_then(|()| match rtc {
+                    Some(rtc) => self.map_foreign(
+                        sid,
+                        server::RTC_DEVICE,
+                        rtc..rtc + PAGE_SIZE,
+                        PteFlags::R | PteFlags::W,
+                    ),
+                    None => Ok(()),
+                })
             }
             level::FS if !self.initrd.is_empty() => {
                 let initrd = self.initrd.clone();

@@ -89,7 +89,11 @@ pub fn server_call(
             Ok(0)
         }
         kcall::IRQ_ACK => {
-            k.plic.complete(k.uart_irq);
+            match (a[0], k.rtc) {
+                (abi::ipc::irq::UART, _) => k.plic.complete(k.uart_irq),
+                (abi::ipc::irq::RTC, Some((_, irq))) => k.plic.complete(irq),
+                _ => return Err(Errno::Inval),
+            }
             Ok(0)
         }
         kcall::SIGNAL => k.signal_thread(tid, thread_arg(a[0])?, a),

@@ -278,6 +278,12 @@ pub struct Kernel {
     pub supervised: [Supervised; level::SERVERS + 1],
     /// The crashes to inject (`inject=` boot arguments), in the order they fire.
     pub injections: VecDeque<Injection>,
+    /// The Goldfish RTC's registers and PLIC source, if the board has one: its interrupt is
+    /// notified to the console server, which drives it; the kernel only asks it whether an
+    /// alarm is armed (something can still wake a thread, `sched.rs`).
+    pub rtc: Option<(usize, u32)>,
+    /// Whether the RTC has klab's `RAISED_*` registers (told to the console server).
+    pub rtc_raised: bool,
 }
 
 pub(crate) static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);

@@ -24,12 +24,15 @@ impl Kernel {
         self.inject_due();
     }
 
-    /// A PLIC interrupt: the UART's becomes a notification to the console server, which
-    /// acknowledges it (`irq_ack`) once it has drained the UART; any other is completed here.
+    /// A PLIC interrupt: the UART's and the RTC's become notifications to the console server
+    /// (micro's device driver), which acknowledges each (`irq_ack`) once it has drained the
+    /// UART or taken the alarm; any other is completed here.
     pub fn external(&mut self) {
         while let Some(source) = self.plic.claim() {
             if source == self.uart_irq {
                 let _ = self.notify(EndpointId::server(level::CONSOLE), bits::IRQ);
+            } else if self.rtc.is_some_and(|(_, irq)| irq == source) {
+                let _ = self.notify(EndpointId::server(level::CONSOLE), bits::RTC_IRQ);
             } else {
                 self.plic.complete(source);
             }
@@ -37,11 +40,16 @@ impl Kernel {
     }
 
     /// micro's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps, an interrupt is
-    /// pending, or the UART's receive interrupt is on (the console server turns it on while
+    /// pending (the RTC's, once its alarm fired), the RTC's alarm is armed, or the UART's
+    /// receive interrupt is on (the console server turns it on while
     /// someone waits for input).
     pub fn can_wake(&self) -> bool {
         self.sched.threads.any_sleeping()
             || kcore::console::rx_interrupt_enabled()
             || csr::sip() & (STIP | SEIP) != 0
+            || self.rtc.is_some_and(|(base, _)| {
+                // Safety: the tree names a Goldfish RTC at `base`, mapped 1:1 in the kernel.
+                unsafe { rtc::Rtc::new(base, false) }.armed()
+            })
     }
 }

@@ -114,6 +114,9 @@ impl Kernel {
             // server's waiting console reads must be retried so they learn of the new instance
             // (or fail, if there is none).
             self.plic.complete(self.uart_irq);
+            if let Some((_, irq)) = self.rtc {
+                self.plic.complete(irq);
+            }
             let _ = self.notify(EndpointId::server(level::FS), abi::ipc::bits::CONSOLE_READY);
         }
         if dead {
@@ -131,13 +134,20 @@ impl Kernel {
     }
 
     /// The arguments server `ep` starts with: its name, then `proc` the boot command line's
-    /// words, `fs` the initrd's length.
+    /// words, `fs` the initrd's length, `console` `rtc` when it drives the RTC too (and `raised` when the RTC has klab's
+    /// `RAISED_*`).
     pub fn server_args(&self, ep: usize) -> Vec<String> {
         let mut args: Vec<String> = Vec::new();
         args.push(images::server(ep).map_or("?", |i| i.name).into());
         match ep {
             level::PROC => args.extend(self.bootargs.split_ascii_whitespace().map(String::from)),
             level::FS => args.push(self.initrd.len().to_string()),
+            level::CONSOLE if self.rtc.is_some() => {
+                args.push("rtc".into());
+                if self.rtc_raised {
+                    args.push("raised".into());
+                }
+            }
             _ => {}
         }
         args

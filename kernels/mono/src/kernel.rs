@@ -60,6 +60,10 @@ pub struct Kernel {
     pub plic: Plic,
     /// The UART's PLIC source.
     pub uart_irq: u32,
+    /// The Goldfish RTC and its PLIC source, if the board has one (see `alarm`).
+    pub rtc: Option<(rtc::Rtc, u32)>,
+    /// The alarm programs arm and wait for.
+    pub alarm: services::alarm::Alarm,
 }
 
 /// The thread that trapped, as a system call sees it.
@@ -84,6 +88,7 @@ impl Kernel {
             Fs::new(services::fs::INODES)
         };
         let plic = Plic::with_uart(info);
+        let rtc = crate::alarm::init(info, &plic);
         Ok(Kernel {
             frames,
             asids,
@@ -98,6 +103,8 @@ impl Kernel {
             running: Pid::INIT,
             rx_on: false,
             retired: None,
+            rtc,
+            alarm: services::alarm::Alarm::new(),
         })
     }
 

@@ -19,6 +19,7 @@
 
 extern crate alloc;
 
+mod alarm;
 mod boot;
 mod console;
 mod files;

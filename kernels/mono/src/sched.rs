@@ -33,13 +33,16 @@ impl Kernel {
         while let Some(source) = self.plic.claim() {
             if source == self.uart_irq {
                 self.console_input(cur.as_mut().map(|(p, f)| (*p, &mut **f)));
+            } else if self.rtc.is_some_and(|(_, irq)| irq == source) {
+                self.rtc_interrupt();
             }
             self.plic.complete(source);
         }
     }
 
     /// mono's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps or waits for the
-    /// console. With no thread left at all, the machine powers off (status 0).
+    /// console, or the alarm is armed (its interrupt not yet taken: the device may have fired
+    /// already, with the interrupt pending). With no thread left at all, the machine powers off (status 0).
     pub fn can_wake(&self) -> bool {
         if self.sched.threads.is_empty() {
             kprintln!("{}: no threads left", crate::NAME);
@@ -49,5 +52,6 @@ impl Kernel {
             .threads
             .iter()
             .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
+            || self.alarm.is_armed()
     }
 }

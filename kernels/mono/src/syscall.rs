@@ -175,6 +175,9 @@ const fn entry(sys: Sys) -> Entry {
                 k.sys_ring_enter(me, a.arg(0), (a.arg(1), a.arg(2)), a.arg(3), a.arg(4))
             })
         },
+        Sys::AlarmArm => |k, f| call(k, f, |k, _, a| k.sys_alarm_arm(a.arg(0))),
+        Sys::AlarmWait => |k, f| call(k, f, |k, me, a| k.sys_alarm_wait(me, a.arg(0))),
+        Sys::RtcTime => |k, f| call(k, f, |k, _, _| k.sys_rtc_time()),
     }
 }
 

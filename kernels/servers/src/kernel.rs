@@ -166,10 +166,10 @@ pub fn heap_grow(start: usize, end: usize) -> Result<(), Errno> {
     check(unsafe { ucall::syscall::<2>(kcall::HEAP_GROW, [start, end]) }).map(drop)
 }
 
-/// `IRQ_ACK`: completes the interrupt last notified to us.
-pub fn irq_ack() {
+/// `IRQ_ACK`: completes the interrupt of `device` (`abi::ipc::irq`) notified to us.
+pub fn irq_ack(device: usize) {
     // Safety: no memory is passed.
-    unsafe { ucall::syscall::<0>(kcall::IRQ_ACK, []) };
+    unsafe { ucall::syscall::<1>(kcall::IRQ_ACK, [device]) };
 }
 
 /// `HALT`: powers the machine off with `status`.

@@ -1,7 +1,7 @@
 //! services: the privilege-free policy code both kernels share (DESIGN.md §3) — the in-memory file
 //! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), message queues ([`mq`]), the console line discipline
 //! ([`tty`]), the process table ([`proc`]), signals ([`signal`]), the thread lifecycle
-//! ([`threads`]), the memory policy of an address space ([`mm`]), the file-descriptor tables that tie files, pipes and devices
+//! ([`threads`]), the memory policy of an address space ([`mm`]), the board's alarm ([`alarm`]), the file-descriptor tables that tie files, pipes and devices
 //! together ([`files`]), and the per-process table all per-process state is kept in, indexed by
 //! pid slot ([`pidmap`]; the pid type is abi's [`Pid`]).
 //!
@@ -18,6 +18,7 @@
 
 extern crate alloc;
 
+pub mod alarm;
 pub mod files;
 pub mod fs;
 pub mod mm;
@@ -77,6 +78,8 @@ pub enum Wait {
     Polled,
     /// The epoll instance with this id has a descriptor on its ready list.
     Epoll(usize),
+    /// The board's alarm fired ([`alarm::Alarm`]).
+    Alarm,
 }
 
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".

@@ -710,6 +710,16 @@ pub const BENCHES: &[Bench] = &[
         640,
         64,
     ),
+    b(
+        "irq-latency",
+        "irq",
+        "arm the RTC's alarm 50 us ahead, block in alarm_wait until the driver takes the interrupt, resume",
+        "interrupt",
+        "irq-latency",
+        &[],
+        200,
+        20,
+    ),
 ];
 
 /// The cost ladder, cheapest first: function call up to pipe round trip. Its system-call, IPC

@@ -290,3 +290,23 @@ pub fn sendfile(out_fd: usize, in_fd: usize, len: usize) -> Result<usize, Errno>
     // Safety: no pointers.
     check(unsafe { raw::sendfile(out_fd, in_fd, len) })
 }
+
+/// Arms the board's alarm `delay_ns` from now: the alarm's time on the RTC's clock (ns).
+pub fn alarm_arm(delay_ns: u64) -> Result<u64, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::alarm_arm(delay_ns as usize) }).map(|t| t as u64)
+}
+
+/// Blocks until the armed alarm fires (or returns the last one that fired): what happened.
+pub fn alarm_wait() -> Result<abi::types::AlarmEvent, Errno> {
+    let mut e = abi::types::AlarmEvent::default();
+    // Safety: `e` is writable, one AlarmEvent.
+    check(unsafe { raw::alarm_wait(&mut e as *mut abi::types::AlarmEvent as usize) })?;
+    Ok(e)
+}
+
+/// The RTC's time in ns.
+pub fn rtc_time() -> Result<u64, Errno> {
+    // Safety: no pointers.
+    check(unsafe { raw::rtc_time() }).map(|t| t as u64)
+}

@@ -12,7 +12,15 @@
 //! interrupt is on exactly when fs waits for input and the tty has no completed line, so bytes
 //! typed ahead wait unechoed in the UART — unless watching, when bytes are taken ahead so a
 //! Ctrl-C reaches a job that never reads (`services::tty`'s "Watching"); a Ctrl-C is notified to
-//! proc (`CONSOLE_INTR`), which sends `SIGINT` to the foreground group. The console calls nobody. Its state (the line being
+//! proc (`CONSOLE_INTR`), which sends `SIGINT` to the foreground group. The console calls nobody.
+//!
+//! It is micro's device server, so it also drives the board's Goldfish RTC (the `rtc` crate, at
+//! `RTC_DEVICE`, when the kernel passed `rtc`): programs' `alarm_arm`, `alarm_wait` and
+//! `rtc_time` are forwarded here with their pid in the badge, and kept by `services::alarm`, as
+//! `mono`'s kernel keeps them. A wait parks until the RTC's interrupt arrives as a notification
+//! (`RTC_IRQ`: the kernel claimed it at the PLIC); the server takes it at the device, wakes the
+//! parked waits and acknowledges (`irq_ack(irq::RTC)`). A waiter killed meanwhile is answered
+//! by nobody: its reply finds the caller gone. Its state (the line being
 //! typed, whether fs waits, the interrupt's setting) outlives a restart (`servers::serve::run`).
 
 #![no_std]
@@ -22,11 +30,14 @@
 extern crate alloc;
 
 use abi::Errno;
-use abi::ipc::{Badge, bits, label, level};
-use abi::layout::server::DEVICE;
+use abi::ipc::{Badge, bits, irq, label, level};
+use abi::layout::server::{DEVICE, RTC_DEVICE};
+use abi::sys::Sys;
+use rtc::Rtc;
 use servers::serve;
 use servers::{Args, Outcome, Pending, Server, kernel, lease};
 use services::Wakes;
+use services::alarm::Alarm;
 use services::tty::Tty;
 use uart::Uart;
 use ucall::Message;
@@ -46,21 +57,34 @@ struct Console {
     fs_waits: bool,
     /// Whether the receive interrupt is on.
     rx_on: bool,
-    /// Always empty: the console never parks a request (fs does).
+    /// Parked `alarm_wait`s (console reads are parked by fs, not here).
     pending: Pending,
+    /// The RTC, if the board has one.
+    rtc: Option<Rtc>,
+    /// The alarm programs arm and wait for.
+    alarm: Alarm,
 }
 
-fn main(_args: Args) -> ! {
+fn main(args: Args) -> ! {
     serve::run(level::CONSOLE, || {
         // Safety: the kernel maps the UART's registers at `DEVICE` for this server, read/write.
         let uart = unsafe { Uart::new(DEVICE) };
         uart.set_rx_interrupt(false);
+        let rtc = (args.get(1) == Some("rtc")).then(|| {
+            // Safety: the kernel passes `rtc` only after mapping the RTC's registers at
+            // `RTC_DEVICE` for this server, read/write, and `raised` only if it has `RAISED_*`.
+            let rtc = unsafe { Rtc::new(RTC_DEVICE, args.get(2) == Some("raised")) };
+            rtc.init();
+            rtc
+        });
         Console {
             tty: Tty::new(),
             uart,
             fs_waits: false,
             rx_on: false,
             pending: Pending::new(),
+            rtc,
+            alarm: Alarm::new(),
         }
     })
 }
@@ -72,6 +96,9 @@ impl Server for Console {
 
     fn perform(&mut self, msg: &Message, _wakes: &mut Wakes) -> Outcome {
         let label = msg.tag.label();
+        if let Some(sys) = Sys::from_number(label as usize) {
+            return self.alarm_call(sys, msg);
+        }
         if !matches!(label, label::CON_WRITE | label::CON_READ | label::CON_WATCH) {
             return Err(Errno::NoSys.into());
         }
@@ -91,15 +118,42 @@ impl Server for Console {
         }
     }
 
-    fn notified(&mut self, bits: u64, _wakes: &mut Wakes) {
+    fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
         if bits & bits::IRQ != 0 {
             self.input();
-            kernel::irq_ack();
+            kernel::irq_ack(irq::UART);
+        }
+        if bits & bits::RTC_IRQ != 0
+            && let Some(rtc) = self.rtc
+        {
+            let taken = rtc.take();
+            self.alarm.fire(taken.time_ns, taken.raised_cycle, wakes);
+            kernel::irq_ack(irq::RTC);
         }
     }
 }
 
 impl Console {
+    /// A program's alarm call (`services::alarm` holds the policy, as in mono's kernel); any
+    /// other system call is not ours (`ENOSYS`).
+    fn alarm_call(&mut self, sys: Sys, msg: &Message) -> Outcome {
+        let rtc = self.rtc.ok_or(Errno::NoSys)?;
+        match sys {
+            Sys::AlarmArm => {
+                let at = self.alarm.arm(rtc.time_ns(), msg.words[0])?;
+                rtc.set_alarm(at);
+                Ok(at as usize)
+            }
+            Sys::AlarmWait => {
+                let e = self.alarm.wait()?;
+                lease::write_all(msg.badge, 0, &e.to_bytes())?;
+                Ok(0)
+            }
+            Sys::RtcTime => Ok(rtc.time_ns() as usize),
+            _ => Err(Errno::NoSys.into()),
+        }
+    }
+
     /// `CON_WRITE`: lease 0's bytes to the UART, a chunk at a time; the count.
     fn write(&mut self, badge: Badge) -> Outcome {
         let (len, _) = lease::info(badge, 0)?;

@@ -12,7 +12,8 @@
 //! One file per theme: [`harness`] (warm-up, region, result line), [`bare`] (the thin loops'
 //! inlined `ecall`s), [`syscall`], [`file`], [`pipe`], [`switch`] (call, coroutine, threads,
 //! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline), [`ipc_mech`] (fifos, sockets,
-//! futexes, semaphores, `memcpy`), [`io`] (the IO models, thread and coroutine creation). The
+//! futexes, semaphores, `memcpy`), [`io`] (the IO models, thread and coroutine creation), [`irq`]
+//! (the alarm interrupt's path to a blocked reader). The
 //! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
@@ -24,6 +25,7 @@ mod file;
 mod io;
 mod ipc;
 mod ipc_mech;
+mod irq;
 mod memory;
 mod pipe;
 mod process;
@@ -103,6 +105,7 @@ const CASES: &[Case] = &[
     case("sendfile-1m", &[], io::sendfile_1m),
     case("io-async", &["N"], io::async_model),
     case("io-procs", &["N"], io::procs),
+    case("irq-latency", &[], irq::latency),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.

@@ -27,6 +27,8 @@ mod harness;
 
 #[path = "../usertests/aio.rs"]
 mod aio;
+#[path = "../usertests/alarm.rs"]
+mod alarm;
 #[path = "../usertests/append.rs"]
 mod append;
 #[path = "../usertests/badptr.rs"]
@@ -90,6 +92,7 @@ const GROUPS: &[&[Test]] = &[
     ipc_mech::TESTS,
     iomodels::TESTS,
     aio::TESTS,
+    alarm::TESTS,
 ];
 
 /// Every test.

@@ -52,6 +52,7 @@ const VICTIMS: &[Victim] = &[
     ("bad_sigreturn", bad_sigreturn),
     ("fifo_echo", fifo_echo),
     ("mq_sender", mq_sender),
+    ("alarm_waiter", crate::alarm::waiter),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
