@@ -60,6 +60,8 @@ pub struct Kernel {
     pub plic: Plic,
     /// The UART's PLIC source.
     pub uart_irq: u32,
+    /// Shared-memory objects, each with its frames (the table counts as one mapping of each).
+    pub shm: services::shm::Shm<alloc::vec::Vec<usize>>,
 }
 
 /// The thread that trapped, as a system call sees it.
@@ -98,6 +100,7 @@ impl Kernel {
             running: Pid::INIT,
             rx_on: false,
             retired: None,
+            shm: services::shm::Shm::new(),
         })
     }
 

@@ -29,6 +29,7 @@ mod memory;
 mod proc_calls;
 mod process;
 mod sched;
+mod shm;
 mod signals;
 mod syscall;
 

@@ -165,6 +165,14 @@ const fn entry(sys: Sys) -> Entry {
                 k.sys_sendfile(me, a.arg(0), a.arg(1), a.arg(2))
             })
         },
+        Sys::ShmOpen => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_shm_open(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::ShmMap => |k, f| call(k, f, |k, me, a| k.sys_shm_map(me, a.arg(0))),
+        Sys::ShmClose => |k, f| call(k, f, |k, me, a| k.sys_shm_close(me, a.arg(0))),
+        Sys::ShmUnlink => |k, f| call(k, f, |k, me, a| k.sys_shm_unlink(me, a.arg(0), a.arg(1))),
     }
 }
 

@@ -51,6 +51,8 @@ mod misc;
 mod pipes;
 #[path = "../usertests/procs.rs"]
 mod procs;
+#[path = "../usertests/shm.rs"]
+mod shm;
 #[path = "../usertests/signals.rs"]
 mod signals;
 #[path = "../usertests/spawn.rs"]
@@ -87,6 +89,7 @@ const GROUPS: &[&[Test]] = &[
     console::TESTS,
     ipc_mech::TESTS,
     iomodels::TESTS,
+    shm::TESTS,
 ];
 
 /// Every test.
