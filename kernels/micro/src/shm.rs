@@ -31,6 +31,7 @@ fn pages_in(start: usize, end: usize, within: core::ops::Range<usize>) -> bool {
 }
 
 /// Shared-memory server call `nr` of thread `tid` (a server's) with arguments `a`.
+#[inline(never)]
 pub fn server_call(
     k: &mut Kernel,
     tid: ThreadId,
