@@ -68,7 +68,8 @@ pub fn server_call(
         kcall::SHM_SHARE => {
             let (src, dst, pages) = (a[0], a[2], a[3]);
             let len = pages.checked_mul(PAGE_SIZE).ok_or(Errno::Inval)?;
-            let (Some(src_end), Some(dst_end)) = (src.checked_add(len), dst.checked_add(len)) else {
+            let (Some(src_end), Some(dst_end)) = (src.checked_add(len), dst.checked_add(len))
+            else {
                 return Err(Errno::Inval);
             };
             if !pages_in(src, src_end, SHM_HOLD) || !pages_in(dst, dst_end, USER_BASE..USER_TOP) {

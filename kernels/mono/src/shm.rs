@@ -51,7 +51,13 @@ impl Kernel {
     }
 
     /// `shm_open(name, name_len, len)` → a handle.
-    pub fn sys_shm_open(&mut self, me: Caller, name: usize, name_len: usize, len: usize) -> Outcome {
+    pub fn sys_shm_open(
+        &mut self,
+        me: Caller,
+        name: usize,
+        name_len: usize,
+        len: usize,
+    ) -> Outcome {
         shm::pages_for(len)?;
         let name = self.shm_name(me, name, name_len)?;
         let frames = &mut self.frames;

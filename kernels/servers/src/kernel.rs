@@ -183,10 +183,8 @@ pub fn shm_release(start: usize, end: usize) -> Result<(), Errno> {
 /// `SHM_SHARE`: maps the frames of our `pages` pages at `src` also at `dst` of `pid`.
 pub fn shm_share(src: usize, pid: Pid, dst: usize, pages: usize, prot: usize) -> Result<(), Errno> {
     // Safety: no memory of ours is passed (the frames are shared, our mapping stays).
-    check(unsafe {
-        ucall::syscall::<5>(kcall::SHM_SHARE, [src, pid.raw(), dst, pages, prot])
-    })
-    .map(drop)
+    check(unsafe { ucall::syscall::<5>(kcall::SHM_SHARE, [src, pid.raw(), dst, pages, prot]) })
+        .map(drop)
 }
 
 /// `IRQ_ACK`: completes the interrupt last notified to us.

@@ -26,10 +26,10 @@ pub mod mq;
 pub mod pidmap;
 pub mod pipe;
 pub mod proc;
+pub mod shm;
 pub mod signal;
 pub mod threads;
 pub mod tty;
-pub mod shm;
 
 use abi::Errno;
 

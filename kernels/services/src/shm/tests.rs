@@ -41,7 +41,10 @@ fn bad_names_and_sizes_are_einval() {
     assert_eq!(t.open(pid(1), &long, 4096, make), Err(Errno::Inval));
     assert!(t.open(pid(1), &long[..SHM_NAME_MAX], 4096, make).is_ok());
     assert_eq!(t.open(pid(1), b"z", 0, make), Err(Errno::Inval));
-    assert_eq!(t.open(pid(1), b"z", SHM_MAX_BYTES + 1, make), Err(Errno::Inval));
+    assert_eq!(
+        t.open(pid(1), b"z", SHM_MAX_BYTES + 1, make),
+        Err(Errno::Inval)
+    );
     t.open(pid(1), b"y", 4096, make).unwrap();
     assert_eq!(t.open(pid(2), b"y", 3 * 4096, make), Err(Errno::Inval));
     assert_eq!(t.unlink(b""), Err(Errno::Inval));
@@ -67,7 +70,11 @@ fn a_name_unlinked_while_open_makes_a_new_object_on_the_next_open() {
     let mut t = Shm::new();
     let old = t.open(pid(1), b"n", 1, make).unwrap();
     t.unlink(b"n").unwrap();
-    assert_eq!(t.get(pid(1), old).map(|(p, _)| p), Ok(1), "the handle still works");
+    assert_eq!(
+        t.get(pid(1), old).map(|(p, _)| p),
+        Ok(1),
+        "the handle still works"
+    );
     let new = t.open(pid(2), b"n", 2 * 4096, make).unwrap();
     assert_ne!(old, new);
     assert_eq!(t.count(), 2);
@@ -94,7 +101,10 @@ fn a_full_table_is_enospc_and_a_failed_backing_changes_nothing() {
         t.open(pid(1), format!("o{i}").as_bytes(), 1, make).unwrap();
     }
     assert_eq!(t.open(pid(1), b"more", 1, make), Err(Errno::NoSpc));
-    assert!(t.open(pid(2), b"o3", 1, make).is_ok(), "an existing name still opens");
+    assert!(
+        t.open(pid(2), b"o3", 1, make).is_ok(),
+        "an existing name still opens"
+    );
     t.unlink(b"o0").unwrap();
     t.exit_process(pid(1));
     assert_eq!(

@@ -54,12 +54,18 @@ const DATA_AT: usize = PAGE_SIZE;
 /// Makes object `name` of `len` bytes afresh (one a failed run left is unlinked first).
 fn fresh(name: &str, len: usize) -> Outcome<Shared> {
     let _ = shm::unlink(name);
-    ok(Shared::open(name, len), format_args!("shm_open + shm_map {name}"))
+    ok(
+        Shared::open(name, len),
+        format_args!("shm_open + shm_map {name}"),
+    )
 }
 
 /// Opens the object the parent made.
 fn join(name: &str, len: usize) -> Outcome<Shared> {
-    ok(Shared::open(name, len), format_args!("shm_open + shm_map {name}"))
+    ok(
+        Shared::open(name, len),
+        format_args!("shm_open + shm_map {name}"),
+    )
 }
 
 /// The `T` at `offset` of `obj`: only ever atomics and `ulib` futex types (zero is valid).

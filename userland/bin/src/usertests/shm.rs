@@ -41,7 +41,10 @@ fn shm_share() -> Outcome {
         // Safety: as above.
         let w: &AtomicU32 = unsafe { obj.at(at + 4) };
         let got = w.load(Ordering::Acquire);
-        ensure!(got == !parent_word(at), "the peer's answer at {at:#x} is {got:#x}");
+        ensure!(
+            got == !parent_word(at),
+            "the peer's answer at {at:#x} is {got:#x}"
+        );
     }
     ok(shm::unlink(name), "shm_unlink")?;
     Ok(())
@@ -99,7 +102,11 @@ fn shm_futex_race() -> Outcome {
     ensure!(status == 0, "the racing child failed (status {status})");
     // Safety: as in `race`.
     let got = unsafe { obj.at::<AtomicU32>(COUNT_AT) }.load(Ordering::Acquire);
-    ensure!(got == 2 * ROUNDS, "the counter is {got}, want {}", 2 * ROUNDS);
+    ensure!(
+        got == 2 * ROUNDS,
+        "the counter is {got}, want {}",
+        2 * ROUNDS
+    );
     ok(shm::unlink(name), "shm_unlink")?;
     Ok(())
 }
@@ -153,10 +160,18 @@ fn shm_errors() -> Outcome {
     for &(what, addr) in BAD {
         // Safety: the kernel checks the pointer and refuses it.
         let r = check(unsafe { raw::shm_open(addr, 4, PAGE_SIZE) });
-        expect_err(r, Errno::Fault, format_args!("shm_open with a name at {what}"))?;
+        expect_err(
+            r,
+            Errno::Fault,
+            format_args!("shm_open with a name at {what}"),
+        )?;
         // Safety: as above.
         let r = check(unsafe { raw::shm_unlink(addr, 4) });
-        expect_err(r, Errno::Fault, format_args!("shm_unlink with a name at {what}"))?;
+        expect_err(
+            r,
+            Errno::Fault,
+            format_args!("shm_unlink with a name at {what}"),
+        )?;
     }
     expect_err(shm::open("", PAGE_SIZE), Errno::Inval, "an empty name")?;
     let long = "n".repeat(SHM_NAME_MAX + 1);
@@ -173,9 +188,21 @@ fn shm_errors() -> Outcome {
         Errno::Inval,
         "opening an object with another size",
     )?;
-    expect_err(shm::map(SHM_OBJECTS + 3), Errno::BadF, "shm_map of no handle")?;
-    expect_err(shm::close(SHM_OBJECTS + 3), Errno::BadF, "shm_close of no handle")?;
-    expect_err(shm::unlink("ut.none"), Errno::NoEnt, "shm_unlink of no name")?;
+    expect_err(
+        shm::map(SHM_OBJECTS + 3),
+        Errno::BadF,
+        "shm_map of no handle",
+    )?;
+    expect_err(
+        shm::close(SHM_OBJECTS + 3),
+        Errno::BadF,
+        "shm_close of no handle",
+    )?;
+    expect_err(
+        shm::unlink("ut.none"),
+        Errno::NoEnt,
+        "shm_unlink of no name",
+    )?;
     let arg = format!("{h}");
     let pid = spawn_victim(&["shm_foreign", &arg], None)?;
     ensure!(reap(pid)? == 0, "another process's handle worked there");
@@ -192,12 +219,18 @@ fn shm_errors() -> Outcome {
         }
         ensure!(names.len() <= SHM_OBJECTS, "more than SHM_OBJECTS objects");
     };
-    ensure!(full == Errno::NoSpc, "a full table is {full:?}, want ENOSPC");
+    ensure!(
+        full == Errno::NoSpc,
+        "a full table is {full:?}, want ENOSPC"
+    );
     for (name, h) in &names {
         ok(shm::unlink(name), "shm_unlink")?;
         ok(shm::close(*h), "shm_close")?;
     }
-    let h = ok(shm::open("ut.after", PAGE_SIZE), "shm_open once all are gone")?;
+    let h = ok(
+        shm::open("ut.after", PAGE_SIZE),
+        "shm_open once all are gone",
+    )?;
     ok(shm::unlink("ut.after"), "shm_unlink")?;
     ok(shm::close(h), "shm_close")?;
     Ok(())
@@ -217,7 +250,10 @@ fn shm_map_after_unlink() -> Outcome {
     ensure!(a != b, "two mappings at one address");
     // Safety: as above, the second mapping.
     let seen = unsafe { &*(b as *const AtomicU32) }.load(Ordering::Relaxed);
-    ensure!(seen == 42, "the second mapping shows {seen}, not the first's 42");
+    ensure!(
+        seen == 42,
+        "the second mapping shows {seen}, not the first's 42"
+    );
     let new = ok(shm::open(name, PAGE_SIZE), "shm_open of the name again")?;
     ensure!(new != old, "the unlinked object came back");
     let c = ok(shm::map(new), "shm_map of the new object")?;
@@ -247,7 +283,10 @@ const LEAK_ROUNDS: usize = 150;
 fn shm_no_leak() -> Outcome {
     let name = "ut.leak";
     for i in 0..LEAK_ROUNDS {
-        let h = ok(shm::open(name, SHM_MAX_BYTES), format_args!("shm_open, round {i}"))?;
+        let h = ok(
+            shm::open(name, SHM_MAX_BYTES),
+            format_args!("shm_open, round {i}"),
+        )?;
         let a = ok(shm::map(h), format_args!("shm_map, round {i}"))?;
         // Touch the first and last pages.
         for at in [a, a + SHM_MAX_BYTES - PAGE_SIZE] {
