@@ -45,9 +45,11 @@ const WORD_AT: usize = 0;
 const PING_AT: usize = 0;
 const PONG_AT: usize = 64;
 const TURNS_AT: usize = 128;
-/// `shm-bw`'s semaphores: a chunk is in the buffer / the buffer may be filled.
+/// `shm-bw`'s semaphores: a chunk is in the buffer / the buffer may be filled / the reader is
+/// done (so the writer's exit falls outside the region).
 const FULL_AT: usize = 0;
 const EMPTY_AT: usize = 64;
+const DONE_AT: usize = 128;
 /// `shm-bw`'s buffer, after the header page.
 const DATA_AT: usize = PAGE_SIZE;
 
@@ -200,6 +202,7 @@ pub fn shm_bw(n: u64, _: &[u64]) -> Outcome<Report> {
         );
         Ok(())
     })?;
+    word::<Semaphore>(&obj, DONE_AT).post();
     reap(child, "the shm writer")?;
     ensure!(chunk == chunks, "{chunk} chunks, want {chunks}");
     ok(shm::unlink(SHM_BW_NAME), "shm_unlink")?;
@@ -207,7 +210,7 @@ pub fn shm_bw(n: u64, _: &[u64]) -> Outcome<Report> {
 }
 
 /// `@shm-writer CHUNKS`: CHUNKS times, waits for EMPTY, copies the pattern chunk into the
-/// shared buffer and posts FULL.
+/// shared buffer and posts FULL; then waits for DONE.
 pub fn shm_writer(params: &[u64]) -> Outcome {
     let obj = join(SHM_BW_NAME, BW_LEN)?;
     let (full, empty): (&Semaphore, &Semaphore) = (word(&obj, FULL_AT), word(&obj, EMPTY_AT));
@@ -219,5 +222,6 @@ pub fn shm_writer(params: &[u64]) -> Outcome {
         unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), data, CHUNK) };
         full.post();
     }
+    word::<Semaphore>(&obj, DONE_AT).wait();
     Ok(())
 }
