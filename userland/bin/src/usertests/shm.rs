@@ -276,9 +276,9 @@ fn shm_map_after_unlink() -> Outcome {
     Ok(())
 }
 
-/// Rounds of the leak test: each makes and frees a 1 MiB object, 150 MiB in all — more than the
+/// Rounds of the leak test: each makes and frees a 1 MiB object, 130 MiB in all — more than the
 /// machine's RAM, so frames that were not given back run out.
-const LEAK_ROUNDS: usize = 150;
+const LEAK_ROUNDS: usize = 130;
 
 fn shm_no_leak() -> Outcome {
     let name = "ut.leak";
@@ -353,7 +353,7 @@ pub const TESTS: &[Test] = &[
     },
     Test {
         name: "shm_no_leak",
-        question: "Do 150 rounds of a 1 MiB object mapped, unmapped, closed, unlinked in every \
+        question: "Do 130 rounds of a 1 MiB object mapped, unmapped, closed, unlinked in every \
                    order and held by exiting children fit in RAM (no frame leaks or is freed \
                    twice)?",
         run: shm_no_leak,
