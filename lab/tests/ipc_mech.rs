@@ -1,9 +1,12 @@
 //! The IPC-mechanism benchmarks of issue 16 (`fifo-rt`, `unix-rt`, `mq-rt`, `shm-rt`, `sem-rt`,
-//! `unix-bw`, `bw-mem`) on both kernels, through the real binary: each runs, and each shows the
-//! property its construction implies — a byte round trip between two processes crosses into the
-//! kernel at least four times and switches at least twice; on micro the fifo, socket and queue live
-//! in the fs server while the futex calls never leave the kernel; moving a chunk through a
-//! socket costs more than copying it in user memory.
+//! `unix-bw`, `bw-mem`, `shm-bw`, and the thread versions `shm-rt-thr`, `sem-rt-thr`) on both
+//! kernels, through the real binary: each runs, and each shows the property its construction
+//! implies — a byte round trip between two processes crosses into the kernel at least four times
+//! and switches at least twice; on micro the fifo, socket and queue live in the fs server while
+//! the futex calls never leave the kernel, between threads or processes; a futex round trip
+//! between processes costs more than between threads (an address-space switch each way); moving
+//! a chunk through a socket costs more than copying it in user memory, and through shared memory
+//! it costs two copies and no kernel copy.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,7 +14,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-const BENCHES: &str = "fifo-rt,unix-rt,mq-rt,shm-rt,sem-rt,unix-bw,bw-mem";
+const BENCHES: &str =
+    "fifo-rt,unix-rt,mq-rt,shm-rt,sem-rt,unix-bw,bw-mem,shm-bw,shm-rt-thr,sem-rt-thr";
 
 /// `klab bench --quick --only BENCHES`, run once; the report.json.
 fn report() -> &'static Value {
@@ -82,7 +86,7 @@ fn a_byte_round_trip_between_processes_traps_four_times_and_switches_twice() {
 
 #[test]
 fn a_futex_round_trip_wakes_the_other_thread_through_the_kernel_alone() {
-    for bench in ["shm-rt", "sem-rt"] {
+    for bench in ["shm-rt", "sem-rt", "shm-rt-thr", "sem-rt-thr"] {
         for kernel in ["mono", "micro"] {
             let traps = per_op(bench, kernel, "traps");
             let switches = per_op(bench, kernel, "context_switches");
@@ -140,4 +144,48 @@ fn a_chunk_through_a_socket_costs_more_than_a_memcpy_of_it() {
         mono, micro,
         "bw-mem runs the same instructions on both kernels"
     );
+}
+
+#[test]
+fn a_futex_round_trip_between_processes_costs_more_than_between_threads() {
+    for (procs, threads) in [("shm-rt", "shm-rt-thr"), ("sem-rt", "sem-rt-thr")] {
+        for kernel in ["mono", "micro"] {
+            let p = per_op(procs, kernel, "cycles");
+            let t = per_op(threads, kernel, "cycles");
+            assert!(
+                p > t,
+                "{kernel}: {procs} {p} cycles per round trip, {threads} {t}: the processes' \
+                 address-space switches cost nothing?"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_chunk_through_shared_memory_is_two_copies_and_cheaper_than_through_a_socket() {
+    for kernel in ["mono", "micro"] {
+        let shm = per_op("shm-bw", kernel, "cycles");
+        let socket = per_op("unix-bw", kernel, "cycles");
+        let memcpy = per_op("bw-mem", kernel, "cycles");
+        assert!(
+            memcpy < shm && shm < socket,
+            "{kernel}: 64 KiB by memcpy {memcpy}, shared memory {shm}, socket {socket} cycles"
+        );
+        // The writer's copy in and the reader's copy out, each a bw-mem.
+        let (shm_i, memcpy_i) = (
+            per_op("shm-bw", kernel, "instructions"),
+            per_op("bw-mem", kernel, "instructions"),
+        );
+        assert!(
+            shm_i > 2.0 * memcpy_i,
+            "{kernel}: shm-bw {shm_i} instructions per chunk, bw-mem {memcpy_i}"
+        );
+    }
+    for server in ["proc", "fs", "mem", "console"] {
+        assert_eq!(
+            place_cycles("shm-bw", "micro", server),
+            0,
+            "shm-bw on micro: the {server} server ran inside the region"
+        );
+    }
 }

@@ -218,6 +218,19 @@ pub mod kcall {
     /// caller (its `sigreturn`): its registers are restored from the frame and it runs on; the
     /// caller replies nothing. `EFAULT` for a frame that cannot be read or was not the kernel's.
     pub const SIG_RETURN: usize = 94;
+    /// Server only (mem), the shared-memory block (issue 16): `shm_hold(start, end)`: maps fresh
+    /// zeroed read-write frames at the caller's own `start..end` (page-aligned, inside
+    /// [`crate::layout::server::SHM_HOLD`]), all or none (`ENOMEM`): the frames of a shared
+    /// object, which the caller's mapping keeps alive.
+    pub const SHM_HOLD: usize = 100;
+    /// Server only (mem): `shm_release(start, end)`: unmaps the caller's own pages in
+    /// `start..end` of [`crate::layout::server::SHM_HOLD`]; each frame is freed once no other
+    /// space maps it either.
+    pub const SHM_RELEASE: usize = 101;
+    /// Server only (mem): `shm_share(src, pid, dst, pages, prot)`: maps the frames of the caller's
+    /// own `pages` pages at `src` (in [`crate::layout::server::SHM_HOLD`], mapped) also at `dst`
+    /// of process `pid`, with `prot` bits, all or none (`EEXIST` if a page there is mapped).
+    pub const SHM_SHARE: usize = 102;
 }
 
 /// What `SPACE_NEW` reports about the loaded program: what the memory server needs.
@@ -360,6 +373,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::RingSetup | Sys::RingEnter => (level::FS, true),
         Sys::AlarmArm | Sys::RtcTime => (level::CONSOLE, false),
         Sys::AlarmWait => (level::CONSOLE, true),
+        Sys::ShmOpen | Sys::ShmUnlink => (level::MEM, true),
+        Sys::ShmMap | Sys::ShmClose => (level::MEM, false),
     }
 }
 
@@ -379,6 +394,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `futex_wait futex_wake` | the kernel | — (waiters wait in the scheduler, keyed by frame) |
 /// | `ring_setup ring_enter` | fs | 0 the ring's region (RW; every `ring_enter` lends it anew) |
 /// | `alarm_arm alarm_wait rtc_time` | console (micro's device server) | alarm_wait: 0 event (W) |
+/// | `shm_open shm_map shm_close shm_unlink` | mem | shm_open, shm_unlink: 0 name (R, a placeholder past `SHM_NAME_MAX` bytes) |
 ///
 /// `spawn`'s argument strings are not leased (argv holds pointers, which a lease cannot follow):
 /// `proc` reads them with its `SPACE_READ` right.
@@ -449,6 +465,8 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::RingEnter if a[2] <= crate::ring::MAX_LEN => lease(l(a[1], a[2], R | W)),
         Sys::RingSetup | Sys::RingEnter => lease(Lease::default()),
         Sys::AlarmWait => lease(l(a[0], crate::types::AlarmEvent::SIZE, W)),
+        Sys::ShmOpen | Sys::ShmUnlink if a[1] <= limits::SHM_NAME_MAX => lease(l(a[0], a[1], R)),
+        Sys::ShmOpen | Sys::ShmUnlink => lease(Lease::default()),
         _ => {}
     }
     f.endpoint = route(sys).0;

@@ -54,4 +54,7 @@ pub mod server {
     pub const RTC_DEVICE: usize = DEVICE + super::PAGE_SIZE;
     /// The file server: the initrd, read-only.
     pub const INITRD: usize = super::MMAP_LIMIT;
+    /// The memory server: where it holds the frames of shared-memory objects, object slot `i`
+    /// at `SHM_HOLD.start + i * SHM_MAX_BYTES` (`crate::types::limits`).
+    pub const SHM_HOLD: core::ops::Range<usize> = 0x5e00_0000..0x5f00_0000;
 }

@@ -196,6 +196,25 @@ macro_rules! for_each_syscall {
             /// `rtc_time()` → the RTC's time in ns (on klab derived from modeled cycles, on QEMU
             /// the host's wall clock); `ENOSYS` without the RTC.
             RtcTime = 59 => rtc_time();
+            /// `shm_open(name, name_len, len)` → a handle (≥ 0) of the shared-memory object called
+            /// `name` (its own namespace, 1 to [`crate::types::limits::SHM_NAME_MAX`] bytes), made
+            /// with `len` bytes (rounded up to pages, zeroed) on the first open; a later open must
+            /// ask for the same page count. The handle is the caller's only (`EBADF` in another
+            /// process) and counts as one open until `shm_close` or exit. `EINVAL` for a bad name
+            /// or `len` (0, above [`crate::types::limits::SHM_MAX_BYTES`], another size),
+            /// `ENOSPC` with [`crate::types::limits::SHM_OBJECTS`] objects alive, `ENOMEM`
+            /// without frames.
+            ShmOpen = 38 => shm_open(name, name_len, len);
+            /// `shm_map(handle)` → the address where the object's pages are now mapped read-write
+            /// in the caller (one new region of the `mmap` area: `munmap` removes it, exit too).
+            /// Every mapping of an object, in any process, shows the same frames.
+            ShmMap = 39 => shm_map(handle);
+            /// `shm_close(handle)`: drops one open; an unlinked object with no opens left is
+            /// freed (its frames once nothing maps them any more). `EBADF` if not open here.
+            ShmClose = 40 => shm_close(handle);
+            /// `shm_unlink(name, name_len)`: removes the name (a new open makes a new object);
+            /// the object lives on while open or mapped. `ENOENT` if no such name.
+            ShmUnlink = 41 => shm_unlink(name, name_len);
         }
     };
 }
@@ -213,7 +232,9 @@ macro_rules! define_sys {
             /// Every system call, in the table's order.
             pub const ALL: &'static [Sys] = &[$(Sys::$variant),*];
 
-            /// The call with number `nr`, if there is one.
+            /// The call with number `nr`, if there is one. Inlined: `micro` decodes every
+            /// system call with it, and out of line it costs a call per trap.
+            #[inline(always)]
             pub const fn from_number(nr: usize) -> Option<Sys> {
                 match nr {
                     $( $nr => Some(Sys::$variant), )*

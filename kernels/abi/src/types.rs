@@ -180,6 +180,12 @@ pub mod limits {
     pub const MQ_MSG_MAX: usize = 64;
     /// Message queues that may exist at once (`mq_open` then fails with `EAGAIN`).
     pub const MQ_QUEUES: usize = 16;
+    /// Shared-memory objects that may exist at once (`shm_open` then fails with `ENOSPC`).
+    pub const SHM_OBJECTS: usize = 16;
+    /// Most bytes of one shared-memory object (1 MiB).
+    pub const SHM_MAX_BYTES: usize = 1 << 20;
+    /// Most bytes of a shared-memory object's name.
+    pub const SHM_NAME_MAX: usize = 32;
 }
 
 /// One process as `proclist` reports it: [`ProcInfo::SIZE`] bytes, little-endian, laid out as

@@ -17,8 +17,10 @@
 //! Frames outside the pool (the kernel image, heap, DTB, initrd, devices) may be mapped (a
 //! server's UART page, the initrd) and are neither counted nor freed.
 //!
-//! Left out: shared user pages — the count is there for them, but today a pool frame is mapped
-//! at most once.
+//! Shared user pages (shared-memory objects, issue 16) are the one case of a pool frame mapped
+//! more than once: the object's holder maps it first ([`FrameAllocator::note_map`]: on `mono`
+//! the kernel's object table counts as that mapping, on `micro` the memory server's own page),
+//! each further mapping is [`FrameAllocator::note_share`], and whoever unmaps last frees it.
 
 use core::ops::Range;
 
@@ -187,6 +189,20 @@ impl FrameAllocator {
                 OUTSIDE => {}
                 _ => violation(pa, "is mapped", self.state(pa)),
             }
+        }
+    }
+
+    /// Counts one more mapping of the pool frame at `pa`, which must be mapped already (a
+    /// shared page). `false`, nothing counted, if the frame is not the pool's, not mapped, or
+    /// mapped the most times the table can count: the caller refuses the mapping.
+    #[inline]
+    pub fn note_share(&mut self, pa: usize) -> bool {
+        match self.entry(pa) {
+            Some(e) if (1..MAX_MAPPINGS).contains(e) => {
+                *e += 1;
+                true
+            }
+            _ => false,
         }
     }
 

@@ -266,6 +266,32 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps the page at `va` to frame `pa`, which is mapped elsewhere already and stays so (a
+    /// shared page: the frame table counts one more mapping), with `flags` as in
+    /// [`map`](Self::map). `EEXIST` if the page is mapped already, `ENOMEM` if the frame cannot
+    /// take one more mapping (or is not a mapped pool frame).
+    pub fn map_shared(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        pa: usize,
+        flags: PteFlags,
+    ) -> Result<(), Errno> {
+        let mut flags = flags | PteFlags::V | PteFlags::U | PteFlags::A;
+        if flags.contains(PteFlags::W) {
+            flags |= PteFlags::D;
+        }
+        let slot = self.slot(va, Some(frames))?.ok_or(Errno::NoMem)?;
+        if *slot & PteFlags::V.bits() != 0 {
+            return Err(Errno::Exist);
+        }
+        if !frames.note_share(pa) {
+            return Err(Errno::NoMem);
+        }
+        *slot = make_pte(pa, flags);
+        Ok(())
+    }
+
     /// Changes the permissions of the mapped page at `va` (U, A, D as in [`map`](Self::map)).
     pub fn protect(&mut self, va: usize, flags: PteFlags) -> Result<(), Errno> {
         let mut flags = flags | PteFlags::V | PteFlags::U | PteFlags::A;

@@ -42,6 +42,7 @@ mod kernel;
 mod lease;
 mod memory;
 mod sched;
+mod shm;
 mod signal;
 mod supervisor;
 mod syscall;

@@ -110,6 +110,13 @@ fn kernel_call(
                 crate::kcalls::server_call(k, tid, nr, a)
             }
         }
+        kcall::SHM_HOLD..=kcall::SHM_SHARE => {
+            if k.server_of(tid).is_none() {
+                Err(Errno::Perm)
+            } else {
+                crate::shm::server_call(k, tid, nr, a)
+            }
+        }
         _ => Err(Errno::NoSys),
     })
 }

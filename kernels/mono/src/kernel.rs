@@ -64,6 +64,8 @@ pub struct Kernel {
     pub rtc: Option<(rtc::Rtc, u32)>,
     /// The alarm programs arm and wait for.
     pub alarm: services::alarm::Alarm,
+    /// Shared-memory objects, each with its frames (the table counts as one mapping of each).
+    pub shm: services::shm::Shm<alloc::vec::Vec<usize>>,
 }
 
 /// The thread that trapped, as a system call sees it.
@@ -105,6 +107,7 @@ impl Kernel {
             retired: None,
             rtc,
             alarm: services::alarm::Alarm::new(),
+            shm: services::shm::Shm::new(),
         })
     }
 

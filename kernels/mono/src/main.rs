@@ -31,6 +31,7 @@ mod proc_calls;
 mod process;
 mod ring;
 mod sched;
+mod shm;
 mod signals;
 mod syscall;
 

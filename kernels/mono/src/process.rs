@@ -288,6 +288,7 @@ impl Kernel {
             self.sched.active = None;
         }
         p.space.destroy(&mut self.frames);
+        self.shm_exit(pid);
         if pid == Pid::INIT {
             kcore::power::exit(status);
         }

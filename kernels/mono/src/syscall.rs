@@ -178,6 +178,14 @@ const fn entry(sys: Sys) -> Entry {
         Sys::AlarmArm => |k, f| call(k, f, |k, _, a| k.sys_alarm_arm(a.arg(0))),
         Sys::AlarmWait => |k, f| call(k, f, |k, me, a| k.sys_alarm_wait(me, a.arg(0))),
         Sys::RtcTime => |k, f| call(k, f, |k, _, _| k.sys_rtc_time()),
+        Sys::ShmOpen => |k, f| {
+            call(k, f, |k, me, a| {
+                k.sys_shm_open(me, a.arg(0), a.arg(1), a.arg(2))
+            })
+        },
+        Sys::ShmMap => |k, f| call(k, f, |k, me, a| k.sys_shm_map(me, a.arg(0))),
+        Sys::ShmClose => |k, f| call(k, f, |k, me, a| k.sys_shm_close(me, a.arg(0))),
+        Sys::ShmUnlink => |k, f| call(k, f, |k, me, a| k.sys_shm_unlink(me, a.arg(0), a.arg(1))),
     }
 }
 

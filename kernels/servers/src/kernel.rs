@@ -166,6 +166,27 @@ pub fn heap_grow(start: usize, end: usize) -> Result<(), Errno> {
     check(unsafe { ucall::syscall::<2>(kcall::HEAP_GROW, [start, end]) }).map(drop)
 }
 
+/// `SHM_HOLD`: maps fresh zeroed frames at our own `start..end` of the shared-memory window,
+/// all or none (`ENOMEM`).
+pub fn shm_hold(start: usize, end: usize) -> Result<(), Errno> {
+    // Safety: the kernel maps pages of our shared-memory window, which nothing of ours uses
+    // otherwise.
+    check(unsafe { ucall::syscall::<2>(kcall::SHM_HOLD, [start, end]) }).map(drop)
+}
+
+/// `SHM_RELEASE`: unmaps our own `start..end` of the shared-memory window.
+pub fn shm_release(start: usize, end: usize) -> Result<(), Errno> {
+    // Safety: no Rust reference of ours points into the window.
+    check(unsafe { ucall::syscall::<2>(kcall::SHM_RELEASE, [start, end]) }).map(drop)
+}
+
+/// `SHM_SHARE`: maps the frames of our `pages` pages at `src` also at `dst` of `pid`.
+pub fn shm_share(src: usize, pid: Pid, dst: usize, pages: usize, prot: usize) -> Result<(), Errno> {
+    // Safety: no memory of ours is passed (the frames are shared, our mapping stays).
+    check(unsafe { ucall::syscall::<5>(kcall::SHM_SHARE, [src, pid.raw(), dst, pages, prot]) })
+        .map(drop)
+}
+
 /// `IRQ_ACK`: completes the interrupt of `device` (`abi::ipc::irq`) notified to us.
 pub fn irq_ack(device: usize) {
     // Safety: no memory is passed.

@@ -3,7 +3,8 @@
 //! ([`tty`]), the process table ([`proc`]), signals ([`signal`]), the thread lifecycle
 //! ([`threads`]), the memory policy of an address space ([`mm`]), the board's alarm ([`alarm`]), the file-descriptor tables that tie files, pipes and devices
 //! together ([`files`]), and the per-process table all per-process state is kept in, indexed by
-//! pid slot ([`pidmap`]; the pid type is abi's [`Pid`]).
+//! pid slot ([`pidmap`]; the pid type is abi's [`Pid`]), and the table of shared-memory objects
+//! ([`shm`]).
 //!
 //! `mono` calls this code directly inside the kernel; `micro` runs the same code inside user-mode
 //! servers. So everything here is plain data with methods: no MMIO, no CSRs, no `unsafe`, no global
@@ -26,6 +27,7 @@ pub mod mq;
 pub mod pidmap;
 pub mod pipe;
 pub mod proc;
+pub mod shm;
 pub mod signal;
 pub mod threads;
 pub mod tty;

@@ -16,6 +16,9 @@
 //!   RISC-V does the same); EXEC alone and no permission at all (a reserved, inaccessible range)
 //!   are allowed.
 //!
+//! - Shared-memory regions (`shm_map`) are committed like anonymous ones in every process that
+//!   maps them (the object's frames are counted once more by the object table, `shm`).
+//!
 //! Left out: page tables, frames, file-backed mappings, `mprotect`, copy-on-write.
 
 use abi::Errno;
@@ -143,6 +146,9 @@ pub enum RegionKind {
     Stack,
     /// An anonymous `mmap` region, demand-zero.
     Anon,
+    /// A shared-memory object's pages (`shm_map`), mapped eagerly by the kernel: never
+    /// demand-zero, removed by `munmap` like an anonymous region.
+    Shared,
 }
 
 /// A page-aligned range of the address space, `start..end`.
@@ -378,6 +384,23 @@ impl Vm {
             return Err(Errno::Inval);
         }
         let size = page_up(len).ok_or(Errno::NoMem)?;
+        self.place(size, perms, RegionKind::Anon)
+    }
+
+    /// `shm_map` of an object of `pages` pages: a new read-write [`RegionKind::Shared`] region
+    /// where `mmap` would put one; the kernel maps the object's frames there at once. `EINVAL`
+    /// for 0 pages, `ENOMEM` if no room or past the commit limit.
+    pub fn map_shared(&mut self, pages: usize) -> Result<usize, Errno> {
+        if pages == 0 {
+            return Err(Errno::Inval);
+        }
+        let size = pages.checked_mul(PAGE_SIZE).ok_or(Errno::NoMem)?;
+        self.place(size, Perms::RW, RegionKind::Shared)
+    }
+
+    /// A new region of `size` bytes (page-aligned, non-zero) at the lowest address of
+    /// [`MMAP_BASE`]..[`MMAP_LIMIT`] where it fits, committed.
+    fn place(&mut self, size: usize, perms: Perms, kind: RegionKind) -> Result<usize, Errno> {
         let mut start = MMAP_BASE;
         for r in self
             .regions
@@ -397,13 +420,13 @@ impl Vm {
             start,
             end: start + size,
             perms,
-            kind: RegionKind::Anon,
+            kind,
         });
         Ok(start)
     }
 
     /// `munmap(addr, len)`: removes `addr..addr + len` (rounded up to pages) from anonymous
-    /// regions, splitting them; holes in the range are fine. `EINVAL` if `addr` is not page
+    /// and shared regions, splitting them; holes in the range are fine. `EINVAL` if `addr` is not page
     /// aligned, `len` is 0, or the range leaves [`MMAP_BASE`]..[`MMAP_LIMIT`] or touches another
     /// kind of region. Returns the page ranges the kernel must unmap.
     pub fn munmap(&mut self, addr: usize, len: usize) -> Result<Vec<Range<usize>>, Errno> {
@@ -420,7 +443,7 @@ impl Vm {
         if self
             .regions
             .iter()
-            .any(|r| hit(r) && r.kind != RegionKind::Anon)
+            .any(|r| hit(r) && !matches!(r.kind, RegionKind::Anon | RegionKind::Shared))
         {
             return Err(Errno::Inval);
         }
@@ -449,11 +472,12 @@ impl Vm {
 
     /// A page fault at `addr` with `access`: `Some(perms)` if `addr` lies in a heap, stack or
     /// anonymous region allowing `access` (the kernel maps a zeroed page with `perms`); `None` if
-    /// the access is a fault (kill the process). Image regions are mapped eagerly, so a fault
-    /// there is a permission violation; the stack guard page lies in no region.
+    /// the access is a fault (kill the process). Image and shared regions are mapped eagerly,
+    /// so a fault there is a permission violation; the stack guard page lies in no region.
     pub fn fault(&self, addr: usize, access: Access) -> Option<Perms> {
         let r = self.region(addr)?;
-        (r.kind != RegionKind::Image && r.perms.allows(access)).then_some(r.perms)
+        let eager = matches!(r.kind, RegionKind::Image | RegionKind::Shared);
+        (!eager && r.perms.allows(access)).then_some(r.perms)
     }
 
     /// Whether every byte of `addr..addr + len` lies in regions allowing `access` (for checking

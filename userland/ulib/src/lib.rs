@@ -14,6 +14,7 @@
 //! - [`futex`]: a mutex and a counting semaphore on `futex_wait` / `futex_wake`, for threads
 //!   or (in shared memory) processes.
 //! - [`select`]: `select` as a library function over `poll`.
+//! - [`shm`]: shared memory between processes (`shm_open`, `shm_map`, ...).
 //! - [`ipc`]: endpoints, `call`/`recv`/`reply` and leases — `micro`'s IPC (`ENOSYS` on `mono`).
 //!
 //! Programs are linked at `abi::layout::PROGRAM_BASE` (their build script passes
@@ -34,6 +35,7 @@ pub mod marker;
 pub mod raw;
 pub mod ring;
 pub mod select;
+pub mod shm;
 pub mod signal;
 pub mod start;
 pub mod sync;

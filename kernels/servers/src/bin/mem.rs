@@ -3,6 +3,11 @@
 //! `munmap` and the page faults the kernel forwards, as `mono`'s `memory.rs` and `process.rs`
 //! do; the kernel does the page-table work it decides on (`MAP_NEW`, `UNMAP`).
 //!
+//! Shared memory (`shm_*`) is served here too, with `services::shm`'s table: an object's frames
+//! are held mapped in this server's own window (`abi::layout::server::SHM_HOLD`, slot `i` at
+//! `i` × `SHM_MAX_BYTES`) and `shm_map` has the kernel map them once more in the caller
+//! (`SHM_SHARE`, see the kernel's `shm.rs`); a process's opens close at `MEM_DROP`.
+//!
 //! Requests: the forwarded calls and `MEM_FAULT` name their process by the badge; `MEM_NEW`,
 //! `MEM_DROP` and `MEM_FAULT_FOR` (a page of a signal frame) come from `proc` (process id 0)
 //! only. Nothing here blocks, and mem calls nobody.
@@ -17,10 +22,14 @@ extern crate alloc;
 use abi::Errno;
 use abi::ipc::{ImageInfo, access, label, level};
 use abi::layout::PAGE_SIZE;
+use abi::layout::server::SHM_HOLD;
 use abi::sys::Sys;
+use abi::types::limits::{SHM_MAX_BYTES, SHM_NAME_MAX};
+use abi::types::prot;
 use servers::serve::{self, args};
 use servers::{Args, Outcome, Pending, Server, kernel, lease};
 use services::mm::{Access, Perms, Vm};
+use services::shm::{self, Shm};
 use services::{Pid, PidMap, Wakes};
 use ucall::Message;
 
@@ -33,12 +42,20 @@ struct Mem {
     vms: PidMap<Vm>,
     /// Always empty: nothing here blocks.
     pending: Pending,
+    /// Shared-memory objects; an object's frames are its window of ours ([`hold_window`]).
+    shm: Shm<()>,
+}
+
+/// Where this server holds the frames of object slot `slot`: `pages` pages from there.
+fn hold_window(slot: usize) -> usize {
+    SHM_HOLD.start + slot * SHM_MAX_BYTES
 }
 
 fn main(_args: Args) -> ! {
     serve::run(level::MEM, || Mem {
         vms: PidMap::new(),
         pending: Pending::new(),
+        shm: Shm::new(),
     })
 }
 
@@ -57,6 +74,9 @@ impl Server for Mem {
             label::MEM_DROP if caller.is_none() => {
                 if let Some(pid) = Pid::from_raw(a[0]) {
                     self.vms.remove(pid);
+                    for (slot, ()) in self.shm.exit_process(pid) {
+                        self.shm_free(slot);
+                    }
                 }
                 Ok(0)
             }
@@ -66,6 +86,22 @@ impl Server for Mem {
                 Some(Sys::Brk) => self.brk(self.known(caller)?, a[0]),
                 Some(Sys::Mmap) => Ok(self.vm(self.known(caller)?)?.mmap(a[0], a[1])?),
                 Some(Sys::Munmap) => self.munmap(self.known(caller)?, a[0], a[1]),
+                Some(Sys::ShmOpen) => self.shm_open(msg, self.known(caller)?, a[1], a[2]),
+                Some(Sys::ShmMap) => self.shm_map(self.known(caller)?, a[0]),
+                Some(Sys::ShmClose) => {
+                    if let Some((slot, ())) = self.shm.close(self.known(caller)?, a[0])? {
+                        self.shm_free(slot);
+                    }
+                    Ok(0)
+                }
+                Some(Sys::ShmUnlink) => {
+                    self.known(caller)?;
+                    let name = shm_name(msg, a[1])?;
+                    if let Some((slot, ())) = self.shm.unlink(&name[..a[1]])? {
+                        self.shm_free(slot);
+                    }
+                    Ok(0)
+                }
                 _ => Err(Errno::NoSys.into()),
             },
         }
@@ -141,6 +177,53 @@ impl Mem {
             }
         }
         result
+    }
+}
+
+/// The name leased as 0 by a `shm_open` or `shm_unlink` of `len` bytes (`EINVAL` for a bad
+/// length, before the lease is read).
+fn shm_name(msg: &Message, len: usize) -> Result<[u8; SHM_NAME_MAX], servers::Fail> {
+    shm::name_len_ok(len)?;
+    let mut name = [0; SHM_NAME_MAX];
+    lease::read_exact(msg.badge, 0, &mut name[..len])?;
+    Ok(name)
+}
+
+impl Mem {
+    /// `shm_open(name, name_len, len)` of `pid`: a new object's frames are held in its window.
+    fn shm_open(&mut self, msg: &Message, pid: Pid, name_len: usize, len: usize) -> Outcome {
+        shm::pages_for(len)?;
+        let name = shm_name(msg, name_len)?;
+        Ok(self.shm.open(pid, &name[..name_len], len, |slot, pages| {
+            let at = hold_window(slot);
+            kernel::shm_hold(at, at + pages * PAGE_SIZE)
+        })?)
+    }
+
+    /// `shm_map(handle)` of `pid`: a shared region of its policy, where the kernel maps the
+    /// object's frames.
+    fn shm_map(&mut self, pid: Pid, handle: usize) -> Outcome {
+        let (pages, ()) = self.shm.get(pid, handle)?;
+        let vm = self.vm(pid)?;
+        let addr = vm.map_shared(pages)?;
+        let rw = prot::READ | prot::WRITE;
+        if let Err(e) = kernel::shm_share(hold_window(handle), pid, addr, pages, rw) {
+            self.vm(pid)?.munmap(addr, pages * PAGE_SIZE)?;
+            return Err(e.into());
+        }
+        Ok(addr)
+    }
+
+    /// Object slot `slot` died: our hold on its frames goes (each is freed once no process maps
+    /// it either).
+    fn shm_free(&mut self, slot: usize) {
+        let at = hold_window(slot);
+        if let Err(e) = kernel::shm_release(at, at + SHM_MAX_BYTES) {
+            servers::rt::say(format_args!(
+                "mem: release of shared object {slot}'s frames refused: {}",
+                e.name()
+            ));
+        }
     }
 }
 

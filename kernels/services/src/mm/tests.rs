@@ -425,3 +425,26 @@ fn random_mmap_and_munmap_agree_with_a_page_model() {
         }
     }
 }
+
+#[test]
+fn a_shared_region_sits_where_mmap_would_is_never_demand_zero_and_munmap_removes_it() {
+    let mut vm = vm(100_000);
+    let before = vm.committed_pages();
+    let a = vm.mmap(P, prot::READ | prot::WRITE).unwrap();
+    let s = vm.map_shared(3).unwrap();
+    assert_eq!((a, s), (MMAP_BASE, MMAP_BASE + P));
+    assert_eq!(vm.committed_pages(), before + 4);
+    let r = *vm.region(s + 2 * P).unwrap();
+    assert_eq!((r.kind, r.perms), (RegionKind::Shared, Perms::RW));
+    // Mapped eagerly by the kernel: a fault there is never answered with a fresh page.
+    assert_eq!(vm.fault(s, Access::Write), None);
+    assert!(vm.check(s, 3 * P, Access::Write));
+    assert_eq!(vm.map_shared(0), Err(Errno::Inval));
+    assert_eq!(vm.munmap(s + P, P), Ok(vec![s + P..s + 2 * P]));
+    assert_eq!(
+        vm.munmap(s, 3 * P),
+        Ok(vec![s..s + P, s + 2 * P..s + 3 * P])
+    );
+    assert_eq!(vm.committed_pages(), before + 1);
+    assert!(vm.region(s).is_none());
+}

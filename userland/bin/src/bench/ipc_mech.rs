@@ -8,11 +8,11 @@
 //!   1-byte message there and back.
 //! - `unix-rt` (`lat_unix`): one socket pair, the child `@echo 1` on its far end.
 //! - `unix-bw` (`bw_unix`): a child `@pipe-writer` writing chunks into a socket; op = a chunk.
-//! - `shm-rt`: a shared word and `futex_wake`: each side stores the next value and wakes the
-//!   other, which `futex_wait`s for it; `sem-rt` (`lat_sem`): the same alternation on two `ulib`
-//!   semaphores. Both run between two *threads* of one process: the word and the semaphores
-//!   live in memory both threads share. (Processes would need shared memory between address
-//!   spaces, which is not built yet; the futex calls are the same, keyed by frame.)
+//! - `shm-rt-thr`: a shared word and `futex_wake`: each side stores the next value and wakes the
+//!   other, which `futex_wait`s for it; `sem-rt-thr`: the same alternation on two `ulib`
+//!   semaphores. Both run between two *threads* of one process, the word and the semaphores in
+//!   memory both threads share: `shm-rt` and `sem-rt` (`shm`) are the same between two
+//!   processes, through a shared-memory object.
 //! - `bw-mem` (`bw_mem bcopy`): a 64 KiB `memcpy` in user space, the reference for the
 //!   bandwidths; op = a chunk copied.
 //!
@@ -191,7 +191,7 @@ pub fn unix_bw(n: u64, _: &[u64]) -> Outcome<Report> {
     Ok(Report::new(n, counts))
 }
 
-/// `shm-rt`'s shared word: odd values are the measuring thread's turns, even the partner's.
+/// `shm-rt-thr`'s shared word: odd values are the measuring thread's turns, even the partner's.
 static WORD: AtomicU32 = AtomicU32::new(0);
 
 /// Waits until `WORD` holds `want`, sleeping in `futex_wait` while it holds anything else.
@@ -206,7 +206,7 @@ fn await_word(want: u32) {
     }
 }
 
-/// `shm-rt`'s partner thread: for each of `trips` turns, waits for the odd value and answers
+/// `shm-rt-thr`'s partner thread: for each of `trips` turns, waits for the odd value and answers
 /// with the next even one.
 fn word_partner(trips: usize) -> i32 {
     for k in 0..trips as u32 {
@@ -221,9 +221,9 @@ fn word_partner(trips: usize) -> i32 {
     0
 }
 
-/// `shm-rt`: op = one round trip on a shared word: store + `futex_wake`, then `futex_wait` for
-/// the answer.
-pub fn shm_rt(n: u64, _: &[u64]) -> Outcome<Report> {
+/// `shm-rt-thr`: op = one round trip on a shared word: store + `futex_wake`, then `futex_wait`
+/// for the answer.
+pub fn shm_rt_thr(n: u64, _: &[u64]) -> Outcome<Report> {
     WORD.store(0, Ordering::Release);
     let trips = warmup(n) + n;
     let partner = ok(
@@ -250,10 +250,10 @@ pub fn shm_rt(n: u64, _: &[u64]) -> Outcome<Report> {
 
 static PING: Semaphore = Semaphore::new(0);
 static PONG: Semaphore = Semaphore::new(0);
-/// Turns taken in `sem-rt`, checked to alternate.
+/// Turns taken in `sem-rt-thr`, checked to alternate.
 static TURNS: AtomicU64 = AtomicU64::new(0);
 
-/// `sem-rt`'s partner thread: `trips` times, waits on PING, takes its turn and posts PONG.
+/// `sem-rt-thr`'s partner thread: `trips` times, waits on PING, takes its turn and posts PONG.
 fn sem_partner(trips: usize) -> i32 {
     for k in 0..trips as u64 {
         PING.wait();
@@ -267,8 +267,8 @@ fn sem_partner(trips: usize) -> i32 {
     0
 }
 
-/// `sem-rt`: op = one round trip on two semaphores: post PING, wait PONG.
-pub fn sem_rt(n: u64, _: &[u64]) -> Outcome<Report> {
+/// `sem-rt-thr`: op = one round trip on two semaphores: post PING, wait PONG.
+pub fn sem_rt_thr(n: u64, _: &[u64]) -> Outcome<Report> {
     TURNS.store(0, Ordering::Release);
     let trips = warmup(n) + n;
     let partner = ok(

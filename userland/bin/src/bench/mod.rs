@@ -14,6 +14,8 @@
 //! processes), [`ring`], [`ipc`], [`signal`], [`memory`], [`process`] (spawn, pipeline), [`ipc_mech`] (fifos, sockets,
 //! futexes, semaphores, `memcpy`), [`io`] (the IO models, thread and coroutine creation), [`irq`]
 //! (the alarm interrupt's path to a blocked reader). The
+//! futexes and semaphores between threads, `memcpy`), [`shm`] (shared memory between processes:
+//! `shm-rt`, `sem-rt`, `shm-bw`), [`io`] (the IO models, thread and coroutine creation). The
 //! ladder's cases (`thread-switch`, `process-switch`, `getpid`, `ipc`, `pipe-rt`) run thin loops; `getpid-lib`,
 //! `pipe-rt-lib` and `ipc-lib` are the same operations through `ulib`.
 
@@ -30,6 +32,7 @@ mod memory;
 mod pipe;
 mod process;
 mod ring;
+mod shm;
 mod signal;
 mod switch;
 mod syscall;
@@ -89,8 +92,8 @@ const CASES: &[Case] = &[
     case("pipeline", &[], process::pipeline),
     case("fifo-rt", &[], ipc_mech::fifo_rt),
     case("unix-rt", &[], ipc_mech::unix_rt),
-    case("shm-rt", &[], ipc_mech::shm_rt),
-    case("sem-rt", &[], ipc_mech::sem_rt),
+    case("shm-rt", &[], shm::shm_rt),
+    case("sem-rt", &[], shm::sem_rt),
     case("unix-bw", &[], ipc_mech::unix_bw),
     case("bw-mem", &[], ipc_mech::bw_mem),
     case("mq-rt", &[], ipc_mech::mq_rt),
@@ -106,6 +109,9 @@ const CASES: &[Case] = &[
     case("io-async", &["N"], io::async_model),
     case("io-procs", &["N"], io::procs),
     case("irq-latency", &[], irq::latency),
+    case("shm-bw", &[], shm::shm_bw),
+    case("shm-rt-thr", &[], ipc_mech::shm_rt_thr),
+    case("sem-rt-thr", &[], ipc_mech::sem_rt_thr),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -136,6 +142,9 @@ const ROLES: &[Role] = &[
     role(ipc_mech::MQ_ECHO, 0, ipc_mech::mq_echo),
     role(io::DRAIN, 1, io::drain),
     role(io::ECHO_PROC, 0, io::echo_proc),
+    role(shm::SHM_PARTNER, 1, shm::shm_partner),
+    role(shm::SEM_PARTNER, 1, shm::sem_partner),
+    role(shm::SHM_WRITER, 1, shm::shm_writer),
 ];
 
 /// The usage line.

@@ -35,12 +35,12 @@ pub const CHUNK: usize = 64 * 1024;
 pub const MAX_MESSAGE: u64 = 1 << 20;
 /// Bytes between the positions of a chunk the reader checks (and poisons before each read): 16
 /// probes per chunk keep the check cheap next to the copying.
-const PROBE_STRIDE: usize = 4093;
+pub const PROBE_STRIDE: usize = 4093;
 /// A byte the chunk pattern never holds (it is `i % 251`).
-const POISON: u8 = 0xff;
+pub const POISON: u8 = 0xff;
 
 /// The byte at offset `i` of every chunk.
-fn pattern(i: usize) -> u8 {
+pub fn pattern(i: usize) -> u8 {
     (i % 251) as u8
 }
 

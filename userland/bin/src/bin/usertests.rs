@@ -55,6 +55,8 @@ mod misc;
 mod pipes;
 #[path = "../usertests/procs.rs"]
 mod procs;
+#[path = "../usertests/shm.rs"]
+mod shm;
 #[path = "../usertests/signals.rs"]
 mod signals;
 #[path = "../usertests/spawn.rs"]
@@ -93,6 +95,7 @@ const GROUPS: &[&[Test]] = &[
     iomodels::TESTS,
     aio::TESTS,
     alarm::TESTS,
+    shm::TESTS,
 ];
 
 /// Every test.

@@ -53,6 +53,10 @@ const VICTIMS: &[Victim] = &[
     ("fifo_echo", fifo_echo),
     ("mq_sender", mq_sender),
     ("alarm_waiter", crate::alarm::waiter),
+    ("shm_peer", crate::shm::peer),
+    ("shm_racer", crate::shm::racer),
+    ("shm_foreign", crate::shm::foreign),
+    ("shm_holder", crate::shm::holder),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
