@@ -217,6 +217,9 @@ pub mod kcall {
     /// caller (its `sigreturn`): its registers are restored from the frame and it runs on; the
     /// caller replies nothing. `EFAULT` for a frame that cannot be read or was not the kernel's.
     pub const SIG_RETURN: usize = 94;
+    /// In `SIGNAL`'s signal word: the blocking call the thread is in starts again after the
+    /// handler (`SA_RESTART`) instead of failing with `EINTR`.
+    pub const SIGNAL_RESTART: usize = 1 << 16;
 }
 
 /// What `SPACE_NEW` reports about the loaded program: what the memory server needs.
@@ -303,6 +306,12 @@ pub mod label {
     /// console, from fs: lease 0 = buffer (write) → bytes of a completed line, or `-EAGAIN`
     /// (then [`super::bits::CONSOLE_READY`] is notified to fs when a line is ready).
     pub const CON_READ: u32 = 0x301;
+    /// A server's reply to a forwarded system call that raises a signal on the caller (a
+    /// failure with `EPIPE` raises `SIGPIPE`): word 0 = the call's result, word 1 = the signal.
+    /// The kernel does not resume the caller but sends the call on, on its behalf, to proc
+    /// with this label and these words; proc raises the signal and answers with the result (or
+    /// enters a handler that returns it, or ends the process).
+    pub const RAISE: u32 = 0x400;
     /// console, from proc: word 0 = 1 to watch the UART while nobody reads (the foreground was
     /// handed to a job, `tcsetpgrp`), 0 to stop (`services::tty`'s "Watching").
     pub const CON_WATCH: u32 = 0x302;
@@ -345,6 +354,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::SetNonblock | Sys::EpollCreate | Sys::EpollCtl => (level::FS, false),
         Sys::Sendfile => (level::FS, false),
         Sys::Poll | Sys::EpollWait => (level::FS, true),
+        Sys::SigactionFlags => (level::PROC, false),
     }
 }
 

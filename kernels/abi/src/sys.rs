@@ -86,7 +86,10 @@ macro_rules! for_each_syscall {
             Sigaction = 26 => sigaction(sig, handler, trampoline);
             /// `sigprocmask(how, set)` → the previous mask: blocks (`how` =
             /// [`crate::signal::BLOCK`]), unblocks ([`crate::signal::UNBLOCK`]) or sets ([`crate::signal::SETMASK`]) the
-            /// signals of bit set `set` (bit `n` = signal `n`); `SIGKILL` is never blocked.
+            /// signals of bit set `set` (bit `n` = signal `n`); `SIGKILL` is never blocked. With
+            /// `how` = [`crate::signal::SUSPEND`] it is `sigsuspend(set)`: waits with the mask
+            /// `set` until a signal is handled (then fails with `EINTR`, the mask from before
+            /// back) or ends the process.
             Sigprocmask = 27 => sigprocmask(how, set);
             /// `sigreturn(frame)`: returns from a handler, restoring the registers and the mask
             /// saved in the [`crate::signal::SigFrame`] at `frame`; never returns to its caller.
@@ -169,6 +172,11 @@ macro_rules! for_each_syscall {
             /// waited for), after writing the first `count` of them at `buf` as
             /// [`crate::types::ProcInfo::SIZE`]-byte entries (`ProcInfo::to_bytes`), in slot order.
             Proclist = 62 => proclist(buf, count);
+            /// `sigaction_flags(sig, handler, trampoline, mask, flags)` → the previous handler:
+            /// `sigaction` with an `sa_mask` (`mask`: more signals blocked while the handler
+            /// runs, restored by `sigreturn`) and `flags` ([`crate::signal::SA_RESTART`]);
+            /// `EINVAL` for an unknown flag. `sigaction` is this call with 0 and 0.
+            SigactionFlags = 63 => sigaction_flags(sig, handler, trampoline, mask, flags);
         }
     };
 }

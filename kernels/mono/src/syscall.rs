@@ -165,6 +165,7 @@ const fn entry(sys: Sys) -> Entry {
                 k.sys_sendfile(me, a.arg(0), a.arg(1), a.arg(2))
             })
         },
+        Sys::SigactionFlags => signals::sigaction_flags,
     }
 }
 
@@ -235,7 +236,12 @@ fn call(
 fn done(k: &mut Kernel, f: &mut TrapFrame, result: Outcome) -> NextTask {
     match result {
         Ok(v) => f.set_return(v as isize),
-        Err(Error::Errno(e)) => f.set_return(e.ret()),
+        Err(Error::Errno(e)) => {
+            f.set_return(e.ret());
+            if let Some(sig) = services::signal::raised_by(e) {
+                return signals::raise(k, f, sig);
+            }
+        }
         Err(Error::WouldBlock(w)) => {
             f.pc -= 4;
             let me = k.caller();

@@ -77,6 +77,8 @@ pub enum Wait {
     Polled,
     /// The epoll instance with this id has a descriptor on its ready list.
     Epoll(usize),
+    /// `sigsuspend`: only a signal ends it (nothing wakes this wait).
+    Signal,
 }
 
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".

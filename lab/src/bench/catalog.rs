@@ -650,6 +650,16 @@ pub const BENCHES: &[Bench] = &[
         8,
         1,
     ),
+    b(
+        "sig-rt",
+        "ipc-mech",
+        "signal ping-pong between two processes: kill, then sigsuspend for the answer (lmbench lat_sig between processes)",
+        "round trip",
+        "sig-rt",
+        &[],
+        1000,
+        40,
+    ),
 ];
 
 /// The cost ladder, cheapest first: function call up to pipe round trip. Its system-call, IPC

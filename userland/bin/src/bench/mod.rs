@@ -101,6 +101,7 @@ const CASES: &[Case] = &[
     case("coro-create", &[], io::coro_create),
     case("copy-1m", &[], io::copy_1m),
     case("sendfile-1m", &[], io::sendfile_1m),
+    case("sig-rt", &[], signal::round_trip),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -130,6 +131,7 @@ const ROLES: &[Role] = &[
     role(ipc_mech::FIFO_ECHO, 0, ipc_mech::fifo_echo),
     role(ipc_mech::MQ_ECHO, 0, ipc_mech::mq_echo),
     role(io::DRAIN, 1, io::drain),
+    role(signal::SIG_ECHO, 2, signal::echo),
 ];
 
 /// The usage line.

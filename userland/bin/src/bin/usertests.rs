@@ -61,6 +61,8 @@ mod threads;
 mod tools;
 #[path = "../usertests/victims.rs"]
 mod victims;
+#[path = "../usertests/sigmore.rs"]
+mod sigmore;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -87,6 +89,7 @@ const GROUPS: &[&[Test]] = &[
     console::TESTS,
     ipc_mech::TESTS,
     iomodels::TESTS,
+    sigmore::TESTS,
 ];
 
 /// Every test.

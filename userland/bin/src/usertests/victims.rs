@@ -52,6 +52,8 @@ const VICTIMS: &[Victim] = &[
     ("bad_sigreturn", bad_sigreturn),
     ("fifo_echo", fifo_echo),
     ("mq_sender", mq_sender),
+    ("pipe_writer", crate::sigmore::pipe_writer),
+    ("late_writer", crate::sigmore::late_writer),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:
