@@ -278,7 +278,8 @@ pub mod label {
     /// (a thread's badge always has a thread id ≥ 1): the kernel sends it for an `inject=` boot
     /// argument. From anyone else it is refused with `EPERM`.
     pub const CRASH: u32 = 0xdead;
-    /// fs, from proc: lease 0 = path (read), lease 1 = buffer (write) → the program file's size,
+    /// fs, from proc: word 0 = the spawning process (0: none; a relative path is resolved
+    /// against its working directory), lease 0 = path (read), lease 1 = buffer (write) → the program file's size,
     /// its bytes copied into the buffer when they fit (`ENOEXEC` if not a regular file).
     pub const FS_PROGRAM: u32 = 0x100;
     /// fs, from proc: words = child pid, parent pid (0: the first process, on the console),
@@ -355,6 +356,7 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::Sendfile => (level::FS, false),
         Sys::Poll | Sys::EpollWait => (level::FS, true),
         Sys::SigactionFlags => (level::PROC, false),
+        Sys::Chdir | Sys::Getcwd => (level::FS, true),
     }
 }
 
@@ -437,6 +439,8 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::MqReceive => lease(l(a[1], a[2].min(limits::MQ_MSG_MAX), W)),
         Sys::Poll => lease(io_array(a[0], a[1], size_of::<PollFd>(), R | W)),
         Sys::EpollWait => lease(io_array(a[1], a[2], size_of::<EpollEvent>(), W)),
+        Sys::Chdir => lease(path(a[0], a[1])),
+        Sys::Getcwd => lease(l(a[0], a[1].min(PATH_MAX), W)),
         _ => {}
     }
     f.endpoint = route(sys).0;

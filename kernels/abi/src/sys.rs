@@ -177,6 +177,13 @@ macro_rules! for_each_syscall {
             /// runs, restored by `sigreturn`) and `flags` ([`crate::signal::SA_RESTART`]);
             /// `EINVAL` for an unknown flag. `sigaction` is this call with 0 and 0.
             SigactionFlags = 63 => sigaction_flags(sig, handler, trampoline, mask, flags);
+            /// `chdir(path, path_len)`: the caller's working directory becomes the directory at
+            /// `path` (relative paths of every call resolve against it; children inherit it).
+            /// `ENOENT` if nothing is there, `ENOTDIR` if it is no directory.
+            Chdir = 42 => chdir(path, path_len);
+            /// `getcwd(buf, len)` → the length of the caller's working directory (an absolute
+            /// path, no NUL), written at `buf` if `len` is enough (nothing written otherwise).
+            Getcwd = 43 => getcwd(buf, len);
         }
     };
 }

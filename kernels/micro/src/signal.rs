@@ -8,8 +8,8 @@
 //! registers already say where it resumes.
 
 use abi::Errno;
-use abi::layout::PAGE_SIZE;
 use abi::ipc::kcall;
+use abi::layout::PAGE_SIZE;
 use abi::signal::SigFrame;
 use kcore::sched::Run;
 use kcore::trap::Access;

@@ -166,6 +166,8 @@ const fn entry(sys: Sys) -> Entry {
             })
         },
         Sys::SigactionFlags => signals::sigaction_flags,
+        Sys::Chdir => |k, f| call(k, f, |k, me, a| k.sys_chdir(me, a.arg(0), a.arg(1))),
+        Sys::Getcwd => |k, f| call(k, f, |k, me, a| k.sys_getcwd(me, a.arg(0), a.arg(1))),
     }
 }
 

@@ -168,9 +168,14 @@ fn reply_to(msg: &Message, value: isize) -> (Tag, [u64; 4]) {
     let raised = Errno::check(value)
         .err()
         .and_then(services::signal::raised_by)
-        .filter(|_| msg.badge.pid() != 0 && abi::Sys::from_number(msg.tag.label() as usize).is_some());
+        .filter(|_| {
+            msg.badge.pid() != 0 && abi::Sys::from_number(msg.tag.label() as usize).is_some()
+        });
     match raised {
-        Some(sig) => (Tag::new(label::RAISE, 2, 0), [value as u64, sig as u64, 0, 0]),
+        Some(sig) => (
+            Tag::new(label::RAISE, 2, 0),
+            [value as u64, sig as u64, 0, 0],
+        ),
         None => (REPLY, [value as u64, 0, 0, 0]),
     }
 }

@@ -53,7 +53,12 @@ pub fn sigaction(sig: usize, handler: usize) -> Result<usize, Errno> {
 
 /// Installs raw handler value `handler` for `sig` with `mask` (`sa_mask`: more signals blocked
 /// while it runs) and `flags` ([`SA_RESTART`]): the previous one.
-pub fn sigaction_flags(sig: usize, handler: usize, mask: u64, flags: usize) -> Result<usize, Errno> {
+pub fn sigaction_flags(
+    sig: usize,
+    handler: usize,
+    mask: u64,
+    flags: usize,
+) -> Result<usize, Errno> {
     // Safety: as for `sigaction`.
     check(unsafe { raw::sigaction_flags(sig, handler, trampoline(), mask as usize, flags) })
 }

@@ -31,6 +31,8 @@ mod append;
 mod badptr;
 #[path = "../usertests/console.rs"]
 mod console;
+#[path = "../usertests/cwd.rs"]
+mod cwd;
 #[path = "../usertests/faults.rs"]
 mod faults;
 #[path = "../usertests/fresh_memory.rs"]
@@ -51,6 +53,8 @@ mod misc;
 mod pipes;
 #[path = "../usertests/procs.rs"]
 mod procs;
+#[path = "../usertests/sigmore.rs"]
+mod sigmore;
 #[path = "../usertests/signals.rs"]
 mod signals;
 #[path = "../usertests/spawn.rs"]
@@ -61,8 +65,6 @@ mod threads;
 mod tools;
 #[path = "../usertests/victims.rs"]
 mod victims;
-#[path = "../usertests/sigmore.rs"]
-mod sigmore;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -90,6 +92,7 @@ const GROUPS: &[&[Test]] = &[
     ipc_mech::TESTS,
     iomodels::TESTS,
     sigmore::TESTS,
+    cwd::TESTS,
 ];
 
 /// Every test.
@@ -103,6 +106,12 @@ fn run_here(name: &str) -> i32 {
         println!("usertests: {name}: FAILED: no such test");
         return 1;
     };
+    // A test of `EPIPE` must see the error, not die of the `SIGPIPE` that comes with it
+    // (`sig_pipe` checks the default action on a victim, which starts with defaults).
+    if let Err(e) = ulib::signal::ignore(abi::signal::SIGPIPE) {
+        println!("usertests: {name}: FAILED: ignore SIGPIPE: {}", e.name());
+        return 1;
+    }
     match (t.run)() {
         Ok(()) => {
             println!("usertests: {name}: ok");

@@ -72,14 +72,27 @@ fn sigpipe() -> Outcome {
     ok(sig::signal(SIGPIPE, count), "handle SIGPIPE")?;
     let before = caught();
     expect_err(sys::write(w, b"xy"), Errno::Pipe, "a handled broken write")?;
-    ensure!(caught() == before + 1, "the SIGPIPE handler ran {} times", caught() - before);
-    ensure!(LAST.load(Ordering::SeqCst) == SIGPIPE, "the handler saw another signal");
+    ensure!(
+        caught() == before + 1,
+        "the SIGPIPE handler ran {} times",
+        caught() - before
+    );
+    ensure!(
+        LAST.load(Ordering::SeqCst) == SIGPIPE,
+        "the handler saw another signal"
+    );
     // Blocked: nothing runs until it is unblocked.
     ok(sig::sigprocmask(sig::BLOCK, bit(SIGPIPE)), "block SIGPIPE")?;
     expect_err(sys::write(w, b"z"), Errno::Pipe, "a blocked-SIGPIPE write")?;
     ensure!(caught() == before + 1, "a blocked SIGPIPE was handled");
-    ok(sig::sigprocmask(sig::UNBLOCK, bit(SIGPIPE)), "unblock SIGPIPE")?;
-    ensure!(caught() == before + 2, "the pending SIGPIPE was not handled at unblock");
+    ok(
+        sig::sigprocmask(sig::UNBLOCK, bit(SIGPIPE)),
+        "unblock SIGPIPE",
+    )?;
+    ensure!(
+        caught() == before + 2,
+        "the pending SIGPIPE was not handled at unblock"
+    );
     ok(sig::default(SIGPIPE), "default SIGPIPE")?;
     ok(sys::close(w), "close")?;
     no_children()
@@ -95,7 +108,10 @@ fn sa_mask() -> Outcome {
     let before = CAUGHT2.load(Ordering::SeqCst);
     ok(sig::kill(sys::getpid(), SIGUSR1), "SIGUSR1 to ourselves")?;
     let inside = SEEN_INSIDE.load(Ordering::SeqCst);
-    ensure!(inside == before, "SIGUSR2 was handled inside SIGUSR1's handler");
+    ensure!(
+        inside == before,
+        "SIGUSR2 was handled inside SIGUSR1's handler"
+    );
     ensure!(
         CAUGHT2.load(Ordering::SeqCst) == before + 1,
         "SIGUSR2 was not handled after sigreturn"
@@ -133,11 +149,21 @@ fn restart() -> Outcome {
         let writer = spawn_victim(&["late_writer", "20"], Some([-1, w as i32, -1]))?;
         let mut buf = [0u8; 4];
         let got = sys::read(r, &mut buf);
-        ensure!(caught() == before + 1, "restart {flag}: the handler ran {} times", caught() - before);
+        ensure!(
+            caught() == before + 1,
+            "restart {flag}: the handler ran {} times",
+            caught() - before
+        );
         if flag {
-            ensure!(got == Ok(1), "a restarted read returned {got:?}, want the writer's byte");
+            ensure!(
+                got == Ok(1),
+                "a restarted read returned {got:?}, want the writer's byte"
+            );
         } else {
-            ensure!(got == Err(Errno::Intr), "a read without SA_RESTART returned {got:?}");
+            ensure!(
+                got == Err(Errno::Intr),
+                "a read without SA_RESTART returned {got:?}"
+            );
         }
         ensure!(reap(signaller)? == 0, "the signaller failed");
         ensure!(reap(writer)? == 0, "the late writer failed");
@@ -150,14 +176,21 @@ fn restart() -> Outcome {
         let before = caught();
         let signaller = spawn_victim(&["signaller", &me, "5"], None)?;
         let got = sys::wait(Some(signaller));
-        ensure!(caught() == before + 1, "wait, restart {flag}: the handler ran {} times", caught() - before);
+        ensure!(
+            caught() == before + 1,
+            "wait, restart {flag}: the handler ran {} times",
+            caught() - before
+        );
         if flag {
             ensure!(
                 got == Ok((signaller, 0)),
                 "a restarted wait returned {got:?}"
             );
         } else {
-            ensure!(got == Err(Errno::Intr), "a wait without SA_RESTART returned {got:?}");
+            ensure!(
+                got == Err(Errno::Intr),
+                "a wait without SA_RESTART returned {got:?}"
+            );
             ensure!(reap(signaller)? == 0, "the signaller failed");
         }
     }
@@ -167,7 +200,10 @@ fn restart() -> Outcome {
 
 fn suspend() -> Outcome {
     handle_usr1(true)?;
-    ok(sig::sigprocmask(sig::SETMASK, bit(SIGUSR1)), "block SIGUSR1")?;
+    ok(
+        sig::sigprocmask(sig::SETMASK, bit(SIGUSR1)),
+        "block SIGUSR1",
+    )?;
     let me = sys::getpid().to_string();
     let before = caught();
     let signaller = spawn_victim(&["signaller", &me, "5"], None)?;
@@ -175,14 +211,27 @@ fn suspend() -> Outcome {
     // EINTR even though the handler asked for SA_RESTART.
     let e = sig::sigsuspend(0);
     ensure!(e == Errno::Intr, "sigsuspend returned {e:?}");
-    ensure!(caught() == before + 1, "the handler ran {} times", caught() - before);
+    ensure!(
+        caught() == before + 1,
+        "the handler ran {} times",
+        caught() - before
+    );
     let mask = ok(sig::sigprocmask(sig::BLOCK, 0), "read the mask")?;
-    ensure!(mask == bit(SIGUSR1), "the mask after sigsuspend is {mask:#x}");
+    ensure!(
+        mask == bit(SIGUSR1),
+        "the mask after sigsuspend is {mask:#x}"
+    );
     ensure!(reap(signaller)? == 0, "the signaller failed");
     // A signal already pending acts at once.
-    ok(sig::kill(sys::getpid(), SIGUSR1), "SIGUSR1 to ourselves, blocked")?;
+    ok(
+        sig::kill(sys::getpid(), SIGUSR1),
+        "SIGUSR1 to ourselves, blocked",
+    )?;
     ensure!(caught() == before + 1, "a blocked signal was handled");
-    ensure!(sig::sigsuspend(0) == Errno::Intr, "sigsuspend with a pending signal");
+    ensure!(
+        sig::sigsuspend(0) == Errno::Intr,
+        "sigsuspend with a pending signal"
+    );
     ensure!(caught() == before + 2, "the pending signal was not handled");
     ok(sig::sigprocmask(sig::SETMASK, 0), "unblock")?;
     ok(sig::default(SIGUSR1), "default SIGUSR1")?;

@@ -54,6 +54,7 @@ const VICTIMS: &[Victim] = &[
     ("mq_sender", mq_sender),
     ("pipe_writer", crate::sigmore::pipe_writer),
     ("late_writer", crate::sigmore::late_writer),
+    ("cwd_is", crate::cwd::cwd_is),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:

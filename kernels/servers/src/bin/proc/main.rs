@@ -168,9 +168,11 @@ impl Proc {
             Sys::Tcsetpgrp => self.tcsetpgrp(pid, a[0]),
             Sys::Tcgetpgrp => Ok(self.signals.tcgetpgrp()),
             Sys::Proclist => self.proclist(msg.badge, a[1]),
-            Sys::SigactionFlags => Ok(self
-                .signals
-                .sigaction_flags(pid, a[0], a[1], a[2], a[3] as u64, a[4])?),
+            Sys::SigactionFlags => {
+                Ok(self
+                    .signals
+                    .sigaction_flags(pid, a[0], a[1], a[2], a[3] as u64, a[4])?)
+            }
             _ => Err(Errno::NoSys.into()),
         };
         self.answer(pid, r)
