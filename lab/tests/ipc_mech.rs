@@ -3,7 +3,8 @@
 //! property its construction implies — a byte round trip between two processes crosses into the
 //! kernel at least four times and switches at least twice; on micro the fifo, socket and queue live
 //! in the fs server while the futex calls never leave the kernel; moving a chunk through a
-//! socket costs more than copying it in user memory.
+//! socket costs more than copying it in user memory; a signal round trip (`sig-rt`) enters a
+//! handler and returns through `sigreturn` on each side, and on micro is decided by proc alone.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-const BENCHES: &str = "fifo-rt,unix-rt,mq-rt,shm-rt,sem-rt,unix-bw,bw-mem";
+const BENCHES: &str = "fifo-rt,unix-rt,mq-rt,shm-rt,sem-rt,unix-bw,bw-mem,sig-rt";
 
 /// `klab bench --quick --only BENCHES`, run once; the report.json.
 fn report() -> &'static Value {
@@ -139,5 +140,28 @@ fn a_chunk_through_a_socket_costs_more_than_a_memcpy_of_it() {
     assert_eq!(
         mono, micro,
         "bw-mem runs the same instructions on both kernels"
+    );
+}
+
+#[test]
+fn a_signal_round_trip_enters_two_handlers_and_on_micro_is_decided_by_proc() {
+    for kernel in ["mono", "micro"] {
+        // Each side: kill, sigsuspend, sigreturn — at least six calls and two switches.
+        let traps = per_op("sig-rt", kernel, "traps");
+        let switches = per_op("sig-rt", kernel, "context_switches");
+        assert!(traps >= 6.0, "sig-rt on {kernel}: {traps} traps per round trip");
+        assert!(
+            switches >= 2.0,
+            "sig-rt on {kernel}: {switches} switches per round trip"
+        );
+    }
+    assert!(
+        place_cycles("sig-rt", "micro", "proc") > 0,
+        "sig-rt on micro: no cycles in proc"
+    );
+    assert_eq!(
+        place_cycles("sig-rt", "micro", "fs"),
+        0,
+        "sig-rt on micro: signals never reach fs"
     );
 }

@@ -370,6 +370,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `set_nonblock poll epoll_* sendfile` | fs | poll: 0 fds (RW); epoll_wait: 0 out (W) |
+/// | `chdir getcwd` | fs | chdir: 0 path (R); getcwd: 0 buf (W, at most `PATH_MAX`) |
+/// | `sigaction_flags` | proc | — |
 /// | `yield sleep clock` | the kernel | — |
 /// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
 /// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
@@ -475,6 +477,15 @@ mod tests {
             }
         }
         v
+    }
+
+    #[test]
+    fn every_system_call_number_is_below_the_kernel_calls() {
+        // micro tells a system call from an IPC or kernel call by its number: the two ranges
+        // must never meet (numbers 64 and up are `kcall`'s).
+        for &sys in Sys::ALL {
+            assert!(sys.number() < kcall::CALL, "{sys:?} = {}", sys.number());
+        }
     }
 
     #[test]

@@ -110,9 +110,12 @@ impl Pending {
         self.parked.retain(|(m, _)| m.badge.process() != Some(pid));
     }
 
-    /// Forgets the requests of thread `tid` (a signal took it out of its call).
-    pub fn drop_thread(&mut self, tid: usize) {
+    /// Forgets the requests of thread `tid` (a signal took it out of its call); whether there
+    /// was one.
+    pub fn drop_thread(&mut self, tid: usize) -> bool {
+        let before = self.parked.len();
         self.parked.retain(|(m, _)| m.badge.tid() != tid);
+        self.parked.len() != before
     }
 
     /// How many requests are parked.

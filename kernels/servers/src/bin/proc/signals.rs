@@ -56,8 +56,9 @@ impl Proc {
         let result = mine.map_or(Errno::Intr.ret(), |c| c.result);
         // A call of that thread parked here (`wait`, `thread_join`) or in fs (`read`, `write`)
         // is over: it fails with `EINTR`, and must not be answered later.
-        self.pending.drop_thread(tid);
-        if mine.is_none() {
+        // A thread has one call at a time: one parked here is in no other server.
+        let parked_here = self.pending.drop_thread(tid);
+        if mine.is_none() && !parked_here {
             let _ = kernel::call(level::FS, label::FS_CANCEL, &[tid as u64], &mut []);
         }
         for _ in 0..FRAME_PAGES {
