@@ -316,6 +316,9 @@ pub mod label {
     /// console, from proc: word 0 = 1 to watch the UART while nobody reads (the foreground was
     /// handed to a job, `tcsetpgrp`), 0 to stop (`services::tty`'s "Watching").
     pub const CON_WATCH: u32 = 0x302;
+    /// console, from fs → 1 if a completed line (or an end of file) is waiting, else 0 — and
+    /// then [`super::bits::CONSOLE_READY`] is notified to fs when one is (`poll` of the console).
+    pub const CON_POLL: u32 = 0x303;
 }
 
 /// Where `micro` sends a system call of [`crate::sys`]'s table, and the leases it makes of the

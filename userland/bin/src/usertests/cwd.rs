@@ -141,3 +141,25 @@ pub const TESTS: &[Test] = &[
         run: errors,
     },
 ];
+
+/// Victim `console_poll`: a blocking `poll` of fd 0 (the console) for input, then a read of what
+/// it found; prints `poll N REVENTS, read "TEXT"` (lab/tests/console_poll.rs types the line).
+/// 0, or 1 if a call failed.
+pub fn console_poll(_: &[&str]) -> i32 {
+    use abi::types::{PollFd, poll};
+    let mut set = [PollFd {
+        fd: 0,
+        events: poll::IN,
+        revents: 0,
+    }];
+    let Ok(n) = sys::poll(&mut set, poll::FOREVER) else {
+        return 1;
+    };
+    let mut buf = [0u8; 32];
+    let Ok(got) = sys::read(0, &mut buf) else {
+        return 1;
+    };
+    let text = core::str::from_utf8(&buf[..got]).unwrap_or("?");
+    ulib::println!("poll {n} {:#x}, read {text:?}", set[0].revents);
+    0
+}

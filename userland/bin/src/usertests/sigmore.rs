@@ -145,8 +145,8 @@ fn restart() -> Outcome {
         handle_usr1(flag)?;
         let before = caught();
         let (r, w) = ok(sys::pipe(), "pipe")?;
-        let signaller = spawn_victim(&["signaller", &me, "5"], None)?;
-        let writer = spawn_victim(&["late_writer", "20"], Some([-1, w as i32, -1]))?;
+        // It signals us blocked in the read, then writes the byte the restarted read gets.
+        let child = spawn_victim(&["signal_write", &me, "10"], Some([-1, w as i32, -1]))?;
         let mut buf = [0u8; 4];
         let got = sys::read(r, &mut buf);
         ensure!(
@@ -165,8 +165,7 @@ fn restart() -> Outcome {
                 "a read without SA_RESTART returned {got:?}"
             );
         }
-        ensure!(reap(signaller)? == 0, "the signaller failed");
-        ensure!(reap(writer)? == 0, "the late writer failed");
+        ensure!(reap(child)? == 0, "the signalling writer failed");
         ok(sys::close(r), "close")?;
         ok(sys::close(w), "close")?;
     }
@@ -174,7 +173,7 @@ fn restart() -> Outcome {
     for flag in [false, true] {
         handle_usr1(flag)?;
         let before = caught();
-        let signaller = spawn_victim(&["signaller", &me, "5"], None)?;
+        let signaller = spawn_victim(&["signaller", &me, "10"], None)?;
         let got = sys::wait(Some(signaller));
         ensure!(
             caught() == before + 1,
@@ -238,13 +237,20 @@ fn suspend() -> Outcome {
     no_children()
 }
 
-/// Victim `late_writer MS`: sleeps `MS` ms, then writes one byte to its stdout: 0, or 1 if the
-/// write failed.
-pub fn late_writer(args: &[&str]) -> i32 {
-    let Some(ms) = args.first().and_then(|a| a.parse::<u64>().ok()) else {
+/// Victim `signal_write PID MS`: sleeps `MS` ms (for `PID` to block), sends it `SIGUSR1`, then
+/// writes one byte to its stdout — after the signal, whatever the timing: 0, or 1 if a call
+/// failed.
+pub fn signal_write(args: &[&str]) -> i32 {
+    let (Some(pid), Some(ms)) = (
+        args.first().and_then(|a| a.parse::<usize>().ok()),
+        args.get(1).and_then(|a| a.parse::<u64>().ok()),
+    ) else {
         return 2;
     };
     sys::sleep(ms * 1_000_000);
+    if sig::kill(pid, SIGUSR1).is_err() {
+        return 1;
+    }
     match sys::write(1, b"x") {
         Ok(1) => 0,
         _ => 1,

@@ -53,8 +53,9 @@ const VICTIMS: &[Victim] = &[
     ("fifo_echo", fifo_echo),
     ("mq_sender", mq_sender),
     ("pipe_writer", crate::sigmore::pipe_writer),
-    ("late_writer", crate::sigmore::late_writer),
+    ("signal_write", crate::sigmore::signal_write),
     ("cwd_is", crate::cwd::cwd_is),
+    ("console_poll", crate::cwd::console_poll),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:

@@ -115,6 +115,8 @@ impl Server for FileServer {
     fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
         if bits & bits::CONSOLE_READY != 0 {
             wakes.push(Wait::Console);
+            // A `poll` of the console looks again.
+            wakes.push(Wait::Polled);
         }
     }
 
