@@ -9,6 +9,9 @@
 //! - does `*` glob (sorted), and a pattern that matches nothing stay as typed?
 //! - do `2>` and `2>&1` send standard error where asked?
 //! - does the up arrow recall the previous line, and is an escape sequence never typed?
+//! - do the left and right arrows, Home and End move the cursor, with bytes inserted and erased
+//!   mid-line?
+//! - do `cd` and `pwd` work, and do relative paths follow `cd`?
 //! - do background jobs, `jobs` and `wait` work; do `kill`, `sleep`, `true`, `false`, `help`
 //!   and `ps`?
 //!
@@ -118,7 +121,8 @@ fn stderr_goes_to_a_file_with_2_and_into_a_pipe_with_2_and_1() {
 fn the_up_arrow_recalls_the_previous_line_and_escapes_are_never_typed() {
     expect(
         b"echo one\x1b[D\n\x1b[A\n",
-        "$ echo one\none\n$ echo one\none\n",
+        // The left arrow moves the cursor (one BS echoed); Enter takes the whole line.
+        "$ echo one\x08\none\n$ echo one\none\n",
     );
 }
 
@@ -149,4 +153,27 @@ fn kill_sleep_true_false_help_and_ps_programs() {
         b"ps > /p; cat /p\n",
         "  PID  PPID  PGID S NAME\n    1     0     1 R /bin/init\n    2     1     1 R sh\n",
     );
+}
+
+#[test]
+fn cd_and_pwd_move_the_shell_and_relative_paths_follow() {
+    expect(
+        b"pwd\nmkdir /d; cd /d; pwd\nmkdir e; cd e; pwd; cd ..; ls\ncd /nowhere; echo $?\ncd; pwd\n",
+        "$ pwd\n/\n$ mkdir /d; cd /d; pwd\n/d\n$ mkdir e; cd e; pwd; cd ..; ls\n/d/e\ne/\n\
+         $ cd /nowhere; echo $?\nsh: cd: /nowhere: no such file or directory\n1\n$ cd; pwd\n/\n",
+    );
+    expect(
+        b"cd /bin; ls ../bin/tr*; echo x > ../f; cd /; cat f\n",
+        "../bin/true\nx\n",
+    );
+}
+
+#[test]
+fn arrows_home_and_end_edit_inside_the_line() {
+    expect(
+        b"echo wrld\x1b[D\x1b[D\x1b[Do\n",
+        "$ echo wrld\x08\x08\x08orld\x08\x08\x08\nworld\n",
+    );
+    expect(b"cho hi\x1b[He\x1b[F!\n", "\nhi!\n");
+    expect(b"echo helxlo\x1b[D\x1b[D\x7f\n", "\nhello\n");
 }

@@ -231,6 +231,9 @@ pub mod kcall {
     /// own `pages` pages at `src` (in [`crate::layout::server::SHM_HOLD`], mapped) also at `dst`
     /// of process `pid`, with `prot` bits, all or none (`EEXIST` if a page there is mapped).
     pub const SHM_SHARE: usize = 102;
+    /// In `SIGNAL`'s signal word: the blocking call the thread is in starts again after the
+    /// handler (`SA_RESTART`) instead of failing with `EINTR`.
+    pub const SIGNAL_RESTART: usize = 1 << 16;
 }
 
 /// What `SPACE_NEW` reports about the loaded program: what the memory server needs.
@@ -300,7 +303,8 @@ pub mod label {
     /// (a thread's badge always has a thread id ≥ 1): the kernel sends it for an `inject=` boot
     /// argument. From anyone else it is refused with `EPERM`.
     pub const CRASH: u32 = 0xdead;
-    /// fs, from proc: lease 0 = path (read), lease 1 = buffer (write) → the program file's size,
+    /// fs, from proc: word 0 = the spawning process (0: none; a relative path is resolved
+    /// against its working directory), lease 0 = path (read), lease 1 = buffer (write) → the program file's size,
     /// its bytes copied into the buffer when they fit (`ENOEXEC` if not a regular file).
     pub const FS_PROGRAM: u32 = 0x100;
     /// fs, from proc: words = child pid, parent pid (0: the first process, on the console),
@@ -328,9 +332,18 @@ pub mod label {
     /// console, from fs: lease 0 = buffer (write) → bytes of a completed line, or `-EAGAIN`
     /// (then [`super::bits::CONSOLE_READY`] is notified to fs when a line is ready).
     pub const CON_READ: u32 = 0x301;
+    /// A server's reply to a forwarded system call that raises a signal on the caller (a
+    /// failure with `EPIPE` raises `SIGPIPE`): word 0 = the call's result, word 1 = the signal.
+    /// The kernel does not resume the caller but sends the call on, on its behalf, to proc
+    /// with this label and these words; proc raises the signal and answers with the result (or
+    /// enters a handler that returns it, or ends the process).
+    pub const RAISE: u32 = 0x400;
     /// console, from proc: word 0 = 1 to watch the UART while nobody reads (the foreground was
     /// handed to a job, `tcsetpgrp`), 0 to stop (`services::tty`'s "Watching").
     pub const CON_WATCH: u32 = 0x302;
+    /// console, from fs → 1 if a completed line (or an end of file) is waiting, else 0 — and
+    /// then [`super::bits::CONSOLE_READY`] is notified to fs when one is (`poll` of the console).
+    pub const CON_POLL: u32 = 0x303;
 }
 
 /// Where `micro` sends a system call of [`crate::sys`]'s table, and the leases it makes of the
@@ -375,6 +388,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
         Sys::AlarmWait => (level::CONSOLE, true),
         Sys::ShmOpen | Sys::ShmUnlink => (level::MEM, true),
         Sys::ShmMap | Sys::ShmClose => (level::MEM, false),
+        Sys::SigactionFlags => (level::PROC, false),
+        Sys::Chdir | Sys::Getcwd => (level::FS, true),
     }
 }
 
@@ -388,6 +403,8 @@ pub const fn route(sys: crate::Sys) -> (usize, bool) {
 /// | `read write open close dup pipe seek fstat unlink mkdir readdir` | fs | read: 0 buf (W); write: 0 buf (R); open, unlink, mkdir: 0 path (R); pipe: 0 fds (W); fstat: 0 stat (W); readdir: 0 entry (W) |
 /// | `brk mmap munmap` | mem | — |
 /// | `set_nonblock poll epoll_* sendfile` | fs | poll: 0 fds (RW); epoll_wait: 0 out (W) |
+/// | `chdir getcwd` | fs | chdir: 0 path (R); getcwd: 0 buf (W, at most `PATH_MAX`) |
+/// | `sigaction_flags` | proc | — |
 /// | `yield sleep clock` | the kernel | — |
 /// | `mkfifo socketpair` | fs | mkfifo: 0 path (R); socketpair: 0 fds (W) |
 /// | `mq_open mq_send mq_receive` | fs | mq_open: 0 name (R); mq_send: 0 buf (R); mq_receive: 0 buf (W) |
@@ -467,6 +484,8 @@ pub fn forward(sys: crate::Sys, a: &[usize; 6]) -> Forward {
         Sys::AlarmWait => lease(l(a[0], crate::types::AlarmEvent::SIZE, W)),
         Sys::ShmOpen | Sys::ShmUnlink if a[1] <= limits::SHM_NAME_MAX => lease(l(a[0], a[1], R)),
         Sys::ShmOpen | Sys::ShmUnlink => lease(Lease::default()),
+        Sys::Chdir => lease(path(a[0], a[1])),
+        Sys::Getcwd => lease(l(a[0], a[1].min(PATH_MAX), W)),
         _ => {}
     }
     f.endpoint = route(sys).0;
@@ -501,6 +520,15 @@ mod tests {
             }
         }
         v
+    }
+
+    #[test]
+    fn every_system_call_number_is_below_the_kernel_calls() {
+        // micro tells a system call from an IPC or kernel call by its number: the two ranges
+        // must never meet (numbers 64 and up are `kcall`'s).
+        for &sys in Sys::ALL {
+            assert!(sys.number() < kcall::CALL, "{sys:?} = {}", sys.number());
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! A handler is entered with `a0` = the signal number, `sp` = the address of a [`SigFrame`] and
 //! `ra` = the trampoline given to `sigaction`, which calls `sigreturn(sp)` when the handler
 //! returns. While a handler runs its own signal is blocked; `sigreturn` restores the mask saved
-//! in the frame. Left out: `sa_mask`, `SA_RESTART` (an interrupted call fails with `EINTR`),
-//! real-time signals, queueing (a pending signal is one bit), alternate stacks.
+//! in the frame. `sigaction_flags` adds an `sa_mask` (more signals blocked while the handler
+//! runs) and [`SA_RESTART`]. Left out: real-time signals, queueing (a pending signal is one
+//! bit), alternate stacks.
 
 /// Interrupt (Ctrl-C on the console); default: terminate.
 pub const SIGINT: usize = 2;
@@ -29,12 +30,22 @@ pub const SIG_DFL: usize = 0;
 /// `sigaction`'s handler for ignoring the signal.
 pub const SIG_IGN: usize = 1;
 
+/// `sigaction_flags`'s flag: a blocking call (`read`, `write`, `wait`, …) the handler
+/// interrupts starts again after it returns instead of failing with `EINTR` (`sleep`,
+/// `futex_wait` and `sigsuspend` fail all the same).
+pub const SA_RESTART: usize = 1 << 28;
+
 /// `sigprocmask`: add `set` to the mask.
 pub const BLOCK: usize = 0;
 /// `sigprocmask`: remove `set` from the mask.
 pub const UNBLOCK: usize = 1;
 /// `sigprocmask`: the mask becomes `set`.
 pub const SETMASK: usize = 2;
+
+/// `sigprocmask`: `sigsuspend(set)` — wait with the mask `set` until a handler has run (the
+/// call then fails with `EINTR` and the mask is back as before). A `how`, not a call number of
+/// its own: the numbers after 63 are micro's IPC calls.
+pub const SUSPEND: usize = 3;
 
 /// The bit of signal `sig` in a mask.
 pub const fn bit(sig: usize) -> u64 {

@@ -86,7 +86,10 @@ macro_rules! for_each_syscall {
             Sigaction = 26 => sigaction(sig, handler, trampoline);
             /// `sigprocmask(how, set)` → the previous mask: blocks (`how` =
             /// [`crate::signal::BLOCK`]), unblocks ([`crate::signal::UNBLOCK`]) or sets ([`crate::signal::SETMASK`]) the
-            /// signals of bit set `set` (bit `n` = signal `n`); `SIGKILL` is never blocked.
+            /// signals of bit set `set` (bit `n` = signal `n`); `SIGKILL` is never blocked. With
+            /// `how` = [`crate::signal::SUSPEND`] it is `sigsuspend(set)`: waits with the mask
+            /// `set` until a signal is handled (then fails with `EINTR`, the mask from before
+            /// back) or ends the process.
             Sigprocmask = 27 => sigprocmask(how, set);
             /// `sigreturn(frame)`: returns from a handler, restoring the registers and the mask
             /// saved in the [`crate::signal::SigFrame`] at `frame`; never returns to its caller.
@@ -215,6 +218,18 @@ macro_rules! for_each_syscall {
             /// `shm_unlink(name, name_len)`: removes the name (a new open makes a new object);
             /// the object lives on while open or mapped. `ENOENT` if no such name.
             ShmUnlink = 41 => shm_unlink(name, name_len);
+            /// `sigaction_flags(sig, handler, trampoline, mask, flags)` → the previous handler:
+            /// `sigaction` with an `sa_mask` (`mask`: more signals blocked while the handler
+            /// runs, restored by `sigreturn`) and `flags` ([`crate::signal::SA_RESTART`]);
+            /// `EINVAL` for an unknown flag. `sigaction` is this call with 0 and 0.
+            SigactionFlags = 63 => sigaction_flags(sig, handler, trampoline, mask, flags);
+            /// `chdir(path, path_len)`: the caller's working directory becomes the directory at
+            /// `path` (relative paths of every call resolve against it; children inherit it).
+            /// `ENOENT` if nothing is there, `ENOTDIR` if it is no directory.
+            Chdir = 42 => chdir(path, path_len);
+            /// `getcwd(buf, len)` → the length of the caller's working directory (an absolute
+            /// path, no NUL), written at `buf` if `len` is enough (nothing written otherwise).
+            Getcwd = 43 => getcwd(buf, len);
         }
     };
 }

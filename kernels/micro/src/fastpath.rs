@@ -184,7 +184,12 @@ impl Kernel {
             }
             // A forwarded call's answer is word 0, in a0 (0 if the reply has no words).
             CallKind::Syscall => {
-                let n = Tag(f.regs[reg::A1]).words();
+                let tag = Tag(f.regs[reg::A1]);
+                if tag.label() != 0 {
+                    // `label::RAISE`: the call goes on to proc (the general path).
+                    return None;
+                }
+                let n = tag.words();
                 t.regs[reg::A0] = if n > 0 { f.regs[reg::A0 + 2] } else { 0 };
             }
             _ => return None,

@@ -10,7 +10,7 @@
 //! ([`crate::inject`]) travels the same way, as a bit no caller can set.
 
 use abi::Errno;
-use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
+use abi::ipc::{Badge, MAX_RECV_WORDS, MAX_WORDS, Tag, label, level};
 use kcore::trap::{TrapFrame, reg};
 
 use crate::inject::{CRASH_BIT, crash_bit};
@@ -140,7 +140,10 @@ impl Kernel {
                 Ok((tag, words)) => put(&mut t.frame, 0, tag, &words),
                 Err(e) => t.frame.set_return(e.ret()),
             },
-            CallKind::Syscall => t.frame.set_return(result),
+            CallKind::Syscall => match answer {
+                Ok((tag, w)) if tag.label() == label::RAISE => return self.raise(target, w),
+                _ => t.frame.set_return(result),
+            },
             CallKind::LeasePage => {
                 // Mapped: the system call runs again from its `ecall`. Refused: it fails.
                 if result != 0 {
@@ -163,6 +166,27 @@ impl Kernel {
             }
         }
         Some(target)
+    }
+
+    /// A server answered system call of `target` with `label::RAISE` (words: the result, a
+    /// signal): the call goes on to proc on `target`'s behalf, which raises the signal and
+    /// answers. If proc cannot be reached, the result alone is the answer.
+    fn raise(&mut self, target: ThreadId, w: [u64; MAX_WORDS]) -> Option<ThreadId> {
+        let mut words = [0u64; MAX_RECV_WORDS];
+        words[..2].copy_from_slice(&w[..2]);
+        let msg = Msg {
+            tag: Tag::new(label::RAISE, 2, 0),
+            words,
+            leases: Default::default(),
+        };
+        let to = EndpointId::server(level::PROC);
+        match self.send(target, to, msg, CallKind::Syscall) {
+            Ok(()) => None,
+            Err(_) => {
+                self.thread(target).frame.set_return(w[0] as i64 as isize);
+                Some(target)
+            }
+        }
     }
 
     /// `reply_recv`: answers `badge` (unless 0), then receives on `ep`. If the receive must wait

@@ -8,6 +8,7 @@
 //! registers already say where it resumes.
 
 use abi::Errno;
+use abi::ipc::kcall;
 use abi::layout::PAGE_SIZE;
 use abi::signal::SigFrame;
 use kcore::sched::Run;
@@ -25,7 +26,9 @@ impl Kernel {
         t: ThreadId,
         a: [usize; 6],
     ) -> Result<usize, Errno> {
-        let [_, sig, handler, trampoline, mask, result] = a;
+        let [_, word, handler, trampoline, mask, result] = a;
+        let restart = word & kcall::SIGNAL_RESTART != 0;
+        let sig = word & !kcall::SIGNAL_RESTART;
         let state = self.state(t).ok_or(Errno::Srch)?;
         if self.server_of(t).is_some() {
             return Err(Errno::Perm);
@@ -34,6 +37,13 @@ impl Kernel {
         let kind = self.thread(t).kind;
         let mut frame = *self.thread(t).frame;
         match state {
+            // `SA_RESTART`: a call proc is not answering now starts again from its `ecall`
+            // after the handler (its arguments are still in its registers).
+            Run::Blocked(Wait::Calling(_) | Wait::Sending(_))
+                if restart && kind == CallKind::Syscall =>
+            {
+                frame.pc -= 4
+            }
             // Its own call (`kill`, `sigprocmask`, `sigreturn`) is the one being answered.
             Run::Blocked(Wait::Calling(s)) if s == by => frame.set_return(result as isize),
             Run::Blocked(Wait::Calling(_) | Wait::Sending(_)) if kind == CallKind::Syscall => {

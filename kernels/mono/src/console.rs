@@ -11,6 +11,9 @@
 //! The exception is a job in the foreground (`tcsetpgrp` handed the console to another group):
 //! then input is watched even while nobody reads, so a Ctrl-C reaches a job that never reads
 //! (`services::tty`'s "Watching"); it becomes `SIGINT` for the foreground group.
+//!
+//! A `poll` asking for console input counts as a reader while it is blocked
+//! (`Kernel::console_polled`): the completed line wakes the blocked polls (`Wait::Polled`).
 
 use kcore::console;
 use kcore::sched::Run;
@@ -30,6 +33,9 @@ impl Kernel {
         });
         if p.ready {
             self.wake(Wait::Console);
+            if core::mem::take(&mut self.console_polled) {
+                self.wake(Wait::Polled);
+            }
         }
         if p.interrupt {
             for pid in self.signals.interrupt() {
@@ -39,12 +45,14 @@ impl Kernel {
         self.console_listen();
     }
 
-    /// Whether a thread waits for console input.
+    /// Whether a thread waits for console input (a read, or a `poll` of the console).
     fn console_reader(&self) -> bool {
-        self.sched
-            .threads
-            .iter()
-            .any(|t| t.run() == Run::Blocked(Wait::Console))
+        self.console_polled
+            || self
+                .sched
+                .threads
+                .iter()
+                .any(|t| t.run() == Run::Blocked(Wait::Console))
     }
 
     /// Turns the receive interrupt on or off by the rule in the module note.

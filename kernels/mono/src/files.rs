@@ -110,6 +110,7 @@ impl Kernel {
     /// `open(path, path_len, flags)`.
     pub fn sys_open(&mut self, me: Caller, path: usize, path_len: usize, flags: usize) -> Outcome {
         let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
+        let path = self.files.resolve(me.pid, &path)?.into_owned();
         let mut wakes = Wakes::new();
         let fd = self.files.open_with(me.pid, &path, flags, &mut wakes)?;
         self.wake_all(&wakes);
@@ -152,6 +153,7 @@ impl Kernel {
     /// `unlink(path, path_len)`.
     pub fn sys_unlink(&mut self, me: Caller, path: usize, path_len: usize) -> Outcome {
         let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
+        let path = self.files.resolve(me.pid, &path)?.into_owned();
         self.files.unlink(&path)?;
         Ok(0)
     }
@@ -159,8 +161,31 @@ impl Kernel {
     /// `mkdir(path, path_len)`.
     pub fn sys_mkdir(&mut self, me: Caller, path: usize, path_len: usize) -> Outcome {
         let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
+        let path = self.files.resolve(me.pid, &path)?.into_owned();
         self.files.mkdir(&path)?;
         Ok(0)
+    }
+
+    /// `chdir(path, path_len)`.
+    pub fn sys_chdir(&mut self, me: Caller, path: usize, path_len: usize) -> Outcome {
+        let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
+        self.files.chdir(me.pid, &path)?;
+        Ok(0)
+    }
+
+    /// `getcwd(buf, len)`: the path is written only if it fits.
+    pub fn sys_getcwd(&mut self, me: Caller, buf: usize, len: usize) -> Outcome {
+        let cwd = self.files.cwd(me.pid).to_vec();
+        // The whole buffer is checked, as micro's lease of it is.
+        self.with_user(me.space, |mem, _, _| {
+            UserRange::new(buf, len.min(PATH_MAX))?.check(mem, Access::Write)
+        })??;
+        if cwd.len() <= len {
+            self.with_user(me.space, |mem, _, _| {
+                uaccess::with_bytes_mut(mem, buf, cwd.len(), |out| out.copy_from_slice(&cwd))
+            })??;
+        }
+        Ok(cwd.len())
     }
 
     /// `readdir(fd, entry)`: the entry pointer is checked first, so a bad one consumes nothing.

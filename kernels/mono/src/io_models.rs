@@ -27,13 +27,20 @@ impl Kernel {
         }
         let block = poll::blocks(timeout)?;
         let len = n * PollFd::SIZE;
-        self.with_user(me.space, |mem, files, _| {
+        let mut console = false;
+        let r = self.with_user(me.space, |mem, files, tty| {
             uaccess::with_bytes_mut(mem, fds, len, |bytes| {
                 let mut set: Vec<PollFd> = bytes
                     .chunks_exact(PollFd::SIZE)
                     .map(PollFd::decode)
                     .collect();
-                let r = files.poll(me.pid, &mut set, block);
+                console = files.polls_console_input(me.pid, &set);
+                let line = console && {
+                    // Bytes typed ahead while a job ran are edited now, as a read would.
+                    tty.cook(&mut |echo| kcore::console::write_bytes(echo));
+                    tty.has_input()
+                };
+                let r = files.poll_console(me.pid, &mut set, block, line);
                 if r.is_ok() {
                     for (p, b) in set.iter().zip(bytes.chunks_exact_mut(PollFd::SIZE)) {
                         p.encode_revents(b);
@@ -41,7 +48,13 @@ impl Kernel {
                 }
                 r
             })
-        })??
+        })??;
+        if console && matches!(r, Err(services::Error::WouldBlock(_))) {
+            // Blocked on the console too: input is taken until a line wakes it.
+            self.console_polled = true;
+            self.console_listen();
+        }
+        r
     }
 
     /// `sendfile(out_fd, in_fd, len)`.

@@ -18,6 +18,7 @@ impl Kernel {
     /// `mkfifo(path, path_len)`.
     pub fn sys_mkfifo(&mut self, me: Caller, path: usize, path_len: usize) -> Outcome {
         let path = self.with_user(me.space, |mem, _, _| read_path(mem, path, path_len))??;
+        let path = self.files.resolve(me.pid, &path)?.into_owned();
         self.files.mkfifo(&path)?;
         Ok(0)
     }

@@ -45,6 +45,8 @@ pub struct Kernel {
     pub procs: ProcTable,
     /// Whether the UART's receive interrupt is on (see `console`).
     pub rx_on: bool,
+    /// A blocked `poll` waits for console input (see `console`).
+    pub console_polled: bool,
     /// The registers of the last thread that ended while it was the current one: the trap
     /// entry still refers to them until the trap is handled, so they are freed at the next end.
     retired: Option<Box<TrapFrame>>,
@@ -104,6 +106,7 @@ impl Kernel {
             sched: Sched::new(),
             running: Pid::INIT,
             rx_on: false,
+            console_polled: false,
             retired: None,
             rtc,
             alarm: services::alarm::Alarm::new(),

@@ -60,6 +60,7 @@ impl Kernel {
             };
             Ok((path, args, fds))
         })??;
+        let path = self.files.resolve(me.pid, &path)?.into_owned();
         let argv: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
         Ok(self.spawn(Some(me.pid), &path, &argv, stdio)?.raw())
     }

@@ -41,17 +41,20 @@ impl Kernel {
     }
 
     /// mono's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps or waits for the
-    /// console, or the alarm is armed (its interrupt not yet taken: the device may have fired
-    /// already, with the interrupt pending). With no thread left at all, the machine powers off (status 0).
+    /// console (a read, or a blocked `poll` of it), or the alarm is armed (its interrupt not yet
+    /// taken: the device may have fired already, with the interrupt pending). With no thread
+    /// left at all, the machine powers off (status 0).
     pub fn can_wake(&self) -> bool {
         if self.sched.threads.is_empty() {
             kprintln!("{}: no threads left", crate::NAME);
             power::exit(0);
         }
-        self.sched
-            .threads
-            .iter()
-            .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
-            || self.alarm.is_armed()
+        self.alarm.is_armed()
+            || self.console_polled
+            || self
+                .sched
+                .threads
+                .iter()
+                .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
     }
 }

@@ -86,7 +86,10 @@ impl Kernel {
                 match run {
                     // Parked past its `ecall`, like a sleeper (`crate::ipc::futex_wait`).
                     Run::Blocked(services::Wait::Futex(_)) => frame.set_return(Errno::Intr.ret()),
-                    // Parked with `sepc` on its `ecall` (it would retry): the call fails instead.
+                    // Parked with `sepc` on its `ecall` (it would retry): with `SA_RESTART` it
+                    // makes the call again after the handler (`sigsuspend` never does).
+                    Run::Blocked(w) if d.restart && w != services::Wait::Signal => {}
+                    // Otherwise the call fails instead.
                     Run::Blocked(_) => {
                         frame.pc += 4;
                         frame.set_return(Errno::Intr.ret());
@@ -181,8 +184,57 @@ pub fn sigaction(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     NextTask::Same
 }
 
+/// `sigaction_flags(sig, handler, trampoline, mask, flags)`.
+pub fn sigaction_flags(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    let me = k.caller();
+    let r = k.signals.sigaction_flags(
+        me.pid,
+        f.arg(0),
+        f.arg(1),
+        f.arg(2),
+        f.arg(3) as u64,
+        f.arg(4),
+    );
+    f.set_return(r.map_or_else(|e| e.ret(), |v| v as isize));
+    NextTask::Same
+}
+
+/// `sigprocmask(SUSPEND, mask)`, i.e. `sigsuspend(mask)`: the mask is swapped and the caller waits (`sepc` on its `ecall`, as a
+/// blocked call) until [`Kernel::act`] enters a handler (the call fails with `EINTR`) or ends
+/// the process; a signal deliverable at once acts now.
+fn sigsuspend(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    let me = k.caller();
+    if let Err(e) = k.signals.sigsuspend(me.pid, f.arg(1) as u64) {
+        f.set_return(e.ret());
+        return NextTask::Same;
+    }
+    if k.signals.deliverable(me.pid) {
+        f.set_return(Errno::Intr.ret());
+        k.act(me.pid, Some((me.pid, &mut *f)));
+        return after(k, me);
+    }
+    f.pc -= 4;
+    k.sched.threads.block(me.tid, services::Wait::Signal);
+    NextTask::Other
+}
+
+/// A call of the current thread failed in a way that raises `sig` on its process (`SIGPIPE`
+/// for `EPIPE`): the result is in `f` already; the signal acts at once (a handler returns to
+/// that result; the default action ends the process).
+#[inline(never)]
+pub fn raise(k: &mut Kernel, f: &mut TrapFrame, sig: usize) -> NextTask {
+    let me = k.caller();
+    if k.signals.send(me.pid, sig).is_ok() {
+        k.act(me.pid, Some((me.pid, &mut *f)));
+    }
+    after(k, me)
+}
+
 /// `sigprocmask(how, set)`: unblocking may let a pending signal act at once.
 pub fn sigprocmask(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
+    if f.arg(0) == abi::signal::SUSPEND {
+        return sigsuspend(k, f);
+    }
     let me = k.caller();
     match k.signals.sigprocmask(me.pid, f.arg(0), f.arg(1) as u64) {
         Ok(old) => f.set_return(old as isize),

@@ -186,6 +186,9 @@ const fn entry(sys: Sys) -> Entry {
         Sys::ShmMap => |k, f| call(k, f, |k, me, a| k.sys_shm_map(me, a.arg(0))),
         Sys::ShmClose => |k, f| call(k, f, |k, me, a| k.sys_shm_close(me, a.arg(0))),
         Sys::ShmUnlink => |k, f| call(k, f, |k, me, a| k.sys_shm_unlink(me, a.arg(0), a.arg(1))),
+        Sys::SigactionFlags => signals::sigaction_flags,
+        Sys::Chdir => |k, f| call(k, f, |k, me, a| k.sys_chdir(me, a.arg(0), a.arg(1))),
+        Sys::Getcwd => |k, f| call(k, f, |k, me, a| k.sys_getcwd(me, a.arg(0), a.arg(1))),
     }
 }
 
@@ -256,7 +259,12 @@ fn call(
 fn done(k: &mut Kernel, f: &mut TrapFrame, result: Outcome) -> NextTask {
     match result {
         Ok(v) => f.set_return(v as isize),
-        Err(Error::Errno(e)) => f.set_return(e.ret()),
+        Err(Error::Errno(e)) => {
+            f.set_return(e.ret());
+            if let Some(sig) = services::signal::raised_by(e) {
+                return signals::raise(k, f, sig);
+            }
+        }
         Err(Error::WouldBlock(w)) => {
             f.pc -= 4;
             let me = k.caller();

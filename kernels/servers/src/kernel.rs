@@ -128,10 +128,16 @@ pub fn thread_kill(tid: usize) -> Result<(), Errno> {
 
 /// `SIGNAL`: redirects program thread `tid` into handler `d` (abi's `kcall::SIGNAL`); a call of
 /// it we are serving returns `result`. 0 when done, or a page of the frame to have mapped first.
-pub fn signal(tid: usize, d: &services::signal::Delivery, result: isize) -> Result<usize, Errno> {
+pub fn signal(
+    tid: usize,
+    d: &services::signal::Delivery,
+    result: isize,
+    restart: bool,
+) -> Result<usize, Errno> {
+    let flag = if restart { kcall::SIGNAL_RESTART } else { 0 };
     let a = [
         tid,
-        d.sig,
+        d.sig | flag,
         d.handler,
         d.trampoline,
         d.mask as usize,

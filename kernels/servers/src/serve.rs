@@ -110,9 +110,12 @@ impl Pending {
         self.parked.retain(|(m, _)| m.badge.process() != Some(pid));
     }
 
-    /// Forgets the requests of thread `tid` (a signal took it out of its call).
-    pub fn drop_thread(&mut self, tid: usize) {
+    /// Forgets the requests of thread `tid` (a signal took it out of its call); whether there
+    /// was one.
+    pub fn drop_thread(&mut self, tid: usize) -> bool {
+        let before = self.parked.len();
         self.parked.retain(|(m, _)| m.badge.tid() != tid);
+        self.parked.len() != before
     }
 
     /// How many requests are parked.
@@ -161,6 +164,25 @@ pub fn answer(badge: Badge, value: isize) {
     unsafe { ucall::reply(badge, REPLY, [value as u64, 0, 0, 0]) };
 }
 
+/// The reply to request `msg` with `value`: label 0 and the value, or — for a program's
+/// system call whose failure raises a signal (`EPIPE`: `SIGPIPE`, `services::signal::raised_by`)
+/// — `label::RAISE` with the value and the signal, which the kernel carries on to proc.
+fn reply_to(msg: &Message, value: isize) -> (Tag, [u64; 4]) {
+    let raised = Errno::check(value)
+        .err()
+        .and_then(services::signal::raised_by)
+        .filter(|_| {
+            msg.badge.pid() != 0 && abi::Sys::from_number(msg.tag.label() as usize).is_some()
+        });
+    match raised {
+        Some(sig) => (
+            Tag::new(label::RAISE, 2, 0),
+            [value as u64, sig as u64, 0, 0],
+        ),
+        None => (REPLY, [value as u64, 0, 0, 0]),
+    }
+}
+
 /// The state of this server, in the heap: set at the first start, taken over after a restart.
 /// Each server binary calls [`run`] with one state type, so the pointer always names an `S`.
 static KEPT: AtomicPtr<()> = AtomicPtr::new(ptr::null_mut());
@@ -191,14 +213,12 @@ pub fn run<S: Server>(endpoint: usize, make: impl FnOnce() -> S) -> ! {
 /// Receives on `endpoint` and performs every message for `s`, forever. A request that woke
 /// nothing costs no wake-up pass (the common case: `getpid`, a read that had data).
 pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
-    let mut reply: Option<(Badge, isize)> = None;
+    let mut reply: Option<(Badge, Tag, [u64; 4])> = None;
     let mut wakes = Wakes::new();
     loop {
         let msg = match reply.take() {
             // Safety: no memory is passed.
-            Some((badge, v)) => unsafe {
-                ucall::reply_recv(badge, REPLY, [v as u64, 0, 0, 0], endpoint)
-            },
+            Some((badge, tag, words)) => unsafe { ucall::reply_recv(badge, tag, words, endpoint) },
             // Safety: no memory is passed.
             None => unsafe { ucall::recv(endpoint) },
         };
@@ -218,7 +238,10 @@ pub fn serve<S: Server>(endpoint: usize, s: &mut S) -> ! {
         if !wakes.is_empty() {
             wake(s, &wakes);
         }
-        reply = value.map(|v| (msg.badge, v));
+        reply = value.map(|v| {
+            let (tag, words) = reply_to(&msg, v);
+            (msg.badge, tag, words)
+        });
     }
 }
 
@@ -249,7 +272,9 @@ pub fn wake<S: Server>(s: &mut S, wakes: &Wakes) {
             let mut more = Wakes::new();
             let outcome = s.perform(&msg, &mut more);
             if let Some(v) = settle(s, &msg, outcome) {
-                answer(msg.badge, v);
+                let (tag, words) = reply_to(&msg, v);
+                // Safety: no memory is passed.
+                unsafe { ucall::reply(msg.badge, tag, words) };
             }
             note(s, &more, &mut todo);
         }

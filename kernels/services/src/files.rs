@@ -52,6 +52,10 @@
 //!   state; every pipe change that wakes a pipe waiter also wakes `poll`s blocked on the pipe
 //!   and marks the pipe ready in the epoll instances watching it.
 //!
+//! - **Working directories** ([`cwd`]): per process, inherited; a relative path is resolved
+//!   against the caller's by [`Files::resolve`], which every kernel and server applies to a
+//!   path argument before it reaches these tables or the file system.
+//!
 //! Left out: `dup2`, close-on-exec, file locks, and the console's line discipline.
 
 use crate::fs::{Device, Fs, Ino};
@@ -133,6 +137,8 @@ pub struct Files<'a> {
     mqs: Vec<Option<mq::Named>>,
     /// Asynchronous IO rings by id ([`ring`]); `None` is free.
     rings: Vec<Option<ring::Ring>>,
+    /// Working directories other than `/`, by pid slot ([`cwd`]).
+    cwds: PidMap<Vec<u8>>,
 }
 
 impl<'a> Files<'a> {
@@ -157,6 +163,7 @@ impl<'a> Files<'a> {
             max_pipes: pipes,
             mqs: Vec::new(),
             rings: Vec::new(),
+            cwds: PidMap::new(),
         }
     }
 
@@ -192,6 +199,7 @@ impl<'a> Files<'a> {
                 *slot = Some(self.open_id(parent.ok_or(Errno::BadF)?, fd)?);
             }
         }
+        self.inherit_cwd(pid, parent)?;
         self.tables.insert(pid, table)?;
         for id in table.iter().flatten() {
             if let Some(Some(f)) = self.open.get_mut(*id) {
@@ -238,6 +246,7 @@ impl<'a> Files<'a> {
     /// Closes every fd of `pid` and forgets its table, recording in `wakes` whom closed pipe ends
     /// wake. Nothing happens for an unknown `pid`.
     pub fn exit_process(&mut self, pid: Pid, wakes: &mut Wakes) {
+        self.cwds.remove(pid);
         if let Some(table) = self.tables.remove(pid) {
             for id in table.into_iter().flatten() {
                 self.put(id, wakes);
@@ -747,6 +756,7 @@ impl<'a> Files<'a> {
     }
 }
 
+mod cwd;
 mod ipc;
 mod mq;
 #[cfg(test)]

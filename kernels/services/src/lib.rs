@@ -82,6 +82,8 @@ pub enum Wait {
     Epoll(usize),
     /// The board's alarm fired ([`alarm::Alarm`]).
     Alarm,
+    /// `sigsuspend`: only a signal ends it (nothing wakes this wait).
+    Signal,
 }
 
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".

@@ -17,9 +17,14 @@
 //!   which has the kernel restore the registers from the frame (`kcall::SIG_RETURN`, the mask
 //!   comes back) and restores the mask here.
 //!
-//! A handler runs with its signal blocked; one signal is entered at a time (the next pending one
-//! when the handler's `sigreturn` unblocks it). Left out: `sa_mask`, `SA_RESTART`, queued
-//! signals, `SIGSTOP`/`SIGCONT`, `SIGPIPE` on a broken pipe (the write fails with `EPIPE` only).
+//! A handler runs with its signal and its `sa_mask` blocked; one signal is entered at a time
+//! (the next pending one when the handler's `sigreturn` restores the mask). A handler installed
+//! with `SA_RESTART` makes a blocking call it interrupts start again after `sigreturn` instead
+//! of failing with `EINTR` ([`Delivery::restart`]; `sleep`, `futex_wait` and `sigsuspend`
+//! always fail). `sigsuspend` swaps the mask until a handler is entered, whose frame then keeps
+//! the mask from before. A system call failing with `EPIPE` raises `SIGPIPE` on its caller
+//! ([`raised_by`]; the call still returns `EPIPE` when the signal is ignored, blocked or
+//! handled). Left out: queued signals, `SIGSTOP`/`SIGCONT`.
 //!
 //! The console's foreground group (`tcsetpgrp`) is kept here too, since it names a group: a
 //! Ctrl-C typed on the console becomes `SIGINT` for that group ([`Signals::interrupt`]).
@@ -35,6 +40,12 @@ use crate::{Pid, PidMap};
 struct State {
     /// Each signal's handler: [`SIG_DFL`], [`SIG_IGN`] or an address.
     handlers: [usize; NSIG],
+    /// Each signal's `sa_mask`: more signals blocked while its handler runs.
+    masks: [u64; NSIG],
+    /// The signals whose handler was installed with `SA_RESTART`.
+    restart: u64,
+    /// In `sigsuspend`: the mask to restore when a handler is entered.
+    suspended: Option<u64>,
     /// The trampoline given with the last handler installed.
     trampoline: usize,
     /// Blocked signals.
@@ -56,6 +67,9 @@ pub struct Delivery {
     pub trampoline: usize,
     /// The mask to save in the frame, which `sigreturn` restores.
     pub mask: u64,
+    /// A blocking call the handler interrupts starts again after it (`SA_RESTART`) instead
+    /// of failing with `EINTR`.
+    pub restart: bool,
 }
 
 /// What happens to a process now.
@@ -104,6 +118,9 @@ impl Signals {
             .map_or(pid, |s| s.pgid);
         let state = State {
             handlers: [SIG_DFL; NSIG],
+            masks: [0; NSIG],
+            restart: 0,
+            suspended: None,
             trampoline: 0,
             mask: 0,
             pending: 0,
@@ -123,7 +140,8 @@ impl Signals {
     }
 
     /// `sigaction(sig, handler, trampoline)` by `pid` → the previous handler. `EINVAL` for a bad
-    /// number or `SIGKILL`. Ignoring a signal drops it if pending.
+    /// number or `SIGKILL`. Ignoring a signal drops it if pending. The handler gets no
+    /// `sa_mask` and no flags (as [`Signals::sigaction_flags`] with 0 and 0).
     pub fn sigaction(
         &mut self,
         pid: Pid,
@@ -131,11 +149,32 @@ impl Signals {
         handler: usize,
         trampoline: usize,
     ) -> Result<usize, Errno> {
-        if !signal::valid(sig) || sig == SIGKILL {
+        self.sigaction_flags(pid, sig, handler, trampoline, 0, 0)
+    }
+
+    /// `sigaction_flags(sig, handler, trampoline, mask, flags)` by `pid` → the previous
+    /// handler: as [`Signals::sigaction`], with `mask` (`sa_mask`) blocked while the handler
+    /// runs and `flags` from [`abi::signal`] (`SA_RESTART`). `EINVAL` for unknown flags.
+    pub fn sigaction_flags(
+        &mut self,
+        pid: Pid,
+        sig: usize,
+        handler: usize,
+        trampoline: usize,
+        mask: u64,
+        flags: usize,
+    ) -> Result<usize, Errno> {
+        if !signal::valid(sig) || sig == SIGKILL || flags & !signal::SA_RESTART != 0 {
             return Err(Errno::Inval);
         }
         let s = self.state(pid)?;
         let old = core::mem::replace(&mut s.handlers[sig], handler);
+        s.masks[sig] = mask & BLOCKABLE;
+        if flags & signal::SA_RESTART != 0 {
+            s.restart |= bit(sig);
+        } else {
+            s.restart &= !bit(sig);
+        }
         if handler > SIG_IGN {
             s.trampoline = trampoline;
         }
@@ -145,7 +184,8 @@ impl Signals {
         Ok(old)
     }
 
-    /// `sigprocmask(how, set)` by `pid` → the previous mask. `EINVAL` for a bad `how`.
+    /// `sigprocmask(how, set)` by `pid` → the previous mask. `EINVAL` for a bad `how` (the
+    /// kernels take [`abi::signal::SUSPEND`] to [`Signals::sigsuspend`] first).
     pub fn sigprocmask(&mut self, pid: Pid, how: usize, set: u64) -> Result<u64, Errno> {
         let s = self.state(pid)?;
         let old = s.mask;
@@ -196,13 +236,16 @@ impl Signals {
         if handler == SIG_DFL || sig == SIGKILL {
             return Some(Action::Terminate(128 + sig as i32));
         }
+        let suspended = s.suspended.take();
         let d = Delivery {
             sig,
             handler,
             trampoline: s.trampoline,
-            mask: s.mask,
+            mask: suspended.unwrap_or(s.mask),
+            restart: suspended.is_none() && s.restart & bit(sig) != 0,
         };
-        s.mask |= bit(sig);
+        s.mask |= bit(sig) | s.masks[sig];
+        s.mask &= BLOCKABLE;
         Some(Action::Deliver(d))
     }
 
@@ -213,6 +256,19 @@ impl Signals {
             s.pending |= bit(d.sig);
             s.mask = d.mask;
         }
+    }
+
+    /// `sigsuspend(set)` by `pid`: the mask becomes `set` until a handler is entered, whose
+    /// frame saves the mask from before (so `sigreturn` restores it). Made again after a
+    /// wake-up, it keeps the first saved mask. The caller then waits ([`Signals::deliverable`]
+    /// false) or acts at once.
+    pub fn sigsuspend(&mut self, pid: Pid, set: u64) -> Result<(), Errno> {
+        let s = self.state(pid)?;
+        if s.suspended.is_none() {
+            s.suspended = Some(s.mask);
+        }
+        s.mask = set & BLOCKABLE;
+        Ok(())
     }
 
     /// Whether `pid` has a signal to act on ([`Signals::next`] would say something).
@@ -331,6 +387,12 @@ impl Signals {
     }
 }
 
+/// The signal a system call's failure `e` raises on its caller: `SIGPIPE` for `EPIPE` (a
+/// write to a pipe, fifo or socket nobody reads), none for the rest.
+pub fn raised_by(e: Errno) -> Option<usize> {
+    (e == Errno::Pipe).then_some(signal::SIGPIPE)
+}
+
 /// `kill`'s signal argument: 0 (existence check) or a signal number; `EINVAL` otherwise.
 pub fn check_signal(sig: usize) -> Result<usize, Errno> {
     if sig == 0 || signal::valid(sig) {
@@ -384,6 +446,7 @@ mod tests {
             handler: 0x4000,
             trampoline: 0x5000,
             mask: 0,
+            restart: false,
         };
         assert_eq!(s.next(p(2)), Some(Action::Deliver(d)));
         s.send(p(2), SIGUSR1).unwrap();
@@ -459,6 +522,52 @@ mod tests {
         s.undo(p(2), d);
         assert!(s.deliverable(p(2)));
         assert_eq!(s.sigprocmask(p(2), BLOCK, 0), Ok(0));
+    }
+
+    #[test]
+    fn sa_mask_blocks_more_signals_in_the_handler_and_sa_restart_is_reported() {
+        let mut s = table();
+        let flags = signal::SA_RESTART;
+        s.sigaction_flags(p(2), SIGUSR1, 0x4000, 0x5000, bit(SIGUSR2), flags)
+            .unwrap();
+        s.sigaction(p(2), SIGUSR2, 0x4100, 0x5000).unwrap();
+        assert_eq!(
+            s.sigaction_flags(p(2), SIGUSR1, 0x4000, 0x5000, 0, 0x80),
+            Err(Errno::Inval),
+            "unknown flag"
+        );
+        s.send(p(2), SIGUSR1).unwrap();
+        let Some(Action::Deliver(d)) = s.next(p(2)) else {
+            panic!("a delivery")
+        };
+        assert!(d.restart);
+        assert_eq!(d.mask, 0);
+        s.send(p(2), SIGUSR2).unwrap();
+        assert_eq!(s.next(p(2)), None, "SIGUSR2 is in SIGUSR1's sa_mask");
+        s.restore(p(2), d.mask);
+        let Some(Action::Deliver(d2)) = s.next(p(2)) else {
+            panic!("SIGUSR2 after sigreturn")
+        };
+        assert_eq!((d2.sig, d2.restart), (SIGUSR2, false));
+    }
+
+    #[test]
+    fn sigsuspend_swaps_the_mask_until_a_handler_and_never_restarts() {
+        let mut s = table();
+        s.sigaction_flags(p(2), SIGUSR1, 0x4000, 0x5000, 0, signal::SA_RESTART)
+            .unwrap();
+        s.sigprocmask(p(2), SETMASK, bit(SIGUSR1)).unwrap();
+        s.sigsuspend(p(2), 0).unwrap();
+        s.sigsuspend(p(2), 0).unwrap();
+        assert!(!s.deliverable(p(2)));
+        s.send(p(2), SIGUSR1).unwrap();
+        let Some(Action::Deliver(d)) = s.next(p(2)) else {
+            panic!("a delivery")
+        };
+        assert_eq!(d.mask, bit(SIGUSR1), "the mask from before sigsuspend");
+        assert!(!d.restart);
+        assert_eq!(raised_by(Errno::Pipe), Some(signal::SIGPIPE));
+        assert_eq!(raised_by(Errno::Intr), None);
     }
 
     #[test]

@@ -16,9 +16,11 @@
 //!   other byte) are swallowed, never typed: the up and down arrows (`ESC [ A`, `ESC [ B`)
 //!   recall the previous and next of the last [`Tty::HISTORY`] lines completed with `\n`
 //!   (the line being edited is erased on the screen and replaced), and down past the newest
-//!   gives an empty line. Left and right arrows are swallowed (no cursor movement inside a
-//!   line: the line is edited at its end only).
-//! - Printable bytes (0x20..=0x7e) and tab are appended and echoed; other control bytes are ignored.
+//!   gives an empty line. Left and right arrows, Home and End (and ^A, ^E) move the cursor
+//!   inside the line, where bytes are then inserted and erased ([`cursor`]); `\n` and ^D
+//!   complete the whole line wherever the cursor is.
+//! - Printable bytes (0x20..=0x7e) and tab are inserted at the cursor and echoed; other control
+//!   bytes are ignored.
 //! - **Long lines**: a line holds at most [`Tty::LINE_MAX`] bytes (4095: with its `\n`, the
 //!   4096 bytes of Linux's canonical-mode buffer). Further bytes are dropped, not echoed, until
 //!   the line ends, and the first dropped byte of a line echoes one BEL (0x07), as Linux does
@@ -48,8 +50,10 @@
 //! ^C after `cat /dev/zero | wc` in a script interrupts that job, not an earlier one. The cost:
 //! a ^C typed after a whole line typed ahead waits in the UART with it.
 //!
-//! Left out: raw mode, output processing (ONLCR is the UART writer's business), cursor motion
-//! inside a line, stop/continue (^Z) and UTF-8-aware erasing.
+//! Left out: raw mode, output processing (ONLCR is the UART writer's business), stop/continue
+//! (^Z) and UTF-8-aware erasing.
+
+mod cursor;
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -68,6 +72,10 @@ const EOF: u8 = 0x04;
 const INTR: u8 = 0x03;
 /// ESC: starts an escape sequence.
 const ESC: u8 = 0x1b;
+/// SOH, ^A: the cursor to the start of the line.
+const HOME: u8 = 0x01;
+/// ENQ, ^E: the cursor to the end of the line.
+const END: u8 = 0x05;
 /// What an interrupt echoes.
 const INTR_ECHO: &[u8] = b"^C\n";
 /// What erasing one byte echoes: back, blank, back.
@@ -83,6 +91,8 @@ pub struct Tty {
     /// (mono's null system call paid 20 instructions for that).
     line: Box<[u8]>,
     line_len: usize,
+    /// Where in the line being edited the next byte goes (`0..=line_len`).
+    cursor: usize,
     /// Completed input, in order; `records` says where each completed line ends.
     data: VecDeque<u8>,
     /// The length of each completed record still (partly) unread; 0 is an end of file.
@@ -112,8 +122,10 @@ enum Escape {
     None,
     /// After ESC.
     Esc,
-    /// After `ESC [`, before the final byte.
-    Csi,
+    /// After `ESC [`, before the final byte; the last parameter digit seen (0: none).
+    Csi(u8),
+    /// After `ESC O` (SS3: Home and End on some terminals).
+    Ss3,
 }
 
 /// What [`Tty::pump`] did.
@@ -141,6 +153,7 @@ impl Tty {
         Tty {
             line: vec![0; Tty::LINE_MAX].into_boxed_slice(),
             line_len: 0,
+            cursor: 0,
             data: VecDeque::with_capacity(Tty::QUEUE_MAX),
             records: VecDeque::new(),
             queued: 0,
@@ -223,6 +236,7 @@ impl Tty {
     /// ^C: discard the line being edited and the bytes typed ahead, echo `^C`, and flag it.
     fn interrupt(&mut self, echo: &mut dyn FnMut(&[u8])) {
         self.line_len = 0;
+        self.cursor = 0;
         self.overflowed = false;
         self.escape = Escape::None;
         self.recall = self.history.len();
@@ -235,18 +249,32 @@ impl Tty {
     /// down recalls a history line.
     fn escape_byte(&mut self, byte: u8, echo: &mut dyn FnMut(&[u8])) {
         self.escape = match (self.escape, byte) {
-            (Escape::Esc, b'[') => Escape::Csi,
-            (Escape::Csi, 0x40..=0x7e) => {
-                match byte {
-                    b'A' if self.recall > 0 => self.recall_line(self.recall - 1, echo),
-                    b'B' if self.recall < self.history.len() => {
+            (Escape::Esc, b'[') => Escape::Csi(0),
+            (Escape::Esc, b'O') => Escape::Ss3,
+            (Escape::Csi(_), b'0'..=b'9') => Escape::Csi(byte - b'0'),
+            (Escape::Csi(param), 0x40..=0x7e) => {
+                match (byte, param) {
+                    (b'A', _) if self.recall > 0 => self.recall_line(self.recall - 1, echo),
+                    (b'B', _) if self.recall < self.history.len() => {
                         self.recall_line(self.recall + 1, echo)
                     }
+                    (b'C', _) => self.right(echo),
+                    (b'D', _) => self.left(echo),
+                    (b'H', _) | (b'~', 1 | 7) => self.home(echo),
+                    (b'F', _) | (b'~', 4 | 8) => self.end(echo),
                     _ => {}
                 }
                 Escape::None
             }
-            (Escape::Csi, _) => Escape::Csi,
+            (Escape::Csi(param), _) => Escape::Csi(param),
+            (Escape::Ss3, b'H') => {
+                self.home(echo);
+                Escape::None
+            }
+            (Escape::Ss3, b'F') => {
+                self.end(echo);
+                Escape::None
+            }
             _ => Escape::None,
         };
     }
@@ -254,6 +282,7 @@ impl Tty {
     /// Replaces the line being edited with history line `i` (empty at `history.len()`),
     /// erasing the old one on the screen.
     fn recall_line(&mut self, i: usize, echo: &mut dyn FnMut(&[u8])) {
+        self.end(echo);
         while self.line_len > 0 {
             self.line_len -= 1;
             echo(ERASE_ECHO);
@@ -269,6 +298,7 @@ impl Tty {
                 echo(&[b]);
             }
         }
+        self.cursor = self.line_len;
     }
 
     /// Remembers a line completed with `\n` (an empty one, or a repeat of the newest, is not).
@@ -307,14 +337,23 @@ impl Tty {
                 false
             }
             DEL | BS => {
-                if self.line_len > 0 {
-                    self.line_len -= 1;
+                if self.cursor > 0 {
+                    self.erase(echo);
                     self.overflowed = false;
-                    echo(ERASE_ECHO);
                 }
                 false
             }
+            HOME => {
+                self.home(echo);
+                false
+            }
+            END => {
+                self.end(echo);
+                false
+            }
             KILL => {
+                self.end(echo);
+                self.cursor = 0;
                 while self.line_len > 0 {
                     self.line_len -= 1;
                     echo(ERASE_ECHO);
@@ -334,8 +373,7 @@ impl Tty {
                 self.complete(false)
             }
             b'\t' | 0x20..=0x7e => {
-                if self.append(byte) {
-                    echo(&[byte]);
+                if self.insert(byte, echo) {
                 } else if !self.overflowed {
                     self.overflowed = true;
                     echo(&[BEL]);
@@ -371,6 +409,7 @@ impl Tty {
             len += 1;
         }
         self.line_len = 0;
+        self.cursor = 0;
         self.overflowed = false;
         if len == 0 {
             return false;
@@ -513,7 +552,8 @@ mod tests {
     #[test]
     fn control_bytes_are_ignored_and_tab_is_kept() {
         let mut t = Tty::new();
-        let (echo, _) = type_in(&mut t, b"a\x01\tb\n");
+        // ^B (^A and ^E move the cursor, see `cursor`).
+        let (echo, _) = type_in(&mut t, b"a\x02\tb\n");
         assert_eq!(echo, b"a\tb\n");
         assert_eq!(read_all(&mut t, 8).unwrap(), b"a\tb\n");
     }
@@ -649,8 +689,9 @@ mod tests {
     #[test]
     fn escape_sequences_are_swallowed_never_typed() {
         let mut t = Tty::new();
-        // Right, left, a longer CSI (Delete: ESC [ 3 ~), and Alt-x (ESC x).
-        let (echo, _) = type_in(&mut t, b"ab\x1b[C\x1b[D\x1b[3~\x1bxc\n");
+        // Right at the end (nothing to pass), a longer CSI (Delete: ESC [ 3 ~), and Alt-x
+        // (ESC x); the moving keys are `cursor`'s tests.
+        let (echo, _) = type_in(&mut t, b"ab\x1b[C\x1b[3~\x1bxc\n");
         assert_eq!(echo, b"abc\n");
         assert_eq!(read_all(&mut t, 8).unwrap(), b"abc\n");
     }

@@ -750,6 +750,16 @@ pub const BENCHES: &[Bench] = &[
         2000,
         50,
     ),
+    b(
+        "sig-rt",
+        "ipc-mech",
+        "signal ping-pong between two processes: kill, then sigsuspend for the answer (lmbench lat_sig between processes)",
+        "round trip",
+        "sig-rt",
+        &[],
+        1000,
+        40,
+    ),
 ];
 
 /// The cost ladder, cheapest first: function call up to pipe round trip. Its system-call, IPC

@@ -51,6 +51,34 @@ pub fn sigaction(sig: usize, handler: usize) -> Result<usize, Errno> {
     check(unsafe { raw::sigaction(sig, handler, trampoline()) })
 }
 
+/// Installs raw handler value `handler` for `sig` with `mask` (`sa_mask`: more signals blocked
+/// while it runs) and `flags` ([`SA_RESTART`]): the previous one.
+pub fn sigaction_flags(
+    sig: usize,
+    handler: usize,
+    mask: u64,
+    flags: usize,
+) -> Result<usize, Errno> {
+    // Safety: as for `sigaction`.
+    check(unsafe { raw::sigaction_flags(sig, handler, trampoline(), mask as usize, flags) })
+}
+
+/// Waits with the mask `mask` until a signal is handled (`Err(EINTR)` after the handler, the
+/// mask from before back) or ends the process.
+pub fn sigsuspend(mask: u64) -> Errno {
+    // Safety: no pointers.
+    match check(unsafe { raw::sigprocmask(SUSPEND, mask as usize) }) {
+        Err(e) => e,
+        Ok(_) => Errno::Inval,
+    }
+}
+
+/// Waits until a signal is handled, with the current mask (`pause`).
+pub fn pause() -> Errno {
+    let mask = sigprocmask(BLOCK, 0).unwrap_or(0);
+    sigsuspend(mask)
+}
+
 /// Calls `handler` when `sig` arrives: the previous handler value.
 pub fn signal(sig: usize, handler: Handler) -> Result<usize, Errno> {
     sigaction(sig, handler as usize)

@@ -119,6 +119,21 @@ pub fn mkdir(path: &str) -> Result<(), Errno> {
     check(unsafe { raw::mkdir(path.as_ptr() as usize, path.len()) }).map(drop)
 }
 
+/// Makes the directory at `path` the working directory (relative paths resolve against it).
+pub fn chdir(path: &str) -> Result<(), Errno> {
+    // Safety: `path` is readable for its length.
+    check(unsafe { raw::chdir(path.as_ptr() as usize, path.len()) }).map(drop)
+}
+
+/// The working directory, an absolute path.
+pub fn getcwd() -> Result<alloc::string::String, Errno> {
+    let mut buf = alloc::vec![0u8; abi::types::PATH_MAX];
+    // Safety: `buf` is writable for its length.
+    let n = check(unsafe { raw::getcwd(buf.as_mut_ptr() as usize, buf.len()) })?;
+    buf.truncate(n);
+    alloc::string::String::from_utf8(buf).map_err(|_| Errno::Inval)
+}
+
 /// The directory's next entry, `None` at the end.
 pub fn readdir(fd: usize) -> Result<Option<DirEntry>, Errno> {
     let mut e = DirEntry::default();

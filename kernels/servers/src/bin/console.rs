@@ -5,7 +5,8 @@
 //! Only servers talk to it (process id 0): from fs, `CON_WRITE` sends bytes to the UART;
 //! `CON_READ` hands out a completed line, or answers `-EAGAIN` and remembers that fs waits —
 //! then, when the UART interrupt (a notification) completes a line, fs is notified with
-//! `CONSOLE_READY` and retries. From proc, `CON_WATCH` turns watching on or off (the foreground
+//! `CONSOLE_READY` and retries; `CON_POLL` answers whether a line waits, the same way without
+//! taking it (fs's `poll` of the console). From proc, `CON_WATCH` turns watching on or off (the foreground
 //! was handed to a job, or taken back by a shell).
 //!
 //! Input is taken a line at a time and only while somebody waits (mono's rule): the receive
@@ -99,7 +100,10 @@ impl Server for Console {
         if let Some(sys) = Sys::from_number(label as usize) {
             return self.alarm_call(sys, msg);
         }
-        if !matches!(label, label::CON_WRITE | label::CON_READ | label::CON_WATCH) {
+        if !matches!(
+            label,
+            label::CON_WRITE | label::CON_READ | label::CON_WATCH | label::CON_POLL
+        ) {
             return Err(Errno::NoSys.into());
         }
         if msg.badge.pid() != 0 {
@@ -107,6 +111,13 @@ impl Server for Console {
         }
         if label == label::CON_WRITE {
             self.write(msg.badge)
+        } else if label == label::CON_POLL {
+            let uart = self.uart;
+            self.tty.cook(&mut |echo| uart.write_bytes(echo));
+            let line = self.tty.has_input();
+            self.fs_waits |= !line;
+            self.listen();
+            Ok(usize::from(line))
         } else if label == label::CON_WATCH {
             self.tty.set_watch(msg.words[0] != 0);
             self.input();

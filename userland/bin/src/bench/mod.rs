@@ -112,6 +112,7 @@ const CASES: &[Case] = &[
     case("shm-bw", &[], shm::shm_bw),
     case("shm-rt-thr", &[], ipc_mech::shm_rt_thr),
     case("sem-rt-thr", &[], ipc_mech::sem_rt_thr),
+    case("sig-rt", &[], signal::round_trip),
 ];
 
 /// One child role: `bench @NAME PARAMS…`.
@@ -145,6 +146,7 @@ const ROLES: &[Role] = &[
     role(shm::SHM_PARTNER, 1, shm::shm_partner),
     role(shm::SEM_PARTNER, 1, shm::sem_partner),
     role(shm::SHM_WRITER, 1, shm::shm_writer),
+    role(signal::SIG_ECHO, 2, signal::echo),
 ];
 
 /// The usage line.

@@ -10,7 +10,7 @@ use ulib::{print, println, sys};
 const TEXT: &str = "\
 sh syntax:  a; b   a && b   a || b   a | b   a &   $?   $NAME   \"text $NAME\"   'text'   *
             < f   > f   >> f   2> f   2>> f   2>&1   >&2   NAME=value   # comment
-builtins:   exit [N]   wait   jobs
+builtins:   exit [N]   wait   jobs   cd [DIR]   pwd
 console:    Ctrl-C interrupts the foreground job; up/down recall earlier lines;
             Backspace erases, Ctrl-U erases the line, Ctrl-D ends input
 klab keys:  Ctrl-A h help, Ctrl-A x quit";

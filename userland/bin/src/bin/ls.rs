@@ -1,4 +1,4 @@
-//! ls: lists directories. `ls [-l] [PATH…]` (default `/`, as there is no working directory):
+//! ls: lists directories. `ls [-l] [PATH…]` (default `.`, the working directory):
 //! a directory's entries one per line in the order `readdir` gives them (the kernels give them
 //! sorted by name; `.` and `..`, should a kernel list them, are left out), a directory's name
 //! suffixed `/`; a PATH that is not a directory prints as given. With several PATHs, each
@@ -109,7 +109,7 @@ fn main(args: ulib::Args) -> i32 {
         }
     }
     if paths.is_empty() {
-        paths.push("/");
+        paths.push(".");
     }
     let mut status = 0;
     for &p in &paths {

@@ -25,8 +25,9 @@
 //! does); a syntax error is `sh: syntax error: …` and 2; a job ended by signal `S` is 128 + S.
 //!
 //! Builtins: `exit [N]` (N, or the last status), `NAME=value …` (shell variables), `wait` (every
-//! background job; the last one's status), `jobs` (the background jobs, running or done).
-//! Left out: `cd` (there is no working directory), stopping and resuming jobs (`^Z`, `fg`,
+//! background job; the last one's status), `jobs` (the background jobs, running or done),
+//! `cd [DIR]` (the working directory, `/` without DIR; children inherit it) and `pwd`.
+//! Left out: stopping and resuming jobs (`^Z`, `fg`,
 //! `bg`), builtins in pipelines or with redirections.
 #![no_std]
 #![no_main]
@@ -40,7 +41,7 @@ use alloc::vec::Vec;
 use abi::signal::SIGINT;
 use abi::types::{fd, open};
 use bin::shell::{self, AndOr, Command, Env, Expanded, Join, Redirect};
-use ulib::{Errno, eprint, eprintln, signal, sys};
+use ulib::{Errno, eprint, eprintln, println, signal, sys};
 
 /// Status of a command that was not found.
 const NOT_FOUND: i32 = 127;
@@ -293,6 +294,30 @@ impl Shell {
             }
             "jobs" => {
                 self.list_jobs();
+                Some(Next::Continue)
+            }
+            "cd" => {
+                let dir = cmd.argv.get(1).map_or("/", |d| d.as_str());
+                self.status = match sys::chdir(dir) {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        eprintln!("sh: cd: {dir}: {}", e.message());
+                        1
+                    }
+                };
+                Some(Next::Continue)
+            }
+            "pwd" => {
+                self.status = match sys::getcwd() {
+                    Ok(dir) => {
+                        println!("{dir}");
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("sh: pwd: {}", e.message());
+                        1
+                    }
+                };
                 Some(Next::Continue)
             }
             _ if cmd.argv.iter().all(|w| assignment(w).is_some()) => {

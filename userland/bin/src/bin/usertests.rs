@@ -35,6 +35,8 @@ mod append;
 mod badptr;
 #[path = "../usertests/console.rs"]
 mod console;
+#[path = "../usertests/cwd.rs"]
+mod cwd;
 #[path = "../usertests/faults.rs"]
 mod faults;
 #[path = "../usertests/fresh_memory.rs"]
@@ -57,6 +59,8 @@ mod pipes;
 mod procs;
 #[path = "../usertests/shm.rs"]
 mod shm;
+#[path = "../usertests/sigmore.rs"]
+mod sigmore;
 #[path = "../usertests/signals.rs"]
 mod signals;
 #[path = "../usertests/spawn.rs"]
@@ -96,6 +100,8 @@ const GROUPS: &[&[Test]] = &[
     aio::TESTS,
     alarm::TESTS,
     shm::TESTS,
+    sigmore::TESTS,
+    cwd::TESTS,
 ];
 
 /// Every test.
@@ -109,6 +115,12 @@ fn run_here(name: &str) -> i32 {
         println!("usertests: {name}: FAILED: no such test");
         return 1;
     };
+    // A test of `EPIPE` must see the error, not die of the `SIGPIPE` that comes with it
+    // (`sig_pipe` checks the default action on a victim, which starts with defaults).
+    if let Err(e) = ulib::signal::ignore(abi::signal::SIGPIPE) {
+        println!("usertests: {name}: FAILED: ignore SIGPIPE: {}", e.name());
+        return 1;
+    }
     match (t.run)() {
         Ok(()) => {
             println!("usertests: {name}: ok");

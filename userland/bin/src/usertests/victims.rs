@@ -57,6 +57,10 @@ const VICTIMS: &[Victim] = &[
     ("shm_racer", crate::shm::racer),
     ("shm_foreign", crate::shm::foreign),
     ("shm_holder", crate::shm::holder),
+    ("pipe_writer", crate::sigmore::pipe_writer),
+    ("signal_write", crate::sigmore::signal_write),
+    ("cwd_is", crate::cwd::cwd_is),
+    ("console_poll", crate::cwd::console_poll),
 ];
 
 /// The status of the `endpoint` victim on a kernel without IPC (no endpoint id is this small:

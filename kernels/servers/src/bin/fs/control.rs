@@ -10,14 +10,19 @@ use services::{Pid, Wakes};
 use crate::FileServer;
 
 impl FileServer {
-    /// `FS_PROGRAM`: the size of the regular file at the path in lease 0, its bytes copied into
+    /// `FS_PROGRAM`: the size of the regular file at the path in lease 0 (relative to the
+    /// working directory of process `spawner`, word 0, if one), its bytes copied into
     /// lease 1 when they fit (else nothing is copied: proc grows its buffer and asks again).
     /// `ENOEXEC` for anything but a regular file.
-    pub fn program(&mut self, badge: Badge) -> Outcome {
+    pub fn program(&mut self, badge: Badge, spawner: usize) -> Outcome {
         let (len, _) = lease::info(badge, 0)?;
         let path = lease::path(badge, 0, len)?;
+        let path = match Pid::from_raw(spawner) {
+            Some(p) => self.files.resolve(p, path.as_bytes())?.into_owned(),
+            None => path.as_bytes().to_vec(),
+        };
         let fs = self.files.fs();
-        let ino = fs.lookup(path.as_bytes())?;
+        let ino = fs.lookup(&path)?;
         let chunks = fs.file_chunks(ino).ok_or(Errno::NoExec)?;
         let size = fs.size(ino)?;
         let (room, _) = lease::info(badge, 1)?;

@@ -104,7 +104,7 @@ impl Server for FileServer {
                 self.pending.drop_thread(a[0]);
                 Ok(0)
             }
-            label::FS_PROGRAM => self.program(badge),
+            label::FS_PROGRAM => self.program(badge, a[0]),
             label::FS_SPAWN => self.spawn(&a),
             label::FS_EXIT => self.exit(a[0], wakes),
             l => match Sys::from_number(l as usize) {
@@ -117,6 +117,8 @@ impl Server for FileServer {
     fn notified(&mut self, bits: u64, wakes: &mut Wakes) {
         if bits & bits::CONSOLE_READY != 0 {
             wakes.push(Wait::Console);
+            // A `poll` of the console looks again.
+            wakes.push(Wait::Polled);
         }
     }
 
@@ -137,7 +139,8 @@ impl FileServer {
             Sys::Write => self.write(pid, badge, a[0], a[2].min(limits::IO_MAX), wakes),
             Sys::Open => {
                 let path = lease::path(badge, 0, a[1])?;
-                Ok(files.open_with(pid, path.as_bytes(), a[2], wakes)?)
+                let path = files.resolve(pid, path.as_bytes())?.into_owned();
+                Ok(files.open_with(pid, &path, a[2], wakes)?)
             }
             Sys::Close => {
                 files.close(pid, a[0], wakes)?;
@@ -162,12 +165,14 @@ impl FileServer {
             }
             Sys::Unlink => {
                 let path = lease::path(badge, 0, a[1])?;
-                files.unlink(path.as_bytes())?;
+                let path = files.resolve(pid, path.as_bytes())?.into_owned();
+                files.unlink(&path)?;
                 Ok(0)
             }
             Sys::Mkdir => {
                 let path = lease::path(badge, 0, a[1])?;
-                files.mkdir(path.as_bytes())?;
+                let path = files.resolve(pid, path.as_bytes())?.into_owned();
+                files.mkdir(&path)?;
                 Ok(0)
             }
             Sys::Readdir => match files.readdir(pid, a[0])? {
@@ -179,8 +184,21 @@ impl FileServer {
             },
             Sys::Mkfifo => {
                 let path = lease::path(badge, 0, a[1])?;
-                files.mkfifo(path.as_bytes())?;
+                let path = files.resolve(pid, path.as_bytes())?.into_owned();
+                files.mkfifo(&path)?;
                 Ok(0)
+            }
+            Sys::Chdir => {
+                let path = lease::path(badge, 0, a[1])?;
+                files.chdir(pid, path.as_bytes())?;
+                Ok(0)
+            }
+            Sys::Getcwd => {
+                let cwd = files.cwd(pid);
+                if cwd.len() <= a[1] {
+                    lease::write_all(badge, 0, cwd)?;
+                }
+                Ok(cwd.len())
             }
             Sys::MqOpen => {
                 let name = lease::path(badge, 0, a[1])?;

@@ -1,13 +1,15 @@
 //! `set_nonblock`, `poll` and the epoll calls: the arrays pass through the server's buffer
 //! between the caller's lease 0 and `services::files` — `poll` reads the array in, scans it and
 //! writes it back; `epoll_wait` writes the ready events out. A call that must wait is parked on
-//! `Wait::Polled` or `Wait::Epoll` and performed again (the array read again) when woken.
+//! `Wait::Polled` or `Wait::Epoll` and performed again (the array read again) when woken. A
+//! `poll` asking for console input asks the console server (`CON_POLL`), which notifies
+//! `CONSOLE_READY` when a line comes; that wakes `Wait::Polled` too.
 
 use abi::Errno;
-use abi::ipc::Badge;
+use abi::ipc::{Badge, label, level};
 use abi::types::{EpollEvent, PollFd, poll};
 use alloc::vec::Vec;
-use servers::{Outcome, lease};
+use servers::{Outcome, kernel, lease};
 use services::Pid;
 
 use crate::FileServer;
@@ -25,7 +27,10 @@ impl FileServer {
             .chunks_exact(PollFd::SIZE)
             .map(PollFd::decode)
             .collect();
-        let ready = self.files.poll(pid, &mut set, block)?;
+        // The console's input is the console server's: asked only when polled for.
+        let line = self.files.polls_console_input(pid, &set)
+            && kernel::call(level::CONSOLE, label::CON_POLL, &[], &mut [])? == 1;
+        let ready = self.files.poll_console(pid, &mut set, block, line)?;
         for (p, b) in set.iter().zip(bytes.chunks_exact_mut(PollFd::SIZE)) {
             p.encode_revents(b);
         }

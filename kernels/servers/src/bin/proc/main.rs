@@ -121,8 +121,11 @@ impl Proc {
     /// Every request but a program's `getpid`.
     #[inline(never)]
     fn call(&mut self, msg: &Message, wakes: &mut Wakes) -> Outcome {
-        let Some(sys) = Sys::from_number(msg.tag.label() as usize) else {
-            return Err(Errno::NoSys.into());
+        let raise = msg.tag.label() == label::RAISE;
+        let sys = match Sys::from_number(msg.tag.label() as usize) {
+            Some(sys) => Some(sys),
+            None if raise => None,
+            None => return Err(Errno::NoSys.into()),
         };
         let tid = msg.badge.tid();
         let Some(pid) = msg.badge.process().filter(|&p| self.processes.contains(p)) else {
@@ -140,6 +143,10 @@ impl Proc {
             result: 0,
         });
         self.answered = false;
+        let Some(sys) = sys else {
+            let r = self.raise(pid, a[1], a[0] as isize, wakes);
+            return self.answer(pid, r);
+        };
         let r = match sys {
             Sys::Exit => {
                 self.end_process(pid, a[0] as i32, wakes);
@@ -148,6 +155,7 @@ impl Proc {
             Sys::Getpid => Ok(pid.raw()),
             Sys::Kill => self.kill(&a, wakes),
             Sys::Sigaction => Ok(self.signals.sigaction(pid, a[0], a[1], a[2])?),
+            Sys::Sigprocmask if a[0] == abi::signal::SUSPEND => self.sigsuspend(pid, a[1], wakes),
             Sys::Sigprocmask => self.sigprocmask(pid, &a, wakes),
             Sys::Sigreturn => self.sigreturn(pid, tid, a[0], wakes),
             Sys::Setpgid => self.setpgid(pid, &a),
@@ -160,8 +168,18 @@ impl Proc {
             Sys::Tcsetpgrp => self.tcsetpgrp(pid, a[0]),
             Sys::Tcgetpgrp => Ok(self.signals.tcgetpgrp()),
             Sys::Proclist => self.proclist(msg.badge, a[1]),
+            Sys::SigactionFlags => {
+                Ok(self
+                    .signals
+                    .sigaction_flags(pid, a[0], a[1], a[2], a[3] as u64, a[4])?)
+            }
             _ => Err(Errno::NoSys.into()),
         };
+        self.answer(pid, r)
+    }
+
+    /// The answer to the current call of `pid`, `r`, unless the call is over already.
+    fn answer(&mut self, pid: Pid, r: Outcome) -> Outcome {
         self.current = None;
         // The caller's process may have ended meanwhile (exit, or kill of itself), or a handler
         // entered on the caller answered its call already.

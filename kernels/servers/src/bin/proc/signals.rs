@@ -56,12 +56,14 @@ impl Proc {
         let result = mine.map_or(Errno::Intr.ret(), |c| c.result);
         // A call of that thread parked here (`wait`, `thread_join`) or in fs (`read`, `write`)
         // is over: it fails with `EINTR`, and must not be answered later.
-        self.pending.drop_thread(tid);
-        if mine.is_none() {
+        // A thread has one call at a time: one parked here is in no other server.
+        let parked_here = self.pending.drop_thread(tid);
+        if mine.is_none() && !parked_here {
             let _ = kernel::call(level::FS, label::FS_CANCEL, &[tid as u64], &mut []);
         }
         for _ in 0..FRAME_PAGES {
-            match kernel::signal(tid, &d, result) {
+            // `SA_RESTART` applies to a call parked here or in fs, never to the one answered.
+            match kernel::signal(tid, &d, result, d.restart && mine.is_none()) {
                 Ok(0) => {
                     self.answered |= mine.is_some();
                     return;
@@ -126,6 +128,34 @@ impl Proc {
             }
         }
         Err(Fail::Gone)
+    }
+
+    /// `sigsuspend(mask)` (`sigprocmask(SUSPEND, mask)`) by `pid`: the mask is swapped and the call parks here (nothing wakes
+    /// `Wait::Signal`) until [`Proc::act`] enters a handler on the thread (the call fails with
+    /// `EINTR`) or ends the process; a signal deliverable at once acts now.
+    pub fn sigsuspend(&mut self, pid: Pid, mask: usize, wakes: &mut Wakes) -> Outcome {
+        self.signals.sigsuspend(pid, mask as u64)?;
+        if !self.signals.deliverable(pid) {
+            return Err(Fail::Block(services::Wait::Signal));
+        }
+        if let Some(c) = self.current.as_mut() {
+            c.result = Errno::Intr.ret();
+        }
+        self.act(pid, wakes);
+        Err(Errno::Intr.into())
+    }
+
+    /// A server's answer to a system call of `pid` raises `sig` (`label::RAISE`: `SIGPIPE` for
+    /// `EPIPE`), the kernel sent the call on here: the signal acts now, and the call's `result`
+    /// is the answer (returned by a handler entered, or given here).
+    pub fn raise(&mut self, pid: Pid, sig: usize, result: isize, wakes: &mut Wakes) -> Outcome {
+        if let Some(c) = self.current.as_mut() {
+            c.result = result;
+        }
+        if abi::signal::valid(sig) && self.signals.send(pid, sig).is_ok() {
+            self.act(pid, wakes);
+        }
+        Errno::check(result).map_err(Fail::Errno)
     }
 
     /// `tcsetpgrp(pgid)` by `me`: the console is told whether to watch its input while nobody

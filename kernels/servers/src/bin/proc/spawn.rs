@@ -99,7 +99,7 @@ impl Proc {
         cmd: &Command,
         stdio: [i32; 3],
     ) -> Result<Pid, Errno> {
-        let size = self.load(path)?;
+        let size = self.load(path, parent)?;
         let pid = self.procs.create(parent, &cmd.name(path))?;
         match self.build(pid, parent, size, cmd, stdio) {
             Ok(()) => Ok(pid),
@@ -110,13 +110,15 @@ impl Proc {
         }
     }
 
-    /// Copies the program at `path` from fs into `self.image`; its size.
-    fn load(&mut self, path: &[u8]) -> Result<usize, Errno> {
+    /// Copies the program at `path` (relative to `parent`'s working directory) from fs into
+    /// `self.image`; its size.
+    fn load(&mut self, path: &[u8], parent: Option<Pid>) -> Result<usize, Errno> {
+        let spawner = parent.map_or(0, |p| p.raw() as u64);
         loop {
             let size = kernel::call(
                 level::FS,
                 label::FS_PROGRAM,
-                &[],
+                &[spawner],
                 &mut [Loan::Read(path), Loan::Write(&mut self.image)],
             )?;
             if size <= self.image.len() {
