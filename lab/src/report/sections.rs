@@ -13,6 +13,7 @@ use super::charts::lines::{LinePanel, ratio_lines};
 use super::charts::stacked::{Stack, stacked_bars};
 use super::data::{self, BenchInfo, CYCLES, Group, KERNELS, Notes, Pair};
 use super::format::{self, html, opt_num, percent, ratio, ratio_band, ratio_of};
+use super::questions;
 use super::sweep;
 
 /// One section of the page.
@@ -430,6 +431,51 @@ pub fn sweeps(report: &Report) -> Vec<Section> {
                 breakdown: false,
                 title,
                 body: intro.to_string() + &chart(svg) + &table(&head, &rows),
+            }
+        })
+        .collect()
+}
+
+/// One section per question the report's benchmarks answer ([`questions`]): the chart, the
+/// reading computed from the numbers, then the table.
+pub fn questions(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Section> {
+    questions::answers(report, &scope.group, notes)
+        .into_iter()
+        .map(|a| {
+            let head = format!(
+                "<tr>{}</tr>\n",
+                a.head
+                    .iter()
+                    .map(|h| format!("<th>{}</th>", html(h)))
+                    .collect::<String>()
+            );
+            let rows: Vec<String> = a
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut cells = r.iter();
+                    let first = cells
+                        .next()
+                        .map(|c| format!("<td>{}</td>", html(c)))
+                        .unwrap_or_default();
+                    format!(
+                        "<tr>{first}{}</tr>\n",
+                        cells.map(|c| num_td(c)).collect::<String>()
+                    )
+                })
+                .collect();
+            let reading = if a.reading.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"what\">{}</p>\n", html(&a.reading))
+            };
+            let title = format!("{}{}", a.title, scope.suffix);
+            Section {
+                id: format!("{}{}", scope.prefix, a.id),
+                short: title.clone(),
+                breakdown: false,
+                title,
+                body: reading + &chart(a.svg) + &table(&head, &rows),
             }
         })
         .collect()

@@ -653,7 +653,7 @@ fn numbers_format_consistently() {
 
 /// A report of every catalogue benchmark on both kernels (no sweep), with made-up costs
 /// from 5 to 10^7 cycles: the real report's size and spread.
-fn catalogue_report() -> Report {
+pub(super) fn catalogue_report() -> Report {
     let mut report = sample(false);
     report.results.clear();
     let point = BTreeMap::new();
