@@ -110,11 +110,7 @@ impl RawTerminal {
             m.cycles()
         );
         let _ = err.flush();
-        loop {
-            let line = match self.lines.recv() {
-                Ok(Monitor::Line(line)) => line,
-                Ok(Monitor::Close) | Err(_) => break,
-            };
+        while let Ok(Monitor::Line(line)) = self.lines.recv() {
             let cmd = line.trim();
             if matches!(cmd, "c" | "continue" | "quit" | "q") {
                 break;
@@ -177,11 +173,7 @@ fn read_keys(tx: &Sender<u8>, mon: &Sender<Monitor>, stop: &AtomicBool) {
                         break;
                     }
                 }
-                0x7f | 0x08 => {
-                    if l.pop().is_some() {
-                        eprint!("\x08 \x08");
-                    }
-                }
+                0x7f | 0x08 if l.pop().is_some() => eprint!("\x08 \x08"),
                 0x20..0x7f => {
                     l.push(b as char);
                     eprint!("{}", b as char);

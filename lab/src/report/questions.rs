@@ -18,6 +18,9 @@ use super::format::{self, num, opt_num, ratio, ratio_of};
 /// Index of instructions in [`crate::bench::model::METRICS`].
 const INSTRUCTIONS: usize = 1;
 
+/// A benchmark's name and a value of it.
+type Named<'a> = (&'a str, f64);
+
 /// The IPC mechanisms' round trips, in the order the chart lists them.
 const IPC_ROUND_TRIPS: [&str; 8] = [
     "pipe-rt",
@@ -114,10 +117,7 @@ fn cycles_head(first: &str) -> Vec<String> {
 
 /// On kernel `k`, the cheapest and the dearest of `picked` by cycles per op, as
 /// `(name, cycles)` pairs.
-fn extremes<'a>(
-    picked: &[(&'a str, Pair<'_>)],
-    k: usize,
-) -> Option<((&'a str, f64), (&'a str, f64))> {
+fn extremes<'a>(picked: &[(&'a str, Pair<'_>)], k: usize) -> Option<(Named<'a>, Named<'a>)> {
     let vals: Vec<(&str, f64)> = picked
         .iter()
         .filter_map(|(n, p)| p.per_op(CYCLES)[k].map(|v| (*n, v)))
@@ -129,7 +129,7 @@ fn extremes<'a>(
 }
 
 /// The range of micro/mono over `picked` as `((name, ratio) lowest, highest)`.
-fn ratio_range<'a>(picked: &[(&'a str, Pair<'_>)]) -> Option<((&'a str, f64), (&'a str, f64))> {
+fn ratio_range<'a>(picked: &[(&'a str, Pair<'_>)]) -> Option<(Named<'a>, Named<'a>)> {
     let vals: Vec<(&str, f64)> = picked
         .iter()
         .filter_map(|(n, p)| {
