@@ -9,7 +9,7 @@
 use crate::bench::catalog::LADDER;
 use crate::bench::model::{METRICS, Report};
 
-use super::charts::bars::{Panel, Scale, bars, log_bars};
+use super::charts::bars::{Panel, Scale, bars, bars_marked, log_bars};
 use super::charts::lines::{LinePanel, YAxis, lines, ratio_lines};
 use super::charts::stacked::{Stack, stacked_bars};
 use super::data::{self, BenchInfo, CYCLES, Group, KERNELS, Notes, Pair};
@@ -296,7 +296,18 @@ pub fn ladder(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Section {
         title: "cycles / op",
         values: pairs.iter().map(|p| p.per_op(CYCLES)).collect(),
     };
-    let svg = log_bars(&rows, &[panel], "cycles per operation (log scale)");
+    // A kernel's row with a note measures a stand-in (mono's `ipc` is its pipe round trip).
+    let standins: Vec<[bool; 2]> = pairs
+        .iter()
+        .map(|p| p.both().map(|r| r.is_some_and(|r| r.note.is_some())))
+        .collect();
+    let svg = bars_marked(
+        &rows,
+        &[panel],
+        "cycles per operation (log scale)",
+        Scale::Log,
+        &standins,
+    );
     let head = "<tr><th>step</th><th>benchmark</th><th>what</th><th>mono cycles/op</th>\
                 <th>micro cycles/op</th><th>micro/mono</th><th>mono floor</th>\
                 <th>mono/floor</th><th>micro floor</th><th>micro/floor</th></tr>\n";

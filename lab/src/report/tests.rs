@@ -908,3 +908,24 @@ fn a_sweep_shows_each_kernels_cycles_next_to_the_ratio() {
         );
     }
 }
+
+/// Is mono's `ipc` row of the ladder (its pipe round trip, a stand-in with a note) drawn
+/// hatched and labelled so in the chart, and no other bar?
+#[test]
+fn the_ladders_stand_in_row_is_hatched_and_labelled_in_the_chart() {
+    let page = super::html(&sample(false));
+    let ladder = sections(&page)
+        .into_iter()
+        .find(|c| c.starts_with(" id=\"ladder\""))
+        .expect("the ladder");
+    assert_eq!(
+        ladder.matches("(stand-in)").count(),
+        1,
+        "one stand-in label: mono's ipc"
+    );
+    let families = sections(&page)
+        .into_iter()
+        .find(|c| c.starts_with(" id=\"time\""))
+        .expect("the time family");
+    assert!(!families.contains("(stand-in)"));
+}
