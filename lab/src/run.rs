@@ -13,7 +13,7 @@ use clap::Args;
 use emu::input::{self, Bound};
 use emu::profile::Profile;
 use emu::symbols::SymbolTable;
-use emu::{Config, ElfImage, Exit, Machine, Output};
+use emu::{Config, DebugStop, ElfImage, Exit, Machine, Output};
 
 use crate::cli::BadInput;
 use crate::export::Sink;
@@ -400,7 +400,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
                 limit: args.max_insns,
             },
         )?,
-        (None, None) => machine.run(args.max_insns),
+        (None, None) => {
+            if let Some(t) = &terminal {
+                machine.set_stop_request(Some(t.stop_request()));
+            }
+            loop {
+                match (machine.run(args.max_insns), &terminal) {
+                    (Exit::Debug(DebugStop::Paused), Some(t)) if t.monitor_requested() => {
+                        t.monitor(&machine);
+                    }
+                    (exit, _) => break exit,
+                }
+            }
+        }
     };
     let seconds = start.elapsed().as_secs_f64();
     drop(terminal);

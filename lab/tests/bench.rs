@@ -698,8 +698,34 @@ const OVERLAP_CHECK: &str = r#"<script>
 #[test]
 fn no_text_in_the_report_overlaps_other_text_at_700_px_or_on_a_wide_screen() {
     let (dir, _) = full();
+    no_text_overlaps(dir, "overlap");
+    // A sweep's pages too: the ratio charts and each kernel's absolute cycles beside them.
+    let sweep = scratch("overlap-sweep");
+    run_report(
+        &[
+            "sweep",
+            "--param",
+            "asid=off,on",
+            "--only",
+            "getpid,ipc,pipe-rt",
+            "--quick",
+            "--quiet",
+        ],
+        &sweep,
+    );
+    let html = std::fs::read_to_string(sweep.join("report.html")).expect("report.html");
+    assert!(
+        html.contains("id=\"sweep-asid-cycles\""),
+        "the absolute sweep chart"
+    );
+    no_text_overlaps(&sweep, "overlap-sweep-page");
+}
+
+/// Renders DIR/report.html in headless Chromium at 700 and 1600 px and asserts that no text
+/// boxes overlap.
+fn no_text_overlaps(dir: &Path, tag: &str) {
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
-    let page = scratch("overlap").join("page.html");
+    let page = scratch(tag).join("page.html");
     std::fs::write(
         &page,
         html.replace("</body>", &format!("{OVERLAP_CHECK}</body>")),
@@ -710,7 +736,7 @@ fn no_text_in_the_report_overlaps_other_text_at_700_px_or_on_a_wide_screen() {
         .find(|c| Command::new(c).arg("--version").output().is_ok())
         .expect("chromium is not installed: run `make deps`");
     for width in [700, 1600] {
-        let profile = scratch(&format!("overlap-profile-{width}"));
+        let profile = scratch(&format!("{tag}-profile-{width}"));
         let out = Command::new(chromium)
             .args([
                 "--headless",

@@ -183,3 +183,63 @@ fn buckets(period: &str) -> Value {
 fn sampling_stacks_changes_no_count() {
     assert_eq!(buckets("0"), buckets("7"));
 }
+
+/// `klab bench --folded FILE`: does every run — on and off the cost ladder, both kernels — get
+/// its stacks, prefixed `KERNEL;BENCH;`, adding up to its measured region's cycles over the
+/// bench sample period, and do the results in report.json keep the same stacks?
+#[test]
+fn bench_folded_writes_every_runs_region_stacks_prefixed_with_kernel_and_bench() {
+    let dir = std::env::temp_dir().join(format!("klab-bench-folded-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("stacks.folded");
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_klab"))
+        .args([
+            "bench",
+            "--quick",
+            "--quiet",
+            "--only",
+            "getpid,null-write",
+            "--folded",
+        ])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.join("report"))
+        .output()
+        .expect("run klab");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let folded = std::fs::read_to_string(&file).expect("the folded file");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("report/report.json")).expect("report.json"),
+    )
+    .unwrap();
+    // klab bench samples every 4999 cycles (`lab/src/bench/stacks.rs`).
+    const BENCH_PERIOD: u64 = 4999;
+    let mut runs = 0;
+    for r in report["results"].as_array().unwrap() {
+        let (kernel, bench) = (r["kernel"].as_str().unwrap(), r["bench"].as_str().unwrap());
+        let prefix = format!("{kernel};{bench};");
+        let mine: Vec<&str> = folded.lines().filter(|l| l.starts_with(&prefix)).collect();
+        let total: u64 = mine.iter().map(|l| parse(l).expect(l).1).sum();
+        let expect = r["total"]["cycles"].as_u64().unwrap() / BENCH_PERIOD;
+        assert!(
+            total > 0 && total.abs_diff(expect) <= 1,
+            "{kernel} {bench}: {total} samples for {expect} periods\n{folded}"
+        );
+        let kept: Vec<String> = r["stacks"]
+            .as_array()
+            .expect("the result keeps its stacks")
+            .iter()
+            .map(|s| format!("{prefix}{}", s.as_str().unwrap()))
+            .collect();
+        assert_eq!(mine, kept, "{kernel} {bench}");
+        runs += 1;
+    }
+    assert_eq!(runs, 4, "getpid and null-write on mono and micro");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -23,6 +23,8 @@
 //! counters (see `Machine::run_slice`), so a debugged run counts exactly what an undebugged one
 //! counts, however often it stops, as long as the debugger changes no state.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::bus::page_flag;
@@ -30,6 +32,53 @@ use crate::memmap::{PAGE_MASK, PAGE_SHIFT, PAGE_SIZE};
 use crate::trap::Trap;
 
 use super::{Exit, Machine};
+
+/// How often an idle hart waiting on live console input looks at the host's stop request
+/// ([`Machine::set_stop_request`]).
+pub const STOP_POLL: Duration = Duration::from_millis(50);
+
+/// What ended a wait for live console input.
+pub(crate) enum Woken {
+    /// A keystroke arrived.
+    Input,
+    /// The host asked the run to stop.
+    Stop,
+    /// The time ran out (or the terminal closed).
+    Timeout,
+}
+
+impl Machine {
+    /// Waits up to `timeout` (forever if `None`) for a live keystroke, looking at the host's
+    /// stop request every [`STOP_POLL`] when one is installed.
+    pub(crate) fn await_live_or_stop(&mut self, timeout: Option<Duration>) -> Woken {
+        if self.debug.stop_request.is_none() {
+            return if self.bus.uart.await_live(timeout) {
+                Woken::Input
+            } else {
+                Woken::Timeout
+            };
+        }
+        let mut left = timeout;
+        loop {
+            let slice = left.map_or(STOP_POLL, |l| l.min(STOP_POLL));
+            if self.bus.uart.await_live(Some(slice)) {
+                return Woken::Input;
+            }
+            if self.stop_requested() {
+                return Woken::Stop;
+            }
+            if !self.bus.uart.input.is_live() {
+                return Woken::Timeout;
+            }
+            if let Some(l) = &mut left {
+                *l = l.saturating_sub(slice);
+                if l.is_zero() {
+                    return Woken::Timeout;
+                }
+            }
+        }
+    }
+}
 
 /// The longest range one watchpoint may watch.
 pub const MAX_WATCH_LEN: u64 = 1 << 20;
@@ -71,7 +120,8 @@ pub enum DebugStop {
         addr: u64,
     },
     /// The hart idles waiting for live console input and the debugger asked not to wait longer
-    /// than [`Machine::set_live_wait_limit`] (so it can poll its connection).
+    /// than [`Machine::set_live_wait_limit`] (so it can poll its connection); or the host set
+    /// the flag given to [`Machine::set_stop_request`] (klab's console monitor).
     Paused,
 }
 
@@ -108,6 +158,8 @@ pub(crate) struct Debug {
     watch_stop: Option<(u64, u64, u64)>,
     /// The longest wait for live console input before `run` returns [`DebugStop::Paused`].
     pub live_wait: Option<Duration>,
+    /// Set by the host (any thread) to stop the run: see [`Machine::set_stop_request`].
+    pub stop_request: Option<Arc<AtomicBool>>,
 }
 
 impl Debug {
@@ -264,6 +316,23 @@ impl Machine {
     /// [`DebugStop::Paused`] (`None`: wait as long as it takes, the default).
     pub fn set_live_wait_limit(&mut self, limit: Option<Duration>) {
         self.debug.live_wait = limit;
+    }
+
+    /// Gives the machine a flag the host may set from any thread to stop a run: `run` then
+    /// returns [`DebugStop::Paused`] at the next slice boundary, or within [`STOP_POLL`] of
+    /// host time while the hart idles on live console input. The flag stays set until the host
+    /// clears it. Where a run is stopped changes nothing it counts (see [`Machine::run`]).
+    pub fn set_stop_request(&mut self, flag: Option<Arc<AtomicBool>>) {
+        self.debug.stop_request = flag;
+    }
+
+    /// Whether the host has asked the run to stop (see [`Machine::set_stop_request`]).
+    #[inline]
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.debug
+            .stop_request
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
     }
 
     fn debug_counts(&self) -> (u64, u64, u64) {

@@ -28,7 +28,7 @@ mod threaded;
 mod timing;
 mod trap;
 
-pub use debug::{DebugStop, MAX_WATCH_LEN, WatchKind};
+pub use debug::{DebugStop, MAX_WATCH_LEN, STOP_POLL, WatchKind};
 pub use timing::StaleUse;
 
 use std::time::Duration;
@@ -676,6 +676,9 @@ impl Machine {
         if let Some(exit) = self.exit.take() {
             return Some(exit);
         }
+        if self.stop_requested() {
+            return Some(Exit::Debug(DebugStop::Paused));
+        }
         self.bus.uart.poll();
         self.sample_irqs();
         self.overflow_checkpoint(self.waiting);
@@ -739,18 +742,23 @@ impl Machine {
                         .min(u128::from(u64::MAX)) as u64;
                     let wait = Duration::from_nanos(nanos);
                     let limit = self.debug.live_wait.filter(|&l| l < wait);
-                    if !self.bus.uart.await_live(Some(limit.unwrap_or(wait))) {
-                        if limit.is_some() {
-                            return Some(Exit::Debug(DebugStop::Paused));
+                    match self.await_live_or_stop(Some(limit.unwrap_or(wait))) {
+                        debug::Woken::Input => {}
+                        debug::Woken::Stop => return Some(Exit::Debug(DebugStop::Paused)),
+                        debug::Woken::Timeout => {
+                            if limit.is_some() {
+                                return Some(Exit::Debug(DebugStop::Paused));
+                            }
+                            self.spend_cycles(deadline - self.cycles());
                         }
-                        self.spend_cycles(deadline - self.cycles());
                     }
                 }
-                (None, true) => {
-                    if !self.bus.uart.await_live(self.debug.live_wait) {
+                (None, true) => match self.await_live_or_stop(self.debug.live_wait) {
+                    debug::Woken::Input => {}
+                    debug::Woken::Stop | debug::Woken::Timeout => {
                         return Some(Exit::Debug(DebugStop::Paused));
                     }
-                }
+                },
                 (None, false) => return Some(Exit::Stuck),
             }
         }

@@ -50,6 +50,8 @@ pub struct Job {
     pub point: BTreeMap<String, String>,
     /// Operations to ask for.
     pub n: u64,
+    /// Keep the region's folded stacks in the result even off the cost ladder (`--folded`).
+    pub stacks: bool,
 }
 
 impl Job {
@@ -163,7 +165,7 @@ impl Job {
             parts,
             charges: super::bands::charges(&region),
             symbols: super::stacks::symbols(&machine),
-            stacks: if ladder {
+            stacks: if ladder || self.stacks {
                 super::stacks::folded(&machine)
             } else {
                 Vec::new()

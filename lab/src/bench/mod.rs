@@ -55,6 +55,12 @@ pub struct Selection {
     /// The report directory (report.json, report.md, report.html).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write the call stacks sampled in every run's measured region as folded stacks to FILE
+    /// (`-`: stdout), one `KERNEL;BENCH;SPACE;outer;…;inner SAMPLES` line per stack, the format
+    /// flame-graph tools read (a sweep point adds its `k=v,…` after BENCH). Every result then
+    /// keeps its stacks in report.json (otherwise only the cost ladder's do).
+    #[arg(long, value_name = "FILE")]
+    pub folded: Option<PathBuf>,
     /// Host threads running machines in parallel (default: every core).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -137,6 +143,7 @@ impl Selection {
                         profile: profile.clone(),
                         point: point.clone(),
                         n: if self.quick { bench.quick } else { bench.n },
+                        stacks: self.folded.is_some(),
                     });
                 }
             }
@@ -210,6 +217,9 @@ impl Selection {
         };
         merge::arrange(&mut report);
         let paths = files::write(&dir, &report)?;
+        if let Some(path) = &self.folded {
+            crate::export::Sink::of(path).write(&stacks::folded_lines(&report.results))?;
+        }
         match self.format {
             Some(format) => crate::export::print(&files::export(&report, format)?)?,
             None => {

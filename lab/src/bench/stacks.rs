@@ -36,3 +36,24 @@ pub fn folded(m: &Machine) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The folded stacks of `results` for `--folded`: each result's lines with `KERNEL;BENCH;` (and
+/// for a sweep point `k=v,…;`) in front, one per line, so one flame graph holds every run and
+/// a tool can filter one by its prefix.
+pub fn folded_lines(results: &[crate::bench::model::BenchResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let mut prefix = format!("{};{};", r.kernel, r.bench);
+        if !r.point.is_empty() {
+            let point: Vec<String> = r.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            prefix.push_str(&point.join(","));
+            prefix.push(';');
+        }
+        for line in &r.stacks {
+            out.push_str(&prefix);
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

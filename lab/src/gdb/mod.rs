@@ -17,7 +17,7 @@
 
 mod arch;
 mod breakpoints;
-mod monitor;
+pub(crate) mod monitor;
 mod resume;
 mod target;
 

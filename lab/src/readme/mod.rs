@@ -32,10 +32,11 @@ const TEMPLATES: [(&str, &str); 9] = [
 ];
 
 /// The charts cut from `report.html`: (section id, file under the root).
-const CHARTS: [(&str, &str); 3] = [
+const CHARTS: [(&str, &str); 4] = [
     ("ladder", "docs/bench-ladder.svg"),
     ("breakdown-getpid", "docs/bench-getpid.svg"),
     ("timeline-getpid", "docs/bench-timeline-getpid.svg"),
+    ("q-io-models", "docs/bench-io-models.svg"),
 ];
 
 /// The files with generated regions.

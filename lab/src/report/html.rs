@@ -63,6 +63,7 @@ pub fn render(report: &Report) -> String {
         all.extend(super::bands::section(report, scope, &notes));
         all.extend(sections::families(report, scope, &notes));
         all.push(sections::ladder(report, scope, &notes));
+        all.extend(sections::questions(report, scope, &notes));
         all.extend(super::timeline::sections(report, scope));
         all.extend(super::flame::sections(report, scope));
     }

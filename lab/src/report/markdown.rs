@@ -33,6 +33,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&families(report, group, &notes));
         out.push_str(&breakdown(report, group, &notes));
         out.push_str(&ladder(report, group, &notes));
+        out.push_str(&questions(report, group, &notes));
     }
     if groups.is_empty() {
         out.push_str("\nNo results.\n");
@@ -258,6 +259,24 @@ fn sweep_table(report: &Report) -> String {
             ))
         }));
         out.push_str(&row(&cells));
+    }
+    out
+}
+
+/// One subsection per question the benchmarks answer: the reading, then the table.
+fn questions(report: &Report, group: &Group<'_>, notes: &Notes) -> String {
+    let mut out = String::new();
+    for a in super::questions::answers(report, group, notes) {
+        let _ = writeln!(out, "\n### {}\n", format::markdown(&a.title));
+        if !a.reading.is_empty() {
+            let _ = writeln!(out, "{}\n", format::markdown(&a.reading));
+        }
+        let head_cells: Vec<&str> = a.head.iter().map(String::as_str).collect();
+        out.push_str(&head(&head_cells, 1));
+        for r in &a.rows {
+            let cells: Vec<String> = r.iter().map(|c| format::markdown(c)).collect();
+            out.push_str(&row(&cells));
+        }
     }
     out
 }

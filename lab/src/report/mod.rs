@@ -12,6 +12,7 @@ mod flame;
 pub(crate) mod format;
 mod html;
 mod markdown;
+mod questions;
 mod sections;
 mod sweep;
 pub(crate) mod table;

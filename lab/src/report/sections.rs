@@ -3,16 +3,18 @@
 //!
 //! Sections: one per metric family (bars per benchmark, both kernels, log scale), one breakdown
 //! per benchmark (cycles by place, stacked), the cost ladder, and for a sweep one per parameter
-//! (micro/mono cycles ratio against the parameter's values). All report text is escaped here.
+//! (micro/mono cycles ratio against the parameter's values, and next to it each kernel's
+//! absolute cycles, which a ratio hides when both move). All report text is escaped here.
 
 use crate::bench::catalog::LADDER;
 use crate::bench::model::{METRICS, Report};
 
-use super::charts::bars::{Panel, Scale, bars, log_bars};
-use super::charts::lines::{LinePanel, ratio_lines};
+use super::charts::bars::{Panel, Scale, bars, bars_marked, log_bars};
+use super::charts::lines::{LinePanel, YAxis, lines, ratio_lines};
 use super::charts::stacked::{Stack, stacked_bars};
 use super::data::{self, BenchInfo, CYCLES, Group, KERNELS, Notes, Pair};
 use super::format::{self, html, opt_num, percent, ratio, ratio_band, ratio_of};
+use super::questions;
 use super::sweep;
 
 /// One section of the page.
@@ -294,7 +296,18 @@ pub fn ladder(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Section {
         title: "cycles / op",
         values: pairs.iter().map(|p| p.per_op(CYCLES)).collect(),
     };
-    let svg = log_bars(&rows, &[panel], "cycles per operation (log scale)");
+    // A kernel's row with a note measures a stand-in (mono's `ipc` is its pipe round trip).
+    let standins: Vec<[bool; 2]> = pairs
+        .iter()
+        .map(|p| p.both().map(|r| r.is_some_and(|r| r.note.is_some())))
+        .collect();
+    let svg = bars_marked(
+        &rows,
+        &[panel],
+        "cycles per operation (log scale)",
+        Scale::Log,
+        &standins,
+    );
     let head = "<tr><th>step</th><th>benchmark</th><th>what</th><th>mono cycles/op</th>\
                 <th>micro cycles/op</th><th>micro/mono</th><th>mono floor</th>\
                 <th>mono/floor</th><th>micro floor</th><th>micro/floor</th></tr>\n";
@@ -361,7 +374,7 @@ pub fn sweeps(report: &Report) -> Vec<Section> {
     };
     sweep::axes(report)
         .into_iter()
-        .map(|axis| {
+        .flat_map(|axis| {
             let others = sweep::others(report, axis.param);
             let at = |bench: &str, fixed, value: &str| {
                 sweep::ratio_at(report, bench, &sweep::with(fixed, axis.param, value))
@@ -424,12 +437,156 @@ pub fn sweeps(report: &Report) -> Vec<Section> {
                 })
                 .collect();
             let title = format!("sweep of {}: micro/mono cycles ratio", axis.param);
-            Section {
+            let ratio_section = Section {
                 id: format!("sweep-{}", id(axis.param)),
                 short: title.clone(),
                 breakdown: false,
                 title,
                 body: intro.to_string() + &chart(svg) + &table(&head, &rows),
+            };
+            [
+                ratio_section,
+                absolute_sweep(report, &axis, &others, &drawn),
+            ]
+        })
+        .collect()
+}
+
+/// Next to a sweep's ratio chart: each kernel's cycles per operation against the parameter, a
+/// panel per kernel and setting of the other parameters, one line per drawn benchmark.
+fn absolute_sweep(
+    report: &Report,
+    axis: &sweep::Axis<'_>,
+    others: &[std::collections::BTreeMap<String, String>],
+    drawn: &[&str],
+) -> Section {
+    let mut panels = Vec::new();
+    for fixed in others {
+        for kernel in KERNELS {
+            let label = data::point_label(fixed);
+            panels.push(LinePanel {
+                title: if label.is_empty() {
+                    kernel.to_string()
+                } else {
+                    format!("{kernel} · {label}")
+                },
+                series: drawn
+                    .iter()
+                    .map(|b| {
+                        axis.values
+                            .iter()
+                            .map(|v| {
+                                sweep::cycles_at(
+                                    report,
+                                    b,
+                                    kernel,
+                                    &sweep::with(fixed, axis.param, v),
+                                )
+                            })
+                            .collect()
+                    })
+                    .collect(),
+                bands: Vec::new(),
+            });
+        }
+    }
+    let x_labels: Vec<String> = axis.values.iter().map(|v| v.to_string()).collect();
+    let names: Vec<String> = drawn.iter().map(|b| b.to_string()).collect();
+    let svg = lines(
+        &x_labels,
+        &names,
+        &panels,
+        (axis.param, "cycles per operation"),
+        YAxis::Absolute,
+    );
+    let mut head = String::from("<tr><th>benchmark</th><th>kernel</th>");
+    for fixed in others {
+        for v in &axis.values {
+            let label = data::point_label(fixed);
+            let at = format!("{}={v}", axis.param);
+            head.push_str(&format!(
+                "<th>{}</th>",
+                html(&if label.is_empty() {
+                    at
+                } else {
+                    format!("{at}, {label}")
+                })
+            ));
+        }
+    }
+    head.push_str("</tr>\n");
+    let mut rows = Vec::new();
+    for b in drawn {
+        for kernel in KERNELS {
+            let mut r = format!("<tr><td>{}</td><td>{}</td>", html(b), kernel);
+            for fixed in others {
+                for v in &axis.values {
+                    let point = sweep::with(fixed, axis.param, v);
+                    r.push_str(&num_td(&opt_num(sweep::cycles_at(
+                        report, b, kernel, &point,
+                    ))));
+                }
+            }
+            rows.push(r + "</tr>\n");
+        }
+    }
+    let title = format!(
+        "sweep of {}: cycles per operation on each kernel",
+        axis.param
+    );
+    Section {
+        id: format!("sweep-{}-cycles", id(axis.param)),
+        short: title.clone(),
+        breakdown: false,
+        title,
+        body: "<p class=\"what\">Each kernel's own cycles per operation: a ratio that stays put \
+               can hide both kernels moving together.</p>\n"
+            .to_string()
+            + &chart(svg)
+            + &table(&head, &rows),
+    }
+}
+
+/// One section per question the report's benchmarks answer ([`questions`]): the chart, the
+/// reading computed from the numbers, then the table.
+pub fn questions(report: &Report, scope: &Scope<'_>, notes: &Notes) -> Vec<Section> {
+    questions::answers(report, &scope.group, notes)
+        .into_iter()
+        .map(|a| {
+            let head = format!(
+                "<tr>{}</tr>\n",
+                a.head
+                    .iter()
+                    .map(|h| format!("<th>{}</th>", html(h)))
+                    .collect::<String>()
+            );
+            let rows: Vec<String> = a
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut cells = r.iter();
+                    let first = cells
+                        .next()
+                        .map(|c| format!("<td>{}</td>", html(c)))
+                        .unwrap_or_default();
+                    format!(
+                        "<tr>{first}{}</tr>\n",
+                        cells.map(|c| num_td(c)).collect::<String>()
+                    )
+                })
+                .collect();
+            let reading = if a.reading.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"what\">{}</p>\n", html(&a.reading))
+            };
+            let title = format!("{}{}", a.title, scope.suffix);
+            Section {
+                id: format!("{}{}", scope.prefix, a.id),
+                short: title.clone(),
+                breakdown: false,
+                title,
+                body: reading + &chart(a.svg) + &table(&head, &rows),
             }
         })
         .collect()

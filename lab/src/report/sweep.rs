@@ -81,14 +81,22 @@ pub fn with(
     p
 }
 
+/// Cycles/op of `bench` on `kernel` at `point`, if measured.
+pub fn cycles_at(
+    report: &Report,
+    bench: &str,
+    kernel: &str,
+    point: &BTreeMap<String, String>,
+) -> Option<f64> {
+    report
+        .results
+        .iter()
+        .find(|r| r.bench == bench && r.kernel == kernel && &r.point == point)
+        .map(|r| r.cycles_per_op())
+}
+
 /// Micro cycles/op over mono cycles/op for `bench` at `point`, when both were measured.
 pub fn ratio_at(report: &Report, bench: &str, point: &BTreeMap<String, String>) -> Option<f64> {
-    let cycles = |kernel: &str| {
-        report
-            .results
-            .iter()
-            .find(|r| r.bench == bench && r.kernel == kernel && &r.point == point)
-            .map(|r| r.cycles_per_op())
-    };
+    let cycles = |kernel: &str| cycles_at(report, bench, kernel, point);
     ratio_of(cycles(KERNELS[0]), cycles(KERNELS[1]))
 }

@@ -457,8 +457,9 @@ fn html_has_one_svg_per_section() {
         let page = super::html(&sample(sweep));
         let chunks = sections(&page);
         // The bands, 5 metric families, the ladder, getpid's timeline, getpid's flame graph
-        // on each kernel, one breakdown per benchmark, one per swept parameter.
-        let expected = 1 + 5 + 1 + 1 + 2 + SAMPLE.len() + if sweep { 2 } else { 0 };
+        // on each kernel, one breakdown per benchmark, two per swept parameter (the ratio, and
+        // each kernel's cycles).
+        let expected = 1 + 5 + 1 + 1 + 2 + SAMPLE.len() + if sweep { 4 } else { 0 };
         assert_eq!(chunks.len(), expected);
         assert_eq!(page.matches("</section>").count(), expected);
         for chunk in chunks {
@@ -653,7 +654,7 @@ fn numbers_format_consistently() {
 
 /// A report of every catalogue benchmark on both kernels (no sweep), with made-up costs
 /// from 5 to 10^7 cycles: the real report's size and spread.
-fn catalogue_report() -> Report {
+pub(super) fn catalogue_report() -> Report {
     let mut report = sample(false);
     report.results.clear();
     let point = BTreeMap::new();
@@ -869,4 +870,62 @@ fn a_swept_profile_is_named_by_the_values_its_points_share() {
     assert_eq!(data::profile_label(&r, "u74", "nothing"), "u74");
     let plain = sample(false);
     assert_eq!(data::profile_label(&plain, "u74", "d1f2a3b4"), "u74");
+}
+
+/// Does a sweep show each kernel's own cycles next to the ratio — a panel per kernel and
+/// setting of the other parameters, and micro's getpid at its swept values in the table?
+#[test]
+fn a_sweep_shows_each_kernels_cycles_next_to_the_ratio() {
+    let report = sample(true);
+    let page = super::html(&report);
+    let chunk = sections(&page)
+        .into_iter()
+        .find(|c| c.starts_with(" id=\"sweep-tlb-entries-cycles\""))
+        .expect("an absolute-cycles section for tlb.entries");
+    for panel in [
+        "mono · asid=off",
+        "micro · asid=off",
+        "mono · asid=on",
+        "micro · asid=on",
+    ] {
+        assert!(chunk.contains(panel), "no panel {panel}");
+    }
+    let at = |entries: &str| {
+        let point = BTreeMap::from([
+            ("tlb.entries".to_string(), entries.to_string()),
+            ("asid".to_string(), "on".to_string()),
+        ]);
+        super::sweep::cycles_at(&report, "getpid", "micro", &point).expect("measured")
+    };
+    assert!(
+        at("16") > at("64"),
+        "the sample's micro is slower with fewer entries"
+    );
+    for v in [at("16"), at("64")] {
+        assert!(
+            chunk.contains(&format!(">{}<", format::num(v))),
+            "{v} not in the table"
+        );
+    }
+}
+
+/// Is mono's `ipc` row of the ladder (its pipe round trip, a stand-in with a note) drawn
+/// hatched and labelled so in the chart, and no other bar?
+#[test]
+fn the_ladders_stand_in_row_is_hatched_and_labelled_in_the_chart() {
+    let page = super::html(&sample(false));
+    let ladder = sections(&page)
+        .into_iter()
+        .find(|c| c.starts_with(" id=\"ladder\""))
+        .expect("the ladder");
+    assert_eq!(
+        ladder.matches("(stand-in)").count(),
+        1,
+        "one stand-in label: mono's ipc"
+    );
+    let families = sections(&page)
+        .into_iter()
+        .find(|c| c.starts_with(" id=\"time\""))
+        .expect("the time family");
+    assert!(!families.contains("(stand-in)"));
 }

@@ -57,12 +57,13 @@ pub enum Scale {
 }
 
 /// Pixels of the label printed after a bar, for the widest of `values`.
-fn label_px(values: impl Iterator<Item = f64>) -> f64 {
-    let chars = values
-        .filter(|v| v.is_finite())
-        .map(|v| format::num(v).chars().count())
-        .max()
-        .unwrap_or(1);
+fn label_px(values: impl Iterator<Item = f64>, extra: usize) -> f64 {
+    let chars = extra
+        + values
+            .filter(|v| v.is_finite())
+            .map(|v| format::num(v).chars().count())
+            .max()
+            .unwrap_or(1);
     chars as f64 * VALUE_CHAR_W + 12.0
 }
 
@@ -81,13 +82,13 @@ fn linear_cap(values: impl Iterator<Item = f64>) -> f64 {
 /// The axis end that leaves room after the longest bar for its printed value, on a log axis
 /// from `lo` across `width` pixels: with the bars spanning `d` decades and the label `l`
 /// pixels, the room `h` decades satisfies `h / (d + h) · width = l`.
-fn label_room(lo: f64, values: impl Iterator<Item = f64>, width: u32) -> f64 {
+fn label_room(lo: f64, values: impl Iterator<Item = f64>, width: u32, extra: usize) -> f64 {
     let (mut max, mut chars) = (lo, 1);
     for v in values.filter(|v| v.is_finite() && *v > 0.0) {
         max = max.max(v);
         chars = chars.max(format::num(v).chars().count());
     }
-    let l = chars as f64 * VALUE_CHAR_W + 12.0;
+    let l = (chars + extra) as f64 * VALUE_CHAR_W + 12.0;
     let w = f64::from(width).max(2.0 * l);
     let d = (max / lo).log10().max(0.5);
     max * 10f64.powf(l * d / (w - l))
@@ -102,6 +103,22 @@ pub fn log_bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str) -> String {
 /// The chart on `scale`: `rows` names the rows (top first), `panels` the metrics; `x_desc`
 /// labels each x axis.
 pub fn bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str, scale: Scale) -> String {
+    bars_marked(rows, panels, x_desc, scale, &[])
+}
+
+/// What a stand-in bar's label says after its value.
+pub const STAND_IN: &str = " (stand-in)";
+
+/// [`bars`], with the bars `standins[row][kernel]` marks drawn hatched and labelled
+/// [`STAND_IN`]: a kernel that lacks the mechanism and measures the nearest thing it has (mono's
+/// `ipc` is its pipe round trip), so the bar is not read as the same thing as its neighbour's.
+pub fn bars_marked(
+    rows: &[String],
+    panels: &[Panel<'_>],
+    x_desc: &str,
+    scale: Scale,
+    standins: &[[bool; 2]],
+) -> String {
     let name_w = rows
         .iter()
         .map(|r| text_width(r))
@@ -125,7 +142,7 @@ pub fn bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str, scale: Scale) -
             draw_panel(
                 root,
                 area,
-                rows,
+                (rows, standins),
                 panel,
                 x_desc,
                 (scale, panels.len() == 1 || scale == Scale::Linear),
@@ -143,19 +160,25 @@ pub fn bars(rows: &[String], panels: &[Panel<'_>], x_desc: &str, scale: Scale) -
 fn draw_panel(
     root: &Area<'_>,
     area: &Area<'_>,
-    rows: &[String],
+    (rows, standins): (&[String], &[[bool; 2]]),
     panel: &Panel<'_>,
     x_desc: &str,
     (scale, value_labels): (Scale, bool),
     names: Option<u32>,
 ) -> DrawResult {
     let values = || panel.values.iter().flatten().flatten().copied();
+    let is_standin = |r: usize, k: usize| standins.get(r).is_some_and(|s| s[k]);
+    let extra = if standins.iter().flatten().any(|s| *s) {
+        STAND_IN.chars().count()
+    } else {
+        0
+    };
     let plot_w = area.dim_in_pixel().0.saturating_sub(MARGINS);
     let (lo, hi, clip, ticks) = match scale {
         Scale::Log => {
             let (lo, mut hi) = log_span(values()).unwrap_or((0.1, 1.0));
             if value_labels {
-                hi = label_room(lo, values(), plot_w);
+                hi = label_room(lo, values(), plot_w, extra);
             }
             let widest = decades_fitting(lo, hi, u32::MAX, 1)
                 .iter()
@@ -172,7 +195,7 @@ fn draw_panel(
             let max = linear_cap(values());
             // Room after the longest bar for its label: max / (1 - l / w).
             let l = if value_labels {
-                label_px(values()) + 2.0 * VALUE_CHAR_W
+                label_px(values(), extra) + 2.0 * VALUE_CHAR_W
             } else {
                 0.0
             };
@@ -238,10 +261,27 @@ fn draw_panel(
             let end = match value {
                 Some(v) if *v > 0.0 && v.is_finite() => {
                     let x = to_axis(*v).clamp(lo, clip);
-                    chart.draw_series([Rectangle::new(
-                        [(lo, y0), (x, y1)],
-                        KERNEL_COLORS[k].filled(),
-                    )])?;
+                    if is_standin(r, k) {
+                        let c = KERNEL_COLORS[k];
+                        chart.draw_series([Rectangle::new(
+                            [(lo, y0), (x, y1)],
+                            c.mix(0.25).filled(),
+                        )])?;
+                        chart.draw_series([Rectangle::new(
+                            [(lo, y0), (x, y1)],
+                            c.stroke_width(1),
+                        )])?;
+                        let (a, b) = (
+                            chart.backend_coord(&(lo, y0)),
+                            chart.backend_coord(&(x, y1)),
+                        );
+                        hatch(root, a, b, c)?;
+                    } else {
+                        chart.draw_series([Rectangle::new(
+                            [(lo, y0), (x, y1)],
+                            KERNEL_COLORS[k].filled(),
+                        )])?;
+                    }
                     x
                 }
                 _ => lo,
@@ -254,6 +294,11 @@ fn draw_panel(
                 }
                 Some(v) if value_labels => format::num(*v),
                 Some(_) => continue,
+            };
+            let label = if is_standin(r, k) {
+                label + STAND_IN
+            } else {
+                label
             };
             let (x, y) = chart.backend_coord(&(end, (y0 + y1) / 2.0));
             root.draw(&Text::new(label, (x + 4, y), muted.clone()))?;
@@ -269,6 +314,24 @@ fn draw_panel(
                 style.clone(),
             ))?;
         }
+    }
+    Ok(())
+}
+
+/// Diagonal strokes every few pixels across the box from pixel `a` to pixel `b` (corners in
+/// any order), in `color`: the hatching of a stand-in bar.
+fn hatch(root: &Area<'_>, a: (i32, i32), b: (i32, i32), color: RGBColor) -> DrawResult {
+    let (left, right) = (a.0.min(b.0), a.0.max(b.0));
+    let (top, bottom) = (a.1.min(b.1), a.1.max(b.1));
+    let h = bottom - top;
+    let mut at = left;
+    while at < right {
+        let rise = (right - at).min(h);
+        root.draw(&PathElement::new(
+            [(at, bottom), (at + rise, bottom - rise)],
+            color.stroke_width(1),
+        ))?;
+        at += 6;
     }
     Ok(())
 }

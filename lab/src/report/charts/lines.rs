@@ -1,8 +1,9 @@
-//! Line charts of a ratio against a swept parameter: the parameter's values along x (as
-//! categories, in the order given), one line with point markers per series, a dashed line at
-//! 1× (parity), and one panel per assignment of the other swept parameters, in a grid. Where a
-//! point has a band (the ratio's range over the profile's estimated parameters), an error bar
-//! spans it. The legend is drawn once above the panels.
+//! Line charts against a parameter: its values along x (as categories, in the order given), one
+//! line with point markers per series, and one panel per assignment of the other parameters, in
+//! a grid sharing one y scale. Two kinds of y axis ([`YAxis`]): a ratio (ticks `2×`, a dashed
+//! line at 1×, parity) or absolute values (cycles, ticks `10k`). Where a point has a band (the
+//! ratio's range over the profile's estimated parameters), an error bar spans it. The legend is
+//! drawn once above the panels.
 
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -35,14 +36,35 @@ fn color(i: usize) -> RGBColor {
     super::PALETTE[i % super::PALETTE.len()]
 }
 
-/// The chart: `x_labels` are the parameter's values, `names` the series, `panels` the panels;
-/// `x_desc` and `y_desc` label the axes.
+/// What the y axis shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YAxis {
+    /// A ratio: ticks `N×` and a dashed line at 1× (parity); the axis reaches 1× at least.
+    Ratio,
+    /// Absolute values from 0 (cycles per operation): ticks as numbers, no parity line.
+    Absolute,
+}
+
+/// The ratio chart: `x_labels` are the parameter's values, `names` the series, `panels` the
+/// panels; `x_desc` and `y_desc` label the axes.
 pub fn ratio_lines(
     x_labels: &[String],
     names: &[String],
     panels: &[LinePanel],
     x_desc: &str,
     y_desc: &str,
+) -> String {
+    lines(x_labels, names, panels, (x_desc, y_desc), YAxis::Ratio)
+}
+
+/// The chart with a y axis of kind `y`: `x_labels` are the parameter's values, `names` the
+/// series, `panels` the panels; `descs` label the x and y axes.
+pub fn lines(
+    x_labels: &[String],
+    names: &[String],
+    panels: &[LinePanel],
+    (x_desc, y_desc): (&str, &str),
+    y: YAxis,
 ) -> String {
     let items: Vec<LegendItem<'_>> = names
         .iter()
@@ -69,20 +91,21 @@ pub fn ratio_lines(
                 p.series.iter().flatten().flatten().copied().chain(highs)
             })
             .filter(|v| v.is_finite())
-            .fold(1f64, f64::max);
+            .fold(if y == YAxis::Ratio { 1f64 } else { 0f64 }, f64::max);
+        let max = if max > 0.0 { max } else { 1.0 };
         for (panel, area) in panels.iter().zip(&areas) {
-            draw_panel(area, x_labels, panel, max * 1.15, (x_desc, y_desc))?;
+            draw_panel(area, x_labels, panel, (max * 1.15, y), (x_desc, y_desc))?;
         }
         Ok(())
     })
 }
 
-/// Draws one panel, its y axis from 0 to `y_hi`.
+/// Draws one panel, its y axis of kind `y` from 0 to `y_hi`.
 fn draw_panel(
     area: &super::Area<'_>,
     x_labels: &[String],
     panel: &LinePanel,
-    y_hi: f64,
+    (y_hi, y): (f64, YAxis),
     (x_desc, y_desc): (&str, &str),
 ) -> DrawResult {
     let k = x_labels.len().max(1);
@@ -108,18 +131,23 @@ fn draw_panel(
         .light_line_style(TRANSPARENT)
         .x_labels(k)
         .x_label_formatter(&label_of)
-        .y_label_formatter(&|v| format!("{}×", format::tick(*v)))
+        .y_label_formatter(&|v| match y {
+            YAxis::Ratio => format!("{}×", format::tick(*v)),
+            YAxis::Absolute => format::tick(*v),
+        })
         .label_style((FONT, LABEL_SIZE))
         .x_desc(x_desc)
         .y_desc(y_desc)
         .axis_desc_style((FONT, LABEL_SIZE))
         .draw()?;
-    chart.draw_series([DashedPathElement::new(
-        [(SegmentValue::Exact(0), 1.0), (SegmentValue::Last, 1.0)],
-        6,
-        4,
-        MUTED.stroke_width(1),
-    )])?;
+    if y == YAxis::Ratio {
+        chart.draw_series([DashedPathElement::new(
+            [(SegmentValue::Exact(0), 1.0), (SegmentValue::Last, 1.0)],
+            6,
+            4,
+            MUTED.stroke_width(1),
+        )])?;
+    }
     for (s, values) in panel.series.iter().enumerate() {
         let style = color(s).stroke_width(2);
         // A missing point breaks the line.
