@@ -194,7 +194,7 @@ pub trait Kernel {
     /// What the kernel keeps per thread.
     type Thread: Framed;
     /// What a blocked thread waits for.
-    type Block: Copy + WaitKey;
+    type Block: Copy;
     /// Its scheduling state.
     fn sched(&mut self) -> &mut Sched<Self::Thread, Self::Block>;
     /// Handles a trap of the current thread, whose registers `frame` holds, and says what runs
