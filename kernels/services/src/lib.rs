@@ -105,7 +105,6 @@ impl ksched::WaitKey for Wait {
             Wait::Polled => (10, 0),
             Wait::Epoll(e) => (11, e),
             Wait::Alarm => (12, 0),
-            Wait::Signal => (13, 0),
         };
         Some(id ^ (kind << 56))
     }
