@@ -8,8 +8,7 @@
 //! The kernels differ in what a thread is blocked on, never in who runs next.
 
 pub use ksched::{
-    HandOff, MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads, WaitKey,
-    futex,
+    HandOff, MAX_THREADS, NextTask, Run, SpaceId, TIMESLICE_NS, Thread, ThreadId, Threads, futex,
 };
 
 use crate::sync::Global;
@@ -138,7 +137,7 @@ impl<T, B> Sched<T, B> {
     }
 }
 
-impl<T, B: Copy + WaitKey> Sched<T, B> {
+impl<T, B: Copy> Sched<T, B> {
     /// The current thread yields the processor (`yield`): it goes to the back of the queue, and
     /// the thread that runs next gets a whole slice (see [`Ticker::yielded`]). Both kernels'
     /// `yield` is this.

@@ -6,8 +6,7 @@
 //!   reuses the slot.
 //! - [`Threads`]: the threads, direct-indexed by id (O(1) lookup, insert and removal), each with
 //!   its address space, its [`Run`] state and the kernel's own data; the round-robin run queue
-//!   linked through the table (O(1) push, pop and removal); the current thread; sleepers; the
-//!   blocked threads filed by what they wait for ([`waits`]), so a wake visits only the waiters.
+//!   linked through the table (O(1) push, pop and removal); the current thread; sleepers.
 //! - [`NextTask`]: what a trap handler asks to run next (Hubris's `NextTask`): the kernels'
 //!   handlers return it instead of setting a "current" on the side.
 //!
@@ -26,14 +25,12 @@ extern crate alloc;
 pub mod futex;
 mod id;
 mod threads;
-pub mod waits;
 
 #[cfg(test)]
 mod tests;
 
 pub use id::{MAX_THREADS, SpaceId, ThreadId};
 pub use threads::{HandOff, Run, Thread, Threads};
-pub use waits::WaitKey;
 
 /// The time slice, in nanoseconds of guest time: a thread that runs this long without trapping
 /// for another reason is preempted by the timer and goes to the back of the queue.

@@ -195,7 +195,6 @@ enum Step {
     Block(usize, u8),
     Sleep(usize, u64),
     Wake(u8),
-    WakeWaiting(u8, usize),
     Tick(u64),
     Preempt,
     Pick(u8, usize),
@@ -209,7 +208,6 @@ fn step() -> impl Strategy<Value = Step> {
         (0..12usize, 0..3u8).prop_map(|(i, b)| Step::Block(i, b)),
         (0..12usize, 0..100u64).prop_map(|(i, d)| Step::Sleep(i, d)),
         (0..3u8).prop_map(Step::Wake),
-        (0..3u8, 0..4usize).prop_map(|(b, n)| Step::WakeWaiting(b, n)),
         (0..100u64).prop_map(Step::Tick),
         Just(Step::Preempt),
         (0..3u8, 0..12usize).prop_map(|(k, i)| Step::Pick(k, i)),
@@ -226,9 +224,6 @@ proptest! {
         let mut state: BTreeMap<ThreadId, Run<u8>> = BTreeMap::new();
         let mut queue: Vec<ThreadId> = Vec::new();
         let mut current: Option<ThreadId> = None;
-        // When each blocked thread last began to wait (a wake by value takes them in this order).
-        let mut since: BTreeMap<ThreadId, usize> = BTreeMap::new();
-        let mut clock = 0;
         let pick = |i: usize, ids: &Vec<ThreadId>| ids.get(i % ids.len().max(1)).copied();
         for s in steps {
             match s {
@@ -236,8 +231,6 @@ proptest! {
                     let run = if ready { Run::Ready } else { Run::Blocked(0) };
                     let id = t.insert(space(1), run, 0).unwrap();
                     ids.push(id);
-                    clock += 1;
-                    since.insert(id, clock);
                     state.insert(id, run);
                     if ready { queue.push(id); }
                 }
@@ -258,8 +251,6 @@ proptest! {
                     t.block(id, b);
                     if let Some(r) = state.get_mut(&id) {
                         *r = Run::Blocked(b);
-                        clock += 1;
-                        since.insert(id, clock);
                         queue.retain(|&q| q != id);
                         if current == Some(id) { current = None; }
                     }
@@ -284,20 +275,6 @@ proptest! {
                         }
                     }
                     prop_assert_eq!(t.wake(|&w| w == b), n);
-                }
-                Step::WakeWaiting(b, max) => {
-                    let mut waiting: Vec<ThreadId> = state
-                        .iter()
-                        .filter(|(_, r)| **r == Run::Blocked(b))
-                        .map(|(&id, _)| id)
-                        .collect();
-                    waiting.sort_by_key(|id| since[id]);
-                    waiting.truncate(max);
-                    for &id in &waiting {
-                        state.insert(id, Run::Ready);
-                        if current != Some(id) && !queue.contains(&id) { queue.push(id); }
-                    }
-                    prop_assert_eq!(t.wake_waiting(&b, max), waiting.len());
                 }
                 Step::Tick(now) => {
                     let mut next = u64::MAX;
@@ -368,38 +345,4 @@ fn an_id_is_never_zero_and_an_optional_id_is_one_word() {
     let mut t = T::new();
     let a = t.insert(space(1), Run::Ready, 0).unwrap();
     assert_eq!(ThreadId::from_raw(a.raw()), Some(a));
-}
-
-/// A wake by value takes the waiters of that wait only, in the order they began to wait, even
-/// when other waits share their bucket; a hand-off files the thread that blocks and unfiles the
-/// one it runs.
-#[test]
-fn a_wake_by_value_takes_its_waiters_in_order_and_a_hand_off_keeps_the_index() {
-    use crate::waits::bucket;
-    let mut t: Threads<u32, usize> = Threads::new();
-    // Two keys in one bucket.
-    let k = 5usize;
-    let other = (k + 1..).find(|&o| bucket(o) == bucket(k)).unwrap();
-    let a = t.insert(space(1), Run::Blocked(k), 0).unwrap();
-    let b = t.insert(space(1), Run::Blocked(other), 0).unwrap();
-    let c = t.insert(space(1), Run::Blocked(k), 0).unwrap();
-    let d = t.insert(space(1), Run::Ready, 0).unwrap();
-    t.block(a, k); // a waits again: now after c
-    t.check();
-    assert_eq!(t.wake_waiting(&k, 1), 1);
-    assert_eq!(t.queue().collect::<Vec<_>>(), [d, c]);
-    assert_eq!(t.wake_waiting(&k, usize::MAX), 1);
-    assert_eq!(t.queue().collect::<Vec<_>>(), [d, c, a]);
-    assert_eq!(t.wake_waiting(&k, usize::MAX), 0);
-    assert_eq!(t.get(b).unwrap().run(), Run::Blocked(other));
-    t.check();
-    // d runs and hands off to b, blocking on k itself.
-    assert_eq!(t.pick(NextTask::Other), Some(d));
-    assert!(t.hand_off(k, b));
-    t.check();
-    assert_eq!(t.current(), Some(b));
-    assert_eq!(t.wake_waiting(&other, usize::MAX), 0);
-    assert_eq!(t.wake_waiting(&k, usize::MAX), 1);
-    assert_eq!(t.get(d).unwrap().run(), Run::Ready);
-    t.check();
 }

@@ -6,18 +6,13 @@
 //!   "no current thread" until the next [`Threads::pick`]);
 //! - the queue is a doubly linked list through the slots, in round-robin order.
 //!
-//! - a thread is filed in the wait index ([`crate::waits`]) iff it is [`Run::Blocked`] on a
-//!   wait that has a key, in that key's bucket.
-//!
-//! Every operation is O(1) except [`Threads::wake_waiting`] (O(the waiters filed in the wait's
-//! bucket)), and [`Threads::wake`], [`Threads::tick`] and [`Threads::iter`], which look at every
-//! slot ([`Threads::wake`] is for the rare wake by predicate; [`Threads::tick`] runs on timer
-//! interrupts, never on a system call's path).
+//! Every operation is O(1) except [`Threads::wake`] and [`Threads::tick`], which look at every
+//! slot (they run when something happened that a blocked or sleeping thread waits for, never on
+//! a system call's common path), and [`Threads::iter`].
 
 use alloc::vec::Vec;
 
 use crate::id::{MAX_THREADS, SpaceId, ThreadId};
-use crate::waits::{WaitIndex, WaitKey};
 
 /// A thread's run state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,17 +66,12 @@ pub struct HandOff<'a, T, B> {
     /// The blocked thread, which is to run.
     pub to: &'a mut Thread<T, B>,
     current: &'a mut Option<ThreadId>,
-    waits: &'a mut WaitIndex,
 }
 
-impl<T, B: WaitKey> HandOff<'_, T, B> {
+impl<T, B> HandOff<'_, T, B> {
     /// The current thread blocks on `b`; the other becomes ready and current.
     #[inline(always)]
     pub fn commit(self, b: B) {
-        self.waits.unfile(self.to.id.index());
-        if let Some(key) = b.wait_key() {
-            self.waits.file(self.from.id.index(), key);
-        }
         self.from.run = Run::Blocked(b);
         self.to.run = Run::Ready;
         *self.current = Some(self.to.id);
@@ -89,7 +79,7 @@ impl<T, B: WaitKey> HandOff<'_, T, B> {
 }
 
 /// "No slot" in the run-queue links.
-use crate::waits::NIL;
+const NIL: u16 = 0;
 
 /// A slot: its generation and run-queue links live outside the thread, so they survive it.
 #[derive(Debug)]
@@ -113,8 +103,6 @@ pub struct Threads<T, B> {
     queued: usize,
     live: usize,
     current: Option<ThreadId>,
-    /// The blocked threads by what they wait for.
-    waits: WaitIndex,
 }
 
 impl<T, B> Default for Threads<T, B> {
@@ -134,20 +122,16 @@ impl<T, B> Threads<T, B> {
             queued: 0,
             live: 0,
             current: None,
-            waits: WaitIndex::new(),
         }
     }
 }
 
-impl<T, B: Copy + WaitKey> Threads<T, B> {
+impl<T, B: Copy> Threads<T, B> {
     /// Adds a thread of `space` in state `run` (queued at the back if `Ready`); `None` when
     /// [`MAX_THREADS`] live already or memory is short.
     pub fn insert(&mut self, space: SpaceId, run: Run<B>, data: T) -> Option<ThreadId> {
         if self.slots.is_empty() {
             self.slots.try_reserve(8).ok()?;
-            if !self.waits.grow(1) {
-                return None;
-            }
             self.slots.push(Slot {
                 generation: 0,
                 next: NIL,
@@ -161,9 +145,6 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
             None if self.slots.len() <= MAX_THREADS => {
                 self.slots.try_reserve(1).ok()?;
                 self.free.try_reserve(self.slots.len()).ok()?;
-                if !self.waits.grow(self.slots.len() + 1) {
-                    return None;
-                }
                 self.slots.push(Slot {
                     generation: 0,
                     next: NIL,
@@ -184,14 +165,8 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
             data,
         });
         self.live += 1;
-        match run {
-            Run::Ready => self.enqueue(index),
-            Run::Blocked(b) => {
-                if let Some(key) = b.wait_key() {
-                    self.waits.file(index, key);
-                }
-            }
-            Run::Sleeping(_) => {}
+        if matches!(run, Run::Ready) {
+            self.enqueue(index);
         }
         Some(id)
     }
@@ -201,7 +176,6 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
         self.get(id)?;
         let index = id.index();
         self.dequeue(index);
-        self.waits.unfile(index);
         if self.current == Some(id) {
             self.current = None;
         }
@@ -272,7 +246,6 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
             return false;
         };
         t.run = Run::Ready;
-        self.waits.unfile(id.index());
         if self.current != Some(id) {
             self.enqueue(id.index());
         }
@@ -294,14 +267,7 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
             return;
         };
         t.run = run;
-        let index = id.index();
-        self.dequeue(index);
-        self.waits.unfile(index);
-        if let Run::Blocked(b) = run
-            && let Some(key) = b.wait_key()
-        {
-            self.waits.file(index, key);
-        }
+        self.dequeue(id.index());
         if self.current == Some(id) {
             self.current = None;
         }
@@ -317,39 +283,8 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
         }
     }
 
-    /// Makes at most `max` threads blocked on `b` runnable (at the back of the queue, in the
-    /// order they blocked); returns how many. Visits only the threads filed in `b`'s bucket of
-    /// the wait index (every slot if `b` has no key).
-    pub fn wake_waiting(&mut self, b: &B, max: usize) -> usize
-    where
-        B: PartialEq,
-    {
-        let Some(key) = b.wait_key() else {
-            let mut left = max;
-            return self.wake(|x| {
-                let hit = left > 0 && x == b;
-                left -= usize::from(hit);
-                hit
-            });
-        };
-        let mut woken = 0;
-        let mut at = self.waits.first(key);
-        while at != NIL && woken < max {
-            let index = at as usize;
-            at = self.waits.next(index);
-            let id = match &self.slots[index].thread {
-                Some(t) if matches!(&t.run, Run::Blocked(x) if x == b) => t.id,
-                _ => continue,
-            };
-            self.ready(id);
-            woken += 1;
-        }
-        woken
-    }
-
     /// Makes every thread blocked on something `pred` accepts runnable (at the back of the
-    /// queue, in slot order); returns how many. Looks at every slot: for the rare wake that is
-    /// not by value ([`Threads::wake_waiting`] is).
+    /// queue, in slot order); returns how many.
     pub fn wake(&mut self, mut pred: impl FnMut(&B) -> bool) -> usize {
         let mut woken = 0;
         for index in 1..self.slots.len() {
@@ -468,12 +403,7 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
     #[inline(always)]
     pub fn begin_hand_off(&mut self, to: ThreadId) -> Option<HandOff<'_, T, B>> {
         let from = self.current?;
-        let Threads {
-            slots,
-            current,
-            waits,
-            ..
-        } = self;
+        let Threads { slots, current, .. } = self;
         let [fs, ts] = slots.get_disjoint_mut([from.index(), to.index()]).ok()?;
         let from = fs.thread.as_mut()?;
         let to_thread = ts.thread.as_mut()?;
@@ -484,7 +414,6 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
             from,
             to: to_thread,
             current,
-            waits,
         })
     }
 
@@ -587,22 +516,6 @@ impl<T, B: Copy + WaitKey> Threads<T, B> {
             let t = self.get(c).expect("the current thread is live");
             assert!(t.is_ready(), "the current thread {c} is not ready");
         }
-        let filed = self.waits.check();
-        let mut should = 0;
-        for t in self.iter() {
-            let want = match t.run {
-                Run::Blocked(b) => b.wait_key().map(crate::waits::bucket),
-                _ => None,
-            };
-            should += usize::from(want.is_some());
-            assert_eq!(
-                self.waits.bucket_of(t.id.index()),
-                want,
-                "thread {}: filed in the wrong bucket",
-                t.id
-            );
-        }
-        assert_eq!(filed, should, "filed slots without a live blocked thread");
         assert_eq!(self.iter().count(), self.live, "live count");
     }
 }

@@ -56,7 +56,10 @@ pub fn wake(k: &mut Kernel, tid: ThreadId, addr: usize, n: usize) {
     let r = match word(k, tid, addr) {
         Ok(None) => return,
         Ok(Some((key, _))) => {
-            let woken = k.sched.threads.wake_waiting(&Wait::Futex(key.0), n);
+            let woken = k
+                .sched
+                .threads
+                .wake(futex::at_most(n, |b| *b == Wait::Futex(key.0)));
             woken as isize
         }
         Err(e) => e.ret(),

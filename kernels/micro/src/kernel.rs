@@ -177,18 +177,6 @@ pub enum Wait {
 /// A thread's run state.
 pub type State = Run<Wait>;
 
-/// Only futex waiters are woken by value (`wake_waiting`); IPC partners are woken by thread id,
-/// so they stay out of the scheduler's wait index and the fast path's hand-off files nothing.
-impl kcore::sched::WaitKey for Wait {
-    #[inline(always)]
-    fn wait_key(&self) -> Option<usize> {
-        match *self {
-            Wait::Futex(addr) => Some(addr),
-            _ => None,
-        }
-    }
-}
-
 /// Why a thread sent its message: what the reply means to it. An explicit tag byte (`repr(u8)`),
 /// so the fast path tells a raw call from a forwarded one with one compare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

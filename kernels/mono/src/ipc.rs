@@ -112,9 +112,11 @@ pub fn futex_wait(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
 pub fn futex_wake(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     let me = k.caller();
     let (addr, n) = (f.arg(0), f.arg(1));
-    let r = k
-        .futex_word(me.space, addr)
-        .map(|(key, _)| k.sched.threads.wake_waiting(&Wait::Futex(key.0), n));
+    let r = k.futex_word(me.space, addr).map(|(key, _)| {
+        k.sched
+            .threads
+            .wake(futex::at_most(n, |b| *b == Wait::Futex(key.0)))
+    });
     f.set_return(match r {
         Ok(woken) => woken as isize,
         Err(e) => e.ret(),

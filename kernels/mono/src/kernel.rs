@@ -143,7 +143,7 @@ impl Kernel {
 
     /// Makes every thread blocked on `wait` runnable (it retries its call).
     pub fn wake(&mut self, wait: Wait) {
-        self.sched.threads.wake_waiting(&wait, usize::MAX);
+        self.sched.threads.wake(|&b| b == wait);
     }
 
     /// Wakes everything in `wakes` (every blocked thread if it overflowed).
@@ -155,9 +155,7 @@ impl Kernel {
             self.sched.threads.wake(|_| true);
             return;
         }
-        for w in wakes.iter() {
-            self.sched.threads.wake_waiting(&w, usize::MAX);
-        }
+        self.sched.threads.wake(|&b| wakes.iter().any(|w| w == b));
     }
 
     /// Handles a trap other than a system call.

@@ -86,30 +86,6 @@ pub enum Wait {
     Signal,
 }
 
-/// A wait's key for the scheduler's wait index (`ksched::waits`): every wait is woken by value
-/// (`wake(wait)`), so every one has a key — its kind in the top byte, its object's id or
-/// address below (equal waits, equal keys).
-impl ksched::WaitKey for Wait {
-    #[inline]
-    fn wait_key(&self) -> Option<usize> {
-        let (kind, id) = match *self {
-            Wait::PipeReadable(p) => (1, p),
-            Wait::PipeWritable(p) => (2, p),
-            Wait::Console => (3, 0),
-            Wait::Child(pid) => (4, pid.raw()),
-            Wait::Thread(t) => (5, t),
-            Wait::Timer => (6, 0),
-            Wait::Futex(a) => (7, a),
-            Wait::MqReadable(q) => (8, q),
-            Wait::MqWritable(q) => (9, q),
-            Wait::Polled => (10, 0),
-            Wait::Epoll(e) => (11, e),
-            Wait::Alarm => (12, 0),
-        };
-        Some(id ^ (kind << 56))
-    }
-}
-
 /// Why a call did not complete: an error for the caller, or "retry when `Wait` happens".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
