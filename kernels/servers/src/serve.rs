@@ -167,7 +167,18 @@ pub fn answer(badge: Badge, value: isize) {
 /// The reply to request `msg` with `value`: label 0 and the value, or — for a program's
 /// system call whose failure raises a signal (`EPIPE`: `SIGPIPE`, `services::signal::raised_by`)
 /// — `label::RAISE` with the value and the signal, which the kernel carries on to proc.
+/// A success (`value` ≥ 0) is answered inline; only a failure asks the signal rule.
+#[inline(always)]
 fn reply_to(msg: &Message, value: isize) -> (Tag, [u64; 4]) {
+    if value >= 0 {
+        return (REPLY, [value as u64, 0, 0, 0]);
+    }
+    failed_reply(msg, value)
+}
+
+/// [`reply_to`] for a failure: `label::RAISE` if it raises a signal.
+#[inline(never)]
+fn failed_reply(msg: &Message, value: isize) -> (Tag, [u64; 4]) {
     let raised = Errno::check(value)
         .err()
         .and_then(services::signal::raised_by)
