@@ -275,7 +275,7 @@ fn number_call(ctx: &mut Ctx, rng: &mut Rng) -> Result<(), String> {
             want(r, e, "inject from a program")
         }
         0 => {
-            let nr = [0, 44, 63, 74, 79, 95, 1000, usize::MAX][rng.below(8)];
+            let nr = [0, 44, 53, 74, 79, 95, 1000, usize::MAX][rng.below(8)];
             // Safety: no call has this number.
             let r = unsafe { syscall(nr, args) };
             want(r, Errno::NoSys, "an unknown call number")
