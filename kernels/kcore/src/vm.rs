@@ -76,6 +76,16 @@ fn is_leaf(pte: u64) -> bool {
     pte & (PteFlags::R | PteFlags::W | PteFlags::X).bits() != 0
 }
 
+/// A user page's PTE flags from the permissions asked for: valid, user and accessed always, and
+/// dirty with write (klab's kernels never rely on hardware A/D updates).
+fn user_flags(flags: PteFlags) -> PteFlags {
+    let mut flags = flags | PteFlags::V | PteFlags::U | PteFlags::A;
+    if flags.contains(PteFlags::W) {
+        flags |= PteFlags::D;
+    }
+    flags
+}
+
 /// The table at physical `pa` (RAM is mapped 1:1).
 ///
 /// # Safety
@@ -253,17 +263,10 @@ impl AddressSpace {
         pa: usize,
         flags: PteFlags,
     ) -> Result<(), Errno> {
-        let mut flags = flags | PteFlags::V | PteFlags::U | PteFlags::A;
-        if flags.contains(PteFlags::W) {
-            flags |= PteFlags::D;
-        }
-        let slot = self.slot(va, Some(frames))?.ok_or(Errno::NoMem)?;
-        if *slot & PteFlags::V.bits() != 0 {
-            return Err(Errno::Exist);
-        }
-        frames.note_map(pa);
-        *slot = make_pte(pa, flags);
-        Ok(())
+        self.map_counted(frames, va, pa, flags, |f, pa| {
+            f.note_map(pa);
+            true
+        })
     }
 
     /// Maps the page at `va` to frame `pa`, which is mapped elsewhere already and stays so (a
@@ -277,15 +280,26 @@ impl AddressSpace {
         pa: usize,
         flags: PteFlags,
     ) -> Result<(), Errno> {
-        let mut flags = flags | PteFlags::V | PteFlags::U | PteFlags::A;
-        if flags.contains(PteFlags::W) {
-            flags |= PteFlags::D;
-        }
+        self.map_counted(frames, va, pa, flags, FrameAllocator::note_share)
+    }
+
+    /// [`map`](Self::map) and [`map_shared`](Self::map_shared): the page at `va` becomes `pa`
+    /// once `note` has counted the mapping in the frame table (`false`: refused, `ENOMEM`).
+    #[inline(always)]
+    fn map_counted(
+        &mut self,
+        frames: &mut FrameAllocator,
+        va: usize,
+        pa: usize,
+        flags: PteFlags,
+        note: impl FnOnce(&mut FrameAllocator, usize) -> bool,
+    ) -> Result<(), Errno> {
+        let flags = user_flags(flags);
         let slot = self.slot(va, Some(frames))?.ok_or(Errno::NoMem)?;
         if *slot & PteFlags::V.bits() != 0 {
             return Err(Errno::Exist);
         }
-        if !frames.note_share(pa) {
+        if !note(frames, pa) {
             return Err(Errno::NoMem);
         }
         *slot = make_pte(pa, flags);
@@ -294,10 +308,7 @@ impl AddressSpace {
 
     /// Changes the permissions of the mapped page at `va` (U, A, D as in [`map`](Self::map)).
     pub fn protect(&mut self, va: usize, flags: PteFlags) -> Result<(), Errno> {
-        let mut flags = flags | PteFlags::V | PteFlags::U | PteFlags::A;
-        if flags.contains(PteFlags::W) {
-            flags |= PteFlags::D;
-        }
+        let flags = user_flags(flags);
         let slot = self.slot(va, None)?.ok_or(Errno::Fault)?;
         if *slot & PteFlags::V.bits() == 0 {
             return Err(Errno::Fault);

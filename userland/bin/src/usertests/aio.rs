@@ -11,7 +11,7 @@ use alloc::vec;
 use ulib::ring::Ring;
 use ulib::{Errno, raw, sys, thread};
 
-use crate::harness::{Outcome, Test, check, expect_err, fresh_dir, ok};
+use crate::harness::{Outcome, Test, check, expect_err, fresh_dir, late_writer, ok};
 
 fn nonblocking_sockets() -> Outcome {
     let (a, b) = ok(sys::socketpair(), "socketpair")?;
@@ -222,16 +222,6 @@ fn ring_full() -> Outcome {
     );
     ok(sys::close(r), "close")?;
     ok(sys::close(w), "close")
-}
-
-fn late_writer(fd: usize) -> i32 {
-    for _ in 0..5 {
-        sys::yield_now();
-    }
-    match sys::write(fd, b"!") {
-        Ok(1) => 0,
-        _ => 1,
-    }
 }
 
 fn ring_waits() -> Outcome {

@@ -6,27 +6,20 @@
 //!
 //! The alarm is one for the whole machine: these tests arm it themselves before they wait.
 
-use abi::layout::{MMAP_LIMIT, PAGE_SIZE, STACK_GUARD, USER_BASE, USER_TOP};
+use abi::layout::USER_TOP;
 use abi::types::{ALARM_MAX_NS, AlarmEvent, fd};
 use ulib::{Errno, counters, raw, sys};
 
-use crate::harness::{Outcome, Test, check, expect_err, ok, reap, spawn_victim};
+use crate::harness::{BAD_ADDRESSES, Outcome, Test, check, expect_err, ok, reap, spawn_victim};
 
 /// A millisecond in ns. Alarms are armed tens of them ahead: on QEMU the RTC runs in real time,
 /// and arming must finish well before the alarm's time even on a loaded host (on klab idle
 /// time is skipped, so it costs nothing).
 const MS: u64 = 1_000_000;
 
-/// Addresses `alarm_wait` may not write an event to.
-const BAD: &[(&str, usize)] = &[
-    ("null", 0),
-    ("kernel RAM", USER_TOP),
-    ("the kernel half", 0xffff_ffc0_0000_0000),
-    ("below the program", USER_BASE),
-    ("the stack guard", STACK_GUARD),
-    ("unmapped mmap space", MMAP_LIMIT - PAGE_SIZE),
-    ("a range into the kernel", USER_TOP - 8),
-];
+/// A range that starts in user memory and runs into the kernel: `alarm_wait` may not write an
+/// event there either (besides the harness's [`BAD_ADDRESSES`]).
+const INTO_THE_KERNEL: (&str, usize) = ("a range into the kernel", USER_TOP - 8);
 
 /// Arms an alarm `delay_ns` ahead, waits for it and checks the event against the clock.
 fn arm_and_wait(delay_ns: u64) -> Result<AlarmEvent, alloc::string::String> {
@@ -92,7 +85,7 @@ fn alarm_errors() -> Outcome {
     )?;
     // Armed, so a wait with a good pointer would block: a bad one must fail at once.
     let at = ok(sys::alarm_arm(2_000_000), "alarm_arm")?;
-    for &(name, addr) in BAD {
+    for &(name, addr) in BAD_ADDRESSES.iter().chain([&INTO_THE_KERNEL]) {
         // Safety: the kernel must refuse the pointer.
         expect_err(
             check(unsafe { raw::alarm_wait(addr) }),

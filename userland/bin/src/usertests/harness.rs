@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{Debug, Display};
 
-use abi::layout::PAGE_SIZE;
+use abi::layout::{MMAP_LIMIT, PAGE_SIZE, STACK_GUARD, USER_BASE, USER_TOP};
 use abi::types::{open, prot};
 use ulib::{Errno, sys};
 
@@ -177,4 +177,27 @@ pub fn remove_tree(path: &str) -> Outcome {
 /// Byte `i` of the test pattern that pipe tests send: never a long run of one value.
 pub fn pattern(i: usize) -> u8 {
     (i % 251) as u8
+}
+
+/// Word-aligned addresses no call may read or write, by name: the tests of every call that takes
+/// a pointer walk them (a range that only starts in good memory is each test's own case).
+pub const BAD_ADDRESSES: &[(&str, usize)] = &[
+    ("null", 0),
+    ("kernel RAM", USER_TOP),
+    ("the kernel half", 0xffff_ffc0_0000_0000),
+    ("below the program", USER_BASE),
+    ("the stack guard", STACK_GUARD),
+    ("unmapped mmap space", MMAP_LIMIT - PAGE_SIZE),
+];
+
+/// A thread body that writes one byte to the fd it is given after yielding a few times, so a
+/// test's blocking call is already waiting; exits 0 if the write took the byte.
+pub fn late_writer(fd: usize) -> i32 {
+    for _ in 0..5 {
+        sys::yield_now();
+    }
+    match sys::write(fd, b"!") {
+        Ok(1) => 0,
+        _ => 1,
+    }
 }

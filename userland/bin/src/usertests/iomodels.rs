@@ -8,7 +8,7 @@ use alloc::vec;
 use ulib::select::{self, FdSet};
 use ulib::{Errno, raw, sys, thread};
 
-use crate::harness::{Outcome, Test, check, expect_err, ok};
+use crate::harness::{Outcome, Test, check, expect_err, late_writer, ok};
 
 fn pfd(fd: usize, events: u16) -> PollFd {
     PollFd {
@@ -97,17 +97,6 @@ fn poll_states() -> Outcome {
     );
     ok(sys::close(w2), "close")?;
     ok(sys::close(r), "close")
-}
-
-/// The thread that writes one byte to the fd it is given, after yielding a few times.
-fn late_writer(fd: usize) -> i32 {
-    for _ in 0..5 {
-        sys::yield_now();
-    }
-    match sys::write(fd, b"!") {
-        Ok(1) => 0,
-        _ => 1,
-    }
 }
 
 fn poll_blocks() -> Outcome {

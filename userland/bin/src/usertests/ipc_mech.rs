@@ -7,23 +7,14 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-use abi::layout::{MMAP_LIMIT, PAGE_SIZE, STACK_GUARD, USER_BASE, USER_TOP};
 use abi::types::limits::{MQ_MESSAGES, MQ_MSG_MAX};
 use abi::types::{kind, open};
 use ulib::futex::{Mutex, Semaphore};
 use ulib::{Errno, io, raw, sys, thread};
 
-use crate::harness::{Outcome, Test, check, expect_err, fresh_dir, ok, reap, spawn_victim};
-
-/// Addresses no call may read or write (aligned, so a futex call sees them as words).
-const BAD: &[(&str, usize)] = &[
-    ("null", 0),
-    ("kernel RAM", USER_TOP),
-    ("the kernel half", 0xffff_ffc0_0000_0000),
-    ("below the program", USER_BASE),
-    ("the stack guard", STACK_GUARD),
-    ("unmapped mmap space", MMAP_LIMIT - PAGE_SIZE),
-];
+use crate::harness::{
+    BAD_ADDRESSES, Outcome, Test, check, expect_err, fresh_dir, ok, reap, spawn_victim,
+};
 
 /// A child opens fifo A to read and fifo B to write and echoes A into B; the parent talks to it
 /// through the names alone.
@@ -100,7 +91,7 @@ fn fifo_errors() -> Outcome {
         "open an unlinked fifo",
     )?;
     ok(sys::unlink(&dir), "unlink the directory")?;
-    for &(name, addr) in BAD {
+    for &(name, addr) in BAD_ADDRESSES {
         // Safety: the kernel must refuse the pointer.
         let r = check(unsafe { raw::mkfifo(addr, 8) });
         expect_err(r, Errno::Fault, format_args!("mkfifo with {name}"))?;
@@ -146,7 +137,7 @@ fn socket_errors() -> Outcome {
     ok(sys::close(a), "close")?;
     let before = ok(sys::dup(0), "dup")?;
     ok(sys::close(before), "close")?;
-    for &(name, addr) in BAD {
+    for &(name, addr) in BAD_ADDRESSES {
         // Safety: the kernel must refuse the pointer.
         let r = check(unsafe { raw::socketpair(addr) });
         expect_err(r, Errno::Fault, format_args!("socketpair with {name}"))?;
@@ -175,7 +166,7 @@ fn futex_errors() -> Outcome {
     // Safety: as above.
     let r = check(unsafe { raw::futex_wake(misaligned, 1) });
     expect_err(r, Errno::Inval, "futex_wake on a misaligned word")?;
-    for &(name, addr) in BAD {
+    for &(name, addr) in BAD_ADDRESSES {
         // Safety: the kernel must refuse the pointer.
         let r = check(unsafe { raw::futex_wait(addr, 0) });
         expect_err(r, Errno::Fault, format_args!("futex_wait with {name}"))?;
@@ -323,7 +314,7 @@ fn mq_errors() -> Outcome {
     ensure!(&buf[..5] == b"hello", "the message changed");
     expect_err(sys::read(q, &mut buf), Errno::BadF, "read a queue")?;
     expect_err(sys::mq_send(0, b"x"), Errno::BadF, "mq_send to the console")?;
-    for &(name, addr) in BAD {
+    for &(name, addr) in BAD_ADDRESSES {
         // Safety: the kernel must refuse the pointers.
         let r = check(unsafe { raw::mq_send(q, addr, 4) });
         expect_err(r, Errno::Fault, format_args!("mq_send from {name}"))?;
@@ -332,7 +323,7 @@ fn mq_errors() -> Outcome {
         expect_err(r, Errno::Fault, format_args!("mq_open with {name}"))?;
     }
     ok(sys::mq_send(q, b"x"), "mq_send")?;
-    for &(name, addr) in BAD {
+    for &(name, addr) in BAD_ADDRESSES {
         // Safety: as above.
         let r = check(unsafe { raw::mq_receive(q, addr, 4) });
         expect_err(r, Errno::Fault, format_args!("mq_receive into {name}"))?;

@@ -8,13 +8,13 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use abi::layout::{MMAP_LIMIT, PAGE_SIZE, STACK_GUARD, USER_BASE, USER_TOP};
+use abi::layout::PAGE_SIZE;
 use abi::types::limits::{SHM_MAX_BYTES, SHM_NAME_MAX, SHM_OBJECTS};
 use ulib::futex::Mutex;
 use ulib::shm::{self, Shared};
 use ulib::{Errno, raw, sys};
 
-use crate::harness::{Outcome, Test, check, expect_err, ok, reap, spawn_victim};
+use crate::harness::{BAD_ADDRESSES, Outcome, Test, check, expect_err, ok, reap, spawn_victim};
 
 /// Bytes of the objects the sharing tests use: two pages, so both pages are checked.
 const LEN: usize = 2 * PAGE_SIZE;
@@ -146,18 +146,8 @@ pub fn holder(args: &[&str]) -> i32 {
     0
 }
 
-/// Addresses no call may read.
-const BAD: &[(&str, usize)] = &[
-    ("null", 0),
-    ("kernel RAM", USER_TOP),
-    ("the kernel half", 0xffff_ffc0_0000_0000),
-    ("below the program", USER_BASE),
-    ("the stack guard", STACK_GUARD),
-    ("unmapped mmap space", MMAP_LIMIT - PAGE_SIZE),
-];
-
 fn shm_errors() -> Outcome {
-    for &(what, addr) in BAD {
+    for &(what, addr) in BAD_ADDRESSES {
         // Safety: the kernel checks the pointer and refuses it.
         let r = check(unsafe { raw::shm_open(addr, 4, PAGE_SIZE) });
         expect_err(
