@@ -1,9 +1,10 @@
 //! The IO models' textbook claim, measured: the kernel's cost per request of an echo service
 //! in `poll` grows with the number of descriptors it watches, while in `epoll` it does not
-//! (modeled instruction counts are exact, so the comparison is too). And the asynchronous ring's
-//! two sides: fewer kernel entries per request than epoll (one `ring_enter` submits and waits),
-//! but a kernel cost that grows with the operations in flight (each call looks at every pending
-//! one's fd, as `poll` does).
+//! (modeled instruction counts are exact, so the comparison is too). And the asynchronous ring:
+//! fewer kernel entries per request than epoll (one `ring_enter` submits and waits), and, with
+//! its own ready list, a kernel cost that does not grow with the operations in flight (a call
+//! retries only the operations whose pipes changed, as `epoll_wait` looks only at ready
+//! descriptors).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -90,7 +91,7 @@ fn user_traps_per_op(r: &Value, bench: &str, kernel: &str) -> f64 {
 }
 
 #[test]
-fn the_ring_enters_the_kernel_less_than_epoll_but_its_cost_grows_with_reads_in_flight() {
+fn the_ring_enters_the_kernel_less_than_epoll_and_its_cost_does_not_grow_with_reads_in_flight() {
     let r = bench("io-epoll-1,io-epoll-64,io-async-1,io-async-64");
     for kernel in ["mono", "micro"] {
         for n in [1, 64] {
@@ -102,13 +103,14 @@ fn the_ring_enters_the_kernel_less_than_epoll_but_its_cost_grows_with_reads_in_f
                 "{kernel}, N = {n}: {a} traps per request with the ring, {e} with epoll"
             );
         }
+        // A ring that looked at every pending operation on every call cost 1.9x (mono) and
+        // 1.5x (micro) as much at 64 reads in flight as at one.
         let a1 = system_per_op(&r, "io-async-1", kernel);
         let a64 = system_per_op(&r, "io-async-64", kernel);
-        let e64 = system_per_op(&r, "io-epoll-64", kernel);
         assert!(
-            a64 > 1.3 * a1 && a64 > e64,
-            "{kernel}: the ring with 64 reads in flight {a64}, with 1 {a1}, epoll at 64 {e64} \
-             instructions per request"
+            a64 <= 1.05 * a1,
+            "{kernel}: the ring with 64 reads in flight {a64}, with 1 {a1} instructions per \
+             request"
         );
     }
 }

@@ -2,7 +2,7 @@
 //! whole (mapped, writable) by `uaccess` at every call — the program may unmap it at any time —
 //! and then reached in place while `services::files::ring` does the work. A region beyond
 //! [`abi::ring::MAX_LEN`] is refused before it is checked. A `ring_enter` that must
-//! wait parks the thread on `Wait::Polled` like `poll`.
+//! wait parks the thread on `Wait::Ring` of the ring (its ready list, `services::files::ring`).
 
 use kcore::uaccess;
 use services::Wakes;

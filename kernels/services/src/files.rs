@@ -50,7 +50,7 @@
 //!   module's reads and writes.
 //! - **Readiness** ([`poll`]: `poll`, [`epoll`]: epoll instances) is computed from the pipes'
 //!   state; every pipe change that wakes a pipe waiter also wakes `poll`s blocked on the pipe
-//!   and marks the pipe ready in the epoll instances watching it.
+//!   and marks the pipe ready in the epoll instances and the IO rings ([`ring`]) watching it.
 //!
 //! - **Working directories** ([`cwd`]): per process, inherited; a relative path is resolved
 //!   against the caller's by [`Files::resolve`], which every kernel and server applies to a
@@ -135,8 +135,13 @@ pub struct Files<'a> {
     max_pipes: usize,
     /// Message queues by id ([`mq`]); `None` is free.
     mqs: Vec<Option<mq::Named>>,
-    /// Asynchronous IO rings by id ([`ring`]); `None` is free.
-    rings: Vec<Option<ring::Ring>>,
+    /// Asynchronous IO rings by id ([`ring`]); `None` is free. Boxed: `ring_enter` takes its
+    /// ring out of the table and puts it back, and a pointer moves cheaply.
+    rings: Vec<Option<alloc::boxed::Box<ring::Ring>>>,
+    /// The ring being entered (out of `rings` meanwhile) ...
+    entering: Option<ring::RingId>,
+    /// ... and the pipes its operations changed (kept allocated: cleared, never dropped).
+    entering_changed: Vec<PipeId>,
     /// Working directories other than `/`, by pid slot ([`cwd`]).
     cwds: PidMap<Vec<u8>>,
 }
@@ -163,6 +168,8 @@ impl<'a> Files<'a> {
             max_pipes: pipes,
             mqs: Vec::new(),
             rings: Vec::new(),
+            entering: None,
+            entering_changed: Vec::new(),
             cwds: PidMap::new(),
         }
     }
@@ -656,7 +663,7 @@ impl<'a> Files<'a> {
     }
 
     /// Pipe `p` changed (bytes in or out, an end closed): wakes the `poll`s blocked on it and
-    /// marks it ready in the epoll instances watching it.
+    /// marks it ready in the epoll instances and rings watching it.
     fn changed(&mut self, p: PipeId, wakes: &mut Wakes) {
         let Some(w) = self.watch.get_mut(p) else {
             return;
@@ -665,8 +672,12 @@ impl<'a> Files<'a> {
             w.polled = false;
             wakes.push(Wait::Polled);
         }
-        if !w.epolls.is_empty() {
+        let (epolls, rings) = (!w.epolls.is_empty(), !w.rings.is_empty());
+        if epolls {
             self.notify_epolls(p, wakes);
+        }
+        if rings {
+            self.notify_rings(p, wakes);
         }
     }
 

@@ -80,6 +80,8 @@ pub enum Wait {
     Polled,
     /// The epoll instance with this id has a descriptor on its ready list.
     Epoll(usize),
+    /// The asynchronous IO ring with this id has a pipe on its ready list.
+    Ring(usize),
     /// The board's alarm fired ([`alarm::Alarm`]).
     Alarm,
     /// `sigsuspend`: only a signal ends it (nothing wakes this wait).

@@ -39,6 +39,8 @@ pub struct PipeWatch {
     pub(super) polled: bool,
     /// The epoll instances watching it, with the fd it is registered as.
     pub(super) epolls: Vec<(EpId, usize)>,
+    /// The rings with operations waiting on it ([`super::ring`]).
+    pub(super) rings: Vec<super::ring::RingId>,
 }
 
 /// One registered descriptor.
@@ -233,7 +235,9 @@ impl Files<'_> {
     }
 
     /// Pipe `p` changed: its descriptor goes on the ready list of every instance watching it,
-    /// and each instance whose list gains it wakes its waiters.
+    /// and each instance whose list gains it wakes its waiters. Out of line, as
+    /// [`Files::notify_rings`].
+    #[inline(never)]
     pub(super) fn notify_epolls(&mut self, p: PipeId, wakes: &mut Wakes) {
         let Files { watch, epolls, .. } = self;
         let Some(w) = watch.get(p) else { return };
@@ -278,7 +282,7 @@ impl Files<'_> {
         }
     }
 
-    fn watch_mut(&mut self, p: PipeId) -> &mut PipeWatch {
+    pub(super) fn watch_mut(&mut self, p: PipeId) -> &mut PipeWatch {
         if self.watch.len() <= p {
             self.watch.resize_with(p + 1, PipeWatch::default);
         }

@@ -2,7 +2,7 @@
 //! kernel on every call (checked page by page: mapped and writable). `services::files::ring`
 //! reaches it through lease copies — a header, an SQ entry or a CQ entry is one `LEASE_READ` or
 //! `LEASE_WRITE` — and an operation's data passes through the server's buffer, as a `read` or
-//! `write` does. A `ring_enter` that must wait is parked on `Wait::Polled` and performed again.
+//! `write` does. A `ring_enter` that must wait is parked on `Wait::Ring` and performed again.
 
 use abi::Errno;
 use abi::ipc::Badge;
