@@ -534,47 +534,6 @@ mod tests {
             Err(Errno::BadF.into())
         );
     }
-}
-
-#[cfg(test)]
-mod ready_list_tests {
-    use super::*;
-    use crate::fs::Fs;
-    use alloc::vec;
-
-    /// The region as in `tests`, bare: loads and stores only.
-    struct Region(Vec<u8>);
-    const BASE: usize = 0x1000;
-
-    impl RingMemory for Region {
-        fn load(&mut self, at: usize, dst: &mut [u8]) -> Result<(), Errno> {
-            dst.copy_from_slice(self.0.get(at..at + dst.len()).ok_or(Errno::Fault)?);
-            Ok(())
-        }
-        fn store(&mut self, at: usize, src: &[u8]) -> Result<(), Errno> {
-            self.0
-                .get_mut(at..at + src.len())
-                .ok_or(Errno::Fault)?
-                .copy_from_slice(src);
-            Ok(())
-        }
-        fn with<R>(
-            &mut self,
-            at: usize,
-            len: usize,
-            f: impl FnOnce(&[u8]) -> R,
-        ) -> Result<R, Errno> {
-            Ok(f(self.0.get(at..at + len).ok_or(Errno::Fault)?))
-        }
-        fn fill<R>(
-            &mut self,
-            at: usize,
-            len: usize,
-            f: impl FnOnce(&mut [u8]) -> (R, usize),
-        ) -> Result<R, Errno> {
-            Ok(f(self.0.get_mut(at..at + len).ok_or(Errno::Fault)?).0)
-        }
-    }
 
     /// Reads pending on many pipes: a write to one wakes the ring once and completes that
     /// pipe's read only; closing a pending read's fd completes it with EBADF at the pipe's
