@@ -11,9 +11,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// Runs `klab bench --quick --only BENCHES --out DIR` and returns report.json.
+/// Runs `klab bench --quick --only BENCHES --out DIR` and returns report.json. The tests run
+/// in parallel, so each list of benchmarks gets its own directory.
 fn bench(benches: &str) -> Value {
-    let dir: PathBuf = std::env::temp_dir().join(format!("klab-io-models-{}", std::process::id()));
+    let tag = benches.replace(',', "_");
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("klab-io-models-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = Command::new(env!("CARGO_BIN_EXE_klab"))
         .args(["bench", "--quick", "--only", benches, "--out"])
