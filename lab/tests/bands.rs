@@ -81,14 +81,18 @@ fn profile(r: &Value) -> Profile {
 }
 
 // Are the cycles recomputed from a run's counts for another walk or trap charge exactly the
-// cycles of a rerun with that charge?
+// cycles of a rerun with that charge? The identity holds wherever the rerun saw the same events.
+// `mtime` follows the cycle count, so a changed charge can move a timer interrupt to another
+// instruction, and from there the branch predictor and the caches see another history (micro
+// `pipe-rt` with `penalty.trap=45`: 50,308 mispredicts instead of 50,008). Such a run is held
+// to the bound the bands rely on instead: the recompute within 1% of the rerun.
 #[test]
-#[ignore = "its premise (a changed penalty leaves every event count alone) fails for micro pipe-rt once the kernel layout moves: a timer interrupt lands elsewhere and the branch predictor and caches see another history (mispredicts 50,008 vs 50,308 with penalty.trap=45); issue 15 follow-up"]
 fn the_recompute_from_the_counts_equals_a_rerun() {
     let (base, _) = base();
     let before = results(base);
     let p = profile(base);
     assert_eq!(before.len(), 4, "getpid and pipe-rt on both kernels");
+    let mut exact = BTreeMap::<&str, usize>::new();
     for (key, value) in [("penalty.tlb_walk", 30u64), ("penalty.trap", 45)] {
         let setting = format!("{key}={value}");
         let (rerun, _) = bench(&["--set", &setting], &scratch(key));
@@ -105,17 +109,32 @@ fn the_recompute_from_the_counts_equals_a_rerun() {
 
             let expected = cycles + (t.charge(value) - old) * n;
             let (actual, again) = &results(&rerun)[&(bench.clone(), kernel.clone())];
-            assert_eq!(
-                again, charges,
-                "{bench} on {kernel}: the same events with {setting}"
-            );
-            assert_eq!(
-                *actual,
-                expected,
-                "{bench} on {kernel}: {cycles} + ({} − {old}) × {n} with {setting}",
-                t.charge(value)
-            );
+            if again == charges {
+                *exact.entry(kernel.as_str()).or_default() += 1;
+                assert_eq!(
+                    *actual,
+                    expected,
+                    "{bench} on {kernel}: {cycles} + ({} − {old}) × {n} with {setting}",
+                    t.charge(value)
+                );
+            } else {
+                let error = (*actual as f64 - expected as f64).abs() / *actual as f64;
+                assert!(
+                    error < 0.01,
+                    "{bench} on {kernel} with {setting}: the recompute {expected} is {:.2}% off \
+                     the rerun's {actual}",
+                    100.0 * error
+                );
+            }
         }
+    }
+    // getpid takes no timer interrupt in its region on either kernel, so each kernel has runs
+    // where the identity itself is checked.
+    for kernel in ["mono", "micro"] {
+        assert!(
+            exact.get(kernel).copied().unwrap_or(0) >= 2,
+            "{kernel}: fewer than two runs saw the same events again ({exact:?})"
+        );
     }
 }
 
