@@ -231,6 +231,11 @@ pub mod kcall {
     /// own `pages` pages at `src` (in [`crate::layout::server::SHM_HOLD`], mapped) also at `dst`
     /// of process `pid`, with `prot` bits, all or none (`EEXIST` if a page there is mapped).
     pub const SHM_SHARE: usize = 102;
+    /// Server only, the timeouts of `poll` and `epoll_wait` (issue 16): `timer_notify(at_ns)` →
+    /// the `clock` now (ns): once the clock reaches `at_ns` (the `clock` call's nanoseconds),
+    /// the kernel notifies [`super::bits::TIMER`] on the caller's endpoint. One request per
+    /// server: a later call replaces it; `u64::MAX` cancels it (and just reads the clock).
+    pub const TIMER_NOTIFY: usize = 103;
     /// In `SIGNAL`'s signal word: the blocking call the thread is in starts again after the
     /// handler (`SA_RESTART`) instead of failing with `EINTR`.
     pub const SIGNAL_RESTART: usize = 1 << 16;
@@ -275,6 +280,8 @@ pub mod bits {
     /// On the console endpoint: the RTC's alarm interrupt fired (acknowledge with `IRQ_ACK`
     /// of [`super::irq::RTC`]).
     pub const RTC_IRQ: u64 = 8;
+    /// On a server's endpoint: the time it asked for with [`super::kcall::TIMER_NOTIFY`] came.
+    pub const TIMER: u64 = 16;
 }
 
 /// `IRQ_ACK`'s argument: which of the console server's devices to complete at the PLIC.

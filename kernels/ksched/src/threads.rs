@@ -6,6 +6,10 @@
 //!   "no current thread" until the next [`Threads::pick`]);
 //! - the queue is a doubly linked list through the slots, in round-robin order.
 //!
+//! A blocked thread may also have a deadline ([`Threads::set_deadline`]: a `poll` with a timeout):
+//! [`Threads::tick`] makes it runnable when the deadline comes, as it does a sleeper; the
+//! deadline stays until the kernel clears it, so the retried call can tell that its time is up.
+//!
 //! Every operation is O(1) except [`Threads::wake`] and [`Threads::tick`], which look at every
 //! slot (they run when something happened that a blocked or sleeping thread waits for, never on
 //! a system call's common path), and [`Threads::iter`].
@@ -30,6 +34,8 @@ pub enum Run<B> {
 pub struct Thread<T, B> {
     id: ThreadId,
     run: Run<B>,
+    /// While blocked, it is woken at this timer deadline too (see the module note).
+    deadline: Option<u64>,
     /// Its address space.
     pub space: SpaceId,
     /// What the kernel keeps for it (its registers, among others).
@@ -47,6 +53,20 @@ impl<T, B: Copy> Thread<T, B> {
     #[inline(always)]
     pub fn run(&self) -> Run<B> {
         self.run
+    }
+
+    /// The deadline its blocked call keeps ([`Threads::set_deadline`]).
+    #[inline(always)]
+    pub fn deadline(&self) -> Option<u64> {
+        self.deadline
+    }
+
+    /// Whether the timer will wake it: it sleeps, or is blocked with a deadline.
+    pub fn timed(&self) -> bool {
+        matches!(
+            (&self.run, self.deadline),
+            (Run::Sleeping(_), _) | (Run::Blocked(_), Some(_))
+        )
     }
 
     /// Whether it may run.
@@ -161,6 +181,7 @@ impl<T, B: Copy> Threads<T, B> {
         slot.thread = Some(Thread {
             id,
             run,
+            deadline: None,
             space,
             data,
         });
@@ -262,6 +283,15 @@ impl<T, B: Copy> Threads<T, B> {
         self.stop(id, Run::Sleeping(deadline));
     }
 
+    /// Gives `id` a deadline (in `time` ticks) or takes it away (`None`): while it is blocked,
+    /// [`Threads::tick`] wakes it at the deadline; the deadline stays, also once it runs, until
+    /// it is set again.
+    pub fn set_deadline(&mut self, id: ThreadId, deadline: Option<u64>) {
+        if let Some(t) = self.get_mut(id) {
+            t.deadline = deadline;
+        }
+    }
+
     fn stop(&mut self, id: ThreadId, run: Run<B>) {
         let Some(t) = self.get_mut(id) else {
             return;
@@ -303,14 +333,21 @@ impl<T, B: Copy> Threads<T, B> {
         woken
     }
 
-    /// The timer says it is `now`: every sleeper whose deadline has come is runnable. Returns
-    /// the earliest deadline still to come (`u64::MAX`: no sleeper).
+    /// The timer says it is `now`: every sleeper, and every blocked thread with a deadline,
+    /// whose deadline has come is runnable. Returns the earliest deadline still to come
+    /// (`u64::MAX`: none).
     pub fn tick(&mut self, now: u64) -> u64 {
         let mut next = u64::MAX;
         for index in 1..self.slots.len() {
             let due = match &self.slots[index].thread {
                 Some(Thread {
                     run: Run::Sleeping(d),
+                    id,
+                    ..
+                })
+                | Some(Thread {
+                    run: Run::Blocked(_),
+                    deadline: Some(d),
                     id,
                     ..
                 }) => {
@@ -330,9 +367,9 @@ impl<T, B: Copy> Threads<T, B> {
         next
     }
 
-    /// Whether any thread sleeps.
+    /// Whether any thread sleeps, or is blocked with a deadline (the timer will wake it).
     pub fn any_sleeping(&self) -> bool {
-        self.iter().any(|t| matches!(t.run, Run::Sleeping(_)))
+        self.iter().any(Thread::timed)
     }
 
     /// Decides who runs now, for [`NextTask`](crate::NextTask) `next`, and makes it current:

@@ -117,6 +117,10 @@ fn kernel_call(
                 crate::shm::server_call(k, tid, nr, a)
             }
         }
+        kcall::TIMER_NOTIFY => match k.server_of(tid) {
+            Some(server) => Ok(k.timer_notify(server, a[0] as u64)),
+            None => Err(Errno::Perm),
+        },
         _ => Err(Errno::NoSys),
     })
 }

@@ -2,13 +2,20 @@
 //! are checked and used in place (a `poll` array is decoded into the kernel for the scan and
 //! its `revents` written back); the shared `services::files` does the work, and a call that
 //! must wait parks the thread on `Wait::Polled` or `Wait::Epoll` like any other.
+//!
+//! A finite timeout (`services::timeout`) becomes a deadline in timer ticks, taken at the
+//! call's first try and kept in the thread table while the call is retried
+//! (`Threads::set_deadline`): the timer wakes the blocked thread at the deadline, and the retry
+//! then looks once and returns what it finds (0 events). The call's end clears the deadline, and
+//! so does a signal that takes the thread out of it (`crate::signals`).
 
 use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::types::{EpollEvent, PollFd, poll};
-use kcore::uaccess;
+use kcore::{timer, uaccess};
 use services::Wakes;
+use services::timeout::{self, Timeout};
 
 use crate::kernel::{Caller, Kernel};
 use crate::syscall::Outcome;
@@ -25,7 +32,18 @@ impl Kernel {
         if n > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let block = poll::blocks(timeout)?;
+        let timeout = Timeout::from_arg(timeout);
+        let block = self.may_block(me, timeout);
+        let r = self.poll_once(me, fds, n, block);
+        if let Timeout::After(_) = timeout {
+            self.timed_end(me, &r);
+        }
+        r
+    }
+
+    /// One try of `poll`: blocks (`WouldBlock`) only if `block`.
+    #[inline(always)]
+    fn poll_once(&mut self, me: Caller, fds: usize, n: usize, block: bool) -> Outcome {
         let len = n * PollFd::SIZE;
         let mut console = false;
         let r = self.with_user(me.space, |mem, files, tty| {
@@ -96,7 +114,25 @@ impl Kernel {
         if max > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let block = poll::blocks(timeout)?;
+        let timeout = Timeout::from_arg(timeout);
+        let block = self.may_block(me, timeout);
+        let r = self.epoll_once(me, ep, out, max, block);
+        if let Timeout::After(_) = timeout {
+            self.timed_end(me, &r);
+        }
+        r
+    }
+
+    /// One try of `epoll_wait`: blocks (`WouldBlock`) only if `block`.
+    #[inline(always)]
+    fn epoll_once(
+        &mut self,
+        me: Caller,
+        ep: usize,
+        out: usize,
+        max: usize,
+        block: bool,
+    ) -> Outcome {
         let max = max.min(poll::EPOLL_BATCH);
         let len = max * EpollEvent::SIZE;
         self.with_user(me.space, |mem, files, _| {
@@ -112,5 +148,48 @@ impl Kernel {
                 Ok(n)
             })
         })??
+    }
+
+    /// Whether a call of `me` with `timeout` may block: never for [`Timeout::Now`], always for
+    /// [`Timeout::Forever`], and for a finite timeout until its deadline (taken now at the
+    /// first try, kept by the thread table for the retries).
+    #[inline(always)]
+    fn may_block(&mut self, me: Caller, timeout: Timeout) -> bool {
+        match timeout {
+            Timeout::Now => false,
+            Timeout::Forever => true,
+            Timeout::After(_) => self.timed_start(me, timeout),
+        }
+    }
+
+    /// [`Kernel::may_block`] for a finite timeout.
+    #[inline(never)]
+    fn timed_start(&mut self, me: Caller, timeout: Timeout) -> bool {
+        let now = timer::now();
+        let Some(t) = self.sched.threads.get(me.tid) else {
+            return false;
+        };
+        let deadline = match t.deadline() {
+            Some(d) => d,
+            None => {
+                let d = timeout
+                    .deadline(now, timer::ns_to_ticks)
+                    .unwrap_or(u64::MAX);
+                self.sched.threads.set_deadline(me.tid, Some(d));
+                d
+            }
+        };
+        timeout::before(deadline, now)
+    }
+
+    /// A try of a call with a finite timeout came to `r`: blocked, the timer must wake the
+    /// thread at its deadline; otherwise the call is over and so is its deadline.
+    #[inline(never)]
+    fn timed_end(&mut self, me: Caller, r: &Outcome) {
+        let deadline = self.sched.threads.get(me.tid).and_then(|t| t.deadline());
+        match (r, deadline) {
+            (Err(services::Error::WouldBlock(_)), Some(d)) => self.sched.ticker.sleep_until(d),
+            _ => self.sched.threads.set_deadline(me.tid, None),
+        }
     }
 }

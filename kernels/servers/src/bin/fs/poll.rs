@@ -4,13 +4,20 @@
 //! `Wait::Polled` or `Wait::Epoll` and performed again (the array read again) when woken. A
 //! `poll` asking for console input asks the console server (`CON_POLL`), which notifies
 //! `CONSOLE_READY` when a line comes; that wakes `Wait::Polled` too.
+//!
+//! A finite timeout (`services::timeout`) becomes a deadline in `clock` ns, taken at the call's
+//! first try and kept per caller (by badge) while the call is parked and retried; the kernel
+//! notifies `bits::TIMER` at the earliest deadline (`kcall::TIMER_NOTIFY`), and the calls whose
+//! deadline has come are performed again: they look once and answer what they find (0 events).
+//! A call's end forgets its deadline, and so do `FS_CANCEL` and `FS_EXIT`.
 
 use abi::Errno;
 use abi::ipc::{Badge, label, level};
 use abi::types::{EpollEvent, PollFd, poll};
 use alloc::vec::Vec;
-use servers::{Outcome, kernel, lease};
-use services::Pid;
+use servers::{Fail, Outcome, kernel, lease};
+use services::timeout::{self, Timeout};
+use services::{Pid, Wakes};
 
 use crate::FileServer;
 
@@ -20,7 +27,18 @@ impl FileServer {
         if n > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let block = poll::blocks(timeout)?;
+        let timeout = Timeout::from_arg(timeout);
+        let block = self.may_block(badge, timeout);
+        let r = self.poll_once(pid, badge, n, block);
+        if let Timeout::After(_) = timeout {
+            self.timed_end(badge, &r);
+        }
+        r
+    }
+
+    /// One try of `poll`: blocks only if `block`.
+    #[inline(always)]
+    fn poll_once(&mut self, pid: Pid, badge: Badge, n: usize, block: bool) -> Outcome {
         let bytes = &mut self.buf[..n * PollFd::SIZE];
         lease::read_exact(badge, 0, bytes)?;
         let mut set: Vec<PollFd> = bytes
@@ -44,7 +62,25 @@ impl FileServer {
         if max > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let block = poll::blocks(timeout)?;
+        let timeout = Timeout::from_arg(timeout);
+        let block = self.may_block(badge, timeout);
+        let r = self.epoll_once(pid, badge, ep, max, block);
+        if let Timeout::After(_) = timeout {
+            self.timed_end(badge, &r);
+        }
+        r
+    }
+
+    /// One try of `epoll_wait`: blocks only if `block`.
+    #[inline(always)]
+    fn epoll_once(
+        &mut self,
+        pid: Pid,
+        badge: Badge,
+        ep: usize,
+        max: usize,
+        block: bool,
+    ) -> Outcome {
         let max = max.min(poll::EPOLL_BATCH);
         let mut batch = [EpollEvent::default(); poll::EPOLL_BATCH];
         let n = self.files.epoll_wait(pid, ep, &mut batch[..max], block)?;
@@ -57,5 +93,62 @@ impl FileServer {
         }
         lease::write_all(badge, 0, bytes)?;
         Ok(n)
+    }
+
+    /// Whether the call of `badge` with `timeout` may block: never for [`Timeout::Now`], always
+    /// for [`Timeout::Forever`], and for a finite timeout until its deadline (taken at the first
+    /// try, kept for the retries).
+    #[inline(always)]
+    fn may_block(&mut self, badge: Badge, timeout: Timeout) -> bool {
+        match timeout {
+            Timeout::Now => false,
+            Timeout::Forever => true,
+            Timeout::After(_) => self.timed_start(badge, timeout),
+        }
+    }
+
+    /// [`FileServer::may_block`] for a finite timeout.
+    #[inline(never)]
+    fn timed_start(&mut self, badge: Badge, timeout: Timeout) -> bool {
+        let now = kernel::clock();
+        let first = timeout.deadline(now, |ns| ns).unwrap_or(u64::MAX);
+        timeout::before(self.deadlines.get_or_set(badge, first), now)
+    }
+
+    /// A try of a call with a finite timeout came to `r`: parked, it keeps its deadline;
+    /// otherwise the call is over and so is its deadline. The kernel's timer follows the
+    /// earliest deadline.
+    #[inline(never)]
+    fn timed_end(&mut self, badge: Badge, r: &Outcome) {
+        if !matches!(r, Err(Fail::Block(_))) {
+            self.deadlines.remove(badge);
+        }
+        self.arm_timer();
+    }
+
+    /// Asks the kernel for `bits::TIMER` at the earliest deadline (or for none), unless it is
+    /// asked for that already.
+    fn arm_timer(&mut self) {
+        let want = self.deadlines.earliest().unwrap_or(u64::MAX);
+        if want != self.timer_at {
+            self.timer_at = want;
+            kernel::timer_notify(want);
+        }
+    }
+
+    /// `bits::TIMER`: the calls whose deadline came are performed again (through the waits
+    /// they are parked on: others parked on the same wait look again too, and park again); a
+    /// deadline without a parked call (its caller went away) is forgotten.
+    pub fn timer_fired(&mut self, wakes: &mut Wakes) {
+        self.timer_at = u64::MAX;
+        let now = kernel::clock();
+        let due: Vec<Badge> = self.deadlines.due(now).collect();
+        for badge in due {
+            match self.pending.wait_of(badge) {
+                Some(w) => wakes.push(w),
+                None => self.deadlines.remove(badge),
+            }
+        }
+        self.arm_timer();
     }
 }
