@@ -322,7 +322,7 @@ pub mod label {
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;
     /// fs, from proc: word 0 = thread id: drop that thread's parked requests (a signal took it
-    /// out of its blocked `read` or `write`).
+    /// out of its blocked `read`, `write`, `poll` …) → 1 if it had one, else 0.
     pub const FS_CANCEL: u32 = 0x103;
     /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`].
     /// Reply word 0 = 0: mapped, resume; `-errno`: refused.
@@ -351,6 +351,9 @@ pub mod label {
     /// console, from fs → 1 if a completed line (or an end of file) is waiting, else 0 — and
     /// then [`super::bits::CONSOLE_READY`] is notified to fs when one is (`poll` of the console).
     pub const CON_POLL: u32 = 0x303;
+    /// console, from proc: word 0 = thread id: drop that thread's parked `alarm_wait` (a signal
+    /// took it out of it) → 1 if it had one, else 0.
+    pub const CON_CANCEL: u32 = 0x304;
 }
 
 /// Where `micro` sends a system call of [`crate::sys`]'s table, and the leases it makes of the

@@ -161,11 +161,7 @@ fn does_a_blocked_thread_with_a_deadline_wake_at_it_or_earlier() {
     assert_eq!(t.queue().count(), 0);
     assert_eq!(t.tick(100), u64::MAX);
     assert_eq!(t.queue().collect::<Vec<_>>(), [a]);
-    assert_eq!(
-        t.get(a).unwrap().deadline(),
-        Some(100),
-        "kept for the retry"
-    );
+    assert_eq!(t.deadline(a), Some(100), "kept for the retry");
     assert_eq!(
         t.get(b).unwrap().run(),
         Run::Blocked(7),
@@ -181,8 +177,16 @@ fn does_a_blocked_thread_with_a_deadline_wake_at_it_or_earlier() {
     t.block(a, 7);
     assert_eq!(t.tick(200), 300);
     t.set_deadline(a, None);
+    assert_eq!(t.deadline(a), None);
     assert_eq!(t.tick(400), u64::MAX);
     assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
+    // A thread that ends with a deadline leaves none to the one that reuses its slot.
+    t.set_deadline(b, Some(500));
+    t.remove(b);
+    let c = t.insert(space(1), Run::Ready, 0).unwrap();
+    assert_eq!(c.index(), b.index());
+    assert_eq!(t.deadline(b), None);
+    assert_eq!(t.deadline(c), None);
     t.check();
 }
 

@@ -32,25 +32,35 @@ impl Kernel {
         if n > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let timeout = Timeout::from_arg(timeout);
-        let block = self.may_block(me, timeout);
-        let r = self.poll_once(me, fds, n, block);
-        if let Timeout::After(_) = timeout {
-            self.timed_end(me, &r);
+        match Timeout::from_arg(timeout) {
+            Timeout::After(ns) => {
+                self.timed(me, ns, |k, block| k.poll_once::<true>(me, fds, n, block))
+            }
+            t => self.poll_once::<false>(me, fds, n, t == Timeout::Forever),
         }
-        r
     }
 
-    /// One try of `poll`: blocks (`WouldBlock`) only if `block`.
+    /// One try of `poll`: blocks (`WouldBlock`) only if `block`. Two copies, one for the calls
+    /// with a finite timeout (`TIMED`) and one for the others, each with its own closures, so
+    /// that each is inlined into its one caller: shared, they would be called out of line,
+    /// which costs the calls without a timeout.
     #[inline(always)]
-    fn poll_once(&mut self, me: Caller, fds: usize, n: usize, block: bool) -> Outcome {
+    fn poll_once<const TIMED: bool>(
+        &mut self,
+        me: Caller,
+        fds: usize,
+        n: usize,
+        block: bool,
+    ) -> Outcome {
         let len = n * PollFd::SIZE;
         let mut console = false;
         let r = self.with_user(me.space, |mem, files, tty| {
             uaccess::with_bytes_mut(mem, fds, len, |bytes| {
+                // A closure, not the fn: its own type in each copy (see above).
+                #[allow(clippy::redundant_closure)]
                 let mut set: Vec<PollFd> = bytes
                     .chunks_exact(PollFd::SIZE)
-                    .map(PollFd::decode)
+                    .map(|b| PollFd::decode(b))
                     .collect();
                 console = files.polls_console_input(me.pid, &set);
                 let line = console && {
@@ -114,18 +124,18 @@ impl Kernel {
         if max > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let timeout = Timeout::from_arg(timeout);
-        let block = self.may_block(me, timeout);
-        let r = self.epoll_once(me, ep, out, max, block);
-        if let Timeout::After(_) = timeout {
-            self.timed_end(me, &r);
+        match Timeout::from_arg(timeout) {
+            Timeout::After(ns) => self.timed(me, ns, |k, block| {
+                k.epoll_once::<true>(me, ep, out, max, block)
+            }),
+            t => self.epoll_once::<false>(me, ep, out, max, t == Timeout::Forever),
         }
-        r
     }
 
-    /// One try of `epoll_wait`: blocks (`WouldBlock`) only if `block`.
+    /// One try of `epoll_wait`: blocks (`WouldBlock`) only if `block`; two copies, as
+    /// [`Kernel::poll_once`].
     #[inline(always)]
-    fn epoll_once(
+    fn epoll_once<const TIMED: bool>(
         &mut self,
         me: Caller,
         ep: usize,
@@ -150,46 +160,37 @@ impl Kernel {
         })??
     }
 
-    /// Whether a call of `me` with `timeout` may block: never for [`Timeout::Now`], always for
-    /// [`Timeout::Forever`], and for a finite timeout until its deadline (taken now at the
-    /// first try, kept by the thread table for the retries).
-    #[inline(always)]
-    fn may_block(&mut self, me: Caller, timeout: Timeout) -> bool {
-        match timeout {
-            Timeout::Now => false,
-            Timeout::Forever => true,
-            Timeout::After(_) => self.timed_start(me, timeout),
-        }
-    }
-
-    /// [`Kernel::may_block`] for a finite timeout.
+    /// A call of `me` with a finite timeout of `ns` nanoseconds, one try of which is
+    /// `once(kernel, block)`: it may block until its deadline, taken at the first try and kept
+    /// by the thread table for the retries. Blocked, the timer wakes the thread at the deadline;
+    /// otherwise the call is over and so is its deadline. Out of line: the calls without a
+    /// timeout do not pay for it.
     #[inline(never)]
-    fn timed_start(&mut self, me: Caller, timeout: Timeout) -> bool {
+    fn timed(
+        &mut self,
+        me: Caller,
+        ns: u64,
+        once: impl FnOnce(&mut Kernel, bool) -> Outcome,
+    ) -> Outcome {
         let now = timer::now();
-        let Some(t) = self.sched.threads.get(me.tid) else {
-            return false;
-        };
-        let deadline = match t.deadline() {
+        if self.sched.threads.get(me.tid).is_none() {
+            return Err(Errno::Srch.into());
+        }
+        let deadline = match self.sched.threads.deadline(me.tid) {
             Some(d) => d,
             None => {
-                let d = timeout
+                let d = Timeout::After(ns)
                     .deadline(now, timer::ns_to_ticks)
                     .unwrap_or(u64::MAX);
                 self.sched.threads.set_deadline(me.tid, Some(d));
                 d
             }
         };
-        timeout::before(deadline, now)
-    }
-
-    /// A try of a call with a finite timeout came to `r`: blocked, the timer must wake the
-    /// thread at its deadline; otherwise the call is over and so is its deadline.
-    #[inline(never)]
-    fn timed_end(&mut self, me: Caller, r: &Outcome) {
-        let deadline = self.sched.threads.get(me.tid).and_then(|t| t.deadline());
-        match (r, deadline) {
-            (Err(services::Error::WouldBlock(_)), Some(d)) => self.sched.ticker.sleep_until(d),
+        let r = once(self, timeout::before(deadline, now));
+        match r {
+            Err(services::Error::WouldBlock(_)) => self.sched.ticker.sleep_until(deadline),
             _ => self.sched.threads.set_deadline(me.tid, None),
         }
+        r
     }
 }

@@ -52,10 +52,11 @@ impl Kernel {
         }
         self.alarm.is_armed()
             || self.console_polled
+            || self.sched.threads.any_sleeping()
             || self
                 .sched
                 .threads
                 .iter()
-                .any(|t| t.timed() || t.run() == Run::Blocked(Wait::Console))
+                .any(|t| t.run() == Run::Blocked(Wait::Console))
     }
 }

@@ -110,9 +110,9 @@ impl Server for FileServer {
                 Err(Errno::Perm.into())
             }
             label::FS_CANCEL => {
-                self.pending.drop_thread(a[0]);
+                let parked = self.pending.drop_thread(a[0]);
                 self.deadlines.remove_if(|b| b.tid() == a[0]);
-                Ok(0)
+                Ok(usize::from(parked))
             }
             label::FS_PROGRAM => self.program(badge, a[0]),
             label::FS_SPAWN => self.spawn(&a),

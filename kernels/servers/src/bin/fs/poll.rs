@@ -27,23 +27,33 @@ impl FileServer {
         if n > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let timeout = Timeout::from_arg(timeout);
-        let block = self.may_block(badge, timeout);
-        let r = self.poll_once(pid, badge, n, block);
-        if let Timeout::After(_) = timeout {
-            self.timed_end(badge, &r);
+        match Timeout::from_arg(timeout) {
+            Timeout::After(ns) => self.timed(badge, ns, |s, block| {
+                s.poll_once::<true>(pid, badge, n, block)
+            }),
+            t => self.poll_once::<false>(pid, badge, n, t == Timeout::Forever),
         }
-        r
     }
 
-    /// One try of `poll`: blocks only if `block`.
+    /// One try of `poll`: blocks only if `block`. Two copies, one for the calls with a finite
+    /// timeout (`TIMED`) and one for the others, each with its own closures, so that each is
+    /// inlined into its one caller: shared, they would be called out of line, which costs the
+    /// calls without a timeout.
     #[inline(always)]
-    fn poll_once(&mut self, pid: Pid, badge: Badge, n: usize, block: bool) -> Outcome {
+    fn poll_once<const TIMED: bool>(
+        &mut self,
+        pid: Pid,
+        badge: Badge,
+        n: usize,
+        block: bool,
+    ) -> Outcome {
         let bytes = &mut self.buf[..n * PollFd::SIZE];
         lease::read_exact(badge, 0, bytes)?;
+        // A closure, not the fn: its own type in each copy (see above).
+        #[allow(clippy::redundant_closure)]
         let mut set: Vec<PollFd> = bytes
             .chunks_exact(PollFd::SIZE)
-            .map(PollFd::decode)
+            .map(|b| PollFd::decode(b))
             .collect();
         // The console's input is the console server's: asked only when polled for.
         let line = self.files.polls_console_input(pid, &set)
@@ -57,23 +67,24 @@ impl FileServer {
     }
 
     /// `epoll_wait(ep, out, max, timeout_ns)` by thread `badge` of `pid`, `out` in lease 0.
+    #[inline(always)]
     pub fn epoll_wait(&mut self, pid: Pid, badge: Badge, a: &[usize; 6]) -> Outcome {
         let (ep, max, timeout) = (a[0], a[2], a[3]);
         if max > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let timeout = Timeout::from_arg(timeout);
-        let block = self.may_block(badge, timeout);
-        let r = self.epoll_once(pid, badge, ep, max, block);
-        if let Timeout::After(_) = timeout {
-            self.timed_end(badge, &r);
+        match Timeout::from_arg(timeout) {
+            Timeout::After(ns) => self.timed(badge, ns, |s, block| {
+                s.epoll_once::<true>(pid, badge, ep, max, block)
+            }),
+            t => self.epoll_once::<false>(pid, badge, ep, max, t == Timeout::Forever),
         }
-        r
     }
 
-    /// One try of `epoll_wait`: blocks only if `block`.
+    /// One try of `epoll_wait`: blocks only if `block`; two copies, as
+    /// [`FileServer::poll_once`].
     #[inline(always)]
-    fn epoll_once(
+    fn epoll_once<const TIMED: bool>(
         &mut self,
         pid: Pid,
         badge: Badge,
@@ -95,35 +106,29 @@ impl FileServer {
         Ok(n)
     }
 
-    /// Whether the call of `badge` with `timeout` may block: never for [`Timeout::Now`], always
-    /// for [`Timeout::Forever`], and for a finite timeout until its deadline (taken at the first
-    /// try, kept for the retries).
-    #[inline(always)]
-    fn may_block(&mut self, badge: Badge, timeout: Timeout) -> bool {
-        match timeout {
-            Timeout::Now => false,
-            Timeout::Forever => true,
-            Timeout::After(_) => self.timed_start(badge, timeout),
-        }
-    }
-
-    /// [`FileServer::may_block`] for a finite timeout.
+    /// A call of `badge` with a finite timeout of `ns` nanoseconds, one try of which is
+    /// `once(server, block)`: it may block until its deadline, taken at the first try and kept
+    /// for the retries. Parked, it keeps its deadline; otherwise the call is over and so is its
+    /// deadline. The kernel's timer follows the earliest deadline. Out of line: the calls
+    /// without a timeout do not pay for it.
     #[inline(never)]
-    fn timed_start(&mut self, badge: Badge, timeout: Timeout) -> bool {
+    fn timed(
+        &mut self,
+        badge: Badge,
+        ns: u64,
+        once: impl FnOnce(&mut FileServer, bool) -> Outcome,
+    ) -> Outcome {
         let now = kernel::clock();
-        let first = timeout.deadline(now, |ns| ns).unwrap_or(u64::MAX);
-        timeout::before(self.deadlines.get_or_set(badge, first), now)
-    }
-
-    /// A try of a call with a finite timeout came to `r`: parked, it keeps its deadline;
-    /// otherwise the call is over and so is its deadline. The kernel's timer follows the
-    /// earliest deadline.
-    #[inline(never)]
-    fn timed_end(&mut self, badge: Badge, r: &Outcome) {
+        let first = Timeout::After(ns)
+            .deadline(now, |ns| ns)
+            .unwrap_or(u64::MAX);
+        let deadline = self.deadlines.get_or_set(badge, first);
+        let r = once(self, timeout::before(deadline, now));
         if !matches!(r, Err(Fail::Block(_))) {
             self.deadlines.remove(badge);
         }
         self.arm_timer();
+        r
     }
 
     /// Asks the kernel for `bits::TIMER` at the earliest deadline (or for none), unless it is
