@@ -231,6 +231,11 @@ pub mod kcall {
     /// own `pages` pages at `src` (in [`crate::layout::server::SHM_HOLD`], mapped) also at `dst`
     /// of process `pid`, with `prot` bits, all or none (`EEXIST` if a page there is mapped).
     pub const SHM_SHARE: usize = 102;
+    /// Server only, the timeouts of `poll` and `epoll_wait` (issue 16): `timer_notify(at_ns)` →
+    /// the `clock` now (ns): once the clock reaches `at_ns` (the `clock` call's nanoseconds),
+    /// the kernel notifies [`super::bits::TIMER`] on the caller's endpoint. One request per
+    /// server: a later call replaces it; `u64::MAX` cancels it (and just reads the clock).
+    pub const TIMER_NOTIFY: usize = 103;
     /// In `SIGNAL`'s signal word: the blocking call the thread is in starts again after the
     /// handler (`SA_RESTART`) instead of failing with `EINTR`.
     pub const SIGNAL_RESTART: usize = 1 << 16;
@@ -275,6 +280,8 @@ pub mod bits {
     /// On the console endpoint: the RTC's alarm interrupt fired (acknowledge with `IRQ_ACK`
     /// of [`super::irq::RTC`]).
     pub const RTC_IRQ: u64 = 8;
+    /// On a server's endpoint: the time it asked for with [`super::kcall::TIMER_NOTIFY`] came.
+    pub const TIMER: u64 = 16;
 }
 
 /// `IRQ_ACK`'s argument: which of the console server's devices to complete at the PLIC.
@@ -315,7 +322,7 @@ pub mod label {
     /// fs, from proc: word 0 = pid: close every fd of an ended process and drop its requests.
     pub const FS_EXIT: u32 = 0x102;
     /// fs, from proc: word 0 = thread id: drop that thread's parked requests (a signal took it
-    /// out of its blocked `read` or `write`).
+    /// out of its blocked `read`, `write`, `poll` …) → 1 if it had one, else 0.
     pub const FS_CANCEL: u32 = 0x103;
     /// mem, from the kernel on behalf of the faulting thread: words = address, [`super::access`].
     /// Reply word 0 = 0: mapped, resume; `-errno`: refused.
@@ -344,6 +351,9 @@ pub mod label {
     /// console, from fs → 1 if a completed line (or an end of file) is waiting, else 0 — and
     /// then [`super::bits::CONSOLE_READY`] is notified to fs when one is (`poll` of the console).
     pub const CON_POLL: u32 = 0x303;
+    /// console, from proc: word 0 = thread id: drop that thread's parked `alarm_wait` (a signal
+    /// took it out of it) → 1 if it had one, else 0.
+    pub const CON_CANCEL: u32 = 0x304;
 }
 
 /// Where `micro` sends a system call of [`crate::sys`]'s table, and the leases it makes of the

@@ -321,21 +321,12 @@ pub mod poll {
     pub const NVAL: u16 = 0x20;
     /// Most descriptors one `poll` call takes (`EINVAL` beyond).
     pub const MAX: usize = super::limits::FDS;
-    /// The timeout that means "wait as long as it takes".
+    /// The timeout that means "wait as long as it takes" (any negative `isize` does; 0 looks
+    /// once; a positive value waits at most that many ns: `services::timeout`).
     pub const FOREVER: usize = usize::MAX;
     /// Most events one `epoll_wait` writes (fewer than asked for is a short count; the rest
     /// stay ready for the next call).
     pub const EPOLL_BATCH: usize = 16;
-
-    /// Whether a call with `timeout_ns` may block (`Ok(false)`: look once; `EINVAL` for a
-    /// finite timeout, which the kernels leave out).
-    pub fn blocks(timeout_ns: usize) -> Result<bool, crate::Errno> {
-        match timeout_ns {
-            0 => Ok(false),
-            FOREVER => Ok(true),
-            _ => Err(crate::Errno::Inval),
-        }
-    }
 }
 
 /// What `epoll_wait` writes for a ready descriptor.

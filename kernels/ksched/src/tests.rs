@@ -147,6 +147,50 @@ fn do_sleepers_wake_at_their_deadline() {
 }
 
 #[test]
+fn does_a_blocked_thread_with_a_deadline_wake_at_it_or_earlier() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    let b = t.insert(space(1), Run::Ready, 0).unwrap();
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    t.set_deadline(a, Some(100));
+    t.block(a, 7);
+    assert!(t.any_sleeping(), "the timer will wake it");
+    assert_eq!(t.pick(NextTask::Same), Some(b));
+    t.block(b, 7);
+    assert_eq!(t.tick(99), 100, "the deadline is still to come");
+    assert_eq!(t.queue().count(), 0);
+    assert_eq!(t.tick(100), u64::MAX);
+    assert_eq!(t.queue().collect::<Vec<_>>(), [a]);
+    assert_eq!(t.deadline(a), Some(100), "kept for the retry");
+    assert_eq!(
+        t.get(b).unwrap().run(),
+        Run::Blocked(7),
+        "no deadline, no wake"
+    );
+    // Woken by what it waits for before the deadline: it runs, the deadline stays; blocked
+    // again, the timer still wakes it.
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    t.set_deadline(a, Some(300));
+    t.block(a, 7);
+    assert_eq!(t.wake(|&w| w == 7), 2);
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    t.block(a, 7);
+    assert_eq!(t.tick(200), 300);
+    t.set_deadline(a, None);
+    assert_eq!(t.deadline(a), None);
+    assert_eq!(t.tick(400), u64::MAX);
+    assert_eq!(t.queue().collect::<Vec<_>>(), [b]);
+    // A thread that ends with a deadline leaves none to the one that reuses its slot.
+    t.set_deadline(b, Some(500));
+    t.remove(b);
+    let c = t.insert(space(1), Run::Ready, 0).unwrap();
+    assert_eq!(c.index(), b.index());
+    assert_eq!(t.deadline(b), None);
+    assert_eq!(t.deadline(c), None);
+    t.check();
+}
+
+#[test]
 fn does_a_stale_id_find_nothing() {
     let mut t = T::new();
     let a = t.insert(space(1), Run::Ready, 1).unwrap();

@@ -6,6 +6,12 @@
 //!   "no current thread" until the next [`Threads::pick`]);
 //! - the queue is a doubly linked list through the slots, in round-robin order.
 //!
+//! A blocked thread may also have a deadline ([`Threads::set_deadline`]: a `poll` with a timeout):
+//! [`Threads::tick`] makes it runnable when the deadline comes, as it does a sleeper; the
+//! deadline stays until the kernel clears it, so the retried call can tell that its time is up.
+//! The deadlines live beside the slots, not in them, so that a thread (which the hot paths copy
+//! and index) does not grow for what only a timed wait uses.
+//!
 //! Every operation is O(1) except [`Threads::wake`] and [`Threads::tick`], which look at every
 //! slot (they run when something happened that a blocked or sleeping thread waits for, never on
 //! a system call's common path), and [`Threads::iter`].
@@ -78,6 +84,9 @@ impl<T, B> HandOff<'_, T, B> {
     }
 }
 
+/// "No deadline" in [`Threads`]' deadlines.
+const NO_DEADLINE: u64 = u64::MAX;
+
 /// "No slot" in the run-queue links.
 const NIL: u16 = 0;
 
@@ -96,6 +105,9 @@ struct Slot<T, B> {
 pub struct Threads<T, B> {
     /// Slot 0 is never used (ids are never 0).
     slots: Vec<Slot<T, B>>,
+    /// Each slot's thread's deadline ([`Threads::set_deadline`]; [`NO_DEADLINE`]: none), as long
+    /// as `slots`.
+    deadlines: Vec<u64>,
     /// Free slot indices, reused last-freed first.
     free: Vec<u16>,
     head: u16,
@@ -116,6 +128,7 @@ impl<T, B> Threads<T, B> {
     pub const fn new() -> Threads<T, B> {
         Threads {
             slots: Vec::new(),
+            deadlines: Vec::new(),
             free: Vec::new(),
             head: NIL,
             tail: NIL,
@@ -132,6 +145,8 @@ impl<T, B: Copy> Threads<T, B> {
     pub fn insert(&mut self, space: SpaceId, run: Run<B>, data: T) -> Option<ThreadId> {
         if self.slots.is_empty() {
             self.slots.try_reserve(8).ok()?;
+            self.deadlines.try_reserve(8).ok()?;
+            self.deadlines.push(NO_DEADLINE);
             self.slots.push(Slot {
                 generation: 0,
                 next: NIL,
@@ -144,7 +159,9 @@ impl<T, B: Copy> Threads<T, B> {
             Some(i) => i as usize,
             None if self.slots.len() <= MAX_THREADS => {
                 self.slots.try_reserve(1).ok()?;
+                self.deadlines.try_reserve(1).ok()?;
                 self.free.try_reserve(self.slots.len()).ok()?;
+                self.deadlines.push(NO_DEADLINE);
                 self.slots.push(Slot {
                     generation: 0,
                     next: NIL,
@@ -156,6 +173,7 @@ impl<T, B: Copy> Threads<T, B> {
             }
             None => return None,
         };
+        self.deadlines[index] = NO_DEADLINE;
         let slot = &mut self.slots[index];
         let id = ThreadId::new(index, slot.generation);
         slot.thread = Some(Thread {
@@ -262,6 +280,35 @@ impl<T, B: Copy> Threads<T, B> {
         self.stop(id, Run::Sleeping(deadline));
     }
 
+    /// Gives `id` a deadline (in `time` ticks) or takes it away (`None`): while it is blocked,
+    /// [`Threads::tick`] wakes it at the deadline; the deadline stays, also once it runs, until
+    /// it is set again.
+    pub fn set_deadline(&mut self, id: ThreadId, deadline: Option<u64>) {
+        if self.get(id).is_some() {
+            self.deadlines[id.index()] = deadline.unwrap_or(NO_DEADLINE);
+        }
+    }
+
+    /// The deadline thread `id`'s blocked call keeps ([`Threads::set_deadline`]).
+    #[inline]
+    pub fn deadline(&self, id: ThreadId) -> Option<u64> {
+        self.get(id)?;
+        Some(self.deadlines[id.index()]).filter(|&d| d != NO_DEADLINE)
+    }
+
+    /// Whether the timer will wake the thread in slot `index`: it sleeps, or is blocked with a
+    /// deadline.
+    fn timed(&self, index: usize) -> bool {
+        match &self.slots[index].thread {
+            Some(t) => match t.run {
+                Run::Sleeping(_) => true,
+                Run::Blocked(_) => self.deadlines[index] != NO_DEADLINE,
+                Run::Ready => false,
+            },
+            None => false,
+        }
+    }
+
     fn stop(&mut self, id: ThreadId, run: Run<B>) {
         let Some(t) = self.get_mut(id) else {
             return;
@@ -303,8 +350,9 @@ impl<T, B: Copy> Threads<T, B> {
         woken
     }
 
-    /// The timer says it is `now`: every sleeper whose deadline has come is runnable. Returns
-    /// the earliest deadline still to come (`u64::MAX`: no sleeper).
+    /// The timer says it is `now`: every sleeper, and every blocked thread with a deadline,
+    /// whose deadline has come is runnable. Returns the earliest deadline still to come
+    /// (`u64::MAX`: none).
     pub fn tick(&mut self, now: u64) -> u64 {
         let mut next = u64::MAX;
         for index in 1..self.slots.len() {
@@ -313,11 +361,20 @@ impl<T, B: Copy> Threads<T, B> {
                     run: Run::Sleeping(d),
                     id,
                     ..
-                }) => {
-                    if *d <= now {
-                        Some(*id)
+                }) => Some((*id, *d)),
+                Some(Thread {
+                    run: Run::Blocked(_),
+                    id,
+                    ..
+                }) if self.deadlines[index] != NO_DEADLINE => Some((*id, self.deadlines[index])),
+                _ => None,
+            };
+            let due = match due {
+                Some((id, d)) => {
+                    if d <= now {
+                        Some(id)
                     } else {
-                        next = next.min(*d);
+                        next = next.min(d);
                         None
                     }
                 }
@@ -330,9 +387,9 @@ impl<T, B: Copy> Threads<T, B> {
         next
     }
 
-    /// Whether any thread sleeps.
+    /// Whether any thread sleeps, or is blocked with a deadline (the timer will wake it).
     pub fn any_sleeping(&self) -> bool {
-        self.iter().any(|t| matches!(t.run, Run::Sleeping(_)))
+        (1..self.slots.len()).any(|i| self.timed(i))
     }
 
     /// Decides who runs now, for [`NextTask`](crate::NextTask) `next`, and makes it current:

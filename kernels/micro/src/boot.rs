@@ -53,6 +53,7 @@ extern "C" fn kmain(hartid: usize, dtb_addr: usize) -> ! {
         fast_cause: crate::fastpath::cause(words.fastpath),
         rtc: info.rtc,
         rtc_raised: info.rtc_raised,
+        timers: [u64::MAX; level::SERVERS + 1],
     };
     for s in &images::SERVERS {
         if let Err(e) = k.start_server(s.endpoint) {

@@ -284,6 +284,9 @@ pub struct Kernel {
     pub rtc: Option<(usize, u32)>,
     /// Whether the RTC has klab's `RAISED_*` registers (told to the console server).
     pub rtc_raised: bool,
+    /// The timer notification each server asked for (`kcall::TIMER_NOTIFY`), by endpoint: the
+    /// tick at which it gets `bits::TIMER` (`u64::MAX`: none).
+    pub timers: [u64; level::SERVERS + 1],
 }
 
 pub(crate) static KERNEL: Global<Option<Kernel>> = Global::new("KERNEL", None);

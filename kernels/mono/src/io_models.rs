@@ -2,13 +2,20 @@
 //! are checked and used in place (a `poll` array is decoded into the kernel for the scan and
 //! its `revents` written back); the shared `services::files` does the work, and a call that
 //! must wait parks the thread on `Wait::Polled` or `Wait::Epoll` like any other.
+//!
+//! A finite timeout (`services::timeout`) becomes a deadline in timer ticks, taken at the
+//! call's first try and kept in the thread table while the call is retried
+//! (`Threads::set_deadline`): the timer wakes the blocked thread at the deadline, and the retry
+//! then looks once and returns what it finds (0 events). The call's end clears the deadline, and
+//! so does a signal that takes the thread out of it (`crate::signals`).
 
 use alloc::vec::Vec;
 
 use abi::Errno;
 use abi::types::{EpollEvent, PollFd, poll};
-use kcore::uaccess;
+use kcore::{timer, uaccess};
 use services::Wakes;
+use services::timeout::{self, Timeout};
 
 use crate::kernel::{Caller, Kernel};
 use crate::syscall::Outcome;
@@ -25,14 +32,35 @@ impl Kernel {
         if n > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let block = poll::blocks(timeout)?;
+        match Timeout::from_arg(timeout) {
+            Timeout::After(ns) => {
+                self.timed(me, ns, |k, block| k.poll_once::<true>(me, fds, n, block))
+            }
+            t => self.poll_once::<false>(me, fds, n, t == Timeout::Forever),
+        }
+    }
+
+    /// One try of `poll`: blocks (`WouldBlock`) only if `block`. Two copies, one for the calls
+    /// with a finite timeout (`TIMED`) and one for the others, each with its own closures, so
+    /// that each is inlined into its one caller: shared, they would be called out of line,
+    /// which costs the calls without a timeout.
+    #[inline(always)]
+    fn poll_once<const TIMED: bool>(
+        &mut self,
+        me: Caller,
+        fds: usize,
+        n: usize,
+        block: bool,
+    ) -> Outcome {
         let len = n * PollFd::SIZE;
         let mut console = false;
         let r = self.with_user(me.space, |mem, files, tty| {
             uaccess::with_bytes_mut(mem, fds, len, |bytes| {
+                // A closure, not the fn: its own type in each copy (see above).
+                #[allow(clippy::redundant_closure)]
                 let mut set: Vec<PollFd> = bytes
                     .chunks_exact(PollFd::SIZE)
-                    .map(PollFd::decode)
+                    .map(|b| PollFd::decode(b))
                     .collect();
                 console = files.polls_console_input(me.pid, &set);
                 let line = console && {
@@ -96,7 +124,25 @@ impl Kernel {
         if max > poll::MAX {
             return Err(Errno::Inval.into());
         }
-        let block = poll::blocks(timeout)?;
+        match Timeout::from_arg(timeout) {
+            Timeout::After(ns) => self.timed(me, ns, |k, block| {
+                k.epoll_once::<true>(me, ep, out, max, block)
+            }),
+            t => self.epoll_once::<false>(me, ep, out, max, t == Timeout::Forever),
+        }
+    }
+
+    /// One try of `epoll_wait`: blocks (`WouldBlock`) only if `block`; two copies, as
+    /// [`Kernel::poll_once`].
+    #[inline(always)]
+    fn epoll_once<const TIMED: bool>(
+        &mut self,
+        me: Caller,
+        ep: usize,
+        out: usize,
+        max: usize,
+        block: bool,
+    ) -> Outcome {
         let max = max.min(poll::EPOLL_BATCH);
         let len = max * EpollEvent::SIZE;
         self.with_user(me.space, |mem, files, _| {
@@ -112,5 +158,39 @@ impl Kernel {
                 Ok(n)
             })
         })??
+    }
+
+    /// A call of `me` with a finite timeout of `ns` nanoseconds, one try of which is
+    /// `once(kernel, block)`: it may block until its deadline, taken at the first try and kept
+    /// by the thread table for the retries. Blocked, the timer wakes the thread at the deadline;
+    /// otherwise the call is over and so is its deadline. Out of line: the calls without a
+    /// timeout do not pay for it.
+    #[inline(never)]
+    fn timed(
+        &mut self,
+        me: Caller,
+        ns: u64,
+        once: impl FnOnce(&mut Kernel, bool) -> Outcome,
+    ) -> Outcome {
+        let now = timer::now();
+        if self.sched.threads.get(me.tid).is_none() {
+            return Err(Errno::Srch.into());
+        }
+        let deadline = match self.sched.threads.deadline(me.tid) {
+            Some(d) => d,
+            None => {
+                let d = Timeout::After(ns)
+                    .deadline(now, timer::ns_to_ticks)
+                    .unwrap_or(u64::MAX);
+                self.sched.threads.set_deadline(me.tid, Some(d));
+                d
+            }
+        };
+        let r = once(self, timeout::before(deadline, now));
+        match r {
+            Err(services::Error::WouldBlock(_)) => self.sched.ticker.sleep_until(deadline),
+            _ => self.sched.threads.set_deadline(me.tid, None),
+        }
+        r
     }
 }

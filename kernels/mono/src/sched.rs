@@ -40,10 +40,11 @@ impl Kernel {
         }
     }
 
-    /// mono's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps or waits for the
-    /// console (a read, or a blocked `poll` of it), or the alarm is armed (its interrupt not yet
-    /// taken: the device may have fired already, with the interrupt pending). With no thread
-    /// left at all, the machine powers off (status 0).
+    /// mono's rule for [`kcore::sched::Kernel::can_wake`]: a thread sleeps (or waits with a
+    /// deadline: a `poll` with a timeout) or waits for the console (a read, or a blocked `poll`
+    /// of it), or the alarm is armed (its interrupt not yet taken: the device may have fired
+    /// already, with the interrupt pending). With no thread left at all, the machine powers off
+    /// (status 0).
     pub fn can_wake(&self) -> bool {
         if self.sched.threads.is_empty() {
             kprintln!("{}: no threads left", crate::NAME);
@@ -51,10 +52,11 @@ impl Kernel {
         }
         self.alarm.is_armed()
             || self.console_polled
+            || self.sched.threads.any_sleeping()
             || self
                 .sched
                 .threads
                 .iter()
-                .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
+                .any(|t| t.run() == Run::Blocked(Wait::Console))
     }
 }

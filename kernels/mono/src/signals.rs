@@ -105,6 +105,9 @@ impl Kernel {
                     *t.data.frame = frame;
                 }
                 if run != Run::Ready {
+                    // Out of its call: a `poll` deadline ends with it (a restarted call
+                    // starts its timeout afresh, as micro's does).
+                    self.sched.threads.set_deadline(tid, None);
                     self.sched.threads.ready(tid);
                 }
             }

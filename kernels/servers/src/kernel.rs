@@ -1,7 +1,7 @@
 //! Typed wrappers of the kernel calls servers make (`abi::ipc::kcall`): [`call`] to a server
 //! higher up, [`notify`], and the server-only calls that manage address spaces, threads, pages,
-//! the interrupt and the machine. Each returns a `Result` with the kernel's `-errno` decoded;
-//! pointers are taken from Rust references, so the memory they name is ours and alive.
+//! the interrupt, the timer and the machine. Each returns a `Result` with the kernel's `-errno`
+//! decoded; pointers are taken from Rust references, so the memory they name is ours and alive.
 //!
 //! Left out: the lease calls (in [`crate::lease`], which treats a gone caller specially) and the
 //! receive side (in [`crate::serve`]).
@@ -67,6 +67,21 @@ pub fn call(
 pub fn notify(endpoint: usize, bits: u64) {
     // Safety: no memory is passed.
     unsafe { ucall::syscall::<2>(kcall::NOTIFY, [endpoint, bits as usize]) };
+}
+
+/// `TIMER_NOTIFY`: `bits::TIMER` on our endpoint once the `clock` reaches `at_ns` (replacing
+/// our earlier request; `u64::MAX`: none); returns the clock now (ns).
+pub fn timer_notify(at_ns: u64) -> u64 {
+    // Safety: no memory is passed.
+    let r = unsafe { ucall::syscall::<1>(kcall::TIMER_NOTIFY, [at_ns as usize]) };
+    // Only a kernel without the call fails it: no time, so no deadline ever comes.
+    check(r).map_or(0, |ns| ns as u64)
+}
+
+/// The `clock` call: nanoseconds since reset.
+pub fn clock() -> u64 {
+    // Safety: no memory is passed.
+    unsafe { ucall::syscall::<0>(abi::Sys::Clock.number(), []) as u64 }
 }
 
 /// `SPACE_NEW`: a new address space for process `pid` with the program `elf` loaded and `argv`

@@ -100,6 +100,14 @@ impl Pending {
         v
     }
 
+    /// What the request of `badge` is parked on, if one is.
+    pub fn wait_of(&self, badge: Badge) -> Option<Wait> {
+        self.parked
+            .iter()
+            .find(|(m, _)| m.badge == badge)
+            .map(|&(_, w)| w)
+    }
+
     /// Forgets every parked request (after a restart: the kernel failed their calls).
     pub fn clear(&mut self) {
         self.parked.clear();

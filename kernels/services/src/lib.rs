@@ -1,10 +1,11 @@
 //! services: the privilege-free policy code both kernels share (DESIGN.md §3) — the in-memory file
-//! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), message queues ([`mq`]), the console line discipline
-//! ([`tty`]), the process table ([`proc`]), signals ([`signal`]), the thread lifecycle
-//! ([`threads`]), the memory policy of an address space ([`mm`]), the board's alarm ([`alarm`]), the file-descriptor tables that tie files, pipes and devices
-//! together ([`files`]), and the per-process table all per-process state is kept in, indexed by
-//! pid slot ([`pidmap`]; the pid type is abi's [`Pid`]), and the table of shared-memory objects
-//! ([`shm`]).
+//! system populated from the ustar initrd ([`fs`]), pipes ([`pipe`]), message queues ([`mq`]),
+//! the console line discipline ([`tty`]), the process table ([`proc`]), signals ([`signal`]), the
+//! thread lifecycle ([`threads`]), the memory policy of an address space ([`mm`]), the board's
+//! alarm ([`alarm`]), the timeouts of `poll` and `epoll_wait` ([`timeout`]), the file-descriptor
+//! tables that tie files, pipes and devices together ([`files`]), and the per-process table all
+//! per-process state is kept in, indexed by pid slot ([`pidmap`]; the pid type is abi's [`Pid`]),
+//! and the table of shared-memory objects ([`shm`]).
 //!
 //! `mono` calls this code directly inside the kernel; `micro` runs the same code inside user-mode
 //! servers. So everything here is plain data with methods: no MMIO, no CSRs, no `unsafe`, no global
@@ -30,6 +31,7 @@ pub mod proc;
 pub mod shm;
 pub mod signal;
 pub mod threads;
+pub mod timeout;
 pub mod tty;
 
 use abi::Errno;

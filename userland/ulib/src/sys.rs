@@ -269,8 +269,10 @@ pub fn set_nonblock(fd: usize, on: bool) -> Result<(), Errno> {
     check(unsafe { raw::set_nonblock(fd, usize::from(on)) }).map(drop)
 }
 
-/// Polls `fds`, filling each `revents`: how many have events. `timeout_ns` is 0 (look once)
-/// or `abi::types::poll::FOREVER` (wait until one has).
+/// Polls `fds`, filling each `revents`: how many have events. `timeout_ns` is 0 (look once),
+/// negative as an `isize` — `abi::types::poll::FOREVER` — (wait until one has), or positive:
+/// wait until one has, but at most that many nanoseconds of the `clock`, then return 0 (none
+/// has). A call interrupted by a signal handler starts its timeout afresh if it is restarted.
 pub fn poll(fds: &mut [abi::types::PollFd], timeout_ns: usize) -> Result<usize, Errno> {
     // Safety: `fds` is readable and writable for its length.
     check(unsafe { raw::poll(fds.as_mut_ptr() as usize, fds.len(), timeout_ns) })

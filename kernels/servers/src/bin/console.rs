@@ -6,8 +6,9 @@
 //! `CON_READ` hands out a completed line, or answers `-EAGAIN` and remembers that fs waits —
 //! then, when the UART interrupt (a notification) completes a line, fs is notified with
 //! `CONSOLE_READY` and retries; `CON_POLL` answers whether a line waits, the same way without
-//! taking it (fs's `poll` of the console). From proc, `CON_WATCH` turns watching on or off (the foreground
-//! was handed to a job, or taken back by a shell).
+//! taking it (fs's `poll` of the console). From proc, `CON_WATCH` turns watching on or off (the
+//! foreground was handed to a job, or taken back by a shell), and `CON_CANCEL` drops the
+//! `alarm_wait` of a thread a signal took out of it.
 //!
 //! Input is taken a line at a time and only while somebody waits (mono's rule): the receive
 //! interrupt is on exactly when fs waits for input and the tty has no completed line, so bytes
@@ -102,7 +103,11 @@ impl Server for Console {
         }
         if !matches!(
             label,
-            label::CON_WRITE | label::CON_READ | label::CON_WATCH | label::CON_POLL
+            label::CON_WRITE
+                | label::CON_READ
+                | label::CON_WATCH
+                | label::CON_POLL
+                | label::CON_CANCEL
         ) {
             return Err(Errno::NoSys.into());
         }
@@ -118,6 +123,8 @@ impl Server for Console {
             self.fs_waits |= !line;
             self.listen();
             Ok(usize::from(line))
+        } else if label == label::CON_CANCEL {
+            Ok(usize::from(self.pending.drop_thread(msg.words[0] as usize)))
         } else if label == label::CON_WATCH {
             self.tty.set_watch(msg.words[0] != 0);
             self.input();

@@ -1,6 +1,7 @@
 //! The IO models' calls: non-blocking mode (`EAGAIN` instead of waiting), `poll` (readable,
 //! writable, hang-up, bad fds, blocking until a thread writes), epoll instances (only the ready
-//! descriptors, closed fds, bad arguments), what bad pointers do to them, and `sendfile`.
+//! descriptors, closed fds, bad arguments), finite timeouts of both (0 when the time has
+//! passed, the events when they come first), what bad pointers do to them, and `sendfile`.
 
 use abi::types::limits::PIPE_BUFFER;
 use abi::types::{EpollEvent, PollFd, epoll, poll};
@@ -130,6 +131,101 @@ fn poll_blocks() -> Outcome {
     Ok(())
 }
 
+/// The timeout of the timeout tests: 1 ms of the `clock`.
+const TIMEOUT_NS: usize = 1_000_000;
+
+/// Waits on an empty pipe's read end with [`TIMEOUT_NS`] through `wait` (`poll` or
+/// `epoll_wait`, set up on `r`): it must return 0 and not before the time has passed.
+fn times_out(what: &str, wait: &mut dyn FnMut() -> Result<usize, Errno>) -> Outcome {
+    let start = sys::clock();
+    let n = ok(wait(), what)?;
+    let waited = sys::clock() - start;
+    ensure!(n == 0, "{what} saw {n} events in an empty pipe");
+    ensure!(
+        waited >= TIMEOUT_NS as u64,
+        "{what} returned after {waited} ns, before its {TIMEOUT_NS} ns"
+    );
+    Ok(())
+}
+
+fn poll_timeout() -> Outcome {
+    let (r, w) = ok(sys::pipe(), "pipe")?;
+    let mut fds = [pfd(r, poll::IN)];
+    times_out("poll", &mut || sys::poll(&mut fds, TIMEOUT_NS))?;
+    ensure!(fds[0].revents == 0, "revents {:#x}", fds[0].revents);
+    // Twice: the first call's deadline is not the second's.
+    times_out("poll again", &mut || sys::poll(&mut fds, TIMEOUT_NS))?;
+    let ep = ok(sys::epoll_create(), "epoll_create")?;
+    ok(sys::epoll_ctl(ep, epoll::ADD, r, poll::IN), "epoll add")?;
+    let mut out = [EpollEvent::default(); 2];
+    times_out("epoll_wait", &mut || {
+        sys::epoll_wait(ep, &mut out, TIMEOUT_NS)
+    })?;
+    for fd in [ep, r, w] {
+        ok(sys::close(fd), "close")?;
+    }
+    Ok(())
+}
+
+/// A thread body that writes one byte to the fd it is given at once.
+fn writer(fd: usize) -> i32 {
+    match sys::write(fd, b"!") {
+        Ok(1) => 0,
+        _ => 1,
+    }
+}
+
+fn poll_timeout_early() -> Outcome {
+    // A long timeout (10 s): the data comes long before it.
+    const LONG: usize = 10_000_000_000;
+    let (r, w) = ok(sys::pipe(), "pipe")?;
+    let start = sys::clock();
+    let t = ok(thread::spawn(late_writer, w), "spawn the writer")?;
+    let mut fds = [pfd(r, poll::IN)];
+    let n = ok(sys::poll(&mut fds, LONG), "poll")?;
+    let waited = sys::clock() - start;
+    ensure!(
+        n == 1 && fds[0].revents == poll::IN,
+        "poll woke with {n}: {fds:?}"
+    );
+    ensure!(
+        waited < LONG as u64,
+        "poll returned after {waited} ns: it waited for the timeout"
+    );
+    ensure!(ok(t.join(), "join")? == 0, "the writer failed");
+    ok(sys::read(r, &mut [0u8; 1]), "read")?;
+    // Data there already: no wait at all.
+    ok(sys::write(w, b"x"), "write")?;
+    ensure!(ok(sys::poll(&mut fds, LONG), "poll")? == 1, "data not seen");
+    ok(sys::read(r, &mut [0u8; 1]), "read")?;
+    let ep = ok(sys::epoll_create(), "epoll_create")?;
+    ok(sys::epoll_ctl(ep, epoll::ADD, r, poll::IN), "epoll add")?;
+    let start = sys::clock();
+    let t = ok(thread::spawn(writer, w), "spawn the writer")?;
+    let mut out = [EpollEvent::default(); 2];
+    let n = ok(sys::epoll_wait(ep, &mut out, LONG), "epoll_wait")?;
+    let waited = sys::clock() - start;
+    ensure!(
+        n == 1 && out[0].fd == r as i32 && out[0].events == u32::from(poll::IN),
+        "epoll_wait woke with {n}: {:?}",
+        out[0]
+    );
+    ensure!(
+        waited < LONG as u64,
+        "epoll_wait returned after {waited} ns: it waited for the timeout"
+    );
+    ensure!(ok(t.join(), "join")? == 0, "the writer failed");
+    // After an early return, a new call's timeout is its own: it still times out.
+    ok(sys::read(r, &mut [0u8; 1]), "read")?;
+    times_out("epoll_wait after", &mut || {
+        sys::epoll_wait(ep, &mut out, TIMEOUT_NS)
+    })?;
+    for fd in [ep, r, w] {
+        ok(sys::close(fd), "close")?;
+    }
+    Ok(())
+}
+
 fn epoll_errors() -> Outcome {
     let ep = ok(sys::epoll_create(), "epoll_create")?;
     let (r, w) = ok(sys::pipe(), "pipe")?;
@@ -166,11 +262,10 @@ fn epoll_errors() -> Outcome {
         "wait on a pipe",
     )?;
     expect_err(sys::epoll_wait(ep, &mut [], 0), Errno::Inval, "wait for 0")?;
-    expect_err(
-        sys::epoll_wait(ep, &mut out, 1000),
-        Errno::Inval,
-        "a finite timeout",
-    )?;
+    ensure!(
+        ok(sys::epoll_wait(ep, &mut out, 1000), "a 1 µs timeout")? == 0,
+        "events from an empty pipe"
+    );
     // Data, then the registered fd closed: the wait forgets it.
     ok(sys::write(w, b"x"), "write")?;
     ok(sys::close(r), "close the registered fd")?;
@@ -269,6 +364,16 @@ pub const TESTS: &[Test] = &[
         name: "io_poll_blocks",
         question: "Do poll and epoll_wait block until another thread writes, then name its pipe?",
         run: poll_blocks,
+    },
+    Test {
+        name: "io_poll_timeout",
+        question: "Do poll and epoll_wait with a 1 ms timeout on an empty pipe return 0 once it passed?",
+        run: poll_timeout,
+    },
+    Test {
+        name: "io_poll_timeout_early",
+        question: "Do poll and epoll_wait with a long timeout return the events as soon as they come?",
+        run: poll_timeout_early,
     },
     Test {
         name: "io_epoll_errors",

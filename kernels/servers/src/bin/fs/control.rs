@@ -60,6 +60,7 @@ impl FileServer {
         let pid = Pid::from_raw(pid).ok_or(Errno::Inval)?;
         self.files.exit_process(pid, wakes);
         self.pending.drop_process(pid);
+        self.deadlines.remove_if(|b| b.process() == Some(pid));
         Ok(0)
     }
 }

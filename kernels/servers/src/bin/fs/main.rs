@@ -5,7 +5,8 @@
 //!
 //! - [`io`]: `read` and `write`, and the console device through the console server;
 //! - [`control`]: `FS_PROGRAM`, `FS_SPAWN`, `FS_EXIT`, the requests of `proc` (process id 0);
-//! - [`poll`]: `poll` and `epoll_wait`, whose arrays travel through leases;
+//! - [`poll`]: `poll` and `epoll_wait`, whose arrays travel through leases, and their
+//!   timeouts (the kernel's timer notification, `bits::TIMER`);
 //! - [`ring`]: the asynchronous IO ring, whose region is a lease;
 //! - here: start-up, the dispatch and the calls that move no bulk data.
 //!
@@ -39,6 +40,7 @@ use servers::serve::{self, args};
 use servers::{Args, Fail, Outcome, Pending, Server, kernel, lease};
 use services::files::Files;
 use services::fs::{self, Fs};
+use services::timeout::Deadlines;
 use services::{Wait, Wakes};
 use ucall::Message;
 
@@ -52,6 +54,11 @@ pub struct FileServer {
     pending: Pending,
     /// Bytes in transit between a lease and `files` (or the console): [`limits::IO_MAX`].
     buf: Vec<u8>,
+    /// The deadlines (`clock` ns) of the `poll` and `epoll_wait` calls with a timeout, by
+    /// caller.
+    deadlines: Deadlines<Badge>,
+    /// When the kernel is to notify us (`bits::TIMER`; `u64::MAX`: not asked).
+    timer_at: u64,
 }
 
 fn main(args: Args) -> ! {
@@ -84,6 +91,8 @@ fn start(args: &Args) -> FileServer {
         files: Files::new(fs),
         pending: Pending::new(),
         buf: alloc::vec![0; limits::IO_MAX],
+        deadlines: Deadlines::new(),
+        timer_at: u64::MAX,
     }
 }
 
@@ -101,8 +110,9 @@ impl Server for FileServer {
                 Err(Errno::Perm.into())
             }
             label::FS_CANCEL => {
-                self.pending.drop_thread(a[0]);
-                Ok(0)
+                let parked = self.pending.drop_thread(a[0]);
+                self.deadlines.remove_if(|b| b.tid() == a[0]);
+                Ok(usize::from(parked))
             }
             label::FS_PROGRAM => self.program(badge, a[0]),
             label::FS_SPAWN => self.spawn(&a),
@@ -120,6 +130,15 @@ impl Server for FileServer {
             // A `poll` of the console looks again.
             wakes.push(Wait::Polled);
         }
+        if bits & bits::TIMER != 0 {
+            self.timer_fired(wakes);
+        }
+    }
+
+    fn restarted(&mut self) {
+        // The parked calls are gone (the kernel failed them), and so are their deadlines.
+        self.deadlines.clear();
+        self.timer_at = u64::MAX;
     }
 
     fn still_waiting(&mut self, msg: &Message) -> bool {

@@ -4,7 +4,8 @@
 //! `end_process`; a handler is entered by the kernel on proc's request (`kcall::SIGNAL`), which
 //! pushes the frame on the thread's stack and takes it out of a blocked call with `EINTR`. A
 //! frame page not mapped yet is mapped by mem (`MEM_FAULT_FOR`, the pager's policy) and the
-//! request made again; fs forgets a read or write the thread had parked there (`FS_CANCEL`).
+//! request made again; fs forgets a read or write the thread had parked there (`FS_CANCEL`), the
+//! console an `alarm_wait` (`CON_CANCEL`).
 //! When the signal is entered on the very thread whose call proc is answering ([`Proc::current`]), the kernel sets that call's result and proc replies nothing
 //! ([`Proc::answered`]).
 
@@ -54,12 +55,16 @@ impl Proc {
             },
         };
         let result = mine.map_or(Errno::Intr.ret(), |c| c.result);
-        // A call of that thread parked here (`wait`, `thread_join`) or in fs (`read`, `write`)
-        // is over: it fails with `EINTR`, and must not be answered later.
-        // A thread has one call at a time: one parked here is in no other server.
+        // A call of that thread parked here (`wait`, `thread_join`), in fs (`read`, `write`,
+        // `poll` …) or in the console (`alarm_wait`) is over: it fails with `EINTR`, and must
+        // not be answered later. A thread has one call at a time: one parked in a server is in
+        // no other, so the console is asked only if fs had none.
         let parked_here = self.pending.drop_thread(tid);
-        if mine.is_none() && !parked_here {
-            let _ = kernel::call(level::FS, label::FS_CANCEL, &[tid as u64], &mut []);
+        if mine.is_none()
+            && !parked_here
+            && kernel::call(level::FS, label::FS_CANCEL, &[tid as u64], &mut []) != Ok(1)
+        {
+            let _ = kernel::call(level::CONSOLE, label::CON_CANCEL, &[tid as u64], &mut []);
         }
         for _ in 0..FRAME_PAGES {
             // `SA_RESTART` applies to a call parked here or in fs, never to the one answered.
