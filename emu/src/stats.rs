@@ -684,6 +684,47 @@ mod tests {
         }
     }
 
+    // Are the bytes counted between switches booked to the bucket they were counted in, and do
+    // the totals, `by_mode` and `live_buckets` include those not yet booked?
+    #[test]
+    fn bytes_go_to_the_bucket_they_were_counted_in() {
+        let stored = Event::BytesStored as usize;
+        let mut s = Stats::default();
+        s.track_totals(true);
+        s.bytes[1] += 8;
+        assert_eq!(s.event_total(stored, 0b100), 8);
+        s.set_mode(Privilege::Supervisor, 10, 10);
+        s.bytes[1] += 4;
+        s.bytes[0] += 2;
+        assert_eq!(s.event_total(stored, 0b010), 4);
+        assert_eq!(s.event_total(stored, 0b110), 12);
+        assert_eq!(s.event_total(stored, 0b001), 0);
+        s.track_totals(false);
+        assert_eq!(s.event_total(stored, 0b110), 12);
+        let by = s.by_mode(20, 20);
+        assert_eq!(
+            (
+                by[1].1.get(Event::BytesStored),
+                by[1].1.get(Event::BytesLoaded),
+                by[2].1.get(Event::BytesStored)
+            ),
+            (4, 2, 8)
+        );
+        let live = s.live_buckets(20, 20);
+        let sv = |b: &[(Key, Counts)]| {
+            b.iter()
+                .find(|(k, _)| k.mode == Privilege::Supervisor)
+                .map(|(_, c)| c.get(Event::BytesStored))
+        };
+        assert_eq!(sv(&live), Some(4));
+        s.flush(20, 20);
+        let booked: Vec<(Key, Counts)> = s.buckets().map(|(k, c)| (k, c.clone())).collect();
+        assert_eq!(sv(&booked), Some(4));
+        // Booked once: a second flush adds nothing.
+        s.flush(30, 30);
+        assert_eq!(s.event_total(stored, 0b111), 12);
+    }
+
     #[test]
     fn switches_attribute_instructions_cycles_and_events_to_the_right_bucket() {
         let mut s = Stats::default();
