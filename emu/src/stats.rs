@@ -29,6 +29,13 @@
 //!   reservation touches nothing: none. No L1D: none.
 //! - `l2_accesses`: one per L1 miss (fetch, data or walk) and per dirty line an L1 writes back,
 //!   or, without the L1 in front of it, per lookup that L1 would have made.
+//!
+//! The byte events count what the guest's loads and stores move, by access size: a load or LR
+//! of N bytes adds N to `bytes_loaded`, a store or a successful SC N to `bytes_stored` (an SC
+//! that fails stores nothing), an AMO N to both; an access that traps adds nothing. Like
+//! `loads` and `stores` they are counted in timing mode only. They are not added to a bucket
+//! access by access but to two running totals (`bytes`), one add each, booked to the current
+//! bucket as differences whenever the attribution changes, as instructions and cycles are.
 
 use std::collections::HashMap;
 
@@ -103,10 +110,15 @@ pub enum Event {
     Xret = 27,
     /// `fence.i` executed (each charged `penalty.fence_i`).
     FenceI = 28,
+    /// Bytes read by loads, LR and AMOs: each access's size (timing mode; see the module note).
+    BytesLoaded = 29,
+    /// Bytes written by stores, successful SCs and AMOs: each access's size (timing mode; see
+    /// the module note).
+    BytesStored = 30,
 }
 
 /// Number of event slots (index 0 is unused).
-pub const EVENTS: usize = 29;
+pub const EVENTS: usize = 31;
 
 /// Index of a privilege mode in per-mode arrays: U 0, S 1, M 2.
 pub const fn mode_index(p: Privilege) -> usize {
@@ -144,6 +156,8 @@ impl Event {
         Event::L2tlbHit,
         Event::Xret,
         Event::FenceI,
+        Event::BytesLoaded,
+        Event::BytesStored,
     ];
 
     /// The name used in reports and JSON.
@@ -177,6 +191,8 @@ impl Event {
             Event::L2tlbHit => "l2tlb_hits",
             Event::Xret => "xrets",
             Event::FenceI => "fence_is",
+            Event::BytesLoaded => "bytes_loaded",
+            Event::BytesStored => "bytes_stored",
         }
     }
 }
@@ -295,6 +311,11 @@ pub struct Stats {
     regions: Vec<u64>,
     /// `(instructions, cycles)` at the last switch.
     mark: (u64, u64),
+    /// Bytes loaded and stored so far (`bytes_loaded`, `bytes_stored`), counted by the
+    /// machine's loads and stores and booked as differences (see the module note).
+    pub bytes: [u64; 2],
+    /// `bytes` at the last switch.
+    bytes_mark: [u64; 2],
     /// The last buckets used, checked before the map: a system call switches between two.
     recent: [(Key, usize); 4],
     /// Snapshots taken by markers.
@@ -318,6 +339,8 @@ impl Default for Stats {
             space_index: HashMap::new(),
             regions: Vec::new(),
             mark: (0, 0),
+            bytes: [0; 2],
+            bytes_mark: [0; 2],
             recent: [(
                 Key {
                     mode: Privilege::Machine,
@@ -386,12 +409,24 @@ impl Stats {
         *c = c.wrapping_add_signed(n);
     }
 
-    /// Books the instructions and cycles since the last switch to the current bucket.
+    /// Books the instructions, cycles and bytes since the last switch to the current bucket.
     pub fn flush(&mut self, instructions: u64, cycles: u64) {
+        let live = self.live_bytes();
         let b = &mut self.buckets[self.current];
         b.instructions += instructions - self.mark.0;
         b.cycles += cycles - self.mark.1;
+        add_bytes(&mut b.events, live);
         self.mark = (instructions, cycles);
+        self.bytes_mark = self.bytes;
+    }
+
+    /// The bytes loaded and stored since the last switch, not yet in the current bucket.
+    #[inline]
+    fn live_bytes(&self) -> [u64; 2] {
+        [
+            self.bytes[0].wrapping_sub(self.bytes_mark[0]),
+            self.bytes[1].wrapping_sub(self.bytes_mark[1]),
+        ]
     }
 
     /// Keeps running per-mode totals from now on (`on`), or stops keeping them: worth it while
@@ -424,7 +459,7 @@ impl Stats {
                 .zip(&self.buckets)
                 .filter(|(k, _)| modes & (1 << mode_index(k.mode)) != 0)
                 .map(|(_, c)| c.events[e])
-                .fold(0, u64::wrapping_add);
+                .fold(self.live_total(e, modes), u64::wrapping_add);
         }
         let mut total = 0u64;
         for (m, others) in self.others.iter().enumerate() {
@@ -435,7 +470,23 @@ impl Stats {
         if modes & (1 << mode_index(self.key().mode)) != 0 {
             total = total.wrapping_add(self.buckets[self.current].events[e]);
         }
-        total
+        total.wrapping_add(self.live_total(e, modes))
+    }
+
+    /// What `event_total(e, modes)` has not yet booked: the live bytes, if `e` is a byte event
+    /// and the current mode is among `modes`.
+    fn live_total(&self, e: usize, modes: u8) -> u64 {
+        let live = self.live_bytes();
+        let i = match e {
+            x if x == Event::BytesLoaded as usize => 0,
+            x if x == Event::BytesStored as usize => 1,
+            _ => return 0,
+        };
+        if modes & (1 << mode_index(self.key().mode)) != 0 {
+            live[i]
+        } else {
+            0
+        }
     }
 
     /// Makes bucket `next` the current one, moving the old current bucket's events into the
@@ -533,9 +584,11 @@ impl Stats {
         for (key, counts) in self.keys.iter().zip(&self.buckets) {
             out[mode_index(key.mode)].1.add(counts);
         }
+        let live = self.live_bytes();
         let cur = &mut out[mode_index(self.key().mode)].1;
         cur.instructions += instructions - self.mark.0;
         cur.cycles += cycles - self.mark.1;
+        add_bytes(&mut cur.events, live);
         out
     }
 
@@ -563,9 +616,11 @@ impl Stats {
             .copied()
             .zip(self.buckets.iter().cloned())
             .collect();
+        let live = self.live_bytes();
         let cur = &mut out[self.current].1;
         cur.instructions += instructions - self.mark.0;
         cur.cycles += cycles - self.mark.1;
+        add_bytes(&mut cur.events, live);
         out
     }
 
@@ -578,6 +633,14 @@ impl Stats {
     pub fn spaces(&self) -> &[AddressSpace] {
         &self.spaces
     }
+}
+
+/// Adds `bytes` (loaded, stored) to the byte events of `events`.
+fn add_bytes(events: &mut [u64; EVENTS], bytes: [u64; 2]) {
+    let loaded = &mut events[Event::BytesLoaded as usize];
+    *loaded = loaded.wrapping_add(bytes[0]);
+    let stored = &mut events[Event::BytesStored as usize];
+    *stored = stored.wrapping_add(bytes[1]);
 }
 
 #[cfg(test)]
@@ -619,6 +682,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    // Are the bytes counted between switches booked to the bucket they were counted in, and do
+    // the totals, `by_mode` and `live_buckets` include those not yet booked?
+    #[test]
+    fn bytes_go_to_the_bucket_they_were_counted_in() {
+        let stored = Event::BytesStored as usize;
+        let mut s = Stats::default();
+        s.track_totals(true);
+        s.bytes[1] += 8;
+        assert_eq!(s.event_total(stored, 0b100), 8);
+        s.set_mode(Privilege::Supervisor, 10, 10);
+        s.bytes[1] += 4;
+        s.bytes[0] += 2;
+        assert_eq!(s.event_total(stored, 0b010), 4);
+        assert_eq!(s.event_total(stored, 0b110), 12);
+        assert_eq!(s.event_total(stored, 0b001), 0);
+        s.track_totals(false);
+        assert_eq!(s.event_total(stored, 0b110), 12);
+        let by = s.by_mode(20, 20);
+        assert_eq!(
+            (
+                by[1].1.get(Event::BytesStored),
+                by[1].1.get(Event::BytesLoaded),
+                by[2].1.get(Event::BytesStored)
+            ),
+            (4, 2, 8)
+        );
+        let live = s.live_buckets(20, 20);
+        let sv = |b: &[(Key, Counts)]| {
+            b.iter()
+                .find(|(k, _)| k.mode == Privilege::Supervisor)
+                .map(|(_, c)| c.get(Event::BytesStored))
+        };
+        assert_eq!(sv(&live), Some(4));
+        s.flush(20, 20);
+        let booked: Vec<(Key, Counts)> = s.buckets().map(|(k, c)| (k, c.clone())).collect();
+        assert_eq!(sv(&booked), Some(4));
+        // Booked once: a second flush adds nothing.
+        s.flush(30, 30);
+        assert_eq!(s.event_total(stored, 0b111), 12);
     }
 
     #[test]

@@ -419,8 +419,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
 
     if args.stats {
         let mips = machine.retired as f64 / seconds.max(1e-9) / 1e6;
+        // The bytes moved are counted in timing mode only.
+        let bytes = if machine.profile.timing {
+            use emu::stats::Event;
+            let by_mode = machine.stats.by_mode(machine.retired, machine.cycles());
+            let total = |e| by_mode.iter().map(|(_, c)| c.get(e)).sum::<u64>();
+            format!(
+                ", {} bytes loaded, {} bytes stored",
+                total(Event::BytesLoaded),
+                total(Event::BytesStored)
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "klab: {} instructions retired, {} exceptions, {} interrupts, {} cycles, {seconds:.3} s host time, {mips:.1} MIPS",
+            "klab: {} instructions retired, {} exceptions, {} interrupts, {} cycles{bytes}, {seconds:.3} s host time, {mips:.1} MIPS",
             machine.retired,
             machine.exceptions,
             machine.interrupts,

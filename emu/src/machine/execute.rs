@@ -376,7 +376,8 @@ impl Machine {
     }
 
     /// A load of `N` bytes: the fast path only (`FAST`), or the full one; in timing mode
-    /// (`TIMING`) the fast path is the one that proves no modeled state changes.
+    /// (`TIMING`) the fast path is the one that proves no modeled state changes, and a load
+    /// that completes counts its `N` bytes (`Stats::bytes`, one add).
     #[inline(always)]
     fn ld<const FAST: bool, const TIMING: bool, const N: usize>(
         &mut self,
@@ -387,14 +388,19 @@ impl Machine {
         } else {
             self.load_fast::<N>(vaddr)
         };
-        match fast {
-            Some(v) => Ok(v),
-            None if FAST => Err(Stop::Slow),
-            None => Ok(self.load_slow(vaddr, N as u64)?),
+        let v = match fast {
+            Some(v) => v,
+            None if FAST => return Err(Stop::Slow),
+            None => self.load_slow(vaddr, N as u64)?,
+        };
+        if TIMING {
+            self.stats.bytes[0] += N as u64;
         }
+        Ok(v)
     }
 
-    /// A store of `N` bytes: the fast path only (`FAST`), or the full one (see `ld`).
+    /// A store of `N` bytes: the fast path only (`FAST`), or the full one (see `ld`); in timing
+    /// mode a store that completes counts its `N` bytes.
     #[inline(always)]
     fn st<const FAST: bool, const TIMING: bool, const N: usize>(
         &mut self,
@@ -407,10 +413,14 @@ impl Machine {
             self.store_fast::<N>(vaddr, value)
         };
         match done {
-            true => Ok(()),
-            false if FAST => Err(Stop::Slow),
-            false => Ok(self.store_slow(vaddr, N as u64, value)?),
+            true => {}
+            false if FAST => return Err(Stop::Slow),
+            false => self.store_slow(vaddr, N as u64, value)?,
         }
+        if TIMING {
+            self.stats.bytes[1] += N as u64;
+        }
+        Ok(())
     }
 
     /// The AMOs: `addr` from rs1, `b` from rs2; returns the value for rd (the old memory value,
@@ -489,6 +499,9 @@ impl Machine {
             stored = current == rval;
             if stored { value } else { current }
         })?;
+        if stored && self.timing.is_some() {
+            self.stats.bytes[1] += N as u64;
+        }
         Ok(u64::from(!stored))
     }
 
@@ -498,6 +511,11 @@ impl Machine {
         if self.debug.watching() {
             self.watch_before(addr, N as u64, true, true)?;
         }
-        self.read_modify_write::<N>(addr, f)
+        let old = self.read_modify_write::<N>(addr, f)?;
+        if self.timing.is_some() {
+            self.stats.bytes[0] += N as u64;
+            self.stats.bytes[1] += N as u64;
+        }
+        Ok(old)
     }
 }

@@ -236,6 +236,8 @@ pub fn counters(b: &Bucket) -> Counters {
         l1i_misses: c.get(E::L1iMiss),
         l1d_misses: c.get(E::L1dMiss),
         l2_misses: c.get(E::L2Miss),
+        bytes_loaded: c.get(E::BytesLoaded),
+        bytes_stored: c.get(E::BytesStored),
     }
 }
 

@@ -196,6 +196,15 @@ pub struct Counters {
     pub l1d_misses: u64,
     /// L2 cache misses.
     pub l2_misses: u64,
+    /// Bytes read by loads, LR and AMOs (`emu::stats::Event::BytesLoaded`; absent in reports
+    /// written before klab counted them). Not in [`METRICS`]: the zero-copy question and the
+    /// CSV columns show it.
+    #[serde(default)]
+    pub bytes_loaded: u64,
+    /// Bytes written by stores, successful SCs and AMOs (`emu::stats::Event::BytesStored`;
+    /// absent in reports written before klab counted them).
+    #[serde(default)]
+    pub bytes_stored: u64,
 }
 
 /// The metrics, in table and chart order: (JSON field, label, family).
@@ -245,6 +254,8 @@ impl Counters {
         self.l1i_misses += other.l1i_misses;
         self.l1d_misses += other.l1d_misses;
         self.l2_misses += other.l2_misses;
+        self.bytes_loaded += other.bytes_loaded;
+        self.bytes_stored += other.bytes_stored;
     }
 }
 

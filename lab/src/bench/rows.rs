@@ -1,6 +1,7 @@
 //! A report as flat records for `--format csv`: one line per result and place — the place
 //! `total` first, then `user`, `kernel` and each server — with the counters as region totals
 //! (divide by `ops` for per-operation figures), so a spreadsheet or a data frame needs no JSON.
+//! The [`METRICS`] columns come first, then the bytes loaded and stored.
 
 use super::model::{Counters, METRICS, Report};
 use crate::export;
@@ -14,6 +15,7 @@ const KEYS: [&str; 9] = [
 pub fn csv(report: &Report) -> String {
     let mut header: Vec<&str> = KEYS.to_vec();
     header.extend(METRICS.iter().map(|(field, _, _)| *field));
+    header.extend(BYTES);
     let mut rows = Vec::new();
     for r in &report.results {
         let places = std::iter::once(("total", &r.total))
@@ -46,7 +48,14 @@ pub fn point_text(point: &std::collections::BTreeMap<String, String>) -> String 
         .join(" ")
 }
 
-/// The counters as text, in [`METRICS`] order.
+/// The byte columns after the [`METRICS`] ones.
+const BYTES: [&str; 2] = ["bytes_loaded", "bytes_stored"];
+
+/// The counters as text, in [`METRICS`] order, then [`BYTES`].
 fn values(c: &Counters) -> Vec<String> {
-    c.values().iter().map(u64::to_string).collect()
+    c.values()
+        .iter()
+        .chain(&[c.bytes_loaded, c.bytes_stored])
+        .map(u64::to_string)
+        .collect()
 }

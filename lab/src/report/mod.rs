@@ -12,6 +12,7 @@ mod flame;
 pub(crate) mod format;
 mod html;
 mod markdown;
+mod moved;
 mod questions;
 mod sections;
 mod sweep;

@@ -1,7 +1,8 @@
 //! The report's questions — what each IPC mechanism costs, how the IO models scale with the
 //! number of clients, what zero-copy saves, what an interrupt costs, what creating a process,
 //! a thread and a coroutine costs — each answered by one section: a chart of both kernels, a
-//! table of the numbers and a short reading computed from them.
+//! table of the numbers and a short reading computed from them. (Zero-copy has two sections:
+//! the cycles here, the bytes each place stores in `moved`.)
 //!
 //! Data-driven: a question is asked only when the report holds at least one of its
 //! benchmarks, and it draws exactly those present, so benchmarks added later (`sig-rt`,
@@ -71,6 +72,7 @@ pub fn answers(report: &Report, group: &Group<'_>, notes: &Notes) -> Vec<Answer>
     out.extend(ipc_mechanisms(&present, notes));
     out.extend(io_models(&benches, &present));
     out.extend(zero_copy(&benches, &present));
+    out.extend(zero_copy_bytes(&benches, &present));
     out.extend(interrupts(&benches, &present));
     out.extend(creation(&present, notes));
     out
@@ -326,11 +328,8 @@ fn change(a: f64, b: f64) -> String {
     }
 }
 
-/// Copy against zero-copy: each `copy-X` beside its `sendfile-X` (or `splice-X`).
-fn zero_copy<'a>(
-    benches: &[BenchInfo<'_>],
-    present: &dyn Fn(&str) -> Option<Pair<'a>>,
-) -> Option<Answer> {
+/// Each `copy-X` with its `sendfile-X` (or `splice-X`) among `benches`.
+fn zero_copy_pairs(benches: &[BenchInfo<'_>]) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for b in benches {
         let Some(size) = b.name.strip_prefix("copy-") else {
@@ -343,6 +342,30 @@ fn zero_copy<'a>(
             }
         }
     }
+    pairs
+}
+
+/// The bytes each place stores per byte the zero-copy pairs move (see `moved`).
+fn zero_copy_bytes<'a>(
+    benches: &[BenchInfo<'_>],
+    present: &dyn Fn(&str) -> Option<Pair<'a>>,
+) -> Option<Answer> {
+    let pairs: Vec<_> = zero_copy_pairs(benches)
+        .into_iter()
+        .filter_map(|(copy, zc)| {
+            let (c, z) = (present(&copy)?, present(&zc)?);
+            Some((copy, zc, c, z))
+        })
+        .collect();
+    super::moved::bytes_answer(&pairs)
+}
+
+/// Copy against zero-copy: each `copy-X` beside its `sendfile-X` (or `splice-X`).
+fn zero_copy<'a>(
+    benches: &[BenchInfo<'_>],
+    present: &dyn Fn(&str) -> Option<Pair<'a>>,
+) -> Option<Answer> {
+    let pairs = zero_copy_pairs(benches);
     if pairs.is_empty() {
         return None;
     }
@@ -522,7 +545,7 @@ fn creation<'a>(present: &dyn Fn(&str) -> Option<Pair<'a>>, notes: &Notes) -> Op
 }
 
 /// Clauses joined into one sentence: `A; b; c.` with the first letter capitalised.
-fn sentence(clauses: &[String]) -> String {
+pub(super) fn sentence(clauses: &[String]) -> String {
     let s = clauses.join("; ");
     let mut c = s.chars();
     match c.next() {
@@ -612,6 +635,7 @@ mod tests {
                 "q-ipc-mechanisms",
                 "q-io-models",
                 "q-zero-copy",
+                "q-zero-copy-bytes",
                 "q-creation"
             ]
         );

@@ -82,6 +82,8 @@ fn counters(cycles: u64) -> Counters {
         l1i_misses: c / 50,
         l1d_misses: c / 80,
         l2_misses: c / 1000,
+        bytes_loaded: c * 2,
+        bytes_stored: c,
     }
 }
 
