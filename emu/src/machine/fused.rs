@@ -185,16 +185,16 @@ pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool]) {
     let mut k = 0;
     while k + 1 < len {
         // A loop branch keeps its own handler (a fused first leaves its block the plain way).
-        let h = (!loops[k])
-            .then(|| {
-                pair_handler(
-                    block[k].insn.op,
-                    block[k + 1].insn.op,
-                    k + 2 == len,
-                    loops[k + 1],
-                )
-            })
-            .flatten();
+        let h = if loops[k] {
+            None
+        } else {
+            pair_handler(
+                block[k].insn.op,
+                block[k + 1].insn.op,
+                k + 2 == len,
+                loops[k + 1],
+            )
+        };
         match h {
             Some(h) => {
                 block[k].handler = h;
