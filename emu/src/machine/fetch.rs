@@ -43,7 +43,7 @@ use crate::trap::{Access, Trap};
 
 use super::Machine;
 use super::pipeline::Carry;
-use super::threaded::{Decoded, Suffix, own_cost};
+use super::threaded::{self, Decoded, Suffix, own_cost};
 
 /// Halfword slots per page.
 pub const SLOTS: usize = (PAGE_SIZE / 2) as usize;
@@ -435,8 +435,17 @@ impl Machine {
                 }
                 None => suffix.counting(),
             };
-            suffixes[k] = suffix;
+            suffixes[k] = suffix.at(k);
         }
+        // Functional mode: which elements are conditional branches to the block's start (see
+        // `fused`).
+        let loops: Vec<bool> = insns
+            .iter()
+            .map(|&(insn, at, _)| {
+                threaded::is_branch(insn.op)
+                    && (2 * at as i64).wrapping_add(i64::from(insn.imm)) == 2 * first as i64
+            })
+            .collect();
         let len = insns.len();
         let p = &mut self.icache.pages[page];
         if let Some(slots) = &slots {
@@ -446,6 +455,9 @@ impl Machine {
         for ((insn, _, last), suffix) in insns.into_iter().zip(suffixes) {
             p.insns
                 .push(Decoded::new(insn, last, timing.is_some(), suffix));
+        }
+        if timing.is_none() {
+            super::fused::specialise(&mut p.insns[start..], &loops);
         }
         let entry = ((start as u32) << 8) | len as u32;
         let p = &mut self.icache.pages[page];

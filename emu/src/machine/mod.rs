@@ -16,6 +16,7 @@ mod csr;
 mod debug;
 mod execute;
 mod fetch;
+mod fused;
 mod hpm;
 mod htif;
 mod inspect;

@@ -25,6 +25,11 @@
 //! Simple operations (see `is_simple`) run their fast path without any call that is not a tail
 //! call, so they need no stack frame; a miss or a trap goes to a cold continuation.
 //!
+//! Functional mode also has superinstructions (`fused`): `fused::<A, B, …>`, the handler of a
+//! common adjacent pair, which calls the second element's handler directly, and the `LOOP`
+//! variant of a conditional branch back to its own block's start, which re-enters the block
+//! without the chain's lookup. Both run exactly the code the plain handlers run, in the same order.
+//!
 //! Each handler comes in a functional and a timing variant (`TIMING`). The timing variant makes
 //! the block's L1I accesses, books the block's static costs and counts (its `Suffix`) when the
 //! block is entered and takes back what an early exit leaves unexecuted, and charges taken
@@ -74,7 +79,8 @@ pub(crate) struct Suffix {
     pub data: u8,
     /// L1I accesses.
     pub fetches: u8,
-    /// This instruction's own flags: `FETCH_ACCESS`, `PAIRED`.
+    /// This instruction's own flags: `FETCH_ACCESS`, `PAIRED`; and its position in its block
+    /// (`pos`).
     pub flags: u8,
     /// Instructions from this one to the end of its block (1 for the last).
     pub insns: u8,
@@ -85,6 +91,11 @@ const FETCH_ACCESS: u8 = 1;
 /// `Suffix::flags`: pipeline model, the first of a pair (leaving the block after it owes the
 /// tick it gave the second).
 const PAIRED: u8 = 2;
+/// `Suffix::flags` above the flag bits: the element's position in its block (0 for the first;
+/// a block has at most `MAX_BLOCK` = 64 elements, so six bits).
+const POS_SHIFT: u8 = 2;
+const FLAG_MASK: u8 = (1 << POS_SHIFT) - 1;
+const _: () = assert!(super::fetch::MAX_BLOCK <= 1 << (8 - POS_SHIFT));
 
 impl Suffix {
     /// Whether this instruction itself makes an L1I access.
@@ -97,6 +108,20 @@ impl Suffix {
     #[inline(always)]
     pub fn paired(&self) -> bool {
         self.flags & PAIRED != 0
+    }
+
+    /// The element's position in its block (see `at`).
+    #[inline(always)]
+    pub fn pos(&self) -> usize {
+        usize::from(self.flags >> POS_SHIFT)
+    }
+
+    /// This suffix for the element at position `pos` (< `MAX_BLOCK`) of its block.
+    pub fn at(self, pos: usize) -> Suffix {
+        Suffix {
+            flags: (self.flags & FLAG_MASK) | ((pos as u8) << POS_SHIFT),
+            ..self
+        }
     }
 
     /// What `self` books beyond `rest` (the suffix of the next instruction).
@@ -290,9 +315,19 @@ fn chain<const TIMING: bool>(m: &mut Machine, npc: u64, n: u64) -> u64 {
 }
 
 /// The instruction at `ip` retired (`n` now counts it) and the next one is at `npc`: go on.
-/// `CHECK`: something may have asked the slice to stop, so look first.
+/// `CHECK`: something may have asked the slice to stop, so look first. `FUSE`: the next
+/// element's handler is known to be `element::<NEXT, NEXT_LAST, TIMING, NEXT_LOOP>` (a fused
+/// pair, see `fused`), so call it directly instead of through the element.
 #[inline(always)]
-fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
+fn proceed<
+    const LAST: bool,
+    const CHECK: bool,
+    const TIMING: bool,
+    const FUSE: bool,
+    const NEXT: usize,
+    const NEXT_LAST: bool,
+    const NEXT_LOOP: bool,
+>(
     m: &mut Machine,
     ip: *const Decoded,
     npc: u64,
@@ -315,9 +350,23 @@ fn proceed<const LAST: bool, const CHECK: bool, const TIMING: bool>(
         cut::<TIMING>(m, next, npc, n);
         return npc;
     }
+    if FUSE {
+        return element::<NEXT, NEXT_LAST, TIMING, NEXT_LOOP>(m, next, npc, n);
+    }
     // Safety: as above.
     let h = unsafe { (*next).handler };
     h(m, next, npc, n)
+}
+
+/// Plain (unfused) continuation: the next element's own handler.
+#[inline(always)]
+fn go_on<const LAST: bool, const CHECK: bool, const TIMING: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    npc: u64,
+    n: u64,
+) -> u64 {
+    proceed::<LAST, CHECK, TIMING, false, 0, false, false>(m, ip, npc, n)
 }
 
 /// The slice must stop before the element at `next` (guest `npc`; `n` retired): take back what
@@ -336,9 +385,11 @@ fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u
 }
 
 /// A conditional branch at `ip` (guest `pc`) was taken to `npc` (`n` counts it): leave the
-/// block.
+/// block. `LOOP` (functional mode): `npc` is the start of the branch's own block, so go straight
+/// to its first element — what `chain` would find there, since a running block is live (a store
+/// that drops blocks ends the slice, and with it the chain) — under the same chain limit.
 #[inline(always)]
-fn taken<const LAST: bool, const TIMING: bool>(
+fn taken<const LAST: bool, const TIMING: bool, const LOOP: bool>(
     m: &mut Machine,
     ip: *const Decoded,
     pc: u64,
@@ -346,6 +397,17 @@ fn taken<const LAST: bool, const TIMING: bool>(
     n: u64,
 ) -> u64 {
     m.retired = n;
+    if LOOP && !TIMING {
+        // Safety: `ip` is an element of the running block (see `handler`), at position `pos`
+        // of it, so the block's first element is `pos` elements before.
+        let start = unsafe { ip.sub((*ip).suffix.pos()) };
+        // Safety: as above.
+        let first = unsafe { &*start };
+        if n + u64::from(first.suffix.insns) > m.chain_limit {
+            return npc;
+        }
+        return (first.handler)(m, start, npc, n);
+    }
     if TIMING {
         taken_costs::<LAST>(m, ip, pc, npc);
     }
@@ -394,6 +456,53 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     pc: u64,
     n: u64,
 ) -> u64 {
+    body::<OP, LAST, TIMING, false, false, 0, false, false>(m, ip, pc, n)
+}
+
+/// The handler of operation number `OP` (`LAST`, `TIMING` as in `handler`); `LOOP` for a
+/// conditional branch whose target is the start of its own block (functional mode, see `taken`).
+pub(crate) fn element<const OP: usize, const LAST: bool, const TIMING: bool, const LOOP: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    n: u64,
+) -> u64 {
+    body::<OP, LAST, TIMING, LOOP, false, 0, false, false>(m, ip, pc, n)
+}
+
+/// The handler of a fused pair (functional mode): the instruction of operation `A` at `ip`, then,
+/// if it goes on in the block, the next element, whose operation is `B` (`B_LAST`, `B_LOOP` as
+/// `LAST`, `LOOP` of `element`), through a direct call instead of the element's handler: the
+/// same code runs in the same order, one indirect jump fewer. The second element keeps its own
+/// handler for whatever enters the block there (a resumed cut), and a slow path or trap in
+/// either goes exactly as unfused.
+pub(crate) fn fused<const A: usize, const B: usize, const B_LAST: bool, const B_LOOP: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    n: u64,
+) -> u64 {
+    body::<A, false, false, false, true, B, B_LAST, B_LOOP>(m, ip, pc, n)
+}
+
+/// The body of every handler: operation `OP`, `LAST`, `TIMING`, `LOOP` as in `element`, and
+/// what the next element is when known (`FUSE`, see `proceed`).
+#[inline(always)]
+fn body<
+    const OP: usize,
+    const LAST: bool,
+    const TIMING: bool,
+    const LOOP: bool,
+    const FUSE: bool,
+    const NEXT: usize,
+    const NEXT_LAST: bool,
+    const NEXT_LOOP: bool,
+>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    n: u64,
+) -> u64 {
     // Safety: `ip` points at an element of the running block (module note), initialised and
     // not written while the block runs.
     let d = unsafe { &*ip };
@@ -409,7 +518,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
         match m.execute::<true, TIMING>(op, insn, pc) {
             // A taken conditional branch leaves the block from the middle.
             Ok(npc) if is_branch(op) && npc != pc.wrapping_add(u64::from(insn.len)) => {
-                taken::<LAST, TIMING>(m, ip, pc, npc, n + 1)
+                taken::<LAST, TIMING, LOOP>(m, ip, pc, npc, n + 1)
             }
             // The pipeline model predicts every branch and jump (a mispredict costs cycles).
             Ok(npc) if TIMING && (is_branch(op) || is_jump(op)) && m.predicts() => {
@@ -418,10 +527,12 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
                 } else {
                     m.predict_branch(pc, false, npc);
                 }
-                proceed::<LAST, true, TIMING>(m, ip, npc, n + 1)
+                go_on::<LAST, true, TIMING>(m, ip, npc, n + 1)
             }
-            Ok(npc) if fetched => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
-            Ok(npc) => proceed::<LAST, false, TIMING>(m, ip, npc, n + 1),
+            Ok(npc) if fetched => go_on::<LAST, true, TIMING>(m, ip, npc, n + 1),
+            Ok(npc) => {
+                proceed::<LAST, false, TIMING, FUSE, NEXT, NEXT_LAST, NEXT_LOOP>(m, ip, npc, n + 1)
+            }
             Err(Stop::Slow) => slow::<LAST, TIMING>(m, ip, pc, n),
             Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
         }
@@ -430,7 +541,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
         m.retired = n;
         m.hart.pc = pc;
         match m.execute::<false, TIMING>(op, insn, pc) {
-            Ok(npc) => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
+            Ok(npc) => go_on::<LAST, true, TIMING>(m, ip, npc, n + 1),
             Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
             Err(Stop::Slow) => unreachable!("the slow path does not give up"),
         }
@@ -539,7 +650,7 @@ fn slow<const LAST: bool, const TIMING: bool>(
     m.retired = n;
     m.hart.pc = pc;
     match m.execute::<false, TIMING>(insn.op, insn, pc) {
-        Ok(npc) => proceed::<LAST, true, TIMING>(m, ip, npc, n + 1),
+        Ok(npc) => go_on::<LAST, true, TIMING>(m, ip, npc, n + 1),
         Err(Stop::Trap(t)) => trap::<TIMING>(m, ip, pc, n, t),
         Err(Stop::Slow) => unreachable!("the slow path does not give up"),
     }
