@@ -6,7 +6,7 @@
 //! With nothing runnable the kernel idles in `wfi` (interrupts still off) and handles what
 //! arrives by polling `sip`.
 
-use kcore::sched::{NextTask, Run};
+use kcore::sched::NextTask;
 use kcore::trap::TrapFrame;
 use kcore::{kprintln, power, timer};
 use services::{Pid, Wait};
@@ -51,10 +51,7 @@ impl Kernel {
         }
         self.alarm.is_armed()
             || self.console_polled
-            || self
-                .sched
-                .threads
-                .iter()
-                .any(|t| matches!(t.run(), Run::Sleeping(_) | Run::Blocked(Wait::Console)))
+            || self.sched.threads.any_sleeping()
+            || self.sched.threads.waiting(&Wait::Console)
     }
 }
