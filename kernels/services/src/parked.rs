@@ -141,12 +141,27 @@ impl<M> Parked<M> {
 
     /// Forgets every request, parked or due, that `gone` accepts; whether there was one.
     pub fn drop_where(&mut self, gone: impl Fn(&M) -> bool) -> bool {
-        let due = self.due.len();
-        self.due.retain(|m| !gone(m));
-        let mut dropped = self.due.len() != due;
+        let mut dropped = false;
+        if !self.due.is_empty() {
+            let due = self.due.len();
+            self.due.retain(|m| !gone(m));
+            dropped = self.due.len() != due;
+        }
+        // Entries are reused last-freed first, so the few parked ones tend to come first: the
+        // look stops at the last of them.
+        let mut left = self.parked;
         for index in 0..self.entries.len() {
-            if !self.entries[index].msg.as_ref().is_some_and(&gone) {
-                continue;
+            if left == 0 {
+                break;
+            }
+            match &self.entries[index].msg {
+                Some(m) => {
+                    left -= 1;
+                    if !gone(m) {
+                        continue;
+                    }
+                }
+                None => continue,
             }
             self.waits.unfile(&mut self.entries, index);
             self.entries[index].msg = None;
