@@ -115,7 +115,7 @@ macro_rules! for_each_syscall {
             /// so processes sharing the frame meet.
             FutexWait = 33 => futex_wait(addr, expected);
             /// `futex_wake(addr, n)` → how many threads it woke: at most `n` of those waiting on
-            /// the word at `addr`, oldest slot first.
+            /// the word at `addr`, the longest waiting first.
             FutexWake = 34 => futex_wake(addr, n);
             /// `mq_open(name, name_len, flags)` → an fd of the message queue called `name` (its own
             /// namespace, not a path), made first if `flags` has `O_CREAT`, else `ENOENT`. A

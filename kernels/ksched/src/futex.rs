@@ -13,8 +13,9 @@
 //!   `EAGAIN` if the word differs from `expected`; otherwise the thread sleeps until a wake
 //!   takes it (the call returns 0) or a signal interrupts it (`EINTR`). A woken waiter does not
 //!   look at the word again: the caller's loop does.
-//! - **Wake**: at most `n` waiters on the key, in thread-slot order (the scheduler's order for
-//!   every wake); returns how many.
+//! - **Wake**: at most `n` waiters on the key, in the order they began to wait (first come,
+//!   first woken: the scheduler's wait index, `Threads::wake_key`, which visits only the
+//!   waiters of the key's bucket); returns how many.
 //!
 //! Left out: timeouts, requeue, priority inheritance, private (per-process) keys.
 
@@ -36,24 +37,9 @@ pub fn should_wait(current: u32, expected: usize) -> bool {
     current == expected as u32
 }
 
-/// A predicate for the scheduler's `wake` that accepts at most `n` of the waiters `is_waiter`
-/// accepts (the scheduler asks once per blocked thread, in slot order).
-pub fn at_most<B>(n: usize, is_waiter: impl Fn(&B) -> bool) -> impl FnMut(&B) -> bool {
-    let mut left = n;
-    move |b| {
-        if left > 0 && is_waiter(b) {
-            left -= 1;
-            true
-        } else {
-            false
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::vec::Vec;
 
     #[test]
     fn only_an_aligned_word_is_a_futex() {
@@ -67,15 +53,5 @@ mod tests {
         assert!(should_wait(5, 5));
         assert!(!should_wait(5, 6));
         assert!(should_wait(5, (1 << 32) | 5));
-    }
-
-    #[test]
-    fn a_wake_takes_at_most_n_matching_waiters_in_order() {
-        let blocked = [1, 2, 1, 1, 3, 1];
-        let mut pred = at_most(2, |b: &i32| *b == 1);
-        let woken: Vec<usize> = (0..blocked.len()).filter(|&i| pred(&blocked[i])).collect();
-        assert_eq!(woken, [0, 2]);
-        let mut none = at_most(0, |_: &i32| true);
-        assert!(!none(&1));
     }
 }

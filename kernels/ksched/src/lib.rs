@@ -6,7 +6,8 @@
 //!   reuses the slot.
 //! - [`Threads`]: the threads, direct-indexed by id (O(1) lookup, insert and removal), each with
 //!   its address space, its [`Run`] state and the kernel's own data; the round-robin run queue
-//!   linked through the table (O(1) push, pop and removal); the current thread; sleepers.
+//!   linked through the table (O(1) push, pop and removal); the current thread; sleepers; the
+//!   threads waiting on a key, filed in a [`waits`] index so a wake-up visits only those.
 //! - [`NextTask`]: what a trap handler asks to run next (Hubris's `NextTask`): the kernels'
 //!   handlers return it instead of setting a "current" on the side.
 //!
@@ -25,6 +26,7 @@ extern crate alloc;
 pub mod futex;
 mod id;
 mod threads;
+pub mod waits;
 
 #[cfg(test)]
 mod tests;

@@ -239,6 +239,8 @@ enum Step {
     Block(usize, u8),
     Sleep(usize, u64),
     Wake(u8),
+    Wait(usize, u8),
+    WakeKey(u8, usize),
     Tick(u64),
     Preempt,
     Pick(u8, usize),
@@ -252,6 +254,8 @@ fn step() -> impl Strategy<Value = Step> {
         (0..12usize, 0..3u8).prop_map(|(i, b)| Step::Block(i, b)),
         (0..12usize, 0..100u64).prop_map(|(i, d)| Step::Sleep(i, d)),
         (0..3u8).prop_map(Step::Wake),
+        (0..12usize, 0..3u8).prop_map(|(i, b)| Step::Wait(i, b)),
+        (0..3u8, 0..4usize).prop_map(|(b, n)| Step::WakeKey(b, n)),
         (0..100u64).prop_map(Step::Tick),
         Just(Step::Preempt),
         (0..3u8, 0..12usize).prop_map(|(k, i)| Step::Pick(k, i)),
@@ -268,6 +272,8 @@ proptest! {
         let mut state: BTreeMap<ThreadId, Run<u8>> = BTreeMap::new();
         let mut queue: Vec<ThreadId> = Vec::new();
         let mut current: Option<ThreadId> = None;
+        // The threads that `wait`ed, in the order they began to: (thread, key).
+        let mut filed: Vec<(ThreadId, u8)> = Vec::new();
         let pick = |i: usize, ids: &Vec<ThreadId>| ids.get(i % ids.len().max(1)).copied();
         for s in steps {
             match s {
@@ -282,6 +288,7 @@ proptest! {
                     let was = t.remove(id).is_some();
                     prop_assert_eq!(was, state.remove(&id).is_some());
                     queue.retain(|&q| q != id);
+                    filed.retain(|&(f, _)| f != id);
                     if current == Some(id) { current = None; }
                 }
                 Step::Ready(i) => if let Some(id) = pick(i, &ids) {
@@ -289,6 +296,7 @@ proptest! {
                     if let Some(r) = state.get_mut(&id) {
                         *r = Run::Ready;
                         if current != Some(id) && !queue.contains(&id) { queue.push(id); }
+                        filed.retain(|&(f, _)| f != id);
                     }
                 }
                 Step::Block(i, b) => if let Some(id) = pick(i, &ids) {
@@ -297,6 +305,7 @@ proptest! {
                         *r = Run::Blocked(b);
                         queue.retain(|&q| q != id);
                         if current == Some(id) { current = None; }
+                        filed.retain(|&(f, _)| f != id);
                     }
                 }
                 Step::Sleep(i, d) => if let Some(id) = pick(i, &ids) {
@@ -305,6 +314,7 @@ proptest! {
                         *r = Run::Sleeping(d);
                         queue.retain(|&q| q != id);
                         if current == Some(id) { current = None; }
+                        filed.retain(|&(f, _)| f != id);
                     }
                 }
                 Step::Wake(b) => {
@@ -315,10 +325,34 @@ proptest! {
                         if *r == Run::Blocked(b) {
                             *r = Run::Ready;
                             if current != Some(id) && !queue.contains(&id) { queue.push(id); }
+                            filed.retain(|&(f, _)| f != id);
                             n += 1;
                         }
                     }
                     prop_assert_eq!(t.wake(|&w| w == b), n);
+                }
+                Step::Wait(i, b) => if let Some(id) = pick(i, &ids) {
+                    t.wait(id, b);
+                    if let Some(r) = state.get_mut(&id) {
+                        *r = Run::Blocked(b);
+                        queue.retain(|&q| q != id);
+                        if current == Some(id) { current = None; }
+                        filed.retain(|&(f, _)| f != id);
+                        filed.push((id, b));
+                    }
+                }
+                Step::WakeKey(b, max) => {
+                    let woken: Vec<ThreadId> =
+                        filed.iter().filter(|&&(_, k)| k == b).map(|&(f, _)| f).take(max).collect();
+                    for &id in &woken {
+                        state.insert(id, Run::Ready);
+                        if current != Some(id) { queue.push(id); }
+                    }
+                    filed.retain(|&(f, _)| !woken.contains(&f));
+                    prop_assert_eq!(t.wake_key(&b, max), woken.len());
+                    for k in 0..3u8 {
+                        prop_assert_eq!(t.waiting(&k), filed.iter().any(|&(_, x)| x == k));
+                    }
                 }
                 Step::Tick(now) => {
                     let mut next = u64::MAX;
@@ -369,7 +403,7 @@ proptest! {
                     prop_assert_eq!(t.pick(next), want);
                 }
             }
-            t.check();
+            t.check_waits();
             prop_assert_eq!(t.current(), current);
             prop_assert_eq!(t.queue().collect::<Vec<_>>(), queue.clone());
             prop_assert_eq!(t.len(), state.len());
@@ -389,4 +423,78 @@ fn an_id_is_never_zero_and_an_optional_id_is_one_word() {
     let mut t = T::new();
     let a = t.insert(space(1), Run::Ready, 0).unwrap();
     assert_eq!(ThreadId::from_raw(a.raw()), Some(a));
+}
+
+/// A server's threads each wait on their own key (mono's pipes, both kernels' futex words): does
+/// a wake-up take exactly the waiters of its key, first come first woken, whatever their slots?
+#[test]
+fn does_a_wake_by_key_take_its_waiters_in_the_order_they_began_to_wait() {
+    let mut t = T::new();
+    let ids: Vec<ThreadId> = (0..70)
+        .map(|_| t.insert(space(1), Run::Ready, 0).unwrap())
+        .collect();
+    // Slots 69..0 wait on keys by slot, the last slot first.
+    for (i, &id) in ids.iter().enumerate().rev() {
+        t.wait(id, (i % 7) as u8);
+    }
+    t.check_waits();
+    assert!(t.waiting(&3));
+    assert!(!t.waiting(&9));
+    let threes: Vec<ThreadId> = ids
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(i, _)| i % 7 == 3)
+        .map(|(_, &id)| id)
+        .collect();
+    assert_eq!(t.wake_key(&3, 2), 2);
+    assert_eq!(t.queue().collect::<Vec<_>>(), threes[..2]);
+    assert_eq!(t.wake_key(&3, usize::MAX), threes.len() - 2);
+    assert_eq!(t.queue().collect::<Vec<_>>(), threes);
+    assert!(!t.waiting(&3));
+    assert_eq!(t.wake_key(&3, usize::MAX), 0);
+    // A thread that waits again goes to the back of its key's line.
+    let fours: Vec<ThreadId> = ids
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(i, _)| i % 7 == 4)
+        .map(|(_, &id)| id)
+        .collect();
+    t.wait(fours[0], 4);
+    assert_eq!(t.wake_key(&4, 1), 1);
+    assert_eq!(t.get(fours[1]).unwrap().run(), Run::Ready);
+    // Readied, removed or blocked otherwise, a waiter leaves the index.
+    t.ready(fours[2]);
+    t.remove(fours[3]);
+    t.block(fours[4], 4);
+    t.check_waits();
+    let rest = fours.len() - 5 + 1;
+    assert_eq!(t.wake_key(&4, usize::MAX), rest);
+    assert_eq!(
+        t.get(fours[4]).unwrap().run(),
+        Run::Blocked(4),
+        "blocked, not waiting"
+    );
+    t.check_waits();
+}
+
+/// A hand-off makes a blocked thread ready as `ready` does: does it take a waiting thread out
+/// of its key's line, and does a later wake of the key find it no more?
+#[test]
+fn does_a_hand_off_to_a_waiting_thread_take_it_from_its_key() {
+    let mut t = T::new();
+    let a = t.insert(space(1), Run::Ready, 0).unwrap();
+    let w = t.insert(space(1), Run::Ready, 0).unwrap();
+    let v = t.insert(space(1), Run::Ready, 0).unwrap();
+    t.wait(w, 5);
+    t.wait(v, 5);
+    assert_eq!(t.pick(NextTask::Other), Some(a));
+    assert!(t.hand_off(2, w));
+    assert_eq!(t.current(), Some(w));
+    t.check_waits();
+    assert_eq!(t.wake_key(&5, usize::MAX), 1, "only v still waits");
+    assert_eq!(t.get(v).unwrap().run(), Run::Ready);
+    assert!(!t.waiting(&5));
+    t.check_waits();
 }

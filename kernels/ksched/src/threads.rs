@@ -4,7 +4,13 @@
 //! - a thread is in the run queue iff it is [`Run::Ready`] and not the current thread;
 //! - the current thread, if any, is live and `Ready` (blocking or putting it to sleep makes
 //!   "no current thread" until the next [`Threads::pick`]);
-//! - the queue is a doubly linked list through the slots, in round-robin order.
+//! - the queue is a doubly linked list through the slots, in round-robin order;
+//! - a thread that [`Threads::wait`]s (is `Blocked` on a key, and marked waiting) is filed in
+//!   the wait index ([`crate::waits`]) under that key. One blocked with [`Threads::block`]
+//!   (micro's IPC states, which its endpoints find) is not marked. Making a thread ready or
+//!   blocking it otherwise only clears the mark (one store on those hot paths): its slot stays
+//!   filed, stale, until a walk of its bucket, its next `wait` or its removal unfiles it — at
+//!   most once per slot, so the cleaning costs O(1) per `wait`.
 //!
 //! A blocked thread may also have a deadline ([`Threads::set_deadline`]: a `poll` with a timeout):
 //! [`Threads::tick`] makes it runnable when the deadline comes, as it does a sleeper; the
@@ -12,13 +18,17 @@
 //! The deadlines live beside the slots, not in them, so that a thread (which the hot paths copy
 //! and index) does not grow for what only a timed wait uses.
 //!
-//! Every operation is O(1) except [`Threads::wake`] and [`Threads::tick`], which look at every
-//! slot (they run when something happened that a blocked or sleeping thread waits for, never on
-//! a system call's common path), and [`Threads::iter`].
+//! Every operation is O(1) except [`Threads::wake_key`] and [`Threads::waiting`], which visit
+//! the slots filed under the key's hash bucket (the threads waiting on the key, and rarely a
+//! few of another key or stale), and [`Threads::wake`], [`Threads::tick`] and
+//! [`Threads::iter`], which look at every slot (a wake of everybody, the timer, and
+//! diagnostics: never a system call's common path).
 
 use alloc::vec::Vec;
+use core::hash::Hash;
 
 use crate::id::{MAX_THREADS, SpaceId, ThreadId};
+use crate::waits::{Link, Member, Waits};
 
 /// A thread's run state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +81,8 @@ pub struct HandOff<'a, T, B> {
     pub from: &'a mut Thread<T, B>,
     /// The blocked thread, which is to run.
     pub to: &'a mut Thread<T, B>,
+    /// `to`'s waiting mark (its slot's).
+    to_waiting: &'a mut bool,
     current: &'a mut Option<ThreadId>,
 }
 
@@ -80,6 +92,7 @@ impl<T, B> HandOff<'_, T, B> {
     pub fn commit(self, b: B) {
         self.from.run = Run::Blocked(b);
         self.to.run = Run::Ready;
+        *self.to_waiting = false;
         *self.current = Some(self.to.id);
     }
 }
@@ -90,14 +103,43 @@ const NO_DEADLINE: u64 = u64::MAX;
 /// "No slot" in the run-queue links.
 const NIL: u16 = 0;
 
-/// A slot: its generation and run-queue links live outside the thread, so they survive it.
+/// A slot: its generation, run-queue links and wait-index link live outside the thread, so
+/// they survive it.
 #[derive(Debug)]
 struct Slot<T, B> {
     generation: u32,
     next: u16,
     prev: u16,
     queued: bool,
+    /// Its thread [`Threads::wait`]s: `Blocked` on the key the slot is filed under (see the
+    /// module note). Here rather than in the thread so that the slot stays 256 bytes on micro.
+    waiting: bool,
+    wait: Link,
     thread: Option<Thread<T, B>>,
+}
+
+impl<T, B> Slot<T, B> {
+    const EMPTY: Slot<T, B> = Slot {
+        generation: 0,
+        next: NIL,
+        prev: NIL,
+        queued: false,
+        waiting: false,
+        wait: Link::UNFILED,
+        thread: None,
+    };
+}
+
+impl<T, B> Member for Slot<T, B> {
+    #[inline(always)]
+    fn link(&self) -> &Link {
+        &self.wait
+    }
+
+    #[inline(always)]
+    fn link_mut(&mut self) -> &mut Link {
+        &mut self.wait
+    }
 }
 
 /// The threads of a kernel, the run queue and the current thread (see the module note).
@@ -115,6 +157,8 @@ pub struct Threads<T, B> {
     queued: usize,
     live: usize,
     current: Option<ThreadId>,
+    /// The threads that [`Threads::wait`], by key.
+    waits: Waits,
 }
 
 impl<T, B> Default for Threads<T, B> {
@@ -135,6 +179,7 @@ impl<T, B> Threads<T, B> {
             queued: 0,
             live: 0,
             current: None,
+            waits: Waits::new(),
         }
     }
 }
@@ -147,13 +192,7 @@ impl<T, B: Copy> Threads<T, B> {
             self.slots.try_reserve(8).ok()?;
             self.deadlines.try_reserve(8).ok()?;
             self.deadlines.push(NO_DEADLINE);
-            self.slots.push(Slot {
-                generation: 0,
-                next: NIL,
-                prev: NIL,
-                queued: false,
-                thread: None,
-            });
+            self.slots.push(Slot::EMPTY);
         }
         let index = match self.free.pop() {
             Some(i) => i as usize,
@@ -162,13 +201,7 @@ impl<T, B: Copy> Threads<T, B> {
                 self.deadlines.try_reserve(1).ok()?;
                 self.free.try_reserve(self.slots.len()).ok()?;
                 self.deadlines.push(NO_DEADLINE);
-                self.slots.push(Slot {
-                    generation: 0,
-                    next: NIL,
-                    prev: NIL,
-                    queued: false,
-                    thread: None,
-                });
+                self.slots.push(Slot::EMPTY);
                 self.slots.len() - 1
             }
             None => return None,
@@ -194,11 +227,13 @@ impl<T, B: Copy> Threads<T, B> {
         self.get(id)?;
         let index = id.index();
         self.dequeue(index);
+        self.waits.unfile(&mut self.slots, index);
         if self.current == Some(id) {
             self.current = None;
         }
         let slot = &mut self.slots[index];
         let t = slot.thread.take();
+        slot.waiting = false;
         slot.generation = (slot.generation + 1) & (u32::MAX >> crate::id::INDEX_BITS);
         // Reserved at insert, so this never allocates.
         self.free.push(index as u16);
@@ -260,10 +295,14 @@ impl<T, B: Copy> Threads<T, B> {
     /// Makes `id` runnable: at the back of the queue, unless it is current or queued already.
     /// False if it does not live.
     pub fn ready(&mut self, id: ThreadId) -> bool {
-        let Some(t) = self.get_mut(id) else {
+        let Some(s) = self.slots.get_mut(id.index()) else {
+            return false;
+        };
+        let Some(t) = s.thread.as_mut().filter(|t| t.id == id) else {
             return false;
         };
         t.run = Run::Ready;
+        s.waiting = false;
         if self.current != Some(id) {
             self.enqueue(id.index());
         }
@@ -271,6 +310,7 @@ impl<T, B: Copy> Threads<T, B> {
     }
 
     /// `id` waits for `b`: out of the queue; if it is current, nothing runs until the next pick.
+    /// Not marked waiting: [`Threads::wake_key`] does not wake it (see [`Threads::wait`]).
     pub fn block(&mut self, id: ThreadId, b: B) {
         self.stop(id, Run::Blocked(b));
     }
@@ -310,10 +350,14 @@ impl<T, B: Copy> Threads<T, B> {
     }
 
     fn stop(&mut self, id: ThreadId, run: Run<B>) {
-        let Some(t) = self.get_mut(id) else {
+        let Some(s) = self.slots.get_mut(id.index()) else {
+            return;
+        };
+        let Some(t) = s.thread.as_mut().filter(|t| t.id == id) else {
             return;
         };
         t.run = run;
+        s.waiting = false;
         self.dequeue(id.index());
         if self.current == Some(id) {
             self.current = None;
@@ -331,7 +375,8 @@ impl<T, B: Copy> Threads<T, B> {
     }
 
     /// Makes every thread blocked on something `pred` accepts runnable (at the back of the
-    /// queue, in slot order); returns how many.
+    /// queue, in slot order); returns how many. Looks at every slot: for a wake of everybody
+    /// (a lost wake-up); a wake of one key is [`Threads::wake_key`].
     pub fn wake(&mut self, mut pred: impl FnMut(&B) -> bool) -> usize {
         let mut woken = 0;
         for index in 1..self.slots.len() {
@@ -464,12 +509,14 @@ impl<T, B: Copy> Threads<T, B> {
         let [fs, ts] = slots.get_disjoint_mut([from.index(), to.index()]).ok()?;
         let from = fs.thread.as_mut()?;
         let to_thread = ts.thread.as_mut()?;
+        let to_waiting = &mut ts.waiting;
         if to_thread.id != to || !matches!(to_thread.run, Run::Blocked(_)) {
             return None;
         }
         Some(HandOff {
             from,
             to: to_thread,
+            to_waiting,
             current,
         })
     }
@@ -574,5 +621,135 @@ impl<T, B: Copy> Threads<T, B> {
             assert!(t.is_ready(), "the current thread {c} is not ready");
         }
         assert_eq!(self.iter().count(), self.live, "live count");
+        for s in &self.slots {
+            if s.wait.is_filed() {
+                assert!(s.thread.is_some(), "a filed slot holds a thread");
+            }
+            if let Some(t) = s.thread.as_ref().filter(|_| s.waiting) {
+                assert!(s.wait.is_filed(), "thread {} waits but is not filed", t.id);
+                assert!(
+                    matches!(t.run, Run::Blocked(_)),
+                    "thread {} waits but is not blocked",
+                    t.id
+                );
+            }
+        }
+    }
+}
+
+/// The wait index: blocking on a key and waking by key (see the module note).
+impl<T, B: Copy + Eq + Hash> Threads<T, B> {
+    /// `id` waits for `b`, as [`Threads::block`], and is filed under `b` behind the threads
+    /// already waiting for it, so that [`Threads::wake_key`] finds it.
+    #[inline(always)]
+    pub fn wait(&mut self, id: ThreadId, b: B) {
+        let index = id.index();
+        if self.current == Some(id)
+            && let Some(s) = self.slots.get_mut(index)
+            && !s.wait.is_filed()
+            && let Some(t) = s.thread.as_mut()
+        {
+            // The common case, a thread blocking itself: the current thread lives, is neither
+            // queued nor waiting, and its slot is not filed (stale) either.
+            t.run = Run::Blocked(b);
+            s.waiting = true;
+            self.current = None;
+            self.waits.file(&mut self.slots, index, &b);
+            return;
+        }
+        self.wait_slow(id, b);
+    }
+
+    /// [`Threads::wait`] of a thread other than the current one, or of one filed stale.
+    #[inline(never)]
+    fn wait_slow(&mut self, id: ThreadId, b: B) {
+        let Some(s) = self.slots.get_mut(id.index()) else {
+            return;
+        };
+        let Some(t) = s.thread.as_mut().filter(|t| t.id == id) else {
+            return;
+        };
+        t.run = Run::Blocked(b);
+        s.waiting = true;
+        let index = id.index();
+        if self.current == Some(id) {
+            self.current = None;
+        } else {
+            self.dequeue(index);
+        }
+        // Filed stale (readied or blocked otherwise since it last waited): out first.
+        self.waits.unfile(&mut self.slots, index);
+        self.waits.file(&mut self.slots, index, &b);
+    }
+
+    /// Makes runnable at most `max` of the threads that [`Threads::wait`] for `key`, in the
+    /// order they began to wait (FIFO), each at the back of the queue; returns how many. Visits
+    /// only the threads filed under `key`'s hash bucket.
+    #[inline(always)]
+    pub fn wake_key(&mut self, key: &B, max: usize) -> usize {
+        // Nobody waits on most keys a call reports: that costs the hash and one test.
+        match self.waits.first(key) {
+            None => 0,
+            Some(first) => self.wake_from(first, key, max),
+        }
+    }
+
+    /// [`Threads::wake_key`] from the first thread of `key`'s bucket.
+    #[inline(never)]
+    fn wake_from(&mut self, first: usize, key: &B, max: usize) -> usize {
+        let mut woken = 0;
+        let mut at = Some(first);
+        while let Some(index) = at {
+            if woken == max {
+                break;
+            }
+            at = Waits::next(&self.slots, index);
+            let s = &mut self.slots[index];
+            let Some(t) = s.thread.as_mut() else {
+                continue;
+            };
+            if !s.waiting {
+                // Stale: readied or blocked otherwise since; cleaned on the way.
+                self.waits.unfile(&mut self.slots, index);
+                continue;
+            }
+            if t.run != Run::Blocked(*key) {
+                continue;
+            }
+            t.run = Run::Ready;
+            s.waiting = false;
+            self.waits.unfile(&mut self.slots, index);
+            // A waiting thread is blocked: neither current nor queued.
+            self.enqueue(index);
+            woken += 1;
+        }
+        woken
+    }
+
+    /// Whether some thread [`Threads::wait`]s for `key` (visits its hash bucket only).
+    pub fn waiting(&self, key: &B) -> bool {
+        let mut at = self.waits.first(key);
+        while let Some(index) = at {
+            let s = &self.slots[index];
+            if s.waiting
+                && s.thread
+                    .as_ref()
+                    .is_some_and(|t| t.run == Run::Blocked(*key))
+            {
+                return true;
+            }
+            at = Waits::next(&self.slots, index);
+        }
+        false
+    }
+
+    /// [`Threads::check`], and that every waiting thread is filed under what it waits for.
+    pub fn check_waits(&self) {
+        self.check();
+        self.waits
+            .check(&self.slots, |s| match s.thread.as_ref().map(|t| t.run) {
+                Some(Run::Blocked(b)) if s.waiting => Some(crate::waits::bucket(&b)),
+                _ => None,
+            });
     }
 }

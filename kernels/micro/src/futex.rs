@@ -42,7 +42,7 @@ pub fn wait(k: &mut Kernel, tid: ThreadId, addr: usize, expected: usize) {
         Ok(None) => return,
         Ok(Some((key, value))) if futex::should_wait(value, expected) => {
             k.thread(tid).frame.set_return(0);
-            k.block(tid, Wait::Futex(key.0));
+            k.sched.threads.wait(tid, Wait::Futex(key.0));
             return;
         }
         Ok(Some(_)) => Errno::Again.ret(),
@@ -55,13 +55,7 @@ pub fn wait(k: &mut Kernel, tid: ThreadId, addr: usize, expected: usize) {
 pub fn wake(k: &mut Kernel, tid: ThreadId, addr: usize, n: usize) {
     let r = match word(k, tid, addr) {
         Ok(None) => return,
-        Ok(Some((key, _))) => {
-            let woken = k
-                .sched
-                .threads
-                .wake(futex::at_most(n, |b| *b == Wait::Futex(key.0)));
-            woken as isize
-        }
+        Ok(Some((key, _))) => k.sched.threads.wake_key(&Wait::Futex(key.0), n) as isize,
         Err(e) => e.ret(),
     };
     k.thread(tid).frame.set_return(r);

@@ -160,7 +160,7 @@ impl Spaces {
 
 /// What a blocked thread waits for, as far as IPC is concerned (the run state of the shared
 /// thread table: [`kcore::sched::Run::Blocked`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Wait {
     /// Made but not started yet (`thread_start`).
     Created,

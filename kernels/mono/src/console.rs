@@ -16,7 +16,6 @@
 //! (`Kernel::console_polled`): the completed line wakes the blocked polls (`Wait::Polled`).
 
 use kcore::console;
-use kcore::sched::Run;
 use kcore::trap::TrapFrame;
 use services::{Pid, Wait};
 
@@ -47,12 +46,7 @@ impl Kernel {
 
     /// Whether a thread waits for console input (a read, or a `poll` of the console).
     fn console_reader(&self) -> bool {
-        self.console_polled
-            || self
-                .sched
-                .threads
-                .iter()
-                .any(|t| t.run() == Run::Blocked(Wait::Console))
+        self.console_polled || self.sched.threads.waiting(&Wait::Console)
     }
 
     /// Turns the receive interrupt on or off by the rule in the module note.

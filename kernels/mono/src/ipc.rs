@@ -98,7 +98,7 @@ pub fn futex_wait(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     match key {
         Ok(key) => {
             f.set_return(0);
-            k.sched.threads.block(me.tid, Wait::Futex(key.0));
+            k.sched.threads.wait(me.tid, Wait::Futex(key.0));
             NextTask::Other
         }
         Err(e) => {
@@ -112,11 +112,9 @@ pub fn futex_wait(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
 pub fn futex_wake(k: &mut Kernel, f: &mut TrapFrame) -> NextTask {
     let me = k.caller();
     let (addr, n) = (f.arg(0), f.arg(1));
-    let r = k.futex_word(me.space, addr).map(|(key, _)| {
-        k.sched
-            .threads
-            .wake(futex::at_most(n, |b| *b == Wait::Futex(key.0)))
-    });
+    let r = k
+        .futex_word(me.space, addr)
+        .map(|(key, _)| k.sched.threads.wake_key(&Wait::Futex(key.0), n));
     f.set_return(match r {
         Ok(woken) => woken as isize,
         Err(e) => e.ret(),

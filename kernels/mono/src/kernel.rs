@@ -141,21 +141,27 @@ impl Kernel {
         }
     }
 
-    /// Makes every thread blocked on `wait` runnable (it retries its call).
+    /// Makes every thread waiting for `wait` runnable, first come first (it retries its call);
+    /// visits only those (`kcore::sched::Threads::wake_key`).
     pub fn wake(&mut self, wait: Wait) {
-        self.sched.threads.wake(|&b| b == wait);
+        self.sched.threads.wake_key(&wait, usize::MAX);
     }
 
-    /// Wakes everything in `wakes` (every blocked thread if it overflowed).
+    /// Wakes everything in `wakes`, wait by wait (every blocked thread if it overflowed).
     pub fn wake_all(&mut self, wakes: &services::Wakes) {
-        if wakes.is_empty() {
-            return;
-        }
         if wakes.overflowed() {
-            self.sched.threads.wake(|_| true);
+            self.wake_everybody();
             return;
         }
-        self.sched.threads.wake(|&b| wakes.iter().any(|w| w == b));
+        for w in wakes.iter() {
+            self.wake(w);
+        }
+    }
+
+    /// Every blocked thread retries (a `Wakes` that overflowed: some wake-up was lost).
+    #[inline(never)]
+    fn wake_everybody(&mut self) {
+        self.sched.threads.wake(|_| true);
     }
 
     /// Handles a trap other than a system call.

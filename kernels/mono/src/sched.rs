@@ -6,7 +6,7 @@
 //! With nothing runnable the kernel idles in `wfi` (interrupts still off) and handles what
 //! arrives by polling `sip`.
 
-use kcore::sched::{NextTask, Run};
+use kcore::sched::NextTask;
 use kcore::trap::TrapFrame;
 use kcore::{kprintln, power, timer};
 use services::{Pid, Wait};
@@ -53,10 +53,6 @@ impl Kernel {
         self.alarm.is_armed()
             || self.console_polled
             || self.sched.threads.any_sleeping()
-            || self
-                .sched
-                .threads
-                .iter()
-                .any(|t| t.run() == Run::Blocked(Wait::Console))
+            || self.sched.threads.waiting(&Wait::Console)
     }
 }

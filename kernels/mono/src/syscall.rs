@@ -268,7 +268,7 @@ fn done(k: &mut Kernel, f: &mut TrapFrame, result: Outcome) -> NextTask {
         Err(Error::WouldBlock(w)) => {
             f.pc -= 4;
             let me = k.caller();
-            k.sched.threads.block(me.tid, w);
+            k.sched.threads.wait(me.tid, w);
             if w == Wait::Console {
                 k.console_listen();
             }

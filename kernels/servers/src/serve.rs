@@ -4,10 +4,12 @@
 //! says what became of it ([`Outcome`]). The loop replies at once with the value or `-errno`
 //! (label 0, word 0 — `abi::ipc`'s reply convention); a request that would block
 //! ([`Fail::Block`], from `services::Error::WouldBlock`) gets no reply and is parked in the
-//! server's [`Pending`] list with what it waits for. When a call reports in its `Wakes` that a
-//! `Wait` happened, every request parked on it is performed again — exactly as `mono` retries
-//! the system call of a woken thread — and the retries' own wake-ups are followed in turn. A
-//! request whose caller is gone ([`Fail::Gone`]) is dropped without a reply.
+//! server's [`Pending`] requests with what it waits for (`services::parked`: filed by wait, so
+//! a wake-up visits only the requests of its wait, as mono's scheduler visits only the threads
+//! of its key). When a call reports in its `Wakes` that a `Wait` happened, every request parked
+//! on it is performed again, in arrival order — exactly as `mono` retries the system call of a
+//! woken thread — and the retries' own wake-ups are followed in turn. A request whose caller is
+//! gone ([`Fail::Gone`]) is dropped without a reply.
 //!
 //! Notifications (badge 0, `label::NOTIFICATION`) go to [`Server::notified`]; `label::CRASH`
 //! with badge 0 — the kernel's, which no thread can send — crashes the server on the spot
@@ -25,6 +27,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 
 use abi::ipc::{Badge, Tag, label};
 use abi::{Errno, Pid};
+use services::parked::Parked;
 use services::{Error, Wait, Wakes};
 use ucall::Message;
 
@@ -64,40 +67,38 @@ pub fn args(msg: &Message) -> [usize; 6] {
     msg.words.map(|w| w as usize)
 }
 
-/// Requests waiting for something, in arrival order.
+/// Requests waiting for something: a server's [`Parked`] messages, and the callers' ends.
 #[derive(Debug, Default)]
 pub struct Pending {
-    parked: Vec<(Message, Wait)>,
+    parked: Parked<Message>,
 }
 
 impl Pending {
     /// None parked.
     pub const fn new() -> Pending {
-        Pending { parked: Vec::new() }
+        Pending {
+            parked: Parked::new(),
+        }
     }
 
-    /// Parks `msg` until `wait` happens.
-    pub fn park(&mut self, msg: Message, wait: Wait) {
-        self.parked.push((msg, wait));
+    /// Parks `msg` until `wait` happens; `Err(msg)` back if no more can be parked.
+    pub fn park(&mut self, msg: Message, wait: Wait) -> Result<(), Message> {
+        self.parked.park(msg, wait)
     }
 
-    /// Unparks every request waiting for `wait`, in arrival order.
-    pub fn take(&mut self, wait: Wait) -> Vec<Message> {
-        self.parked
-            .extract_if(.., |(_, w)| *w == wait)
-            .map(|(m, _)| m)
-            .collect()
+    /// Makes every request waiting for `wait` due, in arrival order ([`Pending::next_due`]).
+    pub fn take(&mut self, wait: Wait) -> usize {
+        self.parked.take(wait)
+    }
+
+    /// The next due request.
+    pub fn next_due(&mut self) -> Option<Message> {
+        self.parked.next_due()
     }
 
     /// Everything some request waits for, each once.
     pub fn waits(&self) -> Vec<Wait> {
-        let mut v: Vec<Wait> = Vec::new();
-        for (_, w) in &self.parked {
-            if !v.contains(w) {
-                v.push(*w);
-            }
-        }
-        v
+        self.parked.waits()
     }
 
     /// What the request of `badge` is parked on, if one is.
@@ -115,15 +116,13 @@ impl Pending {
 
     /// Forgets the requests of the threads of process `pid` (it has ended).
     pub fn drop_process(&mut self, pid: Pid) {
-        self.parked.retain(|(m, _)| m.badge.process() != Some(pid));
+        self.parked.drop_where(|m| m.badge.process() == Some(pid));
     }
 
     /// Forgets the requests of thread `tid` (a signal took it out of its call); whether there
     /// was one.
     pub fn drop_thread(&mut self, tid: usize) -> bool {
-        let before = self.parked.len();
-        self.parked.retain(|(m, _)| m.badge.tid() != tid);
-        self.parked.len() != before
+        self.parked.drop_where(|m| m.badge.tid() == tid)
     }
 
     /// How many requests are parked.
@@ -269,10 +268,10 @@ fn settle<S: Server>(s: &mut S, msg: &Message, outcome: Outcome) -> Option<isize
     match outcome {
         Ok(v) => Some(v as isize),
         Err(Fail::Errno(e)) => Some(e.ret()),
-        Err(Fail::Block(w)) => {
-            s.pending().park(*msg, w);
-            None
-        }
+        Err(Fail::Block(w)) => match s.pending().park(*msg, w) {
+            Ok(()) => None,
+            Err(_) => Some(Errno::Again.ret()),
+        },
         Err(Fail::Gone) => None,
     }
 }
@@ -284,7 +283,8 @@ pub fn wake<S: Server>(s: &mut S, wakes: &Wakes) {
     let mut todo: VecDeque<Wait> = VecDeque::new();
     note(s, wakes, &mut todo);
     while let Some(w) = todo.pop_front() {
-        for msg in s.pending().take(w) {
+        s.pending().take(w);
+        while let Some(msg) = s.pending().next_due() {
             if !s.still_waiting(&msg) {
                 continue;
             }

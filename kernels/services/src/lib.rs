@@ -5,7 +5,8 @@
 //! alarm ([`alarm`]), the timeouts of `poll` and `epoll_wait` ([`timeout`]), the file-descriptor
 //! tables that tie files, pipes and devices together ([`files`]), and the per-process table all
 //! per-process state is kept in, indexed by pid slot ([`pidmap`]; the pid type is abi's [`Pid`]),
-//! and the table of shared-memory objects ([`shm`]).
+//! the table of shared-memory objects ([`shm`]), and the requests a server parks until what they
+//! wait for happens ([`parked`]).
 //!
 //! `mono` calls this code directly inside the kernel; `micro` runs the same code inside user-mode
 //! servers. So everything here is plain data with methods: no MMIO, no CSRs, no `unsafe`, no global
@@ -25,6 +26,7 @@ pub mod files;
 pub mod fs;
 pub mod mm;
 pub mod mq;
+pub mod parked;
 pub mod pidmap;
 pub mod pipe;
 pub mod proc;
