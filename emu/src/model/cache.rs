@@ -177,6 +177,27 @@ impl Cache {
         }
     }
 
+    /// `access(addr, write)` if it hits, with exactly its state changes and counts (none when
+    /// `is_mru` holds, as the machine's MRU fast path counts none either); returns whether it
+    /// hit. A miss changes and counts nothing. O(ways).
+    #[inline]
+    pub fn hit(&mut self, addr: u64, write: bool) -> bool {
+        if self.is_mru(addr, write) {
+            return true;
+        }
+        let set = self.set_of(addr);
+        let Some(way) = self.find(set, self.line_of(addr)) else {
+            return false;
+        };
+        self.stats.accesses += 1;
+        self.stats.hits += 1;
+        self.repl.touch(set, way);
+        let tag = &mut self.tags[set * self.ways + way];
+        *tag |= if write { DIRTY } else { 0 };
+        self.mru[set] = *tag;
+        true
+    }
+
     /// An access to `addr`: a hit touches the line (and dirties it on a write); a miss allocates
     /// it in the victim way, reporting the evicted line if it was dirty. O(ways).
     pub fn access(&mut self, addr: u64, write: bool) -> CacheAccess {

@@ -232,6 +232,15 @@ impl Tlb {
         }
     }
 
+    /// What `lookup` does on a hit in `slot` (a valid entry the machine knows a lookup would
+    /// find): counts the lookup and its hit and touches the entry.
+    #[inline]
+    pub fn hit(&mut self, slot: usize) {
+        self.stats.lookups += 1;
+        self.stats.hits += 1;
+        self.touch(slot);
+    }
+
     /// `lookup` without any state change or counting (debugger, checks).
     pub fn probe(&self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.find(vaddr, asid)
