@@ -581,6 +581,33 @@ impl Machine {
         Some(off as usize)
     }
 
+    /// `translate_data(vaddr, _, access)` for a load (`write` false) or a store or AMO (`write`)
+    /// within one page that the host TLB holds: books the DTLB hit the translation would (see
+    /// `timed_fast_offset` for why the host TLB's slot is the one a lookup finds) and returns
+    /// the physical address, without translating again. `None`: not held, nothing changed.
+    /// The slow paths use it for the accesses the fast path gave up on for an L1D miss.
+    #[inline]
+    pub(crate) fn timed_held_translation(&mut self, vaddr: u64, write: bool) -> Option<u64> {
+        let table = if write {
+            &self.htlb.write
+        } else {
+            &self.htlb.read
+        };
+        let e = table[self.dmode & 3][crate::mmu::htlb::slot(vaddr)];
+        if e.tag != self.htlb.tag(vaddr) {
+            return None;
+        }
+        let t = self.timing.as_deref_mut()?;
+        let slot = e.value >> SLOT_SHIFT;
+        if slot != 0 {
+            let slot = (slot - 1) as usize;
+            t.dtlb.hit(slot);
+            t.dtlb_mru = slot;
+        }
+        let off = (e.value & OFFSET_MASK) + (vaddr & crate::memmap::PAGE_MASK);
+        Some(crate::memmap::RAM_BASE + off)
+    }
+
     /// Whether the fetch of the instruction at `pc` hits the most recently used L1I line of its
     /// set (no modeled state changes).
     #[inline(always)]
