@@ -148,7 +148,10 @@ impl Machine {
                 return Ok(old);
             }
         }
-        let paddr = self.translate_data(vaddr, N as u64, Access::Store)?;
+        let paddr = match self.timed_held_translation(vaddr, true) {
+            Some(paddr) => paddr,
+            None => self.translate_data(vaddr, N as u64, Access::Store)?,
+        };
         let lookups = self.model_data(paddr, N as u64, true);
         self.book_data_lookups(lookups);
         let fault = Access::Store.access_fault(vaddr);
@@ -177,7 +180,10 @@ impl Machine {
             }
             return Ok(v);
         }
-        let paddr = self.translate_data(vaddr, size, Access::Load)?;
+        let paddr = match self.timed_held_translation(vaddr, false) {
+            Some(paddr) => paddr,
+            None => self.translate_data(vaddr, size, Access::Load)?,
+        };
         let lookups = self.model_data(paddr, size, false);
         self.book_data_lookups(lookups);
         match self.read_phys(paddr, size) {
@@ -201,7 +207,10 @@ impl Machine {
             }
             return Ok(());
         }
-        let paddr = self.translate_data(vaddr, size, Access::Store)?;
+        let paddr = match self.timed_held_translation(vaddr, true) {
+            Some(paddr) => paddr,
+            None => self.translate_data(vaddr, size, Access::Store)?,
+        };
         let lookups = self.model_data(paddr, size, true);
         self.book_data_lookups(lookups);
         match self.write_phys(paddr, size, value) {

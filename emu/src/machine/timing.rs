@@ -92,7 +92,8 @@ pub(crate) struct Timing {
     pub fetch_pbase: u64,
     /// The ITLB slot used last (a fetch through it changes no replacement state).
     pub itlb_mru: usize,
-    /// The DTLB slot used last.
+    /// The DTLB slot used last (a fast-path access through it with an L1D MRU hit books
+    /// nothing, as it changes no replacement state).
     pub dtlb_mru: usize,
     /// Compare every TLB use with a fresh walk.
     pub check_tlb: bool,
@@ -358,8 +359,8 @@ pub(crate) fn tlb_entry(vaddr: u64, asid: u16, t: &crate::mmu::sv39::Translation
 }
 
 /// A host-TLB value carries the modeled TLB slot it came from in its top 16 bits (slot + 1;
-/// 0 when no modeled TLB entry is involved), so a fast-path hit can check that the slot is the
-/// most recently used one. RAM offsets are far below 2^48.
+/// 0 when no modeled TLB entry is involved), so a fast-path hit can book the DTLB hit a lookup
+/// would have made (see `timed_fast_offset`). RAM offsets are far below 2^48.
 pub(crate) const SLOT_SHIFT: u32 = 48;
 /// Mask of the RAM offset in a host-TLB value.
 pub(crate) const OFFSET_MASK: u64 = (1 << SLOT_SHIFT) - 1;
@@ -410,8 +411,11 @@ impl Machine {
                 return Ok((paddr, Some(slot)));
             }
             // A hit that does not allow the access (or lacks A/D): walk again, as the tables
-            // may have changed; the result replaces the entry.
-            tlb.flush(Some(vaddr), None);
+            // may have changed; the result replaces the entry. Host-TLB entries may name the
+            // slots this frees (see `timed_fast_offset`).
+            if tlb.flush(Some(vaddr), None) > 0 {
+                self.htlb.flush();
+            }
         } else {
             self.stats.count(if fetch {
                 Event::ItlbMiss
@@ -503,12 +507,14 @@ impl Machine {
         }
     }
 
-    /// Timing mode's load fast path: the host TLB has the page, its modeled DTLB entry is the
-    /// most recently used, and the line is the most recently used of its L1D set — so the access
-    /// changes no modeled state. `None` otherwise, with nothing changed.
+    /// Timing mode's load fast path: the host TLB has the page (so its modeled DTLB entry, if
+    /// any, is the one a lookup would find, and every check of the slow path passed) and the
+    /// line is in L1D. The access then makes exactly the slow path's model changes and counts
+    /// (a DTLB hit and an L1D hit, both free of cycles) without translating again. `None` on
+    /// an L1D miss, with nothing changed.
     #[inline(always)]
-    pub(crate) fn timed_load_fast<const N: usize>(&self, vaddr: u64) -> Option<u64> {
-        let off = self.timed_fast_offset::<N>(&self.htlb.read, vaddr, false)?;
+    pub(crate) fn timed_load_fast<const N: usize>(&mut self, vaddr: u64) -> Option<u64> {
+        let off = self.timed_fast_offset::<N, false>(vaddr)?;
         self.bus
             .ram
             .get(off..off + N)
@@ -518,7 +524,7 @@ impl Machine {
     /// Timing mode's store fast path (see `timed_load_fast`); returns whether it stored.
     #[inline(always)]
     pub(crate) fn timed_store_fast<const N: usize>(&mut self, vaddr: u64, value: u64) -> bool {
-        let Some(off) = self.timed_fast_offset::<N>(&self.htlb.write, vaddr, true) else {
+        let Some(off) = self.timed_fast_offset::<N, true>(vaddr) else {
             return false;
         };
         match self.bus.ram.get_mut(off..off + N) {
@@ -530,29 +536,76 @@ impl Machine {
         }
     }
 
+    /// The RAM offset of a fast-path access to `vaddr`, after booking its DTLB and L1D hits;
+    /// `None` (nothing changed) when the access needs the slow path.
+    ///
+    /// Exactness: a host-TLB data entry names the DTLB slot its translation came from, and that
+    /// slot stays the one a lookup of the page finds for as long as the entry lives: anything
+    /// that invalidates or replaces a DTLB entry flushes the host TLB (an eviction, `sfence.vma`,
+    /// a `satp` write, the re-walk of an entry that did not permit an access), and an insertion
+    /// (after a miss, under the current ASID, which every host-TLB entry was filled under)
+    /// cannot shadow it: an entry that matched the page before still matches, and a new one
+    /// that also matches it maps a larger page, which a lookup tries later.
     #[inline(always)]
-    fn timed_fast_offset<const N: usize>(
-        &self,
-        table: &crate::mmu::htlb::Tables,
+    fn timed_fast_offset<const N: usize, const WRITE: bool>(
+        &mut self,
         vaddr: u64,
-        write: bool,
     ) -> Option<usize> {
+        let table = if WRITE {
+            &self.htlb.write
+        } else {
+            &self.htlb.read
+        };
         let e = table[self.dmode & 3][crate::mmu::htlb::slot(vaddr)];
         if e.tag != self.htlb.tag(vaddr) || vaddr & (N as u64 - 1) != 0 {
             return None;
         }
-        let t = self.timing.as_deref()?;
+        let t = self.timing.as_deref_mut()?;
         let slot = e.value >> SLOT_SHIFT;
-        if slot != 0 && slot - 1 != t.dtlb_mru as u64 {
-            return None;
-        }
         let off = (e.value & OFFSET_MASK) + (vaddr & crate::memmap::PAGE_MASK);
+        let paddr = crate::memmap::RAM_BASE + off;
         // Without an L1D every access goes to the L2 (or memory): never the fast path.
-        let l1d = t.l1d.as_ref()?;
-        if !l1d.is_mru(crate::memmap::RAM_BASE + off, write) {
-            return None;
+        let l1d = t.l1d.as_mut()?;
+        let tlb_mru = slot == 0 || slot - 1 == t.dtlb_mru as u64;
+        if !(tlb_mru && l1d.is_mru(paddr, WRITE)) {
+            // What the slow path's lookups would do, counted as they count.
+            if !l1d.hit(paddr, WRITE) {
+                return None;
+            }
+            if slot != 0 {
+                let slot = (slot - 1) as usize;
+                t.dtlb.hit(slot);
+                t.dtlb_mru = slot;
+            }
         }
         Some(off as usize)
+    }
+
+    /// `translate_data(vaddr, _, access)` for a load (`write` false) or a store or AMO (`write`)
+    /// within one page that the host TLB holds: books the DTLB hit the translation would (see
+    /// `timed_fast_offset` for why the host TLB's slot is the one a lookup finds) and returns
+    /// the physical address, without translating again. `None`: not held, nothing changed.
+    /// The slow paths use it for the accesses the fast path gave up on for an L1D miss.
+    #[inline]
+    pub(crate) fn timed_held_translation(&mut self, vaddr: u64, write: bool) -> Option<u64> {
+        let table = if write {
+            &self.htlb.write
+        } else {
+            &self.htlb.read
+        };
+        let e = table[self.dmode & 3][crate::mmu::htlb::slot(vaddr)];
+        if e.tag != self.htlb.tag(vaddr) {
+            return None;
+        }
+        let t = self.timing.as_deref_mut()?;
+        let slot = e.value >> SLOT_SHIFT;
+        if slot != 0 {
+            let slot = (slot - 1) as usize;
+            t.dtlb.hit(slot);
+            t.dtlb_mru = slot;
+        }
+        let off = (e.value & OFFSET_MASK) + (vaddr & crate::memmap::PAGE_MASK);
+        Some(crate::memmap::RAM_BASE + off)
     }
 
     /// Whether the fetch of the instruction at `pc` hits the most recently used L1I line of its

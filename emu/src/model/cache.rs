@@ -108,7 +108,13 @@ pub struct Cache {
     mru: Vec<u64>,
     repl: ReplacementState,
     stats: CacheStats,
+    /// A line address `hit` found absent since the last `access` (only `access` fills lines),
+    /// or `NONE`: a miss's repeated probes and its `access` skip the search.
+    absent: u64,
 }
+
+/// `Cache::absent` when no line is known absent (line addresses are aligned, this one is not).
+const NONE: u64 = u64::MAX;
 
 impl Cache {
     /// An empty cache of geometry `config`, which must pass `CacheConfig::validate`.
@@ -126,6 +132,7 @@ impl Cache {
             mru: vec![0; sets_usize],
             repl: ReplacementState::new(sets_usize, ways, config.replacement, config.seed),
             stats: CacheStats::default(),
+            absent: NONE,
         }
     }
 
@@ -160,7 +167,15 @@ impl Cache {
     #[inline]
     fn find(&self, set: usize, line: u64) -> Option<usize> {
         let ways = &self.tags[set * self.ways..(set + 1) * self.ways];
-        ways.iter().position(|&t| t & !DIRTY == line | VALID)
+        // A line is in at most one way: look at every way without an early exit (no
+        // mispredicted exit branch; the loop may vectorise).
+        let want = line | VALID;
+        let found =
+            ways.iter().enumerate().fold(
+                usize::MAX,
+                |f, (w, &t)| if t & !DIRTY == want { w } else { f },
+            );
+        (found != usize::MAX).then_some(found)
     }
 
     /// True iff `access(addr, write)` would be a hit that changes no state at all: `addr`'s line
@@ -177,6 +192,32 @@ impl Cache {
         }
     }
 
+    /// `access(addr, write)` if it hits, with exactly its state changes and counts (none when
+    /// `is_mru` holds, as the machine's MRU fast path counts none either); returns whether it
+    /// hit. A miss changes and counts nothing. O(ways).
+    #[inline]
+    pub fn hit(&mut self, addr: u64, write: bool) -> bool {
+        if self.is_mru(addr, write) {
+            return true;
+        }
+        let line = self.line_of(addr);
+        if line == self.absent {
+            return false;
+        }
+        let set = self.set_of(addr);
+        let Some(way) = self.find(set, line) else {
+            self.absent = line;
+            return false;
+        };
+        self.stats.accesses += 1;
+        self.stats.hits += 1;
+        self.repl.touch(set, way);
+        let tag = &mut self.tags[set * self.ways + way];
+        *tag |= if write { DIRTY } else { 0 };
+        self.mru[set] = *tag;
+        true
+    }
+
     /// An access to `addr`: a hit touches the line (and dirties it on a write); a miss allocates
     /// it in the victim way, reporting the evicted line if it was dirty. O(ways).
     pub fn access(&mut self, addr: u64, write: bool) -> CacheAccess {
@@ -184,7 +225,8 @@ impl Cache {
         let line = self.line_of(addr);
         let set = self.set_of(addr);
         let dirty = if write { DIRTY } else { 0 };
-        if let Some(way) = self.find(set, line) {
+        let known_absent = std::mem::replace(&mut self.absent, NONE) == line;
+        if let Some(way) = (!known_absent).then(|| self.find(set, line)).flatten() {
             self.stats.hits += 1;
             self.repl.touch(set, way);
             let tag = &mut self.tags[set * self.ways + way];
@@ -226,6 +268,7 @@ impl Cache {
     pub fn invalidate_all(&mut self) {
         self.tags.fill(0);
         self.mru.fill(0);
+        self.absent = NONE;
     }
 
     /// The number of valid lines.
@@ -492,6 +535,36 @@ mod tests {
                 } else {
                     c.access(addr, write);
                 }
+            }
+        }
+
+        // Does the machine's fast path (`hit`, then `access` only on a miss, probing twice as a
+        // fast path that gives up and its slow path do) leave exactly the state and counts of
+        // its slow path (`access` unless `is_mru`), after every step of a random run?
+        #[test]
+        fn hit_then_access_is_the_slow_path(
+            policy in 0..4usize,
+            seed in any::<u64>(),
+            ops in prop::collection::vec((0..12u64, any::<bool>(), 0..64u8), 1..300),
+        ) {
+            let mut fast = cache(128, 4, 16, Replacement::ALL[policy], seed);
+            let mut slow = fast.clone();
+            for (n, write, op) in ops {
+                let addr = 0x8000_0000 + n * 16 + u64::from(op % 16);
+                if op == 0 {
+                    fast.invalidate_all();
+                    slow.invalidate_all();
+                    continue;
+                }
+                let hit = fast.hit(addr, write);
+                if !hit {
+                    prop_assert!(!fast.hit(addr, write), "a miss stays a miss");
+                    prop_assert!(!fast.access(addr, write).hit);
+                }
+                if !slow.is_mru(addr, write) {
+                    prop_assert_eq!(slow.access(addr, write).hit, hit);
+                }
+                prop_assert_eq!(&fast, &slow);
             }
         }
     }

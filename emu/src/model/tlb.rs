@@ -232,6 +232,15 @@ impl Tlb {
         }
     }
 
+    /// What `lookup` does on a hit in `slot` (a valid entry the machine knows a lookup would
+    /// find): counts the lookup and its hit and touches the entry.
+    #[inline]
+    pub fn hit(&mut self, slot: usize) {
+        self.stats.lookups += 1;
+        self.stats.hits += 1;
+        self.touch(slot);
+    }
+
     /// `lookup` without any state change or counting (debugger, checks).
     pub fn probe(&self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.find(vaddr, asid)
@@ -243,7 +252,9 @@ impl Tlb {
     #[inline]
     pub fn touch(&mut self, slot: usize) {
         debug_assert!(self.slots[slot].is_some(), "touch of invalid slot {slot}");
-        self.repl.touch(slot / self.ways, slot % self.ways);
+        // `ways` is a power of two: shift and mask, not a divide.
+        let shift = self.ways.trailing_zeros();
+        self.repl.touch(slot >> shift, slot & (self.ways - 1));
         self.last = Some(slot);
     }
 
@@ -566,6 +577,27 @@ mod tests {
             assert_eq!(t.stats().evictions, 1, "{p}");
             // Re-inserting the same page for the same ASID replaces it in place.
             assert_eq!(t.insert(c), (slot, None), "{p}");
+        }
+    }
+
+    // Does `hit` on the slot a lookup finds leave the replacement state, counts and last slot
+    // a lookup leaves, whatever the policy and the order of hits?
+    #[test]
+    fn hit_is_a_lookup_that_hits() {
+        for p in Replacement::ALL {
+            let mut by_lookup = tlb(16, 4, p);
+            for i in 0..16 {
+                by_lookup.insert(entry(i * KIB4, 0, 1, false));
+            }
+            let mut by_hit = by_lookup.clone();
+            for k in [3u64, 7, 3, 12, 0, 15, 15, 4, 8, 3] {
+                let (slot, _) = by_lookup.lookup(k * KIB4 + 8, 1).unwrap();
+                assert_eq!(by_hit.probe(k * KIB4 + 8, 1).map(|(s, _)| s), Some(slot));
+                by_hit.hit(slot);
+                assert_eq!(by_hit.repl, by_lookup.repl, "{p}");
+                assert_eq!(by_hit.stats, by_lookup.stats, "{p}");
+                assert_eq!(by_hit.last, by_lookup.last, "{p}");
+            }
         }
     }
 
