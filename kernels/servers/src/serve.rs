@@ -103,10 +103,7 @@ impl Pending {
 
     /// What the request of `badge` is parked on, if one is.
     pub fn wait_of(&self, badge: Badge) -> Option<Wait> {
-        self.parked
-            .iter()
-            .find(|(m, _)| m.badge == badge)
-            .map(|&(_, w)| w)
+        self.parked.wait_where(|m| m.badge == badge)
     }
 
     /// Forgets every parked request (after a restart: the kernel failed their calls).

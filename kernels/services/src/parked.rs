@@ -130,6 +130,15 @@ impl<M> Parked<M> {
         v
     }
 
+    /// What the first parked request that `is` accepts waits for (a look at every entry: for
+    /// rare events, as [`Parked::drop_where`]).
+    pub fn wait_where(&self, is: impl Fn(&M) -> bool) -> Option<Wait> {
+        self.entries
+            .iter()
+            .find(|e| e.msg.as_ref().is_some_and(&is))
+            .map(|e| e.wait)
+    }
+
     /// Forgets every request, parked or due.
     pub fn clear(&mut self) {
         self.entries.clear();
