@@ -12,6 +12,12 @@
 //! - [`Parked::drop_where`] forgets the requests of a caller that is gone (process exit, a
 //!   signal): a look at every entry, as those events are rare.
 //!
+//! While few requests are parked (at most [`SMALL`], the usual case: a signal's `sigsuspend`,
+//! one blocked reader) they sit in a small list scanned whole, cheaper than the index for so
+//! few; the one past [`SMALL`] moves them all into the index, in arrival order, and the list
+//! is used again once the index is empty. Either way a wake-up costs O(1) per request it takes
+//! (the list's scan is bounded by [`SMALL`]).
+//!
 //! Generic over the request (`M`): a server's message. Left out: any order across waits, and
 //! a bound of its own (the requests parked are bounded by the threads that can be blocked in
 //! a call; [`Parked::park`] refuses one past [`ksched::waits::MAX_MEMBERS`]).
@@ -41,14 +47,23 @@ impl<M> Member for Entry<M> {
     }
 }
 
+/// How many requests the small list holds before they move into the index.
+pub const SMALL: usize = 8;
+
+/// The index holds more than the small list: moving the list there always finds room.
+const ROOM: () = assert!(waits::MAX_MEMBERS > SMALL);
+
 /// A server's parked requests (see the module note).
 #[derive(Debug)]
 pub struct Parked<M> {
+    /// The requests parked while there are few, in arrival order; empty while the index has any.
+    small: Vec<(Wait, M)>,
     entries: Vec<Entry<M>>,
     /// Free entries, reused last-freed first.
     free: Vec<usize>,
     waits: Waits,
     due: VecDeque<M>,
+    /// How many requests the index holds (the small list's are not counted).
     parked: usize,
 }
 
@@ -62,6 +77,7 @@ impl<M> Parked<M> {
     /// None parked.
     pub const fn new() -> Parked<M> {
         Parked {
+            small: Vec::new(),
             entries: Vec::new(),
             free: Vec::new(),
             waits: Waits::new(),
@@ -73,6 +89,32 @@ impl<M> Parked<M> {
     /// Parks `msg` until `wait` happens, behind the requests already parked on it; `Err(msg)`
     /// back if the index is full ([`waits::MAX_MEMBERS`]).
     pub fn park(&mut self, msg: M, wait: Wait) -> Result<(), M> {
+        if self.parked == 0 && self.small.len() < SMALL {
+            self.small.push((wait, msg));
+            return Ok(());
+        }
+        self.park_indexed(msg, wait)
+    }
+
+    /// [`Parked::park`] into the index, moving the small list's requests there first.
+    #[inline(never)]
+    fn park_indexed(&mut self, msg: M, wait: Wait) -> Result<(), M> {
+        let () = ROOM;
+        if !self.small.is_empty() {
+            let small = core::mem::take(&mut self.small);
+            for (w, m) in small {
+                // At most `SMALL` into an empty index: there is room (`ROOM`), so this never
+                // gives one back; if it did, the request stays parked in the list.
+                if let Err(m) = self.file(m, w) {
+                    self.small.push((w, m));
+                }
+            }
+        }
+        self.file(msg, wait)
+    }
+
+    /// Files `msg` under `wait` in the index.
+    fn file(&mut self, msg: M, wait: Wait) -> Result<(), M> {
         let index = match self.free.pop() {
             Some(i) => i,
             None if self.entries.len() < waits::MAX_MEMBERS => {
@@ -96,6 +138,26 @@ impl<M> Parked<M> {
     /// Moves every request parked on `wait` to the back of the due queue, in the order they
     /// were parked; returns how many.
     pub fn take(&mut self, wait: Wait) -> usize {
+        if self.parked != 0 {
+            return self.take_indexed(wait);
+        }
+        let mut n = 0;
+        let mut i = 0;
+        while i < self.small.len() {
+            if self.small[i].0 == wait {
+                let (_, msg) = self.small.remove(i);
+                self.due.push_back(msg);
+                n += 1;
+            } else {
+                i += 1;
+            }
+        }
+        n
+    }
+
+    /// [`Parked::take`] from the index.
+    #[inline(never)]
+    fn take_indexed(&mut self, wait: Wait) -> usize {
         let mut n = 0;
         let mut at = self.waits.first(&wait);
         while let Some(index) = at {
@@ -122,9 +184,15 @@ impl<M> Parked<M> {
     /// Everything some parked request waits for, each once (by entry, not arrival, order).
     pub fn waits(&self) -> Vec<Wait> {
         let mut v: Vec<Wait> = Vec::new();
-        for e in self.entries.iter().filter(|e| e.msg.is_some()) {
-            if !v.contains(&e.wait) {
-                v.push(e.wait);
+        let small = self.small.iter().map(|(w, _)| w);
+        let indexed = self
+            .entries
+            .iter()
+            .filter(|e| e.msg.is_some())
+            .map(|e| &e.wait);
+        for w in small.chain(indexed) {
+            if !v.contains(w) {
+                v.push(*w);
             }
         }
         v
@@ -133,14 +201,18 @@ impl<M> Parked<M> {
     /// What the first parked request that `is` accepts waits for (a look at every entry: for
     /// rare events, as [`Parked::drop_where`]).
     pub fn wait_where(&self, is: impl Fn(&M) -> bool) -> Option<Wait> {
-        self.entries
-            .iter()
-            .find(|e| e.msg.as_ref().is_some_and(&is))
-            .map(|e| e.wait)
+        let small = self.small.iter().find(|(_, m)| is(m)).map(|(w, _)| *w);
+        small.or_else(|| {
+            self.entries
+                .iter()
+                .find(|e| e.msg.as_ref().is_some_and(&is))
+                .map(|e| e.wait)
+        })
     }
 
     /// Forgets every request, parked or due.
     pub fn clear(&mut self) {
+        self.small.clear();
         self.entries.clear();
         self.free.clear();
         self.waits = Waits::new();
@@ -156,6 +228,21 @@ impl<M> Parked<M> {
             self.due.retain(|m| !gone(m));
             dropped = self.due.len() != due;
         }
+        if !self.small.is_empty() {
+            let small = self.small.len();
+            self.small.retain(|(_, m)| !gone(m));
+            dropped |= self.small.len() != small;
+        }
+        if self.parked != 0 {
+            dropped |= self.drop_indexed(&gone);
+        }
+        dropped
+    }
+
+    /// [`Parked::drop_where`] in the index.
+    #[inline(never)]
+    fn drop_indexed(&mut self, gone: &impl Fn(&M) -> bool) -> bool {
+        let mut dropped = false;
         // Entries are reused last-freed first, so the few parked ones tend to come first: the
         // look stops at the last of them.
         let mut left = self.parked;
@@ -183,12 +270,12 @@ impl<M> Parked<M> {
 
     /// How many requests are parked (not counting the due ones).
     pub fn len(&self) -> usize {
-        self.parked
+        self.parked + self.small.len()
     }
 
     /// Whether none is parked or due.
     pub fn is_empty(&self) -> bool {
-        self.parked == 0 && self.due.is_empty()
+        self.parked == 0 && self.small.is_empty() && self.due.is_empty()
     }
 
     /// Checks the index against the entries; panics with what broke (tests).
@@ -202,6 +289,11 @@ impl<M> Parked<M> {
         let live = self.entries.iter().filter(|e| e.msg.is_some()).count();
         assert_eq!(live, self.parked);
         assert_eq!(live + self.free.len(), self.entries.len());
+        assert!(self.small.len() <= SMALL);
+        assert!(
+            self.small.is_empty() || self.parked == 0,
+            "both the list and the index"
+        );
     }
 }
 
@@ -232,6 +324,22 @@ mod tests {
         assert_eq!(p.take(Wait::Console), 1);
         assert_eq!(due(&mut p), [4]);
         p.check();
+    }
+
+    #[test]
+    fn does_wait_where_find_a_request_in_the_small_list_and_in_the_index() {
+        let mut p = Parked::new();
+        p.park(1, Wait::Console).unwrap();
+        assert_eq!(p.wait_where(|&m| m == 1), Some(Wait::Console));
+        for i in 2..40 {
+            p.park(i, Wait::PipeReadable(i as usize)).unwrap();
+        }
+        assert_eq!(p.wait_where(|&m| m == 1), Some(Wait::Console));
+        assert_eq!(p.wait_where(|&m| m == 39), Some(Wait::PipeReadable(39)));
+        assert_eq!(p.wait_where(|&m| m == 40), None);
+        // A due request is no longer parked on anything.
+        p.take(Wait::Console);
+        assert_eq!(p.wait_where(|&m| m == 1), None);
     }
 
     #[test]
@@ -293,6 +401,36 @@ mod tests {
         p.clear();
         assert!(p.is_empty());
         assert_eq!(p.take(Wait::Alarm), 0);
+        p.check();
+    }
+
+    #[test]
+    fn does_the_request_past_the_small_list_move_all_into_the_index_in_arrival_order_and_back() {
+        let mut p = Parked::new();
+        for m in 0..SMALL as u32 {
+            p.park(m, Wait::Futex(m as usize % 2)).unwrap();
+        }
+        assert_eq!((p.small.len(), p.parked), (SMALL, 0));
+        p.check();
+        p.park(100, Wait::Futex(0)).unwrap();
+        assert_eq!((p.small.len(), p.parked), (0, SMALL + 1));
+        p.check();
+        let evens: Vec<u32> = (0..SMALL as u32).filter(|m| m % 2 == 0).collect();
+        assert_eq!(p.take(Wait::Futex(0)), evens.len() + 1);
+        assert_eq!(due(&mut p), [evens, vec![100]].concat());
+        // A gone caller's request leaves the index; the index empty, the list is used again.
+        assert!(p.drop_where(|m| *m == 1));
+        p.check();
+        assert_eq!(p.take(Wait::Futex(1)), SMALL / 2 - 1);
+        assert_eq!(
+            due(&mut p),
+            (3..SMALL as u32).step_by(2).collect::<Vec<_>>()
+        );
+        assert!(p.is_empty());
+        p.park(7, Wait::Console).unwrap();
+        assert_eq!((p.small.len(), p.parked), (1, 0));
+        assert!(p.drop_where(|m| *m == 7));
+        assert!(p.is_empty());
         p.check();
     }
 }
