@@ -6,9 +6,10 @@
 
 mod common;
 
+use common::encode::{addi, amo, bne, c_lw, c_sd, i_type, s_type, u_type};
+
 use common::words;
 use emu::Exit;
-use emu::memmap::RAM_BASE;
 use emu::profile::Profile;
 use emu::stats::Event;
 
@@ -33,55 +34,6 @@ const LOADED_PER_ITERATION: u64 = 8 + 1 + 4;
 /// `mhpmevent3` and `mhpmcounter3`.
 const MHPMEVENT3: i32 = 0x323;
 const MHPMCOUNTER3: i32 = 0xb03;
-
-fn i_type(imm: i32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
-    ((imm as u32 & 0xfff) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
-}
-
-fn s_type(off: u32, rs2: u32, rs1: u32, funct3: u32) -> u32 {
-    ((off >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | ((off & 0x1f) << 7) | 0x23
-}
-
-fn u_type(imm20: u32, rd: u32, opcode: u32) -> u32 {
-    (imm20 << 12) | (rd << 7) | opcode
-}
-
-/// `bne rs1, rs2, off`.
-fn bne(rs1: u32, rs2: u32, off: i32) -> u32 {
-    let o = off as u32;
-    (((o >> 12) & 1) << 31)
-        | (((o >> 5) & 0x3f) << 25)
-        | (rs2 << 20)
-        | (rs1 << 15)
-        | (1 << 12)
-        | (((o >> 1) & 0xf) << 8)
-        | (((o >> 11) & 1) << 7)
-        | 0x63
-}
-
-/// An A-extension instruction: `funct5`, width `funct3` (2 .W, 3 .D), no aq/rl.
-fn amo(funct5: u32, funct3: u32, rd: u32, rs1: u32, rs2: u32) -> u32 {
-    (funct5 << 27) | (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x2f
-}
-
-fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
-    i_type(imm, rs1, 0, rd, 0x13)
-}
-
-/// The compressed register number of x8..x15.
-fn creg(x: u32) -> u32 {
-    x - 8
-}
-
-/// `c.sd rs2, 0(rs1)` (CS format, funct3 111).
-fn c_sd(rs2: u32, rs1: u32) -> u32 {
-    (0b111 << 13) | (creg(rs1) << 7) | (creg(rs2) << 2)
-}
-
-/// `c.lw rd, 0(rs1)` (CL format, funct3 010).
-fn c_lw(rd: u32, rs1: u32) -> u32 {
-    (0b010 << 13) | (creg(rs1) << 7) | (creg(rd) << 2)
-}
 
 /// The program, at `RAM_BASE` in M-mode (bare translation).
 fn program() -> Vec<u8> {
@@ -113,21 +65,7 @@ fn program() -> Vec<u8> {
 }
 
 fn run(profile: Profile) -> emu::Machine {
-    let image = emu::ElfImage {
-        entry: RAM_BASE,
-        segments: vec![emu::loader::Segment {
-            paddr: RAM_BASE,
-            data: program(),
-            memsz: program().len() as u64,
-        }],
-        symbols: vec![],
-    };
-    let config = emu::Config {
-        ram_size: 16 << 20,
-        profile,
-        ..emu::Config::default()
-    };
-    let mut m = emu::Machine::new(config, &image).expect("machine");
+    let mut m = common::machine_with_profile(&program(), profile);
     assert_eq!(m.run(Some(10_000)), Exit::Status(0));
     m
 }

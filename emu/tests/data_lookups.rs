@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::encode::{addi, lbu, ld, sw, u_type};
+
 use common::words;
 use emu::Exit;
 use emu::memmap::RAM_BASE;
@@ -17,30 +19,6 @@ const T2: u32 = 7;
 const T3: u32 = 28;
 const T4: u32 = 29;
 const T5: u32 = 30;
-
-fn i_type(imm: i32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
-    ((imm as u32 & 0xfff) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
-}
-
-fn u_type(imm20: u32, rd: u32, opcode: u32) -> u32 {
-    (imm20 << 12) | (rd << 7) | opcode
-}
-
-fn ld(rd: u32, off: i32, rs1: u32) -> u32 {
-    i_type(off, rs1, 3, rd, 0x03)
-}
-
-fn lbu(rd: u32, off: i32, rs1: u32) -> u32 {
-    i_type(off, rs1, 4, rd, 0x03)
-}
-
-fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
-    i_type(imm, rs1, 0, rd, 0x13)
-}
-
-fn sw(rs2: u32, off: u32, rs1: u32) -> u32 {
-    ((off >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((off & 0x1f) << 7) | 0x23
-}
 
 /// The program, at `RAM_BASE` in M-mode (bare translation). Its data accesses, in order:
 /// 1. `ld` at RAM+0x103c: crosses from line RAM+0x1000 into line RAM+0x1040 (both cold), which
@@ -71,21 +49,7 @@ fn total(m: &emu::Machine, e: Event) -> u64 {
 }
 
 fn run(profile: emu::profile::Profile) -> emu::Machine {
-    let image = emu::ElfImage {
-        entry: RAM_BASE,
-        segments: vec![emu::loader::Segment {
-            paddr: RAM_BASE,
-            data: program(),
-            memsz: program().len() as u64,
-        }],
-        symbols: vec![],
-    };
-    let config = emu::Config {
-        ram_size: 16 << 20,
-        profile,
-        ..emu::Config::default()
-    };
-    let mut m = emu::Machine::new(config, &image).expect("machine");
+    let mut m = common::machine_with_profile(&program(), profile);
     assert_eq!(m.run(Some(1000)), Exit::Status(0));
     m
 }

@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::encode::{add, addi, auipc, bne, csrr, csrw, jal, ld};
+
 use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
 use emu::profile::Profile;
@@ -27,59 +29,6 @@ const MTVEC: u32 = 0x305;
 const MEPC: u32 = 0x341;
 const MCAUSE: u32 = 0x342;
 const MTVAL: u32 = 0x343;
-
-fn i_type(imm: i32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
-    ((imm as u32 & 0xfff) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
-}
-
-fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
-    i_type(imm, rs1, 0, rd, 0x13)
-}
-
-fn add(rd: u32, rs1: u32, rs2: u32) -> u32 {
-    (rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33
-}
-
-fn auipc(rd: u32, imm20: u32) -> u32 {
-    (imm20 << 12) | (rd << 7) | 0x17
-}
-
-fn ld(rd: u32, off: i32, rs1: u32) -> u32 {
-    i_type(off, rs1, 3, rd, 0x03)
-}
-
-/// `bne rs1, rs2, off` (`off` even, within ±4 KiB).
-fn bne(rs1: u32, rs2: u32, off: i32) -> u32 {
-    let o = off as u32;
-    (((o >> 12) & 1) << 31)
-        | (((o >> 5) & 0x3f) << 25)
-        | (rs2 << 20)
-        | (rs1 << 15)
-        | (1 << 12)
-        | (((o >> 1) & 0xf) << 8)
-        | (((o >> 11) & 1) << 7)
-        | 0x63
-}
-
-/// `csrrw x0, csr, rs1`.
-fn csrw(csr: u32, rs1: u32) -> u32 {
-    (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73
-}
-
-/// `csrrs rd, csr, x0`.
-fn csrr(rd: u32, csr: u32) -> u32 {
-    (csr << 20) | (2 << 12) | (rd << 7) | 0x73
-}
-
-/// `jal x0, off` (`off` even, within ±1 MiB).
-fn jal(off: i32) -> u32 {
-    let o = off as u32;
-    (((o >> 20) & 1) << 31)
-        | (((o >> 1) & 0x3ff) << 21)
-        | (((o >> 11) & 1) << 20)
-        | (((o >> 12) & 0xff) << 12)
-        | 0x6f
-}
 
 /// `jal x0, 0`: spins.
 const SPIN: u32 = 0x6f;

@@ -14,6 +14,8 @@
 
 mod common;
 
+use common::encode::{addi, auipc, csrw, lui, r_type, sw};
+
 use emu::Exit;
 use emu::stats::Event;
 
@@ -33,41 +35,12 @@ const MTVEC: u32 = 0x305;
 /// `mie.MSIE` and `mstatus.MIE`: bit 3 of each.
 const BIT3: u32 = 8;
 
-fn i_type(imm: i32, rs1: u32, funct3: u32, rd: u32, opcode: u32) -> u32 {
-    ((imm as u32 & 0xfff) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
-}
-
-fn r_type(funct7: u32, rs2: u32, rs1: u32, funct3: u32, rd: u32) -> u32 {
-    (funct7 << 25) | (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x33
-}
-
-fn lui(rd: u32, imm20: u32) -> u32 {
-    (imm20 << 12) | (rd << 7) | 0x37
-}
-
-fn auipc(rd: u32, imm20: u32) -> u32 {
-    (imm20 << 12) | (rd << 7) | 0x17
-}
-
-fn addi(rd: u32, rs1: u32, imm: i32) -> u32 {
-    i_type(imm, rs1, 0, rd, 0x13)
-}
-
 fn mul(rd: u32, rs1: u32, rs2: u32) -> u32 {
     r_type(1, rs2, rs1, 0, rd)
 }
 
 fn div(rd: u32, rs1: u32, rs2: u32) -> u32 {
     r_type(1, rs2, rs1, 4, rd)
-}
-
-fn sw(rs2: u32, off: u32, rs1: u32) -> u32 {
-    ((off >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((off & 0x1f) << 7) | 0x23
-}
-
-/// `csrrw x0, csr, rs1`.
-fn csrw(csr: u32, rs1: u32) -> u32 {
-    (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73
 }
 
 /// `csrrs x0, csr, rs1`.

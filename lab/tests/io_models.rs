@@ -6,42 +6,18 @@
 //! retries only the operations whose pipes changed, as `epoll_wait` looks only at ready
 //! descriptors).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
-/// Runs `klab bench --quick --only BENCHES --out DIR` and returns report.json. The tests run
-/// in parallel, so each list of benchmarks gets its own directory.
+/// `klab bench --quick --only BENCHES`: report.json.
 fn bench(benches: &str) -> Value {
-    let tag = benches.replace(',', "_");
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("klab-io-models-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_klab"))
-        .args(["bench", "--quick", "--only", benches, "--out"])
-        .arg(&dir)
-        .output()
-        .expect("run klab");
-    assert!(
-        out.status.success(),
-        "klab bench failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
-    let _ = std::fs::remove_dir_all(&dir);
-    serde_json::from_str(&json).expect("report.json is JSON")
+    common::quick_bench(benches).json
 }
 
 /// Instructions per request outside user mode (the kernel, and on micro its servers).
 fn system_per_op(r: &Value, bench: &str, kernel: &str) -> f64 {
-    let x = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
-        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"));
+    let x = common::result(r, bench, kernel);
     let system: u64 = x["parts"]
         .as_array()
         .unwrap()
@@ -77,12 +53,7 @@ fn poll_costs_the_kernel_more_with_more_descriptors_and_epoll_does_not() {
 
 /// Traps taken from user mode per request (system calls, and the rare fault or interrupt).
 fn user_traps_per_op(r: &Value, bench: &str, kernel: &str) -> f64 {
-    let x = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
-        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"));
+    let x = common::result(r, bench, kernel);
     let traps: u64 = x["parts"]
         .as_array()
         .unwrap()

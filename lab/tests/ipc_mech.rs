@@ -9,8 +9,8 @@
 //! it costs two copies and no kernel copy; a signal round trip (`sig-rt`) enters a handler and
 //! returns through `sigreturn` on each side, and on micro is decided by proc alone.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -21,34 +21,11 @@ const BENCHES: &str =
 /// `klab bench --quick --only BENCHES`, run once; the report.json.
 fn report() -> &'static Value {
     static REPORT: OnceLock<Value> = OnceLock::new();
-    REPORT.get_or_init(|| {
-        let dir: PathBuf =
-            std::env::temp_dir().join(format!("klab-ipc-mech-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        let out = Command::new(env!("CARGO_BIN_EXE_klab"))
-            .args(["bench", "--quick", "--only", BENCHES, "--out"])
-            .arg(&dir)
-            .output()
-            .expect("run klab");
-        assert!(
-            out.status.success(),
-            "klab bench failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
-        serde_json::from_str(&json).expect("JSON")
-    })
+    REPORT.get_or_init(|| common::quick_bench(BENCHES).json)
 }
 
 fn result(bench: &str, kernel: &str) -> &'static Value {
-    report()["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
-        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"))
+    common::result(report(), bench, kernel)
 }
 
 fn per_op(bench: &str, kernel: &str, metric: &str) -> f64 {

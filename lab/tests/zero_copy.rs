@@ -3,46 +3,18 @@
 //! must? The bytes come from the emulator's `bytes_stored` event, booked per place like every
 //! counter in report.json; the report's zero-copy section reads them the same way.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
+use common::result;
 use serde_json::Value;
 
 /// Bytes one operation of the `-1m` benchmarks moves.
 const MOVED: f64 = (1u64 << 20) as f64;
 
-/// Runs `klab bench --quick --only copy-1m,sendfile-1m --out DIR`; returns report.json and
-/// report.md.
+/// `klab bench --quick --only copy-1m,sendfile-1m`: report.json and report.md.
 fn bench() -> (Value, String) {
-    let dir: PathBuf = std::env::temp_dir().join(format!("klab-zero-copy-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_klab"))
-        .args(["bench", "--quick", "--only", "copy-1m,sendfile-1m", "--out"])
-        .arg(&dir)
-        .output()
-        .expect("run klab");
-    assert!(
-        out.status.success(),
-        "klab bench failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
-    let md = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
-    let _ = std::fs::remove_dir_all(&dir);
-    (
-        serde_json::from_str(&json).expect("report.json is JSON"),
-        md,
-    )
-}
-
-fn result<'a>(r: &'a Value, bench: &str, kernel: &str) -> &'a Value {
-    r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["bench"] == bench && x["kernel"] == kernel)
-        .unwrap_or_else(|| panic!("no {bench} result on {kernel}"))
+    let r = common::quick_bench("copy-1m,sendfile-1m");
+    (r.json, r.md)
 }
 
 /// Bytes stored outside user mode (the kernel, and on micro its servers) per byte moved.

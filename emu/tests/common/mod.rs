@@ -1,6 +1,8 @@
 //! Helpers for the emulator's integration tests: machines built from raw code bytes.
 #![allow(dead_code)] // each test binary uses only some of these helpers
 
+pub mod encode;
+
 use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
 use emu::{Config, Machine, Output};
@@ -26,6 +28,25 @@ pub fn machine_with_code(
         ..Config::default()
     };
     (Machine::new(config, &image).expect("machine"), buf)
+}
+
+/// A machine with `code` at the start of RAM (16 MiB), entered in M-mode, timed by `profile`.
+pub fn machine_with_profile(code: &[u8], profile: emu::profile::Profile) -> Machine {
+    let image = ElfImage {
+        entry: RAM_BASE,
+        segments: vec![Segment {
+            paddr: RAM_BASE,
+            data: code.to_vec(),
+            memsz: code.len() as u64,
+        }],
+        symbols: vec![],
+    };
+    let config = Config {
+        ram_size: 16 << 20,
+        profile,
+        ..Config::default()
+    };
+    Machine::new(config, &image).expect("machine")
 }
 
 /// Little-endian bytes of a sequence of 32-bit instructions.
