@@ -11,10 +11,9 @@ mod common;
 
 use common::encode::{add, addi, auipc, bne, csrr, csrw, jal, ld};
 
-use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
 use emu::profile::Profile;
-use emu::{Config, DebugStop, Exit, Machine, Output};
+use emu::{DebugStop, Exit, Machine};
 
 const T0: u32 = 5;
 const T1: u32 = 6;
@@ -64,25 +63,9 @@ fn program() -> Vec<u8> {
 
 /// A functional-mode machine running the program.
 fn machine() -> Machine {
-    let code = program();
-    let image = ElfImage {
-        entry: RAM_BASE,
-        segments: vec![Segment {
-            paddr: RAM_BASE,
-            data: code.clone(),
-            memsz: code.len() as u64,
-        }],
-        symbols: vec![],
-    };
     let mut profile = Profile::embedded("u74").expect("profile");
     profile.set_timing(false).expect("functional mode");
-    let config = Config {
-        ram_size: 16 << 20,
-        output: Output::Discard,
-        profile,
-        ..Config::default()
-    };
-    Machine::new(config, &image).expect("machine")
+    common::machine_with_profile(&program(), profile)
 }
 
 /// What the comparison looks at.

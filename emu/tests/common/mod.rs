@@ -7,12 +7,9 @@ use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
 use emu::{Config, Machine, Output};
 
-/// A machine with `code` at the start of RAM, entered in M-mode, console captured.
-pub fn machine_with_code(
-    code: &[u8],
-    ram_size: u64,
-) -> (Machine, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
-    let image = ElfImage {
+/// An image of `code` alone, at the start of RAM and entered there.
+pub fn image(code: &[u8]) -> ElfImage {
+    ElfImage {
         entry: RAM_BASE,
         segments: vec![Segment {
             paddr: RAM_BASE,
@@ -20,7 +17,15 @@ pub fn machine_with_code(
             memsz: code.len() as u64,
         }],
         symbols: vec![],
-    };
+    }
+}
+
+/// A machine with `code` at the start of RAM, entered in M-mode, console captured.
+pub fn machine_with_code(
+    code: &[u8],
+    ram_size: u64,
+) -> (Machine, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    let image = image(code);
     let (output, buf) = Output::capture();
     let config = Config {
         ram_size,
@@ -32,15 +37,7 @@ pub fn machine_with_code(
 
 /// A machine with `code` at the start of RAM (16 MiB), entered in M-mode, timed by `profile`.
 pub fn machine_with_profile(code: &[u8], profile: emu::profile::Profile) -> Machine {
-    let image = ElfImage {
-        entry: RAM_BASE,
-        segments: vec![Segment {
-            paddr: RAM_BASE,
-            data: code.to_vec(),
-            memsz: code.len() as u64,
-        }],
-        symbols: vec![],
-    };
+    let image = image(code);
     let config = Config {
         ram_size: 16 << 20,
         profile,
