@@ -30,7 +30,7 @@ core::arch::global_asm!(
 .equ EV_SATP_WRITE,         13
 .equ EV_SFENCE_VMA,         14
 .equ EV_LAST_KNOWN,         19
-.equ EV_FIRST_UNKNOWN,      29
+.equ EV_FIRST_UNKNOWN,      31                  # emu::stats::EVENTS
 .equ EV_UNKNOWN,            200
 
 .equ IRQ_LCOF,              13
