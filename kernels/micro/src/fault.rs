@@ -10,7 +10,7 @@ use abi::layout::PAGE_SIZE;
 use abi::sys::Sys;
 use kcore::trap::{Access, Cause};
 
-use crate::kernel::{CallKind, EndpointId, Kernel, Msg, ThreadId};
+use crate::kernel::{CallKind, EndpointId, Kernel, Parts, ThreadId};
 
 impl Kernel {
     /// A page fault of thread `tid`.
@@ -70,11 +70,11 @@ impl Kernel {
             .get(&sid)
             .map_or((0, "?"), |s| (s.pid, s.name.as_str()));
         let status = kcore::trap::report_kill(crate::NAME, pid, name, cause, addr, pc, why);
-        let msg = Msg {
-            tag: Tag::new(Sys::Exit.number() as u32, 1, 0),
-            words: [status as u64, 0, 0, 0, 0, 0],
-            ..Msg::default()
-        };
+        let msg = (
+            Tag::new(Sys::Exit.number() as u32, 1, 0),
+            [status as u64, 0, 0, 0, 0, 0],
+            &[][..],
+        );
         if self
             .send(tid, EndpointId::server(level::PROC), msg, CallKind::Syscall)
             .is_err()
@@ -85,15 +85,15 @@ impl Kernel {
 }
 
 /// The message asking the pager to map the page of `addr` for `access` (`MEM_FAULT`).
-pub fn pager_msg(addr: usize, access: Access) -> Msg {
+pub fn pager_msg(addr: usize, access: Access) -> Parts<'static> {
     let code = match access {
         Access::Read => abi::ipc::access::READ,
         Access::Write => abi::ipc::access::WRITE,
         Access::Execute => abi::ipc::access::EXECUTE,
     };
-    Msg {
-        tag: Tag::new(abi::ipc::label::MEM_FAULT, 2, 0),
-        words: [addr as u64, code, 0, 0, 0, 0],
-        ..Msg::default()
-    }
+    (
+        Tag::new(abi::ipc::label::MEM_FAULT, 2, 0),
+        [addr as u64, code, 0, 0, 0, 0],
+        &[],
+    )
 }

@@ -10,22 +10,26 @@
 //! ([`crate::inject`]) travels the same way, as a bit no caller can set.
 
 use abi::Errno;
-use abi::ipc::{Badge, MAX_RECV_WORDS, MAX_WORDS, Tag, label, level};
+use abi::ipc::{Badge, MAX_WORDS, Tag, label, level};
 use kcore::trap::{TrapFrame, reg};
 
 use crate::inject::{CRASH_BIT, crash_bit};
 use kcore::sched::{NextTask, Run};
 
-use crate::kernel::{CallKind, EndpointId, Kernel, Msg, ThreadId, Wait};
+use crate::kernel::{CallKind, EndpointId, Kernel, Parts, ThreadId, Wait};
 
 impl Kernel {
-    /// Thread `tid` sends `msg` (a `kind` call) to endpoint `ep` and waits for the reply. `EINVAL`
-    /// if there is no such endpoint, `EIO` if its server was declared dead.
+    /// Thread `tid` sends a message — `tag`, `words`, and `leases` (`tag.leases()` of them) —
+    /// as a `kind` call to endpoint `ep` and waits for the reply. `EINVAL` if there is no such
+    /// endpoint, `EIO` if its server was declared dead.
+    ///
+    /// The message is written into the thread's [`Msg`] part by part, and only the leases it
+    /// has: a `Msg` is 152 bytes, and whole copies of it were a tenth of a pipe round trip.
     pub fn send(
         &mut self,
         tid: ThreadId,
         ep: EndpointId,
-        msg: Msg,
+        (tag, words, leases): Parts<'_>,
         kind: CallKind,
     ) -> Result<(), Errno> {
         let receiver = {
@@ -41,7 +45,11 @@ impl Kernel {
         };
         {
             let t = self.thread(tid);
-            t.msg = msg;
+            t.msg.tag = tag;
+            t.msg.words = words;
+            for (to, from) in t.msg.leases.iter_mut().zip(leases) {
+                *to = *from;
+            }
             t.kind = kind;
         }
         match receiver {
@@ -62,9 +70,12 @@ impl Kernel {
     /// `to`'s reply. The caller decides when `to` runs.
     fn deliver(&mut self, to: ThreadId, from: ThreadId) {
         let badge = Badge::new(from.raw() as usize, self.pid_of(from));
-        let msg = self.thread(from).msg;
+        let (tag, words) = {
+            let m = &self.thread(from).msg;
+            (m.tag, m.words)
+        };
         self.block(from, Wait::Calling(to));
-        put(&mut self.thread(to).frame, badge.0, msg.tag, &msg.words);
+        put(&mut self.thread(to).frame, badge.0, tag, &words);
     }
 
     /// Puts a notification (`bits`) into the registers of receiver `to`.
@@ -116,9 +127,7 @@ impl Kernel {
             return Err(Errno::Srch);
         }
         // Only the reply's own words travel: the server's other registers stay its own.
-        let mut sent = [0u64; MAX_WORDS];
-        let n = tag.words().min(MAX_WORDS);
-        sent[..n].copy_from_slice(&words[..n]);
+        let sent = first_words(&words, tag.words());
         Ok(self.complete(target, Ok((tag, sent))))
     }
 
@@ -172,13 +181,8 @@ impl Kernel {
     /// signal): the call goes on to proc on `target`'s behalf, which raises the signal and
     /// answers. If proc cannot be reached, the result alone is the answer.
     fn raise(&mut self, target: ThreadId, w: [u64; MAX_WORDS]) -> Option<ThreadId> {
-        let mut words = [0u64; MAX_RECV_WORDS];
-        words[..2].copy_from_slice(&w[..2]);
-        let msg = Msg {
-            tag: Tag::new(label::RAISE, 2, 0),
-            words,
-            leases: Default::default(),
-        };
+        let words = [w[0], w[1], 0, 0, 0, 0];
+        let msg = (Tag::new(label::RAISE, 2, 0), words, &[][..]);
         let to = EndpointId::server(level::PROC);
         match self.send(target, to, msg, CallKind::Syscall) {
             Ok(()) => None,
@@ -259,6 +263,19 @@ impl Kernel {
 /// servers of a higher level.
 pub fn may_call(server: Option<usize>, ep: EndpointId) -> bool {
     server.is_none_or(|mine| ep.raw() <= level::SERVERS as u64 && ep.raw() > mine as u64)
+}
+
+/// The first `n` of `words` and zeros after them, as `N` words: unrolled, where a slice copy
+/// of a length known only at run time would be a call to `memcpy` for a handful of words.
+#[inline(always)]
+pub fn first_words<const N: usize>(words: &[u64], n: usize) -> [u64; N] {
+    core::array::from_fn(|i| {
+        if i < n {
+            words.get(i).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    })
 }
 
 /// Loads a message into a thread's registers as `recv` returns it (and a raw reply as `call`

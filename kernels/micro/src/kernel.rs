@@ -209,6 +209,11 @@ pub struct Msg {
     pub leases: [Lease; MAX_LEASES],
 }
 
+/// A message to send, by parts: the tag, the words, and the leases (`tag.leases()` of them).
+/// [`Kernel::send`] writes them into the sender's [`Msg`] one by one, leases only as many as
+/// there are.
+pub type Parts<'a> = (Tag, [u64; MAX_RECV_WORDS], &'a [Lease]);
+
 /// What the kernel keeps per thread beside the shared table's id, space and run state.
 pub struct Thread {
     /// Its registers while it is not running.

@@ -10,9 +10,11 @@
 use abi::Errno;
 use abi::ipc::kcall;
 use abi::layout::PAGE_SIZE;
+use core::mem::MaybeUninit;
+
 use abi::signal::SigFrame;
 use kcore::sched::Run;
-use kcore::trap::Access;
+use kcore::trap::{Access, reg};
 
 use crate::kernel::{CallKind, Kernel, ThreadId, Wait};
 
@@ -35,38 +37,38 @@ impl Kernel {
         }
         let sid = self.space_of(t).ok_or(Errno::Srch)?;
         let kind = self.thread(t).kind;
-        let mut frame = *self.thread(t).frame;
-        match state {
+        // How the thread's call ends: its `ecall` again after the handler (`pc` back), or a
+        // result in `a0`.
+        let intr = Errno::Intr.ret() as u64;
+        let (again, a0) = match state {
             // `SA_RESTART`: a call proc is not answering now starts again from its `ecall`
             // after the handler (its arguments are still in its registers).
             Run::Blocked(Wait::Calling(_) | Wait::Sending(_))
                 if restart && kind == CallKind::Syscall =>
             {
-                frame.pc -= 4
+                (true, None)
             }
             // Its own call (`kill`, `sigprocmask`, `sigreturn`) is the one being answered.
-            Run::Blocked(Wait::Calling(s)) if s == by => frame.set_return(result as isize),
+            Run::Blocked(Wait::Calling(s)) if s == by => (false, Some(result as u64)),
             Run::Blocked(Wait::Calling(_) | Wait::Sending(_)) if kind == CallKind::Syscall => {
-                frame.set_return(Errno::Intr.ret())
+                (false, Some(intr))
             }
-            Run::Sleeping(_) | Run::Blocked(Wait::Futex(_)) => frame.set_return(Errno::Intr.ret()),
-            Run::Ready => {}
+            Run::Sleeping(_) | Run::Blocked(Wait::Futex(_)) => (false, Some(intr)),
+            Run::Ready => (false, None),
             Run::Blocked(_) => return Err(Errno::Again),
+        };
+        // The registers are saved once and the call's end written into the saved copy; the
+        // thread's own are redirected in place at the end (no copy taken and put back).
+        let frame = &self.thread(t).frame;
+        let at = kcore::signal::frame_address(frame.regs[reg::SP])?;
+        let mut saved = kcore::signal::save(frame, sig, mask as u64);
+        if again {
+            saved.pc -= 4;
         }
-        let mut saved = None;
-        kcore::signal::enter_handler(
-            &mut frame,
-            sig,
-            handler,
-            trampoline,
-            mask as u64,
-            |at, f| {
-                saved = Some((at, *f));
-                Ok(())
-            },
-        )?;
-        let (at, f) = saved.ok_or(Errno::Fault)?;
-        let bytes = kcore::signal::frame_bytes(&f);
+        if let Some(v) = a0 {
+            saved.regs[reg::A0] = v;
+        }
+        let bytes = kcore::signal::frame_bytes(&saved);
         // Every page of the frame mapped and writable, or the first that is not yet mapped.
         let mut page = at & !(PAGE_SIZE - 1);
         while page < at + bytes.len() {
@@ -82,7 +84,7 @@ impl Kernel {
         }
         self.write_to(sid, at, bytes)?;
         self.unqueue(t);
-        *self.thread(t).frame = frame;
+        kcore::signal::redirect(&mut self.thread(t).frame, at, sig, handler, trampoline);
         if state != Run::Ready {
             self.make_ready(t);
         }
@@ -97,11 +99,14 @@ impl Kernel {
             return Err(Errno::Inval);
         }
         let sid = self.space_of(t).ok_or(Errno::Srch)?;
-        let mut saved = SigFrame::default();
-        self.read_from(sid, at, kcore::signal::frame_bytes_mut(&mut saved))?;
-        let mut frame = *self.thread(t).frame;
-        let mask = kcore::signal::leave_handler(&mut frame, &saved)?;
-        *self.thread(t).frame = frame;
+        // Read straight into uninitialised memory: zeroing the 288 bytes first cost a `memset`.
+        let mut saved = MaybeUninit::<SigFrame>::uninit();
+        // Safety: `saved` is valid for `size_of::<SigFrame>()` bytes of writes.
+        unsafe { self.read_from(sid, at, saved.as_mut_ptr().cast(), size_of::<SigFrame>())? };
+        // Safety: `read_from` returned Ok, so it wrote every byte of `saved`, and any bit pattern
+        // is a `SigFrame` (plain integers; `leave_handler` checks it).
+        let saved = unsafe { saved.assume_init_ref() };
+        let mask = kcore::signal::leave_handler(&mut self.thread(t).frame, saved)?;
         self.make_ready(t);
         Ok(mask as usize)
     }
@@ -126,21 +131,27 @@ impl Kernel {
         Ok(())
     }
 
-    /// Copies user memory at `at` of space `sid` (mapped pages only) into `out`.
-    fn read_from(
+    /// Copies `len` bytes of user memory at `at` of space `sid` (mapped pages only) to `out`;
+    /// all of them when it returns Ok.
+    ///
+    /// # Safety
+    /// `out` must be valid for `len` bytes of writes (it may be uninitialised).
+    unsafe fn read_from(
         &mut self,
         sid: crate::kernel::SpaceId,
         at: usize,
-        out: &mut [u8],
+        out: *mut u8,
+        len: usize,
     ) -> Result<(), Errno> {
-        at.checked_add(out.len()).ok_or(Errno::Fault)?;
+        at.checked_add(len).ok_or(Errno::Fault)?;
         let mut done = 0;
-        while done < out.len() {
+        while done < len {
             let pa = self.phys(sid, at + done, Access::Read)?;
-            let n = (PAGE_SIZE - pa % PAGE_SIZE).min(out.len() - done);
-            // Safety: `pa..pa + n` lies in a frame mapped readable in `sid` (checked just now)
-            // and RAM is mapped 1:1 in the kernel.
-            unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, out[done..].as_mut_ptr(), n) };
+            let n = (PAGE_SIZE - pa % PAGE_SIZE).min(len - done);
+            // Safety: `pa..pa + n` lies in a frame mapped readable in `sid` (checked just now),
+            // RAM is mapped 1:1 in the kernel, and `out + done..out + done + n` is inside the
+            // `len` bytes the caller vouched for.
+            unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, out.add(done), n) };
             done += n;
         }
         Ok(())

@@ -16,7 +16,7 @@ use kcore::timer;
 use kcore::trap::{Access, reg};
 use kcore::uaccess::{self, UserMemory};
 
-use crate::kernel::{CallKind, EndpointId, Kernel, Msg, SpaceId, ThreadId};
+use crate::kernel::{CallKind, EndpointId, Kernel, SpaceId, ThreadId};
 use crate::lease::Unlendable;
 
 /// Handles the `ecall` of thread `tid`.
@@ -147,11 +147,11 @@ impl Kernel {
         for (w, v) in words.iter_mut().zip(a) {
             *w = v as u64;
         }
-        let msg = Msg {
-            tag: Tag::new(sys.number() as u32, 6, f.count),
+        let msg = (
+            Tag::new(sys.number() as u32, 6, f.count),
             words,
-            leases: f.leases,
-        };
+            &f.leases[..f.count],
+        );
         if let Err(e) = self.send(tid, EndpointId::server(f.endpoint), msg, CallKind::Syscall) {
             self.thread(tid).frame.set_return(e.ret());
         }
@@ -216,13 +216,8 @@ impl Kernel {
             return Ok(());
         }
         let count = tag.words().min(MAX_WORDS);
-        let mut w = [0u64; 6];
-        w[..count].copy_from_slice(&words[..count]);
-        let msg = Msg {
-            tag: Tag::new(tag.label(), count, n),
-            words: w,
-            leases,
-        };
+        let w = crate::ipc::first_words(&words, count);
+        let msg = (Tag::new(tag.label(), count, n), w, &leases[..n]);
         self.send(tid, ep, msg, CallKind::Raw)
     }
 

@@ -10,7 +10,7 @@ use abi::Errno;
 use abi::signal::{SIGCHLD, SigFrame};
 use abi::types::exit;
 use kcore::sched::{NextTask, Run, SpaceId, ThreadId};
-use kcore::trap::TrapFrame;
+use kcore::trap::{TrapFrame, reg};
 use kcore::uaccess::{self, Access, UserRange};
 use services::Pid;
 use services::signal::{Action, Delivery, check_signal};
@@ -81,28 +81,44 @@ impl Kernel {
                 let Some(t) = self.sched.threads.get(tid) else {
                     return;
                 };
-                let mut frame = *t.data.frame;
+                // The thread's registers are saved once, changed in the saved copy as its
+                // call ends, and redirected in place: no copy of them is taken and put back.
                 let run = t.run();
+                let Ok(addr) = kcore::signal::frame_address(t.data.frame.regs[reg::SP]) else {
+                    self.bad_stack(space, pid);
+                    return;
+                };
+                let mut saved = kcore::signal::save(&t.data.frame, d.sig, d.mask);
+                let intr = Errno::Intr.ret() as u64;
                 match run {
                     // Parked past its `ecall`, like a sleeper (`crate::ipc::futex_wait`).
-                    Run::Blocked(services::Wait::Futex(_)) => frame.set_return(Errno::Intr.ret()),
+                    Run::Blocked(services::Wait::Futex(_)) => saved.regs[reg::A0] = intr,
                     // Parked with `sepc` on its `ecall` (it would retry): with `SA_RESTART` it
                     // makes the call again after the handler (`sigsuspend` never does).
                     Run::Blocked(w) if d.restart && w != services::Wait::Signal => {}
                     // Otherwise the call fails instead.
                     Run::Blocked(_) => {
-                        frame.pc += 4;
-                        frame.set_return(Errno::Intr.ret());
+                        saved.pc += 4;
+                        saved.regs[reg::A0] = intr;
                     }
-                    Run::Sleeping(_) => frame.set_return(Errno::Intr.ret()),
+                    Run::Sleeping(_) => saved.regs[reg::A0] = intr,
                     Run::Ready => {}
                 }
-                if self.enter(space, &mut frame, d).is_err() {
+                if self
+                    .write_in(space, addr, kcore::signal::frame_bytes(&saved))
+                    .is_err()
+                {
                     self.bad_stack(space, pid);
                     return;
                 }
                 if let Some(t) = self.sched.threads.get_mut(tid) {
-                    *t.data.frame = frame;
+                    kcore::signal::redirect(
+                        &mut t.data.frame,
+                        addr,
+                        d.sig,
+                        d.handler,
+                        d.trampoline,
+                    );
                 }
                 if run != Run::Ready {
                     // Out of its call: a `poll` deadline ends with it (a restarted call
@@ -116,19 +132,10 @@ impl Kernel {
 
     /// Redirects `frame`, a thread of the process of `space`, into handler `d`.
     fn enter(&mut self, space: SpaceId, frame: &mut TrapFrame, d: Delivery) -> Result<(), Errno> {
-        let mut write = None;
+        // `frame` is unchanged if the write fails (the process then ends anyway).
         kcore::signal::enter_handler(frame, d.sig, d.handler, d.trampoline, d.mask, |a, f| {
-            write = Some((a, *f));
-            Ok(())
-        })?;
-        let (addr, saved) = write.ok_or(Errno::Fault)?;
-        let r = self.write_in(space, addr, kcore::signal::frame_bytes(&saved));
-        if r.is_err() {
-            // Back as it was: the process ends anyway, but leave nothing half done.
-            frame.pc = saved.pc;
-            frame.regs = saved.regs;
-        }
-        r
+            self.write_in(space, a, kcore::signal::frame_bytes(f))
+        })
     }
 
     /// A handler could not be entered (its stack cannot take the frame): the process ends as
