@@ -93,6 +93,35 @@ const fn ignored_by_default(sig: usize) -> bool {
     sig == SIGCHLD
 }
 
+/// The processes a `kill` reaches ([`Signals::targets`]), in pid order: one, or a group's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Targets {
+    /// One process (`kill(pid, …)` with `pid` > 0).
+    One(Pid),
+    /// The live members of a process group.
+    Group(Vec<Pid>),
+}
+
+impl core::ops::Deref for Targets {
+    type Target = [Pid];
+
+    fn deref(&self) -> &[Pid] {
+        match self {
+            Targets::One(p) => core::slice::from_ref(p),
+            Targets::Group(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Targets {
+    type Item = &'a Pid;
+    type IntoIter = core::slice::Iter<'a, Pid>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// The signal state of every live process, by pid.
 #[derive(Debug, Default)]
 pub struct Signals {
@@ -314,29 +343,30 @@ impl Signals {
     }
 
     /// The processes `kill(target)` reaches: `target` > 0 is one process, < 0 the group
-    /// `-target`, each live here; `ESRCH` if none (0 and -1 name nobody here).
-    pub fn targets(&self, target: usize) -> Result<Vec<Pid>, Errno> {
+    /// `-target`, each live here; `ESRCH` if none (0 and -1 name nobody here). One process
+    /// (the usual `kill`) is answered without an allocation.
+    pub fn targets(&self, target: usize) -> Result<Targets, Errno> {
         let raw = target as isize;
-        let found: Vec<Pid> = if raw > 0 {
-            Pid::from_raw(target)
+        if raw > 0 {
+            return Pid::from_raw(target)
                 .filter(|&p| self.states.contains(p))
-                .into_iter()
-                .collect()
-        } else {
-            let group = raw
-                .checked_neg()
-                .and_then(|g| Pid::from_raw(g as usize))
-                .ok_or(Errno::Srch)?;
-            self.states
-                .iter()
-                .filter(|(_, s)| s.pgid == group)
-                .map(|(p, _)| p)
-                .collect()
-        };
+                .map(Targets::One)
+                .ok_or(Errno::Srch);
+        }
+        let group = raw
+            .checked_neg()
+            .and_then(|g| Pid::from_raw(g as usize))
+            .ok_or(Errno::Srch)?;
+        let found: Vec<Pid> = self
+            .states
+            .iter()
+            .filter(|(_, s)| s.pgid == group)
+            .map(|(p, _)| p)
+            .collect();
         if found.is_empty() {
             return Err(Errno::Srch);
         }
-        Ok(found)
+        Ok(Targets::Group(found))
     }
 
     /// The live processes of group `pgid`.
@@ -489,18 +519,22 @@ mod tests {
     fn kill_reaches_a_process_or_a_group_and_nothing_else() {
         let mut s = table();
         s.add(p(3), Some(p(2))).unwrap();
-        assert_eq!(s.targets(2), Ok(alloc::vec![p(2)]));
+        assert_eq!(s.targets(2).as_deref(), Ok(&[p(2)][..]));
+        assert_eq!(s.targets(2), Ok(Targets::One(p(2))));
         assert_eq!(s.targets(99), Err(Errno::Srch));
         assert_eq!(s.targets(0), Err(Errno::Srch));
         assert_eq!(
-            s.targets(-1isize as usize),
-            Ok(alloc::vec![p(1), p(2), p(3)])
+            s.targets(-1isize as usize).as_deref(),
+            Ok(&[p(1), p(2), p(3)][..])
         );
         s.setpgid(p(2), 0, 0, |c| (c == p(3)).then_some(p(2)))
             .unwrap();
         s.setpgid(p(2), 3, 2, |c| (c == p(3)).then_some(p(2)))
             .unwrap();
-        assert_eq!(s.targets(-2isize as usize), Ok(alloc::vec![p(2), p(3)]));
+        assert_eq!(
+            s.targets(-2isize as usize).as_deref(),
+            Ok(&[p(2), p(3)][..])
+        );
         assert_eq!(s.pgid(p(3)), Some(p(2)));
         assert_eq!(
             s.setpgid(p(3), 1, 0, |_| None),

@@ -99,7 +99,7 @@ impl Proc {
         for &p in &targets {
             let _ = self.signals.send(p, sig);
         }
-        for p in targets {
+        for &p in &targets {
             self.act(p, wakes);
         }
         Ok(0)
