@@ -151,6 +151,11 @@ impl ReplacementState {
         if let Some(way) = (0..self.ways).find(|&w| !valid(w)) {
             return way;
         }
+        self.victim_of_full(set)
+    }
+
+    /// `victim` for a set whose ways are all valid: the policy's choice.
+    pub fn victim_of_full(&mut self, set: usize) -> usize {
         let base = set * self.ways;
         match self.policy {
             Replacement::Lru | Replacement::Fifo => {
