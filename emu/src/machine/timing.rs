@@ -567,9 +567,12 @@ impl Machine {
         // Without an L1D every access goes to the L2 (or memory): never the fast path.
         let l1d = t.l1d.as_mut()?;
         let tlb_mru = slot == 0 || slot - 1 == t.dtlb_mru as u64;
-        if !(tlb_mru && l1d.is_mru(paddr, WRITE)) {
-            // What the slow path's lookups would do, counted as they count.
-            if !l1d.hit(paddr, WRITE) {
+        let line_mru = l1d.is_mru(paddr, WRITE);
+        if !(tlb_mru && line_mru) {
+            // What the slow path's lookups would do, counted as they count (`hit` of the MRU
+            // line changes and counts nothing, so it is not called: a copy between two pages
+            // changes the DTLB's MRU slot at every access, not the lines' MRU state).
+            if !line_mru && !l1d.hit(paddr, WRITE) {
                 return None;
             }
             if slot != 0 {

@@ -113,6 +113,65 @@ pub struct Cache {
     absent: u64,
 }
 
+/// The ways of one set (`tags`): the way holding `line` and the lowest invalid way, each
+/// `usize::MAX` if none. A line is in at most one way, so the search order does not matter: the
+/// ways are compared 64 at a time into bit masks, without an early exit (no mispredicted exit
+/// branch; the loop may vectorise).
+/// The common associativities get a copy with the count of ways known, fully unrolled.
+#[inline(always)]
+fn scan(tags: &[u64], line: u64) -> (usize, usize) {
+    match tags.len() {
+        4 => scan_n::<4>(tags, line),
+        8 => scan_n::<8>(tags, line),
+        16 => scan_n::<16>(tags, line),
+        _ => scan_any(tags, line),
+    }
+}
+
+/// `scan` of a set of `N` (at most 64) ways.
+#[inline(always)]
+fn scan_n<const N: usize>(tags: &[u64], line: u64) -> (usize, usize) {
+    const { assert!(N <= 64) };
+    let Ok(tags) = <&[u64; N]>::try_from(tags) else {
+        return scan_any(tags, line);
+    };
+    let want = line | VALID;
+    let (mut hit, mut invalid) = (0u64, 0u64);
+    for (w, &t) in tags.iter().enumerate() {
+        hit |= u64::from(t & !DIRTY == want) << w;
+        invalid |= u64::from(t & VALID == 0) << w;
+    }
+    let first = |m: u64| {
+        if m == 0 {
+            usize::MAX
+        } else {
+            m.trailing_zeros() as usize
+        }
+    };
+    (first(hit), first(invalid))
+}
+
+/// `scan` of any number of ways.
+#[inline(never)]
+fn scan_any(tags: &[u64], line: u64) -> (usize, usize) {
+    let want = line | VALID;
+    let (mut found, mut free) = (usize::MAX, usize::MAX);
+    for (c, chunk) in tags.chunks(64).enumerate().rev() {
+        let (mut hit, mut invalid) = (0u64, 0u64);
+        for (w, &t) in chunk.iter().enumerate() {
+            hit |= u64::from(t & !DIRTY == want) << w;
+            invalid |= u64::from(t & VALID == 0) << w;
+        }
+        if hit != 0 {
+            found = c * 64 + hit.trailing_zeros() as usize;
+        }
+        if invalid != 0 {
+            free = c * 64 + invalid.trailing_zeros() as usize;
+        }
+    }
+    (found, free)
+}
+
 /// `Cache::absent` when no line is known absent (line addresses are aligned, this one is not).
 const NONE: u64 = u64::MAX;
 
@@ -166,15 +225,7 @@ impl Cache {
     /// The way of `set` holding `line`, if any.
     #[inline]
     fn find(&self, set: usize, line: u64) -> Option<usize> {
-        let ways = &self.tags[set * self.ways..(set + 1) * self.ways];
-        // A line is in at most one way: look at every way without an early exit (no
-        // mispredicted exit branch; the loop may vectorise).
-        let want = line | VALID;
-        let found =
-            ways.iter().enumerate().fold(
-                usize::MAX,
-                |f, (w, &t)| if t & !DIRTY == want { w } else { f },
-            );
+        let (found, _) = scan(&self.tags[set * self.ways..(set + 1) * self.ways], line);
         (found != usize::MAX).then_some(found)
     }
 
@@ -226,7 +277,11 @@ impl Cache {
         let set = self.set_of(addr);
         let dirty = if write { DIRTY } else { 0 };
         let known_absent = std::mem::replace(&mut self.absent, NONE) == line;
-        if let Some(way) = (!known_absent).then(|| self.find(set, line)).flatten() {
+        let base = set * self.ways;
+        // One pass finds the line's way and the lowest invalid way (the victim if any).
+        let (found, free) = scan(&self.tags[base..base + self.ways], line);
+        if !known_absent && found != usize::MAX {
+            let way = found;
             self.stats.hits += 1;
             self.repl.touch(set, way);
             let tag = &mut self.tags[set * self.ways + way];
@@ -238,9 +293,12 @@ impl Cache {
             };
         }
         self.stats.misses += 1;
-        let base = set * self.ways;
-        let tags = &self.tags[base..base + self.ways];
-        let way = self.repl.victim(set, |w| tags[w] & VALID != 0);
+        // `ReplacementState::victim`: the lowest invalid way, else the policy's choice.
+        let way = if free != usize::MAX {
+            free
+        } else {
+            self.repl.victim_of_full(set)
+        };
         let old = self.tags[base + way];
         let writeback = if old & DIRTY != 0 {
             self.stats.writebacks += 1;
@@ -509,6 +567,34 @@ mod tests {
     }
 
     proptest! {
+        // Does `scan` find what a plain front-to-back search finds (the way holding the line,
+        // the lowest invalid way), for sets of 1 to 256 ways (several 64-way chunks), with the
+        // line present or not and dirty or clean ways?
+        #[test]
+        fn scan_is_a_linear_search(
+            ways_log in 0..9u32,
+            tags in prop::collection::vec((0..8u64, 0..4u64), 256),
+            line in 0..8u64,
+            place in any::<prop::sample::Index>(),
+            present in any::<bool>(),
+        ) {
+            let ways = 1usize << ways_log;
+            let l = |n: u64| 0x8000_0000 + n * 64;
+            // Way words: invalid (0), or line n with its flags; the searched line at most once.
+            let mut set: Vec<u64> = tags[..ways]
+                .iter()
+                .map(|&(n, f)| if f == 0 || n == line { 0 } else { l(n) | f | VALID })
+                .collect();
+            if present {
+                set[place.index(ways)] = l(line) | VALID;
+            }
+            let want_found = set.iter().position(|&t| t & !DIRTY == l(line) | VALID);
+            let want_free = set.iter().position(|&t| t & VALID == 0);
+            let (found, free) = scan(&set, l(line));
+            prop_assert_eq!(found, want_found.unwrap_or(usize::MAX));
+            prop_assert_eq!(free, want_free.unwrap_or(usize::MAX));
+        }
+
         // Is `is_mru(a, w)` true exactly when `access(a, w)` would change no state (tags, dirty
         // bits, replacement state, MRU words), after every step of a random run, for every
         // policy? And does it count nothing?

@@ -151,18 +151,30 @@ impl ReplacementState {
         if let Some(way) = (0..self.ways).find(|&w| !valid(w)) {
             return way;
         }
+        self.victim_of_full(set)
+    }
+
+    /// `victim` for a set whose ways are all valid: the policy's choice.
+    pub fn victim_of_full(&mut self, set: usize) -> usize {
         let base = set * self.ways;
         match self.policy {
             Replacement::Lru | Replacement::Fifo => {
-                // The minimum stamp: least recently used (LRU) or filled longest ago (FIFO).
+                // The minimum stamp (the first of equal ones): least recently used (LRU) or
+                // filled longest ago (FIFO).
                 let stamps = &self.stamps[base..base + self.ways];
-                (0..self.ways).min_by_key(|&w| stamps[w]).unwrap_or(0)
+                stamps
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|&(_, s)| s)
+                    .map_or(0, |(w, _)| w)
             }
             Replacement::Plru => {
-                // Follow the bits from the root down to a leaf.
+                // Follow the bits from the root down to a leaf (in the set's slice, so no
+                // bounds check per level).
+                let tree = &self.tree[base..base + self.ways];
                 let mut node = 1;
-                while node < self.ways {
-                    node = 2 * node + usize::from(self.tree[base + node]);
+                while node < tree.len() {
+                    node = 2 * node + usize::from(tree[node]);
                 }
                 node - self.ways
             }
@@ -186,10 +198,11 @@ impl ReplacementState {
     #[inline]
     fn point_away(&mut self, set: usize, way: usize) {
         let base = set * self.ways;
-        let mut node = self.ways + way;
+        let tree = &mut self.tree[base..base + self.ways];
+        let mut node = tree.len() + way;
         while node > 1 {
             // A left child (even node) sends the victim right, and the other way round.
-            self.tree[base + node / 2] = node & 1 == 0;
+            tree[node / 2] = node & 1 == 0;
             node /= 2;
         }
     }
