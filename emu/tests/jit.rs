@@ -161,6 +161,8 @@ fn machine(jit: bool) -> Machine {
     profile.set_timing(false).expect("functional mode");
     let mut m = common::machine_with_profile(&program(), profile);
     m.set_jit(jit);
+    // The loops run a few hundred times: translate them after 100 entries.
+    m.set_jit_threshold(100);
     m
 }
 

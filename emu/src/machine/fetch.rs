@@ -266,6 +266,19 @@ impl DecodeCache {
         self.pages.get_mut(page)?.jit.get_mut(i)?.as_mut()
     }
 
+    /// Gives element `i` of code page `page` back the handler `jit::enter` replaced, and drops
+    /// its slot: its block is not translated.
+    pub(crate) fn jit_give_up(&mut self, page: usize, i: usize) {
+        let Some(p) = self.pages.get_mut(page) else {
+            return;
+        };
+        if let (Some(slot), Some(d)) = (p.jit.get_mut(i), p.insns.get_mut(i))
+            && let Some(s) = slot.take()
+        {
+            d.handler = s.orig;
+        }
+    }
+
     /// Forgets every translation (their code is about to be freed); blocks count their entries
     /// again from zero.
     pub(crate) fn forget_translations(&mut self) {

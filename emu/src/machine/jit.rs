@@ -7,7 +7,11 @@
 //! - When functional mode decodes a block, its first element's handler becomes [`enter`], which
 //!   remembers the handler it replaced (plain or fused) in the code page's side table
 //!   (`JitSlot`) and counts the block's entries; after [`THRESHOLD`] entries the block is
-//!   translated, so cold boot and kernel code never pays Cranelift's compile time.
+//!   translated, so cold boot and kernel code never pays Cranelift's compile time (measured:
+//!   at 200 entries micro usertests, which decodes every program it execs anew, spent more in
+//!   Cranelift than it saved; at 20000 it gains, and compute gains as much). A block
+//!   whose first [`MIN_PREFIX`] operations are not all translatable gets its own handler back
+//!   (entering and leaving native code for one or two instructions costs more than it saves).
 //! - The *prefix* of the block made of operations the translator knows is translated: RV64IM's
 //!   ALU operations, `lui`/`auipc`, conditional branches, `jal`/`jalr`, `fence` (nothing to do
 //!   in functional mode), and loads and stores through the host TLB's fast path, inlined.
@@ -53,8 +57,13 @@ use crate::mmu::htlb::HTLB_ENTRIES;
 use super::Machine;
 use super::threaded::{self, Decoded, Handler};
 
-/// Block entries before a block is translated.
-pub(crate) const THRESHOLD: u32 = 200;
+/// Block entries before a block is translated (`KLAB_JIT_THRESHOLD` overrides it, read when
+/// the translator is made).
+pub(crate) const THRESHOLD: u32 = 20_000;
+
+/// Fewest leading instructions the translator knows for a block to be worth translating: a
+/// shorter native prefix costs more to enter and leave than it saves.
+pub(crate) const MIN_PREFIX: usize = 3;
 
 /// Bytes of generated code after which every translation is dropped and the memory freed.
 pub(crate) const CODE_BUDGET: usize = 32 << 20;
@@ -97,7 +106,7 @@ const _: () = assert!(std::mem::size_of::<crate::mmu::htlb::Entry>() == 16);
 pub(crate) struct JitSlot {
     /// The handler `enter` replaced.
     pub orig: Handler,
-    /// Entries so far (`u32::MAX`: not translatable).
+    /// Entries so far.
     pub count: u32,
     /// The translation, once made.
     pub code: Option<Native>,
@@ -112,6 +121,8 @@ pub(crate) struct Jit {
     pub blocks: u64,
     /// Bytes of code made since the last flush.
     bytes: usize,
+    /// Block entries before translation (see `THRESHOLD`).
+    threshold: u32,
     next: u32,
 }
 
@@ -142,6 +153,11 @@ impl Jit {
             blocks: 0,
             bytes: 0,
             next: 0,
+            threshold: std::env::var("KLAB_JIT_THRESHOLD")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(THRESHOLD)
+                .max(1),
         })
     }
 
@@ -162,10 +178,11 @@ impl Jit {
         self.bytes = 0;
     }
 
-    /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if its
-    /// first operation is not translated (or Cranelift fails).
+    /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
+    /// fewer than `MIN_PREFIX` of its first operations are translated (or Cranelift fails).
     pub fn translate(&mut self, block: &[Decoded], pc: u64) -> Option<Native> {
-        if !translated(block.first()?.insn.op) {
+        let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
+        if prefix < MIN_PREFIX {
             return None;
         }
         let module = self.module.as_mut()?;
@@ -751,11 +768,11 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
     let code = match slot.code {
         Some(code) => code,
         None => {
-            if slot.count == u32::MAX || m.jit.is_none() {
+            let Some(threshold) = m.jit.as_ref().map(|j| j.threshold) else {
                 return orig(m, ip, pc, n);
-            }
+            };
             slot.count += 1;
-            if slot.count < THRESHOLD {
+            if slot.count < threshold {
                 return orig(m, ip, pc, n);
             }
             match m.translate_block(page, idx, ip, pc) {
@@ -835,10 +852,10 @@ impl Machine {
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
         let code = self.jit.as_mut()?.translate(block, pc);
-        let slot = self.icache.jit_slot(page, idx)?;
-        slot.code = code;
-        if code.is_none() {
-            slot.count = u32::MAX;
+        match code {
+            Some(code) => self.icache.jit_slot(page, idx)?.code = Some(code),
+            // Not worth translating: the block's entries go straight to its own handler again.
+            None => self.icache.jit_give_up(page, idx),
         }
         code
     }
@@ -851,6 +868,13 @@ impl Machine {
             self.jit = None;
         } else if self.jit.is_none() && self.timing.is_none() {
             self.jit = Jit::new().map(Box::new);
+        }
+    }
+
+    /// Sets the block entries before translation (tests; see `jit::THRESHOLD`).
+    pub fn set_jit_threshold(&mut self, entries: u32) {
+        if let Some(j) = self.jit.as_mut() {
+            j.threshold = entries.max(1);
         }
     }
 
