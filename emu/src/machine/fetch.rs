@@ -42,6 +42,7 @@ use crate::mmu::htlb::{HostTlb, mode_index};
 use crate::trap::{Access, Trap};
 
 use super::Machine;
+use super::jit::JitSlot;
 use super::pipeline::Carry;
 use super::threaded::{self, Decoded, Suffix, own_cost};
 
@@ -88,6 +89,9 @@ struct CodePage {
     cover: [u64; COVER_WORDS],
     /// A fetch has looked the page up since the last store to it (see the module note).
     armed: bool,
+    /// The translator's slot of each element that starts a block (functional mode with a
+    /// translator; see `jit`), indexed like `insns`.
+    jit: Vec<Option<JitSlot>>,
 }
 
 impl CodePage {
@@ -100,6 +104,7 @@ impl CodePage {
             extents: Vec::new(),
             cover: [0; COVER_WORDS],
             armed: true,
+            jit: Vec::new(),
         }
     }
 
@@ -110,6 +115,7 @@ impl CodePage {
         self.carries.clear();
         self.extents.clear();
         self.cover = [0; COVER_WORDS];
+        self.jit.clear();
     }
 
     /// Marks halfword slots `[start, end)` covered.
@@ -251,6 +257,37 @@ impl DecodeCache {
         let size = std::mem::size_of::<Decoded>();
         let off = (ip as usize).checked_sub(insns.as_ptr() as usize)?;
         (off.is_multiple_of(size) && off / size < insns.len()).then_some(off / size)
+    }
+
+    /// The translator's slot of element `i` of code page `page`, if it starts a block that has
+    /// one.
+    #[inline(always)]
+    pub(crate) fn jit_slot(&mut self, page: usize, i: usize) -> Option<&mut JitSlot> {
+        self.pages.get_mut(page)?.jit.get_mut(i)?.as_mut()
+    }
+
+    /// Gives element `i` of code page `page` back the handler `jit::enter` replaced, and drops
+    /// its slot: its block is not translated.
+    pub(crate) fn jit_give_up(&mut self, page: usize, i: usize) {
+        let Some(p) = self.pages.get_mut(page) else {
+            return;
+        };
+        if let (Some(slot), Some(d)) = (p.jit.get_mut(i), p.insns.get_mut(i))
+            && let Some(s) = slot.take()
+        {
+            d.handler = s.orig;
+        }
+    }
+
+    /// Forgets every translation (their code is about to be freed); blocks count their entries
+    /// again from zero.
+    pub(crate) fn forget_translations(&mut self) {
+        for p in &mut self.pages {
+            for s in p.jit.iter_mut().flatten() {
+                s.code = None;
+                s.count = 0;
+            }
+        }
     }
 
     /// The current generation (see the field).
@@ -458,6 +495,16 @@ impl Machine {
         }
         if timing.is_none() {
             super::fused::specialise(&mut p.insns[start..], &loops);
+            if self.jit.is_some() {
+                // The block's entries go through the translator (see `jit`).
+                p.jit.resize(p.insns.len(), None);
+                p.jit[start] = Some(JitSlot {
+                    orig: p.insns[start].handler,
+                    count: 0,
+                    code: None,
+                });
+                p.insns[start].handler = super::jit::enter;
+            }
         }
         let entry = ((start as u32) << 8) | len as u32;
         let p = &mut self.icache.pages[page];

@@ -20,6 +20,7 @@ mod fused;
 mod hpm;
 mod htif;
 mod inspect;
+mod jit;
 mod memory;
 mod observe;
 mod pipeline;
@@ -215,6 +216,8 @@ pub struct Machine {
     pub(crate) debug: debug::Debug,
     /// The timeline recorder, when a timeline was asked for (`record`).
     pub(crate) recorder: Option<Box<record::Recorder>>,
+    /// The block translator (functional mode; `None` when off).
+    pub(crate) jit: Option<Box<jit::Jit>>,
 }
 
 impl Machine {
@@ -281,7 +284,12 @@ impl Machine {
             next_overflow_check: None,
             debug: debug::Debug::default(),
             recorder: None,
+            jit: None,
         };
+        // `KLAB_JIT=0` turns the translator off (read once, here).
+        if std::env::var_os("KLAB_JIT").is_none_or(|v| v != "0") {
+            m.set_jit(true);
+        }
         for s in &image.segments {
             m.write_host(s.paddr, &s.data);
         }

@@ -300,7 +300,7 @@ pub(crate) fn run_block(m: &mut Machine, ip: *const Decoded, pc: u64) -> u64 {
 /// hart executes from and ends before the chain limit, jump straight into it; otherwise return
 /// `npc` to the slice loop. (The invalid fetch state's dummy page has no blocks.)
 #[inline(always)]
-fn chain<const TIMING: bool>(m: &mut Machine, npc: u64, n: u64) -> u64 {
+pub(crate) fn chain<const TIMING: bool>(m: &mut Machine, npc: u64, n: u64) -> u64 {
     let off = npc.wrapping_sub(m.fetch.vbase);
     if off >= PAGE_SIZE {
         return npc;

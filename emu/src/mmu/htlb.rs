@@ -69,6 +69,12 @@ pub const fn slot(vaddr: u64) -> usize {
 }
 
 impl HostTlb {
+    /// The current epoch (the low bits of every valid tag).
+    #[inline(always)]
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     /// The tag a valid entry for `vaddr` carries now.
     #[inline(always)]
     pub fn tag(&self, vaddr: u64) -> u64 {

@@ -1,0 +1,885 @@
+//! The block translator: functional mode runs hot blocks as host code made by Cranelift.
+//!
+//! What is translated, and when:
+//! - Functional mode only, and only when the machine has a translator (`Machine::set_jit`;
+//!   on by default, `KLAB_JIT=0` in the environment turns it off at machine creation). Timing
+//!   mode keeps the threaded interpreter: its handlers book fetches and predictions.
+//! - When functional mode decodes a block, its first element's handler becomes [`enter`], which
+//!   remembers the handler it replaced (plain or fused) in the code page's side table
+//!   (`JitSlot`) and counts the block's entries; after [`THRESHOLD`] entries the block is
+//!   translated, so cold boot and kernel code never pays Cranelift's compile time (measured:
+//!   at 200 entries micro usertests, which decodes every program it execs anew, spent more in
+//!   Cranelift than it saved; at 20000 it gains, and compute gains as much). A block
+//!   whose first [`MIN_PREFIX`] operations are not all translatable gets its own handler back
+//!   (entering and leaving native code for one or two instructions costs more than it saves).
+//! - The *prefix* of the block made of operations the translator knows is translated: RV64IM's
+//!   ALU operations, `lui`/`auipc`, conditional branches, `jal`/`jalr`, `fence` (nothing to do
+//!   in functional mode), and loads and stores through the host TLB's fast path, inlined.
+//!   The first operation it does not know (a CSR access, `ecall`, an AMO, …) and any load or
+//!   store the fast path cannot do (a host-TLB miss, a misaligned address, a store to a code
+//!   page, …) is a *bail*: the native code writes back the registers it changed and returns how
+//!   many elements it retired, and the interpreter goes on with that element's own handler, with
+//!   the same pc and retired count it would have had. So slow paths, traps, watchpoints, stops
+//!   and the decode cache's coherence all stay the interpreter's: a trap in the middle of a
+//!   block leaves exactly what the interpreter leaves (the instructions before it retired).
+//!
+//! What the native code does: it reads a guest register from `Hart::x` the first time the
+//! block uses it and keeps it in an SSA value (the block is straight-line code with side exits),
+//! writes back the registers it changed at each exit, and returns the number of elements it
+//! retired, with the next pc (and whether that is a bail) in its `Env`. `enter` then advances
+//! the retired count and continues exactly as the block's last handler would: a bail runs the
+//! element's handler; a taken branch or the block's end goes to `threaded::chain` (and a branch
+//! back to the block's own start re-runs the native code directly, under the same chain limit).
+//!
+//! The block is entered only where the threaded code enters it (it ends before the slice's stop),
+//! so stops are unchanged; single steps and breakpoints use `step_element`, not handlers.
+//! Invalidation is the decode cache's: a dropped block's entry is gone (and a resumed cut never
+//! enters at a block's first element through `enter` with a stale slot: the side table is
+//! cleared with the page). Generated code is bounded: when [`CODE_BUDGET`] bytes have been
+//! made, every translation is forgotten and the code memory freed (no native code is running
+//! then: `enter` compiles only between native calls, and native code calls nothing).
+#![allow(unsafe_code)]
+
+use cranelift_codegen::Context;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    AbiParam, Endianness, InstBuilder, MemFlagsData, Type, UserFuncName, Value, types,
+};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module, default_libcall_names};
+
+use crate::hart::insn::{Op, SINK};
+use crate::memmap::{PAGE_MASK, PAGE_SHIFT};
+use crate::mmu::htlb::HTLB_ENTRIES;
+
+use super::Machine;
+use super::threaded::{self, Decoded, Handler};
+
+/// Block entries before a block is translated (`KLAB_JIT_THRESHOLD` overrides it, read when
+/// the translator is made).
+pub(crate) const THRESHOLD: u32 = 20_000;
+
+/// Fewest leading instructions the translator knows for a block to be worth translating: a
+/// shorter native prefix costs more to enter and leave than it saves.
+pub(crate) const MIN_PREFIX: usize = 3;
+
+/// Bytes of generated code after which every translation is dropped and the memory freed.
+pub(crate) const CODE_BUDGET: usize = 32 << 20;
+
+/// A translated block: `regs` is `Hart::x`, `env` the block's view of the memory fast path.
+/// Returns the number of elements retired.
+pub(crate) type Native = unsafe extern "C" fn(regs: *mut u64, env: *mut Env) -> u64;
+
+/// What translated code reads of the machine, and where it leaves the next pc.
+#[repr(C)]
+pub(crate) struct Env {
+    /// The host TLB's read table row for the data privilege.
+    read: *const crate::mmu::htlb::Entry,
+    /// Its write table row.
+    write: *const crate::mmu::htlb::Entry,
+    /// RAM.
+    ram: *mut u8,
+    ram_len: u64,
+    /// The host TLB's current epoch (a valid tag is page address | epoch).
+    epoch: u64,
+    /// Out: the next pc (of the element to bail to, or to chain to).
+    npc: u64,
+    /// Out: nonzero if the element at `npc` must run in the interpreter (a bail).
+    bail: u64,
+}
+
+const ENV_READ: i32 = 0;
+const ENV_WRITE: i32 = 8;
+const ENV_RAM: i32 = 16;
+const ENV_RAM_LEN: i32 = 24;
+const ENV_EPOCH: i32 = 32;
+const ENV_NPC: i32 = 40;
+const ENV_BAIL: i32 = 48;
+const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
+const _: () = assert!(std::mem::offset_of!(Env, epoch) == ENV_EPOCH as usize);
+const _: () = assert!(std::mem::size_of::<crate::mmu::htlb::Entry>() == 16);
+
+/// The translator's state for one block start (an element of a code page's block array).
+#[derive(Clone, Copy)]
+pub(crate) struct JitSlot {
+    /// The handler `enter` replaced.
+    pub orig: Handler,
+    /// Entries so far.
+    pub count: u32,
+    /// The translation, once made.
+    pub code: Option<Native>,
+}
+
+/// The translator of one machine.
+pub(crate) struct Jit {
+    module: Option<JITModule>,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    /// Blocks translated (over the machine's life).
+    pub blocks: u64,
+    /// Bytes of code made since the last flush.
+    bytes: usize,
+    /// Block entries before translation (see `THRESHOLD`).
+    threshold: u32,
+    next: u32,
+}
+
+fn new_module() -> Option<JITModule> {
+    let mut flags = settings::builder();
+    flags.set("use_colocated_libcalls", "false").ok()?;
+    flags.set("is_pic", "false").ok()?;
+    flags.set("opt_level", "speed").ok()?;
+    let isa = cranelift_native::builder()
+        .ok()?
+        .finish(settings::Flags::new(flags))
+        .ok()?;
+    Some(JITModule::new(JITBuilder::with_isa(
+        isa,
+        default_libcall_names(),
+    )))
+}
+
+impl Jit {
+    /// A translator for the host, if Cranelift supports it.
+    pub fn new() -> Option<Jit> {
+        let module = new_module()?;
+        let ctx = module.make_context();
+        Some(Jit {
+            module: Some(module),
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            blocks: 0,
+            bytes: 0,
+            next: 0,
+            threshold: std::env::var("KLAB_JIT_THRESHOLD")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(THRESHOLD)
+                .max(1),
+        })
+    }
+
+    /// Whether the code budget is used up (the caller forgets every translation, then calls
+    /// `flush`).
+    pub fn full(&self) -> bool {
+        self.bytes >= CODE_BUDGET
+    }
+
+    /// Frees every translation's code. Every `Native` made before is dangling after this.
+    pub fn flush(&mut self) {
+        if let Some(m) = self.module.take() {
+            // Safety: the caller dropped every pointer to the module's code, and none of it is
+            // running (see the module note).
+            unsafe { m.free_memory() };
+        }
+        self.module = new_module();
+        self.bytes = 0;
+    }
+
+    /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
+    /// fewer than `MIN_PREFIX` of its first operations are translated (or Cranelift fails).
+    pub fn translate(&mut self, block: &[Decoded], pc: u64) -> Option<Native> {
+        let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
+        if prefix < MIN_PREFIX {
+            return None;
+        }
+        let module = self.module.as_mut()?;
+        let mut sig = module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        let name = format!("b{}", self.next);
+        self.next += 1;
+        let id = module.declare_function(&name, Linkage::Local, &sig).ok()?;
+        self.ctx.clear();
+        self.ctx.func.signature = sig;
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        {
+            let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            Gen::new(b).block(block, pc, module.target_config());
+        }
+        let ok = module.define_function(id, &mut self.ctx).is_ok();
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_buffer().len());
+        module.clear_context(&mut self.ctx);
+        if !ok {
+            return None;
+        }
+        module.finalize_definitions().ok()?;
+        self.bytes += size;
+        self.blocks += 1;
+        let code = module.get_finalized_function(id);
+        // Safety: the function was made with the `Native` signature (two pointer-sized
+        // arguments, one 64-bit result) in the host's default calling convention.
+        Some(unsafe { std::mem::transmute::<*const u8, Native>(code) })
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.take() {
+            // Safety: the machine owning this translator is going away with every pointer to
+            // its code.
+            unsafe { m.free_memory() };
+        }
+    }
+}
+
+/// Whether the translator knows `op` (loads and stores: their fast path; see the module note).
+const fn translated(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Lui | Auipc
+            | Jal
+            | Jalr
+            | Beq
+            | Bne
+            | Blt
+            | Bge
+            | Bltu
+            | Bgeu
+            | Lb
+            | Lh
+            | Lw
+            | Ld
+            | Lbu
+            | Lhu
+            | Lwu
+            | Sb
+            | Sh
+            | Sw
+            | Sd
+            | Addi
+            | Slti
+            | Sltiu
+            | Xori
+            | Ori
+            | Andi
+            | Slli
+            | Srli
+            | Srai
+            | Add
+            | Sub
+            | Sll
+            | Slt
+            | Sltu
+            | Xor
+            | Srl
+            | Sra
+            | Or
+            | And
+            | Addiw
+            | Slliw
+            | Srliw
+            | Sraiw
+            | Addw
+            | Subw
+            | Sllw
+            | Srlw
+            | Sraw
+            | Fence
+            | Mul
+            | Mulh
+            | Mulhsu
+            | Mulhu
+            | Div
+            | Divu
+            | Rem
+            | Remu
+            | Mulw
+            | Divw
+            | Divuw
+            | Remw
+            | Remuw
+    )
+}
+
+/// Code generation for one block.
+struct Gen<'a> {
+    b: FunctionBuilder<'a>,
+    regs_ptr: Value,
+    env: Value,
+    /// The current value of each guest register the block has read or written.
+    regs: [Option<Value>; 33],
+    /// Registers written (to store back at each exit).
+    dirty: u64,
+    /// The env fields, loaded on first use.
+    fields: [Option<Value>; 5],
+}
+
+/// Little-endian, aligned where the guest's is, never trapping: the fast path checked it.
+fn mem() -> MemFlagsData {
+    MemFlagsData::new()
+        .with_endianness(Endianness::Little)
+        .with_notrap()
+}
+
+impl<'a> Gen<'a> {
+    fn new(mut b: FunctionBuilder<'a>) -> Gen<'a> {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let regs_ptr = b.block_params(entry)[0];
+        let env = b.block_params(entry)[1];
+        Gen {
+            b,
+            regs_ptr,
+            env,
+            regs: [None; 33],
+            dirty: 0,
+            fields: [None; 5],
+        }
+    }
+
+    fn iconst(&mut self, v: u64) -> Value {
+        self.b.ins().iconst(types::I64, v as i64)
+    }
+
+    /// Guest register `r`.
+    fn get(&mut self, r: u8) -> Value {
+        if r == 0 {
+            return self.iconst(0);
+        }
+        let r = usize::from(r);
+        if let Some(v) = self.regs.get(r).copied().flatten() {
+            return v;
+        }
+        let v = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            self.regs_ptr,
+            8 * r as i32,
+        );
+        if let Some(slot) = self.regs.get_mut(r) {
+            *slot = Some(v);
+        }
+        v
+    }
+
+    /// Sets guest register `r` (writes to x0 were redirected to `SINK` by the decoder).
+    fn set(&mut self, r: u8, v: Value) {
+        let r = usize::from(r);
+        if r == 0 || r == usize::from(SINK) || r >= 32 {
+            return;
+        }
+        self.regs[r] = Some(v);
+        self.dirty |= 1 << r;
+    }
+
+    /// The env field at byte offset `off`.
+    fn field(&mut self, off: i32) -> Value {
+        let k = (off / 8) as usize;
+        if let Some(v) = self.fields[k] {
+            return v;
+        }
+        let v = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), self.env, off);
+        self.fields[k] = Some(v);
+        v
+    }
+
+    /// Ends the native code here: write back the changed registers, leave `npc` and `bail` in
+    /// the env, return `retired` (elements retired).
+    fn exit(&mut self, retired: usize, npc: Value, bail: bool) {
+        for r in 1..32 {
+            if self.dirty & (1 << r) != 0
+                && let Some(v) = self.regs[r]
+            {
+                self.b
+                    .ins()
+                    .store(MemFlagsData::trusted(), v, self.regs_ptr, 8 * r as i32);
+            }
+        }
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), npc, self.env, ENV_NPC);
+        let flag = self.iconst(u64::from(bail));
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), flag, self.env, ENV_BAIL);
+        let k = self.iconst(retired as u64);
+        self.b.ins().return_(&[k]);
+    }
+
+    /// Leaves through a cold side exit when `cond` is true (`!on_true`: false), goes on
+    /// otherwise.
+    fn side_exit(&mut self, cond: Value, on_true: bool, retired: usize, npc: u64, bail: bool) {
+        let out = self.b.create_block();
+        let stay = self.b.create_block();
+        self.b.set_cold_block(out);
+        if on_true {
+            self.b.ins().brif(cond, out, &[], stay, &[]);
+        } else {
+            self.b.ins().brif(cond, stay, &[], out, &[]);
+        }
+        self.b.switch_to_block(out);
+        let npc = self.iconst(npc);
+        self.exit(retired, npc, bail);
+        self.b.switch_to_block(stay);
+    }
+
+    /// The host address of an `n`-byte access at `vaddr` through the host TLB table at env
+    /// offset `table`, or a bail to element `j` (at `pc`) when the fast path cannot do it.
+    fn host_address(&mut self, table: i32, vaddr: Value, n: u64, j: usize, pc: u64) -> Value {
+        let tab = self.field(table);
+        let epoch = self.field(ENV_EPOCH);
+        let ram = self.field(ENV_RAM);
+        let ram_len = self.field(ENV_RAM_LEN);
+        let page = self.b.ins().ushr_imm_s(vaddr, i64::from(PAGE_SHIFT));
+        let slot = self.b.ins().band_imm_s(page, (HTLB_ENTRIES - 1) as i64);
+        let off = self.b.ins().ishl_imm_s(slot, 4);
+        let e = self.b.ins().iadd(tab, off);
+        let tag = self.b.ins().load(types::I64, MemFlagsData::trusted(), e, 0);
+        let value = self.b.ins().load(types::I64, MemFlagsData::trusted(), e, 8);
+        let base = self.b.ins().band_imm_s(vaddr, !(PAGE_MASK as i64));
+        let want = self.b.ins().bor(base, epoch);
+        let hit = self.b.ins().icmp(IntCC::Equal, tag, want);
+        let mut ok = hit;
+        if n > 1 {
+            let low = self.b.ins().band_imm_s(vaddr, (n - 1) as i64);
+            let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
+            ok = self.b.ins().band(ok, aligned);
+        }
+        let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
+        let i = self.b.ins().iadd(value, in_page);
+        let end = self.b.ins().iadd_imm_s(i, n as i64);
+        let fits = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, end, ram_len);
+        let ok = self.b.ins().band(ok, fits);
+        self.side_exit(ok, false, j, pc, true);
+        self.b.ins().iadd(ram, i)
+    }
+
+    /// Low 32 bits of `v`.
+    fn low(&mut self, v: Value) -> Value {
+        self.b.ins().ireduce(types::I32, v)
+    }
+
+    /// `v` (32 bits) sign-extended.
+    fn sext(&mut self, v: Value) -> Value {
+        self.b.ins().sextend(types::I64, v)
+    }
+
+    /// The division family in type `ty` (`a`, `b` already of it): RISC-V's results for
+    /// division by zero (all ones; the dividend for a remainder) and signed overflow (the
+    /// dividend; zero for a remainder), spec table 7.1.
+    fn divide(&mut self, ty: Type, a: Value, b: Value, signed: bool, rem: bool) -> Value {
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+        let bad = if signed {
+            let min = if ty == types::I32 {
+                i64::from(i32::MIN)
+            } else {
+                i64::MIN
+            };
+            let a_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, min);
+            let b_m1 = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+            let ovf = self.b.ins().band(a_min, b_m1);
+            self.b.ins().bor(zero, ovf)
+        } else {
+            zero
+        };
+        let one = self.b.ins().iconst(ty, 1);
+        let safe = self.b.ins().select(bad, one, b);
+        let r = match (signed, rem) {
+            (true, false) => self.b.ins().sdiv(a, safe),
+            (false, false) => self.b.ins().udiv(a, safe),
+            (true, true) => self.b.ins().srem(a, safe),
+            (false, true) => self.b.ins().urem(a, safe),
+        };
+        let on_zero = if rem { a } else { self.b.ins().iconst(ty, -1) };
+        self.b.ins().select(zero, on_zero, r)
+    }
+
+    /// Translates `block` (from guest `pc`) and finishes the function.
+    fn block(
+        mut self,
+        block: &[Decoded],
+        mut pc: u64,
+        config: cranelift_codegen::isa::TargetFrontendConfig,
+    ) {
+        let mut ended = false;
+        for (j, d) in block.iter().enumerate() {
+            let i = d.insn;
+            let len = u64::from(i.len);
+            let next = pc.wrapping_add(len);
+            let imm = i64::from(i.imm);
+            let op = i.op;
+            if !translated(op) {
+                let npc = self.iconst(pc);
+                self.exit(j, npc, true);
+                ended = true;
+                break;
+            }
+            macro_rules! a {
+                () => {
+                    self.get(i.rs1)
+                };
+            }
+            macro_rules! b {
+                () => {
+                    self.get(i.rs2)
+                };
+            }
+            macro_rules! un {
+                ($f:ident) => {{
+                    let a = a!();
+                    let v = self.b.ins().$f(a, imm);
+                    self.set(i.rd, v);
+                }};
+            }
+            macro_rules! bin {
+                ($f:ident) => {{
+                    let a = a!();
+                    let b = b!();
+                    let v = self.b.ins().$f(a, b);
+                    self.set(i.rd, v);
+                }};
+            }
+            macro_rules! cmp {
+                ($cc:expr, $b:expr) => {{
+                    let a = a!();
+                    let b = $b;
+                    let c = self.b.ins().icmp($cc, a, b);
+                    let v = self.b.ins().uextend(types::I64, c);
+                    self.set(i.rd, v);
+                }};
+            }
+            // 32-bit forms: operate on the low halves, sign-extend the result.
+            macro_rules! word {
+                (|$a:ident, $b:ident| $e:expr) => {{
+                    let a = a!();
+                    let b = b!();
+                    let $a = self.low(a);
+                    let $b = self.low(b);
+                    let v = $e;
+                    let v = self.sext(v);
+                    self.set(i.rd, v);
+                }};
+            }
+            macro_rules! word_imm {
+                ($f:ident, $imm:expr) => {{
+                    let a = a!();
+                    let a = self.low(a);
+                    let v = self.b.ins().$f(a, $imm);
+                    let v = self.sext(v);
+                    self.set(i.rd, v);
+                }};
+            }
+            match op {
+                Op::Lui => {
+                    let v = self.iconst(imm as u64);
+                    self.set(i.rd, v);
+                }
+                Op::Auipc => {
+                    let v = self.iconst(pc.wrapping_add(imm as u64));
+                    self.set(i.rd, v);
+                }
+                Op::Jal => {
+                    let v = self.iconst(next);
+                    self.set(i.rd, v);
+                    let t = self.iconst(pc.wrapping_add(imm as u64));
+                    self.exit(j + 1, t, false);
+                    ended = true;
+                    break;
+                }
+                Op::Jalr => {
+                    let a = a!();
+                    let t = self.b.ins().iadd_imm_s(a, imm);
+                    let t = self.b.ins().band_imm_s(t, !1);
+                    let v = self.iconst(next);
+                    self.set(i.rd, v);
+                    self.exit(j + 1, t, false);
+                    ended = true;
+                    break;
+                }
+                Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
+                    let target = pc.wrapping_add(imm as u64);
+                    // A branch to the next instruction goes on in the block either way.
+                    if target != next {
+                        let cc = match op {
+                            Op::Beq => IntCC::Equal,
+                            Op::Bne => IntCC::NotEqual,
+                            Op::Blt => IntCC::SignedLessThan,
+                            Op::Bge => IntCC::SignedGreaterThanOrEqual,
+                            Op::Bltu => IntCC::UnsignedLessThan,
+                            _ => IntCC::UnsignedGreaterThanOrEqual,
+                        };
+                        let a = a!();
+                        let b = b!();
+                        let c = self.b.ins().icmp(cc, a, b);
+                        let out = self.b.create_block();
+                        let stay = self.b.create_block();
+                        self.b.ins().brif(c, out, &[], stay, &[]);
+                        self.b.switch_to_block(out);
+                        let t = self.iconst(target);
+                        self.exit(j + 1, t, false);
+                        self.b.switch_to_block(stay);
+                    }
+                }
+                Op::Lb | Op::Lh | Op::Lw | Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => {
+                    let a = a!();
+                    let vaddr = self.b.ins().iadd_imm_s(a, imm);
+                    let n = match op {
+                        Op::Lb | Op::Lbu => 1,
+                        Op::Lh | Op::Lhu => 2,
+                        Op::Lw | Op::Lwu => 4,
+                        _ => 8,
+                    };
+                    let host = self.host_address(ENV_READ, vaddr, n, j, pc);
+                    let v = match op {
+                        Op::Lb => self.b.ins().sload8(types::I64, mem(), host, 0),
+                        Op::Lbu => self.b.ins().uload8(types::I64, mem(), host, 0),
+                        Op::Lh => self.b.ins().sload16(types::I64, mem(), host, 0),
+                        Op::Lhu => self.b.ins().uload16(types::I64, mem(), host, 0),
+                        Op::Lw => self.b.ins().sload32(mem(), host, 0),
+                        Op::Lwu => self.b.ins().uload32(mem(), host, 0),
+                        _ => self.b.ins().load(types::I64, mem(), host, 0),
+                    };
+                    self.set(i.rd, v);
+                }
+                Op::Sb | Op::Sh | Op::Sw | Op::Sd => {
+                    let a = a!();
+                    let v = b!();
+                    let vaddr = self.b.ins().iadd_imm_s(a, imm);
+                    let n = match op {
+                        Op::Sb => 1,
+                        Op::Sh => 2,
+                        Op::Sw => 4,
+                        _ => 8,
+                    };
+                    let host = self.host_address(ENV_WRITE, vaddr, n, j, pc);
+                    match op {
+                        Op::Sb => self.b.ins().istore8(mem(), v, host, 0),
+                        Op::Sh => self.b.ins().istore16(mem(), v, host, 0),
+                        Op::Sw => self.b.ins().istore32(mem(), v, host, 0),
+                        _ => self.b.ins().store(mem(), v, host, 0),
+                    };
+                }
+                Op::Addi => un!(iadd_imm_s),
+                Op::Xori => un!(bxor_imm_s),
+                Op::Ori => un!(bor_imm_s),
+                Op::Andi => un!(band_imm_s),
+                Op::Slti => cmp!(IntCC::SignedLessThan, self.iconst(imm as u64)),
+                Op::Sltiu => cmp!(IntCC::UnsignedLessThan, self.iconst(imm as u64)),
+                Op::Slli => {
+                    let a = a!();
+                    let v = self.b.ins().ishl_imm_s(a, imm & 63);
+                    self.set(i.rd, v);
+                }
+                Op::Srli => {
+                    let a = a!();
+                    let v = self.b.ins().ushr_imm_s(a, imm & 63);
+                    self.set(i.rd, v);
+                }
+                Op::Srai => {
+                    let a = a!();
+                    let v = self.b.ins().sshr_imm_s(a, imm & 63);
+                    self.set(i.rd, v);
+                }
+                Op::Add => bin!(iadd),
+                Op::Sub => bin!(isub),
+                Op::Xor => bin!(bxor),
+                Op::Or => bin!(bor),
+                Op::And => bin!(band),
+                // Cranelift masks shift amounts to the type's width, as RISC-V does.
+                Op::Sll => bin!(ishl),
+                Op::Srl => bin!(ushr),
+                Op::Sra => bin!(sshr),
+                Op::Slt => cmp!(IntCC::SignedLessThan, b!()),
+                Op::Sltu => cmp!(IntCC::UnsignedLessThan, b!()),
+                Op::Addiw => {
+                    let a = a!();
+                    let v = self.b.ins().iadd_imm_s(a, imm);
+                    let v = self.low(v);
+                    let v = self.sext(v);
+                    self.set(i.rd, v);
+                }
+                Op::Slliw => word_imm!(ishl_imm_s, imm & 31),
+                Op::Srliw => word_imm!(ushr_imm_s, imm & 31),
+                Op::Sraiw => word_imm!(sshr_imm_s, imm & 31),
+                Op::Addw => word!(|a, b| self.b.ins().iadd(a, b)),
+                Op::Subw => word!(|a, b| self.b.ins().isub(a, b)),
+                Op::Sllw => word!(|a, b| self.b.ins().ishl(a, b)),
+                Op::Srlw => word!(|a, b| self.b.ins().ushr(a, b)),
+                Op::Sraw => word!(|a, b| self.b.ins().sshr(a, b)),
+                Op::Fence => {}
+                Op::Mul => bin!(imul),
+                Op::Mulh => bin!(smulhi),
+                Op::Mulhu => bin!(umulhi),
+                Op::Mulhsu => {
+                    // a signed, b unsigned: the unsigned high half, less b if a < 0.
+                    let a = a!();
+                    let b = b!();
+                    let hi = self.b.ins().umulhi(a, b);
+                    let sign = self.b.ins().sshr_imm_s(a, 63);
+                    let fix = self.b.ins().band(sign, b);
+                    let v = self.b.ins().isub(hi, fix);
+                    self.set(i.rd, v);
+                }
+                Op::Div | Op::Divu | Op::Rem | Op::Remu => {
+                    let a = a!();
+                    let b = b!();
+                    let signed = matches!(op, Op::Div | Op::Rem);
+                    let rem = matches!(op, Op::Rem | Op::Remu);
+                    let v = self.divide(types::I64, a, b, signed, rem);
+                    self.set(i.rd, v);
+                }
+                Op::Mulw => word!(|a, b| self.b.ins().imul(a, b)),
+                Op::Divw | Op::Divuw | Op::Remw | Op::Remuw => {
+                    let signed = matches!(op, Op::Divw | Op::Remw);
+                    let rem = matches!(op, Op::Remw | Op::Remuw);
+                    word!(|a, b| self.divide(types::I32, a, b, signed, rem))
+                }
+                _ => unreachable!("`translated` accepts only the operations above"),
+            }
+            pc = next;
+        }
+        if !ended {
+            // The block ends without a jump (the end of its page, its longest length, or a
+            // conditional branch not taken).
+            let npc = self.iconst(pc);
+            self.exit(block.len(), npc, false);
+        }
+        self.b.seal_all_blocks();
+        self.b.finalize(config);
+    }
+}
+
+/// The handler of a block's first element in functional mode with a translator: counts the
+/// block's entries, translates it when it is hot, and runs its translation (see the module note).
+pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
+    let page = m.fetch.page;
+    let Some(idx) = m.icache.index_of(page, ip) else {
+        return plain(m, ip, pc, n);
+    };
+    let Some(slot) = m.icache.jit_slot(page, idx) else {
+        return plain(m, ip, pc, n);
+    };
+    let orig = slot.orig;
+    let code = match slot.code {
+        Some(code) => code,
+        None => {
+            let Some(threshold) = m.jit.as_ref().map(|j| j.threshold) else {
+                return orig(m, ip, pc, n);
+            };
+            slot.count += 1;
+            if slot.count < threshold {
+                return orig(m, ip, pc, n);
+            }
+            match m.translate_block(page, idx, ip, pc) {
+                Some(code) => code,
+                None => return orig(m, ip, pc, n),
+            }
+        }
+    };
+    // Safety: `ip` is the first element of a block (only first elements get `enter`), whose
+    // `suffix.insns` elements follow it.
+    let len = u64::from(unsafe { (*ip).suffix.insns });
+    let mut n = n;
+    loop {
+        let mut env = Env {
+            read: m.htlb.read[m.dmode & 3].as_ptr(),
+            write: m.htlb.write[m.dmode & 3].as_ptr(),
+            ram: m.bus.ram.as_mut_ptr(),
+            ram_len: m.bus.ram.len() as u64,
+            epoch: m.htlb.epoch(),
+            npc: 0,
+            bail: 0,
+        };
+        // Safety: `code` is this block's translation, made by `translate` with the `Native`
+        // signature and not freed (a flush forgets every slot's code first); it reads and
+        // writes only `Hart::x` (indices below 32), the env, the host-TLB rows, and RAM within
+        // `ram_len`, all live and not otherwise borrowed during the call.
+        let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
+        n += k;
+        if env.bail != 0 {
+            if k == 0 {
+                return orig(m, ip, env.npc, n);
+            }
+            // Safety: a bail at element `k` < `len` of the block (the translation retires at
+            // most the block's elements and bails only before one of them).
+            let next = unsafe { ip.add(k as usize) };
+            // Safety: as above.
+            let h = unsafe { (*next).handler };
+            return h(m, next, env.npc, n);
+        }
+        m.retired = n;
+        // A branch back to the block's own start: run it again under the chain limit.
+        if env.npc == pc && n + len <= m.chain_limit {
+            continue;
+        }
+        return threaded::chain::<false>(m, env.npc, n);
+    }
+}
+
+/// The plain handler of the element at `ip` (what it would have without superinstructions or
+/// `enter`): for an `enter` that cannot find its slot.
+#[cold]
+fn plain(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
+    // Safety: `ip` points at an element of a live block (see `threaded`).
+    let d = unsafe { &*ip };
+    let h = Decoded::new(d.insn, d.suffix.insns == 1, false, d.suffix).handler;
+    h(m, ip, pc, n)
+}
+
+impl Machine {
+    /// Translates the block at element `idx` (pointer `ip`, guest `pc`) of code page `page`
+    /// and records the translation in its slot.
+    #[cold]
+    #[inline(never)]
+    fn translate_block(
+        &mut self,
+        page: usize,
+        idx: usize,
+        ip: *const Decoded,
+        pc: u64,
+    ) -> Option<Native> {
+        if self.jit.as_ref().is_some_and(|j| j.full()) {
+            self.icache.forget_translations();
+            if let Some(j) = self.jit.as_mut() {
+                j.flush();
+            }
+        }
+        // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
+        let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
+        let code = self.jit.as_mut()?.translate(block, pc);
+        match code {
+            Some(code) => self.icache.jit_slot(page, idx)?.code = Some(code),
+            // Not worth translating: the block's entries go straight to its own handler again.
+            None => self.icache.jit_give_up(page, idx),
+        }
+        code
+    }
+
+    /// Turns the block translator on or off (functional mode; see `jit`). Turning it off
+    /// forgets every translation; turning it on applies to blocks decoded from then on.
+    pub fn set_jit(&mut self, on: bool) {
+        if !on {
+            self.icache.forget_translations();
+            self.jit = None;
+        } else if self.jit.is_none() && self.timing.is_none() {
+            self.jit = Jit::new().map(Box::new);
+        }
+    }
+
+    /// Sets the block entries before translation (tests; see `jit::THRESHOLD`).
+    pub fn set_jit_threshold(&mut self, entries: u32) {
+        if let Some(j) = self.jit.as_mut() {
+            j.threshold = entries.max(1);
+        }
+    }
+
+    /// Blocks the translator has translated (0 without one).
+    pub fn jit_blocks(&self) -> u64 {
+        self.jit.as_ref().map_or(0, |j| j.blocks)
+    }
+}
