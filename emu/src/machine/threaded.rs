@@ -17,7 +17,8 @@
 //!   slow-path and trap continuations, and when a chain ends.
 //! - It does not test whether the slice must stop: a block is entered only if it ends before the
 //!   slice's stop (`run_slice` steps the others one instruction at a time), and what can move the
-//!   stop or the block's end — a stop request, or a dynamic cost: a memory slow path, a complex
+//!   stop or the block's end — a stop request, or a dynamic cost: a memory slow path or a
+//!   load's or store's L1D miss (timing mode checks after every load and store), a complex
 //!   operation, an L1I access that is not an MRU hit — is followed by a check that the rest of
 //!   the block still ends by the stop. If it does not, the block is cut there and the next slice
 //!   goes on with its remaining elements (`Resume`), so where slices end changes nothing counted.
@@ -537,7 +538,10 @@ fn body<
                 }
                 go_on::<LAST, true, TIMING>(m, ip, npc, n + 1)
             }
-            Ok(npc) if fetched => go_on::<LAST, true, TIMING>(m, ip, npc, n + 1),
+            // So may a load's or store's L1D miss (see `timed_fast_offset`).
+            Ok(npc) if fetched || (TIMING && is_data(op)) => {
+                go_on::<LAST, true, TIMING>(m, ip, npc, n + 1)
+            }
             Ok(npc) => {
                 proceed::<LAST, false, TIMING, FUSE, NEXT, NEXT_LAST, NEXT_LOOP>(m, ip, npc, n + 1)
             }
@@ -562,6 +566,12 @@ pub(crate) const fn is_branch(op: Op) -> bool {
         op,
         Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
     )
+}
+
+/// Whether `op` is a load or a store (`is_simple` excludes the AMOs).
+const fn is_data(op: Op) -> bool {
+    let (load, store) = memory_kind(op);
+    load || store
 }
 
 /// Whether `op` is `jal` or `jalr`.

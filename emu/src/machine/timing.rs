@@ -510,8 +510,9 @@ impl Machine {
     /// Timing mode's load fast path: the host TLB has the page (so its modeled DTLB entry, if
     /// any, is the one a lookup would find, and every check of the slow path passed) and the
     /// line is in L1D. The access then makes exactly the slow path's model changes and counts
-    /// (a DTLB hit and an L1D hit, both free of cycles) without translating again. `None` on
-    /// an L1D miss, with nothing changed.
+    /// (a DTLB hit and an L1D hit, both free of cycles) without translating again. An L1D miss
+    /// is modeled here too, as the slow path would (`timed_miss`). `None` when the access needs
+    /// the slow path, with nothing changed.
     #[inline(always)]
     pub(crate) fn timed_load_fast<const N: usize>(&mut self, vaddr: u64) -> Option<u64> {
         let off = self.timed_fast_offset::<N, false>(vaddr)?;
@@ -573,7 +574,7 @@ impl Machine {
             // line changes and counts nothing, so it is not called: a copy between two pages
             // changes the DTLB's MRU slot at every access, not the lines' MRU state).
             if !line_mru && !l1d.hit(paddr, WRITE) {
-                return None;
+                return self.timed_miss::<N, WRITE>(slot, paddr, off);
             }
             if slot != 0 {
                 let slot = (slot - 1) as usize;
@@ -584,11 +585,40 @@ impl Machine {
         Some(off as usize)
     }
 
+    /// The fast path's L1D miss, for an access the host TLB holds (DTLB slot `slot` + 1, or 0)
+    /// to physical `paddr` (RAM offset `off`) within one line: exactly what the slow path does
+    /// for it (`timed_held_translation`'s DTLB hit, then `model_data`'s one lookup, which books
+    /// no extra L1D access), without leaving the handler. The miss spends cycles, so the
+    /// handler checks the slice's stop after it, as after any memory access in timing mode.
+    /// `None` (nothing changed) while watchpoints exist: the slow path checks them.
+    #[cold]
+    #[inline(never)]
+    fn timed_miss<const N: usize, const WRITE: bool>(
+        &mut self,
+        slot: u64,
+        paddr: u64,
+        off: u64,
+    ) -> Option<usize> {
+        // The caller's RAM access must not fail after the model changed.
+        if self.debug.watching() || off as usize + N > self.bus.ram.len() {
+            return None;
+        }
+        let t = self.timing.as_deref_mut()?;
+        if slot != 0 {
+            let slot = (slot - 1) as usize;
+            t.dtlb.hit(slot);
+            t.dtlb_mru = slot;
+        }
+        self.model_data_access(paddr, WRITE, false);
+        Some(off as usize)
+    }
+
     /// `translate_data(vaddr, _, access)` for a load (`write` false) or a store or AMO (`write`)
     /// within one page that the host TLB holds: books the DTLB hit the translation would (see
     /// `timed_fast_offset` for why the host TLB's slot is the one a lookup finds) and returns
     /// the physical address, without translating again. `None`: not held, nothing changed.
-    /// The slow paths use it for the accesses the fast path gave up on for an L1D miss.
+    /// The slow paths use it for the accesses the fast path gave up on (a misaligned one, an
+    /// L1D miss while watchpoints exist).
     #[inline]
     pub(crate) fn timed_held_translation(&mut self, vaddr: u64, write: bool) -> Option<u64> {
         let table = if write {
