@@ -1,9 +1,10 @@
-//! Are functional mode's superinstructions (`machine::fused`: fused pairs and loop branches)
-//! exact? A hand-assembled M-mode program whose blocks hold fused pairs (`add`+`addi`,
+//! Are the superinstructions (`machine::fused`: fused pairs in both modes, loop branches in
+//! functional mode) exact? A hand-assembled M-mode program whose blocks hold fused pairs (`add`+`addi`,
 //! `addi`+`bne` to the block's own start, `addi`+`ld`), a loop whose block goes on after its
 //! branch (so re-entering it must respect the instruction limit as the chain does), and a load
 //! that faults in the second half of a pair must give, for every instruction limit, the state that single steps (which run each
-//! instruction alone, unfused) give: pc, registers, retired and trapped counts; the fault must
+//! instruction alone, unfused) give: pc, registers, retired and trapped counts (and cycles, in
+//! timing mode, where slices may end anywhere without changing a count); the fault must
 //! report the pc of the load; and a breakpoint on the second instruction of a pair must stop
 //! there.
 
@@ -61,17 +62,22 @@ fn program() -> Vec<u8> {
     common::words(&code)
 }
 
-/// A functional-mode machine running the program.
-fn machine() -> Machine {
+/// A machine running the program, in timing mode (u74) or functional mode.
+fn machine_in(timing: bool) -> Machine {
     let mut profile = Profile::embedded("u74").expect("profile");
-    profile.set_timing(false).expect("functional mode");
+    profile.set_timing(timing).expect("mode");
     common::machine_with_profile(&program(), profile)
 }
 
+/// A functional-mode machine running the program.
+fn machine() -> Machine {
+    machine_in(false)
+}
+
 /// What the comparison looks at.
-fn state(m: &Machine) -> (u64, Vec<u64>, u64, u64) {
+fn state(m: &Machine) -> (u64, Vec<u64>, u64, u64, u64) {
     let regs = (0..32).map(|r| m.hart.reg(r)).collect();
-    (m.hart.pc, regs, m.retired, m.executed())
+    (m.hart.pc, regs, m.retired, m.executed(), m.cycles())
 }
 
 /// Instructions to the spin loop: 5 before the loop, 3 per iteration, `addi`, `jal`, `addi`,
@@ -80,32 +86,49 @@ const TOTAL: u64 = 5 + 3 * N as u64 + 4 + 3;
 
 #[test]
 fn every_limit_matches_single_steps() {
-    let mut stepped = machine();
-    for limit in 1..=TOTAL + 3 {
-        assert_eq!(stepped.step(), Exit::InstructionLimit);
-        let mut m = machine();
-        assert_eq!(m.run(Some(limit)), Exit::InstructionLimit);
-        assert_eq!(state(&m), state(&stepped), "after {limit} instructions");
+    for timing in [false, true] {
+        let mut stepped = machine_in(timing);
+        for limit in 1..=TOTAL + 3 {
+            assert_eq!(stepped.step(), Exit::InstructionLimit);
+            let mut m = machine_in(timing);
+            assert_eq!(m.run(Some(limit)), Exit::InstructionLimit);
+            assert_eq!(
+                state(&m),
+                state(&stepped),
+                "after {limit} instructions (timing: {timing})"
+            );
+        }
     }
 }
 
 #[test]
 fn runs_in_chunks_match_one_run() {
-    let mut whole = machine();
-    whole.run(Some(TOTAL + 10));
-    for chunk in 1..8 {
-        let mut m = machine();
-        while m.executed() < TOTAL + 10 {
-            let to = (m.executed() + chunk).min(TOTAL + 10);
-            assert_eq!(m.run(Some(to)), Exit::InstructionLimit);
+    for timing in [false, true] {
+        let mut whole = machine_in(timing);
+        whole.run(Some(TOTAL + 10));
+        for chunk in 1..8 {
+            let mut m = machine_in(timing);
+            while m.executed() < TOTAL + 10 {
+                let to = (m.executed() + chunk).min(TOTAL + 10);
+                assert_eq!(m.run(Some(to)), Exit::InstructionLimit);
+            }
+            assert_eq!(
+                state(&m),
+                state(&whole),
+                "chunks of {chunk} (timing: {timing})"
+            );
         }
-        assert_eq!(state(&m), state(&whole), "chunks of {chunk}");
     }
 }
 
 #[test]
 fn fault_in_second_half_of_a_pair_is_precise() {
-    let mut m = machine();
+    for timing in [false, true] {
+        fault_is_precise(machine_in(timing));
+    }
+}
+
+fn fault_is_precise(mut m: Machine) {
     m.run(Some(TOTAL));
     assert_eq!(m.hart.pc, RAM_BASE + 64 + 12, "at the spin loop");
     assert_eq!(m.hart.reg(A1 as u8), (1..=N as u64).sum::<u64>());

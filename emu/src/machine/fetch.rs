@@ -474,8 +474,8 @@ impl Machine {
             };
             suffixes[k] = suffix.at(k);
         }
-        // Functional mode: which elements are conditional branches to the block's start (see
-        // `fused`).
+        // Which elements are conditional branches to the block's start (functional mode's loop
+        // branches, see `fused`).
         let loops: Vec<bool> = insns
             .iter()
             .map(|&(insn, at, _)| {
@@ -493,8 +493,8 @@ impl Machine {
             p.insns
                 .push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
+        super::fused::specialise(&mut p.insns[start..], &loops, timing.is_some());
         if timing.is_none() {
-            super::fused::specialise(&mut p.insns[start..], &loops);
             if self.jit.is_some() {
                 // The block's entries go through the translator (see `jit`).
                 p.jit.resize(p.insns.len(), None);

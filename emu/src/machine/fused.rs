@@ -1,5 +1,5 @@
-//! Superinstructions: specialised handlers that functional mode gives a block's elements when
-//! the block is decoded.
+//! Superinstructions: specialised handlers that a block's elements get when the block is
+//! decoded (fused pairs in both modes, loop branches in functional mode).
 //!
 //! - A *fused pair*: the first of two adjacent elements whose operations are a common pair (found
 //!   by profiling guest code: `lui`+`addi`, `addi`+`bne`, `ld`+`add`, `auipc`+`jalr`, … — the
@@ -14,8 +14,9 @@
 //! Nothing else changes: every element keeps its instruction and its suffix, the second of a pair
 //! keeps its own handler (a block resumed there after a cut, or a debugger's step, runs it
 //! alone), and the same instructions run in the same order with the same slow paths, traps and
-//! stop checks, so every count, trap and stop is what the unfused handlers give. Timing mode does
-//! not use them (its handlers also book fetches and predictions per instruction).
+//! stop checks, so every count, trap and stop is what the unfused handlers give. In timing mode
+//! each half also makes its own L1I access, prediction and stop check, exactly as unfused; what
+//! timing mode leaves out is the loop branch (its taken branches book costs on the way out).
 
 use crate::hart::insn::Op;
 
@@ -27,23 +28,26 @@ use super::threaded::{Decoded, Handler, element, fused, is_branch, is_jump};
 /// block), `branch` (B is a conditional branch: inside the block, loop branch or not), `jump`
 /// (B is `jal` or `jalr`, always its block's last).
 macro_rules! pair {
-    (plain, $a:ident, $b:ident, $last:expr, $lp:expr) => {
-        (!$last)
-            .then_some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false> as Handler)
+    (plain, $a:ident, $b:ident, $last:expr, $lp:expr, $t:literal) => {
+        (!$last).then_some(
+            fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false, $t> as Handler,
+        )
     };
-    (branch, $a:ident, $b:ident, $last:expr, $lp:expr) => {
+    (branch, $a:ident, $b:ident, $last:expr, $lp:expr, $t:literal) => {
         match ($last, $lp) {
             (false, false) => {
-                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false> as Handler)
+                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false, $t> as Handler)
             }
             (false, true) => {
-                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, true> as Handler)
+                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, true, $t> as Handler)
             }
             _ => None,
         }
     };
-    (jump, $a:ident, $b:ident, $last:expr, $lp:expr) => {
-        ($last).then_some(fused::<{ Op::$a as usize }, { Op::$b as usize }, true, false> as Handler)
+    (jump, $a:ident, $b:ident, $last:expr, $lp:expr, $t:literal) => {
+        ($last).then_some(
+            fused::<{ Op::$a as usize }, { Op::$b as usize }, true, false, $t> as Handler,
+        )
     };
 }
 
@@ -52,10 +56,16 @@ macro_rules! pair {
 macro_rules! pairs {
     ($($a:ident $b:ident $kind:ident),* $(,)?) => {
         /// The fused handler for `a` then `b` (`b_last`: `b` ends the block; `b_loop`: `b` is a
-        /// loop branch), if that pair is fused.
-        fn pair_handler(a: Op, b: Op, b_last: bool, b_loop: bool) -> Option<Handler> {
+        /// loop branch, functional mode only), if that pair is fused; `timing`: timing mode's.
+        fn pair_handler(a: Op, b: Op, b_last: bool, b_loop: bool, timing: bool) -> Option<Handler> {
+            if timing {
+                return match (a, b) {
+                    $((Op::$a, Op::$b) => pair!($kind, $a, $b, b_last, false, true),)*
+                    _ => None,
+                };
+            }
             match (a, b) {
-                $((Op::$a, Op::$b) => pair!($kind, $a, $b, b_last, b_loop),)*
+                $((Op::$a, Op::$b) => pair!($kind, $a, $b, b_last, b_loop, false),)*
                 _ => None,
             }
         }
@@ -173,26 +183,29 @@ pairs! {
     Bne Jal jump,
 }
 
-/// Gives the elements of one block (functional mode) their specialised handlers. `loops[k]`:
-/// element `k` is a conditional branch whose target is the block's start.
-pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool]) {
+/// Gives the elements of one block their specialised handlers. `loops[k]`: element `k` is a
+/// conditional branch whose target is the block's start (functional mode: timing mode has no
+/// loop branches, as its taken branches book their costs on the way out).
+pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool], timing: bool) {
     let len = block.len();
+    let loops = |k: usize| !timing && loops[k];
     for (k, d) in block.iter_mut().enumerate() {
-        if loops[k] {
+        if loops(k) {
             d.handler = loop_handler(d.insn.op, k + 1 == len);
         }
     }
     let mut k = 0;
     while k + 1 < len {
         // A loop branch keeps its own handler (a fused first leaves its block the plain way).
-        let h = if loops[k] {
+        let h = if loops(k) {
             None
         } else {
             pair_handler(
                 block[k].insn.op,
                 block[k + 1].insn.op,
                 k + 2 == len,
-                loops[k + 1],
+                loops(k + 1),
+                timing,
             )
         };
         match h {
