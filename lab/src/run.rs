@@ -87,9 +87,15 @@ pub struct RunArgs {
     /// Stop after this many instructions executed, retired or trapped (exit status 124).
     #[arg(long, value_name = "N")]
     max_insns: Option<u64>,
-    /// Print retired instructions, cycles, host time and MIPS to stderr at exit.
+    /// Print retired instructions, cycles, host time and MIPS to stderr at exit (and, in
+    /// functional mode, the blocks the translator translated).
     #[arg(long)]
     stats: bool,
+    /// The block translator of functional mode (Cranelift, host code for hot blocks): on by
+    /// default where Cranelift supports the host, or off (the interpreter alone, as
+    /// `KLAB_JIT=0` does). Every count is the same either way; timing mode never translates.
+    #[arg(long, value_name = "on|off", value_parser = on_off)]
+    jit: Option<bool>,
     /// Write the run's statistics (by mode, address space, region; events; snapshots; cycles
     /// per symbol) as JSON to FILE (`-`: stdout, after the guest's console output).
     #[arg(long, value_name = "FILE")]
@@ -380,6 +386,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     };
     let mut machine =
         Machine::new(config, &image).with_context(|| format!("cannot boot {}", args.elf))?;
+    if let Some(on) = args.jit {
+        machine.set_jit(on);
+    }
     if let Some(op) = args.timeline {
         machine.record_timeline(op);
     }
@@ -439,6 +448,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             machine.interrupts,
             machine.cycles()
         );
+        if !machine.profile.timing {
+            eprintln!(
+                "klab: {} blocks translated to host code",
+                machine.jit_blocks()
+            );
+        }
     }
     for s in machine.stale_uses() {
         let now = s

@@ -233,6 +233,46 @@ fn timing_off_is_the_functional_mode_where_cycles_equal_instructions() {
     assert_eq!(Some(words[1]), cycles, "{line}");
 }
 
+#[test]
+fn the_translator_can_be_turned_off_and_changes_no_count() {
+    // `compute` (N = 300) enters its hot blocks far more often than the translation threshold.
+    let run = |jit: &str| {
+        let o = klab(
+            &[
+                "--timing", "off", "--stats", "--jit", jit, "--append", "300",
+            ],
+            &guest("compute"),
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        let line = |what: &str| {
+            err.lines()
+                .find(|l| l.contains(what))
+                .unwrap_or_else(|| panic!("no {what:?} in: {err}"))
+                .to_string()
+        };
+        // Instructions, exceptions, interrupts and cycles; not the host time.
+        let counts: Vec<String> = line("instructions retired")
+            .split(", ")
+            .take(4)
+            .map(str::to_string)
+            .collect();
+        let blocks: u64 = line("blocks translated")
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{err}"));
+        (o.stdout, counts, blocks)
+    };
+    let (out_on, counts_on, blocks_on) = run("on");
+    let (out_off, counts_off, blocks_off) = run("off");
+    assert!(blocks_on > 0, "the translator translated nothing");
+    assert_eq!(blocks_off, 0);
+    assert_eq!(out_on, out_off, "the guest's output");
+    assert_eq!(counts_on, counts_off);
+    assert_usage_error(&klab(&["--jit", "maybe"], &guest("hello")), "--jit");
+}
+
 /// A malformed command line: exit status 2 and one line naming what was wrong.
 fn assert_usage_error(o: &Output, what: &str) {
     let err = stderr(o);
