@@ -116,11 +116,12 @@ pub struct Cache {
 /// The ways of one set (`tags`): the way holding `line` and the lowest invalid way, each
 /// `usize::MAX` if none. A line is in at most one way, so the search order does not matter: the
 /// ways are compared 64 at a time into bit masks, without an early exit (no mispredicted exit
-/// branch; the loop may vectorise).
+/// branch), two ways per SSE2 compare on x86-64 (`masks_n`).
 /// The common associativities get a copy with the count of ways known, fully unrolled.
 #[inline(always)]
 fn scan(tags: &[u64], line: u64) -> (usize, usize) {
     match tags.len() {
+        2 => scan_n::<2>(tags, line),
         4 => scan_n::<4>(tags, line),
         8 => scan_n::<8>(tags, line),
         16 => scan_n::<16>(tags, line),
@@ -135,12 +136,7 @@ fn scan_n<const N: usize>(tags: &[u64], line: u64) -> (usize, usize) {
     let Ok(tags) = <&[u64; N]>::try_from(tags) else {
         return scan_any(tags, line);
     };
-    let want = line | VALID;
-    let (mut hit, mut invalid) = (0u64, 0u64);
-    for (w, &t) in tags.iter().enumerate() {
-        hit |= u64::from(t & !DIRTY == want) << w;
-        invalid |= u64::from(t & VALID == 0) << w;
-    }
+    let (hit, invalid) = masks_n(tags, line);
     let first = |m: u64| {
         if m == 0 {
             usize::MAX
@@ -151,17 +147,67 @@ fn scan_n<const N: usize>(tags: &[u64], line: u64) -> (usize, usize) {
     (first(hit), first(invalid))
 }
 
+/// The masks of the ways of `tags` holding `line` (bit `w` for way `w`) and of the invalid ways,
+/// two ways per SSE2 operation (SSE2 is part of x86-64, so no detection is needed; it has no
+/// 64-bit compare, so a way matches when both of its 32-bit halves do). The one use of `unsafe`
+/// outside `machine::threaded` and `machine::jit`: the SSE2 intrinsics.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn masks_n<const N: usize>(tags: &[u64; N], line: u64) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_castsi128_pd, _mm_cmpeq_epi32, _mm_loadu_si128,
+        _mm_movemask_pd, _mm_set1_epi64x, _mm_shuffle_epi32, _mm_slli_epi64,
+    };
+    if !N.is_multiple_of(2) {
+        return masks_scalar(tags, line);
+    }
+    let (mut hit, mut valid) = (0u64, 0u64);
+    // Safety: the build enables SSE2 (the `cfg` above), which these intrinsics need, and each
+    // load reads `pair`, two `u64`s: 16 readable bytes (`loadu` needs no alignment).
+    unsafe {
+        let want = _mm_set1_epi64x((line | VALID) as i64);
+        let clean = _mm_set1_epi64x(!DIRTY as i64);
+        for (i, pair) in tags.chunks_exact(2).enumerate() {
+            let t = _mm_loadu_si128(pair.as_ptr().cast::<__m128i>());
+            let halves = _mm_cmpeq_epi32(_mm_and_si128(t, clean), want);
+            // Each half ANDed with its partner: a lane is all ones iff both halves matched.
+            let both = _mm_and_si128(halves, _mm_shuffle_epi32::<0b10_11_00_01>(halves));
+            hit |= (_mm_movemask_pd(_mm_castsi128_pd(both)) as u64) << (2 * i);
+            // VALID (bit 0) shifted to each lane's sign bit.
+            let v = _mm_slli_epi64::<63>(t);
+            valid |= (_mm_movemask_pd(_mm_castsi128_pd(v)) as u64) << (2 * i);
+        }
+    }
+    let all = if N == 64 { u64::MAX } else { (1u64 << N) - 1 };
+    (hit, !valid & all)
+}
+
+/// `masks_n` without SIMD.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn masks_n<const N: usize>(tags: &[u64; N], line: u64) -> (u64, u64) {
+    masks_scalar(tags, line)
+}
+
+/// `masks_n` one way at a time.
+#[inline(always)]
+fn masks_scalar(tags: &[u64], line: u64) -> (u64, u64) {
+    let want = line | VALID;
+    let (mut hit, mut invalid) = (0u64, 0u64);
+    for (w, &t) in tags.iter().enumerate() {
+        hit |= u64::from(t & !DIRTY == want) << w;
+        invalid |= u64::from(t & VALID == 0) << w;
+    }
+    (hit, invalid)
+}
+
 /// `scan` of any number of ways.
 #[inline(never)]
 fn scan_any(tags: &[u64], line: u64) -> (usize, usize) {
-    let want = line | VALID;
     let (mut found, mut free) = (usize::MAX, usize::MAX);
     for (c, chunk) in tags.chunks(64).enumerate().rev() {
-        let (mut hit, mut invalid) = (0u64, 0u64);
-        for (w, &t) in chunk.iter().enumerate() {
-            hit |= u64::from(t & !DIRTY == want) << w;
-            invalid |= u64::from(t & VALID == 0) << w;
-        }
+        let (hit, invalid) = masks_scalar(chunk, line);
         if hit != 0 {
             found = c * 64 + hit.trailing_zeros() as usize;
         }
@@ -579,7 +625,8 @@ mod tests {
             present in any::<bool>(),
         ) {
             let ways = 1usize << ways_log;
-            let l = |n: u64| 0x8000_0000 + n * 64;
+            // Lines 0-3 and 4-7 differ only in their high 32 bits (the SIMD compare's halves).
+            let l = |n: u64| 0x8000_0000 + (n & 3) * 64 + ((n >> 2) << 33);
             // Way words: invalid (0), or line n with its flags; the searched line at most once.
             let mut set: Vec<u64> = tags[..ways]
                 .iter()

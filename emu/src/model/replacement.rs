@@ -69,8 +69,12 @@ const NO_WAY: u32 = u32::MAX;
 /// - `mru[set]`: the way touched or filled last in the set (`NO_WAY` before any);
 /// - LRU: `stamps[set * ways + way]` = the clock value of the way's last touch or fill;
 /// - FIFO: `stamps[set * ways + way]` = the clock value of the way's fill;
-/// - PLRU: `tree[set * ways + node]` for heap-numbered nodes `1..ways` (root 1, children `2n`
-///   and `2n + 1`, leaf of way `w` at `ways + w`); `true` = the victim is in the right subtree;
+/// - PLRU: one bit per tree node, heap-numbered `1..ways` (root 1, children `2n` and `2n + 1`,
+///   leaf of way `w` at `ways + w`); a set 1 = the victim is in the right subtree. Node `n` of
+///   `set` is bit `n % 64` of `tree[set * tree_words + n / 64]` (`tree_words` = `ways / 64`, at
+///   least 1), so a set of up to 64 ways is one word; for those, `path[way]` holds the mask of
+///   the nodes on the way's path (`path.0`) and the bits that point away from it (`path.1`), and a
+///   touch is one masked store;
 /// - Random: `rng`, the xorshift64* state (never zero).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplacementState {
@@ -79,7 +83,9 @@ pub struct ReplacementState {
     mru: Vec<u32>,
     stamps: Vec<u64>,
     clock: u64,
-    tree: Vec<bool>,
+    tree: Vec<u64>,
+    tree_words: usize,
+    path: Vec<(u64, u64)>,
     rng: u64,
 }
 
@@ -96,6 +102,8 @@ impl ReplacementState {
             "tree-PLRU needs a power-of-two number of ways, not {ways}"
         );
         let n = sets * ways;
+        let plru = policy == Replacement::Plru;
+        let tree_words = (ways / 64).max(1);
         let seeded = seed ^ SEED_MIX;
         ReplacementState {
             policy,
@@ -106,8 +114,14 @@ impl ReplacementState {
                 _ => Vec::new(),
             },
             clock: 0,
-            tree: if policy == Replacement::Plru {
-                vec![false; n]
+            tree: if plru {
+                vec![0; sets * tree_words]
+            } else {
+                Vec::new()
+            },
+            tree_words,
+            path: if plru && ways <= 64 {
+                (0..ways).map(|w| plru_path(ways, w)).collect()
             } else {
                 Vec::new()
             },
@@ -136,6 +150,7 @@ impl ReplacementState {
     }
 
     /// Records that a new entry was placed in `way` of `set`.
+    #[inline]
     pub fn fill(&mut self, set: usize, way: usize) {
         self.mru[set] = way as u32;
         match self.policy {
@@ -155,10 +170,11 @@ impl ReplacementState {
     }
 
     /// `victim` for a set whose ways are all valid: the policy's choice.
+    #[inline]
     pub fn victim_of_full(&mut self, set: usize) -> usize {
-        let base = set * self.ways;
         match self.policy {
             Replacement::Lru | Replacement::Fifo => {
+                let base = set * self.ways;
                 // The minimum stamp (the first of equal ones): least recently used (LRU) or
                 // filled longest ago (FIFO).
                 let stamps = &self.stamps[base..base + self.ways];
@@ -168,13 +184,20 @@ impl ReplacementState {
                     .min_by_key(|&(_, s)| s)
                     .map_or(0, |(w, _)| w)
             }
-            Replacement::Plru => {
-                // Follow the bits from the root down to a leaf (in the set's slice, so no
-                // bounds check per level).
-                let tree = &self.tree[base..base + self.ways];
+            Replacement::Plru if self.ways <= 64 => {
+                // Follow the bits from the root down to a leaf, in the set's one word.
+                let bits = self.tree[set];
                 let mut node = 1;
-                while node < tree.len() {
-                    node = 2 * node + usize::from(tree[node]);
+                while node < self.ways {
+                    node = 2 * node + ((bits >> node) & 1) as usize;
+                }
+                node - self.ways
+            }
+            Replacement::Plru => {
+                let words = &self.tree[set * self.tree_words..(set + 1) * self.tree_words];
+                let mut node = 1;
+                while node < self.ways {
+                    node = 2 * node + ((words[node / 64] >> (node % 64)) & 1) as usize;
                 }
                 node - self.ways
             }
@@ -197,13 +220,23 @@ impl ReplacementState {
     /// Sets the tree bits on the path from the root to `way` to point away from it.
     #[inline]
     fn point_away(&mut self, set: usize, way: usize) {
-        let base = set * self.ways;
-        let tree = &mut self.tree[base..base + self.ways];
-        let mut node = tree.len() + way;
+        if let Some(&(mask, away)) = self.path.get(way) {
+            let bits = &mut self.tree[set];
+            *bits = (*bits & !mask) | away;
+            return;
+        }
+        let words = &mut self.tree[set * self.tree_words..(set + 1) * self.tree_words];
+        let mut node = self.ways + way;
         while node > 1 {
             // A left child (even node) sends the victim right, and the other way round.
-            tree[node / 2] = node & 1 == 0;
-            node /= 2;
+            let parent = node / 2;
+            let bit = 1u64 << (parent % 64);
+            if node & 1 == 0 {
+                words[parent / 64] |= bit;
+            } else {
+                words[parent / 64] &= !bit;
+            }
+            node = parent;
         }
     }
 
@@ -216,6 +249,24 @@ impl ReplacementState {
         self.rng = x;
         x.wrapping_mul(XORSHIFT64STAR_MUL)
     }
+}
+
+/// The path of `way` in a tree of `ways` (at most 64) leaves: the mask of the nodes from the
+/// root down to the way's leaf, and the node bits that point away from the way (see
+/// `ReplacementState`).
+fn plru_path(ways: usize, way: usize) -> (u64, u64) {
+    let (mut mask, mut away) = (0u64, 0u64);
+    let mut node = ways + way;
+    while node > 1 {
+        // A left child (even node) sends the victim right, and the other way round.
+        let parent = node / 2;
+        mask |= 1 << parent;
+        if node & 1 == 0 {
+            away |= 1 << parent;
+        }
+        node = parent;
+    }
+    (mask, away)
 }
 
 #[cfg(test)]
@@ -305,5 +356,65 @@ mod tests {
             ReplacementState::new(1, 4, Replacement::Random, SEED_MIX).rng,
             0
         );
+    }
+}
+
+#[cfg(test)]
+mod plru_words {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The tree-PLRU as it was before the bit words: one `bool` per heap-numbered node.
+    struct BoolTree {
+        ways: usize,
+        tree: Vec<bool>,
+    }
+
+    impl BoolTree {
+        fn touch(&mut self, set: usize, way: usize) {
+            let tree = &mut self.tree[set * self.ways..(set + 1) * self.ways];
+            let mut node = self.ways + way;
+            while node > 1 {
+                tree[node / 2] = node & 1 == 0;
+                node /= 2;
+            }
+        }
+
+        fn victim(&self, set: usize) -> usize {
+            let tree = &self.tree[set * self.ways..(set + 1) * self.ways];
+            let mut node = 1;
+            while node < self.ways {
+                node = 2 * node + usize::from(tree[node]);
+            }
+            node - self.ways
+        }
+    }
+
+    proptest! {
+        // Does the bit-word tree-PLRU pick the victim the `bool` tree picks, after every step of
+        // a random run of touches and fills, for 1 to 256 ways (one word, and several) and
+        // several sets?
+        #[test]
+        fn plru_words_are_the_bool_tree(
+            ways_log in 0..9u32,
+            sets in 1..4usize,
+            ops in prop::collection::vec((any::<u16>(), any::<u16>(), any::<bool>()), 1..200),
+        ) {
+            let ways = 1usize << ways_log;
+            let mut r = ReplacementState::new(sets, ways, Replacement::Plru, 0);
+            let mut b = BoolTree { ways, tree: vec![false; sets * ways] };
+            for (set, way, fill) in ops {
+                let (set, way) = (usize::from(set) % sets, usize::from(way) % ways);
+                if fill {
+                    r.fill(set, way);
+                } else {
+                    r.touch(set, way);
+                }
+                b.touch(set, way);
+                for s in 0..sets {
+                    prop_assert_eq!(r.victim_of_full(s), b.victim(s));
+                }
+            }
+        }
     }
 }
