@@ -494,17 +494,15 @@ impl Machine {
                 .push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
         super::fused::specialise(&mut p.insns[start..], &loops, timing.is_some());
-        if timing.is_none() {
-            if self.jit.is_some() {
-                // The block's entries go through the translator (see `jit`).
-                p.jit.resize(p.insns.len(), None);
-                p.jit[start] = Some(JitSlot {
-                    orig: p.insns[start].handler,
-                    count: 0,
-                    code: None,
-                });
-                p.insns[start].handler = super::jit::enter;
-            }
+        if timing.is_none() && self.jit.is_some() {
+            // The block's entries go through the translator (see `jit`).
+            p.jit.resize(p.insns.len(), None);
+            p.jit[start] = Some(JitSlot {
+                orig: p.insns[start].handler,
+                count: 0,
+                code: None,
+            });
+            p.insns[start].handler = super::jit::enter;
         }
         let entry = ((start as u32) << 8) | len as u32;
         let p = &mut self.icache.pages[page];
