@@ -2,8 +2,9 @@
 //!
 //! What is translated, and when:
 //! - Functional mode only, and only when the machine has a translator (`Machine::set_jit`;
-//!   on by default, `KLAB_JIT=0` in the environment turns it off at machine creation). Timing
-//!   mode keeps the threaded interpreter: its handlers book fetches and predictions.
+//!   on by default, `KLAB_JIT=0` in the environment turns it off at machine creation, and
+//!   `klab run --jit off` after it). Timing mode keeps the threaded interpreter: its handlers
+//!   book fetches and predictions.
 //! - When functional mode decodes a block, its first element's handler becomes [`enter`], which
 //!   remembers the handler it replaced (plain or fused) in the code page's side table
 //!   (`JitSlot`) and counts the block's entries; after [`THRESHOLD`] entries the block is
