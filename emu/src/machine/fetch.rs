@@ -474,12 +474,13 @@ impl Machine {
             };
             suffixes[k] = suffix.at(k);
         }
-        // Which elements are conditional branches to the block's start (functional mode's loop
-        // branches, see `fused`).
+        // Functional mode: which elements are conditional branches to the block's start (loop
+        // branches, see `fused`; timing mode has none).
         let loops: Vec<bool> = insns
             .iter()
             .map(|&(insn, at, _)| {
-                threaded::is_branch(insn.op)
+                timing.is_none()
+                    && threaded::is_branch(insn.op)
                     && (2 * at as i64).wrapping_add(i64::from(insn.imm)) == 2 * first as i64
             })
             .collect();

@@ -183,28 +183,28 @@ pairs! {
     Bne Jal jump,
 }
 
-/// Gives the elements of one block their specialised handlers. `loops[k]`: element `k` is a
-/// conditional branch whose target is the block's start (functional mode: timing mode has no
-/// loop branches, as its taken branches book their costs on the way out).
+/// Gives the elements of one block their specialised handlers (`timing`: timing mode's).
+/// `loops[k]`: element `k` is a conditional branch whose target is the block's start (always
+/// false in timing mode, which has no loop branches: its taken branches book their costs on the
+/// way out).
 pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool], timing: bool) {
     let len = block.len();
-    let loops = |k: usize| !timing && loops[k];
     for (k, d) in block.iter_mut().enumerate() {
-        if loops(k) {
+        if loops[k] {
             d.handler = loop_handler(d.insn.op, k + 1 == len);
         }
     }
     let mut k = 0;
     while k + 1 < len {
         // A loop branch keeps its own handler (a fused first leaves its block the plain way).
-        let h = if loops(k) {
+        let h = if loops[k] {
             None
         } else {
             pair_handler(
                 block[k].insn.op,
                 block[k + 1].insn.op,
                 k + 2 == len,
-                loops(k + 1),
+                loops[k + 1],
                 timing,
             )
         };

@@ -480,12 +480,11 @@ pub(crate) fn element<const OP: usize, const LAST: bool, const TIMING: bool, con
 }
 
 /// The handler of a fused pair (`TIMING`: timing mode's): the instruction of operation `A` at
-/// `ip`, then,
-/// if it goes on in the block, the next element, whose operation is `B` (`B_LAST`, `B_LOOP` as
-/// `LAST`, `LOOP` of `element`), through a direct call instead of the element's handler: the
-/// same code runs in the same order, one indirect jump fewer. The second element keeps its own
-/// handler for whatever enters the block there (a resumed cut), and a slow path or trap in
-/// either goes exactly as unfused.
+/// `ip`, then, if it goes on in the block, the next element, whose operation is `B` (`B_LAST`,
+/// `B_LOOP` as `LAST`, `LOOP` of `element`), through a direct call instead of the element's
+/// handler: the same code runs in the same order, one indirect jump fewer. The second element
+/// keeps its own handler for whatever enters the block there (a resumed cut), and a slow path
+/// or trap in either goes exactly as unfused.
 pub(crate) fn fused<
     const A: usize,
     const B: usize,

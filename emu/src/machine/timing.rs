@@ -162,6 +162,17 @@ impl Timing {
         }
     }
 
+    /// Books the DTLB hit of a host-TLB value's modeled slot (`slot` + 1 from its top bits, see
+    /// `SLOT_SHIFT`; 0, no modeled entry: nothing) as a lookup finding it would.
+    #[inline(always)]
+    fn dtlb_hit(&mut self, slot: u64) {
+        if slot != 0 {
+            let slot = (slot - 1) as usize;
+            self.dtlb.hit(slot);
+            self.dtlb_mru = slot;
+        }
+    }
+
     /// Flushes the modeled TLBs as `sfence.vma` would (see `Tlb::flush`).
     pub fn flush_tlbs(&mut self, vaddr: Option<u64>, asid: Option<u16>) {
         self.itlb.flush(vaddr, asid);
@@ -576,11 +587,7 @@ impl Machine {
             if !line_mru && !l1d.hit(paddr, WRITE) {
                 return self.timed_miss::<N, WRITE>(slot, paddr, off);
             }
-            if slot != 0 {
-                let slot = (slot - 1) as usize;
-                t.dtlb.hit(slot);
-                t.dtlb_mru = slot;
-            }
+            t.dtlb_hit(slot);
         }
         Some(off as usize)
     }
@@ -604,11 +611,7 @@ impl Machine {
             return None;
         }
         let t = self.timing.as_deref_mut()?;
-        if slot != 0 {
-            let slot = (slot - 1) as usize;
-            t.dtlb.hit(slot);
-            t.dtlb_mru = slot;
-        }
+        t.dtlb_hit(slot);
         self.model_data_access(paddr, WRITE, false);
         Some(off as usize)
     }
@@ -632,11 +635,7 @@ impl Machine {
         }
         let t = self.timing.as_deref_mut()?;
         let slot = e.value >> SLOT_SHIFT;
-        if slot != 0 {
-            let slot = (slot - 1) as usize;
-            t.dtlb.hit(slot);
-            t.dtlb_mru = slot;
-        }
+        t.dtlb_hit(slot);
         let off = (e.value & OFFSET_MASK) + (vaddr & crate::memmap::PAGE_MASK);
         Some(crate::memmap::RAM_BASE + off)
     }
