@@ -4,7 +4,9 @@
 //! of its translated block, then a hot loop whose block ends with an illegal instruction after
 //! translated ones (the trap handler skips it). With the translator on and off, every instruction
 //! limit checked gives the same pc, registers, retired and trapped counts, CSRs and statistics,
-//! and the translator did translate blocks (so the fast path is not silently dead).
+//! and the translator did translate blocks (so the fast path is not silently dead). All of it in
+//! functional mode and in timing mode under the pipeline model (`u74`) and the simple one
+//! (`simple`), where cycles, cache and TLB counts and slice ends must match too.
 
 mod common;
 
@@ -145,20 +147,26 @@ fn program() -> Vec<u8> {
     code.extend([
         addi(A0, 0, 0),
         addi(A5, 0, ROUNDS),
-        addi(A0, A0, 1), // the loop: three translated, then the illegal one
+        addi(A0, A0, 1), // the loop: six translated (timing mode's least), then the illegal one
         add(A1, A1, A0),
         r_type(0, A0, A1, 4, A1),
+        addi(A6, A1, 3),
+        add(A7, A6, A0),
+        r_type(0, A7, A1, 4, A1),
         ILLEGAL,
-        bne(A0, A5, -16),
+        bne(A0, A5, -28),
         SPIN,
     ]);
     common::words(&code)
 }
 
-/// A functional-mode machine running the program, with the translator on or off.
-fn machine(jit: bool) -> Machine {
-    let mut profile = Profile::embedded("u74").expect("profile");
-    profile.set_timing(false).expect("functional mode");
+/// The modes compared: the profile and whether timing is on.
+const MODES: [(&str, bool); 3] = [("u74", false), ("u74", true), ("simple", true)];
+
+/// A machine running the program in `mode` (see `MODES`), with the translator on or off.
+fn machine(jit: bool, (profile, timing): (&str, bool)) -> Machine {
+    let mut profile = Profile::embedded(profile).expect("profile");
+    profile.set_timing(timing).expect("mode");
     let mut m = common::machine_with_profile(&program(), profile);
     m.set_jit(jit);
     // The loops run a few hundred times: translate them after 100 entries.
@@ -185,9 +193,9 @@ fn state(m: &Machine) -> String {
 
 /// Instructions to the final spin loop, and where the load fault happens (found by stepping).
 fn landmarks() -> (u64, u64) {
-    let mut m = machine(false);
+    let mut m = machine(false, MODES[0]);
     let mut fault = None;
-    let spin = RAM_BASE + PHASE2 as u64 + 7 * 4;
+    let spin = RAM_BASE + PHASE2 as u64 + 10 * 4;
     while m.hart.pc != spin {
         assert_eq!(m.step(), Exit::InstructionLimit);
         if fault.is_none() && m.exceptions == 1 {
@@ -205,46 +213,60 @@ fn translated_runs_match_interpreted_runs_at_every_limit_checked() {
         .chain(fault - 100..fault + 30)
         .chain(total - 60..total + 5)
         .collect();
-    for limit in limits {
-        let mut on = machine(true);
-        let mut off = machine(false);
-        assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
-        assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
-        assert_eq!(state(&on), state(&off), "after {limit} instructions");
+    for mode in MODES {
+        for &limit in &limits {
+            let mut on = machine(true, mode);
+            let mut off = machine(false, mode);
+            assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
+            assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
+            assert_eq!(
+                state(&on),
+                state(&off),
+                "{mode:?}: after {limit} instructions"
+            );
+        }
     }
 }
 
 #[test]
 fn runs_in_chunks_match_one_run() {
     let (total, _) = landmarks();
-    let mut whole = machine(false);
-    whole.run(Some(total + 10));
-    for chunk in [1, 2, 3, 7, 50, 333] {
-        let mut m = machine(true);
-        while m.executed() < total + 10 {
-            let to = (m.executed() + chunk).min(total + 10);
-            assert_eq!(m.run(Some(to)), Exit::InstructionLimit);
+    for mode in MODES {
+        let mut whole = machine(false, mode);
+        whole.run(Some(total + 10));
+        for chunk in [1, 2, 3, 7, 50, 333] {
+            let mut m = machine(true, mode);
+            while m.executed() < total + 10 {
+                let to = (m.executed() + chunk).min(total + 10);
+                assert_eq!(m.run(Some(to)), Exit::InstructionLimit);
+            }
+            assert_eq!(state(&m), state(&whole), "{mode:?}: chunks of {chunk}");
         }
-        assert_eq!(state(&m), state(&whole), "chunks of {chunk}");
     }
 }
 
 #[test]
 fn hot_blocks_are_translated_and_traps_are_precise() {
     let (total, _) = landmarks();
-    let mut on = machine(true);
+    for mode in MODES {
+        hot_blocks_in(mode, total);
+    }
+}
+
+fn hot_blocks_in(mode: (&str, bool), total: u64) {
+    let mut on = machine(true, mode);
     on.run(Some(total));
     assert!(
         on.jit_blocks() >= 2,
-        "the compute loop and the illegal-instruction loop are translated: {}",
+        "{mode:?}: the compute loop and the illegal-instruction loop are translated: {}",
         on.jit_blocks()
     );
-    let mut off = machine(false);
+    let mut off = machine(false, mode);
     off.run(Some(total));
     assert_eq!(off.jit_blocks(), 0);
     assert_eq!(
         on.hart.pc,
-        RAM_BASE + PHASE2 as u64 + 7 * 4,
+        RAM_BASE + PHASE2 as u64 + 10 * 4,
         "at the spin loop"
     );
     assert_eq!(on.hart.reg(S1 as u8), 1 + ROUNDS as u64, "traps taken");
@@ -260,7 +282,7 @@ fn hot_blocks_are_translated_and_traps_are_precise() {
     );
     assert_eq!(
         on.hart.reg(A2 as u8),
-        RAM_BASE + PHASE2 as u64 + 6 * 4,
+        RAM_BASE + PHASE2 as u64 + 9 * 4,
         "mepc (advanced past the illegal instruction)"
     );
     assert_eq!(state(&on), state(&off));
@@ -269,7 +291,13 @@ fn hot_blocks_are_translated_and_traps_are_precise() {
 #[test]
 fn load_fault_in_a_translated_block_is_precise() {
     let (_, fault) = landmarks();
-    let mut m = machine(true);
+    for mode in MODES {
+        load_fault_in(mode, fault);
+    }
+}
+
+fn load_fault_in(mode: (&str, bool), fault: u64) {
+    let mut m = machine(true, mode);
     // The handler's first instruction (csrr a2, mepc) has run.
     m.run(Some(fault + 1));
     assert!(m.jit_blocks() >= 1);

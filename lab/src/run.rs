@@ -448,12 +448,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             machine.interrupts,
             machine.cycles()
         );
-        if !machine.profile.timing {
-            eprintln!(
-                "klab: {} blocks translated to host code",
-                machine.jit_blocks()
-            );
-        }
+        eprintln!(
+            "klab: {} blocks translated to host code",
+            machine.jit_blocks()
+        );
     }
     for s in machine.stale_uses() {
         let now = s

@@ -273,6 +273,52 @@ fn the_translator_can_be_turned_off_and_changes_no_count() {
     assert_usage_error(&klab(&["--jit", "maybe"], &guest("hello")), "--jit");
 }
 
+#[test]
+fn the_timing_translator_changes_no_statistic_under_paging() {
+    // micro `hello` runs user programs, servers and the kernel under Sv39 (DTLB slots, misses,
+    // walks, traps); translating every block at its first entry puts all of it through the
+    // translator. Every statistic `--stats-json` writes must be what the interpreter gives.
+    let dir = std::env::temp_dir().join(format!("klab-tjit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for profile in ["u74", "simple"] {
+        let run = |jit: &str| {
+            let json = dir.join(format!("{profile}-{jit}.json"));
+            let o = Command::new(klab_bin())
+                .env("KLAB_JIT_THRESHOLD", "1")
+                .args([
+                    "run",
+                    "--profile",
+                    profile,
+                    "--stats",
+                    "--jit",
+                    jit,
+                    "--stats-json",
+                ])
+                .arg(&json)
+                .args(["micro", "hello"])
+                .output()
+                .expect("run klab");
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(0), "{err}");
+            let blocks: u64 = err
+                .lines()
+                .find(|l| l.contains("blocks translated"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{err}"));
+            let stats = std::fs::read_to_string(&json).expect("stats json");
+            (o.stdout, stats, blocks)
+        };
+        let (out_on, stats_on, blocks_on) = run("on");
+        let (out_off, stats_off, blocks_off) = run("off");
+        assert!(blocks_on > 100, "{profile}: {blocks_on} blocks translated");
+        assert_eq!(blocks_off, 0);
+        assert_eq!(out_on, out_off, "{profile}: the guest's output");
+        assert!(stats_on == stats_off, "{profile}: the statistics differ");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A malformed command line: exit status 2 and one line naming what was wrong.
 fn assert_usage_error(o: &Output, what: &str) {
     let err = stderr(o);

@@ -495,7 +495,7 @@ impl Machine {
                 .push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
         super::fused::specialise(&mut p.insns[start..], &loops, timing.is_some());
-        if timing.is_none() && self.jit.is_some() {
+        if self.jit.is_some() {
             // The block's entries go through the translator (see `jit`).
             p.jit.resize(p.insns.len(), None);
             p.jit[start] = Some(JitSlot {
@@ -503,7 +503,11 @@ impl Machine {
                 count: 0,
                 code: None,
             });
-            p.insns[start].handler = super::jit::enter;
+            p.insns[start].handler = if timing.is_some() {
+                super::jit::enter_timed
+            } else {
+                super::jit::enter
+            };
         }
         let entry = ((start as u32) << 8) | len as u32;
         let p = &mut self.icache.pages[page];

@@ -1,18 +1,22 @@
-//! The block translator: functional mode runs hot blocks as host code made by Cranelift.
+//! The block translator: hot blocks run as host code made by Cranelift.
 //!
 //! What is translated, and when:
-//! - Functional mode only, and only when the machine has a translator (`Machine::set_jit`;
-//!   on by default, `KLAB_JIT=0` in the environment turns it off at machine creation, and
-//!   `klab run --jit off` after it). Timing mode keeps the threaded interpreter: its handlers
-//!   book fetches and predictions.
-//! - When functional mode decodes a block, its first element's handler becomes [`enter`], which
+//! - Only when the machine has a translator (`Machine::set_jit`; on by default, `KLAB_JIT=0` in
+//!   the environment turns it off at machine creation, and `klab run --jit off` after it). In
+//!   timing mode the native code also does the cycle model's work of the timing handlers
+//!   (fetches, the DTLB and L1D, predictions) with the same results; this module's note is about
+//!   what both modes share, `timed` about what timing mode adds. Timing mode translates only
+//!   with an L1I and an L1D.
+//! - When a block is decoded, its first element's handler becomes [`enter`] ([`enter_timed`] in
+//!   timing mode), which
 //!   remembers the handler it replaced (plain or fused) in the code page's side table
 //!   (`JitSlot`) and counts the block's entries; after [`THRESHOLD`] entries the block is
 //!   translated, so cold boot and kernel code never pays Cranelift's compile time (measured:
 //!   at 200 entries micro usertests, which decodes every program it execs anew, spent more in
 //!   Cranelift than it saved; at 20000 it gains, and compute gains as much). A block
-//!   whose first [`MIN_PREFIX`] operations are not all translatable gets its own handler back
-//!   (entering and leaving native code for one or two instructions costs more than it saves).
+//!   whose first [`MIN_PREFIX`] ([`TIMED_MIN_PREFIX`] in timing mode) operations are not all
+//!   translatable gets its own handler back (entering and leaving native code for a few
+//!   instructions costs more than it saves).
 //! - The *prefix* of the block made of operations the translator knows is translated: RV64IM's
 //!   ALU operations, `lui`/`auipc`, conditional branches, `jal`/`jalr`, `fence` (nothing to do
 //!   in functional mode), and loads and stores through the host TLB's fast path, inlined.
@@ -33,13 +37,19 @@
 //! back to the block's own start re-runs the native code directly, under the same chain limit).
 //!
 //! The block is entered only where the threaded code enters it (it ends before the slice's stop),
-//! so stops are unchanged; single steps and breakpoints use `step_element`, not handlers.
+//! so stops are unchanged (timing mode leaves where a cost moves the stop, as its handlers do);
+//! single steps and breakpoints use `step_element`, not handlers.
 //! Invalidation is the decode cache's: a dropped block's entry is gone (and a resumed cut never
 //! enters at a block's first element through `enter` with a stale slot: the side table is
 //! cleared with the page). Generated code is bounded: when [`CODE_BUDGET`] bytes have been
 //! made, every translation is forgotten and the code memory freed (no native code is running
-//! then: `enter` compiles only between native calls, and native code calls nothing).
+//! then: `enter` compiles only between native calls, and native code calls nothing but timing
+//! mode's helpers, which neither translate nor run guest code).
 #![allow(unsafe_code)]
+
+mod timed;
+
+pub(crate) use timed::enter_timed;
 
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -66,6 +76,12 @@ pub(crate) const THRESHOLD: u32 = 20_000;
 /// shorter native prefix costs more to enter and leave than it saves.
 pub(crate) const MIN_PREFIX: usize = 3;
 
+/// `MIN_PREFIX` in timing mode, whose native code costs more to enter and leave (the env of the
+/// model, the exits' continuations). Measured: at 3 the `ecall` guest translates two short
+/// kernel blocks and runs 1.61-1.73 s instead of 1.43-1.49 s without the translator; at 6 it
+/// translates none, and compute and micro usertests are as fast as at 3.
+pub(crate) const TIMED_MIN_PREFIX: usize = 6;
+
 /// Bytes of generated code after which every translation is dropped and the memory freed.
 pub(crate) const CODE_BUDGET: usize = 32 << 20;
 
@@ -87,9 +103,40 @@ pub(crate) struct Env {
     epoch: u64,
     /// Out: the next pc (of the element to bail to, or to chain to).
     npc: u64,
-    /// Out: nonzero if the element at `npc` must run in the interpreter (a bail).
+    /// Out: how the native code ended (`END`, `BAIL`, and in timing mode `TAKEN`, `CUT`).
     bail: u64,
+    /// Timing mode (see `timed`; null and zero in functional mode): the machine, for the
+    /// helpers the native code calls.
+    m: *mut Machine,
+    /// The retired count when the block was entered.
+    n0: u64,
+    /// The physical address of the code page.
+    fetch_pbase: u64,
+    /// L1I's MRU word of each set, its line shift and set mask (`Cache::mru_table`).
+    l1i_mru: *const u64,
+    l1i_shift: u64,
+    l1i_mask: u64,
+    /// The same of L1D.
+    l1d_mru: *const u64,
+    l1d_shift: u64,
+    l1d_mask: u64,
+    /// The DTLB slot used last (`Timing::dtlb_mru`).
+    dtlb_mru: *const usize,
+    /// `Stats::bytes` (loaded, stored), which the native code's loads and stores add to.
+    bytes: *mut u64,
+    /// Out: the pc of the element the native code ended with (a taken branch, the last one).
+    pc: u64,
 }
+
+/// `Env::bail`: the block ran to its end (or, functional mode, left by a taken branch).
+const END: u64 = 0;
+/// `Env::bail`: the element at `npc` must run in the interpreter.
+const BAIL: u64 = 1;
+/// `Env::bail` (timing mode): the conditional branch at `pc` was taken.
+const TAKEN: u64 = 2;
+/// `Env::bail` (timing mode): the slice must stop before the element at `npc` (a dynamic cost
+/// moved the stop, see `threaded::cut`).
+const CUT: u64 = 3;
 
 const ENV_READ: i32 = 0;
 const ENV_WRITE: i32 = 8;
@@ -98,6 +145,20 @@ const ENV_RAM_LEN: i32 = 24;
 const ENV_EPOCH: i32 = 32;
 const ENV_NPC: i32 = 40;
 const ENV_BAIL: i32 = 48;
+const ENV_M: i32 = std::mem::offset_of!(Env, m) as i32;
+const ENV_N0: i32 = std::mem::offset_of!(Env, n0) as i32;
+const ENV_FETCH_PBASE: i32 = std::mem::offset_of!(Env, fetch_pbase) as i32;
+const ENV_L1I_MRU: i32 = std::mem::offset_of!(Env, l1i_mru) as i32;
+const ENV_L1I_SHIFT: i32 = std::mem::offset_of!(Env, l1i_shift) as i32;
+const ENV_L1I_MASK: i32 = std::mem::offset_of!(Env, l1i_mask) as i32;
+const ENV_L1D_MRU: i32 = std::mem::offset_of!(Env, l1d_mru) as i32;
+const ENV_L1D_SHIFT: i32 = std::mem::offset_of!(Env, l1d_shift) as i32;
+const ENV_L1D_MASK: i32 = std::mem::offset_of!(Env, l1d_mask) as i32;
+const ENV_DTLB_MRU: i32 = std::mem::offset_of!(Env, dtlb_mru) as i32;
+const ENV_PC: i32 = std::mem::offset_of!(Env, pc) as i32;
+const ENV_BYTES: i32 = std::mem::offset_of!(Env, bytes) as i32;
+/// Fields of the env (each eight bytes).
+const ENV_FIELDS: usize = std::mem::size_of::<Env>() / 8;
 const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
 const _: () = assert!(std::mem::offset_of!(Env, epoch) == ENV_EPOCH as usize);
 const _: () = assert!(std::mem::size_of::<crate::mmu::htlb::Entry>() == 16);
@@ -180,10 +241,12 @@ impl Jit {
     }
 
     /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
-    /// fewer than `MIN_PREFIX` of its first operations are translated (or Cranelift fails).
-    pub fn translate(&mut self, block: &[Decoded], pc: u64) -> Option<Native> {
+    /// fewer than `MIN_PREFIX` (`TIMED_MIN_PREFIX`) of its first operations are translated (or
+    /// Cranelift fails).
+    /// `timed`: timing mode, with whether the pipeline model predicts branches (see `timed`).
+    pub fn translate(&mut self, block: &[Decoded], pc: u64, timed: Option<bool>) -> Option<Native> {
         let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
-        if prefix < MIN_PREFIX {
+        if prefix < if timed.is_some() { TIMED_MIN_PREFIX } else { MIN_PREFIX } {
             return None;
         }
         let module = self.module.as_mut()?;
@@ -199,7 +262,12 @@ impl Jit {
         self.ctx.func.name = UserFuncName::user(0, id.as_u32());
         {
             let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-            Gen::new(b).block(block, pc, module.target_config());
+            let config = module.target_config();
+            let mut g = Gen::new(b, config.default_call_conv);
+            if let Some(predicts) = timed {
+                g.timed_prologue(block.len(), predicts);
+            }
+            g.block(block, pc, config);
         }
         let ok = module.define_function(id, &mut self.ctx).is_ok();
         let size = self
@@ -309,8 +377,17 @@ struct Gen<'a> {
     regs: [Option<Value>; 33],
     /// Registers written (to store back at each exit).
     dirty: u64,
-    /// The env fields, loaded on first use.
-    fields: [Option<Value>; 5],
+    /// The env fields, loaded on first use (timing mode: at entry, see `timed`).
+    fields: [Option<Value>; ENV_FIELDS],
+    /// Timing mode's code generation state.
+    timed: Option<timed::Timed>,
+    /// The host's calling convention (of the helpers timing mode calls).
+    call_conv: cranelift_codegen::isa::CallConv,
+    /// The pc of the element being translated.
+    cur_pc: u64,
+    /// Bytes loaded and stored by the elements translated so far (timing mode's `Stats::bytes`).
+    loaded: u64,
+    stored: u64,
 }
 
 /// Little-endian, aligned where the guest's is, never trapping: the fast path checked it.
@@ -321,7 +398,7 @@ fn mem() -> MemFlagsData {
 }
 
 impl<'a> Gen<'a> {
-    fn new(mut b: FunctionBuilder<'a>) -> Gen<'a> {
+    fn new(mut b: FunctionBuilder<'a>, call_conv: cranelift_codegen::isa::CallConv) -> Gen<'a> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -333,7 +410,12 @@ impl<'a> Gen<'a> {
             env,
             regs: [None; 33],
             dirty: 0,
-            fields: [None; 5],
+            fields: [None; ENV_FIELDS],
+            timed: None,
+            call_conv,
+            cur_pc: 0,
+            loaded: 0,
+            stored: 0,
         }
     }
 
@@ -388,7 +470,7 @@ impl<'a> Gen<'a> {
 
     /// Ends the native code here: write back the changed registers, leave `npc` and `bail` in
     /// the env, return `retired` (elements retired).
-    fn exit(&mut self, retired: usize, npc: Value, bail: bool) {
+    fn exit(&mut self, retired: usize, npc: Value, how: u64) {
         for r in 1..32 {
             if self.dirty & (1 << r) != 0
                 && let Some(v) = self.regs[r]
@@ -401,17 +483,34 @@ impl<'a> Gen<'a> {
         self.b
             .ins()
             .store(MemFlagsData::trusted(), npc, self.env, ENV_NPC);
-        let flag = self.iconst(u64::from(bail));
+        let flag = self.iconst(how);
         self.b
             .ins()
             .store(MemFlagsData::trusted(), flag, self.env, ENV_BAIL);
+        if self.timed.is_some() {
+            let pc = self.iconst(self.cur_pc);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), pc, self.env, ENV_PC);
+            let bytes = self.field(ENV_BYTES);
+            for (off, n) in [(0, self.loaded), (8, self.stored)] {
+                if n > 0 {
+                    let v = self
+                        .b
+                        .ins()
+                        .load(types::I64, MemFlagsData::trusted(), bytes, off);
+                    let v = self.b.ins().iadd_imm_s(v, n as i64);
+                    self.b.ins().store(MemFlagsData::trusted(), v, bytes, off);
+                }
+            }
+        }
         let k = self.iconst(retired as u64);
         self.b.ins().return_(&[k]);
     }
 
     /// Leaves through a cold side exit when `cond` is true (`!on_true`: false), goes on
     /// otherwise.
-    fn side_exit(&mut self, cond: Value, on_true: bool, retired: usize, npc: u64, bail: bool) {
+    fn side_exit(&mut self, cond: Value, on_true: bool, retired: usize, npc: u64, how: u64) {
         let out = self.b.create_block();
         let stay = self.b.create_block();
         self.b.set_cold_block(out);
@@ -422,7 +521,7 @@ impl<'a> Gen<'a> {
         }
         self.b.switch_to_block(out);
         let npc = self.iconst(npc);
-        self.exit(retired, npc, bail);
+        self.exit(retired, npc, how);
         self.b.switch_to_block(stay);
     }
 
@@ -456,7 +555,7 @@ impl<'a> Gen<'a> {
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, end, ram_len);
         let ok = self.b.ins().band(ok, fits);
-        self.side_exit(ok, false, j, pc, true);
+        self.side_exit(ok, false, j, pc, BAIL);
         self.b.ins().iadd(ram, i)
     }
 
@@ -508,17 +607,25 @@ impl<'a> Gen<'a> {
         config: cranelift_codegen::isa::TargetFrontendConfig,
     ) {
         let mut ended = false;
+        let timed = self.timed.is_some();
         for (j, d) in block.iter().enumerate() {
             let i = d.insn;
             let len = u64::from(i.len);
             let next = pc.wrapping_add(len);
             let imm = i64::from(i.imm);
             let op = i.op;
+            self.cur_pc = pc;
             if !translated(op) {
                 let npc = self.iconst(pc);
-                self.exit(j, npc, true);
+                self.exit(j, npc, BAIL);
                 ended = true;
                 break;
+            }
+            // Timing mode: the element's L1I access (a load's or store's comes after its host-TLB
+            // probe, which changes nothing, so that a bail leaves the access to the interpreter).
+            let fetch = timed && d.suffix.fetch_access();
+            if fetch && !threaded::is_data(op) {
+                self.timed_fetch(pc);
             }
             macro_rules! a {
                 () => {
@@ -588,7 +695,7 @@ impl<'a> Gen<'a> {
                     let v = self.iconst(next);
                     self.set(i.rd, v);
                     let t = self.iconst(pc.wrapping_add(imm as u64));
-                    self.exit(j + 1, t, false);
+                    self.exit(j + 1, t, END);
                     ended = true;
                     break;
                 }
@@ -598,7 +705,7 @@ impl<'a> Gen<'a> {
                     let t = self.b.ins().band_imm_s(t, !1);
                     let v = self.iconst(next);
                     self.set(i.rd, v);
-                    self.exit(j + 1, t, false);
+                    self.exit(j + 1, t, END);
                     ended = true;
                     break;
                 }
@@ -622,8 +729,12 @@ impl<'a> Gen<'a> {
                         self.b.ins().brif(c, out, &[], stay, &[]);
                         self.b.switch_to_block(out);
                         let t = self.iconst(target);
-                        self.exit(j + 1, t, false);
+                        self.exit(j + 1, t, if timed { TAKEN } else { END });
                         self.b.switch_to_block(stay);
+                    }
+                    // Not taken (or to the next instruction): the pipeline model's prediction.
+                    if timed {
+                        self.timed_not_taken(pc, next);
                     }
                 }
                 Op::Lb | Op::Lh | Op::Lw | Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => {
@@ -635,7 +746,11 @@ impl<'a> Gen<'a> {
                         Op::Lw | Op::Lwu => 4,
                         _ => 8,
                     };
-                    let host = self.host_address(ENV_READ, vaddr, n, j, pc);
+                    let host = if timed {
+                        self.timed_address(ENV_READ, vaddr, n, j, fetch)
+                    } else {
+                        self.host_address(ENV_READ, vaddr, n, j, pc)
+                    };
                     let v = match op {
                         Op::Lb => self.b.ins().sload8(types::I64, mem(), host, 0),
                         Op::Lbu => self.b.ins().uload8(types::I64, mem(), host, 0),
@@ -646,6 +761,7 @@ impl<'a> Gen<'a> {
                         _ => self.b.ins().load(types::I64, mem(), host, 0),
                     };
                     self.set(i.rd, v);
+                    self.loaded += n;
                 }
                 Op::Sb | Op::Sh | Op::Sw | Op::Sd => {
                     let a = a!();
@@ -657,13 +773,18 @@ impl<'a> Gen<'a> {
                         Op::Sw => 4,
                         _ => 8,
                     };
-                    let host = self.host_address(ENV_WRITE, vaddr, n, j, pc);
+                    let host = if timed {
+                        self.timed_address(ENV_WRITE, vaddr, n, j, fetch)
+                    } else {
+                        self.host_address(ENV_WRITE, vaddr, n, j, pc)
+                    };
                     match op {
                         Op::Sb => self.b.ins().istore8(mem(), v, host, 0),
                         Op::Sh => self.b.ins().istore16(mem(), v, host, 0),
                         Op::Sw => self.b.ins().istore32(mem(), v, host, 0),
                         _ => self.b.ins().store(mem(), v, host, 0),
                     };
+                    self.stored += n;
                 }
                 Op::Addi => un!(iadd_imm_s),
                 Op::Xori => un!(bxor_imm_s),
@@ -742,13 +863,17 @@ impl<'a> Gen<'a> {
                 }
                 _ => unreachable!("`translated` accepts only the operations above"),
             }
+            // Timing mode: a dynamic cost may have moved the stop before the block's end.
+            if timed && j + 1 < block.len() {
+                self.timed_check(j + 1, next);
+            }
             pc = next;
         }
         if !ended {
             // The block ends without a jump (the end of its page, its longest length, or a
             // conditional branch not taken).
             let npc = self.iconst(pc);
-            self.exit(block.len(), npc, false);
+            self.exit(block.len(), npc, END);
         }
         self.b.seal_all_blocks();
         self.b.finalize(config);
@@ -758,30 +883,11 @@ impl<'a> Gen<'a> {
 /// The handler of a block's first element in functional mode with a translator: counts the
 /// block's entries, translates it when it is hot, and runs its translation (see the module note).
 pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
-    let page = m.fetch.page;
-    let Some(idx) = m.icache.index_of(page, ip) else {
-        return plain(m, ip, pc, n);
+    let code = match native_for(m, ip, pc) {
+        Ok(found) => found,
+        Err(h) => return h(m, ip, pc, n),
     };
-    let Some(slot) = m.icache.jit_slot(page, idx) else {
-        return plain(m, ip, pc, n);
-    };
-    let orig = slot.orig;
-    let code = match slot.code {
-        Some(code) => code,
-        None => {
-            let Some(threshold) = m.jit.as_ref().map(|j| j.threshold) else {
-                return orig(m, ip, pc, n);
-            };
-            slot.count += 1;
-            if slot.count < threshold {
-                return orig(m, ip, pc, n);
-            }
-            match m.translate_block(page, idx, ip, pc) {
-                Some(code) => code,
-                None => return orig(m, ip, pc, n),
-            }
-        }
-    };
+    let (code, orig) = code;
     // Safety: `ip` is the first element of a block (only first elements get `enter`), whose
     // `suffix.insns` elements follow it.
     let len = u64::from(unsafe { (*ip).suffix.insns });
@@ -795,6 +901,18 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
             epoch: m.htlb.epoch(),
             npc: 0,
             bail: 0,
+            m: std::ptr::null_mut(),
+            n0: 0,
+            fetch_pbase: 0,
+            l1i_mru: std::ptr::null(),
+            l1i_shift: 0,
+            l1i_mask: 0,
+            l1d_mru: std::ptr::null(),
+            l1d_shift: 0,
+            l1d_mask: 0,
+            dtlb_mru: std::ptr::null(),
+            bytes: std::ptr::null_mut(),
+            pc: 0,
         };
         // Safety: `code` is this block's translation, made by `translate` with the `Native`
         // signature and not freed (a flush forgets every slot's code first); it reads and
@@ -802,7 +920,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         // `ram_len`, all live and not otherwise borrowed during the call.
         let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
         n += k;
-        if env.bail != 0 {
+        if env.bail == BAIL {
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
@@ -822,14 +940,41 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
     }
 }
 
+/// The translation of the block whose first element is `ip` (at guest `pc`), translating it
+/// if this entry makes it hot, with the handler `enter` replaced; or the handler to run instead.
+#[inline(always)]
+fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<(Native, Handler), Handler> {
+    let page = m.fetch.page;
+    let Some(idx) = m.icache.index_of(page, ip) else {
+        return Err(plain(m, ip));
+    };
+    let Some(slot) = m.icache.jit_slot(page, idx) else {
+        return Err(plain(m, ip));
+    };
+    let orig = slot.orig;
+    if let Some(code) = slot.code {
+        return Ok((code, orig));
+    }
+    let Some(threshold) = m.jit.as_ref().map(|j| j.threshold) else {
+        return Err(orig);
+    };
+    slot.count += 1;
+    if slot.count < threshold {
+        return Err(orig);
+    }
+    match m.translate_block(page, idx, ip, pc) {
+        Some(code) => Ok((code, orig)),
+        None => Err(orig),
+    }
+}
+
 /// The plain handler of the element at `ip` (what it would have without superinstructions or
 /// `enter`): for an `enter` that cannot find its slot.
 #[cold]
-fn plain(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
+fn plain(m: &Machine, ip: *const Decoded) -> Handler {
     // Safety: `ip` points at an element of a live block (see `threaded`).
     let d = unsafe { &*ip };
-    let h = Decoded::new(d.insn, d.suffix.insns == 1, false, d.suffix).handler;
-    h(m, ip, pc, n)
+    Decoded::new(d.insn, d.suffix.insns == 1, m.timing.is_some(), d.suffix).handler
 }
 
 impl Machine {
@@ -852,7 +997,8 @@ impl Machine {
         }
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
-        let code = self.jit.as_mut()?.translate(block, pc);
+        let timed = self.timing.is_some().then(|| self.predicts());
+        let code = self.jit.as_mut()?.translate(block, pc, timed);
         match code {
             Some(code) => self.icache.jit_slot(page, idx)?.code = Some(code),
             // Not worth translating: the block's entries go straight to its own handler again.
@@ -861,13 +1007,20 @@ impl Machine {
         code
     }
 
-    /// Turns the block translator on or off (functional mode; see `jit`). Turning it off
-    /// forgets every translation; turning it on applies to blocks decoded from then on.
+    /// Turns the block translator on or off (see `jit`; timing mode needs an L1I and an L1D).
+    /// Turning it off forgets every translation; turning it on applies to blocks decoded from
+    /// then on.
     pub fn set_jit(&mut self, on: bool) {
         if !on {
             self.icache.forget_translations();
             self.jit = None;
-        } else if self.jit.is_none() && self.timing.is_none() {
+        } else if self.jit.is_none()
+            && self
+                .timing
+                .as_deref()
+                .is_none_or(|t| t.l1i.is_some() && t.l1d.is_some())
+        {
+            // Timing mode needs both L1 caches (see `timed`).
             self.jit = Jit::new().map(Box::new);
         }
     }

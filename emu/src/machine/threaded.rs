@@ -383,7 +383,7 @@ fn go_on<const LAST: bool, const CHECK: bool, const TIMING: bool>(
 /// the block booked for the rest and leave it to be resumed there.
 #[cold]
 #[inline(never)]
-fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u64) {
+pub(crate) fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u64) {
     m.retired = n;
     if TIMING {
         // Safety: `next` is an element of the running block (see `proceed`).
@@ -428,7 +428,12 @@ fn taken<const LAST: bool, const TIMING: bool, const LOOP: bool>(
 /// its prediction (pipeline model), its count, the carry it hands on, and taking back the rest
 /// of the block. Not cold: about one instruction in six is a taken branch on kernel code.
 #[inline(never)]
-fn taken_costs<const LAST: bool>(m: &mut Machine, ip: *const Decoded, pc: u64, npc: u64) {
+pub(crate) fn taken_costs<const LAST: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    npc: u64,
+) {
     m.stats.count(Event::TakenBranch);
     if let Some(t) = m.timing.as_deref() {
         let extra = u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
@@ -575,7 +580,7 @@ pub(crate) const fn is_branch(op: Op) -> bool {
 }
 
 /// Whether `op` is a load or a store (`is_simple` excludes the AMOs).
-const fn is_data(op: Op) -> bool {
+pub(crate) const fn is_data(op: Op) -> bool {
     let (load, store) = memory_kind(op);
     load || store
 }

@@ -165,7 +165,7 @@ impl Timing {
     /// Books the DTLB hit of a host-TLB value's modeled slot (`slot` + 1 from its top bits, see
     /// `SLOT_SHIFT`; 0, no modeled entry: nothing) as a lookup finding it would.
     #[inline(always)]
-    fn dtlb_hit(&mut self, slot: u64) {
+    pub(crate) fn dtlb_hit(&mut self, slot: u64) {
         if slot != 0 {
             let slot = (slot - 1) as usize;
             self.dtlb.hit(slot);
@@ -581,14 +581,31 @@ impl Machine {
         let tlb_mru = slot == 0 || slot - 1 == t.dtlb_mru as u64;
         let line_mru = l1d.is_mru(paddr, WRITE);
         if !(tlb_mru && line_mru) {
-            // What the slow path's lookups would do, counted as they count (`hit` of the MRU
-            // line changes and counts nothing, so it is not called: a copy between two pages
-            // changes the DTLB's MRU slot at every access, not the lines' MRU state).
-            if !line_mru && !l1d.hit(paddr, WRITE) {
-                return self.timed_miss::<N, WRITE>(slot, paddr, off);
-            }
-            t.dtlb_hit(slot);
+            return self.timed_not_mru(slot, paddr, off, N, WRITE);
         }
+        Some(off as usize)
+    }
+
+    /// The fast path's access (see `timed_fast_offset`) when its DTLB slot or its line is not
+    /// the most recently used: what the slow path's lookups would do, counted as they count
+    /// (`hit` of the MRU line changes and counts nothing, so it is not called: a copy between
+    /// two pages changes the DTLB's MRU slot at every access, not the lines' MRU state), with
+    /// an L1D miss modeled by `timed_miss`. Also the translator's (`jit::timed`).
+    #[inline]
+    pub(crate) fn timed_not_mru(
+        &mut self,
+        slot: u64,
+        paddr: u64,
+        off: u64,
+        n: usize,
+        write: bool,
+    ) -> Option<usize> {
+        let t = self.timing.as_deref_mut()?;
+        let l1d = t.l1d.as_mut()?;
+        if !l1d.is_mru(paddr, write) && !l1d.hit(paddr, write) {
+            return self.timed_miss(slot, paddr, off, n, write);
+        }
+        t.dtlb_hit(slot);
         Some(off as usize)
     }
 
@@ -600,19 +617,21 @@ impl Machine {
     /// `None` (nothing changed) while watchpoints exist: the slow path checks them.
     #[cold]
     #[inline(never)]
-    fn timed_miss<const N: usize, const WRITE: bool>(
+    fn timed_miss(
         &mut self,
         slot: u64,
         paddr: u64,
         off: u64,
+        n: usize,
+        write: bool,
     ) -> Option<usize> {
         // The caller's RAM access must not fail after the model changed.
-        if self.debug.watching() || off as usize + N > self.bus.ram.len() {
+        if self.debug.watching() || off as usize + n > self.bus.ram.len() {
             return None;
         }
         let t = self.timing.as_deref_mut()?;
         t.dtlb_hit(slot);
-        self.model_data_access(paddr, WRITE, false);
+        self.model_data_access(paddr, write, false);
         Some(off as usize)
     }
 

@@ -16,9 +16,9 @@
 use super::replacement::{Replacement, ReplacementState};
 
 /// Bit of a tag word: the way holds a line.
-const VALID: u64 = 1 << 0;
+pub(crate) const VALID: u64 = 1 << 0;
 /// Bit of a tag word: the line was written since it was filled.
-const DIRTY: u64 = 1 << 1;
+pub(crate) const DIRTY: u64 = 1 << 1;
 /// The flag bits of a tag word.
 const FLAGS: u64 = VALID | DIRTY;
 /// The smallest line size: the flags must fit below the line offset.
@@ -260,6 +260,12 @@ impl Cache {
     #[inline]
     fn line_of(&self, addr: u64) -> u64 {
         addr & !((1u64 << self.line_shift) - 1)
+    }
+
+    /// What the translator's inline `is_mru` reads: the MRU word of each set (a table never
+    /// reallocated while the cache lives), the line shift and the set mask.
+    pub(crate) fn mru_table(&self) -> (*const u64, u32, u64) {
+        (self.mru.as_ptr(), self.line_shift, self.set_mask)
     }
 
     /// The set index of `addr`.
