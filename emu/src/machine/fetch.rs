@@ -286,6 +286,7 @@ impl DecodeCache {
             for s in p.jit.iter_mut().flatten() {
                 s.code = None;
                 s.count = 0;
+                s.bails = 0;
             }
         }
     }
@@ -501,6 +502,7 @@ impl Machine {
             p.jit[start] = Some(JitSlot {
                 orig: p.insns[start].handler,
                 count: 0,
+                bails: 0,
                 code: None,
             });
             p.insns[start].handler = if timing.is_some() {

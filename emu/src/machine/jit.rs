@@ -168,8 +168,11 @@ const _: () = assert!(std::mem::size_of::<crate::mmu::htlb::Entry>() == 16);
 pub(crate) struct JitSlot {
     /// The handler `enter` replaced.
     pub orig: Handler,
-    /// Entries so far.
+    /// Entries so far (before the translation: towards the threshold; after it: runs of the
+    /// native code, saturating).
     pub count: u32,
+    /// Runs of the native code that ended in a bail (see `bailed`).
+    pub bails: u32,
     /// The translation, once made.
     pub code: Option<Native>,
 }
@@ -246,7 +249,12 @@ impl Jit {
     /// `timed`: timing mode, with whether the pipeline model predicts branches (see `timed`).
     pub fn translate(&mut self, block: &[Decoded], pc: u64, timed: Option<bool>) -> Option<Native> {
         let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
-        if prefix < if timed.is_some() { TIMED_MIN_PREFIX } else { MIN_PREFIX } {
+        let least = if timed.is_some() {
+            TIMED_MIN_PREFIX
+        } else {
+            MIN_PREFIX
+        };
+        if prefix < least {
             return None;
         }
         let module = self.module.as_mut()?;
@@ -921,6 +929,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
         n += k;
         if env.bail == BAIL {
+            bailed(m, ip);
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
@@ -953,6 +962,7 @@ fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<(Native, H
     };
     let orig = slot.orig;
     if let Some(code) = slot.code {
+        slot.count = slot.count.saturating_add(1);
         return Ok((code, orig));
     }
     let Some(threshold) = m.jit.as_ref().map(|j| j.threshold) else {
@@ -963,8 +973,38 @@ fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<(Native, H
         return Err(orig);
     }
     match m.translate_block(page, idx, ip, pc) {
-        Some(code) => Ok((code, orig)),
+        Some(code) => {
+            if let Some(slot) = m.icache.jit_slot(page, idx) {
+                slot.count = 1;
+            }
+            Ok((code, orig))
+        }
         None => Err(orig),
+    }
+}
+
+/// Bails before a translated block gives its translation up: at least this many, and at least
+/// one run of its native code in `BAIL_SHARE` ending in one.
+const BAILS: u32 = 64;
+const BAIL_SHARE: u32 = 4;
+
+/// The native code of the block whose first element is `ip` ended in a bail: count it, and give
+/// the block its own handler back if it bails that often (a loop whose stores go to its own code
+/// page bails at the store every iteration, and entering and leaving the native code costs more
+/// than the instructions before the bail save). Changes nothing the guest or the model sees.
+#[cold]
+#[inline(never)]
+fn bailed(m: &mut Machine, ip: *const Decoded) {
+    let page = m.fetch.page;
+    let Some(idx) = m.icache.index_of(page, ip) else {
+        return;
+    };
+    let Some(slot) = m.icache.jit_slot(page, idx) else {
+        return;
+    };
+    slot.bails += 1;
+    if slot.bails >= BAILS && slot.bails.saturating_mul(BAIL_SHARE) >= slot.count {
+        m.icache.jit_give_up(page, idx);
     }
 }
 

@@ -360,6 +360,9 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         // points at, nor changes the host TLB's epoch or the data privilege.)
         let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
         n += k;
+        if env.bail == BAIL {
+            super::bailed(m, ip);
+        }
         match env.bail {
             BAIL if k == 0 => return orig(m, ip, env.npc, n),
             BAIL => {
