@@ -67,6 +67,7 @@ use crate::mmu::htlb::HTLB_ENTRIES;
 
 use super::Machine;
 use super::threaded::{self, Decoded, Handler};
+use super::timing::OFFSET_MASK;
 
 /// Block entries before a block is translated (`KLAB_JIT_THRESHOLD` overrides it, read when
 /// the translator is made).
@@ -536,9 +537,19 @@ impl<'a> Gen<'a> {
     /// The host address of an `n`-byte access at `vaddr` through the host TLB table at env
     /// offset `table`, or a bail to element `j` (at `pc`) when the fast path cannot do it.
     fn host_address(&mut self, table: i32, vaddr: Value, n: u64, j: usize, pc: u64) -> Value {
+        let (_, i) = self.probe(table, vaddr, n, j, pc);
+        let ram = self.field(ENV_RAM);
+        self.b.ins().iadd(ram, i)
+    }
+
+    /// The host-TLB probe of an `n`-byte access at `vaddr` through the table at env offset
+    /// `table`, which changes nothing: the entry's value (timing mode: with its DTLB slot in the
+    /// top bits, see `timing::SLOT_SHIFT`) and the RAM offset of the access; or a bail to
+    /// element `j` (at `pc`) when the entry does not hold the page, the access is misaligned or
+    /// it does not fit in RAM.
+    fn probe(&mut self, table: i32, vaddr: Value, n: u64, j: usize, pc: u64) -> (Value, Value) {
         let tab = self.field(table);
         let epoch = self.field(ENV_EPOCH);
-        let ram = self.field(ENV_RAM);
         let ram_len = self.field(ENV_RAM_LEN);
         let page = self.b.ins().ushr_imm_s(vaddr, i64::from(PAGE_SHIFT));
         let slot = self.b.ins().band_imm_s(page, (HTLB_ENTRIES - 1) as i64);
@@ -548,15 +559,15 @@ impl<'a> Gen<'a> {
         let value = self.b.ins().load(types::I64, MemFlagsData::trusted(), e, 8);
         let base = self.b.ins().band_imm_s(vaddr, !(PAGE_MASK as i64));
         let want = self.b.ins().bor(base, epoch);
-        let hit = self.b.ins().icmp(IntCC::Equal, tag, want);
-        let mut ok = hit;
+        let mut ok = self.b.ins().icmp(IntCC::Equal, tag, want);
         if n > 1 {
             let low = self.b.ins().band_imm_s(vaddr, (n - 1) as i64);
             let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
             ok = self.b.ins().band(ok, aligned);
         }
+        let page_off = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
         let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
-        let i = self.b.ins().iadd(value, in_page);
+        let i = self.b.ins().iadd(page_off, in_page);
         let end = self.b.ins().iadd_imm_s(i, n as i64);
         let fits = self
             .b
@@ -564,7 +575,7 @@ impl<'a> Gen<'a> {
             .icmp(IntCC::UnsignedLessThanOrEqual, end, ram_len);
         let ok = self.b.ins().band(ok, fits);
         self.side_exit(ok, false, j, pc, BAIL);
-        self.b.ins().iadd(ram, i)
+        (value, i)
     }
 
     /// Low 32 bits of `v`.

@@ -31,13 +31,12 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{AbiParam, InstBuilder, MemFlagsData, Signature, Value, types};
 use cranelift_frontend::Variable;
 
-use crate::memmap::{PAGE_MASK, PAGE_SHIFT, RAM_BASE};
-use crate::mmu::htlb::HTLB_ENTRIES;
+use crate::memmap::{PAGE_MASK, RAM_BASE};
 use crate::model::cache::{DIRTY, VALID};
 
 use super::super::Machine;
 use super::super::threaded::{self, Decoded};
-use super::super::timing::{OFFSET_MASK, SLOT_SHIFT};
+use super::super::timing::SLOT_SHIFT;
 use super::{
     BAIL, CUT, END, ENV_DTLB_MRU, ENV_EPOCH, ENV_FETCH_PBASE, ENV_L1D_MASK, ENV_L1D_MRU,
     ENV_L1D_SHIFT, ENV_L1I_MASK, ENV_L1I_MRU, ENV_L1I_SHIFT, ENV_M, ENV_N0, ENV_RAM, ENV_RAM_LEN,
@@ -222,35 +221,8 @@ impl Gen<'_> {
         fetch: bool,
     ) -> Value {
         let write = table == super::ENV_WRITE;
-        let tab = self.field(table);
-        let epoch = self.field(ENV_EPOCH);
-        let ram = self.field(ENV_RAM);
-        let ram_len = self.field(ENV_RAM_LEN);
-        let page = self.b.ins().ushr_imm_s(vaddr, i64::from(PAGE_SHIFT));
-        let slot = self.b.ins().band_imm_s(page, (HTLB_ENTRIES - 1) as i64);
-        let off = self.b.ins().ishl_imm_s(slot, 4);
-        let e = self.b.ins().iadd(tab, off);
-        let tag = self.b.ins().load(types::I64, MemFlagsData::trusted(), e, 0);
-        let value = self.b.ins().load(types::I64, MemFlagsData::trusted(), e, 8);
-        let base = self.b.ins().band_imm_s(vaddr, !(PAGE_MASK as i64));
-        let want = self.b.ins().bor(base, epoch);
-        let mut ok = self.b.ins().icmp(IntCC::Equal, tag, want);
-        if n > 1 {
-            let low = self.b.ins().band_imm_s(vaddr, (n - 1) as i64);
-            let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
-            ok = self.b.ins().band(ok, aligned);
-        }
-        let page_off = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
-        let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
-        let i = self.b.ins().iadd(page_off, in_page);
-        let end = self.b.ins().iadd_imm_s(i, n as i64);
-        let fits = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedLessThanOrEqual, end, ram_len);
-        let ok = self.b.ins().band(ok, fits);
         let pc = self.cur_pc;
-        self.side_exit(ok, false, j, pc, BAIL);
+        let (value, i) = self.probe(table, vaddr, n, j, pc);
         if fetch {
             self.timed_fetch(pc);
         }
@@ -278,6 +250,7 @@ impl Gen<'_> {
         let tlb_mru = self.b.ins().bor(none, same);
         let zero = self.iconst(0);
         self.unless(tlb_mru, |g| g.call_helper(dtlb_helper, slot, zero));
+        let ram = self.field(ENV_RAM);
         self.b.ins().iadd(ram, i)
     }
 
