@@ -911,6 +911,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
     // `suffix.insns` elements follow it.
     let len = u64::from(unsafe { (*ip).suffix.insns });
     let mut n = n;
+    let mut runs = 0u32;
     loop {
         let mut env = Env {
             read: m.htlb.read[m.dmode & 3].as_ptr(),
@@ -939,8 +940,9 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         // `ram_len`, all live and not otherwise borrowed during the call.
         let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
         n += k;
+        runs += 1;
         if env.bail == BAIL {
-            bailed(m, ip);
+            bailed(m, ip, runs);
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
@@ -999,13 +1001,15 @@ fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<(Native, H
 const BAILS: u32 = 64;
 const BAIL_SHARE: u32 = 4;
 
-/// The native code of the block whose first element is `ip` ended in a bail: count it, and give
-/// the block its own handler back if it bails that often (a loop whose stores go to its own code
-/// page bails at the store every iteration, and entering and leaving the native code costs more
-/// than the instructions before the bail save). Changes nothing the guest or the model sees.
+/// The native code of the block whose first element is `ip` ended in a bail, after `runs` runs
+/// in this entry (a branch back to the block's start runs it again without a new entry): count
+/// them, and give the block its own handler back if it bails that often (a loop whose stores go
+/// to its own code page bails at the store every iteration, and entering and leaving the native
+/// code costs more than the instructions before the bail save). Changes nothing the guest or the
+/// model sees.
 #[cold]
 #[inline(never)]
-fn bailed(m: &mut Machine, ip: *const Decoded) {
+fn bailed(m: &mut Machine, ip: *const Decoded, runs: u32) {
     let page = m.fetch.page;
     let Some(idx) = m.icache.index_of(page, ip) else {
         return;
@@ -1014,6 +1018,7 @@ fn bailed(m: &mut Machine, ip: *const Decoded) {
         return;
     };
     slot.bails += 1;
+    slot.count = slot.count.saturating_add(runs - 1);
     if slot.bails >= BAILS && slot.bails.saturating_mul(BAIL_SHARE) >= slot.count {
         m.icache.jit_give_up(page, idx);
     }

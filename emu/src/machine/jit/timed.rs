@@ -323,6 +323,7 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     let first = unsafe { &*ip };
     let len = u64::from(first.suffix.insns);
     let mut n = n;
+    let mut runs = 0u32;
     loop {
         env.n0 = n;
         // Safety: `code` is this block's translation (made by `translate` in timing mode, with
@@ -333,8 +334,9 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         // points at, nor changes the host TLB's epoch or the data privilege.)
         let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
         n += k;
+        runs += 1;
         if env.bail == BAIL {
-            super::bailed(m, ip);
+            super::bailed(m, ip, runs);
         }
         match env.bail {
             BAIL if k == 0 => return orig(m, ip, env.npc, n),
