@@ -587,10 +587,9 @@ impl Machine {
     }
 
     /// The fast path's access (see `timed_fast_offset`) when its DTLB slot or its line is not
-    /// the most recently used: what the slow path's lookups would do, counted as they count
-    /// (`hit` of the MRU line changes and counts nothing, so it is not called: a copy between
-    /// two pages changes the DTLB's MRU slot at every access, not the lines' MRU state), with
-    /// an L1D miss modeled by `timed_miss`. Also the translator's (`jit::timed`).
+    /// the most recently used (a copy between two pages changes the DTLB's MRU slot at every
+    /// access, not the lines' MRU state): what the slow path's lookups would do, counted as they
+    /// count, with an L1D miss modeled by `timed_miss`. Also the translator's (`jit::timed`).
     #[inline]
     pub(crate) fn timed_not_mru(
         &mut self,
@@ -602,7 +601,8 @@ impl Machine {
     ) -> Option<usize> {
         let t = self.timing.as_deref_mut()?;
         let l1d = t.l1d.as_mut()?;
-        if !l1d.is_mru(paddr, write) && !l1d.hit(paddr, write) {
+        // `hit` of the MRU line is true and changes and counts nothing.
+        if !l1d.hit(paddr, write) {
             return self.timed_miss(slot, paddr, off, n, write);
         }
         t.dtlb_hit(slot);
