@@ -395,6 +395,14 @@ impl Stats {
         self.spaces.len() - 1
     }
 
+    /// The current attribution's event counts, indexed by event number (the block translator
+    /// adds to them in timing mode's loops, `machine::jit::timed`). Valid until the next switch
+    /// of attribution.
+    pub(crate) fn events_ptr(&mut self) -> Option<*mut u64> {
+        let c = self.buckets.get_mut(self.current)?;
+        Some(c.events.as_mut_ptr())
+    }
+
     /// Counts one event `e` in the current attribution.
     #[inline]
     pub fn count(&mut self, e: Event) {

@@ -87,13 +87,13 @@ pub struct RunArgs {
     /// Stop after this many instructions executed, retired or trapped (exit status 124).
     #[arg(long, value_name = "N")]
     max_insns: Option<u64>,
-    /// Print retired instructions, cycles, host time and MIPS to stderr at exit (and, in
-    /// functional mode, the blocks the translator translated).
+    /// Print retired instructions, cycles, host time and MIPS to stderr at exit, and the blocks
+    /// the translator translated.
     #[arg(long)]
     stats: bool,
-    /// The block translator of functional mode (Cranelift, host code for hot blocks): on by
-    /// default where Cranelift supports the host, or off (the interpreter alone, as
-    /// `KLAB_JIT=0` does). Every count is the same either way; timing mode never translates.
+    /// The block translator (Cranelift, host code for hot blocks): on by default where
+    /// Cranelift supports the host, or off (the interpreter alone, as `KLAB_JIT=0` does). Every
+    /// count, cycle and statistic is the same either way, in both modes.
     #[arg(long, value_name = "on|off", value_parser = on_off)]
     jit: Option<bool>,
     /// Write the run's statistics (by mode, address space, region; events; snapshots; cycles

@@ -34,7 +34,8 @@
 //! retired, with the next pc (and whether that is a bail) in its `Env`. `enter` then advances
 //! the retired count and continues exactly as the block's last handler would: a bail runs the
 //! element's handler; a taken branch or the block's end goes to `threaded::chain` (and a branch
-//! back to the block's own start re-runs the native code directly, under the same chain limit).
+//! back to the block's own start re-runs the native code directly, under the same chain limit;
+//! in timing mode the native code loops itself, see `timed`).
 //!
 //! The block is entered only where the threaded code enters it (it ends before the slice's stop),
 //! so stops are unchanged (timing mode leaves where a cost moves the stop, as its handlers do);
@@ -80,7 +81,8 @@ pub(crate) const MIN_PREFIX: usize = 3;
 /// `MIN_PREFIX` in timing mode, whose native code costs more to enter and leave (the env of the
 /// model, the exits' continuations). Measured: at 3 the `ecall` guest translates two short
 /// kernel blocks and runs 1.61-1.73 s instead of 1.43-1.49 s without the translator; at 6 it
-/// translates none, and compute and micro usertests are as fast as at 3.
+/// translates none, and compute and micro usertests are as fast as at 3. A loop (`loop_branch`)
+/// needs only `MIN_PREFIX`: it does not leave the native code at each run.
 pub(crate) const TIMED_MIN_PREFIX: usize = 6;
 
 /// Bytes of generated code after which every translation is dropped and the memory freed.
@@ -127,6 +129,12 @@ pub(crate) struct Env {
     bytes: *mut u64,
     /// Out: the pc of the element the native code ended with (a taken branch, the last one).
     pc: u64,
+    /// Timing mode: the block's first element (for the loop helper, see `timed`).
+    ip: *const Decoded,
+    /// Timing mode: runs of the block in this entry (its loops count each).
+    runs: u64,
+    /// Timing mode: the current attribution's event counts (`Stats::events_ptr`).
+    events: *mut u64,
 }
 
 /// `Env::bail`: the block ran to its end (or, functional mode, left by a taken branch).
@@ -138,6 +146,9 @@ const TAKEN: u64 = 2;
 /// `Env::bail` (timing mode): the slice must stop before the element at `npc` (a dynamic cost
 /// moved the stop, see `threaded::cut`).
 const CUT: u64 = 3;
+/// `Env::bail` (timing mode): the block's last element, a branch back to its start, was taken
+/// and its costs booked, and the chain limit ends the chain there (see `timed`'s loops).
+const STOP: u64 = 4;
 
 const ENV_READ: i32 = 0;
 const ENV_WRITE: i32 = 8;
@@ -158,6 +169,8 @@ const ENV_L1D_MASK: i32 = std::mem::offset_of!(Env, l1d_mask) as i32;
 const ENV_DTLB_MRU: i32 = std::mem::offset_of!(Env, dtlb_mru) as i32;
 const ENV_PC: i32 = std::mem::offset_of!(Env, pc) as i32;
 const ENV_BYTES: i32 = std::mem::offset_of!(Env, bytes) as i32;
+const ENV_RUNS: i32 = std::mem::offset_of!(Env, runs) as i32;
+const ENV_EVENTS: i32 = std::mem::offset_of!(Env, events) as i32;
 /// Fields of the env (each eight bytes).
 const ENV_FIELDS: usize = std::mem::size_of::<Env>() / 8;
 const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
@@ -247,10 +260,16 @@ impl Jit {
     /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
     /// fewer than `MIN_PREFIX` (`TIMED_MIN_PREFIX`) of its first operations are translated (or
     /// Cranelift fails).
-    /// `timed`: timing mode, with whether the pipeline model predicts branches (see `timed`).
-    pub fn translate(&mut self, block: &[Decoded], pc: u64, timed: Option<bool>) -> Option<Native> {
+    /// `timed`: timing mode, with whether the pipeline model predicts branches and the block's
+    /// loop plan if it is a loop (see `timed`).
+    pub fn translate(
+        &mut self,
+        block: &[Decoded],
+        pc: u64,
+        timed: Option<(bool, Option<timed::LoopPlan>)>,
+    ) -> Option<Native> {
         let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
-        let least = if timed.is_some() {
+        let least = if timed.is_some() && loop_branch(block, pc).is_none() {
             TIMED_MIN_PREFIX
         } else {
             MIN_PREFIX
@@ -273,8 +292,8 @@ impl Jit {
             let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
             let config = module.target_config();
             let mut g = Gen::new(b, config.default_call_conv);
-            if let Some(predicts) = timed {
-                g.timed_prologue(block.len(), predicts);
+            if let Some((predicts, plan)) = timed {
+                g.timed_prologue(block.len(), predicts, plan);
             }
             g.block(block, pc, config);
         }
@@ -305,6 +324,29 @@ impl Drop for Jit {
             unsafe { m.free_memory() };
         }
     }
+}
+
+/// The first conditional branch back to the block's start in the translated prefix of `block`
+/// (from guest `pc`), if any: a loop, which timing mode runs again without leaving the native
+/// code (see `timed`).
+fn loop_branch(block: &[Decoded], pc: u64) -> Option<usize> {
+    let mut at = pc;
+    for (j, d) in block
+        .iter()
+        .take_while(|d| translated(d.insn.op))
+        .enumerate()
+    {
+        let i = d.insn;
+        let branch = matches!(
+            i.op,
+            Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
+        );
+        if branch && at.wrapping_add(i64::from(i.imm) as u64) == pc {
+            return Some(j);
+        }
+        at = at.wrapping_add(u64::from(i.len));
+    }
+    None
 }
 
 /// Whether the translator knows `op` (loads and stores: their fast path; see the module note).
@@ -480,6 +522,27 @@ impl<'a> Gen<'a> {
     /// Ends the native code here: write back the changed registers, leave `npc` and `bail` in
     /// the env, return `retired` (elements retired).
     fn exit(&mut self, retired: usize, npc: Value, how: u64) {
+        self.write_back();
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), npc, self.env, ENV_NPC);
+        self.leave(retired, how);
+    }
+
+    /// Stores `how` in the env's `bail` and returns `retired`.
+    fn leave(&mut self, retired: usize, how: u64) {
+        let flag = self.iconst(how);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), flag, self.env, ENV_BAIL);
+        let k = self.iconst(retired as u64);
+        self.b.ins().return_(&[k]);
+    }
+
+    /// What every way out of the native code (and timing mode's loop back) does first: writes
+    /// back the changed registers, and in timing mode the current element's pc and the bytes
+    /// the elements so far loaded and stored.
+    fn write_back(&mut self) {
         for r in 1..32 {
             if self.dirty & (1 << r) != 0
                 && let Some(v) = self.regs[r]
@@ -489,13 +552,6 @@ impl<'a> Gen<'a> {
                     .store(MemFlagsData::trusted(), v, self.regs_ptr, 8 * r as i32);
             }
         }
-        self.b
-            .ins()
-            .store(MemFlagsData::trusted(), npc, self.env, ENV_NPC);
-        let flag = self.iconst(how);
-        self.b
-            .ins()
-            .store(MemFlagsData::trusted(), flag, self.env, ENV_BAIL);
         if self.timed.is_some() {
             let pc = self.iconst(self.cur_pc);
             self.b
@@ -513,8 +569,6 @@ impl<'a> Gen<'a> {
                 }
             }
         }
-        let k = self.iconst(retired as u64);
-        self.b.ins().return_(&[k]);
     }
 
     /// Leaves through a cold side exit when `cond` is true (`!on_true`: false), goes on
@@ -627,6 +681,7 @@ impl<'a> Gen<'a> {
     ) {
         let mut ended = false;
         let timed = self.timed.is_some();
+        let start = pc;
         for (j, d) in block.iter().enumerate() {
             let i = d.insn;
             let len = u64::from(i.len);
@@ -747,8 +802,12 @@ impl<'a> Gen<'a> {
                         let stay = self.b.create_block();
                         self.b.ins().brif(c, out, &[], stay, &[]);
                         self.b.switch_to_block(out);
-                        let t = self.iconst(target);
-                        self.exit(j + 1, t, if timed { TAKEN } else { END });
+                        if timed && target == start {
+                            self.timed_loop(j + 1, target);
+                        } else {
+                            let t = self.iconst(target);
+                            self.exit(j + 1, t, if timed { TAKEN } else { END });
+                        }
                         self.b.switch_to_block(stay);
                     }
                     // Not taken (or to the next instruction): the pipeline model's prediction.
@@ -933,6 +992,9 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
             dtlb_mru: std::ptr::null(),
             bytes: std::ptr::null_mut(),
             pc: 0,
+            ip: std::ptr::null(),
+            runs: 0,
+            events: std::ptr::null_mut(),
         };
         // Safety: `code` is this block's translation, made by `translate` with the `Native`
         // signature and not freed (a flush forgets every slot's code first); it reads and
@@ -1053,7 +1115,11 @@ impl Machine {
         }
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
-        let timed = self.timing.is_some().then(|| self.predicts());
+        let timed = if self.timing.is_some() {
+            Some((self.predicts(), self.loop_plan(page, idx, block, pc)))
+        } else {
+            None
+        };
         let code = self.jit.as_mut()?.translate(block, pc, timed);
         match code {
             Some(code) => self.icache.jit_slot(page, idx)?.code = Some(code),

@@ -411,6 +411,18 @@ impl Predictor {
         }
     }
 
+    /// The words a taken conditional branch at `pc` reads: its BHT counter and its BTB entry's
+    /// pc and target. `branch(pc, true, target)` predicts it right and changes nothing exactly
+    /// when the counter is 3 (strongly taken) and the entry holds (`pc`, `target`): the block
+    /// translator checks that inline (`jit::timed`). The tables are never resized, so the
+    /// pointers live as long as the predictor.
+    pub fn branch_words(&mut self, pc: u64) -> (*const u8, *const u64, *const u64) {
+        let i = (pc >> 1) as usize & (self.bht.len() - 1);
+        let slot = self.btb_slot(pc);
+        let entry = &self.btb[slot];
+        (&self.bht[i], &entry.0, &entry.1)
+    }
+
     fn btb_slot(&self, pc: u64) -> usize {
         (pc >> 1) as usize & (self.btb.len() - 1)
     }

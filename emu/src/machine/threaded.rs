@@ -233,7 +233,7 @@ impl Decoded {
 }
 
 /// The events a `Suffix` books, in the order `book` passes its counts.
-const BOOKED: [Event; 4] = [
+pub(crate) const BOOKED: [Event; 4] = [
     Event::Load,
     Event::Store,
     Event::L1dAccess,
@@ -642,27 +642,33 @@ impl Machine {
     #[inline(never)]
     pub(crate) fn carry_in(&mut self, ip: *const Decoded) {
         let carry = std::mem::take(&mut self.carry);
-        // Safety: `ip` points at an element of a block (`block_at`, `element`), and the
-        // `insns` elements from it are that block's.
-        let len = usize::from(unsafe { (*ip).suffix.insns });
-        let mut ticks = 0u64;
-        let insns = (0..len).map(|j| {
-            // Safety: as above, `j < len`.
-            let d = unsafe { &*ip.add(j) };
-            let rest = if j + 1 < len {
-                // Safety: as above.
-                unsafe { (*ip.add(j + 1)).suffix.extra }
-            } else {
-                0
-            };
-            ticks += 1 + u64::from(d.suffix.extra - rest);
-            (d.insn, ((ticks - 1) / 2).min(255) as u8)
-        });
-        let stall = super::pipeline::carry_stall(carry, insns);
+        let stall = carry_stall_at(carry, ip);
         if stall > 0 {
             self.spend_cycles(stall);
         }
     }
+}
+
+/// Pipeline model: the stall, in cycles, of the block at `ip` entered with `carry` pending (see
+/// `Machine::carry_in`).
+pub(crate) fn carry_stall_at(carry: super::pipeline::Carry, ip: *const Decoded) -> u64 {
+    // Safety: `ip` points at an element of a block (`block_at`, `element`), and the
+    // `insns` elements from it are that block's.
+    let len = usize::from(unsafe { (*ip).suffix.insns });
+    let mut ticks = 0u64;
+    let insns = (0..len).map(|j| {
+        // Safety: as above, `j < len`.
+        let d = unsafe { &*ip.add(j) };
+        let rest = if j + 1 < len {
+            // Safety: as above.
+            unsafe { (*ip.add(j + 1)).suffix.extra }
+        } else {
+            0
+        };
+        ticks += 1 + u64::from(d.suffix.extra - rest);
+        (d.insn, ((ticks - 1) / 2).min(255) as u8)
+    });
+    super::pipeline::carry_stall(carry, insns)
 }
 
 /// The instruction at `ip` needs the memory slow path: run it fully, then go on.

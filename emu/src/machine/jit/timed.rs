@@ -3,9 +3,10 @@
 //!
 //! What a translated block does besides running its instructions (see `threaded` and `timing`
 //! for what each step means):
-//! - **Booking.** Nothing here: the block's static costs and counts (its `Suffix`) are booked by
-//!   whoever enters it (`chain`, `run_block`), as for the interpreter, and taken back by the
-//!   continuations `enter_timed` calls (a taken branch's `taken_costs`, a `cut`).
+//! - **Booking.** The block's static costs and counts (its `Suffix`) are booked by whoever
+//!   enters it (`chain`, `run_block`), as for the interpreter, and taken back by the
+//!   continuations `enter_timed` calls (a taken branch's `taken_costs`, a `cut`); a loop books
+//!   its own next run (below).
 //! - **Fetch.** An element that makes an L1I access (`Suffix::fetch_access`) checks inline
 //!   whether its line is the MRU line of its set (`Cache::is_mru`: nothing would change); if
 //!   not, it calls `fetch_line_access` through a helper.
@@ -18,6 +19,12 @@
 //!   `enter_timed` runs the interpreter's `taken_costs` and `chain`. A branch that is not taken
 //!   calls the pipeline model's predictor through a helper (`predict_branch`). A jump ends the
 //!   block and is predicted by `enter_timed` (`END`).
+//! - **Loops.** A taken branch back to the block's start does not leave: the native code books
+//!   what `taken_costs` and `chain` would (the branch, the next run's `Suffix`, the stops) and
+//!   runs the block again, or leaves (`STOP`) where the chain limit ends the chain. The booking
+//!   is inline from constants made at translation (`LoopPlan`) while the predictor would change
+//!   nothing; otherwise a helper runs the interpreter's path (`loop_helper`). The kernels' copy
+//!   and fill loops, most of what micro `usertests` runs, are such loops.
 //! - **Stops.** Every helper returns `stop_retired` after its work: a cost may have moved the
 //!   slice's stop before the block's end, and then the native code leaves before the next
 //!   element (`CUT`), which `enter_timed` cuts exactly as the handlers' check does.
@@ -35,13 +42,122 @@ use crate::memmap::{PAGE_MASK, RAM_BASE};
 use crate::model::cache::{DIRTY, VALID};
 
 use super::super::Machine;
+use super::super::threaded::BOOKED;
 use super::super::threaded::{self, Decoded};
 use super::super::timing::SLOT_SHIFT;
 use super::{
     BAIL, CUT, END, ENV_DTLB_MRU, ENV_EPOCH, ENV_FETCH_PBASE, ENV_L1D_MASK, ENV_L1D_MRU,
     ENV_L1D_SHIFT, ENV_L1I_MASK, ENV_L1I_MRU, ENV_L1I_SHIFT, ENV_M, ENV_N0, ENV_RAM, ENV_RAM_LEN,
-    Env, Gen, TAKEN,
+    Env, Gen, STOP, TAKEN,
 };
+use crate::stats::Event;
+
+/// What a run of a translated loop (a block whose element `k - 1` is a conditional branch back
+/// to its start) books when that branch is taken and the predictor predicts it right without
+/// changing (see `Predictor::branch_words`): constants of the block and the profile, made once
+/// at translation from the same functions the interpreter's path calls (`taken_costs`,
+/// `again`), so that the native code can do it without leaving. A predictor that would change
+/// sends the native code to `loop_helper`, which runs that path itself.
+pub(crate) struct LoopPlan {
+    /// Elements in a run; the branch is element `k - 1`, at guest `pc`.
+    k: usize,
+    pc: u64,
+    /// What `taken_costs` counts, in event numbers and counts (the branch, and the rest of the
+    /// block taken back when it is not the last element).
+    taken: Vec<(usize, i64)>,
+    /// The ticks they spend (or take back), in the order they do, each followed by a refresh of
+    /// the stop (`Machine::refresh_stop`).
+    steps: Vec<i64>,
+    /// `again`'s test: another run needs `n + limit <= chain_limit`.
+    limit: u64,
+    /// What `again` books for the next run (the block's `Suffix`): counts, then ticks.
+    book: Vec<(usize, i64)>,
+    book_ticks: u64,
+    /// The predictor's words for the branch (`Predictor::branch_words`), if it predicts.
+    predictor: Option<(*const u8, *const u64, *const u64)>,
+}
+
+impl Machine {
+    /// The plan of the block at element `idx` of code page `page` (`block`, from guest `pc`)
+    /// in timing mode, if it is a loop (see `LoopPlan`).
+    pub(super) fn loop_plan(
+        &mut self,
+        page: usize,
+        idx: usize,
+        block: &[Decoded],
+        pc: u64,
+    ) -> Option<LoopPlan> {
+        let j = super::loop_branch(block, pc)?;
+        let (first, at) = (block[0].suffix, &block[j]);
+        let branch_pc = block[..j]
+            .iter()
+            .fold(pc, |a, d| a.wrapping_add(u64::from(d.insn.len)));
+        let ts = self.tick_shift;
+        let predicts = self.predicts();
+        let carry = self.icache.carry_of(page, idx + j);
+        let t = self.timing.as_deref_mut()?;
+        let mut taken = vec![(Event::TakenBranch as usize, 1)];
+        let mut steps = Vec::new();
+        // `taken_costs`: the taken penalty, the rest of the block taken back, the pair's tick.
+        let penalty = u64::from(t.cost.branch_taken.saturating_sub(t.cost.branch_not_taken));
+        if penalty > 0 {
+            steps.push((penalty << ts) as i64);
+        }
+        if let Some(next) = block.get(j + 1) {
+            let s = next.suffix;
+            let counts = [s.loads, s.stores, s.data, s.fetches];
+            taken.extend(
+                BOOKED
+                    .iter()
+                    .zip(counts)
+                    .map(|(&e, n)| (e as usize, -i64::from(n))),
+            );
+            steps.push(-i64::from(s.extra));
+            if predicts && at.suffix.paired() {
+                steps.push(1);
+            }
+        }
+        let mut predictor = None;
+        if predicts {
+            predictor = t
+                .predictor
+                .as_deref_mut()
+                .map(|p| p.branch_words(branch_pc));
+            // `again`'s `carry_in`: the branch's carry into its own block.
+            let stall = threaded::carry_stall_at(carry, block.as_ptr());
+            if carry.any() && stall > 0 {
+                steps.push((stall << ts) as i64);
+            }
+        }
+        let counts = [first.loads, first.stores, first.data, first.fetches];
+        Some(LoopPlan {
+            k: j + 1,
+            pc: branch_pc,
+            taken,
+            steps,
+            limit: u64::from(first.insns) + u64::from(first.extra),
+            book: BOOKED
+                .iter()
+                .zip(counts)
+                .map(|(&e, n)| (e as usize, i64::from(n)))
+                .collect(),
+            book_ticks: u64::from(first.extra),
+            predictor,
+        })
+    }
+}
+
+/// Byte offsets of the machine's fields the loops' booking reads and writes (see
+/// `Machine::refresh_stop`).
+mod machine {
+    use super::Machine;
+    pub const RETIRED: i32 = std::mem::offset_of!(Machine, retired) as i32;
+    pub const EXTRA_CYCLES: i32 = std::mem::offset_of!(Machine, extra_cycles) as i32;
+    pub const INSN_LIMIT: i32 = std::mem::offset_of!(Machine, insn_limit) as i32;
+    pub const STOP_CYCLE: i32 = std::mem::offset_of!(Machine, stop_cycle) as i32;
+    pub const STOP_RETIRED: i32 = std::mem::offset_of!(Machine, stop_retired) as i32;
+    pub const CHAIN_LIMIT: i32 = std::mem::offset_of!(Machine, chain_limit) as i32;
+}
 
 /// Timing mode's code generation state of one block.
 pub(super) struct Timed {
@@ -51,6 +167,13 @@ pub(super) struct Timed {
     predicts: bool,
     /// Nonzero once a helper has moved the stop before the block's end.
     cut: Variable,
+    /// The retired count at the start of this run of the block (`Env::n0`, advanced by each
+    /// loop back, see `timed_loop`).
+    n0: Variable,
+    /// The start of the block's code, after the prologue: where a loop goes back to.
+    head: cranelift_codegen::ir::Block,
+    /// The block's loop, if it is one.
+    plan: Option<LoopPlan>,
     /// Some helper was called in the element being translated (so `timed_check` checks).
     pending: bool,
 }
@@ -100,10 +223,50 @@ extern "C" fn not_taken_helper(m: *mut Machine, pc: u64, npc: u64) -> u64 {
     m.stop_retired
 }
 
+/// Helper: a run of the block of the env at `env` ended in a taken branch back to the block's
+/// start (the pc of the branch and the start in the env's `pc` and `npc`), with the retired
+/// count `n` (so the branch is element `n - env.n0 - 1`): its costs, and the next run's if the
+/// chain limit allows one (see `again`). Returns 1 to run the block again, 0 to stop.
+extern "C" fn loop_helper(m: *mut Machine, env: u64, n: u64) -> u64 {
+    // Safety: as in `fetch_helper`; `env` is the env `enter_timed` passed the native code,
+    // whose `ip` is the block's first element and `n0` the retired count at this run's start.
+    let (m, env) = unsafe { (&mut *m, &mut *(env as *mut Env)) };
+    env.runs += 1;
+    let k = (n - env.n0) as usize;
+    m.retired = n;
+    // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the branch
+    // is its element `k - 1`.
+    let (at, last) = unsafe { (env.ip.add(k - 1), k == usize::from((*env.ip).suffix.insns)) };
+    if last {
+        threaded::taken_costs::<true>(m, at, env.pc, env.npc);
+    } else {
+        threaded::taken_costs::<false>(m, at, env.pc, env.npc);
+    }
+    u64::from(again(m, env.ip, n))
+}
+
+/// A branch to the start of the block whose first element is `ip` was taken and its costs
+/// booked, with the retired count `n`: what `chain` does then (the block is live and the fetch
+/// page unchanged: native code neither stores to code nor changes the fetch state), without
+/// looking the block up again. Whether to run it again.
+#[inline(always)]
+fn again(m: &mut Machine, ip: *const Decoded, n: u64) -> bool {
+    // Safety: `ip` is the first element of a block (`enter_timed`).
+    let first = unsafe { &*ip };
+    if m.carry.any() {
+        m.carry_in(ip);
+    }
+    if n + u64::from(first.suffix.insns) + u64::from(first.suffix.extra) > m.chain_limit {
+        return false;
+    }
+    m.book_suffix(&first.suffix);
+    true
+}
+
 impl Gen<'_> {
     /// Timing mode: load the env's fields at the entry (so they dominate every use) and start
     /// the cut flag clear. `len`: the block's elements; `predicts`: as in `Timed`.
-    pub(super) fn timed_prologue(&mut self, len: usize, predicts: bool) {
+    pub(super) fn timed_prologue(&mut self, len: usize, predicts: bool, plan: Option<LoopPlan>) {
         for off in [
             ENV_M,
             ENV_N0,
@@ -121,25 +284,32 @@ impl Gen<'_> {
             ENV_RAM_LEN,
             super::ENV_READ,
             super::ENV_WRITE,
+            super::ENV_EVENTS,
         ] {
             self.field(off);
         }
         let cut = self.b.declare_var(types::I64);
         let zero = self.iconst(0);
         self.b.def_var(cut, zero);
+        let n0 = self.b.declare_var(types::I64);
+        let start = self.field(ENV_N0);
+        self.b.def_var(n0, start);
+        let head = self.b.create_block();
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(head);
         self.timed = Some(Timed {
             len,
             predicts,
             cut,
+            n0,
+            head,
+            plan,
             pending: false,
         });
     }
 
-    /// Calls helper `f` with the machine and `a`, `b` in a cold block; afterwards the cut flag
-    /// is set if the stop it returns comes before the block's end.
-    fn call_helper(&mut self, f: Helper, a: Value, b: Value) {
-        let Some(t) = &self.timed else { return };
-        let (len, cut) = (t.len, t.cut);
+    /// Calls helper `f` with the machine and `a`, `b`; returns its result.
+    fn call(&mut self, f: Helper, a: Value, b: Value) -> Value {
         let mut sig = Signature::new(self.call_conv);
         sig.params.extend([AbiParam::new(types::I64); 3]);
         sig.returns.push(AbiParam::new(types::I64));
@@ -147,8 +317,16 @@ impl Gen<'_> {
         let callee = self.iconst(f as usize as u64);
         let m = self.field(ENV_M);
         let call = self.b.ins().call_indirect(sig, callee, &[m, a, b]);
-        let stop = self.b.inst_results(call)[0];
-        let n0 = self.field(ENV_N0);
+        self.b.inst_results(call)[0]
+    }
+
+    /// Calls helper `f` with the machine and `a`, `b` (in a cold block); afterwards the cut flag
+    /// is set if the stop it returns comes before the block's end.
+    fn call_helper(&mut self, f: Helper, a: Value, b: Value) {
+        let Some(t) = &self.timed else { return };
+        let (len, cut, n0) = (t.len, t.cut, t.n0);
+        let stop = self.call(f, a, b);
+        let n0 = self.b.use_var(n0);
         let end = self.b.ins().iadd_imm_s(n0, len as i64);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, stop);
         let over = self.b.ins().uextend(types::I64, over);
@@ -263,6 +441,182 @@ impl Gen<'_> {
         }
     }
 
+    /// Element `k - 1`, a conditional branch back to the block's start (guest `start`), was
+    /// taken: book what `enter_timed` would for it and its block's next run, then run the block
+    /// again from `head`, or leave (`STOP`) if the chain limit ends the chain here. The
+    /// registers and bytes are written back first, and read again by the next run, as at an
+    /// exit. The booking is the plan's, inline, when the predictor would change nothing (see
+    /// `LoopPlan`); otherwise `loop_helper` does it.
+    pub(super) fn timed_loop(&mut self, k: usize, start: u64) {
+        let Some(t) = &mut self.timed else { return };
+        let (cut, n0, head) = (t.cut, t.n0, t.head);
+        let plan = t.plan.take_if(|p| p.k == k);
+        self.write_back();
+        let npc = self.iconst(start);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), npc, self.env, super::ENV_NPC);
+        let n = self.b.use_var(n0);
+        let n = self.b.ins().iadd_imm_s(n, k as i64);
+        let go = self.b.create_block();
+        let stop = self.b.create_block();
+        self.b.set_cold_block(stop);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        if let Some(plan) = &plan {
+            let fast = self.b.create_block();
+            match plan.predictor {
+                Some((bht, btb_pc, btb_target)) => {
+                    let steady = self.steady(bht, btb_pc, btb_target, plan.pc, start);
+                    self.b.ins().brif(steady, fast, &[], slow, &[]);
+                }
+                None => {
+                    self.b.ins().jump(fast, &[]);
+                }
+            }
+            self.b.switch_to_block(fast);
+            let ok = self.loop_booking(plan, n);
+            self.b.ins().brif(ok, go, &[], stop, &[]);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
+        self.b.switch_to_block(slow);
+        let again = self.call(loop_helper, self.env, n);
+        self.b.ins().brif(again, go, &[], stop, &[]);
+        self.b.switch_to_block(stop);
+        self.leave(k, STOP);
+        self.b.switch_to_block(go);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), n, self.env, ENV_N0);
+        self.b.def_var(n0, n);
+        let zero = self.iconst(0);
+        self.b.def_var(cut, zero);
+        self.b.ins().jump(head, &[]);
+        if let Some(t) = &mut self.timed {
+            t.plan = t.plan.take().or(plan);
+        }
+    }
+
+    /// Whether the taken branch at `pc` to `target` is predicted right and changes nothing in
+    /// the predictor (see `Predictor::branch_words`, whose pointers these are).
+    fn steady(
+        &mut self,
+        bht: *const u8,
+        btb_pc: *const u64,
+        btb_target: *const u64,
+        pc: u64,
+        target: u64,
+    ) -> Value {
+        let trusted = MemFlagsData::trusted();
+        let at = self.iconst(bht as u64);
+        let counter = self.b.ins().uload8(types::I64, trusted, at, 0);
+        let strong = self.b.ins().icmp_imm_s(IntCC::Equal, counter, 3);
+        let at = self.iconst(btb_pc as u64);
+        let word = self.b.ins().load(types::I64, trusted, at, 0);
+        let same_pc = self.b.ins().icmp_imm_s(IntCC::Equal, word, pc as i64);
+        let at = self.iconst(btb_target as u64);
+        let word = self.b.ins().load(types::I64, trusted, at, 0);
+        let same_target = self.b.ins().icmp_imm_s(IntCC::Equal, word, target as i64);
+        let both = self.b.ins().band(same_pc, same_target);
+        self.b.ins().band(strong, both)
+    }
+
+    /// The plan's booking of a loop's taken branch (the retired count now `n`) and of the next
+    /// run: the same counts and the same stops as `taken_costs` and `again` leave (see
+    /// `Machine::refresh_stop`; the chain limit is the least stop of every refresh, which is
+    /// the one at the most ticks). Whether the chain limit allows the next run.
+    fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
+        let trusted = MemFlagsData::trusted();
+        let m = self.field(ENV_M);
+        let events = self.field(super::ENV_EVENTS);
+        self.b.ins().store(trusted, n, m, machine::RETIRED);
+        let runs = self
+            .b
+            .ins()
+            .load(types::I64, trusted, self.env, super::ENV_RUNS);
+        let runs = self.b.ins().iadd_imm_s(runs, 1);
+        self.b.ins().store(trusted, runs, self.env, super::ENV_RUNS);
+        self.count(events, &plan.taken);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::INSN_LIMIT);
+        let cycle = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::STOP_CYCLE);
+        let mut chain = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
+        let mut ticks = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
+        if !plan.steps.is_empty() {
+            let (mut sum, mut peak) = (0i64, i64::MIN);
+            for &d in &plan.steps {
+                sum += d;
+                peak = peak.max(sum);
+            }
+            let most = self.b.ins().iadd_imm_s(ticks, peak);
+            let least = self.stop_at(limit, cycle, most);
+            chain = self.umin(chain, least);
+            ticks = self.b.ins().iadd_imm_s(ticks, sum);
+            let stop = self.stop_at(limit, cycle, ticks);
+            self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
+        }
+        self.b.ins().store(trusted, ticks, m, machine::EXTRA_CYCLES);
+        self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
+        let need = self.b.ins().iadd_imm_s(n, plan.limit as i64);
+        let ok = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, need, chain);
+        let book = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, types::I8);
+        self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
+        self.b.switch_to_block(book);
+        self.count(events, &plan.book);
+        let ticks = self.b.ins().iadd_imm_s(ticks, plan.book_ticks as i64);
+        self.b.ins().store(trusted, ticks, m, machine::EXTRA_CYCLES);
+        let stop = self.stop_at(limit, cycle, ticks);
+        self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
+        let chain = self.umin(chain, stop);
+        self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
+        self.b.ins().jump(done, &[ok.into()]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// Adds each count to its event in the event counts at `events`.
+    fn count(&mut self, events: Value, counts: &[(usize, i64)]) {
+        let trusted = MemFlagsData::trusted();
+        for &(e, c) in counts.iter().filter(|(_, c)| *c != 0) {
+            let off = 8 * e as i32;
+            let v = self.b.ins().load(types::I64, trusted, events, off);
+            let v = self.b.ins().iadd_imm_s(v, c);
+            self.b.ins().store(trusted, v, events, off);
+        }
+    }
+
+    /// `Machine::refresh_stop`'s stop: the instruction limit, or the stop cycle less `ticks`
+    /// (saturating), whichever is less.
+    fn stop_at(&mut self, limit: Value, cycle: Value, ticks: Value) -> Value {
+        let left = self.b.ins().isub(cycle, ticks);
+        let zero = self.iconst(0);
+        let before = self.b.ins().icmp(IntCC::UnsignedGreaterThan, cycle, ticks);
+        let left = self.b.ins().select(before, left, zero);
+        self.umin(limit, left)
+    }
+
+    fn umin(&mut self, a: Value, b: Value) -> Value {
+        let less = self.b.ins().icmp(IntCC::UnsignedLessThan, a, b);
+        self.b.ins().select(less, a, b)
+    }
+
     /// After an element that called a helper: leave before element `k` (at `npc`) if the stop
     /// moved before the block's end.
     pub(super) fn timed_check(&mut self, k: usize, npc: u64) {
@@ -295,6 +649,9 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     let (l1i_mru, l1i_shift, l1i_mask) = l1i.mru_table();
     let (l1d_mru, l1d_shift, l1d_mask) = l1d.mru_table();
     let (fetch_pbase, dtlb_mru) = (t.fetch_pbase, &t.dtlb_mru as *const usize);
+    let Some(events) = m.stats.events_ptr() else {
+        return orig(m, ip, pc, n);
+    };
     let dmode = m.dmode & 3;
     let machine: *mut Machine = m;
     let mut env = Env {
@@ -317,80 +674,71 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         dtlb_mru,
         bytes: m.stats.bytes.as_mut_ptr(),
         pc: 0,
+        ip,
+        runs: 1,
+        events,
     };
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the native
-    // code retires at most that many (a bail or cut names one of them).
-    let first = unsafe { &*ip };
-    let len = u64::from(first.suffix.insns);
-    let mut n = n;
-    let mut runs = 0u32;
-    loop {
-        env.n0 = n;
-        // Safety: `code` is this block's translation (made by `translate` in timing mode, with
-        // the `Native` signature, not freed); it reads and writes `Hart::x` (indices below 32),
-        // the env, the host-TLB rows, RAM within `ram_len`, `Stats::bytes` and the cache and
-        // DTLB words the env points at, and calls the helpers above with `machine`. Nothing
-        // else uses `m` until it returns. (Nothing the helpers do moves or frees what the env
-        // points at, nor changes the host TLB's epoch or the data privilege.)
-        let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
-        n += k;
-        runs += 1;
-        if env.bail == BAIL {
-            super::bailed(m, ip, runs);
+    // code retires at most that many in a run (a bail or cut names one of them).
+    let len = u64::from(unsafe { (*ip).suffix.insns });
+    // Safety: `code` is this block's translation (made by `translate` in timing mode, with the
+    // `Native` signature, not freed); it reads and writes `Hart::x` (indices below 32), the env,
+    // the host-TLB rows, RAM within `ram_len`, `Stats::bytes` and the cache and DTLB words the
+    // env points at, and calls the helpers above with `machine`. Nothing else uses `m` until it
+    // returns. (Nothing the helpers do moves or frees what the env points at, nor changes the
+    // host TLB's epoch or the data privilege.)
+    let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
+    // `n0` is the retired count at the start of the last run (the native code's loops advance it).
+    let n = env.n0 + k;
+    match env.bail {
+        BAIL => {
+            super::bailed(m, ip, env.runs.try_into().unwrap_or(u32::MAX));
+            if k == 0 {
+                return orig(m, ip, env.npc, n);
+            }
+            // Safety: as above, `k` < `len`.
+            let next = unsafe { ip.add(k as usize) };
+            // Safety: as above.
+            let h = unsafe { (*next).handler };
+            h(m, next, env.npc, n)
         }
-        match env.bail {
-            BAIL if k == 0 => return orig(m, ip, env.npc, n),
-            BAIL => {
-                // Safety: as above, `k` < `len`.
-                let next = unsafe { ip.add(k as usize) };
-                // Safety: as above.
-                let h = unsafe { (*next).handler };
-                return h(m, next, env.npc, n);
+        CUT => {
+            // Safety: as above, 0 < `k` < `len`.
+            threaded::cut::<true>(m, unsafe { ip.add(k as usize) }, env.npc, n);
+            env.npc
+        }
+        TAKEN => {
+            m.retired = n;
+            // Safety: as above, the branch is element `k - 1`.
+            let at = unsafe { ip.add(k as usize - 1) };
+            if k == len {
+                threaded::taken_costs::<true>(m, at, env.pc, env.npc);
+            } else {
+                threaded::taken_costs::<false>(m, at, env.pc, env.npc);
             }
-            CUT => {
-                // Safety: as above, 0 < `k` < `len`.
-                threaded::cut::<true>(m, unsafe { ip.add(k as usize) }, env.npc, n);
-                return env.npc;
+            // (Not to the block's start: the native code loops back itself, `timed_loop`.)
+            threaded::chain::<true>(m, env.npc, n)
+        }
+        STOP => {
+            // `loop_helper` booked the branch and set the retired count.
+            debug_assert_eq!(m.retired, n);
+            env.npc
+        }
+        _ => {
+            debug_assert_eq!(env.bail, END);
+            // Safety: as above, the block's last element.
+            let last = unsafe { ip.add(len as usize - 1) };
+            // A jump ends the block; the native code predicted a last branch not taken.
+            // Safety: as above.
+            let insn = unsafe { (*last).insn };
+            if threaded::is_jump(insn.op) && m.predicts() {
+                m.predict_jump(env.pc, &insn, env.npc);
             }
-            TAKEN => {
-                m.retired = n;
-                // Safety: as above, the branch is element `k - 1`.
-                let at = unsafe { ip.add(k as usize - 1) };
-                if k == len {
-                    threaded::taken_costs::<true>(m, at, env.pc, env.npc);
-                } else {
-                    threaded::taken_costs::<false>(m, at, env.pc, env.npc);
-                }
-                if env.npc != pc {
-                    return threaded::chain::<true>(m, env.npc, n);
-                }
-                // A branch back to the block's own start: what `chain` does for it (the block is
-                // live and the fetch page unchanged: native code neither stores to code nor
-                // changes the fetch state), without looking the block up again.
-                if m.carry.any() {
-                    m.carry_in(ip);
-                }
-                if n + len + u64::from(first.suffix.extra) > m.chain_limit {
-                    return env.npc;
-                }
-                m.book_suffix(&first.suffix);
+            m.retired = n;
+            if m.tick_shift != 0 {
+                m.carry = m.icache.carry(m.fetch.page, last);
             }
-            _ => {
-                debug_assert_eq!(env.bail, END);
-                // Safety: as above, the block's last element.
-                let last = unsafe { ip.add(len as usize - 1) };
-                // A jump ends the block; the native code predicted a last branch not taken.
-                // Safety: as above.
-                let insn = unsafe { (*last).insn };
-                if threaded::is_jump(insn.op) && m.predicts() {
-                    m.predict_jump(env.pc, &insn, env.npc);
-                }
-                m.retired = n;
-                if m.tick_shift != 0 {
-                    m.carry = m.icache.carry(m.fetch.page, last);
-                }
-                return threaded::chain::<true>(m, env.npc, n);
-            }
+            threaded::chain::<true>(m, env.npc, n)
         }
     }
 }
