@@ -177,7 +177,7 @@ fn machine(jit: bool, (profile, timing): (&str, bool)) -> Machine {
 /// Everything the comparison looks at.
 fn state(m: &Machine) -> String {
     let regs: Vec<u64> = (0..32).map(|r| m.hart.reg(r)).collect();
-    format!(
+    let s = format!(
         "pc {:#x} regs {regs:x?} retired {} executed {} exceptions {} interrupts {} cycles {} \
          csrs {:?} stats {:?}",
         m.hart.pc,
@@ -188,7 +188,8 @@ fn state(m: &Machine) -> String {
         m.cycles(),
         m.hart.csr,
         m.stats.live_buckets(m.retired, m.cycles()),
-    )
+    );
+    format!("{s} {}", common::model_state(m))
 }
 
 /// Instructions to the final spin loop, and where the load fault happens (found by stepping).

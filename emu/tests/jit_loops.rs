@@ -140,7 +140,7 @@ fn machine(jit: bool, (profile, timing): (&str, bool), delta: i32) -> Machine {
 /// Everything the comparison looks at.
 fn state(m: &Machine) -> String {
     let regs: Vec<u64> = (0..32).map(|r| m.hart.reg(r)).collect();
-    format!(
+    let s = format!(
         "pc {:#x} regs {regs:x?} retired {} executed {} exceptions {} interrupts {} cycles {} \
          csrs {:?} stats {:?}",
         m.hart.pc,
@@ -151,7 +151,8 @@ fn state(m: &Machine) -> String {
         m.cycles(),
         m.hart.csr,
         m.stats.live_buckets(m.retired, m.cycles()),
-    )
+    );
+    format!("{s} {}", common::model_state(m))
 }
 
 /// Instructions run in each comparison: the program ends (in its spin) before.

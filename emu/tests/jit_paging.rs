@@ -145,14 +145,15 @@ fn machine(jit: bool, profile: &str) -> Machine {
 
 fn state(m: &Machine) -> String {
     let regs: Vec<u64> = (0..32).map(|r| m.hart.reg(r)).collect();
-    format!(
+    let s = format!(
         "pc {:#x} regs {regs:x?} retired {} exceptions {} cycles {} stats {:?}",
         m.hart.pc,
         m.retired,
         m.exceptions,
         m.cycles(),
         m.stats.live_buckets(m.retired, m.cycles()),
-    )
+    );
+    format!("{s} {}", common::model_state(m))
 }
 
 #[test]

@@ -260,13 +260,12 @@ impl Jit {
     /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
     /// fewer than `MIN_PREFIX` (`TIMED_MIN_PREFIX`) of its first operations are translated (or
     /// Cranelift fails).
-    /// `timed`: timing mode, with whether the pipeline model predicts branches and the block's
-    /// loop plan if it is a loop (see `timed`).
+    /// `timed`: timing mode, with what its translation needs of the machine (see `timed`).
     pub fn translate(
         &mut self,
         block: &[Decoded],
         pc: u64,
-        timed: Option<(bool, Option<timed::LoopPlan>)>,
+        timed: Option<timed::TimedInfo>,
     ) -> Option<Native> {
         let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
         let least = if timed.is_some() && loop_branch(block, pc).is_none() {
@@ -292,8 +291,8 @@ impl Jit {
             let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
             let config = module.target_config();
             let mut g = Gen::new(b, config.default_call_conv);
-            if let Some((predicts, plan)) = timed {
-                g.timed_prologue(block.len(), predicts, plan);
+            if let Some(info) = timed {
+                g.timed_prologue(block.len(), info);
             }
             g.block(block, pc, config);
         }
@@ -1115,11 +1114,7 @@ impl Machine {
         }
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
-        let timed = if self.timing.is_some() {
-            Some((self.predicts(), self.loop_plan(page, idx, block, pc)))
-        } else {
-            None
-        };
+        let timed = self.timed_info(page, idx, block, pc);
         let code = self.jit.as_mut()?.translate(block, pc, timed);
         match code {
             Some(code) => self.icache.jit_slot(page, idx)?.code = Some(code),

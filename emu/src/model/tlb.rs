@@ -126,6 +126,24 @@ pub struct TlbStats {
     pub evictions: u64,
 }
 
+/// `Tlb::last` when no slot is.
+const NO_SLOT: usize = usize::MAX;
+
+/// Pointers to what `Tlb::hit` changes under LRU replacement (see `Tlb::lru_words`): a hit on
+/// `slot` adds one to `lookups` and `hits`, and, unless `mru[set]` is already its way (`set` =
+/// `slot >> shift`, way = the low bits), sets it, adds one to `clock` and stamps `stamps[slot]`
+/// with it; then sets `last` to `slot`.
+#[derive(Clone, Copy)]
+pub(crate) struct LruWords {
+    pub lookups: *mut u64,
+    pub hits: *mut u64,
+    pub mru: *mut u32,
+    pub stamps: *mut u64,
+    pub clock: *mut u64,
+    pub last: *mut usize,
+    pub shift: u32,
+}
+
 /// A modeled TLB (see the module note).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tlb {
@@ -137,8 +155,9 @@ pub struct Tlb {
     /// Entries by slot (`set * ways + way`); `None` = invalid.
     slots: Vec<Option<TlbEntry>>,
     repl: ReplacementState,
-    /// The slot touched or filled last, while it stays valid.
-    last: Option<usize>,
+    /// The slot touched or filled last, while it stays valid; `NO_SLOT` otherwise (a plain word,
+    /// which the block translator writes, see `lru_words`).
+    last: usize,
     stats: TlbStats,
     /// Bumped by every change of which entries are valid (insertions, invalidations): memos of
     /// older epochs are void.
@@ -160,7 +179,7 @@ impl Tlb {
             set_mask: u64::from(sets) - 1,
             slots: vec![None; config.entries as usize],
             repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
-            last: None,
+            last: NO_SLOT,
             stats: TlbStats::default(),
             epoch: 1,
             memo: [Memo::default(); MEMO_ENTRIES],
@@ -255,13 +274,30 @@ impl Tlb {
         // `ways` is a power of two: shift and mask, not a divide.
         let shift = self.ways.trailing_zeros();
         self.repl.touch(slot >> shift, slot & (self.ways - 1));
-        self.last = Some(slot);
+        self.last = slot;
     }
 
     /// The slot touched or filled most recently, if it is still valid.
     #[inline]
     pub fn last_touched(&self) -> Option<usize> {
-        self.last
+        (self.last != NO_SLOT).then_some(self.last)
+    }
+
+    /// What `hit` reads and writes under LRU replacement, for the block translator to do it
+    /// inline (`machine::jit::timed`): the lookup and hit counts, the replacement state's words
+    /// (`ReplacementState::lru_words`), `last`, and the shift from a slot to its set. `None`
+    /// under the other policies. The words live as long as the TLB (no table is ever resized).
+    pub(crate) fn lru_words(&mut self) -> Option<LruWords> {
+        let (mru, stamps, clock) = self.repl.lru_words()?;
+        Some(LruWords {
+            lookups: &mut self.stats.lookups,
+            hits: &mut self.stats.hits,
+            mru,
+            stamps,
+            clock,
+            last: &mut self.last,
+            shift: self.ways.trailing_zeros(),
+        })
     }
 
     /// Places `entry` in its set: over an entry for the same page, level, ASID and globalness if
@@ -285,7 +321,7 @@ impl Tlb {
             self.stats.evictions += 1;
         }
         self.repl.fill(set, way);
-        self.last = Some(slot);
+        self.last = slot;
         (slot, evicted)
     }
 
@@ -304,12 +340,12 @@ impl Tlb {
             (Some(v), Some(a)) => !e.global && e.asid == a && e.contains(v),
         };
         let mut count = 0;
-        let mut clear = |slots: &mut [Option<TlbEntry>], last: &mut Option<usize>, slot: usize| {
+        let mut clear = |slots: &mut [Option<TlbEntry>], last: &mut usize, slot: usize| {
             if slots[slot].as_ref().is_some_and(hit) {
                 slots[slot] = None;
                 count += 1;
-                if *last == Some(slot) {
-                    *last = None;
+                if *last == slot {
+                    *last = NO_SLOT;
                 }
             }
         };

@@ -50,3 +50,14 @@ pub fn machine_with_profile(code: &[u8], profile: emu::profile::Profile) -> Mach
 pub fn words(insns: &[u32]) -> Vec<u8> {
     insns.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
+
+/// The timing model's own state for comparisons: every TLB whole (entries, replacement state,
+/// counts) and every cache's counts.
+pub fn model_state(m: &Machine) -> String {
+    let caches: Vec<_> = m
+        .caches()
+        .into_iter()
+        .map(|(n, c)| (n, c.stats()))
+        .collect();
+    format!("tlbs {:?} caches {caches:?}", m.tlbs())
+}

@@ -50,6 +50,7 @@ use super::{
     ENV_L1D_SHIFT, ENV_L1I_MASK, ENV_L1I_MRU, ENV_L1I_SHIFT, ENV_M, ENV_N0, ENV_RAM, ENV_RAM_LEN,
     Env, Gen, STOP, TAKEN,
 };
+use crate::model::tlb::LruWords;
 use crate::stats::Event;
 
 /// What a run of a translated loop (a block whose element `k - 1` is a conditional branch back
@@ -147,6 +148,41 @@ impl Machine {
     }
 }
 
+/// What timing mode's translation of a block needs of the machine (`Machine::timed_info`).
+pub(crate) struct TimedInfo {
+    /// The pipeline model's predictor runs (`Machine::predicts`).
+    predicts: bool,
+    /// The block's loop, if it is one.
+    plan: Option<LoopPlan>,
+    /// Under LRU replacement, the DTLB's words and `Timing::dtlb_mru`, for its hits inline.
+    dtlb: Option<(LruWords, *mut usize)>,
+}
+
+impl Machine {
+    /// What the translation of the block at element `idx` of code page `page` (`block`, from
+    /// guest `pc`) needs in timing mode (`None` in functional mode).
+    pub(super) fn timed_info(
+        &mut self,
+        page: usize,
+        idx: usize,
+        block: &[Decoded],
+        pc: u64,
+    ) -> Option<TimedInfo> {
+        self.timing.as_ref()?;
+        let plan = self.loop_plan(page, idx, block, pc);
+        let t = self.timing.as_deref_mut()?;
+        let dtlb = t
+            .dtlb
+            .lru_words()
+            .map(|w| (w, &mut t.dtlb_mru as *mut usize));
+        Some(TimedInfo {
+            predicts: self.predicts(),
+            plan,
+            dtlb,
+        })
+    }
+}
+
 /// Byte offsets of the machine's fields the loops' booking reads and writes (see
 /// `Machine::refresh_stop`).
 mod machine {
@@ -174,6 +210,8 @@ pub(super) struct Timed {
     head: cranelift_codegen::ir::Block,
     /// The block's loop, if it is one.
     plan: Option<LoopPlan>,
+    /// As in `TimedInfo`.
+    dtlb: Option<(LruWords, *mut usize)>,
     /// Some helper was called in the element being translated (so `timed_check` checks).
     pending: bool,
 }
@@ -266,7 +304,7 @@ fn again(m: &mut Machine, ip: *const Decoded, n: u64) -> bool {
 impl Gen<'_> {
     /// Timing mode: load the env's fields at the entry (so they dominate every use) and start
     /// the cut flag clear. `len`: the block's elements; `predicts`: as in `Timed`.
-    pub(super) fn timed_prologue(&mut self, len: usize, predicts: bool, plan: Option<LoopPlan>) {
+    pub(super) fn timed_prologue(&mut self, len: usize, info: TimedInfo) {
         for off in [
             ENV_M,
             ENV_N0,
@@ -299,11 +337,12 @@ impl Gen<'_> {
         self.b.switch_to_block(head);
         self.timed = Some(Timed {
             len,
-            predicts,
             cut,
             n0,
             head,
-            plan,
+            predicts: info.predicts,
+            plan: info.plan,
+            dtlb: info.dtlb,
             pending: false,
         });
     }
@@ -427,9 +466,49 @@ impl Gen<'_> {
         let same = self.b.ins().icmp(IntCC::Equal, prev, last);
         let tlb_mru = self.b.ins().bor(none, same);
         let zero = self.iconst(0);
-        self.unless(tlb_mru, |g| g.call_helper(dtlb_helper, slot, zero));
+        let inline = self.timed.as_ref().and_then(|t| t.dtlb);
+        self.unless(tlb_mru, |g| match inline {
+            Some((words, mru_slot)) => g.dtlb_hit(words, mru_slot, slot),
+            None => g.call_helper(dtlb_helper, slot, zero),
+        });
         let ram = self.field(ENV_RAM);
         self.b.ins().iadd(ram, i)
+    }
+
+    /// `Timing::dtlb_hit` of DTLB slot `slot` + 1 (not 0) under LRU replacement, inline (see
+    /// `LruWords`). It costs nothing, so the stop does not move.
+    fn dtlb_hit(&mut self, w: LruWords, mru_slot: *mut usize, slot: Value) {
+        let trusted = MemFlagsData::trusted();
+        let slot = self.b.ins().iadd_imm_s(slot, -1);
+        for counter in [w.lookups, w.hits] {
+            let at = self.iconst(counter as u64);
+            let v = self.b.ins().load(types::I64, trusted, at, 0);
+            let v = self.b.ins().iadd_imm_s(v, 1);
+            self.b.ins().store(trusted, v, at, 0);
+        }
+        let set = self.b.ins().ushr_imm_s(slot, i64::from(w.shift));
+        let way = self.b.ins().band_imm_s(slot, (1i64 << w.shift) - 1);
+        let way = self.b.ins().ireduce(types::I32, way);
+        let mru = self.iconst(w.mru as u64);
+        let at = self.b.ins().ishl_imm_s(set, 2);
+        let at = self.b.ins().iadd(mru, at);
+        let old = self.b.ins().load(types::I32, trusted, at, 0);
+        let same = self.b.ins().icmp(IntCC::Equal, old, way);
+        self.unless(same, |g| {
+            g.b.ins().store(trusted, way, at, 0);
+            let clock = g.iconst(w.clock as u64);
+            let now = g.b.ins().load(types::I64, trusted, clock, 0);
+            let now = g.b.ins().iadd_imm_s(now, 1);
+            g.b.ins().store(trusted, now, clock, 0);
+            let stamps = g.iconst(w.stamps as u64);
+            let off = g.b.ins().ishl_imm_s(slot, 3);
+            let stamp = g.b.ins().iadd(stamps, off);
+            g.b.ins().store(trusted, now, stamp, 0);
+        });
+        for word in [w.last, mru_slot] {
+            let at = self.iconst(word as u64);
+            self.b.ins().store(trusted, slot, at, 0);
+        }
     }
 
     /// A conditional branch at `pc` not taken (to `npc`): the pipeline model's prediction.
