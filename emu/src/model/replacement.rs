@@ -213,13 +213,11 @@ impl ReplacementState {
     /// Under LRU: the MRU way of each set, the stamps (by `set * ways + way`) and the clock,
     /// which `touch` changes (see `tlb::LruWords`). The tables are never resized.
     pub(crate) fn lru_words(&mut self) -> Option<(*mut u32, *mut u64, *mut u64)> {
-        (self.policy == Replacement::Lru).then(|| {
-            (
-                self.mru.as_mut_ptr(),
-                self.stamps.as_mut_ptr(),
-                &mut self.clock as *mut u64,
-            )
-        })
+        if self.policy != Replacement::Lru {
+            return None;
+        }
+        let clock: *mut u64 = &mut self.clock;
+        Some((self.mru.as_mut_ptr(), self.stamps.as_mut_ptr(), clock))
     }
 
     /// Gives `way` of `set` the next clock value.
