@@ -348,6 +348,18 @@ fn loop_branch(block: &[Decoded], pc: u64) -> Option<usize> {
     None
 }
 
+/// The bytes a load or store `op` accesses (0 for other operations).
+const fn access_size(op: Op) -> u64 {
+    use Op::*;
+    match op {
+        Lb | Lbu | Sb => 1,
+        Lh | Lhu | Sh => 2,
+        Lw | Lwu | Sw => 4,
+        Ld | Sd => 8,
+        _ => 0,
+    }
+}
+
 /// Whether the translator knows `op` (loads and stores: their fast path; see the module note).
 const fn translated(op: Op) -> bool {
     use Op::*;
@@ -522,6 +534,8 @@ impl<'a> Gen<'a> {
     /// the env, return `retired` (elements retired).
     fn exit(&mut self, retired: usize, npc: Value, how: u64) {
         self.write_back();
+        let (loaded, stored) = (self.loaded, self.stored);
+        self.timed_flush(loaded, stored);
         self.b
             .ins()
             .store(MemFlagsData::trusted(), npc, self.env, ENV_NPC);
@@ -539,8 +553,7 @@ impl<'a> Gen<'a> {
     }
 
     /// What every way out of the native code (and timing mode's loop back) does first: writes
-    /// back the changed registers, and in timing mode the current element's pc and the bytes
-    /// the elements so far loaded and stored.
+    /// back the changed registers, and in timing mode the current element's pc.
     fn write_back(&mut self) {
         for r in 1..32 {
             if self.dirty & (1 << r) != 0
@@ -556,17 +569,6 @@ impl<'a> Gen<'a> {
             self.b
                 .ins()
                 .store(MemFlagsData::trusted(), pc, self.env, ENV_PC);
-            let bytes = self.field(ENV_BYTES);
-            for (off, n) in [(0, self.loaded), (8, self.stored)] {
-                if n > 0 {
-                    let v = self
-                        .b
-                        .ins()
-                        .load(types::I64, MemFlagsData::trusted(), bytes, off);
-                    let v = self.b.ins().iadd_imm_s(v, n as i64);
-                    self.b.ins().store(MemFlagsData::trusted(), v, bytes, off);
-                }
-            }
         }
     }
 
@@ -817,12 +819,7 @@ impl<'a> Gen<'a> {
                 Op::Lb | Op::Lh | Op::Lw | Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => {
                     let a = a!();
                     let vaddr = self.b.ins().iadd_imm_s(a, imm);
-                    let n = match op {
-                        Op::Lb | Op::Lbu => 1,
-                        Op::Lh | Op::Lhu => 2,
-                        Op::Lw | Op::Lwu => 4,
-                        _ => 8,
-                    };
+                    let n = access_size(op);
                     let host = if timed {
                         self.timed_address(ENV_READ, vaddr, n, j, fetch)
                     } else {
@@ -844,12 +841,7 @@ impl<'a> Gen<'a> {
                     let a = a!();
                     let v = b!();
                     let vaddr = self.b.ins().iadd_imm_s(a, imm);
-                    let n = match op {
-                        Op::Sb => 1,
-                        Op::Sh => 2,
-                        Op::Sw => 4,
-                        _ => 8,
-                    };
+                    let n = access_size(op);
                     let host = if timed {
                         self.timed_address(ENV_WRITE, vaddr, n, j, fetch)
                     } else {

@@ -50,6 +50,7 @@ use super::{
     ENV_L1D_SHIFT, ENV_L1I_MASK, ENV_L1I_MRU, ENV_L1I_SHIFT, ENV_M, ENV_N0, ENV_RAM, ENV_RAM_LEN,
     Env, Gen, STOP, TAKEN,
 };
+use crate::hart::insn::Op;
 use crate::model::tlb::LruWords;
 use crate::stats::Event;
 
@@ -76,6 +77,8 @@ pub(crate) struct LoopPlan {
     book_ticks: u64,
     /// The predictor's words for the branch (`Predictor::branch_words`), if it predicts.
     predictor: Option<(*const u8, *const u64, *const u64)>,
+    /// Bytes a run loads and stores.
+    bytes: (u64, u64),
 }
 
 impl Machine {
@@ -144,6 +147,14 @@ impl Machine {
                 .collect(),
             book_ticks: u64::from(first.extra),
             predictor,
+            bytes: block[..=j].iter().fold((0, 0), |(l, s), d| {
+                let n = super::access_size(d.insn.op);
+                if matches!(d.insn.op, Op::Sb | Op::Sh | Op::Sw | Op::Sd) {
+                    (l, s + n)
+                } else {
+                    (l + n, s)
+                }
+            }),
         })
     }
 }
@@ -212,6 +223,15 @@ pub(super) struct Timed {
     plan: Option<LoopPlan>,
     /// As in `TimedInfo`.
     dtlb: Option<(LruWords, *mut usize)>,
+    /// Runs of the loop that ended in its branch back (`laps`), and those the inline booking
+    /// booked (`fast`), in this call: the bytes of the first and the counts of the second are
+    /// added at the exits (`timed_flush`), not at each run.
+    laps: Variable,
+    fast: Variable,
+    /// What a `fast` run counts: the plan's `taken` and `book` together.
+    deferred: Vec<(usize, i64)>,
+    /// The plan's `bytes` (zeros without a loop).
+    run_bytes: (u64, u64),
     /// Some helper was called in the element being translated (so `timed_check` checks).
     pending: bool,
 }
@@ -268,8 +288,7 @@ extern "C" fn not_taken_helper(m: *mut Machine, pc: u64, npc: u64) -> u64 {
 extern "C" fn loop_helper(m: *mut Machine, env: u64, n: u64) -> u64 {
     // Safety: as in `fetch_helper`; `env` is the env `enter_timed` passed the native code,
     // whose `ip` is the block's first element and `n0` the retired count at this run's start.
-    let (m, env) = unsafe { (&mut *m, &mut *(env as *mut Env)) };
-    env.runs += 1;
+    let (m, env) = unsafe { (&mut *m, &*(env as *const Env)) };
     let k = (n - env.n0) as usize;
     m.retired = n;
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the branch
@@ -332,6 +351,22 @@ impl Gen<'_> {
         let n0 = self.b.declare_var(types::I64);
         let start = self.field(ENV_N0);
         self.b.def_var(n0, start);
+        let laps = self.b.declare_var(types::I64);
+        self.b.def_var(laps, zero);
+        let fast = self.b.declare_var(types::I64);
+        self.b.def_var(fast, zero);
+        let mut deferred: Vec<(usize, i64)> = Vec::new();
+        let mut run_bytes = (0, 0);
+        if let Some(plan) = &info.plan {
+            for &(e, c) in plan.taken.iter().chain(&plan.book) {
+                match deferred.iter_mut().find(|(d, _)| *d == e) {
+                    Some((_, n)) => *n += c,
+                    None => deferred.push((e, c)),
+                }
+            }
+            deferred.retain(|&(_, c)| c != 0);
+            run_bytes = plan.bytes;
+        }
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
         self.b.switch_to_block(head);
@@ -343,6 +378,10 @@ impl Gen<'_> {
             predicts: info.predicts,
             plan: info.plan,
             dtlb: info.dtlb,
+            laps,
+            fast,
+            deferred,
+            run_bytes,
             pending: false,
         });
     }
@@ -528,8 +567,13 @@ impl Gen<'_> {
     /// `LoopPlan`); otherwise `loop_helper` does it.
     pub(super) fn timed_loop(&mut self, k: usize, start: u64) {
         let Some(t) = &mut self.timed else { return };
-        let (cut, n0, head) = (t.cut, t.n0, t.head);
-        let plan = t.plan.take_if(|p| p.k == k);
+        let (cut, n0, head, laps, fast) = (t.cut, t.n0, t.head, t.laps, t.fast);
+        let Some(plan) = t.plan.take_if(|p| p.k == k) else {
+            // Not the loop's branch (a second branch back): leave, as a branch elsewhere does.
+            let t = self.iconst(start);
+            self.exit(k, t, TAKEN);
+            return;
+        };
         self.write_back();
         let npc = self.iconst(start);
         self.b
@@ -537,32 +581,45 @@ impl Gen<'_> {
             .store(MemFlagsData::trusted(), npc, self.env, super::ENV_NPC);
         let n = self.b.use_var(n0);
         let n = self.b.ins().iadd_imm_s(n, k as i64);
+        let lap = self.b.use_var(laps);
+        let lap = self.b.ins().iadd_imm_s(lap, 1);
+        self.b.def_var(laps, lap);
         let go = self.b.create_block();
         let stop = self.b.create_block();
         self.b.set_cold_block(stop);
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        if let Some(plan) = &plan {
-            let fast = self.b.create_block();
-            match plan.predictor {
-                Some((bht, btb_pc, btb_target)) => {
-                    let steady = self.steady(bht, btb_pc, btb_target, plan.pc, start);
-                    self.b.ins().brif(steady, fast, &[], slow, &[]);
-                }
-                None => {
-                    self.b.ins().jump(fast, &[]);
-                }
+        let inline = self.b.create_block();
+        match plan.predictor {
+            Some((bht, btb_pc, btb_target)) => {
+                let steady = self.steady(bht, btb_pc, btb_target, plan.pc, start);
+                self.b.ins().brif(steady, inline, &[], slow, &[]);
             }
-            self.b.switch_to_block(fast);
-            let ok = self.loop_booking(plan, n);
-            self.b.ins().brif(ok, go, &[], stop, &[]);
-        } else {
-            self.b.ins().jump(slow, &[]);
+            None => {
+                self.b.ins().jump(inline, &[]);
+            }
         }
+        self.b.switch_to_block(inline);
+        let ok = self.loop_booking(&plan, n);
+        let booked = self.b.create_block();
+        let last = self.b.create_block();
+        self.b.set_cold_block(last);
+        self.b.ins().brif(ok, booked, &[], last, &[]);
+        self.b.switch_to_block(booked);
+        let runs = self.b.use_var(fast);
+        let runs = self.b.ins().iadd_imm_s(runs, 1);
+        self.b.def_var(fast, runs);
+        self.b.ins().jump(go, &[]);
+        // The chain ends here: the branch's counts (not the next run's) now.
+        self.b.switch_to_block(last);
+        let events = self.field(super::ENV_EVENTS);
+        self.count(events, &plan.taken);
+        self.b.ins().jump(stop, &[]);
         self.b.switch_to_block(slow);
         let again = self.call(loop_helper, self.env, n);
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
+        self.timed_flush(0, 0);
         self.leave(k, STOP);
         self.b.switch_to_block(go);
         self.b
@@ -573,8 +630,47 @@ impl Gen<'_> {
         self.b.def_var(cut, zero);
         self.b.ins().jump(head, &[]);
         if let Some(t) = &mut self.timed {
-            t.plan = t.plan.take().or(plan);
+            t.plan = Some(plan);
         }
+    }
+
+    /// At an exit (timing mode): adds the bytes loaded and stored (`loaded` and `stored` by
+    /// this run's elements so far, and the plan's for each earlier run), the counts the inline
+    /// booking of the loop deferred, and the runs in this call (`Env::runs`).
+    pub(super) fn timed_flush(&mut self, loaded: u64, stored: u64) {
+        let Some(t) = &self.timed else { return };
+        let (laps, fast, run) = (t.laps, t.fast, t.run_bytes);
+        let looping = t.plan.is_some() || !t.deferred.is_empty();
+        let deferred = t.deferred.clone();
+        let trusted = MemFlagsData::trusted();
+        let laps = self.b.use_var(laps);
+        let bytes = self.field(super::ENV_BYTES);
+        for (off, here, per) in [(0, loaded, run.0), (8, stored, run.1)] {
+            if here == 0 && per == 0 {
+                continue;
+            }
+            let mut v = self.b.ins().load(types::I64, trusted, bytes, off);
+            if per > 0 {
+                let earlier = self.b.ins().imul_imm_s(laps, per as i64);
+                v = self.b.ins().iadd(v, earlier);
+            }
+            let v = self.b.ins().iadd_imm_s(v, here as i64);
+            self.b.ins().store(trusted, v, bytes, off);
+        }
+        if !looping {
+            return;
+        }
+        let fast = self.b.use_var(fast);
+        let events = self.field(super::ENV_EVENTS);
+        for (e, c) in deferred {
+            let off = 8 * e as i32;
+            let v = self.b.ins().load(types::I64, trusted, events, off);
+            let more = self.b.ins().imul_imm_s(fast, c);
+            let v = self.b.ins().iadd(v, more);
+            self.b.ins().store(trusted, v, events, off);
+        }
+        let runs = self.b.ins().iadd_imm_s(laps, 1);
+        self.b.ins().store(trusted, runs, self.env, super::ENV_RUNS);
     }
 
     /// Whether the taken branch at `pc` to `target` is predicted right and changes nothing in
@@ -608,15 +704,7 @@ impl Gen<'_> {
     fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
         let trusted = MemFlagsData::trusted();
         let m = self.field(ENV_M);
-        let events = self.field(super::ENV_EVENTS);
         self.b.ins().store(trusted, n, m, machine::RETIRED);
-        let runs = self
-            .b
-            .ins()
-            .load(types::I64, trusted, self.env, super::ENV_RUNS);
-        let runs = self.b.ins().iadd_imm_s(runs, 1);
-        self.b.ins().store(trusted, runs, self.env, super::ENV_RUNS);
-        self.count(events, &plan.taken);
         let limit = self
             .b
             .ins()
@@ -658,7 +746,6 @@ impl Gen<'_> {
         self.b.append_block_param(done, types::I8);
         self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
         self.b.switch_to_block(book);
-        self.count(events, &plan.book);
         let ticks = self.b.ins().iadd_imm_s(ticks, plan.book_ticks as i64);
         self.b.ins().store(trusted, ticks, m, machine::EXTRA_CYCLES);
         let stop = self.stop_at(limit, cycle, ticks);
