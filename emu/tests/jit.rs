@@ -10,32 +10,11 @@
 
 mod common;
 
+use common::encode::reg::*;
 use common::encode::{add, addi, auipc, bne, csrr, csrw, i_type, lbu, ld, r_type, s_type, sw};
 
 use emu::memmap::RAM_BASE;
-use emu::profile::Profile;
 use emu::{Exit, Machine};
-
-const T0: u32 = 5;
-const T1: u32 = 6;
-const T2: u32 = 7;
-const S0: u32 = 8;
-const S1: u32 = 9;
-const A0: u32 = 10;
-const A1: u32 = 11;
-const A2: u32 = 12;
-const A3: u32 = 13;
-const A4: u32 = 14;
-const A5: u32 = 15;
-const A6: u32 = 16;
-const A7: u32 = 17;
-const S2: u32 = 18;
-const S3: u32 = 19;
-const S4: u32 = 20;
-const T3: u32 = 28;
-const T4: u32 = 29;
-const T5: u32 = 30;
-const T6: u32 = 31;
 
 const MTVEC: u32 = 0x305;
 const MEPC: u32 = 0x341;
@@ -160,36 +139,13 @@ fn program() -> Vec<u8> {
     common::words(&code)
 }
 
-/// The modes compared: the profile and whether timing is on.
-const MODES: [(&str, bool); 3] = [("u74", false), ("u74", true), ("simple", true)];
+/// The modes compared.
+const MODES: [(&str, bool); 3] = common::JIT_MODES;
 
-/// A machine running the program in `mode` (see `MODES`), with the translator on or off.
-fn machine(jit: bool, (profile, timing): (&str, bool)) -> Machine {
-    let mut profile = Profile::embedded(profile).expect("profile");
-    profile.set_timing(timing).expect("mode");
-    let mut m = common::machine_with_profile(&program(), profile);
-    m.set_jit(jit);
-    // The loops run a few hundred times: translate them after 100 entries.
-    m.set_jit_threshold(100);
-    m
-}
-
-/// Everything the comparison looks at.
-fn state(m: &Machine) -> String {
-    let regs: Vec<u64> = (0..32).map(|r| m.hart.reg(r)).collect();
-    let s = format!(
-        "pc {:#x} regs {regs:x?} retired {} executed {} exceptions {} interrupts {} cycles {} \
-         csrs {:?} stats {:?}",
-        m.hart.pc,
-        m.retired,
-        m.executed(),
-        m.exceptions,
-        m.interrupts,
-        m.cycles(),
-        m.hart.csr,
-        m.stats.live_buckets(m.retired, m.cycles()),
-    );
-    format!("{s} {}", common::model_state(m))
+/// A machine running the program in `mode` (see `MODES`), with the translator on or off. The
+/// loops run a few hundred times: translate them after 100 entries.
+fn machine(jit: bool, mode: (&str, bool)) -> Machine {
+    common::jit_machine(&program(), mode, jit, 100)
 }
 
 /// Instructions to the final spin loop, and where the load fault happens (found by stepping).
@@ -221,8 +177,8 @@ fn translated_runs_match_interpreted_runs_at_every_limit_checked() {
             assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
             assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
             assert_eq!(
-                state(&on),
-                state(&off),
+                common::full_state(&on),
+                common::full_state(&off),
                 "{mode:?}: after {limit} instructions"
             );
         }
@@ -241,7 +197,11 @@ fn runs_in_chunks_match_one_run() {
                 let to = (m.executed() + chunk).min(total + 10);
                 assert_eq!(m.run(Some(to)), Exit::InstructionLimit);
             }
-            assert_eq!(state(&m), state(&whole), "{mode:?}: chunks of {chunk}");
+            assert_eq!(
+                common::full_state(&m),
+                common::full_state(&whole),
+                "{mode:?}: chunks of {chunk}"
+            );
         }
     }
 }
@@ -286,7 +246,7 @@ fn hot_blocks_in(mode: (&str, bool), total: u64) {
         RAM_BASE + PHASE2 as u64 + 9 * 4,
         "mepc (advanced past the illegal instruction)"
     );
-    assert_eq!(state(&on), state(&off));
+    assert_eq!(common::full_state(&on), common::full_state(&off));
 }
 
 #[test]

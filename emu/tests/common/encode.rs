@@ -108,3 +108,29 @@ pub fn r_type(funct7: u32, rs2: u32, rs1: u32, funct3: u32, rd: u32) -> u32 {
 pub fn lui(rd: u32, imm20: u32) -> u32 {
     u_type(imm20, rd, 0x37)
 }
+
+/// The integer registers' ABI names (the psABI's table).
+pub mod reg {
+    pub const RA: u32 = 1;
+    pub const SP: u32 = 2;
+    pub const T0: u32 = 5;
+    pub const T1: u32 = 6;
+    pub const T2: u32 = 7;
+    pub const S0: u32 = 8;
+    pub const S1: u32 = 9;
+    pub const A0: u32 = 10;
+    pub const A1: u32 = 11;
+    pub const A2: u32 = 12;
+    pub const A3: u32 = 13;
+    pub const A4: u32 = 14;
+    pub const A5: u32 = 15;
+    pub const A6: u32 = 16;
+    pub const A7: u32 = 17;
+    pub const S2: u32 = 18;
+    pub const S3: u32 = 19;
+    pub const S4: u32 = 20;
+    pub const T3: u32 = 28;
+    pub const T4: u32 = 29;
+    pub const T5: u32 = 30;
+    pub const T6: u32 = 31;
+}

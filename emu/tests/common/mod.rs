@@ -61,3 +61,42 @@ pub fn model_state(m: &Machine) -> String {
         .collect();
     format!("tlbs {:?} caches {caches:?}", m.tlbs())
 }
+
+/// The modes the translator's tests compare: the profile and whether timing is on (functional,
+/// the pipeline model, the simple model).
+pub const JIT_MODES: [(&str, bool); 3] = [("u74", false), ("u74", true), ("simple", true)];
+
+/// A machine running `code` in `mode` (see `JIT_MODES`), with the translator on or off, which
+/// translates a block after `threshold` entries.
+pub fn jit_machine(
+    code: &[u8],
+    (profile, timing): (&str, bool),
+    jit: bool,
+    threshold: u32,
+) -> Machine {
+    let mut profile = emu::profile::Profile::embedded(profile).expect("profile");
+    profile.set_timing(timing).expect("mode");
+    let mut m = machine_with_profile(code, profile);
+    m.set_jit(jit);
+    m.set_jit_threshold(threshold);
+    m
+}
+
+/// Everything the translator's tests compare: the pc, registers, counts, cycles, CSRs,
+/// statistics and the timing model's own state.
+pub fn full_state(m: &Machine) -> String {
+    let regs: Vec<u64> = (0..32).map(|r| m.hart.reg(r)).collect();
+    format!(
+        "pc {:#x} regs {regs:x?} retired {} executed {} exceptions {} interrupts {} cycles {} \
+         csrs {:?} stats {:?} {}",
+        m.hart.pc,
+        m.retired,
+        m.executed(),
+        m.exceptions,
+        m.interrupts,
+        m.cycles(),
+        m.hart.csr,
+        m.stats.live_buckets(m.retired, m.cycles()),
+        model_state(m),
+    )
+}
