@@ -131,7 +131,8 @@ pub(crate) struct Env {
     pc: u64,
     /// Timing mode: the block's first element (for the loop helper, see `timed`).
     ip: *const Decoded,
-    /// Timing mode: runs of the block in this entry (its loops count each).
+    /// Out, timing mode: runs of the block in this call (1 and each run of its loop), for the
+    /// bail heuristic (`bailed`).
     runs: u64,
     /// Timing mode: the current attribution's event counts (`Stats::events_ptr`).
     events: *mut u64,
@@ -146,8 +147,8 @@ const TAKEN: u64 = 2;
 /// `Env::bail` (timing mode): the slice must stop before the element at `npc` (a dynamic cost
 /// moved the stop, see `threaded::cut`).
 const CUT: u64 = 3;
-/// `Env::bail` (timing mode): the block's last element, a branch back to its start, was taken
-/// and its costs booked, and the chain limit ends the chain there (see `timed`'s loops).
+/// `Env::bail` (timing mode): the block's loop branch (back to its start) was taken and its
+/// costs booked, and the chain limit ends the chain there (see `timed`'s loops).
 const STOP: u64 = 4;
 
 const ENV_READ: i32 = 0;

@@ -849,10 +849,13 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     let len = u64::from(unsafe { (*ip).suffix.insns });
     // Safety: `code` is this block's translation (made by `translate` in timing mode, with the
     // `Native` signature, not freed); it reads and writes `Hart::x` (indices below 32), the env,
-    // the host-TLB rows, RAM within `ram_len`, `Stats::bytes` and the cache and DTLB words the
-    // env points at, and calls the helpers above with `machine`. Nothing else uses `m` until it
-    // returns. (Nothing the helpers do moves or frees what the env points at, nor changes the
-    // host TLB's epoch or the data privilege.)
+    // the host-TLB rows, RAM within `ram_len`, `Stats::bytes`, the current bucket's event counts
+    // (`events`), the cache, DTLB and predictor words the env and the translation point at
+    // (tables never resized while the machine lives), and the machine's retired count, extra
+    // cycles and stops (the `machine` offsets), and calls the helpers above with `machine`.
+    // Nothing else uses `m` until it returns. (Nothing the helpers do moves or frees what the
+    // env points at, switches the attribution, nor changes the host TLB's epoch or the data
+    // privilege.)
     let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
     // `n0` is the retired count at the start of the last run (the native code's loops advance it).
     let n = env.n0 + k;
@@ -882,7 +885,7 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
             } else {
                 threaded::taken_costs::<false>(m, at, env.pc, env.npc);
             }
-            // (Not to the block's start: the native code loops back itself, `timed_loop`.)
+            // (The loop's own branch does not come here: the native code loops, `timed_loop`.)
             threaded::chain::<true>(m, env.npc, n)
         }
         STOP => {
