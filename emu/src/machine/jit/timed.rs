@@ -128,8 +128,12 @@ impl Machine {
                 .as_deref_mut()
                 .map(|p| p.branch_words(branch_pc));
             // `again`'s `carry_in`: the branch's carry into its own block.
-            let stall = threaded::carry_stall_at(carry, block.as_ptr());
-            if carry.any() && stall > 0 {
+            let stall = if carry.any() {
+                threaded::carry_stall_at(carry, block.as_ptr())
+            } else {
+                0
+            };
+            if stall > 0 {
                 steps.push((stall << ts) as i64);
             }
         }
@@ -640,7 +644,8 @@ impl Gen<'_> {
     pub(super) fn timed_flush(&mut self, loaded: u64, stored: u64) {
         let Some(t) = &self.timed else { return };
         let (laps, fast, run) = (t.laps, t.fast, t.run_bytes);
-        let looping = t.plan.is_some() || !t.deferred.is_empty();
+        // A loop's runs count at least its branch: `deferred` is empty exactly without a loop.
+        let looping = !t.deferred.is_empty();
         let deferred = t.deferred.clone();
         let trusted = MemFlagsData::trusted();
         let laps = self.b.use_var(laps);
