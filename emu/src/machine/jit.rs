@@ -293,7 +293,7 @@ impl Jit {
             let config = module.target_config();
             let mut g = Gen::new(b, config.default_call_conv);
             if let Some(info) = timed {
-                g.timed_prologue(block.len(), info);
+                g.timed_prologue(block, info);
             }
             g.block(block, pc, config);
         }
@@ -347,6 +347,16 @@ fn loop_branch(block: &[Decoded], pc: u64) -> Option<usize> {
         at = at.wrapping_add(u64::from(i.len));
     }
     None
+}
+
+/// Whether translated operation `op` writes its `rd` (all but stores, branches and `fence`).
+const fn writes_register(op: Op) -> bool {
+    use Op::*;
+    translated(op)
+        && !matches!(
+            op,
+            Beq | Bne | Blt | Bge | Bltu | Bgeu | Sb | Sh | Sw | Sd | Fence
+        )
 }
 
 /// The bytes a load or store `op` accesses (0 for other operations).
@@ -438,6 +448,10 @@ struct Gen<'a> {
     env: Value,
     /// The current value of each guest register the block has read or written.
     regs: [Option<Value>; 33],
+    /// The guest registers a timing-mode loop uses, as variables (loaded once before the loop,
+    /// carried around it in host registers; see `timed::Gen::loop_registers`); these take the
+    /// place of `regs`.
+    vars: [Option<cranelift_frontend::Variable>; 33],
     /// Registers written (to store back at each exit).
     dirty: u64,
     /// The env fields, loaded on first use (timing mode: at entry, see `timed`).
@@ -472,6 +486,7 @@ impl<'a> Gen<'a> {
             regs_ptr,
             env,
             regs: [None; 33],
+            vars: [None; 33],
             dirty: 0,
             fields: [None; ENV_FIELDS],
             timed: None,
@@ -492,6 +507,9 @@ impl<'a> Gen<'a> {
             return self.iconst(0);
         }
         let r = usize::from(r);
+        if let Some(var) = self.vars.get(r).copied().flatten() {
+            return self.b.use_var(var);
+        }
         if let Some(v) = self.regs.get(r).copied().flatten() {
             return v;
         }
@@ -513,7 +531,10 @@ impl<'a> Gen<'a> {
         if r == 0 || r == usize::from(SINK) || r >= 32 {
             return;
         }
-        self.regs[r] = Some(v);
+        match self.vars[r] {
+            Some(var) => self.b.def_var(var, v),
+            None => self.regs[r] = Some(v),
+        }
         self.dirty |= 1 << r;
     }
 
@@ -553,18 +574,32 @@ impl<'a> Gen<'a> {
         self.b.ins().return_(&[k]);
     }
 
-    /// What every way out of the native code (and timing mode's loop back) does first: writes
-    /// back the changed registers, and in timing mode the current element's pc.
+    /// What every way out of the native code does first: writes back the changed registers
+    /// (`store_registers`), and in timing mode the current element's pc (`store_pc`).
     fn write_back(&mut self) {
+        self.store_registers();
+        self.store_pc();
+    }
+
+    /// Stores the changed guest registers.
+    fn store_registers(&mut self) {
         for r in 1..32 {
-            if self.dirty & (1 << r) != 0
-                && let Some(v) = self.regs[r]
-            {
-                self.b
-                    .ins()
-                    .store(MemFlagsData::trusted(), v, self.regs_ptr, 8 * r as i32);
+            if self.dirty & (1 << r) == 0 {
+                continue;
             }
+            let v = match (self.vars[r], self.regs[r]) {
+                (Some(var), _) => self.b.use_var(var),
+                (None, Some(v)) => v,
+                (None, None) => continue,
+            };
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), v, self.regs_ptr, 8 * r as i32);
         }
+    }
+
+    /// Timing mode: stores the current element's pc in the env (for the helpers and the exits).
+    fn store_pc(&mut self) {
         if self.timed.is_some() {
             let pc = self.iconst(self.cur_pc);
             self.b

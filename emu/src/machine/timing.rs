@@ -183,24 +183,21 @@ impl Timing {
     }
 }
 
+/// The current attribution's event counts (`Stats::current_events`).
+type Events = [u64; crate::stats::EVENTS];
+
 /// The L2 (or memory, without an L2) side of an access that missed in L1 or bypassed it:
-/// counts events and returns the cycles it costs. `charged`: the access waits for it, so the
-/// penalty events (`L2Hit`, `MemoryAccess`, `Writeback`) are counted; a buffered write-back's
-/// L2 access is not charged and counts only its cache events.
-fn below_l1(
-    t: &mut Timing,
-    stats: &mut crate::stats::Stats,
-    paddr: u64,
-    write: bool,
-    charged: bool,
-) -> u64 {
+/// counts events in `ev` and returns the cycles it costs. `charged`: the access waits for it,
+/// so the penalty events (`L2Hit`, `MemoryAccess`, `Writeback`) are counted; a buffered
+/// write-back's L2 access is not charged and counts only its cache events.
+fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: bool) -> u64 {
     let Some(l2) = &mut t.l2 else {
         if charged {
-            stats.count(Event::MemoryAccess);
+            ev[Event::MemoryAccess as usize] += 1;
         }
         return t.penalty.memory;
     };
-    stats.count(Event::L2Access);
+    ev[Event::L2Access as usize] += 1;
     let a = l2.access(paddr, write);
     let mut cost = if a.hit {
         t.penalty.l2_hit
@@ -208,20 +205,44 @@ fn below_l1(
         t.penalty.memory
     };
     if charged {
-        stats.count(if a.hit {
+        ev[if a.hit {
             Event::L2Hit
         } else {
             Event::MemoryAccess
-        });
+        } as usize] += 1;
     }
     if !a.hit {
-        stats.count(Event::L2Miss);
+        ev[Event::L2Miss as usize] += 1;
     }
     if a.writeback.is_some() {
-        stats.count(Event::L2Writeback);
+        ev[Event::L2Writeback as usize] += 1;
         if charged {
-            stats.count(Event::Writeback);
+            ev[Event::Writeback as usize] += 1;
         }
+        cost += t.penalty.writeback;
+    }
+    cost
+}
+
+/// An L1D lookup of RAM address `paddr` that is not an MRU hit (`Cache::is_mru` false; an L1D
+/// exists): the access, its L2 (or memory) side on a miss and the write-back of a dirty victim.
+/// Counts their events in `ev` and returns the cycles the access waits.
+fn l1d_lookup(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
+    let Some(l1d) = &mut t.l1d else {
+        return below_l1(t, ev, paddr, write, true);
+    };
+    let a = l1d.access(paddr, write);
+    let mut cost = 0;
+    if !a.hit {
+        ev[Event::L1dMiss as usize] += 1;
+        cost += below_l1(t, ev, paddr, false, true);
+    }
+    if let Some(victim) = a.writeback {
+        // The dirty victim goes to L2 (with whatever that evicts in turn), but through a write
+        // buffer: the access waits only the write-back penalty.
+        ev[Event::L1dWriteback as usize] += 1;
+        ev[Event::Writeback as usize] += 1;
+        below_l1(t, ev, victim, true, false);
         cost += t.penalty.writeback;
     }
     cost
@@ -242,14 +263,16 @@ impl Machine {
                 if l1i.access(line, false).hit {
                     0
                 } else {
-                    self.stats.count(Event::L1iMiss);
-                    below_l1(t, &mut self.stats, line, false, true)
+                    let ev = self.stats.current_events();
+                    ev[Event::L1iMiss as usize] += 1;
+                    below_l1(t, ev, line, false, true)
                 }
             }
             None => {
                 // No L1I: the block booked a lookup that is not made.
-                self.stats.add(Event::L1iAccess, -1);
-                below_l1(t, &mut self.stats, line, false, true)
+                let ev = self.stats.current_events();
+                ev[Event::L1iAccess as usize] = ev[Event::L1iAccess as usize].wrapping_sub(1);
+                below_l1(t, ev, line, false, true)
             }
         };
         self.spend_cycles(cost);
@@ -272,26 +295,13 @@ impl Machine {
             self.stats.count(Event::MemoryAccess);
             (t.penalty.memory, false) // devices are uncached
         } else {
-            match &mut t.l1d {
+            let looked_up = t.l1d.is_some();
+            match &t.l1d {
                 Some(l1d) if l1d.is_mru(paddr, write) => (0, true),
-                Some(l1d) => {
-                    let a = l1d.access(paddr, write);
-                    let mut cost = 0;
-                    if !a.hit {
-                        self.stats.count(Event::L1dMiss);
-                        cost += below_l1(t, &mut self.stats, paddr, false, true);
-                    }
-                    if let Some(victim) = a.writeback {
-                        // The dirty victim goes to L2 (with whatever that evicts in turn), but
-                        // through a write buffer: the access waits only the write-back penalty.
-                        self.stats.count(Event::L1dWriteback);
-                        self.stats.count(Event::Writeback);
-                        below_l1(t, &mut self.stats, victim, true, false);
-                        cost += t.penalty.writeback;
-                    }
-                    (cost, true)
-                }
-                None => (below_l1(t, &mut self.stats, paddr, write, true), false),
+                _ => (
+                    l1d_lookup(t, self.stats.current_events(), paddr, write),
+                    looked_up,
+                ),
             }
         };
         if walk && looked_up {
@@ -631,7 +641,9 @@ impl Machine {
         }
         let t = self.timing.as_deref_mut()?;
         t.dtlb_hit(slot);
-        self.model_data_access(paddr, write, false);
+        // `model_data_access` of a RAM address whose line is not the MRU one (the L1D exists).
+        let cost = l1d_lookup(t, self.stats.current_events(), paddr, write);
+        self.spend_cycles(cost);
         Some(off as usize)
     }
 

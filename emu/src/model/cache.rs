@@ -104,6 +104,12 @@ pub struct Cache {
     set_mask: u64,
     /// Tag words, `set * ways + way`.
     tags: Vec<u64>,
+    /// The key of each tag word, by the same index: 0 for an invalid way, else `key_of` its
+    /// line; a search compares these 2-byte keys first (eight ways per SIMD compare instead of
+    /// two), then the full tag of a way whose key matched.
+    keys: Vec<u16>,
+    /// `key_of`'s shift: the line offset's and the set index's bits, which a set's lines share.
+    key_shift: u32,
     /// The tag word of the most recently used line of each set, or 0.
     mru: Vec<u64>,
     repl: ReplacementState,
@@ -111,15 +117,110 @@ pub struct Cache {
     /// A line address `hit` found absent since the last `access` (only `access` fills lines),
     /// or `NONE`: a miss's repeated probes and its `access` skip the search.
     absent: u64,
+    /// The lowest invalid way of `absent`'s set when `hit` found it absent (`usize::MAX`: none,
+    /// or no `absent`). Only `access` and `invalidate_all` change validity, and both forget
+    /// `absent` and this.
+    absent_free: usize,
 }
 
-/// The ways of one set (`tags`): the way holding `line` and the lowest invalid way, each
-/// `usize::MAX` if none. A line is in at most one way, so the search order does not matter: the
-/// ways are compared 64 at a time into bit masks, without an early exit (no mispredicted exit
-/// branch), two ways per SSE2 compare on x86-64 (`masks_n`).
-/// The common associativities get a copy with the count of ways known, fully unrolled.
+/// Bit of a key: the way holds a line (an invalid way's key is 0).
+const KEY_VALID: u16 = 1 << 15;
+
+/// The key of `line` (see `Cache::keys`): 15 bits of its address from `shift` up, and
+/// `KEY_VALID`.
 #[inline(always)]
-fn scan(tags: &[u64], line: u64) -> (usize, usize) {
+fn key_of(line: u64, shift: u32) -> u16 {
+    (line >> shift) as u16 | KEY_VALID
+}
+
+/// The ways of one set (`tags`, with their `keys`): the way holding `line` (whose key is `key`)
+/// and the lowest invalid way, each `usize::MAX` if none. Sets of 8 to 64 ways compare the keys,
+/// eight per SSE2 compare on x86-64 (`key_masks`), and then the full tag of each way whose key
+/// matched (rarely more than the one); smaller or larger sets compare the tags (`scan_tags`).
+#[inline(always)]
+fn scan(tags: &[u64], keys: &[u16], line: u64, key: u16) -> (usize, usize) {
+    match tags.len() {
+        8 => scan_keys::<8>(tags, keys, line, key),
+        16 => scan_keys::<16>(tags, keys, line, key),
+        32 => scan_keys::<32>(tags, keys, line, key),
+        64 => scan_keys::<64>(tags, keys, line, key),
+        _ => scan_tags(tags, line),
+    }
+}
+
+/// `scan` of a set of `N` (a multiple of 8, at most 64) ways by their keys.
+#[inline(always)]
+fn scan_keys<const N: usize>(tags: &[u64], keys: &[u16], line: u64, key: u16) -> (usize, usize) {
+    const { assert!(N <= 64 && N.is_multiple_of(8)) };
+    let (Ok(tags), Ok(keys)) = (<&[u64; N]>::try_from(tags), <&[u16; N]>::try_from(keys)) else {
+        return scan_tags(tags, line);
+    };
+    let (mut candidates, invalid) = key_masks(keys, key);
+    let want = line | VALID;
+    let mut found = usize::MAX;
+    while candidates != 0 {
+        let w = candidates.trailing_zeros() as usize;
+        if tags[w] & !DIRTY == want {
+            found = w;
+            break;
+        }
+        candidates &= candidates - 1;
+    }
+    let free = if invalid == 0 {
+        usize::MAX
+    } else {
+        invalid.trailing_zeros() as usize
+    };
+    (found, free)
+}
+
+/// The masks of the ways of `keys` whose key is `key` (bit `w` for way `w`) and of the invalid
+/// ways (key 0), eight ways per SSE2 operation (see `masks_n` on SSE2).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn key_masks<const N: usize>(keys: &[u16; N], key: u16) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi16, _mm_loadu_si128, _mm_movemask_epi8, _mm_packs_epi16,
+        _mm_set1_epi16, _mm_setzero_si128,
+    };
+    let (mut hit, mut invalid) = (0u64, 0u64);
+    // Safety: the build enables SSE2 (the `cfg` above), which these intrinsics need, and each
+    // load reads `eight`, eight `u16`s: 16 readable bytes (`loadu` needs no alignment).
+    unsafe {
+        let want = _mm_set1_epi16(key as i16);
+        let zero = _mm_setzero_si128();
+        for (i, eight) in keys.chunks_exact(8).enumerate() {
+            let k = _mm_loadu_si128(eight.as_ptr().cast::<__m128i>());
+            // Each 16-bit lane's all-ones or zero packed to a byte: one mask bit per way.
+            let eq = _mm_packs_epi16(_mm_cmpeq_epi16(k, want), zero);
+            let none = _mm_packs_epi16(_mm_cmpeq_epi16(k, zero), zero);
+            hit |= (_mm_movemask_epi8(eq) as u64) << (8 * i);
+            invalid |= (_mm_movemask_epi8(none) as u64) << (8 * i);
+        }
+    }
+    (hit, invalid)
+}
+
+/// `key_masks` without SIMD.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn key_masks<const N: usize>(keys: &[u16; N], key: u16) -> (u64, u64) {
+    let (mut hit, mut invalid) = (0u64, 0u64);
+    for (w, &k) in keys.iter().enumerate() {
+        hit |= u64::from(k == key) << w;
+        invalid |= u64::from(k == 0) << w;
+    }
+    (hit, invalid)
+}
+
+/// `scan` by the tags alone: the way holding `line` and the lowest invalid way. A line is in at
+/// most one way, so the search order does not matter: the ways are compared 64 at a time into
+/// bit masks, without an early exit (no mispredicted exit branch), two ways per SSE2 compare on
+/// x86-64 (`masks_n`). The small associativities get a copy with the count of ways known, fully
+/// unrolled.
+#[inline(always)]
+fn scan_tags(tags: &[u64], line: u64) -> (usize, usize) {
     match tags.len() {
         2 => scan_n::<2>(tags, line),
         4 => scan_n::<4>(tags, line),
@@ -129,7 +230,7 @@ fn scan(tags: &[u64], line: u64) -> (usize, usize) {
     }
 }
 
-/// `scan` of a set of `N` (at most 64) ways.
+/// `scan_tags` of a set of `N` (at most 64) ways.
 #[inline(always)]
 fn scan_n<const N: usize>(tags: &[u64], line: u64) -> (usize, usize) {
     const { assert!(N <= 64) };
@@ -202,7 +303,7 @@ fn masks_scalar(tags: &[u64], line: u64) -> (u64, u64) {
     (hit, invalid)
 }
 
-/// `scan` of any number of ways.
+/// `scan_tags` of any number of ways.
 #[inline(never)]
 fn scan_any(tags: &[u64], line: u64) -> (usize, usize) {
     let (mut found, mut free) = (usize::MAX, usize::MAX);
@@ -234,10 +335,13 @@ impl Cache {
             line_shift: config.line.trailing_zeros(),
             set_mask: sets - 1,
             tags: vec![0; sets_usize * ways],
+            keys: vec![0; sets_usize * ways],
+            key_shift: config.line.trailing_zeros() + sets.trailing_zeros(),
             mru: vec![0; sets_usize],
             repl: ReplacementState::new(sets_usize, ways, config.replacement, config.seed),
             stats: CacheStats::default(),
             absent: NONE,
+            absent_free: usize::MAX,
         }
     }
 
@@ -274,10 +378,18 @@ impl Cache {
         ((addr >> self.line_shift) & self.set_mask) as usize
     }
 
+    /// `scan` of `set` for `line`: the way holding it and the lowest invalid way.
+    #[inline(always)]
+    fn scan_set(&self, set: usize, line: u64) -> (usize, usize) {
+        let ways = set * self.ways..(set + 1) * self.ways;
+        let key = key_of(line, self.key_shift);
+        scan(&self.tags[ways.clone()], &self.keys[ways], line, key)
+    }
+
     /// The way of `set` holding `line`, if any.
     #[inline]
     fn find(&self, set: usize, line: u64) -> Option<usize> {
-        let (found, _) = scan(&self.tags[set * self.ways..(set + 1) * self.ways], line);
+        let (found, _) = self.scan_set(set, line);
         (found != usize::MAX).then_some(found)
     }
 
@@ -308,10 +420,12 @@ impl Cache {
             return false;
         }
         let set = self.set_of(addr);
-        let Some(way) = self.find(set, line) else {
+        let (way, free) = self.scan_set(set, line);
+        if way == usize::MAX {
             self.absent = line;
+            self.absent_free = free;
             return false;
-        };
+        }
         self.stats.accesses += 1;
         self.stats.hits += 1;
         self.repl.touch(set, way);
@@ -328,11 +442,16 @@ impl Cache {
         let line = self.line_of(addr);
         let set = self.set_of(addr);
         let dirty = if write { DIRTY } else { 0 };
-        let known_absent = std::mem::replace(&mut self.absent, NONE) == line;
         let base = set * self.ways;
-        // One pass finds the line's way and the lowest invalid way (the victim if any).
-        let (found, free) = scan(&self.tags[base..base + self.ways], line);
-        if !known_absent && found != usize::MAX {
+        // One pass finds the line's way and the lowest invalid way (the victim if any); a line
+        // `hit` just found absent needs none.
+        let absent_free = std::mem::replace(&mut self.absent_free, usize::MAX);
+        let (found, free) = if std::mem::replace(&mut self.absent, NONE) == line {
+            (usize::MAX, absent_free)
+        } else {
+            self.scan_set(set, line)
+        };
+        if found != usize::MAX {
             let way = found;
             self.stats.hits += 1;
             self.repl.touch(set, way);
@@ -360,6 +479,7 @@ impl Cache {
         };
         let tag = line | VALID | dirty;
         self.tags[base + way] = tag;
+        self.keys[base + way] = key_of(line, self.key_shift);
         self.repl.fill(set, way);
         self.mru[set] = tag;
         CacheAccess {
@@ -377,8 +497,10 @@ impl Cache {
     /// anyway). Replacement state is kept: invalid ways are always filled first.
     pub fn invalidate_all(&mut self) {
         self.tags.fill(0);
+        self.keys.fill(0);
         self.mru.fill(0);
         self.absent = NONE;
+        self.absent_free = usize::MAX;
     }
 
     /// The number of valid lines.
@@ -620,11 +742,13 @@ mod tests {
 
     proptest! {
         // Does `scan` find what a plain front-to-back search finds (the way holding the line,
-        // the lowest invalid way), for sets of 1 to 256 ways (several 64-way chunks), with the
-        // line present or not and dirty or clean ways?
+        // the lowest invalid way), for sets of 1 to 256 ways (several 64-way chunks; 8 to 64
+        // search by keys), with the line present or not, dirty or clean ways, and keys that
+        // tell lines apart or not (key shift 6: lines n and n + 4 share a key)?
         #[test]
         fn scan_is_a_linear_search(
             ways_log in 0..9u32,
+            key_shift in prop::sample::select(vec![6u32, 33]),
             tags in prop::collection::vec((0..8u64, 0..4u64), 256),
             line in 0..8u64,
             place in any::<prop::sample::Index>(),
@@ -643,7 +767,11 @@ mod tests {
             }
             let want_found = set.iter().position(|&t| t & !DIRTY == l(line) | VALID);
             let want_free = set.iter().position(|&t| t & VALID == 0);
-            let (found, free) = scan(&set, l(line));
+            let keys: Vec<u16> = set
+                .iter()
+                .map(|&t| if t & VALID == 0 { 0 } else { key_of(t & !FLAGS, key_shift) })
+                .collect();
+            let (found, free) = scan(&set, &keys, l(line), key_of(l(line), key_shift));
             prop_assert_eq!(found, want_found.unwrap_or(usize::MAX));
             prop_assert_eq!(free, want_free.unwrap_or(usize::MAX));
         }
@@ -679,17 +807,21 @@ mod tests {
 
         // Does the machine's fast path (`hit`, then `access` only on a miss, probing twice as a
         // fast path that gives up and its slow path do) leave exactly the state and counts of
-        // its slow path (`access` unless `is_mru`), after every step of a random run?
+        // its slow path (`access` unless `is_mru`), after every step of a random run, with 4
+        // ways (searched by tags) and 8 (searched by keys)? Do the keys stay those of the tags?
         #[test]
         fn hit_then_access_is_the_slow_path(
             policy in 0..4usize,
             seed in any::<u64>(),
-            ops in prop::collection::vec((0..12u64, any::<bool>(), 0..64u8), 1..300),
+            wide in any::<bool>(),
+            ops in prop::collection::vec((0..48u64, any::<bool>(), 0..64u8), 1..300),
         ) {
-            let mut fast = cache(128, 4, 16, Replacement::ALL[policy], seed);
+            // 2 sets x 4 or 8 ways x 16-byte lines, 3 lines per way of the two sets.
+            let (size, ways) = if wide { (256, 8) } else { (128, 4) };
+            let mut fast = cache(size, ways, 16, Replacement::ALL[policy], seed);
             let mut slow = fast.clone();
             for (n, write, op) in ops {
-                let addr = 0x8000_0000 + n * 16 + u64::from(op % 16);
+                let addr = 0x8000_0000 + (n % (6 * u64::from(ways))) * 16 + u64::from(op % 16);
                 if op == 0 {
                     fast.invalidate_all();
                     slow.invalidate_all();
@@ -704,6 +836,10 @@ mod tests {
                     prop_assert_eq!(slow.access(addr, write).hit, hit);
                 }
                 prop_assert_eq!(&fast, &slow);
+                for (&t, &k) in fast.tags.iter().zip(&fast.keys) {
+                    let want = if t & VALID == 0 { 0 } else { key_of(t & !FLAGS, fast.key_shift) };
+                    prop_assert_eq!(k, want);
+                }
             }
         }
     }

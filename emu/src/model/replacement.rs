@@ -63,6 +63,37 @@ const XORSHIFT64STAR_MUL: u64 = 0x2545_F491_4F6C_DD1D;
 /// "No way is the MRU of this set yet."
 const NO_WAY: u32 = u32::MAX;
 
+/// The index of the least of `stamps`, the first of equal ones, for `N` (a power of two) stamps:
+/// a tournament of pairs, each round keeping the lower index on a tie (every index of a pair's
+/// left side is below its right side's), so about log2(N) dependent compares instead of N.
+#[inline(always)]
+fn first_min<const N: usize>(stamps: &[u64]) -> usize {
+    let Ok(stamps) = <&[u64; N]>::try_from(stamps) else {
+        return first_min_any(stamps);
+    };
+    let mut val = *stamps;
+    let mut idx: [usize; N] = std::array::from_fn(|i| i);
+    let mut n = N;
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            let right = val[2 * i + 1] < val[2 * i];
+            idx[i] = if right { idx[2 * i + 1] } else { idx[2 * i] };
+            val[i] = if right { val[2 * i + 1] } else { val[2 * i] };
+        }
+    }
+    idx[0]
+}
+
+/// `first_min` of any number of stamps (0 for none).
+fn first_min_any(stamps: &[u64]) -> usize {
+    stamps
+        .iter()
+        .enumerate()
+        .min_by_key(|&(_, s)| s)
+        .map_or(0, |(w, _)| w)
+}
+
 /// The replacement state of every set of one structure (a cache or a TLB).
 ///
 /// Layout, for `sets` × `ways`:
@@ -178,11 +209,12 @@ impl ReplacementState {
                 // The minimum stamp (the first of equal ones): least recently used (LRU) or
                 // filled longest ago (FIFO).
                 let stamps = &self.stamps[base..base + self.ways];
-                stamps
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|&(_, s)| s)
-                    .map_or(0, |(w, _)| w)
+                match self.ways {
+                    4 => first_min::<4>(stamps),
+                    8 => first_min::<8>(stamps),
+                    16 => first_min::<16>(stamps),
+                    _ => first_min_any(stamps),
+                }
             }
             Replacement::Plru if self.ways <= 64 => {
                 // Follow the bits from the root down to a leaf, in the set's one word.
@@ -424,6 +456,31 @@ mod plru_words {
                 for s in 0..sets {
                     prop_assert_eq!(r.victim_of_full(s), b.victim(s));
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod first_min_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Does the tournament pick what a front-to-back search picks (the first of the least
+        // stamps), for 4, 8 and 16 stamps drawn from few values, so ties are common?
+        #[test]
+        fn first_min_is_a_linear_search(stamps in prop::collection::vec(0..4u64, 16)) {
+            for n in [4, 8, 16] {
+                let s = &stamps[..n];
+                let got = match n {
+                    4 => first_min::<4>(s),
+                    8 => first_min::<8>(s),
+                    _ => first_min::<16>(s),
+                };
+                prop_assert_eq!(got, first_min_any(s));
+                let least = s.iter().min().unwrap();
+                prop_assert_eq!(got, s.iter().position(|x| x == least).unwrap());
             }
         }
     }

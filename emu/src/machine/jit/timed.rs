@@ -325,9 +325,11 @@ fn again(m: &mut Machine, ip: *const Decoded, n: u64) -> bool {
 }
 
 impl Gen<'_> {
-    /// Timing mode: load the env's fields at the entry (so they dominate every use) and start
-    /// the cut flag clear. `len`: the block's elements; `predicts`: as in `Timed`.
-    pub(super) fn timed_prologue(&mut self, len: usize, info: TimedInfo) {
+    /// Timing mode: load the env's fields at the entry (so they dominate every use), and a
+    /// loop's registers (`loop_registers`), and start the cut flag clear. `block`: the block's
+    /// elements; `info`: as in `Timed`.
+    pub(super) fn timed_prologue(&mut self, block: &[Decoded], info: TimedInfo) {
+        let len = block.len();
         for off in [
             ENV_M,
             ENV_N0,
@@ -370,6 +372,7 @@ impl Gen<'_> {
             }
             deferred.retain(|&(_, c)| c != 0);
             run_bytes = plan.bytes;
+            self.loop_registers(&block[..plan.k.min(len)]);
         }
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
@@ -388,6 +391,31 @@ impl Gen<'_> {
             run_bytes,
             pending: false,
         });
+    }
+
+    /// Makes every guest register the loop's elements (`body`) read or write a variable, loaded
+    /// here, before the loop's head: the loop back then carries them in host registers instead
+    /// of storing and loading them again. A register the body writes is counted changed from
+    /// the start (`dirty`): an exit in a later run, before that run writes it, must store the
+    /// value an earlier run left (in the first run it stores the value loaded, which changes
+    /// nothing).
+    fn loop_registers(&mut self, body: &[Decoded]) {
+        for d in body {
+            let i = d.insn;
+            for r in [i.rs1, i.rs2, i.rd] {
+                let r = usize::from(r);
+                if r == 0 || r >= 32 || self.vars[r].is_some() {
+                    continue;
+                }
+                let v = self.get(r as u8);
+                let var = self.b.declare_var(types::I64);
+                self.b.def_var(var, v);
+                self.vars[r] = Some(var);
+            }
+            if super::writes_register(i.op) && usize::from(i.rd) < 32 {
+                self.dirty |= 1 << i.rd;
+            }
+        }
     }
 
     /// Calls helper `f` with the machine and `a`, `b`; returns its result.
@@ -578,7 +606,9 @@ impl Gen<'_> {
             self.exit(k, t, TAKEN);
             return;
         };
-        self.write_back();
+        // The registers stay in their variables around the loop (`loop_registers`); only a way
+        // out stores them.
+        self.store_pc();
         let npc = self.iconst(start);
         self.b
             .ins()
@@ -623,6 +653,7 @@ impl Gen<'_> {
         let again = self.call(loop_helper, self.env, n);
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
+        self.store_registers();
         self.timed_flush(0, 0);
         self.leave(k, STOP);
         self.b.switch_to_block(go);
