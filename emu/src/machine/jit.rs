@@ -115,14 +115,6 @@ pub(crate) struct Env {
     n0: u64,
     /// The physical address of the code page.
     fetch_pbase: u64,
-    /// L1I's MRU word of each set, its line shift and set mask (`Cache::mru_table`).
-    l1i_mru: *const u64,
-    l1i_shift: u64,
-    l1i_mask: u64,
-    /// The same of L1D.
-    l1d_mru: *const u64,
-    l1d_shift: u64,
-    l1d_mask: u64,
     /// The DTLB slot used last (`Timing::dtlb_mru`).
     dtlb_mru: *const usize,
     /// `Stats::bytes` (loaded, stored), which the native code's loads and stores add to.
@@ -161,12 +153,6 @@ const ENV_BAIL: i32 = 48;
 const ENV_M: i32 = std::mem::offset_of!(Env, m) as i32;
 const ENV_N0: i32 = std::mem::offset_of!(Env, n0) as i32;
 const ENV_FETCH_PBASE: i32 = std::mem::offset_of!(Env, fetch_pbase) as i32;
-const ENV_L1I_MRU: i32 = std::mem::offset_of!(Env, l1i_mru) as i32;
-const ENV_L1I_SHIFT: i32 = std::mem::offset_of!(Env, l1i_shift) as i32;
-const ENV_L1I_MASK: i32 = std::mem::offset_of!(Env, l1i_mask) as i32;
-const ENV_L1D_MRU: i32 = std::mem::offset_of!(Env, l1d_mru) as i32;
-const ENV_L1D_SHIFT: i32 = std::mem::offset_of!(Env, l1d_shift) as i32;
-const ENV_L1D_MASK: i32 = std::mem::offset_of!(Env, l1d_mask) as i32;
 const ENV_DTLB_MRU: i32 = std::mem::offset_of!(Env, dtlb_mru) as i32;
 const ENV_PC: i32 = std::mem::offset_of!(Env, pc) as i32;
 const ENV_BYTES: i32 = std::mem::offset_of!(Env, bytes) as i32;
@@ -454,7 +440,8 @@ struct Gen<'a> {
     vars: [Option<cranelift_frontend::Variable>; 33],
     /// Registers written (to store back at each exit).
     dirty: u64,
-    /// The env fields, loaded on first use (timing mode: at entry, see `timed`).
+    /// The env fields, loaded on first use (functional mode; timing mode loads at each use, see
+    /// `field`).
     fields: [Option<Value>; ENV_FIELDS],
     /// Timing mode's code generation state.
     timed: Option<timed::Timed>,
@@ -538,7 +525,10 @@ impl<'a> Gen<'a> {
         self.dirty |= 1 << r;
     }
 
-    /// The env field at byte offset `off`.
+    /// The env field at byte offset `off`. Timing mode loads it again at each use: its code
+    /// calls helpers, across which a value kept from an earlier load would live in a stack slot
+    /// anyway (a reload from the stack costs what a load from the env does), and the prologue
+    /// then needs no load and spill of every field.
     fn field(&mut self, off: i32) -> Value {
         let k = (off / 8) as usize;
         if let Some(v) = self.fields[k] {
@@ -548,7 +538,9 @@ impl<'a> Gen<'a> {
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), self.env, off);
-        self.fields[k] = Some(v);
+        if self.timed.is_none() {
+            self.fields[k] = Some(v);
+        }
         v
     }
 
@@ -1010,12 +1002,6 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
             m: std::ptr::null_mut(),
             n0: 0,
             fetch_pbase: 0,
-            l1i_mru: std::ptr::null(),
-            l1i_shift: 0,
-            l1i_mask: 0,
-            l1d_mru: std::ptr::null(),
-            l1d_shift: 0,
-            l1d_mask: 0,
             dtlb_mru: std::ptr::null(),
             bytes: std::ptr::null_mut(),
             pc: 0,

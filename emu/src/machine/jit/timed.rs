@@ -46,9 +46,7 @@ use super::super::threaded::BOOKED;
 use super::super::threaded::{self, Decoded};
 use super::super::timing::SLOT_SHIFT;
 use super::{
-    BAIL, CUT, END, ENV_DTLB_MRU, ENV_EPOCH, ENV_FETCH_PBASE, ENV_L1D_MASK, ENV_L1D_MRU,
-    ENV_L1D_SHIFT, ENV_L1I_MASK, ENV_L1I_MRU, ENV_L1I_SHIFT, ENV_M, ENV_N0, ENV_RAM, ENV_RAM_LEN,
-    Env, Gen, STOP, TAKEN,
+    BAIL, CUT, END, ENV_DTLB_MRU, ENV_FETCH_PBASE, ENV_M, ENV_N0, ENV_RAM, Env, Gen, STOP, TAKEN,
 };
 use crate::hart::insn::Op;
 use crate::model::tlb::LruWords;
@@ -171,7 +169,16 @@ pub(crate) struct TimedInfo {
     plan: Option<LoopPlan>,
     /// Under LRU replacement, the DTLB's words and `Timing::dtlb_mru`, for its hits inline.
     dtlb: Option<(LruWords, *mut usize)>,
+    /// L1I's and L1D's MRU tables (`Cache::mru_table`; zeros without the cache, where the
+    /// native code never runs, see `enter_timed`), as constants of the code.
+    l1i: MruTable,
+    l1d: MruTable,
 }
+
+/// A cache's MRU word of each set, its line shift and its set mask (`Cache::mru_table`: the
+/// table is never reallocated while the cache lives, and the machine's caches live as long as
+/// it does, as its translations do).
+type MruTable = (*const u64, u32, u64);
 
 impl Machine {
     /// What the translation of the block at element `idx` of code page `page` (`block`, from
@@ -190,10 +197,15 @@ impl Machine {
             .dtlb
             .lru_words()
             .map(|w| (w, &mut t.dtlb_mru as *mut usize));
+        let none: MruTable = (std::ptr::null(), 0, 0);
+        let l1i = t.l1i.as_ref().map_or(none, |c| c.mru_table());
+        let l1d = t.l1d.as_ref().map_or(none, |c| c.mru_table());
         Some(TimedInfo {
             predicts: self.predicts(),
             plan,
             dtlb,
+            l1i,
+            l1d,
         })
     }
 }
@@ -227,6 +239,8 @@ pub(super) struct Timed {
     plan: Option<LoopPlan>,
     /// As in `TimedInfo`.
     dtlb: Option<(LruWords, *mut usize)>,
+    l1i: MruTable,
+    l1d: MruTable,
     /// Runs of the loop that ended in its branch back (`laps`), and those the inline booking
     /// booked (`fast`), in this call: the bytes of the first and the counts of the second are
     /// added at the exits (`timed_flush`), not at each run.
@@ -325,32 +339,11 @@ fn again(m: &mut Machine, ip: *const Decoded, n: u64) -> bool {
 }
 
 impl Gen<'_> {
-    /// Timing mode: load the env's fields at the entry (so they dominate every use), and a
-    /// loop's registers (`loop_registers`), and start the cut flag clear. `block`: the block's
+    /// Timing mode: load a loop's registers (`loop_registers`) and start the cut flag clear
+    /// (the env's fields are loaded at each use, see `Gen::field`). `block`: the block's
     /// elements; `info`: as in `Timed`.
     pub(super) fn timed_prologue(&mut self, block: &[Decoded], info: TimedInfo) {
         let len = block.len();
-        for off in [
-            ENV_M,
-            ENV_N0,
-            ENV_FETCH_PBASE,
-            ENV_L1I_MRU,
-            ENV_L1I_SHIFT,
-            ENV_L1I_MASK,
-            ENV_L1D_MRU,
-            ENV_L1D_SHIFT,
-            ENV_L1D_MASK,
-            ENV_DTLB_MRU,
-            super::ENV_BYTES,
-            ENV_EPOCH,
-            ENV_RAM,
-            ENV_RAM_LEN,
-            super::ENV_READ,
-            super::ENV_WRITE,
-            super::ENV_EVENTS,
-        ] {
-            self.field(off);
-        }
         let cut = self.b.declare_var(types::I64);
         let zero = self.iconst(0);
         self.b.def_var(cut, zero);
@@ -385,6 +378,8 @@ impl Gen<'_> {
             predicts: info.predicts,
             plan: info.plan,
             dtlb: info.dtlb,
+            l1i: info.l1i,
+            l1d: info.l1d,
             laps,
             fast,
             deferred,
@@ -460,17 +455,16 @@ impl Gen<'_> {
         self.b.switch_to_block(join);
     }
 
-    /// Whether the line of physical `addr` is the MRU line of its set in the cache whose env
-    /// fields are `mru`, `shift`, `mask` (`Cache::is_mru`).
-    fn is_mru(&mut self, addr: Value, write: bool, [mru, shift, mask]: [i32; 3]) -> Value {
-        let table = self.field(mru);
-        let shift = self.field(shift);
-        let mask = self.field(mask);
-        let number = self.b.ins().ushr(addr, shift);
-        let line = self.b.ins().ishl(number, shift);
+    /// Whether the line of physical `addr` is the MRU line of its set in the cache whose MRU
+    /// table is `(table, shift, mask)` (`Cache::is_mru`).
+    fn is_mru(&mut self, addr: Value, write: bool, (table, shift, mask): MruTable) -> Value {
+        let line = self.b.ins().band_imm_s(addr, !((1i64 << shift) - 1));
         let want = self.b.ins().bor_imm_s(line, VALID as i64);
-        let set = self.b.ins().band(number, mask);
-        let at = self.b.ins().ishl_imm_s(set, 3);
+        // The set's byte offset in the table: (addr >> shift & mask) * 8, with shift >= 3 (a
+        // line is at least 8 bytes).
+        let at = self.b.ins().ushr_imm_s(addr, i64::from(shift) - 3);
+        let at = self.b.ins().band_imm_s(at, (mask << 3) as i64);
+        let table = self.iconst(table as u64);
         let at = self.b.ins().iadd(table, at);
         let word = self
             .b
@@ -489,7 +483,11 @@ impl Gen<'_> {
     pub(super) fn timed_fetch(&mut self, pc: u64) {
         let base = self.field(ENV_FETCH_PBASE);
         let addr = self.b.ins().iadd_imm_s(base, (pc & PAGE_MASK) as i64);
-        let hit = self.is_mru(addr, false, [ENV_L1I_MRU, ENV_L1I_SHIFT, ENV_L1I_MASK]);
+        let l1i = self
+            .timed
+            .as_ref()
+            .map_or((std::ptr::null(), 3, 0), |t| t.l1i);
+        let hit = self.is_mru(addr, false, l1i);
         self.unless(hit, |g| {
             let pc = g.iconst(pc);
             let zero = g.iconst(0);
@@ -520,7 +518,11 @@ impl Gen<'_> {
         // DTLB's MRU slot at every access, not the lines').
         let slot = self.b.ins().ushr_imm_s(value, i64::from(SLOT_SHIFT));
         let paddr = self.b.ins().iadd_imm_s(i, RAM_BASE as i64);
-        let line_mru = self.is_mru(paddr, write, [ENV_L1D_MRU, ENV_L1D_SHIFT, ENV_L1D_MASK]);
+        let l1d = self
+            .timed
+            .as_ref()
+            .map_or((std::ptr::null(), 3, 0), |t| t.l1d);
+        let line_mru = self.is_mru(paddr, write, l1d);
         let helper: Helper = if write {
             data_helper::<true>
         } else {
@@ -845,11 +847,11 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     if m.debug.watching() {
         return orig(m, ip, pc, n);
     }
-    let (Some(l1i), Some(l1d)) = (&t.l1i, &t.l1d) else {
+    // The translation holds the L1I's and L1D's MRU tables (`TimedInfo`); without both
+    // caches it must not run.
+    let (Some(_), Some(_)) = (&t.l1i, &t.l1d) else {
         return orig(m, ip, pc, n);
     };
-    let (l1i_mru, l1i_shift, l1i_mask) = l1i.mru_table();
-    let (l1d_mru, l1d_shift, l1d_mask) = l1d.mru_table();
     let (fetch_pbase, dtlb_mru) = (t.fetch_pbase, &t.dtlb_mru as *const usize);
     let Some(events) = m.stats.events_ptr() else {
         return orig(m, ip, pc, n);
@@ -867,12 +869,6 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         m: machine,
         n0: n,
         fetch_pbase,
-        l1i_mru,
-        l1i_shift: u64::from(l1i_shift),
-        l1i_mask,
-        l1d_mru,
-        l1d_shift: u64::from(l1d_shift),
-        l1d_mask,
         dtlb_mru,
         bytes: m.stats.bytes.as_mut_ptr(),
         pc: 0,
