@@ -348,7 +348,12 @@ impl Gen<'_> {
         let zero = self.iconst(0);
         self.b.def_var(cut, zero);
         let n0 = self.b.declare_var(types::I64);
-        let start = self.field(ENV_N0);
+        // Loaded here, not through `field`, which would keep it (this is before `timed` is set):
+        // timing mode keeps no field, and the loops store the env's `n0` (`timed_loop`).
+        let start = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), self.env, ENV_N0);
         self.b.def_var(n0, start);
         let laps = self.b.declare_var(types::I64);
         self.b.def_var(laps, zero);
