@@ -224,9 +224,10 @@ fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: b
     cost
 }
 
-/// An L1D lookup of RAM address `paddr` that is not an MRU hit (`Cache::is_mru` false; an L1D
-/// exists): the access, its L2 (or memory) side on a miss and the write-back of a dirty victim.
-/// Counts their events in `ev` and returns the cycles the access waits.
+/// A data access to RAM address `paddr` that is not an L1D MRU hit (`Cache::is_mru` false): the
+/// L1D access, its L2 (or memory) side on a miss and the write-back of a dirty victim; without
+/// an L1D, the L2 (or memory) access alone. Counts their events in `ev` and returns the cycles
+/// the access waits.
 fn l1d_lookup(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
     let Some(l1d) = &mut t.l1d else {
         return below_l1(t, ev, paddr, write, true);
