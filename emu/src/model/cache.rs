@@ -10,6 +10,7 @@
 //!   set index: (addr / line) % sets        (the low bits of the line number)
 //!   tag word of a way: line address | DIRTY (bit 1) | VALID (bit 0)        (0 = invalid)
 //!   MRU word of a set: the tag word of the line used last in the set       (0 = none)
+//!   key of a way: 15 line-address bits above the set index | bit 15       (0 = invalid)
 //! ```
 //! Lines are at least 8 bytes, so the low bits of a line address are free for the flags.
 
@@ -250,8 +251,8 @@ fn scan_n<const N: usize>(tags: &[u64], line: u64) -> (usize, usize) {
 
 /// The masks of the ways of `tags` holding `line` (bit `w` for way `w`) and of the invalid ways,
 /// two ways per SSE2 operation (SSE2 is part of x86-64, so no detection is needed; it has no
-/// 64-bit compare, so a way matches when both of its 32-bit halves do). The one use of `unsafe`
-/// outside `machine::threaded` and `machine::jit`: the SSE2 intrinsics.
+/// 64-bit compare, so a way matches when both of its 32-bit halves do). With `key_masks`, the
+/// only uses of `unsafe` outside `machine::threaded` and `machine::jit`: the SSE2 intrinsics.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[allow(unsafe_code)]
 #[inline(always)]
