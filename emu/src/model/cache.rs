@@ -115,13 +115,11 @@ pub struct Cache {
     mru: Vec<u64>,
     repl: ReplacementState,
     stats: CacheStats,
-    /// A line address `hit` found absent since the last `access` (only `access` fills lines),
-    /// or `NONE`: a miss's repeated probes and its `access` skip the search.
-    absent: u64,
-    /// The lowest invalid way of `absent`'s set when `hit` found it absent (`usize::MAX`: none,
-    /// or no `absent`). Only `access` and `invalidate_all` change validity, and both forget
-    /// `absent` and this.
-    absent_free: usize,
+    /// A line address `hit` found absent since the last `access`, with the lowest invalid way
+    /// of its set then (`usize::MAX`: none), or `NONE`: a miss's repeated probes and its
+    /// `access` skip the search. Only `access` and `invalidate_all` change validity (and fill
+    /// lines), and both forget it.
+    absent: (u64, usize),
 }
 
 /// Bit of a key: the way holds a line (an invalid way's key is 0).
@@ -321,7 +319,7 @@ fn scan_any(tags: &[u64], line: u64) -> (usize, usize) {
 }
 
 /// `Cache::absent` when no line is known absent (line addresses are aligned, this one is not).
-const NONE: u64 = u64::MAX;
+const NONE: (u64, usize) = (u64::MAX, usize::MAX);
 
 impl Cache {
     /// An empty cache of geometry `config`, which must pass `CacheConfig::validate`.
@@ -342,7 +340,6 @@ impl Cache {
             repl: ReplacementState::new(sets_usize, ways, config.replacement, config.seed),
             stats: CacheStats::default(),
             absent: NONE,
-            absent_free: usize::MAX,
         }
     }
 
@@ -417,14 +414,13 @@ impl Cache {
             return true;
         }
         let line = self.line_of(addr);
-        if line == self.absent {
+        if line == self.absent.0 {
             return false;
         }
         let set = self.set_of(addr);
         let (way, free) = self.scan_set(set, line);
         if way == usize::MAX {
-            self.absent = line;
-            self.absent_free = free;
+            self.absent = (line, free);
             return false;
         }
         self.stats.accesses += 1;
@@ -446,8 +442,8 @@ impl Cache {
         let base = set * self.ways;
         // One pass finds the line's way and the lowest invalid way (the victim if any); a line
         // `hit` just found absent needs none.
-        let absent_free = std::mem::replace(&mut self.absent_free, usize::MAX);
-        let (found, free) = if std::mem::replace(&mut self.absent, NONE) == line {
+        let (absent, absent_free) = std::mem::replace(&mut self.absent, NONE);
+        let (found, free) = if absent == line {
             (usize::MAX, absent_free)
         } else {
             self.scan_set(set, line)
@@ -501,7 +497,6 @@ impl Cache {
         self.keys.fill(0);
         self.mru.fill(0);
         self.absent = NONE;
-        self.absent_free = usize::MAX;
     }
 
     /// The number of valid lines.
