@@ -46,7 +46,9 @@ case "$version" in
 esac
 
 if [ "$build" = 1 ]; then
-    (cd "$GUESTS" && cargo build --release --quiet)
+    # Through the Makefile, with its guest flags (a plain `cargo build` would compile this
+    # checkout's paths into the guests, so their bytes would differ from every other checkout's).
+    make -C "$ROOT" --quiet --no-print-directory guests >&2
 fi
 
 work="$(mktemp -d)"
