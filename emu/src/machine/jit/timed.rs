@@ -39,7 +39,7 @@ use cranelift_codegen::ir::{AbiParam, InstBuilder, MemFlagsData, Signature, Valu
 use cranelift_frontend::Variable;
 
 use crate::memmap::{PAGE_MASK, RAM_BASE};
-use crate::model::cache::{DIRTY, VALID};
+use crate::model::cache::{DIRTY, MIN_LINE, VALID};
 
 use super::super::Machine;
 use super::super::threaded::BOOKED;
@@ -180,6 +180,10 @@ pub(crate) struct TimedInfo {
 /// it does, as its translations do).
 type MruTable = (*const u64, u32, u64);
 
+/// The `MruTable` of a cache the machine lacks: none, with the smallest line (`MIN_LINE`, so
+/// that `is_mru`'s shifts are well formed in code that never runs, see `enter_timed`).
+const NO_CACHE: MruTable = (std::ptr::null(), MIN_LINE.trailing_zeros(), 0);
+
 impl Machine {
     /// What the translation of the block at element `idx` of code page `page` (`block`, from
     /// guest `pc`) needs in timing mode (`None` in functional mode).
@@ -197,9 +201,8 @@ impl Machine {
             .dtlb
             .lru_words()
             .map(|w| (w, &mut t.dtlb_mru as *mut usize));
-        let none: MruTable = (std::ptr::null(), 0, 0);
-        let l1i = t.l1i.as_ref().map_or(none, |c| c.mru_table());
-        let l1d = t.l1d.as_ref().map_or(none, |c| c.mru_table());
+        let l1i = t.l1i.as_ref().map_or(NO_CACHE, |c| c.mru_table());
+        let l1d = t.l1d.as_ref().map_or(NO_CACHE, |c| c.mru_table());
         Some(TimedInfo {
             predicts: self.predicts(),
             plan,
@@ -488,10 +491,7 @@ impl Gen<'_> {
     pub(super) fn timed_fetch(&mut self, pc: u64) {
         let base = self.field(ENV_FETCH_PBASE);
         let addr = self.b.ins().iadd_imm_s(base, (pc & PAGE_MASK) as i64);
-        let l1i = self
-            .timed
-            .as_ref()
-            .map_or((std::ptr::null(), 3, 0), |t| t.l1i);
+        let l1i = self.timed.as_ref().map_or(NO_CACHE, |t| t.l1i);
         let hit = self.is_mru(addr, false, l1i);
         self.unless(hit, |g| {
             let pc = g.iconst(pc);
@@ -523,10 +523,7 @@ impl Gen<'_> {
         // DTLB's MRU slot at every access, not the lines').
         let slot = self.b.ins().ushr_imm_s(value, i64::from(SLOT_SHIFT));
         let paddr = self.b.ins().iadd_imm_s(i, RAM_BASE as i64);
-        let l1d = self
-            .timed
-            .as_ref()
-            .map_or((std::ptr::null(), 3, 0), |t| t.l1d);
+        let l1d = self.timed.as_ref().map_or(NO_CACHE, |t| t.l1d);
         let line_mru = self.is_mru(paddr, write, l1d);
         let helper: Helper = if write {
             data_helper::<true>
