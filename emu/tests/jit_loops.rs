@@ -155,3 +155,83 @@ fn loops_booked_natively_match_the_interpreter_under_a_timer() {
         }
     }
 }
+
+/// A loop whose body spans two L1I lines (offsets 0x30 to 0x5c: lines 0x00 and 0x40 of a
+/// 64-byte-line cache), run `RUNS` times (24 000 instructions), then a spin at the returned
+/// offset. With `branch`, the body holds a conditional branch that is never taken (so each run
+/// asks the predictor about it, and the loop's branch is not the only one the body predicts).
+fn two_line_loop(branch: bool) -> (Vec<u8>, u64) {
+    const RUNS: i32 = 2000;
+    let mut code = vec![auipc(S0, 1), addi(A1, 0, RUNS)];
+    while code.len() < 0x30 / 4 {
+        code.push(addi(0, 0, 0));
+    }
+    let start = code.len();
+    code.extend([lw(T1, 0, S0), add(T2, T2, T1), sw(T2, 8, S0)]);
+    if branch {
+        code.push(bne(A1, A1, 8));
+    }
+    while code.len() < 0x58 / 4 {
+        code.push(addi(T3, T3, 1));
+    }
+    code.push(addi(A1, A1, -1));
+    code.push(bne(A1, 0, -4 * (code.len() - start) as i32));
+    let spin = 4 * code.len() as u64;
+    code.push(jal(0));
+    (common::words(&code), spin)
+}
+
+/// Timing mode checks a loop's L1I lines in its first run only when no two of them share a set
+/// (`machine::jit::timed`, `fetch_once`): then every later run's checks would pass. Here the
+/// loop's two lines share the one set of a 1-set L1I (so each run's fetches change the cache:
+/// LRU order and hit counts), and lie in distinct sets of a 4-set direct-mapped one and of
+/// `u74`'s; and the loop's body asks the predictor about its own branch only, or about another
+/// one too (`sticky`). With the translator on and off, the state and every statistic, the
+/// L1I's own included, are the same at instruction limits along the way and at the end.
+///
+/// Checked by hand: `fetch_once` taken as true for every loop fails this test.
+#[test]
+fn a_loop_over_two_lines_fetches_as_the_interpreter_does() {
+    use emu::model::cache::CacheConfig;
+    use emu::model::replacement::Replacement;
+    let l1i = |size, ways| CacheConfig {
+        size,
+        ways,
+        line: 64,
+        replacement: Replacement::Lru,
+        seed: 0,
+    };
+    for branch in [false, true] {
+        let (code, spin) = two_line_loop(branch);
+        for (name, geometry) in [
+            ("one set, two ways", Some(l1i(128, 2))),
+            ("one set, one way", Some(l1i(64, 1))),
+            ("four sets, one way", Some(l1i(256, 1))),
+            ("u74's", None),
+        ] {
+            let make = |jit| {
+                let mut profile = emu::profile::Profile::embedded("u74").expect("profile");
+                profile.set_timing(true).expect("mode");
+                if let Some(g) = &geometry {
+                    profile.l1i = Some(g.clone());
+                }
+                let mut m = common::machine_with_profile(&code, profile);
+                m.set_jit(jit);
+                m.set_jit_threshold(10);
+                m
+            };
+            let (mut on, mut off) = (make(true), make(false));
+            for limit in (1..30_000).step_by(1999).chain([30_000]) {
+                assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
+                assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
+                assert_eq!(
+                    common::full_state(&on),
+                    common::full_state(&off),
+                    "L1I {name}, branch {branch}: after {limit} instructions"
+                );
+            }
+            assert!(on.jit_blocks() >= 1, "L1I {name}: the loop is translated");
+            assert_eq!(on.hart.pc, RAM_BASE + spin, "L1I {name}: at the end");
+        }
+    }
+}

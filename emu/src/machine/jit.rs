@@ -734,7 +734,7 @@ impl<'a> Gen<'a> {
             // probe, which changes nothing, so that a bail leaves the access to the interpreter).
             let fetch = timed && d.suffix.fetch_access();
             if fetch && !threaded::is_data(op) {
-                self.timed_fetch(pc);
+                self.timed_fetch(pc, j);
             }
             macro_rules! a {
                 () => {

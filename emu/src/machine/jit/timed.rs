@@ -9,7 +9,8 @@
 //!   its own next run (below).
 //! - **Fetch.** An element that makes an L1I access (`Suffix::fetch_access`) checks inline
 //!   whether its line is the MRU line of its set (`Cache::is_mru`: nothing would change); if
-//!   not, it calls `fetch_line_access` through a helper.
+//!   not, it calls `fetch_line_access` through a helper. In a loop whose lines lie in distinct
+//!   sets, only the first run checks (`fetch_once`).
 //! - **Data.** A load or store first probes the host TLB, which changes nothing: if the probe
 //!   fails (not held, misaligned) the element is a bail, and the interpreter runs it, fetch and
 //!   all. Otherwise its DTLB slot and L1D line are checked inline against the most recently
@@ -23,8 +24,10 @@
 //!   what `taken_costs` and `chain` would (the branch, the next run's `Suffix`, the stops) and
 //!   runs the block again, or leaves (`STOP`) where the chain limit ends the chain. The booking
 //!   is inline from constants made at translation (`LoopPlan`) while the predictor would change
-//!   nothing; otherwise a helper runs the interpreter's path (`loop_helper`). The kernels' copy
-//!   and fill loops, most of what micro `usertests` runs, are such loops.
+//!   nothing; otherwise a helper runs the interpreter's path (`loop_helper`). After one inline
+//!   booking, a loop whose body predicts no other branch does not check the predictor again
+//!   (`Timed::sticky`). The kernels' copy and fill loops, most of what micro `usertests` runs,
+//!   are such loops.
 //! - **Stops.** Every helper returns `stop_retired` after its work: a cost may have moved the
 //!   slice's stop before the block's end, and then the native code leaves before the next
 //!   element (`CUT`), which `enter_timed` cuts exactly as the handlers' check does.
@@ -173,6 +176,8 @@ pub(crate) struct TimedInfo {
     /// native code never runs, see `enter_timed`), as constants of the code.
     l1i: MruTable,
     l1d: MruTable,
+    /// The loop's fetches need checking in its first run only (`fetch_once`).
+    fetch_once: bool,
 }
 
 /// A cache's MRU word of each set, its line shift and its set mask (`Cache::mru_table`: the
@@ -203,14 +208,47 @@ impl Machine {
             .map(|w| (w, &mut t.dtlb_mru as *mut usize));
         let l1i = t.l1i.as_ref().map_or(NO_CACHE, |c| c.mru_table());
         let l1d = t.l1d.as_ref().map_or(NO_CACHE, |c| c.mru_table());
+        let fetch_once = plan
+            .as_ref()
+            .is_some_and(|p| fetch_once(&block[..p.k.min(block.len())], pc, l1i));
         Some(TimedInfo {
             predicts: self.predicts(),
             plan,
             dtlb,
             l1i,
             l1d,
+            fetch_once,
         })
     }
+}
+
+/// Whether the L1I lines that the loop `body` (from guest `pc`) fetches lie in distinct sets of
+/// the L1I whose MRU table is `l1i`. Then, once a run has made its fetches, every line is the
+/// MRU line of its set, and stays so while the native code loops: only a fetch changes the
+/// L1I (there is no inclusion between levels, see `model::cache`), and the body's other
+/// fetches go to other sets. So every later run's checks would pass, and are skipped.
+///
+/// A line's set is `(paddr >> shift) & mask`; the body lies in one page, whose physical base
+/// is a multiple of the page size, so two offsets `a`, `b` in it share a set exactly when
+/// `(a >> shift) & mask == (b >> shift) & mask` for distinct lines: when the sets span at most
+/// a page the base adds a multiple of the sets' span, and when they span more, distinct lines
+/// of one page are fewer apart than the sets.
+fn fetch_once(body: &[Decoded], pc: u64, (_, shift, mask): MruTable) -> bool {
+    let mut lines: Vec<u64> = Vec::new();
+    let mut at = pc;
+    for d in body {
+        if d.suffix.fetch_access() {
+            let line = (at & PAGE_MASK) >> shift;
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        at = at.wrapping_add(u64::from(d.insn.len));
+    }
+    lines
+        .iter()
+        .enumerate()
+        .all(|(i, a)| lines[..i].iter().all(|b| (a ^ b) & mask != 0))
 }
 
 /// Byte offsets of the machine's fields the loops' booking reads and writes (see
@@ -255,6 +293,18 @@ pub(super) struct Timed {
     run_bytes: (u64, u64),
     /// Some helper was called in the element being translated (so `timed_check` checks).
     pending: bool,
+    /// Nonzero once a run of the loop has ended in its inline booking (`timed_loop`): what the
+    /// next run can then skip (its fetch checks where `fetch_once`, and the predictor's check
+    /// where `sticky`).
+    warm: Variable,
+    /// Elements in the loop's body (0 without a loop), and whether their fetches are checked
+    /// in the first run only (`fetch_once`).
+    body: usize,
+    fetch_once: bool,
+    /// Nothing in the loop's body but its branch uses the predictor (no other conditional
+    /// branch, whose not-taken prediction is a helper): a steady predictor stays steady while
+    /// the native code loops, so after one inline booking the next run does not check it.
+    sticky: bool,
 }
 
 /// A helper's signature: the machine and two words in, `stop_retired` out.
@@ -362,6 +412,12 @@ impl Gen<'_> {
         self.b.def_var(laps, zero);
         let fast = self.b.declare_var(types::I64);
         self.b.def_var(fast, zero);
+        let warm = self.b.declare_var(types::I64);
+        self.b.def_var(warm, zero);
+        let body = info.plan.as_ref().map_or(0, |p| p.k.min(len));
+        let sticky = !block[..body.saturating_sub(1)]
+            .iter()
+            .any(|d| threaded::is_branch(d.insn.op));
         let mut deferred: Vec<(usize, i64)> = Vec::new();
         let mut run_bytes = (0, 0);
         if let Some(plan) = &info.plan {
@@ -393,6 +449,10 @@ impl Gen<'_> {
             deferred,
             run_bytes,
             pending: false,
+            warm,
+            body,
+            fetch_once: info.fetch_once,
+            sticky,
         });
     }
 
@@ -487,8 +547,29 @@ impl Gen<'_> {
         }
     }
 
-    /// The L1I access of the instruction at `pc`.
-    pub(super) fn timed_fetch(&mut self, pc: u64) {
+    /// The L1I access of the instruction at `pc`, element `j` of the block: checked in every
+    /// run, or in a loop's first run only where `fetch_once` allows.
+    pub(super) fn timed_fetch(&mut self, pc: u64, j: usize) {
+        let once = self
+            .timed
+            .as_ref()
+            .and_then(|t| (t.fetch_once && j < t.body).then_some(t.warm));
+        let Some(warm) = once else {
+            self.fetch_check(pc);
+            return;
+        };
+        let warm = self.b.use_var(warm);
+        let check = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(warm, join, &[], check, &[]);
+        self.b.switch_to_block(check);
+        self.fetch_check(pc);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+    }
+
+    /// `timed_fetch`'s check: whether the line is the MRU one, and if not, the helper.
+    fn fetch_check(&mut self, pc: u64) {
         let base = self.field(ENV_FETCH_PBASE);
         let addr = self.b.ins().iadd_imm_s(base, (pc & PAGE_MASK) as i64);
         let l1i = self.timed.as_ref().map_or(NO_CACHE, |t| t.l1i);
@@ -515,7 +596,7 @@ impl Gen<'_> {
         let pc = self.cur_pc;
         let (value, i) = self.probe(table, vaddr, n, j, pc);
         if fetch {
-            self.timed_fetch(pc);
+            self.timed_fetch(pc, j);
         }
         // The model: nothing changes when both the DTLB slot and the line are the MRU ones. A
         // line that is not goes to `timed_not_mru` (which makes the DTLB hit too); then a slot
@@ -604,6 +685,7 @@ impl Gen<'_> {
     pub(super) fn timed_loop(&mut self, k: usize, start: u64) {
         let Some(t) = &mut self.timed else { return };
         let (cut, n0, head, laps, fast) = (t.cut, t.n0, t.head, t.laps, t.fast);
+        let (warm, sticky) = (t.warm, t.sticky);
         let Some(plan) = t.plan.take_if(|p| p.k == k) else {
             // Not the loop's branch (a second branch back): leave, as a branch elsewhere does.
             let t = self.iconst(start);
@@ -630,6 +712,12 @@ impl Gen<'_> {
         let inline = self.b.create_block();
         match plan.predictor {
             Some((bht, btb_pc, btb_target)) => {
+                if sticky {
+                    let was = self.b.use_var(warm);
+                    let check = self.b.create_block();
+                    self.b.ins().brif(was, inline, &[], check, &[]);
+                    self.b.switch_to_block(check);
+                }
                 let steady = self.steady(bht, btb_pc, btb_target, plan.pc, start);
                 self.b.ins().brif(steady, inline, &[], slow, &[]);
             }
@@ -647,6 +735,8 @@ impl Gen<'_> {
         let runs = self.b.use_var(fast);
         let runs = self.b.ins().iadd_imm_s(runs, 1);
         self.b.def_var(fast, runs);
+        let one = self.iconst(1);
+        self.b.def_var(warm, one);
         self.b.ins().jump(go, &[]);
         // The chain ends here: the branch's counts (not the next run's) now.
         self.b.switch_to_block(last);
@@ -654,6 +744,8 @@ impl Gen<'_> {
         self.count(events, &plan.taken);
         self.b.ins().jump(stop, &[]);
         self.b.switch_to_block(slow);
+        let zero = self.iconst(0);
+        self.b.def_var(warm, zero);
         let again = self.call(loop_helper, self.env, n);
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
