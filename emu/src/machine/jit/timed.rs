@@ -13,7 +13,8 @@
 //!   sets, only the first run checks (`fetch_once`).
 //! - **Data.** A load or store first probes the host TLB, which changes nothing: if the probe
 //!   fails (not held, misaligned) the element is a bail, and the interpreter runs it, fetch and
-//!   all. Otherwise its DTLB slot and L1D line are checked inline against the most recently
+//!   all. In a loop, an access to the page its element's last probe found takes that probe's
+//!   result (`held_probe`). Otherwise its DTLB slot and L1D line are checked inline against the most recently
 //!   used ones (`timed_fast_offset`'s test); if either is not, a helper makes exactly the
 //!   interpreter's model changes (`Machine::timed_not_mru`, the same function).
 //! - **Branches.** A taken conditional branch leaves the native code (`TAKEN`), and
@@ -47,7 +48,7 @@ use crate::model::cache::{DIRTY, MIN_LINE, VALID};
 use super::super::Machine;
 use super::super::threaded::BOOKED;
 use super::super::threaded::{self, Decoded};
-use super::super::timing::SLOT_SHIFT;
+use super::super::timing::{OFFSET_MASK, SLOT_SHIFT};
 use super::{
     BAIL, CUT, END, ENV_DTLB_MRU, ENV_FETCH_PBASE, ENV_M, ENV_N0, ENV_RAM, Env, Gen, STOP, TAKEN,
 };
@@ -305,6 +306,9 @@ pub(super) struct Timed {
     /// branch, whose not-taken prediction is a helper): a steady predictor stays steady while
     /// the native code loops, so after one inline booking the next run does not check it.
     sticky: bool,
+    /// For each load and store of the loop's body (by element): the page its last run's
+    /// host-TLB probe found, and the entry's value (`held_probe`).
+    held: Vec<Option<(Variable, Variable)>>,
 }
 
 /// A helper's signature: the machine and two words in, `stop_retired` out.
@@ -418,6 +422,18 @@ impl Gen<'_> {
         let sticky = !block[..body.saturating_sub(1)]
             .iter()
             .any(|d| threaded::is_branch(d.insn.op));
+        let held = block[..body]
+            .iter()
+            .map(|d| {
+                threaded::is_data(d.insn.op).then(|| {
+                    let page = self.b.declare_var(types::I64);
+                    self.b.def_var(page, zero);
+                    let value = self.b.declare_var(types::I64);
+                    self.b.def_var(value, zero);
+                    (page, value)
+                })
+            })
+            .collect();
         let mut deferred: Vec<(usize, i64)> = Vec::new();
         let mut run_bytes = (0, 0);
         if let Some(plan) = &info.plan {
@@ -453,6 +469,7 @@ impl Gen<'_> {
             body,
             fetch_once: info.fetch_once,
             sticky,
+            held,
         });
     }
 
@@ -594,7 +611,14 @@ impl Gen<'_> {
     ) -> Value {
         let write = table == super::ENV_WRITE;
         let pc = self.cur_pc;
-        let (value, i) = self.probe(table, vaddr, n, j, pc);
+        let held = self
+            .timed
+            .as_ref()
+            .and_then(|t| t.held.get(j).copied().flatten());
+        let (value, i) = match held {
+            Some(vars) => self.held_probe(vars, table, vaddr, n, j, pc),
+            None => self.probe(table, vaddr, n, j, pc),
+        };
         if fetch {
             self.timed_fetch(pc, j);
         }
@@ -629,6 +653,51 @@ impl Gen<'_> {
         });
         let ram = self.field(ENV_RAM);
         self.b.ins().iadd(ram, i)
+    }
+
+    /// `probe` for a load or store of a loop's body, which keeps what its last probe found in
+    /// `(page, value)`: `page` the access's page with bit 0 set (0: none), `value` the entry's.
+    /// An aligned access to the same page takes the value without probing: while the native
+    /// code runs, no entry of the host TLB changes (its helpers neither translate nor decode,
+    /// and the DTLB only hits, see `enter_timed`), so the probe would find the same; and the
+    /// access fits in RAM, whose size is a multiple of the page size (`Machine::new`), as the
+    /// probe's access to the page did.
+    fn held_probe(
+        &mut self,
+        (page, held): (Variable, Variable),
+        table: i32,
+        vaddr: Value,
+        n: u64,
+        j: usize,
+        pc: u64,
+    ) -> (Value, Value) {
+        // The page and the alignment bits: equal to `page` only for an aligned access to it.
+        let key = self
+            .b
+            .ins()
+            .band_imm_s(vaddr, !(PAGE_MASK as i64) | (n as i64 - 1));
+        let key = self.b.ins().bor_imm_s(key, 1);
+        let last = self.b.use_var(page);
+        let same = self.b.ins().icmp(IntCC::Equal, key, last);
+        let probe = self.b.create_block();
+        let kept = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(same, kept, &[], probe, &[]);
+        self.b.switch_to_block(probe);
+        let (value, _) = self.probe(table, vaddr, n, j, pc);
+        self.b.def_var(page, key);
+        self.b.def_var(held, value);
+        self.b.ins().jump(join, &[value.into()]);
+        self.b.switch_to_block(kept);
+        let value = self.b.use_var(held);
+        self.b.ins().jump(join, &[value.into()]);
+        self.b.switch_to_block(join);
+        let value = self.b.block_params(join)[0];
+        let base = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
+        let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
+        let i = self.b.ins().iadd(base, in_page);
+        (value, i)
     }
 
     /// `Timing::dtlb_hit` of DTLB slot `slot` + 1 (not 0) under LRU replacement, inline (see
