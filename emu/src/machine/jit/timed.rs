@@ -636,7 +636,13 @@ impl Gen<'_> {
             data_helper::<false>
         };
         self.unless(line_mru, |g| g.call_helper(helper, paddr, slot));
-        let dtlb = self.field(ENV_DTLB_MRU);
+        let inline = self.timed.as_ref().and_then(|t| t.dtlb);
+        // `Timing::dtlb_mru`: a constant of the code where the inline hit stores it, else the
+        // env's pointer.
+        let dtlb = match inline {
+            Some((_, mru_slot)) => self.iconst(mru_slot as u64),
+            None => self.field(ENV_DTLB_MRU),
+        };
         let last = self
             .b
             .ins()
@@ -646,7 +652,6 @@ impl Gen<'_> {
         let same = self.b.ins().icmp(IntCC::Equal, prev, last);
         let tlb_mru = self.b.ins().bor(none, same);
         let zero = self.iconst(0);
-        let inline = self.timed.as_ref().and_then(|t| t.dtlb);
         self.unless(tlb_mru, |g| match inline {
             Some((words, mru_slot)) => g.dtlb_hit(words, mru_slot, slot),
             None => g.call_helper(dtlb_helper, slot, zero),
