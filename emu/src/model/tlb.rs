@@ -14,7 +14,9 @@
 //! remembers the slot the last full search found for that page and ASID. Which entry a search
 //! finds depends only on the entries and on `vaddr >> 12` (every page is 4 KiB-aligned), so a
 //! memo taken since the last insertion or invalidation (the `epoch`) names exactly the slot a
-//! search would; replacement state changes (touches) exactly as after a search.
+//! search would; replacement state changes (touches) exactly as after a search. A search
+//! compares one word per way (`Tlb::keys`: page number and level) and skips the levels of which
+//! the TLB holds no entry (`Tlb::held`): after a flush, a miss costs three counts.
 //! Left out: the walk itself (see `mmu::sv39`), permission checks (the machine checks the stored
 //! PTE), A/D updates, and Svnapot/Svpbmt.
 
@@ -40,6 +42,15 @@ struct Memo {
     epoch: u64,
     /// The slot found.
     slot: usize,
+}
+
+/// `Tlb::keys` of an invalid slot (no page number and level make it).
+const NO_KEY: u64 = u64::MAX;
+
+/// `Tlb::keys` of an entry for page number `vpn` at `level`.
+#[inline]
+fn key_of(vpn: u64, level: u8) -> u64 {
+    vpn << 2 | u64::from(level)
 }
 
 /// The shift from a virtual address to the page number of its level-`level` page.
@@ -154,6 +165,11 @@ pub struct Tlb {
     set_mask: u64,
     /// Entries by slot (`set * ways + way`); `None` = invalid.
     slots: Vec<Option<TlbEntry>>,
+    /// By slot: `key_of` the entry's page number and level, `NO_KEY` if invalid (what a search
+    /// compares first).
+    keys: Vec<u64>,
+    /// Valid entries of each level.
+    held: [u32; LEVELS as usize],
     repl: ReplacementState,
     /// The slot touched or filled last, while it stays valid; `NO_SLOT` otherwise (a plain word,
     /// which the block translator writes, see `lru_words`).
@@ -178,6 +194,8 @@ impl Tlb {
             sets: u64::from(sets),
             set_mask: u64::from(sets) - 1,
             slots: vec![None; config.entries as usize],
+            keys: vec![NO_KEY; config.entries as usize],
+            held: [0; LEVELS as usize],
             repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
             last: NO_SLOT,
             stats: TlbStats::default(),
@@ -209,12 +227,32 @@ impl Tlb {
 
     /// The slot of the entry translating `vaddr` for `asid`, lowest level first.
     fn find(&self, vaddr: u64, asid: u16) -> Option<usize> {
-        (0..LEVELS).find_map(|level| {
-            let base = self.set_of(vaddr >> vpn_shift(level)) * self.ways;
-            (base..base + self.ways).find(|&slot| {
-                self.slots[slot].is_some_and(|e| e.level == level && e.matches(vaddr, asid))
+        (0..LEVELS)
+            .filter(|&level| self.held[usize::from(level)] != 0)
+            .find_map(|level| {
+                let vpn = vaddr >> vpn_shift(level);
+                let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
+                (base..base + self.ways).find(|&slot| {
+                    self.keys[slot] == want
+                        && self.slots[slot].is_some_and(|e| e.matches(vaddr, asid))
+                })
             })
-        })
+    }
+
+    /// Sets `slot` to `entry` (`None`: invalid), keeping `keys` and `held`; returns what it held.
+    fn set_slot(&mut self, slot: usize, entry: Option<TlbEntry>) -> Option<TlbEntry> {
+        let old = std::mem::replace(&mut self.slots[slot], entry);
+        if let Some(e) = old {
+            self.held[usize::from(e.level)] -= 1;
+        }
+        self.keys[slot] = match entry {
+            Some(e) => {
+                self.held[usize::from(e.level)] += 1;
+                key_of(e.vpn, e.level)
+            }
+            None => NO_KEY,
+        };
+        old
     }
 
     /// Looks `vaddr` up for `asid`: a hit touches the entry and returns it with its slot. If
@@ -316,7 +354,7 @@ impl Tlb {
         };
         let slot = base + way;
         self.epoch += 1;
-        let evicted = self.slots[slot].replace(entry).filter(|e| !same(e));
+        let evicted = self.set_slot(slot, Some(entry)).filter(|e| !same(e));
         if evicted.is_some() {
             self.stats.evictions += 1;
         }
@@ -340,12 +378,12 @@ impl Tlb {
             (Some(v), Some(a)) => !e.global && e.asid == a && e.contains(v),
         };
         let mut count = 0;
-        let mut clear = |slots: &mut [Option<TlbEntry>], last: &mut usize, slot: usize| {
-            if slots[slot].as_ref().is_some_and(hit) {
-                slots[slot] = None;
+        let mut clear = |t: &mut Tlb, slot: usize| {
+            if t.slots[slot].as_ref().is_some_and(hit) {
+                t.set_slot(slot, None);
                 count += 1;
-                if *last == slot {
-                    *last = NO_SLOT;
+                if t.last == slot {
+                    t.last = NO_SLOT;
                 }
             }
         };
@@ -356,14 +394,14 @@ impl Tlb {
                     let base = self.set_of(v >> vpn_shift(level)) * self.ways;
                     for slot in base..base + self.ways {
                         if self.slots[slot].is_some_and(|e| e.level == level) {
-                            clear(&mut self.slots, &mut self.last, slot);
+                            clear(self, slot);
                         }
                     }
                 }
             }
             None => {
                 for slot in 0..self.slots.len() {
-                    clear(&mut self.slots, &mut self.last, slot);
+                    clear(self, slot);
                 }
             }
         }
@@ -700,6 +738,15 @@ mod tests {
                         prop_assert_eq!(t.entries().collect::<Vec<_>>(), want);
                     }
                 }
+                // What a search compares first agrees with the entries.
+                let mut held = [0u32; LEVELS as usize];
+                for (slot, e) in t.slots.iter().enumerate() {
+                    prop_assert_eq!(t.keys[slot], e.map_or(NO_KEY, |e| key_of(e.vpn, e.level)));
+                    if let Some(e) = e {
+                        held[usize::from(e.level)] += 1;
+                    }
+                }
+                prop_assert_eq!(t.held, held);
                 if let Some(slot) = t.last_touched() {
                     prop_assert!(t.slots[slot].is_some());
                     let before = t.clone();
