@@ -174,13 +174,7 @@ fn translated_runs_match_interpreted_runs_at_every_limit_checked() {
         for &limit in &limits {
             let mut on = machine(true, mode);
             let mut off = machine(false, mode);
-            assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
-            assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
-            assert_eq!(
-                common::full_state(&on),
-                common::full_state(&off),
-                "{mode:?}: after {limit} instructions"
-            );
+            common::same_at(&mut on, &mut off, limit, &format!("{mode:?}"));
         }
     }
 }

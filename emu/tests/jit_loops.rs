@@ -26,8 +26,8 @@ mod common;
 use common::encode::reg::*;
 use common::encode::{add, addi, auipc, bne, csrw, i_type, jal, ld, lui, r_type, s_type, sw};
 
+use emu::Machine;
 use emu::memmap::RAM_BASE;
-use emu::{Exit, Machine};
 
 const MSTATUS: u32 = 0x300;
 const MIE: u32 = 0x304;
@@ -129,12 +129,11 @@ fn loops_booked_natively_match_the_interpreter_under_a_timer() {
             let mut on = machine(true, mode, delta);
             let mut off = machine(false, mode, delta);
             for limit in (1..TOTAL).step_by(977).chain([TOTAL]) {
-                assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
-                assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
-                assert_eq!(
-                    common::full_state(&on),
-                    common::full_state(&off),
-                    "{mode:?}, delta {delta}: after {limit} instructions"
+                common::same_at(
+                    &mut on,
+                    &mut off,
+                    limit,
+                    &format!("{mode:?}, delta {delta}"),
                 );
             }
             assert!(
@@ -174,6 +173,12 @@ fn two_line_loop(branch: bool) -> (Vec<u8>, u64) {
     while code.len() < 0x58 / 4 {
         code.push(addi(T3, T3, 1));
     }
+    counted_loop(code, start)
+}
+
+/// `code` with, from element `start` on, a loop's body: `a1 -= 1`, then a branch back to
+/// `start` while `a1` is not zero, then a spin. The bytes and the spin's offset.
+fn counted_loop(mut code: Vec<u32>, start: usize) -> (Vec<u8>, u64) {
     code.push(addi(A1, A1, -1));
     code.push(bne(A1, 0, -4 * (code.len() - start) as i32));
     let spin = 4 * code.len() as u64;
@@ -221,14 +226,9 @@ fn a_loop_over_two_lines_fetches_as_the_interpreter_does() {
                 m
             };
             let (mut on, mut off) = (make(true), make(false));
+            let what = format!("L1I {name}, branch {branch}");
             for limit in (1..30_000).step_by(1999).chain([30_000]) {
-                assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
-                assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
-                assert_eq!(
-                    common::full_state(&on),
-                    common::full_state(&off),
-                    "L1I {name}, branch {branch}: after {limit} instructions"
-                );
+                common::same_at(&mut on, &mut off, limit, &what);
             }
             assert!(on.jit_blocks() >= 1, "L1I {name}: the loop is translated");
             assert_eq!(on.hart.pc, RAM_BASE + spin, "L1I {name}: at the end");
@@ -248,12 +248,8 @@ fn page_walking_loop() -> (Vec<u8>, u64) {
         addi(T2, T2, 3),
         sw(T2, 0x400, S0),
         addi(S0, S0, 0x400),
-        addi(A1, A1, -1),
     ]);
-    code.push(bne(A1, 0, -4 * (code.len() - start) as i32));
-    let spin = 4 * code.len() as u64;
-    code.push(jal(0));
-    (common::words(&code), spin)
+    counted_loop(code, start)
 }
 
 /// Timing mode keeps, for each load and store of a loop's body, the page its last host-TLB
@@ -271,13 +267,7 @@ fn a_loop_over_pages_probes_as_the_interpreter_does() {
         let mut on = common::jit_machine(&code, mode, true, 10);
         let mut off = common::jit_machine(&code, mode, false, 10);
         for limit in (1..8_000).step_by(733).chain([8_000]) {
-            assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
-            assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
-            assert_eq!(
-                common::full_state(&on),
-                common::full_state(&off),
-                "{mode:?}: after {limit} instructions"
-            );
+            common::same_at(&mut on, &mut off, limit, &format!("{mode:?}"));
         }
         assert!(on.jit_blocks() >= 1, "{mode:?}: the loop is translated");
         assert_eq!(on.hart.pc, RAM_BASE + spin, "{mode:?}: at the end");

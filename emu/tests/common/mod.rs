@@ -5,7 +5,7 @@ pub mod encode;
 
 use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
-use emu::{Config, Machine, Output};
+use emu::{Config, Exit, Machine, Output};
 
 /// An image of `code` alone, at the start of RAM and entered there.
 pub fn image(code: &[u8]) -> ElfImage {
@@ -99,4 +99,24 @@ pub fn full_state(m: &Machine) -> String {
         m.stats.live_buckets(m.retired, m.cycles()),
         model_state(m),
     )
+}
+
+/// Runs the translator's machine `on` and the interpreter's `off` to `limit` instructions (both
+/// must stop there) and checks that their `full_state`s agree; `what` names the case.
+pub fn same_at(on: &mut Machine, off: &mut Machine, limit: u64, what: &str) {
+    assert_eq!(
+        on.run(Some(limit)),
+        Exit::InstructionLimit,
+        "{what}: {limit}"
+    );
+    assert_eq!(
+        off.run(Some(limit)),
+        Exit::InstructionLimit,
+        "{what}: {limit}"
+    );
+    assert_eq!(
+        full_state(on),
+        full_state(off),
+        "{what}: after {limit} instructions"
+    );
 }
