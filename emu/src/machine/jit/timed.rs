@@ -14,9 +14,9 @@
 //! - **Data.** A load or store first probes the host TLB, which changes nothing: if the probe
 //!   fails (not held, misaligned) the element is a bail, and the interpreter runs it, fetch and
 //!   all. In a loop, an access to the page its element's last probe found takes that probe's
-//!   result (`held_probe`). Otherwise its DTLB slot and L1D line are checked inline against the most recently
-//!   used ones (`timed_fast_offset`'s test); if either is not, a helper makes exactly the
-//!   interpreter's model changes (`Machine::timed_not_mru`, the same function).
+//!   result (`held_probe`). Then its DTLB slot and L1D line are checked inline against the most
+//!   recently used ones (`timed_fast_offset`'s test); if either is not, a helper makes exactly
+//!   the interpreter's model changes (`Machine::timed_not_mru`, the same function).
 //! - **Branches.** A taken conditional branch leaves the native code (`TAKEN`), and
 //!   `enter_timed` runs the interpreter's `taken_costs` and `chain`. A branch that is not taken
 //!   calls the pipeline model's predictor through a helper (`predict_branch`). A jump ends the
