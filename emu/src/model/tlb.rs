@@ -16,7 +16,7 @@
 //! memo taken since the last insertion or invalidation (the `epoch`) names exactly the slot a
 //! search would; replacement state changes (touches) exactly as after a search. A search
 //! compares one word per way (`Tlb::keys`: page number and level) and skips the levels of which
-//! the TLB holds no entry (`Tlb::held`): after a flush, a miss costs three counts.
+//! the TLB holds no entry (`Tlb::held`): after a flush, a miss reads three counts and no way.
 //! Left out: the walk itself (see `mmu::sv39`), permission checks (the machine checks the stored
 //! PTE), A/D updates, and Svnapot/Svpbmt.
 

@@ -298,10 +298,9 @@ pub(super) struct Timed {
     /// next run can then skip (its fetch checks where `fetch_once`, and the predictor's check
     /// where `sticky`).
     warm: Variable,
-    /// Elements in the loop's body (0 without a loop), and whether their fetches are checked
-    /// in the first run only (`fetch_once`).
-    body: usize,
-    fetch_once: bool,
+    /// The elements whose fetches are checked in a loop's first run only: the loop's whole body
+    /// where `fetch_once` allows, else none.
+    fetch_once: usize,
     /// Nothing in the loop's body but its branch uses the predictor (no other conditional
     /// branch, whose not-taken prediction is a helper): a steady predictor stays steady while
     /// the native code loops, so after one inline booking the next run does not check it.
@@ -466,8 +465,7 @@ impl Gen<'_> {
             run_bytes,
             pending: false,
             warm,
-            body,
-            fetch_once: info.fetch_once,
+            fetch_once: if info.fetch_once { body } else { 0 },
             sticky,
             held,
         });
@@ -570,7 +568,7 @@ impl Gen<'_> {
         let once = self
             .timed
             .as_ref()
-            .and_then(|t| (t.fetch_once && j < t.body).then_some(t.warm));
+            .and_then(|t| (j < t.fetch_once).then_some(t.warm));
         let Some(warm) = once else {
             self.fetch_check(pc);
             return;
