@@ -259,6 +259,21 @@ impl DecodeCache {
         (off.is_multiple_of(size) && off / size < insns.len()).then_some(off / size)
     }
 
+    /// Whether the block starting at RAM offset `off` has a translation now (`jit_slot`'s code).
+    pub(crate) fn translated_at(&self, off: u64) -> bool {
+        let Some(&page) = self.page_of_ram.get((off >> PAGE_SHIFT) as usize) else {
+            return false;
+        };
+        let Some(p) = self.pages.get(page as usize).filter(|_| page != 0) else {
+            return false;
+        };
+        let entry = p.entry[((off & PAGE_MASK) >> 1) as usize & (SLOTS - 1)];
+        entry != 0
+            && p.jit
+                .get((entry >> 8) as usize)
+                .is_some_and(|s| s.as_ref().is_some_and(|s| s.code.is_some()))
+    }
+
     /// The translator's slot of element `i` of code page `page`, if it starts a block that has
     /// one.
     #[inline(always)]

@@ -27,6 +27,9 @@
 //!   the same pc and retired count it would have had. So slow paths, traps, watchpoints, stops
 //!   and the decode cache's coherence all stay the interpreter's: a trap in the middle of a
 //!   block leaves exactly what the interpreter leaves (the instructions before it retired).
+//!   A block whose runs often end in a bail of a load or store gets its own handler back
+//!   (`bailed`: leaving at the prefix's end is not a bail, and in timing mode the bails are
+//!   weighed against all the runs, a loop's included, see `looped`).
 //!
 //! What the native code does: it reads a guest register from `Hart::x` the first time the
 //! block uses it and keeps it in an SSA value (the block is straight-line code with side exits),
@@ -1023,7 +1026,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         n += k;
         runs += 1;
         if env.bail == BAIL {
-            bailed(m, ip, runs);
+            bailed(m, ip, k, runs);
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
@@ -1082,15 +1085,17 @@ fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<(Native, H
 const BAILS: u32 = 64;
 const BAIL_SHARE: u32 = 4;
 
-/// The native code of the block whose first element is `ip` ended in a bail, after `runs` runs
-/// in this entry (a branch back to the block's start runs it again without a new entry): count
-/// them, and give the block its own handler back if it bails that often (a loop whose stores go
-/// to its own code page bails at the store every iteration, and entering and leaving the native
-/// code costs more than the instructions before the bail save). Changes nothing the guest or the
-/// model sees.
+/// The native code of the block whose first element is `ip` ended in a bail at element `k`,
+/// after `runs` runs in this entry (a branch back to the block's start runs it again without a
+/// new entry): count the runs, and, unless element `k` is the end of the translated prefix (an
+/// operation the translator does not know: every run that gets there leaves there, as the
+/// translation meant), the bail; and give the block its own handler back if it bails that often
+/// (a loop whose stores go to its own code page bails at the store every iteration, and
+/// entering and leaving the native code costs more than the instructions before the bail save).
+/// Changes nothing the guest or the model sees.
 #[cold]
 #[inline(never)]
-fn bailed(m: &mut Machine, ip: *const Decoded, runs: u32) {
+fn bailed(m: &mut Machine, ip: *const Decoded, k: u64, runs: u32) {
     let page = m.fetch.page;
     let Some(idx) = m.icache.index_of(page, ip) else {
         return;
@@ -1098,10 +1103,37 @@ fn bailed(m: &mut Machine, ip: *const Decoded, runs: u32) {
     let Some(slot) = m.icache.jit_slot(page, idx) else {
         return;
     };
-    slot.bails += 1;
     slot.count = slot.count.saturating_add(runs - 1);
+    // Safety: a bail names an element of the block (`k` < its `suffix.insns`).
+    if !translated(unsafe { (*ip.add(k as usize)).insn.op }) {
+        return;
+    }
+    slot.bails += 1;
     if slot.bails >= BAILS && slot.bails.saturating_mul(BAIL_SHARE) >= slot.count {
         m.icache.jit_give_up(page, idx);
+    }
+}
+
+/// Timing mode: the native code of the block whose first element is `ip` left without a bail
+/// after `runs` runs in this entry (its loop runs in the native code): count the runs after the
+/// first (`native_for` counted the entry), so that `bailed` weighs the block's bails against
+/// all its runs. Without this, a loop that bailed at its first run in one entry of four (the
+/// kernel's `memset` zeroing a page that still holds decoded code: each store is the
+/// interpreter's) gave its translation up, though its other entries ran hundreds of runs each:
+/// micro `usertests` then ran 100M instructions of `memset` in the timing interpreter.
+///
+/// Functional mode's `enter` does not count its loops' runs so: there the interpreter costs
+/// about what a native entry that bails does, and counting them made functional mono
+/// `usertests` 5% slower (memset's bails then stay native).
+#[inline(never)]
+fn looped(m: &mut Machine, ip: *const Decoded, runs: u64) {
+    let page = m.fetch.page;
+    let Some(idx) = m.icache.index_of(page, ip) else {
+        return;
+    };
+    if let Some(slot) = m.icache.jit_slot(page, idx) {
+        let more = u32::try_from(runs - 1).unwrap_or(u32::MAX);
+        slot.count = slot.count.saturating_add(more);
     }
 }
 
@@ -1167,6 +1199,14 @@ impl Machine {
         if let Some(j) = self.jit.as_mut() {
             j.threshold = entries.max(1);
         }
+    }
+
+    /// Whether the decoded block that starts at physical address `paddr` has a translation now
+    /// (tests: one given up, see `bailed`, has none).
+    pub fn jit_translated_at(&self, paddr: u64) -> bool {
+        paddr
+            .checked_sub(crate::memmap::RAM_BASE)
+            .is_some_and(|off| self.icache.translated_at(off))
     }
 
     /// Blocks the translator has translated (0 without one).

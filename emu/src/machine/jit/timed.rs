@@ -1057,9 +1057,12 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
     // `n0` is the retired count at the start of the last run (the native code's loops advance it).
     let n = env.n0 + k;
+    if env.runs > 1 && env.bail != BAIL {
+        super::looped(m, ip, env.runs);
+    }
     match env.bail {
         BAIL => {
-            super::bailed(m, ip, env.runs.try_into().unwrap_or(u32::MAX));
+            super::bailed(m, ip, k, env.runs.try_into().unwrap_or(u32::MAX));
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
