@@ -423,6 +423,14 @@ impl Predictor {
         (&self.bht[i], &entry.0, &entry.1)
     }
 
+    /// The BHT's counters and the mask of its index (`(pc >> 1) & mask`, as `branch` reads it).
+    /// `branch(pc, false, _)` predicts right and changes nothing exactly when the counter is 0
+    /// (strongly not taken): the block translator checks that inline (`jit::timed`). The table
+    /// is never resized, so the pointer lives as long as the predictor.
+    pub fn bht_table(&self) -> (*const u8, usize) {
+        (self.bht.as_ptr(), self.bht.len() - 1)
+    }
+
     fn btb_slot(&self, pc: u64) -> usize {
         (pc >> 1) as usize & (self.btb.len() - 1)
     }

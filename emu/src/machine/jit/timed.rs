@@ -169,6 +169,8 @@ impl Machine {
 pub(crate) struct TimedInfo {
     /// The pipeline model's predictor runs (`Machine::predicts`).
     predicts: bool,
+    /// Then, its BHT (`Predictor::bht_table`).
+    bht: Option<(*const u8, usize)>,
     /// The block's loop, if it is one.
     plan: Option<LoopPlan>,
     /// Under LRU replacement, the DTLB's words and `Timing::dtlb_mru`, for its hits inline.
@@ -212,8 +214,14 @@ impl Machine {
         let fetch_once = plan
             .as_ref()
             .is_some_and(|p| fetch_once(&block[..p.k.min(block.len())], pc, l1i));
+        let bht = t
+            .predictor
+            .as_deref()
+            .filter(|_| self.tick_shift != 0)
+            .map(|p| p.bht_table());
         Some(TimedInfo {
             predicts: self.predicts(),
+            bht,
             plan,
             dtlb,
             l1i,
@@ -270,6 +278,8 @@ pub(super) struct Timed {
     len: usize,
     /// The pipeline model's predictor runs (`Machine::predicts`).
     predicts: bool,
+    /// As in `TimedInfo`.
+    bht: Option<(*const u8, usize)>,
     /// Nonzero once a helper has moved the stop before the block's end.
     cut: Variable,
     /// The retired count at the start of this run of the block (`Env::n0`, advanced by each
@@ -455,6 +465,7 @@ impl Gen<'_> {
             n0,
             head,
             predicts: info.predicts,
+            bht: info.bht,
             plan: info.plan,
             dtlb: info.dtlb,
             l1i: info.l1i,
@@ -739,13 +750,30 @@ impl Gen<'_> {
         }
     }
 
-    /// A conditional branch at `pc` not taken (to `npc`): the pipeline model's prediction.
+    /// A conditional branch at `pc` not taken (to `npc`): the pipeline model's prediction, which
+    /// predicts right and changes nothing while the branch's BHT counter is 0 (strongly not
+    /// taken, see `Predictor::bht_table`), checked inline; otherwise `not_taken_helper`.
     pub(super) fn timed_not_taken(&mut self, pc: u64, npc: u64) {
-        if self.timed.as_ref().is_some_and(|t| t.predicts) {
+        let Some(t) = self.timed.as_ref().filter(|t| t.predicts) else {
+            return;
+        };
+        let Some((bht, mask)) = t.bht else {
             let pc = self.iconst(pc);
             let npc = self.iconst(npc);
             self.call_helper(not_taken_helper, pc, npc);
-        }
+            return;
+        };
+        let at = self.iconst(bht as u64 + ((pc >> 1) as usize & mask) as u64);
+        let counter = self
+            .b
+            .ins()
+            .uload8(types::I64, MemFlagsData::trusted(), at, 0);
+        let steady = self.b.ins().icmp_imm_s(IntCC::Equal, counter, 0);
+        self.unless(steady, |g| {
+            let pc = g.iconst(pc);
+            let npc = g.iconst(npc);
+            g.call_helper(not_taken_helper, pc, npc);
+        });
     }
 
     /// Element `k - 1`, a conditional branch back to the block's start (guest `start`), was
