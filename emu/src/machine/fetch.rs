@@ -20,7 +20,9 @@
 //! page's data leaves its code decoded), so no stale instruction runs and the cache is always
 //! coherent with memory, which is more than `fence.i` requires; `fence.i` only drops the fetch
 //! state. A page whose last block is dropped is freed and recycled, so memory use is bounded by
-//! the code pages in use, not by the pages ever executed.
+//! the code pages in use, not by the pages ever executed. A page that takes [`QUIET_STORES`]
+//! stores with no fetch from it in between (a freed program's page being zeroed) drops all its
+//! blocks at once, so that the rest of the stores are not each a slow path.
 //!
 //! What a store to code costs the *model* does not depend on which blocks survive: a page is
 //! *armed* from the moment a fetch looks it up (`code_page_for`) until the next store to it, and
@@ -89,6 +91,8 @@ struct CodePage {
     cover: [u64; COVER_WORDS],
     /// A fetch has looked the page up since the last store to it (see the module note).
     armed: bool,
+    /// Stores to the page since a fetch last looked it up (see `QUIET_STORES`).
+    quiet: u16,
     /// The translator's slot of each element that starts a block (functional mode with a
     /// translator; see `jit`), indexed like `insns`.
     jit: Vec<Option<JitSlot>>,
@@ -104,6 +108,7 @@ impl CodePage {
             extents: Vec::new(),
             cover: [0; COVER_WORDS],
             armed: true,
+            quiet: 0,
             jit: Vec::new(),
         }
     }
@@ -115,6 +120,7 @@ impl CodePage {
         self.carries.clear();
         self.extents.clear();
         self.cover = [0; COVER_WORDS];
+        self.quiet = 0;
         self.jit.clear();
     }
 
@@ -167,6 +173,8 @@ pub struct DecodeCache {
     /// Bumped whenever a page's blocks are dropped: element indices of older generations may
     /// name other instructions.
     generation: u64,
+    /// `QUIET_STORES`, or what a test set (`Machine::set_quiet_stores`).
+    quiet_stores: u16,
 }
 
 impl Default for DecodeCache {
@@ -176,6 +184,7 @@ impl Default for DecodeCache {
             page_of_ram: Vec::new(),
             free: Vec::new(),
             generation: 0,
+            quiet_stores: QUIET_STORES,
         }
     }
 }
@@ -317,6 +326,14 @@ impl DecodeCache {
     }
 }
 
+/// Stores to a code page, with no fetch looking it up in between, after which `store_code` drops
+/// all the page's blocks instead of only those a store overlaps: then the page is no longer
+/// code, and stores to it take the host TLB's fast path again. 64 is an estimate: a zeroing
+/// loop's first 512 bytes (of the 4 KiB it stores one word at a time), and far more stores than
+/// a page's own code makes between two fetches of it. Which blocks survive changes nothing the
+/// guest or the model sees (see the module note), only what is decoded again.
+const QUIET_STORES: u16 = 64;
+
 /// Whether executing `op` may change what the next instruction is or how it is fetched.
 /// Conditional branches do not end a block: not taken, they go on in it; taken, they leave it
 /// from the middle (see `threaded`).
@@ -380,6 +397,17 @@ impl Machine {
         page
     }
 
+    /// Sets the stores after which a code page nothing fetches from drops all its blocks (tests:
+    /// `u16::MAX` for never; see `QUIET_STORES`).
+    pub fn set_quiet_stores(&mut self, stores: u16) {
+        self.icache.quiet_stores = stores;
+    }
+
+    /// Code pages in use: RAM pages with decoded blocks (tests).
+    pub fn code_pages_in_use(&self) -> usize {
+        self.icache.pages_in_use()
+    }
+
     /// Forgets the decoded instructions of the RAM page holding `ram_off`, before the host
     /// writes it (see [`Machine::store_code`]).
     pub(crate) fn invalidate_code(&mut self, ram_off: usize) {
@@ -403,8 +431,15 @@ impl Machine {
         let first = (off & PAGE_MASK as usize) >> 1;
         let end = ((off & PAGE_MASK as usize) + len).div_ceil(2);
         let armed = std::mem::replace(&mut p.armed, false);
+        p.quiet = if armed { 0 } else { p.quiet.saturating_add(1) };
+        // Stores to a page nothing has fetched from for a while (a kernel zeroing a freed page
+        // that held a program's code): drop all its blocks, so that the rest of the stores take
+        // the fast path. Not the fetch page (a loop storing into its own page keeps its code).
+        let stale = p.quiet >= c.quiet_stores && page as usize != self.fetch.page;
         let overlaps = p.covers(first, end);
-        let empty = if overlaps {
+        let empty = if stale {
+            true
+        } else if overlaps {
             p.drop_overlapping(first, end)
         } else {
             p.extents.is_empty()
@@ -422,7 +457,7 @@ impl Machine {
         let exact = if self.timing.is_some() {
             armed
         } else {
-            overlaps
+            overlaps || stale
         };
         if exact {
             c.generation += 1;
