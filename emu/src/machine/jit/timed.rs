@@ -1090,7 +1090,7 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     }
     match env.bail {
         BAIL => {
-            super::bailed(m, ip, k, env.runs.try_into().unwrap_or(u32::MAX));
+            super::bailed::<true>(m, ip, k, env.runs.try_into().unwrap_or(u32::MAX));
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
