@@ -20,7 +20,7 @@
 mod common;
 
 use common::encode::reg::*;
-use common::encode::{addi, auipc, bne, i_type, jal, lui, r_type, s_type, sw};
+use common::encode::{addi, auipc, bne, i_type, jal, jalr, lui, r_type, ret, sd, sw};
 
 use emu::Machine;
 use emu::memmap::RAM_BASE;
@@ -30,28 +30,13 @@ const ROUNDS: i32 = 5;
 /// Words each round stores into the functions' page, from its byte 0x800 on.
 const WORDS: i32 = 200;
 
-/// `jalr ra, off(rs1)`.
-fn call_reg(rs1: u32, off: i32) -> u32 {
-    i_type(off, rs1, 0, RA, 0x67)
-}
-
-/// `jalr x0, 0(ra)`.
-fn ret() -> u32 {
-    i_type(0, RA, 0, 0, 0x67)
-}
-
-/// `sd rs2, off(rs1)`.
-fn sd(rs2: u32, off: u32, rs1: u32) -> u32 {
-    s_type(off, rs2, rs1, 3)
-}
-
 /// The program (two pages) and the offset of its final spin.
 fn program() -> (Vec<u8>, u64) {
     let mut code = vec![auipc(S0, 1), addi(A5, 0, ROUNDS)];
     let outer = code.len();
     code.extend([
-        call_reg(S0, 0),  // f: a2 += 1, then += what the last round wrote
-        call_reg(S0, 16), // g: a3 += 1
+        jalr(RA, S0, 0),  // f: a2 += 1, then += what the last round wrote
+        jalr(RA, S0, 16), // g: a3 += 1
         addi(A0, S0, 0x400),
         addi(A1, 0, WORDS),
     ]);

@@ -21,7 +21,7 @@
 mod common;
 
 use common::encode::reg::*;
-use common::encode::{addi, auipc, bne, csrr, i_type, jal, s_type};
+use common::encode::{addi, auipc, bne, csrr, jal, ret, sd};
 
 use emu::memmap::RAM_BASE;
 
@@ -38,16 +38,6 @@ const SELF_STORE: usize = 0x180;
 /// `jal ra, off`.
 fn call(from: usize, to: usize) -> u32 {
     jal(to as i32 - from as i32) | (RA << 7)
-}
-
-/// `jalr x0, 0(ra)`.
-fn ret() -> u32 {
-    i_type(0, RA, 0, 0, 0x67)
-}
-
-/// `sd rs2, off(rs1)`.
-fn sd(rs2: u32, off: u32, rs1: u32) -> u32 {
-    s_type(off, rs2, rs1, 3)
 }
 
 /// Pads `code` with `nop`s to byte offset `at`.

@@ -24,7 +24,7 @@
 mod common;
 
 use common::encode::reg::*;
-use common::encode::{add, addi, auipc, bne, csrw, i_type, jal, ld, lui, r_type, s_type, sw};
+use common::encode::{add, addi, auipc, bne, csrw, i_type, jal, ld, lui, r_type, sd, sw};
 
 use emu::Machine;
 use emu::memmap::RAM_BASE;
@@ -50,11 +50,6 @@ fn csrs(csr: u32, rs1: u32) -> u32 {
 /// `lw rd, off(rs1)`.
 fn lw(rd: u32, off: i32, rs1: u32) -> u32 {
     i_type(off, rs1, 2, rd, 0x03)
-}
-
-/// `sd rs2, off(rs1)`.
-fn sd(rs2: u32, off: u32, rs1: u32) -> u32 {
-    s_type(off, rs2, rs1, 3)
 }
 
 /// The program, with the timer re-armed `delta` ticks of `mtime` after each interrupt.

@@ -46,6 +46,21 @@ pub fn sw(rs2: u32, off: u32, rs1: u32) -> u32 {
     s_type(off, rs2, rs1, 2)
 }
 
+/// `sd rs2, off(rs1)`.
+pub fn sd(rs2: u32, off: u32, rs1: u32) -> u32 {
+    s_type(off, rs2, rs1, 3)
+}
+
+/// `jalr rd, off(rs1)`.
+pub fn jalr(rd: u32, rs1: u32, off: i32) -> u32 {
+    i_type(off, rs1, 0, rd, 0x67)
+}
+
+/// `ret` (`jalr x0, 0(ra)`).
+pub fn ret() -> u32 {
+    jalr(0, reg::RA, 0)
+}
+
 /// `bne rs1, rs2, off` (`off` even, within ±4 KiB).
 pub fn bne(rs1: u32, rs2: u32, off: i32) -> u32 {
     let o = off as u32;

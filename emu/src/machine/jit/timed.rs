@@ -19,7 +19,8 @@
 //!   the interpreter's model changes (`Machine::timed_not_mru`, the same function).
 //! - **Branches.** A taken conditional branch leaves the native code (`TAKEN`), and
 //!   `enter_timed` runs the interpreter's `taken_costs` and `chain`. A branch that is not taken
-//!   calls the pipeline model's predictor through a helper (`predict_branch`). A jump ends the
+//!   calls the pipeline model's predictor through a helper (`predict_branch`), unless its BHT
+//!   counter is 0, when the prediction changes nothing (`timed_not_taken`). A jump ends the
 //!   block and is predicted by `enter_timed` (`END`).
 //! - **Loops.** A taken branch back to the block's start does not leave: the native code books
 //!   what `taken_costs` and `chain` would (the branch, the next run's `Suffix`, the stops) and
