@@ -1094,8 +1094,8 @@ const BAIL_SHARE: u32 = 4;
 ///
 /// In timing mode (`TIMING`) leaving at the end of the translated prefix (an operation the
 /// translator does not know, where every run that gets there leaves) is not a bail: there the
-/// interpreter costs several times what native code does, and a translation kept for its prefix
-/// pays (the kernels' trap entry and exit, their IPC fast path). In functional mode it is: a
+/// interpreter costs several times what native code does, and a prefix long enough to be
+/// translated (`TIMED_MIN_PREFIX`) is worth its entry and exit. In functional mode it is: a
 /// short prefix before an `ecall` costs more to enter and leave than to interpret (the `ecall`
 /// workload ran 0.93× as fast with such translations kept).
 #[cold]

@@ -170,7 +170,7 @@ impl Machine {
 pub(crate) struct TimedInfo {
     /// The pipeline model's predictor runs (`Machine::predicts`).
     predicts: bool,
-    /// Then, its BHT (`Predictor::bht_table`).
+    /// The predictor's BHT, if there is one (`Predictor::bht_table`).
     bht: Option<(*const u8, usize)>,
     /// The block's loop, if it is one.
     plan: Option<LoopPlan>,
@@ -215,11 +215,7 @@ impl Machine {
         let fetch_once = plan
             .as_ref()
             .is_some_and(|p| fetch_once(&block[..p.k.min(block.len())], pc, l1i));
-        let bht = t
-            .predictor
-            .as_deref()
-            .filter(|_| self.tick_shift != 0)
-            .map(|p| p.bht_table());
+        let bht = t.predictor.as_deref().map(|p| p.bht_table());
         Some(TimedInfo {
             predicts: self.predicts(),
             bht,
