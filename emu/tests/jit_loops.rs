@@ -258,16 +258,34 @@ fn page_walking_loop() -> (Vec<u8>, u64) {
 #[test]
 fn a_loop_over_pages_probes_as_the_interpreter_does() {
     let (code, spin) = page_walking_loop();
-    for mode in MODES {
-        let mut on = common::jit_machine(&code, mode, true, 10);
-        let mut off = common::jit_machine(&code, mode, false, 10);
-        for limit in (1..8_000).step_by(733).chain([8_000]) {
-            common::same_at(&mut on, &mut off, limit, &format!("{mode:?}"));
-        }
-        assert!(on.jit_blocks() >= 1, "{mode:?}: the loop is translated");
-        assert_eq!(on.hart.pc, RAM_BASE + spin, "{mode:?}: at the end");
+    for (mode, on) in same_in_every_mode(&code, spin, 8_000, 733) {
         assert_ne!(on.hart.reg(7), 0, "{mode:?}: the sum (t2)");
     }
+}
+
+/// Runs `code` (a loop, then a spin at offset `spin`) with the translator on and off
+/// (translating after 10 entries) in each of `MODES` to `total` instructions, comparing their
+/// state at every `step`th limit and at the end; checks that the loop was translated and that
+/// both reached the spin. The translator's machines, by mode.
+fn same_in_every_mode(
+    code: &[u8],
+    spin: u64,
+    total: u64,
+    step: usize,
+) -> Vec<((&'static str, bool), Machine)> {
+    MODES
+        .into_iter()
+        .map(|mode| {
+            let mut on = common::jit_machine(code, mode, true, 10);
+            let mut off = common::jit_machine(code, mode, false, 10);
+            for limit in (1..total).step_by(step).chain([total]) {
+                common::same_at(&mut on, &mut off, limit, &format!("{mode:?}"));
+            }
+            assert!(on.jit_blocks() >= 1, "{mode:?}: the loop is translated");
+            assert_eq!(on.hart.pc, RAM_BASE + spin, "{mode:?}: at the end");
+            (mode, on)
+        })
+        .collect()
 }
 
 /// A loop whose body holds a forward branch taken in twelve runs of sixteen (while bits 2 and 3
@@ -295,13 +313,5 @@ fn forward_branch_loop() -> (Vec<u8>, u64) {
 #[test]
 fn a_branch_not_taken_trains_the_predictor_as_the_interpreter_does() {
     let (code, spin) = forward_branch_loop();
-    for mode in MODES {
-        let mut on = common::jit_machine(&code, mode, true, 10);
-        let mut off = common::jit_machine(&code, mode, false, 10);
-        for limit in (1..15_000).step_by(1201).chain([15_000]) {
-            common::same_at(&mut on, &mut off, limit, &format!("{mode:?}"));
-        }
-        assert!(on.jit_blocks() >= 1, "{mode:?}: the loop is translated");
-        assert_eq!(on.hart.pc, RAM_BASE + spin, "{mode:?}: at the end");
-    }
+    same_in_every_mode(&code, spin, 15_000, 1201);
 }
