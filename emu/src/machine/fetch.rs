@@ -273,14 +273,14 @@ impl DecodeCache {
         let Some(&page) = self.page_of_ram.get((off >> PAGE_SHIFT) as usize) else {
             return false;
         };
-        let Some(p) = self.pages.get(page as usize).filter(|_| page != 0) else {
-            return false;
-        };
-        let entry = p.entry[((off & PAGE_MASK) >> 1) as usize & (SLOTS - 1)];
-        entry != 0
-            && p.jit
-                .get((entry >> 8) as usize)
-                .is_some_and(|s| s.as_ref().is_some_and(|s| s.code.is_some()))
+        let page = page as usize;
+        self.block_at(page, off & PAGE_MASK)
+            .is_some_and(|(entry, _)| {
+                self.pages[page]
+                    .jit
+                    .get((entry >> 8) as usize)
+                    .is_some_and(|s| s.as_ref().is_some_and(|s| s.code.is_some()))
+            })
     }
 
     /// The translator's slot of element `i` of code page `page`, if it starts a block that has

@@ -1101,18 +1101,16 @@ const BAIL_SHARE: u32 = 4;
 #[cold]
 #[inline(never)]
 fn bailed<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, k: u64, runs: u32) {
-    let page = m.fetch.page;
-    let Some(idx) = m.icache.index_of(page, ip) else {
+    let Some((page, idx)) = count_runs(m, ip, runs) else {
         return;
     };
-    let Some(slot) = m.icache.jit_slot(page, idx) else {
-        return;
-    };
-    slot.count = slot.count.saturating_add(runs - 1);
     // Safety: a bail names an element of the block (`k` < its `suffix.insns`).
     if TIMING && !translated(unsafe { (*ip.add(k as usize)).insn.op }) {
         return;
     }
+    let Some(slot) = m.icache.jit_slot(page, idx) else {
+        return;
+    };
     slot.bails += 1;
     if slot.bails >= BAILS && slot.bails.saturating_mul(BAIL_SHARE) >= slot.count {
         m.icache.jit_give_up(page, idx);
@@ -1131,15 +1129,18 @@ fn bailed<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, k: u64, runs:
 /// about what a native entry that bails does, and counting them made functional mono
 /// `usertests` 5% slower (memset's bails then stay native).
 #[inline(never)]
-fn looped(m: &mut Machine, ip: *const Decoded, runs: u64) {
+fn looped(m: &mut Machine, ip: *const Decoded, runs: u32) {
+    count_runs(m, ip, runs);
+}
+
+/// Adds the runs after the first of an entry (`runs`, at least 1) to the slot of the block whose
+/// first element is `ip` on the fetch page; the slot's page and index, if it has one.
+fn count_runs(m: &mut Machine, ip: *const Decoded, runs: u32) -> Option<(usize, usize)> {
     let page = m.fetch.page;
-    let Some(idx) = m.icache.index_of(page, ip) else {
-        return;
-    };
-    if let Some(slot) = m.icache.jit_slot(page, idx) {
-        let more = u32::try_from(runs - 1).unwrap_or(u32::MAX);
-        slot.count = slot.count.saturating_add(more);
-    }
+    let idx = m.icache.index_of(page, ip)?;
+    let slot = m.icache.jit_slot(page, idx)?;
+    slot.count = slot.count.saturating_add(runs - 1);
+    Some((page, idx))
 }
 
 /// The plain handler of the element at `ip` (what it would have without superinstructions or

@@ -749,15 +749,15 @@ impl Gen<'_> {
 
     /// A conditional branch at `pc` not taken (to `npc`): the pipeline model's prediction, which
     /// predicts right and changes nothing while the branch's BHT counter is 0 (strongly not
-    /// taken, see `Predictor::bht_table`), checked inline; otherwise `not_taken_helper`.
+    /// taken, see `Predictor::bht_table`), checked inline; otherwise `not_taken_helper`. Nothing
+    /// without the pipeline model (there is no predictor, and `predict_branch` does nothing).
     pub(super) fn timed_not_taken(&mut self, pc: u64, npc: u64) {
-        let Some(t) = self.timed.as_ref().filter(|t| t.predicts) else {
-            return;
-        };
-        let Some((bht, mask)) = t.bht else {
-            let pc = self.iconst(pc);
-            let npc = self.iconst(npc);
-            self.call_helper(not_taken_helper, pc, npc);
+        let bht = self
+            .timed
+            .as_ref()
+            .filter(|t| t.predicts)
+            .and_then(|t| t.bht);
+        let Some((bht, mask)) = bht else {
             return;
         };
         let at = self.iconst(bht as u64 + ((pc >> 1) as usize & mask) as u64);
@@ -1082,12 +1082,13 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
     // `n0` is the retired count at the start of the last run (the native code's loops advance it).
     let n = env.n0 + k;
-    if env.runs > 1 && env.bail != BAIL {
-        super::looped(m, ip, env.runs);
+    let runs = env.runs.try_into().unwrap_or(u32::MAX);
+    if runs > 1 && env.bail != BAIL {
+        super::looped(m, ip, runs);
     }
     match env.bail {
         BAIL => {
-            super::bailed::<true>(m, ip, k, env.runs.try_into().unwrap_or(u32::MAX));
+            super::bailed::<true>(m, ip, k, runs);
             if k == 0 {
                 return orig(m, ip, env.npc, n);
             }
