@@ -191,6 +191,18 @@ type Events = [u64; crate::stats::EVENTS];
 /// so the penalty events (`L2Hit`, `MemoryAccess`, `Writeback`) are counted; a buffered
 /// write-back's L2 access is not charged and counts only its cache events.
 fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: bool) -> u64 {
+    below_l1_n::<0>(t, ev, paddr, write, charged)
+}
+
+/// `below_l1` for an L2 of `L2` ways (see `Cache::access_ways`; 0: any).
+#[inline(always)]
+fn below_l1_n<const L2: usize>(
+    t: &mut Timing,
+    ev: &mut Events,
+    paddr: u64,
+    write: bool,
+    charged: bool,
+) -> u64 {
     let Some(l2) = &mut t.l2 else {
         if charged {
             ev[Event::MemoryAccess as usize] += 1;
@@ -198,7 +210,7 @@ fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: b
         return t.penalty.memory;
     };
     ev[Event::L2Access as usize] += 1;
-    let a = l2.access(paddr, write);
+    let a = l2.access_ways::<L2>(paddr, write);
     let mut cost = if a.hit {
         t.penalty.l2_hit
     } else {
@@ -229,24 +241,48 @@ fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: b
 /// an L1D, the L2 (or memory) access alone. Counts their events in `ev` and returns the cycles
 /// the access waits.
 fn l1d_lookup(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
+    l1d_lookup_n::<0, 0>(t, ev, paddr, write)
+}
+
+/// `l1d_lookup` for an L1D of `L1` ways and an L2 of `L2` ways (see `Cache::access_ways`; 0:
+/// any): the three cache accesses of a miss inlined into one function.
+#[inline(always)]
+fn l1d_lookup_n<const L1: usize, const L2: usize>(
+    t: &mut Timing,
+    ev: &mut Events,
+    paddr: u64,
+    write: bool,
+) -> u64 {
     let Some(l1d) = &mut t.l1d else {
-        return below_l1(t, ev, paddr, write, true);
+        return below_l1_n::<L2>(t, ev, paddr, write, true);
     };
-    let a = l1d.access(paddr, write);
+    let a = l1d.access_ways::<L1>(paddr, write);
     let mut cost = 0;
     if !a.hit {
         ev[Event::L1dMiss as usize] += 1;
-        cost += below_l1(t, ev, paddr, false, true);
+        cost += below_l1_n::<L2>(t, ev, paddr, false, true);
     }
     if let Some(victim) = a.writeback {
         // The dirty victim goes to L2 (with whatever that evicts in turn), but through a write
         // buffer: the access waits only the write-back penalty.
         ev[Event::L1dWriteback as usize] += 1;
         ev[Event::Writeback as usize] += 1;
-        below_l1(t, ev, victim, true, false);
+        below_l1_n::<L2>(t, ev, victim, true, false);
         cost += t.penalty.writeback;
     }
     cost
+}
+
+/// `l1d_lookup` with a copy for the profiles' common shapes (8-way L1D and 16-way L2, as in
+/// `u74`, `simple` and `big`; 2-way L1D and 8-way L2, as in `tiny`).
+#[inline]
+fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
+    let ways = |c: &Option<Cache>| c.as_ref().map_or(0, Cache::ways);
+    match (ways(&t.l1d), ways(&t.l2)) {
+        (8, 16) => l1d_lookup_n::<8, 16>(t, ev, paddr, write),
+        (2, 8) => l1d_lookup_n::<2, 8>(t, ev, paddr, write),
+        _ => l1d_lookup(t, ev, paddr, write),
+    }
 }
 
 impl Machine {
@@ -643,7 +679,7 @@ impl Machine {
         let t = self.timing.as_deref_mut()?;
         t.dtlb_hit(slot);
         // `model_data_access` of a RAM address whose line is not the MRU one (the L1D exists).
-        let cost = l1d_lookup(t, self.stats.current_events(), paddr, write);
+        let cost = l1d_lookup_shaped(t, self.stats.current_events(), paddr, write);
         self.spend_cycles(cost);
         Some(off as usize)
     }

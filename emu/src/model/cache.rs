@@ -379,7 +379,15 @@ impl Cache {
     /// `scan` of `set` for `line`: the way holding it and the lowest invalid way.
     #[inline(always)]
     fn scan_set(&self, set: usize, line: u64) -> (usize, usize) {
-        let ways = set * self.ways..(set + 1) * self.ways;
+        self.scan_set_n::<0>(set, line)
+    }
+
+    /// `scan_set` for a cache of `N` ways (0: any number, read from `ways`): with `N` known,
+    /// `scan`'s choice of search is made at compile time.
+    #[inline(always)]
+    fn scan_set_n<const N: usize>(&self, set: usize, line: u64) -> (usize, usize) {
+        let n = if N == 0 { self.ways } else { N };
+        let ways = set * n..(set + 1) * n;
         let key = key_of(line, self.key_shift);
         scan(&self.tags[ways.clone()], &self.keys[ways], line, key)
     }
@@ -418,7 +426,10 @@ impl Cache {
             return false;
         }
         let set = self.set_of(addr);
-        let (way, free) = self.scan_set(set, line);
+        let (way, free) = match self.ways {
+            8 => self.scan_set_n::<8>(set, line),
+            _ => self.scan_set(set, line),
+        };
         if way == usize::MAX {
             self.absent = (line, free);
             return false;
@@ -435,24 +446,56 @@ impl Cache {
     /// An access to `addr`: a hit touches the line (and dirties it on a write); a miss allocates
     /// it in the victim way, reporting the evicted line if it was dirty. O(ways).
     pub fn access(&mut self, addr: u64, write: bool) -> CacheAccess {
+        // The common associativities get a copy of the whole access with the count of ways
+        // known: the search and the replacement choice are then straight-line code.
+        match self.ways {
+            2 => self.access_n::<2>(addr, write),
+            4 => self.access_n::<4>(addr, write),
+            8 => self.access_n::<8>(addr, write),
+            16 => self.access_n::<16>(addr, write),
+            _ => self.access_n::<0>(addr, write),
+        }
+    }
+
+    /// `access` for a caller that knows the cache has `N` ways (`ways()`), so that the whole
+    /// access is inlined into it with the count known; any other cache takes `access`.
+    #[inline(always)]
+    pub(crate) fn access_ways<const N: usize>(&mut self, addr: u64, write: bool) -> CacheAccess {
+        if N == self.ways {
+            self.access_n::<N>(addr, write)
+        } else {
+            self.access(addr, write)
+        }
+    }
+
+    /// The number of ways of a set.
+    #[inline]
+    pub fn ways(&self) -> usize {
+        self.ways
+    }
+
+    /// `access` in a cache of `N` ways (0: any number, read from `ways`).
+    #[inline(always)]
+    fn access_n<const N: usize>(&mut self, addr: u64, write: bool) -> CacheAccess {
+        let n = if N == 0 { self.ways } else { N };
         self.stats.accesses += 1;
         let line = self.line_of(addr);
         let set = self.set_of(addr);
         let dirty = if write { DIRTY } else { 0 };
-        let base = set * self.ways;
+        let base = set * n;
         // One pass finds the line's way and the lowest invalid way (the victim if any); a line
         // `hit` just found absent needs none.
         let (absent, absent_free) = std::mem::replace(&mut self.absent, NONE);
         let (found, free) = if absent == line {
             (usize::MAX, absent_free)
         } else {
-            self.scan_set(set, line)
+            self.scan_set_n::<N>(set, line)
         };
         if found != usize::MAX {
             let way = found;
             self.stats.hits += 1;
             self.repl.touch(set, way);
-            let tag = &mut self.tags[set * self.ways + way];
+            let tag = &mut self.tags[base + way];
             *tag |= dirty;
             self.mru[set] = *tag;
             return CacheAccess {
@@ -465,7 +508,7 @@ impl Cache {
         let way = if free != usize::MAX {
             free
         } else {
-            self.repl.victim_of_full(set)
+            self.repl.victim_of_full_n::<N>(set)
         };
         let old = self.tags[base + way];
         let writeback = if old & DIRTY != 0 {
@@ -798,6 +841,45 @@ mod tests {
                 } else {
                     c.access(addr, write);
                 }
+            }
+        }
+
+        // Does each copy of `access` for a known count of ways (2, 4, 8, 16, through `access`
+        // and `access_ways`) do what the copy for any count does (`access_n::<0>`): the same
+        // outcome and the same state after every step of a random run, for every policy, with
+        // and without invalid ways (a `hit` before some accesses, as the fast path makes)? And
+        // does `access_ways` with the wrong count take `access`?
+        #[test]
+        fn the_copies_for_known_ways_are_the_general_access(
+            policy in 0..4usize,
+            seed in any::<u64>(),
+            ways_log in 1..5u32,
+            ops in prop::collection::vec((0..96u64, any::<bool>(), 0..64u8), 1..300),
+        ) {
+            let ways = 1u32 << ways_log;
+            // 2 sets x `ways` ways x 16-byte lines, 3 lines per way of the two sets.
+            let mut known = cache(32 * u64::from(ways), ways, 16, Replacement::ALL[policy], seed);
+            let mut any = known.clone();
+            for (n, write, op) in ops {
+                let addr = 0x8000_0000 + (n % (6 * u64::from(ways))) * 16 + u64::from(op % 16);
+                if op == 0 {
+                    known.invalidate_all();
+                    any.invalidate_all();
+                    continue;
+                }
+                if op % 3 == 0 && known.hit(addr, write) {
+                    prop_assert!(any.hit(addr, write));
+                    prop_assert_eq!(&known, &any);
+                    continue;
+                }
+                let got = match op % 4 {
+                    0 => known.access(addr, write),
+                    1 => known.access_ways::<2>(addr, write),
+                    2 => known.access_ways::<8>(addr, write),
+                    _ => known.access_ways::<16>(addr, write),
+                };
+                prop_assert_eq!(got, any.access_n::<0>(addr, write));
+                prop_assert_eq!(&known, &any);
             }
         }
 

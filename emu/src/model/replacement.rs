@@ -203,27 +203,36 @@ impl ReplacementState {
     /// `victim` for a set whose ways are all valid: the policy's choice.
     #[inline]
     pub fn victim_of_full(&mut self, set: usize) -> usize {
+        self.victim_of_full_n::<0>(set)
+    }
+
+    /// `victim_of_full` for `N` ways per set (0: any number, read from `ways`); with `N`
+    /// known, the search for the least stamp and the walk down the tree are unrolled.
+    #[inline(always)]
+    pub fn victim_of_full_n<const N: usize>(&mut self, set: usize) -> usize {
+        debug_assert!(N == 0 || N == self.ways);
+        let ways = if N == 0 { self.ways } else { N };
         match self.policy {
             Replacement::Lru | Replacement::Fifo => {
-                let base = set * self.ways;
+                let base = set * ways;
                 // The minimum stamp (the first of equal ones): least recently used (LRU) or
                 // filled longest ago (FIFO).
-                let stamps = &self.stamps[base..base + self.ways];
-                match self.ways {
+                let stamps = &self.stamps[base..base + ways];
+                match ways {
                     4 => first_min::<4>(stamps),
                     8 => first_min::<8>(stamps),
                     16 => first_min::<16>(stamps),
                     _ => first_min_any(stamps),
                 }
             }
-            Replacement::Plru if self.ways <= 64 => {
+            Replacement::Plru if ways <= 64 => {
                 // Follow the bits from the root down to a leaf, in the set's one word.
                 let bits = self.tree[set];
                 let mut node = 1;
-                while node < self.ways {
+                while node < ways {
                     node = 2 * node + ((bits >> node) & 1) as usize;
                 }
-                node - self.ways
+                node - ways
             }
             Replacement::Plru => {
                 let words = &self.tree[set * self.tree_words..(set + 1) * self.tree_words];
