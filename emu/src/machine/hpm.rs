@@ -190,13 +190,18 @@ impl super::Machine {
     /// Whether any counter could overflow (slices are then kept short). O(1): kept by
     /// `hpm_rearm` whenever a counter changes.
     pub(crate) fn hpm_armed(&self) -> bool {
-        self.hpm_any_armed
+        self.hpm_armed != 0
     }
 
-    /// Recomputes `hpm_armed` after a counter changed.
+    /// Recomputes which counters are armed after a counter changed.
     fn hpm_rearm(&mut self) {
-        self.hpm_any_armed = self.hpm.iter().any(HpmCounter::armed);
-        self.stats.track_totals(self.hpm_any_armed);
+        self.hpm_armed = self
+            .hpm
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.armed())
+            .fold(0, |mask, (n, _)| mask | 1 << n);
+        self.stats.track_totals(self.hpm_armed());
     }
 
     /// Between slices: schedules the overflow checks while a counter is armed, and makes them
@@ -223,16 +228,25 @@ impl super::Machine {
         }
     }
 
-    /// Notices counter overflows: sets OF and raises LCOFI for each new one.
+    /// Notices counter overflows: sets OF and raises LCOFI for each new one. Only the armed
+    /// counters are looked at (a program that arms one of the 29 pays for one), and only an
+    /// overflow changes which are armed (it sets OF).
     fn check_counter_overflows(&mut self) {
-        for n in 0..self.hpm.len() {
+        let mut armed = self.hpm_armed;
+        let mut overflowed = false;
+        while armed != 0 {
+            let n = armed.trailing_zeros() as usize;
+            armed &= armed - 1;
             let mut c = self.hpm[n];
-            if c.armed() && c.check_overflow(&self.event_totals()) {
+            if c.check_overflow(&self.event_totals()) {
                 self.hart.csr.mip_sw |= LCOFI;
+                self.hpm[n] = c;
+                overflowed = true;
             }
-            self.hpm[n] = c;
         }
-        self.hpm_rearm();
+        if overflowed {
+            self.hpm_rearm();
+        }
     }
 }
 
