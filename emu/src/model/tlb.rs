@@ -399,9 +399,16 @@ impl Tlb {
                     }
                 }
             }
+            // Only valid slots (their keys, a dense table, tell them), and none once every
+            // valid entry is gone.
             None => {
                 for slot in 0..self.slots.len() {
-                    clear(self, slot);
+                    if self.held == [0; LEVELS as usize] {
+                        break;
+                    }
+                    if self.keys[slot] != NO_KEY {
+                        clear(self, slot);
+                    }
                 }
             }
         }
