@@ -779,6 +779,18 @@ mod tests {
         after != *c
     }
 
+    /// Step `(n, op)` of a random run over two caches alike of 2 sets and 16-byte lines: the
+    /// address it accesses (line `n` of 3 per way of the two sets, byte `op % 16`), or `None`
+    /// for the step that invalidates both (`op` 0).
+    fn step(a: &mut Cache, b: &mut Cache, n: u64, op: u8) -> Option<u64> {
+        if op == 0 {
+            a.invalidate_all();
+            b.invalidate_all();
+            return None;
+        }
+        Some(0x8000_0000 + (n % (6 * a.ways() as u64)) * 16 + u64::from(op % 16))
+    }
+
     proptest! {
         // Does `scan` find what a plain front-to-back search finds (the way holding the line,
         // the lowest invalid way), for sets of 1 to 256 ways (several 64-way chunks; 8 to 64
@@ -861,12 +873,9 @@ mod tests {
             let mut known = cache(32 * u64::from(ways), ways, 16, Replacement::ALL[policy], seed);
             let mut any = known.clone();
             for (n, write, op) in ops {
-                let addr = 0x8000_0000 + (n % (6 * u64::from(ways))) * 16 + u64::from(op % 16);
-                if op == 0 {
-                    known.invalidate_all();
-                    any.invalidate_all();
+                let Some(addr) = step(&mut known, &mut any, n, op) else {
                     continue;
-                }
+                };
                 if op % 3 == 0 && known.hit(addr, write) {
                     prop_assert!(any.hit(addr, write));
                     prop_assert_eq!(&known, &any);
@@ -899,12 +908,9 @@ mod tests {
             let mut fast = cache(size, ways, 16, Replacement::ALL[policy], seed);
             let mut slow = fast.clone();
             for (n, write, op) in ops {
-                let addr = 0x8000_0000 + (n % (6 * u64::from(ways))) * 16 + u64::from(op % 16);
-                if op == 0 {
-                    fast.invalidate_all();
-                    slow.invalidate_all();
+                let Some(addr) = step(&mut fast, &mut slow, n, op) else {
                     continue;
-                }
+                };
                 let hit = fast.hit(addr, write);
                 if !hit {
                     prop_assert!(!fast.hit(addr, write), "a miss stays a miss");
