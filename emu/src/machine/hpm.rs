@@ -190,12 +190,12 @@ impl super::Machine {
     /// Whether any counter could overflow (slices are then kept short). O(1): kept by
     /// `hpm_rearm` whenever a counter changes.
     pub(crate) fn hpm_armed(&self) -> bool {
-        self.hpm_armed != 0
+        self.hpm_armed_mask != 0
     }
 
     /// Recomputes which counters are armed after a counter changed.
     fn hpm_rearm(&mut self) {
-        self.hpm_armed = self
+        self.hpm_armed_mask = self
             .hpm
             .iter()
             .enumerate()
@@ -232,7 +232,7 @@ impl super::Machine {
     /// counters are looked at (a program that arms one of the 29 pays for one), and only an
     /// overflow changes which are armed (it sets OF).
     fn check_counter_overflows(&mut self) {
-        let mut armed = self.hpm_armed;
+        let mut armed = self.hpm_armed_mask;
         let mut overflowed = false;
         while armed != 0 {
             let n = armed.trailing_zeros() as usize;

@@ -171,7 +171,7 @@ pub struct Machine {
     /// `mhpmcounter3..31` and their events.
     pub(crate) hpm: [hpm::HpmCounter; 29],
     /// The armed counters of `hpm`, bit `n` for `hpm[n]` (see `hpm_armed`).
-    pub(crate) hpm_armed: u32,
+    pub(crate) hpm_armed_mask: u32,
     /// Where the DTB was placed.
     pub dtb_addr: u64,
     pub(crate) htlb: HostTlb,
@@ -255,7 +255,7 @@ impl Machine {
             symbols: image.symbols.clone(),
             stats: crate::stats::Stats::default(),
             hpm: [hpm::HpmCounter::default(); 29],
-            hpm_armed: 0,
+            hpm_armed_mask: 0,
             dtb_addr: 0,
             htlb: HostTlb::default(),
             icache: DecodeCache::default(),

@@ -426,6 +426,8 @@ impl Cache {
             return false;
         }
         let set = self.set_of(addr);
+        // The machine's fast path inlines this: a copy of the search for the embedded profiles'
+        // 8-way L1Ds, with the count known.
         let (way, free) = match self.ways {
             8 => self.scan_set_n::<8>(set, line),
             _ => self.scan_set(set, line),
