@@ -168,9 +168,8 @@ impl Machine {
 
 /// What timing mode's translation of a block needs of the machine (`Machine::timed_info`).
 pub(crate) struct TimedInfo {
-    /// The pipeline model's predictor runs (`Machine::predicts`).
-    predicts: bool,
-    /// The predictor's BHT, if there is one (`Predictor::bht_table`).
+    /// The predictor's BHT (`Predictor::bht_table`), while the pipeline model's predictor runs
+    /// (`Machine::predicts`).
     bht: Option<(*const u8, usize)>,
     /// The block's loop, if it is one.
     plan: Option<LoopPlan>,
@@ -205,6 +204,7 @@ impl Machine {
     ) -> Option<TimedInfo> {
         self.timing.as_ref()?;
         let plan = self.loop_plan(page, idx, block, pc);
+        let predicts = self.predicts();
         let t = self.timing.as_deref_mut()?;
         let dtlb = t
             .dtlb
@@ -215,9 +215,12 @@ impl Machine {
         let fetch_once = plan
             .as_ref()
             .is_some_and(|p| fetch_once(&block[..p.k.min(block.len())], pc, l1i));
-        let bht = t.predictor.as_deref().map(|p| p.bht_table());
+        let bht = t
+            .predictor
+            .as_deref()
+            .filter(|_| predicts)
+            .map(|p| p.bht_table());
         Some(TimedInfo {
-            predicts: self.predicts(),
             bht,
             plan,
             dtlb,
@@ -273,8 +276,6 @@ mod machine {
 pub(super) struct Timed {
     /// Elements in the block.
     len: usize,
-    /// The pipeline model's predictor runs (`Machine::predicts`).
-    predicts: bool,
     /// As in `TimedInfo`.
     bht: Option<(*const u8, usize)>,
     /// Nonzero once a helper has moved the stop before the block's end.
@@ -461,7 +462,6 @@ impl Gen<'_> {
             cut,
             n0,
             head,
-            predicts: info.predicts,
             bht: info.bht,
             plan: info.plan,
             dtlb: info.dtlb,
@@ -752,12 +752,7 @@ impl Gen<'_> {
     /// taken, see `Predictor::bht_table`), checked inline; otherwise `not_taken_helper`. Nothing
     /// without the pipeline model (there is no predictor, and `predict_branch` does nothing).
     pub(super) fn timed_not_taken(&mut self, pc: u64, npc: u64) {
-        let bht = self
-            .timed
-            .as_ref()
-            .filter(|t| t.predicts)
-            .and_then(|t| t.bht);
-        let Some((bht, mask)) = bht else {
+        let Some((bht, mask)) = self.timed.as_ref().and_then(|t| t.bht) else {
             return;
         };
         let at = self.iconst(bht as u64 + ((pc >> 1) as usize & mask) as u64);
