@@ -9,11 +9,13 @@
 //!
 //! A hand-assembled M-mode program calls, 40 times over, a fill loop on 8 words of its own
 //! code page (each store bails) and on 256 words of a data page (none does), and three times a
-//! function whose translated prefix ends at a CSR read; then a loop that stores into its own
-//! code page at every run. With the translator on and off the state and every statistic agree
-//! along the way, in functional mode and in timing mode (`u74`, `simple`). At the end the
-//! self-storing loop has no translation, in every mode, and in timing mode the fill loop and
-//! the function still have theirs.
+//! function that loops twice and then reads a CSR, which ends its block's translated prefix;
+//! then a loop that stores into its own code page at every run. With the translator on and off
+//! the state and every statistic agree along the way, in functional mode and in timing mode
+//! (`u74`, `simple`). At the end the self-storing loop has no translation, in every mode, and in
+//! timing mode the fill loop and the function still have theirs, while the straight-line block
+//! that starts each round has a translation in functional mode only (timing mode translates
+//! only loops, see `machine::jit::worth_translating`).
 //!
 //! Checked by hand: no `looped` call in `enter_timed` fails the fill loop's check, and counting
 //! the prefix's end as a bail in timing mode fails the function's.
@@ -34,6 +36,8 @@ const SCRATCH: i32 = 0x800;
 const FILL: usize = 0x100;
 const CSR_FN: usize = 0x140;
 const SELF_STORE: usize = 0x180;
+/// Where each round starts (after the two instructions before the outer loop).
+const OUTER: usize = 8;
 
 /// `jal ra, off`.
 fn call(from: usize, to: usize) -> u32 {
@@ -52,12 +56,14 @@ fn pad(code: &mut Vec<u32>, at: usize) {
 fn program() -> (Vec<u8>, u64) {
     let mut code = vec![auipc(S0, 1), addi(A5, 0, ROUNDS)];
     let outer = code.len();
+    assert_eq!(4 * outer, OUTER);
     code.extend([auipc(A0, 0), addi(A0, A0, SCRATCH - 4 * outer as i32)]);
     code.extend([addi(A1, 0, 8)]);
     code.push(call(4 * code.len(), FILL));
     code.extend([addi(A0, S0, 0), addi(A1, 0, 256)]);
     code.push(call(4 * code.len(), FILL));
     for _ in 0..3 {
+        code.push(addi(T5, 0, 2));
         code.push(call(4 * code.len(), CSR_FN));
     }
     code.push(addi(A5, A5, -1));
@@ -78,7 +84,8 @@ fn program() -> (Vec<u8>, u64) {
     code.push(bne(A1, 0, -16));
     code.push(ret());
     pad(&mut code, CSR_FN);
-    code.extend((0..8).map(|_| addi(T3, T3, 1)));
+    code.extend([addi(T3, T3, 1), addi(T5, T5, -1)]);
+    code.push(bne(T5, 0, -8));
     code.extend([csrr(T0, MSCRATCH), addi(T4, T4, 1), ret()]);
     pad(&mut code, SELF_STORE);
     code.extend([sd(T2, 0, A0), addi(T2, T2, 1), addi(A1, A1, -1)]);
@@ -106,9 +113,15 @@ fn bails_weigh_against_runs_and_the_prefix_end_is_no_bail() {
             );
             assert!(
                 on.jit_translated_at(at(CSR_FN)),
-                "{mode:?}: the function whose prefix ends at a CSR read keeps its translation"
+                "{mode:?}: the loop whose prefix ends at a CSR read keeps its translation"
             );
         }
+        // The first block of a round (its pointers, then the call) is straight-line code.
+        assert_eq!(
+            on.jit_translated_at(at(OUTER)),
+            !mode.1,
+            "{mode:?}: a straight-line block is translated in functional mode only"
+        );
         assert!(
             on.jit_blocks() >= 3,
             "{mode:?}: the self-storing loop was translated too ({} blocks)",
