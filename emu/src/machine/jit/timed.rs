@@ -925,6 +925,11 @@ impl Gen<'_> {
     /// run: the same counts and the same stops as `taken_costs` and `again` leave (see
     /// `Machine::refresh_stop`; the chain limit is the least stop of every refresh, which is
     /// the one at the most ticks). Whether the chain limit allows the next run.
+    ///
+    /// The usual run books in one step: when even the stop after the next run's booking allows
+    /// that run, so does the chain limit before it, and every refresh's stop is then folded into
+    /// one, the stop at the most ticks of the run (`stop_at` falls as the ticks grow). Otherwise
+    /// (the chain ends here, or nearly) a cold path makes the refreshes in their order.
     fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
         let trusted = MemFlagsData::trusted();
         let m = self.field(ENV_M);
@@ -937,20 +942,51 @@ impl Gen<'_> {
             .b
             .ins()
             .load(types::I64, trusted, m, machine::STOP_CYCLE);
-        let mut chain = self
+        let chain = self
             .b
             .ins()
             .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
-        let mut ticks = self
+        let ticks = self
             .b
             .ins()
             .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
+        // The steps' sum and the most ticks among them (`i64::MIN`: no step).
+        let (mut sum, mut peak) = (0i64, i64::MIN);
+        for &d in &plan.steps {
+            sum += d;
+            peak = peak.max(sum);
+        }
+        let need = self.b.ins().iadd_imm_s(n, plan.limit as i64);
+        let done = self.b.create_block();
+        self.b.append_block_param(done, types::I8);
+        // The usual run: the ticks after the next run's booking, their stop, and the least stop.
+        let booked = sum + plan.book_ticks as i64;
+        let after = self.b.ins().iadd_imm_s(ticks, booked);
+        let stop = self.stop_at(limit, cycle, after);
+        let least = if peak > booked {
+            let most = self.b.ins().iadd_imm_s(ticks, peak);
+            self.stop_at(limit, cycle, most)
+        } else {
+            stop
+        };
+        let least = self.umin(chain, least);
+        let fits = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThanOrEqual, need, least);
+        let usual = self.b.create_block();
+        let exact = self.b.create_block();
+        self.b.set_cold_block(exact);
+        self.b.ins().brif(fits, usual, &[], exact, &[]);
+        self.b.switch_to_block(usual);
+        self.b.ins().store(trusted, after, m, machine::EXTRA_CYCLES);
+        self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
+        self.b.ins().store(trusted, least, m, machine::CHAIN_LIMIT);
+        self.b.ins().jump(done, &[fits.into()]);
+        // Each refresh in its order.
+        self.b.switch_to_block(exact);
+        let (mut chain, mut ticks) = (chain, ticks);
         if !plan.steps.is_empty() {
-            let (mut sum, mut peak) = (0i64, i64::MIN);
-            for &d in &plan.steps {
-                sum += d;
-                peak = peak.max(sum);
-            }
             let most = self.b.ins().iadd_imm_s(ticks, peak);
             let least = self.stop_at(limit, cycle, most);
             chain = self.umin(chain, least);
@@ -960,14 +996,12 @@ impl Gen<'_> {
         }
         self.b.ins().store(trusted, ticks, m, machine::EXTRA_CYCLES);
         self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
-        let need = self.b.ins().iadd_imm_s(n, plan.limit as i64);
         let ok = self
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, need, chain);
         let book = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.append_block_param(done, types::I8);
+        self.b.set_cold_block(book);
         self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
         self.b.switch_to_block(book);
         let ticks = self.b.ins().iadd_imm_s(ticks, plan.book_ticks as i64);
