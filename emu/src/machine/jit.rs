@@ -1099,9 +1099,8 @@ const BAIL_SHARE: u32 = 4;
 /// In timing mode (`TIMING`) leaving at the end of the translated prefix (an operation the
 /// translator does not know, where every run that gets there leaves) is not a bail: the block
 /// is a loop (`worth_translating`), whose runs before leaving are what its translation was made
-/// for. In functional mode it is: a
-/// short prefix before an `ecall` costs more to enter and leave than to interpret (the `ecall`
-/// workload ran 0.93× as fast with such translations kept).
+/// for. In functional mode it is: a short prefix before an `ecall` costs more to enter and
+/// leave than to interpret (the `ecall` workload ran 0.93× as fast with such translations kept).
 #[cold]
 #[inline(never)]
 fn bailed<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, k: u64, runs: u32) {
