@@ -25,6 +25,7 @@
 //! 32-bit instruction that straddles two lines is fetched with one access (to its first line).
 
 use crate::model::cache::Cache;
+use crate::model::replacement::known::{ANY, LRU, PLRU};
 use crate::model::tlb::{Tlb, TlbEntry};
 use crate::profile::Profile;
 use crate::stats::Event;
@@ -103,6 +104,35 @@ pub(crate) struct Timing {
     pub pipeline: Option<crate::profile::PipelineParams>,
     /// The pipeline model's branch predictor.
     pub predictor: Option<Box<super::pipeline::Predictor>>,
+    /// Which copy of an L1D miss fits the caches (`l1d_lookup_shaped`).
+    shape: Shape,
+}
+
+/// The ways and replacement policies of the L1D and the L2 when a profile has a copy of the
+/// miss path of its own (`l1d_lookup_shaped`), fixed when the caches are made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// 8-way LRU L1D, 16-way PLRU L2 (`u74`, `simple`).
+    Lru8Plru16,
+    /// 8-way PLRU L1D, 16-way PLRU L2 (`big`).
+    Plru8Plru16,
+    /// 2-way LRU L1D, 8-way LRU L2 (`tiny`).
+    Lru2Lru8,
+    /// Any other: the general copy.
+    Other,
+}
+
+impl Shape {
+    /// The shape of an L1D and an L2 (either may be absent).
+    fn of(l1d: Option<&Cache>, l2: Option<&Cache>) -> Shape {
+        let shape = |c: Option<&Cache>| c.map(Cache::shape);
+        match (shape(l1d), shape(l2)) {
+            (Some((8, LRU)), Some((16, PLRU))) => Shape::Lru8Plru16,
+            (Some((8, PLRU)), Some((16, PLRU))) => Shape::Plru8Plru16,
+            (Some((2, LRU)), Some((8, LRU))) => Shape::Lru2Lru8,
+            _ => Shape::Other,
+        }
+    }
 }
 
 impl Timing {
@@ -111,7 +141,10 @@ impl Timing {
         let c = &profile.cost;
         let p = &profile.penalty;
         let pipeline = profile.pipeline.clone();
+        let l1d = profile.l1d.as_ref().map(Cache::new);
+        let l2 = profile.l2.as_ref().map(Cache::new);
         Timing {
+            shape: Shape::of(l1d.as_ref(), l2.as_ref()),
             cost: Costs {
                 alu: c.alu,
                 branch_not_taken: c.branch_not_taken,
@@ -144,8 +177,8 @@ impl Timing {
                 fence_i: u64::from(p.fence_i),
             },
             l1i: profile.l1i.as_ref().map(Cache::new),
-            l1d: profile.l1d.as_ref().map(Cache::new),
-            l2: profile.l2.as_ref().map(Cache::new),
+            l1d,
+            l2,
             itlb: Tlb::new(&profile.itlb),
             dtlb: Tlb::new(&profile.dtlb),
             l2tlb: profile.l2tlb.as_ref().map(Tlb::new),
@@ -191,12 +224,13 @@ type Events = [u64; crate::stats::EVENTS];
 /// so the penalty events (`L2Hit`, `MemoryAccess`, `Writeback`) are counted; a buffered
 /// write-back's L2 access is not charged and counts only its cache events.
 fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: bool) -> u64 {
-    below_l1_n::<0>(t, ev, paddr, write, charged)
+    below_l1_n::<0, ANY>(t, ev, paddr, write, charged)
 }
 
-/// `below_l1` for an L2 of `L2` ways (see `Cache::access_ways`; 0: any).
+/// `below_l1` for an L2 of `L2` ways and replacement policy `P2` (see `Cache::access_ways`; 0,
+/// `ANY`: not known).
 #[inline(always)]
-fn below_l1_n<const L2: usize>(
+fn below_l1_n<const L2: usize, const P2: u8>(
     t: &mut Timing,
     ev: &mut Events,
     paddr: u64,
@@ -210,7 +244,7 @@ fn below_l1_n<const L2: usize>(
         return t.penalty.memory;
     };
     ev[Event::L2Access as usize] += 1;
-    let a = l2.access_ways::<L2>(paddr, write);
+    let a = l2.access_ways::<L2, P2>(paddr, write);
     let mut cost = if a.hit {
         t.penalty.l2_hit
     } else {
@@ -241,47 +275,49 @@ fn below_l1_n<const L2: usize>(
 /// an L1D, the L2 (or memory) access alone. Counts their events in `ev` and returns the cycles
 /// the access waits.
 fn l1d_lookup(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
-    l1d_lookup_n::<0, 0>(t, ev, paddr, write)
+    l1d_lookup_n::<0, ANY, 0, ANY>(t, ev, paddr, write)
 }
 
-/// `l1d_lookup` for an L1D of `L1` ways and an L2 of `L2` ways (see `Cache::access_ways`; 0:
-/// any): the three cache accesses of a miss inlined into one function.
+/// `l1d_lookup` for an L1D of `L1` ways under policy `P1` and an L2 of `L2` ways under `P2`
+/// (see `Cache::access_ways`; 0, `ANY`: not known): the three cache accesses of a miss inlined
+/// into one function.
 #[inline(always)]
-fn l1d_lookup_n<const L1: usize, const L2: usize>(
+fn l1d_lookup_n<const L1: usize, const P1: u8, const L2: usize, const P2: u8>(
     t: &mut Timing,
     ev: &mut Events,
     paddr: u64,
     write: bool,
 ) -> u64 {
     let Some(l1d) = &mut t.l1d else {
-        return below_l1_n::<L2>(t, ev, paddr, write, true);
+        return below_l1_n::<L2, P2>(t, ev, paddr, write, true);
     };
-    let a = l1d.access_ways::<L1>(paddr, write);
+    let a = l1d.access_ways::<L1, P1>(paddr, write);
     let mut cost = 0;
     if !a.hit {
         ev[Event::L1dMiss as usize] += 1;
-        cost += below_l1_n::<L2>(t, ev, paddr, false, true);
+        cost += below_l1_n::<L2, P2>(t, ev, paddr, false, true);
     }
     if let Some(victim) = a.writeback {
         // The dirty victim goes to L2 (with whatever that evicts in turn), but through a write
         // buffer: the access waits only the write-back penalty.
         ev[Event::L1dWriteback as usize] += 1;
         ev[Event::Writeback as usize] += 1;
-        below_l1_n::<L2>(t, ev, victim, true, false);
+        below_l1_n::<L2, P2>(t, ev, victim, true, false);
         cost += t.penalty.writeback;
     }
     cost
 }
 
-/// `l1d_lookup` with a copy for the profiles' common shapes (8-way L1D and 16-way L2, as in
-/// `u74`, `simple` and `big`; 2-way L1D and 8-way L2, as in `tiny`).
+/// `l1d_lookup` with a copy for each of the profiles' shapes (`Shape`): with the ways and
+/// policies known, the searches, the victims' choice and the replacement updates are
+/// straight-line code without a dispatch on the policy.
 #[inline]
 fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
-    let ways = |c: &Option<Cache>| c.as_ref().map_or(0, Cache::ways);
-    match (ways(&t.l1d), ways(&t.l2)) {
-        (8, 16) => l1d_lookup_n::<8, 16>(t, ev, paddr, write),
-        (2, 8) => l1d_lookup_n::<2, 8>(t, ev, paddr, write),
-        _ => l1d_lookup(t, ev, paddr, write),
+    match t.shape {
+        Shape::Lru8Plru16 => l1d_lookup_n::<8, LRU, 16, PLRU>(t, ev, paddr, write),
+        Shape::Plru8Plru16 => l1d_lookup_n::<8, PLRU, 16, PLRU>(t, ev, paddr, write),
+        Shape::Lru2Lru8 => l1d_lookup_n::<2, LRU, 8, LRU>(t, ev, paddr, write),
+        Shape::Other => l1d_lookup(t, ev, paddr, write),
     }
 }
 
@@ -760,5 +796,25 @@ impl Machine {
     /// The stale translations `--check-tlb` found so far.
     pub fn stale_uses(&self) -> &[StaleUse] {
         self.timing.as_deref().map_or(&[], |t| &t.stale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Does every embedded profile with caches get the copy of the miss path made for its
+    // shape? (Any other shape would still be exact, through the general copy, but slow.)
+    #[test]
+    fn each_embedded_profile_has_its_miss_copy() {
+        for (name, want) in [
+            ("u74", Shape::Lru8Plru16),
+            ("simple", Shape::Lru8Plru16),
+            ("big", Shape::Plru8Plru16),
+            ("tiny", Shape::Lru2Lru8),
+        ] {
+            let profile = Profile::embedded(name).unwrap();
+            assert_eq!(Timing::new(&profile).shape, want, "{name}");
+        }
     }
 }

@@ -14,7 +14,7 @@
 //! ```
 //! Lines are at least 8 bytes, so the low bits of a line address are free for the flags.
 
-use super::replacement::{Replacement, ReplacementState};
+use super::replacement::{Replacement, ReplacementState, known};
 
 /// Bit of a tag word: the way holds a line.
 pub(crate) const VALID: u64 = 1 << 0;
@@ -450,21 +450,27 @@ impl Cache {
     pub fn access(&mut self, addr: u64, write: bool) -> CacheAccess {
         // The common associativities get a copy of the whole access with the count of ways
         // known: the search and the replacement choice are then straight-line code.
+        const ANY: u8 = known::ANY;
         match self.ways {
-            2 => self.access_n::<2>(addr, write),
-            4 => self.access_n::<4>(addr, write),
-            8 => self.access_n::<8>(addr, write),
-            16 => self.access_n::<16>(addr, write),
-            _ => self.access_n::<0>(addr, write),
+            2 => self.access_n::<2, ANY>(addr, write),
+            4 => self.access_n::<4, ANY>(addr, write),
+            8 => self.access_n::<8, ANY>(addr, write),
+            16 => self.access_n::<16, ANY>(addr, write),
+            _ => self.access_n::<0, ANY>(addr, write),
         }
     }
 
-    /// `access` for a caller that knows the cache has `N` ways (`ways()`), so that the whole
-    /// access is inlined into it with the count known; any other cache takes `access`.
+    /// `access` for a caller that knows the cache has `N` ways (`ways()`) and replacement policy
+    /// `P` (`replacement::known`, `ANY` if not known), so that the whole access is inlined into
+    /// it with both known; any other cache takes `access`.
     #[inline(always)]
-    pub(crate) fn access_ways<const N: usize>(&mut self, addr: u64, write: bool) -> CacheAccess {
-        if N == self.ways {
-            self.access_n::<N>(addr, write)
+    pub(crate) fn access_ways<const N: usize, const P: u8>(
+        &mut self,
+        addr: u64,
+        write: bool,
+    ) -> CacheAccess {
+        if N == self.ways && self.repl.is::<P>() {
+            self.access_n::<N, P>(addr, write)
         } else {
             self.access(addr, write)
         }
@@ -476,9 +482,17 @@ impl Cache {
         self.ways
     }
 
-    /// `access` in a cache of `N` ways (0: any number, read from `ways`).
+    /// The ways of a set and the replacement policy as `replacement::known` numbers: what picks
+    /// a caller's copy of `access_ways`.
+    #[inline]
+    pub(crate) fn shape(&self) -> (usize, u8) {
+        (self.ways, known::of(self.repl.policy()))
+    }
+
+    /// `access` in a cache of `N` ways (0: any number, read from `ways`) under policy `P` (as in
+    /// `access_ways`).
     #[inline(always)]
-    fn access_n<const N: usize>(&mut self, addr: u64, write: bool) -> CacheAccess {
+    fn access_n<const N: usize, const P: u8>(&mut self, addr: u64, write: bool) -> CacheAccess {
         let n = if N == 0 { self.ways } else { N };
         self.stats.accesses += 1;
         let line = self.line_of(addr);
@@ -496,7 +510,7 @@ impl Cache {
         if found != usize::MAX {
             let way = found;
             self.stats.hits += 1;
-            self.repl.touch(set, way);
+            self.repl.touch_n::<N, P>(set, way);
             let tag = &mut self.tags[base + way];
             *tag |= dirty;
             self.mru[set] = *tag;
@@ -510,7 +524,7 @@ impl Cache {
         let way = if free != usize::MAX {
             free
         } else {
-            self.repl.victim_of_full_n::<N>(set)
+            self.repl.victim_of_full_n::<N, P>(set)
         };
         let old = self.tags[base + way];
         let writeback = if old & DIRTY != 0 {
@@ -522,7 +536,7 @@ impl Cache {
         let tag = line | VALID | dirty;
         self.tags[base + way] = tag;
         self.keys[base + way] = key_of(line, self.key_shift);
-        self.repl.fill(set, way);
+        self.repl.fill_n::<N, P>(set, way);
         self.mru[set] = tag;
         CacheAccess {
             hit: false,
@@ -859,10 +873,11 @@ mod tests {
         }
 
         // Does each copy of `access` for a known count of ways (2, 4, 8, 16, through `access`
-        // and `access_ways`) do what the copy for any count does (`access_n::<0>`): the same
-        // outcome and the same state after every step of a random run, for every policy, with
-        // and without invalid ways (a `hit` before some accesses, as the fast path makes)? And
-        // does `access_ways` with the wrong count take `access`?
+        // and `access_ways`) and a known policy (LRU, PLRU) do what the copy for any count and
+        // policy does (`access_n::<0, ANY>`): the same outcome and the same state after every
+        // step of a random run, for every policy, with and without invalid ways (a `hit` before
+        // some accesses, as the fast path makes)? And does `access_ways` with the wrong count
+        // or the wrong policy take `access`?
         #[test]
         fn the_copies_for_known_ways_are_the_general_access(
             policy in 0..4usize,
@@ -883,13 +898,20 @@ mod tests {
                     prop_assert_eq!(&known, &any);
                     continue;
                 }
-                let got = match op % 4 {
+                const ANY: u8 = known::ANY;
+                const LRU: u8 = known::LRU;
+                const PLRU: u8 = known::PLRU;
+                let got = match op % 8 {
                     0 => known.access(addr, write),
-                    1 => known.access_ways::<2>(addr, write),
-                    2 => known.access_ways::<8>(addr, write),
-                    _ => known.access_ways::<16>(addr, write),
+                    1 => known.access_ways::<2, ANY>(addr, write),
+                    2 => known.access_ways::<8, ANY>(addr, write),
+                    3 => known.access_ways::<16, ANY>(addr, write),
+                    4 => known.access_ways::<2, LRU>(addr, write),
+                    5 => known.access_ways::<8, PLRU>(addr, write),
+                    6 => known.access_ways::<16, LRU>(addr, write),
+                    _ => known.access_ways::<16, PLRU>(addr, write),
                 };
-                prop_assert_eq!(got, any.access_n::<0>(addr, write));
+                prop_assert_eq!(got, any.access_n::<0, ANY>(addr, write));
                 prop_assert_eq!(&known, &any);
             }
         }

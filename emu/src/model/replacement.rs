@@ -52,6 +52,29 @@ impl fmt::Display for Replacement {
     }
 }
 
+/// A policy as a const parameter (`ReplacementState::touch_n` and the like), for the copies of
+/// a cache's hot paths made for the profiles' common shapes. Const parameters cannot be enums
+/// on stable Rust, hence numbers.
+pub(crate) mod known {
+    use super::Replacement;
+
+    /// Not known at compile time: read from the state.
+    pub(crate) const ANY: u8 = 0;
+    /// `Replacement::Lru`.
+    pub(crate) const LRU: u8 = 1;
+    /// `Replacement::Plru`.
+    pub(crate) const PLRU: u8 = 2;
+
+    /// The number of `policy` (`ANY` for the policies without a copy of their own).
+    pub(crate) const fn of(policy: Replacement) -> u8 {
+        match policy {
+            Replacement::Lru => LRU,
+            Replacement::Plru => PLRU,
+            Replacement::Fifo | Replacement::Random => ANY,
+        }
+    }
+}
+
 /// Mixed into the random seed so that seed 0 still gives a non-zero xorshift state
 /// (the 64-bit golden ratio, as in SplitMix64).
 const SEED_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -165,16 +188,41 @@ impl ReplacementState {
         self.policy
     }
 
+    /// The policy, known at compile time unless `P` is `known::ANY` (see `known`).
+    #[inline(always)]
+    fn policy_of<const P: u8>(&self) -> Replacement {
+        debug_assert!(P == known::ANY || known::of(self.policy) == P);
+        match P {
+            known::LRU => Replacement::Lru,
+            known::PLRU => Replacement::Plru,
+            _ => self.policy,
+        }
+    }
+
+    /// Whether `P` (see `known`) fits this state's policy: `ANY`, or the policy itself.
+    #[inline(always)]
+    pub(crate) fn is<const P: u8>(&self) -> bool {
+        P == known::ANY || known::of(self.policy) == P
+    }
+
     /// Records a hit on `way` of `set`. O(1) except PLRU (O(log ways)); a no-op when `way` is
     /// already the set's most recently used way.
     #[inline]
     pub fn touch(&mut self, set: usize, way: usize) {
+        self.touch_n::<0, { known::ANY }>(set, way);
+    }
+
+    /// `touch` in a structure of `N` ways (0: any number) under policy `P` (see `known`; the
+    /// caller checked `is::<P>`): with both known, the policy's choice and the stamp's index
+    /// are made at compile time.
+    #[inline(always)]
+    pub(crate) fn touch_n<const N: usize, const P: u8>(&mut self, set: usize, way: usize) {
         if self.mru[set] == way as u32 {
             return;
         }
         self.mru[set] = way as u32;
-        match self.policy {
-            Replacement::Lru => self.stamp(set, way),
+        match self.policy_of::<P>() {
+            Replacement::Lru => self.stamp::<N>(set, way),
             Replacement::Plru => self.point_away(set, way),
             Replacement::Fifo | Replacement::Random => {}
         }
@@ -183,9 +231,15 @@ impl ReplacementState {
     /// Records that a new entry was placed in `way` of `set`.
     #[inline]
     pub fn fill(&mut self, set: usize, way: usize) {
+        self.fill_n::<0, { known::ANY }>(set, way);
+    }
+
+    /// `fill` with `N` and `P` as in `touch_n`.
+    #[inline(always)]
+    pub(crate) fn fill_n<const N: usize, const P: u8>(&mut self, set: usize, way: usize) {
         self.mru[set] = way as u32;
-        match self.policy {
-            Replacement::Lru | Replacement::Fifo => self.stamp(set, way),
+        match self.policy_of::<P>() {
+            Replacement::Lru | Replacement::Fifo => self.stamp::<N>(set, way),
             Replacement::Plru => self.point_away(set, way),
             Replacement::Random => {}
         }
@@ -203,16 +257,17 @@ impl ReplacementState {
     /// `victim` for a set whose ways are all valid: the policy's choice.
     #[inline]
     pub fn victim_of_full(&mut self, set: usize) -> usize {
-        self.victim_of_full_n::<0>(set)
+        self.victim_of_full_n::<0, { known::ANY }>(set)
     }
 
-    /// `victim_of_full` for `N` ways per set (0: any number, read from `ways`); with `N`
-    /// known, the search for the least stamp and the walk down the tree are unrolled.
+    /// `victim_of_full` for `N` ways per set (0: any number, read from `ways`) under policy `P`
+    /// (as in `touch_n`); with `N` known, the search for the least stamp and the walk down the
+    /// tree are unrolled.
     #[inline(always)]
-    pub fn victim_of_full_n<const N: usize>(&mut self, set: usize) -> usize {
+    pub fn victim_of_full_n<const N: usize, const P: u8>(&mut self, set: usize) -> usize {
         debug_assert!(N == 0 || N == self.ways);
         let ways = if N == 0 { self.ways } else { N };
-        match self.policy {
+        match self.policy_of::<P>() {
             Replacement::Lru | Replacement::Fifo => {
                 let base = set * ways;
                 // The minimum stamp (the first of equal ones): least recently used (LRU) or
@@ -226,10 +281,11 @@ impl ReplacementState {
                 }
             }
             Replacement::Plru if ways <= 64 => {
-                // Follow the bits from the root down to a leaf, in the set's one word.
+                // Follow the bits from the root down to a leaf, in the set's one word: one step
+                // per level, log2(ways) of them (a count known at compile time with `N`).
                 let bits = self.tree[set];
                 let mut node = 1;
-                while node < ways {
+                for _ in 0..ways.trailing_zeros() {
                     node = 2 * node + ((bits >> node) & 1) as usize;
                 }
                 node - ways
@@ -261,21 +317,28 @@ impl ReplacementState {
         Some((self.mru.as_mut_ptr(), self.stamps.as_mut_ptr(), clock))
     }
 
-    /// Gives `way` of `set` the next clock value.
-    #[inline]
-    fn stamp(&mut self, set: usize, way: usize) {
+    /// Gives `way` of `set` the next clock value (`N`: the ways per set, 0 if not known).
+    #[inline(always)]
+    fn stamp<const N: usize>(&mut self, set: usize, way: usize) {
+        let ways = if N == 0 { self.ways } else { N };
         self.clock += 1;
-        self.stamps[set * self.ways + way] = self.clock;
+        self.stamps[set * ways + way] = self.clock;
     }
 
     /// Sets the tree bits on the path from the root to `way` to point away from it.
-    #[inline]
+    #[inline(always)]
     fn point_away(&mut self, set: usize, way: usize) {
         if let Some(&(mask, away)) = self.path.get(way) {
             let bits = &mut self.tree[set];
             *bits = (*bits & !mask) | away;
             return;
         }
+        self.point_away_wide(set, way);
+    }
+
+    /// `point_away` in a tree of more than 64 ways (several words per set).
+    #[inline(never)]
+    fn point_away_wide(&mut self, set: usize, way: usize) {
         let words = &mut self.tree[set * self.tree_words..(set + 1) * self.tree_words];
         let mut node = self.ways + way;
         while node > 1 {
