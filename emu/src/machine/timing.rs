@@ -308,6 +308,17 @@ fn l1d_lookup_n<const L1: usize, const P1: u8, const L2: usize, const P2: u8>(
     cost
 }
 
+/// `below_l1` with the L2's copy for each of the profiles' shapes (`Shape`).
+fn below_l1_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: bool) -> u64 {
+    match t.shape {
+        Shape::Lru8Plru16 | Shape::Plru8Plru16 => {
+            below_l1_n::<16, PLRU>(t, ev, paddr, write, charged)
+        }
+        Shape::Lru2Lru8 => below_l1_n::<8, LRU>(t, ev, paddr, write, charged),
+        Shape::Other => below_l1(t, ev, paddr, write, charged),
+    }
+}
+
 /// `l1d_lookup` with a copy for each of the profiles' shapes (`Shape`): with the ways and
 /// policies known, the searches, the victims' choice and the replacement updates are
 /// straight-line code without a dispatch on the policy.
@@ -338,7 +349,7 @@ impl Machine {
                 } else {
                     let ev = self.stats.current_events();
                     ev[Event::L1iMiss as usize] += 1;
-                    below_l1(t, ev, line, false, true)
+                    below_l1_shaped(t, ev, line, false, true)
                 }
             }
             None => {
@@ -372,7 +383,7 @@ impl Machine {
             match &t.l1d {
                 Some(l1d) if l1d.is_mru(paddr, write) => (0, true),
                 _ => (
-                    l1d_lookup(t, self.stats.current_events(), paddr, write),
+                    l1d_lookup_shaped(t, self.stats.current_events(), paddr, write),
                     looked_up,
                 ),
             }

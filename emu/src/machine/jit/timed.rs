@@ -785,12 +785,8 @@ impl Gen<'_> {
             return;
         };
         // The registers stay in their variables around the loop (`loop_registers`); only a way
-        // out stores them.
-        self.store_pc();
-        let npc = self.iconst(start);
-        self.b
-            .ins()
-            .store(MemFlagsData::trusted(), npc, self.env, super::ENV_NPC);
+        // out stores them. So do the env's pc, next pc and `n0`, and the retired count: only
+        // `loop_helper` and the ways out read them (`branch_words`).
         let n = self.b.use_var(n0);
         let n = self.b.ins().iadd_imm_s(n, k as i64);
         let lap = self.b.use_var(laps);
@@ -834,10 +830,12 @@ impl Gen<'_> {
         self.b.switch_to_block(last);
         let events = self.field(super::ENV_EVENTS);
         self.count(events, &plan.taken);
+        self.branch_words(start, n0);
         self.b.ins().jump(stop, &[]);
         self.b.switch_to_block(slow);
         let zero = self.iconst(0);
         self.b.def_var(warm, zero);
+        self.branch_words(start, n0);
         let again = self.call(loop_helper, self.env, n);
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
@@ -845,9 +843,6 @@ impl Gen<'_> {
         self.timed_flush(0, 0);
         self.leave(k, STOP);
         self.b.switch_to_block(go);
-        self.b
-            .ins()
-            .store(MemFlagsData::trusted(), n, self.env, ENV_N0);
         self.b.def_var(n0, n);
         let zero = self.iconst(0);
         self.b.def_var(cut, zero);
@@ -857,12 +852,24 @@ impl Gen<'_> {
         }
     }
 
+    /// What `loop_helper` and a loop's way out (`STOP`) read of the env: the loop branch's pc,
+    /// its target `start` (the next pc), and the retired count at the run's start (`n0`).
+    /// Stored only on those paths, not at every run.
+    fn branch_words(&mut self, start: u64, n0: Variable) {
+        self.store_pc();
+        let trusted = MemFlagsData::trusted();
+        let npc = self.iconst(start);
+        self.b.ins().store(trusted, npc, self.env, super::ENV_NPC);
+        let n0 = self.b.use_var(n0);
+        self.b.ins().store(trusted, n0, self.env, ENV_N0);
+    }
+
     /// At an exit (timing mode): adds the bytes loaded and stored (`loaded` and `stored` by
     /// this run's elements so far, and the plan's for each earlier run), the counts the inline
     /// booking of the loop deferred, and the runs in this call (`Env::runs`).
     pub(super) fn timed_flush(&mut self, loaded: u64, stored: u64) {
         let Some(t) = &self.timed else { return };
-        let (laps, fast, run) = (t.laps, t.fast, t.run_bytes);
+        let (laps, fast, run, t_n0) = (t.laps, t.fast, t.run_bytes, t.n0);
         // A loop's runs count at least its branch: `deferred` is empty exactly without a loop.
         let looping = !t.deferred.is_empty();
         let deferred = t.deferred.clone();
@@ -895,6 +902,10 @@ impl Gen<'_> {
         }
         let runs = self.b.ins().iadd_imm_s(laps, 1);
         self.b.ins().store(trusted, runs, self.env, super::ENV_RUNS);
+        // The loop keeps the run's start in its variable (`timed_loop`); `enter_timed` counts
+        // from the env's.
+        let n0 = self.b.use_var(t_n0);
+        self.b.ins().store(trusted, n0, self.env, ENV_N0);
     }
 
     /// Whether the taken branch at `pc` to `target` is predicted right and changes nothing in
@@ -933,7 +944,6 @@ impl Gen<'_> {
     fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
         let trusted = MemFlagsData::trusted();
         let m = self.field(ENV_M);
-        self.b.ins().store(trusted, n, m, machine::RETIRED);
         let limit = self
             .b
             .ins()
@@ -983,8 +993,11 @@ impl Gen<'_> {
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         self.b.ins().store(trusted, least, m, machine::CHAIN_LIMIT);
         self.b.ins().jump(done, &[fits.into()]);
-        // Each refresh in its order.
+        // Each refresh in its order. The retired count is stored here only: nothing reads it
+        // while the loop runs but a way out, and only this path leaves (`STOP`) with the
+        // count the branch left (`loop_helper` stores its own).
         self.b.switch_to_block(exact);
+        self.b.ins().store(trusted, n, m, machine::RETIRED);
         let (mut chain, mut ticks) = (chain, ticks);
         if !plan.steps.is_empty() {
             let most = self.b.ins().iadd_imm_s(ticks, peak);
