@@ -885,34 +885,34 @@ mod tests {
             ways_log in 1..5u32,
             ops in prop::collection::vec((0..96u64, any::<bool>(), 0..64u8), 1..300),
         ) {
+            const ANY: u8 = known::ANY;
+            const LRU: u8 = known::LRU;
+            const PLRU: u8 = known::PLRU;
             let ways = 1u32 << ways_log;
             // 2 sets x `ways` ways x 16-byte lines, 3 lines per way of the two sets.
-            let mut known = cache(32 * u64::from(ways), ways, 16, Replacement::ALL[policy], seed);
-            let mut any = known.clone();
+            let mut shaped = cache(32 * u64::from(ways), ways, 16, Replacement::ALL[policy], seed);
+            let mut general = shaped.clone();
             for (n, write, op) in ops {
-                let Some(addr) = step(&mut known, &mut any, n, op) else {
+                let Some(addr) = step(&mut shaped, &mut general, n, op) else {
                     continue;
                 };
-                if op % 3 == 0 && known.hit(addr, write) {
-                    prop_assert!(any.hit(addr, write));
-                    prop_assert_eq!(&known, &any);
+                if op % 3 == 0 && shaped.hit(addr, write) {
+                    prop_assert!(general.hit(addr, write));
+                    prop_assert_eq!(&shaped, &general);
                     continue;
                 }
-                const ANY: u8 = known::ANY;
-                const LRU: u8 = known::LRU;
-                const PLRU: u8 = known::PLRU;
                 let got = match op % 8 {
-                    0 => known.access(addr, write),
-                    1 => known.access_ways::<2, ANY>(addr, write),
-                    2 => known.access_ways::<8, ANY>(addr, write),
-                    3 => known.access_ways::<16, ANY>(addr, write),
-                    4 => known.access_ways::<2, LRU>(addr, write),
-                    5 => known.access_ways::<8, PLRU>(addr, write),
-                    6 => known.access_ways::<16, LRU>(addr, write),
-                    _ => known.access_ways::<16, PLRU>(addr, write),
+                    0 => shaped.access(addr, write),
+                    1 => shaped.access_ways::<2, ANY>(addr, write),
+                    2 => shaped.access_ways::<8, ANY>(addr, write),
+                    3 => shaped.access_ways::<16, ANY>(addr, write),
+                    4 => shaped.access_ways::<2, LRU>(addr, write),
+                    5 => shaped.access_ways::<8, PLRU>(addr, write),
+                    6 => shaped.access_ways::<16, LRU>(addr, write),
+                    _ => shaped.access_ways::<16, PLRU>(addr, write),
                 };
-                prop_assert_eq!(got, any.access_n::<0, ANY>(addr, write));
-                prop_assert_eq!(&known, &any);
+                prop_assert_eq!(got, general.access_n::<0, ANY>(addr, write));
+                prop_assert_eq!(&shaped, &general);
             }
         }
 
