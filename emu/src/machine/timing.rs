@@ -616,7 +616,7 @@ impl Machine {
     /// any, is the one a lookup would find, and every check of the slow path passed) and the
     /// line is in L1D. The access then makes exactly the slow path's model changes and counts
     /// (a DTLB hit and an L1D hit, both free of cycles) without translating again. An L1D miss
-    /// is modeled here too, as the slow path would (`timed_miss`). `None` when the access needs
+    /// is modeled here too, as the slow path would (`timed_not_mru`). `None` when the access needs
     /// the slow path, with nothing changed.
     #[inline(always)]
     pub(crate) fn timed_load_fast<const N: usize>(&mut self, vaddr: u64) -> Option<u64> {
@@ -674,16 +674,27 @@ impl Machine {
         let l1d = t.l1d.as_mut()?;
         let tlb_mru = slot == 0 || slot - 1 == t.dtlb_mru as u64;
         let line_mru = l1d.is_mru(paddr, WRITE);
-        if !(tlb_mru && line_mru) {
+        if !line_mru {
             return self.timed_not_mru(slot, paddr, off, N, WRITE);
+        }
+        if !tlb_mru {
+            // The slot alone is not the MRU one: the line's access changes and counts nothing.
+            t.dtlb_hit(slot);
         }
         Some(off as usize)
     }
 
-    /// The fast path's access (see `timed_fast_offset`) when its DTLB slot or its line is not
-    /// the most recently used (a copy between two pages changes the DTLB's MRU slot at every
-    /// access, not the lines' MRU state): what the slow path's lookups would do, counted as they
-    /// count, with an L1D miss modeled by `timed_miss`. Also the translator's (`jit::timed`).
+    /// The fast path's access (see `timed_fast_offset`) when its line is not the most recently
+    /// used one of its set (whatever its DTLB slot), for an access the host TLB holds (DTLB slot `slot` +
+    /// 1, or 0) to physical `paddr` (RAM offset `off`) within one line: exactly what the slow
+    /// path does for it (`timed_held_translation`'s DTLB hit, then `model_data`'s one lookup,
+    /// which books no extra L1D access), without leaving the handler. Also the translator's
+    /// (`jit::timed`). A miss spends cycles, so the handler checks the slice's stop after it,
+    /// as after any memory access in timing mode.
+    ///
+    /// `None` (nothing changed) for a miss that could not go on: while watchpoints exist (the
+    /// slow path checks them) or when the caller's RAM access would fail (it must not fail after
+    /// the model changed); a hit changes only what the slow path's would, so it goes on then.
     #[inline]
     pub(crate) fn timed_not_mru(
         &mut self,
@@ -693,41 +704,37 @@ impl Machine {
         n: usize,
         write: bool,
     ) -> Option<usize> {
-        let t = self.timing.as_deref_mut()?;
-        let l1d = t.l1d.as_mut()?;
-        // `hit` of the MRU line is true and changes and counts nothing.
-        if !l1d.hit(paddr, write) {
-            return self.timed_miss(slot, paddr, off, n, write);
+        if self.debug.watching() || off as usize + n > self.bus.ram.len() {
+            return self.timed_hit_only(slot, paddr, off, write);
         }
-        t.dtlb_hit(slot);
+        self.timed_access(slot, paddr, write);
         Some(off as usize)
     }
 
-    /// The fast path's L1D miss, for an access the host TLB holds (DTLB slot `slot` + 1, or 0)
-    /// to physical `paddr` (RAM offset `off`) within one line: exactly what the slow path does
-    /// for it (`timed_held_translation`'s DTLB hit, then `model_data`'s one lookup, which books
-    /// no extra L1D access), without leaving the handler. The miss spends cycles, so the
-    /// handler checks the slice's stop after it, as after any memory access in timing mode.
-    /// `None` (nothing changed) while watchpoints exist: the slow path checks them.
-    #[cold]
+    /// `timed_not_mru` of an access that may go on: its DTLB hit, then its L1D access, hit or
+    /// miss, with the L2 side of a miss (one search of the L1D's set for both). The L1D exists.
     #[inline(never)]
-    fn timed_miss(
-        &mut self,
-        slot: u64,
-        paddr: u64,
-        off: u64,
-        n: usize,
-        write: bool,
-    ) -> Option<usize> {
-        // The caller's RAM access must not fail after the model changed.
-        if self.debug.watching() || off as usize + n > self.bus.ram.len() {
-            return None;
-        }
-        let t = self.timing.as_deref_mut()?;
+    fn timed_access(&mut self, slot: u64, paddr: u64, write: bool) {
+        let Some(t) = self.timing.as_deref_mut() else {
+            return;
+        };
         t.dtlb_hit(slot);
         // `model_data_access` of a RAM address whose line is not the MRU one (the L1D exists).
         let cost = l1d_lookup_shaped(t, self.stats.current_events(), paddr, write);
-        self.spend_cycles(cost);
+        if cost != 0 {
+            self.spend_cycles(cost);
+        }
+    }
+
+    /// `timed_not_mru` of an access that may not go on if it misses: its hit alone.
+    #[cold]
+    #[inline(never)]
+    fn timed_hit_only(&mut self, slot: u64, paddr: u64, off: u64, write: bool) -> Option<usize> {
+        let t = self.timing.as_deref_mut()?;
+        if !t.l1d.as_mut()?.hit(paddr, write) {
+            return None;
+        }
+        t.dtlb_hit(slot);
         Some(off as usize)
     }
 

@@ -337,7 +337,8 @@ impl Cache {
             keys: vec![0; sets_usize * ways],
             key_shift: config.line.trailing_zeros() + sets.trailing_zeros(),
             mru: vec![0; sets_usize],
-            repl: ReplacementState::new(sets_usize, ways, config.replacement, config.seed),
+            repl: ReplacementState::new(sets_usize, ways, config.replacement, config.seed)
+                .ordered(),
             stats: CacheStats::default(),
             absent: NONE,
         }

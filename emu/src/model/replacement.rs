@@ -83,6 +83,13 @@ const SEED_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 /// xorshift generators, scrambled", 2016).
 const XORSHIFT64STAR_MUL: u64 = 0x2545_F491_4F6C_DD1D;
 
+/// The most ways of a set whose LRU or FIFO state can be kept `ordered`: a byte per way in a
+/// word.
+pub(crate) const ORDERED_WAYS: usize = 8;
+
+/// A one in each byte of a word.
+const BYTES: u64 = 0x0101_0101_0101_0101;
+
 /// "No way is the MRU of this set yet."
 const NO_WAY: u32 = u32::MAX;
 
@@ -123,6 +130,13 @@ fn first_min_any(stamps: &[u64]) -> usize {
 /// - `mru[set]`: the way touched or filled last in the set (`NO_WAY` before any);
 /// - LRU: `stamps[set * ways + way]` = the clock value of the way's last touch or fill;
 /// - FIFO: `stamps[set * ways + way]` = the clock value of the way's fill;
+/// - LRU and FIFO made `ordered` (a cache's, of at most `ORDERED_WAYS` ways): instead of the
+///   stamps, `order[set]`, the set's recency matrix: bit `x` (below `ways`) of byte `w` is set
+///   when way `w` was stamped after way `x`, or `x` never was (the bytes of ways past `ways`
+///   are all ones). The
+///   way stamped longest ago is the one whose byte is zero, and of ways never stamped, all zero,
+///   the lowest is the first least stamp: the victim is the lowest zero byte, found in a few
+///   operations rather than among `ways` stamps;
 /// - PLRU: one bit per tree node, heap-numbered `1..ways` (root 1, children `2n` and `2n + 1`,
 ///   leaf of way `w` at `ways + w`); a set 1 = the victim is in the right subtree. Node `n` of
 ///   `set` is bit `n % 64` of `tree[set * tree_words + n / 64]` (`tree_words` = `ways / 64`, at
@@ -137,6 +151,7 @@ pub struct ReplacementState {
     mru: Vec<u32>,
     stamps: Vec<u64>,
     clock: u64,
+    order: Vec<u64>,
     tree: Vec<u64>,
     tree_words: usize,
     path: Vec<(u64, u64)>,
@@ -168,6 +183,7 @@ impl ReplacementState {
                 _ => Vec::new(),
             },
             clock: 0,
+            order: Vec::new(),
             tree: if plru {
                 vec![0; sets * tree_words]
             } else {
@@ -181,6 +197,24 @@ impl ReplacementState {
             },
             rng: if seeded == 0 { SEED_MIX } else { seeded },
         }
+    }
+
+    /// The same state with LRU or FIFO over at most `ORDERED_WAYS` ways kept as each set's
+    /// recency matrix (`order`) instead of the stamps: the same victims, touches and fills, with
+    /// a victim found in a few word operations instead of among `ways` stamps. Any other state
+    /// is returned as it is. Not for the TLBs, whose LRU stamps the block translator updates in
+    /// place (`lru_words`).
+    pub fn ordered(mut self) -> ReplacementState {
+        let stamped = matches!(self.policy, Replacement::Lru | Replacement::Fifo);
+        if !stamped || self.ways > ORDERED_WAYS || self.stamps.iter().any(|&s| s != 0) {
+            return self;
+        }
+        let sets = self.mru.len();
+        // No way stamped yet: their bytes are zero, those past `ways` all ones.
+        let fresh = u64::MAX.checked_shl(8 * self.ways as u32).unwrap_or(0);
+        self.order = vec![fresh; sets];
+        self.stamps = Vec::new();
+        self
     }
 
     /// The policy.
@@ -268,6 +302,13 @@ impl ReplacementState {
         debug_assert!(N == 0 || N == self.ways);
         let ways = if N == 0 { self.ways } else { N };
         match self.policy_of::<P>() {
+            Replacement::Lru | Replacement::Fifo if !self.order.is_empty() => {
+                // The lowest zero byte: a byte minus 1 borrows from the next only when it is
+                // zero, so the lowest flagged byte is exact.
+                let m = self.order[set];
+                let zero = m.wrapping_sub(BYTES) & !m & (BYTES << 7);
+                (zero.trailing_zeros() / 8) as usize
+            }
             Replacement::Lru | Replacement::Fifo => {
                 let base = set * ways;
                 // The minimum stamp (the first of equal ones): least recently used (LRU) or
@@ -310,17 +351,25 @@ impl ReplacementState {
     /// Under LRU: the MRU way of each set, the stamps (by `set * ways + way`) and the clock,
     /// which `touch` changes (see `tlb::LruWords`). The tables are never resized.
     pub(crate) fn lru_words(&mut self) -> Option<(*mut u32, *mut u64, *mut u64)> {
-        if self.policy != Replacement::Lru {
+        if self.policy != Replacement::Lru || !self.order.is_empty() {
             return None;
         }
         let clock: *mut u64 = &mut self.clock;
         Some((self.mru.as_mut_ptr(), self.stamps.as_mut_ptr(), clock))
     }
 
-    /// Gives `way` of `set` the next clock value (`N`: the ways per set, 0 if not known).
+    /// Gives `way` of `set` the next clock value (`N`: the ways per set, 0 if not known), or
+    /// makes it the last stamped in its set's `order`: its byte's `ways` bits all ones, its bit
+    /// in every byte clear.
     #[inline(always)]
     fn stamp<const N: usize>(&mut self, set: usize, way: usize) {
         let ways = if N == 0 { self.ways } else { N };
+        if !self.order.is_empty() {
+            let m = &mut self.order[set];
+            let row = 0xff >> (8 - ways);
+            *m = (*m | (row << (8 * way))) & !(BYTES << way);
+            return;
+        }
         self.clock += 1;
         self.stamps[set * ways + way] = self.clock;
     }
@@ -553,6 +602,57 @@ mod first_min_tests {
                 prop_assert_eq!(got, first_min_any(s));
                 let least = s.iter().min().unwrap();
                 prop_assert_eq!(got, s.iter().position(|x| x == least).unwrap());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod ordered_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Does the recency matrix (`ordered`) pick the victim the stamps pick, after every step
+        // of a random run of touches and fills in several sets, for LRU and FIFO over 1 to 8
+        // ways, through the copies for any and for a known count of ways (`victim_of_full_n`),
+        // including ways never stamped? And does it stay the stamps beyond 8 ways, or for the
+        // other policies (`ordered` leaves them as they are; random draws the same numbers)?
+        #[test]
+        fn the_recency_matrix_is_the_stamps(
+            ways in 1..=12usize,
+            policy in 0..4usize,
+            sets in 1..4usize,
+            ops in prop::collection::vec((any::<u16>(), any::<u16>(), any::<bool>()), 1..200),
+        ) {
+            let policy = Replacement::ALL[policy];
+            // Tree-PLRU needs a power of two.
+            let ways = if policy == Replacement::Plru { ways.next_power_of_two() } else { ways };
+            let mut stamps = ReplacementState::new(sets, ways, policy, 7);
+            let mut ordered = stamps.clone().ordered();
+            let matrix = ways <= ORDERED_WAYS
+                && matches!(policy, Replacement::Lru | Replacement::Fifo);
+            prop_assert_eq!(!ordered.order.is_empty(), matrix);
+            prop_assert_eq!(ordered.lru_words().is_some(), policy == Replacement::Lru && !matrix);
+            for (set, way, fill) in ops {
+                let (set, way) = (usize::from(set) % sets, usize::from(way) % ways);
+                if fill {
+                    stamps.fill(set, way);
+                    ordered.fill_n::<0, { known::ANY }>(set, way);
+                } else {
+                    stamps.touch(set, way);
+                    ordered.touch(set, way);
+                }
+                for s in 0..sets {
+                    let want = stamps.victim_of_full(s);
+                    prop_assert_eq!(ordered.victim_of_full(s), want);
+                    if policy == Replacement::Lru && ways == 8 {
+                        prop_assert_eq!(ordered.victim_of_full_n::<8, { known::LRU }>(s), want);
+                    }
+                    if ways == 2 && policy != Replacement::Random {
+                        prop_assert_eq!(ordered.victim_of_full_n::<2, { known::ANY }>(s), want);
+                    }
+                }
             }
         }
     }

@@ -331,7 +331,7 @@ extern "C" fn fetch_helper(m: *mut Machine, pc: u64, _: u64) -> u64 {
 }
 
 /// Helper: a load's (`WRITE` false) or store's access to physical `paddr` through DTLB slot
-/// `slot` (+ 1, or 0), whose slot or line is not the MRU one.
+/// `slot` (+ 1, or 0), whose line is not the MRU one.
 extern "C" fn data_helper<const WRITE: bool>(m: *mut Machine, paddr: u64, slot: u64) -> u64 {
     // Safety: as in `fetch_helper`.
     let m = unsafe { &mut *m };
