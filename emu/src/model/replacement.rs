@@ -5,7 +5,8 @@
 //!
 //! The hot paths of the machine skip the models when an access provably changes no state, so every
 //! policy keeps this rule: **touching the way that is already the most recently used one of its
-//! set changes nothing** (LRU would otherwise restamp it; the per-set MRU way makes that a no-op).
+//! set changes nothing** (LRU's stamps would otherwise restamp it, and the per-set MRU way makes
+//! that a no-op; a tree-PLRU path, or LRU's recency matrix, is the same again).
 //!
 //! Left out: policies that need more than per-set state (e.g. adaptive insertion, RRIP), and
 //! non-power-of-two tree-PLRU.
@@ -127,7 +128,8 @@ fn first_min_any(stamps: &[u64]) -> usize {
 /// The replacement state of every set of one structure (a cache or a TLB).
 ///
 /// Layout, for `sets` × `ways`:
-/// - `mru[set]`: the way touched or filled last in the set (`NO_WAY` before any);
+/// - LRU with stamps: `mru[set]`, the way touched or filled last in the set (`NO_WAY` before
+///   any), whose touch stamps nothing (no other policy reads it, nor keeps it);
 /// - LRU: `stamps[set * ways + way]` = the clock value of the way's last touch or fill;
 /// - FIFO: `stamps[set * ways + way]` = the clock value of the way's fill;
 /// - LRU and FIFO made `ordered` (a cache's, of at most `ORDERED_WAYS` ways): instead of the
@@ -251,11 +253,16 @@ impl ReplacementState {
     /// are made at compile time.
     #[inline(always)]
     pub(crate) fn touch_n<const N: usize, const P: u8>(&mut self, set: usize, way: usize) {
-        if self.mru[set] == way as u32 {
-            return;
-        }
-        self.mru[set] = way as u32;
         match self.policy_of::<P>() {
+            Replacement::Lru if self.order.is_empty() => {
+                if self.mru[set] == way as u32 {
+                    return;
+                }
+                self.mru[set] = way as u32;
+                self.stamp::<N>(set, way);
+            }
+            // The recency matrix's stamp and the tree's path are the same again for the way
+            // stamped or touched last: no MRU way to check.
             Replacement::Lru => self.stamp::<N>(set, way),
             Replacement::Plru => self.point_away(set, way),
             Replacement::Fifo | Replacement::Random => {}
@@ -271,8 +278,11 @@ impl ReplacementState {
     /// `fill` with `N` and `P` as in `touch_n`.
     #[inline(always)]
     pub(crate) fn fill_n<const N: usize, const P: u8>(&mut self, set: usize, way: usize) {
-        self.mru[set] = way as u32;
-        match self.policy_of::<P>() {
+        let policy = self.policy_of::<P>();
+        if policy == Replacement::Lru && self.order.is_empty() {
+            self.mru[set] = way as u32;
+        }
+        match policy {
             Replacement::Lru | Replacement::Fifo => self.stamp::<N>(set, way),
             Replacement::Plru => self.point_away(set, way),
             Replacement::Random => {}
