@@ -322,7 +322,7 @@ fn below_l1_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, cha
 /// `l1d_lookup` with a copy for each of the profiles' shapes (`Shape`): with the ways and
 /// policies known, the searches, the victims' choice and the replacement updates are
 /// straight-line code without a dispatch on the policy.
-#[inline]
+#[inline(always)]
 fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
     match t.shape {
         Shape::Lru8Plru16 => l1d_lookup_n::<8, LRU, 16, PLRU>(t, ev, paddr, write),
