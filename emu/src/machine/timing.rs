@@ -616,8 +616,8 @@ impl Machine {
     /// any, is the one a lookup would find, and every check of the slow path passed) and the
     /// line is in L1D. The access then makes exactly the slow path's model changes and counts
     /// (a DTLB hit and an L1D hit, both free of cycles) without translating again. An L1D miss
-    /// is modeled here too, as the slow path would (`timed_not_mru`). `None` when the access needs
-    /// the slow path, with nothing changed.
+    /// is modeled here too, as the slow path would (`timed_not_mru`). `None` when the access
+    /// needs the slow path, with nothing changed.
     #[inline(always)]
     pub(crate) fn timed_load_fast<const N: usize>(&mut self, vaddr: u64) -> Option<u64> {
         let off = self.timed_fast_offset::<N, false>(vaddr)?;
@@ -685,12 +685,12 @@ impl Machine {
     }
 
     /// The fast path's access (see `timed_fast_offset`) when its line is not the most recently
-    /// used one of its set (whatever its DTLB slot), for an access the host TLB holds (DTLB slot `slot` +
-    /// 1, or 0) to physical `paddr` (RAM offset `off`) within one line: exactly what the slow
-    /// path does for it (`timed_held_translation`'s DTLB hit, then `model_data`'s one lookup,
-    /// which books no extra L1D access), without leaving the handler. Also the translator's
-    /// (`jit::timed`). A miss spends cycles, so the handler checks the slice's stop after it,
-    /// as after any memory access in timing mode.
+    /// used one of its set (whatever its DTLB slot), for an access the host TLB holds (DTLB
+    /// slot `slot` + 1, or 0) to physical `paddr` (RAM offset `off`) within one line: exactly
+    /// what the slow path does for it (`timed_held_translation`'s DTLB hit, then
+    /// `model_data`'s one lookup, which books no extra L1D access), without leaving the
+    /// handler. Also the translator's (`jit::timed`). A miss spends cycles, so the handler
+    /// checks the slice's stop after it, as after any memory access in timing mode.
     ///
     /// `None` (nothing changed) for a miss that could not go on: while watchpoints exist (the
     /// slow path checks them) or when the caller's RAM access would fail (it must not fail after

@@ -416,8 +416,8 @@ impl Cache {
 
     /// `access(addr, write)` if it hits, with exactly its state changes and counts (none when
     /// `is_mru` holds, as the machine's MRU fast path counts none either); returns whether it
-    /// hit. A miss changes and counts nothing. O(ways).
-    #[inline]
+    /// hit. A miss changes and counts nothing. O(ways). The machine's fast path takes it only
+    /// while a miss could not go on (watchpoints); otherwise it makes one `access`.
     pub fn hit(&mut self, addr: u64, write: bool) -> bool {
         if self.is_mru(addr, write) {
             return true;
@@ -427,12 +427,7 @@ impl Cache {
             return false;
         }
         let set = self.set_of(addr);
-        // The machine's fast path inlines this: a copy of the search for the embedded profiles'
-        // 8-way L1Ds, with the count known.
-        let (way, free) = match self.ways {
-            8 => self.scan_set_n::<8>(set, line),
-            _ => self.scan_set(set, line),
-        };
+        let (way, free) = self.scan_set(set, line);
         if way == usize::MAX {
             self.absent = (line, free);
             return false;

@@ -129,16 +129,15 @@ fn first_min_any(stamps: &[u64]) -> usize {
 ///
 /// Layout, for `sets` × `ways`:
 /// - LRU with stamps: `mru[set]`, the way touched or filled last in the set (`NO_WAY` before
-///   any), whose touch stamps nothing (no other policy reads it, nor keeps it);
+///   any), which a touch does not stamp again (no other policy reads it or keeps it);
 /// - LRU: `stamps[set * ways + way]` = the clock value of the way's last touch or fill;
 /// - FIFO: `stamps[set * ways + way]` = the clock value of the way's fill;
 /// - LRU and FIFO made `ordered` (a cache's, of at most `ORDERED_WAYS` ways): instead of the
 ///   stamps, `order[set]`, the set's recency matrix: bit `x` (below `ways`) of byte `w` is set
 ///   when way `w` was stamped after way `x`, or `x` never was (the bytes of ways past `ways`
-///   are all ones). The
-///   way stamped longest ago is the one whose byte is zero, and of ways never stamped, all zero,
-///   the lowest is the first least stamp: the victim is the lowest zero byte, found in a few
-///   operations rather than among `ways` stamps;
+///   are all ones). The way stamped longest ago is the one whose byte is zero, and of ways
+///   never stamped, all zero, the lowest is the first least stamp: the victim is the lowest
+///   zero byte, found in a few operations rather than among `ways` stamps;
 /// - PLRU: one bit per tree node, heap-numbered `1..ways` (root 1, children `2n` and `2n + 1`,
 ///   leaf of way `w` at `ways + w`); a set 1 = the victim is in the right subtree. Node `n` of
 ///   `set` is bit `n % 64` of `tree[set * tree_words + n / 64]` (`tree_words` = `ways / 64`, at
