@@ -129,7 +129,7 @@ fn first_min_any(stamps: &[u64]) -> usize {
 ///
 /// Layout, for `sets` × `ways`:
 /// - LRU with stamps: `mru[set]`, the way touched or filled last in the set (`NO_WAY` before
-///   any), which a touch does not stamp again (no other policy reads it or keeps it);
+///   any), which a touch does not stamp again (empty for any other policy or form);
 /// - LRU: `stamps[set * ways + way]` = the clock value of the way's last touch or fill;
 /// - FIFO: `stamps[set * ways + way]` = the clock value of the way's fill;
 /// - LRU and FIFO made `ordered` (a cache's, of at most `ORDERED_WAYS` ways): instead of the
@@ -178,7 +178,11 @@ impl ReplacementState {
         ReplacementState {
             policy,
             ways,
-            mru: vec![NO_WAY; sets],
+            mru: if policy == Replacement::Lru {
+                vec![NO_WAY; sets]
+            } else {
+                Vec::new()
+            },
             stamps: match policy {
                 Replacement::Lru | Replacement::Fifo => vec![0; n],
                 _ => Vec::new(),
@@ -210,11 +214,12 @@ impl ReplacementState {
         if !stamped || self.ways > ORDERED_WAYS || self.stamps.iter().any(|&s| s != 0) {
             return self;
         }
-        let sets = self.mru.len();
+        let sets = self.stamps.len() / self.ways;
         // No way stamped yet: their bytes are zero, those past `ways` all ones.
         let fresh = u64::MAX.checked_shl(8 * self.ways as u32).unwrap_or(0);
         self.order = vec![fresh; sets];
         self.stamps = Vec::new();
+        self.mru = Vec::new();
         self
     }
 
