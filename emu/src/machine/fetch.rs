@@ -85,6 +85,10 @@ struct CodePage {
     /// Pipeline model: what leaving a block after each element of `insns` hands to the next
     /// block (empty under the simple model).
     carries: Vec<Carry>,
+    /// Pipeline model: the stall of the carry a block was last entered with at each element of
+    /// `insns`, as `carry key << 8 | stall` (0: none yet; see `Machine::carry_in`). An element
+    /// never changes while the page holds it, so neither does its stall for a carry.
+    stalls: Vec<u64>,
     /// The live blocks as halfword slot ranges `[start, end)`.
     extents: Vec<(u16, u16)>,
     /// Bit `s` set: some live block covers halfword slot `s`.
@@ -105,6 +109,7 @@ impl CodePage {
             entry: Box::new([0; SLOTS]),
             insns: Vec::new(),
             carries: Vec::new(),
+            stalls: Vec::new(),
             extents: Vec::new(),
             cover: [0; COVER_WORDS],
             armed: true,
@@ -118,6 +123,7 @@ impl CodePage {
         self.entry.fill(0);
         self.insns.clear();
         self.carries.clear();
+        self.stalls.clear();
         self.extents.clear();
         self.cover = [0; COVER_WORDS];
         self.quiet = 0;
@@ -244,6 +250,12 @@ impl DecodeCache {
             .and_then(|p| p.carries.get(i))
             .copied()
             .unwrap_or(Carry::NONE)
+    }
+
+    /// Pipeline model: the memo of element `i` of code page `page` (see `CodePage::stalls`).
+    #[inline]
+    pub(crate) fn stall_memo(&mut self, page: usize, i: usize) -> Option<&mut u64> {
+        self.pages.get_mut(page)?.stalls.get_mut(i)
     }
 
     /// The instruction of element `i` of code page `page`'s block array.
@@ -540,6 +552,7 @@ impl Machine {
         if let Some(slots) = &slots {
             p.carries.resize(start, Carry::NONE);
             p.carries.extend(slots.iter().map(|s| s.carry));
+            p.stalls.resize(start + slots.len(), 0);
         }
         for ((insn, _, last), suffix) in insns.into_iter().zip(suffixes) {
             p.insns

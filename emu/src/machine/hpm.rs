@@ -18,6 +18,15 @@
 //! what the guest executes (a write that may arm a counter ends the slice, and the first check
 //! is scheduled from there), not on where else the host happens to stop the machine. Events not
 //! modeled in the current mode (cache events in functional mode) never advance.
+//!
+//! A check point that cannot find an overflow is not made, and the slices run past it: each
+//! check also finds the tick up to which none can happen (`overflow_quiet_until`), from the
+//! counters' headroom and a bound on how fast an event can grow (`EVENTS_PER_TICK`), and the
+//! next check is the last check point before that tick, if that is later than the next one.
+//! Every check point skipped is either before that tick, where the check would have found
+//! nothing, or the same instruction boundary as the check made (a slice ends at the first
+//! boundary past its stop), so the interrupts arrive where they did with every check made; only
+//! kernels that leave counters armed far from overflow (both of klab's do) run longer slices.
 
 use crate::hart::csr::irq;
 use crate::stats::EVENTS;
@@ -34,6 +43,15 @@ pub const UINH: u64 = 1 << 60;
 pub const EVENT_MASK: u64 = 0xff;
 /// Longest slice while a counter may overflow.
 pub const ARMED_SLICE_CYCLES: u64 = 4096;
+
+/// A bound on how much any one event can grow per tick: the skipped checks rest on it (see the
+/// module note). Every instruction, retired or trapped, costs at least one tick (`Machine::run`),
+/// and none counts more than a few dozen of any event (an AMO that crosses a page boundary
+/// with both pages' walks: a dozen L1D lookups and their L2 lookups and write-backs, 8 bytes
+/// each way); an interrupt, taken between instructions with interrupts then disabled, adds one
+/// and its trap's entry. 2^16 leaves a margin of three orders of magnitude, and still lets a
+/// counter written near 0 go unchecked for 2^47 ticks.
+pub const EVENTS_PER_TICK: u64 = 1 << 16;
 
 /// One programmable counter.
 #[derive(Clone, Copy, Debug, Default)]
@@ -195,6 +213,14 @@ impl super::Machine {
 
     /// Recomputes which counters are armed after a counter changed.
     fn hpm_rearm(&mut self) {
+        // A counter changed: what the last check found no longer holds, and the next check
+        // is the next check point again (the one the schedule without skips has now), which
+        // the running slice may already be past: it ends here.
+        if std::mem::take(&mut self.overflow_quiet_until) != 0 {
+            let next = (self.cycles() / ARMED_SLICE_CYCLES + 1) * ARMED_SLICE_CYCLES;
+            self.next_overflow_check = self.next_overflow_check.map(|due| due.min(next));
+            self.stop_slice();
+        }
         self.hpm_armed_mask = self
             .hpm
             .iter()
@@ -213,19 +239,25 @@ impl super::Machine {
             return;
         }
         let cycles = self.cycles();
-        let next = (cycles / ARMED_SLICE_CYCLES + 1) * ARMED_SLICE_CYCLES;
-        match self.next_overflow_check {
-            Some(due) if now || cycles >= due => {
-                self.check_counter_overflows();
-                self.next_overflow_check = self.hpm_armed().then_some(next);
+        let check = match self.next_overflow_check {
+            Some(due) => now || cycles >= due,
+            None => now,
+        };
+        if check {
+            self.check_counter_overflows();
+            if !self.hpm_armed() {
+                self.next_overflow_check = None;
+                return;
             }
-            None if now => {
-                self.check_counter_overflows();
-                self.next_overflow_check = self.hpm_armed().then_some(next);
-            }
-            None => self.next_overflow_check = Some(next),
-            Some(_) => {}
+        } else if self.next_overflow_check.is_some() {
+            return;
         }
+        // The next check point, or the last one before no overflow can have happened (tick
+        // `overflow_quiet_until`, which the check just made found), whichever is later (see
+        // the module note).
+        let quiet = (self.overflow_quiet_until >> self.tick_shift) / ARMED_SLICE_CYCLES;
+        let next = (cycles / ARMED_SLICE_CYCLES + 1).max(quiet) * ARMED_SLICE_CYCLES;
+        self.next_overflow_check = Some(next);
     }
 
     /// Notices counter overflows: sets OF and raises LCOFI for each new one. Only the armed
@@ -246,6 +278,24 @@ impl super::Machine {
         }
         if overflowed {
             self.hpm_rearm();
+        }
+        self.overflow_quiet_until = self.quiet_until();
+    }
+
+    /// The tick up to which no armed counter can overflow: now plus the least headroom
+    /// (`2^64 - 1 - value`) over `EVENTS_PER_TICK`, less one tick's worth for an interrupt
+    /// taken now; 0 when that is not later than now.
+    fn quiet_until(&self) -> u64 {
+        let mut armed = self.hpm_armed_mask;
+        let mut least = u64::MAX;
+        while armed != 0 {
+            let n = armed.trailing_zeros() as usize;
+            armed &= armed - 1;
+            least = least.min(u64::MAX - self.hpm_value(n));
+        }
+        match (least / EVENTS_PER_TICK).checked_sub(1) {
+            Some(ticks) if ticks > 0 => self.ticks().saturating_add(ticks),
+            _ => 0,
         }
     }
 }

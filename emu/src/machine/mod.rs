@@ -31,6 +31,7 @@ mod timing;
 mod trap;
 
 pub use debug::{DebugStop, MAX_WATCH_LEN, STOP_POLL, WatchKind};
+pub use hpm::ARMED_SLICE_CYCLES;
 pub use timing::StaleUse;
 
 use std::time::Duration;
@@ -212,6 +213,9 @@ pub struct Machine {
     pub(crate) resume: Option<fetch::Resume>,
     /// While a counter may overflow: the cycle at or after which overflows are next checked.
     next_overflow_check: Option<u64>,
+    /// The tick up to which no armed counter can have overflowed, as the last check found
+    /// (0: none known; see `hpm::EVENTS_PER_TICK`).
+    overflow_quiet_until: u64,
     /// Breakpoints, watchpoints and the debugger's stop.
     pub(crate) debug: debug::Debug,
     /// The timeline recorder, when a timeline was asked for (`record`).
@@ -282,6 +286,7 @@ impl Machine {
             htif: None,
             resume: None,
             next_overflow_check: None,
+            overflow_quiet_until: 0,
             debug: debug::Debug::default(),
             recorder: None,
             jit: None,

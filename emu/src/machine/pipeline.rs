@@ -161,6 +161,12 @@ impl Carry {
         self.0[0] != 0
     }
 
+    /// The carry as one word, 0 only for `NONE`.
+    #[inline(always)]
+    pub fn key(self) -> u64 {
+        u64::from(self.0[0]) | u64::from(self.0[1]) << 16
+    }
+
     fn entry(reg: usize, early: u32, late: u32) -> u16 {
         ((reg as u16) << 10) | ((early.min(MAX_CARRY) as u16) << 5) | late.min(MAX_CARRY) as u16
     }

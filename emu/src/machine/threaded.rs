@@ -642,7 +642,24 @@ impl Machine {
     #[inline(never)]
     pub(crate) fn carry_in(&mut self, ip: *const Decoded) {
         let carry = std::mem::take(&mut self.carry);
-        let stall = carry_stall_at(carry, ip);
+        // The stall is a function of the carry and the block's elements: the last one found at
+        // this element is kept (see `CodePage::stalls`).
+        let key = carry.key();
+        let page = self.fetch.page;
+        let memo = self
+            .icache
+            .index_of(page, ip)
+            .and_then(|i| self.icache.stall_memo(page, i));
+        let stall = match memo {
+            Some(m) if *m >> 8 == key => *m & 0xff,
+            Some(m) => {
+                let stall = carry_stall_at(carry, ip);
+                debug_assert!(stall < 1 << 8, "a carry's delay is at most MAX_CARRY");
+                *m = key << 8 | stall;
+                stall
+            }
+            None => carry_stall_at(carry, ip),
+        };
         if stall > 0 {
             self.spend_cycles(stall);
         }

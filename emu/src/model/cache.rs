@@ -102,6 +102,8 @@ pub struct Cache {
     config: CacheConfig,
     ways: usize,
     line_shift: u32,
+    /// `!(line - 1)`: the line address of an address is `addr & line_mask`.
+    line_mask: u64,
     set_mask: u64,
     /// Tag words, `set * ways + way`.
     tags: Vec<u64>,
@@ -159,6 +161,8 @@ fn scan_keys<const N: usize>(tags: &[u64], keys: &[u16], line: u64, key: u16) ->
     let mut found = usize::MAX;
     while candidates != 0 {
         let w = candidates.trailing_zeros() as usize;
+        // Below `N` (a key mask has no other bits): masked, it needs no bounds check.
+        let w = if N.is_power_of_two() { w & (N - 1) } else { w };
         if tags[w] & !DIRTY == want {
             found = w;
             break;
@@ -332,6 +336,7 @@ impl Cache {
             config: config.clone(),
             ways,
             line_shift: config.line.trailing_zeros(),
+            line_mask: !(u64::from(config.line) - 1),
             set_mask: sets - 1,
             tags: vec![0; sets_usize * ways],
             keys: vec![0; sets_usize * ways],
@@ -362,7 +367,7 @@ impl Cache {
     /// The line address of `addr`.
     #[inline]
     fn line_of(&self, addr: u64) -> u64 {
-        addr & !((1u64 << self.line_shift) - 1)
+        addr & self.line_mask
     }
 
     /// What the translator's inline `is_mru` reads: the MRU word of each set (a table never
@@ -489,6 +494,9 @@ impl Cache {
     /// `access_ways`).
     #[inline(always)]
     fn access_n<const N: usize, const P: u8>(&mut self, addr: u64, write: bool) -> CacheAccess {
+        if N != 0 {
+            return self.access_set::<N, P>(addr, write);
+        }
         let n = if N == 0 { self.ways } else { N };
         self.stats.accesses += 1;
         let line = self.line_of(addr);
@@ -532,6 +540,60 @@ impl Cache {
         let tag = line | VALID | dirty;
         self.tags[base + way] = tag;
         self.keys[base + way] = key_of(line, self.key_shift);
+        self.repl.fill_n::<N, P>(set, way);
+        self.mru[set] = tag;
+        CacheAccess {
+            hit: false,
+            writeback,
+        }
+    }
+
+    /// `access_n` for `N` (> 0) ways: the set's tags and keys as arrays of `N`, so that its ways
+    /// are indexed without a bounds check each (a way is masked to `N - 1`, `N` a power of two).
+    #[inline(always)]
+    fn access_set<const N: usize, const P: u8>(&mut self, addr: u64, write: bool) -> CacheAccess {
+        debug_assert!(N == self.ways && N.is_power_of_two());
+        self.stats.accesses += 1;
+        let line = self.line_of(addr);
+        let set = self.set_of(addr);
+        let dirty = if write { DIRTY } else { 0 };
+        let key = key_of(line, self.key_shift);
+        let tags = &mut self.tags.as_chunks_mut::<N>().0[set];
+        let keys = &mut self.keys.as_chunks_mut::<N>().0[set];
+        let (absent, absent_free) = std::mem::replace(&mut self.absent, NONE);
+        let (found, free) = if absent == line {
+            (usize::MAX, absent_free)
+        } else {
+            scan(tags, keys, line, key)
+        };
+        if found != usize::MAX {
+            let way = found & (N - 1);
+            self.stats.hits += 1;
+            self.repl.touch_n::<N, P>(set, way);
+            let tag = &mut tags[way];
+            *tag |= dirty;
+            self.mru[set] = *tag;
+            return CacheAccess {
+                hit: true,
+                writeback: None,
+            };
+        }
+        self.stats.misses += 1;
+        let way = if free != usize::MAX {
+            free
+        } else {
+            self.repl.victim_of_full_n::<N, P>(set)
+        } & (N - 1);
+        let old = tags[way];
+        let writeback = if old & DIRTY != 0 {
+            self.stats.writebacks += 1;
+            Some(old & !FLAGS)
+        } else {
+            None
+        };
+        let tag = line | VALID | dirty;
+        tags[way] = tag;
+        keys[way] = key;
         self.repl.fill_n::<N, P>(set, way);
         self.mru[set] = tag;
         CacheAccess {
