@@ -385,15 +385,7 @@ impl Cache {
     /// `scan` of `set` for `line`: the way holding it and the lowest invalid way.
     #[inline(always)]
     fn scan_set(&self, set: usize, line: u64) -> (usize, usize) {
-        self.scan_set_n::<0>(set, line)
-    }
-
-    /// `scan_set` for a cache of `N` ways (0: any number, read from `ways`): with `N` known,
-    /// `scan`'s choice of search is made at compile time.
-    #[inline(always)]
-    fn scan_set_n<const N: usize>(&self, set: usize, line: u64) -> (usize, usize) {
-        let n = if N == 0 { self.ways } else { N };
-        let ways = set * n..(set + 1) * n;
+        let ways = set * self.ways..(set + 1) * self.ways;
         let key = key_of(line, self.key_shift);
         scan(&self.tags[ways.clone()], &self.keys[ways], line, key)
     }
@@ -491,31 +483,37 @@ impl Cache {
     }
 
     /// `access` in a cache of `N` ways (0: any number, read from `ways`) under policy `P` (as in
-    /// `access_ways`).
+    /// `access_ways`). With `N` known, the set's tags and keys are slices of `N` and a way is
+    /// masked to `N - 1` (a power of two): one bounds check per slice, none per way.
     #[inline(always)]
     fn access_n<const N: usize, const P: u8>(&mut self, addr: u64, write: bool) -> CacheAccess {
-        if N != 0 {
-            return self.access_set::<N, P>(addr, write);
-        }
-        let n = if N == 0 { self.ways } else { N };
+        debug_assert!(N == 0 || (N == self.ways && N.is_power_of_two()));
+        let (n, mask) = if N == 0 {
+            (self.ways, usize::MAX)
+        } else {
+            (N, N - 1)
+        };
         self.stats.accesses += 1;
         let line = self.line_of(addr);
         let set = self.set_of(addr);
         let dirty = if write { DIRTY } else { 0 };
-        let base = set * n;
+        let key = key_of(line, self.key_shift);
+        let ways = set * n..(set + 1) * n;
+        let tags = &mut self.tags[ways.clone()];
+        let keys = &mut self.keys[ways];
         // One pass finds the line's way and the lowest invalid way (the victim if any); a line
         // `hit` just found absent needs none.
         let (absent, absent_free) = std::mem::replace(&mut self.absent, NONE);
         let (found, free) = if absent == line {
             (usize::MAX, absent_free)
         } else {
-            self.scan_set_n::<N>(set, line)
+            scan(tags, keys, line, key)
         };
         if found != usize::MAX {
-            let way = found;
+            let way = found & mask;
             self.stats.hits += 1;
             self.repl.touch_n::<N, P>(set, way);
-            let tag = &mut self.tags[base + way];
+            let tag = &mut tags[way];
             *tag |= dirty;
             self.mru[set] = *tag;
             return CacheAccess {
@@ -529,61 +527,7 @@ impl Cache {
             free
         } else {
             self.repl.victim_of_full_n::<N, P>(set)
-        };
-        let old = self.tags[base + way];
-        let writeback = if old & DIRTY != 0 {
-            self.stats.writebacks += 1;
-            Some(old & !FLAGS)
-        } else {
-            None
-        };
-        let tag = line | VALID | dirty;
-        self.tags[base + way] = tag;
-        self.keys[base + way] = key_of(line, self.key_shift);
-        self.repl.fill_n::<N, P>(set, way);
-        self.mru[set] = tag;
-        CacheAccess {
-            hit: false,
-            writeback,
-        }
-    }
-
-    /// `access_n` for `N` (> 0) ways: the set's tags and keys as arrays of `N`, so that its ways
-    /// are indexed without a bounds check each (a way is masked to `N - 1`, `N` a power of two).
-    #[inline(always)]
-    fn access_set<const N: usize, const P: u8>(&mut self, addr: u64, write: bool) -> CacheAccess {
-        debug_assert!(N == self.ways && N.is_power_of_two());
-        self.stats.accesses += 1;
-        let line = self.line_of(addr);
-        let set = self.set_of(addr);
-        let dirty = if write { DIRTY } else { 0 };
-        let key = key_of(line, self.key_shift);
-        let tags = &mut self.tags.as_chunks_mut::<N>().0[set];
-        let keys = &mut self.keys.as_chunks_mut::<N>().0[set];
-        let (absent, absent_free) = std::mem::replace(&mut self.absent, NONE);
-        let (found, free) = if absent == line {
-            (usize::MAX, absent_free)
-        } else {
-            scan(tags, keys, line, key)
-        };
-        if found != usize::MAX {
-            let way = found & (N - 1);
-            self.stats.hits += 1;
-            self.repl.touch_n::<N, P>(set, way);
-            let tag = &mut tags[way];
-            *tag |= dirty;
-            self.mru[set] = *tag;
-            return CacheAccess {
-                hit: true,
-                writeback: None,
-            };
-        }
-        self.stats.misses += 1;
-        let way = if free != usize::MAX {
-            free
-        } else {
-            self.repl.victim_of_full_n::<N, P>(set)
-        } & (N - 1);
+        } & mask;
         let old = tags[way];
         let writeback = if old & DIRTY != 0 {
             self.stats.writebacks += 1;
