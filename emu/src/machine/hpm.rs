@@ -53,6 +53,11 @@ pub const ARMED_SLICE_CYCLES: u64 = 4096;
 /// counter written near 0 go unchecked for 2^47 ticks.
 pub const EVENTS_PER_TICK: u64 = 1 << 16;
 
+/// The first check point after cycle `cycles`: the next multiple of `ARMED_SLICE_CYCLES`.
+fn next_check_point(cycles: u64) -> u64 {
+    (cycles / ARMED_SLICE_CYCLES + 1) * ARMED_SLICE_CYCLES
+}
+
 /// One programmable counter.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HpmCounter {
@@ -217,7 +222,7 @@ impl super::Machine {
         // is the next check point again (the one the schedule without skips has now), which
         // the running slice may already be past: it ends here.
         if std::mem::take(&mut self.overflow_quiet_until) != 0 {
-            let next = (self.cycles() / ARMED_SLICE_CYCLES + 1) * ARMED_SLICE_CYCLES;
+            let next = next_check_point(self.cycles());
             self.next_overflow_check = self.next_overflow_check.map(|due| due.min(next));
             self.stop_slice();
         }
@@ -256,7 +261,7 @@ impl super::Machine {
         // `overflow_quiet_until`, which the check just made found), whichever is later (see
         // the module note).
         let quiet = (self.overflow_quiet_until >> self.tick_shift) / ARMED_SLICE_CYCLES;
-        let next = (cycles / ARMED_SLICE_CYCLES + 1).max(quiet) * ARMED_SLICE_CYCLES;
+        let next = next_check_point(cycles).max(quiet * ARMED_SLICE_CYCLES);
         self.next_overflow_check = Some(next);
     }
 
