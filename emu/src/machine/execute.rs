@@ -312,7 +312,6 @@ impl Machine {
                     return Err(Trap::illegal(i.raw).into());
                 }
                 self.stamp(crate::timeline::Boundary::FenceEnter);
-                self.htlb.flush();
                 self.fetch = super::fetch::FetchState::INVALID;
                 self.stats.count(crate::stats::Event::SfenceVma);
                 let vaddr = (i.rs1 != 0).then(|| a!());

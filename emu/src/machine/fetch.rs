@@ -47,6 +47,7 @@ use super::Machine;
 use super::jit::JitSlot;
 use super::pipeline::Carry;
 use super::threaded::{self, Decoded, Suffix, own_cost};
+use super::timing::{OFFSET_MASK, SLOT_SHIFT, slot_tag};
 
 /// Halfword slots per page.
 pub const SLOTS: usize = (PAGE_SIZE / 2) as usize;
@@ -598,16 +599,27 @@ impl Machine {
     pub(crate) fn fetch_slow(&mut self, pc: u64) -> Result<Option<Insn>, Trap> {
         let mode = self.hart.privilege;
         let row = mode_index(mode);
-        // In timing mode every change of fetch page goes through the modeled ITLB.
-        let cached = if self.timing.is_some() {
-            None
-        } else {
-            self.htlb.lookup(&self.htlb.fetch, row, pc)
-        };
-        let page = match cached {
-            Some(p) => p as usize,
+        let page = match self.htlb.lookup(&self.htlb.fetch, row, pc) {
+            Some(value) => {
+                let page = (value & OFFSET_MASK) as usize;
+                // Timing mode: the value names the ITLB slot the translation came from, which
+                // stays the one a lookup of the page finds while the entry lives (as a data
+                // entry's DTLB slot, see `timed_fast_offset`), and the page stays armed (a
+                // store that disarms it flushes the host TLB, see `store_code`). So this is
+                // what the slow path below would do: the ITLB hit, and the same code page.
+                if let Some(t) = self.timing.as_deref_mut() {
+                    let slot = value >> SLOT_SHIFT;
+                    if slot != 0 {
+                        t.itlb.hit(slot as usize - 1);
+                        t.itlb_mru = slot as usize - 1;
+                    }
+                    let ram_page = self.icache.pages[page].ram_page as u64;
+                    t.fetch_pbase = crate::memmap::RAM_BASE + (ram_page << PAGE_SHIFT);
+                }
+                page
+            }
             None => {
-                let (paddr, _) = self.translate(pc, Access::Fetch, mode)?;
+                let (paddr, slot) = self.translate(pc, Access::Fetch, mode)?;
                 if let Some(t) = self.timing.as_deref_mut() {
                     t.fetch_pbase = paddr & !PAGE_MASK;
                 }
@@ -630,8 +642,12 @@ impl Machine {
                     }
                 }
                 let page = self.code_page_for(off);
-                let tag = self.htlb.tag(pc);
-                HostTlb::fill(&mut self.htlb.fetch, tag, row, pc, page as u64);
+                // Never under `--check-tlb`, which must see every use.
+                if !self.timing.as_deref().is_some_and(|t| t.check_tlb) {
+                    let tag = self.htlb.tag(pc);
+                    let value = page as u64 | slot_tag(slot);
+                    HostTlb::fill(&mut self.htlb.fetch, tag, row, pc, value);
+                }
                 page
             }
         };

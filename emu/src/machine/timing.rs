@@ -206,13 +206,15 @@ impl Timing {
         }
     }
 
-    /// Flushes the modeled TLBs as `sfence.vma` would (see `Tlb::flush`).
-    pub fn flush_tlbs(&mut self, vaddr: Option<u64>, asid: Option<u16>) {
-        self.itlb.flush(vaddr, asid);
-        self.dtlb.flush(vaddr, asid);
+    /// Flushes the modeled TLBs as `sfence.vma` would (see `Tlb::flush`); returns whether the
+    /// ITLB or the DTLB lost a superpage entry.
+    pub fn flush_tlbs(&mut self, vaddr: Option<u64>, asid: Option<u16>) -> bool {
+        let i = self.itlb.flush(vaddr, asid);
+        let d = self.dtlb.flush(vaddr, asid);
         if let Some(t) = &mut self.l2tlb {
             t.flush(vaddr, asid);
         }
+        i.superpages || d.superpages
     }
 }
 
@@ -518,7 +520,7 @@ impl Machine {
             // A hit that does not allow the access (or lacks A/D): walk again, as the tables
             // may have changed; the result replaces the entry. Host-TLB entries may name the
             // slots this frees (see `timed_fast_offset`).
-            if tlb.flush(Some(vaddr), None) > 0 {
+            if tlb.flush(Some(vaddr), None).entries > 0 {
                 self.htlb.flush();
             }
         } else {
@@ -556,8 +558,8 @@ impl Machine {
         Ok((tr.paddr, Some(slot)))
     }
 
-    /// Puts `e` in the ITLB or DTLB; an eviction drops every host-TLB entry (they may come from
-    /// the evicted entry).
+    /// Puts `e` in the ITLB or DTLB; an eviction drops the host-TLB entries that may name the
+    /// evicted entry's slot: its page's for a 4 KiB page, every one for a superpage.
     fn fill_l1_tlb(&mut self, fetch: bool, e: TlbEntry) -> usize {
         let t = self.timing.as_deref_mut().expect("timing mode");
         let (slot, evicted) = if fetch {
@@ -570,8 +572,10 @@ impl Machine {
         } else {
             t.dtlb_mru = slot
         }
-        if evicted.is_some() {
-            self.htlb.flush();
+        match evicted {
+            Some(e) if e.level == 0 => self.htlb.drop_page(e.vpn << crate::memmap::PAGE_SHIFT),
+            Some(_) => self.htlb.flush(),
+            None => {}
         }
         slot
     }
@@ -647,8 +651,13 @@ impl Machine {
     ///
     /// Exactness: a host-TLB data entry names the DTLB slot its translation came from, and that
     /// slot stays the one a lookup of the page finds for as long as the entry lives: anything
-    /// that invalidates or replaces a DTLB entry flushes the host TLB (an eviction, `sfence.vma`,
-    /// a `satp` write, the re-walk of an entry that did not permit an access), and an insertion
+    /// that invalidates or replaces a DTLB entry drops every host-TLB entry that may name its
+    /// slot. For a 4 KiB entry that an eviction or an `sfence.vma` of one address removes, those
+    /// are its page's entries (`HostTlb::drop_page`: an entry is filled from the slot that maps
+    /// its page, and the entries naming a slot go whenever its entry does, so every entry left
+    /// names a slot whose entry maps its page); for a superpage, an `sfence.vma` of every
+    /// address, a `satp` write or the re-walk of an entry that did not permit an access, the
+    /// whole host TLB goes. An insertion
     /// (after a miss, under the current ASID, which every host-TLB entry was filled under)
     /// cannot shadow it: an entry that matched the page before still matches, and a new one
     /// that also matches it maps a larger page, which a lookup tries later.
@@ -790,11 +799,21 @@ impl Machine {
         }
     }
 
-    /// `sfence.vma` on the modeled TLBs: `vaddr` from a nonzero rs1, `asid` from a nonzero rs2.
+    /// `sfence.vma` on the modeled TLBs and the host TLB: `vaddr` from a nonzero rs1, `asid`
+    /// from a nonzero rs2. In timing mode, a fence of one address that removes no superpage
+    /// entry drops that page's host-TLB entries alone: only they can name a removed slot (see
+    /// `timed_fast_offset`), and every other one still stands for the modeled entry it names.
+    /// Otherwise, and always in functional mode (where the host TLB is the only TLB), every
+    /// host-TLB entry goes.
     pub(crate) fn fence_tlbs(&mut self, vaddr: Option<u64>, asid: Option<u64>) {
         let mask = self.asid_mask;
-        if let Some(t) = self.timing.as_deref_mut() {
-            t.flush_tlbs(vaddr, asid.map(|a| a as u16 & mask));
+        let superpages = match self.timing.as_deref_mut() {
+            Some(t) => t.flush_tlbs(vaddr, asid.map(|a| a as u16 & mask)),
+            None => true,
+        };
+        match vaddr {
+            Some(v) if !superpages => self.htlb.drop_page(v),
+            _ => self.htlb.flush(),
         }
     }
 

@@ -5,7 +5,9 @@
 //! (Sv39 permissions, A/D already set, PMP uniform over the page, RAM not watched) have all
 //! passed, so a hit needs no further check. It is flushed whenever anything those checks read
 //! may have changed: `satp` writes, `sfence.vma`, SUM/MXR changes, PMP writes, a page becoming
-//! code (so stores to it take the slow path that keeps the decode cache coherent).
+//! code (so stores to it take the slow path that keeps the decode cache coherent). In timing
+//! mode, where every entry stands for a modeled TLB entry, an `sfence.vma` of one address and
+//! the eviction of a 4 KiB entry drop that page's entries only (`drop_page`).
 //!
 //! A flush is O(1): entries carry the epoch they were filled in, in the tag's low 12 bits (a page
 //! address has them clear), and a flush moves to the next epoch. Only when the 12-bit epoch wraps
@@ -93,6 +95,21 @@ impl HostTlb {
         tables[mode][slot(vaddr)] = Entry { tag, value };
     }
 
+    /// Invalidates the entries of `vaddr`'s page, in every table and row (for a modeled 4 KiB
+    /// TLB entry that goes away: the only entries that can name its slot, see
+    /// `Machine::timed_fast_offset`).
+    pub fn drop_page(&mut self, vaddr: u64) {
+        let tag = self.tag(vaddr);
+        for t in [&mut self.read, &mut self.write, &mut self.fetch] {
+            for row in t.iter_mut() {
+                let e = &mut row[slot(vaddr)];
+                if e.tag == tag {
+                    *e = Entry::default();
+                }
+            }
+        }
+    }
+
     /// Invalidates every entry.
     pub fn flush(&mut self) {
         self.epoch += 1;
@@ -108,6 +125,34 @@ impl HostTlb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dropping_a_page_leaves_the_others() {
+        let mut h = HostTlb::default();
+        let (a, b) = (0x1234_5000, 0x1234_6000);
+        for (v, value) in [(a, 1), (b, 2)] {
+            let tag = h.tag(v);
+            for row in 0..4 {
+                HostTlb::fill(&mut h.read, tag, row, v, value);
+                HostTlb::fill(&mut h.write, tag, row, v, value);
+                HostTlb::fill(&mut h.fetch, tag, row, v, value);
+            }
+        }
+        // Page a + 256 pages shares a's slot: dropping it must not drop a.
+        h.drop_page(a + (HTLB_ENTRIES as u64) * crate::memmap::PAGE_SIZE);
+        assert_eq!(
+            h.lookup(&h.write, 2, a + 8),
+            Some(1),
+            "another page of the slot"
+        );
+        h.drop_page(a + 0x18);
+        for t in [&h.read, &h.write, &h.fetch] {
+            for row in 0..4 {
+                assert_eq!(h.lookup(t, row, a), None, "row {row}");
+                assert_eq!(h.lookup(t, row, b), Some(2), "row {row}");
+            }
+        }
+    }
 
     #[test]
     fn a_flush_hides_old_entries_even_across_epoch_wrap() {

@@ -122,6 +122,15 @@ impl TlbEntry {
     }
 }
 
+/// What `Tlb::flush` invalidated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flushed {
+    /// Entries.
+    pub entries: usize,
+    /// Whether one of them mapped a megapage or a gigapage.
+    pub superpages: bool,
+}
+
 /// Event counts of one TLB (`probe` and `touch` count nothing).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TlbStats {
@@ -364,13 +373,13 @@ impl Tlb {
     }
 
     /// `sfence.vma` (privileged spec 1.12 §4.2.1) on this TLB; returns how many entries it
-    /// invalidated:
+    /// invalidated, and whether any of them mapped a superpage (see `Flushed`):
     /// - `(None, None)` (rs1 = rs2 = x0): every entry, global ones included;
     /// - `(None, Some(a))` (rs1 = x0): every entry for ASID `a` except global ones;
     /// - `(Some(v), None)` (rs2 = x0): every entry whose page contains `v`, any ASID, global
     ///   ones included;
     /// - `(Some(v), Some(a))`: every entry whose page contains `v` for ASID `a`, except global ones.
-    pub fn flush(&mut self, vaddr: Option<u64>, asid: Option<u16>) -> usize {
+    pub fn flush(&mut self, vaddr: Option<u64>, asid: Option<u16>) -> Flushed {
         let hit = |e: &TlbEntry| match (vaddr, asid) {
             (None, None) => true,
             (None, Some(a)) => !e.global && e.asid == a,
@@ -378,10 +387,12 @@ impl Tlb {
             (Some(v), Some(a)) => !e.global && e.asid == a && e.contains(v),
         };
         let mut count = 0;
+        let mut superpages = false;
         let mut clear = |t: &mut Tlb, slot: usize| {
-            if t.slots[slot].as_ref().is_some_and(hit) {
+            if let Some(e) = t.slots[slot].filter(hit) {
                 t.set_slot(slot, None);
                 count += 1;
+                superpages |= e.level > 0;
                 if t.last == slot {
                     t.last = NO_SLOT;
                 }
@@ -416,7 +427,10 @@ impl Tlb {
         if count > 0 {
             self.epoch += 1;
         }
-        count
+        Flushed {
+            entries: count,
+            superpages,
+        }
     }
 
     /// The valid entries with their slots, in slot order, for a debugger.
@@ -576,11 +590,15 @@ mod tests {
     #[test]
     fn flush_combinations() {
         let mut t = populated();
-        assert_eq!(t.flush(None, None), 6, "rs1 = rs2 = x0: everything");
+        assert_eq!(t.flush(None, None).entries, 6, "rs1 = rs2 = x0: everything");
         assert!(left(&t).is_empty());
 
         let mut t = populated();
-        assert_eq!(t.flush(None, Some(1)), 2, "rs1 = x0: ASID 1, not global");
+        assert_eq!(
+            t.flush(None, Some(1)).entries,
+            2,
+            "rs1 = x0: ASID 1, not global"
+        );
         assert_eq!(
             left(&t),
             [
@@ -594,7 +612,10 @@ mod tests {
         let mut t = populated();
         assert_eq!(
             t.flush(Some(0x1ff8), None),
-            3,
+            Flushed {
+                entries: 3,
+                superpages: false
+            },
             "rs2 = x0: the page, any ASID, global too"
         );
         assert_eq!(
@@ -603,13 +624,16 @@ mod tests {
         );
         assert_eq!(
             t.flush(Some(0x3f_f000), None),
-            1,
+            Flushed {
+                entries: 1,
+                superpages: true
+            },
             "a megapage containing the address"
         );
 
         let mut t = populated();
         assert_eq!(
-            t.flush(Some(0x1234), Some(2)),
+            t.flush(Some(0x1234), Some(2)).entries,
             1,
             "the page for ASID 2, not global"
         );
@@ -624,7 +648,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            t.flush(Some(0x20_1000), Some(3)),
+            t.flush(Some(0x20_1000), Some(3)).entries,
             0,
             "a global megapage survives"
         );
@@ -741,7 +765,7 @@ mod tests {
                         let before: Vec<_> = t.entries().collect();
                         let want: Vec<_> =
                             before.iter().copied().filter(|(_, e)| !spec_flushes(e, v, a)).collect();
-                        prop_assert_eq!(t.flush(v, a), before.len() - want.len());
+                        prop_assert_eq!(t.flush(v, a).entries, before.len() - want.len());
                         prop_assert_eq!(t.entries().collect::<Vec<_>>(), want);
                     }
                 }
