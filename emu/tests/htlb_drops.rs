@@ -19,39 +19,15 @@
 
 mod common;
 
-use common::encode::{addi, auipc, bne, csrw, i_type, jal, jalr, ld, lui, r_type, sd};
+use common::encode::reg::*;
+use common::encode::{addi, bne, jal, jalr, ld, lui, r_type, sd};
+use common::sv39::{self, L0, S_CODE};
 
 use emu::memmap::RAM_BASE;
 use emu::profile::Profile;
 use emu::{Exit, Machine};
 
-const T0: u32 = 5;
-const T1: u32 = 6;
-const T2: u32 = 7;
-const S1: u32 = 9;
-const S2: u32 = 18;
-const S3: u32 = 19;
-const S4: u32 = 20;
-const S5: u32 = 21;
-const S6: u32 = 22;
-const S7: u32 = 23;
-const A4: u32 = 14;
-const S8: u32 = 24;
-const S9: u32 = 25;
-const RA: u32 = 1;
-
-const MSTATUS: u32 = 0x300;
-const MEPC: u32 = 0x341;
-const SATP: u32 = 0x180;
-const PMPCFG0: u32 = 0x3a0;
-const PMPADDR0: u32 = 0x3b0;
-const MRET: u32 = 0x3020_0073;
-
-/// Byte offsets in RAM: the S-mode code, the page tables, the data frames.
-const S_CODE: usize = 0x100;
-const ROOT: u64 = 0x10000;
-const L1: u64 = 0x11000;
-const L0: u64 = 0x12000;
+/// Byte offset in RAM of the data frames.
 const DATA: u64 = 0x20000;
 /// Data pages mapped (1..=PAGES, page k to frame k - 1 from `DATA`); page `TABLES` maps `L0`.
 const PAGES: u64 = 16;
@@ -63,17 +39,8 @@ const ROUTINE: u64 = 0x40000;
 const FRAME1: u64 = 0x11;
 const FRAME2: u64 = 0x22;
 
-/// PTE bits.
-const V: u64 = 1;
-const RWX: u64 = 2 | 4 | 8;
-const AD: u64 = 64 | 128;
 /// Added to a PTE, moves its frame one page up.
 const NEXT_FRAME: i32 = 1 << 10;
-
-/// `csrrs x0, csr, rs1`.
-fn csrs(csr: u32, rs1: u32) -> u32 {
-    i_type(csr as i32, rs1, 2, 0, 0x73)
-}
 
 /// `sfence.vma rs1, x0`.
 fn sfence_vma(rs1: u32) -> u32 {
@@ -81,33 +48,7 @@ fn sfence_vma(rs1: u32) -> u32 {
 }
 
 fn program() -> Vec<u8> {
-    let mut code = vec![
-        // PMP: all of memory to S-mode.
-        addi(T0, 0, -1),
-        csrw(PMPADDR0, T0),
-        addi(T0, 0, 0x1f), // NAPOT, RWX
-        csrw(PMPCFG0, T0),
-        // satp = Sv39 | root's PPN.
-        addi(T0, 0, 8),
-        i_type(60, T0, 1, T0, 0x13), // slli t0, t0, 60
-        auipc(T1, (ROOT >> 12) as u32),
-        addi(T1, T1, -24),           // auipc was at offset 24
-        i_type(12, T1, 5, T1, 0x13), // srli t1, t1, 12
-        r_type(0, T1, T0, 6, T0),    // or t0, t0, t1
-        csrw(SATP, T0),
-        // mstatus.MPP = S, mepc = the S-mode code, mret.
-        addi(T0, 0, 1),
-        i_type(11, T0, 1, T0, 0x13), // slli t0, t0, 11
-        csrs(MSTATUS, T0),
-        auipc(T0, 0),
-        addi(T0, T0, S_CODE as i32 - 56),
-        csrw(MEPC, T0),
-        MRET,
-    ];
-    while code.len() < S_CODE / 4 {
-        code.push(addi(0, 0, 0));
-    }
-    code.extend([
+    sv39::program(&[
         lui(S1, 1),                // page 1
         lui(S2, 2),                // page 2
         lui(T1, TABLES as u32),    // the L0 table; page 1's PTE at 8
@@ -138,8 +79,7 @@ fn program() -> Vec<u8> {
         sfence_vma(T2),  // the routine's page alone
         jalr(RA, T2, 0), // routine 2: s8 = 2
         jal(0),
-    ]);
-    common::words(&code)
+    ])
 }
 
 /// Routine `k`: `s8 = k`, return.
@@ -153,21 +93,10 @@ fn machine(jit: bool) -> Machine {
     let mut profile = Profile::embedded("tiny").expect("profile");
     profile.set_timing(true).expect("timing");
     let mut m = common::machine_with_profile(&program(), profile);
-    let pte = |paddr: u64, flags: u64| (paddr >> 12) << 10 | flags;
-    let mut put = |at: u64, value: u64| m.write_host(RAM_BASE + at, &value.to_le_bytes());
-    put(ROOT, pte(RAM_BASE + L1, V));
-    put(ROOT + 2 * 8, pte(RAM_BASE, V | RWX | AD)); // the code: a 1 GiB identity page
-    put(L1, pte(RAM_BASE + L0, V));
-    for page in 1..=PAGES {
-        put(
-            L0 + 8 * page,
-            pte(RAM_BASE + DATA + (page - 1) * 0x1000, V | RWX | AD),
-        );
-    }
-    put(L0 + 8 * TABLES, pte(RAM_BASE + L0, V | RWX | AD));
-    put(L0 + 8 * CODE_PAGE, pte(RAM_BASE + ROUTINE, V | RWX | AD));
-    put(DATA, FRAME1);
-    put(DATA + 0x1000, FRAME2);
+    let data = (1..=PAGES).map(|page| (page, DATA + (page - 1) * 0x1000));
+    sv39::map(&mut m, data.chain([(TABLES, L0), (CODE_PAGE, ROUTINE)]));
+    m.write_host(RAM_BASE + DATA, &FRAME1.to_le_bytes());
+    m.write_host(RAM_BASE + DATA + 0x1000, &FRAME2.to_le_bytes());
     m.write_host(RAM_BASE + ROUTINE, &routine(1));
     m.write_host(RAM_BASE + ROUTINE + 0x1000, &routine(2));
     m.set_jit(jit);

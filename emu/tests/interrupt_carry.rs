@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::encode::{addi, auipc, csrw, lui, r_type, sw};
+use common::encode::{addi, auipc, csrs, csrsi, csrw, lui, r_type, sw};
 
 use emu::Exit;
 use emu::stats::Event;
@@ -41,16 +41,6 @@ fn mul(rd: u32, rs1: u32, rs2: u32) -> u32 {
 
 fn div(rd: u32, rs1: u32, rs2: u32) -> u32 {
     r_type(1, rs2, rs1, 4, rd)
-}
-
-/// `csrrs x0, csr, rs1`.
-fn csrs(csr: u32, rs1: u32) -> u32 {
-    (csr << 20) | (rs1 << 15) | (2 << 12) | 0x73
-}
-
-/// `csrrsi x0, csr, uimm`.
-fn csrsi(csr: u32, uimm: u32) -> u32 {
-    (csr << 20) | (uimm << 15) | (6 << 12) | 0x73
 }
 
 /// `jal x0, off` (a forward jump by `off` bytes, `off` < 2 KiB and even).

@@ -24,7 +24,7 @@
 mod common;
 
 use common::encode::reg::*;
-use common::encode::{add, addi, auipc, bne, csrw, i_type, jal, ld, lui, r_type, sd, sw};
+use common::encode::{add, addi, auipc, bne, csrs, csrw, i_type, jal, ld, lui, r_type, sd, sw};
 
 use emu::Machine;
 use emu::memmap::RAM_BASE;
@@ -41,11 +41,6 @@ const HANDLER: usize = 0x200;
 /// Runs of the outer loop, and of each inner loop per outer run.
 const OUTER: i32 = 120;
 const INNER: i32 = 40;
-
-/// `csrrs x0, csr, rs1`.
-fn csrs(csr: u32, rs1: u32) -> u32 {
-    i_type(csr as i32, rs1, 2, 0, 0x73)
-}
 
 /// `lw rd, off(rs1)`.
 fn lw(rd: u32, off: i32, rs1: u32) -> u32 {

@@ -11,7 +11,8 @@
 
 mod common;
 
-use common::encode::{add, addi, auipc, bne, csrw, i_type, jal, ld, lui, r_type};
+use common::encode::{add, addi, bne, jal, ld, lui};
+use common::sv39::{self, S_CODE};
 
 use emu::memmap::RAM_BASE;
 use emu::profile::Profile;
@@ -26,64 +27,17 @@ const S1: u32 = 9;
 const S2: u32 = 18;
 const A4: u32 = 14;
 
-const MSTATUS: u32 = 0x300;
-const MEPC: u32 = 0x341;
-const SATP: u32 = 0x180;
-const PMPCFG0: u32 = 0x3a0;
-const PMPADDR0: u32 = 0x3b0;
-const MRET: u32 = 0x3020_0073;
-
-/// Byte offsets in RAM: the S-mode code, the page tables, the data pages.
-const S_CODE: usize = 0x100;
-const ROOT: u64 = 0x10000;
-const L1: u64 = 0x11000;
-const L0: u64 = 0x12000;
+/// Byte offset in RAM of the data pages.
 const DATA: u64 = 0x20000;
 /// Virtual pages mapped (1..=PAGES, to `DATA` onwards).
 const PAGES: u64 = 16;
 /// Iterations of each hot loop.
 const HOT: i32 = 100;
 
-/// PTE bits.
-const V: u64 = 1;
-const RWX: u64 = 2 | 4 | 8;
-const AD: u64 = 64 | 128;
-
-/// `csrrs x0, csr, rs1`.
-fn csrs(csr: u32, rs1: u32) -> u32 {
-    i_type(csr as i32, rs1, 2, 0, 0x73)
-}
-
 fn program() -> Vec<u8> {
-    let mut code = vec![
-        // PMP: all of memory to S-mode.
-        addi(T0, 0, -1),
-        csrw(PMPADDR0, T0),
-        addi(T0, 0, 0x1f), // NAPOT, RWX
-        csrw(PMPCFG0, T0),
-        // satp = Sv39 | root's PPN.
-        addi(T0, 0, 8),
-        i_type(60, T0, 1, T0, 0x13), // slli t0, t0, 60
-        auipc(T1, (ROOT >> 12) as u32),
-        addi(T1, T1, -24),           // auipc was at offset 24
-        i_type(12, T1, 5, T1, 0x13), // srli t1, t1, 12
-        r_type(0, T1, T0, 6, T0),    // or t0, t0, t1
-        csrw(SATP, T0),
-        // mstatus.MPP = S, mepc = the S-mode code, mret.
-        addi(T0, 0, 1),
-        i_type(11, T0, 1, T0, 0x13), // slli t0, t0, 11
-        csrs(MSTATUS, T0),
-        auipc(T0, 0),
-        addi(T0, T0, S_CODE as i32 - 56),
-        csrw(MEPC, T0),
-        MRET,
-    ];
-    while code.len() < S_CODE / 4 {
-        code.push(addi(0, 0, 0));
-    }
     // Page k is used at byte 64 * k, so that each page's line has its own L1D set and stays
     // the most recently used line there.
-    code.extend([
+    sv39::program(&[
         lui(S1, 1), // page 1
         lui(S2, 2), // page 2
         addi(T2, 0, 8),
@@ -118,8 +72,7 @@ fn program() -> Vec<u8> {
         addi(A4, A4, -1),
         bne(A4, 0, -12),
         jal(0),
-    ]);
-    common::words(&code)
+    ])
 }
 
 /// A machine in timing mode under `profile`, page tables in place, translator on or off.
@@ -127,17 +80,10 @@ fn machine(jit: bool, profile: &str) -> Machine {
     let mut profile = Profile::embedded(profile).expect("profile");
     profile.set_timing(true).expect("timing");
     let mut m = common::machine_with_profile(&program(), profile);
-    let pte = |paddr: u64, flags: u64| (paddr >> 12) << 10 | flags;
-    let mut put = |at: u64, pte: u64| m.write_host(RAM_BASE + at, &pte.to_le_bytes());
-    put(ROOT, pte(RAM_BASE + L1, V));
-    put(ROOT + 2 * 8, pte(RAM_BASE, V | RWX | AD)); // the code: a 1 GiB identity page
-    put(L1, pte(RAM_BASE + L0, V));
-    for page in 1..=PAGES {
-        put(
-            L0 + 8 * page,
-            pte(RAM_BASE + DATA + (page - 1) * 0x1000, V | RWX | AD),
-        );
-    }
+    sv39::map(
+        &mut m,
+        (1..=PAGES).map(|page| (page, DATA + (page - 1) * 0x1000)),
+    );
     m.set_jit(jit);
     m.set_jit_threshold(1);
     m

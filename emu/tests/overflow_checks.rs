@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::encode::{addi, auipc, bne, csrw, jal, lui, sw};
+use common::encode::{addi, auipc, bne, csrs, csrsi, csrw, jal, lui, sw};
 
 use emu::Exit;
 use emu::machine::ARMED_SLICE_CYCLES;
@@ -42,16 +42,6 @@ const HANDLER: u32 = 0x80;
 /// `ld rd, 0(rs1)`.
 fn ld(rd: u32, rs1: u32) -> u32 {
     (rs1 << 15) | (3 << 12) | (rd << 7) | 0x03
-}
-
-/// `csrrs x0, csr, rs1`.
-fn csrs(csr: u32, rs1: u32) -> u32 {
-    (csr << 20) | (rs1 << 15) | (2 << 12) | 0x73
-}
-
-/// `csrrsi x0, csr, uimm`.
-fn csrsi(csr: u32, uimm: u32) -> u32 {
-    (csr << 20) | (uimm << 15) | (6 << 12) | 0x73
 }
 
 fn program() -> Vec<u8> {

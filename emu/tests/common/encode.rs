@@ -89,6 +89,16 @@ pub fn csrw(csr: u32, rs1: u32) -> u32 {
     (csr << 20) | (rs1 << 15) | (1 << 12) | 0x73
 }
 
+/// `csrrs x0, csr, rs1`.
+pub fn csrs(csr: u32, rs1: u32) -> u32 {
+    i_type(csr as i32, rs1, 2, 0, 0x73)
+}
+
+/// `csrrsi x0, csr, uimm`.
+pub fn csrsi(csr: u32, uimm: u32) -> u32 {
+    (csr << 20) | (uimm << 15) | (6 << 12) | 0x73
+}
+
 /// `csrrs rd, csr, x0`.
 pub fn csrr(rd: u32, csr: u32) -> u32 {
     (csr << 20) | (2 << 12) | (rd << 7) | 0x73
@@ -144,6 +154,11 @@ pub mod reg {
     pub const S2: u32 = 18;
     pub const S3: u32 = 19;
     pub const S4: u32 = 20;
+    pub const S5: u32 = 21;
+    pub const S6: u32 = 22;
+    pub const S7: u32 = 23;
+    pub const S8: u32 = 24;
+    pub const S9: u32 = 25;
     pub const T3: u32 = 28;
     pub const T4: u32 = 29;
     pub const T5: u32 = 30;

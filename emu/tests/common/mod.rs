@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses only some of these helpers
 
 pub mod encode;
+pub mod sv39;
 
 use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
