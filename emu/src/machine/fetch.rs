@@ -608,11 +608,7 @@ impl Machine {
                 // store that disarms it flushes the host TLB, see `store_code`). So this is
                 // what the slow path below would do: the ITLB hit, and the same code page.
                 if let Some(t) = self.timing.as_deref_mut() {
-                    let slot = value >> SLOT_SHIFT;
-                    if slot != 0 {
-                        t.itlb.hit(slot as usize - 1);
-                        t.itlb_mru = slot as usize - 1;
-                    }
+                    t.l1_tlb_hit(true, value >> SLOT_SHIFT);
                     let ram_page = self.icache.pages[page].ram_page as u64;
                     t.fetch_pbase = crate::memmap::RAM_BASE + (ram_page << PAGE_SHIFT);
                 }

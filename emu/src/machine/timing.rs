@@ -199,10 +199,21 @@ impl Timing {
     /// `SLOT_SHIFT`; 0, no modeled entry: nothing) as a lookup finding it would.
     #[inline(always)]
     pub(crate) fn dtlb_hit(&mut self, slot: u64) {
+        self.l1_tlb_hit(false, slot);
+    }
+
+    /// `dtlb_hit` in the ITLB (`fetch`, for a fetch-table value) or the DTLB.
+    #[inline(always)]
+    pub(crate) fn l1_tlb_hit(&mut self, fetch: bool, slot: u64) {
         if slot != 0 {
             let slot = (slot - 1) as usize;
-            self.dtlb.hit(slot);
-            self.dtlb_mru = slot;
+            let (tlb, mru) = if fetch {
+                (&mut self.itlb, &mut self.itlb_mru)
+            } else {
+                (&mut self.dtlb, &mut self.dtlb_mru)
+            };
+            tlb.hit(slot);
+            *mru = slot;
         }
     }
 
