@@ -310,3 +310,31 @@ fn a_branch_not_taken_trains_the_predictor_as_the_interpreter_does() {
     let (code, spin) = forward_branch_loop();
     same_in_every_mode(&code, spin, 15_000, 1201);
 }
+
+/// The translator counts the instructions its native code retires (`jit_instructions`, which
+/// `klab run --stats` reports): here whole runs of the loop, at most all of them and nearly all
+/// (not the runs before its tenth entry made it hot, nor, in timing mode, a run that would not
+/// end before its slice's stop, which the interpreter steps), in every mode; none without the
+/// translator.
+#[test]
+fn the_native_code_counts_what_it_retires() {
+    let (code, spin) = two_line_loop(false);
+    // The 12 instructions before the loop, and its 2000 runs of 12.
+    let (before, body, runs) = (12, 12, 2000);
+    for mode in MODES {
+        let make = |jit| {
+            let mut m = common::jit_machine(&code, mode, jit, 10);
+            m.run(Some(before + body * runs));
+            assert_eq!(m.hart.pc, RAM_BASE + spin, "{mode:?}: at the spin");
+            m
+        };
+        let (on, off) = (make(true), make(false));
+        assert_eq!(off.jit_instructions(), 0, "{mode:?}");
+        let native = on.jit_instructions();
+        assert!(
+            native <= body * runs && native >= body * (runs - 50),
+            "{mode:?}: {native} instructions ran natively"
+        );
+        assert_eq!(native % body, 0, "{mode:?}: whole runs ({native})");
+    }
+}

@@ -448,9 +448,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             machine.interrupts,
             machine.cycles()
         );
+        let native = machine.jit_instructions();
         eprintln!(
-            "klab: {} blocks translated to host code",
-            machine.jit_blocks()
+            "klab: {} blocks translated to host code, which retired {native} instructions \
+             ({:.1}%)",
+            machine.jit_blocks(),
+            100.0 * native as f64 / machine.retired.max(1) as f64
         );
     }
     for s in machine.stale_uses() {

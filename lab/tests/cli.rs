@@ -257,17 +257,35 @@ fn the_translator_can_be_turned_off_and_changes_no_count() {
             .take(4)
             .map(str::to_string)
             .collect();
-        let blocks: u64 = line("blocks translated")
+        // "klab: B blocks translated to host code, which retired N instructions (P%)".
+        let jit = line("blocks translated");
+        let words: Vec<&str> = jit.split_whitespace().collect();
+        let number = |i: usize| -> u64 {
+            words
+                .get(i)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{jit}"))
+        };
+        let native = words.iter().position(|w| *w == "retired").map(|i| i + 1);
+        let retired: u64 = counts[0]
             .split_whitespace()
             .nth(1)
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("{err}"));
-        (o.stdout, counts, blocks)
+        let native = number(native.unwrap_or_else(|| panic!("{jit}")));
+        (o.stdout, counts, (number(1), native, retired))
     };
-    let (out_on, counts_on, blocks_on) = run("on");
-    let (out_off, counts_off, blocks_off) = run("off");
+    let (out_on, counts_on, (blocks_on, native_on, retired)) = run("on");
+    let (out_off, counts_off, (blocks_off, native_off, _)) = run("off");
     assert!(blocks_on > 0, "the translator translated nothing");
     assert_eq!(blocks_off, 0);
+    // Its hot blocks ran natively (about half the run here); the emulator's tests check the
+    // count itself (`jit_loops`).
+    assert!(
+        native_on > 0 && native_on <= retired,
+        "{native_on} of {retired} instructions ran natively"
+    );
+    assert_eq!(native_off, 0);
     assert_eq!(out_on, out_off, "the guest's output");
     assert_eq!(counts_on, counts_off);
     assert_usage_error(&klab(&["--jit", "maybe"], &guest("hello")), "--jit");

@@ -181,6 +181,9 @@ pub(crate) struct Jit {
     fctx: FunctionBuilderContext,
     /// Blocks translated (over the machine's life).
     pub blocks: u64,
+    /// Instructions the native code retired (over the translator's life): what share of a run
+    /// the translations carry (`klab run --stats`).
+    pub native: u64,
     /// Bytes of code made since the last flush.
     bytes: usize,
     /// Block entries before translation (see `THRESHOLD`).
@@ -219,6 +222,7 @@ impl Jit {
             ctx,
             fctx: FunctionBuilderContext::new(),
             blocks: 0,
+            native: 0,
             bytes: 0,
             next: 0,
             threshold: std::env::var("KLAB_JIT_THRESHOLD")
@@ -1029,6 +1033,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
         n += k;
         runs += 1;
+        count_native(m, k);
         if env.bail == BAIL {
             bailed::<false>(m, ip, k, runs);
             if k == 0 {
@@ -1047,6 +1052,14 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
             continue;
         }
         return threaded::chain::<false>(m, env.npc, n);
+    }
+}
+
+/// Adds `k` instructions retired by native code to the translator's count.
+#[inline(always)]
+fn count_native(m: &mut Machine, k: u64) {
+    if let Some(j) = m.jit.as_mut() {
+        j.native += k;
     }
 }
 
@@ -1221,5 +1234,11 @@ impl Machine {
     /// Blocks the translator has translated (0 without one).
     pub fn jit_blocks(&self) -> u64 {
         self.jit.as_ref().map_or(0, |j| j.blocks)
+    }
+
+    /// Instructions the translator's native code has retired (0 without one); the others ran
+    /// in the interpreter.
+    pub fn jit_instructions(&self) -> u64 {
+        self.jit.as_ref().map_or(0, |j| j.native)
     }
 }

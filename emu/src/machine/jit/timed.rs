@@ -1123,7 +1123,9 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     // privilege.)
     let k = unsafe { code(m.hart.x.as_mut_ptr(), &mut env) };
     // `n0` is the retired count at the start of the last run (the native code's loops advance it).
+    let entered = n;
     let n = env.n0 + k;
+    super::count_native(m, n - entered);
     let runs = env.runs.try_into().unwrap_or(u32::MAX);
     if runs > 1 && env.bail != BAIL {
         super::looped(m, ip, runs);
