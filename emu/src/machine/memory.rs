@@ -270,11 +270,18 @@ impl Machine {
                         || self.bus.page_flags(off) & page_flag::WATCH == 0)
                 {
                     let tag = self.htlb.tag(vaddr);
+                    let value = off as u64 | slot_tag(slot);
                     let table = match access {
                         Access::Store => &mut self.htlb.write,
                         _ => &mut self.htlb.read,
                     };
-                    HostTlb::fill(table, tag, self.dmode, vaddr, off as u64 | slot_tag(slot));
+                    HostTlb::fill(table, tag, self.dmode, vaddr, value);
+                    if access == Access::Load
+                        && self.bus.page_flags(off) == 0
+                        && self.store_would_pass(page, slot, mode)
+                    {
+                        HostTlb::fill(&mut self.htlb.write, tag, self.dmode, vaddr, value);
+                    }
                 }
             }
             None => {
@@ -284,6 +291,39 @@ impl Machine {
             }
         }
         Ok(paddr)
+    }
+
+    /// Whether a store to the page just translated for a load (physical `page`, DTLB `slot`)
+    /// in privilege `mode` would take the same translation and pass every check of the slow
+    /// path, so that a load can fill the host TLB's write table too (`translate_data`) and
+    /// the page's first store skips the slow path. So it is when PMP lets `mode` store to the
+    /// whole page, and the translation is bare, or (timing mode) the DTLB entry it came from
+    /// permits the store and has A and D set: a store's `translate_timed` then hits the same
+    /// entry and makes the same model changes as the fast path's DTLB hit. Not in functional
+    /// mode under Sv39, whose walk keeps no PTE.
+    fn store_would_pass(&self, page: u64, slot: Option<usize>, mode: Privilege) -> bool {
+        use crate::mmu::sv39::pte;
+        if self.pmp.page_permission(page, Access::Store, mode) != Some(true) {
+            return false;
+        }
+        let satp = self.hart.csr.satp;
+        if mode == Privilege::Machine || satp >> satp::MODE_SHIFT == satp::MODE_BARE {
+            return true;
+        }
+        let (Some(t), Some(slot)) = (self.timing.as_deref(), slot) else {
+            return false;
+        };
+        let Some(e) = t.dtlb.at(slot) else {
+            return false;
+        };
+        let ctx = sv39::Context {
+            satp,
+            mode,
+            sum: self.hart.csr.mstatus & mstatus::SUM != 0,
+            mxr: false,
+            update_ad: true,
+        };
+        sv39::permits(e.pte, Access::Store, &ctx) && e.pte & (pte::A | pte::D) == pte::A | pte::D
     }
 
     /// Virtual to physical for an access in privilege `mode`: bare in M-mode or when

@@ -13,10 +13,13 @@
 //! Lookups are O(1) on a repeat: a small direct-mapped memo, indexed by the 4 KiB page number,
 //! remembers the slot the last full search found for that page and ASID. Which entry a search
 //! finds depends only on the entries and on `vaddr >> 12` (every page is 4 KiB-aligned), so a
-//! memo taken since the last insertion or invalidation (the `epoch`) names exactly the slot a
-//! search would; replacement state changes (touches) exactly as after a search. A search
-//! compares one word per way (`Tlb::keys`: page number and level) and skips the levels of which
-//! the TLB holds no entry (`Tlb::held`): after a flush, a miss reads three counts and no way.
+//! memo names exactly the slot a search would while that slot still holds a matching entry and
+//! no entry a search would find first has come in (a 4 KiB entry for the memo's page, or any
+//! superpage entry: see `Tlb::lookup`); replacement state changes (touches) exactly as after a
+//! search. A search compares one word per way (`Tlb::keys`: page number and level) and skips
+//! the levels of which the TLB holds no entry (`Tlb::held`): after a flush, a miss reads three
+//! counts and no way. A flush of one address compares the same words in one set per level; a
+//! flush of everything (or of an ASID) visits only the slots made valid since the last one.
 //! Left out: the walk itself (see `mmu::sv39`), permission checks (the machine checks the stored
 //! PTE), A/D updates, and Svnapot/Svpbmt.
 
@@ -184,9 +187,13 @@ pub struct Tlb {
     /// which the block translator writes, see `lru_words`).
     last: usize,
     stats: TlbStats,
-    /// Bumped by every change of which entries are valid (insertions, invalidations): memos of
-    /// older epochs are void.
+    /// Bumped by every insertion of a superpage entry: memos of older epochs are void (see
+    /// `lookup` for why nothing else voids them all).
     epoch: u64,
+    /// The slots that became valid since the last flush of every entry (or of an ASID), each
+    /// once (`listed`): what such a flush visits, instead of every slot.
+    valid: Vec<usize>,
+    listed: Vec<bool>,
     /// Lookup memos by `page % MEMO_ENTRIES`.
     memo: [Memo; MEMO_ENTRIES],
 }
@@ -209,6 +216,8 @@ impl Tlb {
             last: NO_SLOT,
             stats: TlbStats::default(),
             epoch: 1,
+            valid: Vec::new(),
+            listed: vec![false; config.entries as usize],
             memo: [Memo::default(); MEMO_ENTRIES],
         }
     }
@@ -257,6 +266,10 @@ impl Tlb {
         self.keys[slot] = match entry {
             Some(e) => {
                 self.held[usize::from(e.level)] += 1;
+                if !self.listed[slot] {
+                    self.listed[slot] = true;
+                    self.valid.push(slot);
+                }
                 key_of(e.vpn, e.level)
             }
             None => NO_KEY,
@@ -266,12 +279,24 @@ impl Tlb {
 
     /// Looks `vaddr` up for `asid`: a hit touches the entry and returns it with its slot. If
     /// several entries match (only through software misuse), the lowest level wins. O(1) when
-    /// the page was looked up since the last insertion or invalidation, else O(ways).
+    /// the page was found before and its memo still holds, else O(ways).
+    ///
+    /// A memo names the first entry a search finds for its page and ASID (lowest level, then
+    /// lowest way). It holds while that slot still holds a matching entry and no entry that
+    /// a search would find first has come in since. Only an insertion brings one: a 4 KiB
+    /// entry for the memo's own page (`insert` forgets that page's memo) or a superpage entry
+    /// (`insert` bumps the epoch, voiding every memo). An invalidation cannot: it removes
+    /// entries, and a search's first match either stays or was the memo's own entry, which the
+    /// check of the slot sees gone.
     pub fn lookup(&mut self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.stats.lookups += 1;
         let page = vaddr >> PAGE_SHIFT;
         let m = &mut self.memo[page as usize & (MEMO_ENTRIES - 1)];
-        let found = if m.epoch == self.epoch && m.page == page && m.asid == asid {
+        let found = if m.epoch == self.epoch
+            && m.page == page
+            && m.asid == asid
+            && self.slots[m.slot].is_some_and(|e| e.matches(vaddr, asid))
+        {
             Some(m.slot)
         } else {
             let found = self.find(vaddr, asid);
@@ -356,13 +381,26 @@ impl Tlb {
         let same = |e: &TlbEntry| {
             (e.vpn, e.level, e.asid, e.global) == (entry.vpn, entry.level, entry.asid, entry.global)
         };
-        let slots = &self.slots[base..base + self.ways];
-        let way = match slots.iter().position(|s| s.as_ref().is_some_and(same)) {
-            Some(way) => way,
-            None => self.repl.victim(set, |w| slots[w].is_some()),
-        };
+        let key = key_of(entry.vpn, entry.level);
+        let (keys, slots) = (
+            &self.keys[base..base + self.ways],
+            &self.slots[base..base + self.ways],
+        );
+        let way =
+            match (0..self.ways).find(|&w| keys[w] == key && slots[w].is_some_and(|e| same(&e))) {
+                Some(way) => way,
+                None => self.repl.victim(set, |w| slots[w].is_some()),
+            };
         let slot = base + way;
-        self.epoch += 1;
+        // The memos this entry could shadow (see `lookup`).
+        if entry.level == 0 {
+            let m = &mut self.memo[entry.vpn as usize & (MEMO_ENTRIES - 1)];
+            if m.page == entry.vpn {
+                m.epoch = 0;
+            }
+        } else {
+            self.epoch += 1;
+        }
         let evicted = self.set_slot(slot, Some(entry)).filter(|e| !same(e));
         if evicted.is_some() {
             self.stats.evictions += 1;
@@ -399,38 +437,52 @@ impl Tlb {
             }
         };
         match vaddr {
-            // A page that contains v has vpn = v >> shift(level): only one set per level to scan.
+            // A page that contains v has vpn = v >> shift(level): only one set per level to
+            // scan, for the key of that page number and level, and none for a level the TLB
+            // holds no entry of.
             Some(v) => {
                 for level in 0..LEVELS {
-                    let base = self.set_of(v >> vpn_shift(level)) * self.ways;
+                    if self.held[usize::from(level)] == 0 {
+                        continue;
+                    }
+                    let vpn = v >> vpn_shift(level);
+                    let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
                     for slot in base..base + self.ways {
-                        if self.slots[slot].is_some_and(|e| e.level == level) {
+                        if self.keys[slot] == want {
                             clear(self, slot);
                         }
                     }
                 }
             }
-            // Only valid slots (their keys, a dense table, tell them), and none once every
-            // valid entry is gone.
+            // Only the slots made valid since the last such flush (`valid`), in any order (a
+            // flush's result does not depend on it); those left valid (another ASID's, or
+            // global ones) stay listed.
             None => {
-                for slot in 0..self.slots.len() {
-                    if self.held == [0; LEVELS as usize] {
-                        break;
-                    }
+                let mut valid = std::mem::take(&mut self.valid);
+                for &slot in &valid {
                     if self.keys[slot] != NO_KEY {
                         clear(self, slot);
                     }
                 }
+                valid.retain(|&slot| {
+                    let kept = self.keys[slot] != NO_KEY;
+                    self.listed[slot] = kept;
+                    kept
+                });
+                self.valid = valid;
             }
         }
         self.stats.flushes += count as u64;
-        if count > 0 {
-            self.epoch += 1;
-        }
         Flushed {
             entries: count,
             superpages,
         }
+    }
+
+    /// The entry in `slot`, if it is valid.
+    #[inline]
+    pub fn at(&self, slot: usize) -> Option<TlbEntry> {
+        self.slots.get(slot).copied().flatten()
     }
 
     /// The valid entries with their slots, in slot order, for a debugger.
@@ -778,6 +830,12 @@ mod tests {
                     }
                 }
                 prop_assert_eq!(t.held, held);
+                // Every valid slot is listed for the next flush of everything, once.
+                for (slot, e) in t.slots.iter().enumerate() {
+                    prop_assert!(e.is_none() || t.listed[slot], "slot {} unlisted", slot);
+                    let times = t.valid.iter().filter(|&&s| s == slot).count();
+                    prop_assert_eq!(times, usize::from(t.listed[slot]));
+                }
                 if let Some(slot) = t.last_touched() {
                     prop_assert!(t.slots[slot].is_some());
                     let before = t.clone();
