@@ -17,8 +17,9 @@
 //! no entry a search would find first has come in (a 4 KiB entry for the memo's page, or any
 //! superpage entry: see `Tlb::lookup`); replacement state changes (touches) exactly as after a
 //! search. A search compares one word per way (`Tlb::keys`: page number and level) and skips
-//! the levels of which the TLB holds no entry (`Tlb::held`): after a flush, a miss reads three
-//! counts and no way. A flush of one address compares the same words in one set per level; a
+//! the levels of which the TLB holds no entry (`Tlb::held`: after a flush, a miss reads three
+//! counts and no way) or, by a filter of their page numbers (`Tlb::filter`), surely none for
+//! the page. A flush of one address compares the same words in one set per level; a
 //! flush of everything (or of an ASID) visits only the slots made valid since the last one.
 //! Left out: the walk itself (see `mmu::sv39`), permission checks (the machine checks the stored
 //! PTE), A/D updates, and Svnapot/Svpbmt.
@@ -45,6 +46,17 @@ struct Memo {
     epoch: u64,
     /// The slot found.
     slot: usize,
+}
+
+/// Words of a level's page-number filter (`Tlb::filter`), and its bits.
+const FILTER_WORDS: usize = 4;
+const FILTER_BITS: u64 = 64 * FILTER_WORDS as u64;
+
+/// The word and bit of page number `vpn` in a level's filter.
+#[inline]
+fn filter_bit(vpn: u64) -> (usize, u64) {
+    let b = vpn % FILTER_BITS;
+    ((b / 64) as usize, 1 << (b % 64))
 }
 
 /// `Tlb::keys` of an invalid slot (no page number and level make it).
@@ -182,6 +194,10 @@ pub struct Tlb {
     keys: Vec<u64>,
     /// Valid entries of each level.
     held: [u32; LEVELS as usize],
+    /// Of each level, a filter of the page numbers it may hold: bit `vpn % FILTER_BITS` is set
+    /// for every valid entry's (and for some gone since). A clear bit: no entry of that level
+    /// has the page number, and a search skips the level. Cleared when the level holds none.
+    filter: [[u64; FILTER_WORDS]; LEVELS as usize],
     repl: ReplacementState,
     /// The slot touched or filled last, while it stays valid; `NO_SLOT` otherwise (a plain word,
     /// which the block translator writes, see `lru_words`).
@@ -212,6 +228,7 @@ impl Tlb {
             slots: vec![None; config.entries as usize],
             keys: vec![NO_KEY; config.entries as usize],
             held: [0; LEVELS as usize],
+            filter: [[0; FILTER_WORDS]; LEVELS as usize],
             repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
             last: NO_SLOT,
             stats: TlbStats::default(),
@@ -249,6 +266,10 @@ impl Tlb {
             .filter(|&level| self.held[usize::from(level)] != 0)
             .find_map(|level| {
                 let vpn = vaddr >> vpn_shift(level);
+                let (word, bit) = filter_bit(vpn);
+                if self.filter[usize::from(level)][word] & bit == 0 {
+                    return None;
+                }
                 let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
                 (base..base + self.ways).find(|&slot| {
                     self.keys[slot] == want
@@ -261,11 +282,18 @@ impl Tlb {
     fn set_slot(&mut self, slot: usize, entry: Option<TlbEntry>) -> Option<TlbEntry> {
         let old = std::mem::replace(&mut self.slots[slot], entry);
         if let Some(e) = old {
-            self.held[usize::from(e.level)] -= 1;
+            let level = usize::from(e.level);
+            self.held[level] -= 1;
+            if self.held[level] == 0 {
+                self.filter[level] = [0; FILTER_WORDS];
+            }
         }
         self.keys[slot] = match entry {
             Some(e) => {
-                self.held[usize::from(e.level)] += 1;
+                let level = usize::from(e.level);
+                self.held[level] += 1;
+                let (word, bit) = filter_bit(e.vpn);
+                self.filter[level][word] |= bit;
                 if !self.listed[slot] {
                     self.listed[slot] = true;
                     self.valid.push(slot);
@@ -439,13 +467,16 @@ impl Tlb {
         match vaddr {
             // A page that contains v has vpn = v >> shift(level): only one set per level to
             // scan, for the key of that page number and level, and none for a level the TLB
-            // holds no entry of.
+            // holds no entry of, or whose filter rules the page number out.
             Some(v) => {
                 for level in 0..LEVELS {
-                    if self.held[usize::from(level)] == 0 {
+                    let vpn = v >> vpn_shift(level);
+                    let (word, bit) = filter_bit(vpn);
+                    if self.held[usize::from(level)] == 0
+                        || self.filter[usize::from(level)][word] & bit == 0
+                    {
                         continue;
                     }
-                    let vpn = v >> vpn_shift(level);
                     let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
                     for slot in base..base + self.ways {
                         if self.keys[slot] == want {
@@ -830,6 +861,11 @@ mod tests {
                     }
                 }
                 prop_assert_eq!(t.held, held);
+                // Every valid entry passes its level's filter.
+                for e in t.slots.iter().flatten() {
+                    let (word, bit) = filter_bit(e.vpn);
+                    prop_assert!(t.filter[usize::from(e.level)][word] & bit != 0);
+                }
                 // Every valid slot is listed for the next flush of everything, once.
                 for (slot, e) in t.slots.iter().enumerate() {
                     prop_assert!(e.is_none() || t.listed[slot], "slot {} unlisted", slot);
