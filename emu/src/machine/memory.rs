@@ -316,14 +316,21 @@ impl Machine {
         let Some(e) = t.dtlb.at(slot) else {
             return false;
         };
-        let ctx = sv39::Context {
+        let ctx = self.sv39_context(satp, mode);
+        sv39::permits(e.pte, Access::Store, &ctx) && e.pte & (pte::A | pte::D) == pte::A | pte::D
+    }
+
+    /// What an Sv39 walk or a TLB entry's check under `satp` in privilege `mode` needs of
+    /// `mstatus` (SUM, MXR); the walk sets A and D.
+    pub(super) fn sv39_context(&self, satp: u64, mode: Privilege) -> sv39::Context {
+        let status = self.hart.csr.mstatus;
+        sv39::Context {
             satp,
             mode,
-            sum: self.hart.csr.mstatus & mstatus::SUM != 0,
-            mxr: false,
+            sum: status & mstatus::SUM != 0,
+            mxr: status & mstatus::MXR != 0,
             update_ad: true,
-        };
-        sv39::permits(e.pte, Access::Store, &ctx) && e.pte & (pte::A | pte::D) == pte::A | pte::D
+        }
     }
 
     /// Virtual to physical for an access in privilege `mode`: bare in M-mode or when
@@ -339,14 +346,7 @@ impl Machine {
         if mode == Privilege::Machine || satp >> satp::MODE_SHIFT == satp::MODE_BARE {
             return Ok((vaddr, None));
         }
-        let status = self.hart.csr.mstatus;
-        let ctx = sv39::Context {
-            satp,
-            mode,
-            sum: status & mstatus::SUM != 0,
-            mxr: status & mstatus::MXR != 0,
-            update_ad: true,
-        };
+        let ctx = self.sv39_context(satp, mode);
         if self.timing.is_some() {
             return self.translate_timed(vaddr, access, &ctx);
         }

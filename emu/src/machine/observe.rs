@@ -10,7 +10,7 @@
 
 use crate::bus::Bus;
 use crate::hart::Privilege;
-use crate::hart::csr::{mstatus, satp};
+use crate::hart::csr::satp;
 use crate::memmap::PAGE_MASK;
 use crate::mmu::sv39::{self, PteMemory};
 use crate::trap::Access;
@@ -52,17 +52,13 @@ impl Machine {
     /// nothing; `None` if that load would fault.
     pub fn peek_translate(&self, vaddr: u64) -> Option<u64> {
         let mode = self.data_privilege();
-        let status = self.hart.csr.mstatus;
         let s = self.hart.csr.satp;
         if mode == Privilege::Machine || s >> satp::MODE_SHIFT == satp::MODE_BARE {
             return Some(vaddr);
         }
         let ctx = sv39::Context {
-            satp: s,
-            mode,
-            sum: status & mstatus::SUM != 0,
-            mxr: status & mstatus::MXR != 0,
             update_ad: false,
+            ..self.sv39_context(s, mode)
         };
         sv39::walk(&mut Peek(&self.bus), vaddr, Access::Load, &ctx, |_| {})
             .ok()
