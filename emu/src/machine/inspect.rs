@@ -15,7 +15,6 @@
 //! and one stopped in a user program reads the kernel).
 
 use crate::hart::Privilege;
-use crate::hart::csr::satp;
 use crate::memmap::{PAGE_MASK, PAGE_SIZE};
 use crate::mmu::sv39::{self, Step, Translation};
 use crate::model::cache::Cache;
@@ -28,8 +27,7 @@ use super::observe::Peek;
 impl Machine {
     /// Whether data accesses are translated now (not M-mode without MPRV, and `satp` not Bare).
     pub fn translation_active(&self) -> bool {
-        self.data_privilege() != Privilege::Machine
-            && self.hart.csr.satp >> satp::MODE_SHIFT != satp::MODE_BARE
+        !self.bare(self.data_privilege())
     }
 
     /// The Sv39 walk of `vaddr` under the current `satp`, as a debugger sees it (any valid leaf,

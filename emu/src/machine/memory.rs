@@ -306,8 +306,7 @@ impl Machine {
         if self.pmp.page_permission(page, Access::Store, mode) != Some(true) {
             return false;
         }
-        let satp = self.hart.csr.satp;
-        if mode == Privilege::Machine || satp >> satp::MODE_SHIFT == satp::MODE_BARE {
+        if self.bare(mode) {
             return true;
         }
         let (Some(t), Some(slot)) = (self.timing.as_deref(), slot) else {
@@ -316,8 +315,13 @@ impl Machine {
         let Some(e) = t.dtlb.at(slot) else {
             return false;
         };
-        let ctx = self.sv39_context(satp, mode);
+        let ctx = self.sv39_context(self.hart.csr.satp, mode);
         sv39::permits(e.pte, Access::Store, &ctx) && e.pte & (pte::A | pte::D) == pte::A | pte::D
+    }
+
+    /// Whether accesses in privilege `mode` are untranslated: M-mode, or `satp` Bare.
+    pub(super) fn bare(&self, mode: Privilege) -> bool {
+        mode == Privilege::Machine || self.hart.csr.satp >> satp::MODE_SHIFT == satp::MODE_BARE
     }
 
     /// What an Sv39 walk or a TLB entry's check under `satp` in privilege `mode` needs of
@@ -342,11 +346,10 @@ impl Machine {
         access: Access,
         mode: Privilege,
     ) -> Result<(u64, Option<usize>), Trap> {
-        let satp = self.hart.csr.satp;
-        if mode == Privilege::Machine || satp >> satp::MODE_SHIFT == satp::MODE_BARE {
+        if self.bare(mode) {
             return Ok((vaddr, None));
         }
-        let ctx = self.sv39_context(satp, mode);
+        let ctx = self.sv39_context(self.hart.csr.satp, mode);
         if self.timing.is_some() {
             return self.translate_timed(vaddr, access, &ctx);
         }

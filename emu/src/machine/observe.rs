@@ -9,7 +9,6 @@
 //! operation boundary (the timeline's; see `record`, which numbers them: `rs1` is x0).
 
 use crate::bus::Bus;
-use crate::hart::Privilege;
 use crate::hart::csr::satp;
 use crate::memmap::PAGE_MASK;
 use crate::mmu::sv39::{self, PteMemory};
@@ -52,13 +51,12 @@ impl Machine {
     /// nothing; `None` if that load would fault.
     pub fn peek_translate(&self, vaddr: u64) -> Option<u64> {
         let mode = self.data_privilege();
-        let s = self.hart.csr.satp;
-        if mode == Privilege::Machine || s >> satp::MODE_SHIFT == satp::MODE_BARE {
+        if self.bare(mode) {
             return Some(vaddr);
         }
         let ctx = sv39::Context {
             update_ad: false,
-            ..self.sv39_context(s, mode)
+            ..self.sv39_context(self.hart.csr.satp, mode)
         };
         sv39::walk(&mut Peek(&self.bus), vaddr, Access::Load, &ctx, |_| {})
             .ok()

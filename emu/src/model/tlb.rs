@@ -260,22 +260,27 @@ impl Tlb {
         (vpn & self.set_mask) as usize
     }
 
+    /// Whether the TLB may hold an entry of `level` for page number `vpn`: it holds some entry
+    /// of that level (`held`), and the level's filter does not rule `vpn` out.
+    #[inline]
+    fn may_hold(&self, level: u8, vpn: u64) -> bool {
+        let (word, bit) = filter_bit(vpn);
+        let level = usize::from(level);
+        self.held[level] != 0 && self.filter[level][word] & bit != 0
+    }
+
     /// The slot of the entry translating `vaddr` for `asid`, lowest level first.
     fn find(&self, vaddr: u64, asid: u16) -> Option<usize> {
-        (0..LEVELS)
-            .filter(|&level| self.held[usize::from(level)] != 0)
-            .find_map(|level| {
-                let vpn = vaddr >> vpn_shift(level);
-                let (word, bit) = filter_bit(vpn);
-                if self.filter[usize::from(level)][word] & bit == 0 {
-                    return None;
-                }
-                let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
-                (base..base + self.ways).find(|&slot| {
-                    self.keys[slot] == want
-                        && self.slots[slot].is_some_and(|e| e.matches(vaddr, asid))
-                })
+        (0..LEVELS).find_map(|level| {
+            let vpn = vaddr >> vpn_shift(level);
+            if !self.may_hold(level, vpn) {
+                return None;
+            }
+            let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
+            (base..base + self.ways).find(|&slot| {
+                self.keys[slot] == want && self.slots[slot].is_some_and(|e| e.matches(vaddr, asid))
             })
+        })
     }
 
     /// Sets `slot` to `entry` (`None`: invalid), keeping `keys` and `held`; returns what it held.
@@ -471,10 +476,7 @@ impl Tlb {
             Some(v) => {
                 for level in 0..LEVELS {
                     let vpn = v >> vpn_shift(level);
-                    let (word, bit) = filter_bit(vpn);
-                    if self.held[usize::from(level)] == 0
-                        || self.filter[usize::from(level)][word] & bit == 0
-                    {
+                    if !self.may_hold(level, vpn) {
                         continue;
                     }
                     let (want, base) = (key_of(vpn, level), self.set_of(vpn) * self.ways);
