@@ -315,7 +315,7 @@ impl Machine {
         let Some(e) = t.dtlb.at(slot) else {
             return false;
         };
-        let ctx = self.sv39_context(self.hart.csr.satp, mode);
+        let ctx = self.sv39_context(mode);
         sv39::permits(e.pte, Access::Store, &ctx) && e.pte & (pte::A | pte::D) == pte::A | pte::D
     }
 
@@ -324,12 +324,12 @@ impl Machine {
         mode == Privilege::Machine || self.hart.csr.satp >> satp::MODE_SHIFT == satp::MODE_BARE
     }
 
-    /// What an Sv39 walk or a TLB entry's check under `satp` in privilege `mode` needs of
-    /// `mstatus` (SUM, MXR); the walk sets A and D.
-    pub(super) fn sv39_context(&self, satp: u64, mode: Privilege) -> sv39::Context {
+    /// What an Sv39 walk or a TLB entry's check under the current `satp` in privilege `mode`
+    /// needs of `mstatus` (SUM, MXR); the walk sets A and D.
+    pub(super) fn sv39_context(&self, mode: Privilege) -> sv39::Context {
         let status = self.hart.csr.mstatus;
         sv39::Context {
-            satp,
+            satp: self.hart.csr.satp,
             mode,
             sum: status & mstatus::SUM != 0,
             mxr: status & mstatus::MXR != 0,
@@ -349,7 +349,7 @@ impl Machine {
         if self.bare(mode) {
             return Ok((vaddr, None));
         }
-        let ctx = self.sv39_context(self.hart.csr.satp, mode);
+        let ctx = self.sv39_context(mode);
         if self.timing.is_some() {
             return self.translate_timed(vaddr, access, &ctx);
         }

@@ -56,7 +56,7 @@ impl Machine {
         }
         let ctx = sv39::Context {
             update_ad: false,
-            ..self.sv39_context(self.hart.csr.satp, mode)
+            ..self.sv39_context(mode)
         };
         sv39::walk(&mut Peek(&self.bus), vaddr, Access::Load, &ctx, |_| {})
             .ok()

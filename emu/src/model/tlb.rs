@@ -368,7 +368,7 @@ impl Tlb {
     /// `lookup` without any state change or counting (debugger, checks).
     pub fn probe(&self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.find(vaddr, asid)
-            .and_then(|slot| self.slots[slot].map(|e| (slot, e)))
+            .and_then(|slot| self.at(slot).map(|e| (slot, e)))
     }
 
     /// Marks `slot` (a valid entry) used, for hits the machine found without `lookup`. O(1)
