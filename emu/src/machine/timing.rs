@@ -196,7 +196,8 @@ impl Timing {
     }
 
     /// Books the DTLB hit of a host-TLB value's modeled slot (`slot` + 1 from its top bits, see
-    /// `SLOT_SHIFT`; 0, no modeled entry: nothing) as a lookup finding it would.
+    /// `SLOT_SHIFT`; 0, no modeled entry: nothing): the replacement state a lookup finding it
+    /// leaves (`Tlb::touch`; the TLB's own `TlbStats` count `lookup` calls only).
     #[inline(always)]
     pub(crate) fn dtlb_hit(&mut self, slot: u64) {
         self.l1_tlb_hit(false, slot);
@@ -212,7 +213,7 @@ impl Timing {
             } else {
                 (&mut self.dtlb, &mut self.dtlb_mru)
             };
-            tlb.hit(slot);
+            tlb.touch(slot);
             *mru = slot;
         }
     }

@@ -146,7 +146,8 @@ pub struct Flushed {
     pub superpages: bool,
 }
 
-/// Event counts of one TLB (`probe` and `touch` count nothing).
+/// Event counts of one TLB (`probe` and `touch` count nothing). They are the model's own
+/// (tests, debugging); the machine's reported TLB events are `stats::Event`s.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TlbStats {
     /// Calls of `lookup`.
@@ -161,22 +162,17 @@ pub struct TlbStats {
     pub evictions: u64,
 }
 
-/// `Tlb::last` when no slot is.
-const NO_SLOT: usize = usize::MAX;
-
-/// Pointers to what `Tlb::hit` changes under LRU replacement (see `Tlb::lru_words`): a hit on
-/// `slot` adds one to `lookups` and `hits`, and, unless `mru[set]` is already its way (`set` =
-/// `slot >> shift`, way = the low bits), sets it, adds one to `clock` and stamps `stamps[slot]`
-/// with it; then sets `last` to `slot`.
+/// Pointers to what `Tlb::touch` changes under LRU replacement (see `Tlb::lru_words`): a touch
+/// of `slot`, unless `mru[set]` is already its way (`set` = `slot >> shift`, way = the low
+/// bits; `one_set`: the TLB has a single set, so `set` is 0), sets it, adds one to `clock` and
+/// stamps `stamps[slot]` with it.
 #[derive(Clone, Copy)]
 pub(crate) struct LruWords {
-    pub lookups: *mut u64,
-    pub hits: *mut u64,
     pub mru: *mut u32,
     pub stamps: *mut u64,
     pub clock: *mut u64,
-    pub last: *mut usize,
     pub shift: u32,
+    pub one_set: bool,
 }
 
 /// A modeled TLB (see the module note).
@@ -199,9 +195,6 @@ pub struct Tlb {
     /// has the page number, and a search skips the level. Cleared when the level holds none.
     filter: [[u64; FILTER_WORDS]; LEVELS as usize],
     repl: ReplacementState,
-    /// The slot touched or filled last, while it stays valid; `NO_SLOT` otherwise (a plain word,
-    /// which the block translator writes, see `lru_words`).
-    last: usize,
     stats: TlbStats,
     /// Bumped by every insertion of a superpage entry: memos of older epochs are void (see
     /// `lookup` for why nothing else voids them all).
@@ -230,7 +223,6 @@ impl Tlb {
             held: [0; LEVELS as usize],
             filter: [[0; FILTER_WORDS]; LEVELS as usize],
             repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
-            last: NO_SLOT,
             stats: TlbStats::default(),
             epoch: 1,
             valid: Vec::new(),
@@ -356,52 +348,36 @@ impl Tlb {
         }
     }
 
-    /// What `lookup` does on a hit in `slot` (a valid entry the machine knows a lookup would
-    /// find): counts the lookup and its hit and touches the entry.
-    #[inline]
-    pub fn hit(&mut self, slot: usize) {
-        self.stats.lookups += 1;
-        self.stats.hits += 1;
-        self.touch(slot);
-    }
-
     /// `lookup` without any state change or counting (debugger, checks).
     pub fn probe(&self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.find(vaddr, asid)
             .and_then(|slot| self.at(slot).map(|e| (slot, e)))
     }
 
-    /// Marks `slot` (a valid entry) used, for hits the machine found without `lookup`. O(1)
-    /// except PLRU (O(log ways)); touching `last_touched()` again changes nothing. Counts nothing.
+    /// Marks `slot` (a valid entry) used, as a lookup that finds it does: for the hits the
+    /// machine finds without `lookup` (through the host TLB). O(1) except PLRU (O(log ways));
+    /// touching the slot touched or filled last again changes nothing (so the machine skips
+    /// it). Counts nothing.
     #[inline]
     pub fn touch(&mut self, slot: usize) {
         debug_assert!(self.slots[slot].is_some(), "touch of invalid slot {slot}");
         // `ways` is a power of two: shift and mask, not a divide.
         let shift = self.ways.trailing_zeros();
         self.repl.touch(slot >> shift, slot & (self.ways - 1));
-        self.last = slot;
     }
 
-    /// The slot touched or filled most recently, if it is still valid.
-    #[inline]
-    pub fn last_touched(&self) -> Option<usize> {
-        (self.last != NO_SLOT).then_some(self.last)
-    }
-
-    /// What `hit` reads and writes under LRU replacement, for the block translator to do it
-    /// inline (`machine::jit::timed`): the lookup and hit counts, the replacement state's words
-    /// (`ReplacementState::lru_words`), `last`, and the shift from a slot to its set. `None`
-    /// under the other policies. The words live as long as the TLB (no table is ever resized).
+    /// What `touch` reads and writes under LRU replacement, for the block translator to do it
+    /// inline (`machine::jit::timed`): the replacement state's words
+    /// (`ReplacementState::lru_words`) and the shift from a slot to its set. `None` under the
+    /// other policies. The words live as long as the TLB (no table is ever resized).
     pub(crate) fn lru_words(&mut self) -> Option<LruWords> {
         let (mru, stamps, clock) = self.repl.lru_words()?;
         Some(LruWords {
-            lookups: &mut self.stats.lookups,
-            hits: &mut self.stats.hits,
             mru,
             stamps,
             clock,
-            last: &mut self.last,
             shift: self.ways.trailing_zeros(),
+            one_set: self.sets == 1,
         })
     }
 
@@ -439,7 +415,6 @@ impl Tlb {
             self.stats.evictions += 1;
         }
         self.repl.fill(set, way);
-        self.last = slot;
         (slot, evicted)
     }
 
@@ -464,9 +439,6 @@ impl Tlb {
                 t.set_slot(slot, None);
                 count += 1;
                 superpages |= e.level > 0;
-                if t.last == slot {
-                    t.last = NO_SLOT;
-                }
             }
         };
         match vaddr {
@@ -770,10 +742,10 @@ mod tests {
         }
     }
 
-    // Does `hit` on the slot a lookup finds leave the replacement state, counts and last slot
-    // a lookup leaves, whatever the policy and the order of hits?
+    // Does `touch` of the slot a lookup finds leave the replacement state a lookup leaves,
+    // whatever the policy and the order of hits, and count nothing?
     #[test]
-    fn hit_is_a_lookup_that_hits() {
+    fn touch_is_a_lookup_that_hits() {
         for p in Replacement::ALL {
             let mut by_lookup = tlb(16, 4, p);
             for i in 0..16 {
@@ -783,31 +755,11 @@ mod tests {
             for k in [3u64, 7, 3, 12, 0, 15, 15, 4, 8, 3] {
                 let (slot, _) = by_lookup.lookup(k * KIB4 + 8, 1).unwrap();
                 assert_eq!(by_hit.probe(k * KIB4 + 8, 1).map(|(s, _)| s), Some(slot));
-                by_hit.hit(slot);
+                let counted = by_hit.stats;
+                by_hit.touch(slot);
                 assert_eq!(by_hit.repl, by_lookup.repl, "{p}");
-                assert_eq!(by_hit.stats, by_lookup.stats, "{p}");
-                assert_eq!(by_hit.last, by_lookup.last, "{p}");
+                assert_eq!(by_hit.stats, counted, "{p}");
             }
-        }
-    }
-
-    // Does touching the last-touched slot change nothing, and does a flush forget it?
-    #[test]
-    fn last_touched_is_mru() {
-        for p in Replacement::ALL {
-            let mut t = tlb(8, 4, p);
-            for i in 0..8 {
-                t.insert(entry(i * KIB4, 0, 1, false));
-            }
-            let (slot, _) = t.lookup(3 * KIB4, 1).unwrap();
-            assert_eq!(t.last_touched(), Some(slot));
-            let before = t.clone();
-            t.touch(slot);
-            assert_eq!(t, before, "{p}");
-            t.touch(0);
-            assert_eq!(t.last_touched(), Some(0));
-            t.flush(Some(0), None);
-            assert_eq!(t.last_touched(), None, "{p}");
         }
     }
 
@@ -820,14 +772,15 @@ mod tests {
     proptest! {
         // Through random inserts, lookups, touches and flushes, for every policy: does `probe`
         // agree with a brute-force scan (lowest level first), does `flush` remove exactly what
-        // the spec says, does `last_touched` name a valid slot, and does touching it change
-        // nothing?
+        // the spec says, and does touching the slot touched or filled last change nothing while
+        // it stays valid (what lets the machine skip its hits)?
         #[test]
         fn random_runs_keep_invariants(
             policy in 0..4usize,
             ops in prop::collection::vec((0..4u8, 0..6u64, 0..3u8, 0..3u16, any::<bool>()), 1..200),
         ) {
             let mut t = tlb(8, 2, Replacement::ALL[policy]);
+            let mut last = None;
             for (op, page, level, asid, flag) in ops {
                 let vaddr = page * (KIB4 + MIB2 + GIB1) + 0x18;
                 match op {
@@ -835,6 +788,7 @@ mod tests {
                         let e = entry(vaddr, level, asid, flag && asid == 0);
                         let (slot, _) = t.insert(e);
                         prop_assert_eq!(t.slots[slot], Some(e));
+                        last = Some(slot);
                     }
                     2 => {
                         let scan = t
@@ -843,6 +797,9 @@ mod tests {
                             .min_by_key(|&(slot, e)| (e.level, slot));
                         prop_assert_eq!(t.probe(vaddr, asid), scan);
                         prop_assert_eq!(t.lookup(vaddr, asid), scan);
+                        if let Some((slot, _)) = scan {
+                            last = Some(slot);
+                        }
                     }
                     _ => {
                         let v = flag.then_some(vaddr);
@@ -874,8 +831,7 @@ mod tests {
                     let times = t.valid.iter().filter(|&&s| s == slot).count();
                     prop_assert_eq!(times, usize::from(t.listed[slot]));
                 }
-                if let Some(slot) = t.last_touched() {
-                    prop_assert!(t.slots[slot].is_some());
+                if let Some(slot) = last.filter(|&s: &usize| t.slots[s].is_some()) {
                     let before = t.clone();
                     t.touch(slot);
                     prop_assert_eq!(&t, &before);

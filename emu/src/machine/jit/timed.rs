@@ -716,18 +716,16 @@ impl Gen<'_> {
     fn dtlb_hit(&mut self, w: LruWords, mru_slot: *mut usize, slot: Value) {
         let trusted = MemFlagsData::trusted();
         let slot = self.b.ins().iadd_imm_s(slot, -1);
-        for counter in [w.lookups, w.hits] {
-            let at = self.iconst(counter as u64);
-            let v = self.b.ins().load(types::I64, trusted, at, 0);
-            let v = self.b.ins().iadd_imm_s(v, 1);
-            self.b.ins().store(trusted, v, at, 0);
-        }
-        let set = self.b.ins().ushr_imm_s(slot, i64::from(w.shift));
-        let way = self.b.ins().band_imm_s(slot, (1i64 << w.shift) - 1);
-        let way = self.b.ins().ireduce(types::I32, way);
         let mru = self.iconst(w.mru as u64);
-        let at = self.b.ins().ishl_imm_s(set, 2);
-        let at = self.b.ins().iadd(mru, at);
+        let (at, way) = if w.one_set {
+            (mru, slot)
+        } else {
+            let set = self.b.ins().ushr_imm_s(slot, i64::from(w.shift));
+            let way = self.b.ins().band_imm_s(slot, (1i64 << w.shift) - 1);
+            let at = self.b.ins().ishl_imm_s(set, 2);
+            (self.b.ins().iadd(mru, at), way)
+        };
+        let way = self.b.ins().ireduce(types::I32, way);
         let old = self.b.ins().load(types::I32, trusted, at, 0);
         let same = self.b.ins().icmp(IntCC::Equal, old, way);
         self.unless(same, |g| {
@@ -741,10 +739,8 @@ impl Gen<'_> {
             let stamp = g.b.ins().iadd(stamps, off);
             g.b.ins().store(trusted, now, stamp, 0);
         });
-        for word in [w.last, mru_slot] {
-            let at = self.iconst(word as u64);
-            self.b.ins().store(trusted, slot, at, 0);
-        }
+        let at = self.iconst(mru_slot as u64);
+        self.b.ins().store(trusted, slot, at, 0);
     }
 
     /// A conditional branch at `pc` not taken (to `npc`): the pipeline model's prediction, which
