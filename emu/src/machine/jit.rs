@@ -124,7 +124,16 @@ pub(crate) struct Env {
     runs: u64,
     /// Timing mode: the current attribution's event counts (`Stats::events_ptr`).
     events: *mut u64,
+    /// Timing mode: nonzero once a helper has moved the stop before the block's end (see
+    /// `timed`'s `call_helper`); 0 at entry.
+    cut: u64,
+    /// Timing mode: what the loads and stores of a loop's body last found in the host TLB
+    /// (`timed::held_probe`), a page word and an entry value each; zeros at entry.
+    held: [u64; 2 * HELD],
 }
+
+/// Loads and stores of a loop's body whose host-TLB probes the env keeps (`Env::held`).
+const HELD: usize = 4;
 
 /// `Env::bail`: the block ran to its end (or, functional mode, left by a taken branch).
 const END: u64 = 0;
@@ -154,6 +163,8 @@ const ENV_PC: i32 = std::mem::offset_of!(Env, pc) as i32;
 const ENV_BYTES: i32 = std::mem::offset_of!(Env, bytes) as i32;
 const ENV_RUNS: i32 = std::mem::offset_of!(Env, runs) as i32;
 const ENV_EVENTS: i32 = std::mem::offset_of!(Env, events) as i32;
+const ENV_CUT: i32 = std::mem::offset_of!(Env, cut) as i32;
+const ENV_HELD: i32 = std::mem::offset_of!(Env, held) as i32;
 /// Fields of the env (each eight bytes).
 const ENV_FIELDS: usize = std::mem::size_of::<Env>() / 8;
 const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
@@ -1025,6 +1036,8 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
             ip: std::ptr::null(),
             runs: 0,
             events: std::ptr::null_mut(),
+            cut: 0,
+            held: [0; 2 * HELD],
         };
         // Safety: `code` is this block's translation, made by `translate` with the `Native`
         // signature and not freed (a flush forgets every slot's code first); it reads and

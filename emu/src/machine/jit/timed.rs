@@ -278,8 +278,6 @@ pub(super) struct Timed {
     len: usize,
     /// As in `TimedInfo`.
     bht: Option<(*const u8, usize)>,
-    /// Nonzero once a helper has moved the stop before the block's end.
-    cut: Variable,
     /// The retired count at the start of this run of the block (`Env::n0`, advanced by each
     /// loop back, see `timed_loop`).
     n0: Variable,
@@ -291,11 +289,17 @@ pub(super) struct Timed {
     dtlb: Option<(LruWords, *mut usize)>,
     l1i: MruTable,
     l1d: MruTable,
-    /// Runs of the loop that ended in its branch back (`laps`), and those the inline booking
-    /// booked (`fast`), in this call: the bytes of the first and the counts of the second are
-    /// added at the exits (`timed_flush`), not at each run.
-    laps: Variable,
-    fast: Variable,
+    /// The env's `n0` at entry: runs of the loop that ended in its branch back (laps) in this
+    /// call number `(n0 - start) / k`, as `n0` advances by the loop's `k` elements at each
+    /// (`timed_loop`). Their bytes, and the counts of those the inline booking booked, are added
+    /// at the exits (`timed_flush`), not at each run.
+    start: Value,
+    /// Laps that the inline booking did not book (`loop_helper`'s, and the last before a
+    /// `STOP`): the others number laps less these. Only cold paths change it, so the runs
+    /// carry no count of their own.
+    idle: Variable,
+    /// The loop's `k` (elements a run retires up to its branch back), 1 without a loop.
+    lap: u64,
     /// What a `fast` run counts: the plan's `taken` and `book` together.
     deferred: Vec<(usize, i64)>,
     /// The plan's `bytes` (zeros without a loop).
@@ -313,9 +317,10 @@ pub(super) struct Timed {
     /// branch, whose not-taken prediction is a helper): a steady predictor stays steady while
     /// the native code loops, so after one inline booking the next run does not check it.
     sticky: bool,
-    /// For each load and store of the loop's body (by element): the page its last run's
-    /// host-TLB probe found, and the entry's value (`held_probe`).
-    held: Vec<Option<(Variable, Variable)>>,
+    /// For the first `HELD` loads and stores of the loop's body (by element): the env offset of
+    /// the page its last run's host-TLB probe found, followed by the entry's value
+    /// (`held_probe`).
+    held: Vec<Option<i32>>,
 }
 
 /// A helper's signature: the machine and two words in, `stop_retired` out.
@@ -403,14 +408,11 @@ fn again(m: &mut Machine, ip: *const Decoded, n: u64) -> bool {
 }
 
 impl Gen<'_> {
-    /// Timing mode: load a loop's registers (`loop_registers`) and start the cut flag clear
-    /// (the env's fields are loaded at each use, see `Gen::field`). `block`: the block's
-    /// elements; `info`: as in `Timed`.
+    /// Timing mode: load a loop's registers (`loop_registers`) (the env's fields are loaded at
+    /// each use, see `Gen::field`). `block`: the block's elements; `info`: as in `Timed`.
     pub(super) fn timed_prologue(&mut self, block: &[Decoded], info: TimedInfo) {
         let len = block.len();
-        let cut = self.b.declare_var(types::I64);
         let zero = self.iconst(0);
-        self.b.def_var(cut, zero);
         let n0 = self.b.declare_var(types::I64);
         // Loaded here, not through `field`, which would keep it (this is before `timed` is set):
         // timing mode keeps no field, and the loops store the env's `n0` (`timed_loop`).
@@ -419,25 +421,21 @@ impl Gen<'_> {
             .ins()
             .load(types::I64, MemFlagsData::trusted(), self.env, ENV_N0);
         self.b.def_var(n0, start);
-        let laps = self.b.declare_var(types::I64);
-        self.b.def_var(laps, zero);
-        let fast = self.b.declare_var(types::I64);
-        self.b.def_var(fast, zero);
+        let idle = self.b.declare_var(types::I64);
+        self.b.def_var(idle, zero);
         let warm = self.b.declare_var(types::I64);
         self.b.def_var(warm, zero);
         let body = info.plan.as_ref().map_or(0, |p| p.k.min(len));
         let sticky = !block[..body.saturating_sub(1)]
             .iter()
             .any(|d| threaded::is_branch(d.insn.op));
+        let mut kept = 0;
         let held = block[..body]
             .iter()
             .map(|d| {
-                threaded::is_data(d.insn.op).then(|| {
-                    let page = self.b.declare_var(types::I64);
-                    self.b.def_var(page, zero);
-                    let value = self.b.declare_var(types::I64);
-                    self.b.def_var(value, zero);
-                    (page, value)
+                (threaded::is_data(d.insn.op) && kept < super::HELD).then(|| {
+                    kept += 1;
+                    super::ENV_HELD + 16 * (kept as i32 - 1)
                 })
             })
             .collect();
@@ -454,12 +452,12 @@ impl Gen<'_> {
             run_bytes = plan.bytes;
             self.loop_registers(&block[..plan.k.min(len)]);
         }
+        let lap = info.plan.as_ref().map_or(1, |p| p.k as u64);
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
         self.b.switch_to_block(head);
         self.timed = Some(Timed {
             len,
-            cut,
             n0,
             head,
             bht: info.bht,
@@ -467,8 +465,9 @@ impl Gen<'_> {
             dtlb: info.dtlb,
             l1i: info.l1i,
             l1d: info.l1d,
-            laps,
-            fast,
+            start,
+            idle,
+            lap,
             deferred,
             run_bytes,
             pending: false,
@@ -516,19 +515,25 @@ impl Gen<'_> {
         self.b.inst_results(call)[0]
     }
 
-    /// Calls helper `f` with the machine and `a`, `b` (in a cold block); afterwards the cut flag
-    /// is set if the stop it returns comes before the block's end.
+    /// Calls helper `f` with the machine and `a`, `b` (in a cold block); afterwards the env's
+    /// cut flag (`Env::cut`) is set if the stop it returns comes before the block's end. The
+    /// flag is clear at entry, and the element's `timed_check` leaves once it is set; only the
+    /// loop's branch has no check after it, and its way back clears the flag (`timed_loop`).
     fn call_helper(&mut self, f: Helper, a: Value, b: Value) {
         let Some(t) = &self.timed else { return };
-        let (len, cut, n0) = (t.len, t.cut, t.n0);
+        let (len, n0) = (t.len, t.n0);
         let stop = self.call(f, a, b);
         let n0 = self.b.use_var(n0);
         let end = self.b.ins().iadd_imm_s(n0, len as i64);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, stop);
         let over = self.b.ins().uextend(types::I64, over);
-        let old = self.b.use_var(cut);
+        let trusted = MemFlagsData::trusted();
+        let old = self
+            .b
+            .ins()
+            .load(types::I64, trusted, self.env, super::ENV_CUT);
         let now = self.b.ins().bor(old, over);
-        self.b.def_var(cut, now);
+        self.b.ins().store(trusted, now, self.env, super::ENV_CUT);
         if let Some(t) = &mut self.timed {
             t.pending = true;
         }
@@ -622,7 +627,7 @@ impl Gen<'_> {
             .as_ref()
             .and_then(|t| t.held.get(j).copied().flatten());
         let (value, i) = match held {
-            Some(vars) => self.held_probe(vars, table, vaddr, n, j, pc),
+            Some(at) => self.held_probe(at, table, vaddr, n, j, pc),
             None => self.probe(table, vaddr, n, j, pc),
         };
         if fetch {
@@ -667,7 +672,9 @@ impl Gen<'_> {
     }
 
     /// `probe` for a load or store of a loop's body, which keeps what its last probe found in
-    /// `(page, value)`: `page` the access's page with bit 0 set (0: none), `value` the entry's.
+    /// the env's words at `at` and `at + 8` (`Env::held`): the access's page with bit 0 set (0:
+    /// none), then the entry's value. (Words, not variables: a loop back then carries two
+    /// fewer values per access, which Cranelift would mostly keep in stack slots anyway.)
     /// An aligned access to the same page takes the value without probing: while the native
     /// code runs, no entry of the host TLB changes (its helpers neither translate nor decode,
     /// and the DTLB only hits, see `enter_timed`), so the probe would find the same; and the
@@ -675,7 +682,7 @@ impl Gen<'_> {
     /// probe's access to the page did.
     fn held_probe(
         &mut self,
-        (page, held): (Variable, Variable),
+        at: i32,
         table: i32,
         vaddr: Value,
         n: u64,
@@ -688,7 +695,8 @@ impl Gen<'_> {
             .ins()
             .band_imm_s(vaddr, !(PAGE_MASK as i64) | (n as i64 - 1));
         let key = self.b.ins().bor_imm_s(key, 1);
-        let last = self.b.use_var(page);
+        let trusted = MemFlagsData::trusted();
+        let last = self.b.ins().load(types::I64, trusted, self.env, at);
         let same = self.b.ins().icmp(IntCC::Equal, key, last);
         let probe = self.b.create_block();
         let kept = self.b.create_block();
@@ -697,11 +705,11 @@ impl Gen<'_> {
         self.b.ins().brif(same, kept, &[], probe, &[]);
         self.b.switch_to_block(probe);
         let (value, _) = self.probe(table, vaddr, n, j, pc);
-        self.b.def_var(page, key);
-        self.b.def_var(held, value);
+        self.b.ins().store(trusted, key, self.env, at);
+        self.b.ins().store(trusted, value, self.env, at + 8);
         self.b.ins().jump(join, &[value.into()]);
         self.b.switch_to_block(kept);
-        let value = self.b.use_var(held);
+        let value = self.b.ins().load(types::I64, trusted, self.env, at + 8);
         self.b.ins().jump(join, &[value.into()]);
         self.b.switch_to_block(join);
         let value = self.b.block_params(join)[0];
@@ -772,7 +780,11 @@ impl Gen<'_> {
     /// `LoopPlan`); otherwise `loop_helper` does it.
     pub(super) fn timed_loop(&mut self, k: usize, start: u64) {
         let Some(t) = &mut self.timed else { return };
-        let (cut, n0, head, laps, fast) = (t.cut, t.n0, t.head, t.laps, t.fast);
+        let (n0, head, idle) = (t.n0, t.head, t.idle);
+        // A helper of the branch's element may have set the cut flag, which no check follows
+        // on the way back: the next run starts with it clear, as at entry (the loop's booking
+        // decides on the stop itself).
+        let clear = t.pending;
         let (warm, sticky) = (t.warm, t.sticky);
         let Some(plan) = t.plan.take_if(|p| p.k == k) else {
             // Not the loop's branch (a second branch back): leave, as a branch elsewhere does.
@@ -785,9 +797,6 @@ impl Gen<'_> {
         // `loop_helper` and the ways out read them (`branch_words`).
         let n = self.b.use_var(n0);
         let n = self.b.ins().iadd_imm_s(n, k as i64);
-        let lap = self.b.use_var(laps);
-        let lap = self.b.ins().iadd_imm_s(lap, 1);
-        self.b.def_var(laps, lap);
         let go = self.b.create_block();
         let stop = self.b.create_block();
         self.b.set_cold_block(stop);
@@ -816,19 +825,18 @@ impl Gen<'_> {
         self.b.set_cold_block(last);
         self.b.ins().brif(ok, booked, &[], last, &[]);
         self.b.switch_to_block(booked);
-        let runs = self.b.use_var(fast);
-        let runs = self.b.ins().iadd_imm_s(runs, 1);
-        self.b.def_var(fast, runs);
         let one = self.iconst(1);
         self.b.def_var(warm, one);
         self.b.ins().jump(go, &[]);
         // The chain ends here: the branch's counts (not the next run's) now.
         self.b.switch_to_block(last);
+        self.count_idle(idle);
         let events = self.field(super::ENV_EVENTS);
         self.count(events, &plan.taken);
         self.branch_words(start, n0);
         self.b.ins().jump(stop, &[]);
         self.b.switch_to_block(slow);
+        self.count_idle(idle);
         let zero = self.iconst(0);
         self.b.def_var(warm, zero);
         self.branch_words(start, n0);
@@ -836,16 +844,26 @@ impl Gen<'_> {
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
         self.store_registers();
-        self.timed_flush(0, 0);
+        self.flush_laps(0, 0, true);
         self.leave(k, STOP);
         self.b.switch_to_block(go);
         self.b.def_var(n0, n);
-        let zero = self.iconst(0);
-        self.b.def_var(cut, zero);
+        if clear {
+            let zero = self.iconst(0);
+            let trusted = MemFlagsData::trusted();
+            self.b.ins().store(trusted, zero, self.env, super::ENV_CUT);
+        }
         self.b.ins().jump(head, &[]);
         if let Some(t) = &mut self.timed {
             t.plan = Some(plan);
         }
+    }
+
+    /// One more lap that the inline booking did not book (`Timed::idle`).
+    fn count_idle(&mut self, idle: Variable) {
+        let v = self.b.use_var(idle);
+        let v = self.b.ins().iadd_imm_s(v, 1);
+        self.b.def_var(idle, v);
     }
 
     /// What `loop_helper` and a loop's way out (`STOP`) read of the env: the loop branch's pc,
@@ -864,14 +882,33 @@ impl Gen<'_> {
     /// this run's elements so far, and the plan's for each earlier run), the counts the inline
     /// booking of the loop deferred, and the runs in this call (`Env::runs`).
     pub(super) fn timed_flush(&mut self, loaded: u64, stored: u64) {
+        self.flush_laps(loaded, stored, false);
+    }
+
+    /// `timed_flush`, and for the lap ending in a `STOP` (`lapping`), which `n0` does not count
+    /// yet, that lap too.
+    fn flush_laps(&mut self, loaded: u64, stored: u64, lapping: bool) {
         let Some(t) = &self.timed else { return };
-        let (laps, fast, run, t_n0) = (t.laps, t.fast, t.run_bytes, t.n0);
+        let (start, idle, lap, run, t_n0) = (t.start, t.idle, t.lap, t.run_bytes, t.n0);
         // A loop's runs count at least its branch: `deferred` is empty exactly without a loop.
         let looping = !t.deferred.is_empty();
         let deferred = t.deferred.clone();
         let trusted = MemFlagsData::trusted();
-        let laps = self.b.use_var(laps);
         let bytes = self.field(super::ENV_BYTES);
+        if !looping && run == (0, 0) && loaded == 0 && stored == 0 {
+            return;
+        }
+        // Laps: `n0` advanced by `lap` elements at each (see `Timed::start`).
+        let n0 = self.b.use_var(t_n0);
+        let done = self.b.ins().isub(n0, start);
+        let laps = if lap.is_power_of_two() {
+            self.b
+                .ins()
+                .ushr_imm_s(done, i64::from(lap.trailing_zeros()))
+        } else {
+            self.b.ins().udiv_imm_s(done, lap as i64)
+        };
+        let laps = self.b.ins().iadd_imm_s(laps, i64::from(lapping));
         for (off, here, per) in [(0, loaded, run.0), (8, stored, run.1)] {
             if here == 0 && per == 0 {
                 continue;
@@ -887,7 +924,8 @@ impl Gen<'_> {
         if !looping {
             return;
         }
-        let fast = self.b.use_var(fast);
+        let idle = self.b.use_var(idle);
+        let fast = self.b.ins().isub(laps, idle);
         let events = self.field(super::ENV_EVENTS);
         for (e, c) in deferred {
             let off = 8 * e as i32;
@@ -900,7 +938,6 @@ impl Gen<'_> {
         self.b.ins().store(trusted, runs, self.env, super::ENV_RUNS);
         // The loop keeps the run's start in its variable (`timed_loop`); `enter_timed` counts
         // from the env's.
-        let n0 = self.b.use_var(t_n0);
         self.b.ins().store(trusted, n0, self.env, ENV_N0);
     }
 
@@ -1057,8 +1094,12 @@ impl Gen<'_> {
         if !std::mem::take(&mut t.pending) {
             return;
         }
-        let cut = t.cut;
-        let flag = self.b.use_var(cut);
+        let flag = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            self.env,
+            super::ENV_CUT,
+        );
         self.side_exit(flag, true, k, npc, CUT);
     }
 }
@@ -1104,6 +1145,8 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         ip,
         runs: 1,
         events,
+        cut: 0,
+        held: [0; 2 * super::HELD],
     };
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the native
     // code retires at most that many in a run (a bail or cut names one of them).
