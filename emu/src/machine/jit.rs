@@ -127,6 +127,18 @@ pub(crate) struct Env {
     /// Timing mode: nonzero once a helper has moved the stop before the block's end (see
     /// `timed`'s `call_helper`); 0 at entry.
     cut: u64,
+    /// Timing mode: the retired count at entry. A loop's runs that ended in its branch back
+    /// (laps) in this call number `(n0 - start) / k`, as the native code's `n0` advances by the
+    /// loop's `k` elements at each (see `timed`'s `timed_loop`); their bytes, and the counts of
+    /// those the inline booking booked, are added at the exits, not at each run.
+    start: u64,
+    /// Timing mode: laps that the inline booking did not book (`loop_helper`'s, and the last
+    /// before a `STOP`); the others number laps less these. Only cold paths change it.
+    idle: u64,
+    /// Timing mode: nonzero once a run of the loop has ended in its inline booking: what the
+    /// next run can then skip (its fetch checks where `fetch_once`, and the predictor's check
+    /// where `sticky`, see `timed`).
+    warm: u64,
     /// Timing mode: what the loads and stores of a loop's body last found in the host TLB
     /// (`timed::held_probe`), a page word and an entry value each; zeros at entry.
     held: [u64; 2 * HELD],
@@ -164,6 +176,9 @@ const ENV_BYTES: i32 = std::mem::offset_of!(Env, bytes) as i32;
 const ENV_RUNS: i32 = std::mem::offset_of!(Env, runs) as i32;
 const ENV_EVENTS: i32 = std::mem::offset_of!(Env, events) as i32;
 const ENV_CUT: i32 = std::mem::offset_of!(Env, cut) as i32;
+const ENV_START: i32 = std::mem::offset_of!(Env, start) as i32;
+const ENV_IDLE: i32 = std::mem::offset_of!(Env, idle) as i32;
+const ENV_WARM: i32 = std::mem::offset_of!(Env, warm) as i32;
 const ENV_HELD: i32 = std::mem::offset_of!(Env, held) as i32;
 /// Fields of the env (each eight bytes).
 const ENV_FIELDS: usize = std::mem::size_of::<Env>() / 8;
@@ -1037,6 +1052,9 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
             runs: 0,
             events: std::ptr::null_mut(),
             cut: 0,
+            start: 0,
+            idle: 0,
+            warm: 0,
             held: [0; 2 * HELD],
         };
         // Safety: `code` is this block's translation, made by `translate` with the `Native`

@@ -289,27 +289,20 @@ pub(super) struct Timed {
     dtlb: Option<(LruWords, *mut usize)>,
     l1i: MruTable,
     l1d: MruTable,
-    /// The env's `n0` at entry: runs of the loop that ended in its branch back (laps) in this
-    /// call number `(n0 - start) / k`, as `n0` advances by the loop's `k` elements at each
-    /// (`timed_loop`). Their bytes, and the counts of those the inline booking booked, are added
-    /// at the exits (`timed_flush`), not at each run.
-    start: Value,
-    /// Laps that the inline booking did not book (`loop_helper`'s, and the last before a
-    /// `STOP`): the others number laps less these. Only cold paths change it, so the runs
-    /// carry no count of their own.
-    idle: Variable,
     /// The loop's `k` (elements a run retires up to its branch back), 1 without a loop.
     lap: u64,
+    /// A loop's copies of the machine's extra cycles and chain limit, which its booking
+    /// reads and writes at every run (`loop_booking`): loaded at entry and again after every
+    /// helper (the only other code that changes them while the native code runs), and stored
+    /// with every change, so that the memory words are always current. A run's booking then
+    /// waits on no store of the run before.
+    booking: Option<(Variable, Variable)>,
     /// What a `fast` run counts: the plan's `taken` and `book` together.
     deferred: Vec<(usize, i64)>,
     /// The plan's `bytes` (zeros without a loop).
     run_bytes: (u64, u64),
     /// Some helper was called in the element being translated (so `timed_check` checks).
     pending: bool,
-    /// Nonzero once a run of the loop has ended in its inline booking (`timed_loop`): what the
-    /// next run can then skip (its fetch checks where `fetch_once`, and the predictor's check
-    /// where `sticky`).
-    warm: Variable,
     /// The elements whose fetches are checked in a loop's first run only: the loop's whole body
     /// where `fetch_once` allows, else none.
     fetch_once: usize,
@@ -412,7 +405,6 @@ impl Gen<'_> {
     /// each use, see `Gen::field`). `block`: the block's elements; `info`: as in `Timed`.
     pub(super) fn timed_prologue(&mut self, block: &[Decoded], info: TimedInfo) {
         let len = block.len();
-        let zero = self.iconst(0);
         let n0 = self.b.declare_var(types::I64);
         // Loaded here, not through `field`, which would keep it (this is before `timed` is set):
         // timing mode keeps no field, and the loops store the env's `n0` (`timed_loop`).
@@ -421,10 +413,6 @@ impl Gen<'_> {
             .ins()
             .load(types::I64, MemFlagsData::trusted(), self.env, ENV_N0);
         self.b.def_var(n0, start);
-        let idle = self.b.declare_var(types::I64);
-        self.b.def_var(idle, zero);
-        let warm = self.b.declare_var(types::I64);
-        self.b.def_var(warm, zero);
         let body = info.plan.as_ref().map_or(0, |p| p.k.min(len));
         let sticky = !block[..body.saturating_sub(1)]
             .iter()
@@ -453,6 +441,12 @@ impl Gen<'_> {
             self.loop_registers(&block[..plan.k.min(len)]);
         }
         let lap = info.plan.as_ref().map_or(1, |p| p.k as u64);
+        let booking = info.plan.as_ref().map(|_| {
+            let extra = self.b.declare_var(types::I64);
+            let chain = self.b.declare_var(types::I64);
+            (extra, chain)
+        });
+        self.load_booking(booking);
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
         self.b.switch_to_block(head);
@@ -465,13 +459,11 @@ impl Gen<'_> {
             dtlb: info.dtlb,
             l1i: info.l1i,
             l1d: info.l1d,
-            start,
-            idle,
             lap,
+            booking,
             deferred,
             run_bytes,
             pending: false,
-            warm,
             fetch_once: if info.fetch_once { body } else { 0 },
             sticky,
             held,
@@ -537,6 +529,27 @@ impl Gen<'_> {
         if let Some(t) = &mut self.timed {
             t.pending = true;
         }
+        let booking = self.timed.as_ref().and_then(|t| t.booking);
+        self.load_booking(booking);
+    }
+
+    /// Loads a loop's copies of the machine's extra cycles and chain limit (`Timed::booking`).
+    fn load_booking(&mut self, booking: Option<(Variable, Variable)>) {
+        let Some((extra, chain)) = booking else {
+            return;
+        };
+        let m = self.env_word(ENV_M);
+        let trusted = MemFlagsData::trusted();
+        let v = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
+        self.b.def_var(extra, v);
+        let v = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
+        self.b.def_var(chain, v);
     }
 
     /// Runs `then` in a cold block when `cond` is false, and goes on after it either way.
@@ -578,15 +591,12 @@ impl Gen<'_> {
     /// The L1I access of the instruction at `pc`, element `j` of the block: checked in every
     /// run, or in a loop's first run only where `fetch_once` allows.
     pub(super) fn timed_fetch(&mut self, pc: u64, j: usize) {
-        let once = self
-            .timed
-            .as_ref()
-            .and_then(|t| (j < t.fetch_once).then_some(t.warm));
-        let Some(warm) = once else {
+        let once = self.timed.as_ref().is_some_and(|t| j < t.fetch_once);
+        if !once {
             self.fetch_check(pc);
             return;
         };
-        let warm = self.b.use_var(warm);
+        let warm = self.env_word(super::ENV_WARM);
         let check = self.b.create_block();
         let join = self.b.create_block();
         self.b.ins().brif(warm, join, &[], check, &[]);
@@ -780,12 +790,12 @@ impl Gen<'_> {
     /// `LoopPlan`); otherwise `loop_helper` does it.
     pub(super) fn timed_loop(&mut self, k: usize, start: u64) {
         let Some(t) = &mut self.timed else { return };
-        let (n0, head, idle) = (t.n0, t.head, t.idle);
+        let (n0, head) = (t.n0, t.head);
         // A helper of the branch's element may have set the cut flag, which no check follows
         // on the way back: the next run starts with it clear, as at entry (the loop's booking
         // decides on the stop itself).
         let clear = t.pending;
-        let (warm, sticky) = (t.warm, t.sticky);
+        let sticky = t.sticky;
         let Some(plan) = t.plan.take_if(|p| p.k == k) else {
             // Not the loop's branch (a second branch back): leave, as a branch elsewhere does.
             let t = self.iconst(start);
@@ -806,7 +816,7 @@ impl Gen<'_> {
         match plan.predictor {
             Some((bht, btb_pc, btb_target)) => {
                 if sticky {
-                    let was = self.b.use_var(warm);
+                    let was = self.env_word(super::ENV_WARM);
                     let check = self.b.create_block();
                     self.b.ins().brif(was, inline, &[], check, &[]);
                     self.b.switch_to_block(check);
@@ -826,21 +836,23 @@ impl Gen<'_> {
         self.b.ins().brif(ok, booked, &[], last, &[]);
         self.b.switch_to_block(booked);
         let one = self.iconst(1);
-        self.b.def_var(warm, one);
+        self.set_env_word(super::ENV_WARM, one);
         self.b.ins().jump(go, &[]);
         // The chain ends here: the branch's counts (not the next run's) now.
         self.b.switch_to_block(last);
-        self.count_idle(idle);
+        self.count_idle();
         let events = self.field(super::ENV_EVENTS);
         self.count(events, &plan.taken);
         self.branch_words(start, n0);
         self.b.ins().jump(stop, &[]);
         self.b.switch_to_block(slow);
-        self.count_idle(idle);
+        self.count_idle();
         let zero = self.iconst(0);
-        self.b.def_var(warm, zero);
+        self.set_env_word(super::ENV_WARM, zero);
         self.branch_words(start, n0);
         let again = self.call(loop_helper, self.env, n);
+        let booking = self.timed.as_ref().and_then(|t| t.booking);
+        self.load_booking(booking);
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
         self.store_registers();
@@ -859,11 +871,25 @@ impl Gen<'_> {
         }
     }
 
-    /// One more lap that the inline booking did not book (`Timed::idle`).
-    fn count_idle(&mut self, idle: Variable) {
-        let v = self.b.use_var(idle);
+    /// One more lap that the inline booking did not book (`Env::idle`).
+    fn count_idle(&mut self) {
+        let v = self.env_word(super::ENV_IDLE);
         let v = self.b.ins().iadd_imm_s(v, 1);
-        self.b.def_var(idle, v);
+        self.set_env_word(super::ENV_IDLE, v);
+    }
+
+    /// The env's word at `off`, loaded here (timing mode keeps no field, see `Gen::field`).
+    fn env_word(&mut self, off: i32) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), self.env, off)
+    }
+
+    /// Stores `v` in the env's word at `off`.
+    fn set_env_word(&mut self, off: i32, v: Value) {
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), v, self.env, off);
     }
 
     /// What `loop_helper` and a loop's way out (`STOP`) read of the env: the loop branch's pc,
@@ -889,7 +915,7 @@ impl Gen<'_> {
     /// yet, that lap too.
     fn flush_laps(&mut self, loaded: u64, stored: u64, lapping: bool) {
         let Some(t) = &self.timed else { return };
-        let (start, idle, lap, run, t_n0) = (t.start, t.idle, t.lap, t.run_bytes, t.n0);
+        let (lap, run, t_n0) = (t.lap, t.run_bytes, t.n0);
         // A loop's runs count at least its branch: `deferred` is empty exactly without a loop.
         let looping = !t.deferred.is_empty();
         let deferred = t.deferred.clone();
@@ -898,8 +924,9 @@ impl Gen<'_> {
         if !looping && run == (0, 0) && loaded == 0 && stored == 0 {
             return;
         }
-        // Laps: `n0` advanced by `lap` elements at each (see `Timed::start`).
+        // Laps: `n0` advanced by `lap` elements at each (see `Env::start`).
         let n0 = self.b.use_var(t_n0);
+        let start = self.env_word(super::ENV_START);
         let done = self.b.ins().isub(n0, start);
         let laps = if lap.is_power_of_two() {
             self.b
@@ -924,7 +951,7 @@ impl Gen<'_> {
         if !looping {
             return;
         }
-        let idle = self.b.use_var(idle);
+        let idle = self.env_word(super::ENV_IDLE);
         let fast = self.b.ins().isub(laps, idle);
         let events = self.field(super::ENV_EVENTS);
         for (e, c) in deferred {
@@ -985,14 +1012,11 @@ impl Gen<'_> {
             .b
             .ins()
             .load(types::I64, trusted, m, machine::STOP_CYCLE);
-        let chain = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
-        let ticks = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
+        let Some((extra_v, chain_v)) = self.timed.as_ref().and_then(|t| t.booking) else {
+            unreachable!("a loop has its booking's variables");
+        };
+        let chain = self.b.use_var(chain_v);
+        let ticks = self.b.use_var(extra_v);
         // The steps' sum and the most ticks among them (`i64::MIN`: no step).
         let (mut sum, mut peak) = (0i64, i64::MIN);
         for &d in &plan.steps {
@@ -1025,6 +1049,8 @@ impl Gen<'_> {
         self.b.ins().store(trusted, after, m, machine::EXTRA_CYCLES);
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         self.b.ins().store(trusted, least, m, machine::CHAIN_LIMIT);
+        self.b.def_var(extra_v, after);
+        self.b.def_var(chain_v, least);
         self.b.ins().jump(done, &[fits.into()]);
         // Each refresh in its order. The retired count is stored here only: nothing reads it
         // while the loop runs but a way out, and only this path leaves (`STOP`) with the
@@ -1046,6 +1072,8 @@ impl Gen<'_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, need, chain);
+        self.b.def_var(extra_v, ticks);
+        self.b.def_var(chain_v, chain);
         let book = self.b.create_block();
         self.b.set_cold_block(book);
         self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
@@ -1056,6 +1084,8 @@ impl Gen<'_> {
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         let chain = self.umin(chain, stop);
         self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
+        self.b.def_var(extra_v, ticks);
+        self.b.def_var(chain_v, chain);
         self.b.ins().jump(done, &[ok.into()]);
         self.b.switch_to_block(done);
         self.b.block_params(done)[0]
@@ -1146,6 +1176,9 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         runs: 1,
         events,
         cut: 0,
+        start: n,
+        idle: 0,
+        warm: 0,
         held: [0; 2 * super::HELD],
     };
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the native
