@@ -552,6 +552,20 @@ impl Gen<'_> {
         self.b.def_var(chain, v);
     }
 
+    /// Runs `then` when `cond` is true, and goes on after it either way: inside a cold block
+    /// (`unless`), whose code it stays with.
+    fn cold_when(&mut self, cond: Value, then: impl FnOnce(&mut Self)) {
+        let body = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.set_cold_block(body);
+        self.b.set_cold_block(join);
+        self.b.ins().brif(cond, body, &[], join, &[]);
+        self.b.switch_to_block(body);
+        then(self);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+    }
+
     /// Runs `then` in a cold block when `cond` is false, and goes on after it either way.
     fn unless(&mut self, cond: Value, then: impl FnOnce(&mut Self)) {
         let cold = self.b.create_block();
@@ -579,13 +593,16 @@ impl Gen<'_> {
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), at, 0);
-        if write {
-            let want = self.b.ins().bor_imm_s(want, DIRTY as i64);
-            self.b.ins().icmp(IntCC::Equal, word, want)
+        // A store needs the line dirty already; a load takes it either way (`want` has no
+        // `DIRTY` bit: set it on both sides, a small immediate where clearing it would need a
+        // 64-bit mask).
+        let want = self.b.ins().bor_imm_s(want, DIRTY as i64);
+        let word = if write {
+            word
         } else {
-            let word = self.b.ins().band_imm_s(word, !(DIRTY as i64));
-            self.b.ins().icmp(IntCC::Equal, word, want)
-        }
+            self.b.ins().bor_imm_s(word, DIRTY as i64)
+        };
+        self.b.ins().icmp(IntCC::Equal, word, want)
     }
 
     /// The L1I access of the instruction at `pc`, element `j` of the block: checked in every
@@ -668,14 +685,19 @@ impl Gen<'_> {
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), dtlb, 0);
-        let none = self.b.ins().icmp_imm_s(IntCC::Equal, slot, 0);
+        // Slot 0 (no modeled entry) is checked in the cold path: the copy and fill loops'
+        // accesses have one, and the test of the slot against the MRU one alone stays inline.
         let prev = self.b.ins().iadd_imm_s(slot, -1);
         let same = self.b.ins().icmp(IntCC::Equal, prev, last);
-        let tlb_mru = self.b.ins().bor(none, same);
-        let zero = self.iconst(0);
-        self.unless(tlb_mru, |g| match inline {
-            Some((words, mru_slot)) => g.dtlb_hit(words, mru_slot, slot),
-            None => g.call_helper(dtlb_helper, slot, zero),
+        self.unless(same, |g| {
+            let any = g.b.ins().icmp_imm_s(IntCC::NotEqual, slot, 0);
+            g.cold_when(any, |g| match inline {
+                Some((words, mru_slot)) => g.dtlb_hit(words, mru_slot, slot),
+                None => {
+                    let zero = g.iconst(0);
+                    g.call_helper(dtlb_helper, slot, zero)
+                }
+            });
         });
         let ram = self.field(ENV_RAM);
         self.b.ins().iadd(ram, i)
