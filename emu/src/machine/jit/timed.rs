@@ -292,11 +292,12 @@ pub(super) struct Timed {
     /// The loop's `k` (elements a run retires up to its branch back), 1 without a loop.
     lap: u64,
     /// A loop's copies of the machine's extra cycles and chain limit, which its booking
-    /// reads and writes at every run (`loop_booking`): loaded at entry and again after every
-    /// helper (the only other code that changes them while the native code runs), and stored
-    /// with every change, so that the memory words are always current. A run's booking then
-    /// waits on no store of the run before.
-    booking: Option<(Variable, Variable)>,
+    /// reads and writes at every run (`loop_booking`), and of its instruction limit and stop
+    /// cycle, which the booking reads: loaded at entry and again after every helper (the only
+    /// other code that changes them while the native code runs), and stored with every change,
+    /// so that the memory words are always current. A run's booking then waits on no store of
+    /// the run before.
+    booking: Option<[Variable; 4]>,
     /// What a `fast` run counts: the plan's `taken` and `book` together.
     deferred: Vec<(usize, i64)>,
     /// The plan's `bytes` (zeros without a loop).
@@ -441,11 +442,10 @@ impl Gen<'_> {
             self.loop_registers(&block[..plan.k.min(len)]);
         }
         let lap = info.plan.as_ref().map_or(1, |p| p.k as u64);
-        let booking = info.plan.as_ref().map(|_| {
-            let extra = self.b.declare_var(types::I64);
-            let chain = self.b.declare_var(types::I64);
-            (extra, chain)
-        });
+        let booking = info
+            .plan
+            .as_ref()
+            .map(|_| [(); 4].map(|()| self.b.declare_var(types::I64)));
         self.load_booking(booking);
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
@@ -533,23 +533,23 @@ impl Gen<'_> {
         self.load_booking(booking);
     }
 
-    /// Loads a loop's copies of the machine's extra cycles and chain limit (`Timed::booking`).
-    fn load_booking(&mut self, booking: Option<(Variable, Variable)>) {
-        let Some((extra, chain)) = booking else {
+    /// Loads a loop's copies of the machine's words its booking reads (`Timed::booking`).
+    fn load_booking(&mut self, booking: Option<[Variable; 4]>) {
+        let Some(vars) = booking else {
             return;
         };
         let m = self.env_word(ENV_M);
         let trusted = MemFlagsData::trusted();
-        let v = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
-        self.b.def_var(extra, v);
-        let v = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
-        self.b.def_var(chain, v);
+        let words = [
+            machine::EXTRA_CYCLES,
+            machine::CHAIN_LIMIT,
+            machine::INSN_LIMIT,
+            machine::STOP_CYCLE,
+        ];
+        for (var, off) in vars.into_iter().zip(words) {
+            let v = self.b.ins().load(types::I64, trusted, m, off);
+            self.b.def_var(var, v);
+        }
     }
 
     /// Runs `then` when `cond` is true, and goes on after it either way: inside a cold block
@@ -1026,17 +1026,13 @@ impl Gen<'_> {
     fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
         let trusted = MemFlagsData::trusted();
         let m = self.field(ENV_M);
-        let limit = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::INSN_LIMIT);
-        let cycle = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::STOP_CYCLE);
-        let Some((extra_v, chain_v)) = self.timed.as_ref().and_then(|t| t.booking) else {
+        let Some([extra_v, chain_v, limit_v, cycle_v]) =
+            self.timed.as_ref().and_then(|t| t.booking)
+        else {
             unreachable!("a loop has its booking's variables");
         };
+        let limit = self.b.use_var(limit_v);
+        let cycle = self.b.use_var(cycle_v);
         let chain = self.b.use_var(chain_v);
         let ticks = self.b.use_var(extra_v);
         // The steps' sum and the most ticks among them (`i64::MIN`: no step).
