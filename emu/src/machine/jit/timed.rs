@@ -552,26 +552,24 @@ impl Gen<'_> {
         }
     }
 
-    /// Runs `then` when `cond` is true, and goes on after it either way: inside a cold block
-    /// (`unless`), whose code it stays with.
-    fn cold_when(&mut self, cond: Value, then: impl FnOnce(&mut Self)) {
-        let body = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.set_cold_block(body);
-        self.b.set_cold_block(join);
-        self.b.ins().brif(cond, body, &[], join, &[]);
-        self.b.switch_to_block(body);
-        then(self);
-        self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-    }
-
     /// Runs `then` in a cold block when `cond` is false, and goes on after it either way.
     fn unless(&mut self, cond: Value, then: impl FnOnce(&mut Self)) {
+        self.cold_if(cond, false, then);
+    }
+
+    /// Runs `then` in a cold block when `cond` is `when`, and goes on after it either way. The
+    /// join is cold too when `then` runs when `cond` is true: the one use of that is inside
+    /// another cold block (`timed_address`), whose code it stays with.
+    fn cold_if(&mut self, cond: Value, when: bool, then: impl FnOnce(&mut Self)) {
         let cold = self.b.create_block();
         let join = self.b.create_block();
         self.b.set_cold_block(cold);
-        self.b.ins().brif(cond, join, &[], cold, &[]);
+        if when {
+            self.b.set_cold_block(join);
+            self.b.ins().brif(cond, cold, &[], join, &[]);
+        } else {
+            self.b.ins().brif(cond, join, &[], cold, &[]);
+        }
         self.b.switch_to_block(cold);
         then(self);
         self.b.ins().jump(join, &[]);
@@ -691,7 +689,7 @@ impl Gen<'_> {
         let same = self.b.ins().icmp(IntCC::Equal, prev, last);
         self.unless(same, |g| {
             let any = g.b.ins().icmp_imm_s(IntCC::NotEqual, slot, 0);
-            g.cold_when(any, |g| match inline {
+            g.cold_if(any, true, |g| match inline {
                 Some((words, mru_slot)) => g.dtlb_hit(words, mru_slot, slot),
                 None => {
                     let zero = g.iconst(0);
