@@ -1033,30 +1033,35 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
     let len = u64::from(unsafe { (*ip).suffix.insns });
     let mut n = n;
     let mut runs = 0u32;
+    // Made once for all the runs: nothing between them changes what it points at (the native
+    // code changes no host-TLB entry, privilege or RAM mapping), and each run's exit writes
+    // `npc` and `bail`, which are cleared as at the first run anyway.
+    let mut env = Env {
+        read: m.htlb.read[m.dmode & 3].as_ptr(),
+        write: m.htlb.write[m.dmode & 3].as_ptr(),
+        ram: m.bus.ram.as_mut_ptr(),
+        ram_len: m.bus.ram.len() as u64,
+        epoch: m.htlb.epoch(),
+        npc: 0,
+        bail: 0,
+        m: std::ptr::null_mut(),
+        n0: 0,
+        fetch_pbase: 0,
+        dtlb_mru: std::ptr::null(),
+        bytes: std::ptr::null_mut(),
+        pc: 0,
+        ip: std::ptr::null(),
+        runs: 0,
+        events: std::ptr::null_mut(),
+        cut: 0,
+        start: 0,
+        idle: 0,
+        warm: 0,
+        held: [0; 2 * HELD],
+    };
     loop {
-        let mut env = Env {
-            read: m.htlb.read[m.dmode & 3].as_ptr(),
-            write: m.htlb.write[m.dmode & 3].as_ptr(),
-            ram: m.bus.ram.as_mut_ptr(),
-            ram_len: m.bus.ram.len() as u64,
-            epoch: m.htlb.epoch(),
-            npc: 0,
-            bail: 0,
-            m: std::ptr::null_mut(),
-            n0: 0,
-            fetch_pbase: 0,
-            dtlb_mru: std::ptr::null(),
-            bytes: std::ptr::null_mut(),
-            pc: 0,
-            ip: std::ptr::null(),
-            runs: 0,
-            events: std::ptr::null_mut(),
-            cut: 0,
-            start: 0,
-            idle: 0,
-            warm: 0,
-            held: [0; 2 * HELD],
-        };
+        env.npc = 0;
+        env.bail = 0;
         // Safety: `code` is this block's translation, made by `translate` with the `Native`
         // signature and not freed (a flush forgets every slot's code first); it reads and
         // writes only `Hart::x` (indices below 32), the env, the host-TLB rows, and RAM within
