@@ -519,13 +519,9 @@ impl Gen<'_> {
         let end = self.b.ins().iadd_imm_s(n0, len as i64);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, stop);
         let over = self.b.ins().uextend(types::I64, over);
-        let trusted = MemFlagsData::trusted();
-        let old = self
-            .b
-            .ins()
-            .load(types::I64, trusted, self.env, super::ENV_CUT);
+        let old = self.env_word(super::ENV_CUT);
         let now = self.b.ins().bor(old, over);
-        self.b.ins().store(trusted, now, self.env, super::ENV_CUT);
+        self.set_env_word(super::ENV_CUT, now);
         if let Some(t) = &mut self.timed {
             t.pending = true;
         }
@@ -725,8 +721,7 @@ impl Gen<'_> {
             .ins()
             .band_imm_s(vaddr, !(PAGE_MASK as i64) | (n as i64 - 1));
         let key = self.b.ins().bor_imm_s(key, 1);
-        let trusted = MemFlagsData::trusted();
-        let last = self.b.ins().load(types::I64, trusted, self.env, at);
+        let last = self.env_word(at);
         let same = self.b.ins().icmp(IntCC::Equal, key, last);
         let probe = self.b.create_block();
         let kept = self.b.create_block();
@@ -735,11 +730,11 @@ impl Gen<'_> {
         self.b.ins().brif(same, kept, &[], probe, &[]);
         self.b.switch_to_block(probe);
         let (value, _) = self.probe(table, vaddr, n, j, pc);
-        self.b.ins().store(trusted, key, self.env, at);
-        self.b.ins().store(trusted, value, self.env, at + 8);
+        self.set_env_word(at, key);
+        self.set_env_word(at + 8, value);
         self.b.ins().jump(join, &[value.into()]);
         self.b.switch_to_block(kept);
-        let value = self.b.ins().load(types::I64, trusted, self.env, at + 8);
+        let value = self.env_word(at + 8);
         self.b.ins().jump(join, &[value.into()]);
         self.b.switch_to_block(join);
         let value = self.b.block_params(join)[0];
@@ -882,8 +877,7 @@ impl Gen<'_> {
         self.b.def_var(n0, n);
         if clear {
             let zero = self.iconst(0);
-            let trusted = MemFlagsData::trusted();
-            self.b.ins().store(trusted, zero, self.env, super::ENV_CUT);
+            self.set_env_word(super::ENV_CUT, zero);
         }
         self.b.ins().jump(head, &[]);
         if let Some(t) = &mut self.timed {
@@ -940,10 +934,11 @@ impl Gen<'_> {
         let looping = !t.deferred.is_empty();
         let deferred = t.deferred.clone();
         let trusted = MemFlagsData::trusted();
-        let bytes = self.field(super::ENV_BYTES);
-        if !looping && run == (0, 0) && loaded == 0 && stored == 0 {
+        // Without a loop the runs add no bytes (`run` is zeros): nothing to do if this one adds none.
+        if !looping && loaded == 0 && stored == 0 {
             return;
         }
+        let bytes = self.field(super::ENV_BYTES);
         // Laps: `n0` advanced by `lap` elements at each (see `Env::start`).
         let n0 = self.b.use_var(t_n0);
         let start = self.env_word(super::ENV_START);
@@ -1140,12 +1135,7 @@ impl Gen<'_> {
         if !std::mem::take(&mut t.pending) {
             return;
         }
-        let flag = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            self.env,
-            super::ENV_CUT,
-        );
+        let flag = self.env_word(super::ENV_CUT);
         self.side_exit(flag, true, k, npc, CUT);
     }
 }
