@@ -1,5 +1,5 @@
-//! Are the superinstructions (`machine::fused`: fused pairs in both modes, loop branches in
-//! functional mode) exact? A hand-assembled M-mode program whose blocks hold fused pairs (`add`+`addi`,
+//! Are the superinstructions (`machine::fused`: fused pairs and loop branches, functional mode's;
+//! timing mode, which has none, runs the same checks) exact? A hand-assembled M-mode program whose blocks hold fused pairs (`add`+`addi`,
 //! `addi`+`bne` to the block's own start, `addi`+`ld`), a loop whose block goes on after its
 //! branch (so re-entering it must respect the instruction limit as the chain does), and a load
 //! that faults in the second half of a pair must give, for every instruction limit, the state that single steps (which run each

@@ -1,5 +1,5 @@
 //! Superinstructions: specialised handlers that a block's elements get when the block is
-//! decoded (fused pairs in both modes, loop branches in functional mode).
+//! decoded, in functional mode: fused pairs and loop branches.
 //!
 //! - A *fused pair*: the first of two adjacent elements whose operations are a common pair (found
 //!   by profiling guest code: `lui`+`addi`, `addi`+`bne`, `ld`+`add`, `auipc`+`jalr`, … — the
@@ -14,9 +14,17 @@
 //! Nothing else changes: every element keeps its instruction and its suffix, the second of a pair
 //! keeps its own handler (a block resumed there after a cut, or a debugger's step, runs it
 //! alone), and the same instructions run in the same order with the same slow paths, traps and
-//! stop checks, so every count, trap and stop is what the unfused handlers give. In timing mode
-//! each half also makes its own L1I access, prediction and stop check, exactly as unfused; what
-//! timing mode leaves out is the loop branch (its taken branches book costs on the way out).
+//! stop checks, so every count, trap and stop is what the unfused handlers give.
+//!
+//! Timing mode has neither. Its taken branches book costs on the way out, so a loop branch
+//! cannot skip the chain. Its fused pairs were measured (user CPU, least of 3-5 interleaved
+//! runs, 2026-12-06) against none: micro usertests 4.24 s against 4.13 s under `u74` and 4.08 s
+//! against 3.95 s under `simple`, mono usertests 1.43 s against 1.39 s, `compute` 5.99 s
+//! against 5.91 s, `ecall` the same. Each timing handler carries the model's inline work, and
+//! a pair's copy of two of them is more code than the interpreter's working set holds (a
+//! cachegrind run of micro usertests counted about one host L1I miss per interpreted guest
+//! instruction, most of them in the timing handlers); that costs more than the indirect jump a
+//! pair saves.
 
 use crate::hart::insn::Op;
 
@@ -28,26 +36,23 @@ use super::threaded::{Decoded, Handler, element, fused, is_branch, is_jump};
 /// block), `branch` (B is a conditional branch: inside the block, loop branch or not), `jump`
 /// (B is `jal` or `jalr`, always its block's last).
 macro_rules! pair {
-    (plain, $a:ident, $b:ident, $last:expr, $lp:expr, $t:literal) => {
-        (!$last).then_some(
-            fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false, $t> as Handler,
-        )
+    (plain, $a:ident, $b:ident, $last:expr, $lp:expr) => {
+        (!$last)
+            .then_some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false> as Handler)
     };
-    (branch, $a:ident, $b:ident, $last:expr, $lp:expr, $t:literal) => {
+    (branch, $a:ident, $b:ident, $last:expr, $lp:expr) => {
         match ($last, $lp) {
             (false, false) => {
-                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false, $t> as Handler)
+                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, false> as Handler)
             }
             (false, true) => {
-                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, true, $t> as Handler)
+                Some(fused::<{ Op::$a as usize }, { Op::$b as usize }, false, true> as Handler)
             }
             _ => None,
         }
     };
-    (jump, $a:ident, $b:ident, $last:expr, $lp:expr, $t:literal) => {
-        ($last).then_some(
-            fused::<{ Op::$a as usize }, { Op::$b as usize }, true, false, $t> as Handler,
-        )
+    (jump, $a:ident, $b:ident, $last:expr, $lp:expr) => {
+        ($last).then_some(fused::<{ Op::$a as usize }, { Op::$b as usize }, true, false> as Handler)
     };
 }
 
@@ -56,16 +61,10 @@ macro_rules! pair {
 macro_rules! pairs {
     ($($a:ident $b:ident $kind:ident),* $(,)?) => {
         /// The fused handler for `a` then `b` (`b_last`: `b` ends the block; `b_loop`: `b` is a
-        /// loop branch, functional mode only), if that pair is fused; `timing`: timing mode's.
-        fn pair_handler(a: Op, b: Op, b_last: bool, b_loop: bool, timing: bool) -> Option<Handler> {
-            if timing {
-                return match (a, b) {
-                    $((Op::$a, Op::$b) => pair!($kind, $a, $b, b_last, false, true),)*
-                    _ => None,
-                };
-            }
+        /// loop branch), if that pair is fused.
+        fn pair_handler(a: Op, b: Op, b_last: bool, b_loop: bool) -> Option<Handler> {
             match (a, b) {
-                $((Op::$a, Op::$b) => pair!($kind, $a, $b, b_last, b_loop, false),)*
+                $((Op::$a, Op::$b) => pair!($kind, $a, $b, b_last, b_loop),)*
                 _ => None,
             }
         }
@@ -183,11 +182,13 @@ pairs! {
     Bne Jal jump,
 }
 
-/// Gives the elements of one block their specialised handlers (`timing`: timing mode's).
-/// `loops[k]`: element `k` is a conditional branch whose target is the block's start (always
-/// false in timing mode, which has no loop branches: its taken branches book their costs on the
-/// way out).
+/// Gives the elements of one block their specialised handlers, in functional mode (`timing`
+/// false; timing mode has none, see the module note). `loops[k]`: element `k` is a conditional
+/// branch whose target is the block's start.
 pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool], timing: bool) {
+    if timing {
+        return;
+    }
     let len = block.len();
     for (k, d) in block.iter_mut().enumerate() {
         if loops[k] {
@@ -205,7 +206,6 @@ pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool], timing: bool) {
                 block[k + 1].insn.op,
                 k + 2 == len,
                 loops[k + 1],
-                timing,
             )
         };
         match h {

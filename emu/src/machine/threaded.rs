@@ -26,10 +26,11 @@
 //! Simple operations (see `is_simple`) run their fast path without any call that is not a tail
 //! call, so they need no stack frame; a miss or a trap goes to a cold continuation.
 //!
-//! Both modes have fused pairs (`fused`): `fused::<A, B, …>`, the handler of a common adjacent
-//! pair, which calls the second element's handler directly; functional mode also has the `LOOP`
-//! variant of a conditional branch back to its own block's start, which re-enters the block
-//! without the chain's lookup. Both run exactly the code the plain handlers run, in the same order.
+//! Functional mode has fused pairs (`fused`): `fused::<A, B, …>`, the handler of a common
+//! adjacent pair, which calls the second element's handler directly; and the `LOOP` variant of a
+//! conditional branch back to its own block's start, which re-enters the block without the
+//! chain's lookup. Both run exactly the code the plain handlers run, in the same order. Timing
+//! mode has neither (see `fused`'s module note for why).
 //!
 //! Each handler comes in a functional and a timing variant (`TIMING`). The timing variant makes
 //! the block's L1I accesses, books the block's static costs and counts (its `Suffix`) when the
@@ -484,25 +485,19 @@ pub(crate) fn element<const OP: usize, const LAST: bool, const TIMING: bool, con
     body::<OP, LAST, TIMING, LOOP, false, 0, false, false>(m, ip, pc, n)
 }
 
-/// The handler of a fused pair (`TIMING`: timing mode's): the instruction of operation `A` at
-/// `ip`, then, if it goes on in the block, the next element, whose operation is `B` (`B_LAST`,
-/// `B_LOOP` as `LAST`, `LOOP` of `element`), through a direct call instead of the element's
-/// handler: the same code runs in the same order, one indirect jump fewer. The second element
-/// keeps its own handler for whatever enters the block there (a resumed cut), and a slow path
-/// or trap in either goes exactly as unfused.
-pub(crate) fn fused<
-    const A: usize,
-    const B: usize,
-    const B_LAST: bool,
-    const B_LOOP: bool,
-    const TIMING: bool,
->(
+/// The handler of a fused pair (functional mode's only, see `fused`): the instruction of
+/// operation `A` at `ip`, then, if it goes on in the block, the next element, whose operation is
+/// `B` (`B_LAST`, `B_LOOP` as `LAST`, `LOOP` of `element`), through a direct call instead of the
+/// element's handler: the same code runs in the same order, one indirect jump fewer. The second
+/// element keeps its own handler for whatever enters the block there (a resumed cut), and a slow
+/// path or trap in either goes exactly as unfused.
+pub(crate) fn fused<const A: usize, const B: usize, const B_LAST: bool, const B_LOOP: bool>(
     m: &mut Machine,
     ip: *const Decoded,
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<A, false, TIMING, false, true, B, B_LAST, B_LOOP>(m, ip, pc, n)
+    body::<A, false, false, false, true, B, B_LAST, B_LOOP>(m, ip, pc, n)
 }
 
 /// The body of every handler: operation `OP`, `LAST`, `TIMING`, `LOOP` as in `element`, and
