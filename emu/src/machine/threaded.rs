@@ -358,8 +358,7 @@ fn proceed<
     // go on only if the rest of the block still ends by the stop, as when entering a block.
     // Safety: as above.
     if CHECK && n + u64::from(unsafe { (*next).suffix.insns }) > m.stop_retired {
-        cut::<TIMING>(m, next, npc, n);
-        return npc;
+        return cut::<TIMING>(m, next, npc, n);
     }
     if FUSE {
         return element::<NEXT, NEXT_LAST, TIMING, NEXT_LOOP>(m, next, npc, n);
@@ -381,10 +380,16 @@ fn go_on<const LAST: bool, const CHECK: bool, const TIMING: bool>(
 }
 
 /// The slice must stop before the element at `next` (guest `npc`; `n` retired): take back what
-/// the block booked for the rest and leave it to be resumed there.
+/// the block booked for the rest and leave it to be resumed there. Returns `npc`, the pc the
+/// slice goes on from (so that a handler calls it in tail position).
 #[cold]
 #[inline(never)]
-pub(crate) fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc: u64, n: u64) {
+pub(crate) fn cut<const TIMING: bool>(
+    m: &mut Machine,
+    next: *const Decoded,
+    npc: u64,
+    n: u64,
+) -> u64 {
     m.retired = n;
     if TIMING {
         // Safety: `next` is an element of the running block (see `proceed`).
@@ -393,6 +398,7 @@ pub(crate) fn cut<const TIMING: bool>(m: &mut Machine, next: *const Decoded, npc
     if let Some(idx) = m.icache.index_of(m.fetch.page, next) {
         m.cut_block(npc, idx);
     }
+    npc
 }
 
 /// A conditional branch at `ip` (guest `pc`) was taken to `npc` (`n` counts it): leave the
@@ -471,7 +477,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<OP, LAST, TIMING, false, false, 0, false, false>(m, ip, pc, n)
+    body::<OP, LAST, TIMING, false, false, 0, false, false, false>(m, ip, pc, n)
 }
 
 /// The handler of operation number `OP` (`LAST`, `TIMING` as in `handler`); `LOOP` for a
@@ -482,7 +488,23 @@ pub(crate) fn element<const OP: usize, const LAST: bool, const TIMING: bool, con
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<OP, LAST, TIMING, LOOP, false, 0, false, false>(m, ip, pc, n)
+    body::<OP, LAST, TIMING, LOOP, false, 0, false, false, false>(m, ip, pc, n)
+}
+
+/// Timing mode: the instruction of operation `OP` at `ip` (`LAST`, `LOOP` as in `element`) is
+/// fetched with an L1I access that is not an MRU hit: make it, then run the instruction as its
+/// handler would. Out of line, so that what a handler runs when the fetch is an MRU hit (nearly
+/// always) makes no call but in tail position: simple operations then need no stack frame.
+#[cold]
+#[inline(never)]
+fn fetch_first<const OP: usize, const LAST: bool, const LOOP: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    n: u64,
+) -> u64 {
+    m.fetch_line_access(pc);
+    body::<OP, LAST, true, LOOP, false, 0, false, false, true>(m, ip, pc, n)
 }
 
 /// The handler of a fused pair (functional mode's only, see `fused`): the instruction of
@@ -497,11 +519,12 @@ pub(crate) fn fused<const A: usize, const B: usize, const B_LAST: bool, const B_
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<A, false, false, false, true, B, B_LAST, B_LOOP>(m, ip, pc, n)
+    body::<A, false, false, false, true, B, B_LAST, B_LOOP, false>(m, ip, pc, n)
 }
 
-/// The body of every handler: operation `OP`, `LAST`, `TIMING`, `LOOP` as in `element`, and
-/// what the next element is when known (`FUSE`, see `proceed`).
+/// The body of every handler: operation `OP`, `LAST`, `TIMING`, `LOOP` as in `element`, what
+/// the next element is when known (`FUSE`, see `proceed`), and `FETCHED` (timing mode): the
+/// instruction's L1I access is made (`fetch_first`).
 #[inline(always)]
 fn body<
     const OP: usize,
@@ -512,6 +535,7 @@ fn body<
     const NEXT: usize,
     const NEXT_LAST: bool,
     const NEXT_LOOP: bool,
+    const FETCHED: bool,
 >(
     m: &mut Machine,
     ip: *const Decoded,
@@ -522,12 +546,13 @@ fn body<
     // not written while the block runs.
     let d = unsafe { &*ip };
     let insn = d.insn;
-    // An L1I access that is not an MRU hit may cost cycles: the slice may have to stop after
-    // this instruction, so the next one checks.
-    let fetched = TIMING && d.suffix.fetch_access() && !m.fetch_line_is_mru(pc);
-    if fetched {
-        m.fetch_line_access(pc);
+    // An L1I access that is not an MRU hit is made out of line, which then comes back here with
+    // `FETCHED`. It may cost cycles: the slice may have to stop after this instruction, so the
+    // next one checks.
+    if TIMING && !FETCHED && d.suffix.fetch_access() && !m.fetch_line_is_mru(pc) {
+        return fetch_first::<OP, LAST, LOOP>(m, ip, pc, n);
     }
+    let fetched = FETCHED;
     let op = Op::ALL[OP];
     if is_simple(op) {
         match m.execute::<true, TIMING>(op, insn, pc) {
