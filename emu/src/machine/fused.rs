@@ -17,12 +17,12 @@
 //! stop checks, so every count, trap and stop is what the unfused handlers give.
 //!
 //! Timing mode has neither. Its taken branches book costs on the way out, so a loop branch
-//! cannot skip the chain. Its fused pairs were measured (user CPU, least of 3-5 interleaved
-//! runs, 2026-12-06) against none: micro usertests 4.24 s against 4.13 s under `u74` and 4.08 s
-//! against 3.95 s under `simple`, mono usertests 1.43 s against 1.39 s, `compute` 5.99 s
-//! against 5.91 s, `ecall` the same. Each timing handler carries the model's inline work, and
-//! a pair's copy of two of them is more code than the interpreter's working set holds (a
-//! cachegrind run of micro usertests counted about one host L1I miss per interpreted guest
+//! cannot skip the chain. Its fused pairs cost more than they saved (user CPU with them, then
+//! without, least of 3-5 interleaved runs, 2026-12-06): micro usertests 4.24 and 4.13 s under
+//! `u74`, 4.08 and 3.95 s under `simple`, mono usertests 1.43 and 1.39 s, `compute` 5.99 and
+//! 5.91 s, `ecall` the same within the noise. Each timing handler carries the model's inline
+//! work, and a pair's copy of two of them is more code than the interpreter's working set holds
+//! (a cachegrind run of micro usertests counted about one host L1I miss per interpreted guest
 //! instruction, most of them in the timing handlers); that costs more than the indirect jump a
 //! pair saves.
 
