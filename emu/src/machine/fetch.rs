@@ -539,15 +539,16 @@ impl Machine {
             suffixes[k] = suffix.at(k);
         }
         // Functional mode: which elements are conditional branches to the block's start (loop
-        // branches, see `fused`; timing mode has none).
-        let loops: Vec<bool> = insns
-            .iter()
-            .map(|&(insn, at, _)| {
-                timing.is_none()
-                    && threaded::is_branch(insn.op)
-                    && (2 * at as i64).wrapping_add(i64::from(insn.imm)) == 2 * first as i64
-            })
-            .collect();
+        // branches, see `fused`; timing mode has no superinstructions).
+        let loops: Option<Vec<bool>> = timing.is_none().then(|| {
+            insns
+                .iter()
+                .map(|&(insn, at, _)| {
+                    threaded::is_branch(insn.op)
+                        && (2 * at as i64).wrapping_add(i64::from(insn.imm)) == 2 * first as i64
+                })
+                .collect()
+        });
         let len = insns.len();
         let p = &mut self.icache.pages[page];
         if let Some(slots) = &slots {
@@ -559,7 +560,9 @@ impl Machine {
             p.insns
                 .push(Decoded::new(insn, last, timing.is_some(), suffix));
         }
-        super::fused::specialise(&mut p.insns[start..], &loops, timing.is_some());
+        if let Some(loops) = &loops {
+            super::fused::specialise(&mut p.insns[start..], loops);
+        }
         if self.jit.is_some() {
             // The block's entries go through the translator (see `jit`).
             p.jit.resize(p.insns.len(), None);

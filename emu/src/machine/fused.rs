@@ -182,13 +182,10 @@ pairs! {
     Bne Jal jump,
 }
 
-/// Gives the elements of one block their specialised handlers, in functional mode (`timing`
-/// false; timing mode has none, see the module note). `loops[k]`: element `k` is a conditional
-/// branch whose target is the block's start.
-pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool], timing: bool) {
-    if timing {
-        return;
-    }
+/// Gives the elements of one functional-mode block their specialised handlers (timing mode has
+/// none, see the module note). `loops[k]`: element `k` is a conditional branch whose target is
+/// the block's start.
+pub(crate) fn specialise(block: &mut [Decoded], loops: &[bool]) {
     let len = block.len();
     for (k, d) in block.iter_mut().enumerate() {
         if loops[k] {
