@@ -211,8 +211,9 @@ fn hot_blocks_are_translated_and_traps_are_precise() {
 fn hot_blocks_in(mode: (&str, bool), total: u64) {
     let mut on = machine(true, mode);
     on.run(Some(total));
-    // Timing mode translates only loops whose translated prefix holds their branch back
-    // (`worth_translating`): the illegal-instruction loop's branch comes after the prefix.
+    // Timing mode translates, of short blocks, only loops whose translated prefix holds their
+    // branch back (`worth_translating`): the illegal-instruction loop's branch comes after the
+    // prefix.
     let least = if mode.1 { 1 } else { 2 };
     assert!(
         on.jit_blocks() >= least,

@@ -15,7 +15,7 @@
 //! (`u74`, `simple`). At the end the self-storing loop has no translation, in every mode, and in
 //! timing mode the fill loop and the function still have theirs, while the straight-line block
 //! that starts each round has a translation in functional mode only (timing mode translates
-//! only loops, see `machine::jit::worth_translating`).
+//! only loops and long blocks, see `machine::jit::worth_translating`).
 //!
 //! Checked by hand: no `looped` call in `enter_timed` fails the fill loop's check, and counting
 //! the prefix's end as a bail in timing mode fails the function's.

@@ -324,6 +324,7 @@ impl DecodeCache {
                 s.code = None;
                 s.count = 0;
                 s.bails = 0;
+                s.rounds = 0;
             }
         }
     }
@@ -570,6 +571,7 @@ impl Machine {
                 orig: p.insns[start].handler,
                 count: 0,
                 bails: 0,
+                rounds: 0,
                 code: None,
             });
             p.insns[start].handler = if timing.is_some() {

@@ -16,7 +16,8 @@
 //!   Cranelift than it saved; at 20000 it gains, and compute gains as much). A block
 //!   whose first [`MIN_PREFIX`] operations are not all translatable gets its own handler back
 //!   (entering and leaving native code for a few instructions costs more than it saves), and
-//!   so does, in timing mode, every block that is not a loop (see `worth_translating`).
+//!   so does, in timing mode, every block that is neither a loop nor long, and a long one is
+//!   translated only when it is much hotter (see `worth_translating` and `HOT_ROUNDS`).
 //! - The *prefix* of the block made of operations the translator knows is translated: RV64IM's
 //!   ALU operations, `lui`/`auipc`, conditional branches, `jal`/`jalr`, `fence` (nothing to do
 //!   in functional mode), and loads and stores through the host TLB's fast path, inlined.
@@ -196,6 +197,9 @@ pub(crate) struct JitSlot {
     pub count: u32,
     /// Runs of the native code that ended in a bail (see `bailed`).
     pub bails: u32,
+    /// Timing mode: how many times a long block that is not a loop reached the threshold
+    /// without being translated (see `HOT_ROUNDS`).
+    pub rounds: u8,
     /// The translation, once made.
     pub code: Option<Native>,
 }
@@ -278,7 +282,7 @@ impl Jit {
 
     /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
     /// fewer than `MIN_PREFIX` of its first operations are translated, in timing mode if it is
-    /// not a loop (`worth_translating`), or if Cranelift fails.
+    /// neither a loop nor long (`worth_translating`), or if Cranelift fails.
     /// `timed`: timing mode, with what its translation needs of the machine (see `timed`).
     pub fn translate(
         &mut self,
@@ -340,19 +344,42 @@ impl Drop for Jit {
 }
 
 /// Whether the block `block` (from guest `pc`), whose first `MIN_PREFIX` operations are
-/// translatable, is worth translating: in functional mode every one is, in timing mode only
-/// loops, blocks whose translated prefix holds a conditional branch back to the block's start
-/// (`loop_branch`), which run again inside the native code. A block that is not one enters and
-/// leaves the native code at every run (the model's env, the exits' continuations), and that
-/// costs what its native code saves over the timing handlers. Measured (user CPU, least of 3-7
-/// interleaved runs, 2026-12-05), translating every block against loops only: micro usertests
-/// 3.89 s against 3.86 s under `u74`, mono usertests 1.35 s against 1.26 s (34 fewer blocks
-/// compiled, about 2 ms each), and 1-4% the same way under `simple`, `tiny` and `big`;
-/// `compute`, `ecall` and `sharedpage` the same either way. (Before, such a block needed 6
-/// translatable leading operations instead of 3: at 3 the `ecall` guest ran 1.61-1.73 s instead
-/// of 1.43-1.49 s.)
+/// translatable, is worth translating: in functional mode every one is; in timing mode loops,
+/// blocks whose translated prefix holds a conditional branch back to the block's start
+/// (`loop_branch`), which run again inside the native code, and blocks whose translated prefix
+/// is long (`LONG_PREFIX`). Any other block enters and leaves the native code at every run (the
+/// model's env, the exits' continuations), and that costs what its native code saves over the
+/// timing handlers. Measured (user CPU, least of 3-7 interleaved runs, 2026-12-05),
+/// translating every block against loops only: micro usertests 3.89 s against 3.86 s under
+/// `u74`, mono usertests 1.35 s against 1.26 s (34 fewer blocks compiled, about 2 ms each),
+/// and 1-4% the same way under `simple`, `tiny` and `big`; `compute`, `ecall` and `sharedpage`
+/// the same either way. (Before, such a block needed 6 translatable leading operations instead
+/// of 3: at 3 the `ecall` guest ran 1.61-1.73 s instead of 1.43-1.49 s.)
 fn worth_translating(block: &[Decoded], pc: u64, timing: bool) -> bool {
-    !timing || loop_branch(block, pc).is_some()
+    !timing || loop_branch(block, pc).is_some() || long(block)
+}
+
+/// Timing mode: the fewest translated leading operations that make a block that is not a loop
+/// worth translating, if it is hot enough (`HOT_ROUNDS`): its native run saves more than its
+/// entry and exit cost. In micro `usertests` (session of 2026-12-06, seventh), the kernel's
+/// 41-instruction page-table walk (`kcore::vm::AddressSpace::lookup`, 570 000 runs) and the
+/// blocks of `micro::memory::phys` are such blocks. Translating the long blocks that reach the
+/// threshold (prefix of 24 or more: 21 more blocks, 37.5M more instructions in native code)
+/// took 2.03G host instructions from the timing handlers (54 a guest instruction) and added
+/// 0.89G of native code (24 a guest instruction), 0.29G in `enter_timed` and 0.5G in Cranelift.
+const LONG_PREFIX: usize = 16;
+
+/// Timing mode: a long block that is not a loop is translated only after this many rounds of
+/// `THRESHOLD` entries (100 000 entries at the default), since compiling one costs about 24M
+/// host instructions (7 ms), which a block run 20 000 times does not win back. Micro
+/// `usertests`, host instructions (cachegrind): loops only, 48.55G; long blocks at 20 000
+/// entries, 48.47G; at 100 000 entries, 48.16G (6 more blocks, 28M more instructions in native
+/// code). User CPU, least of 6 interleaved runs: 4.03 s against 4.09 s for loops only.
+const HOT_ROUNDS: u8 = 5;
+
+/// Whether `block`'s translated prefix is long (`LONG_PREFIX`).
+fn long(block: &[Decoded]) -> bool {
+    block.iter().take_while(|d| translated(d.insn.op)).count() >= LONG_PREFIX
 }
 
 /// The first conditional branch back to the block's start in the translated prefix of `block`
@@ -1224,6 +1251,15 @@ impl Machine {
         }
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
+        if self.timing.is_some() && loop_branch(block, pc).is_none() && long(block) {
+            // Not yet hot enough (`HOT_ROUNDS`): count another round of entries.
+            let slot = self.icache.jit_slot(page, idx)?;
+            slot.rounds += 1;
+            if slot.rounds < HOT_ROUNDS {
+                slot.count = 0;
+                return None;
+            }
+        }
         let timed = self.timed_info(page, idx, block, pc);
         let code = self.jit.as_mut()?.translate(block, pc, timed);
         match code {
