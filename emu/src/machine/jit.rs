@@ -373,7 +373,7 @@ const LONG_PREFIX: usize = 16;
 /// `THRESHOLD` entries (100 000 entries at the default), since compiling one costs about 24M
 /// host instructions (7 ms), which a block run 20 000 times does not win back. Micro
 /// `usertests`, host instructions (cachegrind): loops only, 48.55G; long blocks at 20 000
-/// entries, 48.47G; at 100 000 entries, 48.16G (6 more blocks, 28M more instructions in native
+/// entries, 48.47G; at 100 000 entries, 48.15G (6 more blocks, 28M more instructions in native
 /// code). User CPU, least of 6 interleaved runs: 4.03 s against 4.09 s for loops only.
 const HOT_ROUNDS: u8 = 5;
 
@@ -1254,7 +1254,7 @@ impl Machine {
         if self.timing.is_some() && loop_branch(block, pc).is_none() && long(block) {
             // Not yet hot enough (`HOT_ROUNDS`): count another round of entries.
             let slot = self.icache.jit_slot(page, idx)?;
-            slot.rounds += 1;
+            slot.rounds = slot.rounds.saturating_add(1);
             if slot.rounds < HOT_ROUNDS {
                 slot.count = 0;
                 return None;
