@@ -38,31 +38,15 @@ if [ "${BUILD:-1}" != 0 ]; then
     make -C "$ROOT" --quiet --no-print-directory build >&2
 fi
 
-# best_time CMD... : the least CPU time (user + system, of the command and its children) of REPS
-# runs, in seconds. CPU time, not wall time: on a shared machine another job's load stretches the
-# wall clock of both emulators, not the work they do.
-best_time() {
+# best_in_turn LINE... : the least CPU time (user + system, of the command and its children) of
+# REPS runs of each shell command line, run in turn (A, B, A, B, …), in seconds, on one line.
+# CPU time, not wall time: on a shared machine another job's load stretches the wall clock of
+# both emulators, not the work they do.
+best_in_turn() {
     python3 - "$REPS" "$@" <<'PY'
-import os, resource, subprocess, sys
-reps, cmd = int(sys.argv[1]), sys.argv[2:]
-best = None
-for _ in range(reps):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(["bash", "-c", '"$@"', "_"] + cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    best = t if best is None else min(best, t)
-print(best)
-PY
-}
-
-# best_pair CMD_A CMD_B : the least CPU time of REPS runs of each of two shell command lines, run
-# in turn (A, B, A, B, …), as "A B".
-best_pair() {
-    python3 - "$REPS" "$1" "$2" <<'PY'
 import resource, subprocess, sys
 reps, cmds = int(sys.argv[1]), sys.argv[2:]
-best = [None, None]
+best = [None] * len(cmds)
 for _ in range(reps):
     for k, cmd in enumerate(cmds):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -70,9 +54,12 @@ for _ in range(reps):
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         best[k] = t if best[k] is None else min(best[k], t)
-print(best[0], best[1])
+print(*best)
 PY
 }
+
+# best_time CMD... : `best_in_turn` of one command.
+best_time() { best_in_turn "$(printf '%q ' "$@")"; }
 
 klab_fun() { "$KLAB" run --timing off --append "$2" "$BIN/$1"; }
 klab_tim() { "$KLAB" run --append "$2" "$BIN/$1"; }
@@ -103,7 +90,7 @@ done
 if [ "${USERTESTS:-1}" != 0 ]; then
     f_insns=$("$KLAB" run --stats --timing off micro usertests 2>&1 >/dev/null </dev/null | sed -n 's/^klab: \([0-9]*\) instructions retired.*/\1/p')
     t_insns=$("$KLAB" run --stats micro usertests 2>&1 >/dev/null </dev/null | sed -n 's/^klab: \([0-9]*\) instructions retired.*/\1/p')
-    read -r f t < <(best_pair '"$KLAB" run --timing off micro usertests' '"$KLAB" run micro usertests')
+    read -r f t < <(best_in_turn '"$KLAB" run --timing off micro usertests' '"$KLAB" run micro usertests')
     python3 -c "
 fn, tn, f, t = $f_insns, $t_insns, $f, $t
 print('%-11s %13d %9.1f %9.1f %9s %9s  %9s %9s %8.2fx %9s' % ('usertests', tn, fn / f / 1e6, tn / t / 1e6, '-', '-', '-', '-', (tn / t) / (fn / f), '-'))"

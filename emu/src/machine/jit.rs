@@ -291,7 +291,7 @@ impl Jit {
         timed: Option<timed::TimedInfo>,
     ) -> Option<Native> {
         let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
-        if prefix < MIN_PREFIX || !worth_translating(block, pc, timed.is_some()) {
+        if prefix < MIN_PREFIX || worth_translating(block, pc, timed.is_some()).is_none() {
             return None;
         }
         let module = self.module.as_mut()?;
@@ -344,10 +344,11 @@ impl Drop for Jit {
 }
 
 /// Whether the block `block` (from guest `pc`), whose first `MIN_PREFIX` operations are
-/// translatable, is worth translating: in functional mode every one is; in timing mode loops,
-/// blocks whose translated prefix holds a conditional branch back to the block's start
-/// (`loop_branch`), which run again inside the native code, and blocks whose translated prefix
-/// is long (`LONG_PREFIX`). Any other block enters and leaves the native code at every run (the
+/// translatable, is worth translating, as the rounds of `THRESHOLD` entries it must reach
+/// first (`None`: never): in functional mode every one is, after one round; in timing mode
+/// loops, blocks whose translated prefix holds a conditional branch back to the block's start
+/// (`loop_branch`), which run again inside the native code, after one round, and blocks whose
+/// translated prefix is long (`LONG_PREFIX`), after `HOT_ROUNDS`. Any other block enters and leaves the native code at every run (the
 /// model's env, the exits' continuations), and that costs what its native code saves over the
 /// timing handlers. Measured (user CPU, least of 3-7 interleaved runs, 2026-12-05),
 /// translating every block against loops only: micro usertests 3.89 s against 3.86 s under
@@ -355,8 +356,14 @@ impl Drop for Jit {
 /// and 1-4% the same way under `simple`, `tiny` and `big`; `compute`, `ecall` and `sharedpage`
 /// the same either way. (Before, such a block needed 6 translatable leading operations instead
 /// of 3: at 3 the `ecall` guest ran 1.61-1.73 s instead of 1.43-1.49 s.)
-fn worth_translating(block: &[Decoded], pc: u64, timing: bool) -> bool {
-    !timing || loop_branch(block, pc).is_some() || long(block)
+fn worth_translating(block: &[Decoded], pc: u64, timing: bool) -> Option<u8> {
+    if !timing || loop_branch(block, pc).is_some() {
+        Some(1)
+    } else if long(block) {
+        Some(HOT_ROUNDS)
+    } else {
+        None
+    }
 }
 
 /// Timing mode: the fewest translated leading operations that make a block that is not a loop
@@ -1174,8 +1181,8 @@ const BAIL_SHARE: u32 = 4;
 ///
 /// In timing mode (`TIMING`) leaving at the end of the translated prefix (an operation the
 /// translator does not know, where every run that gets there leaves) is not a bail: the block
-/// is a loop (`worth_translating`), whose runs before leaving are what its translation was made
-/// for. In functional mode it is: a short prefix before an `ecall` costs more to enter and
+/// is a loop or long (`worth_translating`), whose runs before leaving are what its translation
+/// was made for. In functional mode it is: a short prefix before an `ecall` costs more to enter and
 /// leave than to interpret (the `ecall` workload ran 0.93× as fast with such translations kept).
 #[cold]
 #[inline(never)]
@@ -1251,11 +1258,13 @@ impl Machine {
         }
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
-        if self.timing.is_some() && loop_branch(block, pc).is_none() && long(block) {
-            // Not yet hot enough (`HOT_ROUNDS`): count another round of entries.
+        if let Some(rounds) = worth_translating(block, pc, self.timing.is_some())
+            && rounds > 1
+        {
+            // Not yet hot enough: count another round of entries.
             let slot = self.icache.jit_slot(page, idx)?;
             slot.rounds = slot.rounds.saturating_add(1);
-            if slot.rounds < HOT_ROUNDS {
+            if slot.rounds < rounds {
                 slot.count = 0;
                 return None;
             }

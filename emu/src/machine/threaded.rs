@@ -552,7 +552,6 @@ fn body<
     if TIMING && !FETCHED && d.suffix.fetch_access() && !m.fetch_line_is_mru(pc) {
         return fetch_first::<OP, LAST, LOOP>(m, ip, pc, n);
     }
-    let fetched = FETCHED;
     let op = Op::ALL[OP];
     if is_simple(op) {
         match m.execute::<true, TIMING>(op, insn, pc) {
@@ -570,7 +569,7 @@ fn body<
                 proceed::<LAST, true, TIMING, FUSE, NEXT, NEXT_LAST, NEXT_LOOP>(m, ip, npc, n + 1)
             }
             // So may a load's or store's L1D miss (see `timed_fast_offset`).
-            Ok(npc) if fetched || (TIMING && is_data(op)) => {
+            Ok(npc) if FETCHED || (TIMING && is_data(op)) => {
                 proceed::<LAST, true, TIMING, FUSE, NEXT, NEXT_LAST, NEXT_LOOP>(m, ip, npc, n + 1)
             }
             Ok(npc) => {
