@@ -92,6 +92,52 @@ fn long_blocks_wait_for_hot_rounds_and_agree() {
     }
 }
 
+// Turning the translator off forgets every translation and every block's count, and turning
+// it on again counts from nothing: the function (translated after its 50th entry in timing
+// mode, its 10th in functional mode) is not translated again until it has been entered that
+// often once more. The state and statistics agree with a machine without the translator
+// throughout. (The translator keeps a block's count and translation in its first element,
+// `machine::jit::TRANSLATED`; forgetting must clear them there.)
+#[test]
+fn translations_and_counts_are_forgotten_when_the_translator_is_off() {
+    let (code, spin) = program();
+    let long = RAM_BASE + LONG as u64;
+    for mode in common::JIT_MODES {
+        let entries = if mode.1 { 50 } else { 10 };
+        let mut on = common::jit_machine(&code, mode, true, 10);
+        let mut off = common::jit_machine(&code, mode, false, 10);
+        let after = |calls: u64| 2 + calls * PER_ROUND;
+        common::same_at(&mut on, &mut off, after(entries + 5), &format!("{mode:?}"));
+        assert!(on.jit_translated_at(long), "{mode:?}: translated");
+        on.set_jit(false);
+        assert!(!on.jit_translated_at(long), "{mode:?}: forgotten when off");
+        common::same_at(&mut on, &mut off, after(entries + 10), &format!("{mode:?}"));
+        on.set_jit(true);
+        on.set_jit_threshold(10);
+        common::same_at(
+            &mut on,
+            &mut off,
+            after(2 * entries + 5),
+            &format!("{mode:?}"),
+        );
+        assert!(
+            !on.jit_translated_at(long),
+            "{mode:?}: {} calls since the translator came back are not enough",
+            entries - 5
+        );
+        common::same_at(
+            &mut on,
+            &mut off,
+            after(2 * entries + 20),
+            &format!("{mode:?}"),
+        );
+        assert!(on.jit_translated_at(long), "{mode:?}: translated again");
+        let total = after(ROUNDS as u64);
+        common::same_at(&mut on, &mut off, total, &format!("{mode:?}"));
+        assert_eq!(on.hart.pc, RAM_BASE + spin, "{mode:?}: at the end");
+    }
+}
+
 /// What `t2` holds at the end: the sum of every value `t0` took (3, 6, 9, …, one per store).
 fn sum() -> u64 {
     let n = 6 * ROUNDS as u64;

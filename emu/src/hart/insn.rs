@@ -326,7 +326,10 @@ pub struct Insn {
     pub raw: u32,
     /// Length in bytes: 2 or 4.
     pub len: u8,
-    _pad: [u8; 3],
+    /// Spare bytes the decode cache uses for the translator: in the first element of a block,
+    /// the block's translation or its entries so far (see `machine::jit::TRANSLATED`). The
+    /// decoder leaves them 0.
+    pub(crate) tag: [u8; 3],
 }
 
 impl Insn {
@@ -340,7 +343,7 @@ impl Insn {
             imm,
             raw,
             len,
-            _pad: [0; 3],
+            tag: [0; 3],
         }
     }
 

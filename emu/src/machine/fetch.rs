@@ -290,9 +290,9 @@ impl DecodeCache {
         self.block_at(page, off & PAGE_MASK)
             .is_some_and(|(entry, _)| {
                 self.pages[page]
-                    .jit
+                    .insns
                     .get((entry >> 8) as usize)
-                    .is_some_and(|s| s.as_ref().is_some_and(|s| s.code.is_some()))
+                    .is_some_and(|d| super::jit::translation(d).is_some())
             })
     }
 
@@ -303,8 +303,16 @@ impl DecodeCache {
         self.pages.get_mut(page)?.jit.get_mut(i)?.as_mut()
     }
 
+    /// Sets the translator's tag of the block start at element `i` of code page `page` (see
+    /// `jit::TRANSLATED`).
+    pub(crate) fn set_jit_tag(&mut self, page: usize, i: usize, tag: [u8; 3]) {
+        if let Some(d) = self.pages.get_mut(page).and_then(|p| p.insns.get_mut(i)) {
+            d.insn.tag = tag;
+        }
+    }
+
     /// Gives element `i` of code page `page` back the handler `jit::enter` replaced, and drops
-    /// its slot: its block is not translated.
+    /// its slot and its translation: its block is not translated.
     pub(crate) fn jit_give_up(&mut self, page: usize, i: usize) {
         let Some(p) = self.pages.get_mut(page) else {
             return;
@@ -313,6 +321,7 @@ impl DecodeCache {
             && let Some(s) = slot.take()
         {
             d.handler = s.orig;
+            d.insn.tag = [0; 3];
         }
     }
 
@@ -320,11 +329,10 @@ impl DecodeCache {
     /// again from zero.
     pub(crate) fn forget_translations(&mut self) {
         for p in &mut self.pages {
-            for s in p.jit.iter_mut().flatten() {
-                s.code = None;
-                s.count = 0;
-                s.bails = 0;
-                s.rounds = 0;
+            for (s, d) in p.jit.iter_mut().zip(p.insns.iter_mut()) {
+                if s.is_some() {
+                    d.insn.tag = [0; 3];
+                }
             }
         }
     }
@@ -564,15 +572,11 @@ impl Machine {
         if let Some(loops) = &loops {
             super::fused::specialise(&mut p.insns[start..], loops);
         }
-        if self.jit.is_some() {
+        if self.jit.is_some() && super::jit::may_translate(&p.insns[start..], timing.is_some()) {
             // The block's entries go through the translator (see `jit`).
             p.jit.resize(p.insns.len(), None);
             p.jit[start] = Some(JitSlot {
                 orig: p.insns[start].handler,
-                count: 0,
-                bails: 0,
-                rounds: 0,
-                code: None,
             });
             p.insns[start].handler = if timing.is_some() {
                 super::jit::enter_timed

@@ -7,16 +7,16 @@
 //!   (fetches, the DTLB and L1D, predictions) with the same results; this module's note is about
 //!   what both modes share, `timed` about what timing mode adds. Timing mode translates only
 //!   with an L1I and an L1D.
-//! - When a block is decoded, its first element's handler becomes [`enter`] ([`enter_timed`] in
-//!   timing mode), which
-//!   remembers the handler it replaced (plain or fused) in the code page's side table
-//!   (`JitSlot`) and counts the block's entries; after [`THRESHOLD`] entries the block is
+//! - When a block that may be translated (`may_translate`) is decoded, its first element's
+//!   handler becomes [`enter`] ([`enter_timed`] in timing mode); the handler it replaced (plain
+//!   or fused) is kept in the code page's side table (`JitSlot`), and the block's entries are
+//!   counted in the element itself (`TRANSLATED`); after [`THRESHOLD`] entries the block is
 //!   translated, so cold boot and kernel code never pays Cranelift's compile time (measured:
 //!   at 200 entries micro usertests, which decodes every program it execs anew, spent more in
 //!   Cranelift than it saved; at 20000 it gains, and compute gains as much). A block
-//!   whose first [`MIN_PREFIX`] operations are not all translatable gets its own handler back
+//!   whose first [`MIN_PREFIX`] operations are not all translatable keeps its own handler
 //!   (entering and leaving native code for a few instructions costs more than it saves), and
-//!   so does, in timing mode, every block that is neither a loop nor long, and a long one is
+//!   so does, in timing mode, every block that is neither a loop nor long; a long one is
 //!   translated only when it is much hotter (see `worth_translating` and `HOT_ROUNDS`).
 //! - The *prefix* of the block made of operations the translator knows is translated: RV64IM's
 //!   ALU operations, `lui`/`auipc`, conditional branches, `jal`/`jalr`, `fence` (nothing to do
@@ -187,21 +187,68 @@ const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
 const _: () = assert!(std::mem::offset_of!(Env, epoch) == ENV_EPOCH as usize);
 const _: () = assert!(std::mem::size_of::<crate::mmu::htlb::Entry>() == 16);
 
-/// The translator's state for one block start (an element of a code page's block array).
+/// The translator's side-table entry for one block start (an element of a code page's block
+/// array): what `enter` replaced, for the entries that do not run native code. The rest of the
+/// block's state is its first element's tag (`Insn::tag`, see `TRANSLATED`).
 #[derive(Clone, Copy)]
 pub(crate) struct JitSlot {
-    /// The handler `enter` replaced.
+    /// The handler `enter` replaced (in timing mode always the element's plain one, see
+    /// `orig`).
     pub orig: Handler,
-    /// Entries so far (before the translation: towards the threshold; after it: runs of the
-    /// native code, saturating).
+}
+
+/// The translator's state of a block with a slot, in its first element's `Insn::tag` (24 bits,
+/// little-endian), which an entry reads with the element it already holds: with this bit, the
+/// block's translation is number `tag - TRANSLATED` of `Jit::hot`; without it, the block has
+/// reached the threshold `tag >> ROUND_SHIFT` times (`HOT_ROUNDS`) and been entered
+/// `tag & COUNT_MASK` times since. (Kept in the code page's side table, `JitSlot`, as before,
+/// these cost a host cache miss at most timing-mode entries: perf put over half of
+/// `enter_timed`'s samples, 1.6% of micro `usertests`, on that one load; most of those entries
+/// were of blocks not yet translated, 4.3M of them against 2.2M into native code.)
+const TRANSLATED: u32 = 1 << 23;
+const ROUND_SHIFT: u32 = 20;
+const COUNT_MASK: u32 = (1 << ROUND_SHIFT) - 1;
+const _: () = assert!((HOT_ROUNDS as u32) < TRANSLATED >> ROUND_SHIFT);
+
+/// The highest threshold the tag counts to (`KLAB_JIT_THRESHOLD` and `set_jit_threshold` are
+/// held to it).
+const MAX_THRESHOLD: u32 = COUNT_MASK;
+
+/// Translations before the table is full: the tag's number has 23 bits.
+const MAX_HOT: usize = TRANSLATED as usize;
+
+/// The tag (`TRANSLATED`) of the block start `d`.
+#[inline(always)]
+fn tag_of(d: &Decoded) -> u32 {
+    let [a, b, c] = d.insn.tag;
+    u32::from_le_bytes([a, b, c, 0])
+}
+
+/// `tag` as `Insn::tag`'s bytes.
+fn tag_bytes(tag: u32) -> [u8; 3] {
+    let [a, b, c, _] = tag.to_le_bytes();
+    [a, b, c]
+}
+
+/// The number in `Jit::hot` of the translation of the block whose first element is `d`, if
+/// it has one.
+#[inline(always)]
+pub(crate) fn translation(d: &Decoded) -> Option<usize> {
+    let tag = tag_of(d);
+    (tag & TRANSLATED != 0).then_some((tag - TRANSLATED) as usize)
+}
+
+/// A translated block: its code and its runs, in the translator's table (`Jit::hot`), which
+/// the block's first element names (`TRANSLATED`).
+#[derive(Clone, Copy)]
+pub(crate) struct Hot {
+    /// The translation.
+    pub code: Native,
+    /// Runs of the native code (entries, and in timing mode a loop's runs after the first; see
+    /// `looped`), saturating.
     pub count: u32,
     /// Runs of the native code that ended in a bail (see `bailed`).
     pub bails: u32,
-    /// Timing mode: how many times a long block that is not a loop reached the threshold
-    /// without being translated (see `HOT_ROUNDS`).
-    pub rounds: u8,
-    /// The translation, once made.
-    pub code: Option<Native>,
 }
 
 /// The translator of one machine.
@@ -219,6 +266,8 @@ pub(crate) struct Jit {
     /// Block entries before translation (see `THRESHOLD`).
     threshold: u32,
     next: u32,
+    /// The translations since the last flush, by number (see `Hot`).
+    hot: Vec<Hot>,
 }
 
 fn new_module() -> Option<JITModule> {
@@ -255,18 +304,19 @@ impl Jit {
             native: 0,
             bytes: 0,
             next: 0,
+            hot: Vec::new(),
             threshold: std::env::var("KLAB_JIT_THRESHOLD")
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(THRESHOLD)
-                .max(1),
+                .clamp(1, MAX_THRESHOLD),
         })
     }
 
     /// Whether the code budget is used up (the caller forgets every translation, then calls
     /// `flush`).
     pub fn full(&self) -> bool {
-        self.bytes >= CODE_BUDGET
+        self.bytes >= CODE_BUDGET || self.hot.len() >= MAX_HOT
     }
 
     /// Frees every translation's code. Every `Native` made before is dangling after this.
@@ -278,6 +328,13 @@ impl Jit {
         }
         self.module = new_module();
         self.bytes = 0;
+        self.hot.clear();
+    }
+
+    /// The translation of the block whose first element is `d`, if it has one.
+    #[inline(always)]
+    fn hot(&mut self, d: &Decoded) -> Option<&mut Hot> {
+        self.hot.get_mut(translation(d)?)
     }
 
     /// Translates the block whose elements are `block`, starting at guest `pc`; `None` if
@@ -341,6 +398,19 @@ impl Drop for Jit {
             unsafe { m.free_memory() };
         }
     }
+}
+
+/// Whether the block `block` may ever be translated (`Jit::translate` makes code for it unless
+/// Cranelift fails): a block that may not gets no slot when it is decoded and never enters
+/// through `enter`, so its entries cost nothing of the translator's. In timing mode most blocks
+/// are such (neither loops nor long): they used to count their first `THRESHOLD` entries in
+/// their page's side table (`JitSlot`), a host cache miss at most entries (perf: 1.6% of micro
+/// `usertests`), to be given their handler back then, and a block entered fewer times paid it
+/// at every entry.
+pub(crate) fn may_translate(block: &[Decoded], timing: bool) -> bool {
+    let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
+    // Loop branches are relative: any address of the block's start will do.
+    prefix >= MIN_PREFIX && worth_translating(block, 0, timing).is_some()
 }
 
 /// Whether the block `block` (from guest `pc`), whose first `MIN_PREFIX` operations are
@@ -1058,10 +1128,9 @@ impl<'a> Gen<'a> {
 /// block's entries, translates it when it is hot, and runs its translation (see the module note).
 pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
     let code = match native_for(m, ip, pc) {
-        Ok(found) => found,
+        Ok(code) => code,
         Err(h) => return h(m, ip, pc, n),
     };
-    let (code, orig) = code;
     // Safety: `ip` is the first element of a block (only first elements get `enter`), whose
     // `suffix.insns` elements follow it.
     let len = u64::from(unsafe { (*ip).suffix.insns });
@@ -1107,7 +1176,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         if env.bail == BAIL {
             bailed::<false>(m, ip, k, runs);
             if k == 0 {
-                return orig(m, ip, env.npc, n);
+                return orig(m, ip)(m, ip, env.npc, n);
             }
             // Safety: a bail at element `k` < `len` of the block (the translation retires at
             // most the block's elements and bails only before one of them).
@@ -1134,36 +1203,50 @@ fn count_native(m: &mut Machine, k: u64) {
 }
 
 /// The translation of the block whose first element is `ip` (at guest `pc`), translating it
-/// if this entry makes it hot, with the handler `enter` replaced; or the handler to run instead.
+/// if this entry makes it hot, counting the entry; or the handler to run instead.
 #[inline(always)]
-fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<(Native, Handler), Handler> {
+fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<Native, Handler> {
+    // Safety: `ip` points at the first element of a live block (it is running its handler).
+    let d = unsafe { &*ip };
+    let Some(jit) = m.jit.as_mut() else {
+        return Err(orig(m, ip));
+    };
+    if let Some(h) = jit.hot(d) {
+        h.count = h.count.saturating_add(1);
+        return Ok(h.code);
+    }
+    let threshold = jit.threshold;
+    // Not translated: count the entry (below the threshold, so the count does not carry into
+    // the rounds).
+    let tag = tag_of(d) + 1;
     let page = m.fetch.page;
     let Some(idx) = m.icache.index_of(page, ip) else {
         return Err(plain(m, ip));
     };
-    let Some(slot) = m.icache.jit_slot(page, idx) else {
-        return Err(plain(m, ip));
-    };
-    let orig = slot.orig;
-    if let Some(code) = slot.code {
-        slot.count = slot.count.saturating_add(1);
-        return Ok((code, orig));
+    if tag & COUNT_MASK < threshold {
+        m.icache.set_jit_tag(page, idx, tag_bytes(tag));
+        return Err(orig(m, ip));
     }
-    let Some(threshold) = m.jit.as_ref().map(|j| j.threshold) else {
-        return Err(orig);
-    };
-    slot.count += 1;
-    if slot.count < threshold {
-        return Err(orig);
+    m.translate_block(page, idx, ip, pc)
+        .ok_or_else(|| orig(m, ip))
+}
+
+/// The handler `enter` replaced at the block start `ip` (its own handler if it has no slot):
+/// for an entry that does not run native code. In timing mode, which has no superinstructions,
+/// that is the element's own handler, found without the side table (see `TRANSLATED`).
+#[inline(always)]
+fn orig(m: &mut Machine, ip: *const Decoded) -> Handler {
+    if m.timing.is_some() {
+        return plain(m, ip);
     }
-    match m.translate_block(page, idx, ip, pc) {
-        Some(code) => {
-            if let Some(slot) = m.icache.jit_slot(page, idx) {
-                slot.count = 1;
-            }
-            Ok((code, orig))
-        }
-        None => Err(orig),
+    let page = m.fetch.page;
+    let slot = m
+        .icache
+        .index_of(page, ip)
+        .and_then(|idx| m.icache.jit_slot(page, idx));
+    match slot {
+        Some(slot) => slot.orig,
+        None => plain(m, ip),
     }
 }
 
@@ -1187,19 +1270,22 @@ const BAIL_SHARE: u32 = 4;
 #[cold]
 #[inline(never)]
 fn bailed<const TIMING: bool>(m: &mut Machine, ip: *const Decoded, k: u64, runs: u32) {
-    let Some((page, idx)) = count_runs(m, ip, runs) else {
-        return;
-    };
+    count_runs(m, ip, runs);
     // Safety: a bail names an element of the block (`k` < its `suffix.insns`).
     if TIMING && !translated(unsafe { (*ip.add(k as usize)).insn.op }) {
         return;
     }
-    let Some(slot) = m.icache.jit_slot(page, idx) else {
+    // Safety: `ip` is the block's first element.
+    let d = unsafe { &*ip };
+    let Some(h) = m.jit.as_mut().and_then(|j| j.hot(d)) else {
         return;
     };
-    slot.bails += 1;
-    if slot.bails >= BAILS && slot.bails.saturating_mul(BAIL_SHARE) >= slot.count {
-        m.icache.jit_give_up(page, idx);
+    h.bails += 1;
+    if h.bails >= BAILS && h.bails.saturating_mul(BAIL_SHARE) >= h.count {
+        let page = m.fetch.page;
+        if let Some(idx) = m.icache.index_of(page, ip) {
+            m.icache.jit_give_up(page, idx);
+        }
     }
 }
 
@@ -1219,19 +1305,20 @@ fn looped(m: &mut Machine, ip: *const Decoded, runs: u32) {
     count_runs(m, ip, runs);
 }
 
-/// Adds the runs after the first of an entry (`runs`, at least 1) to the slot of the block whose
-/// first element is `ip` on the fetch page; the slot's page and index, if it has one.
-fn count_runs(m: &mut Machine, ip: *const Decoded, runs: u32) -> Option<(usize, usize)> {
-    let page = m.fetch.page;
-    let idx = m.icache.index_of(page, ip)?;
-    let slot = m.icache.jit_slot(page, idx)?;
-    slot.count = slot.count.saturating_add(runs - 1);
-    Some((page, idx))
+/// Adds the runs after the first of an entry (`runs`, at least 1) to the translation of the
+/// block whose first element is `ip`.
+fn count_runs(m: &mut Machine, ip: *const Decoded, runs: u32) {
+    // Safety: `ip` is the block's first element.
+    let d = unsafe { &*ip };
+    if let Some(h) = m.jit.as_mut().and_then(|j| j.hot(d)) {
+        h.count = h.count.saturating_add(runs - 1);
+    }
 }
 
 /// The plain handler of the element at `ip` (what it would have without superinstructions or
-/// `enter`): for an `enter` that cannot find its slot.
-#[cold]
+/// `enter`): for an `enter` that cannot find its slot, and in timing mode the handler `enter`
+/// replaced (`orig`).
+#[inline(always)]
 fn plain(m: &Machine, ip: *const Decoded) -> Handler {
     // Safety: `ip` points at an element of a live block (see `threaded`).
     let d = unsafe { &*ip };
@@ -1258,21 +1345,31 @@ impl Machine {
         }
         // Safety: `ip` is a block's first element; the block's `suffix.insns` elements follow.
         let block = unsafe { std::slice::from_raw_parts(ip, usize::from((*ip).suffix.insns)) };
-        if let Some(rounds) = worth_translating(block, pc, self.timing.is_some())
-            && rounds > 1
+        if let Some(need) = worth_translating(block, pc, self.timing.is_some())
+            && need > 1
         {
-            // Not yet hot enough: count another round of entries.
-            let slot = self.icache.jit_slot(page, idx)?;
-            slot.rounds = slot.rounds.saturating_add(1);
-            if slot.rounds < rounds {
-                slot.count = 0;
+            // Not yet hot enough: count another round of entries (from none after a flush).
+            let rounds = (tag_of(&block[0]) >> ROUND_SHIFT) + 1;
+            if rounds < u32::from(need) {
+                self.icache
+                    .set_jit_tag(page, idx, tag_bytes(rounds << ROUND_SHIFT));
                 return None;
             }
         }
         let timed = self.timed_info(page, idx, block, pc);
-        let code = self.jit.as_mut()?.translate(block, pc, timed);
+        let jit = self.jit.as_mut()?;
+        let code = jit.translate(block, pc, timed);
         match code {
-            Some(code) => self.icache.jit_slot(page, idx)?.code = Some(code),
+            Some(code) => {
+                jit.hot.push(Hot {
+                    code,
+                    count: 1,
+                    bails: 0,
+                });
+                let number = (jit.hot.len() - 1) as u32;
+                self.icache
+                    .set_jit_tag(page, idx, tag_bytes(TRANSLATED | number));
+            }
             // Not worth translating: the block's entries go straight to its own handler again.
             None => self.icache.jit_give_up(page, idx),
         }
@@ -1300,7 +1397,7 @@ impl Machine {
     /// Sets the block entries before translation (tests; see `jit::THRESHOLD`).
     pub fn set_jit_threshold(&mut self, entries: u32) {
         if let Some(j) = self.jit.as_mut() {
-            j.threshold = entries.max(1);
+            j.threshold = entries.clamp(1, MAX_THRESHOLD);
         }
     }
 

@@ -1143,24 +1143,24 @@ impl Gen<'_> {
 /// The handler of a block's first element in timing mode with a translator (see `enter` and the
 /// module note).
 pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64 {
-    let (code, orig) = match super::native_for(m, ip, pc) {
-        Ok(found) => found,
+    let code = match super::native_for(m, ip, pc) {
+        Ok(code) => code,
         Err(h) => return h(m, ip, pc, n),
     };
     let Some(t) = m.timing.as_deref() else {
-        return orig(m, ip, pc, n);
+        return super::orig(m, ip)(m, ip, pc, n);
     };
     if m.debug.watching() {
-        return orig(m, ip, pc, n);
+        return super::orig(m, ip)(m, ip, pc, n);
     }
     // The translation holds the L1I's and L1D's MRU tables (`TimedInfo`); without both
     // caches it must not run.
     let (Some(_), Some(_)) = (&t.l1i, &t.l1d) else {
-        return orig(m, ip, pc, n);
+        return super::orig(m, ip)(m, ip, pc, n);
     };
     let (fetch_pbase, dtlb_mru) = (t.fetch_pbase, &t.dtlb_mru as *const usize);
     let Some(events) = m.stats.events_ptr() else {
-        return orig(m, ip, pc, n);
+        return super::orig(m, ip)(m, ip, pc, n);
     };
     let dmode = m.dmode & 3;
     let machine: *mut Machine = m;
@@ -1212,7 +1212,7 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         BAIL => {
             super::bailed::<true>(m, ip, k, runs);
             if k == 0 {
-                return orig(m, ip, env.npc, n);
+                return super::orig(m, ip)(m, ip, env.npc, n);
             }
             // Safety: as above, `k` < `len`.
             let next = unsafe { ip.add(k as usize) };
