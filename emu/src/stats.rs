@@ -429,7 +429,10 @@ impl Stats {
     #[inline(always)]
     pub fn add_each<const K: usize>(&mut self, events: [Event; K], n: [i64; K]) {
         let c = &mut self.buckets[self.current].events;
-        for (e, n) in events.into_iter().zip(n) {
+        // Slice iterators, not the arrays' own: their `zip` is always inlined (the arrays'
+        // `IntoIter` zip was once left as a call per event, making timing-mode `compute` 20%
+        // slower).
+        for (&e, &n) in events.iter().zip(&n) {
             c[e as usize] = c[e as usize].wrapping_add_signed(n);
         }
     }
