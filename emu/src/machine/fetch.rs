@@ -46,7 +46,7 @@ use crate::trap::{Access, Trap};
 use super::Machine;
 use super::jit::JitSlot;
 use super::pipeline::Carry;
-use super::threaded::{self, Decoded, Suffix, own_cost};
+use super::threaded::{self, Decoded, Handler, Suffix, own_cost};
 use super::timing::{OFFSET_MASK, SLOT_SHIFT, slot_tag};
 
 /// Halfword slots per page.
@@ -98,8 +98,8 @@ struct CodePage {
     armed: bool,
     /// Stores to the page since a fetch last looked it up (see `QUIET_STORES`).
     quiet: u16,
-    /// The translator's slot of each element that starts a block (functional mode with a
-    /// translator; see `jit`), indexed like `insns`.
+    /// The translator's slot of each element that starts a block it may translate (with a
+    /// translator; see `jit::may_translate`), indexed like `insns`.
     jit: Vec<Option<JitSlot>>,
 }
 
@@ -281,7 +281,8 @@ impl DecodeCache {
         (off.is_multiple_of(size) && off / size < insns.len()).then_some(off / size)
     }
 
-    /// Whether the block starting at RAM offset `off` has a translation now (`jit_slot`'s code).
+    /// Whether the block starting at RAM offset `off` has a translation now (its first
+    /// element's tag, `jit::translation`).
     pub(crate) fn translated_at(&self, off: u64) -> bool {
         let Some(&page) = self.page_of_ram.get((off >> PAGE_SHIFT) as usize) else {
             return false;
@@ -296,11 +297,10 @@ impl DecodeCache {
             })
     }
 
-    /// The translator's slot of element `i` of code page `page`, if it starts a block that has
-    /// one.
-    #[inline(always)]
-    pub(crate) fn jit_slot(&mut self, page: usize, i: usize) -> Option<&mut JitSlot> {
-        self.pages.get_mut(page)?.jit.get_mut(i)?.as_mut()
+    /// The handler `jit::enter` replaced at element `i` of code page `page`, if it starts a
+    /// block with a translator's slot.
+    pub(crate) fn jit_orig(&self, page: usize, i: usize) -> Option<Handler> {
+        Some(self.pages.get(page)?.jit.get(i)?.as_ref()?.orig)
     }
 
     /// Sets the translator's tag of the block start at element `i` of code page `page` (see

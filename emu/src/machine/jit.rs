@@ -1240,12 +1240,8 @@ fn orig(m: &mut Machine, ip: *const Decoded) -> Handler {
         return plain(m, ip);
     }
     let page = m.fetch.page;
-    let slot = m
-        .icache
-        .index_of(page, ip)
-        .and_then(|idx| m.icache.jit_slot(page, idx));
-    match slot {
-        Some(slot) => slot.orig,
+    match m.icache.index_of(page, ip) {
+        Some(idx) => m.icache.jit_orig(page, idx).unwrap_or_else(|| plain(m, ip)),
         None => plain(m, ip),
     }
 }
