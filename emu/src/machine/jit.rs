@@ -235,7 +235,7 @@ fn tag_bytes(tag: u32) -> [u8; 3] {
 #[inline(always)]
 pub(crate) fn translation(d: &Decoded) -> Option<usize> {
     let tag = tag_of(d);
-    (tag & TRANSLATED != 0).then_some((tag - TRANSLATED) as usize)
+    (tag & TRANSLATED != 0).then_some((tag & !TRANSLATED) as usize)
 }
 
 /// A translated block: its code and its runs, in the translator's table (`Jit::hot`), which
