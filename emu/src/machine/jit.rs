@@ -347,8 +347,7 @@ impl Jit {
         pc: u64,
         timed: Option<timed::TimedInfo>,
     ) -> Option<Native> {
-        let prefix = block.iter().take_while(|d| translated(d.insn.op)).count();
-        if prefix < MIN_PREFIX || worth_translating(block, pc, timed.is_some()).is_none() {
+        if !may_translate(block, timed.is_some()) {
             return None;
         }
         let module = self.module.as_mut()?;
@@ -1225,25 +1224,32 @@ fn native_for(m: &mut Machine, ip: *const Decoded, pc: u64) -> Result<Native, Ha
     };
     if tag & COUNT_MASK < threshold {
         m.icache.set_jit_tag(page, idx, tag_bytes(tag));
-        return Err(orig(m, ip));
+        return Err(orig_at(m, ip, idx));
     }
     m.translate_block(page, idx, ip, pc)
-        .ok_or_else(|| orig(m, ip))
+        .ok_or_else(|| orig_at(m, ip, idx))
 }
 
 /// The handler `enter` replaced at the block start `ip` (its own handler if it has no slot):
-/// for an entry that does not run native code. In timing mode, which has no superinstructions,
-/// that is the element's own handler, found without the side table (see `TRANSLATED`).
-#[inline(always)]
+/// for an entry that does not run native code.
 fn orig(m: &mut Machine, ip: *const Decoded) -> Handler {
+    match m.icache.index_of(m.fetch.page, ip) {
+        Some(idx) => orig_at(m, ip, idx),
+        None => plain(m, ip),
+    }
+}
+
+/// `orig` of the block start `ip`, element `idx` of the fetch page. In timing mode, which has
+/// no superinstructions, that is the element's own handler, found without the side table (see
+/// `TRANSLATED`).
+#[inline(always)]
+fn orig_at(m: &Machine, ip: *const Decoded, idx: usize) -> Handler {
     if m.timing.is_some() {
         return plain(m, ip);
     }
-    let page = m.fetch.page;
-    match m.icache.index_of(page, ip) {
-        Some(idx) => m.icache.jit_orig(page, idx).unwrap_or_else(|| plain(m, ip)),
-        None => plain(m, ip),
-    }
+    m.icache
+        .jit_orig(m.fetch.page, idx)
+        .unwrap_or_else(|| plain(m, ip))
 }
 
 /// Bails before a translated block gives its translation up: at least this many, and at least
