@@ -214,9 +214,12 @@ pub mod kcall {
     /// fault or not started (the signal stays pending), `EPERM` for a server's thread.
     pub const SIGNAL: usize = 93;
     /// Server only (proc): `sig_return(tid, frame)` → the mask saved in the
-    /// [`crate::signal::SigFrame`] at `frame` of thread `tid`, which must be waiting for the
-    /// caller (its `sigreturn`): its registers are restored from the frame and it runs on; the
-    /// caller replies nothing. `EFAULT` for a frame that cannot be read or was not the kernel's.
+    /// [`crate::signal::SigFrame`] at `frame` of thread `tid` (in `a0`) and the `a0` restored
+    /// (in `a1`). `tid` must be waiting for the caller (its `sigreturn`): its registers are
+    /// restored from the frame and it goes on waiting, so the caller can enter a signal the
+    /// restored mask unblocks before `tid` runs (`SIGNAL` with the restored `a0` as the result),
+    /// or else answer the restored `a0`. `EFAULT` for a frame that cannot be read or was not
+    /// the kernel's.
     pub const SIG_RETURN: usize = 94;
     /// Server only (mem), the shared-memory block (issue 16): `shm_hold(start, end)`: maps fresh
     /// zeroed read-write frames at the caller's own `start..end` (page-aligned, inside

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use abi::Errno;
 use abi::ipc::{ImageInfo, kcall};
 use abi::types::{Str, limits, prot};
-use kcore::trap::TrapFrame;
+use kcore::trap::{TrapFrame, reg};
 use kcore::uaccess;
 use kcore::{console, loader, power};
 
@@ -97,7 +97,11 @@ pub fn server_call(
             Ok(0)
         }
         kcall::SIGNAL => k.signal_thread(tid, thread_arg(a[0])?, a),
-        kcall::SIG_RETURN => k.sig_return(tid, thread_arg(a[0])?, a[1]),
+        kcall::SIG_RETURN => {
+            let (mask, a0) = k.sig_return(tid, thread_arg(a[0])?, a[1])?;
+            k.thread(tid).frame.regs[reg::A1] = a0;
+            Ok(mask)
+        }
         kcall::HALT => power::exit(a[0] as i32),
         kcall::DEBUG_WRITE => {
             let mut own = Own { k, sid: me };

@@ -1,7 +1,8 @@
 //! The kernel's half of signals on micro: `proc` decides (it runs `services::signal`, the policy
 //! mono runs in its kernel) and asks the kernel to carry a delivery out on a thread
 //! ([`Kernel::signal_thread`], `kcall::SIGNAL`) or to restore a thread from its frame at
-//! `sigreturn` ([`Kernel::sig_return`], `kcall::SIG_RETURN`). The frame is written and read
+//! `sigreturn` ([`Kernel::sig_return`], `kcall::SIG_RETURN`; the thread then waits for proc's
+//! answer, so a signal the restored mask unblocks is entered first). The frame is written and read
 //! through the thread's own address space (kcore's `signal`, shared with mono); a page of it that
 //! is not mapped yet is reported to proc, which has the pager map it, so the pager's policy stays
 //! the pager's. Nothing is checked on the way back to user mode, on any path: the thread's saved
@@ -92,9 +93,19 @@ impl Kernel {
     }
 
     /// `kcall::SIG_RETURN` by server thread `by`: thread `t`, waiting for `by` (its
-    /// `sigreturn`), gets its registers back from the frame at `at`; returns the saved mask.
-    /// `EFAULT` (and `t` unchanged) for a frame it cannot read or that is not the kernel's.
-    pub fn sig_return(&mut self, by: ThreadId, t: ThreadId, at: usize) -> Result<usize, Errno> {
+    /// `sigreturn`), gets its registers back from the frame at `at` and goes on waiting for
+    /// `by`'s answer; returns the saved mask and the restored `a0`. `EFAULT` (and `t` unchanged)
+    /// for a frame it cannot read or that is not the kernel's.
+    ///
+    /// `t` does not run until `by` answers, so a signal the restored mask lets through is
+    /// entered before `t` runs another instruction, as on mono, where the kernel delivers it
+    /// on the way back to user mode.
+    pub fn sig_return(
+        &mut self,
+        by: ThreadId,
+        t: ThreadId,
+        at: usize,
+    ) -> Result<(usize, u64), Errno> {
         if self.state(t) != Some(Run::Blocked(Wait::Calling(by))) {
             return Err(Errno::Inval);
         }
@@ -106,9 +117,9 @@ impl Kernel {
         // Safety: `read_from` returned Ok, so it wrote every byte of `saved`, and any bit pattern
         // is a `SigFrame` (plain integers; `leave_handler` checks it).
         let saved = unsafe { saved.assume_init_ref() };
-        let mask = kcore::signal::leave_handler(&mut self.thread(t).frame, saved)?;
-        self.make_ready(t);
-        Ok(mask as usize)
+        let frame = &mut self.thread(t).frame;
+        let mask = kcore::signal::leave_handler(frame, saved)?;
+        Ok((mask as usize, frame.regs[reg::A0]))
     }
 
     /// Copies `bytes` to user address `at` of space `sid` (mapped pages only).

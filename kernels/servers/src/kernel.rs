@@ -163,10 +163,12 @@ pub fn signal(
 }
 
 /// `SIG_RETURN`: thread `tid`, waiting for our answer to its `sigreturn(frame)`, gets its
-/// registers back from the frame and runs on; the mask saved there.
-pub fn sig_return(tid: usize, frame: usize) -> Result<u64, Errno> {
+/// registers back from the frame and goes on waiting for our answer; the mask saved there and
+/// the `a0` restored.
+pub fn sig_return(tid: usize, frame: usize) -> Result<(u64, u64), Errno> {
     // Safety: no memory of ours is passed.
-    check(unsafe { ucall::syscall::<2>(kcall::SIG_RETURN, [tid, frame]) }).map(|m| m as u64)
+    let (mask, a0) = unsafe { ucall::kcall2(kcall::SIG_RETURN, [tid, frame, 0, 0, 0]) };
+    check(mask).map(|m| (m as u64, a0 as u64))
 }
 
 /// `MAP_NEW`: maps a fresh zeroed frame at `page` of `pid` with `abi::types::prot` bits.

@@ -180,14 +180,18 @@ fn reply_to(msg: &Message, value: isize) -> (Tag, [u64; 4]) {
     failed_reply(msg, value)
 }
 
-/// [`reply_to`] for a failure: `label::RAISE` if it raises a signal.
+/// [`reply_to`] for a failure: `label::RAISE` if it raises a signal. `sigreturn`'s answer is
+/// the `a0` its frame restored (proc's), which is no failure even when it reads as one: the
+/// `EPIPE` of a `write` whose `SIGPIPE` handler returns must not raise `SIGPIPE` again.
 #[inline(never)]
 fn failed_reply(msg: &Message, value: isize) -> (Tag, [u64; 4]) {
     let raised = Errno::check(value)
         .err()
         .and_then(services::signal::raised_by)
         .filter(|_| {
-            msg.badge.pid() != 0 && abi::Sys::from_number(msg.tag.label() as usize).is_some()
+            msg.badge.pid() != 0
+                && abi::Sys::from_number(msg.tag.label() as usize)
+                    .is_some_and(|s| s != abi::Sys::Sigreturn)
         });
     match raised {
         Some(sig) => (

@@ -115,24 +115,29 @@ impl Proc {
         Ok(old)
     }
 
-    /// `sigreturn(frame)`: the kernel restores the thread from its frame and it runs on (proc
-    /// replies nothing); the mask comes back here. A frame it refuses ends the process.
+    /// `sigreturn(frame)`: the kernel restores the thread from its frame, and the mask comes
+    /// back here. The thread waits for our answer still, so a signal the restored mask
+    /// unblocks is entered before it runs on (as mono enters it on the way back to user mode),
+    /// with the restored `a0` as the call's result; else the answer is that `a0`. A frame the
+    /// kernel refuses ends the process.
     pub fn sigreturn(&mut self, pid: Pid, tid: usize, frame: usize, wakes: &mut Wakes) -> Outcome {
         match kernel::sig_return(tid, frame) {
-            Ok(mask) => {
+            Ok((mask, a0)) => {
                 self.signals.restore(pid, mask);
-                // The thread runs on already: a handler entered now is not an answer.
-                self.current = None;
+                if let Some(c) = self.current.as_mut() {
+                    c.result = a0 as isize;
+                }
                 self.act(pid, wakes);
+                Ok(a0 as usize)
             }
             Err(_) => {
                 servers::rt::say(format_args!(
                     "micro: pid {pid} killed: bad signal frame at {frame:#x}"
                 ));
                 self.end_process(pid, exit::FAULT, wakes);
+                Err(Fail::Gone)
             }
         }
-        Err(Fail::Gone)
     }
 
     /// `sigsuspend(mask)` (`sigprocmask(SUSPEND, mask)`) by `pid`: the mask is swapped and the call parks here (nothing wakes
