@@ -6,8 +6,11 @@
 //! - Does every comparison hold its ratio, and equal a brute-force search over every vertex of
 //!   the profile's ranges? Does a pinned parameter (an empty range) add nothing?
 
+mod common;
+
+use common::Scratch;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -18,11 +21,8 @@ use serde_json::Value;
 const BENCHES: &str = "getpid,pipe-rt";
 
 /// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("klab-bands-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("bands", name)
 }
 
 /// Runs `klab bench --quick --only getpid,pipe-rt EXTRA… --out DIR`; the parsed report.json and

@@ -3,6 +3,9 @@
 //! hold by construction hold; the report files are well formed and Chromium renders the HTML;
 //! merging independent runs gives the same results as one run.
 
+mod common;
+
+use common::Scratch;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,11 +25,8 @@ fn text(b: &[u8]) -> String {
 }
 
 /// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("klab-bench-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("bench", name)
 }
 
 /// Runs `klab ARGS… --out DIR` and returns the parsed report.json; panics with klab's output on
@@ -54,7 +54,7 @@ fn read_json(dir: &Path) -> Value {
 fn full() -> &'static (PathBuf, Value) {
     static FULL: OnceLock<(PathBuf, Value)> = OnceLock::new();
     FULL.get_or_init(|| {
-        let dir = scratch("full");
+        let dir = common::shared("bench", "full");
         let report = run_report(&["bench", "--quick"], &dir);
         (dir, report)
     })
@@ -725,7 +725,8 @@ fn no_text_in_the_report_overlaps_other_text_at_700_px_or_on_a_wide_screen() {
 /// boxes overlap.
 fn no_text_overlaps(dir: &Path, tag: &str) {
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
-    let page = scratch(tag).join("page.html");
+    let scratch_dir = scratch(tag);
+    let page = scratch_dir.join("page.html");
     std::fs::write(
         &page,
         html.replace("</body>", &format!("{OVERLAP_CHECK}</body>")),

@@ -4,8 +4,11 @@
 //! input — a missing file, a text file, a 32-bit ELF, a RAM too small — is one line on stderr and
 //! status 1, and a malformed argument is clap's usage error (status 2); never a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use emu::loader::minimal_elf;
 use emu::memmap::RAM_BASE;
@@ -40,9 +43,10 @@ fn finisher_guest(value: u32) -> Vec<u8> {
 
 /// Writes `bytes` to a fresh file named `name` and returns its path.
 fn file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("klab-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let p = DIR
+        .get_or_init(|| common::shared("cli", "files"))
+        .join(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }
@@ -296,8 +300,7 @@ fn the_timing_translator_changes_no_statistic_under_paging() {
     // micro `hello` runs user programs, servers and the kernel under Sv39 (DTLB slots, misses,
     // walks, traps); translating every block at its first entry puts all of it through the
     // translator. Every statistic `--stats-json` writes must be what the interpreter gives.
-    let dir = std::env::temp_dir().join(format!("klab-tjit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = common::Scratch::new("tjit", "stats");
     for profile in ["u74", "simple"] {
         let run = |jit: &str| {
             let json = dir.join(format!("{profile}-{jit}.json"));
@@ -334,7 +337,6 @@ fn the_timing_translator_changes_no_statistic_under_paging() {
         assert_eq!(out_on, out_off, "{profile}: the guest's output");
         assert!(stats_on == stats_off, "{profile}: the statistics differ");
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A malformed command line: exit status 2 and one line naming what was wrong.

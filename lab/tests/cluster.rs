@@ -5,6 +5,9 @@
 //! `scripts/slurm-sweep.sh` as a job array on a real single-node Slurm cluster (munged, slurmctld
 //! and slurmd on localhost) that the test starts and stops.
 
+mod common;
+
+use common::Scratch;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -53,11 +56,8 @@ fn ok(what: &str, out: Output) -> String {
 }
 
 /// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("klab-cluster-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("cluster", name)
 }
 
 fn script(name: &str) -> PathBuf {
@@ -84,7 +84,7 @@ fn sweep(dir: &Path, extra: &[&str]) {
 fn whole() -> &'static Path {
     static WHOLE: OnceLock<PathBuf> = OnceLock::new();
     WHOLE.get_or_init(|| {
-        let dir = scratch("whole");
+        let dir = common::shared("cluster", "whole");
         sweep(&dir, &[]);
         dir
     })

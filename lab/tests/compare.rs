@@ -4,7 +4,10 @@
 //! different names only; every `--format` output parses; `-` writes to stdout; a malformed
 //! result directory is exit status 2. Each run is one or two quick benchmarks (seconds).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::Scratch;
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
@@ -34,11 +37,8 @@ fn ok(args: &[&str]) -> String {
 }
 
 /// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("klab-compare-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("compare", name)
 }
 
 fn s(p: &Path) -> String {

@@ -7,6 +7,9 @@
 //!
 //! The full `klab bench` (about a minute) runs once and is shared by the tests that need it.
 
+mod common;
+
+use common::Scratch;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -44,8 +47,7 @@ fn root() -> PathBuf {
 fn full_bench() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("klab-docs-{}-report", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = common::shared("docs", "report");
         ok(&["bench", "--out", &dir.to_string_lossy()]);
         dir
     })
@@ -67,8 +69,7 @@ fn the_readme_charts_and_schemas_are_what_this_build_generates() {
 fn a_drifting_figure_is_found_and_named() {
     // A copy of the repository's README with one figure changed fails the check, naming the
     // region; the repository's own files are not touched.
-    let scratch = std::env::temp_dir().join(format!("klab-docs-{}-drift", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
+    let scratch = Scratch::new("docs", "drift");
     std::fs::create_dir_all(scratch.join("docs/schema")).unwrap();
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let begin = "<!-- klab:begin bench-count -->";
@@ -102,7 +103,6 @@ fn a_drifting_figure_is_found_and_named() {
         fixed, readme,
         "regenerating restores the repository's README"
     );
-    let _ = std::fs::remove_dir_all(&scratch);
 }
 
 /// The GitHub anchor of a heading: lower case, spaces to `-`, punctuation other than `-` and

@@ -13,6 +13,9 @@
 //! build without the change under test) with one command:
 //! `KLAB_BLESS=1 cargo test --release -p lab --test exact_counters`.
 
+mod common;
+
+use common::Scratch;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -84,8 +87,7 @@ fn golden_path(name: &str) -> PathBuf {
 /// Runs one case; its record: arguments (with the guest paths made relative), exit status,
 /// console output and statistics.
 fn run(case: &Case) -> Value {
-    let dir = std::env::temp_dir().join(format!("klab-exact-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let dir = Scratch::new("exact", &case.name);
     let json = dir.join(format!("{}.json", case.name));
     let out = Command::new(env!("CARGO_BIN_EXE_klab"))
         .arg("run")
@@ -97,7 +99,6 @@ fn run(case: &Case) -> Value {
         .expect("run klab");
     let text = std::fs::read_to_string(&json)
         .unwrap_or_else(|e| panic!("{}: no statistics ({e}): {out:?}", case.name));
-    let _ = std::fs::remove_file(&json);
     let stats: Value = serde_json::from_str(&text).expect("statistics JSON");
     let root = format!("{}/", repo_root().display());
     let args: Vec<String> = case.args.iter().map(|a| a.replace(&root, "")).collect();

@@ -5,9 +5,12 @@
 //! starting `klab: `, with status 1 (klab's) or 2 (a malformed command line, clap's).
 //! Each command runs under a deadline, so a regression fails instead of hanging.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -17,11 +20,10 @@ use emu::memmap::RAM_BASE;
 /// How long one refused command may take before it counts as hanging (it takes milliseconds).
 const DEADLINE: Duration = Duration::from_secs(20);
 
-/// A fresh directory for this test process's files.
+/// A fresh directory for this test process's files, removed when it exits.
 fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("klab-input-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| common::shared("input", "files")).clone()
 }
 
 /// A valid ELF (`j .`; it is never run in these tests), in a file of its own: tests run in

@@ -6,6 +6,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod scratch;
+#[allow(unused_imports)] // as above: each test binary uses only some
+pub use scratch::{Scratch, shared};
+
 /// What one `klab bench --quick` wrote: report.json, parsed, and report.md.
 pub struct Report {
     pub json: Value,

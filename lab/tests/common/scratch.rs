@@ -1,0 +1,81 @@
+//! Scratch directories for the tests: each test's own, gone when the test ends ([`Scratch`]),
+//! or shared by the tests of one binary and gone when it exits ([`shared`]).
+
+use std::ffi::OsStr;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A fresh, empty directory under the system's temporary directory, named by `prefix`, the
+/// process (test binaries run at the same time, and the tests of one in parallel) and `name`.
+/// It and everything in it are removed when it is dropped, by a failing test's unwinding too,
+/// unless `KLAB_KEEP_SCRATCH` is set (to look at what a failing test wrote).
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// The directory `klab-PREFIX-PID-NAME`, emptied first if a run of the same process id left
+    /// one.
+    pub fn new(prefix: &str, name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("klab-{prefix}-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir)
+    }
+}
+
+impl Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<OsStr> for Scratch {
+    fn as_ref(&self) -> &OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("KLAB_KEEP_SCRATCH").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// The directories [`shared`] made, removed at exit.
+static AT_EXIT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the directories of [`AT_EXIT`] (an `atexit` handler: the test harness ends through
+/// `exit`, after the last test, failed or not).
+extern "C" fn remove_shared() {
+    let dirs = std::mem::take(&mut *AT_EXIT.lock().unwrap_or_else(|e| e.into_inner()));
+    if std::env::var_os("KLAB_KEEP_SCRATCH").is_none() {
+        for d in dirs {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+/// A [`Scratch`] directory for something several tests of this binary share (a report computed
+/// once, in a `OnceLock`, which is never dropped): removed when the process exits instead.
+pub fn shared(prefix: &str, name: &str) -> PathBuf {
+    let dir = Scratch::new(prefix, name);
+    let path = dir.0.clone();
+    std::mem::forget(dir);
+    let mut dirs = AT_EXIT.lock().unwrap_or_else(|e| e.into_inner());
+    if dirs.is_empty() {
+        // Safety: `remove_shared` is a plain `extern "C" fn()` that never unwinds out of the
+        // handler (it only takes a lock and removes files); `atexit` just records it.
+        unsafe { libc::atexit(remove_shared) };
+    }
+    dirs.push(path.clone());
+    path
+}
