@@ -346,6 +346,20 @@ fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -
     }
 }
 
+/// An L1I access to `line` (a fetch); whether it hit. The embedded profiles' L1Is (4-way LRU:
+/// `u74`, `simple`; 2-way LRU: `tiny`; 8-way PLRU: `big`) get a copy with their ways and
+/// policy known, as the L1D and the L2 do (`l1d_lookup_shaped`); any other takes `access`.
+#[inline(always)]
+fn l1i_access_shaped(l1i: &mut Cache, line: u64) -> bool {
+    match l1i.shape() {
+        (4, LRU) => l1i.access_ways::<4, LRU>(line, false),
+        (2, LRU) => l1i.access_ways::<2, LRU>(line, false),
+        (8, PLRU) => l1i.access_ways::<8, PLRU>(line, false),
+        _ => l1i.access(line, false),
+    }
+    .hit
+}
+
 impl Machine {
     /// An L1I access for the fetch of the instruction at `pc` in the current fetch page.
     #[cold]
@@ -358,7 +372,7 @@ impl Machine {
         let cost = match &mut t.l1i {
             Some(l1i) if l1i.is_mru(line, false) => 0,
             Some(l1i) => {
-                if l1i.access(line, false).hit {
+                if l1i_access_shaped(l1i, line) {
                     0
                 } else {
                     let ev = self.stats.current_events();
