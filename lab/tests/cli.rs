@@ -8,7 +8,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use emu::loader::minimal_elf;
 use emu::memmap::RAM_BASE;
@@ -43,10 +42,7 @@ fn finisher_guest(value: u32) -> Vec<u8> {
 
 /// Writes `bytes` to a fresh file named `name` and returns its path.
 fn file(name: &str, bytes: &[u8]) -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let p = DIR
-        .get_or_init(|| common::shared("cli", "files"))
-        .join(name);
+    let p = common::shared("cli", "files").join(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }

@@ -10,7 +10,6 @@ mod common;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -22,8 +21,7 @@ const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A fresh directory for this test process's files, removed when it exits.
 fn dir() -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| common::shared("input", "files")).clone()
+    common::shared("input", "files")
 }
 
 /// A valid ELF (`j .`; it is never run in these tests), in a file of its own: tests run in

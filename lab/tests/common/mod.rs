@@ -1,7 +1,7 @@
-//! Helpers for the lab tests that read a benchmark report through the real binary.
+//! Helpers for the lab tests: scratch directories (`scratch`), and a benchmark report read through
+//! the real binary.
 #![allow(dead_code)] // each test binary uses only some of these helpers
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
@@ -16,14 +16,10 @@ pub struct Report {
     pub md: String,
 }
 
-/// Runs `klab bench --quick --only BENCHES --out DIR`, in a directory of its own (tests run in
-/// parallel, so the directory is named by the process and the benchmarks), and returns what it
-/// wrote; the directory is removed.
+/// Runs `klab bench --quick --only BENCHES --out DIR`, in a [`Scratch`] directory named by the
+/// benchmarks (tests run in parallel), and returns what it wrote.
 pub fn quick_bench(benches: &str) -> Report {
-    let tag = benches.replace(',', "_");
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("klab-quick-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch::new("quick", &benches.replace(',', "_"));
     let out = Command::new(env!("CARGO_BIN_EXE_klab"))
         .args(["bench", "--quick", "--only", benches, "--out"])
         .arg(&dir)
@@ -37,7 +33,6 @@ pub fn quick_bench(benches: &str) -> Report {
     );
     let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
     let md = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
-    let _ = std::fs::remove_dir_all(&dir);
     Report {
         json: serde_json::from_str(&json).expect("report.json is JSON"),
         md,

@@ -12,11 +12,16 @@ use std::sync::Mutex;
 /// unless `KLAB_KEEP_SCRATCH` is set (to look at what a failing test wrote).
 pub struct Scratch(PathBuf);
 
+/// The path of the scratch directory `klab-PREFIX-PID-NAME`.
+fn path_of(prefix: &str, name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("klab-{prefix}-{}-{name}", std::process::id()))
+}
+
 impl Scratch {
     /// The directory `klab-PREFIX-PID-NAME`, emptied first if a run of the same process id left
     /// one.
     pub fn new(prefix: &str, name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("klab-{prefix}-{}-{name}", std::process::id()));
+        let dir = path_of(prefix, name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch dir");
         Scratch(dir)
@@ -64,13 +69,17 @@ extern "C" fn remove_shared() {
     }
 }
 
-/// A [`Scratch`] directory for something several tests of this binary share (a report computed
-/// once, in a `OnceLock`, which is never dropped): removed when the process exits instead.
+/// A [`Scratch`] directory that several tests of this binary share (files of their own in it,
+/// or a report computed once in a `OnceLock`, which is never dropped): made on the first call,
+/// the same directory on every later call with the same `prefix` and `name`, and removed when
+/// the process exits.
 pub fn shared(prefix: &str, name: &str) -> PathBuf {
-    let dir = Scratch::new(prefix, name);
-    let path = dir.0.clone();
-    std::mem::forget(dir);
     let mut dirs = AT_EXIT.lock().unwrap_or_else(|e| e.into_inner());
+    let path = path_of(prefix, name);
+    if dirs.contains(&path) {
+        return path;
+    }
+    std::mem::forget(Scratch::new(prefix, name));
     if dirs.is_empty() {
         // Safety: `remove_shared` is a plain `extern "C" fn()` that never unwinds out of the
         // handler (it only takes a lock and removes files); `atexit` just records it.
