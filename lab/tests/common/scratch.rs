@@ -17,13 +17,24 @@ fn path_of(prefix: &str, name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("klab-{prefix}-{}-{name}", std::process::id()))
 }
 
+/// Makes `dir` empty: removes what a run of the same process id left there, creates it.
+fn fresh(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("scratch dir");
+}
+
+/// Removes `dir` and everything in it, unless `KLAB_KEEP_SCRATCH` is set.
+fn remove(dir: &Path) {
+    if std::env::var_os("KLAB_KEEP_SCRATCH").is_none() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 impl Scratch {
-    /// The directory `klab-PREFIX-PID-NAME`, emptied first if a run of the same process id left
-    /// one.
+    /// The directory `klab-PREFIX-PID-NAME`, made empty.
     pub fn new(prefix: &str, name: &str) -> Scratch {
         let dir = path_of(prefix, name);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
+        fresh(&dir);
         Scratch(dir)
     }
 }
@@ -49,9 +60,7 @@ impl AsRef<OsStr> for Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if std::env::var_os("KLAB_KEEP_SCRATCH").is_none() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+        remove(&self.0);
     }
 }
 
@@ -61,11 +70,8 @@ static AT_EXIT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Removes the directories of [`AT_EXIT`] (an `atexit` handler: the test harness ends through
 /// `exit`, after the last test, failed or not).
 extern "C" fn remove_shared() {
-    let dirs = std::mem::take(&mut *AT_EXIT.lock().unwrap_or_else(|e| e.into_inner()));
-    if std::env::var_os("KLAB_KEEP_SCRATCH").is_none() {
-        for d in dirs {
-            let _ = std::fs::remove_dir_all(d);
-        }
+    for d in std::mem::take(&mut *AT_EXIT.lock().unwrap_or_else(|e| e.into_inner())) {
+        remove(&d);
     }
 }
 
@@ -79,7 +85,7 @@ pub fn shared(prefix: &str, name: &str) -> PathBuf {
     if dirs.contains(&path) {
         return path;
     }
-    std::mem::forget(Scratch::new(prefix, name));
+    fresh(&path);
     if dirs.is_empty() {
         // Safety: `remove_shared` is a plain `extern "C" fn()` that never unwinds out of the
         // handler (it only takes a lock and removes files); `atexit` just records it.
