@@ -704,6 +704,7 @@ impl<'a> Gen<'a> {
 
     /// Stores `how` in the env's `bail` and returns `retired`.
     fn leave(&mut self, retired: usize, how: u64) {
+        self.timed_leave(retired);
         let flag = self.iconst(how);
         self.b
             .ins()

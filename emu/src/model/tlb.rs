@@ -348,6 +348,16 @@ impl Tlb {
         }
     }
 
+    /// The same TLB with its replacement state in canonical form
+    /// (`ReplacementState::canonical`): what two TLBs that will choose the same victims have
+    /// in common, for comparing them.
+    pub fn canonical(&self) -> Tlb {
+        Tlb {
+            repl: self.repl.canonical(),
+            ..self.clone()
+        }
+    }
+
     /// `lookup` without any state change or counting (debugger, checks).
     pub fn probe(&self, vaddr: u64, asid: u16) -> Option<(usize, TlbEntry)> {
         self.find(vaddr, asid)

@@ -16,7 +16,11 @@
 //!   all. In a loop, an access to the page its element's last probe found takes that probe's
 //!   result (`held_probe`). Then its DTLB slot and L1D line are checked inline against the most
 //!   recently used ones (`timed_fast_offset`'s test); if either is not, a helper makes exactly
-//!   the interpreter's model changes (`Machine::timed_not_mru`, the same function).
+//!   the interpreter's model changes (`Machine::timed_not_mru`, the same function). A loop
+//!   whose every load and store is held (under an LRU DTLB) makes no DTLB hit at its accesses:
+//!   it makes them at each way out and at each change of an access's page, in the order of
+//!   their last runs (`dtlb_replay`), which leaves the DTLB's LRU order as the interpreter's
+//!   hits do (a copy between two pages changed the DTLB's MRU slot at every access).
 //! - **Branches.** A taken conditional branch leaves the native code (`TAKEN`), and
 //!   `enter_timed` runs the interpreter's `taken_costs` and `chain`. A branch that is not taken
 //!   calls the pipeline model's predictor through a helper (`predict_branch`), unless its BHT
@@ -315,6 +319,9 @@ pub(super) struct Timed {
     /// the page its last run's host-TLB probe found, followed by the entry's value
     /// (`held_probe`).
     held: Vec<Option<i32>>,
+    /// The DTLB hits of the held loads and stores are deferred (`dtlb_replay`): every load and
+    /// store of the block is held, and the DTLB is under LRU replacement.
+    defer_dtlb: bool,
 }
 
 /// A helper's signature: the machine and two words in, `stop_retired` out.
@@ -350,6 +357,32 @@ extern "C" fn dtlb_helper(m: *mut Machine, slot: u64, _: u64) -> u64 {
     let m = unsafe { &mut *m };
     if let Some(t) = m.timing.as_deref_mut() {
         t.dtlb_hit(slot);
+    }
+    m.stop_retired
+}
+
+/// Helper: the deferred DTLB hits of a block's held loads and stores (`Timed::defer_dtlb`),
+/// made in the order of each one's last run. `order` is `p | n << 8`: `n` held accesses, of
+/// which the first `p` ran last in this run of the block and the others in the run before
+/// (if there was one: an access that has not run since entry holds no page, `Env::held`).
+///
+/// Deferring is exact: while the native code runs, the DTLB only hits (nothing reads its
+/// replacement state to choose a victim), and under LRU the state after a sequence of hits
+/// depends only on the order of each slot's last hit. Making the held accesses' hits at each
+/// way out, and at each change of an access's page (when the slot it held would otherwise
+/// never be made again), in the order of their last runs, gives every slot its place in that
+/// order; only the stamps' values differ, and nothing but their order is read.
+extern "C" fn dtlb_replay(m: *mut Machine, env: u64, order: u64) -> u64 {
+    // Safety: as in `loop_helper`.
+    let (m, env) = unsafe { (&mut *m, &*(env as *const Env)) };
+    let (p, n) = ((order & 0xff) as usize, (order >> 8) as usize);
+    if let Some(t) = m.timing.as_deref_mut() {
+        for i in (p..n).chain(0..p) {
+            let (page, value) = (env.held[2 * i], env.held[2 * i + 1]);
+            if page != 0 {
+                t.dtlb_hit(value >> SLOT_SHIFT);
+            }
+        }
     }
     m.stop_retired
 }
@@ -428,6 +461,13 @@ impl Gen<'_> {
                 })
             })
             .collect();
+        let defer_dtlb = info.dtlb.is_some()
+            && kept > 0
+            && kept
+                == block
+                    .iter()
+                    .filter(|d| threaded::is_data(d.insn.op))
+                    .count();
         let mut deferred: Vec<(usize, i64)> = Vec::new();
         let mut run_bytes = (0, 0);
         if let Some(plan) = &info.plan {
@@ -467,6 +507,7 @@ impl Gen<'_> {
             fetch_once: if info.fetch_once { body } else { 0 },
             sticky,
             held,
+            defer_dtlb,
         });
     }
 
@@ -657,8 +698,14 @@ impl Gen<'_> {
         // The model: nothing changes when both the DTLB slot and the line are the MRU ones. A
         // line that is not goes to `timed_not_mru` (which makes the DTLB hit too); then a slot
         // that is not the MRU one makes the DTLB hit alone (a copy between two pages changes the
-        // DTLB's MRU slot at every access, not the lines').
-        let slot = self.b.ins().ushr_imm_s(value, i64::from(SLOT_SHIFT));
+        // DTLB's MRU slot at every access, not the lines'). A held access whose DTLB hit is
+        // deferred (`dtlb_replay`) makes none here, and its `timed_not_mru` is given no slot.
+        let deferred = held.is_some() && self.timed.as_ref().is_some_and(|t| t.defer_dtlb);
+        let slot = if deferred {
+            self.iconst(0)
+        } else {
+            self.b.ins().ushr_imm_s(value, i64::from(SLOT_SHIFT))
+        };
         let paddr = self.b.ins().iadd_imm_s(i, RAM_BASE as i64);
         let l1d = self.timed.as_ref().map_or(NO_CACHE, |t| t.l1d);
         let line_mru = self.is_mru(paddr, write, l1d);
@@ -668,6 +715,10 @@ impl Gen<'_> {
             data_helper::<false>
         };
         self.unless(line_mru, |g| g.call_helper(helper, paddr, slot));
+        if deferred {
+            let ram = self.field(ENV_RAM);
+            return self.b.ins().iadd(ram, i);
+        }
         let inline = self.timed.as_ref().and_then(|t| t.dtlb);
         // `Timing::dtlb_mru`: a constant of the code where the inline hit stores it, else the
         // env's pointer.
@@ -730,6 +781,15 @@ impl Gen<'_> {
         self.b.ins().brif(same, kept, &[], probe, &[]);
         self.b.switch_to_block(probe);
         let (value, _) = self.probe(table, vaddr, n, j, pc);
+        if let Some(order) = self.replay_order(j) {
+            // The slot the element's last page had is no longer replayed after this: its
+            // deferred hit is made now, with the others' before it (`dtlb_replay`).
+            let had = self.b.ins().icmp_imm_s(IntCC::NotEqual, last, 0);
+            self.cold_if(had, true, |g| {
+                let order = g.iconst(order);
+                g.call(dtlb_replay, g.env, order);
+            });
+        }
         self.set_env_word(at, key);
         self.set_env_word(at + 8, value);
         self.b.ins().jump(join, &[value.into()]);
@@ -883,6 +943,23 @@ impl Gen<'_> {
         if let Some(t) = &mut self.timed {
             t.plan = Some(plan);
         }
+    }
+
+    /// At a way out after `retired` elements of this run: the deferred DTLB hits
+    /// (`dtlb_replay`), if the block defers them.
+    pub(super) fn timed_leave(&mut self, retired: usize) {
+        if let Some(order) = self.replay_order(retired) {
+            let order = self.iconst(order);
+            self.call(dtlb_replay, self.env, order);
+        }
+    }
+
+    /// `dtlb_replay`'s order before element `j` of a run, if the block defers its DTLB hits.
+    fn replay_order(&self, j: usize) -> Option<u64> {
+        let t = self.timed.as_ref().filter(|t| t.defer_dtlb)?;
+        let n = t.held.iter().flatten().count();
+        let p = t.held[..j.min(t.held.len())].iter().flatten().count();
+        Some((p | n << 8) as u64)
     }
 
     /// One more lap that the inline booking did not book (`Env::idle`).
