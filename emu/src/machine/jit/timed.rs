@@ -715,10 +715,17 @@ impl Gen<'_> {
             data_helper::<false>
         };
         self.unless(line_mru, |g| g.call_helper(helper, paddr, slot));
-        if deferred {
-            let ram = self.field(ENV_RAM);
-            return self.b.ins().iadd(ram, i);
+        if !deferred {
+            self.dtlb_check(slot);
         }
+        let ram = self.field(ENV_RAM);
+        self.b.ins().iadd(ram, i)
+    }
+
+    /// The DTLB hit of an access through slot `slot` + 1 (or 0: none): nothing if the slot is
+    /// the MRU one (as it is after `timed_not_mru` made the hit), else `Timing::dtlb_hit`,
+    /// inline under LRU (`dtlb_hit`), else through `dtlb_helper`.
+    fn dtlb_check(&mut self, slot: Value) {
         let inline = self.timed.as_ref().and_then(|t| t.dtlb);
         // `Timing::dtlb_mru`: a constant of the code where the inline hit stores it, else the
         // env's pointer.
@@ -744,8 +751,6 @@ impl Gen<'_> {
                 }
             });
         });
-        let ram = self.field(ENV_RAM);
-        self.b.ins().iadd(ram, i)
     }
 
     /// `probe` for a load or store of a loop's body, which keeps what its last probe found in
