@@ -32,8 +32,10 @@
 //!   is inline from constants made at translation (`LoopPlan`) while the predictor would change
 //!   nothing; otherwise a helper runs the interpreter's path (`loop_helper`). After one inline
 //!   booking, a loop whose body predicts no other branch does not check the predictor again
-//!   (`Timed::sticky`). The kernels' copy and fill loops, most of what micro `usertests` runs,
-//!   are such loops.
+//!   (`Timed::sticky`). Between the stops, a stretch of runs that would each book the usual way
+//!   books in closed form: each run adds its ticks alone, and the machine's words are brought
+//!   up to date before every helper and way out (`loop_booking`, `sync_booking`). The kernels'
+//!   copy and fill loops, most of what micro `usertests` runs, are such loops.
 //! - **Stops.** Every helper returns `stop_retired` after its work: a cost may have moved the
 //!   slice's stop before the block's end, and then the native code leaves before the next
 //!   element (`CUT`), which `enter_timed` cuts exactly as the handlers' check does.
@@ -170,6 +172,29 @@ impl Machine {
     }
 }
 
+impl LoopPlan {
+    /// The sum of the steps' ticks, and the most ticks among their partial sums (`i64::MIN`:
+    /// no step).
+    fn sum_and_peak(&self) -> (i64, i64) {
+        let (mut sum, mut peak) = (0i64, i64::MIN);
+        for &d in &self.steps {
+            sum += d;
+            peak = peak.max(sum);
+        }
+        (sum, peak)
+    }
+
+    /// `(booked, most)` of a loop whose runs may book in closed form (`Gen::loop_booking`):
+    /// the ticks a usual run books in all, when not negative (so that the stops only fall from
+    /// run to run), and the most ticks past a run's start at which one of its refreshes stops
+    /// (the least stop of the run).
+    fn closed(&self) -> Option<(i64, i64)> {
+        let (sum, peak) = self.sum_and_peak();
+        let booked = sum + self.book_ticks as i64;
+        (booked >= 0).then_some((booked, peak.max(booked)))
+    }
+}
+
 /// What timing mode's translation of a block needs of the machine (`Machine::timed_info`).
 pub(crate) struct TimedInfo {
     /// The predictor's BHT (`Predictor::bht_table`), while the pipeline model's predictor runs
@@ -295,13 +320,16 @@ pub(super) struct Timed {
     l1d: MruTable,
     /// The loop's `k` (elements a run retires up to its branch back), 1 without a loop.
     lap: u64,
-    /// A loop's copies of the machine's extra cycles and chain limit, which its booking
-    /// reads and writes at every run (`loop_booking`), and of its instruction limit and stop
-    /// cycle, which the booking reads: loaded at entry and again after every helper (the only
-    /// other code that changes them while the native code runs), and stored with every change,
-    /// so that the memory words are always current. A run's booking then waits on no store of
-    /// the run before.
-    booking: Option<[Variable; 4]>,
+    /// A loop's ticks (its copy of the machine's extra cycles) and the retired count up to
+    /// which its runs book in closed form (`loop_booking`): loaded at entry and again after
+    /// every helper (the only other code that changes the machine's words while the native
+    /// code runs), where the closed form ends (0). The memory words lag behind a closed-form
+    /// run; `sync_booking` brings them up to date before every helper and way out.
+    booking: Option<[Variable; 2]>,
+    /// A loop whose run books a fixed number of ticks `booked` >= 0, and whose stop of the
+    /// chain limit is the one at `most` ticks of the run (see `loop_booking`): `(booked,
+    /// most)`. Its runs book in closed form; `None`: each run books in full.
+    closed: Option<(i64, i64)>,
     /// What a `fast` run counts: the plan's `taken` and `book` together.
     deferred: Vec<(usize, i64)>,
     /// The plan's `bytes` (zeros without a loop).
@@ -485,7 +513,8 @@ impl Gen<'_> {
         let booking = info
             .plan
             .as_ref()
-            .map(|_| [(); 4].map(|()| self.b.declare_var(types::I64)));
+            .map(|_| [(); 2].map(|()| self.b.declare_var(types::I64)));
+        let closed = info.plan.as_ref().and_then(LoopPlan::closed);
         self.load_booking(booking);
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
@@ -501,6 +530,7 @@ impl Gen<'_> {
             l1d: info.l1d,
             lap,
             booking,
+            closed,
             deferred,
             run_bytes,
             pending: false,
@@ -536,8 +566,10 @@ impl Gen<'_> {
         }
     }
 
-    /// Calls helper `f` with the machine and `a`, `b`; returns its result.
+    /// Calls helper `f` with the machine and `a`, `b` (the machine's words up to date first,
+    /// `sync_booking`); returns its result.
     fn call(&mut self, f: Helper, a: Value, b: Value) -> Value {
+        self.sync_booking();
         let mut sig = Signature::new(self.call_conv);
         sig.params.extend([AbiParam::new(types::I64); 3]);
         sig.returns.push(AbiParam::new(types::I64));
@@ -570,23 +602,55 @@ impl Gen<'_> {
         self.load_booking(booking);
     }
 
-    /// Loads a loop's copies of the machine's words its booking reads (`Timed::booking`).
-    fn load_booking(&mut self, booking: Option<[Variable; 4]>) {
-        let Some(vars) = booking else {
+    /// Loads a loop's ticks from the machine's extra cycles and ends its closed form
+    /// (`Timed::booking`).
+    fn load_booking(&mut self, booking: Option<[Variable; 2]>) {
+        let Some([ticks, end]) = booking else {
             return;
         };
         let m = self.env_word(ENV_M);
-        let trusted = MemFlagsData::trusted();
-        let words = [
+        let v = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            m,
             machine::EXTRA_CYCLES,
-            machine::CHAIN_LIMIT,
-            machine::INSN_LIMIT,
-            machine::STOP_CYCLE,
-        ];
-        for (var, off) in vars.into_iter().zip(words) {
-            let v = self.b.ins().load(types::I64, trusted, m, off);
-            self.b.def_var(var, v);
-        }
+        );
+        self.b.def_var(ticks, v);
+        let zero = self.iconst(0);
+        self.b.def_var(end, zero);
+    }
+
+    /// Brings the machine's words up to date after a loop's runs that booked in closed form
+    /// (`loop_booking`): what each of their bookings would have stored, the last one's extra
+    /// cycles and stop, and the least of their chain limits. Their ticks differ from the extra
+    /// cycles in memory exactly when such runs booked since the last full booking (each books
+    /// `booked` > 0 ticks; with 0 they change nothing, see `loop_booking`).
+    fn sync_booking(&mut self) {
+        let Some(t) = &self.timed else { return };
+        let (Some([ticks_v, _]), Some((booked, most))) = (t.booking, t.closed) else {
+            return;
+        };
+        let trusted = MemFlagsData::trusted();
+        let m = self.env_word(ENV_M);
+        let ticks = self.b.use_var(ticks_v);
+        let stored = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
+        let same = self.b.ins().icmp(IntCC::Equal, ticks, stored);
+        self.unless(same, |g| {
+            let limit = g.b.ins().load(types::I64, trusted, m, machine::INSN_LIMIT);
+            let cycle = g.b.ins().load(types::I64, trusted, m, machine::STOP_CYCLE);
+            let chain = g.b.ins().load(types::I64, trusted, m, machine::CHAIN_LIMIT);
+            g.b.ins().store(trusted, ticks, m, machine::EXTRA_CYCLES);
+            let stop = g.stop_at(limit, cycle, ticks);
+            g.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
+            // The last run's least stop: at `most` ticks past its start, `booked` before now.
+            let last = g.b.ins().iadd_imm_s(ticks, most - booked);
+            let least = g.stop_at(limit, cycle, last);
+            let chain = g.umin(chain, least);
+            g.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
+        });
     }
 
     /// Runs `then` in a cold block when `cond` is false, and goes on after it either way.
@@ -950,9 +1014,10 @@ impl Gen<'_> {
         }
     }
 
-    /// At a way out after `retired` elements of this run: the deferred DTLB hits
-    /// (`dtlb_replay`), if the block defers them.
+    /// At a way out after `retired` elements of this run: the machine's words up to date
+    /// (`sync_booking`), and the deferred DTLB hits (`dtlb_replay`), if the block defers them.
     pub(super) fn timed_leave(&mut self, retired: usize) {
+        self.sync_booking();
         if let Some(order) = self.replay_order(retired) {
             let order = self.iconst(order);
             self.call(dtlb_replay, self.env, order);
@@ -1098,29 +1163,57 @@ impl Gen<'_> {
     /// that run, so does the chain limit before it, and every refresh's stop is then folded into
     /// one, the stop at the most ticks of the run (`stop_at` falls as the ticks grow). Otherwise
     /// (the chain ends here, or nearly) a cold path makes the refreshes in their order.
+    ///
+    /// **Closed form.** Where a run books `booked` >= 0 ticks (`LoopPlan::closed`), the usual
+    /// step also works out how many runs after this one would take it too, with nothing else
+    /// changing the machine's words: run `j` later ends at `n + j k` and books from `t + j
+    /// booked` ticks, and takes the usual step while `n + j k + limit` is at most the chain
+    /// limit, the instruction limit and the stop cycle less `t + j booked + most` (each test
+    /// monotone in `j`). Those runs only add their ticks (`Timed::booking`), and
+    /// `sync_booking` stores what the last of them would have, before any helper or way out;
+    /// a helper ends the closed form (`load_booking`), since its costs move the stops.
     fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
         let trusted = MemFlagsData::trusted();
-        let m = self.field(ENV_M);
-        let Some([extra_v, chain_v, limit_v, cycle_v]) =
-            self.timed.as_ref().and_then(|t| t.booking)
-        else {
+        let Some([extra_v, end_v]) = self.timed.as_ref().and_then(|t| t.booking) else {
             unreachable!("a loop has its booking's variables");
         };
-        let limit = self.b.use_var(limit_v);
-        let cycle = self.b.use_var(cycle_v);
-        let chain = self.b.use_var(chain_v);
-        let ticks = self.b.use_var(extra_v);
-        // The steps' sum and the most ticks among them (`i64::MIN`: no step).
-        let (mut sum, mut peak) = (0i64, i64::MIN);
-        for &d in &plan.steps {
-            sum += d;
-            peak = peak.max(sum);
-        }
-        let need = self.b.ins().iadd_imm_s(n, plan.limit as i64);
+        let (sum, peak) = plan.sum_and_peak();
+        let booked = sum + plan.book_ticks as i64;
+        let closed = plan.closed();
         let done = self.b.create_block();
         self.b.append_block_param(done, types::I8);
+        if let Some((booked, _)) = closed {
+            let end = self.b.use_var(end_v);
+            let quick = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, n, end);
+            let run = self.b.create_block();
+            let full = self.b.create_block();
+            self.b.set_cold_block(full);
+            self.b.ins().brif(quick, run, &[], full, &[]);
+            self.b.switch_to_block(run);
+            let ticks = self.b.use_var(extra_v);
+            let after = self.b.ins().iadd_imm_s(ticks, booked);
+            self.b.def_var(extra_v, after);
+            let yes = self.b.ins().iconst(types::I8, 1);
+            self.b.ins().jump(done, &[yes.into()]);
+            self.b.switch_to_block(full);
+            self.sync_booking();
+        }
+        let m = self.field(ENV_M);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::INSN_LIMIT);
+        let cycle = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::STOP_CYCLE);
+        let chain = self
+            .b
+            .ins()
+            .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
+        let ticks = self.b.use_var(extra_v);
+        let need = self.b.ins().iadd_imm_s(n, plan.limit as i64);
         // The usual run: the ticks after the next run's booking, their stop, and the least stop.
-        let booked = sum + plan.book_ticks as i64;
         let after = self.b.ins().iadd_imm_s(ticks, booked);
         let stop = self.stop_at(limit, cycle, after);
         let least = if peak > booked {
@@ -1143,12 +1236,31 @@ impl Gen<'_> {
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         self.b.ins().store(trusted, least, m, machine::CHAIN_LIMIT);
         self.b.def_var(extra_v, after);
-        self.b.def_var(chain_v, least);
+        if let Some((booked, most)) = closed {
+            // The later runs that take this step (see above): `fits` makes both differences
+            // nonnegative (`need` >= 1 is at most `least`, which is at most the stop cycle
+            // less `ticks + most`).
+            let k = plan.k as i64;
+            let by_chain = self.b.ins().isub(least, need);
+            let by_chain = self.b.ins().udiv_imm_s(by_chain, k);
+            let start = self.b.ins().iadd_imm_s(ticks, most);
+            let left = self.b.ins().isub(cycle, start);
+            let left = self.b.ins().isub(left, need);
+            let by_cycle = self.b.ins().udiv_imm_s(left, k + booked);
+            let runs = self.umin(by_chain, by_cycle);
+            let span = self.b.ins().imul_imm_s(runs, k);
+            let end = self.b.ins().iadd(n, span);
+            self.b.def_var(end_v, end);
+        }
         self.b.ins().jump(done, &[fits.into()]);
         // Each refresh in its order. The retired count is stored here only: nothing reads it
         // while the loop runs but a way out, and only this path leaves (`STOP`) with the
         // count the branch left (`loop_helper` stores its own).
         self.b.switch_to_block(exact);
+        if closed.is_some() {
+            let zero = self.iconst(0);
+            self.b.def_var(end_v, zero);
+        }
         self.b.ins().store(trusted, n, m, machine::RETIRED);
         let (mut chain, mut ticks) = (chain, ticks);
         if !plan.steps.is_empty() {
@@ -1166,7 +1278,6 @@ impl Gen<'_> {
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, need, chain);
         self.b.def_var(extra_v, ticks);
-        self.b.def_var(chain_v, chain);
         let book = self.b.create_block();
         self.b.set_cold_block(book);
         self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
@@ -1178,7 +1289,6 @@ impl Gen<'_> {
         let chain = self.umin(chain, stop);
         self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
         self.b.def_var(extra_v, ticks);
-        self.b.def_var(chain_v, chain);
         self.b.ins().jump(done, &[ok.into()]);
         self.b.switch_to_block(done);
         self.b.block_params(done)[0]
