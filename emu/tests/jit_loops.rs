@@ -194,12 +194,11 @@ fn alu_program(delta: i32) -> (Vec<u8>, u64) {
 /// loop's 300 runs, and instruction limits fall every 97 instructions: with the translator on
 /// and off, the state and every statistic are the same at each limit, in every mode.
 ///
-/// Checked by hand: a stretch a hundred runs longer fails this test. One run longer does not
-/// (it fails `loops_booked_natively_match_the_interpreter_under_a_timer` and `jit_bails`):
-/// a run's booking asks room for its whole block and the block's extra ticks, more than this
-/// loop's run takes. Nor does leaving the stop and the chain limit as the stretch's first run
-/// stored them (`sync_booking` stores the last run's): the next booking after the native code
-/// refreshes the stop, and where a chain ends early is not observable (see the module note).
+/// Checked by hand: a stretch one run longer fails this test (and
+/// `loops_booked_natively_match_the_interpreter_under_a_timer`, and `jit_bails`). Leaving the
+/// stop and the chain limit as the stretch's first run stored them (`sync_booking` stores the
+/// last run's) does not: the next booking after the native code refreshes the stop, and where
+/// a chain ends early is not observable (see the module note).
 #[test]
 fn runs_booked_in_closed_form_stop_where_the_interpreter_does() {
     for mode in MODES {

@@ -143,6 +143,13 @@ pub(crate) struct Env {
     /// Timing mode: what the loads and stores of a loop's body last found in the host TLB
     /// (`timed::held_probe`), a page word and an entry value each; zeros at entry.
     held: [u64; 2 * HELD],
+    /// Timing mode: a loop's closed form (see `timed`'s `loop_booking`): its runs book by
+    /// themselves while their retired count is at most `lazy_end` (0: none); they started after
+    /// the full booking of the run that ended at `lazy_from` (`u64::MAX`: none), which left
+    /// `lazy_ticks` extra cycles.
+    lazy_end: u64,
+    lazy_from: u64,
+    lazy_ticks: u64,
 }
 
 /// Loads and stores of a loop's body whose host-TLB probes the env keeps (`Env::held`).
@@ -181,6 +188,9 @@ const ENV_START: i32 = std::mem::offset_of!(Env, start) as i32;
 const ENV_IDLE: i32 = std::mem::offset_of!(Env, idle) as i32;
 const ENV_WARM: i32 = std::mem::offset_of!(Env, warm) as i32;
 const ENV_HELD: i32 = std::mem::offset_of!(Env, held) as i32;
+const ENV_LAZY_END: i32 = std::mem::offset_of!(Env, lazy_end) as i32;
+const ENV_LAZY_FROM: i32 = std::mem::offset_of!(Env, lazy_from) as i32;
+const ENV_LAZY_TICKS: i32 = std::mem::offset_of!(Env, lazy_ticks) as i32;
 /// Fields of the env (each eight bytes).
 const ENV_FIELDS: usize = std::mem::size_of::<Env>() / 8;
 const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
@@ -1161,6 +1171,9 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         idle: 0,
         warm: 0,
         held: [0; 2 * HELD],
+        lazy_end: 0,
+        lazy_from: u64::MAX,
+        lazy_ticks: 0,
     };
     loop {
         env.npc = 0;

@@ -57,7 +57,8 @@ use super::super::threaded::BOOKED;
 use super::super::threaded::{self, Decoded};
 use super::super::timing::{OFFSET_MASK, SLOT_SHIFT};
 use super::{
-    BAIL, CUT, END, ENV_DTLB_MRU, ENV_FETCH_PBASE, ENV_M, ENV_N0, ENV_RAM, Env, Gen, STOP, TAKEN,
+    BAIL, CUT, END, ENV_DTLB_MRU, ENV_FETCH_PBASE, ENV_LAZY_END, ENV_LAZY_FROM, ENV_LAZY_TICKS,
+    ENV_M, ENV_N0, ENV_RAM, Env, Gen, STOP, TAKEN,
 };
 use crate::hart::insn::Op;
 use crate::model::tlb::LruWords;
@@ -320,15 +321,11 @@ pub(super) struct Timed {
     l1d: MruTable,
     /// The loop's `k` (elements a run retires up to its branch back), 1 without a loop.
     lap: u64,
-    /// A loop's ticks (its copy of the machine's extra cycles) and the retired count up to
-    /// which its runs book in closed form (`loop_booking`): loaded at entry and again after
-    /// every helper (the only other code that changes the machine's words while the native
-    /// code runs), where the closed form ends (0). The memory words lag behind a closed-form
-    /// run; `sync_booking` brings them up to date before every helper and way out.
-    booking: Option<[Variable; 2]>,
     /// A loop whose run books a fixed number of ticks `booked` >= 0, and whose stop of the
     /// chain limit is the one at `most` ticks of the run (see `loop_booking`): `(booked,
-    /// most)`. Its runs book in closed form; `None`: each run books in full.
+    /// most)`. Its runs book in closed form (`Env::lazy_end`); `None`: each run books in full.
+    /// The machine's words lag behind a closed-form run: `sync_booking` brings them up to
+    /// date before every helper and way out.
     closed: Option<(i64, i64)>,
     /// What a `fast` run counts: the plan's `taken` and `book` together.
     deferred: Vec<(usize, i64)>,
@@ -510,12 +507,7 @@ impl Gen<'_> {
             self.loop_registers(&block[..plan.k.min(len)]);
         }
         let lap = info.plan.as_ref().map_or(1, |p| p.k as u64);
-        let booking = info
-            .plan
-            .as_ref()
-            .map(|_| [(); 2].map(|()| self.b.declare_var(types::I64)));
         let closed = info.plan.as_ref().and_then(LoopPlan::closed);
-        self.load_booking(booking);
         let head = self.b.create_block();
         self.b.ins().jump(head, &[]);
         self.b.switch_to_block(head);
@@ -529,7 +521,6 @@ impl Gen<'_> {
             l1i: info.l1i,
             l1d: info.l1d,
             lap,
-            booking,
             closed,
             deferred,
             run_bytes,
@@ -598,47 +589,46 @@ impl Gen<'_> {
         if let Some(t) = &mut self.timed {
             t.pending = true;
         }
-        let booking = self.timed.as_ref().and_then(|t| t.booking);
-        self.load_booking(booking);
+        self.end_closed_form();
     }
 
-    /// Loads a loop's ticks from the machine's extra cycles and ends its closed form
-    /// (`Timed::booking`).
-    fn load_booking(&mut self, booking: Option<[Variable; 2]>) {
-        let Some([ticks, end]) = booking else {
-            return;
-        };
-        let m = self.env_word(ENV_M);
-        let v = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            m,
-            machine::EXTRA_CYCLES,
-        );
-        self.b.def_var(ticks, v);
-        let zero = self.iconst(0);
-        self.b.def_var(end, zero);
+    /// Ends a loop's closed form (`Env::lazy_end`): after a helper, whose costs may have moved
+    /// the stops, the next run books in full.
+    fn end_closed_form(&mut self) {
+        if self.timed.as_ref().is_some_and(|t| t.closed.is_some()) {
+            let zero = self.iconst(0);
+            self.set_env_word(ENV_LAZY_END, zero);
+            let none = self.iconst(u64::MAX);
+            self.set_env_word(ENV_LAZY_FROM, none);
+        }
     }
 
     /// Brings the machine's words up to date after a loop's runs that booked in closed form
-    /// (`loop_booking`): what each of their bookings would have stored, the last one's extra
-    /// cycles and stop, and the least of their chain limits. Their ticks differ from the extra
-    /// cycles in memory exactly when such runs booked since the last full booking (each books
-    /// `booked` > 0 ticks; with 0 they change nothing, see `loop_booking`).
+    /// (`loop_booking`): what the last of them would have stored, its extra cycles and stop,
+    /// and the least of their chain limits. Such runs booked since the full booking of the run
+    /// that ended at `Env::lazy_from` exactly when the current run started after it; they number
+    /// `(n0 - lazy_from) / k`, each `booked` ticks past `Env::lazy_ticks`. (The stores are
+    /// absolute, so a second call before the next run stores the same.)
     fn sync_booking(&mut self) {
         let Some(t) = &self.timed else { return };
-        let (Some([ticks_v, _]), Some((booked, most))) = (t.booking, t.closed) else {
+        let (Some((booked, most)), n0, k) = (t.closed, t.n0, t.lap) else {
             return;
         };
         let trusted = MemFlagsData::trusted();
-        let m = self.env_word(ENV_M);
-        let ticks = self.b.use_var(ticks_v);
-        let stored = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::EXTRA_CYCLES);
-        let same = self.b.ins().icmp(IntCC::Equal, ticks, stored);
-        self.unless(same, |g| {
+        let n0 = self.b.use_var(n0);
+        let from = self.env_word(ENV_LAZY_FROM);
+        let pending = self.b.ins().icmp(IntCC::UnsignedGreaterThan, n0, from);
+        self.cold_if(pending, true, |g| {
+            let runs = g.b.ins().isub(n0, from);
+            let runs = if k.is_power_of_two() {
+                g.b.ins().ushr_imm_s(runs, i64::from(k.trailing_zeros()))
+            } else {
+                g.b.ins().udiv_imm_s(runs, k as i64)
+            };
+            let base = g.env_word(ENV_LAZY_TICKS);
+            let more = g.b.ins().imul_imm_s(runs, booked);
+            let ticks = g.b.ins().iadd(base, more);
+            let m = g.env_word(ENV_M);
             let limit = g.b.ins().load(types::I64, trusted, m, machine::INSN_LIMIT);
             let cycle = g.b.ins().load(types::I64, trusted, m, machine::STOP_CYCLE);
             let chain = g.b.ins().load(types::I64, trusted, m, machine::CHAIN_LIMIT);
@@ -681,7 +671,6 @@ impl Gen<'_> {
     /// table is `(table, shift, mask)` (`Cache::is_mru`).
     fn is_mru(&mut self, addr: Value, write: bool, (table, shift, mask): MruTable) -> Value {
         let line = self.b.ins().band_imm_s(addr, !((1i64 << shift) - 1));
-        let want = self.b.ins().bor_imm_s(line, VALID as i64);
         // The set's byte offset in the table: (addr >> shift & mask) * 8, with shift >= 3 (a
         // line is at least 8 bytes).
         let at = self.b.ins().ushr_imm_s(addr, i64::from(shift) - 3);
@@ -692,16 +681,18 @@ impl Gen<'_> {
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), at, 0);
-        // A store needs the line dirty already; a load takes it either way (`want` has no
-        // `DIRTY` bit: set it on both sides, a small immediate where clearing it would need a
-        // 64-bit mask).
-        let want = self.b.ins().bor_imm_s(want, DIRTY as i64);
-        let word = if write {
-            word
+        if write {
+            // A store needs the line dirty already.
+            let want = self.b.ins().bor_imm_s(line, (VALID | DIRTY) as i64);
+            self.b.ins().icmp(IntCC::Equal, word, want)
         } else {
-            self.b.ins().bor_imm_s(word, DIRTY as i64)
-        };
-        self.b.ins().icmp(IntCC::Equal, word, want)
+            // A load takes it either way: the words may differ in `DIRTY` alone. (Compared
+            // through their difference, so that no constant is held across the code for it.)
+            let want = self.b.ins().bor_imm_s(line, VALID as i64);
+            let diff = self.b.ins().bxor(word, want);
+            let diff = self.b.ins().band_imm_s(diff, !(DIRTY as i64));
+            self.b.ins().icmp_imm_s(IntCC::Equal, diff, 0)
+        }
     }
 
     /// The L1I access of the instruction at `pc`, element `j` of the block: checked in every
@@ -995,8 +986,7 @@ impl Gen<'_> {
         self.set_env_word(super::ENV_WARM, zero);
         self.branch_words(start, n0);
         let again = self.call(loop_helper, self.env, n);
-        let booking = self.timed.as_ref().and_then(|t| t.booking);
-        self.load_booking(booking);
+        self.end_closed_form();
         self.b.ins().brif(again, go, &[], stop, &[]);
         self.b.switch_to_block(stop);
         self.store_registers();
@@ -1169,49 +1159,34 @@ impl Gen<'_> {
     /// changing the machine's words: run `j` later ends at `n + j k` and books from `t + j
     /// booked` ticks, and takes the usual step while `n + j k + limit` is at most the chain
     /// limit, the instruction limit and the stop cycle less `t + j booked + most` (each test
-    /// monotone in `j`). Those runs only add their ticks (`Timed::booking`), and
-    /// `sync_booking` stores what the last of them would have, before any helper or way out;
-    /// a helper ends the closed form (`load_booking`), since its costs move the stops.
+    /// monotone in `j`). Those runs book nothing (`Env::lazy_end`), and `sync_booking`
+    /// stores what the last of them would have, before any helper or way out; a helper ends
+    /// the closed form (`end_closed_form`), since its costs may move the stops.
     fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
         let trusted = MemFlagsData::trusted();
-        let Some([extra_v, end_v]) = self.timed.as_ref().and_then(|t| t.booking) else {
-            unreachable!("a loop has its booking's variables");
-        };
         let (sum, peak) = plan.sum_and_peak();
         let booked = sum + plan.book_ticks as i64;
         let closed = plan.closed();
         let done = self.b.create_block();
         self.b.append_block_param(done, types::I8);
-        if let Some((booked, _)) = closed {
-            let end = self.b.use_var(end_v);
+        if closed.is_some() {
+            let end = self.env_word(ENV_LAZY_END);
             let quick = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, n, end);
-            let run = self.b.create_block();
             let full = self.b.create_block();
             self.b.set_cold_block(full);
-            self.b.ins().brif(quick, run, &[], full, &[]);
-            self.b.switch_to_block(run);
-            let ticks = self.b.use_var(extra_v);
-            let after = self.b.ins().iadd_imm_s(ticks, booked);
-            self.b.def_var(extra_v, after);
             let yes = self.b.ins().iconst(types::I8, 1);
-            self.b.ins().jump(done, &[yes.into()]);
+            self.b.ins().brif(quick, done, &[yes.into()], full, &[]);
             self.b.switch_to_block(full);
             self.sync_booking();
         }
         let m = self.field(ENV_M);
-        let limit = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::INSN_LIMIT);
-        let cycle = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::STOP_CYCLE);
-        let chain = self
-            .b
-            .ins()
-            .load(types::I64, trusted, m, machine::CHAIN_LIMIT);
-        let ticks = self.b.use_var(extra_v);
+        let [ticks, limit, cycle, chain] = [
+            machine::EXTRA_CYCLES,
+            machine::INSN_LIMIT,
+            machine::STOP_CYCLE,
+            machine::CHAIN_LIMIT,
+        ]
+        .map(|off| self.b.ins().load(types::I64, trusted, m, off));
         let need = self.b.ins().iadd_imm_s(n, plan.limit as i64);
         // The usual run: the ticks after the next run's booking, their stop, and the least stop.
         let after = self.b.ins().iadd_imm_s(ticks, booked);
@@ -1235,7 +1210,6 @@ impl Gen<'_> {
         self.b.ins().store(trusted, after, m, machine::EXTRA_CYCLES);
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         self.b.ins().store(trusted, least, m, machine::CHAIN_LIMIT);
-        self.b.def_var(extra_v, after);
         if let Some((booked, most)) = closed {
             // The later runs that take this step (see above): `fits` makes both differences
             // nonnegative (`need` >= 1 is at most `least`, which is at most the stop cycle
@@ -1250,17 +1224,16 @@ impl Gen<'_> {
             let runs = self.umin(by_chain, by_cycle);
             let span = self.b.ins().imul_imm_s(runs, k);
             let end = self.b.ins().iadd(n, span);
-            self.b.def_var(end_v, end);
+            self.set_env_word(ENV_LAZY_END, end);
+            self.set_env_word(ENV_LAZY_FROM, n);
+            self.set_env_word(ENV_LAZY_TICKS, after);
         }
         self.b.ins().jump(done, &[fits.into()]);
         // Each refresh in its order. The retired count is stored here only: nothing reads it
         // while the loop runs but a way out, and only this path leaves (`STOP`) with the
         // count the branch left (`loop_helper` stores its own).
         self.b.switch_to_block(exact);
-        if closed.is_some() {
-            let zero = self.iconst(0);
-            self.b.def_var(end_v, zero);
-        }
+        self.end_closed_form();
         self.b.ins().store(trusted, n, m, machine::RETIRED);
         let (mut chain, mut ticks) = (chain, ticks);
         if !plan.steps.is_empty() {
@@ -1277,7 +1250,6 @@ impl Gen<'_> {
             .b
             .ins()
             .icmp(IntCC::UnsignedLessThanOrEqual, need, chain);
-        self.b.def_var(extra_v, ticks);
         let book = self.b.create_block();
         self.b.set_cold_block(book);
         self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
@@ -1288,7 +1260,6 @@ impl Gen<'_> {
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         let chain = self.umin(chain, stop);
         self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
-        self.b.def_var(extra_v, ticks);
         self.b.ins().jump(done, &[ok.into()]);
         self.b.switch_to_block(done);
         self.b.block_params(done)[0]
@@ -1378,6 +1349,9 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         idle: 0,
         warm: 0,
         held: [0; 2 * super::HELD],
+        lazy_end: 0,
+        lazy_from: u64::MAX,
+        lazy_ticks: 0,
     };
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the native
     // code retires at most that many in a run (a bail or cut names one of them).
