@@ -96,6 +96,11 @@ pub struct RunArgs {
     /// count, cycle and statistic is the same either way, in both modes.
     #[arg(long, value_name = "on|off", value_parser = on_off)]
     jit: Option<bool>,
+    /// Write perf's map of the translator's host code (`/tmp/perf-PID.map`), so that
+    /// `perf record` / `perf report` on klab name each translated block by its guest pc
+    /// (a profiling aid for klab itself; nothing the guest sees changes).
+    #[arg(long)]
+    perf_map: bool,
     /// Write the run's statistics (by mode, address space, region; events; snapshots; cycles
     /// per symbol) as JSON to FILE (`-`: stdout, after the guest's console output).
     #[arg(long, value_name = "FILE")]
@@ -388,6 +393,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         Machine::new(config, &image).with_context(|| format!("cannot boot {}", args.elf))?;
     if let Some(on) = args.jit {
         machine.set_jit(on);
+    }
+    if args.perf_map && !machine.has_jit() {
+        eprintln!("klab: --perf-map: no translator in this run (--jit off), nothing to map");
+    } else if args.perf_map {
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot write {path}"))?;
+        machine.set_perf_map(file);
     }
     if let Some(op) = args.timeline {
         machine.record_timeline(op);

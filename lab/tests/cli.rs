@@ -91,6 +91,42 @@ fn the_guests_exit_status_becomes_klabs() {
     assert!(stderr(&o).contains("status 300"), "{}", stderr(&o));
 }
 
+/// `klab run --perf-map` writes perf's map of the translator's code, `/tmp/perf-PID.map`: a
+/// line per translation, its host address and size in hex and a name with the block's guest
+/// pc. Here a loop of 2000 runs (translated after 10 entries) gets one, named by its start.
+#[test]
+fn perf_map_names_each_translation_by_its_guest_pc() {
+    let words = [
+        0x7d00_0393, // addi t2, zero, 2000
+        0xfff3_8393, // loop: addi t2, t2, -1
+        0x001e_0e13, // addi t3, t3, 1
+        0xfe03_9ce3, // bnez t2, loop
+    ];
+    let finish = finisher_guest(0x5555);
+    let guest = [code(&words), finish].concat();
+    let elf = file("perf-map-loop.elf", &minimal_elf(RAM_BASE, &guest, 0));
+    let child = Command::new(klab_bin())
+        .args(["run", "--perf-map"])
+        .arg(&elf)
+        .env("KLAB_JIT_THRESHOLD", "10")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run klab");
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let out = child.wait_with_output().expect("klab ends");
+    let text = std::fs::read_to_string(&map).unwrap_or_default();
+    let _ = std::fs::remove_file(&map);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!(" klab {:#x} ", RAM_BASE + 4)))
+        .unwrap_or_else(|| panic!("no line for the loop in {map:?}: {text:?}"));
+    let fields: Vec<&str> = line.split(' ').collect();
+    let start = u64::from_str_radix(fields[0], 16).expect("a hex address");
+    let size = u64::from_str_radix(fields[1], 16).expect("a hex size");
+    assert!(start > 0 && size > 0, "{line}");
+}
+
 #[test]
 fn max_insns_stops_a_runaway_guest_with_a_message() {
     let spin = file("spin.elf", &minimal_elf(RAM_BASE, &code(&[SPIN]), 0));

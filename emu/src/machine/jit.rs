@@ -278,6 +278,8 @@ pub(crate) struct Jit {
     next: u32,
     /// The translations since the last flush, by number (see `Hot`).
     hot: Vec<Hot>,
+    /// perf's map of JIT code (`Machine::set_perf_map`), if one is written.
+    perf_map: Option<std::fs::File>,
 }
 
 fn new_module() -> Option<JITModule> {
@@ -315,6 +317,7 @@ impl Jit {
             bytes: 0,
             next: 0,
             hot: Vec::new(),
+            perf_map: None,
             threshold: std::env::var("KLAB_JIT_THRESHOLD")
                 .ok()
                 .and_then(|v| v.parse().ok())
@@ -365,6 +368,11 @@ impl Jit {
         sig.params.push(AbiParam::new(types::I64));
         sig.params.push(AbiParam::new(types::I64));
         sig.returns.push(AbiParam::new(types::I64));
+        let mode = if timed.is_some() {
+            "timing"
+        } else {
+            "functional"
+        };
         let name = format!("b{}", self.next);
         self.next += 1;
         let id = module.declare_function(&name, Linkage::Local, &sig).ok()?;
@@ -393,6 +401,12 @@ impl Jit {
         self.bytes += size;
         self.blocks += 1;
         let code = module.get_finalized_function(id);
+        if let Some(f) = &mut self.perf_map {
+            use std::io::Write;
+            // perf's line: start and size in hex, then the name. A failed write loses a line
+            // of a profiling aid, nothing the machine does.
+            let _ = writeln!(f, "{:x} {size:x} klab {pc:#x} {name} {mode}", code as usize);
+        }
         // Safety: the function was made with the `Native` signature (two pointer-sized
         // arguments, one 64-bit result) in the host's default calling convention.
         Some(unsafe { std::mem::transmute::<*const u8, Native>(code) })
@@ -1407,6 +1421,23 @@ impl Machine {
         {
             // Timing mode needs both L1 caches (see `timed`).
             self.jit = Jit::new().map(Box::new);
+        }
+    }
+
+    /// Whether the machine has a translator (`set_jit`).
+    pub fn has_jit(&self) -> bool {
+        self.jit.is_some()
+    }
+
+    /// Writes perf's map of JIT code to `file` (by perf's convention `/tmp/perf-PID.map`, PID
+    /// the process's): a line per translation from now on, its host address, size and name
+    /// (`klab`, the block's guest pc, the translation's number and mode), so that `perf report`
+    /// names the native code by guest pc. After the code budget's flush, addresses may be
+    /// used again; a later line then names the newer code. Nothing without a translator
+    /// (`has_jit`).
+    pub fn set_perf_map(&mut self, file: std::fs::File) {
+        if let Some(j) = self.jit.as_mut() {
+            j.perf_map = Some(file);
         }
     }
 
