@@ -1432,9 +1432,9 @@ impl Machine {
     /// Writes perf's map of JIT code to `file` (by perf's convention `/tmp/perf-PID.map`, PID
     /// the process's): a line per translation from now on, its host address, size and name
     /// (`klab`, the block's guest pc, the translation's number and mode), so that `perf report`
-    /// names the native code by guest pc. After the code budget's flush, addresses may be
-    /// used again; a later line then names the newer code. Nothing without a translator
-    /// (`has_jit`).
+    /// names the native code by guest pc. After the code budget's flush (see `Jit::full`),
+    /// addresses may be used again by other blocks, and the map then has two lines for them;
+    /// runs that flush are profiled less exactly. Nothing without a translator (`has_jit`).
     pub fn set_perf_map(&mut self, file: std::fs::File) {
         if let Some(j) = self.jit.as_mut() {
             j.perf_map = Some(file);
