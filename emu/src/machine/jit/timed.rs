@@ -620,11 +620,7 @@ impl Gen<'_> {
         let pending = self.b.ins().icmp(IntCC::UnsignedGreaterThan, n0, from);
         self.cold_if(pending, true, |g| {
             let runs = g.b.ins().isub(n0, from);
-            let runs = if k.is_power_of_two() {
-                g.b.ins().ushr_imm_s(runs, i64::from(k.trailing_zeros()))
-            } else {
-                g.b.ins().udiv_imm_s(runs, k as i64)
-            };
+            let runs = g.laps(runs, k);
             let base = g.env_word(ENV_LAZY_TICKS);
             let more = g.b.ins().imul_imm_s(runs, booked);
             let ticks = g.b.ins().iadd(base, more);
@@ -1007,10 +1003,13 @@ impl Gen<'_> {
     /// At a way out after `retired` elements of this run: the machine's words up to date
     /// (`sync_booking`), and the deferred DTLB hits (`dtlb_replay`), if the block defers them.
     pub(super) fn timed_leave(&mut self, retired: usize) {
-        self.sync_booking();
-        if let Some(order) = self.replay_order(retired) {
-            let order = self.iconst(order);
-            self.call(dtlb_replay, self.env, order);
+        match self.replay_order(retired) {
+            Some(order) => {
+                // `call` syncs first.
+                let order = self.iconst(order);
+                self.call(dtlb_replay, self.env, order);
+            }
+            None => self.sync_booking(),
         }
     }
 
@@ -1020,6 +1019,17 @@ impl Gen<'_> {
         let n = t.held.iter().flatten().count();
         let p = t.held[..j.min(t.held.len())].iter().flatten().count();
         Some((p | n << 8) as u64)
+    }
+
+    /// The laps of `lap` elements in `elements` (a multiple of `lap`).
+    fn laps(&mut self, elements: Value, lap: u64) -> Value {
+        if lap.is_power_of_two() {
+            self.b
+                .ins()
+                .ushr_imm_s(elements, i64::from(lap.trailing_zeros()))
+        } else {
+            self.b.ins().udiv_imm_s(elements, lap as i64)
+        }
     }
 
     /// One more lap that the inline booking did not book (`Env::idle`).
@@ -1080,13 +1090,7 @@ impl Gen<'_> {
         let n0 = self.b.use_var(t_n0);
         let start = self.env_word(super::ENV_START);
         let done = self.b.ins().isub(n0, start);
-        let laps = if lap.is_power_of_two() {
-            self.b
-                .ins()
-                .ushr_imm_s(done, i64::from(lap.trailing_zeros()))
-        } else {
-            self.b.ins().udiv_imm_s(done, lap as i64)
-        };
+        let laps = self.laps(done, lap);
         let laps = self.b.ins().iadd_imm_s(laps, i64::from(lapping));
         for (off, here, per) in [(0, loaded, run.0), (8, stored, run.1)] {
             if here == 0 && per == 0 {
