@@ -14,10 +14,17 @@
 //! beyond its body, and the native code defers its DTLB hits and makes them, in the order of
 //! their last runs, when it leaves (`dtlb_replay`). (Checked: making none when it leaves fails
 //! that test.)
+//!
+//! The third copies 1 KiB from page 1 to page 2 and back (the kernels' word copy: `ld`, `sd`,
+//! two `addi`, a branch), in a block of its own: the source's and destination's lines lie at
+//! the same page offsets, so in the same L1D set, and each access finds the other's line the
+//! MRU one there, an LRU hit that changes the set's order. The native code's held lines
+//! (`Env::lines`) must give way to the model at each such access. (Checked: keeping the held
+//! lines across helper calls fails it.)
 
 mod common;
 
-use common::encode::{add, addi, bne, jal, ld, lui};
+use common::encode::{add, addi, bne, jal, ld, lui, sd};
 use common::sv39::{self, S_CODE};
 
 use emu::memmap::RAM_BASE;
@@ -92,11 +99,46 @@ fn program(ended: bool) -> Vec<u8> {
     sv39::program(&insns)
 }
 
+/// The copy program: 1 KiB from page 1 to page 2, then from page 2 back to page 1 at an
+/// offset of 512 bytes (so that the second copy finds lines of both pages in the L1D), each
+/// copy loop in a block of its own; then a spin at `COPY_SPIN`.
+fn copy_program() -> Vec<u8> {
+    let copy = |from: u32, to: u32, off: i32| {
+        [
+            lui(S1, from),
+            addi(S1, S1, off),
+            lui(S2, to),
+            addi(A4, 0, 128),
+            jal(4),
+            ld(T0, 0, S1), // the loop: a block of its own
+            sd(T0, 0, S2),
+            addi(S1, S1, 8),
+            addi(S2, S2, 8),
+            addi(A4, A4, -1),
+            bne(A4, 0, -20),
+            jal(4),
+        ]
+    };
+    let mut insns = Vec::new();
+    insns.extend(copy(1, 2, 0));
+    insns.extend(copy(2, 1, 512));
+    insns.push(jal(0));
+    sv39::program(&insns)
+}
+
+/// Where `copy_program` spins: after its two copies of 12 instructions each.
+const COPY_SPIN: u64 = 24;
+
 /// A machine in timing mode under `profile`, page tables in place, translator on or off.
 fn machine(jit: bool, profile: &str, ended: bool) -> Machine {
+    machine_for(&program(ended), jit, profile)
+}
+
+/// `machine` running `code`.
+fn machine_for(code: &[u8], jit: bool, profile: &str) -> Machine {
     let mut profile = Profile::embedded(profile).expect("profile");
     profile.set_timing(true).expect("timing");
-    let mut m = common::machine_with_profile(&program(ended), profile);
+    let mut m = common::machine_with_profile(code, profile);
     sv39::map(
         &mut m,
         (1..=PAGES).map(|page| (page, DATA + (page - 1) * 0x1000)),
@@ -151,6 +193,34 @@ fn same_dtlb_order(ended: bool) {
                 assert_eq!(
                     on.hart.pc,
                     RAM_BASE + S_CODE as u64 + spin * 4,
+                    "at the spin"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn copy_between_lines_of_one_set_is_the_interpreters() {
+    for profile in ["tiny", "u74", "big"] {
+        let mut limits: Vec<u64> = (1..3200).step_by(53).collect();
+        limits.push(20_000);
+        for limit in limits {
+            let mut on = machine_for(&copy_program(), true, profile);
+            let mut off = machine_for(&copy_program(), false, profile);
+            assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
+            assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
+            assert_eq!(on.exceptions, 0, "{profile}: no trap at {:#x}", on.hart.pc);
+            assert_eq!(
+                state(&on),
+                state(&off),
+                "{profile}: after {limit} instructions"
+            );
+            if limit == 20_000 {
+                assert!(on.jit_blocks() >= 2, "{profile}: {}", on.jit_blocks());
+                assert_eq!(
+                    on.hart.pc,
+                    RAM_BASE + S_CODE as u64 + COPY_SPIN * 4,
                     "at the spin"
                 );
             }

@@ -150,7 +150,15 @@ pub(crate) struct Env {
     lazy_end: u64,
     lazy_from: u64,
     lazy_ticks: u64,
+    /// Timing mode: for each held load and store (`held`), the line it last left the MRU line
+    /// of its L1D set, with its alignment bits (`timed::held_line`); `NO_LINE` at entry and
+    /// after every helper.
+    lines: [u64; HELD],
 }
+
+/// `Env::lines`: no line held. Never a line word of an access narrower than the L1D's line (the
+/// bits between the access's size and the line's are clear in those).
+const NO_LINE: u64 = u64::MAX;
 
 /// Loads and stores of a loop's body whose host-TLB probes the env keeps (`Env::held`).
 const HELD: usize = 4;
@@ -191,6 +199,7 @@ const ENV_HELD: i32 = std::mem::offset_of!(Env, held) as i32;
 const ENV_LAZY_END: i32 = std::mem::offset_of!(Env, lazy_end) as i32;
 const ENV_LAZY_FROM: i32 = std::mem::offset_of!(Env, lazy_from) as i32;
 const ENV_LAZY_TICKS: i32 = std::mem::offset_of!(Env, lazy_ticks) as i32;
+const ENV_LINES: i32 = std::mem::offset_of!(Env, lines) as i32;
 /// Fields of the env (each eight bytes).
 const ENV_FIELDS: usize = std::mem::size_of::<Env>() / 8;
 const _: () = assert!(std::mem::offset_of!(Env, bail) == ENV_BAIL as usize);
@@ -1188,6 +1197,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
         lazy_end: 0,
         lazy_from: u64::MAX,
         lazy_ticks: 0,
+        lines: [NO_LINE; HELD],
     };
     loop {
         env.npc = 0;

@@ -20,7 +20,9 @@
 //!   whose every load and store is held (under an LRU DTLB) makes no DTLB hit at its accesses:
 //!   it makes them at each way out and at each change of an access's page, in the order of
 //!   their last runs (`dtlb_replay`), which leaves the DTLB's LRU order as the interpreter's
-//!   hits do (a copy between two pages changed the DTLB's MRU slot at every access).
+//!   hits do (a copy between two pages changed the DTLB's MRU slot at every access). Such an
+//!   access also holds the line it left the MRU one of its set until the next helper, and an
+//!   access to it skips the probe and the model's test (`held_line`).
 //! - **Branches.** A taken conditional branch leaves the native code (`TAKEN`), and
 //!   `enter_timed` runs the interpreter's `taken_costs` and `chain`. A branch that is not taken
 //!   calls the pipeline model's predictor through a helper (`predict_branch`), unless its BHT
@@ -568,7 +570,25 @@ impl Gen<'_> {
         let callee = self.iconst(f as usize as u64);
         let m = self.field(ENV_M);
         let call = self.b.ins().call_indirect(sig, callee, &[m, a, b]);
-        self.b.inst_results(call)[0]
+        let stop = self.b.inst_results(call)[0];
+        self.forget_lines();
+        stop
+    }
+
+    /// After a helper, which may have changed the L1D: no access holds a line (`held_line`).
+    fn forget_lines(&mut self) {
+        let Some(t) = &self.timed else { return };
+        if !t.defer_dtlb {
+            return;
+        }
+        let held: Vec<i32> = t.held.iter().flatten().copied().collect();
+        if held.is_empty() {
+            return;
+        }
+        let none = self.iconst(super::NO_LINE);
+        for at in held {
+            self.set_env_word(super::ENV_LINES + (at - super::ENV_HELD) / 2, none);
+        }
     }
 
     /// Calls helper `f` with the machine and `a`, `b` (in a cold block); afterwards the env's
@@ -733,12 +753,91 @@ impl Gen<'_> {
         j: usize,
         fetch: bool,
     ) -> Value {
-        let write = table == super::ENV_WRITE;
-        let pc = self.cur_pc;
         let held = self
             .timed
             .as_ref()
             .and_then(|t| t.held.get(j).copied().flatten());
+        let deferred = held.is_some() && self.timed.as_ref().is_some_and(|t| t.defer_dtlb);
+        let line_shift = self.timed.as_ref().map_or(0, |t| t.l1d.1);
+        if let Some(at) = held
+            && deferred
+            && n < 1 << line_shift
+        {
+            return self.held_line(at, table, vaddr, n, j, fetch);
+        }
+        let i = self.modeled_offset(held, table, vaddr, n, j, fetch);
+        let ram = self.field(ENV_RAM);
+        self.b.ins().iadd(ram, i)
+    }
+
+    /// `timed_address` of a held load or store whose DTLB hit is deferred (`Timed::defer_dtlb`),
+    /// `at` its `held_probe` words: an access to the line it left the MRU line of its set in its
+    /// last run (`Env::lines`) takes that run's page and makes no model check at all (only its
+    /// L1I access, if it has one). While the native code runs, only a helper changes the L1D,
+    /// and every helper forgets every held line (`forget_lines`); an access that is not through
+    /// its held line either finds its line the MRU one (and changes nothing) or calls the
+    /// helper. So a held line is still its set's MRU line (dirty, if a store held it), and its
+    /// page still held, as the full check would find. (The L1I access of an access through its
+    /// held line may call `fetch_helper` after the test, which changes no L1D line.)
+    fn held_line(
+        &mut self,
+        at: i32,
+        table: i32,
+        vaddr: Value,
+        n: u64,
+        j: usize,
+        fetch: bool,
+    ) -> Value {
+        let pc = self.cur_pc;
+        let line_at = super::ENV_LINES + (at - super::ENV_HELD) / 2;
+        let line_shift = self.timed.as_ref().map_or(0, |t| t.l1d.1);
+        // The line and the alignment bits: equal to the held word only for an aligned access
+        // to the held line.
+        let key = self
+            .b
+            .ins()
+            .band_imm_s(vaddr, !((1i64 << line_shift) - 1) | (n as i64 - 1));
+        let last = self.env_word(line_at);
+        let same = self.b.ins().icmp(IntCC::Equal, key, last);
+        let kept = self.b.create_block();
+        let check = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(same, kept, &[], check, &[]);
+        self.b.switch_to_block(check);
+        let i = self.modeled_offset(Some(at), table, vaddr, n, j, fetch);
+        // The access's line is now the MRU one of its set (dirty for a store): held.
+        self.set_env_word(line_at, key);
+        self.b.ins().jump(join, &[i.into()]);
+        self.b.switch_to_block(kept);
+        if fetch {
+            self.timed_fetch(pc, j);
+        }
+        let value = self.env_word(at + 8);
+        let base = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
+        let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
+        let i = self.b.ins().iadd(base, in_page);
+        self.b.ins().jump(join, &[i.into()]);
+        self.b.switch_to_block(join);
+        let i = self.b.block_params(join)[0];
+        let ram = self.field(ENV_RAM);
+        self.b.ins().iadd(ram, i)
+    }
+
+    /// `timed_address`'s RAM offset of the access, with every check: the host-TLB probe
+    /// (`held_probe` for a `held` access), the L1I access if `fetch`, then the DTLB and L1D
+    /// model.
+    fn modeled_offset(
+        &mut self,
+        held: Option<i32>,
+        table: i32,
+        vaddr: Value,
+        n: u64,
+        j: usize,
+        fetch: bool,
+    ) -> Value {
+        let write = table == super::ENV_WRITE;
+        let pc = self.cur_pc;
         let (value, i) = match held {
             Some(at) => self.held_probe(at, table, vaddr, n, j, pc),
             None => self.probe(table, vaddr, n, j, pc),
@@ -769,8 +868,7 @@ impl Gen<'_> {
         if !deferred {
             self.dtlb_check(slot);
         }
-        let ram = self.field(ENV_RAM);
-        self.b.ins().iadd(ram, i)
+        i
     }
 
     /// The DTLB hit of an access through slot `slot` + 1 (or 0: none): nothing if the slot is
@@ -1356,6 +1454,7 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
         lazy_end: 0,
         lazy_from: u64::MAX,
         lazy_ticks: 0,
+        lines: [super::NO_LINE; super::HELD],
     };
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the native
     // code retires at most that many in a run (a bail or cut names one of them).
