@@ -129,12 +129,8 @@ fn copy_program() -> Vec<u8> {
 /// Where `copy_program` spins: after its two copies of 12 instructions each.
 const COPY_SPIN: u64 = 24;
 
-/// A machine in timing mode under `profile`, page tables in place, translator on or off.
-fn machine(jit: bool, profile: &str, ended: bool) -> Machine {
-    machine_for(&program(ended), jit, profile)
-}
-
-/// `machine` running `code`.
+/// A machine in timing mode under `profile` running `code`, page tables in place, translator
+/// on or off.
 fn machine_for(code: &[u8], jit: bool, profile: &str) -> Machine {
     let mut profile = Profile::embedded(profile).expect("profile");
     profile.set_timing(true).expect("timing");
@@ -174,12 +170,24 @@ fn dtlb_order_of_deferred_hits_is_the_interpreters() {
 /// The translator on and off give the same state at every limit checked, for `program(ended)`.
 fn same_dtlb_order(ended: bool) {
     let spin = if ended { 39 } else { 33 };
-    for profile in ["tiny", "u74"] {
-        let mut limits: Vec<u64> = (1..900).step_by(7).collect();
-        limits.push(8_000);
-        for limit in limits {
-            let mut on = machine(true, profile, ended);
-            let mut off = machine(false, profile, ended);
+    let limits = (1..900).step_by(7);
+    same_states(&program(ended), &["tiny", "u74"], limits, 8_000, spin);
+}
+
+/// With the translator on and off, `code` reaches the same state after each of `limits`
+/// instructions and after `end`, under each of `profiles`; by `end` it has translated at least
+/// two blocks and spins at its instruction `spin`.
+fn same_states(
+    code: &[u8],
+    profiles: &[&str],
+    limits: impl Iterator<Item = u64> + Clone,
+    end: u64,
+    spin: u64,
+) {
+    for &profile in profiles {
+        for limit in limits.clone().chain([end]) {
+            let mut on = machine_for(code, true, profile);
+            let mut off = machine_for(code, false, profile);
             assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
             assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
             assert_eq!(on.exceptions, 0, "{profile}: no trap at {:#x}", on.hart.pc);
@@ -188,7 +196,7 @@ fn same_dtlb_order(ended: bool) {
                 state(&off),
                 "{profile}: after {limit} instructions"
             );
-            if limit == 8_000 {
+            if limit == end {
                 assert!(on.jit_blocks() >= 2, "{profile}: {}", on.jit_blocks());
                 assert_eq!(
                     on.hart.pc,
@@ -202,28 +210,12 @@ fn same_dtlb_order(ended: bool) {
 
 #[test]
 fn copy_between_lines_of_one_set_is_the_interpreters() {
-    for profile in ["tiny", "u74", "big"] {
-        let mut limits: Vec<u64> = (1..3200).step_by(53).collect();
-        limits.push(20_000);
-        for limit in limits {
-            let mut on = machine_for(&copy_program(), true, profile);
-            let mut off = machine_for(&copy_program(), false, profile);
-            assert_eq!(on.run(Some(limit)), Exit::InstructionLimit);
-            assert_eq!(off.run(Some(limit)), Exit::InstructionLimit);
-            assert_eq!(on.exceptions, 0, "{profile}: no trap at {:#x}", on.hart.pc);
-            assert_eq!(
-                state(&on),
-                state(&off),
-                "{profile}: after {limit} instructions"
-            );
-            if limit == 20_000 {
-                assert!(on.jit_blocks() >= 2, "{profile}: {}", on.jit_blocks());
-                assert_eq!(
-                    on.hart.pc,
-                    RAM_BASE + S_CODE as u64 + COPY_SPIN * 4,
-                    "at the spin"
-                );
-            }
-        }
-    }
+    let limits = (1..3200).step_by(53);
+    same_states(
+        &copy_program(),
+        &["tiny", "u74", "big"],
+        limits,
+        20_000,
+        COPY_SPIN,
+    );
 }

@@ -48,7 +48,7 @@
 #![allow(unsafe_code)]
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{AbiParam, InstBuilder, MemFlagsData, Signature, Value, types};
+use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, MemFlagsData, Signature, Value, types};
 use cranelift_frontend::Variable;
 
 use crate::memmap::{PAGE_MASK, RAM_BASE};
@@ -314,7 +314,7 @@ pub(super) struct Timed {
     /// loop back, see `timed_loop`).
     n0: Variable,
     /// The start of the block's code, after the prologue: where a loop goes back to.
-    head: cranelift_codegen::ir::Block,
+    head: Block,
     /// The block's loop, if it is one.
     plan: Option<LoopPlan>,
     /// As in `TimedInfo`.
@@ -349,6 +349,16 @@ pub(super) struct Timed {
     /// The DTLB hits of the held loads and stores are deferred (`dtlb_replay`): every load and
     /// store of the block is held, and the DTLB is under LRU replacement.
     defer_dtlb: bool,
+}
+
+/// A load's or store's access in the code being made: `n` bytes at `vaddr` through the host-TLB
+/// table at env offset `table`, by element `j`.
+#[derive(Clone, Copy)]
+struct Access {
+    table: i32,
+    vaddr: Value,
+    n: u64,
+    j: usize,
 }
 
 /// A helper's signature: the machine and two words in, `stop_retired` out.
@@ -759,13 +769,14 @@ impl Gen<'_> {
             .and_then(|t| t.held.get(j).copied().flatten());
         let deferred = held.is_some() && self.timed.as_ref().is_some_and(|t| t.defer_dtlb);
         let line_shift = self.timed.as_ref().map_or(0, |t| t.l1d.1);
+        let a = Access { table, vaddr, n, j };
         if let Some(at) = held
             && deferred
             && n < 1 << line_shift
         {
-            return self.held_line(at, table, vaddr, n, j, fetch);
+            return self.held_line(at, a, fetch);
         }
-        let i = self.modeled_offset(held, table, vaddr, n, j, fetch);
+        let i = self.modeled_offset(held, a, fetch);
         let ram = self.field(ENV_RAM);
         self.b.ins().iadd(ram, i)
     }
@@ -779,33 +790,16 @@ impl Gen<'_> {
     /// helper. So a held line is still its set's MRU line (dirty, if a store held it), and its
     /// page still held, as the full check would find. (The L1I access of an access through its
     /// held line may call `fetch_helper` after the test, which changes no L1D line.)
-    fn held_line(
-        &mut self,
-        at: i32,
-        table: i32,
-        vaddr: Value,
-        n: u64,
-        j: usize,
-        fetch: bool,
-    ) -> Value {
+    fn held_line(&mut self, at: i32, a: Access, fetch: bool) -> Value {
+        let Access { vaddr, n, j, .. } = a;
         let pc = self.cur_pc;
         let line_at = super::ENV_LINES + (at - super::ENV_HELD) / 2;
         let line_shift = self.timed.as_ref().map_or(0, |t| t.l1d.1);
-        // The line and the alignment bits: equal to the held word only for an aligned access
-        // to the held line.
-        let key = self
-            .b
-            .ins()
-            .band_imm_s(vaddr, !((1i64 << line_shift) - 1) | (n as i64 - 1));
+        // Equal to the held word only for an aligned access to the held line.
+        let key = self.aligned_key(vaddr, 1 << line_shift, n);
         let last = self.env_word(line_at);
-        let same = self.b.ins().icmp(IntCC::Equal, key, last);
-        let kept = self.b.create_block();
-        let check = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.append_block_param(join, types::I64);
-        self.b.ins().brif(same, kept, &[], check, &[]);
-        self.b.switch_to_block(check);
-        let i = self.modeled_offset(Some(at), table, vaddr, n, j, fetch);
+        let (kept, join) = self.unless_held(key, last);
+        let i = self.modeled_offset(Some(at), a, fetch);
         // The access's line is now the MRU one of its set (dirty for a store): held.
         self.set_env_word(line_at, key);
         self.b.ins().jump(join, &[i.into()]);
@@ -814,9 +808,7 @@ impl Gen<'_> {
             self.timed_fetch(pc, j);
         }
         let value = self.env_word(at + 8);
-        let base = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
-        let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
-        let i = self.b.ins().iadd(base, in_page);
+        let i = self.offset_in(value, vaddr);
         self.b.ins().jump(join, &[i.into()]);
         self.b.switch_to_block(join);
         let i = self.b.block_params(join)[0];
@@ -827,19 +819,12 @@ impl Gen<'_> {
     /// `timed_address`'s RAM offset of the access, with every check: the host-TLB probe
     /// (`held_probe` for a `held` access), the L1I access if `fetch`, then the DTLB and L1D
     /// model.
-    fn modeled_offset(
-        &mut self,
-        held: Option<i32>,
-        table: i32,
-        vaddr: Value,
-        n: u64,
-        j: usize,
-        fetch: bool,
-    ) -> Value {
+    fn modeled_offset(&mut self, held: Option<i32>, a: Access, fetch: bool) -> Value {
+        let Access { table, vaddr, n, j } = a;
         let write = table == super::ENV_WRITE;
         let pc = self.cur_pc;
         let (value, i) = match held {
-            Some(at) => self.held_probe(at, table, vaddr, n, j, pc),
+            Some(at) => self.held_probe(at, a, pc),
             None => self.probe(table, vaddr, n, j, pc),
         };
         if fetch {
@@ -911,29 +896,13 @@ impl Gen<'_> {
     /// and the DTLB only hits, see `enter_timed`), so the probe would find the same; and the
     /// access fits in RAM, whose size is a multiple of the page size (`Machine::new`), as the
     /// probe's access to the page did.
-    fn held_probe(
-        &mut self,
-        at: i32,
-        table: i32,
-        vaddr: Value,
-        n: u64,
-        j: usize,
-        pc: u64,
-    ) -> (Value, Value) {
-        // The page and the alignment bits: equal to `page` only for an aligned access to it.
-        let key = self
-            .b
-            .ins()
-            .band_imm_s(vaddr, !(PAGE_MASK as i64) | (n as i64 - 1));
+    fn held_probe(&mut self, at: i32, a: Access, pc: u64) -> (Value, Value) {
+        let Access { table, vaddr, n, j } = a;
+        // Equal to `page` only for an aligned access to it.
+        let key = self.aligned_key(vaddr, PAGE_MASK + 1, n);
         let key = self.b.ins().bor_imm_s(key, 1);
         let last = self.env_word(at);
-        let same = self.b.ins().icmp(IntCC::Equal, key, last);
-        let probe = self.b.create_block();
-        let kept = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.append_block_param(join, types::I64);
-        self.b.ins().brif(same, kept, &[], probe, &[]);
-        self.b.switch_to_block(probe);
+        let (kept, join) = self.unless_held(key, last);
         let (value, _) = self.probe(table, vaddr, n, j, pc);
         if let Some(order) = self.replay_order(j) {
             // The slot the element's last page had is no longer replayed after this: its
@@ -952,10 +921,35 @@ impl Gen<'_> {
         self.b.ins().jump(join, &[value.into()]);
         self.b.switch_to_block(join);
         let value = self.b.block_params(join)[0];
+        (value, self.offset_in(value, vaddr))
+    }
+
+    /// The `granule` (a power of two) of an `n`-byte access at `vaddr`, with the address bits
+    /// below `n` (nonzero only when it is misaligned).
+    fn aligned_key(&mut self, vaddr: Value, granule: u64, n: u64) -> Value {
+        let mask = !(granule as i64 - 1) | (n as i64 - 1);
+        self.b.ins().band_imm_s(vaddr, mask)
+    }
+
+    /// Compares `key` with what the env held (`last`) and goes on in a new block when they
+    /// differ; returns the block taken when they are equal and a join with one `I64`
+    /// parameter, for both to jump to.
+    fn unless_held(&mut self, key: Value, last: Value) -> (Block, Block) {
+        let same = self.b.ins().icmp(IntCC::Equal, key, last);
+        let kept = self.b.create_block();
+        let other = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(same, kept, &[], other, &[]);
+        self.b.switch_to_block(other);
+        (kept, join)
+    }
+
+    /// The RAM offset of `vaddr` in the page whose host-TLB entry value is `value`.
+    fn offset_in(&mut self, value: Value, vaddr: Value) -> Value {
         let base = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
         let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
-        let i = self.b.ins().iadd(base, in_page);
-        (value, i)
+        self.b.ins().iadd(base, in_page)
     }
 
     /// `Timing::dtlb_hit` of DTLB slot `slot` + 1 (not 0) under LRU replacement, inline (see
