@@ -361,6 +361,12 @@ struct Access {
     j: usize,
 }
 
+/// The env offset of the held line (`Env::lines`) of the access whose `held_probe` words are at
+/// env offset `at` (`Env::held`: two words an access, one line word).
+fn line_word(at: i32) -> i32 {
+    super::ENV_LINES + (at - super::ENV_HELD) / 2
+}
+
 /// A helper's signature: the machine and two words in, `stop_retired` out.
 type Helper = extern "C" fn(*mut Machine, u64, u64) -> u64;
 
@@ -597,7 +603,7 @@ impl Gen<'_> {
         }
         let none = self.iconst(super::NO_LINE);
         for at in held {
-            self.set_env_word(super::ENV_LINES + (at - super::ENV_HELD) / 2, none);
+            self.set_env_word(line_word(at), none);
         }
     }
 
@@ -793,7 +799,7 @@ impl Gen<'_> {
     fn held_line(&mut self, at: i32, a: Access, fetch: bool) -> Value {
         let Access { vaddr, n, j, .. } = a;
         let pc = self.cur_pc;
-        let line_at = super::ENV_LINES + (at - super::ENV_HELD) / 2;
+        let line_at = line_word(at);
         let line_shift = self.timed.as_ref().map_or(0, |t| t.l1d.1);
         // Equal to the held word only for an aligned access to the held line.
         let key = self.aligned_key(vaddr, 1 << line_shift, n);
