@@ -156,6 +156,41 @@ pub(crate) struct Env {
     lines: [u64; HELD],
 }
 
+impl Env {
+    /// The env of a call of the native code, as functional mode needs it: the host TLB of the
+    /// current data privilege and RAM; every timing field null, zero or empty (timing mode
+    /// sets its own, `timed::enter_timed`).
+    fn at_entry(m: &mut Machine) -> Env {
+        Env {
+            read: m.htlb.read[m.dmode & 3].as_ptr(),
+            write: m.htlb.write[m.dmode & 3].as_ptr(),
+            ram: m.bus.ram.as_mut_ptr(),
+            ram_len: m.bus.ram.len() as u64,
+            epoch: m.htlb.epoch(),
+            npc: 0,
+            bail: 0,
+            m: std::ptr::null_mut(),
+            n0: 0,
+            fetch_pbase: 0,
+            dtlb_mru: std::ptr::null(),
+            bytes: std::ptr::null_mut(),
+            pc: 0,
+            ip: std::ptr::null(),
+            runs: 0,
+            events: std::ptr::null_mut(),
+            cut: 0,
+            start: 0,
+            idle: 0,
+            warm: 0,
+            held: [0; 2 * HELD],
+            lazy_end: 0,
+            lazy_from: u64::MAX,
+            lazy_ticks: 0,
+            lines: [NO_LINE; HELD],
+        }
+    }
+}
+
 /// `Env::lines`: no line held. Never a line word of an access narrower than the L1D's line (the
 /// bits between the access's size and the line's are clear in those).
 const NO_LINE: u64 = u64::MAX;
@@ -1172,33 +1207,7 @@ pub(crate) fn enter(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) -> u64
     // Made once for all the runs: nothing between them changes what it points at (the native
     // code changes no host-TLB entry, privilege or RAM mapping), and each run's exit writes
     // `npc` and `bail`, which are cleared as at the first run anyway.
-    let mut env = Env {
-        read: m.htlb.read[m.dmode & 3].as_ptr(),
-        write: m.htlb.write[m.dmode & 3].as_ptr(),
-        ram: m.bus.ram.as_mut_ptr(),
-        ram_len: m.bus.ram.len() as u64,
-        epoch: m.htlb.epoch(),
-        npc: 0,
-        bail: 0,
-        m: std::ptr::null_mut(),
-        n0: 0,
-        fetch_pbase: 0,
-        dtlb_mru: std::ptr::null(),
-        bytes: std::ptr::null_mut(),
-        pc: 0,
-        ip: std::ptr::null(),
-        runs: 0,
-        events: std::ptr::null_mut(),
-        cut: 0,
-        start: 0,
-        idle: 0,
-        warm: 0,
-        held: [0; 2 * HELD],
-        lazy_end: 0,
-        lazy_from: u64::MAX,
-        lazy_ticks: 0,
-        lines: [NO_LINE; HELD],
-    };
+    let mut env = Env::at_entry(m);
     loop {
         env.npc = 0;
         env.bail = 0;

@@ -1268,7 +1268,7 @@ impl Gen<'_> {
         let trusted = MemFlagsData::trusted();
         let (sum, peak) = plan.sum_and_peak();
         let booked = sum + plan.book_ticks as i64;
-        let closed = plan.closed();
+        let closed = self.timed.as_ref().and_then(|t| t.closed);
         let done = self.b.create_block();
         self.b.append_block_param(done, types::I8);
         if closed.is_some() {
@@ -1427,34 +1427,19 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     let Some(events) = m.stats.events_ptr() else {
         return super::orig(m, ip)(m, ip, pc, n);
     };
-    let dmode = m.dmode & 3;
     let machine: *mut Machine = m;
+    let bytes = m.stats.bytes.as_mut_ptr();
     let mut env = Env {
-        read: m.htlb.read[dmode].as_ptr(),
-        write: m.htlb.write[dmode].as_ptr(),
-        ram: m.bus.ram.as_mut_ptr(),
-        ram_len: m.bus.ram.len() as u64,
-        epoch: m.htlb.epoch(),
-        npc: 0,
-        bail: 0,
         m: machine,
         n0: n,
         fetch_pbase,
         dtlb_mru,
-        bytes: m.stats.bytes.as_mut_ptr(),
-        pc: 0,
+        bytes,
         ip,
         runs: 1,
         events,
-        cut: 0,
         start: n,
-        idle: 0,
-        warm: 0,
-        held: [0; 2 * super::HELD],
-        lazy_end: 0,
-        lazy_from: u64::MAX,
-        lazy_ticks: 0,
-        lines: [super::NO_LINE; super::HELD],
+        ..Env::at_entry(m)
     };
     // Safety: `ip` is the first element of a block of `suffix.insns` elements, and the native
     // code retires at most that many in a run (a bail or cut names one of them).
