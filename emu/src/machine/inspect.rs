@@ -147,9 +147,9 @@ impl Machine {
         let Some(t) = self.timing.as_deref() else {
             return Vec::new();
         };
-        [("L1I", &t.l1i), ("L1D", &t.l1d), ("L2", &t.l2)]
+        [("L1I", t.l1i()), ("L1D", t.l1d()), ("L2", t.l2())]
             .into_iter()
-            .filter_map(|(n, c)| c.as_ref().map(|c| (n, c)))
+            .filter_map(|(n, c)| c.map(|c| (n, c)))
             .collect()
     }
 

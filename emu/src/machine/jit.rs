@@ -1436,7 +1436,7 @@ impl Machine {
             && self
                 .timing
                 .as_deref()
-                .is_none_or(|t| t.l1i.is_some() && t.l1d.is_some())
+                .is_none_or(|t| t.l1i().is_some() && t.l1d().is_some())
         {
             // Timing mode needs both L1 caches (see `timed`).
             self.jit = Jit::new().map(Box::new);

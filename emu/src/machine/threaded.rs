@@ -477,7 +477,7 @@ fn handler<const OP: usize, const LAST: bool, const TIMING: bool>(
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<OP, LAST, TIMING, false, false, 0, false, false, false>(m, ip, pc, n)
+    body::<OP, LAST, TIMING, false, false, 0, false, false, UNCHECKED>(m, ip, pc, n)
 }
 
 /// The handler of operation number `OP` (`LAST`, `TIMING` as in `handler`); `LOOP` for a
@@ -488,13 +488,32 @@ pub(crate) fn element<const OP: usize, const LAST: bool, const TIMING: bool, con
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<OP, LAST, TIMING, LOOP, false, 0, false, false, false>(m, ip, pc, n)
+    body::<OP, LAST, TIMING, LOOP, false, 0, false, false, UNCHECKED>(m, ip, pc, n)
+}
+
+/// Timing mode: the instruction of operation `OP` at `ip` (`LAST`, `LOOP` as in `element`)
+/// makes an L1I access (`Suffix::fetch_access`): if its line is the MRU one of its set (nearly
+/// always), which changes nothing, run the instruction as its handler would; otherwise make the
+/// access out of line first (`fetch_first`). Out of the handler itself, whose instruction most
+/// often makes no L1I access: the check's registers would give every handler a stack frame
+/// (the compiler saves them at entry, whichever way the handler goes).
+#[inline(never)]
+fn fetch_check<const OP: usize, const LAST: bool, const LOOP: bool>(
+    m: &mut Machine,
+    ip: *const Decoded,
+    pc: u64,
+    n: u64,
+) -> u64 {
+    if !m.fetch_line_is_mru(pc) {
+        return fetch_first::<OP, LAST, LOOP>(m, ip, pc, n);
+    }
+    body::<OP, LAST, true, LOOP, false, 0, false, false, CHECKED>(m, ip, pc, n)
 }
 
 /// Timing mode: the instruction of operation `OP` at `ip` (`LAST`, `LOOP` as in `element`) is
 /// fetched with an L1I access that is not an MRU hit: make it, then run the instruction as its
-/// handler would. Out of line, so that what a handler runs when the fetch is an MRU hit (nearly
-/// always) makes no call but in tail position: simple operations then need no stack frame.
+/// handler would. Out of line, so that what runs when the fetch is an MRU hit makes no call but
+/// in tail position: simple operations then need no stack frame.
 #[cold]
 #[inline(never)]
 fn fetch_first<const OP: usize, const LAST: bool, const LOOP: bool>(
@@ -504,8 +523,16 @@ fn fetch_first<const OP: usize, const LAST: bool, const LOOP: bool>(
     n: u64,
 ) -> u64 {
     m.fetch_line_access(pc);
-    body::<OP, LAST, true, LOOP, false, 0, false, false, true>(m, ip, pc, n)
+    body::<OP, LAST, true, LOOP, false, 0, false, false, ACCESSED>(m, ip, pc, n)
 }
+
+/// `body`'s `FETCHED` (timing mode): the instruction's L1I access not yet looked at (or made
+/// none)...
+const UNCHECKED: u8 = 0;
+/// ... found to be an MRU hit (`fetch_check`), which changes nothing...
+const CHECKED: u8 = 1;
+/// ... or made (`fetch_first`), which may have cost cycles.
+const ACCESSED: u8 = 2;
 
 /// The handler of a fused pair (functional mode's only, see `fused`): the instruction of
 /// operation `A` at `ip`, then, if it goes on in the block, the next element, whose operation is
@@ -519,12 +546,12 @@ pub(crate) fn fused<const A: usize, const B: usize, const B_LAST: bool, const B_
     pc: u64,
     n: u64,
 ) -> u64 {
-    body::<A, false, false, false, true, B, B_LAST, B_LOOP, false>(m, ip, pc, n)
+    body::<A, false, false, false, true, B, B_LAST, B_LOOP, UNCHECKED>(m, ip, pc, n)
 }
 
 /// The body of every handler: operation `OP`, `LAST`, `TIMING`, `LOOP` as in `element`, what
-/// the next element is when known (`FUSE`, see `proceed`), and `FETCHED` (timing mode): the
-/// instruction's L1I access is made (`fetch_first`).
+/// the next element is when known (`FUSE`, see `proceed`), and `FETCHED` (timing mode): what
+/// became of the instruction's L1I access (`UNCHECKED`, `CHECKED`, `ACCESSED`).
 #[inline(always)]
 fn body<
     const OP: usize,
@@ -535,7 +562,7 @@ fn body<
     const NEXT: usize,
     const NEXT_LAST: bool,
     const NEXT_LOOP: bool,
-    const FETCHED: bool,
+    const FETCHED: u8,
 >(
     m: &mut Machine,
     ip: *const Decoded,
@@ -546,11 +573,11 @@ fn body<
     // not written while the block runs.
     let d = unsafe { &*ip };
     let insn = d.insn;
-    // An L1I access that is not an MRU hit is made out of line, which then comes back here with
-    // `FETCHED`. It may cost cycles: the slice may have to stop after this instruction, so the
-    // next one checks.
-    if TIMING && !FETCHED && d.suffix.fetch_access() && !m.fetch_line_is_mru(pc) {
-        return fetch_first::<OP, LAST, LOOP>(m, ip, pc, n);
+    // An L1I access is checked out of line (`fetch_check`), which comes back here with
+    // `CHECKED`, or makes it and comes back with `ACCESSED`. An access may cost cycles: the
+    // slice may then have to stop after this instruction, so the next one checks.
+    if TIMING && FETCHED == UNCHECKED && d.suffix.fetch_access() {
+        return fetch_check::<OP, LAST, LOOP>(m, ip, pc, n);
     }
     let op = Op::ALL[OP];
     if is_simple(op) {
@@ -569,7 +596,7 @@ fn body<
                 proceed::<LAST, true, TIMING, FUSE, NEXT, NEXT_LAST, NEXT_LOOP>(m, ip, npc, n + 1)
             }
             // So may a load's or store's L1D miss (see `timed_fast_offset`).
-            Ok(npc) if FETCHED || (TIMING && is_data(op)) => {
+            Ok(npc) if FETCHED == ACCESSED || (TIMING && is_data(op)) => {
                 proceed::<LAST, true, TIMING, FUSE, NEXT, NEXT_LAST, NEXT_LOOP>(m, ip, npc, n + 1)
             }
             Ok(npc) => {

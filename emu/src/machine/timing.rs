@@ -81,9 +81,11 @@ pub struct StaleUse {
 pub(crate) struct Timing {
     pub cost: Costs,
     pub penalty: Penalties,
-    pub l1i: Option<Cache>,
-    pub l1d: Option<Cache>,
-    pub l2: Option<Cache>,
+    /// The caches, private so that `shape` stays theirs: the miss path's copy for a shape calls
+    /// `Cache::access_known` without checking the ways and policy again.
+    l1i: Option<Cache>,
+    l1d: Option<Cache>,
+    l2: Option<Cache>,
     pub itlb: Tlb,
     pub dtlb: Tlb,
     pub l2tlb: Option<Tlb>,
@@ -111,16 +113,26 @@ pub(crate) struct Timing {
 /// The ways and replacement policies of the L1D and the L2 when a profile has a copy of the
 /// miss path of its own (`l1d_lookup_shaped`), fixed when the caches are made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum Shape {
     /// 8-way LRU L1D, 16-way PLRU L2 (`u74`, `simple`).
-    Lru8Plru16,
+    Lru8Plru16 = LRU8_PLRU16,
     /// 8-way PLRU L1D, 16-way PLRU L2 (`big`).
-    Plru8Plru16,
+    Plru8Plru16 = PLRU8_PLRU16,
     /// 2-way LRU L1D, 8-way LRU L2 (`tiny`).
-    Lru2Lru8,
+    Lru2Lru8 = LRU2_LRU8,
     /// Any other: the general copy.
-    Other,
+    Other = OTHER,
 }
+
+/// `Shape`s as numbers, for a caller that picks its copy of the miss path once (the
+/// translator's data helper, see `Timing::shape_number`), and `SHAPE_ANY`: the shape read at
+/// each access.
+pub(crate) const LRU8_PLRU16: u8 = 0;
+pub(crate) const PLRU8_PLRU16: u8 = 1;
+pub(crate) const LRU2_LRU8: u8 = 2;
+pub(crate) const OTHER: u8 = 3;
+pub(crate) const SHAPE_ANY: u8 = u8::MAX;
 
 impl Shape {
     /// The shape of an L1D and an L2 (either may be absent).
@@ -132,6 +144,29 @@ impl Shape {
             (Some((2, LRU)), Some((8, LRU))) => Shape::Lru2Lru8,
             _ => Shape::Other,
         }
+    }
+}
+
+impl Timing {
+    /// The shape of the L1D and the L2 as a number (`LRU8_PLRU16` … `OTHER`), fixed when they
+    /// were made.
+    pub(crate) fn shape_number(&self) -> u8 {
+        self.shape as u8
+    }
+
+    /// The L1I, if the profile has one.
+    pub fn l1i(&self) -> Option<&Cache> {
+        self.l1i.as_ref()
+    }
+
+    /// The L1D, if the profile has one.
+    pub fn l1d(&self) -> Option<&Cache> {
+        self.l1d.as_ref()
+    }
+
+    /// The L2, if the profile has one.
+    pub fn l2(&self) -> Option<&Cache> {
+        self.l2.as_ref()
     }
 }
 
@@ -241,7 +276,7 @@ fn below_l1(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, charged: b
     below_l1_n::<0, ANY>(t, ev, paddr, write, charged)
 }
 
-/// `below_l1` for an L2 of `L2` ways and replacement policy `P2` (see `Cache::access_ways`; 0,
+/// `below_l1` for an L2 of `L2` ways and replacement policy `P2` (see `Cache::access_known`; 0,
 /// `ANY`: not known).
 #[inline(always)]
 fn below_l1_n<const L2: usize, const P2: u8>(
@@ -258,7 +293,7 @@ fn below_l1_n<const L2: usize, const P2: u8>(
         return t.penalty.memory;
     };
     ev[Event::L2Access as usize] += 1;
-    let a = l2.access_ways::<L2, P2>(paddr, write);
+    let a = l2.access_known::<L2, P2>(paddr, write);
     let mut cost = if a.hit {
         t.penalty.l2_hit
     } else {
@@ -293,7 +328,7 @@ fn l1d_lookup(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
 }
 
 /// `l1d_lookup` for an L1D of `L1` ways under policy `P1` and an L2 of `L2` ways under `P2`
-/// (see `Cache::access_ways`; 0, `ANY`: not known): the three cache accesses of a miss inlined
+/// (see `Cache::access_known`; 0, `ANY`: not known): the three cache accesses of a miss inlined
 /// into one function.
 #[inline(always)]
 fn l1d_lookup_n<const L1: usize, const P1: u8, const L2: usize, const P2: u8>(
@@ -305,7 +340,7 @@ fn l1d_lookup_n<const L1: usize, const P1: u8, const L2: usize, const P2: u8>(
     let Some(l1d) = &mut t.l1d else {
         return below_l1_n::<L2, P2>(t, ev, paddr, write, true);
     };
-    let a = l1d.access_ways::<L1, P1>(paddr, write);
+    let a = l1d.access_known::<L1, P1>(paddr, write);
     let mut cost = 0;
     if !a.hit {
         ev[Event::L1dMiss as usize] += 1;
@@ -339,10 +374,28 @@ fn below_l1_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool, cha
 #[inline(always)]
 fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -> u64 {
     match t.shape {
-        Shape::Lru8Plru16 => l1d_lookup_n::<8, LRU, 16, PLRU>(t, ev, paddr, write),
-        Shape::Plru8Plru16 => l1d_lookup_n::<8, PLRU, 16, PLRU>(t, ev, paddr, write),
-        Shape::Lru2Lru8 => l1d_lookup_n::<2, LRU, 8, LRU>(t, ev, paddr, write),
-        Shape::Other => l1d_lookup(t, ev, paddr, write),
+        Shape::Lru8Plru16 => l1d_lookup_for::<LRU8_PLRU16>(t, ev, paddr, write),
+        Shape::Plru8Plru16 => l1d_lookup_for::<PLRU8_PLRU16>(t, ev, paddr, write),
+        Shape::Lru2Lru8 => l1d_lookup_for::<LRU2_LRU8>(t, ev, paddr, write),
+        Shape::Other => l1d_lookup_for::<OTHER>(t, ev, paddr, write),
+    }
+}
+
+/// `l1d_lookup_shaped` for caches whose shape is `SHAPE` (`SHAPE_ANY`: read from `t`).
+#[inline(always)]
+fn l1d_lookup_for<const SHAPE: u8>(
+    t: &mut Timing,
+    ev: &mut Events,
+    paddr: u64,
+    write: bool,
+) -> u64 {
+    debug_assert!(SHAPE == SHAPE_ANY || SHAPE == t.shape as u8);
+    match SHAPE {
+        LRU8_PLRU16 => l1d_lookup_n::<8, LRU, 16, PLRU>(t, ev, paddr, write),
+        PLRU8_PLRU16 => l1d_lookup_n::<8, PLRU, 16, PLRU>(t, ev, paddr, write),
+        LRU2_LRU8 => l1d_lookup_n::<2, LRU, 8, LRU>(t, ev, paddr, write),
+        OTHER => l1d_lookup(t, ev, paddr, write),
+        _ => l1d_lookup_shaped(t, ev, paddr, write),
     }
 }
 
@@ -352,9 +405,9 @@ fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -
 #[inline(always)]
 fn l1i_access_shaped(l1i: &mut Cache, line: u64) -> bool {
     match l1i.shape() {
-        (4, LRU) => l1i.access_ways::<4, LRU>(line, false),
-        (2, LRU) => l1i.access_ways::<2, LRU>(line, false),
-        (8, PLRU) => l1i.access_ways::<8, PLRU>(line, false),
+        (4, LRU) => l1i.access_known::<4, LRU>(line, false),
+        (2, LRU) => l1i.access_known::<2, LRU>(line, false),
+        (8, PLRU) => l1i.access_known::<8, PLRU>(line, false),
         _ => l1i.access(line, false),
     }
     .hit
@@ -739,23 +792,52 @@ impl Machine {
         n: usize,
         write: bool,
     ) -> Option<usize> {
+        self.timed_not_mru_with::<SHAPE_ANY>(slot, paddr, off, n, write)
+    }
+
+    /// `timed_not_mru` with the access out of line (`SHAPE_ANY`, `timed_access`), or inlined
+    /// with the copy of the miss path for shape `SHAPE` (a `Timing::shape_number`, which must
+    /// be the model's: the translator's data helper, made for it, see `timed_access_for`).
+    #[inline(always)]
+    pub(crate) fn timed_not_mru_with<const SHAPE: u8>(
+        &mut self,
+        slot: u64,
+        paddr: u64,
+        off: u64,
+        n: usize,
+        write: bool,
+    ) -> Option<usize> {
         if self.debug.watching() || off as usize + n > self.bus.ram.len() {
             return self.timed_hit_only(slot, paddr, off, write);
         }
-        self.timed_access(slot, paddr, write);
+        if SHAPE == SHAPE_ANY {
+            self.timed_access(slot, paddr, write);
+        } else {
+            self.timed_access_for::<SHAPE>(slot, paddr, write);
+        }
         Some(off as usize)
     }
 
     /// `timed_not_mru` of an access that may go on: its DTLB hit, then its L1D access, hit or
     /// miss, with the L2 side of a miss (one search of the L1D's set for both). The L1D exists.
+    /// Out of line for the handlers (`timed_access_for` is the translator's helpers' copy).
     #[inline(never)]
     fn timed_access(&mut self, slot: u64, paddr: u64, write: bool) {
+        self.timed_access_for::<SHAPE_ANY>(slot, paddr, write);
+    }
+
+    /// `timed_access` inlined, with the copy of the miss path for shape `SHAPE` (`SHAPE_ANY`:
+    /// the model's, read at each call): the translator's data helper (`jit::timed::data_helper`),
+    /// one for each shape, calls it without a second call and its frame, and without reading
+    /// the shape.
+    #[inline(always)]
+    fn timed_access_for<const SHAPE: u8>(&mut self, slot: u64, paddr: u64, write: bool) {
         let Some(t) = self.timing.as_deref_mut() else {
             return;
         };
         t.dtlb_hit(slot);
         // `model_data_access` of a RAM address whose line is not the MRU one (the L1D exists).
-        let cost = l1d_lookup_shaped(t, self.stats.current_events(), paddr, write);
+        let cost = l1d_lookup_for::<SHAPE>(t, self.stats.current_events(), paddr, write);
         if cost != 0 {
             self.spend_cycles(cost);
         }

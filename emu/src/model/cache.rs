@@ -455,18 +455,20 @@ impl Cache {
 
     /// `access` for a caller that knows the cache has `N` ways (`ways()`) and replacement policy
     /// `P` (`replacement::known`, `ANY` if not known), so that the whole access is inlined into
-    /// it with both known; any other cache takes `access`.
+    /// it with both known; `N` 0 takes `access`. The caller took both from this cache's own
+    /// `shape`, or from a record of it made with the cache (a cache's ways and policy are fixed
+    /// when it is made), so that no check is needed.
     #[inline(always)]
-    pub(crate) fn access_ways<const N: usize, const P: u8>(
+    pub(crate) fn access_known<const N: usize, const P: u8>(
         &mut self,
         addr: u64,
         write: bool,
     ) -> CacheAccess {
-        if N == self.ways && self.repl.is::<P>() {
-            self.access_n::<N, P>(addr, write)
-        } else {
-            self.access(addr, write)
+        if N == 0 {
+            return self.access(addr, write);
         }
+        debug_assert!(N == self.ways && self.repl.is::<P>());
+        self.access_n::<N, P>(addr, write)
     }
 
     /// The number of ways of a set.
@@ -476,14 +478,14 @@ impl Cache {
     }
 
     /// The ways of a set and the replacement policy as `replacement::known` numbers: what picks
-    /// a caller's copy of `access_ways`.
+    /// a caller's copy of `access_known`.
     #[inline]
     pub(crate) fn shape(&self) -> (usize, u8) {
         (self.ways, known::of(self.repl.policy()))
     }
 
     /// `access` in a cache of `N` ways (0: any number, read from `ways`) under policy `P` (as in
-    /// `access_ways`). With `N` known, the set's tags and keys are slices of `N` and a way is
+    /// `access_known`). With `N` known, the set's tags and keys are slices of `N` and a way is
     /// masked to `N - 1` (a power of two): one bounds check per slice, none per way.
     #[inline(always)]
     fn access_n<const N: usize, const P: u8>(&mut self, addr: u64, write: bool) -> CacheAccess {
@@ -875,11 +877,10 @@ mod tests {
         }
 
         // Does each copy of `access` for a known count of ways (2, 4, 8, 16, through `access`
-        // and `access_ways`) and a known policy (LRU, PLRU) do what the copy for any count and
+        // and `access_known`) and a known policy (LRU, PLRU) do what the copy for any count and
         // policy does (`access_n::<0, ANY>`): the same outcome and the same state after every
         // step of a random run, for every policy, with and without invalid ways (a `hit` before
-        // some accesses, as the fast path makes)? And does `access_ways` with the wrong count
-        // or the wrong policy take `access`?
+        // some accesses, as the fast path makes)?
         #[test]
         fn the_copies_for_known_ways_are_the_general_access(
             policy in 0..4usize,
@@ -903,15 +904,30 @@ mod tests {
                     prop_assert_eq!(&shaped, &general);
                     continue;
                 }
-                let got = match op % 8 {
-                    0 => shaped.access(addr, write),
-                    1 => shaped.access_ways::<2, ANY>(addr, write),
-                    2 => shaped.access_ways::<8, ANY>(addr, write),
-                    3 => shaped.access_ways::<16, ANY>(addr, write),
-                    4 => shaped.access_ways::<2, LRU>(addr, write),
-                    5 => shaped.access_ways::<8, PLRU>(addr, write),
-                    6 => shaped.access_ways::<16, LRU>(addr, write),
-                    _ => shaped.access_ways::<16, PLRU>(addr, write),
+                // The copy for the cache's own shape, with its policy or `ANY`, as the machine
+                // picks one (`access_known`).
+                let (w, p) = shaped.shape();
+                let p = if op % 2 == 0 { ANY } else { p };
+                let got = match (op % 3, w, p) {
+                    (0, ..) => shaped.access(addr, write),
+                    (1, ..) => shaped.access_known::<0, ANY>(addr, write),
+                    (_, 2, ANY) => shaped.access_known::<2, ANY>(addr, write),
+                    (_, 4, ANY) => shaped.access_known::<4, ANY>(addr, write),
+                    (_, 8, ANY) => shaped.access_known::<8, ANY>(addr, write),
+                    (_, 16, ANY) => shaped.access_known::<16, ANY>(addr, write),
+                    (_, 2, LRU) => shaped.access_known::<2, LRU>(addr, write),
+                    (_, 4, LRU) => shaped.access_known::<4, LRU>(addr, write),
+                    (_, 8, LRU) => shaped.access_known::<8, LRU>(addr, write),
+                    (_, 16, LRU) => shaped.access_known::<16, LRU>(addr, write),
+                    (_, 2, PLRU) => shaped.access_known::<2, PLRU>(addr, write),
+                    (_, 4, PLRU) => shaped.access_known::<4, PLRU>(addr, write),
+                    (_, 8, PLRU) => shaped.access_known::<8, PLRU>(addr, write),
+                    (_, 16, PLRU) => shaped.access_known::<16, PLRU>(addr, write),
+                    // FIFO and random: no copy of their own.
+                    (_, 2, _) => shaped.access_known::<2, ANY>(addr, write),
+                    (_, 4, _) => shaped.access_known::<4, ANY>(addr, write),
+                    (_, 8, _) => shaped.access_known::<8, ANY>(addr, write),
+                    _ => shaped.access_known::<16, ANY>(addr, write),
                 };
                 prop_assert_eq!(got, general.access_n::<0, ANY>(addr, write));
                 prop_assert_eq!(&shaped, &general);

@@ -57,7 +57,7 @@ use crate::model::cache::{DIRTY, MIN_LINE, VALID};
 use super::super::Machine;
 use super::super::threaded::BOOKED;
 use super::super::threaded::{self, Decoded};
-use super::super::timing::{OFFSET_MASK, SLOT_SHIFT};
+use super::super::timing::{LRU2_LRU8, LRU8_PLRU16, OFFSET_MASK, OTHER, PLRU8_PLRU16, SLOT_SHIFT};
 use super::{
     BAIL, CUT, END, ENV_DTLB_MRU, ENV_FETCH_PBASE, ENV_LAZY_END, ENV_LAZY_FROM, ENV_LAZY_TICKS,
     ENV_M, ENV_N0, ENV_RAM, Env, Gen, STOP, TAKEN,
@@ -213,6 +213,8 @@ pub(crate) struct TimedInfo {
     l1d: MruTable,
     /// The loop's fetches need checking in its first run only (`fetch_once`).
     fetch_once: bool,
+    /// The shape of the L1D and the L2 (`Timing::shape_number`), for the data helper's copy.
+    shape: u8,
 }
 
 /// A cache's MRU word of each set, its line shift and its set mask (`Cache::mru_table`: the
@@ -242,8 +244,8 @@ impl Machine {
             .dtlb
             .lru_words()
             .map(|w| (w, &mut t.dtlb_mru as *mut usize));
-        let l1i = t.l1i.as_ref().map_or(NO_CACHE, |c| c.mru_table());
-        let l1d = t.l1d.as_ref().map_or(NO_CACHE, |c| c.mru_table());
+        let l1i = t.l1i().map_or(NO_CACHE, |c| c.mru_table());
+        let l1d = t.l1d().map_or(NO_CACHE, |c| c.mru_table());
         let fetch_once = plan
             .as_ref()
             .is_some_and(|p| fetch_once(&block[..p.k.min(block.len())], pc, l1i));
@@ -259,6 +261,7 @@ impl Machine {
             l1i,
             l1d,
             fetch_once,
+            shape: t.shape_number(),
         })
     }
 }
@@ -321,6 +324,8 @@ pub(super) struct Timed {
     dtlb: Option<(LruWords, *mut usize)>,
     l1i: MruTable,
     l1d: MruTable,
+    /// As in `TimedInfo`.
+    shape: u8,
     /// The loop's `k` (elements a run retires up to its branch back), 1 without a loop.
     lap: u64,
     /// A loop whose run books a fixed number of ticks `booked` >= 0, and whose stop of the
@@ -381,14 +386,34 @@ extern "C" fn fetch_helper(m: *mut Machine, pc: u64, _: u64) -> u64 {
 
 /// Helper: a load's (`WRITE` false) or store's access to physical `paddr` through DTLB slot
 /// `slot` (+ 1, or 0), whose line is not the MRU one.
-extern "C" fn data_helper<const WRITE: bool>(m: *mut Machine, paddr: u64, slot: u64) -> u64 {
+/// One for each shape of the L1D and the L2 (`SHAPE`, see `Timing::shape_number`): the
+/// translator takes the one for the model's (`data_helper_for`).
+extern "C" fn data_helper<const WRITE: bool, const SHAPE: u8>(
+    m: *mut Machine,
+    paddr: u64,
+    slot: u64,
+) -> u64 {
     // Safety: as in `fetch_helper`.
     let m = unsafe { &mut *m };
     // The native code checked the whole access is in RAM, and no watchpoint is set, so this
     // cannot give up; if it did, stopping the slice after this element keeps the loss visible.
-    match m.timed_not_mru(slot, paddr, paddr - RAM_BASE, 1, WRITE) {
+    match m.timed_not_mru_with::<SHAPE>(slot, paddr, paddr - RAM_BASE, 1, WRITE) {
         Some(_) => m.stop_retired,
         None => 0,
+    }
+}
+
+/// The data helper for a store (`write`) or a load under shape `shape` (`Timing::shape_number`).
+fn data_helper_for(write: bool, shape: u8) -> Helper {
+    match (write, shape) {
+        (true, LRU8_PLRU16) => data_helper::<true, LRU8_PLRU16>,
+        (true, PLRU8_PLRU16) => data_helper::<true, PLRU8_PLRU16>,
+        (true, LRU2_LRU8) => data_helper::<true, LRU2_LRU8>,
+        (true, _) => data_helper::<true, OTHER>,
+        (false, LRU8_PLRU16) => data_helper::<false, LRU8_PLRU16>,
+        (false, PLRU8_PLRU16) => data_helper::<false, PLRU8_PLRU16>,
+        (false, LRU2_LRU8) => data_helper::<false, LRU2_LRU8>,
+        (false, _) => data_helper::<false, OTHER>,
     }
 }
 
@@ -538,6 +563,7 @@ impl Gen<'_> {
             dtlb: info.dtlb,
             l1i: info.l1i,
             l1d: info.l1d,
+            shape: info.shape,
             lap,
             closed,
             deferred,
@@ -850,11 +876,8 @@ impl Gen<'_> {
         let paddr = self.b.ins().iadd_imm_s(i, RAM_BASE as i64);
         let l1d = self.timed.as_ref().map_or(NO_CACHE, |t| t.l1d);
         let line_mru = self.is_mru(paddr, write, l1d);
-        let helper: Helper = if write {
-            data_helper::<true>
-        } else {
-            data_helper::<false>
-        };
+        let shape = self.timed.as_ref().map_or(OTHER, |t| t.shape);
+        let helper = data_helper_for(write, shape);
         self.unless(line_mru, |g| g.call_helper(helper, paddr, slot));
         if !deferred {
             self.dtlb_check(slot);
@@ -1058,11 +1081,10 @@ impl Gen<'_> {
             }
         }
         self.b.switch_to_block(inline);
-        let ok = self.loop_booking(&plan, n);
         let booked = self.b.create_block();
         let last = self.b.create_block();
         self.b.set_cold_block(last);
-        self.b.ins().brif(ok, booked, &[], last, &[]);
+        self.loop_booking(&plan, n, booked, last);
         self.b.switch_to_block(booked);
         let one = self.iconst(1);
         self.set_env_word(super::ENV_WARM, one);
@@ -1249,7 +1271,8 @@ impl Gen<'_> {
     /// The plan's booking of a loop's taken branch (the retired count now `n`) and of the next
     /// run: the same counts and the same stops as `taken_costs` and `again` leave (see
     /// `Machine::refresh_stop`; the chain limit is the least stop of every refresh, which is
-    /// the one at the most ticks). Whether the chain limit allows the next run.
+    /// the one at the most ticks). Goes on at `go` if the chain limit allows the next run, else
+    /// at `last`.
     ///
     /// The usual run books in one step: when even the stop after the next run's booking allows
     /// that run, so does the chain limit before it, and every refresh's stop is then folded into
@@ -1264,20 +1287,17 @@ impl Gen<'_> {
     /// monotone in `j`). Those runs book nothing (`Env::lazy_end`), and `sync_booking`
     /// stores what the last of them would have, before any helper or way out; a helper ends
     /// the closed form (`end_closed_form`), since its costs may move the stops.
-    fn loop_booking(&mut self, plan: &LoopPlan, n: Value) -> Value {
+    fn loop_booking(&mut self, plan: &LoopPlan, n: Value, go: Block, last: Block) {
         let trusted = MemFlagsData::trusted();
         let (sum, peak) = plan.sum_and_peak();
         let booked = sum + plan.book_ticks as i64;
         let closed = self.timed.as_ref().and_then(|t| t.closed);
-        let done = self.b.create_block();
-        self.b.append_block_param(done, types::I8);
         if closed.is_some() {
             let end = self.env_word(ENV_LAZY_END);
             let quick = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, n, end);
             let full = self.b.create_block();
             self.b.set_cold_block(full);
-            let yes = self.b.ins().iconst(types::I8, 1);
-            self.b.ins().brif(quick, done, &[yes.into()], full, &[]);
+            self.b.ins().brif(quick, go, &[], full, &[]);
             self.b.switch_to_block(full);
             self.sync_booking();
         }
@@ -1330,7 +1350,7 @@ impl Gen<'_> {
             self.set_env_word(ENV_LAZY_FROM, n);
             self.set_env_word(ENV_LAZY_TICKS, after);
         }
-        self.b.ins().jump(done, &[fits.into()]);
+        self.b.ins().jump(go, &[]);
         // Each refresh in its order. The retired count is stored here only: nothing reads it
         // while the loop runs but a way out, and only this path leaves (`STOP`) with the
         // count the branch left (`loop_helper` stores its own).
@@ -1354,7 +1374,7 @@ impl Gen<'_> {
             .icmp(IntCC::UnsignedLessThanOrEqual, need, chain);
         let book = self.b.create_block();
         self.b.set_cold_block(book);
-        self.b.ins().brif(ok, book, &[], done, &[ok.into()]);
+        self.b.ins().brif(ok, book, &[], last, &[]);
         self.b.switch_to_block(book);
         let ticks = self.b.ins().iadd_imm_s(ticks, plan.book_ticks as i64);
         self.b.ins().store(trusted, ticks, m, machine::EXTRA_CYCLES);
@@ -1362,9 +1382,7 @@ impl Gen<'_> {
         self.b.ins().store(trusted, stop, m, machine::STOP_RETIRED);
         let chain = self.umin(chain, stop);
         self.b.ins().store(trusted, chain, m, machine::CHAIN_LIMIT);
-        self.b.ins().jump(done, &[ok.into()]);
-        self.b.switch_to_block(done);
-        self.b.block_params(done)[0]
+        self.b.ins().jump(go, &[]);
     }
 
     /// Adds each count to its event in the event counts at `events`.
@@ -1420,7 +1438,7 @@ pub(crate) fn enter_timed(m: &mut Machine, ip: *const Decoded, pc: u64, n: u64) 
     }
     // The translation holds the L1I's and L1D's MRU tables (`TimedInfo`); without both
     // caches it must not run.
-    let (Some(_), Some(_)) = (&t.l1i, &t.l1d) else {
+    let (Some(_), Some(_)) = (t.l1i(), t.l1d()) else {
         return super::orig(m, ip)(m, ip, pc, n);
     };
     let (fetch_pbase, dtlb_mru) = (t.fetch_pbase, &t.dtlb_mru as *const usize);
