@@ -382,8 +382,10 @@ impl Machine {
         &mut self,
         vaddr: u64,
     ) -> Result<u64, Stop> {
-        let fast = if TIMING {
-            self.timed_load_fast::<N>(vaddr)
+        let fast = if TIMING && FAST {
+            self.timed_load_fast::<N, false>(vaddr)
+        } else if TIMING {
+            self.timed_load_fast::<N, true>(vaddr)
         } else {
             self.load_fast::<N>(vaddr)
         };
@@ -406,8 +408,10 @@ impl Machine {
         vaddr: u64,
         value: u64,
     ) -> Result<(), Stop> {
-        let done = if TIMING {
-            self.timed_store_fast::<N>(vaddr, value)
+        let done = if TIMING && FAST {
+            self.timed_store_fast::<N, false>(vaddr, value)
+        } else if TIMING {
+            self.timed_store_fast::<N, true>(vaddr, value)
         } else {
             self.store_fast::<N>(vaddr, value)
         };
