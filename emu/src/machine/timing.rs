@@ -703,8 +703,8 @@ impl Machine {
     /// as the slow path would (`timed_not_mru`); without (the handlers' own fast path, 88% of
     /// the interpreter's accesses in micro `usertests` are MRU in both), such an access is left
     /// to the slow path, `threaded::slow`, which comes back here with `FULL`: the fast path then
-    /// makes no call but in tail position, and the handler needs no stack frame. `None` when
-    /// the access needs the slow path, with nothing changed.
+    /// makes no call but in tail position, and a load's handler saves one register at entry
+    /// instead of six. `None` when the access needs the slow path, with nothing changed.
     #[inline(always)]
     pub(crate) fn timed_load_fast<const N: usize, const FULL: bool>(
         &mut self,
@@ -779,7 +779,7 @@ impl Machine {
             return None;
         }
         if !line_mru {
-            return self.timed_not_mru(slot, paddr, off, N, WRITE);
+            return self.timed_not_mru::<SHAPE_ANY>(slot, paddr, off, N, WRITE);
         }
         if !tlb_mru {
             // The slot alone is not the MRU one: the line's access changes and counts nothing.
@@ -792,30 +792,20 @@ impl Machine {
     /// used one of its set (whatever its DTLB slot), for an access the host TLB holds (DTLB
     /// slot `slot` + 1, or 0) to physical `paddr` (RAM offset `off`) within one line: exactly
     /// what the slow path does for it (`timed_held_translation`'s DTLB hit, then
-    /// `model_data`'s one lookup, which books no extra L1D access), without leaving the
-    /// handler. Also the translator's (`jit::timed`). A miss spends cycles, so the handler
-    /// checks the slice's stop after it, as after any memory access in timing mode.
+    /// `model_data`'s one lookup, which books no extra L1D access), without translating again:
+    /// the interpreter's (from `threaded::slow`, see `timed_load_fast`) and the translator's
+    /// (`jit::timed`). A miss spends cycles, so the caller checks the slice's stop after it,
+    /// as after any memory access in timing mode.
     ///
     /// `None` (nothing changed) for a miss that could not go on: while watchpoints exist (the
     /// slow path checks them) or when the caller's RAM access would fail (it must not fail after
     /// the model changed); a hit changes only what the slow path's would, so it goes on then.
-    #[inline]
-    pub(crate) fn timed_not_mru(
-        &mut self,
-        slot: u64,
-        paddr: u64,
-        off: u64,
-        n: usize,
-        write: bool,
-    ) -> Option<usize> {
-        self.timed_not_mru_with::<SHAPE_ANY>(slot, paddr, off, n, write)
-    }
-
-    /// `timed_not_mru` with the access out of line (`SHAPE_ANY`, `timed_access`), or inlined
-    /// with the copy of the miss path for shape `SHAPE` (a `Timing::shape_number`, which must
-    /// be the model's: the translator's data helper, made for it, see `timed_access_for`).
+    ///
+    /// The access is made out of line (`SHAPE_ANY`, `timed_access`), or inlined with the copy
+    /// of the miss path for shape `SHAPE` (a `Timing::shape_number`, which must be the model's:
+    /// the translator's data helper, made for it, see `timed_access_for`).
     #[inline(always)]
-    pub(crate) fn timed_not_mru_with<const SHAPE: u8>(
+    pub(crate) fn timed_not_mru<const SHAPE: u8>(
         &mut self,
         slot: u64,
         paddr: u64,

@@ -16,7 +16,8 @@
 //!   all. In a loop, an access to the page its element's last probe found takes that probe's
 //!   result (`held_probe`). Then its DTLB slot and L1D line are checked inline against the most
 //!   recently used ones (`timed_fast_offset`'s test); if either is not, a helper makes exactly
-//!   the interpreter's model changes (`Machine::timed_not_mru`, the same function). A loop
+//!   the interpreter's model changes (`Machine::timed_not_mru`, the interpreter's function
+//!   with the miss path's copy for the model's cache shape, `data_helper_for`). A loop
 //!   whose every load and store is held (under an LRU DTLB) makes no DTLB hit at its accesses:
 //!   it makes them at each way out and at each change of an access's page, in the order of
 //!   their last runs (`dtlb_replay`), which leaves the DTLB's LRU order as the interpreter's
@@ -397,7 +398,7 @@ extern "C" fn data_helper<const WRITE: bool, const SHAPE: u8>(
     let m = unsafe { &mut *m };
     // The native code checked the whole access is in RAM, and no watchpoint is set, so this
     // cannot give up; if it did, stopping the slice after this element keeps the loss visible.
-    match m.timed_not_mru_with::<SHAPE>(slot, paddr, paddr - RAM_BASE, 1, WRITE) {
+    match m.timed_not_mru::<SHAPE>(slot, paddr, paddr - RAM_BASE, 1, WRITE) {
         Some(_) => m.stop_retired,
         None => 0,
     }
