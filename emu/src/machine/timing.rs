@@ -381,7 +381,7 @@ fn l1d_lookup_shaped(t: &mut Timing, ev: &mut Events, paddr: u64, write: bool) -
     }
 }
 
-/// `l1d_lookup_shaped` for caches whose shape is `SHAPE` (`SHAPE_ANY`: read from `t`).
+/// `l1d_lookup_shaped` for caches whose shape is `SHAPE` (`OTHER`: the general copy).
 #[inline(always)]
 fn l1d_lookup_for<const SHAPE: u8>(
     t: &mut Timing,
@@ -389,13 +389,12 @@ fn l1d_lookup_for<const SHAPE: u8>(
     paddr: u64,
     write: bool,
 ) -> u64 {
-    debug_assert!(SHAPE == SHAPE_ANY || SHAPE == t.shape as u8);
+    debug_assert_eq!(SHAPE, t.shape as u8);
     match SHAPE {
         LRU8_PLRU16 => l1d_lookup_n::<8, LRU, 16, PLRU>(t, ev, paddr, write),
         PLRU8_PLRU16 => l1d_lookup_n::<8, PLRU, 16, PLRU>(t, ev, paddr, write),
         LRU2_LRU8 => l1d_lookup_n::<2, LRU, 8, LRU>(t, ev, paddr, write),
-        OTHER => l1d_lookup(t, ev, paddr, write),
-        _ => l1d_lookup_shaped(t, ev, paddr, write),
+        _ => l1d_lookup(t, ev, paddr, write),
     }
 }
 
@@ -843,7 +842,12 @@ impl Machine {
         };
         t.dtlb_hit(slot);
         // `model_data_access` of a RAM address whose line is not the MRU one (the L1D exists).
-        let cost = l1d_lookup_for::<SHAPE>(t, self.stats.current_events(), paddr, write);
+        let ev = self.stats.current_events();
+        let cost = if SHAPE == SHAPE_ANY {
+            l1d_lookup_shaped(t, ev, paddr, write)
+        } else {
+            l1d_lookup_for::<SHAPE>(t, ev, paddr, write)
+        };
         if cost != 0 {
             self.spend_cycles(cost);
         }
