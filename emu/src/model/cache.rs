@@ -800,18 +800,119 @@ mod tests {
     }
 
     /// Step `(n, op)` of a random run over two caches alike of 2 sets and 16-byte lines: the
-    /// address it accesses (line `n` of 3 per way of the two sets, byte `op % 16`), or `None`
-    /// for the step that invalidates both (`op` 0).
+    /// address it accesses (line `n` of 3 per way of the two sets, byte `op % 16`, moved `far`
+    /// for `op` 61-63), or `None` for the step that invalidates both (`op` 0).
     fn step(a: &mut Cache, b: &mut Cache, n: u64, op: u8) -> Option<u64> {
         if op == 0 {
             a.invalidate_all();
             b.invalidate_all();
             return None;
         }
-        Some(0x8000_0000 + (n % (6 * a.ways() as u64)) * 16 + u64::from(op % 16))
+        let line = 0x8000_0000 + (n % (6 * a.ways() as u64)) * 16;
+        Some(line + far(op) + u64::from(op % 16))
+    }
+
+    /// How far step `op` moves its line (2 sets of 16-byte lines: key shift 5, so keys tell
+    /// lines 2^20 bytes apart): for `op` 61 and 62, to a line of the same set whose key is the
+    /// line's; for 63, to one whose key is not.
+    fn far(op: u8) -> u64 {
+        match op {
+            61 => 1 << 20,
+            62 => 3 << 40,
+            63 => 1 << 18,
+            _ => 0,
+        }
+    }
+
+    /// A plain model of a cache for `matches_a_plain_model`: each way's line and dirty bit,
+    /// searched front to back, and the replacement state kept as `ReplacementState::new` keeps
+    /// it (no `ordered` form).
+    struct Plain {
+        ways: usize,
+        line: u64,
+        sets: u64,
+        slots: Vec<Option<(u64, bool)>>,
+        repl: ReplacementState,
+        stats: CacheStats,
+    }
+
+    impl Plain {
+        fn new(config: &CacheConfig) -> Plain {
+            let ways = config.ways as usize;
+            let sets = config.size / u64::from(config.ways) / u64::from(config.line);
+            Plain {
+                ways,
+                line: u64::from(config.line),
+                sets,
+                slots: vec![None; sets as usize * ways],
+                repl: ReplacementState::new(sets as usize, ways, config.replacement, config.seed),
+                stats: CacheStats::default(),
+            }
+        }
+
+        fn access(&mut self, addr: u64, write: bool) -> CacheAccess {
+            let line = addr / self.line * self.line;
+            let set = (addr / self.line % self.sets) as usize;
+            let ways = &mut self.slots[set * self.ways..(set + 1) * self.ways];
+            self.stats.accesses += 1;
+            if let Some(w) = ways.iter().position(|s| s.is_some_and(|(l, _)| l == line)) {
+                self.stats.hits += 1;
+                self.repl.touch(set, w);
+                ways[w] = Some((line, ways[w].unwrap().1 || write));
+                return CacheAccess {
+                    hit: true,
+                    writeback: None,
+                };
+            }
+            self.stats.misses += 1;
+            let w = self.repl.victim(set, |w| ways[w].is_some());
+            let writeback = ways[w].filter(|&(_, dirty)| dirty).map(|(l, _)| l);
+            self.stats.writebacks += u64::from(writeback.is_some());
+            ways[w] = Some((line, write));
+            self.repl.fill(set, w);
+            CacheAccess {
+                hit: false,
+                writeback,
+            }
+        }
+
+        fn lines(&self) -> Vec<(u64, u32, u64, bool)> {
+            let ways = self.ways;
+            let slot = |(i, s): (usize, &Option<(u64, bool)>)| {
+                s.map(|(l, d)| ((i / ways) as u64, (i % ways) as u32, l, d))
+            };
+            self.slots.iter().enumerate().filter_map(slot).collect()
+        }
     }
 
     proptest! {
+        // Does the cache do what a plain model does (the same outcome of every access, the same
+        // counts and the same lines, dirty bits and ways after every step) under every policy,
+        // for 1 to 128 ways, with lines whose keys are the same among them (`far`), and after
+        // invalidations?
+        #[test]
+        fn matches_a_plain_model(
+            policy in 0..4usize,
+            seed in any::<u64>(),
+            ways_log in 0..8u32,
+            ops in prop::collection::vec((0..1024u64, any::<bool>(), 0..64u8), 1..400),
+        ) {
+            let ways = 1u32 << ways_log;
+            let mut c = cache(32 * u64::from(ways), ways, 16, Replacement::ALL[policy], seed);
+            let mut plain = Plain::new(c.config());
+            for (n, write, op) in ops {
+                let mut other = c.clone();
+                let Some(addr) = step(&mut c, &mut other, n, op) else {
+                    plain.slots.fill(None);
+                    continue;
+                };
+                prop_assert_eq!(c.access(addr, write), plain.access(addr, write));
+                prop_assert_eq!(c.stats(), plain.stats);
+                prop_assert_eq!(c.lines().collect::<Vec<_>>(), plain.lines());
+                prop_assert_eq!(c.valid_lines(), plain.lines().len());
+            }
+        }
+
         // Does `scan` find what a plain front-to-back search finds (the way holding the line,
         // the lowest invalid way), for sets of 1 to 256 ways (several 64-way chunks; 8 to 64
         // search by keys), with the line present or not, dirty or clean ways, and keys that
