@@ -799,17 +799,23 @@ mod tests {
         after != *c
     }
 
-    /// Step `(n, op)` of a random run over two caches alike of 2 sets and 16-byte lines: the
-    /// address it accesses (line `n` of 3 per way of the two sets, byte `op % 16`, moved `far`
-    /// for `op` 61-63), or `None` for the step that invalidates both (`op` 0).
+    /// Step `(n, op)` of a random run over two caches alike of 2 sets and 16-byte lines:
+    /// `address`, after invalidating both for `op` 0.
     fn step(a: &mut Cache, b: &mut Cache, n: u64, op: u8) -> Option<u64> {
-        if op == 0 {
+        let addr = address(a.ways(), n, op);
+        if addr.is_none() {
             a.invalidate_all();
             b.invalidate_all();
-            return None;
         }
-        let line = 0x8000_0000 + (n % (6 * a.ways() as u64)) * 16;
-        Some(line + far(op) + u64::from(op % 16))
+        addr
+    }
+
+    /// The address step `(n, op)` accesses in a cache of 2 sets of `ways` ways and 16-byte
+    /// lines (line `n` of 3 per way of the two sets, byte `op % 16`, moved `far` for `op`
+    /// 61-63), or `None` for a step that invalidates (`op` 0).
+    fn address(ways: usize, n: u64, op: u8) -> Option<u64> {
+        let line = 0x8000_0000 + (n % (6 * ways as u64)) * 16;
+        (op != 0).then(|| line + far(op) + u64::from(op % 16))
     }
 
     /// How far step `op` moves its line (2 sets of 16-byte lines: key shift 5, so keys tell
@@ -901,8 +907,8 @@ mod tests {
             let mut c = cache(32 * u64::from(ways), ways, 16, Replacement::ALL[policy], seed);
             let mut plain = Plain::new(c.config());
             for (n, write, op) in ops {
-                let mut other = c.clone();
-                let Some(addr) = step(&mut c, &mut other, n, op) else {
+                let Some(addr) = address(c.ways(), n, op) else {
+                    c.invalidate_all();
                     plain.slots.fill(None);
                     continue;
                 };
