@@ -24,20 +24,14 @@
 mod common;
 
 use common::encode::reg::*;
-use common::encode::{add, addi, auipc, bne, csrs, csrw, i_type, jal, ld, lui, r_type, sd, sw};
+use common::encode::{add, addi, auipc, bne, i_type, jal, ld, r_type, sw};
+use common::timer;
 
 use emu::Machine;
 use emu::memmap::RAM_BASE;
 
-const MSTATUS: u32 = 0x300;
-const MIE: u32 = 0x304;
-const MTVEC: u32 = 0x305;
-const MRET: u32 = 0x3020_0073;
-
 /// Byte offset of the final spin (`program` checks it).
 const SPIN: u64 = 0x78;
-/// Byte offset of the interrupt handler.
-const HANDLER: usize = 0x200;
 /// Runs of the outer loop, and of each inner loop per outer run.
 const OUTER: i32 = 120;
 const INNER: i32 = 40;
@@ -49,7 +43,7 @@ fn lw(rd: u32, off: i32, rs1: u32) -> u32 {
 
 /// The program, with the timer re-armed `delta` ticks of `mtime` after each interrupt.
 fn program(delta: i32) -> Vec<u8> {
-    let mut code = timer_prologue(delta);
+    let mut code = timer::prologue(delta);
     code.push(addi(A5, 0, OUTER));
     let outer = code.len();
     code.extend([addi(A0, S0, 0), addi(A1, 0, INNER)]);
@@ -73,50 +67,7 @@ fn program(delta: i32) -> Vec<u8> {
     code.push(addi(A5, A5, -1));
     code.push(bne(A5, 0, -4 * (code.len() - outer) as i32));
     assert_eq!(4 * code.len() as u64, SPIN);
-    timer_epilogue(code, delta)
-}
-
-/// The timer's re-arming: `mtimecmp` = `mtime` + `delta`.
-fn arm(delta: i32) -> [u32; 3] {
-    [
-        ld(T0, 0, T6), // mtime
-        addi(T0, T0, delta),
-        sd(T0, 0, T5), // mtimecmp
-    ]
-}
-
-/// The start of a program under the timer: the data page in `s0`, the handler, the CLINT's
-/// registers in `t5` and `t6`, the timer armed and its interrupt enabled.
-fn timer_prologue(delta: i32) -> Vec<u32> {
-    let mut code = vec![
-        auipc(S0, 1), // the data page
-        auipc(T0, 0),
-        addi(T0, T0, HANDLER as i32 - 4),
-        csrw(MTVEC, T0),
-        lui(T5, 0x2004), // CLINT mtimecmp (hart 0)
-        lui(T6, 0x200c),
-        addi(T6, T6, -8), // CLINT mtime
-    ];
-    code.extend(arm(delta));
-    code.extend([
-        addi(T0, 0, 0x80), // mie.MTIE
-        csrs(MIE, T0),
-        addi(T0, 0, 8), // mstatus.MIE
-        csrs(MSTATUS, T0),
-    ]);
-    code
-}
-
-/// `code` ended by a spin, with the interrupt handler (which counts in `s1` and re-arms the
-/// timer) at `HANDLER`.
-fn timer_epilogue(mut code: Vec<u32>, delta: i32) -> Vec<u8> {
-    code.push(jal(0)); // the end: spin
-    while code.len() < HANDLER / 4 {
-        code.push(addi(0, 0, 0));
-    }
-    code.extend(arm(delta));
-    code.extend([addi(S1, S1, 1), MRET]);
-    common::words(&code)
+    timer::epilogue(code, delta)
 }
 
 /// The modes compared.
@@ -169,7 +120,7 @@ fn loops_booked_natively_match_the_interpreter_under_a_timer() {
 /// under the stops the loop left.
 fn alu_program(delta: i32) -> (Vec<u8>, u64) {
     const LONG: i32 = 300;
-    let mut code = timer_prologue(delta);
+    let mut code = timer::prologue(delta);
     code.push(addi(A5, 0, 15));
     let outer = code.len();
     code.push(addi(A1, 0, LONG));
@@ -185,7 +136,7 @@ fn alu_program(delta: i32) -> (Vec<u8>, u64) {
     code.push(addi(A5, A5, -1));
     code.push(bne(A5, 0, -4 * (code.len() - outer) as i32));
     let spin = 4 * code.len() as u64;
-    (timer_epilogue(code, delta), spin)
+    (timer::epilogue(code, delta), spin)
 }
 
 /// A translated loop's runs book in closed form while the stops allow (`loop_booking`): the

@@ -66,7 +66,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module, default_libcall_names};
 
-use crate::hart::insn::{Op, SINK};
+use crate::hart::insn::{Insn, Op, SINK};
 use crate::memmap::{PAGE_MASK, PAGE_SHIFT};
 use crate::mmu::htlb::HTLB_ENTRIES;
 
@@ -549,6 +549,18 @@ fn loop_branch(block: &[Decoded], pc: u64) -> Option<usize> {
     None
 }
 
+/// The condition under which conditional branch `op` is taken.
+fn branch_cc(op: Op) -> IntCC {
+    match op {
+        Op::Beq => IntCC::Equal,
+        Op::Bne => IntCC::NotEqual,
+        Op::Blt => IntCC::SignedLessThan,
+        Op::Bge => IntCC::SignedGreaterThanOrEqual,
+        Op::Bltu => IntCC::UnsignedLessThan,
+        _ => IntCC::UnsignedGreaterThanOrEqual,
+    }
+}
+
 /// Whether translated operation `op` writes its `rd` (all but stores, branches and `fence`).
 const fn writes_register(op: Op) -> bool {
     use Op::*;
@@ -916,6 +928,177 @@ impl<'a> Gen<'a> {
         self.b.ins().select(zero, on_zero, r)
     }
 
+    /// Element `i` (at guest `pc`) when it only computes a register: every translated
+    /// operation but the jumps, the branches, the loads and the stores.
+    fn operation(&mut self, i: Insn, pc: u64) {
+        let imm = i64::from(i.imm);
+        let op = i.op;
+        macro_rules! a {
+            () => {
+                self.get(i.rs1)
+            };
+        }
+        macro_rules! b {
+            () => {
+                self.get(i.rs2)
+            };
+        }
+        macro_rules! un {
+            ($f:ident) => {{
+                let a = a!();
+                let v = self.b.ins().$f(a, imm);
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! bin {
+            ($f:ident) => {{
+                let a = a!();
+                let b = b!();
+                let v = self.b.ins().$f(a, b);
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! cmp {
+            ($cc:expr, $b:expr) => {{
+                let a = a!();
+                let b = $b;
+                let c = self.b.ins().icmp($cc, a, b);
+                let v = self.b.ins().uextend(types::I64, c);
+                self.set(i.rd, v);
+            }};
+        }
+        // 32-bit forms: operate on the low halves, sign-extend the result.
+        macro_rules! word {
+            (|$a:ident, $b:ident| $e:expr) => {{
+                let a = a!();
+                let b = b!();
+                let $a = self.low(a);
+                let $b = self.low(b);
+                let v = $e;
+                let v = self.sext(v);
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! word_imm {
+            ($f:ident, $imm:expr) => {{
+                let a = a!();
+                let a = self.low(a);
+                let v = self.b.ins().$f(a, $imm);
+                let v = self.sext(v);
+                self.set(i.rd, v);
+            }};
+        }
+        match op {
+            Op::Lui => {
+                let v = self.iconst(imm as u64);
+                self.set(i.rd, v);
+            }
+            Op::Auipc => {
+                let v = self.iconst(pc.wrapping_add(imm as u64));
+                self.set(i.rd, v);
+            }
+            Op::Addi => un!(iadd_imm_s),
+            Op::Xori => un!(bxor_imm_s),
+            Op::Ori => un!(bor_imm_s),
+            Op::Andi => un!(band_imm_s),
+            Op::Slti => cmp!(IntCC::SignedLessThan, self.iconst(imm as u64)),
+            Op::Sltiu => cmp!(IntCC::UnsignedLessThan, self.iconst(imm as u64)),
+            Op::Slli => {
+                let a = a!();
+                let v = self.b.ins().ishl_imm_s(a, imm & 63);
+                self.set(i.rd, v);
+            }
+            Op::Srli => {
+                let a = a!();
+                let v = self.b.ins().ushr_imm_s(a, imm & 63);
+                self.set(i.rd, v);
+            }
+            Op::Srai => {
+                let a = a!();
+                let v = self.b.ins().sshr_imm_s(a, imm & 63);
+                self.set(i.rd, v);
+            }
+            Op::Add => bin!(iadd),
+            Op::Sub => bin!(isub),
+            Op::Xor => bin!(bxor),
+            Op::Or => bin!(bor),
+            Op::And => bin!(band),
+            // Cranelift masks shift amounts to the type's width, as RISC-V does.
+            Op::Sll => bin!(ishl),
+            Op::Srl => bin!(ushr),
+            Op::Sra => bin!(sshr),
+            Op::Slt => cmp!(IntCC::SignedLessThan, b!()),
+            Op::Sltu => cmp!(IntCC::UnsignedLessThan, b!()),
+            Op::Addiw => {
+                let a = a!();
+                let v = self.b.ins().iadd_imm_s(a, imm);
+                let v = self.low(v);
+                let v = self.sext(v);
+                self.set(i.rd, v);
+            }
+            Op::Slliw => word_imm!(ishl_imm_s, imm & 31),
+            Op::Srliw => word_imm!(ushr_imm_s, imm & 31),
+            Op::Sraiw => word_imm!(sshr_imm_s, imm & 31),
+            Op::Addw => word!(|a, b| self.b.ins().iadd(a, b)),
+            Op::Subw => word!(|a, b| self.b.ins().isub(a, b)),
+            Op::Sllw => word!(|a, b| self.b.ins().ishl(a, b)),
+            Op::Srlw => word!(|a, b| self.b.ins().ushr(a, b)),
+            Op::Sraw => word!(|a, b| self.b.ins().sshr(a, b)),
+            Op::Fence => {}
+            Op::Mul => bin!(imul),
+            Op::Mulh => bin!(smulhi),
+            Op::Mulhu => bin!(umulhi),
+            Op::Mulhsu => {
+                // a signed, b unsigned: the unsigned high half, less b if a < 0.
+                let a = a!();
+                let b = b!();
+                let hi = self.b.ins().umulhi(a, b);
+                let sign = self.b.ins().sshr_imm_s(a, 63);
+                let fix = self.b.ins().band(sign, b);
+                let v = self.b.ins().isub(hi, fix);
+                self.set(i.rd, v);
+            }
+            Op::Div | Op::Divu | Op::Rem | Op::Remu => {
+                let a = a!();
+                let b = b!();
+                let signed = matches!(op, Op::Div | Op::Rem);
+                let rem = matches!(op, Op::Rem | Op::Remu);
+                let v = self.divide(types::I64, a, b, signed, rem);
+                self.set(i.rd, v);
+            }
+            Op::Mulw => word!(|a, b| self.b.ins().imul(a, b)),
+            Op::Divw | Op::Divuw | Op::Remw | Op::Remuw => {
+                let signed = matches!(op, Op::Divw | Op::Remw);
+                let rem = matches!(op, Op::Remw | Op::Remuw);
+                word!(|a, b| self.divide(types::I32, a, b, signed, rem))
+            }
+            _ => unreachable!("`translated` accepts only the operations above"),
+        }
+    }
+
+    /// The value a load `op` reads from host address `host` + `off`.
+    fn load_value(&mut self, op: Op, host: Value, off: i32) -> Value {
+        match op {
+            Op::Lb => self.b.ins().sload8(types::I64, mem(), host, off),
+            Op::Lbu => self.b.ins().uload8(types::I64, mem(), host, off),
+            Op::Lh => self.b.ins().sload16(types::I64, mem(), host, off),
+            Op::Lhu => self.b.ins().uload16(types::I64, mem(), host, off),
+            Op::Lw => self.b.ins().sload32(mem(), host, off),
+            Op::Lwu => self.b.ins().uload32(mem(), host, off),
+            _ => self.b.ins().load(types::I64, mem(), host, off),
+        }
+    }
+
+    /// A store `op` of `v` to host address `host` + `off`.
+    fn store_value(&mut self, op: Op, v: Value, host: Value, off: i32) {
+        match op {
+            Op::Sb => self.b.ins().istore8(mem(), v, host, off),
+            Op::Sh => self.b.ins().istore16(mem(), v, host, off),
+            Op::Sw => self.b.ins().istore32(mem(), v, host, off),
+            _ => self.b.ins().store(mem(), v, host, off),
+        };
+    }
+
     /// Translates `block` (from guest `pc`) and finishes the function.
     fn block(
         mut self,
@@ -926,6 +1109,9 @@ impl<'a> Gen<'a> {
         let mut ended = false;
         let timed = self.timed.is_some();
         let start = pc;
+        if timed {
+            self.steady_laps(block, start);
+        }
         for (j, d) in block.iter().enumerate() {
             let i = d.insn;
             let len = u64::from(i.len);
@@ -945,70 +1131,7 @@ impl<'a> Gen<'a> {
             if fetch && !threaded::is_data(op) {
                 self.timed_fetch(pc, j);
             }
-            macro_rules! a {
-                () => {
-                    self.get(i.rs1)
-                };
-            }
-            macro_rules! b {
-                () => {
-                    self.get(i.rs2)
-                };
-            }
-            macro_rules! un {
-                ($f:ident) => {{
-                    let a = a!();
-                    let v = self.b.ins().$f(a, imm);
-                    self.set(i.rd, v);
-                }};
-            }
-            macro_rules! bin {
-                ($f:ident) => {{
-                    let a = a!();
-                    let b = b!();
-                    let v = self.b.ins().$f(a, b);
-                    self.set(i.rd, v);
-                }};
-            }
-            macro_rules! cmp {
-                ($cc:expr, $b:expr) => {{
-                    let a = a!();
-                    let b = $b;
-                    let c = self.b.ins().icmp($cc, a, b);
-                    let v = self.b.ins().uextend(types::I64, c);
-                    self.set(i.rd, v);
-                }};
-            }
-            // 32-bit forms: operate on the low halves, sign-extend the result.
-            macro_rules! word {
-                (|$a:ident, $b:ident| $e:expr) => {{
-                    let a = a!();
-                    let b = b!();
-                    let $a = self.low(a);
-                    let $b = self.low(b);
-                    let v = $e;
-                    let v = self.sext(v);
-                    self.set(i.rd, v);
-                }};
-            }
-            macro_rules! word_imm {
-                ($f:ident, $imm:expr) => {{
-                    let a = a!();
-                    let a = self.low(a);
-                    let v = self.b.ins().$f(a, $imm);
-                    let v = self.sext(v);
-                    self.set(i.rd, v);
-                }};
-            }
             match op {
-                Op::Lui => {
-                    let v = self.iconst(imm as u64);
-                    self.set(i.rd, v);
-                }
-                Op::Auipc => {
-                    let v = self.iconst(pc.wrapping_add(imm as u64));
-                    self.set(i.rd, v);
-                }
                 Op::Jal => {
                     let v = self.iconst(next);
                     self.set(i.rd, v);
@@ -1018,7 +1141,7 @@ impl<'a> Gen<'a> {
                     break;
                 }
                 Op::Jalr => {
-                    let a = a!();
+                    let a = self.get(i.rs1);
                     let t = self.b.ins().iadd_imm_s(a, imm);
                     let t = self.b.ins().band_imm_s(t, !1);
                     let v = self.iconst(next);
@@ -1031,19 +1154,16 @@ impl<'a> Gen<'a> {
                     let target = pc.wrapping_add(imm as u64);
                     // A branch to the next instruction goes on in the block either way.
                     if target != next {
-                        let cc = match op {
-                            Op::Beq => IntCC::Equal,
-                            Op::Bne => IntCC::NotEqual,
-                            Op::Blt => IntCC::SignedLessThan,
-                            Op::Bge => IntCC::SignedGreaterThanOrEqual,
-                            Op::Bltu => IntCC::UnsignedLessThan,
-                            _ => IntCC::UnsignedGreaterThanOrEqual,
-                        };
-                        let a = a!();
-                        let b = b!();
+                        let cc = branch_cc(op);
+                        let a = self.get(i.rs1);
+                        let b = self.get(i.rs2);
                         let c = self.b.ins().icmp(cc, a, b);
                         let out = self.b.create_block();
-                        let stay = self.b.create_block();
+                        let stay = if timed && target == start {
+                            self.loop_stay(j + 1)
+                        } else {
+                            self.b.create_block()
+                        };
                         self.b.ins().brif(c, out, &[], stay, &[]);
                         self.b.switch_to_block(out);
                         if timed && target == start {
@@ -1060,7 +1180,7 @@ impl<'a> Gen<'a> {
                     }
                 }
                 Op::Lb | Op::Lh | Op::Lw | Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => {
-                    let a = a!();
+                    let a = self.get(i.rs1);
                     let vaddr = self.b.ins().iadd_imm_s(a, imm);
                     let n = access_size(op);
                     let host = if timed {
@@ -1068,21 +1188,13 @@ impl<'a> Gen<'a> {
                     } else {
                         self.host_address(ENV_READ, vaddr, n, j, pc)
                     };
-                    let v = match op {
-                        Op::Lb => self.b.ins().sload8(types::I64, mem(), host, 0),
-                        Op::Lbu => self.b.ins().uload8(types::I64, mem(), host, 0),
-                        Op::Lh => self.b.ins().sload16(types::I64, mem(), host, 0),
-                        Op::Lhu => self.b.ins().uload16(types::I64, mem(), host, 0),
-                        Op::Lw => self.b.ins().sload32(mem(), host, 0),
-                        Op::Lwu => self.b.ins().uload32(mem(), host, 0),
-                        _ => self.b.ins().load(types::I64, mem(), host, 0),
-                    };
+                    let v = self.load_value(op, host, 0);
                     self.set(i.rd, v);
                     self.loaded += n;
                 }
                 Op::Sb | Op::Sh | Op::Sw | Op::Sd => {
-                    let a = a!();
-                    let v = b!();
+                    let a = self.get(i.rs1);
+                    let v = self.get(i.rs2);
                     let vaddr = self.b.ins().iadd_imm_s(a, imm);
                     let n = access_size(op);
                     let host = if timed {
@@ -1090,90 +1202,10 @@ impl<'a> Gen<'a> {
                     } else {
                         self.host_address(ENV_WRITE, vaddr, n, j, pc)
                     };
-                    match op {
-                        Op::Sb => self.b.ins().istore8(mem(), v, host, 0),
-                        Op::Sh => self.b.ins().istore16(mem(), v, host, 0),
-                        Op::Sw => self.b.ins().istore32(mem(), v, host, 0),
-                        _ => self.b.ins().store(mem(), v, host, 0),
-                    };
+                    self.store_value(op, v, host, 0);
                     self.stored += n;
                 }
-                Op::Addi => un!(iadd_imm_s),
-                Op::Xori => un!(bxor_imm_s),
-                Op::Ori => un!(bor_imm_s),
-                Op::Andi => un!(band_imm_s),
-                Op::Slti => cmp!(IntCC::SignedLessThan, self.iconst(imm as u64)),
-                Op::Sltiu => cmp!(IntCC::UnsignedLessThan, self.iconst(imm as u64)),
-                Op::Slli => {
-                    let a = a!();
-                    let v = self.b.ins().ishl_imm_s(a, imm & 63);
-                    self.set(i.rd, v);
-                }
-                Op::Srli => {
-                    let a = a!();
-                    let v = self.b.ins().ushr_imm_s(a, imm & 63);
-                    self.set(i.rd, v);
-                }
-                Op::Srai => {
-                    let a = a!();
-                    let v = self.b.ins().sshr_imm_s(a, imm & 63);
-                    self.set(i.rd, v);
-                }
-                Op::Add => bin!(iadd),
-                Op::Sub => bin!(isub),
-                Op::Xor => bin!(bxor),
-                Op::Or => bin!(bor),
-                Op::And => bin!(band),
-                // Cranelift masks shift amounts to the type's width, as RISC-V does.
-                Op::Sll => bin!(ishl),
-                Op::Srl => bin!(ushr),
-                Op::Sra => bin!(sshr),
-                Op::Slt => cmp!(IntCC::SignedLessThan, b!()),
-                Op::Sltu => cmp!(IntCC::UnsignedLessThan, b!()),
-                Op::Addiw => {
-                    let a = a!();
-                    let v = self.b.ins().iadd_imm_s(a, imm);
-                    let v = self.low(v);
-                    let v = self.sext(v);
-                    self.set(i.rd, v);
-                }
-                Op::Slliw => word_imm!(ishl_imm_s, imm & 31),
-                Op::Srliw => word_imm!(ushr_imm_s, imm & 31),
-                Op::Sraiw => word_imm!(sshr_imm_s, imm & 31),
-                Op::Addw => word!(|a, b| self.b.ins().iadd(a, b)),
-                Op::Subw => word!(|a, b| self.b.ins().isub(a, b)),
-                Op::Sllw => word!(|a, b| self.b.ins().ishl(a, b)),
-                Op::Srlw => word!(|a, b| self.b.ins().ushr(a, b)),
-                Op::Sraw => word!(|a, b| self.b.ins().sshr(a, b)),
-                Op::Fence => {}
-                Op::Mul => bin!(imul),
-                Op::Mulh => bin!(smulhi),
-                Op::Mulhu => bin!(umulhi),
-                Op::Mulhsu => {
-                    // a signed, b unsigned: the unsigned high half, less b if a < 0.
-                    let a = a!();
-                    let b = b!();
-                    let hi = self.b.ins().umulhi(a, b);
-                    let sign = self.b.ins().sshr_imm_s(a, 63);
-                    let fix = self.b.ins().band(sign, b);
-                    let v = self.b.ins().isub(hi, fix);
-                    self.set(i.rd, v);
-                }
-                Op::Div | Op::Divu | Op::Rem | Op::Remu => {
-                    let a = a!();
-                    let b = b!();
-                    let signed = matches!(op, Op::Div | Op::Rem);
-                    let rem = matches!(op, Op::Rem | Op::Remu);
-                    let v = self.divide(types::I64, a, b, signed, rem);
-                    self.set(i.rd, v);
-                }
-                Op::Mulw => word!(|a, b| self.b.ins().imul(a, b)),
-                Op::Divw | Op::Divuw | Op::Remw | Op::Remuw => {
-                    let signed = matches!(op, Op::Divw | Op::Remw);
-                    let rem = matches!(op, Op::Remw | Op::Remuw);
-                    word!(|a, b| self.divide(types::I32, a, b, signed, rem))
-                }
-                _ => unreachable!("`translated` accepts only the operations above"),
+                _ => self.operation(i, pc),
             }
             // Timing mode: a dynamic cost may have moved the stop before the block's end.
             if timed && j + 1 < block.len() {

@@ -3,6 +3,7 @@
 
 pub mod encode;
 pub mod sv39;
+pub mod timer;
 
 use emu::loader::{ElfImage, Segment};
 use emu::memmap::RAM_BASE;
@@ -53,12 +54,22 @@ pub fn words(insns: &[u32]) -> Vec<u8> {
 }
 
 /// The timing model's own state for comparisons: every TLB whole (entries, replacement state in
-/// canonical form, counts) and every cache's counts.
+/// canonical form, counts) and every cache's counts, lines and most recently used lines.
 pub fn model_state(m: &Machine) -> String {
+    // Each cache's counts, its lines where they lie (set, way, address, dirty), and which of
+    // them is the most recently used of its set.
     let caches: Vec<_> = m
         .caches()
         .into_iter()
-        .map(|(n, c)| (n, c.stats()))
+        .map(|(n, c)| {
+            let lines: Vec<_> = c.lines().collect();
+            let mru: Vec<_> = lines
+                .iter()
+                .filter(|l| c.is_mru(l.2, false))
+                .map(|l| l.2)
+                .collect();
+            (n, c.stats(), lines, mru)
+        })
         .collect();
     // The TLBs' replacement state in canonical form: the translator makes fewer LRU stamps than
     // the interpreter for the same order (`Tlb::canonical`).

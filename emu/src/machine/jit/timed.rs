@@ -22,8 +22,10 @@
 //!   it makes them at each way out and at each change of an access's page, in the order of
 //!   their last runs (`dtlb_replay`), which leaves the DTLB's LRU order as the interpreter's
 //!   hits do (a copy between two pages changed the DTLB's MRU slot at every access). Such an
-//!   access also holds the line it left the MRU one of its set until the next helper, and an
-//!   access to it skips the probe and the model's test (`held_line`).
+//!   access also holds the line it left the MRU one of its set until a data helper's access
+//!   to that set, and an access to it skips the probe and the model's test (`held_line`).
+//!   Where the runs' loads and stores all go through their held lines, with nothing else to
+//!   check, the loop runs an unchecked copy of its body (`laps`).
 //! - **Branches.** A taken conditional branch leaves the native code (`TAKEN`), and
 //!   `enter_timed` runs the interpreter's `taken_costs` and `chain`. A branch that is not taken
 //!   calls the pipeline model's predictor through a helper (`predict_branch`), unless its BHT
@@ -66,6 +68,8 @@ use super::{
 use crate::hart::insn::Op;
 use crate::model::tlb::LruWords;
 use crate::stats::Event;
+
+mod laps;
 
 /// What a run of a translated loop (a block whose element `k - 1` is a conditional branch back
 /// to its start) books when that branch is taken and the predictor predicts it right without
@@ -355,6 +359,9 @@ pub(super) struct Timed {
     /// The DTLB hits of the held loads and stores are deferred (`dtlb_replay`): every load and
     /// store of the block is held, and the DTLB is under LRU replacement.
     defer_dtlb: bool,
+    /// Where the loop branch, not taken, goes on, when the loop has steady runs (`laps`), whose
+    /// branch goes on there too; taken by the branch's translation (`loop_stay`).
+    stay: Option<Block>,
 }
 
 /// A load's or store's access in the code being made: `n` bytes at `vaddr` through the host-TLB
@@ -574,6 +581,7 @@ impl Gen<'_> {
             sticky,
             held,
             defer_dtlb,
+            stay: None,
         });
     }
 
@@ -613,13 +621,15 @@ impl Gen<'_> {
         let callee = self.iconst(f as usize as u64);
         let m = self.field(ENV_M);
         let call = self.b.ins().call_indirect(sig, callee, &[m, a, b]);
-        let stop = self.b.inst_results(call)[0];
-        self.forget_lines();
-        stop
+        self.b.inst_results(call)[0]
     }
 
-    /// After a helper, which may have changed the L1D: no access holds a line (`held_line`).
-    fn forget_lines(&mut self) {
+    /// After the data helper of an access to physical `paddr`, which may have changed the L1D
+    /// set of `paddr` (and no other: its L2 side and a victim's write-back change no L1D line,
+    /// and the other helpers change no L1D line at all): no access holds a line of that set
+    /// (`held_line`). A held line's set is worked out from its access's held page (the two
+    /// are kept together, `held_line`).
+    fn forget_lines(&mut self, paddr: Value) {
         let Some(t) = &self.timed else { return };
         if !t.defer_dtlb {
             return;
@@ -628,10 +638,29 @@ impl Gen<'_> {
         if held.is_empty() {
             return;
         }
+        let (_, shift, mask) = t.l1d;
+        let set = self.set_of(paddr, shift, mask);
         let none = self.iconst(super::NO_LINE);
         for at in held {
-            self.set_env_word(line_word(at), none);
+            // `NO_LINE` stays `NO_LINE` whatever set its bits give.
+            let word = self.env_word(line_word(at));
+            let value = self.env_word(at + 8);
+            let page = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
+            let in_page = self.b.ins().band_imm_s(word, PAGE_MASK as i64);
+            let line = self.b.ins().iadd(page, in_page);
+            let line = self.b.ins().iadd_imm_s(line, RAM_BASE as i64);
+            let its = self.set_of(line, shift, mask);
+            let same = self.b.ins().icmp(IntCC::Equal, its, set);
+            let word = self.b.ins().select(same, none, word);
+            self.set_env_word(line_word(at), word);
         }
+    }
+
+    /// The set of physical address `addr` in a cache of lines of `1 << shift` bytes and set
+    /// mask `mask`.
+    fn set_of(&mut self, addr: Value, shift: u32, mask: u64) -> Value {
+        let set = self.b.ins().ushr_imm_s(addr, i64::from(shift));
+        self.b.ins().band_imm_s(set, mask as i64)
     }
 
     /// Calls helper `f` with the machine and `a`, `b` (in a cold block); afterwards the env's
@@ -817,10 +846,10 @@ impl Gen<'_> {
     /// `timed_address` of a held load or store whose DTLB hit is deferred (`Timed::defer_dtlb`),
     /// `at` its `held_probe` words: an access to the line it left the MRU line of its set in its
     /// last run (`Env::lines`) takes that run's page and makes no model check at all (only its
-    /// L1I access, if it has one). While the native code runs, only a helper changes the L1D,
-    /// and every helper forgets every held line (`forget_lines`); an access that is not through
-    /// its held line either finds its line the MRU one (and changes nothing) or calls the
-    /// helper. So a held line is still its set's MRU line (dirty, if a store held it), and its
+    /// L1I access, if it has one). While the native code runs, only a data helper changes the
+    /// L1D, in the set of its access alone, and forgets every held line of that set
+    /// (`forget_lines`); an access that is not through its held line either finds its line the
+    /// MRU one (and changes nothing) or calls the data helper. So a held line is still its set's MRU line (dirty, if a store held it), and its
     /// page still held, as the full check would find. (The L1I access of an access through its
     /// held line may call `fetch_helper` after the test, which changes no L1D line.)
     fn held_line(&mut self, at: i32, a: Access, fetch: bool) -> Value {
@@ -879,7 +908,10 @@ impl Gen<'_> {
         let line_mru = self.is_mru(paddr, write, l1d);
         let shape = self.timed.as_ref().map_or(OTHER, |t| t.shape);
         let helper = data_helper_for(write, shape);
-        self.unless(line_mru, |g| g.call_helper(helper, paddr, slot));
+        self.unless(line_mru, |g| {
+            g.call_helper(helper, paddr, slot);
+            g.forget_lines(paddr);
+        });
         if !deferred {
             self.dtlb_check(slot);
         }
@@ -1410,6 +1442,17 @@ impl Gen<'_> {
     fn umin(&mut self, a: Value, b: Value) -> Value {
         let less = self.b.ins().icmp(IntCC::UnsignedLessThan, a, b);
         self.b.ins().select(less, a, b)
+    }
+
+    /// The block where the conditional branch of element `k - 1`, not taken, goes on: the
+    /// steady runs' (`laps`) if it is the loop's branch and the loop has them, else a new one.
+    pub(super) fn loop_stay(&mut self, k: usize) -> Block {
+        let steady = self
+            .timed
+            .as_mut()
+            .filter(|t| t.plan.as_ref().is_some_and(|p| p.k == k))
+            .and_then(|t| t.stay.take());
+        steady.unwrap_or_else(|| self.b.create_block())
     }
 
     /// After an element that called a helper: leave before element `k` (at `npc`) if the stop
