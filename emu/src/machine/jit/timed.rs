@@ -849,8 +849,9 @@ impl Gen<'_> {
     /// L1I access, if it has one). While the native code runs, only a data helper changes the
     /// L1D, in the set of its access alone, and forgets every held line of that set
     /// (`forget_lines`); an access that is not through its held line either finds its line the
-    /// MRU one (and changes nothing) or calls the data helper. So a held line is still its set's MRU line (dirty, if a store held it), and its
-    /// page still held, as the full check would find. (The L1I access of an access through its
+    /// MRU one (and changes nothing) or calls the data helper. So a held line is still its
+    /// set's MRU line (dirty, if a store held it), and its page still held, as the full check
+    /// would find. (The L1I access of an access through its
     /// held line may call `fetch_helper` after the test, which changes no L1D line.)
     fn held_line(&mut self, at: i32, a: Access, fetch: bool) -> Value {
         let Access { vaddr, n, j, .. } = a;
