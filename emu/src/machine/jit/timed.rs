@@ -645,9 +645,7 @@ impl Gen<'_> {
             // `NO_LINE` stays `NO_LINE` whatever set its bits give.
             let word = self.env_word(line_word(at));
             let value = self.env_word(at + 8);
-            let page = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
-            let in_page = self.b.ins().band_imm_s(word, PAGE_MASK as i64);
-            let line = self.b.ins().iadd(page, in_page);
+            let line = self.offset_in(value, word);
             let line = self.b.ins().iadd_imm_s(line, RAM_BASE as i64);
             let its = self.set_of(line, shift, mask);
             let same = self.b.ins().icmp(IntCC::Equal, its, set);

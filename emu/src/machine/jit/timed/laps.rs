@@ -33,7 +33,7 @@ use crate::machine::threaded::{self, Decoded};
 use crate::memmap::{PAGE_MASK, RAM_BASE};
 
 use super::super::{ENV_LAZY_END, ENV_RAM, ENV_WARM, Gen, access_size, translated};
-use super::{OFFSET_MASK, line_word};
+use super::line_word;
 
 /// A load or store of a steady loop's body.
 struct Stream {
@@ -205,10 +205,9 @@ impl Gen<'_> {
                 runs = self.umin(runs, these);
             }
             // The host address less the guest address within the held page.
-            let page = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
-            let host_page = self.b.ins().iadd(ram, page);
-            let guest_page = self.b.ins().band_imm_s(vaddr, !(PAGE_MASK as i64));
-            let delta = self.b.ins().isub(host_page, guest_page);
+            let off = self.offset_in(value, vaddr);
+            let host = self.b.ins().iadd(ram, off);
+            let delta = self.b.ins().isub(host, vaddr);
             self.b.def_var(s.delta, delta);
         }
         self.b.ins().brif(ok, steady_in, &[], checked, &[]);
@@ -286,10 +285,8 @@ impl Gen<'_> {
         let key = self.b.ins().bor_imm_s(key, 1);
         let page = self.env_word(s.at);
         let held = self.b.ins().icmp(IntCC::Equal, key, page);
-        let base = self.b.ins().band_imm_s(value, OFFSET_MASK as i64);
-        let in_page = self.b.ins().band_imm_s(vaddr, PAGE_MASK as i64);
-        let paddr = self.b.ins().iadd(base, in_page);
-        let paddr = self.b.ins().iadd_imm_s(paddr, RAM_BASE as i64);
+        let off = self.offset_in(value, vaddr);
+        let paddr = self.b.ins().iadd_imm_s(off, RAM_BASE as i64);
         let mru = self.is_mru(paddr, s.write, l1d);
         self.b.ins().band(held, mru)
     }
